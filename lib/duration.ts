@@ -1,0 +1,86 @@
+/**
+ * Simulated durations: integer nanoseconds, parsed from a strict, anchored grammar.
+ *
+ * @module
+ */
+
+/** Nanoseconds per unit accepted by {@linkcode parseDuration}. */
+export const DURATION_UNITS: Readonly<Record<string, bigint>> = Object.freeze({
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+});
+
+const GRAMMAR = /^(\d+)(?:\.(\d+))?(ns|us|ms|s|m|h)$/;
+const VALID =
+  'a non-negative integer of nanoseconds or "<number><unit>" with unit ns, us, ms, s, m or h ' +
+  '(e.g. "10ms", "1.5us", "2s")';
+
+/**
+ * Parses a duration into integer nanoseconds.
+ *
+ * Accepts a non-negative safe integer (nanoseconds) or a string `<digits>[.<digits>]<unit>` with
+ * unit `ns`, `us`, `ms`, `s`, `m` or `h`, and nothing else: no spaces, no sign, no exponent. A
+ * fraction must come out as whole nanoseconds.
+ *
+ * @example
+ * ```ts
+ * import { parseDuration } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseDuration("10ms"), 10_000_000);
+ * assert.equal(parseDuration("1.5us"), 1_500);
+ * assert.equal(parseDuration(250), 250);
+ * assert.throws(() => parseDuration("-1ms"), RangeError);
+ * ```
+ * @throws {TypeError} when the value is neither a string nor a number.
+ * @throws {SyntaxError} when a string does not follow the grammar.
+ * @throws {RangeError} when the value is negative, fractional in ns, or beyond 2^53-1 ns.
+ */
+export function parseDuration(value: string | number): number {
+  if (typeof value === "number") {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new RangeError(`Invalid duration ${value}: expected ${VALID}`);
+    }
+    return value;
+  }
+  if (typeof value !== "string") {
+    throw new TypeError(`Invalid duration of type ${typeof value}: expected ${VALID}`);
+  }
+  const match = GRAMMAR.exec(value);
+  if (!match) {
+    throw new SyntaxError(`Invalid duration ${JSON.stringify(value)}: expected ${VALID}`);
+  }
+  const [, whole, fraction = "", unit] = match;
+  const scale = 10n ** BigInt(fraction.length);
+  const scaled = (BigInt(whole) * scale + BigInt(fraction || "0")) * DURATION_UNITS[unit];
+  if (scaled % scale !== 0n) {
+    throw new RangeError(
+      `Invalid duration ${JSON.stringify(value)}: it is not a whole number of nanoseconds`,
+    );
+  }
+  const ns = scaled / scale;
+  if (ns > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(
+      `Invalid duration ${JSON.stringify(value)}: it exceeds ${Number.MAX_SAFE_INTEGER} ns`,
+    );
+  }
+  return Number(ns);
+}
+
+/**
+ * Formats nanoseconds as seconds with six decimals, the way `dmesg` stamps lines.
+ *
+ * @example
+ * ```ts
+ * import { formatSeconds } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatSeconds(1_500_000_000), "1.500000");
+ * ```
+ */
+export function formatSeconds(ns: number): string {
+  const us = Math.floor(ns / 1000);
+  return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, "0")}`;
+}

@@ -1,0 +1,262 @@
+/**
+ * The CPU hotplug state machine (kernel/cpu.c, v5.5, reference §1.5–§1.7): one walk over the step
+ * table, with the kernel's rollback rules. Hotplug takes no simulated time.
+ *
+ * @module
+ */
+
+import { emit, type Kernel, ktime, printk } from "../kernel.ts";
+import type { Hang } from "../state.ts";
+import { sectionOf } from "./steps.ts";
+import { runCallback, TIMER_WAITS } from "./callbacks.ts";
+import { hasWorkingTick } from "../tick/handlers.ts";
+
+/** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
+export class HangSignal {
+  /** The hang. */
+  readonly hang: Hang;
+  /** Creates the signal. */
+  constructor(hang: Hang) {
+    this.hang = hang;
+  }
+}
+
+/** One hotplug operation in progress. */
+export interface Op {
+  /** The CPU being hotplugged. */
+  readonly cpu: number;
+  /** The control CPU (runs PREPARE/DEAD callbacks and `takedown_cpu`). */
+  readonly control: number;
+  /** ONLINE-section states whose callbacks ran while the CPU had no working tick. */
+  readonly noTick: number[];
+  /** Rolling back: failures only WARN. */
+  rollback: boolean;
+  /** The first callback that failed, if any. */
+  failure?: { state: number; callback: string; ret: number; injected: boolean };
+}
+
+const EAGAIN = -11;
+
+/** `cpuhp_invoke_callback()` (kernel/cpu.c:147-228) for single-instance steps. */
+export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): number {
+  const st = k.s.cpus[op.cpu];
+  const step = k.steps[state];
+  const cb = bringup ? step.startup : step.teardown;
+  if (k.line.rules.skipNullCallbacks && !cb) return 0;
+  if (st.fail === state) {
+    st.fail = -1;
+    if (cb && !op.failure) op.failure = { state, callback: cb, ret: EAGAIN, injected: true };
+    return cb ? EAGAIN : 0;
+  }
+  if (!cb) return 0;
+  const section = sectionOf(k.line, state);
+  const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
+  if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
+    op.noTick.push(state);
+    const wait = TIMER_WAITS[cb];
+    if (wait) {
+      throw new HangSignal({
+        cpu: op.cpu,
+        state,
+        stateName: step.name ?? step.id,
+        callback: cb,
+        reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
+          `and ${cb}() ${wait}`,
+        symptom: "",
+        time: ktime(k),
+      });
+    }
+  }
+  emit(k, {
+    type: "cpuhp_enter",
+    time: ktime(k),
+    cpu: op.cpu,
+    target: st.target,
+    idx: state,
+    fun: cb,
+    on,
+  });
+  const ret = runCallback(k, op, cb, state);
+  emit(k, {
+    type: "cpuhp_exit",
+    time: ktime(k),
+    cpu: op.cpu,
+    state: st.state,
+    idx: state,
+    ret,
+    on,
+  });
+  if (ret && !op.rollback && !op.failure) {
+    op.failure = { state, callback: cb, ret, injected: false };
+  }
+  return ret;
+}
+
+/** Why a CPU has no working tick, in words. */
+export function tickDescription(k: Kernel, cpu: number): string {
+  const id = k.s.cpus[cpu].tickDev;
+  if (id === null) return "its tick device is NULL";
+  const d = k.s.devices[id];
+  if (d.kind === "hv_stimer" && !d.hwEnabled) {
+    return `"${d.name}" is still its tick device but was shut down by hv_ce_shutdown()`;
+  }
+  if (d.kind === "hv_stimer") return `"${d.name}" cannot deliver: SynIC is disabled on CPU${cpu}`;
+  return `its tick device "${d.name}" does not interrupt on this host`;
+}
+
+function warnOnce(k: Kernel, op: Op, state: number, ret: number): void {
+  printk(
+    k,
+    `WARNING: CPU: ${op.cpu} PID: 0 at kernel/cpu.c cpuhp_invoke_callback: state ${state} ` +
+      `returned ${ret}`,
+  );
+}
+
+/** `cpuhp_set_state()`: returns the previous state. */
+function setState(k: Kernel, op: Op, target: number): number {
+  const st = k.s.cpus[op.cpu];
+  const prev = st.state;
+  op.rollback = false;
+  st.target = target;
+  return prev;
+}
+
+/** The AP hotplug thread `cpuhp/N` walking ONLINE states towards `st.target` (cpuhp_thread_fun). */
+function apThread(k: Kernel, op: Op): number {
+  const st = k.s.cpus[op.cpu];
+  while (st.state !== st.target) {
+    const bringup = st.state < st.target;
+    let state: number;
+    if (bringup) state = ++st.state;
+    else state = st.state--;
+    const ret = invoke(k, op, state, bringup);
+    if (ret) {
+      if (op.rollback) {
+        warnOnce(k, op, state, ret);
+        continue;
+      }
+      return ret;
+    }
+  }
+  return 0;
+}
+
+/** `cpuhp_kick_ap()` (kernel/cpu.c:466-517): run the AP thread; on failure reset and roll back. */
+export function cpuhpKickAp(k: Kernel, op: Op, target: number): number {
+  const st = k.s.cpus[op.cpu];
+  const prev = setState(k, op, target);
+  const bringup = st.state < target;
+  const ret = apThread(k, op);
+  if (ret) {
+    op.rollback = true;
+    st.state += bringup ? -1 : 1;
+    st.target = prev;
+    apThread(k, op);
+    op.rollback = false;
+  }
+  return ret;
+}
+
+/** `cpuhp_kick_ap_work()`: the traced kick used by `_cpu_up` / `_cpu_down`. */
+function cpuhpKickApWork(k: Kernel, op: Op): number {
+  const st = k.s.cpus[op.cpu];
+  const prev = st.state;
+  const time = ktime(k);
+  emit(k, {
+    type: "cpuhp_enter",
+    time,
+    cpu: op.cpu,
+    target: st.target,
+    idx: prev,
+    fun: "cpuhp_kick_ap_work",
+    on: op.control,
+  });
+  const ret = cpuhpKickAp(k, op, st.target);
+  emit(k, {
+    type: "cpuhp_exit",
+    time: ktime(k),
+    cpu: op.cpu,
+    state: st.state,
+    idx: prev,
+    ret,
+    on: op.control,
+  });
+  return ret;
+}
+
+/** `cpuhp_up_callbacks()` + `undo_cpu_up()` on the control CPU (kernel/cpu.c:572-610). */
+function cpuhpUpCallbacks(k: Kernel, op: Op, target: number): number {
+  const st = k.s.cpus[op.cpu];
+  const prev = st.state;
+  while (st.state < target) {
+    st.state++;
+    const ret = invoke(k, op, st.state, true);
+    if (ret) {
+      st.target = prev;
+      op.rollback = true;
+      for (st.state--; st.state > st.target; st.state--) {
+        const r = invoke(k, op, st.state, false);
+        if (r) warnOnce(k, op, st.state, r);
+      }
+      op.rollback = false;
+      return ret;
+    }
+  }
+  return 0;
+}
+
+/** `cpuhp_down_callbacks()` + `undo_cpu_down()` on the control CPU. */
+function cpuhpDownCallbacks(k: Kernel, op: Op, target: number): number {
+  const st = k.s.cpus[op.cpu];
+  const prev = st.state;
+  for (; st.state > target; st.state--) {
+    const ret = invoke(k, op, st.state, false);
+    if (ret) {
+      st.target = prev;
+      if (st.state < prev) {
+        op.rollback = true;
+        for (st.state++; st.state < st.target; st.state++) invoke(k, op, st.state, true);
+        op.rollback = false;
+      }
+      return ret;
+    }
+  }
+  return 0;
+}
+
+/** `_cpu_up(cpu, tasks_frozen, target)` (kernel/cpu.c:1108-1158), after the caller's checks. */
+export function cpuUpLocked(k: Kernel, op: Op, target: number): number {
+  const st = k.s.cpus[op.cpu];
+  if (st.state >= target) return 0;
+  setState(k, op, target);
+  if (st.state > k.line.cpuhp.BRINGUP_CPU) {
+    const ret = cpuhpKickApWork(k, op);
+    if (ret) return ret;
+  }
+  return cpuhpUpCallbacks(k, op, Math.min(target, k.line.cpuhp.BRINGUP_CPU));
+}
+
+/** `_cpu_down(cpu, tasks_frozen, target)` (kernel/cpu.c:977-1054), after the caller's checks. */
+export function cpuDownLocked(k: Kernel, op: Op, target: number): number {
+  const s = k.s;
+  const c = k.line.cpuhp;
+  if (s.cpus.filter((x) => x.online).length === 1) return -16;
+  const st = s.cpus[op.cpu];
+  const prev = setState(k, op, target);
+  if (st.state > c.TEARDOWN_CPU) {
+    st.target = Math.max(target, c.TEARDOWN_CPU);
+    const ret = cpuhpKickApWork(k, op);
+    if (ret) return ret;
+    if (st.state > c.TEARDOWN_CPU) return 0;
+    st.target = target;
+  }
+  const ret = cpuhpDownCallbacks(k, op, target);
+  if (ret && st.state === c.TEARDOWN_CPU && st.state < prev) {
+    op.rollback = true;
+    st.state++;
+    st.target = prev;
+    apThread(k, op);
+    op.rollback = false;
+  }
+  return ret;
+}

@@ -1,0 +1,50 @@
+/**
+ * `cpuhp_setup_state()` (kernel/cpu.c:1536-1799, v5.5, reference §1.8): install a step and run its
+ * startup on every present CPU that has already passed it.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../kernel.ts";
+import { buildSteps } from "./steps.ts";
+import { invoke, type Op } from "./cpuhp.ts";
+
+/** The slot a registration asks for: a fixed state number, or the ONLINE dynamic range. */
+export type StateRequest = number | "AP_ONLINE_DYN";
+
+/**
+ * Installs `name` at `request` and invokes `startup` on every present CPU whose state is at or past
+ * it, in ascending CPU order (AP states run on that CPU). Dynamic requests take the first unnamed
+ * slot of `CPUHP_AP_ONLINE_DYN..CPUHP_AP_ONLINE_DYN_END` (inclusive). Returns the state number.
+ */
+export function cpuhpSetupState(
+  k: Kernel,
+  request: StateRequest,
+  name: string,
+  startup: string | null,
+  teardown: string | null,
+): number {
+  const c = k.line.cpuhp;
+  let state: number;
+  if (request === "AP_ONLINE_DYN") {
+    state = -1;
+    for (let i = c.AP_ONLINE_DYN; i <= c.AP_ONLINE_DYN_END; i++) {
+      if (k.steps[i].name === null) {
+        state = i;
+        break;
+      }
+    }
+    if (state < 0) throw new Error("internal: No more dynamic states available for CPU hotplug");
+  } else {
+    state = request;
+  }
+  k.s.registered.push({ state, name, startup, teardown });
+  k.steps = buildSteps(k.line, k.s.registered);
+  if (!startup) return state;
+  for (const cpu of k.s.cpus) {
+    if (cpu.state < state) continue;
+    const op: Op = { cpu: cpu.id, control: 0, noTick: [], rollback: false };
+    invoke(k, op, state, true);
+  }
+  return state;
+}

@@ -1,0 +1,62 @@
+/**
+ * The hotplug step table of a running machine: the kernel line's static `cpuhp_hp_states[]` plus
+ * the states drivers registered (`cpuhp_setup_state*`), indexed by state number.
+ *
+ * @module
+ */
+
+import type { KernelLine } from "../kernels/lines.ts";
+import type { RegisteredStep } from "../state.ts";
+
+/** One hotplug step (`struct cpuhp_step`). */
+export interface Step {
+  /** State number. */
+  readonly state: number;
+  /** Enum name (`CPUHP_…`). */
+  readonly id: string;
+  /** Name shown in `hotplug/states`, or null (unnamed: not listed, not a valid target). */
+  readonly name: string | null;
+  /** Startup callback symbol, or null. */
+  readonly startup: string | null;
+  /** Teardown callback symbol, or null. */
+  readonly teardown: string | null;
+  /** `cant_stop`: not a valid `hotplug/target`. */
+  readonly cantStop: boolean;
+}
+
+/** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */
+export type Section = "PREPARE" | "STARTING" | "TEARDOWN" | "ONLINE" | "END";
+
+/** Builds the step table for a kernel line and the registered steps. */
+export function buildSteps(line: KernelLine, registered: readonly RegisteredStep[]): Step[] {
+  const steps: Step[] = line.enumNames.map((id, state) => {
+    const core = line.core.find((c) => c.id === id);
+    return {
+      state,
+      id,
+      name: core?.name ?? null,
+      startup: core?.startup ?? null,
+      teardown: core?.teardown ?? null,
+      cantStop: core?.cantStop ?? false,
+    };
+  });
+  for (const r of registered) {
+    steps[r.state] = { ...steps[r.state], name: r.name, startup: r.startup, teardown: r.teardown };
+  }
+  return steps;
+}
+
+/** The section a state belongs to on this kernel line. */
+export function sectionOf(line: KernelLine, state: number): Section {
+  const c = line.cpuhp;
+  if (state <= c.BRINGUP_CPU) return "PREPARE";
+  if (state <= c.AP_ONLINE) return "STARTING";
+  if (state === c.TEARDOWN_CPU) return "TEARDOWN";
+  if (state < c.ONLINE) return "ONLINE";
+  return "END";
+}
+
+/** "Atomic" (STARTING/DYING, IRQs off, must not fail): `AP_IDLE_DEAD <= state < AP_ONLINE`. */
+export function isAtomic(line: KernelLine, state: number): boolean {
+  return state >= line.cpuhp.AP_IDLE_DEAD && state < line.cpuhp.AP_ONLINE;
+}

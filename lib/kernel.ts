@@ -1,0 +1,87 @@
+/**
+ * The kernel context every modelled function works on: the machine state (the one value) plus
+ * what is derived from it (the kernel line's tables, the step table, the timer index).
+ *
+ * @module
+ */
+
+import type { MachineState } from "./state.ts";
+import type { TraceEvent } from "./trace.ts";
+import type { KernelLine } from "./kernels/lines.ts";
+import type { Step } from "./hotplug/steps.ts";
+import type { TimerQueue } from "./timers.ts";
+
+/** The state and its derived indexes. */
+export interface Kernel {
+  /** The machine value. */
+  s: MachineState;
+  /** Tables of the configured kernel line. */
+  readonly line: KernelLine;
+  /** Hotplug steps by state number (static table plus registered steps). */
+  steps: Step[];
+  /** Hardware timer index (derived from the devices). */
+  readonly timers: TimerQueue;
+  /** Observer of trace events (used to report what an operation changed). */
+  listener?: ((event: TraceEvent) => void) | null;
+}
+
+/** Guest CLOCK_MONOTONIC now, ns (`ktime_get()`). */
+export function ktime(k: Kernel): number {
+  return k.s.now - k.s.offNs;
+}
+
+/** Nanoseconds per tick: `NSEC_PER_SEC / HZ` (kernel/time/tick-common.c `tick_period`). */
+export function tickPeriod(k: Kernel): number {
+  return Math.floor(1_000_000_000 / k.s.config.hz);
+}
+
+/**
+ * Appends a printk record. The log is a ring of `log_buf_len` bytes (2^17, the
+ * `CONFIG_LOG_BUF_SHIFT` default); the oldest records are dropped when it is full.
+ */
+export function printk(k: Kernel, text: string): void {
+  const log = k.s.log;
+  log.dmesg.push({ time: ktime(k), text });
+  log.dmesgBytes += text.length + 1;
+  let drop = 0;
+  while (log.dmesgBytes > LOG_BUF_LEN && drop < log.dmesg.length - 1) {
+    log.dmesgBytes -= log.dmesg[drop].text.length + 1;
+    drop++;
+  }
+  if (drop > 0) log.dmesg.splice(0, drop);
+}
+
+/** `log_buf_len`: 1 << CONFIG_LOG_BUF_SHIFT (17 by default, init/Kconfig). */
+export const LOG_BUF_LEN = 1 << 17;
+
+/**
+ * Records a trace event. The buffer keeps the newest `traceBuffer` events (like an ftrace ring
+ * buffer in overwrite mode); `traceLost` counts the ones overwritten.
+ */
+export function emit(k: Kernel, event: TraceEvent): void {
+  const log = k.s.log;
+  log.trace.push(event);
+  k.listener?.(event);
+  const cap = k.s.config.traceBuffer;
+  if (log.trace.length > cap + (cap >> 2)) {
+    const drop = log.trace.length - cap;
+    log.trace.splice(0, drop);
+    log.traceLost += drop;
+  }
+}
+
+/** The newest `traceBuffer` events, oldest first. */
+export function traceView(s: MachineState): TraceEvent[] {
+  const cap = s.config.traceBuffer;
+  const trace = s.log.trace;
+  return trace.length > cap ? trace.slice(trace.length - cap) : trace.slice();
+}
+
+/** Appends to the last printk record (`pr_cont`). */
+export function printkCont(k: Kernel, text: string): void {
+  const log = k.s.log;
+  const last = log.dmesg[log.dmesg.length - 1];
+  if (!last) return printk(k, text);
+  last.text += text;
+  log.dmesgBytes += text.length;
+}

@@ -1,0 +1,300 @@
+/**
+ * Kernel lines as data: each release's hotplug enum and static step table, and the behaviour
+ * switches that differ between releases. Sources: reference kernel-hotplug-clockevents.md §1,
+ * hyperv-stimer.md §1, and docs/model.md §Kernel lines.
+ *
+ * @module
+ */
+
+import { ENUM_5_5 } from "./enum_5_5.ts";
+
+/** One entry of the static `cpuhp_hp_states[]` table. */
+export interface CoreStep {
+  /** Enum name. */
+  readonly id: string;
+  /** `.name`. */
+  readonly name: string;
+  /** `.startup.single` symbol or null. */
+  readonly startup: string | null;
+  /** `.teardown.single` symbol or null. */
+  readonly teardown: string | null;
+  /** `.cant_stop`. */
+  readonly cantStop?: boolean;
+}
+
+/** Well-known state numbers of a release. */
+export interface CpuhpNumbers {
+  /** `CPUHP_ONLINE`. */
+  readonly ONLINE: number;
+  /** `CPUHP_BRINGUP_CPU`. */
+  readonly BRINGUP_CPU: number;
+  /** `CPUHP_AP_IDLE_DEAD`. */
+  readonly AP_IDLE_DEAD: number;
+  /** `CPUHP_AP_OFFLINE`. */
+  readonly AP_OFFLINE: number;
+  /** `CPUHP_AP_ONLINE`. */
+  readonly AP_ONLINE: number;
+  /** `CPUHP_TEARDOWN_CPU`. */
+  readonly TEARDOWN_CPU: number;
+  /** `CPUHP_AP_ONLINE_IDLE`. */
+  readonly AP_ONLINE_IDLE: number;
+  /** `CPUHP_AP_ONLINE_DYN`. */
+  readonly AP_ONLINE_DYN: number;
+  /** `CPUHP_AP_ONLINE_DYN_END`. */
+  readonly AP_ONLINE_DYN_END: number;
+  /** `CPUHP_AP_HYPERV_TIMER_STARTING`, where the release has it. */
+  readonly HYPERV_TIMER_STARTING: number | null;
+  /** `CPUHP_AP_ARM_ARCH_TIMER_STARTING`. */
+  readonly ARM_ARCH_TIMER_STARTING: number;
+  /** `CPUHP_AP_DUMMY_TIMER_STARTING`. */
+  readonly DUMMY_TIMER_STARTING: number;
+}
+
+/** A kernel line. */
+export interface KernelLine {
+  /** Id users pass to `.kernel()`. */
+  readonly id: string;
+  /** The release the tables were read from. */
+  readonly release: string;
+  /** `enum cpuhp_state`, index = number (unnamed dynamic slots as `CPUHP_…_DYN+n`). */
+  readonly enumNames: readonly string[];
+  /** The static step table. */
+  readonly core: readonly CoreStep[];
+  /** Well-known numbers. */
+  readonly cpuhp: CpuhpNumbers;
+  /** kernel/cpu.c rule switches. */
+  readonly rules: {
+    /** The walk skips states without a callback in that direction (6.x `cpuhp_next_state`). */
+    readonly skipNullCallbacks: boolean;
+    /** `hotplug/fail` accepts -1 to disarm. */
+    readonly failAcceptsMinusOne: boolean;
+    /** `hotplug/fail` refuses DEAD states while the CPU is above BRINGUP. */
+    readonly failRejectsDeadAboveBringup: boolean;
+    /** `hotplug/target` equal to the current state is a no-op. */
+    readonly targetEqualNoop: boolean;
+  };
+  /** Hyper-V stimer placement (hyperv-stimer.md §1). */
+  readonly stimer: {
+    /** Where Direct Mode registers: the VMbus ONLINE state, or the STARTING state. */
+    readonly direct: "vmbus" | "starting";
+    /** What `hv_stimer_cleanup` / `hv_synic_cleanup` do to the stimer. */
+    readonly cleanup: "unbind-then-shutdown" | "shutdown" | "direct-shutdown-else-unbind";
+  };
+  /** arm64 guests use the (out-of-tree) Hyper-V stimer: true before mainline arm64 support (5.15). */
+  readonly arm64Stimer: boolean;
+  /** x86 PIT registration: `always` without an HPET (5.2), or per `apic_needs_pit()`. */
+  readonly pit: "always" | "apic_needs_pit";
+  /** VMbus unloads on hibernation (suspend/resume support, 5.4+). */
+  readonly vmbusHibernation: boolean;
+  /** `/proc/timer_list` version. */
+  readonly timerList: "v0.8" | "v0.9";
+  /** hibernate.c message prefix. */
+  readonly pmPrefix: string;
+}
+
+/** Expands `NAME=+n` entries into n unnamed slots before NAME (e.g. `CPUHP_AP_ONLINE_DYN_END = DYN + 30`). */
+function expand(names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const entry of names) {
+    const m = /^(\w+)=\+(\d+)$/.exec(entry);
+    if (!m) {
+      out.push(entry);
+      continue;
+    }
+    const base = out[out.length - 1];
+    for (let i = 1; i < Number(m[2]); i++) out.push(`${base}+${i}`);
+    out.push(m[1]);
+  }
+  return out;
+}
+
+function numbers(names: readonly string[]): CpuhpNumbers {
+  const at = (id: string) => {
+    const i = names.indexOf(id);
+    if (i < 0) throw new Error(`internal: ${id} missing from enum`);
+    return i;
+  };
+  const hv = names.indexOf("CPUHP_AP_HYPERV_TIMER_STARTING");
+  return {
+    ONLINE: at("CPUHP_ONLINE"),
+    BRINGUP_CPU: at("CPUHP_BRINGUP_CPU"),
+    AP_IDLE_DEAD: at("CPUHP_AP_IDLE_DEAD"),
+    AP_OFFLINE: at("CPUHP_AP_OFFLINE"),
+    AP_ONLINE: at("CPUHP_AP_ONLINE"),
+    TEARDOWN_CPU: at("CPUHP_TEARDOWN_CPU"),
+    AP_ONLINE_IDLE: at("CPUHP_AP_ONLINE_IDLE"),
+    AP_ONLINE_DYN: at("CPUHP_AP_ONLINE_DYN"),
+    AP_ONLINE_DYN_END: at("CPUHP_AP_ONLINE_DYN_END"),
+    HYPERV_TIMER_STARTING: hv < 0 ? null : hv,
+    ARM_ARCH_TIMER_STARTING: at("CPUHP_AP_ARM_ARCH_TIMER_STARTING"),
+    DUMMY_TIMER_STARTING: at("CPUHP_AP_DUMMY_TIMER_STARTING"),
+  };
+}
+
+/** The v5.5 static table (kernel/cpu.c:1370-1529; callbacks NULL under SLUB for slab:prepare). */
+const CORE_5_5: readonly CoreStep[] = [
+  { id: "CPUHP_OFFLINE", name: "offline", startup: null, teardown: null },
+  {
+    id: "CPUHP_CREATE_THREADS",
+    name: "threads:prepare",
+    startup: "smpboot_create_threads",
+    teardown: null,
+    cantStop: true,
+  },
+  {
+    id: "CPUHP_PERF_PREPARE",
+    name: "perf:prepare",
+    startup: "perf_event_init_cpu",
+    teardown: "perf_event_exit_cpu",
+  },
+  {
+    id: "CPUHP_WORKQUEUE_PREP",
+    name: "workqueue:prepare",
+    startup: "workqueue_prepare_cpu",
+    teardown: null,
+  },
+  {
+    id: "CPUHP_HRTIMERS_PREPARE",
+    name: "hrtimers:prepare",
+    startup: "hrtimers_prepare_cpu",
+    teardown: "hrtimers_dead_cpu",
+  },
+  {
+    id: "CPUHP_SMPCFD_PREPARE",
+    name: "smpcfd:prepare",
+    startup: "smpcfd_prepare_cpu",
+    teardown: "smpcfd_dead_cpu",
+  },
+  {
+    id: "CPUHP_RELAY_PREPARE",
+    name: "relay:prepare",
+    startup: "relay_prepare_cpu",
+    teardown: null,
+  },
+  { id: "CPUHP_SLAB_PREPARE", name: "slab:prepare", startup: null, teardown: null },
+  {
+    id: "CPUHP_RCUTREE_PREP",
+    name: "RCU/tree:prepare",
+    startup: "rcutree_prepare_cpu",
+    teardown: "rcutree_dead_cpu",
+  },
+  {
+    id: "CPUHP_TIMERS_PREPARE",
+    name: "timers:prepare",
+    startup: "timers_prepare_cpu",
+    teardown: "timers_dead_cpu",
+  },
+  {
+    id: "CPUHP_BRINGUP_CPU",
+    name: "cpu:bringup",
+    startup: "bringup_cpu",
+    teardown: null,
+    cantStop: true,
+  },
+  { id: "CPUHP_AP_IDLE_DEAD", name: "idle:dead", startup: null, teardown: null },
+  { id: "CPUHP_AP_OFFLINE", name: "ap:offline", startup: null, teardown: null, cantStop: true },
+  {
+    id: "CPUHP_AP_SCHED_STARTING",
+    name: "sched:starting",
+    startup: "sched_cpu_starting",
+    teardown: "sched_cpu_dying",
+  },
+  {
+    id: "CPUHP_AP_RCUTREE_DYING",
+    name: "RCU/tree:dying",
+    startup: null,
+    teardown: "rcutree_dying_cpu",
+  },
+  {
+    id: "CPUHP_AP_SMPCFD_DYING",
+    name: "smpcfd:dying",
+    startup: null,
+    teardown: "smpcfd_dying_cpu",
+  },
+  { id: "CPUHP_AP_ONLINE", name: "ap:online", startup: null, teardown: null },
+  {
+    id: "CPUHP_TEARDOWN_CPU",
+    name: "cpu:teardown",
+    startup: null,
+    teardown: "takedown_cpu",
+    cantStop: true,
+  },
+  {
+    id: "CPUHP_AP_SMPBOOT_THREADS",
+    name: "smpboot/threads:online",
+    startup: "smpboot_unpark_threads",
+    teardown: "smpboot_park_threads",
+  },
+  {
+    id: "CPUHP_AP_IRQ_AFFINITY_ONLINE",
+    name: "irq/affinity:online",
+    startup: "irq_affinity_online_cpu",
+    teardown: null,
+  },
+  {
+    id: "CPUHP_AP_PERF_ONLINE",
+    name: "perf:online",
+    startup: "perf_event_init_cpu",
+    teardown: "perf_event_exit_cpu",
+  },
+  {
+    id: "CPUHP_AP_WATCHDOG_ONLINE",
+    name: "lockup_detector:online",
+    startup: "lockup_detector_online_cpu",
+    teardown: "lockup_detector_offline_cpu",
+  },
+  {
+    id: "CPUHP_AP_WORKQUEUE_ONLINE",
+    name: "workqueue:online",
+    startup: "workqueue_online_cpu",
+    teardown: "workqueue_offline_cpu",
+  },
+  {
+    id: "CPUHP_AP_RCUTREE_ONLINE",
+    name: "RCU/tree:online",
+    startup: "rcutree_online_cpu",
+    teardown: "rcutree_offline_cpu",
+  },
+  {
+    id: "CPUHP_AP_ACTIVE",
+    name: "sched:active",
+    startup: "sched_cpu_activate",
+    teardown: "sched_cpu_deactivate",
+  },
+  { id: "CPUHP_ONLINE", name: "online", startup: null, teardown: null },
+];
+
+const RULES_5 = {
+  skipNullCallbacks: false,
+  failAcceptsMinusOne: false,
+  failRejectsDeadAboveBringup: false,
+  targetEqualNoop: false,
+} as const;
+
+function line(
+  def: Omit<KernelLine, "enumNames" | "cpuhp"> & { readonly enumDef: readonly string[] },
+): KernelLine {
+  const enumNames = expand(def.enumDef);
+  const { enumDef: _, ...rest } = def;
+  return { ...rest, enumNames, cpuhp: numbers(enumNames) };
+}
+
+/** Every kernel line, by id. */
+export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
+  "5.5": line({
+    id: "5.5",
+    release: "v5.5 (tables read from v5.5-rc5; identical files in v5.5)",
+    enumDef: ENUM_5_5,
+    core: CORE_5_5,
+    rules: RULES_5,
+    stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
+    arm64Stimer: true,
+    pit: "apic_needs_pit",
+    vmbusHibernation: true,
+    timerList: "v0.8",
+    pmPrefix: "PM: ",
+  }),
+};
+
+/** Kernel line ids, oldest first. */
+export const KERNEL_IDS: readonly string[] = Object.keys(KERNEL_LINES);

@@ -1,0 +1,83 @@
+/**
+ * What the tick layer does when a CPU goes offline, and across suspend (kernel/time/
+ * tick-common.c, clockevents.c; v5.5, reference §2.7): hand over the timekeeping duty, leave
+ * broadcast, and after death drop the CPU's tick device and its per-CPU devices.
+ *
+ * @module
+ */
+
+import { emit, type Kernel, ktime } from "../kernel.ts";
+import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../state.ts";
+import { clockeventsShutdown, dev, hwStop } from "../clockevents/core.ts";
+import { template } from "../clockevents/devices.ts";
+import { tickBroadcastOffline } from "./broadcast.ts";
+
+/**
+ * `tick_handover_do_timer()` on the dying CPU (tick-common.c:410-418): if it owns the duty,
+ * the first online CPU takes it (the dying CPU has already left `cpu_online_mask`).
+ */
+export function tickHandoverDoTimer(k: Kernel, cpu: number): void {
+  const s = k.s;
+  if (s.doTimerCpu !== cpu) return;
+  const first = s.cpus.find((c) => c.online);
+  const to = first ? first.id : TICK_DO_TIMER.NONE;
+  emit(k, { type: "tick_do_timer", time: ktime(k), cpu, from: cpu, to });
+  s.doTimerCpu = to;
+}
+
+/** `tick_offline_cpu()` → `tick_broadcast_offline()` on the dying CPU. */
+export function tickOfflineCpu(k: Kernel, cpu: number): void {
+  tickBroadcastOffline(k, cpu);
+}
+
+/** The dying CPU's timer hardware stops (x86 `__cpu_disable` → `clear_local_APIC()`, death). */
+export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
+  for (const d of Object.values(k.s.devices)) {
+    if (template(d.kind).perCpu && d.mask === cpu) hwStop(d);
+  }
+}
+
+/**
+ * `tick_cleanup_dead_cpu()` on the control CPU (clockevents.c:633-659): `tick_shutdown()`
+ * detaches the tick device without a driver call; the released list is dropped; every per-CPU
+ * device of the dead CPU that is not the broadcast device is unregistered.
+ */
+export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
+  const s = k.s;
+  const c = s.cpus[cpu];
+  c.tickMode = TICKDEV_MODE.PERIODIC;
+  if (c.tickDev !== null) {
+    const d = dev(k, c.tickDev);
+    d.state = CE_STATE.DETACHED;
+    d.handler = "clockevents_handle_noop";
+    d.boundTo = -1;
+    s.ceList.splice(s.ceList.lastIndexOf(d.id), 1);
+    s.released.push(d.id);
+    emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
+    c.tickDev = null;
+  }
+  for (const id of s.released) delete s.devices[id];
+  s.released = [];
+  s.ceList = s.ceList.filter((id) => {
+    const d = s.devices[id];
+    if (d.mask !== cpu || s.broadcast.dev === id) return true;
+    if (d.state !== CE_STATE.DETACHED) {
+      throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
+    }
+    delete s.devices[id];
+    return false;
+  });
+  c.hres = false;
+  c.nohzMode = 0;
+  c.schedExpires = null;
+  c.checkClocks = false;
+}
+
+/**
+ * `tick_suspend()` via `timekeeping_suspend()` (syscore, only the boot CPU running): the local
+ * tick device is shut down (`clockevents_shutdown`).
+ */
+export function tickSuspend(k: Kernel, cpu: number): void {
+  const id = k.s.cpus[cpu].tickDev;
+  if (id !== null) clockeventsShutdown(k, dev(k, id));
+}

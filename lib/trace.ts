@@ -1,0 +1,103 @@
+/**
+ * Trace events. Hotplug events carry the fields of the kernel's `cpuhp_enter` / `cpuhp_exit`
+ * tracepoints (include/trace/events/cpuhp.h); the clockevent and tick events are hvtick's own,
+ * named after the kernel functions they mirror.
+ *
+ * @module
+ */
+
+interface Base {
+  /** Guest CLOCK_MONOTONIC time, ns. */
+  readonly time: number;
+  /** The CPU the event concerns (for cpuhp events: the CPU being hotplugged). */
+  readonly cpu: number;
+}
+
+/** `cpuhp_enter`: a hotplug callback starts. */
+export interface CpuhpEnterEvent extends Base {
+  /** Event name. */
+  readonly type: "cpuhp_enter";
+  /** `target` field: the target state of the operation. */
+  readonly target: number;
+  /** `idx` field: the state whose callback runs. */
+  readonly idx: number;
+  /** `fun` field: the callback symbol. */
+  readonly fun: string;
+  /** The CPU executing the callback (the control CPU or the hotplugged CPU). */
+  readonly on: number;
+}
+
+/** `cpuhp_exit`: a hotplug callback returned. */
+export interface CpuhpExitEvent extends Base {
+  /** Event name. */
+  readonly type: "cpuhp_exit";
+  /** `state` field: the CPU's hotplug state when the callback returned. */
+  readonly state: number;
+  /** `idx` field: the state whose callback ran. */
+  readonly idx: number;
+  /** `ret` field: the callback's return value. */
+  readonly ret: number;
+  /** The CPU that executed the callback. */
+  readonly on: number;
+}
+
+/** A clockevent device changed hands or state. */
+export interface ClockeventEvent extends Base {
+  /**
+   * `clockevents_register_device`, `tick_setup_device` (the CPU's tick device is now `device`),
+   * `clockevents_unbind_device`, `clockevents_shutdown` (driver shutdown), `tick_shutdown`
+   * (tick device released after the CPU died), `tick_install_broadcast_device`.
+   */
+  readonly type:
+    | "clockevents_register_device"
+    | "tick_setup_device"
+    | "clockevents_unbind_device"
+    | "clockevents_shutdown"
+    | "tick_shutdown"
+    | "tick_install_broadcast_device";
+  /** Device name. */
+  readonly device: string;
+  /** The device it replaced, when there was one. */
+  readonly previous?: string;
+  /** Return value, for unbind. */
+  readonly ret?: number;
+}
+
+/** A tick interrupt handled by a CPU (recorded only with the builder's `traceTicks()`). */
+export interface TickEvent extends Base {
+  /** Event name. */
+  readonly type: "tick";
+  /** The device that delivered it. */
+  readonly device: string;
+  /** The `event_handler` that ran. */
+  readonly handler: string;
+}
+
+/** Timekeeping duty moved (`tick_do_timer_cpu`). */
+export interface DoTimerEvent extends Base {
+  /** Event name. */
+  readonly type: "tick_do_timer";
+  /** Previous owner (-1 NONE, -2 BOOT). */
+  readonly from: number;
+  /** New owner (-1 NONE). */
+  readonly to: number;
+}
+
+/** The machine hung. */
+export interface HangEvent extends Base {
+  /** Event name. */
+  readonly type: "hang";
+  /** Hotplug state of the waiting step. */
+  readonly idx: number;
+  /** Why. */
+  readonly reason: string;
+}
+
+/** Any trace event. */
+export type TraceEvent =
+  | CpuhpEnterEvent
+  | CpuhpExitEvent
+  | ClockeventEvent
+  | TickEvent
+  | DoTimerEvent
+  | HangEvent;

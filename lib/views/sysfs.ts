@@ -1,0 +1,269 @@
+/**
+ * The sysfs and procfs files hvtick models, as one table: each path pattern with its mode, read
+ * and write handlers (sources per entry). Reads return the kernel's exact text; writes return 0 or
+ * a negative errno and change nothing on error.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../kernel.ts";
+import { deviceOnline, hotpluggable, type Outcome, walk } from "../ops.ts";
+import { isAtomic } from "../hotplug/steps.ts";
+import { timerList } from "./timer_list.ts";
+import { clockeventsTryUnbind, clockeventsUnbindDevice } from "../clockevents/core.ts";
+import { availableClocksources, clocksourceName } from "../hyperv/platform.ts";
+
+/** What a write did. */
+export interface WriteOutcome {
+  /** 0 or a negative errno. */
+  readonly ret: number;
+  /** The hotplug walk it caused, if any. */
+  readonly outcome?: Outcome;
+}
+
+/** One sysfs/procfs file. */
+export interface SysfsFile {
+  /** Path pattern; `N` groups are CPU numbers. */
+  readonly pattern: RegExp;
+  /** Example path, for listings and help. */
+  readonly example: string;
+  /** `ls -l` mode. */
+  readonly mode: "0444" | "0644" | "0200" | "0400";
+  /** Kernel source of the file. */
+  readonly source: string;
+  /** Whether the file exists for this CPU (default: yes). */
+  exists?(k: Kernel, cpu: number): boolean;
+  /** Reads it. */
+  read?(k: Kernel, cpu: number): string;
+  /** Writes it. */
+  write?(k: Kernel, cpu: number, value: string): WriteOutcome;
+}
+
+/** `kstrtoint(buf, 10, &v)`: -EINVAL on junk, -ERANGE beyond int. */
+function kstrtoint(value: string): number | { ret: number } {
+  const m = /^([+-]?\d+)\n?$/.exec(value);
+  if (!m) return { ret: -22 };
+  const v = Number(m[1]);
+  if (v > 2147483647 || v < -2147483648) return { ret: -34 };
+  return v;
+}
+
+/** `kstrtobool()` (lib/kstrtox.c): y/Y/1 → true, n/N/0 → false, on/off; else -EINVAL. */
+function kstrtobool(value: string): boolean | null {
+  const v = value.replace(/\n$/, "");
+  if (/^[yY1]/.test(v)) return true;
+  if (/^[nN0]/.test(v)) return false;
+  if (/^[oO][nN]/.test(v)) return true;
+  if (/^[oO][fF]/.test(v)) return false;
+  return null;
+}
+
+function cpulist(cpus: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < cpus.length; i++) {
+    let j = i;
+    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j] + 1) j++;
+    parts.push(i === j ? `${cpus[i]}` : `${cpus[i]}-${cpus[j]}`);
+    i = j;
+  }
+  return parts.join(",") + "\n";
+}
+
+const CPU = "/sys/devices/system/cpu";
+const CE = "/sys/devices/system/clockevents";
+
+/** Every modelled file. */
+export const SYSFS: readonly SysfsFile[] = [
+  {
+    pattern: /^\/sys\/devices\/system\/cpu\/(online|offline|possible|present)$/,
+    example: `${CPU}/online`,
+    mode: "0444",
+    source: "drivers/base/cpu.c (cpulist format)",
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/cpu\/cpu(\d+)\/online$/,
+    example: `${CPU}/cpu1/online`,
+    mode: "0644",
+    source: "drivers/base/core.c online_show/online_store; drivers/base/cpu.c",
+    exists: (k, cpu) => hotpluggable(k, cpu),
+    read: (k, cpu) => `${k.s.cpus[cpu].devOffline ? 0 : 1}\n`,
+    write: (k, cpu, value) => {
+      const on = kstrtobool(value);
+      if (on === null) return { ret: -22 };
+      const outcome = deviceOnline(k, cpu, on);
+      return { ret: outcome.ret, outcome };
+    },
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/cpu\/cpu(\d+)\/hotplug\/state$/,
+    example: `${CPU}/cpu1/hotplug/state`,
+    mode: "0444",
+    source: "kernel/cpu.c show_cpuhp_state",
+    read: (k, cpu) => `${k.s.cpus[cpu].state}\n`,
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/cpu\/cpu(\d+)\/hotplug\/target$/,
+    example: `${CPU}/cpu1/hotplug/target`,
+    mode: "0644",
+    source: "kernel/cpu.c show_cpuhp_target/write_cpuhp_target",
+    read: (k, cpu) => `${k.s.cpus[cpu].target}\n`,
+    write: (k, cpu, value) => writeTarget(k, cpu, value),
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/cpu\/cpu(\d+)\/hotplug\/fail$/,
+    example: `${CPU}/cpu1/hotplug/fail`,
+    mode: "0644",
+    source: "kernel/cpu.c show_cpuhp_fail/write_cpuhp_fail",
+    read: (k, cpu) => `${k.s.cpus[cpu].fail}\n`,
+    write: (k, cpu, value) => writeFail(k, cpu, value),
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/cpu\/hotplug\/states$/,
+    example: `${CPU}/hotplug/states`,
+    mode: "0444",
+    source: 'kernel/cpu.c show_cpuhp_states ("%3d: %s\\n" for named steps)',
+    read: (k) =>
+      k.steps.filter((s) => s.name !== null).map((s) =>
+        `${String(s.state).padStart(3)}: ${s.name}\n`
+      )
+        .join(""),
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/clockevents\/clockevent(\d+)\/current_device$/,
+    example: `${CE}/clockevent1/current_device`,
+    mode: "0444",
+    source: "kernel/time/clockevents.c sysfs_show_current_tick_dev",
+    read: (k, cpu) => {
+      const id = k.s.cpus[cpu].tickDev;
+      return id === null ? "" : `${k.s.devices[id].name}\n`;
+    },
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/clockevents\/clockevent(\d+)\/unbind_device$/,
+    example: `${CE}/clockevent1/unbind_device`,
+    mode: "0200",
+    source: "kernel/time/clockevents.c unbind_device_store",
+    write: (k, cpu, value) => ({ ret: writeUnbind(k, cpu, value) }),
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/clockevents\/broadcast\/current_device$/,
+    example: `${CE}/broadcast/current_device`,
+    mode: "0444",
+    source: "kernel/time/tick-broadcast.c tick_broadcast_dev sysfs (clockevents.c)",
+    read: (k) => {
+      const id = k.s.broadcast.dev;
+      return id === null ? "" : `${k.s.devices[id].name}\n`;
+    },
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/clocksource\/clocksource0\/current_clocksource$/,
+    example: "/sys/devices/system/clocksource/clocksource0/current_clocksource",
+    mode: "0444",
+    source: "kernel/time/clocksource.c current_clocksource_show",
+    read: (k) => `${clocksourceName(k)}\n`,
+  },
+  {
+    pattern: /^\/sys\/devices\/system\/clocksource\/clocksource0\/available_clocksource$/,
+    example: "/sys/devices/system/clocksource/clocksource0/available_clocksource",
+    mode: "0444",
+    source: "kernel/time/clocksource.c available_clocksource_show",
+    read: (k) => availableClocksources(k),
+  },
+  {
+    pattern: /^\/proc\/timer_list$/,
+    example: "/proc/timer_list",
+    mode: "0400",
+    source: "kernel/time/timer_list.c",
+    read: (k) => timerList(k),
+  },
+];
+
+// The cpulist files share one row; their reader needs the matched name.
+const CPULIST: Record<string, (k: Kernel) => number[]> = {
+  online: (k) => k.s.cpus.filter((c) => c.online).map((c) => c.id),
+  offline: (k) => k.s.cpus.filter((c) => !c.online).map((c) => c.id),
+  possible: (k) => k.s.cpus.map((c) => c.id),
+  present: (k) => k.s.cpus.map((c) => c.id),
+};
+
+/** Finds the file for a path: the table row and the CPU (or cpulist name) it names. */
+export function lookup(
+  k: Kernel,
+  path: string,
+): { file: SysfsFile; cpu: number; read?: () => string } | null {
+  for (const file of SYSFS) {
+    const m = file.pattern.exec(path);
+    if (!m) continue;
+    if (file === SYSFS[0]) {
+      return {
+        file,
+        cpu: -1,
+        read: () => (m[1] === "offline" && CPULIST.offline(k).length === 0
+          ? "\n"
+          : cpulist(CPULIST[m[1]](k))),
+      };
+    }
+    const cpu = m[1] === undefined || !/^\d+$/.test(m[1]) ? -1 : Number(m[1]);
+    if (cpu >= k.s.config.cpus) return null;
+    if (cpu >= 0 && file.exists && !file.exists(k, cpu)) return null;
+    return { file, cpu };
+  }
+  return null;
+}
+
+/** `write_cpuhp_target()` (kernel/cpu.c:1922-1962), with the 6.1 equal-state no-op. */
+function writeTarget(k: Kernel, cpu: number, value: string): WriteOutcome {
+  const target = kstrtoint(value);
+  if (typeof target !== "number") return target;
+  const c = k.line.cpuhp;
+  if (k.s.config.hotplugStateControl) {
+    if (target < 0 || target > c.ONLINE) return { ret: -22 };
+  } else if (target !== 0 && target !== c.ONLINE) return { ret: -22 };
+  const step = k.steps[target];
+  if (step.name === null || step.cantStop) return { ret: -22 };
+  // Stopping inside STARTING/DYING is not supported by the machinery (reference §1.4): refused.
+  if (isAtomic(k.line, target)) return { ret: -22 };
+  const st = k.s.cpus[cpu];
+  if (k.line.rules.targetEqualNoop && st.state === target) return { ret: 0 };
+  if (k.s.hotplugDisabled > 0) return { ret: -16 };
+  const outcome = walk(k, cpu, target);
+  return { ret: outcome.ret, outcome };
+}
+
+/** `write_cpuhp_fail()` (kernel/cpu.c:1972-2030; 6.1 accepts -1 and refuses armed DEAD states). */
+function writeFail(k: Kernel, cpu: number, value: string): WriteOutcome {
+  const fail = kstrtoint(value);
+  if (typeof fail !== "number") return fail;
+  const c = k.line.cpuhp;
+  const st = k.s.cpus[cpu];
+  if (k.line.rules.failAcceptsMinusOne && fail === -1) {
+    st.fail = -1;
+    return { ret: 0 };
+  }
+  if (fail < 0 || fail > c.ONLINE) return { ret: -22 };
+  if (isAtomic(k.line, fail)) return { ret: -22 };
+  const step = k.steps[fail];
+  if (!step.startup && !step.teardown) return { ret: -22 };
+  if (
+    k.line.rules.failRejectsDeadAboveBringup && fail <= c.BRINGUP_CPU && st.state > c.BRINGUP_CPU &&
+    step.teardown
+  ) {
+    return { ret: -22 };
+  }
+  st.fail = fail;
+  return { ret: 0 };
+}
+
+/** `unbind_device_store()` (clockevents.c): first device of that name, from the list head. */
+function writeUnbind(k: Kernel, cpu: number, value: string): number {
+  if (value.length === 0 || value.length >= 32) return -22;
+  const name = value.endsWith("\n") ? value.slice(0, -1) : value;
+  const list = k.s.ceList;
+  for (let i = list.length - 1; i >= 0; i--) {
+    const d = k.s.devices[list[i]];
+    if (d.name !== name) continue;
+    const ret = clockeventsTryUnbind(k, d, cpu);
+    return ret === -11 ? clockeventsUnbindDevice(k, d, cpu) : ret;
+  }
+  return -19;
+}
