@@ -13,7 +13,7 @@ import { type MachineState, TICK_DO_TIMER } from "./state.ts";
 import { newDevice } from "./clockevents/devices.ts";
 import { clockeventsRegisterDevice } from "./clockevents/core.ts";
 import { cpuhpSetupState } from "./hotplug/register.ts";
-import { cpuUpLocked, HangSignal, type Op } from "./hotplug/cpuhp.ts";
+import { walk } from "./ops.ts";
 import { buildSteps } from "./hotplug/steps.ts";
 import { directMode, hasStimer } from "./hyperv/stimer.ts";
 import { KERNEL_LINES, type KernelLine } from "./kernels/lines.ts";
@@ -180,14 +180,8 @@ function smpInit(k: Kernel): void {
       }
       printkCont(k, `${" ".repeat(width - String(cpu).length)}#${cpu}`);
     }
-    const op: Op = { cpu, control: 0, noTick: [], rollback: false };
-    try {
-      cpuUpLocked(k, op, k.line.cpuhp.ONLINE);
-    } catch (e) {
-      if (!(e instanceof HangSignal)) throw e;
-      s.hang = e.hang;
-      return;
-    }
+    const out = walk(k, cpu, k.line.cpuhp.ONLINE, 0);
+    if (out.hang) return;
     s.cpus[cpu].devOffline = false;
   }
   const up = s.cpus.filter((c) => c.online).length;

@@ -12,10 +12,14 @@ import { cpuDownLocked, cpuUpLocked, HangSignal, type Op } from "./hotplug/cpuhp
 
 /** A change of a CPU's tick device during an operation. */
 export interface BindingChange {
-  /** The CPU's hotplug state when it happened. */
+  /** The CPU's hotplug state (`st->state`) when it happened. */
   readonly state: number;
-  /** That state's name (or enum id when unnamed). */
-  readonly stateName: string;
+  /** The step whose callback was running (its startup or teardown), or null. */
+  readonly step: number | null;
+  /** That step's name (or enum id when unnamed), or null. */
+  readonly stepName: string | null;
+  /** Whether that callback was the step's teardown. */
+  readonly teardown: boolean;
   /** The new tick device, or null (released after death). */
   readonly device: string | null;
   /** The previous tick device, or null. */
@@ -49,28 +53,30 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
   const st = s.cpus[cpu];
   const from = st.state;
   const changes: BindingChange[] = [];
-  const stateName = () => {
-    const step = k.steps[st.state];
-    return step.name ?? step.id;
-  };
-  k.listener = (e) => {
-    if (e.cpu !== cpu) return;
-    if (e.type === "tick_setup_device") {
-      changes.push({
-        state: st.state,
-        stateName: stateName(),
-        device: e.device,
-        previous: e.previous ?? null,
-      });
-    } else if (e.type === "tick_shutdown") {
-      changes.push({ state: st.state, stateName: stateName(), device: null, previous: e.device });
-    }
-  };
   const op: Op = {
     cpu,
     control: control ?? (s.cpus.find((c) => c.online && c.id !== cpu)?.id ?? 0),
     noTick: [],
     rollback: false,
+    step: null,
+    stepTeardown: false,
+  };
+  const where = () => {
+    const step = op.step === null ? null : k.steps[op.step];
+    return {
+      state: st.state,
+      step: op.step,
+      stepName: step ? step.name ?? step.id : null,
+      teardown: op.stepTeardown,
+    };
+  };
+  k.listener = (e) => {
+    if (e.cpu !== cpu) return;
+    if (e.type === "tick_setup_device") {
+      changes.push({ ...where(), device: e.device, previous: e.previous ?? null });
+    } else if (e.type === "tick_shutdown") {
+      changes.push({ ...where(), device: null, previous: e.device });
+    }
   };
   let ret = 0;
   let hang: Hang | null = null;

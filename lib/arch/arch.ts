@@ -55,6 +55,11 @@ export function archCpuDie(k: Kernel, cpu: number, _control: number): void {
     printk(k, `smpboot: CPU ${cpu} is now offline`);
     return;
   }
-  printk(k, `CPU${cpu}: shutdown`);
-  printk(k, `psci: CPU${cpu} killed (polled 0 ms)`);
+  if (k.line.arm64.shutdownNotice) printk(k, `CPU${cpu}: shutdown`);
+  printk(
+    k,
+    k.line.arm64.psciKill === "plain"
+      ? `psci: CPU${cpu} killed.`
+      : `psci: CPU${cpu} killed (polled 0 ms)`,
+  );
 }

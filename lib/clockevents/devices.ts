@@ -8,6 +8,7 @@
 import type { MachineConfig } from "../config.ts";
 import { ALL_CPUS, CE_STATE, type DeviceState, FEAT, KTIME_MAX } from "../state.ts";
 import { clockeventsConfig, type DeviceTiming, lapicTiming } from "./config.ts";
+import { KERNEL_LINES } from "../kernels/lines.ts";
 
 /** Driver callbacks, by the `/proc/timer_list` label that prints them. */
 export interface DeviceCallbacks {
@@ -176,7 +177,7 @@ const TEMPLATES: readonly DeviceTemplate[] = [
  * and builds no stimer (`HYPERV_TIMER` is x86-only, S43).
  */
 export function arm64UsesStimer(c: MachineConfig): boolean {
-  return c.arch === "arm64" && c.hyperv !== "none" && c.kernel !== "6.1";
+  return c.arch === "arm64" && c.hyperv !== "none" && KERNEL_LINES[c.kernel].arm64Stimer;
 }
 
 /** The template for a device kind. */

@@ -31,6 +31,10 @@ export interface Op {
   readonly noTick: number[];
   /** Rolling back: failures only WARN. */
   rollback: boolean;
+  /** The step whose callback is running (innermost), or null. */
+  step: number | null;
+  /** Whether that callback is a teardown. */
+  stepTeardown: boolean;
   /** The first callback that failed, if any. */
   failure?: { state: number; callback: string; ret: number; injected: boolean };
 }
@@ -76,7 +80,10 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
     fun: cb,
     on,
   });
+  const [outer, outerDir] = [op.step, op.stepTeardown];
+  [op.step, op.stepTeardown] = [state, !bringup];
   const ret = runCallback(k, op, cb, state);
+  [op.step, op.stepTeardown] = [outer, outerDir];
   emit(k, {
     type: "cpuhp_exit",
     time: ktime(k),

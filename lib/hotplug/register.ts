@@ -43,7 +43,14 @@ export function cpuhpSetupState(
   if (!startup) return state;
   for (const cpu of k.s.cpus) {
     if (cpu.state < state) continue;
-    const op: Op = { cpu: cpu.id, control: 0, noTick: [], rollback: false };
+    const op: Op = {
+      cpu: cpu.id,
+      control: 0,
+      noTick: [],
+      rollback: false,
+      step: null,
+      stepTeardown: false,
+    };
     invoke(k, op, state, true);
   }
   return state;

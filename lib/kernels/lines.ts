@@ -6,7 +6,8 @@
  * @module
  */
 
-import { ENUM_5_5 } from "./enum_5_5.ts";
+import { ENUM_5_2, ENUM_5_4, ENUM_5_5, ENUM_6_1 } from "./enums.ts";
+import { CORE_5_2, CORE_5_4, CORE_5_5, CORE_6_1 } from "./core_steps.ts";
 
 /** One entry of the static `cpuhp_hp_states[]` table. */
 export interface CoreStep {
@@ -90,6 +91,8 @@ export interface KernelLine {
   readonly timerList: "v0.8" | "v0.9";
   /** hibernate.c message prefix. */
   readonly pmPrefix: string;
+  /** arm64 messages: psci's kill line form and whether `CPU%u: shutdown` is printed (notice in 5.x, debug in 6.1). */
+  readonly arm64: { readonly psciKill: "plain" | "polled"; readonly shutdownNotice: boolean };
 }
 
 /** Expands `NAME=+n` entries into n unnamed slots before NAME (e.g. `CPUHP_AP_ONLINE_DYN_END = DYN + 30`). */
@@ -131,139 +134,6 @@ function numbers(names: readonly string[]): CpuhpNumbers {
   };
 }
 
-/** The v5.5 static table (kernel/cpu.c:1370-1529; callbacks NULL under SLUB for slab:prepare). */
-const CORE_5_5: readonly CoreStep[] = [
-  { id: "CPUHP_OFFLINE", name: "offline", startup: null, teardown: null },
-  {
-    id: "CPUHP_CREATE_THREADS",
-    name: "threads:prepare",
-    startup: "smpboot_create_threads",
-    teardown: null,
-    cantStop: true,
-  },
-  {
-    id: "CPUHP_PERF_PREPARE",
-    name: "perf:prepare",
-    startup: "perf_event_init_cpu",
-    teardown: "perf_event_exit_cpu",
-  },
-  {
-    id: "CPUHP_WORKQUEUE_PREP",
-    name: "workqueue:prepare",
-    startup: "workqueue_prepare_cpu",
-    teardown: null,
-  },
-  {
-    id: "CPUHP_HRTIMERS_PREPARE",
-    name: "hrtimers:prepare",
-    startup: "hrtimers_prepare_cpu",
-    teardown: "hrtimers_dead_cpu",
-  },
-  {
-    id: "CPUHP_SMPCFD_PREPARE",
-    name: "smpcfd:prepare",
-    startup: "smpcfd_prepare_cpu",
-    teardown: "smpcfd_dead_cpu",
-  },
-  {
-    id: "CPUHP_RELAY_PREPARE",
-    name: "relay:prepare",
-    startup: "relay_prepare_cpu",
-    teardown: null,
-  },
-  { id: "CPUHP_SLAB_PREPARE", name: "slab:prepare", startup: null, teardown: null },
-  {
-    id: "CPUHP_RCUTREE_PREP",
-    name: "RCU/tree:prepare",
-    startup: "rcutree_prepare_cpu",
-    teardown: "rcutree_dead_cpu",
-  },
-  {
-    id: "CPUHP_TIMERS_PREPARE",
-    name: "timers:prepare",
-    startup: "timers_prepare_cpu",
-    teardown: "timers_dead_cpu",
-  },
-  {
-    id: "CPUHP_BRINGUP_CPU",
-    name: "cpu:bringup",
-    startup: "bringup_cpu",
-    teardown: null,
-    cantStop: true,
-  },
-  { id: "CPUHP_AP_IDLE_DEAD", name: "idle:dead", startup: null, teardown: null },
-  { id: "CPUHP_AP_OFFLINE", name: "ap:offline", startup: null, teardown: null, cantStop: true },
-  {
-    id: "CPUHP_AP_SCHED_STARTING",
-    name: "sched:starting",
-    startup: "sched_cpu_starting",
-    teardown: "sched_cpu_dying",
-  },
-  {
-    id: "CPUHP_AP_RCUTREE_DYING",
-    name: "RCU/tree:dying",
-    startup: null,
-    teardown: "rcutree_dying_cpu",
-  },
-  {
-    id: "CPUHP_AP_SMPCFD_DYING",
-    name: "smpcfd:dying",
-    startup: null,
-    teardown: "smpcfd_dying_cpu",
-  },
-  { id: "CPUHP_AP_ONLINE", name: "ap:online", startup: null, teardown: null },
-  {
-    id: "CPUHP_TEARDOWN_CPU",
-    name: "cpu:teardown",
-    startup: null,
-    teardown: "takedown_cpu",
-    cantStop: true,
-  },
-  {
-    id: "CPUHP_AP_SMPBOOT_THREADS",
-    name: "smpboot/threads:online",
-    startup: "smpboot_unpark_threads",
-    teardown: "smpboot_park_threads",
-  },
-  {
-    id: "CPUHP_AP_IRQ_AFFINITY_ONLINE",
-    name: "irq/affinity:online",
-    startup: "irq_affinity_online_cpu",
-    teardown: null,
-  },
-  {
-    id: "CPUHP_AP_PERF_ONLINE",
-    name: "perf:online",
-    startup: "perf_event_init_cpu",
-    teardown: "perf_event_exit_cpu",
-  },
-  {
-    id: "CPUHP_AP_WATCHDOG_ONLINE",
-    name: "lockup_detector:online",
-    startup: "lockup_detector_online_cpu",
-    teardown: "lockup_detector_offline_cpu",
-  },
-  {
-    id: "CPUHP_AP_WORKQUEUE_ONLINE",
-    name: "workqueue:online",
-    startup: "workqueue_online_cpu",
-    teardown: "workqueue_offline_cpu",
-  },
-  {
-    id: "CPUHP_AP_RCUTREE_ONLINE",
-    name: "RCU/tree:online",
-    startup: "rcutree_online_cpu",
-    teardown: "rcutree_offline_cpu",
-  },
-  {
-    id: "CPUHP_AP_ACTIVE",
-    name: "sched:active",
-    startup: "sched_cpu_activate",
-    teardown: "sched_cpu_deactivate",
-  },
-  { id: "CPUHP_ONLINE", name: "online", startup: null, teardown: null },
-];
-
 const RULES_5 = {
   skipNullCallbacks: false,
   failAcceptsMinusOne: false,
@@ -281,18 +151,70 @@ function line(
 
 /** Every kernel line, by id. */
 export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
+  "5.2": line({
+    id: "5.2",
+    release: "v5.2.1",
+    enumDef: ENUM_5_2,
+    core: CORE_5_2,
+    rules: RULES_5,
+    // drivers/hv/hv.c: hv_synic_init registers the stimer in both modes; hv_synic_cleanup unbinds
+    // then shuts it down (hyperv-stimer §1, §3.1).
+    stimer: { direct: "vmbus", cleanup: "unbind-then-shutdown" },
+    arm64Stimer: true,
+    pit: "always",
+    vmbusHibernation: false,
+    timerList: "v0.8",
+    pmPrefix: "PM: ",
+    arm64: { psciKill: "plain", shutdownNotice: true },
+  }),
+  "5.4": line({
+    id: "5.4",
+    release: "v5.4.6",
+    enumDef: ENUM_5_4,
+    core: CORE_5_4,
+    rules: RULES_5,
+    // fd1fea6834d0 (5.3): hv_stimer_cleanup only shuts the stimer down, no unbind (S4, S5).
+    stimer: { direct: "vmbus", cleanup: "shutdown" },
+    arm64Stimer: true,
+    pit: "apic_needs_pit",
+    vmbusHibernation: true,
+    timerList: "v0.8",
+    pmPrefix: "PM: ",
+    arm64: { psciKill: "polled", shutdownNotice: true },
+  }),
   "5.5": line({
     id: "5.5",
-    release: "v5.5 (tables read from v5.5-rc5; identical files in v5.5)",
+    release: "v5.5 (tables read from v5.5-rc5)",
     enumDef: ENUM_5_5,
     core: CORE_5_5,
     rules: RULES_5,
+    // 4df4cb9e99: Direct Mode in CPUHP_AP_HYPERV_TIMER_STARTING; legacy unbinds (S1).
     stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
     arm64Stimer: true,
     pit: "apic_needs_pit",
     vmbusHibernation: true,
     timerList: "v0.8",
     pmPrefix: "PM: ",
+    arm64: { psciKill: "polled", shutdownNotice: true },
+  }),
+  "6.1": line({
+    id: "6.1",
+    release: "v6.1 (tables read from v6.1-rc7)",
+    enumDef: ENUM_6_1,
+    core: CORE_6_1,
+    rules: {
+      skipNullCallbacks: true,
+      failAcceptsMinusOne: true,
+      failRejectsDeadAboveBringup: true,
+      targetEqualNoop: false,
+    },
+    stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
+    arm64Stimer: false,
+    pit: "apic_needs_pit",
+    vmbusHibernation: true,
+    timerList: "v0.9",
+    pmPrefix: "PM: hibernation: ",
+    arm64: { psciKill: "polled", shutdownNotice: false },
   }),
 };
 
