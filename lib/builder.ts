@@ -185,11 +185,13 @@ function validate(o: VmOptions): MachineConfig {
   const limit = host
     ? (generation === 1 ? host.maxVcpus.gen1 : host.maxVcpus.gen2 ?? host.maxVcpus.gen1)
     : BASELINE_MAX_CPUS;
+  const knownLimit = host !== undefined || hyperv === "none";
   if (typeof cpus !== "number" || !Number.isInteger(cpus) || cpus < 1) {
+    const upTo = knownLimit ? String(limit) : "the host's limit";
     problems.push(
-      `cpus: ${JSON.stringify(cpus)} is not valid; valid: an integer from 1 to ${limit}`,
+      `cpus: ${JSON.stringify(cpus)} is not valid; valid: an integer from 1 to ${upTo}`,
     );
-  } else if (cpus > limit) {
+  } else if (knownLimit && cpus > limit) {
     problems.push(
       host
         ? `cpus: ${cpus} exceeds the ${limit} virtual processors per VM of ${host.label} (Generation ${generation})`
@@ -215,7 +217,7 @@ function validate(o: VmOptions): MachineConfig {
     }
   }
   const channels = o.vmbusChannels ?? [0];
-  const n = typeof cpus === "number" ? cpus : 0;
+  const n = Number.isInteger(cpus) && cpus >= 1 ? cpus : Number.POSITIVE_INFINITY;
   if (!Array.isArray(channels) || channels.some((c) => !Number.isInteger(c) || c < 0 || c >= n)) {
     problems.push(
       `vmbusChannels: ${JSON.stringify(channels)} is not valid; valid: CPU numbers from 0 to ${

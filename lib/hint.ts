@@ -32,6 +32,10 @@ function distance(a: string, b: string): number {
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   const needle = input.toLowerCase();
+  const prefixed = candidates.filter((c) =>
+    needle.length > 0 && c.toLowerCase().startsWith(needle)
+  );
+  if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestScore = Infinity;
   for (const candidate of candidates) {

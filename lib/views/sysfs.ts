@@ -221,8 +221,9 @@ function writeTarget(k: Kernel, cpu: number, value: string): WriteOutcome {
   } else if (target !== 0 && target !== c.ONLINE) return { ret: -22 };
   const step = k.steps[target];
   if (step.name === null || step.cantStop) return { ret: -22 };
-  // Stopping inside STARTING/DYING is not supported by the machinery (reference §1.4): refused.
-  if (isAtomic(k.line, target)) return { ret: -22 };
+  // Stopping between idle:dead and ap:online is not supported by the machinery: the dying CPU
+  // always dies and cpuhp_report_idle_dead() BUG_ONs (reference §1.4). hvtick refuses it.
+  if (target >= c.AP_IDLE_DEAD && target <= c.AP_ONLINE) return { ret: -22 };
   const st = k.s.cpus[cpu];
   if (k.line.rules.targetEqualNoop && st.state === target) return { ret: 0 };
   if (k.s.hotplugDisabled > 0) return { ret: -16 };
