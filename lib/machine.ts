@@ -8,7 +8,7 @@ import type { MachineConfig } from "./config.ts";
 import { ERRNO, type ErrnoName, errnoName } from "./errno.ts";
 import { HangError, PoweredOffError } from "./errors.ts";
 import { boot, kernelFor } from "./boot.ts";
-import { type Kernel, ktime, traceView } from "./kernel.ts";
+import { type Kernel, ktime, printk, traceView } from "./kernel.ts";
 import type { Hang, MachineState, Problem } from "./state.ts";
 import { FEAT } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
@@ -301,13 +301,15 @@ export class Machine {
    */
   hibernate(): PowerResult {
     this.#mustRun("hibernate");
-    if (this.#k.s.cpus[0].state !== this.#k.line.cpuhp.ONLINE) {
+    if (this.#k.s.config.arch === "x86_64" && !this.#k.s.cpus[0].online) {
+      // bsp_pm_check_init()'s notifier refuses PM_HIBERNATION_PREPARE (arch/x86/power/cpu.c:321-339).
+      printk(this.#k, "CPU0 is offline.");
       return {
         ok: false,
         errno: "ENODEV",
         frozen: [],
         hang: null,
-        message: "hibernate failed: -19 ENODEV: CPU0 is offline.",
+        message: "hibernate failed: -19 ENODEV (No such device): CPU0 is offline.",
       };
     }
     return this.#power(hibernate(this.#k), "hibernate");
