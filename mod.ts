@@ -29,9 +29,35 @@ export {
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/errors.ts";
 export { parseDuration } from "./lib/duration.ts";
 export type { BindingChange } from "./lib/ops.ts";
-export type { Hang, MachineState, Problem } from "./lib/state.ts";
-export type { TraceEvent } from "./lib/trace.ts";
-export type { Features, MachineConfig } from "./lib/config.ts";
-export type { ErrnoName } from "./lib/errno.ts";
-export { HOSTS, HYPERV_IDS } from "./lib/hyperv/hosts.ts";
+export { CE_STATE, type CeState, FEAT } from "./lib/state.ts";
+export type {
+  CpuState,
+  DeviceState,
+  Hang,
+  LogRecord,
+  MachineState,
+  Problem,
+  RegisteredStep,
+} from "./lib/state.ts";
+export type {
+  ClockeventEvent,
+  CpuhpEnterEvent,
+  CpuhpExitEvent,
+  DoTimerEvent,
+  HangEvent,
+  TickEvent,
+  TraceEvent,
+  TraceEventBase,
+} from "./lib/trace.ts";
+export {
+  type Arch,
+  ARCHES,
+  type Features,
+  type GuestFeatures,
+  type Hz,
+  HZ_VALUES,
+  type MachineConfig,
+} from "./lib/config.ts";
+export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/errno.ts";
+export { type HostFeatures, HOSTS, type HostVersion, HYPERV_IDS } from "./lib/hyperv/hosts.ts";
 export { KERNEL_IDS } from "./lib/kernels/lines.ts";

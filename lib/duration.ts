@@ -33,7 +33,8 @@ const VALID =
  * assert.equal(parseDuration("10ms"), 10_000_000);
  * assert.equal(parseDuration("1.5us"), 1_500);
  * assert.equal(parseDuration(250), 250);
- * assert.throws(() => parseDuration("-1ms"), RangeError);
+ * assert.throws(() => parseDuration(-1), RangeError);
+ * assert.throws(() => parseDuration("-1ms"), SyntaxError);
  * ```
  * @throws {TypeError} when the value is neither a string nor a number.
  * @throws {SyntaxError} when a string does not follow the grammar.

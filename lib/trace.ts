@@ -6,7 +6,8 @@
  * @module
  */
 
-interface Base {
+/** Fields every trace event has. */
+export interface TraceEventBase {
   /** Guest CLOCK_MONOTONIC time, ns. */
   readonly time: number;
   /** The CPU the event concerns (for cpuhp events: the CPU being hotplugged). */
@@ -14,7 +15,7 @@ interface Base {
 }
 
 /** `cpuhp_enter`: a hotplug callback starts. */
-export interface CpuhpEnterEvent extends Base {
+export interface CpuhpEnterEvent extends TraceEventBase {
   /** Event name. */
   readonly type: "cpuhp_enter";
   /** `target` field: the target state of the operation. */
@@ -28,7 +29,7 @@ export interface CpuhpEnterEvent extends Base {
 }
 
 /** `cpuhp_exit`: a hotplug callback returned. */
-export interface CpuhpExitEvent extends Base {
+export interface CpuhpExitEvent extends TraceEventBase {
   /** Event name. */
   readonly type: "cpuhp_exit";
   /** `state` field: the CPU's hotplug state when the callback returned. */
@@ -42,7 +43,7 @@ export interface CpuhpExitEvent extends Base {
 }
 
 /** A clockevent device changed hands or state. */
-export interface ClockeventEvent extends Base {
+export interface ClockeventEvent extends TraceEventBase {
   /**
    * `clockevents_register_device`, `tick_setup_device` (the CPU's tick device is now `device`),
    * `clockevents_unbind_device`, `clockevents_shutdown` (driver shutdown), `tick_shutdown`
@@ -64,7 +65,7 @@ export interface ClockeventEvent extends Base {
 }
 
 /** A tick interrupt handled by a CPU (recorded only with the builder's `traceTicks()`). */
-export interface TickEvent extends Base {
+export interface TickEvent extends TraceEventBase {
   /** Event name. */
   readonly type: "tick";
   /** The device that delivered it. */
@@ -74,7 +75,7 @@ export interface TickEvent extends Base {
 }
 
 /** Timekeeping duty moved (`tick_do_timer_cpu`). */
-export interface DoTimerEvent extends Base {
+export interface DoTimerEvent extends TraceEventBase {
   /** Event name. */
   readonly type: "tick_do_timer";
   /** Previous owner (-1 NONE, -2 BOOT). */
@@ -84,7 +85,7 @@ export interface DoTimerEvent extends Base {
 }
 
 /** The machine hung. */
-export interface HangEvent extends Base {
+export interface HangEvent extends TraceEventBase {
   /** Event name. */
   readonly type: "hang";
   /** Hotplug state of the waiting step. */
