@@ -14,13 +14,9 @@ import type { DeviceState } from "./state.ts";
 /** Re-indexes every armed device (after a restore). */
 export function rebuildTimers(k: Kernel): void {
   k.timers.clear();
-  const armed = Object.values(k.s.devices).filter((d) => d.hwExpires !== null);
-  armed.sort((a, b) => order(k, a) - order(k, b));
-  for (const d of armed) k.timers.arm(d.hwExpires!, d.id);
-}
-
-function order(k: Kernel, d: DeviceState): number {
-  return k.s.broadcast.dev === d.id ? -1 : d.boundTo;
+  for (const d of Object.values(k.s.devices)) {
+    if (d.hwExpires >= 0) k.timers.arm(d.hwExpires, d);
+  }
 }
 
 /**
@@ -35,41 +31,24 @@ export function advanceTo(k: Kernel, end: number): number {
     for (;;) {
       const at = k.timers.peek();
       if (at === undefined || at > guestEnd) break;
-      const { time, ids } = k.timers.take()!;
+      const bucket = k.timers.take()!;
+      const { time, devices } = bucket;
       s.now = time + s.offNs;
-      if (ids.length > 1 && !sorted(k, ids)) ids.sort((a, b) => key(k, a) - key(k, b));
-      for (const id of ids) {
-        const d = s.devices[id];
-        if (!d || d.hwExpires !== time) continue;
+      for (const d of devices) {
+        if (d.hwExpires !== time) continue;
         if (d.hwPeriod > 0) {
           d.hwExpires = time + d.hwPeriod;
-          k.timers.arm(d.hwExpires, d.id);
+          k.timers.arm(d.hwExpires, d);
         } else {
-          d.hwExpires = null;
+          d.hwExpires = -1;
         }
         if (!delivers(k, d)) continue;
         deviceInterrupt(k, d);
         handled++;
       }
+      k.timers.recycle(devices);
     }
   }
   s.now = end;
   return handled;
-}
-
-function key(k: Kernel, id: string): number {
-  const d = k.s.devices[id];
-  return d ? order(k, d) : Number.MAX_SAFE_INTEGER;
-}
-
-function sorted(k: Kernel, ids: string[]): boolean {
-  let prev = -2;
-  for (const id of ids) {
-    const d = k.s.devices[id];
-    if (!d) continue;
-    const o = order(k, d);
-    if (o < prev) return false;
-    prev = o;
-  }
-  return true;
 }

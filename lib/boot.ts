@@ -52,13 +52,14 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
       checkClocks: false,
       hres: false,
       nohzMode: 0 as const,
-      schedExpires: null,
+      schedExpires: -1,
       synic: false,
       ticks: 0,
-      lastTick: null,
+      lastTick: -1,
     })),
     devices: {},
-    ceList: [],
+    ceList: {},
+    ceSeq: 0,
     released: [],
     broadcast: { dev: null, mode: 0, mask: [], oneshotMask: [] },
     registered: [],
@@ -74,7 +75,16 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
 /** A kernel context over a state (derived indexes rebuilt from it). */
 export function kernelFor(s: MachineState): Kernel {
   const line = KERNEL_LINES[s.config.kernel];
-  return { s, line, steps: buildSteps(line, s.registered), timers: new TimerQueue() };
+  const f = s.config.features;
+  return {
+    s,
+    line,
+    steps: buildSteps(line, s.registered),
+    timers: new TimerQueue(),
+    period: Math.floor(1_000_000_000 / s.config.hz),
+    direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
+    traceTicks: s.config.traceTicks,
+  };
 }
 
 /** Boots a machine: returns its kernel context with every CPU online. */

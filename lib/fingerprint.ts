@@ -6,6 +6,7 @@
  */
 
 import type { MachineState } from "./state.ts";
+import { listOrder } from "./clockevents/list.ts";
 
 function canonical(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
@@ -21,9 +22,11 @@ function canonical(value: unknown): string {
 
 /** Hex fingerprint of `s` without its history; equal states give equal fingerprints. */
 export function fingerprintOf(s: MachineState): string {
-  const { log: _log, problems: _problems, image, ...rest } = s;
+  const { log: _log, problems: _problems, image, ceList: _list, ceSeq: _seq, ...rest } = s;
   const text = canonical({
     ...rest,
+    // The list's order is state; its insertion counters are history.
+    ceList: listOrder(s),
     image: image === null ? null : fingerprintOf({ ...image, image: null, log: s.log }),
   });
   let a = 0x811c9dc5;

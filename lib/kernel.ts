@@ -21,6 +21,12 @@ export interface Kernel {
   steps: Step[];
   /** Hardware timer index (derived from the devices). */
   readonly timers: TimerQueue;
+  /** `direct_mode_enabled`, from the config. */
+  readonly direct: boolean;
+  /** Whether every tick is traced, from the config. */
+  readonly traceTicks: boolean;
+  /** `tick_period` (NSEC_PER_SEC / HZ), from the config. */
+  readonly period: number;
   /** Observer of trace events (used to report what an operation changed). */
   listener?: ((event: TraceEvent) => void) | null;
 }
@@ -32,7 +38,7 @@ export function ktime(k: Kernel): number {
 
 /** Nanoseconds per tick: `NSEC_PER_SEC / HZ` (kernel/time/tick-common.c `tick_period`). */
 export function tickPeriod(k: Kernel): number {
-  return Math.floor(1_000_000_000 / k.s.config.hz);
+  return k.period;
 }
 
 /**

@@ -18,6 +18,7 @@ import { type BindingChange, deviceOnline, hotpluggable, type Outcome } from "./
 import { explain } from "./explain.ts";
 import { lookup, SYSFS } from "./views/sysfs.ts";
 import { fingerprintOf } from "./fingerprint.ts";
+import { listOrder } from "./clockevents/list.ts";
 import { hibernate, type PowerOutcome, resume } from "./power.ts";
 import { hasWorkingTick } from "./tick/handlers.ts";
 import { template } from "./clockevents/devices.ts";
@@ -399,7 +400,7 @@ export class Machine {
       };
     };
     return [
-      ...[...s.ceList].reverse().map((id) => info(id, true)),
+      ...listOrder(s).map((id) => info(id, true)),
       ...s.released.map((id) => info(id, false)),
     ];
   }

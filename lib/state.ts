@@ -60,8 +60,8 @@ export interface DeviceState {
   mask: number;
   /** `state_use_accessors`. */
   state: CeState;
-  /** `next_event` in ns of guest CLOCK_MONOTONIC; null is KTIME_MAX. */
-  nextEvent: number | null;
+  /** `next_event` in ns of guest CLOCK_MONOTONIC (KTIME_MAX: none). */
+  nextEvent: number;
   /** `mult`. */
   mult: number;
   /** `shift`. */
@@ -74,13 +74,17 @@ export interface DeviceState {
   handler: string | null;
   /** `retries`. */
   retries: number;
+  /** Whether it is a per-CPU struct (its cpumask is exactly `mask`). */
+  perCpu: boolean;
+  /** Hardware: whether the host delivers this device's interrupts at all. */
+  hwFires: boolean;
   /** Hardware: the timer is enabled (Hyper-V STIMER0_CONFIG enable bit; driver shutdown clears it). */
   hwEnabled: boolean;
-  /** Hardware: when the programmed interrupt is due (simulation time), or null when none is armed. */
-  hwExpires: number | null;
+  /** Hardware: when the programmed interrupt is due (guest ns), or -1 when none is armed. */
+  hwExpires: number;
   /** Hardware: period of a PERIODIC-state timer, ns. */
   hwPeriod: number;
-  /** The CPU whose tick device (or broadcast slot) it is bound to, for tracing; -1 when unbound. */
+  /** The CPU whose tick device it is; -1 when it is not a tick device (or is the broadcast device). */
   boundTo: number;
 }
 
@@ -108,14 +112,14 @@ export interface CpuState {
   hres: boolean;
   /** `tick_sched.nohz_mode`. */
   nohzMode: 0 | 1 | 2;
-  /** Expiry of the `tick_sched_timer` hrtimer (guest ns) while high-res, else null. */
-  schedExpires: number | null;
+  /** Expiry of the `tick_sched_timer` hrtimer (guest ns) while high-res, else -1. */
+  schedExpires: number;
   /** Hyper-V SynIC registers enabled on this CPU. */
   synic: boolean;
   /** Tick interrupts this CPU handled (through its own device or a broadcast). */
   ticks: number;
-  /** Simulation time of the last tick, or null. */
-  lastTick: number | null;
+  /** Guest time of the last tick, or -1. */
+  lastTick: number;
 }
 
 /** A modelled hang: the machine stopped making progress. */
@@ -200,8 +204,13 @@ export interface MachineState {
   cpus: CpuState[];
   /** Registered clockevent devices by id. */
   devices: Record<string, DeviceState>;
-  /** `clockevent_devices`, head last (list_add = push). */
-  ceList: string[];
+  /**
+   * `clockevent_devices`: id → insertion sequence; the list head is the highest sequence
+   * (`list_add` inserts at the head). See lib/clockevents/list.ts.
+   */
+  ceList: Record<string, number>;
+  /** The next insertion sequence for `clockevent_devices`. */
+  ceSeq: number;
   /** `clockevents_released`, head last. */
   released: string[];
   /** `tick_broadcast_device` and its masks. */

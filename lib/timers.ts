@@ -1,27 +1,49 @@
 /**
  * The hardware timer index: which device interrupts are due when. Derived from the devices'
- * `hwExpires` (never saved); entries go stale when a device is re-programmed or stopped, and are
- * skipped when popped.
+ * `hwExpires` (never saved); an entry goes stale when its device is re-programmed or stopped, and
+ * is skipped when popped (stopping a device clears `hwExpires`).
  *
  * Events at the same instant are batched into one bucket, so a tick that fires on thousands of
- * CPUs at once costs one heap operation.
+ * CPUs at once costs one heap operation. A bucket's devices run in (priority, sequence) order:
+ * by `boundTo` (-1 for the broadcast device, else the CPU); it is sorted only when a device was
+ * armed out of that order.
  *
  * @module
  */
 
-/** Min-heap of distinct expiry times, each with a bucket of device ids. */
+import type { DeviceState } from "./state.ts";
+
+interface Bucket {
+  devices: DeviceState[];
+  unsorted: boolean;
+}
+
+/** Min-heap of distinct expiry times, each with a bucket of devices. */
 export class TimerQueue {
   #heap: number[] = [];
-  #buckets = new Map<number, string[]>();
+  #buckets = new Map<number, Bucket>();
+  // Consecutive arms mostly target the same instant (the next tick): skip the map lookup.
+  #lastTime = Number.NaN;
+  #last: Bucket | null = null;
+  #spare: DeviceState[][] = [];
 
-  /** Adds device `id` to the bucket for `time`. */
-  arm(time: number, id: string): void {
-    const bucket = this.#buckets.get(time);
-    if (bucket) {
-      bucket.push(id);
-      return;
+  /** Adds `device` to the bucket for `time`. */
+  arm(time: number, device: DeviceState): void {
+    let bucket = time === this.#lastTime ? this.#last : this.#buckets.get(time);
+    if (!bucket) {
+      bucket = { devices: this.#spare.pop() ?? [], unsorted: false };
+      this.#buckets.set(time, bucket);
+      this.#push(time);
     }
-    this.#buckets.set(time, [id]);
+    this.#lastTime = time;
+    this.#last = bucket;
+    const devices = bucket.devices;
+    const n = devices.length;
+    if (n > 0 && devices[n - 1].boundTo > device.boundTo) bucket.unsorted = true;
+    devices.push(device);
+  }
+
+  #push(time: number): void {
     const heap = this.#heap;
     let i = heap.push(time) - 1;
     while (i > 0) {
@@ -38,8 +60,8 @@ export class TimerQueue {
     return this.#heap[0];
   }
 
-  /** Removes and returns the earliest bucket. */
-  take(): { time: number; ids: string[] } | undefined {
+  /** Removes and returns the earliest bucket, its devices in order. */
+  take(): { time: number; devices: DeviceState[] } | undefined {
     const heap = this.#heap;
     if (heap.length === 0) return undefined;
     const time = heap[0];
@@ -57,14 +79,23 @@ export class TimerQueue {
       }
       heap[i] = last;
     }
-    const ids = this.#buckets.get(time)!;
+    const bucket = this.#buckets.get(time)!;
     this.#buckets.delete(time);
-    return { time, ids };
+    if (this.#lastTime === time) [this.#lastTime, this.#last] = [Number.NaN, null];
+    if (bucket.unsorted) bucket.devices.sort((a, b) => a.boundTo - b.boundTo);
+    return { time, devices: bucket.devices };
+  }
+
+  /** Hands back a taken bucket's device array for reuse (it must not be used afterwards). */
+  recycle(devices: DeviceState[]): void {
+    devices.length = 0;
+    if (this.#spare.length < 4) this.#spare.push(devices);
   }
 
   /** Forgets everything. */
   clear(): void {
     this.#heap = [];
     this.#buckets.clear();
+    [this.#lastTime, this.#last] = [Number.NaN, null];
   }
 }

@@ -8,20 +8,15 @@
 
 import { emit, type Kernel, ktime, printk } from "../kernel.ts";
 import { CE_STATE, type CeState, type DeviceState, FEAT, KTIME_MAX } from "../state.ts";
-import { template } from "./devices.ts";
+import { DEVICE_KINDS, PER_CPU_KINDS, template } from "./devices.ts";
+import { listAdd, listDel, listOrder } from "./list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "../tick/setup.ts";
-import { stimerDelivers } from "../hyperv/stimer.ts";
 
 /** Looks up a registered device. */
 export function dev(k: Kernel, id: string): DeviceState {
   const d = k.s.devices[id];
   if (!d) throw new Error(`internal: no device ${id}`);
   return d;
-}
-
-function listDel(list: string[], id: string): void {
-  const i = list.lastIndexOf(id);
-  if (i >= 0) list.splice(i, 1);
 }
 
 /**
@@ -32,7 +27,7 @@ function listDel(list: string[], id: string): void {
 export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number): void {
   d.state = CE_STATE.DETACHED;
   k.s.devices[d.id] = d;
-  k.s.ceList.push(d.id);
+  listAdd(k.s, d.id);
   emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
   tickCheckNewDevice(k, d, cpu);
   clockeventsNotifyReleased(k, cpu);
@@ -43,7 +38,7 @@ export function clockeventsNotifyReleased(k: Kernel, cpu: number): void {
   const released = k.s.released;
   while (released.length > 0) {
     const id = released.pop()!;
-    k.s.ceList.push(id);
+    listAdd(k.s, id);
     tickCheckNewDevice(k, dev(k, id), cpu);
   }
 }
@@ -59,7 +54,7 @@ export function clockeventsExchangeDevice(
 ): void {
   if (old) {
     clockeventsSwitchState(k, old, CE_STATE.DETACHED);
-    listDel(k.s.ceList, old.id);
+    listDel(k.s, old.id);
     k.s.released.push(old.id);
     old.boundTo = -1;
   }
@@ -74,7 +69,7 @@ export function clockeventsExchangeDevice(
 /** `clockevents_shutdown()`: SHUTDOWN and `next_event = KTIME_MAX` (clockevents.c:171-175). */
 export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
   clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);
-  d.nextEvent = null;
+  d.nextEvent = KTIME_MAX;
 }
 
 /**
@@ -113,7 +108,7 @@ function driverSetState(k: Kernel, d: DeviceState, state: CeState): void {
     case CE_STATE.ONESHOT:
       d.hwEnabled = true;
       d.hwPeriod = 0;
-      d.hwExpires = null;
+      d.hwExpires = -1;
       return;
   }
 }
@@ -121,18 +116,18 @@ function driverSetState(k: Kernel, d: DeviceState, state: CeState): void {
 /** The hardware stops: nothing is armed (e.g. `hv_ce_shutdown` writes COUNT=0, CONFIG=0). */
 export function hwStop(d: DeviceState): void {
   d.hwEnabled = false;
-  d.hwExpires = null;
+  d.hwExpires = -1;
   d.hwPeriod = 0;
 }
 
 /** Arms the device's hardware interrupt at guest time `at`, when the hardware can fire. */
 export function hwArm(k: Kernel, d: DeviceState, at: number): void {
-  if (!d.hwEnabled || !template(d.kind).interrupts(k.s.config)) {
-    d.hwExpires = null;
+  if (!d.hwEnabled || !d.hwFires) {
+    d.hwExpires = -1;
     return;
   }
   d.hwExpires = at;
-  k.timers.arm(at, d.id);
+  k.timers.arm(at, d);
 }
 
 /**
@@ -140,10 +135,10 @@ export function hwArm(k: Kernel, d: DeviceState, at: number): void {
  * Hyper-V stimer) the SynIC message path is enabled on that CPU.
  */
 export function delivers(k: Kernel, d: DeviceState): boolean {
-  if (!d.hwEnabled || !template(d.kind).interrupts(k.s.config)) return false;
-  if (template(d.kind).perCpu && !k.s.cpus[d.mask]?.online) return false;
-  if (d.kind === "hv_stimer") return stimerDelivers(k, d.mask);
-  return true;
+  if (!d.hwEnabled || !d.hwFires) return false;
+  if (!d.perCpu) return true;
+  const c = k.s.cpus[d.mask];
+  return c.online && (d.kind !== "hv_stimer" || k.direct || c.synic);
 }
 
 /**
@@ -158,7 +153,7 @@ export function clockeventsProgramEvent(
   expires: number,
   force: boolean,
 ): number {
-  d.nextEvent = expires >= KTIME_MAX ? null : expires;
+  d.nextEvent = Math.min(expires, KTIME_MAX);
   if (d.state === CE_STATE.SHUTDOWN) return 0;
   const now = ktime(k);
   if (d.features & FEAT.KTIME) {
@@ -191,7 +186,7 @@ export function clockeventsUnbindDevice(k: Kernel, d: DeviceState, cpu: number):
 /** `__clockevents_try_unbind()` (clockevents.c:387-396). */
 export function clockeventsTryUnbind(k: Kernel, d: DeviceState, cpu: number): number {
   if (d.state === CE_STATE.DETACHED) {
-    listDel(k.s.ceList, d.id);
+    listDel(k.s, d.id);
     delete k.s.devices[d.id];
     return 0;
   }
@@ -201,17 +196,18 @@ export function clockeventsTryUnbind(k: Kernel, d: DeviceState, cpu: number): nu
 /** `clockevents_replace()` (clockevents.c:359-382), on `cpu`. */
 function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
   let best: DeviceState | null = null;
-  const list = k.s.ceList;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const d = dev(k, list[i]);
+  // Only devices whose cpumask contains the CPU can pass tick_check_percpu().
+  for (const id of listOrder(k.s, candidatesFor(k, cpu))) {
+    const d = dev(k, id);
     if (d === ced || d.state !== CE_STATE.DETACHED) continue;
     if (!tickCheckReplacement(k, best, d, cpu)) continue;
     best = d;
   }
   if (!best) return -16;
   tickInstallReplacement(k, best, cpu);
-  listDel(k.s.ceList, ced.id);
-  listDel(k.s.released, ced.id);
+  listDel(k.s, ced.id);
+  const r = k.s.released.indexOf(ced.id);
+  if (r >= 0) k.s.released.splice(r, 1);
   delete k.s.devices[ced.id];
   return 0;
 }
@@ -219,4 +215,14 @@ function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
 /** Prints a WARN-style line for an internal kernel warning the model hits. */
 export function warn(k: Kernel, text: string): void {
   printk(k, `WARNING: ${text}`);
+}
+
+/** Registered devices whose cpumask can contain `cpu`: its per-CPU structs and the global devices. */
+export function candidatesFor(k: Kernel, cpu: number): string[] {
+  const ids: string[] = [];
+  for (const kind of DEVICE_KINDS) {
+    const id = PER_CPU_KINDS.includes(kind) ? `${kind}:${cpu}` : kind;
+    if (k.s.devices[id]) ids.push(id);
+  }
+  return ids;
 }

@@ -180,11 +180,30 @@ export function arm64UsesStimer(c: MachineConfig): boolean {
   return c.arch === "arm64" && c.hyperv !== "none" && KERNEL_LINES[c.kernel].arm64Stimer;
 }
 
+const BY_KIND = new Map(TEMPLATES.map((t) => [t.kind, t]));
+
 /** The template for a device kind. */
 export function template(kind: string): DeviceTemplate {
-  const t = TEMPLATES.find((d) => d.kind === kind);
+  const t = BY_KIND.get(kind);
   if (!t) throw new RangeError(`Unknown clockevent device kind ${JSON.stringify(kind)}`);
   return t;
+}
+
+/** Per-CPU device kinds (their structs are `kind:cpu`). */
+export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu).map((t) =>
+  t.kind
+);
+
+// clockevents_config() is a pure function of the template and the config: computed once.
+const TIMING = new Map<string, DeviceTiming>();
+function timingOf(c: MachineConfig, t: DeviceTemplate): DeviceTiming {
+  const key = `${t.kind}/${t.name(c)}/${c.hz}`;
+  let timing = TIMING.get(key);
+  if (!timing) {
+    timing = t.timing(c) ?? { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
+    TIMING.set(key, timing);
+  }
+  return timing;
 }
 
 /** Every device kind. */
@@ -193,7 +212,7 @@ export const DEVICE_KINDS: readonly string[] = TEMPLATES.map((t) => t.kind);
 /** A fresh, unregistered device struct (state DETACHED) for `kind`, per-CPU on `cpu`. */
 export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceState {
   const t = template(kind);
-  const timing = t.timing(c) ?? { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
+  const timing = timingOf(c, t);
   return {
     id: t.perCpu ? `${kind}:${cpu}` : kind,
     kind,
@@ -202,15 +221,17 @@ export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceSt
     rating: t.rating(c),
     mask: t.perCpu ? cpu : t.globalMask!,
     state: CE_STATE.DETACHED,
-    nextEvent: null,
+    nextEvent: KTIME_MAX,
     mult: timing.mult,
     shift: timing.shift,
     minDeltaNs: timing.minDeltaNs,
     maxDeltaNs: timing.maxDeltaNs,
     handler: null,
     retries: 0,
+    perCpu: t.perCpu,
+    hwFires: t.interrupts(c),
     hwEnabled: false,
-    hwExpires: null,
+    hwExpires: -1,
     hwPeriod: 0,
     boundTo: -1,
   };

@@ -27,7 +27,7 @@ const CALLBACKS: Record<string, Callback> = {
   hrtimers_dead_cpu: (k, op) => {
     const c = k.s.cpus[op.cpu];
     c.nohzMode = 0;
-    c.schedExpires = null;
+    c.schedExpires = -1;
     return 0;
   },
   hv_cpu_init: (k, op) => hvCpuInit(k, op.cpu),

@@ -247,7 +247,9 @@ export function cpuUpLocked(k: Kernel, op: Op, target: number): number {
 export function cpuDownLocked(k: Kernel, op: Op, target: number): number {
   const s = k.s;
   const c = k.line.cpuhp;
-  if (s.cpus.filter((x) => x.online).length === 1) return -16;
+  let online = 0;
+  for (const x of s.cpus) if (x.online && ++online > 1) break;
+  if (online === 1) return -16;
   const st = s.cpus[op.cpu];
   const prev = setState(k, op, target);
   if (st.state > c.TEARDOWN_CPU) {

@@ -12,8 +12,7 @@ import { clockeventsRegisterDevice, clockeventsUnbindDevice, hwStop } from "../c
 
 /** `direct_mode_enabled`: synthetic timers and the Direct Mode bit (hv_stimer_alloc, S1/S8). */
 export function directMode(k: Kernel): boolean {
-  const f = k.s.config.features;
-  return k.s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode;
+  return k.direct;
 }
 
 /** Whether the guest has a stimer at all (`HV_MSR_SYNTIMER_AVAILABLE`, and x86 or pre-5.15 arm64). */
@@ -29,7 +28,7 @@ export function hasStimer(k: Kernel): boolean {
  * delivery").
  */
 export function stimerDelivers(k: Kernel, cpu: number): boolean {
-  return directMode(k) || k.s.cpus[cpu].synic;
+  return k.direct || k.s.cpus[cpu].synic;
 }
 
 /** `hv_stimer_init(cpu)`: configures and registers this CPU's "Hyper-V clockevent". */

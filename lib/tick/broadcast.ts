@@ -7,7 +7,7 @@
  */
 
 import { emit, type Kernel, ktime, tickPeriod } from "../kernel.ts";
-import { CE_STATE, type DeviceState, FEAT, TICKDEV_MODE } from "../state.ts";
+import { CE_STATE, type DeviceState, FEAT, KTIME_MAX, TICKDEV_MODE } from "../state.ts";
 import {
   clockeventsExchangeDevice,
   clockeventsProgramEvent,
@@ -49,7 +49,8 @@ export function tickInstallBroadcastDevice(k: Kernel, d: DeviceState, cpu: numbe
   clockeventsExchangeDevice(k, cur, d);
   if (cur) cur.handler = "clockevents_handle_noop";
   bc.dev = d.id;
-  d.boundTo = cpu;
+  // The broadcast device's interrupts come first in an instant (timer key -1).
+  d.boundTo = -1;
   emit(k, {
     type: "tick_install_broadcast_device",
     time: ktime(k),
@@ -99,7 +100,7 @@ function tickBroadcastSetupOneshot(k: Kernel, bcdev: DeviceState, cpu: number): 
       clockeventsSwitchState(k, bcdev, CE_STATE.ONESHOT);
       clockeventsProgramEvent(k, bcdev, k.s.tickNextPeriod + tickPeriod(k), true);
     } else {
-      bcdev.nextEvent = null;
+      bcdev.nextEvent = KTIME_MAX;
     }
   } else {
     clearBit(bc.oneshotMask, cpu);

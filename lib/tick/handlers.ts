@@ -8,7 +8,14 @@
  */
 
 import { emit, type Kernel, ktime, printk, tickPeriod } from "../kernel.ts";
-import { CE_STATE, type DeviceState, FEAT, TICK_DO_TIMER, TICKDEV_MODE } from "../state.ts";
+import {
+  CE_STATE,
+  type DeviceState,
+  FEAT,
+  KTIME_MAX,
+  TICK_DO_TIMER,
+  TICKDEV_MODE,
+} from "../state.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState, delivers } from "../clockevents/core.ts";
 import { tickBroadcastSwitchToOneshot } from "./broadcast.ts";
 
@@ -37,7 +44,7 @@ function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): voi
   const c = k.s.cpus[cpu];
   c.ticks++;
   c.lastTick = ktime(k);
-  if (k.s.config.traceTicks) {
+  if (k.traceTicks) {
     emit(k, { type: "tick", time: ktime(k), cpu, device: d.name, handler });
   }
 }
@@ -60,7 +67,7 @@ export function tickHandlePeriodic(k: Kernel, d: DeviceState, cpu: number): void
   const td = k.s.cpus[cpu].tickDev === null ? null : k.s.devices[k.s.cpus[cpu].tickDev!];
   if (!td || td.handler !== "tick_handle_periodic") return;
   if (td.state !== CE_STATE.ONESHOT) return;
-  let next = next0 ?? ktime(k);
+  let next = next0 >= KTIME_MAX ? ktime(k) : next0;
   for (;;) {
     next += tickPeriod(k);
     if (clockeventsProgramEvent(k, td, next, false) === 0) return;
@@ -133,14 +140,15 @@ function tickSetupSchedTimer(k: Kernel, d: DeviceState, cpu: number): void {
 function hrtimerInterrupt(k: Kernel, d: DeviceState, cpu: number): void {
   const c = k.s.cpus[cpu];
   const now = ktime(k);
-  d.nextEvent = null;
-  if (c.schedExpires !== null && c.schedExpires <= now) {
-    tickSchedDoTimer(k, cpu, now);
+  d.nextEvent = KTIME_MAX;
+  if (c.schedExpires >= 0 && c.schedExpires <= now) {
+    const owner = k.s.doTimerCpu;
+    if (owner === cpu || owner === TICK_DO_TIMER.NONE) tickSchedDoTimer(k, cpu, now);
     countTick(k, d, cpu, "hrtimer_interrupt");
-    const period = tickPeriod(k);
+    const period = k.period;
     c.schedExpires += (Math.floor((now - c.schedExpires) / period) + 1) * period;
   }
-  if (c.schedExpires !== null) clockeventsProgramEvent(k, d, c.schedExpires, false);
+  if (c.schedExpires >= 0) clockeventsProgramEvent(k, d, c.schedExpires, false);
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
@@ -174,7 +182,12 @@ function tickHandleBroadcast(k: Kernel, bcdev: DeviceState): void {
     if (own) tickHandlePeriodic(k, own, cpu);
   }
   if (bcdev.state === CE_STATE.ONESHOT && s.broadcast.mask.length > 0) {
-    clockeventsProgramEvent(k, bcdev, (bcdev.nextEvent ?? ktime(k)) + tickPeriod(k), true);
+    clockeventsProgramEvent(
+      k,
+      bcdev,
+      (bcdev.nextEvent >= KTIME_MAX ? ktime(k) : bcdev.nextEvent) + tickPeriod(k),
+      true,
+    );
   }
 }
 

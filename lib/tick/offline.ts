@@ -9,7 +9,10 @@
 import { emit, type Kernel, ktime } from "../kernel.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../state.ts";
 import { clockeventsShutdown, dev, hwStop } from "../clockevents/core.ts";
-import { template } from "../clockevents/devices.ts";
+import { DEVICE_KINDS, PER_CPU_KINDS } from "../clockevents/devices.ts";
+import { listDel, listed } from "../clockevents/list.ts";
+
+const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./broadcast.ts";
 
 /**
@@ -32,9 +35,18 @@ export function tickOfflineCpu(k: Kernel, cpu: number): void {
 
 /** The dying CPU's timer hardware stops (x86 `__cpu_disable` → `clear_local_APIC()`, death). */
 export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
-  for (const d of Object.values(k.s.devices)) {
-    if (template(d.kind).perCpu && d.mask === cpu) hwStop(d);
+  for (const kind of PER_CPU_KINDS) {
+    const d = k.s.devices[`${kind}:${cpu}`];
+    if (d) hwStop(d);
   }
+}
+
+/** The registered devices whose cpumask is exactly `cpu` (per-CPU structs, or a global device pinned there). */
+function devicesOf(k: Kernel, cpu: number): string[] {
+  const ids: string[] = [];
+  for (const kind of PER_CPU_KINDS) if (k.s.devices[`${kind}:${cpu}`]) ids.push(`${kind}:${cpu}`);
+  for (const kind of GLOBAL_KINDS) if (k.s.devices[kind]?.mask === cpu) ids.push(kind);
+  return ids;
 }
 
 /**
@@ -51,25 +63,25 @@ export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
     d.state = CE_STATE.DETACHED;
     d.handler = "clockevents_handle_noop";
     d.boundTo = -1;
-    s.ceList.splice(s.ceList.lastIndexOf(d.id), 1);
+    listDel(s, d.id);
     s.released.push(d.id);
     emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
     c.tickDev = null;
   }
   for (const id of s.released) delete s.devices[id];
   s.released = [];
-  s.ceList = s.ceList.filter((id) => {
+  for (const id of devicesOf(k, cpu)) {
+    if (!listed(s, id) || s.broadcast.dev === id) continue;
     const d = s.devices[id];
-    if (d.mask !== cpu || s.broadcast.dev === id) return true;
     if (d.state !== CE_STATE.DETACHED) {
       throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
     }
+    listDel(s, id);
     delete s.devices[id];
-    return false;
-  });
+  }
   c.hres = false;
   c.nohzMode = 0;
-  c.schedExpires = null;
+  c.schedExpires = -1;
   c.checkClocks = false;
 }
 

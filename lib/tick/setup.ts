@@ -12,7 +12,7 @@ import {
   CE_STATE,
   type DeviceState,
   FEAT,
-  KTIME_MAX,
+  type KTIME_MAX,
   TICK_DO_TIMER,
   TICKDEV_MODE,
 } from "../state.ts";
@@ -106,7 +106,7 @@ export function tickSetupDevice(k: Kernel, newdev: DeviceState, cpu: number): vo
   const s = k.s;
   const td = s.cpus[cpu];
   let handler: string | null = null;
-  let nextEvent: number | null = 0;
+  let nextEvent = 0;
   let previous: string | undefined;
   if (td.tickDev === null) {
     if (s.doTimerCpu === TICK_DO_TIMER.BOOT) {
@@ -154,9 +154,9 @@ export function tickSetupOneshot(
   k: Kernel,
   d: DeviceState,
   handler: string | null,
-  nextEvent: number | null,
+  nextEvent: number,
 ): void {
   d.handler = handler;
   clockeventsSwitchState(k, d, CE_STATE.ONESHOT);
-  clockeventsProgramEvent(k, d, nextEvent ?? KTIME_MAX, true);
+  clockeventsProgramEvent(k, d, nextEvent, true);
 }

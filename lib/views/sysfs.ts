@@ -12,6 +12,7 @@ import { isAtomic } from "../hotplug/steps.ts";
 import { timerList } from "./timer_list.ts";
 import { clockeventsTryUnbind, clockeventsUnbindDevice } from "../clockevents/core.ts";
 import { availableClocksources, clocksourceName } from "../hyperv/platform.ts";
+import { listOrder } from "../clockevents/list.ts";
 
 /** What a write did. */
 export interface WriteOutcome {
@@ -259,9 +260,8 @@ function writeFail(k: Kernel, cpu: number, value: string): WriteOutcome {
 function writeUnbind(k: Kernel, cpu: number, value: string): number {
   if (value.length === 0 || value.length >= 32) return -22;
   const name = value.endsWith("\n") ? value.slice(0, -1) : value;
-  const list = k.s.ceList;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const d = k.s.devices[list[i]];
+  for (const id of listOrder(k.s)) {
+    const d = k.s.devices[id];
     if (d.name !== name) continue;
     const ret = clockeventsTryUnbind(k, d, cpu);
     return ret === -11 ? clockeventsUnbindDevice(k, d, cpu) : ret;

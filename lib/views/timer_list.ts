@@ -12,8 +12,8 @@ import { type DeviceState, KTIME_MAX } from "../state.ts";
 
 const KTIME_MAX_TEXT = "9223372036854775807";
 
-function ns(v: number | null): string {
-  return v === null || v >= KTIME_MAX ? KTIME_MAX_TEXT : String(v);
+function ns(v: number): string {
+  return v >= KTIME_MAX ? KTIME_MAX_TEXT : String(v);
 }
 
 /** A NULL callback: `<%pK>` as root with kptr_restrict=1 (5.x), `%ps` → `0x0` (6.1). */
