@@ -9,7 +9,6 @@
 import type { Kernel } from "./kernel.ts";
 import { delivers } from "./clockevents/core.ts";
 import { deviceInterrupt } from "./tick/handlers.ts";
-import type { DeviceState } from "./state.ts";
 
 /** Re-indexes every armed device (after a restore). */
 export function rebuildTimers(k: Kernel): void {

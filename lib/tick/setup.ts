@@ -12,7 +12,6 @@ import {
   CE_STATE,
   type DeviceState,
   FEAT,
-  type KTIME_MAX,
   TICK_DO_TIMER,
   TICKDEV_MODE,
 } from "../state.ts";
