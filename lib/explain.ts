@@ -13,6 +13,9 @@ export function explain(k: Kernel, cpu: number, offline: boolean, out: Outcome):
   if (f?.injected) {
     return `fault injected through cpu${cpu}/hotplug/fail at state ${f.state} (${f.callback} returned -EAGAIN instead of running); the operation was rolled back`;
   }
+  if (f?.callback === "hv_synic_cleanup" && cpu === 0 && k.line.vmbusConnectCpuBusy) {
+    return "hv_synic_cleanup() refused: CPU0 is VMBUS_CONNECT_CPU and VMbus is connected, so it cannot go offline";
+  }
   if (f?.callback === "hv_synic_cleanup") {
     return `hv_synic_cleanup() refused: a VMbus channel is bound to CPU${cpu} and VMbus is connected, so the CPU cannot go offline`;
   }

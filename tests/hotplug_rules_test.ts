@@ -52,14 +52,20 @@ Deno.test("x86 CPU0 has no online file unless cpu0_hotplug (arch/x86/kernel/topo
   assert.equal(h.boundDevice(0), null);
 });
 
-Deno.test("arm64 CPU0 can be offlined with PSCI (arch/arm64/kernel/setup.c:366-389); the timekeeping duty moves (tick_handover_do_timer)", () => {
-  const withChannels = vm().arch("arm64").kernel("6.1").cpus(2).build();
+Deno.test("arm64 CPU0 can be offlined with PSCI (arch/arm64/kernel/setup.c:366-389) unless VMbus holds it (drivers/hv/hv.c); the timekeeping duty moves (tick_handover_do_timer)", () => {
+  const withChannels = vm().arch("arm64").kernel("5.5").cpus(2).build();
   assert.equal(
     withChannels.offline(0).errno,
     "EBUSY",
     "VMbus channels are bound to CPU0 by default",
   );
-  const m = vm().arch("arm64").kernel("6.1").cpus(2).vmbusChannels([1]).build();
+  const connectCpu = vm().arch("arm64").kernel("6.1").cpus(2).vmbusChannels([1]).build();
+  assert.match(
+    connectCpu.offline(0).message,
+    /VMBUS_CONNECT_CPU/,
+    "6.1 refuses CPU0 while VMbus is connected",
+  );
+  const m = vm().arch("arm64").kernel("5.5").cpus(2).vmbusChannels([1]).build();
   assert.equal(m.cpu(0).timekeeper, true);
   assert.equal(m.offline(0).ok, true);
   assert.equal(m.cpu(1).timekeeper, true);

@@ -21,11 +21,14 @@ export function hvSynicInit(k: Kernel, cpu: number): number {
 
 /**
  * `hv_synic_cleanup(cpu)`: -EBUSY while VMbus is connected and a channel (or sub-channel) is bound
- * to this CPU (≤5.7 rule, S6 and the 5.5 diff context); otherwise the stimer cleanup of the
- * release (legacy only from 5.5), then the SynIC registers off.
+ * to this CPU (5.2–6.1: drivers/hv/hv.c, checked in each release), and in 6.1 also for CPU0
+ * (`VMBUS_CONNECT_CPU`); otherwise the stimer cleanup of the release (legacy only from 5.5), then
+ * the SynIC registers off. 6.1's extra refusal while channel interrupts are pending is not
+ * modelled (no channel traffic is simulated).
  */
 export function hvSynicCleanup(k: Kernel, cpu: number): number {
   const vmbus = k.s.vmbus;
+  if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -16;
   if (vmbus.connected && vmbus.channels.includes(cpu)) return -16;
   if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !directMode(k))) hvStimerCleanup(k, cpu);
   k.s.cpus[cpu].synic = false;

@@ -85,6 +85,8 @@ export interface KernelLine {
   readonly arm64Stimer: boolean;
   /** x86 PIT registration: `always` without an HPET (5.2), or per `apic_needs_pit()`. */
   readonly pit: "always" | "apic_needs_pit";
+  /** `hv_synic_cleanup` refuses `VMBUS_CONNECT_CPU` (CPU0) while VMbus is connected (6.1). */
+  readonly vmbusConnectCpuBusy: boolean;
   /** VMbus unloads on hibernation (suspend/resume support, 5.4+). */
   readonly vmbusHibernation: boolean;
   /** `/proc/timer_list` version. */
@@ -162,6 +164,7 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
     stimer: { direct: "vmbus", cleanup: "unbind-then-shutdown" },
     arm64Stimer: true,
     pit: "always",
+    vmbusConnectCpuBusy: false,
     vmbusHibernation: false,
     timerList: "v0.8",
     pmPrefix: "PM: ",
@@ -177,6 +180,7 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
     stimer: { direct: "vmbus", cleanup: "shutdown" },
     arm64Stimer: true,
     pit: "apic_needs_pit",
+    vmbusConnectCpuBusy: false,
     vmbusHibernation: true,
     timerList: "v0.8",
     pmPrefix: "PM: ",
@@ -192,6 +196,7 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
     stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
     arm64Stimer: true,
     pit: "apic_needs_pit",
+    vmbusConnectCpuBusy: false,
     vmbusHibernation: true,
     timerList: "v0.8",
     pmPrefix: "PM: ",
@@ -211,6 +216,8 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
     stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
     arm64Stimer: false,
     pit: "apic_needs_pit",
+    // 61:drivers/hv/hv.c:380-415: CPU0 is refused outright while connected.
+    vmbusConnectCpuBusy: true,
     vmbusHibernation: true,
     timerList: "v0.9",
     pmPrefix: "PM: hibernation: ",
