@@ -8,7 +8,8 @@
 
 import type { Kernel } from "./kernel.ts";
 import { delivers } from "./clockevents/core.ts";
-import { deviceInterrupt } from "./tick/handlers.ts";
+import { deviceInterrupt, hrtimerInterrupts } from "./tick/handlers.ts";
+import type { DeviceState } from "./state.ts";
 
 /** Re-indexes every armed device (after a restore). */
 export function rebuildTimers(k: Kernel): void {
@@ -30,10 +31,12 @@ export function advanceTo(k: Kernel, end: number): number {
     for (;;) {
       const at = k.timers.peek();
       if (at === undefined || at > guestEnd) break;
-      const bucket = k.timers.take()!;
-      const { time, devices } = bucket;
+      const { time, devices, count } = k.timers.take()!;
       s.now = time + s.offNs;
-      for (const d of devices) {
+      // Consecutive high-resolution ticks run as one batch (same order, same effects).
+      let batch = 0;
+      for (let i = 0; i < count; i++) {
+        const d = devices[i];
         if (d.hwExpires !== time) continue;
         if (d.hwPeriod > 0) {
           d.hwExpires = time + d.hwPeriod;
@@ -42,12 +45,24 @@ export function advanceTo(k: Kernel, end: number): number {
           d.hwExpires = -1;
         }
         if (!delivers(k, d)) continue;
-        deviceInterrupt(k, d);
         handled++;
+        if (d.handler === "hrtimer_interrupt") {
+          devices[batch++] = d;
+          continue;
+        }
+        if (batch > 0) batch = flush(k, devices, batch);
+        deviceInterrupt(k, d);
       }
+      if (batch > 0) flush(k, devices, batch);
       k.timers.recycle(devices);
     }
   }
   s.now = end;
   return handled;
+}
+
+/** Runs the batched `hrtimer_interrupt`s staged at the front of `devices`; returns 0. */
+function flush(k: Kernel, devices: DeviceState[], batch: number): number {
+  hrtimerInterrupts(k, devices, batch);
+  return 0;
 }

@@ -45,7 +45,8 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
       online: id === 0,
       devOffline: id !== 0,
       state: id === 0 ? line.cpuhp.ONLINE : 0,
-      target: id === 0 ? line.cpuhp.ONLINE : 0,
+      // boot_cpu_hotplug_init() sets only the boot CPU's state (55:kernel/cpu.c:2368-2374).
+      target: 0,
       fail: -1,
       tickDev: null,
       tickMode: 0 as const,
@@ -84,6 +85,8 @@ export function kernelFor(s: MachineState): Kernel {
     period: Math.floor(1_000_000_000 / s.config.hz),
     direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
     traceTicks: s.config.traceTicks,
+    listener: null,
+    scratch: [],
   };
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { MachineState } from "./state.ts";
+import type { DeviceState, MachineState } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
 import type { KernelLine } from "./kernels/lines.ts";
 import type { Step } from "./hotplug/steps.ts";
@@ -25,6 +25,8 @@ export interface Kernel {
   readonly direct: boolean;
   /** Whether every tick is traced, from the config. */
   readonly traceTicks: boolean;
+  /** Reusable buffer for batched interrupt handling (no state). */
+  readonly scratch: DeviceState[];
   /** `tick_period` (NSEC_PER_SEC / HZ), from the config. */
   readonly period: number;
   /** Observer of trace events (used to report what an operation changed). */

@@ -14,7 +14,12 @@
 import type { DeviceState } from "./state.ts";
 
 interface Bucket {
+  /** Due devices; entries past `count` are leftovers of a recycled array. */
   devices: DeviceState[];
+  /** How many entries of `devices` are in use. */
+  count: number;
+  /** `boundTo` of the last device armed here. */
+  lastKey: number;
   unsorted: boolean;
 }
 
@@ -29,18 +34,44 @@ export class TimerQueue {
 
   /** Adds `device` to the bucket for `time`. */
   arm(time: number, device: DeviceState): void {
-    let bucket = time === this.#lastTime ? this.#last : this.#buckets.get(time);
-    if (!bucket) {
-      bucket = { devices: this.#spare.pop() ?? [], unsorted: false };
-      this.#buckets.set(time, bucket);
-      this.#push(time);
+    let bucket = this.#last;
+    if (time !== this.#lastTime || bucket === null) {
+      bucket = this.#buckets.get(time) ?? this.#create(time);
+      this.#lastTime = time;
+      this.#last = bucket;
     }
-    this.#lastTime = time;
-    this.#last = bucket;
-    const devices = bucket.devices;
-    const n = devices.length;
-    if (n > 0 && devices[n - 1].boundTo > device.boundTo) bucket.unsorted = true;
-    devices.push(device);
+    const key = device.boundTo;
+    if (key < bucket.lastKey) bucket.unsorted = true;
+    bucket.lastKey = key;
+    bucket.devices[bucket.count++] = device;
+  }
+
+  /** Adds `devices[0..count)` to the bucket for `time`, in that order. */
+  armAll(time: number, devices: readonly DeviceState[], count: number): void {
+    let bucket = this.#last;
+    if (time !== this.#lastTime || bucket === null) {
+      bucket = this.#buckets.get(time) ?? this.#create(time);
+      this.#lastTime = time;
+      this.#last = bucket;
+    }
+    const into = bucket.devices;
+    let used = bucket.count;
+    let last = bucket.lastKey;
+    for (let i = 0; i < count; i++) {
+      const device = devices[i];
+      if (device.boundTo < last) bucket.unsorted = true;
+      last = device.boundTo;
+      into[used++] = device;
+    }
+    bucket.count = used;
+    bucket.lastKey = last;
+  }
+
+  #create(time: number): Bucket {
+    const bucket = { devices: this.#spare.pop() ?? [], count: 0, lastKey: -2, unsorted: false };
+    this.#buckets.set(time, bucket);
+    this.#push(time);
+    return bucket;
   }
 
   #push(time: number): void {
@@ -60,8 +91,11 @@ export class TimerQueue {
     return this.#heap[0];
   }
 
-  /** Removes and returns the earliest bucket, its devices in order. */
-  take(): { time: number; devices: DeviceState[] } | undefined {
+  /**
+   * Removes and returns the earliest bucket: its first `count` devices, in order. Hand `devices`
+   * back with {@linkcode TimerQueue.recycle} once done.
+   */
+  take(): { time: number; devices: DeviceState[]; count: number } | undefined {
     const heap = this.#heap;
     if (heap.length === 0) return undefined;
     const time = heap[0];
@@ -82,13 +116,16 @@ export class TimerQueue {
     const bucket = this.#buckets.get(time)!;
     this.#buckets.delete(time);
     if (this.#lastTime === time) [this.#lastTime, this.#last] = [Number.NaN, null];
-    if (bucket.unsorted) bucket.devices.sort((a, b) => a.boundTo - b.boundTo);
-    return { time, devices: bucket.devices };
+    if (bucket.unsorted) {
+      bucket.devices.length = bucket.count;
+      bucket.devices.sort((a, b) => a.boundTo - b.boundTo);
+    }
+    return { time, devices: bucket.devices, count: bucket.count };
   }
 
   /** Hands back a taken bucket's device array for reuse (it must not be used afterwards). */
   recycle(devices: DeviceState[]): void {
-    devices.length = 0;
+    // Keep the capacity: a tick instant on thousands of CPUs refills it at once.
     if (this.#spare.length < 4) this.#spare.push(devices);
   }
 
@@ -96,6 +133,7 @@ export class TimerQueue {
   clear(): void {
     this.#heap = [];
     this.#buckets.clear();
+    this.#spare = [];
     [this.#lastTime, this.#last] = [Number.NaN, null];
   }
 }

@@ -25,10 +25,11 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
 // 1. Ticks: 2048 vCPUs at HZ=1000, one simulated second.
 {
   const rates: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 12; i++) {
     const m = big().build();
     m.advance("1ms");
     const before = m.cpus().reduce((a, c) => a + c.ticks, 0);
+    gc?.(); // do not time the collection of the previous machine's garbage
     const t0 = performance.now();
     m.advance("1s");
     const dt = (performance.now() - t0) / 1000;
@@ -37,6 +38,9 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     rates.push(ticks / dt);
   }
   const r = median(rates);
+  if (Deno.env.get("HVTICK_BENCH_VERBOSE")) {
+    console.log(rates.map((x) => (x / 1e6).toFixed(1)).join(" "));
+  }
   row("tick events per second of wall time", `${(r / 1e6).toFixed(1)} M/s`, ">= 20 M/s", r >= 20e6);
 }
 

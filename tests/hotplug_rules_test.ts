@@ -31,6 +31,12 @@ Deno.test('hotplug/states prints "%3d: %s\\n" for every named step in order (ker
 Deno.test("per-CPU files print %d; the boot CPU reads CPUHP_ONLINE, an offline CPU 0 (kernel/cpu.c show_cpuhp_*)", () => {
   const m = vm().kernel("6.1").cpus(2).build();
   assert.equal(m.read(`${CPU}/cpu0/hotplug/state`), "236\n");
+  assert.equal(
+    m.read(`${CPU}/cpu0/hotplug/target`),
+    "0\n",
+    "boot_cpu_hotplug_init() sets only state",
+  );
+  assert.equal(m.read(`${CPU}/cpu1/hotplug/target`), "236\n");
   assert.equal(m.read(`${CPU}/cpu1/hotplug/fail`), "-1\n");
   m.offline(1);
   assert.equal(m.read(`${CPU}/cpu1/hotplug/state`), "0\n");

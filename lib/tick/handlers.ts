@@ -26,7 +26,7 @@ export function deviceInterrupt(k: Kernel, d: DeviceState): void {
       tickHandlePeriodic(k, d, d.boundTo);
       return;
     case "hrtimer_interrupt":
-      hrtimerInterrupt(k, d, d.boundTo);
+      hrtimerInterrupts(k, [d], 1);
       return;
     case "tick_handle_periodic_broadcast":
     case "tick_handle_oneshot_broadcast":
@@ -136,19 +136,53 @@ function tickSetupSchedTimer(k: Kernel, d: DeviceState, cpu: number): void {
   clockeventsProgramEvent(k, d, expires, true);
 }
 
-/** `hrtimer_interrupt()` (hrtimer.c:1611-1700) running `tick_sched_timer` when due. */
-function hrtimerInterrupt(k: Kernel, d: DeviceState, cpu: number): void {
-  const c = k.s.cpus[cpu];
+/**
+ * `hrtimer_interrupt()` (hrtimer.c:1611-1700) running `tick_sched_timer` when due, for every device
+ * in `devices[0..count)`: all interrupted at the current instant, in order (one bucket of the
+ * timer queue, so CPUs that tick together are handled as a batch). The common re-programming case
+ * (the next tick, within the device's min/max delta) is collected and armed in one pass; anything
+ * else goes through `clockevents_program_event()`.
+ */
+export function hrtimerInterrupts(k: Kernel, devices: readonly DeviceState[], count: number): void {
+  const s = k.s;
+  const cpus = s.cpus;
+  const period = k.period;
   const now = ktime(k);
-  d.nextEvent = KTIME_MAX;
-  if (c.schedExpires >= 0 && c.schedExpires <= now) {
-    const owner = k.s.doTimerCpu;
-    if (owner === cpu || owner === TICK_DO_TIMER.NONE) tickSchedDoTimer(k, cpu, now);
-    countTick(k, d, cpu, "hrtimer_interrupt");
-    const period = k.period;
-    c.schedExpires += (Math.floor((now - c.schedExpires) / period) + 1) * period;
+  const armed = k.scratch;
+  let at = -1;
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const d = devices[i];
+    const cpu = d.boundTo;
+    const c = cpus[cpu];
+    d.nextEvent = KTIME_MAX;
+    let expires = c.schedExpires;
+    if (expires >= 0 && expires <= now) {
+      const owner = s.doTimerCpu;
+      if (owner === cpu || owner === TICK_DO_TIMER.NONE) tickSchedDoTimer(k, cpu, now);
+      countTick(k, d, cpu, "hrtimer_interrupt");
+      // hrtimer_forward(): past `now` by whole periods (one, unless ticks were missed).
+      expires += now - expires < period
+        ? period
+        : (Math.floor((now - expires) / period) + 1) * period;
+      c.schedExpires = expires;
+    }
+    if (expires < 0) continue;
+    const delta = expires - now;
+    if (
+      (at === expires || at < 0) && d.state === CE_STATE.ONESHOT && !(d.features & FEAT.KTIME) &&
+      delta >= d.minDeltaNs && delta <= d.maxDeltaNs && d.hwEnabled && d.hwFires
+    ) {
+      // clockevents_program_event(d, expires, false) with nothing to clamp.
+      d.nextEvent = expires;
+      d.hwExpires = expires;
+      at = expires;
+      armed[n++] = d;
+    } else {
+      clockeventsProgramEvent(k, d, expires, false);
+    }
   }
-  if (c.schedExpires >= 0) clockeventsProgramEvent(k, d, c.schedExpires, false);
+  if (n > 0) k.timers.armAll(at, armed, n);
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
