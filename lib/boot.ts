@@ -56,7 +56,6 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
       schedExpires: -1,
       synic: false,
       ticks: 0,
-      lastTick: -1,
     })),
     devices: {},
     ceList: {},

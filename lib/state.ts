@@ -118,8 +118,6 @@ export interface CpuState {
   synic: boolean;
   /** Tick interrupts this CPU handled (through its own device or a broadcast). */
   ticks: number;
-  /** Guest time of the last tick, or -1. */
-  lastTick: number;
 }
 
 /** A modelled hang: the machine stopped making progress. */

@@ -22,19 +22,20 @@ function row(name: string, value: string, target: string, ok: boolean): void {
 
 const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
 
-// 1. Ticks: 2048 vCPUs at HZ=1000, one simulated second.
+// 1. Ticks: 2048 vCPUs at HZ=1000, one simulated second (five timed windows of 200 ms on one
+// machine, after a 100 ms warm-up that also switches every CPU to high resolution).
 {
+  const m = big().build();
+  m.advance("100ms");
   const rates: number[] = [];
-  for (let i = 0; i < 12; i++) {
-    const m = big().build();
-    m.advance("1ms");
+  for (let i = 0; i < 5; i++) {
     const before = m.cpus().reduce((a, c) => a + c.ticks, 0);
-    gc?.(); // do not time the collection of the previous machine's garbage
+    gc?.();
     const t0 = performance.now();
-    m.advance("1s");
+    m.advance("200ms");
     const dt = (performance.now() - t0) / 1000;
     const ticks = m.cpus().reduce((a, c) => a + c.ticks, 0) - before;
-    if (ticks !== 2048 * 1000) throw new Error(`expected 2048000 tick events, got ${ticks}`);
+    if (ticks !== 2048 * 200) throw new Error(`expected ${2048 * 200} tick events, got ${ticks}`);
     rates.push(ticks / dt);
   }
   const r = median(rates);

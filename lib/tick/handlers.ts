@@ -43,7 +43,6 @@ function doTimer(k: Kernel, ticks: number): void {
 function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
   const c = k.s.cpus[cpu];
   c.ticks++;
-  c.lastTick = ktime(k);
   if (k.traceTicks) {
     emit(k, { type: "tick", time: ktime(k), cpu, device: d.name, handler });
   }
@@ -155,7 +154,6 @@ export function hrtimerInterrupts(k: Kernel, devices: readonly DeviceState[], co
     const d = devices[i];
     const cpu = d.boundTo;
     const c = cpus[cpu];
-    d.nextEvent = KTIME_MAX;
     let expires = c.schedExpires;
     if (expires >= 0 && expires <= now) {
       const owner = s.doTimerCpu;
@@ -167,11 +165,15 @@ export function hrtimerInterrupts(k: Kernel, devices: readonly DeviceState[], co
         : (Math.floor((now - expires) / period) + 1) * period;
       c.schedExpires = expires;
     }
-    if (expires < 0) continue;
+    if (expires < 0) {
+      d.nextEvent = KTIME_MAX;
+      continue;
+    }
     const delta = expires - now;
+    // The device just interrupted, so its hardware is enabled and delivering (advanceTo checked).
     if (
       (at === expires || at < 0) && d.state === CE_STATE.ONESHOT && !(d.features & FEAT.KTIME) &&
-      delta >= d.minDeltaNs && delta <= d.maxDeltaNs && d.hwEnabled && d.hwFires
+      delta >= d.minDeltaNs && delta <= d.maxDeltaNs
     ) {
       // clockevents_program_event(d, expires, false) with nothing to clamp.
       d.nextEvent = expires;
