@@ -14,9 +14,15 @@ import { newDevice } from "./clockevents/devices.ts";
 import { clockeventsRegisterDevice } from "./clockevents/core.ts";
 import { cpuhpSetupState } from "./hotplug/register.ts";
 import { walk } from "./ops.ts";
-import { buildSteps } from "./hotplug/steps.ts";
+import { buildSteps, indexSteps } from "./hotplug/steps.ts";
 import { directMode, hasStimer } from "./hyperv/stimer.ts";
 import { KERNEL_LINES, type KernelLine } from "./kernels/lines.ts";
+import {
+  BOOT_PHASES,
+  type BootPhase,
+  type Registration,
+  REGISTRATIONS,
+} from "./kernels/registrations.ts";
 import { TimerQueue } from "./timers.ts";
 import { bootMessages, clocksourceName } from "./hyperv/platform.ts";
 
@@ -76,10 +82,12 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
 export function kernelFor(s: MachineState): Kernel {
   const line = KERNEL_LINES[s.config.kernel];
   const f = s.config.features;
+  const steps = buildSteps(line, s.registered);
   return {
     s,
     line,
-    steps: buildSteps(line, s.registered),
+    steps,
+    stepIndex: indexSteps(steps),
     timers: new TimerQueue(),
     period: Math.floor(1_000_000_000 / s.config.hz),
     direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
@@ -94,14 +102,11 @@ export function boot(config: MachineConfig): Kernel {
   const line = KERNEL_LINES[config.kernel];
   const k = kernelFor(initialState(config, line));
   for (const text of bootMessages(k)) printk(k, text);
-  if (config.arch === "x86_64") bootX86Timers(k);
-  else bootArm64Timers(k);
-  smpInit(k);
-  if (config.hyperv !== "none") {
-    // vmbus_bus_init() from hv_acpi_init(), a subsys_initcall.
-    cpuhpSetupState(k, "AP_ONLINE_DYN", "hyperv/vmbus:online", "hv_synic_init", "hv_synic_cleanup");
-    k.s.vmbus.up = true;
-    k.s.vmbus.connected = true;
+  for (const phase of BOOT_PHASES) {
+    for (const device of TIMER_DEVICES) if (device.phase === phase && device.before) device.run(k);
+    for (const r of REGISTRATIONS) if (r.phase === phase) register(k, r);
+    for (const device of TIMER_DEVICES) if (device.phase === phase && !device.before) device.run(k);
+    if (phase === "smp_init") smpInit(k);
   }
   // clocksource_done_booting() (fs_initcall) → timekeeping_notify() → tick_clock_notify().
   printk(k, `clocksource: Switched to clocksource ${clocksourceName(k)}`);
@@ -110,26 +115,57 @@ export function boot(config: MachineConfig): Kernel {
   return k;
 }
 
-/** x86 boot CPU: PIT/HPET at late_time_init, Hyper-V init, then the LAPIC (reference §3.2). */
-function bootX86Timers(k: Kernel): void {
-  const c = k.s.config;
-  if (c.hyperv === "none") clockeventsRegisterDevice(k, newDevice(c, "hpet", 0), 0);
-  else if (usePit(k)) clockeventsRegisterDevice(k, newDevice(c, "pit", 0), 0);
-  if (c.hyperv !== "none") {
-    cpuhpSetupState(k, "AP_ONLINE_DYN", "x86/hyperv_init:online", "hv_cpu_init", "hv_cpu_die");
+/** Makes one boot-time `cpuhp_setup_state*()` call, if this guest makes it. */
+function register(k: Kernel, r: Registration): void {
+  const hv = { stimer: hasStimer(k), direct: directMode(k) };
+  if (!r.when(k.s.config, k.line, hv)) return;
+  const request = r.state === "CPUHP_AP_ONLINE_DYN"
+    ? "AP_ONLINE_DYN"
+    : k.line.enumNames.indexOf(r.state);
+  cpuhpSetupState(k, request, r.name, r.startup, r.teardown, {
+    nocalls: r.nocalls,
+    multi: r.multi,
+  });
+  if (r.name === "hyperv/vmbus:online") {
+    // vmbus_bus_init() registers the state, then vmbus_connect() (drivers/hv/vmbus_drv.c).
+    k.s.vmbus.up = true;
+    k.s.vmbus.connected = true;
   }
-  // hv_stimer_alloc(): from hyperv_init() (5.5–5.10) or the setup_percpu_clockev hook (5.11+);
-  // either way before setup_boot_APIC_clock() registers the LAPIC.
-  if (k.line.stimer.direct === "starting" && hasStimer(k) && directMode(k)) {
-    cpuhpSetupState(
-      k,
-      k.line.cpuhp.HYPERV_TIMER_STARTING!,
-      "clockevents/hyperv/stimer:starting",
-      "hv_stimer_init",
-      "hv_stimer_cleanup",
-    );
-  }
-  clockeventsRegisterDevice(k, newDevice(c, "lapic", 0), 0);
+}
+
+/**
+ * The boot CPU's early timer devices, by phase: x86 `late_time_init` registers the HPET (baseline)
+ * or the PIT before Hyper-V init; `smp_prepare_cpus` registers the LAPIC after the 5.11+ stimer
+ * hook; arm64 `time_init` registers `bc_hrtimer` after the timer probes (reference §3.2, §3.3).
+ */
+const TIMER_DEVICES: readonly { phase: BootPhase; before: boolean; run(k: Kernel): void }[] = [
+  {
+    phase: "time_init",
+    before: false,
+    run: (k) => {
+      if (k.s.config.arch === "arm64") registerOnBootCpu(k, "bc_hrtimer");
+    },
+  },
+  {
+    phase: "late_time_init",
+    before: true,
+    run: (k) => {
+      if (k.s.config.arch !== "x86_64") return;
+      if (k.s.config.hyperv === "none") registerOnBootCpu(k, "hpet");
+      else if (usePit(k)) registerOnBootCpu(k, "pit");
+    },
+  },
+  {
+    phase: "smp_prepare_cpus",
+    before: false,
+    run: (k) => {
+      if (k.s.config.arch === "x86_64") registerOnBootCpu(k, "lapic");
+    },
+  },
+];
+
+function registerOnBootCpu(k: Kernel, kind: string): void {
+  clockeventsRegisterDevice(k, newDevice(k.s.config, kind, 0), 0);
 }
 
 /**
@@ -143,38 +179,6 @@ function usePit(k: Kernel): boolean {
   if (!f.arat) return true;
   if (f.tscDeadline) return false;
   return !f.frequencyMsrs;
-}
-
-/** arm64 boot CPU: `time_init()` (arch timer, `bc_hrtimer`), then `dummy_timer` (reference §3.3). */
-function bootArm64Timers(k: Kernel): void {
-  const c = k.line.cpuhp;
-  cpuhpSetupState(
-    k,
-    c.ARM_ARCH_TIMER_STARTING,
-    "clockevents/arm/arch_timer:starting",
-    "arch_timer_starting_cpu",
-    "arch_timer_dying_cpu",
-  );
-  if (k.line.stimer.direct === "starting" && hasStimer(k) && directMode(k)) {
-    cpuhpSetupState(
-      k,
-      c.HYPERV_TIMER_STARTING!,
-      "clockevents/hyperv/stimer:starting",
-      "hv_stimer_init",
-      "hv_stimer_cleanup",
-    );
-  }
-  clockeventsRegisterDevice(k, newDevice(k.s.config, "bc_hrtimer", 0), 0);
-  cpuhpSetupState(
-    k,
-    c.DUMMY_TIMER_STARTING,
-    "clockevents/dummy_timer:starting",
-    "dummy_timer_starting_cpu",
-    null,
-  );
-  if (k.s.config.hyperv !== "none" && !k.line.arm64Stimer) {
-    cpuhpSetupState(k, "AP_ONLINE_DYN", "arm64/hyperv_init:online", "hv_cpu_init", "hv_cpu_die");
-  }
 }
 
 /** `smp_init()` (kernel/smp.c): bring up every secondary CPU, with x86's `announce_cpu()` line. */

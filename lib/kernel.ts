@@ -8,7 +8,7 @@
 import type { DeviceState, MachineState } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
 import type { KernelLine } from "./kernels/lines.ts";
-import type { Step } from "./hotplug/steps.ts";
+import type { Step, StepIndex } from "./hotplug/steps.ts";
 import type { TimerQueue } from "./timers.ts";
 
 /** The state and its derived indexes. */
@@ -19,6 +19,8 @@ export interface Kernel {
   readonly line: KernelLine;
   /** Hotplug steps by state number (static table plus registered steps). */
   steps: Step[];
+  /** Next non-empty step per direction (derived from `steps`). */
+  stepIndex: StepIndex;
   /** Hardware timer index (derived from the devices). */
   readonly timers: TimerQueue;
   /** `direct_mode_enabled`, from the config. */

@@ -170,6 +170,8 @@ export interface RegisteredStep {
   startup: string | null;
   /** Teardown callback symbol, or null. */
   teardown: string | null;
+  /** Multi-instance state (`cpuhp_setup_state_multi`): callbacks run per instance, and none exist. */
+  multi?: boolean;
 }
 
 /** The whole machine. */

@@ -32,7 +32,7 @@ const CASES: Expect[] = [
     online: [null, "lapic", STIMER],
     lapicUsed: true,
     unbind: true,
-    states: ["170: x86/hyperv_init:online", "171: hyperv/vmbus:online"],
+    states: ["170: x86/hyperv_init:online", "171: mm/writeback:online", "174: hyperv/vmbus:online"],
   },
   {
     arch: "x86_64",
@@ -42,7 +42,7 @@ const CASES: Expect[] = [
     online: [null, "lapic", STIMER],
     lapicUsed: true,
     unbind: true,
-    states: ["171: hyperv/vmbus:online"],
+    states: ["174: hyperv/vmbus:online"],
     absent: ["stimer:starting"],
   },
   {
@@ -52,7 +52,7 @@ const CASES: Expect[] = [
     offline: { hang: "smpboot/threads:online" },
     lapicUsed: false,
     unbind: false,
-    states: ["171: x86/hyperv_init:online", "172: hyperv/vmbus:online"],
+    states: ["171: x86/hyperv_init:online", "175: hyperv/vmbus:online"],
   },
   {
     arch: "x86_64",
@@ -61,7 +61,7 @@ const CASES: Expect[] = [
     offline: { hang: "smpboot/threads:online" },
     lapicUsed: false,
     unbind: false,
-    states: ["172: hyperv/vmbus:online"],
+    states: ["175: hyperv/vmbus:online"],
     absent: ["stimer:starting"],
   },
   {
@@ -72,7 +72,7 @@ const CASES: Expect[] = [
     online: [null, "lapic", STIMER],
     lapicUsed: true,
     unbind: true,
-    states: ["173: x86/hyperv_init:online", "174: hyperv/vmbus:online"],
+    states: ["173: x86/hyperv_init:online", "177: hyperv/vmbus:online"],
     absent: ["stimer:starting"],
   },
   {
@@ -86,7 +86,8 @@ const CASES: Expect[] = [
     states: [
       "124: clockevents/hyperv/stimer:starting",
       "173: x86/hyperv_init:online",
-      "174: hyperv/vmbus:online",
+      "176: mm/compaction:online",
+      "177: hyperv/vmbus:online",
     ],
   },
   {
@@ -97,7 +98,7 @@ const CASES: Expect[] = [
     online: [null, "lapic", STIMER],
     lapicUsed: true,
     unbind: true,
-    states: ["201: x86/hyperv_init:online", "202: hyperv/vmbus:online"],
+    states: ["201: x86/hyperv_init:online", "206: hyperv/vmbus:online"],
     absent: ["stimer:starting"],
   },
   {
@@ -111,7 +112,8 @@ const CASES: Expect[] = [
     states: [
       "139: clockevents/hyperv/stimer:starting",
       "201: x86/hyperv_init:online",
-      "202: hyperv/vmbus:online",
+      "205: io-wq/online",
+      "206: hyperv/vmbus:online",
     ],
   },
   {
@@ -124,7 +126,7 @@ const CASES: Expect[] = [
     states: [
       "111: clockevents/arm/arch_timer:starting",
       "128: clockevents/dummy_timer:starting",
-      "170: hyperv/vmbus:online",
+      "173: hyperv/vmbus:online",
     ],
   },
   {
@@ -137,7 +139,7 @@ const CASES: Expect[] = [
     states: [
       "112: clockevents/arm/arch_timer:starting",
       "128: clockevents/dummy_timer:starting",
-      "171: hyperv/vmbus:online",
+      "174: hyperv/vmbus:online",
     ],
   },
   {
@@ -152,7 +154,7 @@ const CASES: Expect[] = [
       "112: clockevents/arm/arch_timer:starting",
       "124: clockevents/hyperv/stimer:starting",
       "129: clockevents/dummy_timer:starting",
-      "173: hyperv/vmbus:online",
+      "176: hyperv/vmbus:online",
     ],
   },
   {
@@ -166,8 +168,8 @@ const CASES: Expect[] = [
     states: [
       "125: clockevents/arm/arch_timer:starting",
       "144: clockevents/dummy_timer:starting",
-      "201: arm64/hyperv_init:online",
-      "202: hyperv/vmbus:online",
+      "203: arm64/hyperv_init:online",
+      "206: hyperv/vmbus:online",
     ],
     absent: ["stimer:starting"],
   },

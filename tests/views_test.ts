@@ -112,6 +112,18 @@ Deno.test("clocksource files: current and available (kernel/time/clocksource.c)"
     "hyperv_clocksource_tsc_page acpi_pm \n",
     "non-HRES hidden in oneshot mode",
   );
+  const tsc55 = vm().hyperv("2022").kernel("5.5").build();
+  assert.equal(
+    tsc55.read(`${cs}/current_clocksource`),
+    "hyperv_clocksource_tsc_page\n",
+    "400 beats the TSC's 300",
+  );
+  const tsc61 = vm().hyperv("2022").kernel("6.1").build();
+  assert.equal(
+    tsc61.read(`${cs}/current_clocksource`),
+    "tsc\n",
+    "6.1 rates Hyper-V 250 with invariant TSC",
+  );
 });
 
 Deno.test('dmesg prints "[%5lu.%06lu] " then the text (kernel/printk/printk.c print_time)', () => {
@@ -119,7 +131,19 @@ Deno.test('dmesg prints "[%5lu.%06lu] " then the text (kernel/printk/printk.c pr
   m.advance("1.5s");
   m.offline(2);
   const lines = m.dmesg().split("\n");
-  assert.equal(lines[0], "[    0.000000] Hyper-V Host Build:17763-10.0-0-0.737");
+  assert.deepEqual(lines.slice(0, 4), [
+    "[    0.000000] Hypervisor detected: Microsoft Hyper-V",
+    "[    0.000000] Hyper-V Host Build:17763-10.0-0-0.737",
+    "[    0.000000] Hyper-V: LAPIC Timer Frequency: 0xc3500",
+    "[    0.000000] tsc: Marking TSC unstable due to running on Hyper-V",
+  ]);
+  const v61 = vm().hyperv("2022").kernel("6.1").build().dmesg();
+  assert.match(
+    v61,
+    /Hyper-V: Host Build 10\.0\.20348\.1138-1-0\n/,
+    "6.1 reorders the build fields",
+  );
+  assert.doesNotMatch(v61, /Marking TSC unstable/, "invariant TSC: the TSC is reliable");
   assert.ok(lines.includes("[    0.000000] .... node  #0, CPUs:      #1 #2 #3"));
   assert.ok(lines.includes("[    1.500000] smpboot: CPU 2 is now offline"));
 });

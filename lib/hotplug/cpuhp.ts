@@ -52,7 +52,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
     if (cb && !op.failure) op.failure = { state, callback: cb, ret: EAGAIN, injected: true };
     return cb ? EAGAIN : 0;
   }
-  if (!cb) return 0;
+  if (!cb || step.multi) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
   if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
@@ -99,6 +99,30 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   return ret;
 }
 
+/**
+ * Before a walk's next step upward: jump over empty states so that the next `++state` lands on
+ * the first state (≤ `target`) with a startup or an armed fault.
+ */
+export function skipUp(k: Kernel, op: Op, target: number): void {
+  const st = k.s.cpus[op.cpu];
+  let next = k.stepIndex.up[st.state + 1];
+  if (st.fail > st.state && st.fail < next) next = st.fail;
+  if (next > target) next = target;
+  if (next - 1 > st.state) st.state = next - 1;
+}
+
+/**
+ * Before a walk's next step downward (teardown of `state`, then `state--`): jump over empty
+ * states so that `state` is the last one (> `target`) with a teardown or an armed fault.
+ */
+export function skipDown(k: Kernel, op: Op, target: number): void {
+  const st = k.s.cpus[op.cpu];
+  let prev = k.stepIndex.down[st.state];
+  if (st.fail <= st.state && st.fail > prev) prev = st.fail;
+  if (prev <= target) prev = target + 1;
+  if (prev < st.state) st.state = prev;
+}
+
 /** Why a CPU has no working tick, in words. */
 export function tickDescription(k: Kernel, cpu: number): string {
   const id = k.s.cpus[cpu].tickDev;
@@ -134,8 +158,13 @@ function apThread(k: Kernel, op: Op): number {
   while (st.state !== st.target) {
     const bringup = st.state < st.target;
     let state: number;
-    if (bringup) state = ++st.state;
-    else state = st.state--;
+    if (bringup) {
+      skipUp(k, op, st.target);
+      state = ++st.state;
+    } else {
+      skipDown(k, op, st.target);
+      state = st.state--;
+    }
     const ret = invoke(k, op, state, bringup);
     if (ret) {
       if (op.rollback) {
@@ -196,12 +225,14 @@ function cpuhpUpCallbacks(k: Kernel, op: Op, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   while (st.state < target) {
+    skipUp(k, op, target);
     st.state++;
     const ret = invoke(k, op, st.state, true);
     if (ret) {
       st.target = prev;
       op.rollback = true;
       for (st.state--; st.state > st.target; st.state--) {
+        skipDown(k, op, st.target);
         const r = invoke(k, op, st.state, false);
         if (r) warnOnce(k, op, st.state, r);
       }
@@ -217,12 +248,19 @@ function cpuhpDownCallbacks(k: Kernel, op: Op, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   for (; st.state > target; st.state--) {
+    skipDown(k, op, target);
     const ret = invoke(k, op, st.state, false);
     if (ret) {
       st.target = prev;
       if (st.state < prev) {
         op.rollback = true;
-        for (st.state++; st.state < st.target; st.state++) invoke(k, op, st.state, true);
+        for (st.state++; st.state < st.target; st.state++) {
+          const last = st.target - 1;
+          st.state--;
+          skipUp(k, op, last);
+          st.state++;
+          invoke(k, op, st.state, true);
+        }
         op.rollback = false;
       }
       return ret;

@@ -6,7 +6,7 @@
  */
 
 import type { Kernel } from "../kernel.ts";
-import { cpuhpKickAp, invoke, type Op } from "./cpuhp.ts";
+import { cpuhpKickAp, invoke, type Op, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../arch/arch.ts";
 import {
   stopDyingCpuTimers,
@@ -27,6 +27,7 @@ export function bringupCpu(k: Kernel, op: Op): number {
   archCpuUp(k, op.cpu);
   const target = Math.min(st.target, c.AP_ONLINE);
   while (st.state < target) {
+    skipUp(k, op, target);
     st.state++;
     const ret = invoke(k, op, st.state, true);
     if (ret) {
@@ -59,6 +60,7 @@ export function takedownCpu(k: Kernel, op: Op): number {
   if (err) return err;
   const target = Math.max(st.target, c.AP_OFFLINE);
   for (st.state--; st.state > target; st.state--) {
+    skipDown(k, op, target);
     const ret = invoke(k, op, st.state, false);
     if (ret) {
       k.s.problems.push({

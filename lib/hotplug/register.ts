@@ -6,7 +6,7 @@
  */
 
 import type { Kernel } from "../kernel.ts";
-import { buildSteps } from "./steps.ts";
+import { buildSteps, indexSteps } from "./steps.ts";
 import { invoke, type Op } from "./cpuhp.ts";
 
 /** The slot a registration asks for: a fixed state number, or the ONLINE dynamic range. */
@@ -14,7 +14,8 @@ export type StateRequest = number | "AP_ONLINE_DYN";
 
 /**
  * Installs `name` at `request` and invokes `startup` on every present CPU whose state is at or past
- * it, in ascending CPU order (AP states run on that CPU). Dynamic requests take the first unnamed
+ * it, in ascending CPU order (AP states run on that CPU); `nocalls` installs only
+ * (`cpuhp_setup_state_nocalls`), and a multi-instance state has no instances to call. Dynamic requests take the first unnamed
  * slot of `CPUHP_AP_ONLINE_DYN..CPUHP_AP_ONLINE_DYN_END` (inclusive). Returns the state number.
  */
 export function cpuhpSetupState(
@@ -23,6 +24,7 @@ export function cpuhpSetupState(
   name: string,
   startup: string | null,
   teardown: string | null,
+  options: { nocalls?: boolean; multi?: boolean } = {},
 ): number {
   const c = k.line.cpuhp;
   let state: number;
@@ -38,9 +40,14 @@ export function cpuhpSetupState(
   } else {
     state = request;
   }
-  k.s.registered.push({ state, name, startup, teardown });
+  k.s.registered.push(
+    options.multi
+      ? { state, name, startup, teardown, multi: true }
+      : { state, name, startup, teardown },
+  );
   k.steps = buildSteps(k.line, k.s.registered);
-  if (!startup) return state;
+  k.stepIndex = indexSteps(k.steps);
+  if (!startup || options.nocalls || options.multi) return state;
   for (const cpu of k.s.cpus) {
     if (cpu.state < state) continue;
     const op: Op = {

@@ -22,6 +22,8 @@ export interface Step {
   readonly teardown: string | null;
   /** `cant_stop`: not a valid `hotplug/target`. */
   readonly cantStop: boolean;
+  /** Multi-instance with no instances: entered (and fault-injectable) but runs nothing. */
+  readonly multi: boolean;
 }
 
 /** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */
@@ -38,10 +40,17 @@ export function buildSteps(line: KernelLine, registered: readonly RegisteredStep
       startup: core?.startup ?? null,
       teardown: core?.teardown ?? null,
       cantStop: core?.cantStop ?? false,
+      multi: false,
     };
   });
   for (const r of registered) {
-    steps[r.state] = { ...steps[r.state], name: r.name, startup: r.startup, teardown: r.teardown };
+    steps[r.state] = {
+      ...steps[r.state],
+      name: r.name,
+      startup: r.startup,
+      teardown: r.teardown,
+      multi: r.multi ?? false,
+    };
   }
   return steps;
 }
@@ -59,4 +68,24 @@ export function sectionOf(line: KernelLine, state: number): Section {
 /** "Atomic" (STARTING/DYING, IRQs off, must not fail): `AP_IDLE_DEAD <= state < AP_ONLINE`. */
 export function isAtomic(line: KernelLine, state: number): boolean {
   return state >= line.cpuhp.AP_IDLE_DEAD && state < line.cpuhp.AP_ONLINE;
+}
+
+/**
+ * Where the next step with a callback is, per direction: `up[s]` is the first state ≥ s with a
+ * startup, `down[s]` the last state ≤ s with a teardown (-1 / length when none). The walks use it
+ * to skip runs of empty states, which have no effect and no trace.
+ */
+export interface StepIndex {
+  readonly up: Int32Array;
+  readonly down: Int32Array;
+}
+
+/** Builds the {@linkcode StepIndex} of a step table. */
+export function indexSteps(steps: readonly Step[]): StepIndex {
+  const n = steps.length;
+  const up = new Int32Array(n + 1).fill(n);
+  const down = new Int32Array(n + 1).fill(-1);
+  for (let s = n - 1; s >= 0; s--) up[s] = steps[s].startup ? s : up[s + 1];
+  for (let s = 0; s < n; s++) down[s] = steps[s].teardown ? s : s > 0 ? down[s - 1] : -1;
+  return { up, down };
 }

@@ -27,7 +27,7 @@ export function clocksources(k: Kernel): Clocksource[] {
     list.push({ name: "tsc", rating: 300, hres: true }, { name: "hpet", rating: 250, hres: true });
   } else {
     const modern = k.line.id === "6.1";
-    // 5.13+ (4c78738ead4e): 500, or 250 with HV_ACCESS_TSC_INVARIANT; before 9e0333ae38ee (5.6): 400.
+    // 5.13+ (4c78738ead4e): 500, or 250 with HV_ACCESS_TSC_INVARIANT; 5.2–5.5: 400 (hyperv_timer.c).
     const rating = modern ? (c.features.invariantTsc ? 250 : 500) : 400;
     const name = c.features.referenceTscPage
       ? "hyperv_clocksource_tsc_page"
@@ -35,8 +35,7 @@ export function clocksources(k: Kernel): Clocksource[] {
     if (c.features.referenceCounter || c.features.referenceTscPage) {
       list.push({ name, rating, hres: true });
     }
-    // Without invariant TSC the TSC is marked unstable on Hyper-V; 5.6+ marks it reliable with it.
-    if (modern && c.features.invariantTsc) list.push({ name: "tsc", rating: 300, hres: true });
+    if (tscReliable(k)) list.push({ name: "tsc", rating: 300, hres: true });
   }
   if (c.arch === "x86_64") {
     list.push({ name: "acpi_pm", rating: 200, hres: true });
@@ -61,17 +60,38 @@ export function availableClocksources(k: Kernel): string {
   return clocksources(k).filter((c) => !oneshot || c.hres).map((c) => `${c.name} `).join("") + "\n";
 }
 
-/** Lines the guest prints about the host early in boot (x86 Hyper-V only). */
+/**
+ * Whether the TSC survives on Hyper-V: 5.2/5.4 mark it unstable unconditionally; 5.5 and 6.1 mark
+ * it reliable with `HV_ACCESS_TSC_INVARIANT`, unstable otherwise (arch/x86/kernel/cpu/mshyperv.c:
+ * 52:286, 55:293-298, 61:381-393/458).
+ */
+function tscReliable(k: Kernel): boolean {
+  return k.s.config.features.invariantTsc && (k.line.id === "5.5" || k.line.id === "6.1");
+}
+
+/**
+ * Lines an x86 Hyper-V guest prints about the host early in boot: `Hypervisor detected:`
+ * (arch/x86/kernel/cpu/hypervisor.c), the host build (5.x `Hyper-V Host Build:%d-%d.%d-%d-%d.%d`;
+ * 6.1 `Hyper-V: Host Build %d.%d.%d.%d-%d-%d` with the fields reordered), the LAPIC timer
+ * frequency, and `tsc: Marking TSC unstable due to running on Hyper-V` (mshyperv.c). The
+ * features/hints line is not printed: the hints value (CPUID 0x40000004) is not modelled.
+ */
 export function bootMessages(k: Kernel): string[] {
   const c = k.s.config;
   const host = findHost(c.hyperv);
   if (!host || c.arch !== "x86_64") return [];
   const [build, major, minor, sp, branch, number] = host.build;
-  const lines = [`Hyper-V Host Build:${build}-${major}.${minor}-${sp}-${branch}.${number}`];
+  const lines = [
+    "Hypervisor detected: Microsoft Hyper-V",
+    k.line.id === "6.1"
+      ? `Hyper-V: Host Build ${major}.${minor}.${build}.${number}-${sp}-${branch}`
+      : `Hyper-V Host Build:${build}-${major}.${minor}-${sp}-${branch}.${number}`,
+  ];
   if (c.features.frequencyMsrs) {
     lines.push(
       `Hyper-V: LAPIC Timer Frequency: 0x${Math.floor(HYPERV_APIC_HZ / c.hz).toString(16)}`,
     );
   }
+  if (!tscReliable(k)) lines.push("tsc: Marking TSC unstable due to running on Hyper-V");
   return lines;
 }
