@@ -19,6 +19,8 @@ interface Expect {
   online?: (string | null)[];
   lapicUsed: boolean;
   unbind: boolean;
+  /** Direct Mode switched off on a Direct Mode host (a legacy arm64 world). */
+  legacy?: boolean;
   states: string[];
   absent?: string[];
 }
@@ -173,13 +175,39 @@ const CASES: Expect[] = [
     ],
     absent: ["stimer:starting"],
   },
+  ...["5.2", "5.4", "5.5"].map((kernel): Expect => ({
+    arch: "arm64",
+    kernel,
+    host: "2019",
+    legacy: true,
+    offline: { hang: "smpboot/threads:online" },
+    lapicUsed: false,
+    unbind: kernel !== "5.4",
+    states: [],
+    absent: ["stimer:starting"],
+  })),
+  {
+    arch: "arm64",
+    kernel: "6.1",
+    host: "2019",
+    legacy: true,
+    offline: ["arch_sys_timer", null],
+    online: [null, "arch_sys_timer"],
+    lapicUsed: false,
+    unbind: false,
+    states: ["206: hyperv/vmbus:online"],
+  },
 ];
 
 for (const c of CASES) {
-  const mode = c.host === "2019" ? "Direct Mode host" : "legacy (message-mode) host";
+  const mode = c.legacy
+    ? "Direct Mode host with Direct Mode off"
+    : c.host === "2019"
+    ? "Direct Mode host"
+    : "legacy (message-mode) host";
   Deno.test(`seed story: ${c.arch} ${c.kernel} on a ${mode} (hyperv-stimer.md §1)`, async (t) => {
     const m = vm().hyperv(c.host).arch(c.arch).kernel(c.kernel).cpus(4).traceBuffer(100_000)
-      .build();
+      .features({ stimerDirectMode: !c.legacy && c.host !== "2012R2" }).build();
     m.advance("20ms");
     const initial = m.boundDevice(2);
 
