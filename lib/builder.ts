@@ -43,7 +43,16 @@ export interface VmOptions {
 const GUEST_FEATURES = ["arat", "tscDeadline"] as const;
 const FEATURE_NAMES = [...Object.keys(HOST_FEATURE_BITS), ...GUEST_FEATURES];
 
-/** Builds a VM configuration step by step. */
+/** Builds a VM configuration step by step.  *
+ * @example
+ * ```ts
+ * import { vm } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * const b = vm().hyperv("2016").cpus(2);
+ * assert.equal(b.options().cpus, 2);
+ * assert.equal(b.build().boundDevice(1), "Hyper-V clockevent");
+ * ```
+ */
 export class VmBuilder {
   #o: VmOptions;
 

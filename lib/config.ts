@@ -6,12 +6,26 @@
 
 import type { HostFeatures } from "./hyperv/hosts.ts";
 
-/** Architectures hvtick models. */
+/** Architectures hvtick models.  *
+ * @example
+ * ```ts
+ * import { ARCHES } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(ARCHES, ["x86_64", "arm64"]);
+ * ```
+ */
 export const ARCHES = ["x86_64", "arm64"] as const;
 /** An architecture. */
 export type Arch = typeof ARCHES[number];
 
-/** `CONFIG_HZ` choices (kernel/Kconfig.hz). */
+/** `CONFIG_HZ` choices (kernel/Kconfig.hz).  *
+ * @example
+ * ```ts
+ * import { HZ_VALUES } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(HZ_VALUES.includes(250));
+ * ```
+ */
 export const HZ_VALUES = [100, 250, 300, 1000] as const;
 /** A HZ value. */
 export type Hz = typeof HZ_VALUES[number];

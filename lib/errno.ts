@@ -13,7 +13,14 @@ export interface ErrnoInfo {
   readonly text: string;
 }
 
-/** Errno table, keyed by name. */
+/** Errno table, keyed by name.  *
+ * @example
+ * ```ts
+ * import { ERRNO } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(ERRNO.EBUSY.code, 16);
+ * ```
+ */
 export const ERRNO = {
   EPERM: { code: 1, text: "Operation not permitted" },
   ENOENT: { code: 2, text: "No such file or directory" },

@@ -8,7 +8,14 @@
 import type { MachineConfig } from "./config.ts";
 import type { TraceEvent } from "./trace.ts";
 
-/** `enum clock_event_state` (include/linux/clockchips.h, v5.5): what timer_list prints as ` mode:`. */
+/** `enum clock_event_state` (include/linux/clockchips.h, v5.5): what timer_list prints as ` mode:`.  *
+ * @example
+ * ```ts
+ * import { CE_STATE } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CE_STATE.ONESHOT, 3);
+ * ```
+ */
 export const CE_STATE = {
   DETACHED: 0,
   SHUTDOWN: 1,
@@ -20,7 +27,14 @@ export const CE_STATE = {
 /** A `clock_event_state` value. */
 export type CeState = typeof CE_STATE[keyof typeof CE_STATE];
 
-/** `CLOCK_EVT_FEAT_*` bits (include/linux/clockchips.h:46-68, v5.5). */
+/** `CLOCK_EVT_FEAT_*` bits (include/linux/clockchips.h:46-68, v5.5).  *
+ * @example
+ * ```ts
+ * import { FEAT } from "../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(FEAT.C3STOP, 0x08);
+ * ```
+ */
 export const FEAT = {
   PERIODIC: 0x01,
   ONESHOT: 0x02,

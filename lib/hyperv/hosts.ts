@@ -65,7 +65,14 @@ const LEGACY_HOST: HostFeatures = {
   stimerDirectMode: false,
 };
 
-/** Every Hyper-V host hvtick knows, oldest first. */
+/** Every Hyper-V host hvtick knows, oldest first.  *
+ * @example
+ * ```ts
+ * import { HOSTS } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(HOSTS.find((h) => h.id === "2025")?.maxVcpus.gen2, 2048);
+ * ```
+ */
 export const HOSTS: readonly HostVersion[] = [
   {
     id: "2008R2",
@@ -156,7 +163,14 @@ export const HOSTS: readonly HostVersion[] = [
   },
 ];
 
-/** The ids accepted by `.hyperv()`: every host plus "none" (a plain x86 KVM/bare-metal baseline). */
+/** The ids accepted by `.hyperv()`: every host plus "none" (a plain x86 KVM/bare-metal baseline).  *
+ * @example
+ * ```ts
+ * import { HYPERV_IDS } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(HYPERV_IDS.includes("none"));
+ * ```
+ */
 export const HYPERV_IDS: readonly string[] = [...HOSTS.map((h) => h.id), "none"];
 
 /** Max vCPUs for the "none" baseline (x86 `NR_CPUS` of a typical distribution kernel, 8192). */

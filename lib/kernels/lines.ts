@@ -225,5 +225,12 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
   }),
 };
 
-/** Kernel line ids, oldest first. */
+/** Kernel line ids, oldest first.  *
+ * @example
+ * ```ts
+ * import { KERNEL_IDS } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(KERNEL_IDS, ["5.2", "5.4", "5.5", "6.1"]);
+ * ```
+ */
 export const KERNEL_IDS: readonly string[] = Object.keys(KERNEL_LINES);
