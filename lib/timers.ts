@@ -34,12 +34,7 @@ export class TimerQueue {
 
   /** Adds `device` to the bucket for `time`. */
   arm(time: number, device: DeviceState): void {
-    let bucket = this.#last;
-    if (time !== this.#lastTime || bucket === null) {
-      bucket = this.#buckets.get(time) ?? this.#create(time);
-      this.#lastTime = time;
-      this.#last = bucket;
-    }
+    const bucket = this.#bucketFor(time);
     const key = device.boundTo;
     if (key < bucket.lastKey) bucket.unsorted = true;
     bucket.lastKey = key;
@@ -48,12 +43,7 @@ export class TimerQueue {
 
   /** Adds `devices[0..count)` to the bucket for `time`, in that order. */
   armAll(time: number, devices: readonly DeviceState[], count: number): void {
-    let bucket = this.#last;
-    if (time !== this.#lastTime || bucket === null) {
-      bucket = this.#buckets.get(time) ?? this.#create(time);
-      this.#lastTime = time;
-      this.#last = bucket;
-    }
+    const bucket = this.#bucketFor(time);
     const into = bucket.devices;
     let used = bucket.count;
     let last = bucket.lastKey;
@@ -65,6 +55,14 @@ export class TimerQueue {
     }
     bucket.count = used;
     bucket.lastKey = last;
+  }
+
+  #bucketFor(time: number): Bucket {
+    if (time === this.#lastTime && this.#last !== null) return this.#last;
+    const bucket = this.#buckets.get(time) ?? this.#create(time);
+    this.#lastTime = time;
+    this.#last = bucket;
+    return bucket;
   }
 
   #create(time: number): Bucket {

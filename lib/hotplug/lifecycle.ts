@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Kernel } from "../kernel.ts";
+import { type Kernel, ktime } from "../kernel.ts";
 import { cpuhpKickAp, invoke, type Op, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../arch/arch.ts";
 import {
@@ -30,16 +30,7 @@ export function bringupCpu(k: Kernel, op: Op): number {
     skipUp(k, op, target);
     st.state++;
     const ret = invoke(k, op, st.state, true);
-    if (ret) {
-      k.s.problems.push({
-        kind: "warn",
-        cpu: op.cpu,
-        state: st.state,
-        message:
-          `STARTING callback of state ${st.state} failed with ${ret} (WARN_ON_ONCE, no rollback)`,
-        time: k.s.now - k.s.offNs,
-      });
-    }
+    if (ret) mustNotFail(k, op, "STARTING", ret);
   }
   archCpuStarted(k, op.cpu);
   st.state = c.AP_ONLINE_IDLE;
@@ -62,16 +53,7 @@ export function takedownCpu(k: Kernel, op: Op): number {
   for (st.state--; st.state > target; st.state--) {
     skipDown(k, op, target);
     const ret = invoke(k, op, st.state, false);
-    if (ret) {
-      k.s.problems.push({
-        kind: "warn",
-        cpu: op.cpu,
-        state: st.state,
-        message:
-          `DYING callback of state ${st.state} failed with ${ret} (WARN_ON_ONCE, no rollback)`,
-        time: k.s.now - k.s.offNs,
-      });
-    }
+    if (ret) mustNotFail(k, op, "DYING", ret);
   }
   tickHandoverDoTimer(k, op.cpu);
   tickOfflineCpu(k, op.cpu);
@@ -80,4 +62,16 @@ export function takedownCpu(k: Kernel, op: Op): number {
   archCpuDie(k, op.cpu, op.control);
   tickCleanupDeadCpu(k, op.cpu);
   return 0;
+}
+
+/** STARTING/DYING callbacks run with IRQs off and must not fail: the kernel only WARNs. */
+function mustNotFail(k: Kernel, op: Op, section: "STARTING" | "DYING", ret: number): void {
+  const state = k.s.cpus[op.cpu].state;
+  k.s.problems.push({
+    kind: "warn",
+    cpu: op.cpu,
+    state,
+    message: `${section} callback of state ${state} failed with ${ret} (WARN_ON_ONCE, no rollback)`,
+    time: ktime(k),
+  });
 }
