@@ -422,14 +422,17 @@ export class Machine {
   /**
    * Writes a sysfs file (`online`, `hotplug/target`, `hotplug/fail`, `unbind_device`). A kernel
    * refusal comes back as `{ ok: false, errno }` and changes nothing.
-   * @throws {RangeError} for an unknown or read-only path; {@linkcode HangError} when hung.
+   * @throws {RangeError} for an unknown or read-only path; {@linkcode HangError} for a hotplug
+   * write (`online`, `hotplug/target`) while the machine is hung; {@linkcode PoweredOffError} when
+   * hibernated.
    */
   write(path: string, value: string | number): WriteResult {
     const found = this.#lookup(path);
     if (!found.file.write) {
       throw new RangeError(`Cannot write ${path}: it is read-only (mode ${found.file.mode})`);
     }
-    this.#mustRun(`write ${path}`);
+    // A stuck hotplug operation holds cpu_add_remove_lock: only hotplug writes block behind it.
+    if (found.file.hotplug || this.#k.s.power !== "on") this.#mustRun(`write ${path}`);
     const out = found.file.write(this.#k, found.cpu, String(value));
     const errno = errnoName(out.ret);
     const hang = out.outcome?.hang ?? null;

@@ -15,6 +15,11 @@ Deno.test("5.4 reproduces the hibernation hang (hyperv-stimer §7.1, Dexuan Cui 
       assert.ok(m.dmesg().trimEnd().endsWith("Disabling non-boot CPUs ..."));
       assert.throws(() => m.online(1), HangError);
       assert.throws(() => m.write("/sys/devices/system/cpu/cpu2/online", "0"), HangError);
+      assert.equal(
+        m.write("/sys/devices/system/cpu/cpu2/hotplug/fail", "170").ok,
+        true,
+        "fail takes no hotplug lock",
+      );
       const ticks = m.cpu(2).ticks;
       m.advance("1s");
       assert.equal(m.cpu(2).ticks - ticks, 250, "the other CPUs keep ticking");

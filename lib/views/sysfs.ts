@@ -32,6 +32,8 @@ export interface SysfsFile {
   readonly mode: "0444" | "0644" | "0200" | "0400";
   /** Kernel source of the file. */
   readonly source: string;
+  /** Writing it runs CPU hotplug (so it blocks while a hotplug operation is stuck). */
+  readonly hotplug?: boolean;
   /** Whether the file exists for this CPU (default: yes). */
   exists?(k: Kernel, cpu: number): boolean;
   /** Reads it. */
@@ -86,6 +88,7 @@ export const SYSFS: readonly SysfsFile[] = [
     example: `${CPU}/cpu1/online`,
     mode: "0644",
     source: "drivers/base/core.c online_show/online_store; drivers/base/cpu.c",
+    hotplug: true,
     exists: (k, cpu) => hotpluggable(k, cpu),
     read: (k, cpu) => `${k.s.cpus[cpu].devOffline ? 0 : 1}\n`,
     write: (k, cpu, value) => {
@@ -107,6 +110,7 @@ export const SYSFS: readonly SysfsFile[] = [
     example: `${CPU}/cpu1/hotplug/target`,
     mode: "0644",
     source: "kernel/cpu.c show_cpuhp_target/write_cpuhp_target",
+    hotplug: true,
     read: (k, cpu) => `${k.s.cpus[cpu].target}\n`,
     write: (k, cpu, value) => writeTarget(k, cpu, value),
   },
