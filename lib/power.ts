@@ -105,9 +105,11 @@ export function hibernate(k: Kernel): PowerOutcome {
   const frozen = freezeSecondaryCpus(k, 0);
   if (frozen.hung) return { ret: 0, frozen: s.frozenCpus, hung: frozen.hung };
   if (frozen.ret) {
+    // create_image() → Enable_cpus, then hibernate() → Thaw: thaw_processes().
     thawSecondaryCpus(k);
     s.vmbus.connected = s.vmbus.up;
     s.hotplugDisabled--;
+    printk(k, "Restarting tasks ... done.");
     printk(k, `${pm(k)}hibernation exit`);
     return { ret: frozen.ret, frozen: [], hung: null };
   }
