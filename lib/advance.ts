@@ -7,9 +7,7 @@
  */
 
 import type { Kernel } from "./kernel.ts";
-import { delivers } from "./clockevents/core.ts";
-import { deviceInterrupt, hrtimerInterrupts } from "./tick/handlers.ts";
-import type { DeviceState } from "./state.ts";
+import { runInterrupts } from "./tick/handlers.ts";
 
 /** Re-indexes every armed device (after a restore). */
 export function rebuildTimers(k: Kernel): void {
@@ -33,36 +31,10 @@ export function advanceTo(k: Kernel, end: number): number {
       if (at === undefined || at > guestEnd) break;
       const { time, devices, count } = k.timers.take()!;
       s.now = time + s.offNs;
-      // Consecutive high-resolution ticks run as one batch (same order, same effects).
-      let batch = 0;
-      for (let i = 0; i < count; i++) {
-        const d = devices[i];
-        if (d.hwExpires !== time) continue;
-        if (d.hwPeriod > 0) {
-          d.hwExpires = time + d.hwPeriod;
-          k.timers.arm(d.hwExpires, d);
-        } else {
-          d.hwExpires = -1;
-        }
-        if (!delivers(k, d)) continue;
-        handled++;
-        if (d.handler === "hrtimer_interrupt") {
-          devices[batch++] = d;
-          continue;
-        }
-        if (batch > 0) batch = flush(k, devices, batch);
-        deviceInterrupt(k, d);
-      }
-      if (batch > 0) flush(k, devices, batch);
+      handled += runInterrupts(k, devices, count, time);
       k.timers.recycle(devices);
     }
   }
   s.now = end;
   return handled;
-}
-
-/** Runs the batched `hrtimer_interrupt`s staged at the front of `devices`; returns 0. */
-function flush(k: Kernel, devices: DeviceState[], batch: number): number {
-  hrtimerInterrupts(k, devices, batch);
-  return 0;
 }

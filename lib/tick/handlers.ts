@@ -19,14 +19,14 @@ import {
 import { clockeventsProgramEvent, clockeventsSwitchState, delivers } from "../clockevents/core.ts";
 import { tickBroadcastSwitchToOneshot } from "./broadcast.ts";
 
-/** Dispatches an interrupt of `d` to its `event_handler` on the CPU it is bound to. */
+/**
+ * Dispatches an interrupt of `d` to its `event_handler` on the CPU it is bound to
+ * (`hrtimer_interrupt` runs in {@linkcode runInterrupts}).
+ */
 export function deviceInterrupt(k: Kernel, d: DeviceState): void {
   switch (d.handler) {
     case "tick_handle_periodic":
       tickHandlePeriodic(k, d, d.boundTo);
-      return;
-    case "hrtimer_interrupt":
-      hrtimerInterrupts(k, [d], 1);
       return;
     case "tick_handle_periodic_broadcast":
     case "tick_handle_oneshot_broadcast":
@@ -136,41 +136,60 @@ function tickSetupSchedTimer(k: Kernel, d: DeviceState, cpu: number): void {
 }
 
 /**
- * `hrtimer_interrupt()` (hrtimer.c:1611-1700) running `tick_sched_timer` when due, for every device
- * in `devices[0..count)`: all interrupted at the current instant, in order (one bucket of the
- * timer queue, so CPUs that tick together are handled as a batch). The common re-programming case
- * (the next tick, within the device's min/max delta) is collected and armed in one pass; anything
- * else goes through `clockevents_program_event()`.
+ * Every device interrupt due at guest instant `time`: `devices[0..count)`, in (priority, sequence)
+ * order. The hardware fires (a PERIODIC timer re-arms, a one-shot timer disarms); each interrupt
+ * that reaches its CPU runs the device's `event_handler`. `hrtimer_interrupt()` (hrtimer.c:
+ * 1611-1700) — the high-resolution tick, which all CPUs take at the same instants — runs inline:
+ * `tick_sched_timer` when due, then the device is re-programmed; the common case (the next tick,
+ * nothing to clamp) is collected and armed in one pass, anything else goes through
+ * `clockevents_program_event()`. Returns the number of interrupts handled.
  */
-export function hrtimerInterrupts(k: Kernel, devices: readonly DeviceState[], count: number): void {
+export function runInterrupts(
+  k: Kernel,
+  devices: readonly DeviceState[],
+  count: number,
+  time: number,
+): number {
   const s = k.s;
   const cpus = s.cpus;
   const period = k.period;
-  const now = ktime(k);
   const armed = k.scratch;
   let at = -1;
   let n = 0;
+  let handled = 0;
   for (let i = 0; i < count; i++) {
     const d = devices[i];
+    if (d.hwExpires !== time) continue;
+    if (d.hwPeriod > 0) {
+      d.hwExpires = time + d.hwPeriod;
+      k.timers.arm(d.hwExpires, d);
+    } else {
+      d.hwExpires = -1;
+    }
+    if (!delivers(k, d)) continue;
+    handled++;
+    if (d.handler !== "hrtimer_interrupt") {
+      deviceInterrupt(k, d);
+      continue;
+    }
     const cpu = d.boundTo;
     const c = cpus[cpu];
     let expires = c.schedExpires;
-    if (expires >= 0 && expires <= now) {
+    if (expires >= 0 && expires <= time) {
       const owner = s.doTimerCpu;
-      if (owner === cpu || owner === TICK_DO_TIMER.NONE) tickSchedDoTimer(k, cpu, now);
+      if (owner === cpu || owner === TICK_DO_TIMER.NONE) tickSchedDoTimer(k, cpu, time);
       countTick(k, d, cpu, "hrtimer_interrupt");
       // hrtimer_forward(): past `now` by whole periods (one, unless ticks were missed).
-      expires += now - expires < period
+      expires += time - expires < period
         ? period
-        : (Math.floor((now - expires) / period) + 1) * period;
+        : (Math.floor((time - expires) / period) + 1) * period;
       c.schedExpires = expires;
     }
     if (expires < 0) {
       d.nextEvent = KTIME_MAX;
       continue;
     }
-    const delta = expires - now;
-    // The device just interrupted, so its hardware is enabled and delivering (advanceTo checked).
+    const delta = expires - time;
     if (
       (at === expires || at < 0) && d.state === CE_STATE.ONESHOT && !(d.features & FEAT.KTIME) &&
       delta >= d.minDeltaNs && delta <= d.maxDeltaNs
@@ -185,6 +204,7 @@ export function hrtimerInterrupts(k: Kernel, devices: readonly DeviceState[], co
     }
   }
   if (n > 0) k.timers.armAll(at, armed, n);
+  return handled;
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
