@@ -8,7 +8,7 @@
  */
 
 import type { Kernel } from "../kernel.ts";
-import { newDevice } from "../clockevents/devices.ts";
+import { deviceId, newDevice } from "../clockevents/devices.ts";
 import { clockeventsRegisterDevice, clockeventsSwitchState } from "../clockevents/core.ts";
 import { CE_STATE } from "../state.ts";
 
@@ -23,7 +23,7 @@ export function archTimerStartingCpu(k: Kernel, cpu: number): number {
  * state is left alone until `tick_cleanup_dead_cpu()`).
  */
 export function archTimerDyingCpu(k: Kernel, cpu: number): number {
-  const d = k.s.devices[`arch_sys_timer:${cpu}`];
+  const d = k.s.devices[deviceId("arch_sys_timer", cpu)];
   if (d) {
     const state = d.state;
     clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);

@@ -8,7 +8,7 @@
 
 import { emit, type Kernel, ktime, printk } from "../kernel.ts";
 import { CE_STATE, type CeState, type DeviceState, FEAT, KTIME_MAX } from "../state.ts";
-import { DEVICE_KINDS, PER_CPU_KINDS, template } from "./devices.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
 import { listAdd, listDel, listOrder } from "./list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "../tick/setup.ts";
 
@@ -221,7 +221,7 @@ export function warn(k: Kernel, text: string): void {
 export function candidatesFor(k: Kernel, cpu: number): string[] {
   const ids: string[] = [];
   for (const kind of DEVICE_KINDS) {
-    const id = PER_CPU_KINDS.includes(kind) ? `${kind}:${cpu}` : kind;
+    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
     if (k.s.devices[id]) ids.push(id);
   }
   return ids;

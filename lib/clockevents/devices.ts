@@ -189,6 +189,18 @@ export function template(kind: string): DeviceTemplate {
   return t;
 }
 
+const IDS = new Map<string, string[]>();
+
+/**
+ * The id of CPU `cpu`'s struct of a per-CPU device kind, `kind:cpu` (memoised: hotplug looks these
+ * up on every operation).
+ */
+export function deviceId(kind: string, cpu: number): string {
+  let ids = IDS.get(kind);
+  if (!ids) IDS.set(kind, ids = []);
+  return ids[cpu] ??= `${kind}:${cpu}`;
+}
+
 /** Per-CPU device kinds (their structs are `kind:cpu`). */
 export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu).map((t) =>
   t.kind
@@ -214,7 +226,7 @@ export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceSt
   const t = template(kind);
   const timing = timingOf(c, t);
   return {
-    id: t.perCpu ? `${kind}:${cpu}` : kind,
+    id: t.perCpu ? deviceId(kind, cpu) : kind,
     kind,
     name: t.name(c),
     features: t.features(c),

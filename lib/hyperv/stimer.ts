@@ -7,7 +7,7 @@
  */
 
 import type { Kernel } from "../kernel.ts";
-import { newDevice } from "../clockevents/devices.ts";
+import { deviceId, newDevice } from "../clockevents/devices.ts";
 import { clockeventsRegisterDevice, clockeventsUnbindDevice, hwStop } from "../clockevents/core.ts";
 
 /** `direct_mode_enabled`: synthetic timers and the Direct Mode bit (hv_stimer_alloc, S1/S8). */
@@ -40,7 +40,7 @@ export function hvStimerInit(k: Kernel, cpu: number): number {
 
 /** `hv_ce_shutdown()`: STIMER0_COUNT = 0, STIMER0_CONFIG = 0; the core's state is not touched. */
 export function hvCeShutdown(k: Kernel, cpu: number): void {
-  const d = k.s.devices[`hv_stimer:${cpu}`];
+  const d = k.s.devices[deviceId("hv_stimer", cpu)];
   if (d) hwStop(d);
 }
 
@@ -52,7 +52,7 @@ export function hvCeShutdown(k: Kernel, cpu: number): void {
  */
 export function hvStimerCleanup(k: Kernel, cpu: number): number {
   if (!hasStimer(k)) return 0;
-  const d = k.s.devices[`hv_stimer:${cpu}`];
+  const d = k.s.devices[deviceId("hv_stimer", cpu)];
   switch (k.line.stimer.cleanup) {
     case "shutdown":
       hvCeShutdown(k, cpu);

@@ -9,7 +9,7 @@
 import { emit, type Kernel, ktime } from "../kernel.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../state.ts";
 import { clockeventsShutdown, dev, hwStop } from "../clockevents/core.ts";
-import { DEVICE_KINDS, PER_CPU_KINDS } from "../clockevents/devices.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../clockevents/devices.ts";
 import { listDel, listed } from "../clockevents/list.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
@@ -36,7 +36,7 @@ export function tickOfflineCpu(k: Kernel, cpu: number): void {
 /** The dying CPU's timer hardware stops (x86 `__cpu_disable` → `clear_local_APIC()`, death). */
 export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
   for (const kind of PER_CPU_KINDS) {
-    const d = k.s.devices[`${kind}:${cpu}`];
+    const d = k.s.devices[deviceId(kind, cpu)];
     if (d) hwStop(d);
   }
 }
@@ -44,7 +44,10 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
 /** The registered devices whose cpumask is exactly `cpu` (per-CPU structs, or a global device pinned there). */
 function devicesOf(k: Kernel, cpu: number): string[] {
   const ids: string[] = [];
-  for (const kind of PER_CPU_KINDS) if (k.s.devices[`${kind}:${cpu}`]) ids.push(`${kind}:${cpu}`);
+  for (const kind of PER_CPU_KINDS) {
+    const id = deviceId(kind, cpu);
+    if (k.s.devices[id]) ids.push(id);
+  }
   for (const kind of GLOBAL_KINDS) if (k.s.devices[kind]?.mask === cpu) ids.push(kind);
   return ids;
 }
