@@ -70,3 +70,22 @@ Deno.test("HZ=300: tick_period is NSEC_PER_SEC / HZ, integer (tick-common.c)", (
   m.advance("3333333ns");
   assert.equal(m.cpu(0).ticks, 1);
 });
+
+Deno.test("traceTicks() records every tick with its device and handler; the trace is a ring of traceBuffer events", () => {
+  const m = vm().hyperv("2012R2").kernel("5.5").cpus(2).traceTicks().build();
+  m.advance("8ms");
+  const ticks = m.trace.flatMap((e) => e.type === "tick" ? [e] : []);
+  assert.deepEqual(ticks.map((e) => [e.time, e.cpu, e.handler]), [
+    [4_000_000, 0, "tick_handle_periodic"],
+    [4_000_000, 1, "tick_handle_periodic"],
+    [8_000_000, 0, "hrtimer_interrupt"],
+    [8_000_000, 1, "hrtimer_interrupt"],
+  ]);
+  assert.ok(ticks.every((e) => e.device === "Hyper-V clockevent"));
+  const small = vm().cpus(4).traceBuffer(16).build();
+  assert.equal(small.trace.length, 16);
+  small.offline(3);
+  const last = small.trace.at(-1)!;
+  assert.equal(last.type, "cpuhp_exit", "the newest events are kept");
+  assert.equal(small.trace.length, 16);
+});
