@@ -48,17 +48,23 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   row("tick events per second of wall time", `${(r / 1e6).toFixed(1)} M/s`, ">= 20 M/s", r >= 20e6);
 }
 
-// 2. offline + online of one CPU in a 2048-vCPU machine.
+// 2. offline + online of one CPU in a 2048-vCPU machine (after 200 untimed operations that let
+// the JIT settle, and a collection of the build's garbage).
 {
   const m = big().build();
-  const times: number[] = [];
-  for (let i = 0; i < 200; i++) {
+  const cycle = (i: number) => {
     const cpu = 1 + (i % 2047);
-    const t0 = performance.now();
     const off = m.offline(cpu);
     const on = m.online(cpu);
-    times.push((performance.now() - t0) * 1000);
     if (!off.ok || !on.ok) throw new Error(`${off.message} / ${on.message}`);
+  };
+  for (let i = 0; i < 200; i++) cycle(i);
+  gc?.();
+  const times: number[] = [];
+  for (let i = 200; i < 800; i++) {
+    const t0 = performance.now();
+    cycle(i);
+    times.push((performance.now() - t0) * 1000);
   }
   const us = median(times);
   row("offline + online of one CPU (2048 vCPUs)", `${us.toFixed(1)} µs`, "< 50 µs median", us < 50);

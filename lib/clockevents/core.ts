@@ -7,7 +7,14 @@
  */
 
 import { emit, type Kernel, ktime, printk } from "../kernel.ts";
-import { CE_STATE, type CeState, type DeviceState, FEAT, KTIME_MAX } from "../state.ts";
+import {
+  CE_STATE,
+  type CeState,
+  type CpuState,
+  type DeviceState,
+  FEAT,
+  KTIME_MAX,
+} from "../state.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
 import { listAdd, listDel, listOrder } from "./list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "../tick/setup.ts";
@@ -136,8 +143,11 @@ export function hwArm(k: Kernel, d: DeviceState, at: number): void {
  */
 export function delivers(k: Kernel, d: DeviceState): boolean {
   if (!d.hwEnabled || !d.hwFires) return false;
-  if (!d.perCpu) return true;
-  const c = k.s.cpus[d.mask];
+  return !d.perCpu || cpuReceives(k, d, k.s.cpus[d.mask]);
+}
+
+/** The per-CPU part of {@linkcode delivers}: the CPU `c` of per-CPU device `d` takes its interrupt. */
+export function cpuReceives(k: Kernel, d: DeviceState, c: CpuState): boolean {
   return c.online && (d.kind !== "hv_stimer" || k.direct || c.synic);
 }
 

@@ -16,7 +16,12 @@ import {
   TICK_DO_TIMER,
   TICKDEV_MODE,
 } from "../state.ts";
-import { clockeventsProgramEvent, clockeventsSwitchState, delivers } from "../clockevents/core.ts";
+import {
+  clockeventsProgramEvent,
+  clockeventsSwitchState,
+  cpuReceives,
+  delivers,
+} from "../clockevents/core.ts";
 import { tickBroadcastSwitchToOneshot } from "./broadcast.ts";
 
 /**
@@ -166,14 +171,17 @@ export function runInterrupts(
     } else {
       d.hwExpires = -1;
     }
-    if (!delivers(k, d)) continue;
-    handled++;
     if (d.handler !== "hrtimer_interrupt") {
+      if (!delivers(k, d)) continue;
+      handled++;
       deviceInterrupt(k, d);
       continue;
     }
+    // delivers(), with the CPU whose tick device it is (a per-CPU device's own CPU).
     const cpu = d.boundTo;
     const c = cpus[cpu];
+    if (!d.hwEnabled || !d.hwFires || (d.perCpu && !cpuReceives(k, d, c))) continue;
+    handled++;
     let expires = c.schedExpires;
     if (expires >= 0 && expires <= time) {
       const owner = s.doTimerCpu;
