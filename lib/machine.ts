@@ -16,7 +16,7 @@ import { formatSeconds, parseDuration } from "./duration.ts";
 import { advanceTo, rebuildTimers } from "./advance.ts";
 import { type BindingChange, deviceOnline, hotpluggable, type Outcome } from "./ops.ts";
 import { explain } from "./explain.ts";
-import { lookup, SYSFS } from "./views/sysfs.ts";
+import { listFiles, lookup, SYSFS } from "./views/sysfs.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 import { listOrder } from "./clockevents/list.ts";
 import { hibernate, type PowerOutcome, resume } from "./power.ts";
@@ -454,6 +454,22 @@ export class Machine {
       throw new RangeError(`No such file: ${path} (hvtick models ${paths().join(", ")})`);
     }
     return found;
+  }
+
+  /**
+   * Every file `read()` / `write()` model on this VM (concrete paths, sorted).
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * const files = vm().cpus(2).build().files();
+   * assert.ok(files.includes("/sys/devices/system/cpu/cpu1/hotplug/fail"));
+   * assert.ok(!files.includes("/sys/devices/system/cpu/cpu0/online"));
+   * ```
+   */
+  files(): string[] {
+    return listFiles(this.#k);
   }
 
   /** The kernel log as `dmesg` prints it: `[seconds.micros] text` per line. */

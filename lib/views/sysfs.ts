@@ -191,6 +191,29 @@ const CPULIST: Record<string, (k: Kernel) => number[]> = {
   present: (k) => k.s.cpus.map((c) => c.id),
 };
 
+/**
+ * Every concrete file of this machine, sorted: each table row's example path with its CPU number
+ * replaced by every CPU the row exists for (the cpulist row stands for its four files).
+ */
+export function listFiles(k: Kernel): string[] {
+  const out: string[] = [];
+  for (const file of SYSFS) {
+    if (file === SYSFS[0]) {
+      for (const name of ["online", "offline", "possible", "present"]) out.push(`${CPU}/${name}`);
+      continue;
+    }
+    if (!file.pattern.source.includes("(\\d+)")) {
+      out.push(file.example);
+      continue;
+    }
+    for (let cpu = 0; cpu < k.s.config.cpus; cpu++) {
+      if (file.exists && !file.exists(k, cpu)) continue;
+      out.push(file.example.replace(/(cpu|clockevent)1\//, `$1${cpu}/`));
+    }
+  }
+  return out.sort();
+}
+
 /** Finds the file for a path: the table row and the CPU (or cpulist name) it names. */
 export function lookup(
   k: Kernel,

@@ -1,0 +1,122 @@
+/**
+ * A REPL session: the current machine (if any), the VM options it was built from, and the log of
+ * state-changing commands since, which `save` stores and `load` replays.
+ *
+ * @module
+ */
+
+import { type Machine, vm, type VmOptions } from "../mod.ts";
+import { words } from "./lexer.ts";
+import { COMMANDS, type Context, ReplError } from "./commands.ts";
+
+/** What one command produced. */
+export interface Outcome {
+  /** The command line as typed (trimmed). */
+  readonly line: string;
+  /** The command name, or "" for a blank line. */
+  readonly command: string;
+  /** Whether it succeeded (a kernel refusal or a hang is not success). */
+  readonly ok: boolean;
+  /** Text for people. */
+  readonly text: string;
+  /** Structured result for `--json`. */
+  readonly result?: unknown;
+  /** On failure: errno name (kernel refusals) or null, and the message. */
+  readonly error?: { readonly errno: string | null; readonly message: string };
+  /** Simulation time after the command, ns (null without a VM). */
+  readonly time: number | null;
+}
+
+/** Runs command lines against one machine at a time. */
+export class Session {
+  /** The machine, once `vm` has built one. */
+  machine: Machine | null = null;
+  /** The options the machine was built from. */
+  options: VmOptions | null = null;
+  /** State-changing commands since the machine was built. */
+  log: string[] = [];
+
+  /** Executes one line. Never throws for bad input: errors come back as a failed outcome. */
+  async execute(line: string, ctx: Context = {}): Promise<Outcome> {
+    const trimmed = line.trim();
+    const time = () => this.machine?.now ?? null;
+    let argv: string[];
+    try {
+      argv = words(trimmed);
+    } catch (e) {
+      return fail(trimmed, "", null, (e as Error).message, time());
+    }
+    if (argv.length === 0) return { line: trimmed, command: "", ok: true, text: "", time: time() };
+    const name = argv[0];
+    const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+    if (!command) {
+      return fail(
+        trimmed,
+        name,
+        null,
+        `${name}: unknown command${hint(name)}; type 'help' for the list`,
+        time(),
+      );
+    }
+    if (command.needsVm !== false && !this.machine) {
+      return fail(
+        trimmed,
+        command.name,
+        null,
+        `${command.name}: no VM yet; start one with 'vm' (e.g. vm --hyperv 2019 --cpus 4)`,
+        time(),
+      );
+    }
+    try {
+      const out = await command.run(this, argv.slice(1), ctx);
+      if (command.logs && out.logged !== false) this.log.push(trimmed);
+      return {
+        line: trimmed,
+        command: command.name,
+        ok: out.ok ?? true,
+        text: out.text,
+        result: out.result,
+        error: out.error,
+        time: time(),
+      };
+    } catch (e) {
+      if (
+        e instanceof ReplError || e instanceof TypeError || e instanceof RangeError ||
+        e instanceof SyntaxError
+      ) {
+        const errno = e instanceof ReplError ? e.errno : null;
+        return fail(trimmed, command.name, errno, `${command.name}: ${e.message}`, time());
+      }
+      if (e instanceof Error && (e.name === "HangError" || e.name === "PoweredOffError")) {
+        return fail(trimmed, command.name, null, `${command.name}: ${e.message}`, time());
+      }
+      throw e;
+    }
+  }
+
+  /** Boots a new machine from `options` (the log starts over). */
+  boot(options: VmOptions): Machine {
+    const machine = vm(options).build();
+    this.machine = machine;
+    this.options = options;
+    this.log = [];
+    return machine;
+  }
+}
+
+function fail(
+  line: string,
+  command: string,
+  errno: string | null,
+  message: string,
+  time: number | null,
+): Outcome {
+  return { line, command, ok: false, text: message, error: { errno, message }, time };
+}
+
+function hint(name: string): string {
+  const near = COMMANDS.map((c) => c.name).filter((n) => n.startsWith(name.slice(0, 2)));
+  return near.length > 0 && near.length <= 3
+    ? ` (did you mean ${near.map((n) => `'${n}'`).join(" or ")}?)`
+    : "";
+}
