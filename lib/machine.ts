@@ -451,7 +451,9 @@ export class Machine {
     }
     const found = lookup(this.#k, path);
     if (!found) {
-      throw new RangeError(`No such file: ${path} (hvtick models ${paths().join(", ")})`);
+      throw new RangeError(
+        `No such file: ${path} (not modelled by hvtick, or not present on this VM; files() lists them)`,
+      );
     }
     return found;
   }

@@ -1,0 +1,645 @@
+/**
+ * The REPL's commands as one table: name, argument grammar (`node:util` `parseArgs` options and
+ * positionals with completion kinds), help text and handler. Help, completion, validation and the
+ * docs page are derived from it.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import {
+  ARCHES,
+  ERRNO,
+  type ErrnoName,
+  type HotplugResult,
+  HYPERV_IDS,
+  HZ_VALUES,
+  KERNEL_IDS,
+  type Machine,
+  parseDuration,
+  type TraceEvent,
+  type VmOptions,
+} from "../mod.ts";
+import type { Session } from "./session.ts";
+import { describeVm, formatCpus, formatDevices, formatTrace, seconds } from "./format.ts";
+import { readSession, writeSession } from "./store.ts";
+
+/** What completes a positional or an option value. */
+export type Completion = "cpu" | "path" | "file" | "command" | readonly string[];
+
+/** Services the shell gives commands (file access, interruption, progress). */
+export interface Context {
+  /** Aborted by Ctrl-C during a long command. */
+  readonly signal?: AbortSignal;
+  /** Called during long commands with the fraction done. */
+  readonly progress?: (fraction: number, label: string) => void;
+  /** Reads a text file. */
+  readonly readFile?: (path: string) => Promise<string>;
+  /** Writes a text file atomically (temporary file, then rename). */
+  readonly writeFile?: (path: string, text: string) => Promise<void>;
+  /** Runs a script's lines (for `source`); returns false when it stopped on an error. */
+  readonly runScript?: (text: string, name: string) => Promise<boolean>;
+}
+
+/** A failure the REPL reports: the kernel's errno name when there is one. */
+export class ReplError extends Error {
+  /** Errno name, or null. */
+  readonly errno: string | null;
+  /** Creates the error. */
+  constructor(message: string, errno: string | null = null) {
+    super(message);
+    this.name = "ReplError";
+    this.errno = errno;
+  }
+}
+
+/** What a handler returns. */
+export interface Result {
+  /** Text for people. */
+  readonly text: string;
+  /** Structured result for `--json`. */
+  readonly result?: unknown;
+  /** False when the modelled kernel refused or hung. */
+  readonly ok?: boolean;
+  /** Error details when not ok. */
+  readonly error?: { readonly errno: string | null; readonly message: string };
+  /** False when the handler logged itself (an interrupted advance logs what really ran). */
+  readonly logged?: boolean;
+  /** True when the shell should exit. */
+  readonly quit?: boolean;
+}
+
+/** One command-line option. */
+export interface OptionSpec {
+  /** `string` takes a value, `boolean` does not. */
+  readonly type: "string" | "boolean";
+  /** May be given more than once. */
+  readonly multiple?: boolean;
+  /** What the value means, for help. */
+  readonly value?: string;
+  /** Help text. */
+  readonly help: string;
+  /** What completes the value. */
+  readonly complete?: Completion;
+}
+
+/** One REPL command. */
+export interface Command {
+  /** Name typed at the prompt. */
+  readonly name: string;
+  /** Other names. */
+  readonly aliases?: readonly string[];
+  /** One line. */
+  readonly summary: string;
+  /** Positionals, in order. */
+  readonly positionals?: readonly { name: string; optional?: boolean; complete?: Completion }[];
+  /** Options. */
+  readonly options?: Readonly<Record<string, OptionSpec>>;
+  /** Longer help. */
+  readonly help?: string;
+  /** False for commands that work without a VM. */
+  readonly needsVm?: boolean;
+  /** Whether the command changes the machine (recorded in the session log). */
+  readonly logs?: boolean;
+  /** The handler. */
+  run(session: Session, argv: string[], ctx: Context): Result | Promise<Result>;
+}
+
+/** Parses `argv` against a command's grammar; misuse throws a RangeError naming what is valid. */
+export function parse(
+  command: Command,
+  argv: string[],
+): { values: Record<string, unknown>; positionals: string[] } {
+  const options = Object.fromEntries(
+    Object.entries(command.options ?? {}).map((
+      [name, o],
+    ) => [name, o.multiple ? { type: o.type, multiple: true } : { type: o.type }]),
+  );
+  const negative = argv.find((a) => /^-\d/.test(a));
+  if (negative !== undefined) {
+    throw new RangeError(
+      `invalid value ${JSON.stringify(negative)}: negative numbers and durations are not valid`,
+    );
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    const valid = Object.keys(command.options ?? {}).map((o) => `--${o}`).join(", ") || "none";
+    throw new RangeError(
+      `${(e as Error).message.replace(/\. To specify.*$/s, "")}; valid options: ${valid}`,
+    );
+  }
+  const spec = command.positionals ?? [];
+  const required = spec.filter((p) => !p.optional).length;
+  if (parsed.positionals.length < required || parsed.positionals.length > spec.length) {
+    throw new RangeError(`expected ${usage(command)}, got ${JSON.stringify(argv.join(" "))}`);
+  }
+  return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
+}
+
+/** The usage line of a command, derived from its grammar. */
+export function usage(command: Command): string {
+  const opts = Object.entries(command.options ?? {}).map(([name, o]) =>
+    `[--${name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}]${o.multiple ? "…" : ""}`
+  );
+  const pos = (command.positionals ?? []).map((p) => p.optional ? `[${p.name}]` : p.name);
+  return [command.name, ...pos, ...opts].join(" ");
+}
+
+function cpuArg(machine: Machine, text: string): number {
+  const n = Number(text);
+  const last = machine.config.cpus - 1;
+  if (!/^\d+$/.test(text) || n > last) {
+    throw new RangeError(`invalid CPU ${JSON.stringify(text)}: this VM has CPUs 0 to ${last}`);
+  }
+  return n;
+}
+
+function hotplugText(command: string, r: HotplugResult): Result {
+  const changes = r.changes.map((c) => {
+    const where = c.step === null
+      ? `state ${c.state}`
+      : `${c.teardown ? "teardown" : "startup"} of ${c.step} ${c.stepName}`;
+    return `  ${c.device ?? "(none)"} <- ${c.previous ?? "(none)"}   during ${where}`;
+  });
+  if (r.ok) return { text: [r.message, ...changes].join("\n"), result: r };
+  const error = r.hang
+    ? { errno: null, message: `hung: ${r.hang.reason}` }
+    : { errno: r.errno, message: r.message };
+  const shell = r.hang
+    ? [
+      `${command}: the write to cpu${r.cpu}/online never returns: the machine is hung`,
+      `  why: ${r.hang.reason}`,
+    ]
+    : [
+      `${command}: write error: ${ERRNO[r.errno!].text} (${r.errno})`,
+      `  why: ${r.message.replace(/^[^:]*: [^:]*: /, "")}`,
+    ];
+  return { text: [...shell, ...changes].join("\n"), result: r, ok: false, error };
+}
+
+function vmOptions(values: Record<string, unknown>): VmOptions {
+  const o: VmOptions = {};
+  if (values.hyperv !== undefined) o.hyperv = String(values.hyperv);
+  if (values.arch !== undefined) o.arch = String(values.arch);
+  if (values.kernel !== undefined) o.kernel = String(values.kernel);
+  for (
+    const [key, flag] of [["generation", "generation"], ["cpus", "cpus"], ["hz", "hz"], [
+      "traceBuffer",
+      "trace-buffer",
+    ]] as const
+  ) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    if (!/^\d+$/.test(String(v))) {
+      throw new RangeError(`--${flag}: ${JSON.stringify(v)} is not a whole number`);
+    }
+    o[key] = Number(v);
+  }
+  if (values.feature !== undefined) {
+    const features: Record<string, boolean> = {};
+    for (const item of values.feature as string[]) {
+      const m = /^([A-Za-z]+)=(on|off|true|false|1|0)$/.exec(item);
+      if (!m) {
+        throw new RangeError(
+          `--feature ${
+            JSON.stringify(item)
+          }: expected NAME=on or NAME=off (e.g. stimerDirectMode=off)`,
+        );
+      }
+      features[m[1]] = ["on", "true", "1"].includes(m[2]);
+    }
+    o.features = features;
+  }
+  if (values.channels !== undefined) {
+    const text = String(values.channels);
+    if (!/^(\d+(,\d+)*)?$/.test(text)) {
+      throw new RangeError(
+        `--channels ${JSON.stringify(text)}: expected CPU numbers separated by commas, or ""`,
+      );
+    }
+    o.vmbusChannels = text === "" ? [] : text.split(",").map(Number);
+  }
+  if (values["cpu0-hotplug"]) o.cpu0Hotplug = true;
+  if (values["state-control"]) o.hotplugStateControl = true;
+  if (values["trace-ticks"]) o.traceTicks = true;
+  return o;
+}
+
+/** Every command. */
+export const COMMANDS: readonly Command[] = [
+  {
+    name: "vm",
+    summary: "build and boot a VM (no flags: Hyper-V 2019, x86_64, Linux 5.5, 4 vCPUs, HZ=250)",
+    needsVm: false,
+    options: {
+      hyperv: { type: "string", value: "VERSION", help: "Hyper-V host", complete: HYPERV_IDS },
+      arch: { type: "string", value: "ARCH", help: "guest architecture", complete: ARCHES },
+      kernel: { type: "string", value: "LINE", help: "kernel line", complete: KERNEL_IDS },
+      generation: { type: "string", value: "1|2", help: "VM generation", complete: ["1", "2"] },
+      cpus: { type: "string", value: "N", help: "number of vCPUs" },
+      hz: { type: "string", value: "HZ", help: "CONFIG_HZ", complete: HZ_VALUES.map(String) },
+      feature: {
+        type: "string",
+        multiple: true,
+        value: "NAME=on|off",
+        help: "override a host or guest CPU feature",
+      },
+      channels: {
+        type: "string",
+        value: "CPUS",
+        help: "CPUs with a VMbus channel, e.g. 0,2 (default 0)",
+      },
+      "cpu0-hotplug": { type: "boolean", help: "boot with cpu0_hotplug (x86)" },
+      "state-control": { type: "boolean", help: "CONFIG_CPU_HOTPLUG_STATE_CONTROL=y" },
+      "trace-ticks": { type: "boolean", help: "record every tick in the trace" },
+      "trace-buffer": { type: "string", value: "N", help: "trace buffer size, events" },
+    },
+    run(session, argv) {
+      const { values } = parse(this, argv);
+      const options = vmOptions(values);
+      const machine = session.boot(options);
+      return { text: `booted: ${describeVm(machine)}`, result: { config: machine.config } };
+    },
+  },
+  {
+    name: "online",
+    summary: "bring a CPU online (echo 1 > cpuN/online)",
+    positionals: [{ name: "CPU", complete: "cpu" }],
+    logs: true,
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      return hotplugText(
+        "online",
+        session.machine!.online(cpuArg(session.machine!, positionals[0])),
+      );
+    },
+  },
+  {
+    name: "offline",
+    summary: "take a CPU offline (echo 0 > cpuN/online)",
+    positionals: [{ name: "CPU", complete: "cpu" }],
+    logs: true,
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      return hotplugText(
+        "offline",
+        session.machine!.offline(cpuArg(session.machine!, positionals[0])),
+      );
+    },
+  },
+  {
+    name: "advance",
+    summary: "advance simulated time (e.g. 10ms, 1.5us, 2s; Ctrl-C stops a long one)",
+    positionals: [{ name: "DURATION" }],
+    logs: true,
+    async run(session, argv, ctx) {
+      const { positionals } = parse(this, argv);
+      const m = session.machine!;
+      const total = parseDuration(positionals[0]);
+      const start = m.now;
+      // Advancing in slices is the same as one advance (each includes its end instant), and lets
+      // Ctrl-C and progress in between.
+      const slice = 10_000_000;
+      let done = 0;
+      let handled = 0;
+      while (done < total) {
+        if (ctx.signal?.aborted) break;
+        const step = Math.min(slice, total - done);
+        handled += m.advance(step);
+        done += step;
+        if (total > slice && ctx.progress) {
+          ctx.progress(done / total, `advance ${seconds(done)}/${seconds(total)} s`);
+          await new Promise((r) => setTimeout(r, 0));
+        }
+      }
+      if (total === 0) handled = m.advance(0);
+      const stopped = done < total;
+      const text =
+        `${stopped ? "interrupted after" : "advanced"} ${seconds(done)} s: now ${
+          seconds(m.now)
+        } s, ` +
+        `jiffies ${m.jiffies}, ${handled} device interrupts`;
+      // The log records what really happened, so a load replays to the same state.
+      if (stopped) session.log.push(`advance ${done}ns`);
+      return {
+        text,
+        result: {
+          from: start,
+          to: m.now,
+          advanced: done,
+          interrupted: stopped,
+          interrupts: handled,
+          jiffies: m.jiffies,
+        },
+        logged: !stopped,
+      };
+    },
+  },
+  {
+    name: "cpus",
+    summary: "table of CPUs: online, hotplug state, bound device, mode, ticks",
+    run(session, argv) {
+      parse(this, argv);
+      const cpus = session.machine!.cpus();
+      return { text: formatCpus(cpus), result: cpus };
+    },
+  },
+  {
+    name: "bound",
+    summary: "the clockevent device each CPU (or one CPU) is bound to",
+    positionals: [{ name: "CPU", optional: true, complete: "cpu" }],
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      const m = session.machine!;
+      const cpus = positionals.length ? [cpuArg(m, positionals[0])] : m.cpus().map((c) => c.cpu);
+      const bound = cpus.map((cpu) => ({ cpu, device: m.boundDevice(cpu) }));
+      const text = positionals.length
+        ? bound[0].device ?? "(none)"
+        : bound.map((b) => `CPU${b.cpu}: ${b.device ?? "(none)"}`).join("\n");
+      return { text, result: bound };
+    },
+  },
+  {
+    name: "devices",
+    summary: "registered clockevent devices, list head first",
+    run(session, argv) {
+      parse(this, argv);
+      const devices = session.machine!.devices();
+      return { text: formatDevices(devices), result: devices };
+    },
+  },
+  {
+    name: "cat",
+    summary: "print a sysfs/procfs file",
+    positionals: [{ name: "PATH", complete: "path" }],
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      const text = session.machine!.read(positionals[0]);
+      return { text: text.replace(/\n$/, ""), result: { path: positionals[0], text } };
+    },
+  },
+  {
+    name: "echo",
+    summary: "write a sysfs file: echo VALUE > PATH",
+    positionals: [{ name: "VALUE" }, { name: ">" }, { name: "PATH", complete: "path" }],
+    logs: true,
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      if (positionals[1] !== ">") {
+        throw new RangeError(`expected echo VALUE > PATH, got ${JSON.stringify(argv.join(" "))}`);
+      }
+      const w = session.machine!.write(positionals[2], `${positionals[0]}\n`);
+      if (w.ok) return { text: "", result: w };
+      const message = w.hang
+        ? `write never returns: the machine is hung (${w.hang.reason})`
+        : w.message;
+      return {
+        text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}`,
+        result: w,
+        ok: false,
+        error: { errno: w.errno, message },
+      };
+    },
+  },
+  {
+    name: "ls",
+    summary: "list a sysfs/procfs directory",
+    positionals: [{ name: "DIR", optional: true, complete: "path" }],
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      const dir = (positionals[0] ?? "/sys/devices/system/cpu").replace(/\/+$/, "");
+      const entries = new Set<string>();
+      for (const f of session.machine!.files()) {
+        if (f === dir) return { text: f, result: [f] };
+        if (f.startsWith(`${dir}/`)) entries.add(f.slice(dir.length + 1).split("/")[0]);
+      }
+      if (entries.size === 0) {
+        throw new RangeError(
+          `cannot access ${JSON.stringify(dir)}: no such directory in the modelled sysfs/procfs`,
+        );
+      }
+      const list = [...entries].sort();
+      return { text: list.join("  "), result: list };
+    },
+  },
+  {
+    name: "dmesg",
+    summary: "the kernel log",
+    options: { tail: { type: "string", value: "N", help: "only the last N lines" } },
+    run(session, argv) {
+      const { values } = parse(this, argv);
+      let lines = session.machine!.dmesg().trimEnd().split("\n");
+      if (values.tail !== undefined) lines = lines.slice(-positiveInt("tail", values.tail));
+      return { text: lines.join("\n"), result: lines };
+    },
+  },
+  {
+    name: "trace",
+    summary: "trace events (cpuhp_enter/exit, clockevent and tick events)",
+    options: {
+      cpu: { type: "string", value: "N", help: "only events of this CPU", complete: "cpu" },
+      since: { type: "string", value: "DURATION", help: "only events at or after this guest time" },
+      type: { type: "string", value: "EVENT", help: "only this event type" },
+      tail: { type: "string", value: "N", help: "only the last N events" },
+    },
+    run(session, argv) {
+      const { values } = parse(this, argv);
+      const m = session.machine!;
+      let events: TraceEvent[] = m.trace;
+      if (values.cpu !== undefined) {
+        const cpu = cpuArg(m, String(values.cpu));
+        events = events.filter((e) => e.cpu === cpu);
+      }
+      if (values.since !== undefined) {
+        const since = parseDuration(String(values.since));
+        events = events.filter((e) => e.time >= since);
+      }
+      if (values.type !== undefined) events = events.filter((e) => e.type === values.type);
+      if (values.tail !== undefined) events = events.slice(-positiveInt("tail", values.tail));
+      return { text: events.map(formatTrace).join("\n"), result: events };
+    },
+  },
+  {
+    name: "problems",
+    summary: "hangs, no-tick windows and warnings so far",
+    run(session, argv) {
+      parse(this, argv);
+      const problems = session.machine!.problems();
+      const text = problems.length === 0
+        ? "no problems"
+        : problems.map((p) => `[${seconds(p.time).padStart(12)}] ${p.kind}: ${p.message}`).join(
+          "\n",
+        );
+      return { text, result: problems };
+    },
+  },
+  {
+    name: "hibernate",
+    summary: "echo disk > /sys/power/state: freeze CPUs, write the image, power off",
+    logs: true,
+    run(session, argv) {
+      parse(this, argv);
+      const r = session.machine!.hibernate();
+      return r.ok
+        ? { text: r.message, result: r }
+        : { text: r.message, result: r, ok: false, error: { errno: r.errno, message: r.message } };
+    },
+  },
+  {
+    name: "resume",
+    summary: "resume a hibernated VM from its image",
+    logs: true,
+    run(session, argv) {
+      parse(this, argv);
+      const r = session.machine!.resume();
+      return r.ok
+        ? { text: r.message, result: r }
+        : { text: r.message, result: r, ok: false, error: { errno: r.errno, message: r.message } };
+    },
+  },
+  {
+    name: "reset",
+    summary: "reboot the VM (same configuration)",
+    logs: true,
+    run(session, argv) {
+      parse(this, argv);
+      session.machine!.reset();
+      return { text: `rebooted: ${describeVm(session.machine!)}` };
+    },
+  },
+  {
+    name: "save",
+    summary: "save the session (VM options and command log) as JSON",
+    positionals: [{ name: "FILE", complete: "file" }],
+    async run(session, argv, ctx) {
+      const { positionals } = parse(this, argv);
+      if (!ctx.writeFile) throw new ReplError("saving files is not available here");
+      await io(positionals[0], () => ctx.writeFile!(positionals[0], writeSession(session)));
+      return {
+        text: `saved ${session.log.length} commands to ${positionals[0]}`,
+        result: { file: positionals[0], commands: session.log.length },
+      };
+    },
+  },
+  {
+    name: "load",
+    summary: "load a saved session: rebuild the VM and replay its commands",
+    positionals: [{ name: "FILE", complete: "file" }],
+    needsVm: false,
+    async run(session, argv, ctx) {
+      const { positionals } = parse(this, argv);
+      if (!ctx.readFile) throw new ReplError("reading files is not available here");
+      const text = await io(positionals[0], () => ctx.readFile!(positionals[0]));
+      const loaded = await readSession(text, positionals[0]);
+      session.machine = loaded.machine;
+      session.options = loaded.options;
+      session.log = loaded.log;
+      return {
+        text: `loaded ${positionals[0]}: ${
+          describeVm(loaded.machine)
+        }; replayed ${loaded.log.length} commands, now ${seconds(loaded.machine.now)} s`,
+        result: {
+          file: positionals[0],
+          commands: loaded.log.length,
+          fingerprint: loaded.machine.fingerprint(),
+        },
+      };
+    },
+  },
+  {
+    name: "source",
+    summary: "run the commands of a script file (.hvt)",
+    positionals: [{ name: "FILE", complete: "file" }],
+    needsVm: false,
+    async run(_session, argv, ctx) {
+      const { positionals } = parse(this, argv);
+      if (!ctx.readFile || !ctx.runScript) {
+        throw new ReplError("reading files is not available here");
+      }
+      const script = await io(positionals[0], () => ctx.readFile!(positionals[0]));
+      const ok = await ctx.runScript(script, positionals[0]);
+      return ok ? { text: `sourced ${positionals[0]}` } : {
+        text: `${positionals[0]}: stopped at the first error`,
+        ok: false,
+        error: { errno: null, message: "script stopped at the first error" },
+      };
+    },
+  },
+  {
+    name: "help",
+    summary: "list commands, or explain one",
+    positionals: [{ name: "COMMAND", optional: true, complete: "command" }],
+    needsVm: false,
+    run(_session, argv) {
+      const { positionals } = parse(this, argv);
+      if (positionals.length === 0) {
+        const width = Math.max(...COMMANDS.map((c) => c.name.length));
+        const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+        return {
+          text: [
+            "Commands:",
+            ...lines,
+            "",
+            "Type 'help COMMAND' for its arguments. History is kept in .hvtick_history in the",
+            "current directory; TAB completes commands, flags, versions, CPU numbers and paths.",
+          ].join("\n"),
+          result: COMMANDS.map((c) => ({ name: c.name, summary: c.summary, usage: usage(c) })),
+        };
+      }
+      const c = COMMANDS.find((x) =>
+        x.name === positionals[0] || x.aliases?.includes(positionals[0])
+      );
+      if (!c) {
+        throw new RangeError(
+          `no command ${JSON.stringify(positionals[0])}; type 'help' for the list`,
+        );
+      }
+      const opts = Object.entries(c.options ?? {}).map(([name, o]) =>
+        `  --${name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}  ${o.help}${
+          o.complete && Array.isArray(o.complete) ? ` (${o.complete.join(", ")})` : ""
+        }`
+      );
+      return {
+        text: [
+          `usage: ${usage(c)}`,
+          `  ${c.summary}`,
+          ...(opts.length ? ["options:", ...opts] : []),
+        ].join("\n"),
+        result: { name: c.name, usage: usage(c) },
+      };
+    },
+  },
+  {
+    name: "quit",
+    aliases: ["exit"],
+    summary: "leave the REPL (Ctrl-D does too)",
+    needsVm: false,
+    run(_session, argv) {
+      parse(this, argv);
+      return { text: "", quit: true };
+    },
+  },
+];
+
+/** Runs a file operation; a failure (missing file, permission…) becomes a clear REPL error. */
+async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    const why = (e as Error).message.replace(/^cannot open [^:]*: /, "");
+    throw new ReplError(`cannot access ${JSON.stringify(path)}: ${why}`);
+  }
+}
+
+function positiveInt(flag: string, value: unknown): number {
+  const text = String(value);
+  if (!/^[1-9]\d*$/.test(text)) {
+    throw new RangeError(`--${flag} ${JSON.stringify(text)}: expected a positive whole number`);
+  }
+  return Number(text);
+}
+
+/** The errno names, for completion and docs. */
+export const ERRNO_NAMES = Object.keys(ERRNO) as ErrnoName[];

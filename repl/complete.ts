@@ -1,0 +1,88 @@
+/**
+ * TAB completion, derived from the command table: command names, `--options`, option values
+ * (versions, architectures, kernel lines, HZ), CPU numbers, sysfs/procfs paths (one path segment
+ * at a time) and local file names.
+ *
+ * @module
+ */
+
+import { COMMANDS, type Completion } from "./commands.ts";
+import type { Session } from "./session.ts";
+
+function candidates(session: Session, kind: Completion | undefined, word: string): string[] {
+  if (kind === undefined) return [];
+  if (Array.isArray(kind)) return kind.filter((v) => v.startsWith(word));
+  switch (kind) {
+    case "cpu": {
+      const n = session.machine?.config.cpus ?? 0;
+      return Array.from({ length: n }, (_, i) => String(i)).filter((v) => v.startsWith(word));
+    }
+    case "command":
+      return COMMANDS.map((c) => c.name).filter((v) => v.startsWith(word));
+    case "path": {
+      const out = new Set<string>();
+      for (const f of session.machine?.files() ?? []) {
+        if (!f.startsWith(word)) continue;
+        const rest = f.slice(word.length);
+        const cut = rest.indexOf("/", rest.startsWith("/") ? 1 : 0);
+        out.add(cut < 0 ? f : word + rest.slice(0, cut + 1));
+      }
+      return [...out].sort();
+    }
+    case "file": {
+      try {
+        const dir = word.includes("/") ? word.slice(0, word.lastIndexOf("/") + 1) : "";
+        return [...Deno.readDirSync(dir || ".")].map((e) =>
+          dir + e.name + (e.isDirectory ? "/" : "")
+        )
+          .filter((n) => n.startsWith(word)).sort();
+      } catch {
+        return [];
+      }
+    }
+  }
+  return [];
+}
+
+/**
+ * Completions for the word under the cursor at the end of `line`, as `[candidates, word]` (the
+ * shape `node:readline`'s completer returns).
+ *
+ * @example
+ * ```ts
+ * import { complete } from "./complete.ts";
+ * import { Session } from "./session.ts";
+ * import assert from "node:assert/strict";
+ * const session = new Session();
+ * assert.deepEqual(complete(session, "off"), [["offline"], "off"]);
+ * assert.deepEqual(complete(session, "vm --kernel 5."), [["5.2", "5.4", "5.5"], "5."]);
+ * ```
+ */
+export function complete(session: Session, line: string): [string[], string] {
+  const parts = line.split(/\s+/);
+  const word = parts[parts.length - 1];
+  if (parts.length === 1) {
+    return [COMMANDS.map((c) => c.name).filter((n) => n.startsWith(word)), word];
+  }
+  const command = COMMANDS.find((c) => c.name === parts[0] || c.aliases?.includes(parts[0]));
+  if (!command) return [[], word];
+  const options = command.options ?? {};
+  if (word.startsWith("-")) {
+    return [Object.keys(options).map((o) => `--${o}`).filter((o) => o.startsWith(word)), word];
+  }
+  const previous = parts[parts.length - 2];
+  if (previous.startsWith("--")) {
+    const spec = options[previous.slice(2)];
+    if (spec?.type === "string") return [candidates(session, spec.complete, word), word];
+  }
+  let index = 0;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const p = parts[i];
+    if (p.startsWith("--")) {
+      if (options[p.slice(2)]?.type === "string") i++;
+      continue;
+    }
+    index++;
+  }
+  return [candidates(session, command.positionals?.[index]?.complete, word), word];
+}

@@ -1,0 +1,104 @@
+/**
+ * Text the REPL prints: the VM banner, the `cpus` and `devices` tables, trace lines in the
+ * kernel's tracepoint formats.
+ *
+ * @module
+ */
+
+import { type CpuInfo, type DeviceInfo, HOSTS, type Machine, type TraceEvent } from "../mod.ts";
+
+/** Nanoseconds as seconds with six decimals (like dmesg). */
+export function seconds(ns: number): string {
+  const us = Math.floor(ns / 1000);
+  return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, "0")}`;
+}
+
+/** One line describing a booted VM. */
+export function describeVm(m: Machine): string {
+  const c = m.config;
+  const host = HOSTS.find((h) => h.id === c.hyperv);
+  const where = host
+    ? `${host.label.replace(/(\d{4})R2/, "$1 R2")} (build ${host.build[0]})`
+    : "no Hyper-V (x86 baseline: LAPIC + HPET)";
+  const f = c.features;
+  const stimer = !host
+    ? ""
+    : c.arch === "arm64" && c.kernel === "6.1"
+    ? ", no stimer (arm64 uses arch_sys_timer)"
+    : !f.syntheticTimers
+    ? ", no synthetic timers"
+    : f.stimerDirectMode
+    ? ", stimer Direct Mode"
+    : ", stimer legacy (message) mode";
+  return `${where}, ${c.arch}, Linux ${c.kernel} line, ${c.cpus} vCPU${
+    c.cpus > 1 ? "s" : ""
+  }, HZ=${c.hz}${stimer}`;
+}
+
+function table(head: string[], rows: string[][], right: boolean[]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  ")
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join("\n");
+}
+
+/** The `cpus` table. */
+export function formatCpus(cpus: readonly CpuInfo[]): string {
+  return table(
+    ["CPU", "ONLINE", "STATE", "DEVICE", "MODE", "TICKS", "TIMEKEEPER"],
+    cpus.map((c) => [
+      String(c.cpu),
+      c.online ? "1" : "0",
+      `${c.state} ${c.stateName}`,
+      c.device ?? "(none)",
+      c.device ? `${c.mode}${c.highres ? " hres" : ""}${c.ticking ? "" : " (no tick)"}` : "-",
+      String(c.ticks),
+      c.timekeeper ? "*" : "",
+    ]),
+    [true, false, false, false, false, true, false],
+  );
+}
+
+/** The `devices` table. */
+export function formatDevices(devices: readonly DeviceInfo[]): string {
+  return table(
+    ["NAME", "CPU", "RATING", "STATE", "ROLE", "BOUND", "HANDLER"],
+    devices.map((d) => [
+      d.name,
+      d.cpu === null ? "all" : String(d.cpu),
+      String(d.rating),
+      d.state,
+      d.role,
+      d.boundTo === null ? "-" : `CPU${d.boundTo}`,
+      d.handler ?? "-",
+    ]),
+    [false, true, true, false, false, false, false],
+  );
+}
+
+/** A trace event as a line: time, then the tracepoint's own format where the kernel has one. */
+export function formatTrace(e: TraceEvent): string {
+  const cpu = String(e.cpu).padStart(4, "0");
+  const at = `[${seconds(e.time).padStart(12)}]`;
+  switch (e.type) {
+    case "cpuhp_enter":
+      return `${at} cpuhp_enter: cpu: ${cpu} target: ${String(e.target).padStart(3)} step: ${
+        String(e.idx).padStart(3)
+      } (${e.fun})`;
+    case "cpuhp_exit":
+      return `${at} cpuhp_exit:  cpu: ${cpu}  state: ${String(e.state).padStart(3)} step: ${
+        String(e.idx).padStart(3)
+      } ret: ${e.ret}`;
+    case "tick":
+      return `${at} tick: cpu: ${cpu} device: ${e.device} handler: ${e.handler}`;
+    case "tick_do_timer":
+      return `${at} tick_do_timer: cpu: ${cpu} from: ${e.from} to: ${e.to}`;
+    case "hang":
+      return `${at} hang: cpu: ${cpu} step: ${e.idx} ${e.reason}`;
+    default:
+      return `${at} ${e.type}: cpu: ${cpu} device: ${e.device}${
+        e.previous ? ` previous: ${e.previous}` : ""
+      }${e.ret !== undefined ? ` ret: ${e.ret}` : ""}`;
+  }
+}

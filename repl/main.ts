@@ -1,0 +1,200 @@
+/**
+ * `deno task repl`: the interactive shell, and the same commands from a script (`--script FILE`)
+ * or piped stdin. A thin layer over {@linkcode Session}: reading lines, completion, history,
+ * colour, Ctrl-C/Ctrl-D, and JSON Lines output.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { createInterface } from "node:readline/promises";
+import { parseArgs } from "node:util";
+import { type Outcome, Session } from "./session.ts";
+import { complete } from "./complete.ts";
+import { seconds } from "./format.ts";
+import type { Context } from "./commands.ts";
+
+/** Where interactive history is kept (the current directory: the REPL may only write there). */
+export const HISTORY_FILE = ".hvtick_history";
+const HISTORY_MAX = 1000;
+const VERSION = "0.1";
+
+interface Flags {
+  script?: string;
+  json: boolean;
+  keepGoing: boolean;
+}
+
+function usageError(message: string): never {
+  console.error(`hvtick: ${message}`);
+  console.error("usage: deno task repl [--script FILE] [--json] [--keep-going]");
+  Deno.exit(2);
+}
+
+function flags(): Flags {
+  try {
+    const { values } = parseArgs({
+      args: Deno.args,
+      options: {
+        script: { type: "string" },
+        json: { type: "boolean" },
+        "keep-going": { type: "boolean" },
+        help: { type: "boolean" },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      console.log("usage: deno task repl [--script FILE] [--json] [--keep-going]");
+      console.log("  --script FILE  run the commands in FILE (one per line, # comments) and exit");
+      console.log("  --json         one JSON object per command on stdout (JSON Lines)");
+      console.log(
+        "  --keep-going   do not stop at the first failing command (exit status 1 at the end)",
+      );
+      console.log("Without --script, commands come from stdin when it is not a terminal.");
+      Deno.exit(0);
+    }
+    return {
+      script: values.script,
+      json: values.json ?? false,
+      keepGoing: values["keep-going"] ?? false,
+    };
+  } catch (e) {
+    usageError((e as Error).message.replace(/\. To specify.*$/s, ""));
+  }
+}
+
+/** Writes a file atomically: a temporary file next to it, then a rename. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${Date.now()}`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
+}
+
+function colours(on: boolean) {
+  const wrap = (code: string) => (s: string) => on ? `\x1b[${code}m${s}\x1b[0m` : s;
+  return { red: wrap("31"), bold: wrap("1"), dim: wrap("2") };
+}
+
+/** The JSON Lines record of one command (documented in docs/repl.md). */
+export function jsonRecord(o: Outcome): string {
+  return JSON.stringify({
+    command: o.command,
+    line: o.line,
+    ok: o.ok,
+    ...(o.ok ? { result: o.result ?? null } : { error: o.error }),
+    time: o.time,
+  });
+}
+
+function prompt(session: Session): string {
+  return session.machine ? `hvtick[t=${seconds(session.machine.now)}]> ` : "hvtick> ";
+}
+
+async function runLines(
+  session: Session,
+  lines: string[],
+  flagsIn: Flags,
+  ctx: Context,
+): Promise<boolean> {
+  let allOk = true;
+  for (const line of lines) {
+    const out = await session.execute(line, ctx);
+    if (out.command === "") continue;
+    if (flagsIn.json) console.log(jsonRecord(out));
+    else if (out.ok && out.text) console.log(out.text);
+    else if (!out.ok) console.error(out.text);
+    if (!out.ok) {
+      allOk = false;
+      if (!flagsIn.keepGoing) return false;
+    }
+    if ((out.result as { quit?: boolean } | undefined)?.quit || out.command === "quit") break;
+  }
+  return allOk;
+}
+
+async function nonInteractive(f: Flags): Promise<number> {
+  const session = new Session();
+  const text = f.script !== undefined
+    ? await Deno.readTextFile(f.script)
+    : await new Response(Deno.stdin.readable).text();
+  const ctx: Context = {
+    readFile: (p) => Deno.readTextFile(p),
+    writeFile: writeAtomic,
+    runScript: (t) => runLines(session, t.split("\n"), f, ctx),
+  };
+  return (await runLines(session, text.split("\n"), f, ctx)) ? 0 : 1;
+}
+
+async function interactive(f: Flags): Promise<number> {
+  const tty = Deno.stdout.isTerminal();
+  const c = colours(tty && !Deno.env.get("NO_COLOR"));
+  const session = new Session();
+  let history: string[] = [];
+  try {
+    history = (await Deno.readTextFile(HISTORY_FILE)).split("\n").filter(Boolean).slice(
+      -HISTORY_MAX,
+    );
+  } catch {
+    // no history yet
+  }
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: true,
+    history: [...history].reverse(),
+    historySize: HISTORY_MAX,
+    completer: (line: string) => complete(session, line),
+  });
+  let running: AbortController | null = null;
+  rl.on("SIGINT", () => {
+    if (running) {
+      running.abort();
+      return;
+    }
+    rl.write("^C\n");
+    rl.write(null, { ctrl: true, name: "u" });
+    rl.prompt();
+  });
+  console.log(
+    c.bold(
+      `hvtick ${VERSION} — simulated Linux CPU hotplug and clockevents on Hyper-V. Type 'help'.`,
+    ),
+  );
+  const ctx = (signal: AbortSignal): Context => ({
+    signal,
+    readFile: (p) => Deno.readTextFile(p),
+    writeFile: writeAtomic,
+    progress: (fraction, label) =>
+      process.stderr.write(`\r${c.dim(`${label} (${Math.round(fraction * 100)}%)`)}\x1b[K`),
+    runScript: (t) => runLines(session, t.split("\n"), { ...f, keepGoing: false }, ctx(signal)),
+  });
+  for (;;) {
+    let line: string;
+    try {
+      line = await rl.question(c.bold(prompt(session)));
+    } catch {
+      break; // Ctrl-D closes the input
+    }
+    if (line.trim()) {
+      await Deno.writeTextFile(HISTORY_FILE, `${line}\n`, { append: true }).catch(() => {});
+    }
+    running = new AbortController();
+    const out = await session.execute(line, ctx(running.signal));
+    running = null;
+    process.stderr.write("\r\x1b[K");
+    if (f.json) console.log(jsonRecord(out));
+    else if (out.ok && out.text) console.log(out.text);
+    else if (!out.ok) console.log(c.red(out.text));
+    if (out.command === "quit" && out.ok) break;
+  }
+  rl.close();
+  return 0;
+}
+
+if (import.meta.main) {
+  const f = flags();
+  const code = f.script !== undefined || !Deno.stdin.isTerminal()
+    ? await nonInteractive(f)
+    : await interactive(f);
+  Deno.exit(code);
+}

@@ -1,0 +1,76 @@
+/**
+ * Saved sessions: versioned plain JSON holding the VM options and the command log, so loading
+ * replays to the identical state (checked against the saved fingerprint).
+ *
+ * @module
+ */
+
+import type { Machine, VmOptions } from "../mod.ts";
+import { Session } from "./session.ts";
+
+/** The format tag this version writes and reads. */
+export const SESSION_FORMAT = "hvtick-session/1";
+
+interface SessionFile {
+  format: string;
+  vm: VmOptions;
+  log: string[];
+  fingerprint: string;
+}
+
+/** The JSON text of a session. */
+export function writeSession(session: Session): string {
+  const file: SessionFile = {
+    format: SESSION_FORMAT,
+    vm: session.options ?? {},
+    log: [...session.log],
+    fingerprint: session.machine!.fingerprint(),
+  };
+  return JSON.stringify(file, null, 2) + "\n";
+}
+
+/**
+ * Rebuilds a session from saved JSON into a fresh session (the caller's stays untouched on any
+ * error).
+ * @throws {SyntaxError} for text that is not a session file; {@linkcode RangeError} for another
+ * version, a failing replay or a fingerprint mismatch.
+ */
+export async function readSession(
+  text: string,
+  name: string,
+): Promise<{ machine: Machine; options: VmOptions; log: string[] }> {
+  let file: SessionFile;
+  try {
+    file = JSON.parse(text);
+  } catch (e) {
+    throw new SyntaxError(`${name} is not a hvtick session file (${(e as Error).message})`);
+  }
+  if (!file || typeof file !== "object" || typeof file.format !== "string") {
+    throw new SyntaxError(`${name} is not a hvtick session file (no "format" field)`);
+  }
+  if (file.format !== SESSION_FORMAT) {
+    throw new RangeError(
+      `${name} was written as ${JSON.stringify(file.format)}; this hvtick reads ${SESSION_FORMAT}`,
+    );
+  }
+  if (
+    !Array.isArray(file.log) || file.log.some((l) => typeof l !== "string") ||
+    typeof file.vm !== "object"
+  ) {
+    throw new SyntaxError(`${name} is not a hvtick session file (bad "vm" or "log")`);
+  }
+  const replay = new Session();
+  replay.boot(file.vm);
+  for (const line of file.log) {
+    const out = await replay.execute(line);
+    if (out.error && !out.result) {
+      throw new RangeError(`${name}: replaying ${JSON.stringify(line)} failed: ${out.text}`);
+    }
+  }
+  if (typeof file.fingerprint === "string" && replay.machine!.fingerprint() !== file.fingerprint) {
+    throw new RangeError(
+      `${name}: the replayed state does not match the saved fingerprint (written by another hvtick version?)`,
+    );
+  }
+  return { machine: replay.machine!, options: file.vm, log: replay.log };
+}
