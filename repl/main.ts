@@ -146,13 +146,26 @@ async function interactive(f: Flags): Promise<number> {
     completer: (line: string) => complete(session, line),
   });
   let running: AbortController | null = null;
+  // Lines arrive as events so that Ctrl-D (close) ends the session even while waiting.
+  const pending: string[] = [];
+  let closed = false;
+  let wake: (() => void) | null = null;
+  rl.on("line", (l: string) => {
+    pending.push(l);
+    wake?.();
+  });
+  rl.on("close", () => {
+    closed = true;
+    wake?.();
+  });
   rl.on("SIGINT", () => {
     if (running) {
       running.abort();
       return;
     }
-    rl.write("^C\n");
+    // At the prompt Ctrl-C discards the line being typed, as a shell does; it never runs it.
     rl.write(null, { ctrl: true, name: "u" });
+    process.stdout.write("^C\n");
     rl.prompt();
   });
   console.log(
@@ -169,12 +182,11 @@ async function interactive(f: Flags): Promise<number> {
     runScript: (t) => runLines(session, t.split("\n"), { ...f, keepGoing: false }, ctx(signal)),
   });
   for (;;) {
-    let line: string;
-    try {
-      line = await rl.question(c.bold(prompt(session)));
-    } catch {
-      break; // Ctrl-D closes the input
-    }
+    rl.setPrompt(c.bold(prompt(session)));
+    rl.prompt();
+    while (!pending.length && !closed) await new Promise<void>((r) => wake = r);
+    const line = pending.shift();
+    if (line === undefined) break; // Ctrl-D closed the input
     if (line.trim()) {
       await Deno.writeTextFile(HISTORY_FILE, `${line}\n`, { append: true }).catch(() => {});
     }
