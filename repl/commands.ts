@@ -411,9 +411,12 @@ export const COMMANDS: readonly Command[] = [
       const { positionals } = parse(this, argv);
       const dir = (positionals[0] ?? "/sys/devices/system/cpu").replace(/\/+$/, "");
       const entries = new Set<string>();
+      const prefix = `${dir}/`;
       for (const f of session.machine!.files()) {
         if (f === dir) return { text: f, result: [f] };
-        if (f.startsWith(`${dir}/`)) entries.add(f.slice(dir.length + 1).split("/")[0]);
+        if (!f.startsWith(prefix)) continue;
+        const end = f.indexOf("/", prefix.length);
+        entries.add(end < 0 ? f.slice(prefix.length) : f.slice(prefix.length, end));
       }
       if (entries.size === 0) {
         throw new RangeError(
