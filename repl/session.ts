@@ -58,6 +58,19 @@ export class Session {
         time(),
       );
     }
+    const pipe = argv.indexOf("|");
+    if (pipe > 0) {
+      // Each command prints whole views; there is no pipeline to feed one into the next.
+      return fail(
+        trimmed,
+        command.name,
+        null,
+        `${command.name}: '|' is not supported; run ${
+          JSON.stringify(argv.slice(0, pipe).join(" "))
+        } and ${JSON.stringify(argv.slice(pipe + 1).join(" "))} as separate commands`,
+        time(),
+      );
+    }
     if (command.needsVm !== false && !this.machine) {
       return fail(
         trimmed,
