@@ -36,11 +36,22 @@ export function describeVm(m: Machine): string {
 }
 
 function table(head: string[], rows: string[][], right: boolean[]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])).join("  ")
-      .trimEnd();
-  return [line(head), ...rows.map(line)].join("\n");
+  const widths = head.map((h) => h.length);
+  for (const r of rows) {
+    for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i], r[i].length);
+  }
+  // One string per row, built in place: `devices` on 2048 vCPUs renders over 4000 rows.
+  const line = (cells: string[]) => {
+    let out = "";
+    for (let i = 0; i < cells.length; i++) {
+      if (i) out += "  ";
+      out += right[i] ? cells[i].padStart(widths[i]) : cells[i].padEnd(widths[i]);
+    }
+    return out.trimEnd();
+  };
+  let text = line(head);
+  for (const r of rows) text += "\n" + line(r);
+  return text;
 }
 
 /** The `cpus` table. */
