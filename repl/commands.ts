@@ -227,6 +227,21 @@ function vmOptions(values: Record<string, unknown>): VmOptions {
   return o;
 }
 
+/** `online` and `offline`: one grammar, the machine operation of the same name. */
+function hotplugCommand(op: "online" | "offline", summary: string): Command {
+  return {
+    name: op,
+    summary,
+    positionals: [{ name: "CPU", complete: "cpu" }],
+    logs: true,
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      const m = session.machine!;
+      return hotplugText(op, m[op](cpuArg(m, positionals[0])));
+    },
+  };
+}
+
 /** Every command. */
 export const COMMANDS: readonly Command[] = [
   {
@@ -263,32 +278,8 @@ export const COMMANDS: readonly Command[] = [
       return { text: `booted: ${describeVm(machine)}`, result: { config: machine.config } };
     },
   },
-  {
-    name: "online",
-    summary: "bring a CPU online (echo 1 > cpuN/online)",
-    positionals: [{ name: "CPU", complete: "cpu" }],
-    logs: true,
-    run(session, argv) {
-      const { positionals } = parse(this, argv);
-      return hotplugText(
-        "online",
-        session.machine!.online(cpuArg(session.machine!, positionals[0])),
-      );
-    },
-  },
-  {
-    name: "offline",
-    summary: "take a CPU offline (echo 0 > cpuN/online)",
-    positionals: [{ name: "CPU", complete: "cpu" }],
-    logs: true,
-    run(session, argv) {
-      const { positionals } = parse(this, argv);
-      return hotplugText(
-        "offline",
-        session.machine!.offline(cpuArg(session.machine!, positionals[0])),
-      );
-    },
-  },
+  hotplugCommand("online", "bring a CPU online (echo 1 > cpuN/online)"),
+  hotplugCommand("offline", "take a CPU offline (echo 0 > cpuN/online)"),
   {
     name: "advance",
     summary: "advance simulated time (e.g. 10ms, 1.5us, 2s; Ctrl-C stops a long one)",

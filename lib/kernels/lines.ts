@@ -151,6 +151,24 @@ function line(
   return { ...rest, enumNames, cpuhp: numbers(enumNames) };
 }
 
+/** The 5.4 line; 5.5 is derived from it. */
+const LINE_5_4 = {
+  id: "5.4",
+  release: "v5.4.6",
+  enumDef: ENUM_5_4,
+  core: CORE_5_4,
+  rules: RULES_5,
+  // fd1fea6834d0 (5.3): hv_stimer_cleanup only shuts the stimer down, no unbind (S4, S5).
+  stimer: { direct: "vmbus", cleanup: "shutdown" },
+  arm64Stimer: true,
+  pit: "apic_needs_pit",
+  vmbusConnectCpuBusy: false,
+  vmbusHibernation: true,
+  timerList: "v0.8",
+  pmPrefix: "PM: ",
+  arm64: { psciKill: "polled", shutdownNotice: true },
+} as const;
+
 /** Every kernel line, by id. */
 export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
   "5.2": line({
@@ -170,37 +188,16 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = {
     pmPrefix: "PM: ",
     arm64: { psciKill: "plain", shutdownNotice: true },
   }),
-  "5.4": line({
-    id: "5.4",
-    release: "v5.4.6",
-    enumDef: ENUM_5_4,
-    core: CORE_5_4,
-    rules: RULES_5,
-    // fd1fea6834d0 (5.3): hv_stimer_cleanup only shuts the stimer down, no unbind (S4, S5).
-    stimer: { direct: "vmbus", cleanup: "shutdown" },
-    arm64Stimer: true,
-    pit: "apic_needs_pit",
-    vmbusConnectCpuBusy: false,
-    vmbusHibernation: true,
-    timerList: "v0.8",
-    pmPrefix: "PM: ",
-    arm64: { psciKill: "polled", shutdownNotice: true },
-  }),
+  "5.4": line(LINE_5_4),
+  // 5.5 is 5.4 with its own tables and 4df4cb9e99's stimer placement.
   "5.5": line({
+    ...LINE_5_4,
     id: "5.5",
     release: "v5.5 (tables read from v5.5-rc5)",
     enumDef: ENUM_5_5,
     core: CORE_5_5,
-    rules: RULES_5,
     // 4df4cb9e99: Direct Mode in CPUHP_AP_HYPERV_TIMER_STARTING; legacy unbinds (S1).
     stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
-    arm64Stimer: true,
-    pit: "apic_needs_pit",
-    vmbusConnectCpuBusy: false,
-    vmbusHibernation: true,
-    timerList: "v0.8",
-    pmPrefix: "PM: ",
-    arm64: { psciKill: "polled", shutdownNotice: true },
   }),
   "6.1": line({
     id: "6.1",
