@@ -20,6 +20,7 @@ export { vm, VmBuilder, type VmOptions } from "./lib/builder.ts";
 export {
   type CpuInfo,
   type DeviceInfo,
+  type DirEntry,
   type HotplugResult,
   Machine,
   paths,

@@ -16,7 +16,7 @@ import { formatSeconds, parseDuration } from "./duration.ts";
 import { advanceTo, rebuildTimers } from "./advance.ts";
 import { type BindingChange, deviceOnline, hotpluggable, type Outcome } from "./ops.ts";
 import { explain } from "./explain.ts";
-import { listFiles, lookup, SYSFS } from "./views/sysfs.ts";
+import { directoryEntries, listFiles, lookup, SYSFS } from "./views/sysfs.ts";
 import { fingerprintOf } from "./fingerprint.ts";
 import { listOrder } from "./clockevents/list.ts";
 import { hibernate, type PowerOutcome, resume } from "./power.ts";
@@ -109,6 +109,14 @@ export interface CpuInfo {
   readonly hotpluggable: boolean;
 }
 
+/** One entry of a modelled directory, as `readDir()` reports it. */
+export interface DirEntry {
+  /** The entry's name (no slashes). */
+  readonly name: string;
+  /** Whether it is a directory. */
+  readonly isDirectory: boolean;
+}
+
 /** One registered clockevent device, as `devices()` reports it. */
 export interface DeviceInfo {
   /** `name`. */
@@ -130,6 +138,19 @@ export interface DeviceInfo {
 }
 
 const STATE_NAMES = ["DETACHED", "SHUTDOWN", "PERIODIC", "ONESHOT", "ONESHOT_STOPPED"];
+
+// Devices share a handful of feature masks; one frozen name list per mask, not per device.
+const featureNames = new Map<number, readonly string[]>();
+function featuresOf(mask: number): readonly string[] {
+  let names = featureNames.get(mask);
+  if (!names) {
+    names = Object.freeze(
+      Object.entries(FEAT).filter(([, bit]) => mask & bit).map(([name]) => name),
+    );
+    featureNames.set(mask, names);
+  }
+  return names;
+}
 
 /**
  * A booted VM. Build one with `vm()…build()`.
@@ -380,7 +401,6 @@ export class Machine {
     const s = this.#k.s;
     // One pass over the CPUs, not one per device: 2048 vCPUs have over 4000 devices.
     const tickOf = new Map(s.cpus.filter((c) => c.tickDev !== null).map((c) => [c.tickDev, c]));
-    const feats = Object.entries(FEAT);
     const info = (id: string, listed: boolean): DeviceInfo => {
       const d = s.devices[id];
       const bound = tickOf.get(id);
@@ -395,7 +415,7 @@ export class Machine {
         name: d.name,
         cpu: template(d.kind).perCpu ? d.mask : null,
         rating: d.rating,
-        features: feats.filter(([, bit]) => d.features & bit).map(([n]) => n),
+        features: featuresOf(d.features),
         state: STATE_NAMES[d.state],
         role,
         boundTo: bound ? bound.id : null,
@@ -448,6 +468,13 @@ export class Machine {
     };
   }
 
+  #isFile(path: string): boolean {
+    if (typeof path !== "string") {
+      throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
+    }
+    return lookup(this.#k, path) !== null;
+  }
+
   #lookup(path: string) {
     if (typeof path !== "string") {
       throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
@@ -475,6 +502,55 @@ export class Machine {
    */
   files(): string[] {
     return listFiles(this.#k);
+  }
+
+  /**
+   * What a path is on this VM: `"file"` (one `read()` / `write()` model), `"directory"` (one that
+   * holds modelled files) or `null`.
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().cpus(2).build();
+   * assert.equal(m.stat("/sys/devices/system/cpu/cpu1"), "directory");
+   * assert.equal(m.stat("/sys/devices/system/cpu/cpu1/online"), "file");
+   * assert.equal(m.stat("/sys/devices/system/cpu/cpu2"), null);
+   * ```
+   */
+  stat(path: string): "file" | "directory" | null {
+    if (this.#isFile(path)) return "file";
+    return directoryEntries(this.#k, path, true).size > 0 ? "directory" : null;
+  }
+
+  /**
+   * The entries of a modelled directory, sorted by name like `ls` (only what hvtick models: a
+   * real sysfs directory holds more).
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().cpus(2).build();
+   * assert.deepEqual(m.readDir("/sys/devices/system/cpu/cpu1/hotplug"), [
+   *   { name: "fail", isDirectory: false },
+   *   { name: "state", isDirectory: false },
+   *   { name: "target", isDirectory: false },
+   * ]);
+   * ```
+   * @throws {RangeError} when the path is a file or not a modelled directory.
+   */
+  readDir(path: string): DirEntry[] {
+    const isFile = this.#isFile(path);
+    const entries = isFile ? new Map<string, boolean>() : directoryEntries(this.#k, path);
+    if (entries.size === 0) {
+      throw new RangeError(
+        `Not a directory: ${path} (${
+          isFile ? "it is a file" : "not modelled by hvtick"
+        }; the modelled directories are those holding the paths files() lists)`,
+      );
+    }
+    return [...entries.keys()].sort().map((name) => ({ name, isDirectory: entries.get(name)! }));
   }
 
   /** The kernel log as `dmesg` prints it: `[seconds.micros] text` per line. */

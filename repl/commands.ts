@@ -400,21 +400,19 @@ export const COMMANDS: readonly Command[] = [
     positionals: [{ name: "DIR", optional: true, complete: "path" }],
     run(session, argv) {
       const { positionals } = parse(this, argv);
-      const dir = (positionals[0] ?? "/sys/devices/system/cpu").replace(/\/+$/, "");
-      const entries = new Set<string>();
-      const prefix = `${dir}/`;
-      for (const f of session.machine!.files()) {
-        if (f === dir) return { text: f, result: [f] };
-        if (!f.startsWith(prefix)) continue;
-        const end = f.indexOf("/", prefix.length);
-        entries.add(end < 0 ? f.slice(prefix.length) : f.slice(prefix.length, end));
-      }
-      if (entries.size === 0) {
+      const path = positionals[0] ?? "/sys/devices/system/cpu";
+      const machine = session.machine!;
+      const kind = machine.stat(path);
+      // Like ls: a file lists as itself.
+      if (kind === "file") return { text: path, result: [path] };
+      if (kind === null) {
         throw new RangeError(
-          `cannot access ${JSON.stringify(dir)}: no such directory in the modelled sysfs/procfs`,
+          `cannot access ${
+            JSON.stringify(path.replace(/\/+$/, ""))
+          }: no such directory in the modelled sysfs/procfs`,
         );
       }
-      const list = [...entries].sort();
+      const list = machine.readDir(path).map((e) => e.name);
       return { text: list.join("  "), result: list };
     },
   },

@@ -20,14 +20,15 @@ function candidates(session: Session, kind: Completion | undefined, word: string
     case "command":
       return COMMANDS.map((c) => c.name).filter((v) => v.startsWith(word));
     case "path": {
-      const out = new Set<string>();
-      for (const f of session.machine?.files() ?? []) {
-        if (!f.startsWith(word)) continue;
-        const rest = f.slice(word.length);
-        const cut = rest.indexOf("/", rest.startsWith("/") ? 1 : 0);
-        out.add(cut < 0 ? f : word + rest.slice(0, cut + 1));
-      }
-      return [...out].sort();
+      // One path segment at a time: the entries of the directory typed so far.
+      const machine = session.machine;
+      const cut = word.lastIndexOf("/");
+      if (!machine || (cut < 0 && word !== "")) return [];
+      const dir = word.slice(0, cut + 1) || "/";
+      const base = word.slice(cut + 1);
+      if (machine.stat(dir) !== "directory") return [];
+      return machine.readDir(dir).filter((e) => e.name.startsWith(base))
+        .map((e) => dir + e.name + (e.isDirectory ? "/" : ""));
     }
     case "file": {
       try {

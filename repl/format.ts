@@ -38,20 +38,27 @@ export function describeVm(m: Machine): string {
 function table(head: string[], rows: string[][], right: boolean[]): string {
   const widths = head.map((h) => h.length);
   for (const r of rows) {
-    for (let i = 0; i < r.length; i++) widths[i] = Math.max(widths[i], r[i].length);
+    for (let i = 0; i < r.length; i++) if (r[i].length > widths[i]) widths[i] = r[i].length;
   }
-  // One string per row, built in place: `devices` on 2048 vCPUs renders over 4000 rows.
+  // `devices` on 2048 vCPUs renders over 4000 rows: each row is built once, with no padding
+  // after its last non-empty cell (so no trailing blanks to trim).
   const line = (cells: string[]) => {
+    let last = cells.length - 1;
+    while (last > 0 && cells[last] === "") last--;
     let out = "";
-    for (let i = 0; i < cells.length; i++) {
+    for (let i = 0; i <= last; i++) {
       if (i) out += "  ";
-      out += right[i] ? cells[i].padStart(widths[i]) : cells[i].padEnd(widths[i]);
+      out += right[i]
+        ? cells[i].padStart(widths[i])
+        : i === last
+        ? cells[i]
+        : cells[i].padEnd(widths[i]);
     }
-    return out.trimEnd();
+    return out;
   };
-  let text = line(head);
-  for (const r of rows) text += "\n" + line(r);
-  return text;
+  const lines = [line(head)];
+  for (const r of rows) lines.push(line(r));
+  return lines.join("\n");
 }
 
 /** The `cpus` table. */

@@ -162,3 +162,56 @@ Deno.test("bad reads and writes throw for misuse or return the kernel's errno, c
   assert.deepEqual([w.ok, w.errno, w.message], [false, "EINVAL", "write error: Invalid argument"]);
   assert.equal(m.fingerprint(), before);
 });
+
+Deno.test("directories: stat() and readDir() agree with files() for every directory on the way to a file", () => {
+  const m = vm().hyperv("2016").kernel("5.5").cpus(12).build();
+  m.offline(3);
+  const files = m.files();
+  // Every directory implied by files(), with its entries computed from the flat list.
+  const expected = new Map<string, Map<string, boolean>>();
+  for (const f of files) {
+    const parts = f.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/") || "/";
+      const entries = expected.get(dir) ?? new Map<string, boolean>();
+      entries.set(parts[i], i < parts.length - 1);
+      expected.set(dir, entries);
+    }
+  }
+  for (const [dir, entries] of expected) {
+    assert.equal(m.stat(dir), "directory", dir);
+    assert.equal(m.stat(`${dir}/`.replace(/\/+$/, "/")), "directory", `${dir}/`);
+    const names = [...entries.keys()].sort();
+    assert.deepEqual(
+      m.readDir(dir),
+      names.map((name) => ({ name, isDirectory: entries.get(name) })),
+      dir,
+    );
+  }
+  for (const f of files) assert.equal(m.stat(f), "file", f);
+});
+
+Deno.test("directories: absent CPUs, padded numbers and unmodelled paths are not there", () => {
+  const m = vm().cpus(4).build();
+  for (
+    const path of [
+      "/sys/devices/system/cpu/cpu4",
+      "/sys/devices/system/cpu/cpu01",
+      "/sys/kernel",
+      "/sys/devices/system/cpu/cpufreq",
+      "",
+    ]
+  ) {
+    assert.equal(m.stat(path), null, path);
+    assert.throws(() => m.readDir(path), /Not a directory: .*not modelled by hvtick/, path);
+  }
+  assert.equal(m.stat("/sys/devices/system/cpu/cpu01/online"), null);
+  assert.throws(() => m.read("/sys/devices/system/cpu/cpu01/hotplug/state"), /No such file/);
+  assert.throws(
+    () => m.readDir("/proc/timer_list"),
+    /Not a directory: \/proc\/timer_list \(it is a file/,
+  );
+  // x86 CPU0 has no online file, but its directory still holds hotplug/.
+  assert.deepEqual(m.readDir("/sys/devices/system/cpu/cpu0").map((e) => e.name), ["hotplug"]);
+  assert.throws(() => m.stat(42 as unknown as string), TypeError);
+});

@@ -31,5 +31,21 @@ export function listOrder(
   s: MachineState,
   ids: Iterable<string> = Object.keys(s.ceList),
 ): string[] {
-  return [...ids].filter((id) => id in s.ceList).sort((a, b) => s.ceList[b] - s.ceList[a]);
+  const out: string[] = [];
+  let ascending = true;
+  let descending = true;
+  let prev = NaN;
+  for (const id of ids) {
+    const seq = s.ceList[id];
+    if (seq === undefined) continue;
+    if (seq < prev) ascending = false;
+    if (seq > prev) descending = false;
+    prev = seq;
+    out.push(id);
+  }
+  // Object keys come back in insertion order, which is sequence order: a reverse is enough
+  // then, and sorting 4000 devices by a dictionary lookup is what `devices` used to spend.
+  if (descending) return out;
+  if (ascending) return out.reverse();
+  return out.sort((a, b) => s.ceList[b] - s.ceList[a]);
 }

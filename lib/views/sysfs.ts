@@ -191,31 +191,87 @@ const CPULIST: Record<string, (k: Kernel) => number[]> = {
   present: (k) => k.s.cpus.map((c) => c.id),
 };
 
+// Each row's concrete paths: `head + cpu + tail` for per-CPU rows (the example split once at its
+// CPU number), the example itself otherwise, and the four names of the cpulist row.
+type Paths =
+  | { readonly file: SysfsFile; readonly fixed: readonly string[] }
+  | { readonly file: SysfsFile; readonly head: string; readonly tail: string };
+const PATHS: readonly Paths[] = SYSFS.map((file) => {
+  if (file === SYSFS[0]) {
+    return { file, fixed: ["online", "offline", "possible", "present"].map((n) => `${CPU}/${n}`) };
+  }
+  const m = /(cpu|clockevent)1\//.exec(file.example);
+  if (!file.pattern.source.includes("(\\d+)") || !m) return { file, fixed: [file.example] };
+  return {
+    file,
+    head: file.example.slice(0, m.index + m[1].length),
+    tail: file.example.slice(m.index + m[0].length - 1),
+  };
+});
+
+function present(k: Kernel, file: SysfsFile, cpu: number): boolean {
+  return cpu < k.s.config.cpus && (!file.exists || file.exists(k, cpu));
+}
+
 /**
- * Every concrete file of this machine, sorted: each table row's example path with its CPU number
- * replaced by every CPU the row exists for (the cpulist row stands for its four files).
+ * Every concrete file of this machine, sorted: each table row's paths for every CPU the row
+ * exists for.
  */
 export function listFiles(k: Kernel): string[] {
   const out: string[] = [];
-  for (const file of SYSFS) {
-    if (file === SYSFS[0]) {
-      for (const name of ["online", "offline", "possible", "present"]) out.push(`${CPU}/${name}`);
-      continue;
-    }
-    if (!file.pattern.source.includes("(\\d+)")) {
-      out.push(file.example);
-      continue;
-    }
-    // Split the example once at its CPU number; 2048 vCPUs make tens of thousands of paths.
-    const m = /(cpu|clockevent)1\//.exec(file.example)!;
-    const head = file.example.slice(0, m.index + m[1].length);
-    const tail = file.example.slice(m.index + m[0].length - 1);
-    for (let cpu = 0; cpu < k.s.config.cpus; cpu++) {
-      if (file.exists && !file.exists(k, cpu)) continue;
-      out.push(head + cpu + tail);
+  for (const row of PATHS) {
+    if ("fixed" in row) out.push(...row.fixed);
+    else {
+      for (let cpu = 0; cpu < k.s.config.cpus; cpu++) {
+        if (present(k, row.file, cpu)) out.push(row.head + cpu + row.tail);
+      }
     }
   }
   return out.sort();
+}
+
+/**
+ * The entries of one directory as name → is-a-directory, or an empty map when `dir` is not a
+ * directory. Walks only the rows under `dir`, so `ls /sys/devices/system/cpu` on 2048 vCPUs
+ * costs its 2048 entries, not the tens of thousands of files below them. `firstOnly` stops at
+ * the first entry (enough to tell a directory exists).
+ */
+export function directoryEntries(
+  k: Kernel,
+  dir: string,
+  firstOnly = false,
+): Map<string, boolean> {
+  const prefix = dir.replace(/\/+$/, "") + "/";
+  const out = new Map<string, boolean>();
+  if (dir === "") return out;
+  const add = (path: string) => {
+    if (!path.startsWith(prefix)) return;
+    const end = path.indexOf("/", prefix.length);
+    out.set(end < 0 ? path.slice(prefix.length) : path.slice(prefix.length, end), end >= 0);
+  };
+  for (const row of PATHS) {
+    if (firstOnly && out.size > 0) break;
+    if ("fixed" in row) row.fixed.forEach(add);
+    else if (prefix.startsWith(row.head)) {
+      // Inside one CPU's directory: the number is the digits after the head, written plainly.
+      const digits = /^\d+/.exec(prefix.slice(row.head.length))?.[0];
+      const cpu = Number(digits);
+      if (digits === String(cpu) && present(k, row.file, cpu)) add(row.head + cpu + row.tail);
+    } else if (row.head.startsWith(prefix)) {
+      const rest = row.head.slice(prefix.length);
+      for (let cpu = 0; cpu < k.s.config.cpus; cpu++) {
+        if (!present(k, row.file, cpu)) continue;
+        // Above the per-CPU directories one entry stands for all of them.
+        if (rest.includes("/")) {
+          add(row.head + cpu + row.tail);
+          break;
+        }
+        out.set(rest + cpu, true);
+        if (firstOnly) break;
+      }
+    }
+  }
+  return out;
 }
 
 /** Finds the file for a path: the table row and the CPU (or cpulist name) it names. */
@@ -236,6 +292,8 @@ export function lookup(
       };
     }
     const cpu = m[1] === undefined || !/^\d+$/.test(m[1]) ? -1 : Number(m[1]);
+    // sysfs names carry plain decimal numbers: cpu7 exists, cpu07 does not.
+    if (cpu >= 0 && String(cpu) !== m[1]) return null;
     if (cpu >= k.s.config.cpus) return null;
     if (cpu >= 0 && file.exists && !file.exists(k, cpu)) return null;
     return { file, cpu };
