@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DeviceState, MachineState } from "./state.ts";
+import type { DeviceState, LogRecord, MachineState } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
 import type { KernelLine } from "./kernels/lines.ts";
 import type { Step, StepIndex } from "./hotplug/steps.ts";
@@ -47,18 +47,33 @@ export function tickPeriod(k: Kernel): number {
 
 /**
  * Appends a printk record. The log is a ring of `log_buf_len` bytes (2^17, the
- * `CONFIG_LOG_BUF_SHIFT` default); the oldest records are dropped when it is full.
+ * `CONFIG_LOG_BUF_SHIFT` default); the oldest records are dropped when it is full
+ * (`log_make_free_space()`, kernel/printk/printk.c). Storage keeps up to twice that and
+ * `dmesgView()` shows what fits, so the drop costs one splice per 128 KiB, not one per line.
  */
 export function printk(k: Kernel, text: string): void {
   const log = k.s.log;
   log.dmesg.push({ time: ktime(k), text });
   log.dmesgBytes += text.length + 1;
+  if (log.dmesgBytes <= 2 * LOG_BUF_LEN) return;
   let drop = 0;
   while (log.dmesgBytes > LOG_BUF_LEN && drop < log.dmesg.length - 1) {
     log.dmesgBytes -= log.dmesg[drop].text.length + 1;
     drop++;
   }
-  if (drop > 0) log.dmesg.splice(0, drop);
+  log.dmesg.splice(0, drop);
+}
+
+/** The records the ring holds: the newest that fit in `log_buf_len` (at least the last one). */
+export function dmesgView(s: MachineState): LogRecord[] {
+  const records = s.log.dmesg;
+  let bytes = s.log.dmesgBytes;
+  let first = 0;
+  while (bytes > LOG_BUF_LEN && first < records.length - 1) {
+    bytes -= records[first].text.length + 1;
+    first++;
+  }
+  return records.slice(first);
 }
 
 /** `log_buf_len`: 1 << CONFIG_LOG_BUF_SHIFT (17 by default, init/Kconfig). */

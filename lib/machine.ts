@@ -8,7 +8,7 @@ import type { MachineConfig } from "./config.ts";
 import { ERRNO, type ErrnoName, errnoName } from "./errno.ts";
 import { HangError, PoweredOffError } from "./errors.ts";
 import { boot, kernelFor } from "./boot.ts";
-import { type Kernel, ktime, printk, traceView } from "./kernel.ts";
+import { dmesgView, type Kernel, ktime, printk, traceView } from "./kernel.ts";
 import type { Hang, MachineState, Problem } from "./state.ts";
 import { FEAT } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
@@ -555,7 +555,7 @@ export class Machine {
 
   /** The kernel log as `dmesg` prints it: `[seconds.micros] text` per line. */
   dmesg(): string {
-    return this.#k.s.log.dmesg.map((r) => {
+    return dmesgView(this.#k.s).map((r) => {
       const [sec, us] = formatSeconds(r.time).split(".");
       return `[${sec.padStart(5)}.${us}] ${r.text}\n`;
     }).join("");

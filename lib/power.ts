@@ -140,7 +140,8 @@ export function hibernate(k: Kernel): PowerOutcome {
 export function resume(k: Kernel, simNow: number): PowerOutcome {
   const image = k.s.image!;
   const log = k.s.log;
-  const restored: MachineState = { ...structuredClone(image), image: null };
+  // The image belongs to the hibernated state, which is replaced here: no copy is needed.
+  const restored: MachineState = { ...image, image: null };
   restored.offNs = simNow - (image.now - image.offNs);
   restored.now = simNow;
   restored.refEpoch = simNow;

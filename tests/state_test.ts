@@ -69,3 +69,57 @@ Deno.test("a restored hung or hibernated machine stays so", () => {
   assert.equal(copy2.power, "hibernated");
   assert.equal(copy2.resume().ok, true);
 });
+
+Deno.test("one hibernated snapshot resumes the same way any number of times", () => {
+  const m = vm().hyperv("2016").kernel("5.5").cpus(4).build();
+  m.advance("5ms");
+  m.hibernate();
+  const image = m.snapshot();
+  const runs = [1, 2, 3].map(() => {
+    const copy = vm().build().restore(image);
+    assert.equal(copy.resume().ok, true);
+    copy.advance("7ms");
+    copy.offline(3);
+    return [copy.fingerprint(), copy.dmesg()];
+  });
+  assert.deepEqual(runs[1], runs[0]);
+  assert.deepEqual(runs[2], runs[0]);
+  // Resuming the original leaves the snapshot taken before it as it was.
+  m.resume();
+  assert.deepEqual(vm().build().restore(image).snapshot(), image);
+});
+
+Deno.test("fingerprints are stable across releases of hvtick (saved sessions check them on load)", () => {
+  // Values from the canonical-JSON FNV-1a definition in lib/fingerprint.ts; a change here makes
+  // every saved session fail to load, so it needs a new session format.
+  const m = vm().cpus(4).build();
+  m.advance("3ms");
+  m.offline(2);
+  assert.equal(m.fingerprint(), "1bbfcb209514411d");
+  const h = vm().hyperv("2012R2").kernel("5.4").cpus(3).build();
+  h.hibernate();
+  assert.equal(h.fingerprint(), "e5bfead9ff875fd3");
+});
+
+Deno.test("dmesg keeps the newest records that fit in log_buf_len (2^17 bytes), at least one", () => {
+  const m = vm().hyperv("2016").kernel("5.5").cpus(4).build();
+  // Each offline/online pair logs a few lines; enough rounds overflow the buffer twice over.
+  for (let i = 0; i < 3000; i++) {
+    m.offline(1 + (i % 3));
+    m.online(1 + (i % 3));
+  }
+  const text = m.dmesg();
+  const bytes = text.split("\n").slice(0, -1).reduce(
+    (n, l) => n + l.slice(l.indexOf("] ") + 2).length + 1,
+    0,
+  );
+  assert.ok(bytes <= 1 << 17, `${bytes} bytes kept`);
+  assert.ok(bytes > (1 << 17) - 200, `the buffer is full, not trimmed early: ${bytes} bytes`);
+  assert.ok(!text.includes("Hypervisor detected"), "the boot lines were dropped first");
+  // The newest records are all there: the last rounds brought CPU 2 up, took CPU 3 down and up.
+  assert.deepEqual(text.trimEnd().split("\n").slice(-3).map((l) => l.slice(15)), [
+    "smpboot: Booting Node 0 Processor 2 APIC 0x2",
+    "smpboot: CPU 3 is now offline",
+    "smpboot: Booting Node 0 Processor 3 APIC 0x3",
+  ]);
+});
