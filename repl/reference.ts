@@ -43,6 +43,7 @@ export function replReference(): string {
     out.push(`### ${c.name}`, "", "```", usage(c), "```", "", `${cap(c.summary)}.`, "");
     if (c.aliases?.length) out.push(`Also: ${c.aliases.map((a) => `\`${a}\``).join(", ")}.`, "");
     if (c.help) out.push(c.help, "");
+    if (c.cost) out.push(`Cost: ${c.cost}.`, "");
     if (c.needsVm === false) out.push("Works before a VM exists.", "");
     if (c.logs) out.push("Changes the machine; recorded in the session that `save` writes.", "");
     const opts = Object.entries(c.options ?? {});
