@@ -79,7 +79,7 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
 }
 
 /** A kernel context over a state (derived indexes rebuilt from it). */
-export function kernelFor(s: MachineState): Kernel {
+export function kernelFor(s: MachineState, history = true): Kernel {
   const line = KERNEL_LINES[s.config.kernel];
   const f = s.config.features;
   const steps = buildSteps(line, s.registered);
@@ -93,6 +93,8 @@ export function kernelFor(s: MachineState): Kernel {
     direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
     traceTicks: s.config.traceTicks,
     listener: null,
+    onStep: null,
+    history,
     scratch: [],
   };
 }

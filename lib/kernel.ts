@@ -33,6 +33,30 @@ export interface Kernel {
   readonly period: number;
   /** Observer of trace events (used to report what an operation changed). */
   listener?: ((event: TraceEvent) => void) | null;
+  /**
+   * Observer of hotplug steps: called before and after each callback runs (exploration checks
+   * its invariants there). It only reads.
+   */
+  onStep?: ((at: StepPoint) => void) | null;
+  /**
+   * Whether the kernel log and trace buffer are written. Exploration turns them off: they are
+   * history, not state (the fingerprint leaves them out), and a replay regenerates them.
+   */
+  history: boolean;
+}
+
+/** Where a hotplug walk is, for {@linkcode Kernel.onStep}. */
+export interface StepPoint {
+  /** The CPU being hotplugged. */
+  readonly cpu: number;
+  /** The step's state number. */
+  readonly state: number;
+  /** Its callback symbol. */
+  readonly callback: string;
+  /** Whether the callback is a teardown. */
+  readonly teardown: boolean;
+  /** Before the callback runs, or after it returned. */
+  readonly phase: "enter" | "exit";
 }
 
 /** Guest CLOCK_MONOTONIC now, ns (`ktime_get()`). */
@@ -52,6 +76,7 @@ export function tickPeriod(k: Kernel): number {
  * `dmesgView()` shows what fits, so the drop costs one splice per 128 KiB, not one per line.
  */
 export function printk(k: Kernel, text: string): void {
+  if (!k.history) return;
   const log = k.s.log;
   log.dmesg.push({ time: ktime(k), text });
   log.dmesgBytes += text.length + 1;
@@ -84,9 +109,10 @@ export const LOG_BUF_LEN = 1 << 17;
  * buffer in overwrite mode); `traceLost` counts the ones overwritten.
  */
 export function emit(k: Kernel, event: TraceEvent): void {
+  k.listener?.(event);
+  if (!k.history) return;
   const log = k.s.log;
   log.trace.push(event);
-  k.listener?.(event);
   const cap = k.s.config.traceBuffer;
   if (log.trace.length > cap + (cap >> 2)) {
     const drop = log.trace.length - cap;
@@ -104,6 +130,7 @@ export function traceView(s: MachineState): TraceEvent[] {
 
 /** Appends to the last printk record (`pr_cont`). */
 export function printkCont(k: Kernel, text: string): void {
+  if (!k.history) return;
   const log = k.s.log;
   const last = log.dmesg[log.dmesg.length - 1];
   if (!last) return printk(k, text);

@@ -311,7 +311,7 @@ export class Machine {
     const message = hang
       ? `${what}: HANG while taking CPU${hang.cpu} down at state ${hang.state} (${hang.stateName}): ${hang.reason}`
       : errno
-      ? `${what} failed: ${out.ret} ${errno} (${ERRNO[errno].text})`
+      ? `${what} failed: ${out.ret} ${errno} (${ERRNO[errno].text})${out.why ? `: ${out.why}` : ""}`
       : `${what}: ok (non-boot CPUs ${out.frozen.length ? out.frozen.join(",") : "none"})`;
     return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message };
   }
@@ -323,17 +323,6 @@ export class Machine {
    */
   hibernate(): PowerResult {
     this.#mustRun("hibernate");
-    if (this.#k.s.config.arch === "x86_64" && !this.#k.s.cpus[0].online) {
-      // bsp_pm_check_init()'s notifier refuses PM_HIBERNATION_PREPARE (arch/x86/power/cpu.c:321-339).
-      printk(this.#k, "CPU0 is offline.");
-      return {
-        ok: false,
-        errno: "ENODEV",
-        frozen: [],
-        hang: null,
-        message: "hibernate failed: -19 ENODEV (No such device): CPU0 is offline.",
-      };
-    }
     return this.#power(hibernate(this.#k), "hibernate");
   }
 

@@ -21,6 +21,8 @@ export interface PowerOutcome {
   readonly frozen: number[];
   /** The hotplug walk that hung, if one did. */
   readonly hung: Outcome | null;
+  /** Why it was refused before starting, when it was. */
+  readonly why?: string;
 }
 
 /**
@@ -95,6 +97,11 @@ function pm(k: Kernel): string {
  */
 export function hibernate(k: Kernel): PowerOutcome {
   const s = k.s;
+  if (s.config.arch === "x86_64" && !s.cpus[0].online) {
+    // bsp_pm_check_init()'s notifier refuses PM_HIBERNATION_PREPARE (arch/x86/power/cpu.c:321-339).
+    printk(k, "CPU0 is offline.");
+    return { ret: -19, frozen: [], hung: null, why: "CPU0 is offline." };
+  }
   s.hotplugDisabled++;
   printk(k, `${pm(k)}hibernation entry`);
   printk(k, "Filesystems sync: 0.000 seconds");

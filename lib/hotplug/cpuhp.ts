@@ -55,6 +55,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   if (!cb || step.multi) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
+  k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "enter" });
   if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
     op.noTick.push(state);
     const wait = TIMER_WAITS[cb];
@@ -84,6 +85,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   [op.step, op.stepTeardown] = [state, !bringup];
   const ret = runCallback(k, op, cb, state);
   [op.step, op.stepTeardown] = [outer, outerDir];
+  k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "exit" });
   emit(k, {
     type: "cpuhp_exit",
     time: ktime(k),
