@@ -8,7 +8,7 @@ import type { MachineConfig } from "./config.ts";
 import { ERRNO, type ErrnoName, errnoName } from "./errno.ts";
 import { HangError, PoweredOffError } from "./errors.ts";
 import { boot, kernelFor } from "./boot.ts";
-import { dmesgView, type Kernel, ktime, printk, traceView } from "./kernel.ts";
+import { dmesgView, type Kernel, ktime, traceView } from "./kernel.ts";
 import type { Hang, MachineState, Problem } from "./state.ts";
 import { FEAT } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
