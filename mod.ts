@@ -62,3 +62,22 @@ export {
 export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/errno.ts";
 export { type HostFeatures, HOSTS, type HostVersion, HYPERV_IDS } from "./lib/hyperv/hosts.ts";
 export { KERNEL_IDS } from "./lib/kernels/lines.ts";
+export {
+  exploration,
+  explore,
+  type ExploreOptions,
+  type ExploreProgress,
+  type ExploreResult,
+  type InvariantVerdict,
+  type Violation,
+  type ViolationStep,
+} from "./lib/explore/search.ts";
+export {
+  type CustomInvariant,
+  INVARIANT_INFO,
+  INVARIANT_NAMES,
+  type InvariantInfo,
+} from "./lib/explore/invariants.ts";
+export { OPERATION_KINDS, type OperationKind } from "./lib/explore/operations.ts";
+export type { StepPoint } from "./lib/kernel.ts";
+export { formatDuration } from "./lib/duration.ts";

@@ -85,3 +85,27 @@ export function formatSeconds(ns: number): string {
   const us = Math.floor(ns / 1000);
   return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, "0")}`;
 }
+
+/**
+ * A duration in the largest unit of {@linkcode DURATION_UNITS} that keeps it whole, in the form
+ * {@linkcode parseDuration} reads back.
+ *
+ * @example
+ * ```ts
+ * import { formatDuration, parseDuration } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatDuration(4_000_000), "4ms");
+ * assert.equal(formatDuration(3_333_333), "3333333ns");
+ * assert.equal(parseDuration(formatDuration(3_333_333)), 3_333_333);
+ * ```
+ * @throws {RangeError} when `ns` is not a non-negative safe integer.
+ */
+export function formatDuration(ns: number): string {
+  if (!Number.isSafeInteger(ns) || ns < 0) {
+    throw new RangeError(`Invalid duration ${ns}: expected a non-negative integer of nanoseconds`);
+  }
+  const [unit, size] = Object.entries(DURATION_UNITS)
+    .filter(([, size]) => BigInt(ns) % size === 0n)
+    .at(-1)!;
+  return `${BigInt(ns) / size}${unit}`;
+}

@@ -205,6 +205,37 @@ export class Machine {
     return this.#k.s.power;
   }
 
+  /**
+   * How the `kthread_park()` race resolves when a CPU without a working tick parks its per-CPU
+   * threads: "sleeps" (the default: `wait_task_inactive()` finds the thread still queued and
+   * sleeps in `schedule_hrtimeout()`, which never returns — a hang) or "passes" (the thread has
+   * already left the CPU; the walk goes on without a tick). See docs/model.md §Hangs.
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().hyperv("2019").kernel("5.4").cpus(2).build();
+   * m.parkRace = "passes";
+   * assert.equal(m.offline(1).ok, true);
+   * assert.match(m.problems()[0].message, /no working clockevent device/);
+   * ```
+   */
+  get parkRace(): "sleeps" | "passes" {
+    return this.#k.s.parkRace ?? "sleeps";
+  }
+
+  /** @throws {TypeError} for anything but "sleeps" or "passes". */
+  set parkRace(value: "sleeps" | "passes") {
+    if (value !== "sleeps" && value !== "passes") {
+      throw new TypeError(
+        `Invalid parkRace ${JSON.stringify(value)}: expected "sleeps" or "passes"`,
+      );
+    }
+    if (value === "passes") this.#k.s.parkRace = value;
+    else delete this.#k.s.parkRace;
+  }
+
   #cpuArg(cpu: unknown): number {
     if (typeof cpu !== "number" || !Number.isInteger(cpu)) {
       throw new TypeError(

@@ -237,6 +237,13 @@ export interface MachineState {
   vmbus: { up: boolean; connected: boolean; channels: number[] };
   /** CPUs offlined by the last `freeze_secondary_cpus()` (`frozen_cpus`). */
   frozenCpus: number[];
+  /**
+   * How the `kthread_park()` race resolves when a CPU without a working tick parks its threads
+   * (docs/model.md §Hangs): absent, `wait_task_inactive()` finds the thread still queued and
+   * sleeps (the default, a hang); "passes", the thread has already left the CPU. Absent rather
+   * than "sleeps" so that the default leaves fingerprints as they were.
+   */
+  parkRace?: "passes";
   /** The hibernation image (the whole state, log included, at snapshot time), while hibernated. */
   image: MachineState | null;
   /** Problems seen so far. */

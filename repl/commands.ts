@@ -11,17 +11,28 @@ import {
   ARCHES,
   ERRNO,
   type ErrnoName,
+  exploration,
   type HotplugResult,
   HYPERV_IDS,
   HZ_VALUES,
+  INVARIANT_NAMES,
   KERNEL_IDS,
   type Machine,
+  OPERATION_KINDS,
+  type OperationKind,
   parseDuration,
   type TraceEvent,
   type VmOptions,
 } from "../mod.ts";
 import type { Session } from "./session.ts";
-import { describeVm, formatCpus, formatDevices, formatTrace, seconds } from "./format.ts";
+import {
+  describeVm,
+  formatCpus,
+  formatDevices,
+  formatExplore,
+  formatTrace,
+  seconds,
+} from "./format.ts";
 import { readSession, writeSession } from "./store.ts";
 
 /** What completes a positional or an option value. */
@@ -514,6 +525,94 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: "race",
+    summary:
+      "how the kthread_park() race resolves on a CPU without a tick: sleeps (hang) or passes",
+    positionals: [{ name: "OUTCOME", optional: true, complete: ["sleeps", "passes"] }],
+    logs: true,
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      const m = session.machine!;
+      const value = positionals[0];
+      if (value !== undefined) {
+        if (value !== "sleeps" && value !== "passes") {
+          throw new RangeError(
+            `invalid outcome ${JSON.stringify(value)}: expected sleeps or passes`,
+          );
+        }
+        m.parkRace = value;
+      }
+      const what = m.parkRace === "sleeps"
+        ? "wait_task_inactive() finds the parked thread still queued and sleeps (a hang without a tick)"
+        : "the parked thread has already left the CPU: kthread_park() returns without sleeping";
+      return {
+        text: `race ${m.parkRace}: ${what}`,
+        result: { parkRace: m.parkRace },
+        logged: value !== undefined,
+      };
+    },
+  },
+  {
+    name: "explore",
+    summary:
+      "search every sequence of operations from a fresh boot of this VM, checking invariants",
+    cost: "runs every operation from every distinct state up to the depth (stop with Ctrl-C)",
+    options: {
+      depth: { type: "string", value: "N", help: "longest operation sequence (default 4)" },
+      ops: {
+        type: "string",
+        value: "KINDS",
+        help: "operation kinds, comma-separated (default online,offline,advance)",
+        complete: OPERATION_KINDS,
+      },
+      invariant: {
+        type: "string",
+        multiple: true,
+        value: "NAME",
+        help: "check only these invariants (default all)",
+        complete: INVARIANT_NAMES,
+      },
+      "max-states": { type: "string", value: "N", help: "stop after N distinct states" },
+      time: { type: "string", value: "DURATION", help: "stop after this much wall time, e.g. 30s" },
+    },
+    async run(session, argv, ctx) {
+      const { values } = parse(this, argv);
+      const options = {
+        depth: values.depth === undefined ? undefined : wholeNumber("depth", values.depth),
+        ops: values.ops === undefined
+          ? undefined
+          : String(values.ops).split(",") as OperationKind[],
+        invariants: values.invariant as string[] | undefined,
+        maxStates: values["max-states"] === undefined
+          ? undefined
+          : positiveInt("max-states", values["max-states"]),
+      };
+      const limit = values.time === undefined ? Infinity : parseDuration(String(values.time)) / 1e6;
+      const started = performance.now();
+      const run = exploration(session.options ?? {}, {
+        ...options,
+        progressEvery: 2000,
+        shouldStop: () =>
+          ctx.signal?.aborted
+            ? "interrupted"
+            : performance.now() - started > limit && "time budget",
+      });
+      let step = run.next();
+      while (!step.done) {
+        const p = step.value;
+        ctx.progress?.(
+          Math.min(1, (p.depth - 1) / (options.depth ?? 4)),
+          `explore depth ${p.depth}: ${p.states} states, ${p.transitions} transitions`,
+        );
+        // Lets Ctrl-C and the progress line through.
+        await new Promise((r) => setTimeout(r, 0));
+        step = run.next();
+      }
+      const result = step.value;
+      return { text: formatExplore(result, performance.now() - started), result };
+    },
+  },
+  {
     name: "save",
     summary: "save the session (VM options and command log) as JSON",
     cost:
@@ -640,6 +739,14 @@ async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
     const why = (e as Error).message.replace(/^cannot open [^:]*: /, "");
     throw new ReplError(`cannot access ${JSON.stringify(path)}: ${why}`);
   }
+}
+
+function wholeNumber(flag: string, value: unknown): number {
+  const text = String(value);
+  if (!/^\d+$/.test(text)) {
+    throw new RangeError(`--${flag} ${JSON.stringify(text)}: expected a whole number`);
+  }
+  return Number(text);
 }
 
 function positiveInt(flag: string, value: unknown): number {

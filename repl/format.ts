@@ -5,7 +5,14 @@
  * @module
  */
 
-import { type CpuInfo, type DeviceInfo, HOSTS, type Machine, type TraceEvent } from "../mod.ts";
+import {
+  type CpuInfo,
+  type DeviceInfo,
+  type ExploreResult,
+  HOSTS,
+  type Machine,
+  type TraceEvent,
+} from "../mod.ts";
 
 /** Nanoseconds as seconds with six decimals (like dmesg). */
 export function seconds(ns: number): string {
@@ -119,4 +126,52 @@ export function formatTrace(e: TraceEvent): string {
         e.previous ? ` previous: ${e.previous}` : ""
       }${e.ret !== undefined ? ` ret: ${e.ret}` : ""}`;
   }
+}
+
+/** The `explore` report: coverage, a verdict per invariant, then each shortest counterexample. */
+export function formatExplore(r: ExploreResult, ms: number): string {
+  const coverage = r.stopped
+    ? `stopped (${r.stopped}): every sequence up to ${r.depthCovered} of ${r.depth} operations covered`
+    : `complete to depth ${r.depth}`;
+  const out = [
+    `explored ${r.states} states, ${r.transitions} transitions in ${(ms / 1000).toFixed(2)} s ` +
+    `(${coverage}; ops ${r.ops.join(",")})`,
+    `design: ${r.design}`,
+    "",
+    table(
+      ["INVARIANT", "HOLDS", "VIOLATED", "CHECKS", "NOTE"],
+      r.invariants.map((i) => [
+        i.name,
+        i.holds,
+        String(i.violations),
+        String(i.checks),
+        i.violations && i.expected
+          ? "expected on this design (a claim of 4df4cb9e99's design)"
+          : "",
+      ]),
+      [false, false, true, true, false],
+    ),
+  ];
+  for (const v of r.violations) {
+    const n = v.operations.length;
+    out.push(
+      "",
+      `${v.invariant} violated during ${v.during}${
+        v.expected ? " (expected on this design)" : ""
+      }` +
+        `, shortest: ${n} operation${n === 1 ? "" : "s"}: ${v.operations.join(" / ") || "(boot)"}`,
+    );
+    if (v.step) {
+      out.push(
+        `  at CPU${v.step.cpu} ${v.step.teardown ? "teardown" : "startup"} of ` +
+          `${v.step.state} ${v.step.stateName} (${v.step.callback})`,
+      );
+    }
+    out.push(
+      `  ${v.message}`,
+      "  replay:",
+      ...v.script.trimEnd().split("\n").map((l) => `    ${l}`),
+    );
+  }
+  return out.join("\n");
 }

@@ -51,8 +51,8 @@ export function runCallback(k: Kernel, op: Op, cb: string, state: number): numbe
  * Callbacks that sleep on an hrtimer on the CPU being hotplugged, so they cannot finish while it
  * has no working tick. `smpboot_park_threads()` → `kthread_park()` → `wait_task_inactive()` →
  * `schedule_hrtimeout()` on the CPU's own hotplug thread (Dexuan Cui's analysis, S4; hyperv-stimer
- * §7.1). The sleep happens when the parked thread is still queued: a race that hvtick always
- * takes (docs/model.md §Hangs).
+ * §7.1). The sleep happens when the parked thread is still queued: a race that hvtick takes
+ * unless the state says `parkRace: "passes"` (docs/model.md §Hangs).
  */
 export const TIMER_WAITS: Readonly<Record<string, string>> = {
   smpboot_park_threads:

@@ -1,0 +1,237 @@
+/**
+ * The invariants exploration checks, as one table: each is checked in every state and, unless it
+ * says otherwise, before and after every hotplug callback inside an operation. Some are claims of
+ * commit 4df4cb9e99 for its design (stimer Direct Mode as a STARTING-section state): on other
+ * designs their violations are expected, and reported as such.
+ *
+ * @module
+ */
+
+import type { Kernel, StepPoint } from "../kernel.ts";
+import type { MachineState } from "../state.ts";
+import { isAtomic, sectionOf } from "../hotplug/steps.ts";
+import { hasWorkingTick } from "../tick/handlers.ts";
+import { tickDescription } from "../hotplug/cpuhp.ts";
+import { hasStimer } from "../hyperv/stimer.ts";
+
+/** Where an invariant is checked. */
+export interface CheckPoint {
+  /** The kernel (read only). */
+  readonly k: Kernel;
+  /** The hotplug step, or null between operations. */
+  readonly step: StepPoint | null;
+  /** Time when the operation started: simulation ns and guest CLOCK_MONOTONIC ns. */
+  readonly before: { readonly now: number; readonly monotonic: number };
+}
+
+/** A built-in invariant. */
+export interface BuiltinInvariant {
+  /** The name `--invariant` takes. */
+  readonly name: string;
+  /** What it says, one line. */
+  readonly description: string;
+  /** Where the rule comes from. */
+  readonly source: string;
+  /**
+   * Which hotplug steps it is checked at: every one, none (states only), or all but the atomic
+   * STARTING/DYING steps of the hotplugged CPU (interrupts off, other CPUs held in stop_machine
+   * on the way down, so nothing can observe the half-updated bookkeeping).
+   */
+  readonly during: "all" | "none" | "non-atomic";
+  /** Whether the rule is checked between operations too. */
+  readonly inStates: boolean;
+  /** For a claim of one design: whether this machine has that design. */
+  readonly claimedFor?: (k: Kernel) => boolean;
+  /** A violation in words, or null. */
+  check(at: CheckPoint): string | null;
+}
+
+/**
+ * A user's invariant: a predicate over the machine state (and the hotplug step inside an
+ * operation, or null between operations) that returns a violation message, false, or nothing
+ * when it holds.
+ */
+export interface CustomInvariant {
+  /** Its name, in verdicts. */
+  readonly name: string;
+  /** What it says. */
+  readonly description?: string;
+  /** Checked inside operations too (default true). */
+  readonly duringSteps?: boolean;
+  /** The check. */
+  check(
+    state: Readonly<MachineState>,
+    step: StepPoint | null,
+  ): string | boolean | null | undefined | void;
+}
+
+/** 4df4cb9e99's design: Direct Mode stimer set up as a STARTING-section hotplug state. */
+export function startingStimer(k: Kernel): boolean {
+  return hasStimer(k) && k.direct && k.line.stimer.direct === "starting";
+}
+
+/** The machine's stimer design in words (why a claim does or does not apply). */
+export function designOf(k: Kernel): string {
+  const c = k.s.config;
+  if (!hasStimer(k)) {
+    return c.arch === "x86_64" ? "no Hyper-V stimer (LAPIC timer)" : "no Hyper-V stimer";
+  }
+  if (startingStimer(k)) {
+    return "stimer Direct Mode as a STARTING-section state (4df4cb9e99)";
+  }
+  return k.direct
+    ? `stimer Direct Mode set up and torn down by the VMbus ONLINE state (Linux ${c.kernel})`
+    : "stimer legacy (message) mode, set up and torn down by the VMbus ONLINE state";
+}
+
+function stepName(k: Kernel, state: number): string {
+  const step = k.steps[state];
+  return step.name ?? step.id;
+}
+
+const LAPIC = "lapic";
+
+/** Every built-in invariant. */
+export const INVARIANTS: readonly BuiltinInvariant[] = [
+  {
+    name: "timer-for-every-step",
+    description: "every CPU that runs a step needing a timer has a working tick device",
+    source: "kernel/cpu.c: ONLINE-section callbacks run in the CPU's hotplug thread and may " +
+      "sleep on timers; 4df4cb9e99 (the stimer is ready before them)",
+    during: "all",
+    inStates: false,
+    claimedFor: startingStimer,
+    check({ k, step }) {
+      if (!step || step.phase !== "enter") return null;
+      if (sectionOf(k.line, step.state) !== "ONLINE" || hasWorkingTick(k, step.cpu)) return null;
+      return `CPU${step.cpu} runs ${step.callback}() (${step.state} ${
+        stepName(k, step.state)
+      }) with no working clockevent device: ${tickDescription(k, step.cpu)}`;
+    },
+  },
+  {
+    name: "no-hang",
+    description: "no hotplug operation waits forever",
+    source: "kernel/cpu.c cpuhp_invoke_callback; the hibernation hang 4df4cb9e99 fixes",
+    during: "none",
+    inStates: true,
+    claimedFor: startingStimer,
+    check({ k }) {
+      const h = k.s.hang;
+      return h
+        ? `CPU${h.cpu} hangs in ${h.callback}() at state ${h.state} ${h.stateName}: ${h.reason}`
+        : null;
+    },
+  },
+  {
+    name: "one-timekeeper",
+    description: "while CPUs are online, tick_do_timer_cpu is one of them",
+    source: "kernel/time/tick-common.c tick_handover_do_timer, tick-sched.c tick_sched_do_timer",
+    during: "non-atomic",
+    inStates: true,
+    check({ k }) {
+      const s = k.s;
+      const online = s.cpus.filter((c) => c.online).map((c) => c.id);
+      if (online.length === 0 || online.includes(s.doTimerCpu)) return null;
+      const who = s.doTimerCpu < 0 ? "no CPU" : `CPU${s.doTimerCpu}, which is offline`;
+      return `tick_do_timer_cpu is ${s.doTimerCpu} (${who}) while CPUs ${
+        online.join(",")
+      } are online`;
+    },
+  },
+  {
+    name: "no-device-on-offline-cpu",
+    description: "no clockevent device is bound to an offline CPU",
+    source: "kernel/time/tick-common.c tick_shutdown (tick_cleanup_dead_cpu)",
+    during: "non-atomic",
+    inStates: true,
+    check({ k }) {
+      const s = k.s;
+      for (const c of s.cpus) {
+        if (c.online || c.tickDev === null) continue;
+        return `offline CPU${c.id} still has "${s.devices[c.tickDev].name}" as its tick device`;
+      }
+      return null;
+    },
+  },
+  {
+    name: "time-monotonic",
+    description: "simulation time and guest CLOCK_MONOTONIC never go back",
+    source: "kernel/time/timekeeping.c ktime_get; hibernation keeps CLOCK_MONOTONIC",
+    during: "all",
+    inStates: true,
+    check({ k, before }) {
+      const s = k.s;
+      const monotonic = s.now - s.offNs;
+      if (s.now < before.now) return `simulation time went back from ${before.now} to ${s.now} ns`;
+      if (monotonic < before.monotonic) {
+        return `CLOCK_MONOTONIC went back from ${before.monotonic} to ${monotonic} ns`;
+      }
+      return null;
+    },
+  },
+  {
+    name: "lapic-never-bound",
+    description:
+      "the LAPIC timer is never a hotplugged CPU's tick device during onlining/offlining",
+    source: "4df4cb9e99 commit message (with Direct Mode the LAPIC timer is not used)",
+    during: "all",
+    inStates: false,
+    claimedFor: startingStimer,
+    check({ k, step }) {
+      if (!step) return null;
+      const id = k.s.cpus[step.cpu].tickDev;
+      if (id === null || k.s.devices[id].kind !== LAPIC) return null;
+      return `CPU${step.cpu}'s tick device is "${k.s.devices[id].name}" ${
+        step.phase === "enter" ? "before" : "after"
+      } ${step.callback}() (${step.state} ${stepName(k, step.state)})`;
+    },
+  },
+];
+
+/** Whether an invariant is checked at this point. */
+export function appliesAt(inv: BuiltinInvariant, k: Kernel, step: StepPoint | null): boolean {
+  if (!step) return inv.inStates;
+  if (inv.during === "none") return false;
+  return inv.during === "all" || !isAtomic(k.line, step.state);
+}
+
+/** The built-in invariant names. */
+export const INVARIANT_NAMES: readonly string[] = INVARIANTS.map((i) => i.name);
+
+/** An invariant as plain data, for help, docs and reports. */
+export interface InvariantInfo {
+  /** The name `--invariant` takes. */
+  readonly name: string;
+  /** What it says. */
+  readonly description: string;
+  /** Where the rule comes from. */
+  readonly source: string;
+  /** Checked between operations. */
+  readonly inStates: boolean;
+  /** Checked at hotplug steps: every one, none, or all but the atomic ones. */
+  readonly during: "all" | "none" | "non-atomic";
+  /** The design it is a claim of (violations elsewhere are expected), or null for every design. */
+  readonly claim: string | null;
+}
+
+/**
+ * Every built-in invariant, as plain data.
+ *
+ * @example
+ * ```ts
+ * import { INVARIANT_INFO } from "./invariants.ts";
+ * import assert from "node:assert/strict";
+ * const lapic = INVARIANT_INFO.find((i) => i.name === "lapic-never-bound")!;
+ * assert.equal(lapic.inStates, false);
+ * assert.match(lapic.claim!, /STARTING/);
+ * ```
+ */
+export const INVARIANT_INFO: readonly InvariantInfo[] = INVARIANTS.map((i) => ({
+  name: i.name,
+  description: i.description,
+  source: i.source,
+  inStates: i.inStates,
+  during: i.during,
+  claim: i.claimedFor ? "stimer Direct Mode as a STARTING-section state (4df4cb9e99)" : null,
+}));

@@ -1,0 +1,447 @@
+/**
+ * `explore()`: breadth-first search over every sequence of operations up to a depth, states
+ * deduplicated by fingerprint, invariants checked in every state and at every hotplug step. A
+ * violation comes with its shortest operation sequence (breadth-first order finds it first).
+ *
+ * @module
+ */
+
+import { vm, VmBuilder, type VmOptions } from "../builder.ts";
+import type { MachineConfig } from "../config.ts";
+import { boot } from "../boot.ts";
+import type { Kernel, StepPoint } from "../kernel.ts";
+import type { MachineState } from "../state.ts";
+import { TimerQueue } from "../timers.ts";
+import { rebuildTimers } from "../advance.ts";
+import { fingerprintOf } from "../fingerprint.ts";
+import { didYouMean } from "../hint.ts";
+import { cloneState } from "./clone.ts";
+import {
+  applyOperation,
+  type Operation,
+  OPERATION_KINDS,
+  type OperationKind,
+  OPERATIONS,
+  operationScript,
+} from "./operations.ts";
+import { TIMER_WAITS } from "../hotplug/callbacks.ts";
+import { hasWorkingTick } from "../tick/handlers.ts";
+import {
+  appliesAt,
+  type BuiltinInvariant,
+  type CustomInvariant,
+  designOf,
+  INVARIANT_NAMES,
+  INVARIANTS,
+} from "./invariants.ts";
+import { replayScript } from "./script.ts";
+
+/** How to explore. */
+export interface ExploreOptions {
+  /** Longest operation sequence, 0 to 64 (default 4). */
+  readonly depth?: number;
+  /** Operation kinds (default online, offline, advance). */
+  readonly ops?: readonly OperationKind[];
+  /** Built-in invariants by name and custom ones (default: every built-in). */
+  readonly invariants?: readonly (string | CustomInvariant)[];
+  /** Stop after this many distinct states (default 1,000,000). */
+  readonly maxStates?: number;
+  /**
+   * Asked between operations: true, or a reason such as "time budget", stops the search
+   * (Ctrl-C, a deadline); the result's `stopped` says why ("interrupted" for true).
+   */
+  readonly shouldStop?: () => boolean | string;
+  /** Transitions between progress reports of {@linkcode exploration} (default 5000). */
+  readonly progressEvery?: number;
+}
+
+/** A hotplug step, as a violation reports it. */
+export interface ViolationStep {
+  /** The CPU being hotplugged. */
+  readonly cpu: number;
+  /** Hotplug state number. */
+  readonly state: number;
+  /** Its name. */
+  readonly stateName: string;
+  /** The callback. */
+  readonly callback: string;
+  /** Whether it was a teardown. */
+  readonly teardown: boolean;
+}
+
+/** An invariant violation with its shortest counterexample. */
+export interface Violation {
+  /** The invariant. */
+  readonly invariant: string;
+  /** What was wrong. */
+  readonly message: string;
+  /** Expected on this machine's design (the invariant is a claim of another design). */
+  readonly expected: boolean;
+  /** The kind of the last operation ("boot" for the booted state). */
+  readonly during: OperationKind | "boot";
+  /** The operations, in order, as REPL lines. */
+  readonly operations: readonly string[];
+  /** The hotplug step inside the last operation where it broke, or null between operations. */
+  readonly step: ViolationStep | null;
+  /** A `.hvt` script that replays it in the REPL. */
+  readonly script: string;
+}
+
+/** One invariant's verdict over everything explored. */
+export interface InvariantVerdict {
+  /** Name. */
+  readonly name: string;
+  /** What it says. */
+  readonly description: string;
+  /** "always" (no violation), "sometimes", or "never" (violated at every check). */
+  readonly holds: "always" | "sometimes" | "never";
+  /** States and steps it was checked at. */
+  readonly checks: number;
+  /** How many of them violated it. */
+  readonly violations: number;
+  /** Whether violations are expected on this design (a claim made for another design). */
+  readonly expected: boolean;
+}
+
+/** What a search covered and found (plain data). */
+export interface ExploreResult {
+  /** The machine explored. */
+  readonly config: MachineConfig;
+  /** Its stimer design, in words. */
+  readonly design: string;
+  /** The requested depth. */
+  readonly depth: number;
+  /** Every sequence up to this length was explored (less than `depth` when stopped). */
+  readonly depthCovered: number;
+  /** The operation kinds. */
+  readonly ops: readonly OperationKind[];
+  /** Distinct states (by fingerprint). */
+  readonly states: number;
+  /** Operations run. */
+  readonly transitions: number;
+  /** null when complete, else why it stopped: "state budget", or the reason `shouldStop` gave. */
+  readonly stopped: string | null;
+  /** Verdict per invariant. */
+  readonly invariants: readonly InvariantVerdict[];
+  /** Shortest counterexample per invariant and kind of last operation. */
+  readonly violations: readonly Violation[];
+}
+
+/** Progress of a running search. */
+export interface ExploreProgress {
+  /** Distinct states so far. */
+  readonly states: number;
+  /** Operations run so far. */
+  readonly transitions: number;
+  /** Depth being explored. */
+  readonly depth: number;
+}
+
+// An invariant as the search runs it: built-in, or a user's predicate wrapped alike.
+interface Checked {
+  readonly inv: BuiltinInvariant;
+  readonly expected: boolean;
+  checks: number;
+  violations: number;
+}
+
+function custom(c: CustomInvariant): BuiltinInvariant {
+  if (!c || typeof c.name !== "string" || typeof c.check !== "function") {
+    throw new TypeError(
+      `Invalid invariant ${
+        JSON.stringify(c)
+      }: expected a built-in name or { name, check(state, step) }`,
+    );
+  }
+  return {
+    name: c.name,
+    description: c.description ?? c.name,
+    source: "user",
+    during: c.duringSteps === false ? "none" : "all",
+    inStates: true,
+    check({ k, step }) {
+      const out = c.check(k.s, step);
+      if (typeof out === "string") return out;
+      return out === false ? `${c.name} does not hold` : null;
+    },
+  };
+}
+
+function resolve(config: VmBuilder | VmOptions, options: ExploreOptions) {
+  const builder = config instanceof VmBuilder ? config : vm(config);
+  const depth = options.depth ?? 4;
+  if (!Number.isInteger(depth) || depth < 0 || depth > 64) {
+    throw new RangeError(`Invalid depth ${JSON.stringify(depth)}: expected an integer 0 to 64`);
+  }
+  const ops = [...(options.ops ?? ["online", "offline", "advance"])];
+  for (const op of ops) {
+    if (!(OPERATION_KINDS as readonly string[]).includes(op)) {
+      throw new RangeError(
+        `Invalid operation ${JSON.stringify(op)}${didYouMean(String(op), OPERATION_KINDS)}; ` +
+          `valid: ${OPERATION_KINDS.join(", ")}`,
+      );
+    }
+  }
+  if (ops.length === 0) throw new RangeError(`Invalid ops []: name at least one operation kind`);
+  const invariants = (options.invariants ?? INVARIANT_NAMES).map((i) => {
+    if (typeof i !== "string") return custom(i);
+    const found = INVARIANTS.find((b) => b.name === i);
+    if (!found) {
+      throw new RangeError(
+        `Invalid invariant ${JSON.stringify(i)}${didYouMean(i, INVARIANT_NAMES)}; ` +
+          `valid: ${INVARIANT_NAMES.join(", ")}`,
+      );
+    }
+    return found;
+  });
+  const maxStates = options.maxStates ?? 1_000_000;
+  if (!Number.isSafeInteger(maxStates) || maxStates < 1) {
+    throw new RangeError(
+      `Invalid maxStates ${JSON.stringify(maxStates)}: expected a positive integer`,
+    );
+  }
+  const every = options.progressEvery ?? 5000;
+  if (!Number.isSafeInteger(every) || every < 1) {
+    throw new RangeError(
+      `Invalid progressEvery ${JSON.stringify(every)}: expected a positive integer`,
+    );
+  }
+  // Validates the configuration (ConfigError) before anything runs.
+  return {
+    config: builder.config(),
+    vmOptions: builder.options(),
+    depth,
+    ops,
+    invariants,
+    maxStates,
+    every,
+  };
+}
+
+// A kernel on state `s` sharing the boot kernel's tables, with its own timer index.
+function kernelOn(base: Kernel, s: MachineState): Kernel {
+  const k: Kernel = {
+    ...base,
+    s,
+    timers: new TimerQueue(),
+    scratch: [],
+    listener: null,
+    onStep: null,
+    history: false,
+  };
+  rebuildTimers(k);
+  return k;
+}
+
+/**
+ * The search as a generator: it yields progress every `progressEvery` operations and returns
+ * the result, so a caller can report progress and stop it between yields.
+ *
+ * @example
+ * ```ts
+ * import { exploration } from "./search.ts";
+ * import assert from "node:assert/strict";
+ * const run = exploration({ hyperv: "2019", kernel: "5.5", cpus: 2 }, { depth: 2 });
+ * let step = run.next();
+ * while (!step.done) step = run.next();
+ * assert.equal(step.value.stopped, null);
+ * ```
+ * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration.
+ */
+export function* exploration(
+  config: VmBuilder | VmOptions,
+  options: ExploreOptions = {},
+): Generator<ExploreProgress, ExploreResult, void> {
+  const r = resolve(config, options);
+  const root = boot(r.config);
+  rebuildTimers(root);
+  const base = kernelOn(root, cloneState(root.s));
+  const checked: Checked[] = r.invariants.map((inv) => ({
+    inv,
+    expected: inv.claimedFor ? !inv.claimedFor(base) : false,
+    checks: 0,
+    violations: 0,
+  }));
+  const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
+
+  // Node i: its parent node and the operation that reached it (the root has none).
+  const parent: number[] = [-1];
+  const via: (Operation | null)[] = [null];
+  const seen = new Map<string, number>([[fingerprintOf(base.s), 0]]);
+  const found = new Map<string, Violation>();
+  let transitions = 0;
+
+  const pathTo = (node: number, last: Operation | null): string[][] => {
+    const ops: Operation[] = last ? [last] : [];
+    for (let n = node; n > 0; n = parent[n]) ops.unshift(via[n]!);
+    return ops.map((op) => operationScript(base, op));
+  };
+  const record = (
+    c: Checked,
+    message: string,
+    node: number,
+    last: Operation | null,
+    step: StepPoint | null,
+    k: Kernel,
+  ) => {
+    c.violations++;
+    const during = last?.kind ?? (node > 0 ? via[node]!.kind : "boot");
+    const key = `${c.inv.name}\0${during}`;
+    if (found.has(key)) return;
+    const scripts = pathTo(node, last);
+    const operations = scripts.map((lines) => lines.join("; "));
+    const hang = c.inv.name === "no-hang" ? k.s.hang : null;
+    const where: ViolationStep | null = step
+      ? {
+        cpu: step.cpu,
+        state: step.state,
+        stateName: k.steps[step.state].name ?? k.steps[step.state].id,
+        callback: step.callback,
+        teardown: step.teardown,
+      }
+      : hang
+      ? {
+        cpu: hang.cpu,
+        state: hang.state,
+        stateName: hang.stateName,
+        callback: hang.callback,
+        // The walk was going down when its target is below the state it hung at.
+        teardown: k.s.cpus[hang.cpu].target < hang.state,
+      }
+      : null;
+    const lines = scripts.flat();
+    found.set(key, {
+      invariant: c.inv.name,
+      message,
+      expected: c.expected,
+      during,
+      operations,
+      step: where,
+      script: replayScript(
+        `hvtick explore: shortest counterexample for ${c.inv.name} during ${during} ` +
+          `(${operations.length} operation${operations.length === 1 ? "" : "s"})`,
+        r.config,
+        r.vmOptions,
+        lines,
+      ),
+    });
+  };
+  const checkAll = (
+    k: Kernel,
+    step: StepPoint | null,
+    before: { now: number; monotonic: number },
+    node: number,
+    last: Operation | null,
+  ) => {
+    for (const c of checked) {
+      if (!appliesAt(c.inv, k, step)) continue;
+      c.checks++;
+      const message = c.inv.check({ k, step, before });
+      if (message !== null) record(c, message, node, last, step, k);
+    }
+  };
+
+  const start = { now: base.s.now, monotonic: base.s.now - base.s.offNs };
+  checkAll(base, null, start, 0, null);
+
+  let level: { node: number; state: MachineState }[] = [{ node: 0, state: base.s }];
+  let depthCovered = 0;
+  let stopped: ExploreResult["stopped"] = null;
+  search: for (let depth = 0; depth < r.depth && level.length > 0; depth++) {
+    const next: typeof level = [];
+    for (const { node, state } of level) {
+      const view = kernelOn(root, state);
+      for (const spec of specs) {
+        for (const op of spec.enabled(view)) {
+          if (seen.size >= r.maxStates) {
+            stopped = "state budget";
+            break search;
+          }
+          const stop = options.shouldStop?.();
+          if (stop) {
+            stopped = stop === true ? "interrupted" : stop;
+            break search;
+          }
+          // An operation that reaches the kthread_park() race runs again with the other side.
+          const variants: Operation[] = [op];
+          for (let v = 0; v < variants.length; v++) {
+            const variant = variants[v];
+            const k = kernelOn(root, cloneState(state));
+            const before = { now: k.s.now, monotonic: k.s.now - k.s.offNs };
+            let race = false;
+            k.onStep = (at) => {
+              if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
+                race = true;
+              }
+              checkAll(k, at, before, node, variant);
+            };
+            const ran = applyOperation(k, variant);
+            k.onStep = null;
+            if (!ran) continue;
+            if (race && v === 0) {
+              variants.push({ ...op, race: state.parkRace === "passes" ? "sleeps" : "passes" });
+            }
+            transitions++;
+            if (transitions % r.every === 0) {
+              yield { states: seen.size, transitions, depth: depth + 1 };
+            }
+            const fp = fingerprintOf(k.s);
+            if (seen.has(fp)) continue;
+            const id = parent.length;
+            parent.push(node);
+            via.push(variant);
+            seen.set(fp, id);
+            checkAll(k, null, before, id, null);
+            next.push({ node: id, state: k.s });
+          }
+        }
+      }
+    }
+    level = next;
+    depthCovered = depth + 1;
+  }
+  return {
+    config: r.config,
+    design: designOf(base),
+    depth: r.depth,
+    depthCovered: stopped ? depthCovered : r.depth,
+    ops: r.ops,
+    states: seen.size,
+    transitions,
+    stopped,
+    invariants: checked.map((c) => ({
+      name: c.inv.name,
+      description: c.inv.description,
+      holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
+      checks: c.checks,
+      violations: c.violations,
+      expected: c.expected,
+    })),
+    violations: [...found.values()],
+  };
+}
+
+/**
+ * Explores every sequence of operations up to `depth` from a freshly booted machine and checks
+ * the invariants in every state and at every hotplug step (see {@linkcode ExploreOptions}).
+ *
+ * @example
+ * ```ts
+ * import { explore } from "./search.ts";
+ * import assert from "node:assert/strict";
+ * const r = explore({ hyperv: "2019", arch: "x86_64", kernel: "5.4", cpus: 2 }, { depth: 1 });
+ * const hang = r.violations.find((v) => v.invariant === "no-hang")!;
+ * assert.deepEqual(hang.operations, ["offline 1"]);
+ * ```
+ * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration.
+ */
+export function explore(
+  config: VmBuilder | VmOptions,
+  options: ExploreOptions = {},
+): ExploreResult {
+  const run = exploration(config, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
