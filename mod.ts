@@ -81,3 +81,12 @@ export {
 export { OPERATION_KINDS, type OperationKind } from "./lib/explore/operations.ts";
 export type { StepPoint } from "./lib/kernel.ts";
 export { formatDuration } from "./lib/duration.ts";
+export {
+  type OperationRecord,
+  parseScenario,
+  runScenario,
+  type ScenarioRun,
+  type StepRecord,
+} from "./lib/explore/scenario.ts";
+export { compare, type Comparison, type Divergence } from "./lib/explore/compare.ts";
+export type { ConfigInput } from "./lib/explore/workspace.ts";

@@ -137,6 +137,15 @@ export interface DeviceInfo {
   readonly handler: string | null;
 }
 
+// The kernel behind each machine, for lib-internal observers (scenario runs watch hotplug steps).
+// Not part of the public API.
+const KERNELS = new WeakMap<Machine, () => Kernel>();
+
+/** The kernel context of a machine (lib-internal). */
+export function kernelOf(m: Machine): Kernel {
+  return KERNELS.get(m)!();
+}
+
 const STATE_NAMES = ["DETACHED", "SHUTDOWN", "PERIODIC", "ONESHOT", "ONESHOT_STOPPED"];
 
 // Devices share a handful of feature masks; one frozen name list per mask, not per device.
@@ -173,6 +182,7 @@ export class Machine {
   constructor(config: MachineConfig) {
     this.#k = boot(config);
     rebuildTimers(this.#k);
+    KERNELS.set(this, () => this.#k);
   }
 
   /** The configuration. */

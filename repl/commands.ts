@@ -9,6 +9,7 @@
 import { parseArgs } from "node:util";
 import {
   ARCHES,
+  compare,
   ERRNO,
   type ErrnoName,
   exploration,
@@ -22,11 +23,14 @@ import {
   type OperationKind,
   parseDuration,
   type TraceEvent,
+  vm,
   type VmOptions,
 } from "../mod.ts";
 import type { Session } from "./session.ts";
+import { words } from "./lexer.ts";
 import {
   describeVm,
+  formatCompare,
   formatCpus,
   formatDevices,
   formatExplore,
@@ -613,6 +617,53 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   {
+    name: "compare",
+    summary: "run a script's operations on two configurations and show them side by side",
+    cost: "runs the script twice, recording every hotplug step",
+    needsVm: false,
+    positionals: [{ name: "SCRIPT", complete: "file" }],
+    options: {
+      a: {
+        type: "string",
+        value: "KEY=VALUE,…",
+        help: "configuration A: the base VM with these fields changed (e.g. kernel=5.4)",
+      },
+      b: {
+        type: "string",
+        value: "KEY=VALUE,…",
+        help: "configuration B (e.g. kernel=5.5 or hyperv=2016)",
+      },
+    },
+    async run(session, argv, ctx) {
+      const { values, positionals } = parse(this, argv);
+      const path = positionals[0];
+      if (!ctx.readFile) throw new ReplError("reading files is not available here");
+      const text = await io(path, () => ctx.readFile!(path));
+      // The script's vm line (else this session's VM) is the base; its machine-changing lines
+      // are the scenario; views (cpus, cat, …) are skipped.
+      let base: VmOptions = session.options ?? {};
+      const scenario: string[] = [];
+      text.split("\n").forEach((line, i) => {
+        const argv = words(line);
+        if (argv.length === 0) return;
+        const command = COMMANDS.find((c) => c.name === argv[0] || c.aliases?.includes(argv[0]));
+        if (command?.name === "vm") base = vmOptions(parse(command, argv.slice(1)).values);
+        else if (command && SCENARIO_COMMANDS.includes(command.name)) scenario.push(argv.join(" "));
+        else if (!command || command.logs || command.needsVm === false) {
+          throw new RangeError(
+            `${path} line ${i + 1}: ${JSON.stringify(argv[0])} cannot be part of a compared ` +
+              `scenario; use vm, ${SCENARIO_COMMANDS.join(", ")} (views are skipped)`,
+          );
+        }
+      });
+      const a = withFields(base, values.a, "a");
+      const b = withFields(base, values.b, "b");
+      const result = compare(scenario, a, b);
+      const label = (o: VmOptions) => describeVm(vm(o).build());
+      return { text: formatCompare(result, [label(a), label(b)]), result };
+    },
+  },
+  {
     name: "save",
     summary: "save the session (VM options and command log) as JSON",
     cost:
@@ -739,6 +790,39 @@ async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
     const why = (e as Error).message.replace(/^cannot open [^:]*: /, "");
     throw new ReplError(`cannot access ${JSON.stringify(path)}: ${why}`);
   }
+}
+
+// Commands whose lines a compared scenario runs (the rest of a script's machine commands cannot be
+// compared: they boot, load or reset).
+const SCENARIO_COMMANDS = ["online", "offline", "advance", "hibernate", "resume", "race", "echo"];
+
+// `--a kernel=5.4,hyperv=2016`: the base options with those fields changed; a key that is not a
+// VM field is taken as a feature (NAME=on|off).
+function withFields(base: VmOptions, spec: unknown, flag: string): VmOptions {
+  const o: VmOptions = structuredClone(base);
+  if (spec === undefined) return o;
+  for (const item of String(spec).split(",")) {
+    const m = /^([A-Za-z0-9]+)=(.*)$/.exec(item);
+    if (!m) {
+      throw new RangeError(
+        `--${flag} ${JSON.stringify(item)}: expected KEY=VALUE (e.g. kernel=5.4, hyperv=2016)`,
+      );
+    }
+    const [, key, value] = m;
+    if (key === "hyperv" || key === "arch" || key === "kernel") o[key] = value;
+    else if (key === "generation" || key === "cpus" || key === "hz") {
+      o[key] = wholeNumber(`${flag} ${key}`, value);
+    } else if (key === "channels") {
+      o.vmbusChannels = value === "" ? [] : value.split(":").map(Number);
+    } else if (/^(on|off)$/.test(value)) o.features = { ...o.features, [key]: value === "on" };
+    else {
+      throw new RangeError(
+        `--${flag} ${JSON.stringify(item)}: ${key} is not hyperv, arch, kernel, generation, ` +
+          `cpus, hz, channels or a feature set to on/off`,
+      );
+    }
+  }
+  return o;
 }
 
 function wholeNumber(flag: string, value: unknown): number {

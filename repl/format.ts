@@ -6,11 +6,14 @@
  */
 
 import {
+  type Comparison,
   type CpuInfo,
   type DeviceInfo,
   type ExploreResult,
   HOSTS,
+  type InvariantVerdict,
   type Machine,
+  type StepRecord,
   type TraceEvent,
 } from "../mod.ts";
 
@@ -173,5 +176,68 @@ export function formatExplore(r: ExploreResult, ms: number): string {
       ...v.script.trimEnd().split("\n").map((l) => `    ${l}`),
     );
   }
+  return out.join("\n");
+}
+
+function stepCell(s: StepRecord | undefined): [string, string] {
+  if (!s) return ["", ""];
+  const device = s.before === s.after
+    ? s.after ?? "(none)"
+    : `${s.before ?? "(none)"} -> ${s.after ?? "(none)"}`;
+  return [
+    `${"  ".repeat(s.depth)}CPU${s.cpu} ${s.teardown ? "down" : "up"} ${s.state} ${s.stateName}`,
+    s.hung ? `${device} (hangs here)` : device,
+  ];
+}
+
+/** The `compare` report: per operation, A's and B's steps side by side, then the verdicts. */
+export function formatCompare(c: Comparison, labels: [string, string]): string {
+  const d = c.divergence;
+  const out = [`A: ${labels[0]}`, `   ${c.a.design}`, `B: ${labels[1]}`, `   ${c.b.design}`];
+  c.a.operations.forEach((a, i) => {
+    const b = c.b.operations[i];
+    out.push("", `[${i + 1}] ${a.line}`, `  A: ${a.message}`, `  B: ${b.message}`);
+    const n = Math.max(a.steps.length, b.steps.length);
+    if (n > 0) {
+      const rows = Array.from({ length: n }, (_, j) => [
+        d && d.operation === i && d.step === j ? ">>" : "",
+        ...stepCell(a.steps[j]),
+        ...stepCell(b.steps[j]),
+      ]);
+      out.push(
+        ...table(["", "A STEP", "A TICK DEVICE", "B STEP", "B TICK DEVICE"], rows, [
+          false,
+          false,
+          false,
+          false,
+          false,
+        ]).split("\n").map((l) => `  ${l}`),
+      );
+    }
+    const differ = a.bound.flatMap((dev, cpu) =>
+      dev === b.bound[cpu]
+        ? []
+        : [`CPU${cpu} ${dev ?? "(none)"} on A, ${b.bound[cpu] ?? "(none)"} on B`]
+    );
+    if (differ.length) out.push(`  tick devices afterwards differ: ${differ.join("; ")}`);
+  });
+  out.push(
+    "",
+    table(
+      ["INVARIANT", "A HOLDS", "B HOLDS"],
+      c.a.invariants.map((inv, i) => {
+        const verdict = (v: InvariantVerdict) =>
+          `${v.holds}${v.violations ? ` (${v.violations}${v.expected ? ", expected" : ""})` : ""}`;
+        return [inv.name, verdict(inv), verdict(c.b.invariants[i])];
+      }),
+      [false, false, false],
+    ),
+    "",
+    d
+      ? `first divergence: [${d.operation + 1}] ${d.line}${
+        d.step === null ? "" : `, step ${d.step + 1}`
+      }: ${d.reason}`
+      : "no divergence: both runs take the same steps with the same tick devices",
+  );
   return out.join("\n");
 }

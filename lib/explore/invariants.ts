@@ -13,6 +13,7 @@ import { isAtomic, sectionOf } from "../hotplug/steps.ts";
 import { hasWorkingTick } from "../tick/handlers.ts";
 import { tickDescription } from "../hotplug/cpuhp.ts";
 import { hasStimer } from "../hyperv/stimer.ts";
+import { didYouMean } from "../hint.ts";
 
 /** Where an invariant is checked. */
 export interface CheckPoint {
@@ -235,3 +236,78 @@ export const INVARIANT_INFO: readonly InvariantInfo[] = INVARIANTS.map((i) => ({
   during: i.during,
   claim: i.claimedFor ? "stimer Direct Mode as a STARTING-section state (4df4cb9e99)" : null,
 }));
+
+/** An invariant being checked, with its counts. */
+export interface Checked {
+  /** The rule. */
+  readonly inv: BuiltinInvariant;
+  /** Whether violations are expected on the machine's design. */
+  readonly expected: boolean;
+  /** Points checked. */
+  checks: number;
+  /** Points that violated it. */
+  violations: number;
+}
+
+function custom(c: CustomInvariant): BuiltinInvariant {
+  if (!c || typeof c.name !== "string" || typeof c.check !== "function") {
+    throw new TypeError(
+      `Invalid invariant ${
+        JSON.stringify(c)
+      }: expected a built-in name or { name, check(state, step) }`,
+    );
+  }
+  return {
+    name: c.name,
+    description: c.description ?? c.name,
+    source: "user",
+    during: c.duringSteps === false ? "none" : "all",
+    inStates: true,
+    check({ k, step }) {
+      const out = c.check(k.s, step);
+      if (typeof out === "string") return out;
+      return out === false ? `${c.name} does not hold` : null;
+    },
+  };
+}
+
+/**
+ * The invariants to check on `k`'s machine: built-in names and custom predicates (default every
+ * built-in). @throws {RangeError} for an unknown name; {@linkcode TypeError} for a bad predicate.
+ */
+export function checkedInvariants(
+  k: Kernel,
+  list: readonly (string | CustomInvariant)[] = INVARIANT_NAMES,
+): Checked[] {
+  return list.map((item) => {
+    let inv: BuiltinInvariant;
+    if (typeof item === "string") {
+      const found = INVARIANTS.find((b) => b.name === item);
+      if (!found) {
+        throw new RangeError(
+          `Invalid invariant ${JSON.stringify(item)}${didYouMean(item, INVARIANT_NAMES)}; ` +
+            `valid: ${INVARIANT_NAMES.join(", ")}`,
+        );
+      }
+      inv = found;
+    } else inv = custom(item);
+    return { inv, expected: inv.claimedFor ? !inv.claimedFor(k) : false, checks: 0, violations: 0 };
+  });
+}
+
+/** Checks every invariant that applies at this point; `report` gets each violation. */
+export function evaluate(
+  checked: readonly Checked[],
+  at: CheckPoint,
+  report: (c: Checked, message: string) => void,
+): void {
+  for (const c of checked) {
+    if (!appliesAt(c.inv, at.k, at.step)) continue;
+    c.checks++;
+    const message = c.inv.check(at);
+    if (message !== null) {
+      c.violations++;
+      report(c, message);
+    }
+  }
+}

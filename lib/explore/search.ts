@@ -6,13 +6,9 @@
  * @module
  */
 
-import { vm, VmBuilder, type VmOptions } from "../builder.ts";
 import type { MachineConfig } from "../config.ts";
-import { boot } from "../boot.ts";
 import type { Kernel, StepPoint } from "../kernel.ts";
 import type { MachineState } from "../state.ts";
-import { TimerQueue } from "../timers.ts";
-import { rebuildTimers } from "../advance.ts";
 import { fingerprintOf } from "../fingerprint.ts";
 import { didYouMean } from "../hint.ts";
 import { cloneState } from "./clone.ts";
@@ -27,13 +23,13 @@ import {
 import { TIMER_WAITS } from "../hotplug/callbacks.ts";
 import { hasWorkingTick } from "../tick/handlers.ts";
 import {
-  appliesAt,
-  type BuiltinInvariant,
+  type Checked,
+  checkedInvariants,
   type CustomInvariant,
   designOf,
-  INVARIANT_NAMES,
-  INVARIANTS,
+  evaluate,
 } from "./invariants.ts";
+import { type ConfigInput, kernelOn, workspace } from "./workspace.ts";
 import { replayScript } from "./script.ts";
 
 /** How to explore. */
@@ -137,38 +133,7 @@ export interface ExploreProgress {
   readonly depth: number;
 }
 
-// An invariant as the search runs it: built-in, or a user's predicate wrapped alike.
-interface Checked {
-  readonly inv: BuiltinInvariant;
-  readonly expected: boolean;
-  checks: number;
-  violations: number;
-}
-
-function custom(c: CustomInvariant): BuiltinInvariant {
-  if (!c || typeof c.name !== "string" || typeof c.check !== "function") {
-    throw new TypeError(
-      `Invalid invariant ${
-        JSON.stringify(c)
-      }: expected a built-in name or { name, check(state, step) }`,
-    );
-  }
-  return {
-    name: c.name,
-    description: c.description ?? c.name,
-    source: "user",
-    during: c.duringSteps === false ? "none" : "all",
-    inStates: true,
-    check({ k, step }) {
-      const out = c.check(k.s, step);
-      if (typeof out === "string") return out;
-      return out === false ? `${c.name} does not hold` : null;
-    },
-  };
-}
-
-function resolve(config: VmBuilder | VmOptions, options: ExploreOptions) {
-  const builder = config instanceof VmBuilder ? config : vm(config);
+function validate(options: ExploreOptions) {
   const depth = options.depth ?? 4;
   if (!Number.isInteger(depth) || depth < 0 || depth > 64) {
     throw new RangeError(`Invalid depth ${JSON.stringify(depth)}: expected an integer 0 to 64`);
@@ -183,17 +148,6 @@ function resolve(config: VmBuilder | VmOptions, options: ExploreOptions) {
     }
   }
   if (ops.length === 0) throw new RangeError(`Invalid ops []: name at least one operation kind`);
-  const invariants = (options.invariants ?? INVARIANT_NAMES).map((i) => {
-    if (typeof i !== "string") return custom(i);
-    const found = INVARIANTS.find((b) => b.name === i);
-    if (!found) {
-      throw new RangeError(
-        `Invalid invariant ${JSON.stringify(i)}${didYouMean(i, INVARIANT_NAMES)}; ` +
-          `valid: ${INVARIANT_NAMES.join(", ")}`,
-      );
-    }
-    return found;
-  });
   const maxStates = options.maxStates ?? 1_000_000;
   if (!Number.isSafeInteger(maxStates) || maxStates < 1) {
     throw new RangeError(
@@ -206,31 +160,7 @@ function resolve(config: VmBuilder | VmOptions, options: ExploreOptions) {
       `Invalid progressEvery ${JSON.stringify(every)}: expected a positive integer`,
     );
   }
-  // Validates the configuration (ConfigError) before anything runs.
-  return {
-    config: builder.config(),
-    vmOptions: builder.options(),
-    depth,
-    ops,
-    invariants,
-    maxStates,
-    every,
-  };
-}
-
-// A kernel on state `s` sharing the boot kernel's tables, with its own timer index.
-function kernelOn(base: Kernel, s: MachineState): Kernel {
-  const k: Kernel = {
-    ...base,
-    s,
-    timers: new TimerQueue(),
-    scratch: [],
-    listener: null,
-    onStep: null,
-    history: false,
-  };
-  rebuildTimers(k);
-  return k;
+  return { depth, ops, maxStates, every };
 }
 
 /**
@@ -249,19 +179,15 @@ function kernelOn(base: Kernel, s: MachineState): Kernel {
  * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration.
  */
 export function* exploration(
-  config: VmBuilder | VmOptions,
+  config: ConfigInput,
   options: ExploreOptions = {},
 ): Generator<ExploreProgress, ExploreResult, void> {
-  const r = resolve(config, options);
-  const root = boot(r.config);
-  rebuildTimers(root);
-  const base = kernelOn(root, cloneState(root.s));
-  const checked: Checked[] = r.invariants.map((inv) => ({
-    inv,
-    expected: inv.claimedFor ? !inv.claimedFor(base) : false,
-    checks: 0,
-    violations: 0,
-  }));
+  const limits = validate(options);
+  const ws = workspace(config);
+  const r = { ...limits, config: ws.config, vmOptions: ws.options };
+  const root = ws.root;
+  const base = root;
+  const checked: Checked[] = checkedInvariants(base, options.invariants);
   const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
 
   // Node i: its parent node and the operation that reached it (the root has none).
@@ -284,7 +210,6 @@ export function* exploration(
     step: StepPoint | null,
     k: Kernel,
   ) => {
-    c.violations++;
     const during = last?.kind ?? (node > 0 ? via[node]!.kind : "boot");
     const key = `${c.inv.name}\0${during}`;
     if (found.has(key)) return;
@@ -332,14 +257,8 @@ export function* exploration(
     before: { now: number; monotonic: number },
     node: number,
     last: Operation | null,
-  ) => {
-    for (const c of checked) {
-      if (!appliesAt(c.inv, k, step)) continue;
-      c.checks++;
-      const message = c.inv.check({ k, step, before });
-      if (message !== null) record(c, message, node, last, step, k);
-    }
-  };
+  ) =>
+    evaluate(checked, { k, step, before }, (c, message) => record(c, message, node, last, step, k));
 
   const start = { now: base.s.now, monotonic: base.s.now - base.s.offNs };
   checkAll(base, null, start, 0, null);
@@ -436,7 +355,7 @@ export function* exploration(
  * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration.
  */
 export function explore(
-  config: VmBuilder | VmOptions,
+  config: ConfigInput,
   options: ExploreOptions = {},
 ): ExploreResult {
   const run = exploration(config, options);

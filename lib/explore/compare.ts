@@ -1,0 +1,134 @@
+/**
+ * `compare()`: one scenario on two configurations, side by side, and the first point where the
+ * two runs differ. Steps are matched by name and callback, not number: state numbers differ
+ * between kernel lines.
+ *
+ * @module
+ */
+
+import {
+  type OperationRecord,
+  runScenario,
+  type ScenarioRun,
+  type StepRecord,
+} from "./scenario.ts";
+import type { CustomInvariant } from "./invariants.ts";
+import type { ConfigInput } from "./workspace.ts";
+
+/** Where two runs first differ. */
+export interface Divergence {
+  /** Index of the operation (0-based). */
+  readonly operation: number;
+  /** Its line. */
+  readonly line: string;
+  /** Index of the step inside it, or null when the steps agree and the outcomes differ. */
+  readonly step: number | null;
+  /** Configuration A's step there (null: A has no such step). */
+  readonly a: StepRecord | null;
+  /** Configuration B's step there. */
+  readonly b: StepRecord | null;
+  /** What differs, in words. */
+  readonly reason: string;
+}
+
+/** Two runs of one scenario (plain data). */
+export interface Comparison {
+  /** The run on configuration A. */
+  readonly a: ScenarioRun;
+  /** The run on configuration B. */
+  readonly b: ScenarioRun;
+  /** The first difference, or null when the runs agree step by step. */
+  readonly divergence: Divergence | null;
+}
+
+function sameStep(x: StepRecord, y: StepRecord): boolean {
+  return x.stateName === y.stateName && x.callback === y.callback && x.teardown === y.teardown &&
+    x.before === y.before && x.after === y.after && x.hung === y.hung;
+}
+
+function describe(s: StepRecord | null): string {
+  if (!s) return "nothing";
+  const moved = s.before === s.after
+    ? `${s.after ?? "(none)"}`
+    : `${s.before ?? "(none)"} -> ${s.after ?? "(none)"}`;
+  const how = s.teardown ? "teardown" : "startup";
+  const end = s.hung ? ", and it never returns (hang)" : "";
+  return `${how} of ${s.stateName} (${s.callback}), tick device ${moved}${end}`;
+}
+
+function diverge(i: number, a: OperationRecord, b: OperationRecord): Divergence | null {
+  const n = Math.max(a.steps.length, b.steps.length);
+  for (let j = 0; j < n; j++) {
+    const x = a.steps[j] ?? null;
+    const y = b.steps[j] ?? null;
+    if (x && y && sameStep(x, y)) continue;
+    return {
+      operation: i,
+      line: a.line,
+      step: j,
+      a: x,
+      b: y,
+      reason: `A: ${describe(x)}; B: ${describe(y)}`,
+    };
+  }
+  const outcome = (o: OperationRecord) => o.hang ? "hang" : o.ok ? "ok" : "refused";
+  if (outcome(a) !== outcome(b)) {
+    return {
+      operation: i,
+      line: a.line,
+      step: null,
+      a: null,
+      b: null,
+      reason: `A: ${a.message}; B: ${b.message}`,
+    };
+  }
+  const cpu = a.bound.findIndex((d, c) => d !== b.bound[c]);
+  if (cpu >= 0) {
+    return {
+      operation: i,
+      line: a.line,
+      step: null,
+      a: null,
+      b: null,
+      reason: `afterwards CPU${cpu}'s tick device is ${a.bound[cpu] ?? "(none)"} on A, ${
+        b.bound[cpu] ?? "(none)"
+      } on B`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Runs `scenario` (operation lines, see {@linkcode parseScenario}) on configurations A and B and
+ * finds the first difference: a hotplug step (by name and callback) or the tick device around
+ * it, an outcome (ok, refused, hung), or the devices bound afterwards.
+ *
+ * @example
+ * ```ts
+ * import { compare } from "./compare.ts";
+ * import assert from "node:assert/strict";
+ * const c = compare(["offline 1"], { hyperv: "2019", kernel: "5.4", cpus: 2 }, {
+ *   hyperv: "2019",
+ *   kernel: "5.5",
+ *   cpus: 2,
+ * });
+ * assert.equal(c.a.operations[0].hang?.callback, "smpboot_park_threads");
+ * assert.equal(c.b.operations[0].ok, true);
+ * assert.equal(c.divergence?.operation, 0);
+ * ```
+ * @throws as {@linkcode runScenario} does, for either configuration, before anything runs.
+ */
+export function compare(
+  scenario: string | readonly string[],
+  a: ConfigInput,
+  b: ConfigInput,
+  options: { readonly invariants?: readonly (string | CustomInvariant)[] } = {},
+): Comparison {
+  const runA = runScenario(a, scenario, options);
+  const runB = runScenario(b, scenario, options);
+  let divergence: Divergence | null = null;
+  for (let i = 0; i < runA.operations.length && !divergence; i++) {
+    divergence = diverge(i, runA.operations[i], runB.operations[i]);
+  }
+  return { a: runA, b: runB, divergence };
+}

@@ -1,0 +1,258 @@
+/**
+ * Scenarios: a list of operations in the REPL's words (`offline 2`, `advance 10ms`, `hibernate`,
+ * `echo 171 > …/hotplug/fail`…), run on a machine with every hotplug step recorded (the
+ * hotplugged CPU's tick device before and after each callback) and the invariants checked at
+ * each step and after each operation. `compare()` runs one on two configurations.
+ *
+ * @module
+ */
+
+import { kernelOf, type Machine } from "../machine.ts";
+import type { MachineConfig } from "../config.ts";
+import type { Hang } from "../state.ts";
+import type { StepPoint } from "../kernel.ts";
+import { vm, VmBuilder } from "../builder.ts";
+import { parseDuration } from "../duration.ts";
+import {
+  type Checked,
+  checkedInvariants,
+  type CustomInvariant,
+  designOf,
+  evaluate,
+} from "./invariants.ts";
+import type { InvariantVerdict, ViolationStep } from "./search.ts";
+import type { ConfigInput } from "./workspace.ts";
+
+/** One callback of a hotplug walk, with the hotplugged CPU's tick device around it. */
+export interface StepRecord {
+  /** The CPU being hotplugged. */
+  readonly cpu: number;
+  /** Hotplug state number (numbers differ between kernel lines; names do not). */
+  readonly state: number;
+  /** Its name. */
+  readonly stateName: string;
+  /** The callback. */
+  readonly callback: string;
+  /** Whether it was a teardown. */
+  readonly teardown: boolean;
+  /** How many callbacks it ran inside of (the AP's steps run inside `bringup_cpu`/`takedown_cpu`). */
+  readonly depth: number;
+  /** The CPU's tick device before the callback ran (device name, or null). */
+  readonly before: string | null;
+  /** Its tick device after the callback returned (as before when it never returned). */
+  readonly after: string | null;
+  /** The callback never returned: the operation hung in it. */
+  readonly hung: boolean;
+}
+
+/** What one operation of a scenario did. */
+export interface OperationRecord {
+  /** The line, as written. */
+  readonly line: string;
+  /** Whether the kernel did it (false: refused, failed, hung, or not possible now). */
+  readonly ok: boolean;
+  /** The outcome in words (the message `Machine` gives). */
+  readonly message: string;
+  /** The hang it ended in, if any. */
+  readonly hang: Hang | null;
+  /** Every hotplug callback it ran, in order. */
+  readonly steps: readonly StepRecord[];
+  /** Each CPU's tick device afterwards. */
+  readonly bound: readonly (string | null)[];
+  /** Invariant violations inside it and in the state after it. */
+  readonly violations: readonly {
+    readonly invariant: string;
+    readonly message: string;
+    readonly expected: boolean;
+    readonly step: ViolationStep | null;
+  }[];
+}
+
+/** A scenario run on one configuration (plain data). */
+export interface ScenarioRun {
+  /** The configuration. */
+  readonly config: MachineConfig;
+  /** Its stimer design, in words. */
+  readonly design: string;
+  /** Per operation. */
+  readonly operations: readonly OperationRecord[];
+  /** Verdict per invariant over the whole run. */
+  readonly invariants: readonly InvariantVerdict[];
+}
+
+const CPU_OP = /^(online|offline) (\d+)$/;
+const GRAMMAR: readonly [RegExp, string][] = [
+  [CPU_OP, "online N | offline N"],
+  [/^advance \S+$/, "advance DURATION"],
+  [/^(hibernate|resume)$/, "hibernate | resume"],
+  [/^race (sleeps|passes)$/, "race sleeps|passes"],
+  [/^echo \S+ > \S+$/, "echo VALUE > PATH"],
+];
+
+/**
+ * The operation lines of a scenario: blank lines and `#` comments dropped, whitespace collapsed.
+ * @throws {SyntaxError} naming the line and the valid forms.
+ */
+export function parseScenario(text: string | readonly string[]): string[] {
+  const lines = typeof text === "string" ? text.split("\n") : [...text];
+  const out: string[] = [];
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, "").trim().replace(/\s+/g, " ").replace(/ ?> ?/, " > ");
+    if (line === "") return;
+    if (!GRAMMAR.some(([re]) => re.test(line))) {
+      throw new SyntaxError(
+        `Scenario line ${i + 1}: ${JSON.stringify(raw.trim())} is not an operation; valid: ${
+          GRAMMAR.map(([, form]) => form).join(", ")
+        }`,
+      );
+    }
+    out.push(line);
+  });
+  return out;
+}
+
+// Runs one line on the machine; a modelled refusal or hang is a result, misuse throws.
+function apply(m: Machine, line: string): { ok: boolean; message: string } {
+  const cpu = CPU_OP.exec(line);
+  if (cpu) return m[cpu[1] as "online" | "offline"](Number(cpu[2]));
+  const [word, arg] = line.split(" ");
+  if (word === "advance") {
+    const from = m.now;
+    const interrupts = m.advance(arg);
+    return { ok: true, message: `advanced ${m.now - from} ns, ${interrupts} device interrupts` };
+  }
+  if (word === "hibernate") return m.hibernate();
+  if (word === "resume") return m.resume();
+  if (word === "race") {
+    m.parkRace = arg as "sleeps" | "passes";
+    return { ok: true, message: `race ${arg}` };
+  }
+  const [, value, path] = /^echo (\S+) > (\S+)$/.exec(line)!;
+  const w = m.write(path, value);
+  return { ok: w.ok, message: w.ok ? `wrote ${value} to ${path}` : w.message };
+}
+
+/**
+ * Runs a scenario from a fresh boot of `config`, recording every hotplug step and checking the
+ * invariants (default every built-in) inside each operation and after it.
+ *
+ * @example
+ * ```ts
+ * import { runScenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const run = runScenario({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }, ["offline 1"]);
+ * const [off] = run.operations;
+ * assert.equal(off.ok, true);
+ * assert.ok(off.steps.some((s) => s.after === "lapic"));
+ * ```
+ * @throws {SyntaxError} for a line that is not an operation; {@linkcode ConfigError} for a bad
+ * configuration; {@linkcode RangeError} for a bad CPU, duration or path in a line (nothing runs).
+ */
+export function runScenario(
+  config: ConfigInput,
+  scenario: string | readonly string[],
+  options: { readonly invariants?: readonly (string | CustomInvariant)[] } = {},
+): ScenarioRun {
+  const lines = parseScenario(scenario);
+  const builder = config instanceof VmBuilder ? config : vm(config);
+  const m = builder.build();
+  const k = () => kernelOf(m);
+  const checked: Checked[] = checkedInvariants(k(), options.invariants);
+  // Lines are checked against this machine before any runs (CPU numbers, durations, paths).
+  for (const line of lines) validate(m, line);
+  const operations = lines.map((line): OperationRecord => {
+    const before = { now: m.now, monotonic: m.monotonic };
+    const steps: StepRecord[] = [];
+    const open: { at: StepPoint; before: string | null; index: number }[] = [];
+    const violations: OperationRecord["violations"][number][] = [];
+    const report = (step: StepPoint | null) => (c: Checked, message: string) => {
+      const kk = k();
+      violations.push({
+        invariant: c.inv.name,
+        message,
+        expected: c.expected,
+        step: step && {
+          cpu: step.cpu,
+          state: step.state,
+          stateName: kk.steps[step.state].name ?? kk.steps[step.state].id,
+          callback: step.callback,
+          teardown: step.teardown,
+        },
+      });
+    };
+    const kernel = k();
+    kernel.onStep = (at) => {
+      evaluate(checked, { k: kernel, step: at, before }, report(at));
+      const device = m.boundDevice(at.cpu);
+      if (at.phase === "enter") {
+        open.push({ at, before: device, index: steps.length });
+        steps.push({
+          cpu: at.cpu,
+          state: at.state,
+          stateName: kernel.steps[at.state].name ?? kernel.steps[at.state].id,
+          callback: at.callback,
+          teardown: at.teardown,
+          depth: open.length - 1,
+          before: device,
+          after: device,
+          hung: false,
+        });
+      } else {
+        const o = open.pop()!;
+        steps[o.index] = { ...steps[o.index], after: device };
+      }
+    };
+    let outcome: { ok: boolean; message: string };
+    try {
+      outcome = apply(m, line);
+    } catch (e) {
+      if (!(e instanceof Error) || !["HangError", "PoweredOffError"].includes(e.name)) throw e;
+      outcome = { ok: false, message: e.message };
+    } finally {
+      kernel.onStep = null;
+    }
+    // Callbacks still open did not return: the operation hung in them.
+    for (const o of open) steps[o.index] = { ...steps[o.index], hung: true };
+    evaluate(checked, { k: k(), step: null, before }, report(null));
+    return {
+      line,
+      ok: outcome.ok,
+      message: outcome.message,
+      hang: k().s.hang,
+      steps,
+      bound: m.cpus().map((c) => c.device),
+      violations,
+    };
+  });
+  return {
+    config: m.config,
+    design: designOf(k()),
+    operations,
+    invariants: checked.map((c) => ({
+      name: c.inv.name,
+      description: c.inv.description,
+      holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
+      checks: c.checks,
+      violations: c.violations,
+      expected: c.expected,
+    })),
+  };
+}
+
+// Misuse in a line (a CPU this VM lacks, a bad duration, an unmodelled path) is reported before
+// anything runs.
+function validate(m: Machine, line: string): void {
+  const cpu = CPU_OP.exec(line);
+  const last = m.config.cpus - 1;
+  if (cpu && Number(cpu[2]) > last) {
+    throw new RangeError(`Scenario line ${JSON.stringify(line)}: this VM has CPUs 0 to ${last}`);
+  }
+  const [word, arg] = line.split(" ");
+  if (word === "advance") parseDuration(arg);
+  if (word === "echo") {
+    const path = line.split(" > ")[1];
+    if (m.stat(path) !== "file") {
+      throw new RangeError(`Scenario line ${JSON.stringify(line)}: no such file ${path}`);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Kernels for exploring: one boot per configuration, then a kernel per state that shares the
+ * boot's tables (kernel line, step table) and has its own timer index, with history off.
+ *
+ * @module
+ */
+
+import { vm, VmBuilder, type VmOptions } from "../builder.ts";
+import type { MachineConfig } from "../config.ts";
+import { boot } from "../boot.ts";
+import type { Kernel } from "../kernel.ts";
+import type { MachineState } from "../state.ts";
+import { TimerQueue } from "../timers.ts";
+import { rebuildTimers } from "../advance.ts";
+import { cloneState } from "./clone.ts";
+
+/** A configuration as exploration takes it: a builder, or the builder's options. */
+export type ConfigInput = VmBuilder | VmOptions;
+
+/** A booted configuration: its validated config, the options as given, and the boot kernel. */
+export interface Workspace {
+  /** The validated configuration. */
+  readonly config: MachineConfig;
+  /** The options as given (for `vm` lines). */
+  readonly options: VmOptions;
+  /** A kernel on a copy of the booted state, history off. */
+  readonly root: Kernel;
+}
+
+/** Validates and boots `input`. @throws {ConfigError} for a bad configuration. */
+export function workspace(input: ConfigInput): Workspace {
+  const builder = input instanceof VmBuilder ? input : vm(input);
+  const config = builder.config();
+  const booted = boot(config);
+  return { config, options: builder.options(), root: kernelOn(booted, cloneState(booted.s)) };
+}
+
+/** A kernel on state `s` (not copied) sharing `base`'s tables. */
+export function kernelOn(base: Kernel, s: MachineState): Kernel {
+  const k: Kernel = {
+    ...base,
+    s,
+    timers: new TimerQueue(),
+    scratch: [],
+    listener: null,
+    onStep: null,
+    history: false,
+  };
+  rebuildTimers(k);
+  return k;
+}
