@@ -16,7 +16,7 @@ import {
   KTIME_MAX,
 } from "../state.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
-import { listAdd, listDel, listOrder } from "./list.ts";
+import { listAdd, listDel, listed, listOrder } from "./list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "../tick/setup.ts";
 
 /** Looks up a registered device. */
@@ -32,6 +32,33 @@ export function dev(k: Kernel, id: string): DeviceState {
  * registering CPU, then the released list is re-offered.
  */
 export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number): void {
+  const existing = k.s.devices[d.id];
+  if (existing) {
+    // The struct still exists (static per-CPU memory still referenced, e.g. as the broadcast
+    // device): the driver re-initialises the same struct.
+    Object.assign(existing, {
+      mult: d.mult,
+      shift: d.shift,
+      minDeltaNs: d.minDeltaNs,
+      maxDeltaNs: d.maxDeltaNs,
+    });
+    d = existing;
+  }
+  if (listed(k.s, d.id)) {
+    // Registered again while still on clockevent_devices (5.3-5.4's hv_stimer_init() when a
+    // rollback re-runs hv_synic_init() before the CPU died; their hv_stimer_cleanup() only shuts
+    // the device down): list_add() of a listed node corrupts the list ("list_add double add"
+    // with CONFIG_DEBUG_LIST). hvtick keeps one entry, moved to the head, and says so.
+    k.s.problems.push({
+      kind: "bug",
+      cpu,
+      state: k.s.cpus[cpu].state,
+      message: `clockevents_register_device("${d.name}") on CPU${cpu} while it is still ` +
+        `registered: list_add() of a listed node corrupts clockevent_devices ` +
+        `(CONFIG_DEBUG_LIST: "list_add double add"); hvtick keeps one entry at the list head`,
+      time: ktime(k),
+    });
+  }
   d.state = CE_STATE.DETACHED;
   k.s.devices[d.id] = d;
   listAdd(k.s, d.id);

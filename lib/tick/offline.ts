@@ -71,7 +71,9 @@ export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
     emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
     c.tickDev = null;
   }
-  for (const id of s.released) delete s.devices[id];
+  // Released structs leave every list; one that is still the broadcast device stays referenced
+  // (tick_broadcast_device.evtdev), so hvtick keeps it.
+  for (const id of s.released) if (s.broadcast.dev !== id) delete s.devices[id];
   s.released = [];
   for (const id of devicesOf(k, cpu)) {
     if (!listed(s, id) || s.broadcast.dev === id) continue;
