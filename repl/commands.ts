@@ -613,7 +613,7 @@ export const COMMANDS: readonly Command[] = [
         step = run.next();
       }
       const result = step.value;
-      return { text: formatExplore(result, performance.now() - started), result };
+      return { text: formatExplore(result), result };
     },
   },
   {

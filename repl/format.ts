@@ -132,12 +132,12 @@ export function formatTrace(e: TraceEvent): string {
 }
 
 /** The `explore` report: coverage, a verdict per invariant, then each shortest counterexample. */
-export function formatExplore(r: ExploreResult, ms: number): string {
+export function formatExplore(r: ExploreResult): string {
   const coverage = r.stopped
     ? `stopped (${r.stopped}): every sequence up to ${r.depthCovered} of ${r.depth} operations covered`
     : `complete to depth ${r.depth}`;
   const out = [
-    `explored ${r.states} states, ${r.transitions} transitions in ${(ms / 1000).toFixed(2)} s ` +
+    `explored ${r.states} states, ${r.transitions} transitions ` +
     `(${coverage}; ops ${r.ops.join(",")})`,
     `design: ${r.design}`,
     "",
@@ -148,9 +148,7 @@ export function formatExplore(r: ExploreResult, ms: number): string {
         i.holds,
         String(i.violations),
         String(i.checks),
-        i.violations && i.expected
-          ? "expected on this design (a claim of 4df4cb9e99's design)"
-          : "",
+        i.violations && i.expected ? "expected: claimed for 4df4cb9e99's design only" : "",
       ]),
       [false, false, true, true, false],
     ),

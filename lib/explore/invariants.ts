@@ -85,6 +85,41 @@ export function designOf(k: Kernel): string {
     : "stimer legacy (message) mode, set up and torn down by the VMbus ONLINE state";
 }
 
+/**
+ * Guest CLOCK_MONOTONIC: simulation time less the time powered off; while hibernated, the
+ * image's (the guest is not running, and resumes from the image's clock).
+ */
+export function guestMonotonic(s: MachineState): number {
+  return s.power === "hibernated" && s.image ? s.image.now - s.image.offNs : s.now - s.offNs;
+}
+
+/** Where a violation happened: the step, or for a hang the step it hangs in. */
+export function violationStep(
+  k: Kernel,
+  inv: BuiltinInvariant,
+  step: StepPoint | null,
+): { cpu: number; state: number; stateName: string; callback: string; teardown: boolean } | null {
+  if (step) {
+    return {
+      cpu: step.cpu,
+      state: step.state,
+      stateName: stepName(k, step.state),
+      callback: step.callback,
+      teardown: step.teardown,
+    };
+  }
+  const hang = inv.name === "no-hang" ? k.s.hang : null;
+  if (!hang) return null;
+  return {
+    cpu: hang.cpu,
+    state: hang.state,
+    stateName: hang.stateName,
+    callback: hang.callback,
+    // The walk was going down when its target is below the state it hung at.
+    teardown: k.s.cpus[hang.cpu].target < hang.state,
+  };
+}
+
 function stepName(k: Kernel, state: number): string {
   const step = k.steps[state];
   return step.name ?? step.id;
@@ -163,7 +198,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     inStates: true,
     check({ k, before }) {
       const s = k.s;
-      const monotonic = s.now - s.offNs;
+      const monotonic = guestMonotonic(s);
       if (s.now < before.now) return `simulation time went back from ${before.now} to ${s.now} ns`;
       if (monotonic < before.monotonic) {
         return `CLOCK_MONOTONIC went back from ${before.monotonic} to ${monotonic} ns`;

@@ -19,6 +19,8 @@ import {
   type CustomInvariant,
   designOf,
   evaluate,
+  guestMonotonic,
+  violationStep,
 } from "./invariants.ts";
 import type { InvariantVerdict, ViolationStep } from "./search.ts";
 import type { ConfigInput } from "./workspace.ts";
@@ -122,7 +124,13 @@ function apply(m: Machine, line: string): { ok: boolean; message: string } {
     return { ok: true, message: `advanced ${m.now - from} ns, ${interrupts} device interrupts` };
   }
   if (word === "hibernate") return m.hibernate();
-  if (word === "resume") return m.resume();
+  if (word === "resume") {
+    // Not hibernated is a state of the run, not a mistake in the scenario.
+    if (m.power !== "hibernated") {
+      return { ok: false, message: `Cannot resume: the VM is ${m.hung ? "hung" : "running"}` };
+    }
+    return m.resume();
+  }
   if (word === "race") {
     m.parkRace = arg as "sleeps" | "passes";
     return { ok: true, message: `race ${arg}` };
@@ -161,23 +169,16 @@ export function runScenario(
   // Lines are checked against this machine before any runs (CPU numbers, durations, paths).
   for (const line of lines) validate(m, line);
   const operations = lines.map((line): OperationRecord => {
-    const before = { now: m.now, monotonic: m.monotonic };
+    const before = { now: m.now, monotonic: guestMonotonic(k().s) };
     const steps: StepRecord[] = [];
     const open: { at: StepPoint; before: string | null; index: number }[] = [];
     const violations: OperationRecord["violations"][number][] = [];
     const report = (step: StepPoint | null) => (c: Checked, message: string) => {
-      const kk = k();
       violations.push({
         invariant: c.inv.name,
         message,
         expected: c.expected,
-        step: step && {
-          cpu: step.cpu,
-          state: step.state,
-          stateName: kk.steps[step.state].name ?? kk.steps[step.state].id,
-          callback: step.callback,
-          teardown: step.teardown,
-        },
+        step: violationStep(k(), c.inv, step),
       });
     };
     const kernel = k();

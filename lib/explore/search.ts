@@ -28,6 +28,8 @@ import {
   type CustomInvariant,
   designOf,
   evaluate,
+  guestMonotonic,
+  violationStep,
 } from "./invariants.ts";
 import { type ConfigInput, kernelOn, workspace } from "./workspace.ts";
 import { replayScript } from "./script.ts";
@@ -215,25 +217,7 @@ export function* exploration(
     if (found.has(key)) return;
     const scripts = pathTo(node, last);
     const operations = scripts.map((lines) => lines.join("; "));
-    const hang = c.inv.name === "no-hang" ? k.s.hang : null;
-    const where: ViolationStep | null = step
-      ? {
-        cpu: step.cpu,
-        state: step.state,
-        stateName: k.steps[step.state].name ?? k.steps[step.state].id,
-        callback: step.callback,
-        teardown: step.teardown,
-      }
-      : hang
-      ? {
-        cpu: hang.cpu,
-        state: hang.state,
-        stateName: hang.stateName,
-        callback: hang.callback,
-        // The walk was going down when its target is below the state it hung at.
-        teardown: k.s.cpus[hang.cpu].target < hang.state,
-      }
-      : null;
+    const where = violationStep(k, c.inv, step);
     const lines = scripts.flat();
     found.set(key, {
       invariant: c.inv.name,
@@ -260,7 +244,7 @@ export function* exploration(
   ) =>
     evaluate(checked, { k, step, before }, (c, message) => record(c, message, node, last, step, k));
 
-  const start = { now: base.s.now, monotonic: base.s.now - base.s.offNs };
+  const start = { now: base.s.now, monotonic: guestMonotonic(base.s) };
   checkAll(base, null, start, 0, null);
 
   let level: { node: number; state: MachineState }[] = [{ node: 0, state: base.s }];
@@ -286,7 +270,7 @@ export function* exploration(
           for (let v = 0; v < variants.length; v++) {
             const variant = variants[v];
             const k = kernelOn(root, cloneState(state));
-            const before = { now: k.s.now, monotonic: k.s.now - k.s.offNs };
+            const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
             let race = false;
             k.onStep = (at) => {
               if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
