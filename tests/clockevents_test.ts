@@ -97,3 +97,22 @@ Deno.test("a 1-CPU VM: unbinding the stimer installs the LAPIC (S26: LISA expect
     "no spare left",
   );
 });
+
+Deno.test("5.4: a rollback that re-runs hv_synic_init() registers the still-listed stimer again (list corruption, reported)", () => {
+  // drivers/hv/hv.c (5.4) hv_synic_init → hv_stimer_init → clockevents_config_and_register on
+  // every call; hv_stimer_cleanup only shuts the device down, and the CPU never died.
+  const m = vm().hyperv("2019").kernel("5.4").cpus(2).build();
+  m.parkRace = "passes";
+  assert.equal(m.write("/sys/devices/system/cpu/cpu1/hotplug/fail", "136").ok, true);
+  const out = m.offline(1);
+  assert.equal(out.errno, "EAGAIN");
+  const bug = m.problems().find((p) => p.kind === "bug")!;
+  assert.match(
+    bug.message,
+    /clockevents_register_device\("Hyper-V clockevent"\) on CPU1 while it is still registered/,
+  );
+  assert.equal(m.devices().filter((d) => d.name === "Hyper-V clockevent" && d.cpu === 1).length, 1);
+  // What the kernel's code does next is modelled, not a crash: hibernation takes CPU1 down and up.
+  assert.equal(m.hibernate().ok, true);
+  assert.equal(m.resume().ok, true);
+});
