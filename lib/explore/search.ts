@@ -9,7 +9,7 @@
 import type { MachineConfig } from "../config.ts";
 import type { Kernel, StepPoint } from "../kernel.ts";
 import type { MachineState } from "../state.ts";
-import { fingerprintOf } from "../fingerprint.ts";
+import { hash64, KeySet, Packer } from "./pack.ts";
 import { didYouMean } from "../hint.ts";
 import { cloneState } from "./clone.ts";
 import {
@@ -195,7 +195,9 @@ export function* exploration(
   // Node i: its parent node and the operation that reached it (the root has none).
   const parent: number[] = [-1];
   const via: (Operation | null)[] = [null];
-  const seen = new Map<string, number>([[fingerprintOf(base.s), 0]]);
+  const packer = new Packer();
+  const seen = new KeySet();
+  seen.add(...hash64(packer.pack(base.s)));
   const found = new Map<string, Violation>();
   let transitions = 0;
 
@@ -288,12 +290,10 @@ export function* exploration(
             if (transitions % r.every === 0) {
               yield { states: seen.size, transitions, depth: depth + 1 };
             }
-            const fp = fingerprintOf(k.s);
-            if (seen.has(fp)) continue;
+            if (!seen.add(...hash64(packer.pack(k.s)))) continue;
             const id = parent.length;
             parent.push(node);
             via.push(variant);
-            seen.set(fp, id);
             checkAll(k, null, before, id, null);
             next.push({ node: id, state: k.s });
           }

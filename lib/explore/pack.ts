@@ -1,0 +1,264 @@
+/**
+ * Packed state keys for exploration: a machine state written as a flat list of numbers in a
+ * canonical order (devices by kind and CPU, the device list by its order, strings as small
+ * integers), then hashed to 64 bits. Equal states give equal keys; the tables below name every
+ * field, so a new field does not compile until it says whether it is state.
+ *
+ * @module
+ */
+
+import type { CpuState, DeviceState, Hang, MachineState } from "../state.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../clockevents/devices.ts";
+import { listOrder } from "../clockevents/list.ts";
+
+// "num": a number; "bool": a boolean; "str": a string or null (interned); "skip": fixed for one
+// configuration after boot, derived from the key, or history.
+type Kind = "num" | "bool" | "str" | "skip";
+
+const CPU_FIELDS: Readonly<Record<keyof CpuState, Kind>> = {
+  id: "skip",
+  online: "bool",
+  devOffline: "bool",
+  state: "num",
+  target: "num",
+  fail: "num",
+  tickDev: "str",
+  tickMode: "num",
+  checkClocks: "bool",
+  hres: "bool",
+  nohzMode: "num",
+  schedExpires: "num",
+  synic: "bool",
+  ticks: "num",
+};
+
+const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, Kind>> = {
+  id: "skip",
+  kind: "skip",
+  name: "str",
+  features: "num",
+  rating: "num",
+  mask: "num",
+  state: "num",
+  nextEvent: "num",
+  mult: "num",
+  shift: "num",
+  minDeltaNs: "num",
+  maxDeltaNs: "num",
+  handler: "str",
+  retries: "num",
+  perCpu: "bool",
+  hwFires: "bool",
+  hwEnabled: "bool",
+  hwExpires: "num",
+  hwPeriod: "num",
+  boundTo: "num",
+};
+
+const HANG_FIELDS: Readonly<Record<keyof Hang, Kind>> = {
+  cpu: "num",
+  state: "num",
+  stateName: "str",
+  callback: "str",
+  reason: "str",
+  symptom: "str",
+  time: "num",
+};
+
+// The machine's own fields: scalars here; the structured ones are written by `pack` below.
+const MACHINE_FIELDS: Readonly<Record<keyof MachineState, Kind | "struct">> = {
+  format: "skip",
+  config: "skip",
+  now: "num",
+  offNs: "num",
+  refEpoch: "num",
+  running: "bool",
+  power: "str",
+  hang: "struct",
+  jiffies: "num",
+  doTimerCpu: "num",
+  tickNextPeriod: "num",
+  lastJiffiesUpdate: "num",
+  cpus: "struct",
+  devices: "struct",
+  ceList: "struct",
+  ceSeq: "skip",
+  released: "struct",
+  broadcast: "struct",
+  registered: "skip",
+  hotplugDisabled: "num",
+  parkRace: "str",
+  vmbus: "struct",
+  frozenCpus: "struct",
+  image: "struct",
+  problems: "skip",
+  log: "skip",
+};
+
+const fieldsOf = <T>(table: Readonly<Record<keyof T & string, Kind | "struct">>, kind: Kind) =>
+  (Object.keys(table) as (keyof T & string)[]).filter((f) => table[f] === kind);
+
+const CPU_NUM = fieldsOf<CpuState>(CPU_FIELDS, "num");
+const CPU_BOOL = fieldsOf<CpuState>(CPU_FIELDS, "bool");
+const CPU_STR = fieldsOf<CpuState>(CPU_FIELDS, "str");
+const DEV_NUM = fieldsOf<DeviceState>(DEVICE_FIELDS, "num");
+const DEV_BOOL = fieldsOf<DeviceState>(DEVICE_FIELDS, "bool");
+const DEV_STR = fieldsOf<DeviceState>(DEVICE_FIELDS, "str");
+const HANG_NUM = fieldsOf<Hang>(HANG_FIELDS, "num");
+const HANG_STR = fieldsOf<Hang>(HANG_FIELDS, "str");
+const M_NUM = fieldsOf<MachineState>(MACHINE_FIELDS, "num");
+const M_BOOL = fieldsOf<MachineState>(MACHINE_FIELDS, "bool");
+const M_STR = fieldsOf<MachineState>(MACHINE_FIELDS, "str");
+
+/**
+ * Writes states as numbers; strings become small integers shared by every state it packs. The
+ * buffer is reused: a packed state is valid until the next `pack()`.
+ */
+export class Packer {
+  readonly #strings = new Map<string, number>();
+  #out: number[] = [];
+
+  #str(v: string | null | undefined): void {
+    if (v === null || v === undefined) {
+      this.#out.push(-1);
+      return;
+    }
+    let n = this.#strings.get(v);
+    if (n === undefined) this.#strings.set(v, n = this.#strings.size);
+    this.#out.push(n);
+  }
+
+  #list(xs: readonly number[]): void {
+    this.#out.push(xs.length);
+    for (const x of xs) this.#out.push(x);
+  }
+
+  #ids(xs: readonly string[]): void {
+    this.#out.push(xs.length);
+    for (const x of xs) this.#str(x);
+  }
+
+  #state(s: MachineState): void {
+    const out = this.#out;
+    for (const f of M_NUM) out.push(s[f] as number);
+    for (const f of M_BOOL) out.push(s[f] ? 1 : 0);
+    for (const f of M_STR) this.#str(s[f] as string | undefined);
+    if (s.hang) {
+      out.push(1);
+      for (const f of HANG_NUM) out.push(s.hang[f] as number);
+      for (const f of HANG_STR) this.#str(s.hang[f] as string);
+    } else out.push(0);
+    for (const c of s.cpus) {
+      for (const f of CPU_NUM) out.push(c[f] as number);
+      for (const f of CPU_BOOL) out.push(c[f] ? 1 : 0);
+      for (const f of CPU_STR) this.#str(c[f] as string | null);
+    }
+    // Devices in a fixed order (kind, then CPU), absent ones as a marker.
+    for (const kind of DEVICE_KINDS) {
+      const perCpu = PER_CPU_KINDS.includes(kind);
+      for (let cpu = 0; cpu < (perCpu ? s.cpus.length : 1); cpu++) {
+        const d = s.devices[perCpu ? deviceId(kind, cpu) : kind];
+        if (!d) {
+          out.push(0);
+          continue;
+        }
+        out.push(1);
+        for (const f of DEV_NUM) out.push(d[f] as number);
+        for (const f of DEV_BOOL) out.push(d[f] ? 1 : 0);
+        for (const f of DEV_STR) this.#str(d[f] as string | null);
+      }
+    }
+    this.#ids(listOrder(s));
+    this.#ids(s.released);
+    this.#str(s.broadcast.dev);
+    out.push(s.broadcast.mode);
+    this.#list(s.broadcast.mask);
+    this.#list(s.broadcast.oneshotMask);
+    out.push(s.vmbus.up ? 1 : 0, s.vmbus.connected ? 1 : 0);
+    this.#list(s.vmbus.channels);
+    this.#list(s.frozenCpus);
+    if (s.image) {
+      out.push(1);
+      this.#state(s.image);
+    } else out.push(0);
+  }
+
+  /** The numbers of `s` (without its history), in canonical order. */
+  pack(s: MachineState): readonly number[] {
+    this.#out.length = 0;
+    this.#state(s);
+    return this.#out;
+  }
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** A 64-bit hash of packed numbers, as two unsigned 32-bit halves. */
+export function hash64(xs: readonly number[]): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    // Small integers (nearly all of them) hash as themselves; others by their bits.
+    if (x === (x | 0)) {
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 13);
+    } else {
+      f64[0] = x;
+      a = Math.imul(a ^ u32[0], 0x01000193) ^ u32[1];
+      b = Math.imul(b ^ u32[1], 0x5bd1e995) ^ (b >>> 13) ^ u32[0];
+    }
+  }
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ xs.length;
+  b = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
+  return [a >>> 0, b >>> 0];
+}
+
+/**
+ * A set of 64-bit keys in two typed arrays (open addressing): 8 bytes a slot, at most half full.
+ * Distinct states whose keys collide would be merged; with 64-bit keys the chance is about
+ * n²/2^65 (under 10^-7 for a million states).
+ */
+export class KeySet {
+  #hi = new Uint32Array(1 << 12);
+  #lo = new Uint32Array(1 << 12);
+  #used = new Uint8Array(1 << 12);
+  #size = 0;
+
+  /** Keys held. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Bytes the set occupies. */
+  get bytes(): number {
+    return this.#hi.byteLength + this.#lo.byteLength + this.#used.byteLength;
+  }
+
+  /** Adds a key; false when it was already there. */
+  add(hi: number, lo: number): boolean {
+    if ((this.#size + 1) * 2 > this.#used.length) this.#grow();
+    const mask = this.#used.length - 1;
+    for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;; i = (i + 1) & mask) {
+      if (!this.#used[i]) {
+        this.#used[i] = 1;
+        this.#hi[i] = hi;
+        this.#lo[i] = lo;
+        this.#size++;
+        return true;
+      }
+      if (this.#hi[i] === hi && this.#lo[i] === lo) return false;
+    }
+  }
+
+  #grow(): void {
+    const [hi, lo, used] = [this.#hi, this.#lo, this.#used];
+    const n = used.length * 2;
+    this.#hi = new Uint32Array(n);
+    this.#lo = new Uint32Array(n);
+    this.#used = new Uint8Array(n);
+    this.#size = 0;
+    for (let i = 0; i < used.length; i++) if (used[i]) this.add(hi[i], lo[i]);
+  }
+}
