@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { vm } from "../mod.ts";
 import { Session } from "../repl/session.ts";
-import { hash64, Packer } from "../lib/explore/pack.ts";
+import { hash64, PACKED_FIELDS, Packer } from "../lib/explore/pack.ts";
 
 Deno.test("explore stops when the shell's signal fires (Ctrl-C) and reports what it covered", async () => {
   const session = new Session();
@@ -61,4 +61,58 @@ Deno.test("packed keys: two states have equal keys exactly when their fingerprin
     ),
     { numRuns: 80, seed: 7 },
   );
+});
+
+Deno.test("packed keys cover every field the tables call state, and only those", () => {
+  const hung = vm({ hyperv: "2019", kernel: "5.4", cpus: 3 }).build();
+  hung.advance("8ms");
+  hung.offline(2);
+  const base = hung.snapshot();
+  assert.ok(base.hang);
+  const packer = new Packer();
+  const key = (s: typeof base) => hash64(packer.pack(s)).join(":");
+  const before = key(base);
+  const changed = (mutate: (s: typeof base) => void) => {
+    const s = structuredClone(base);
+    mutate(s);
+    return key(s) !== before;
+  };
+  const bump = (o: Record<string, unknown>, f: string) => {
+    const v = o[f];
+    o[f] = typeof v === "number" ? v + 1 : typeof v === "boolean" ? !v : `${v}x`;
+  };
+  for (const f of PACKED_FIELDS.cpu) {
+    assert.ok(changed((s) => bump(s.cpus[1] as never, f)), `cpu.${f}`);
+  }
+  for (const f of PACKED_FIELDS.device) {
+    assert.ok(changed((s) => bump(s.devices["hv_stimer:1"] as never, f)), `device.${f}`);
+  }
+  for (const f of PACKED_FIELDS.hang) {
+    assert.ok(changed((s) => bump(s.hang as never, f)), `hang.${f}`);
+  }
+  const structs: Partial<Record<string, (s: typeof base) => void>> = {
+    hang: (s) => (s.hang = null),
+    cpus: (s) => (s.cpus[0].ticks += 1),
+    devices: (s) => delete s.devices["lapic:1"],
+    ceList: (
+      s,
+    ) => ([s.ceList["lapic:0"], s.ceList["pit"]] = [s.ceList["pit"], s.ceList["lapic:0"]]),
+    released: (s) => s.released.push("pit"),
+    broadcast: (s) => s.broadcast.mask.push(1),
+    vmbus: (s) => s.vmbus.channels.push(2),
+    frozenCpus: (s) => s.frozenCpus.push(1),
+    image: (s) => (s.image = structuredClone(base)),
+    parkRace: (s) => (s.parkRace = "passes"),
+    power: (s) => (s.power = "hibernated"),
+  };
+  for (const f of PACKED_FIELDS.machine) {
+    const mutate = structs[f] ?? ((s: typeof base) => bump(s as never, f));
+    assert.ok(changed(mutate), `machine.${f}`);
+  }
+  // History and what a search never changes are left out.
+  assert.ok(
+    !changed((s) => s.problems.push({ kind: "warn", cpu: 0, state: 0, message: "", time: 0 })),
+  );
+  assert.ok(!changed((s) => s.log.dmesg.push({ time: 1, text: "x" })));
+  assert.ok(!changed((s) => (s.ceSeq += 5)));
 });

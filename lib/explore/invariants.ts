@@ -167,8 +167,11 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     inStates: true,
     check({ k }) {
       const s = k.s;
+      let any = false;
+      for (const c of s.cpus) any ||= c.online;
+      const keeper = s.cpus[s.doTimerCpu];
+      if (!any || (keeper !== undefined && keeper.online)) return null;
       const online = s.cpus.filter((c) => c.online).map((c) => c.id);
-      if (online.length === 0 || online.includes(s.doTimerCpu)) return null;
       const who = s.doTimerCpu < 0 ? "no CPU" : `CPU${s.doTimerCpu}, which is offline`;
       return `tick_do_timer_cpu is ${s.doTimerCpu} (${who}) while CPUs ${
         online.join(",")
@@ -224,13 +227,6 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     },
   },
 ];
-
-/** Whether an invariant is checked at this point. */
-export function appliesAt(inv: BuiltinInvariant, k: Kernel, step: StepPoint | null): boolean {
-  if (!step) return inv.inStates;
-  if (inv.during === "none") return false;
-  return inv.during === "all" || !isAtomic(k.line, step.state);
-}
 
 /** The built-in invariant names. */
 export const INVARIANT_NAMES: readonly string[] = INVARIANTS.map((i) => i.name);
@@ -330,19 +326,37 @@ export function checkedInvariants(
   });
 }
 
-/** Checks every invariant that applies at this point; `report` gets each violation. */
-export function evaluate(
-  checked: readonly Checked[],
-  at: CheckPoint,
-  report: (c: Checked, message: string) => void,
-): void {
-  for (const c of checked) {
-    if (!appliesAt(c.inv, at.k, at.step)) continue;
-    c.checks++;
-    const message = c.inv.check(at);
-    if (message !== null) {
-      c.violations++;
-      report(c, message);
+/**
+ * Checks every invariant that applies at a point (a state, an atomic step, another step);
+ * `report` gets each violation. The per-kind lists are built once.
+ */
+export class InvariantChecks {
+  readonly #states: Checked[];
+  readonly #atomic: Checked[];
+  readonly #steps: Checked[];
+
+  /** Sorts `checked` by where each applies. */
+  constructor(readonly checked: readonly Checked[]) {
+    this.#states = checked.filter((c) => c.inv.inStates);
+    this.#atomic = checked.filter((c) => c.inv.during === "all");
+    this.#steps = checked.filter((c) => c.inv.during !== "none");
+  }
+
+  /** Checks the invariants that apply at `at`. */
+  check(at: CheckPoint, report: (c: Checked, message: string) => void): void {
+    const list = !at.step
+      ? this.#states
+      : isAtomic(at.k.line, at.step.state)
+      ? this.#atomic
+      : this.#steps;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.checks++;
+      const message = c.inv.check(at);
+      if (message !== null) {
+        c.violations++;
+        report(c, message);
+      }
     }
   }
 }

@@ -18,8 +18,8 @@ import {
   checkedInvariants,
   type CustomInvariant,
   designOf,
-  evaluate,
   guestMonotonic,
+  InvariantChecks,
   violationStep,
 } from "./invariants.ts";
 import type { InvariantVerdict, ViolationStep } from "./search.ts";
@@ -166,6 +166,7 @@ export function runScenario(
   const m = builder.build();
   const k = () => kernelOf(m);
   const checked: Checked[] = checkedInvariants(k(), options.invariants);
+  const checks = new InvariantChecks(checked);
   // Lines are checked against this machine before any runs (CPU numbers, durations, paths).
   for (const line of lines) validate(m, line);
   const operations = lines.map((line): OperationRecord => {
@@ -183,7 +184,7 @@ export function runScenario(
     };
     const kernel = k();
     kernel.onStep = (at) => {
-      evaluate(checked, { k: kernel, step: at, before }, report(at));
+      checks.check({ k: kernel, step: at, before }, report(at));
       const device = m.boundDevice(at.cpu);
       if (at.phase === "enter") {
         open.push({ at, before: device, index: steps.length });
@@ -214,7 +215,7 @@ export function runScenario(
     }
     // Callbacks still open did not return: the operation hung in them.
     for (const o of open) steps[o.index] = { ...steps[o.index], hung: true };
-    evaluate(checked, { k: k(), step: null, before }, report(null));
+    checks.check({ k: k(), step: null, before }, report(null));
     return {
       line,
       ok: outcome.ok,

@@ -10,6 +10,7 @@ import type { MachineConfig } from "../config.ts";
 import type { Kernel, StepPoint } from "../kernel.ts";
 import type { MachineState } from "../state.ts";
 import { hash64, KeySet, Packer } from "./pack.ts";
+import { TimerQueue } from "../timers.ts";
 import { didYouMean } from "../hint.ts";
 import { cloneState } from "./clone.ts";
 import {
@@ -27,8 +28,8 @@ import {
   checkedInvariants,
   type CustomInvariant,
   designOf,
-  evaluate,
   guestMonotonic,
+  InvariantChecks,
   violationStep,
 } from "./invariants.ts";
 import { type ConfigInput, kernelOn, workspace } from "./workspace.ts";
@@ -190,12 +191,14 @@ export function* exploration(
   const root = ws.root;
   const base = root;
   const checked: Checked[] = checkedInvariants(base, options.invariants);
+  const checks = new InvariantChecks(checked);
   const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
 
   // Node i: its parent node and the operation that reached it (the root has none).
   const parent: number[] = [-1];
   const via: (Operation | null)[] = [null];
   const packer = new Packer();
+  const timers = new TimerQueue();
   const seen = new KeySet();
   seen.add(...hash64(packer.pack(base.s)));
   const found = new Map<string, Violation>();
@@ -243,8 +246,7 @@ export function* exploration(
     before: { now: number; monotonic: number },
     node: number,
     last: Operation | null,
-  ) =>
-    evaluate(checked, { k, step, before }, (c, message) => record(c, message, node, last, step, k));
+  ) => checks.check({ k, step, before }, (c, message) => record(c, message, node, last, step, k));
 
   const start = { now: base.s.now, monotonic: guestMonotonic(base.s) };
   checkAll(base, null, start, 0, null);
@@ -271,7 +273,7 @@ export function* exploration(
           const variants: Operation[] = [op];
           for (let v = 0; v < variants.length; v++) {
             const variant = variants[v];
-            const k = kernelOn(root, cloneState(state));
+            const k = kernelOn(root, cloneState(state), timers);
             const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
             let race = false;
             k.onStep = (at) => {

@@ -35,12 +35,15 @@ export function workspace(input: ConfigInput): Workspace {
   return { config, options: builder.options(), root: kernelOn(booted, cloneState(booted.s)) };
 }
 
-/** A kernel on state `s` (not copied) sharing `base`'s tables. */
-export function kernelOn(base: Kernel, s: MachineState): Kernel {
+/**
+ * A kernel on state `s` (not copied) sharing `base`'s tables; with `timers`, that queue is
+ * cleared and reused (one kernel at a time runs).
+ */
+export function kernelOn(base: Kernel, s: MachineState, timers = new TimerQueue()): Kernel {
   const k: Kernel = {
     ...base,
     s,
-    timers: new TimerQueue(),
+    timers,
     scratch: [],
     listener: null,
     onStep: null,

@@ -72,29 +72,37 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
       });
     }
   }
-  emit(k, {
-    type: "cpuhp_enter",
-    time: ktime(k),
-    cpu: op.cpu,
-    target: st.target,
-    idx: state,
-    fun: cb,
-    on,
-  });
-  const [outer, outerDir] = [op.step, op.stepTeardown];
-  [op.step, op.stepTeardown] = [state, !bringup];
+  // Only the trace records these; building them costs exploration (history off) its time.
+  if (k.history) {
+    emit(k, {
+      type: "cpuhp_enter",
+      time: ktime(k),
+      cpu: op.cpu,
+      target: st.target,
+      idx: state,
+      fun: cb,
+      on,
+    });
+  }
+  const outer = op.step;
+  const outerDir = op.stepTeardown;
+  op.step = state;
+  op.stepTeardown = !bringup;
   const ret = runCallback(k, op, cb, state);
-  [op.step, op.stepTeardown] = [outer, outerDir];
+  op.step = outer;
+  op.stepTeardown = outerDir;
   k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "exit" });
-  emit(k, {
-    type: "cpuhp_exit",
-    time: ktime(k),
-    cpu: op.cpu,
-    state: st.state,
-    idx: state,
-    ret,
-    on,
-  });
+  if (k.history) {
+    emit(k, {
+      type: "cpuhp_exit",
+      time: ktime(k),
+      cpu: op.cpu,
+      state: st.state,
+      idx: state,
+      ret,
+      on,
+    });
+  }
   if (ret && !op.rollback && !op.failure) {
     op.failure = { state, callback: cb, ret, injected: false };
   }
