@@ -38,6 +38,10 @@ export interface Kernel {
    * its invariants there). It only reads.
    */
   onStep?: ((at: StepPoint) => void) | null;
+  /** Observer of every trace event as it happens, whether or not the buffer keeps it. */
+  tap?: ((event: TraceEvent) => void) | null;
+  /** Observer of every tick a CPU handles (recordings count them without trace events). */
+  onTick?: ((cpu: number) => void) | null;
   /**
    * Whether the kernel log and trace buffer are written. Exploration turns them off: they are
    * history, not state (the fingerprint leaves them out), and a replay regenerates them.
@@ -110,6 +114,7 @@ export const LOG_BUF_LEN = 1 << 17;
  */
 export function emit(k: Kernel, event: TraceEvent): void {
   k.listener?.(event);
+  k.tap?.(event);
   if (!k.history) return;
   const log = k.s.log;
   log.trace.push(event);

@@ -269,3 +269,11 @@ Deno.test("hv_synic_cleanup refuses with -EBUSY while VMbus is connected and a c
   assert.ok(!events.some((e) => e.type === "clockevents_unbind_device"));
   assert.equal(m.offline(3).ok, true);
 });
+
+Deno.test("a callback that waits forever is traced entering (cpuhp_enter fires before the callback runs)", () => {
+  const m = vm().hyperv("2019").kernel("5.4").cpus(2).build();
+  m.offline(1);
+  const tail = m.trace.slice(-2);
+  assert.deepEqual(tail.map((e) => e.type), ["cpuhp_enter", "hang"]);
+  assert.equal(tail[0].type === "cpuhp_enter" && tail[0].fun, "smpboot_park_threads");
+});

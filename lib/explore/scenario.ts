@@ -11,6 +11,7 @@ import { kernelOf, type Machine } from "../machine.ts";
 import type { MachineConfig } from "../config.ts";
 import type { Hang } from "../state.ts";
 import type { StepPoint } from "../kernel.ts";
+import type { TraceEvent } from "../trace.ts";
 import { vm, VmBuilder } from "../builder.ts";
 import { parseDuration } from "../duration.ts";
 import {
@@ -51,6 +52,8 @@ export interface StepRecord {
 export interface OperationRecord {
   /** The line, as written. */
   readonly line: string;
+  /** Simulation time when it started, ns (hotplug and power operations take no time). */
+  readonly time: number;
   /** Whether the kernel did it (false: refused, failed, hung, or not possible now). */
   readonly ok: boolean;
   /** The outcome in words (the message `Machine` gives). */
@@ -61,6 +64,8 @@ export interface OperationRecord {
   readonly steps: readonly StepRecord[];
   /** Each CPU's tick device afterwards. */
   readonly bound: readonly (string | null)[];
+  /** Each CPU's hotplug state afterwards: number and name. */
+  readonly states: readonly CpuStateName[];
   /** Invariant violations inside it and in the state after it. */
   readonly violations: readonly {
     readonly invariant: string;
@@ -70,14 +75,29 @@ export interface OperationRecord {
   }[];
 }
 
+/** A CPU's hotplug state: number and name. */
+export interface CpuStateName {
+  /** State number. */
+  readonly state: number;
+  /** Its name. */
+  readonly name: string;
+}
+
 /** A scenario run on one configuration (plain data). */
 export interface ScenarioRun {
   /** The configuration. */
   readonly config: MachineConfig;
   /** Its stimer design, in words. */
   readonly design: string;
+  /** The booted machine: each CPU's tick device and hotplug state. */
+  readonly start: {
+    readonly bound: readonly (string | null)[];
+    readonly states: readonly CpuStateName[];
+  };
   /** Per operation. */
   readonly operations: readonly OperationRecord[];
+  /** Simulation time at the end, ns. */
+  readonly end: number;
   /** Verdict per invariant over the whole run. */
   readonly invariants: readonly InvariantVerdict[];
 }
@@ -140,6 +160,20 @@ function apply(m: Machine, line: string): { ok: boolean; message: string } {
   return { ok: w.ok, message: w.ok ? `wrote ${value} to ${path}` : w.message };
 }
 
+/** How to run a scenario. */
+export interface ScenarioOptions {
+  /** Built-in invariant names and custom predicates (default every built-in). */
+  readonly invariants?: readonly (string | CustomInvariant)[];
+  /**
+   * Sees every trace event as it happens (whether or not the trace buffer keeps it) and every
+   * tick, with the simulation time (ns): what a timeline is drawn from.
+   */
+  readonly observe?: {
+    event(event: TraceEvent, time: number): void;
+    tick(cpu: number, time: number): void;
+  };
+}
+
 /**
  * Runs a scenario from a fresh boot of `config`, recording every hotplug step and checking the
  * invariants (default every built-in) inside each operation and after it.
@@ -159,7 +193,7 @@ function apply(m: Machine, line: string): { ok: boolean; message: string } {
 export function runScenario(
   config: ConfigInput,
   scenario: string | readonly string[],
-  options: { readonly invariants?: readonly (string | CustomInvariant)[] } = {},
+  options: ScenarioOptions = {},
 ): ScenarioRun {
   const lines = parseScenario(scenario);
   const builder = config instanceof VmBuilder ? config : vm(config);
@@ -169,7 +203,22 @@ export function runScenario(
   const checks = new InvariantChecks(checked);
   // Lines are checked against this machine before any runs (CPU numbers, durations, paths).
   for (const line of lines) validate(m, line);
+  const snapshot = () => {
+    const cpus = m.cpus();
+    return {
+      bound: cpus.map((c) => c.device),
+      states: cpus.map((c) => ({ state: c.state, name: c.stateName })),
+    };
+  };
+  const start = snapshot();
+  const observe = options.observe;
+  if (observe) {
+    const kernel = k();
+    kernel.tap = (e) => observe.event(e, kernel.s.now);
+    kernel.onTick = (cpu) => observe.tick(cpu, kernel.s.now);
+  }
   const operations = lines.map((line): OperationRecord => {
+    const time = m.now;
     const before = { now: m.now, monotonic: guestMonotonic(k().s) };
     const steps: StepRecord[] = [];
     const open: { at: StepPoint; before: string | null; index: number }[] = [];
@@ -218,18 +267,21 @@ export function runScenario(
     checks.check({ k: k(), step: null, before }, report(null));
     return {
       line,
+      time,
       ok: outcome.ok,
       message: outcome.message,
       hang: k().s.hang,
       steps,
-      bound: m.cpus().map((c) => c.device),
+      ...snapshot(),
       violations,
     };
   });
   return {
     config: m.config,
     design: designOf(k()),
+    start,
     operations,
+    end: m.now,
     invariants: checked.map((c) => ({
       name: c.inv.name,
       description: c.inv.description,

@@ -56,6 +56,19 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
   k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "enter" });
+  // The tracepoint fires before the callback runs (also when it then waits forever). Only the
+  // trace and its observers use it; building it costs exploration (history off) its time.
+  if (k.history || k.tap) {
+    emit(k, {
+      type: "cpuhp_enter",
+      time: ktime(k),
+      cpu: op.cpu,
+      target: st.target,
+      idx: state,
+      fun: cb,
+      on,
+    });
+  }
   if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
     op.noTick.push(state);
     const wait = TIMER_WAITS[cb];
@@ -72,18 +85,6 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
       });
     }
   }
-  // Only the trace records these; building them costs exploration (history off) its time.
-  if (k.history) {
-    emit(k, {
-      type: "cpuhp_enter",
-      time: ktime(k),
-      cpu: op.cpu,
-      target: st.target,
-      idx: state,
-      fun: cb,
-      on,
-    });
-  }
   const outer = op.step;
   const outerDir = op.stepTeardown;
   op.step = state;
@@ -92,7 +93,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   op.step = outer;
   op.stepTeardown = outerDir;
   k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "exit" });
-  if (k.history) {
+  if (k.history || k.tap) {
     emit(k, {
       type: "cpuhp_exit",
       time: ktime(k),

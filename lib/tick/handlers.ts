@@ -48,6 +48,7 @@ function doTimer(k: Kernel, ticks: number): void {
 function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
   const c = k.s.cpus[cpu];
   c.ticks++;
+  k.onTick?.(cpu);
   if (k.traceTicks) {
     emit(k, { type: "tick", time: ktime(k), cpu, device: d.name, handler });
   }

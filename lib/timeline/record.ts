@@ -1,0 +1,197 @@
+/**
+ * Recordings: a scenario run with everything a timeline draws, on the simulation time axis (the
+ * host's view, so a hibernated stretch has a width): per CPU the tick device spans, the hotplug
+ * transitions and the ticks; hibernated stretches; hangs and invariant violations.
+ *
+ * @module
+ */
+
+import type { MachineConfig } from "../config.ts";
+import type { ConfigInput } from "../explore/workspace.ts";
+import {
+  runScenario,
+  type ScenarioOptions,
+  type ScenarioRun,
+  type StepRecord,
+} from "../explore/scenario.ts";
+
+/**
+ * A stretch of time during which a CPU's tick device was `device` (null: none). Devices a CPU
+ * held only inside one operation give spans of no width (hotplug takes no simulated time).
+ */
+export interface DeviceSpan {
+  /** Start, simulation ns. */
+  readonly from: number;
+  /** End, simulation ns. */
+  readonly to: number;
+  /** The device's name, or null. */
+  readonly device: string | null;
+}
+
+/** A CPU's hotplug walk during one operation (hotplug takes no simulated time). */
+export interface Transition {
+  /** When, simulation ns. */
+  readonly time: number;
+  /** State before. */
+  readonly from: number;
+  /** State after. */
+  readonly to: number;
+  /** Name of the state after. */
+  readonly toName: string;
+  /** The callbacks it ran, in order, with the CPU's tick device around each. */
+  readonly steps: readonly StepRecord[];
+  /** The operation that caused it. */
+  readonly line: string;
+}
+
+/** One CPU's lane. */
+export interface Lane {
+  /** The CPU. */
+  readonly cpu: number;
+  /** Tick device spans, in order, covering the whole recording. */
+  readonly devices: readonly DeviceSpan[];
+  /** Hotplug transitions, in order. */
+  readonly transitions: readonly Transition[];
+  /** Hotplug state before the first transition, and its name. */
+  readonly startState: { readonly state: number; readonly name: string };
+  /** Times of the ticks it handled, simulation ns, ascending. */
+  readonly ticks: Float64Array;
+}
+
+/** Something to flag in red: a hang or an invariant violation. */
+export interface Mark {
+  /** When, simulation ns. */
+  readonly time: number;
+  /** The CPU concerned, or null. */
+  readonly cpu: number | null;
+  /** "hang" or the invariant's name. */
+  readonly what: string;
+  /** Why, in words. */
+  readonly reason: string;
+  /** Expected on this design (an invariant claimed for another design). */
+  readonly expected: boolean;
+}
+
+/** Everything a timeline draws (plain data). */
+export interface Recording {
+  /** The configuration. */
+  readonly config: MachineConfig;
+  /** Its stimer design, in words. */
+  readonly design: string;
+  /** End of the recording, simulation ns (it starts at 0, after boot). */
+  readonly end: number;
+  /** One lane per CPU. */
+  readonly lanes: readonly Lane[];
+  /** Stretches the VM was hibernated (powered off), simulation ns. */
+  readonly hibernated: readonly { readonly from: number; readonly to: number }[];
+  /** Hangs and violations, in time order. */
+  readonly marks: readonly Mark[];
+  /** The scenario run (operations, steps, verdicts). */
+  readonly run: ScenarioRun;
+}
+
+/**
+ * Runs `scenario` (operation lines) from a fresh boot of `config` and records it.
+ *
+ * @example
+ * ```ts
+ * import { record } from "./record.ts";
+ * import assert from "node:assert/strict";
+ * const r = record({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }, ["advance 8ms", "offline 1"]);
+ * assert.deepEqual(r.lanes[1].devices.map((d) => d.device), ["Hyper-V clockevent", "lapic", null]);
+ * assert.equal(r.lanes[1].devices[1].from, r.lanes[1].devices[1].to); // held only inside the offline
+ * assert.equal(r.lanes[1].ticks.length, 2);
+ * ```
+ * @throws as {@linkcode runScenario} does.
+ */
+export function record(
+  config: ConfigInput,
+  scenario: string | readonly string[],
+  options: Pick<ScenarioOptions, "invariants"> = {},
+): Recording {
+  const ticks: number[][] = [];
+  const changes: { cpu: number; time: number; device: string | null }[] = [];
+  const run = runScenario(config, scenario, {
+    ...options,
+    observe: {
+      event(e, time) {
+        if (e.type === "tick_setup_device") changes.push({ cpu: e.cpu, time, device: e.device });
+        else if (e.type === "tick_shutdown") changes.push({ cpu: e.cpu, time, device: null });
+      },
+      tick(cpu, time) {
+        (ticks[cpu] ??= []).push(time);
+      },
+    },
+  });
+  const cpus = run.config.cpus;
+  const lanes: Lane[] = [];
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    const devices: DeviceSpan[] = [];
+    let from = 0;
+    let device = run.start.bound[cpu];
+    for (const c of changes) {
+      if (c.cpu !== cpu || c.device === device) continue;
+      devices.push({ from, to: c.time, device });
+      from = c.time;
+      device = c.device;
+    }
+    devices.push({ from, to: run.end, device });
+    const transitions: Transition[] = [];
+    let state = run.start.states[cpu];
+    for (const op of run.operations) {
+      const after = op.states[cpu];
+      const steps = op.steps.filter((s) => s.cpu === cpu);
+      if (after.state !== state.state || steps.length) {
+        transitions.push({
+          time: op.time,
+          from: state.state,
+          to: after.state,
+          toName: after.name,
+          steps,
+          line: op.line,
+        });
+      }
+      state = after;
+    }
+    lanes.push({
+      cpu,
+      devices,
+      transitions,
+      startState: run.start.states[cpu],
+      ticks: Float64Array.from(ticks[cpu] ?? []),
+    });
+  }
+  const hibernated: { from: number; to: number }[] = [];
+  const marks: Mark[] = [];
+  let hung = false;
+  for (const op of run.operations) {
+    if (op.ok && op.line === "hibernate") hibernated.push({ from: op.time, to: run.end });
+    if (op.ok && op.line === "resume" && hibernated.length) {
+      hibernated[hibernated.length - 1] = { from: hibernated.at(-1)!.from, to: op.time };
+    }
+    if (op.hang && !hung) {
+      hung = true;
+      marks.push({
+        time: op.time,
+        cpu: op.hang.cpu,
+        what: "hang",
+        reason: op.hang.reason,
+        expected: false,
+      });
+    }
+    // One mark per invariant per operation: its first violation there.
+    const seen = new Set<string>();
+    for (const v of op.violations) {
+      if (v.invariant === "no-hang" || seen.has(v.invariant)) continue;
+      seen.add(v.invariant);
+      marks.push({
+        time: op.time,
+        cpu: v.step?.cpu ?? null,
+        what: v.invariant,
+        reason: v.message,
+        expected: v.expected,
+      });
+    }
+  }
+  return { config: run.config, design: run.design, end: run.end, lanes, hibernated, marks, run };
+}
