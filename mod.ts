@@ -82,11 +82,24 @@ export { OPERATION_KINDS, type OperationKind } from "./lib/explore/operations.ts
 export type { StepPoint } from "./lib/kernel.ts";
 export { formatDuration } from "./lib/duration.ts";
 export {
+  type CpuStateName,
   type OperationRecord,
   parseScenario,
   runScenario,
+  type ScenarioOptions,
   type ScenarioRun,
   type StepRecord,
 } from "./lib/explore/scenario.ts";
+export {
+  type DeviceSpan,
+  type Lane,
+  type Mark,
+  record,
+  type Recording,
+  type Transition,
+} from "./lib/timeline/record.ts";
+export { type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
+export { type ChromeEvent, type ChromeTrace, chromeTrace } from "./lib/timeline/chrome.ts";
+export { ftraceText } from "./lib/timeline/ftrace.ts";
 export { compare, type Comparison, type Divergence } from "./lib/explore/compare.ts";
 export type { ConfigInput } from "./lib/explore/workspace.ts";

@@ -6,175 +6,42 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   ARCHES,
-  compare,
   ERRNO,
   type ErrnoName,
-  exploration,
   type HotplugResult,
   HYPERV_IDS,
   HZ_VALUES,
-  INVARIANT_NAMES,
   KERNEL_IDS,
-  type Machine,
-  OPERATION_KINDS,
-  type OperationKind,
   parseDuration,
   type TraceEvent,
-  vm,
-  type VmOptions,
 } from "../mod.ts";
-import type { Session } from "./session.ts";
-import { words } from "./lexer.ts";
-import {
-  describeVm,
-  formatCompare,
-  formatCpus,
-  formatDevices,
-  formatExplore,
-  formatTrace,
-  seconds,
-} from "./format.ts";
+import { describeVm, formatCpus, formatDevices, formatTrace, seconds } from "./format.ts";
 import { readSession, writeSession } from "./store.ts";
+import {
+  type Command,
+  cpuArg,
+  io,
+  parse,
+  positiveInt,
+  ReplError,
+  type Result,
+  usage,
+  vmOptions,
+} from "./command.ts";
+import { exploreCommands } from "./explore_commands.ts";
 
-/** What completes a positional or an option value. */
-export type Completion = "cpu" | "path" | "file" | "command" | readonly string[];
-
-/** Services the shell gives commands (file access, interruption, progress). */
-export interface Context {
-  /** Aborted by Ctrl-C during a long command. */
-  readonly signal?: AbortSignal;
-  /** Called during long commands with the fraction done. */
-  readonly progress?: (fraction: number, label: string) => void;
-  /** Reads a text file. */
-  readonly readFile?: (path: string) => Promise<string>;
-  /** Writes a text file atomically (temporary file, then rename). */
-  readonly writeFile?: (path: string, text: string) => Promise<void>;
-  /** Runs a script's lines (for `source`); returns false when it stopped on an error. */
-  readonly runScript?: (text: string, name: string) => Promise<boolean>;
-}
-
-/** A failure the REPL reports: the kernel's errno name when there is one. */
-export class ReplError extends Error {
-  /** Errno name, or null. */
-  readonly errno: string | null;
-  /** Creates the error. */
-  constructor(message: string, errno: string | null = null) {
-    super(message);
-    this.name = "ReplError";
-    this.errno = errno;
-  }
-}
-
-/** What a handler returns. */
-export interface Result {
-  /** Text for people. */
-  readonly text: string;
-  /** Structured result for `--json`. */
-  readonly result?: unknown;
-  /** False when the modelled kernel refused or hung. */
-  readonly ok?: boolean;
-  /** Error details when not ok. */
-  readonly error?: { readonly errno: string | null; readonly message: string };
-  /** False when the handler logged itself (an interrupted advance logs what really ran). */
-  readonly logged?: boolean;
-  /** True when the shell should exit. */
-  readonly quit?: boolean;
-}
-
-/** One command-line option. */
-export interface OptionSpec {
-  /** `string` takes a value, `boolean` does not. */
-  readonly type: "string" | "boolean";
-  /** May be given more than once. */
-  readonly multiple?: boolean;
-  /** What the value means, for help. */
-  readonly value?: string;
-  /** Help text. */
-  readonly help: string;
-  /** What completes the value. */
-  readonly complete?: Completion;
-}
-
-/** One REPL command. */
-export interface Command {
-  /** Name typed at the prompt. */
-  readonly name: string;
-  /** Other names. */
-  readonly aliases?: readonly string[];
-  /** One line. */
-  readonly summary: string;
-  /** Positionals, in order. */
-  readonly positionals?: readonly { name: string; optional?: boolean; complete?: Completion }[];
-  /** Options. */
-  readonly options?: Readonly<Record<string, OptionSpec>>;
-  /** Longer help. */
-  readonly help?: string;
-  /** False for commands that work without a VM. */
-  readonly needsVm?: boolean;
-  /**
-   * What its work grows with, for the few commands whose time depends on the machine's size or
-   * the input (help shows it; the benchmark holds every other command to 10 ms on 2048 vCPUs).
-   */
-  readonly cost?: string;
-  /** Whether the command changes the machine (recorded in the session log). */
-  readonly logs?: boolean;
-  /** The handler. */
-  run(session: Session, argv: string[], ctx: Context): Result | Promise<Result>;
-}
-
-/** Parses `argv` against a command's grammar; misuse throws a RangeError naming what is valid. */
-export function parse(
-  command: Command,
-  argv: string[],
-): { values: Record<string, unknown>; positionals: string[] } {
-  const options = Object.fromEntries(
-    Object.entries(command.options ?? {}).map((
-      [name, o],
-    ) => [name, o.multiple ? { type: o.type, multiple: true } : { type: o.type }]),
-  );
-  const negative = argv.find((a) => /^-\d/.test(a));
-  if (negative !== undefined) {
-    throw new RangeError(
-      `invalid value ${JSON.stringify(negative)}: negative numbers and durations are not valid`,
-    );
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    const valid = Object.keys(command.options ?? {}).map((o) => `--${o}`).join(", ") || "none";
-    throw new RangeError(
-      `${(e as Error).message.replace(/\. To specify.*$/s, "")}; valid options: ${valid}`,
-    );
-  }
-  const spec = command.positionals ?? [];
-  const required = spec.filter((p) => !p.optional).length;
-  if (parsed.positionals.length < required || parsed.positionals.length > spec.length) {
-    throw new RangeError(`expected ${usage(command)}, got ${JSON.stringify(argv.join(" "))}`);
-  }
-  return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
-}
-
-/** The usage line of a command, derived from its grammar. */
-export function usage(command: Command): string {
-  const opts = Object.entries(command.options ?? {}).map(([name, o]) =>
-    `[--${name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}]${o.multiple ? "…" : ""}`
-  );
-  const pos = (command.positionals ?? []).map((p) => p.optional ? `[${p.name}]` : p.name);
-  return [command.name, ...pos, ...opts].join(" ");
-}
-
-function cpuArg(machine: Machine, text: string): number {
-  const n = Number(text);
-  const last = machine.config.cpus - 1;
-  if (!/^\d+$/.test(text) || n > last) {
-    throw new RangeError(`invalid CPU ${JSON.stringify(text)}: this VM has CPUs 0 to ${last}`);
-  }
-  return n;
-}
+export {
+  type Command,
+  type Completion,
+  type Context,
+  type OptionSpec,
+  parse,
+  ReplError,
+  type Result,
+  usage,
+} from "./command.ts";
 
 function hotplugText(command: string, r: HotplugResult): Result {
   const changes = r.changes.map((c) => {
@@ -197,54 +64,6 @@ function hotplugText(command: string, r: HotplugResult): Result {
       `  why: ${r.message.replace(/^[^:]*: [^:]*: /, "")}`,
     ];
   return { text: [...shell, ...changes].join("\n"), result: r, ok: false, error };
-}
-
-function vmOptions(values: Record<string, unknown>): VmOptions {
-  const o: VmOptions = {};
-  if (values.hyperv !== undefined) o.hyperv = String(values.hyperv);
-  if (values.arch !== undefined) o.arch = String(values.arch);
-  if (values.kernel !== undefined) o.kernel = String(values.kernel);
-  for (
-    const [key, flag] of [["generation", "generation"], ["cpus", "cpus"], ["hz", "hz"], [
-      "traceBuffer",
-      "trace-buffer",
-    ]] as const
-  ) {
-    const v = values[flag];
-    if (v === undefined) continue;
-    if (!/^\d+$/.test(String(v))) {
-      throw new RangeError(`--${flag}: ${JSON.stringify(v)} is not a whole number`);
-    }
-    o[key] = Number(v);
-  }
-  if (values.feature !== undefined) {
-    const features: Record<string, boolean> = {};
-    for (const item of values.feature as string[]) {
-      const m = /^([A-Za-z]+)=(on|off|true|false|1|0)$/.exec(item);
-      if (!m) {
-        throw new RangeError(
-          `--feature ${
-            JSON.stringify(item)
-          }: expected NAME=on or NAME=off (e.g. stimerDirectMode=off)`,
-        );
-      }
-      features[m[1]] = ["on", "true", "1"].includes(m[2]);
-    }
-    o.features = features;
-  }
-  if (values.channels !== undefined) {
-    const text = String(values.channels);
-    if (!/^(\d+(,\d+)*)?$/.test(text)) {
-      throw new RangeError(
-        `--channels ${JSON.stringify(text)}: expected CPU numbers separated by commas, or ""`,
-      );
-    }
-    o.vmbusChannels = text === "" ? [] : text.split(",").map(Number);
-  }
-  if (values["cpu0-hotplug"]) o.cpu0Hotplug = true;
-  if (values["state-control"]) o.hotplugStateControl = true;
-  if (values["trace-ticks"]) o.traceTicks = true;
-  return o;
 }
 
 /** `online` and `offline`: one grammar, the machine operation of the same name. */
@@ -556,113 +375,7 @@ export const COMMANDS: readonly Command[] = [
       };
     },
   },
-  {
-    name: "explore",
-    summary:
-      "search every sequence of operations from a fresh boot of this VM, checking invariants",
-    cost: "runs every operation from every distinct state up to the depth (stop with Ctrl-C)",
-    options: {
-      depth: { type: "string", value: "N", help: "longest operation sequence (default 4)" },
-      ops: {
-        type: "string",
-        value: "KINDS",
-        help: "operation kinds, comma-separated (default online,offline,advance)",
-        complete: OPERATION_KINDS,
-      },
-      invariant: {
-        type: "string",
-        multiple: true,
-        value: "NAME",
-        help: "check only these invariants (default all)",
-        complete: INVARIANT_NAMES,
-      },
-      "max-states": { type: "string", value: "N", help: "stop after N distinct states" },
-      time: { type: "string", value: "DURATION", help: "stop after this much wall time, e.g. 30s" },
-    },
-    async run(session, argv, ctx) {
-      const { values } = parse(this, argv);
-      const options = {
-        depth: values.depth === undefined ? undefined : wholeNumber("depth", values.depth),
-        ops: values.ops === undefined
-          ? undefined
-          : String(values.ops).split(",") as OperationKind[],
-        invariants: values.invariant as string[] | undefined,
-        maxStates: values["max-states"] === undefined
-          ? undefined
-          : positiveInt("max-states", values["max-states"]),
-      };
-      const limit = values.time === undefined ? Infinity : parseDuration(String(values.time)) / 1e6;
-      const started = performance.now();
-      const run = exploration(session.options ?? {}, {
-        ...options,
-        progressEvery: 2000,
-        shouldStop: () =>
-          ctx.signal?.aborted
-            ? "interrupted"
-            : performance.now() - started > limit && "time budget",
-      });
-      let step = run.next();
-      while (!step.done) {
-        const p = step.value;
-        ctx.progress?.(
-          Math.min(1, (p.depth - 1) / (options.depth ?? 4)),
-          `explore depth ${p.depth}: ${p.states} states, ${p.transitions} transitions`,
-        );
-        // Lets Ctrl-C and the progress line through.
-        await new Promise((r) => setTimeout(r, 0));
-        step = run.next();
-      }
-      const result = step.value;
-      return { text: formatExplore(result), result };
-    },
-  },
-  {
-    name: "compare",
-    summary: "run a script's operations on two configurations and show them side by side",
-    cost: "runs the script twice, recording every hotplug step",
-    needsVm: false,
-    positionals: [{ name: "SCRIPT", complete: "file" }],
-    options: {
-      a: {
-        type: "string",
-        value: "KEY=VALUE,…",
-        help: "configuration A: the base VM with these fields changed (e.g. kernel=5.4)",
-      },
-      b: {
-        type: "string",
-        value: "KEY=VALUE,…",
-        help: "configuration B (e.g. kernel=5.5 or hyperv=2016)",
-      },
-    },
-    async run(session, argv, ctx) {
-      const { values, positionals } = parse(this, argv);
-      const path = positionals[0];
-      if (!ctx.readFile) throw new ReplError("reading files is not available here");
-      const text = await io(path, () => ctx.readFile!(path));
-      // The script's vm line (else this session's VM) is the base; its machine-changing lines
-      // are the scenario; views (cpus, cat, …) are skipped.
-      let base: VmOptions = session.options ?? {};
-      const scenario: string[] = [];
-      text.split("\n").forEach((line, i) => {
-        const argv = words(line);
-        if (argv.length === 0) return;
-        const command = COMMANDS.find((c) => c.name === argv[0] || c.aliases?.includes(argv[0]));
-        if (command?.name === "vm") base = vmOptions(parse(command, argv.slice(1)).values);
-        else if (command && SCENARIO_COMMANDS.includes(command.name)) scenario.push(argv.join(" "));
-        else if (!command || command.logs || command.needsVm === false) {
-          throw new RangeError(
-            `${path} line ${i + 1}: ${JSON.stringify(argv[0])} cannot be part of a compared ` +
-              `scenario; use vm, ${SCENARIO_COMMANDS.join(", ")} (views are skipped)`,
-          );
-        }
-      });
-      const a = withFields(base, values.a, "a");
-      const b = withFields(base, values.b, "b");
-      const result = compare(scenario, a, b);
-      const label = (o: VmOptions) => describeVm(vm(o).build());
-      return { text: formatCompare(result, [label(a), label(b)]), result };
-    },
-  },
+  ...exploreCommands(() => COMMANDS),
   {
     name: "save",
     summary: "save the session (VM options and command log) as JSON",
@@ -781,65 +494,6 @@ export const COMMANDS: readonly Command[] = [
     },
   },
 ];
-
-/** Runs a file operation; a failure (missing file, permission…) becomes a clear REPL error. */
-async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    const why = (e as Error).message.replace(/^cannot open [^:]*: /, "");
-    throw new ReplError(`cannot access ${JSON.stringify(path)}: ${why}`);
-  }
-}
-
-// Commands whose lines a compared scenario runs (the rest of a script's machine commands cannot be
-// compared: they boot, load or reset).
-const SCENARIO_COMMANDS = ["online", "offline", "advance", "hibernate", "resume", "race", "echo"];
-
-// `--a kernel=5.4,hyperv=2016`: the base options with those fields changed; a key that is not a
-// VM field is taken as a feature (NAME=on|off).
-function withFields(base: VmOptions, spec: unknown, flag: string): VmOptions {
-  const o: VmOptions = structuredClone(base);
-  if (spec === undefined) return o;
-  for (const item of String(spec).split(",")) {
-    const m = /^([A-Za-z0-9]+)=(.*)$/.exec(item);
-    if (!m) {
-      throw new RangeError(
-        `--${flag} ${JSON.stringify(item)}: expected KEY=VALUE (e.g. kernel=5.4, hyperv=2016)`,
-      );
-    }
-    const [, key, value] = m;
-    if (key === "hyperv" || key === "arch" || key === "kernel") o[key] = value;
-    else if (key === "generation" || key === "cpus" || key === "hz") {
-      o[key] = wholeNumber(`${flag} ${key}`, value);
-    } else if (key === "channels") {
-      o.vmbusChannels = value === "" ? [] : value.split(":").map(Number);
-    } else if (/^(on|off)$/.test(value)) o.features = { ...o.features, [key]: value === "on" };
-    else {
-      throw new RangeError(
-        `--${flag} ${JSON.stringify(item)}: ${key} is not hyperv, arch, kernel, generation, ` +
-          `cpus, hz, channels or a feature set to on/off`,
-      );
-    }
-  }
-  return o;
-}
-
-function wholeNumber(flag: string, value: unknown): number {
-  const text = String(value);
-  if (!/^\d+$/.test(text)) {
-    throw new RangeError(`--${flag} ${JSON.stringify(text)}: expected a whole number`);
-  }
-  return Number(text);
-}
-
-function positiveInt(flag: string, value: unknown): number {
-  const text = String(value);
-  if (!/^[1-9]\d*$/.test(text)) {
-    throw new RangeError(`--${flag} ${JSON.stringify(text)}: expected a positive whole number`);
-  }
-  return Number(text);
-}
 
 /** The errno names, for completion and docs. */
 export const ERRNO_NAMES = Object.keys(ERRNO) as ErrnoName[];

@@ -7,6 +7,7 @@
  */
 
 import type { MachineConfig } from "../config.ts";
+import type { TraceEvent } from "../trace.ts";
 import type { ConfigInput } from "../explore/workspace.ts";
 import {
   runScenario,
@@ -86,6 +87,8 @@ export interface Recording {
   readonly hibernated: readonly { readonly from: number; readonly to: number }[];
   /** Hangs and violations, in time order. */
   readonly marks: readonly Mark[];
+  /** Every trace event but ticks, as it happened (simulation time, ns), for trace exports. */
+  readonly events: readonly { readonly time: number; readonly event: TraceEvent }[];
   /** The scenario run (operations, steps, verdicts). */
   readonly run: ScenarioRun;
 }
@@ -111,10 +114,12 @@ export function record(
 ): Recording {
   const ticks: number[][] = [];
   const changes: { cpu: number; time: number; device: string | null }[] = [];
+  const events: { time: number; event: TraceEvent }[] = [];
   const run = runScenario(config, scenario, {
     ...options,
     observe: {
       event(e, time) {
+        if (e.type !== "tick") events.push({ time, event: e });
         if (e.type === "tick_setup_device") changes.push({ cpu: e.cpu, time, device: e.device });
         else if (e.type === "tick_shutdown") changes.push({ cpu: e.cpu, time, device: null });
       },
@@ -193,5 +198,14 @@ export function record(
       });
     }
   }
-  return { config: run.config, design: run.design, end: run.end, lanes, hibernated, marks, run };
+  return {
+    config: run.config,
+    design: run.design,
+    end: run.end,
+    lanes,
+    hibernated,
+    marks,
+    events,
+    run,
+  };
 }

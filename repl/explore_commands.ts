@@ -1,0 +1,195 @@
+/**
+ * The REPL commands that explore: `explore` (the search from a fresh boot of this VM) and
+ * `compare` (a script's operations on two configurations, side by side).
+ *
+ * @module
+ */
+
+import {
+  compare,
+  exploration,
+  INVARIANT_NAMES,
+  OPERATION_KINDS,
+  type OperationKind,
+  parseDuration,
+  vm,
+  type VmOptions,
+} from "../mod.ts";
+import {
+  type Command,
+  io,
+  parse,
+  positiveInt,
+  ReplError,
+  vmOptions,
+  wholeNumber,
+} from "./command.ts";
+import { words } from "./lexer.ts";
+import { describeVm, formatCompare, formatExplore } from "./format.ts";
+
+// Commands whose lines a compared scenario runs (the rest of a script's machine commands cannot be
+// compared: they boot, load or reset).
+const SCENARIO_COMMANDS = ["online", "offline", "advance", "hibernate", "resume", "race", "echo"];
+
+// `--a kernel=5.4,hyperv=2016`: the base options with those fields changed; a key that is not a
+// VM field is taken as a feature (NAME=on|off).
+function withFields(base: VmOptions, spec: unknown, flag: string): VmOptions {
+  const o: VmOptions = structuredClone(base);
+  if (spec === undefined) return o;
+  for (const item of String(spec).split(",")) {
+    const m = /^([A-Za-z0-9]+)=(.*)$/.exec(item);
+    if (!m) {
+      throw new RangeError(
+        `--${flag} ${JSON.stringify(item)}: expected KEY=VALUE (e.g. kernel=5.4, hyperv=2016)`,
+      );
+    }
+    const [, key, value] = m;
+    if (key === "hyperv" || key === "arch" || key === "kernel") o[key] = value;
+    else if (key === "generation" || key === "cpus" || key === "hz") {
+      o[key] = wholeNumber(`${flag} ${key}`, value);
+    } else if (key === "channels") {
+      o.vmbusChannels = value === "" ? [] : value.split(":").map(Number);
+    } else if (/^(on|off)$/.test(value)) o.features = { ...o.features, [key]: value === "on" };
+    else {
+      throw new RangeError(
+        `--${flag} ${JSON.stringify(item)}: ${key} is not hyperv, arch, kernel, generation, ` +
+          `cpus, hz, channels or a feature set to on/off`,
+      );
+    }
+  }
+  return o;
+}
+
+/** Reads a script: its `vm` line (else `base`) and its machine-changing lines; views skipped. */
+export function scriptScenario(
+  text: string,
+  path: string,
+  base: VmOptions,
+  commands: readonly Command[],
+): { options: VmOptions; lines: string[] } {
+  let options = base;
+  const lines: string[] = [];
+  text.split("\n").forEach((line, i) => {
+    const argv = words(line);
+    if (argv.length === 0) return;
+    const command = commands.find((c) => c.name === argv[0] || c.aliases?.includes(argv[0]));
+    if (command?.name === "vm") options = vmOptions(parse(command, argv.slice(1)).values);
+    else if (command && SCENARIO_COMMANDS.includes(command.name)) lines.push(argv.join(" "));
+    else if (!command || command.logs || command.needsVm === false) {
+      throw new RangeError(
+        `${path} line ${i + 1}: ${JSON.stringify(argv[0])} cannot be part of a scenario; use ` +
+          `vm, ${SCENARIO_COMMANDS.join(", ")} (views are skipped)`,
+      );
+    }
+  });
+  return { options, lines };
+}
+
+/** `explore` and `compare`. */
+export function exploreCommands(commands: () => readonly Command[]): Command[] {
+  return [
+    {
+      name: "explore",
+      summary:
+        "search every sequence of operations from a fresh boot of this VM, checking invariants",
+      cost: "runs every operation from every distinct state up to the depth (stop with Ctrl-C)",
+      options: {
+        depth: { type: "string", value: "N", help: "longest operation sequence (default 4)" },
+        ops: {
+          type: "string",
+          value: "KINDS",
+          help: "operation kinds, comma-separated (default online,offline,advance)",
+          complete: OPERATION_KINDS,
+        },
+        invariant: {
+          type: "string",
+          multiple: true,
+          value: "NAME",
+          help: "check only these invariants (default all)",
+          complete: INVARIANT_NAMES,
+        },
+        "max-states": { type: "string", value: "N", help: "stop after N distinct states" },
+        time: {
+          type: "string",
+          value: "DURATION",
+          help: "stop after this much wall time, e.g. 30s",
+        },
+      },
+      async run(session, argv, ctx) {
+        const { values } = parse(this, argv);
+        const options = {
+          depth: values.depth === undefined ? undefined : wholeNumber("depth", values.depth),
+          ops: values.ops === undefined
+            ? undefined
+            : String(values.ops).split(",") as OperationKind[],
+          invariants: values.invariant as string[] | undefined,
+          maxStates: values["max-states"] === undefined
+            ? undefined
+            : positiveInt("max-states", values["max-states"]),
+        };
+        const limit = values.time === undefined
+          ? Infinity
+          : parseDuration(String(values.time)) / 1e6;
+        const started = performance.now();
+        const run = exploration(session.options ?? {}, {
+          ...options,
+          progressEvery: 2000,
+          shouldStop: () =>
+            ctx.signal?.aborted
+              ? "interrupted"
+              : performance.now() - started > limit && "time budget",
+        });
+        let step = run.next();
+        while (!step.done) {
+          const p = step.value;
+          ctx.progress?.(
+            Math.min(1, (p.depth - 1) / (options.depth ?? 4)),
+            `explore depth ${p.depth}: ${p.states} states, ${p.transitions} transitions`,
+          );
+          // Lets Ctrl-C and the progress line through.
+          await new Promise((r) => setTimeout(r, 0));
+          step = run.next();
+        }
+        const result = step.value;
+        return { text: formatExplore(result), result };
+      },
+    },
+    {
+      name: "compare",
+      summary: "run a script's operations on two configurations and show them side by side",
+      cost: "runs the script twice, recording every hotplug step",
+      needsVm: false,
+      positionals: [{ name: "SCRIPT", complete: "file" }],
+      options: {
+        a: {
+          type: "string",
+          value: "KEY=VALUE,…",
+          help: "configuration A: the base VM with these fields changed (e.g. kernel=5.4)",
+        },
+        b: {
+          type: "string",
+          value: "KEY=VALUE,…",
+          help: "configuration B (e.g. kernel=5.5 or hyperv=2016)",
+        },
+      },
+      async run(session, argv, ctx) {
+        const { values, positionals } = parse(this, argv);
+        const path = positionals[0];
+        if (!ctx.readFile) throw new ReplError("reading files is not available here");
+        const text = await io(path, () => ctx.readFile!(path));
+        // The script's vm line (else this session's VM) is the base.
+        const { options: base, lines: scenario } = scriptScenario(
+          text,
+          path,
+          session.options ?? {},
+          commands(),
+        );
+        const a = withFields(base, values.a, "a");
+        const b = withFields(base, values.b, "b");
+        const result = compare(scenario, a, b);
+        const label = (o: VmOptions) => describeVm(vm(o).build());
+        return { text: formatCompare(result, [label(a), label(b)]), result };
+      },
+    },
+  ];
+}
