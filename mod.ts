@@ -98,8 +98,9 @@ export {
   type Recording,
   type Transition,
 } from "./lib/timeline/record.ts";
-export { type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
+export { compareSvg, type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
 export { type ChromeEvent, type ChromeTrace, chromeTrace } from "./lib/timeline/chrome.ts";
 export { ftraceText } from "./lib/timeline/ftrace.ts";
-export { compare, type Comparison, type Divergence } from "./lib/explore/compare.ts";
+export { reportHtml } from "./lib/timeline/report.ts";
+export { compare, compareRuns, type Comparison, type Divergence } from "./lib/explore/compare.ts";
 export type { ConfigInput } from "./lib/explore/workspace.ts";

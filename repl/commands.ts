@@ -31,6 +31,7 @@ import {
   vmOptions,
 } from "./command.ts";
 import { exploreCommands } from "./explore_commands.ts";
+import { exportTrace, PICTURE_COMMANDS } from "./picture_commands.ts";
 
 export {
   type Command,
@@ -278,9 +279,29 @@ export const COMMANDS: readonly Command[] = [
       since: { type: "string", value: "DURATION", help: "only events at or after this guest time" },
       type: { type: "string", value: "EVENT", help: "only this event type" },
       tail: { type: "string", value: "N", help: "only the last N events" },
+      format: {
+        type: "string",
+        value: "FORMAT",
+        help: "for export: json (Chrome trace, for ui.perfetto.dev) or ftrace (text)",
+        complete: ["json", "ftrace"],
+      },
     },
-    run(session, argv) {
-      const { values } = parse(this, argv);
+    positionals: [
+      { name: "export", optional: true, complete: ["export"] },
+      { name: "FILE", optional: true, complete: "file" },
+    ],
+    async run(session, argv, ctx) {
+      const { values, positionals } = parse(this, argv);
+      if (positionals.length > 0) {
+        if (positionals[0] !== "export" || positionals.length !== 2) {
+          throw new RangeError(
+            `expected "trace [--cpu N] …" or "trace export FILE [--format json|ftrace]", got ${
+              JSON.stringify(positionals.join(" "))
+            }`,
+          );
+        }
+        return await exportTrace(session, ctx, positionals[1], String(values.format ?? "json"));
+      }
       const m = session.machine!;
       let events: TraceEvent[] = m.trace;
       if (values.cpu !== undefined) {
@@ -376,6 +397,7 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   ...exploreCommands(() => COMMANDS),
+  ...PICTURE_COMMANDS,
   {
     name: "save",
     summary: "save the session (VM options and command log) as JSON",

@@ -7,11 +7,14 @@
 
 import {
   compare,
+  compareRuns,
+  compareSvg,
   exploration,
   INVARIANT_NAMES,
   OPERATION_KINDS,
   type OperationKind,
   parseDuration,
+  record,
   vm,
   type VmOptions,
 } from "../mod.ts";
@@ -60,7 +63,10 @@ function withFields(base: VmOptions, spec: unknown, flag: string): VmOptions {
   return o;
 }
 
-/** Reads a script: its `vm` line (else `base`) and its machine-changing lines; views skipped. */
+/**
+ * Reads a script: its `vm` line (else `base`) and its machine-changing lines since the last
+ * `reset`; views are skipped.
+ */
 export function scriptScenario(
   text: string,
   path: string,
@@ -74,6 +80,8 @@ export function scriptScenario(
     if (argv.length === 0) return;
     const command = commands.find((c) => c.name === argv[0] || c.aliases?.includes(argv[0]));
     if (command?.name === "vm") options = vmOptions(parse(command, argv.slice(1)).values);
+    // A reset reboots the same configuration: the scenario starts over.
+    else if (command?.name === "reset") lines.length = 0;
     else if (command && SCENARIO_COMMANDS.includes(command.name)) lines.push(argv.join(" "));
     else if (!command || command.logs || command.needsVm === false) {
       throw new RangeError(
@@ -171,6 +179,12 @@ export function exploreCommands(commands: () => readonly Command[]): Command[] {
           value: "KEY=VALUE,…",
           help: "configuration B (e.g. kernel=5.5 or hyperv=2016)",
         },
+        svg: {
+          type: "string",
+          value: "FILE",
+          help: "also draw both timelines, A above B on one time axis",
+          complete: "file",
+        },
       },
       async run(session, argv, ctx) {
         const { values, positionals } = parse(this, argv);
@@ -186,9 +200,21 @@ export function exploreCommands(commands: () => readonly Command[]): Command[] {
         );
         const a = withFields(base, values.a, "a");
         const b = withFields(base, values.b, "b");
-        const result = compare(scenario, a, b);
         const label = (o: VmOptions) => describeVm(vm(o).build());
-        return { text: formatCompare(result, [label(a), label(b)]), result };
+        if (values.svg === undefined) {
+          const result = compare(scenario, a, b);
+          return { text: formatCompare(result, [label(a), label(b)]), result };
+        }
+        // With a picture, both runs are recorded (the same runs, with every event and tick).
+        const [ra, rb] = [record(a, scenario), record(b, scenario)];
+        const result = compareRuns(ra.run, rb.run);
+        const file = String(values.svg);
+        if (!ctx.writeFile) throw new ReplError("writing files is not available here");
+        await io(file, () => ctx.writeFile!(file, compareSvg(ra, rb)));
+        return {
+          text: `${formatCompare(result, [label(a), label(b)])}\nwrote ${file} (A above B)`,
+          result,
+        };
       },
     },
   ];

@@ -1,11 +1,13 @@
 /**
  * `deno task golden`: checks the REPL transcripts in tests/golden (each `NAME.hvt` against
- * `NAME.out`); `deno task golden --update` rewrites the `.out` files on purpose.
+ * `NAME.out`) and the pictures in tests/golden/pictures (each `NAME.hvt` drawn as `NAME.svg`,
+ * exported as `NAME.json` and `NAME.txt`); `deno task golden --update` rewrites them on purpose.
  *
  * @module
  */
 
 import { transcript } from "../tests/transcript.ts";
+import { PICTURES, renderings } from "../tests/pictures.ts";
 
 const DIR = new URL("../tests/golden/", import.meta.url);
 const update = Deno.args.includes("--update");
@@ -33,6 +35,27 @@ for (
     console.log(
       `differs: ${entry.name} (run 'deno task golden --update' after checking the change)`,
     );
+  }
+}
+// The picture goldens: NAME.hvt drawn and exported as NAME.svg, NAME.json, NAME.txt.
+for (const entry of [...Deno.readDirSync(PICTURES)].filter((e) => e.name.endsWith(".hvt"))) {
+  const made = renderings(Deno.readTextFileSync(new URL(entry.name, PICTURES)), entry.name);
+  for (const [ext, got] of Object.entries(made)) {
+    const name = entry.name.replace(/\.hvt$/, `.${ext}`);
+    let want = "";
+    try {
+      want = Deno.readTextFileSync(new URL(name, PICTURES));
+    } catch {
+      // new picture
+    }
+    if (got === want) continue;
+    if (update) {
+      Deno.writeTextFileSync(new URL(name, PICTURES), got);
+      console.log(`updated pictures/${name}`);
+    } else {
+      stale++;
+      console.log(`differs: pictures/${name} (run 'deno task golden --update' after checking it)`);
+    }
   }
 }
 if (stale) Deno.exit(1);

@@ -1,6 +1,7 @@
 /** REPL golden transcripts: tests/golden/NAME.hvt must produce NAME.out (`deno task golden --update`). */
 import assert from "node:assert/strict";
 import { transcript } from "./transcript.ts";
+import { COMMANDS } from "../repl/commands.ts";
 
 const DIR = new URL("./golden/", import.meta.url);
 
@@ -19,31 +20,7 @@ for (
 Deno.test("every REPL command appears in some transcript", () => {
   const all = [...Deno.readDirSync(DIR)].filter((e) => e.name.endsWith(".hvt"))
     .map((e) => Deno.readTextFileSync(new URL(e.name, DIR))).join("\n");
-  for (
-    const name of [
-      "vm",
-      "online",
-      "offline",
-      "advance",
-      "cpus",
-      "bound",
-      "devices",
-      "cat",
-      "echo",
-      "ls",
-      "dmesg",
-      "trace",
-      "problems",
-      "hibernate",
-      "resume",
-      "reset",
-      "save",
-      "load",
-      "source",
-      "help",
-      "quit",
-    ]
-  ) {
+  for (const name of COMMANDS.map((c) => c.name)) {
     assert.match(all, new RegExp(`^${name}\\b`, "m"), name);
   }
 });

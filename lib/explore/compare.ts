@@ -124,11 +124,30 @@ export function compare(
   b: ConfigInput,
   options: { readonly invariants?: readonly (string | CustomInvariant)[] } = {},
 ): Comparison {
-  const runA = runScenario(a, scenario, options);
-  const runB = runScenario(b, scenario, options);
-  let divergence: Divergence | null = null;
-  for (let i = 0; i < runA.operations.length && !divergence; i++) {
-    divergence = diverge(i, runA.operations[i], runB.operations[i]);
+  return compareRuns(runScenario(a, scenario, options), runScenario(b, scenario, options));
+}
+
+/**
+ * Compares two runs of one scenario (from {@linkcode runScenario} or a recording's `run`).
+ *
+ * @example
+ * ```ts
+ * import { compareRuns } from "./compare.ts";
+ * import { runScenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const run = runScenario({ cpus: 2 }, ["advance 4ms"]);
+ * assert.equal(compareRuns(run, run).divergence, null);
+ * ```
+ * @throws {RangeError} when the runs are of different scenarios.
+ */
+export function compareRuns(a: ScenarioRun, b: ScenarioRun): Comparison {
+  const lines = (r: ScenarioRun) => r.operations.map((o) => o.line).join("\n");
+  if (lines(a) !== lines(b)) {
+    throw new RangeError("Cannot compare runs of different scenarios: their operations differ");
   }
-  return { a: runA, b: runB, divergence };
+  let divergence: Divergence | null = null;
+  for (let i = 0; i < a.operations.length && !divergence; i++) {
+    divergence = diverge(i, a.operations[i], b.operations[i]);
+  }
+  return { a, b, divergence };
 }

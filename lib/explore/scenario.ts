@@ -9,7 +9,7 @@
 
 import { kernelOf, type Machine } from "../machine.ts";
 import type { MachineConfig } from "../config.ts";
-import type { Hang } from "../state.ts";
+import type { Hang, Problem } from "../state.ts";
 import type { StepPoint } from "../kernel.ts";
 import type { TraceEvent } from "../trace.ts";
 import { vm, VmBuilder } from "../builder.ts";
@@ -75,12 +75,14 @@ export interface OperationRecord {
   }[];
 }
 
-/** A CPU's hotplug state: number and name. */
+/** A CPU's hotplug state: number and name, and whether it is in `cpu_online_mask`. */
 export interface CpuStateName {
   /** State number. */
   readonly state: number;
   /** Its name. */
   readonly name: string;
+  /** Set in `cpu_online_mask`. */
+  readonly online: boolean;
 }
 
 /** A scenario run on one configuration (plain data). */
@@ -98,6 +100,8 @@ export interface ScenarioRun {
   readonly operations: readonly OperationRecord[];
   /** Simulation time at the end, ns. */
   readonly end: number;
+  /** The machine's problems at the end (hangs, no-tick windows, warnings, bugs). */
+  readonly problems: readonly Problem[];
   /** Verdict per invariant over the whole run. */
   readonly invariants: readonly InvariantVerdict[];
 }
@@ -207,7 +211,7 @@ export function runScenario(
     const cpus = m.cpus();
     return {
       bound: cpus.map((c) => c.device),
-      states: cpus.map((c) => ({ state: c.state, name: c.stateName })),
+      states: cpus.map((c) => ({ state: c.state, name: c.stateName, online: c.online })),
     };
   };
   const start = snapshot();
@@ -282,6 +286,7 @@ export function runScenario(
     start,
     operations,
     end: m.now,
+    problems: m.problems(),
     invariants: checked.map((c) => ({
       name: c.inv.name,
       description: c.inv.description,

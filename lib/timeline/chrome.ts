@@ -183,6 +183,8 @@ export function chromeTrace(rec: Recording): ChromeTrace {
     tracks.set(tid, merged);
   }
   for (const [, list] of [...tracks].sort((a, b) => a[0] - b[0])) {
+    // Stable: events of one instant keep the order they happened in.
+    list.sort((a, b) => a.ts - b.ts);
     for (const e of list) events.push(e);
   }
   return {

@@ -72,7 +72,8 @@ export function ftraceText(rec: Recording): string {
     );
   }
   const online = rec.run.operations.at(-1)?.states ?? rec.run.start.states;
-  const cpus = online.filter((s) => s.name === "online").length;
+  // #P is num_online_cpus() when the trace is read: the end of the recording.
+  const cpus = online.filter((s) => s.online).length;
   const sp = "  ";
   return [
     "# tracer: nop",

@@ -184,11 +184,12 @@ export function record(
         expected: false,
       });
     }
-    // One mark per invariant per operation: its first violation there.
+    // One mark per invariant and CPU per operation: its first violation there.
     const seen = new Set<string>();
     for (const v of op.violations) {
-      if (v.invariant === "no-hang" || seen.has(v.invariant)) continue;
-      seen.add(v.invariant);
+      const key = `${v.invariant} ${v.step?.cpu}`;
+      if (v.invariant === "no-hang" || seen.has(key)) continue;
+      seen.add(key);
       marks.push({
         time: op.time,
         cpu: v.step?.cpu ?? null,

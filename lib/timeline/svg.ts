@@ -104,7 +104,7 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
     throw new RangeError(`Invalid width ${width}: expected a whole number of pixels, at least 300`);
   }
   const left = 84;
-  const plot = width - left - 16;
+  const plot = width - left - 30;
   const x = (t: number) => left + ((t - since) / (until - since)) * plot;
   const inWindow = (from: number, to: number) => to >= since && from <= until;
   const clip = (t: number) => Math.min(until, Math.max(since, t));
@@ -341,4 +341,45 @@ function ticks(
     }
     start = c;
   }
+}
+
+/**
+ * Two recordings one above the other on the same time axis (for `compare`): each drawn over the
+ * longer of the two runs, titled A and B.
+ *
+ * @example
+ * ```ts
+ * import { record } from "./record.ts";
+ * import { compareSvg } from "./svg.ts";
+ * import assert from "node:assert/strict";
+ * const a = record({ hyperv: "2019", kernel: "5.4", cpus: 2 }, ["offline 1"]);
+ * const b = record({ hyperv: "2019", kernel: "5.5", cpus: 2 }, ["offline 1"]);
+ * assert.equal(compareSvg(a, b).match(/<svg /g)?.length, 3);
+ * ```
+ */
+export function compareSvg(
+  a: Recording,
+  b: Recording,
+  options: Omit<TimelineOptions, "title"> = {},
+): string {
+  const until = options.until ?? Math.max(a.end, b.end, (options.since ?? 0) + 1);
+  const parts = ([["A", a], ["B", b]] as const).map(([name, rec]) =>
+    timelineSvg(rec, {
+      ...options,
+      until,
+      title:
+        `${name}: Linux ${rec.config.kernel} on Hyper-V ${rec.config.hyperv}, ${rec.config.arch}: ${rec.design}`,
+    })
+  );
+  const size = (svg: string) => Number(/height="(\d+)"/.exec(svg)![1]);
+  const width = Number(/width="(\d+)"/.exec(parts[0])![1]);
+  const [ha, hb] = parts.map(size);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
+      ha + hb
+    }" viewBox="0 0 ${width} ${ha + hb}">`,
+    parts[0].replace("<svg ", `<svg x="0" y="0" `),
+    parts[1].replace("<svg ", `<svg x="0" y="${ha}" `),
+    "</svg>",
+  ].join("\n");
 }

@@ -1,0 +1,130 @@
+/**
+ * The REPL commands that draw and export: `timeline` (SVG), `report` (HTML) and the file side
+ * of `trace export` (Chrome trace JSON or ftrace text). They replay this session's operations
+ * from a fresh boot with a recorder attached, so the picture has every event, tick and step.
+ *
+ * @module
+ */
+
+import {
+  chromeTrace,
+  ftraceText,
+  parseDuration,
+  record,
+  type Recording,
+  reportHtml,
+  type TimelineOptions,
+  timelineSvg,
+} from "../mod.ts";
+import { type Command, type Context, io, parse, ReplError, wholeNumber } from "./command.ts";
+import type { Session } from "./session.ts";
+import { words } from "./lexer.ts";
+
+/** The session's machine, recorded: its operations since the last boot or reset, replayed. */
+export function sessionRecording(session: Session): Recording {
+  const log = session.log.map((line) => words(line).join(" "));
+  const since = log.lastIndexOf("reset") + 1;
+  return record(session.options ?? {}, log.slice(since));
+}
+
+/** A CPU list such as `0-3,8`, checked against `cpus`. */
+export function cpuList(text: string, cpus: number): number[] {
+  const out: number[] = [];
+  for (const part of text.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
+    if (!m || a > b || b >= cpus) {
+      throw new RangeError(
+        `--cpus ${JSON.stringify(text)}: expected CPU numbers or ranges such as 0-3,8 within 0-${
+          cpus - 1
+        }`,
+      );
+    }
+    for (let c = a; c <= b; c++) if (!out.includes(c)) out.push(c);
+  }
+  return out;
+}
+
+async function write(ctx: Context, path: string, text: string): Promise<void> {
+  if (!ctx.writeFile) throw new ReplError("writing files is not available here");
+  await io(path, () => ctx.writeFile!(path, text));
+}
+
+const WINDOW = {
+  since: { type: "string", value: "DURATION", help: "start of the window (simulation time)" },
+  until: { type: "string", value: "DURATION", help: "end of the window (simulation time)" },
+  cpus: { type: "string", value: "LIST", help: "CPUs to draw, e.g. 0-3,8 (default all)" },
+  width: { type: "string", value: "PIXELS", help: "width of the picture (default 1200)" },
+} as const;
+
+function windowOf(values: Record<string, unknown>, cpus: number): TimelineOptions {
+  return {
+    since: values.since === undefined ? undefined : parseDuration(String(values.since)),
+    until: values.until === undefined ? undefined : parseDuration(String(values.until)),
+    cpus: values.cpus === undefined ? undefined : cpuList(String(values.cpus), cpus),
+    width: values.width === undefined ? undefined : wholeNumber("width", values.width),
+  };
+}
+
+/** Writes `trace export FILE [--format json|ftrace]`; returns the REPL's one-line answer. */
+export async function exportTrace(
+  session: Session,
+  ctx: Context,
+  path: string,
+  format: string,
+): Promise<{ text: string; result: unknown }> {
+  if (format !== "json" && format !== "ftrace") {
+    throw new RangeError(`--format ${JSON.stringify(format)}: expected json or ftrace`);
+  }
+  const rec = sessionRecording(session);
+  const text = format === "json" ? JSON.stringify(chromeTrace(rec)) : ftraceText(rec);
+  await write(ctx, path, text);
+  return {
+    text: `wrote ${path} (${
+      format === "json" ? "Chrome trace event format" : "ftrace text"
+    }, ${text.length} bytes)`,
+    result: { path, format, bytes: text.length },
+  };
+}
+
+/** `timeline` and `report`. */
+export const PICTURE_COMMANDS: readonly Command[] = [
+  {
+    name: "timeline",
+    summary: "draw this session as an SVG timeline: tick devices, hotplug, ticks, problems",
+    cost: "replays the session's operations from a fresh boot",
+    positionals: [{ name: "FILE", complete: "file" }],
+    options: WINDOW,
+    async run(session, argv, ctx) {
+      const { values, positionals } = parse(this, argv);
+      const rec = sessionRecording(session);
+      const window = windowOf(values, rec.lanes.length);
+      const svg = timelineSvg(rec, window);
+      await write(ctx, positionals[0], svg);
+      const lanes = window.cpus?.length ?? rec.lanes.length;
+      return {
+        text: `wrote ${positionals[0]} (${lanes} lane${
+          lanes === 1 ? "" : "s"
+        }, ${svg.length} bytes)`,
+        result: { path: positionals[0], bytes: svg.length },
+      };
+    },
+  },
+  {
+    name: "report",
+    summary: "write an HTML report: timeline, configuration, CPUs, problems, invariants",
+    cost: "replays the session's operations from a fresh boot",
+    positionals: [{ name: "FILE", complete: "file" }],
+    options: WINDOW,
+    async run(session, argv, ctx) {
+      const { values, positionals } = parse(this, argv);
+      const rec = sessionRecording(session);
+      const html = reportHtml(rec, windowOf(values, rec.lanes.length));
+      await write(ctx, positionals[0], html);
+      return {
+        text: `wrote ${positionals[0]} (self-contained HTML, ${html.length} bytes)`,
+        result: { path: positionals[0], bytes: html.length },
+      };
+    },
+  },
+];
