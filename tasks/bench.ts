@@ -5,7 +5,7 @@
  * @module
  */
 
-import { exploration, vm } from "../mod.ts";
+import { exploration, record, timelineSvg, vm } from "../mod.ts";
 import { Session } from "../repl/session.ts";
 import { COMMANDS, type Context } from "../repl/commands.ts";
 
@@ -107,6 +107,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
 {
   const SCRATCH = "bench-session.tmp";
   const SCRIPT = "bench-script.tmp";
+  const PICTURE = "bench-picture.tmp";
   // A session's order: boot once and run 10 ms (so logs, traces and timers have something in
   // them), then groups of lines in order, five rounds each (hibernate needs a resume before the
   // next); booting again comes last.
@@ -135,6 +136,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     [`save ${SCRATCH}`, `load ${SCRATCH}`],
     [`source ${SCRIPT}`],
     ["race passes", "race sleeps"],
+    [`timeline ${PICTURE}`, `report ${PICTURE}`, `trace export ${PICTURE}`],
     ["explore --depth 1 --max-states 50"],
     [`compare --a kernel=5.4 --b kernel=5.5 ${SCRIPT}`],
     ["hibernate", "resume"],
@@ -176,6 +178,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   } finally {
     await Deno.remove(SCRATCH).catch(() => {});
     await Deno.remove(SCRIPT).catch(() => {});
+    await Deno.remove(PICTURE).catch(() => {});
   }
   let worst = { line: "", ms: 0 };
   for (const [line, ts] of times) {
@@ -269,4 +272,26 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
       `${(perState / 1024).toFixed(2)} KiB`.padStart(16)
     }`,
   );
+}
+
+// 5. Timeline: 64 vCPUs at HZ=1000 over 10 simulated seconds (CPU5 offline for 3 s), recorded
+// once; render time (median of five) and SVG size.
+{
+  const rec = record({ hyperv: "2019", kernel: "5.5", cpus: 64, hz: 1000 }, [
+    "advance 2s",
+    "offline 5",
+    "advance 3s",
+    "online 5",
+    "advance 5s",
+  ]);
+  const times: number[] = [];
+  let size = 0;
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    size = timelineSvg(rec).length;
+    times.push(performance.now() - t0);
+  }
+  const ms = median(times);
+  row("timeline: render 64 vCPUs x 10 s at HZ=1000", `${ms.toFixed(0)} ms`, "< 1000 ms", ms < 1000);
+  row("timeline: SVG size", `${(size / 1e6).toFixed(2)} MB`, "< 5 MB", size < 5e6);
 }

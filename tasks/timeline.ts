@@ -66,6 +66,9 @@ try {
   console.log(`wrote ${out} (${body.length} bytes)`);
 } catch (e) {
   if (e instanceof Deno.errors.NotFound) fail(`cannot read ${positionals[0]}: no such file`);
+  if (e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied) {
+    fail(`cannot write ${out}: the task may write only under the current directory`);
+  }
   if (
     e instanceof Error && ["RangeError", "SyntaxError", "TypeError", "ConfigError"].includes(e.name)
   ) {

@@ -322,24 +322,33 @@ function ticks(
     );
     return;
   }
-  // Per-pixel counts, runs of equal count drawn as one rect whose opacity says how dense.
+  // Per-pixel counts in four density levels; a run of columns at one level is one rect whose
+  // opacity says how dense (adjacent columns of 9 and 10 ticks share a level and a rect).
   const columns = new Uint32Array(Math.ceil(plot) + 1);
   const left = x(since);
   for (let i = lo; i < end; i++) columns[Math.floor(x(times[i]) - left)]++;
-  const max = Math.max(...columns);
+  let max = 0;
+  for (const n of columns) if (n > max) max = n;
+  const level = (n: number) => (n === 0 ? 0 : Math.ceil((4 * n) / max));
   let start = 0;
-  for (let c = 1; c <= columns.length; c++) {
-    if (c < columns.length && columns[c] === columns[start]) continue;
-    if (columns[start] > 0) {
+  let sum = 0;
+  for (let c = 0; c <= columns.length; c++) {
+    if (c < columns.length && level(columns[c]) === level(columns[start])) {
+      sum += columns[c];
+      continue;
+    }
+    const l = level(columns[start]);
+    if (l > 0) {
       out.push(
         `<rect class="ticks" x="${(left + start).toFixed(1)}" y="${markY}" width="${
           c - start
         }" height="${markH}" fill="#000" fill-opacity="${
-          (0.15 + 0.5 * columns[start] / max).toFixed(2)
-        }"><title>CPU${cpu}: ${columns[start]} ticks per pixel</title></rect>`,
+          (0.1 + 0.15 * l).toFixed(2)
+        }"><title>CPU${cpu}: ${sum} ticks</title></rect>`,
       );
     }
     start = c;
+    sum = c < columns.length ? columns[c] : 0;
   }
 }
 
