@@ -87,44 +87,44 @@ export async function exportTrace(
   };
 }
 
+// A command that draws the session into FILE: `render` gives the text and what to say of it.
+function drawing(
+  name: string,
+  summary: string,
+  render: (rec: Recording, window: TimelineOptions) => { text: string; what: string },
+): Command {
+  return {
+    name,
+    summary,
+    cost: "replays the session's operations from a fresh boot",
+    positionals: [{ name: "FILE", complete: "file" }],
+    options: WINDOW,
+    async run(session, argv, ctx) {
+      const { values, positionals } = parse(this, argv);
+      const rec = sessionRecording(session);
+      const { text, what } = render(rec, windowOf(values, rec.lanes.length));
+      await write(ctx, positionals[0], text);
+      return {
+        text: `wrote ${positionals[0]} (${what}, ${text.length} bytes)`,
+        result: { path: positionals[0], bytes: text.length },
+      };
+    },
+  };
+}
+
 /** `timeline` and `report`. */
 export const PICTURE_COMMANDS: readonly Command[] = [
-  {
-    name: "timeline",
-    summary: "draw this session as an SVG timeline: tick devices, hotplug, ticks, problems",
-    cost: "replays the session's operations from a fresh boot",
-    positionals: [{ name: "FILE", complete: "file" }],
-    options: WINDOW,
-    async run(session, argv, ctx) {
-      const { values, positionals } = parse(this, argv);
-      const rec = sessionRecording(session);
-      const window = windowOf(values, rec.lanes.length);
-      const svg = timelineSvg(rec, window);
-      await write(ctx, positionals[0], svg);
+  drawing(
+    "timeline",
+    "draw this session as an SVG timeline: tick devices, hotplug, ticks, problems",
+    (rec, window) => {
       const lanes = window.cpus?.length ?? rec.lanes.length;
-      return {
-        text: `wrote ${positionals[0]} (${lanes} lane${
-          lanes === 1 ? "" : "s"
-        }, ${svg.length} bytes)`,
-        result: { path: positionals[0], bytes: svg.length },
-      };
+      return { text: timelineSvg(rec, window), what: `${lanes} lane${lanes === 1 ? "" : "s"}` };
     },
-  },
-  {
-    name: "report",
-    summary: "write an HTML report: timeline, configuration, CPUs, problems, invariants",
-    cost: "replays the session's operations from a fresh boot",
-    positionals: [{ name: "FILE", complete: "file" }],
-    options: WINDOW,
-    async run(session, argv, ctx) {
-      const { values, positionals } = parse(this, argv);
-      const rec = sessionRecording(session);
-      const html = reportHtml(rec, windowOf(values, rec.lanes.length));
-      await write(ctx, positionals[0], html);
-      return {
-        text: `wrote ${positionals[0]} (self-contained HTML, ${html.length} bytes)`,
-        result: { path: positionals[0], bytes: html.length },
-      };
-    },
-  },
+  ),
+  drawing(
+    "report",
+    "write an HTML report: timeline, configuration, CPUs, problems, invariants",
+    (rec, window) => ({ text: reportHtml(rec, window), what: "self-contained HTML" }),
+  ),
 ];

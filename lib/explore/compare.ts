@@ -71,29 +71,24 @@ function diverge(i: number, a: OperationRecord, b: OperationRecord): Divergence 
       reason: `A: ${describe(x)}; B: ${describe(y)}`,
     };
   }
+  // Past the steps: the outcome, then the devices bound afterwards.
+  const after = (reason: string): Divergence => ({
+    operation: i,
+    line: a.line,
+    step: null,
+    a: null,
+    b: null,
+    reason,
+  });
   const outcome = (o: OperationRecord) => o.hang ? "hang" : o.ok ? "ok" : "refused";
-  if (outcome(a) !== outcome(b)) {
-    return {
-      operation: i,
-      line: a.line,
-      step: null,
-      a: null,
-      b: null,
-      reason: `A: ${a.message}; B: ${b.message}`,
-    };
-  }
+  if (outcome(a) !== outcome(b)) return after(`A: ${a.message}; B: ${b.message}`);
   const cpu = a.bound.findIndex((d, c) => d !== b.bound[c]);
   if (cpu >= 0) {
-    return {
-      operation: i,
-      line: a.line,
-      step: null,
-      a: null,
-      b: null,
-      reason: `afterwards CPU${cpu}'s tick device is ${a.bound[cpu] ?? "(none)"} on A, ${
+    return after(
+      `afterwards CPU${cpu}'s tick device is ${a.bound[cpu] ?? "(none)"} on A, ${
         b.bound[cpu] ?? "(none)"
       } on B`,
-    };
+    );
   }
   return null;
 }

@@ -360,3 +360,31 @@ export class InvariantChecks {
     }
   }
 }
+
+/** One invariant's verdict over everything checked. */
+export interface InvariantVerdict {
+  /** Name. */
+  readonly name: string;
+  /** What it says. */
+  readonly description: string;
+  /** "always" (no violation), "sometimes", or "never" (violated at every check). */
+  readonly holds: "always" | "sometimes" | "never";
+  /** States and steps it was checked at. */
+  readonly checks: number;
+  /** How many of them violated it. */
+  readonly violations: number;
+  /** Whether violations are expected on this design (a claim made for another design). */
+  readonly expected: boolean;
+}
+
+/** The verdicts of checked invariants, in order. */
+export function verdicts(checked: readonly Checked[]): InvariantVerdict[] {
+  return checked.map((c) => ({
+    name: c.inv.name,
+    description: c.inv.description,
+    holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
+    checks: c.checks,
+    violations: c.violations,
+    expected: c.expected,
+  }));
+}

@@ -21,9 +21,11 @@ import {
   designOf,
   guestMonotonic,
   InvariantChecks,
+  type InvariantVerdict,
+  verdicts,
   violationStep,
 } from "./invariants.ts";
-import type { InvariantVerdict, ViolationStep } from "./search.ts";
+import type { ViolationStep } from "./search.ts";
 import type { ConfigInput } from "./workspace.ts";
 
 /** One callback of a hotplug walk, with the hotplugged CPU's tick device around it. */
@@ -287,14 +289,7 @@ export function runScenario(
     operations,
     end: m.now,
     problems: m.problems(),
-    invariants: checked.map((c) => ({
-      name: c.inv.name,
-      description: c.inv.description,
-      holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
-      checks: c.checks,
-      violations: c.violations,
-      expected: c.expected,
-    })),
+    invariants: verdicts(checked),
   };
 }
 

@@ -30,10 +30,14 @@ import {
   designOf,
   guestMonotonic,
   InvariantChecks,
+  type InvariantVerdict,
+  verdicts,
   violationStep,
 } from "./invariants.ts";
 import { type ConfigInput, kernelOn, workspace } from "./workspace.ts";
 import { replayScript } from "./script.ts";
+
+export type { InvariantVerdict } from "./invariants.ts";
 
 /** How to explore. */
 export interface ExploreOptions {
@@ -84,22 +88,6 @@ export interface Violation {
   readonly step: ViolationStep | null;
   /** A `.hvt` script that replays it in the REPL. */
   readonly script: string;
-}
-
-/** One invariant's verdict over everything explored. */
-export interface InvariantVerdict {
-  /** Name. */
-  readonly name: string;
-  /** What it says. */
-  readonly description: string;
-  /** "always" (no violation), "sometimes", or "never" (violated at every check). */
-  readonly holds: "always" | "sometimes" | "never";
-  /** States and steps it was checked at. */
-  readonly checks: number;
-  /** How many of them violated it. */
-  readonly violations: number;
-  /** Whether violations are expected on this design (a claim made for another design). */
-  readonly expected: boolean;
 }
 
 /** What a search covered and found (plain data). */
@@ -314,14 +302,7 @@ export function* exploration(
     states: seen.size,
     transitions,
     stopped,
-    invariants: checked.map((c) => ({
-      name: c.inv.name,
-      description: c.inv.description,
-      holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
-      checks: c.checks,
-      violations: c.violations,
-      expected: c.expected,
-    })),
+    invariants: verdicts(checked),
     violations: [...found.values()],
   };
 }
