@@ -78,11 +78,26 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
       await waitFor("the session still answering", (s) => /^\s+3\s+1\s+207 online/m.test(s));
     });
 
+    await t.step("Ctrl-C stops a long explore, which reports what it covered", async () => {
+      await keys("explore --depth 30", "Enter");
+      await waitFor("the progress line", (s) => /explore depth \d+: \d+ states/.test(s));
+      await keys("C-c");
+      await waitFor(
+        "the partial report",
+        (s) => /stopped \(interrupted\): every sequence up to \d+ of 30 operations covered/.test(s),
+      );
+    });
+
     await t.step("Ctrl-D ends the session; history holds exactly what was entered", async () => {
       await keys("C-d");
       await waitFor("the REPL to exit", (s) => s.includes("REPL-EXITED"));
       const history = await Deno.readTextFile(`${dir}/.hvtick_history`);
-      assert.deepEqual(history.trim().split("\n"), ["vm --cpus 4", "advance 100000s", "cpus"]);
+      assert.deepEqual(history.trim().split("\n"), [
+        "vm --cpus 4",
+        "advance 100000s",
+        "cpus",
+        "explore --depth 30",
+      ]);
     });
   } finally {
     await tmux("kill-session", "-t", session).catch(() => {});
