@@ -124,6 +124,7 @@ function register(k: Kernel, r: Registration): void {
   const request = r.state === "CPUHP_AP_ONLINE_DYN"
     ? "AP_ONLINE_DYN"
     : k.line.enumNames.indexOf(r.state);
+  if (request === -1) throw new Error(`internal: ${r.state} is not in Linux ${k.line.id}'s enum`);
   cpuhpSetupState(k, request, r.name, r.startup, r.teardown, {
     nocalls: r.nocalls,
     multi: r.multi,

@@ -9,7 +9,9 @@ import type { Machine, VmOptions } from "../mod.ts";
 import { Session } from "./session.ts";
 
 /** The format tag this version writes and reads. */
-export const SESSION_FORMAT = "hvtick-session/1";
+// 2: the model gained the fixed-number hotplug states of other subsystems, so a session written
+// as 1 would replay to another state (its fingerprint check would fail); it is refused by version.
+export const SESSION_FORMAT = "hvtick-session/2";
 
 interface SessionFile {
   format: string;

@@ -8,9 +8,12 @@
 
 import type { MachineConfig } from "../config.ts";
 import type { KernelLine } from "./lines.ts";
+import { FIXED_REGISTRATIONS } from "./fixed_registrations.ts";
 
 /** Boot phases, in the order `start_kernel()` / `kernel_init_freeable()` run them. */
 export const BOOT_PHASES = [
+  "start_kernel",
+  "init_IRQ",
   "time_init",
   "late_time_init",
   "pagecache_init",
@@ -18,7 +21,12 @@ export const BOOT_PHASES = [
   "init_mm_internals",
   "early_initcall",
   "smp_init",
+  "core_initcall",
+  "postcore_initcall",
+  "arch_initcall",
   "subsys_initcall",
+  "device_initcall",
+  "late_initcall",
 ] as const;
 
 /** A boot phase. */
@@ -49,8 +57,9 @@ export interface Registration {
 const hyperv = (c: MachineConfig) => c.hyperv !== "none";
 const x86 = (c: MachineConfig) => c.arch === "x86_64";
 
-/** Every modelled boot-time registration, in call order within each phase. */
-export const REGISTRATIONS: readonly Registration[] = [
+// The registrations of the clockevent, Hyper-V and mm code hvtick models, in call order within
+// each phase.
+const MODELLED: readonly Registration[] = [
   {
     phase: "time_init",
     state: "CPUHP_AP_ARM_ARCH_TIMER_STARTING",
@@ -181,4 +190,25 @@ export const REGISTRATIONS: readonly Registration[] = [
     when: hyperv,
     source: "drivers/hv/vmbus_drv.c vmbus_bus_init() from hv_acpi_init(), subsys_initcall",
   },
+];
+
+/**
+ * Every boot-time registration: the modelled ones, then the fixed-number states of other
+ * subsystems (lib/kernels/fixed_registrations.ts), in call order within each phase.
+ */
+export const REGISTRATIONS: readonly Registration[] = [
+  ...MODELLED,
+  ...FIXED_REGISTRATIONS.map((f): Registration => ({
+    phase: f.phase,
+    state: f.state,
+    name: f.name,
+    startup: f.startup,
+    teardown: f.teardown,
+    nocalls: f.nocalls,
+    multi: f.multi,
+    when: (c, line) => f.in[line.id]?.[c.arch] !== undefined,
+    source: `${f.by} (${
+      Object.entries(f.in).map(([l, w]) => `${l}: ${Object.values(w)[0]}`).join(", ")
+    })`,
+  })),
 ];
