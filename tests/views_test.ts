@@ -215,3 +215,35 @@ Deno.test("directories: absent CPUs, padded numbers and unmodelled paths are not
   assert.deepEqual(m.readDir("/sys/devices/system/cpu/cpu0").map((e) => e.name), ["hotplug"]);
   assert.throws(() => m.stat(42 as unknown as string), TypeError);
 });
+
+Deno.test("hotplug/states lists the fixed-number states every guest registers (docs/research/fixed-states.json)", () => {
+  const states = (kernel: string, arch: string) =>
+    vm({ hyperv: "2022", kernel, arch, cpus: 2 }).build().read(
+      "/sys/devices/system/cpu/hotplug/states",
+    );
+  const x61 = states("6.1", "x86_64");
+  for (
+    const line of [
+      "  9: x86/mce:dead",
+      " 33: mm/page_alloc:pcp",
+      " 36: iommu/iova:dead",
+      " 63: trace/RB:prepare",
+      "200: base/cacheinfo:online",
+    ]
+  ) {
+    assert.ok(x61.includes(`${line}\n`), line);
+  }
+  const a55 = states("5.5", "arm64");
+  for (
+    const line of [
+      " 17: arm64/fpsimd:dead",
+      " 90: irqchip/arm/gicv3:starting",
+      "106: arm64/debug_monitors:starting",
+    ]
+  ) {
+    assert.ok(a55.includes(`${line}\n`), line);
+  }
+  // Config-sensitive registrants (drivers for hardware a Hyper-V guest lacks) are not there.
+  assert.ok(!a55.includes("virtio/net:dead") && !x61.includes("virtio/net:dead"));
+  assert.ok(!a55.includes("perf/qcom/l3cache:online"));
+});
