@@ -35,7 +35,7 @@ export interface Kernel {
   listener?: ((event: TraceEvent) => void) | null;
   /**
    * Observer of hotplug steps: called before and after each callback runs (exploration checks
-   * its invariants there). It only reads.
+   * its invariants there). It only reads, and copies what it keeps: the point is reused.
    */
   onStep?: ((at: StepPoint) => void) | null;
   /** Observer of every trace event as it happens, whether or not the buffer keeps it. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, printk } from "../kernel.ts";
+import { emit, type Kernel, ktime, printk, type StepPoint } from "../kernel.ts";
 import type { Hang } from "../state.ts";
 import { sectionOf } from "./steps.ts";
 import { runCallback, TIMER_WAITS } from "./callbacks.ts";
@@ -37,6 +37,26 @@ export interface Op {
   stepTeardown: boolean;
   /** The first callback that failed, if any. */
   failure?: { state: number; callback: string; ret: number; injected: boolean };
+  /** The point handed to `Kernel.onStep`, reused for every callback of the walk. */
+  point?: { -readonly [K in keyof StepPoint]: StepPoint[K] };
+}
+
+// Fills the walk's reusable step point and hands it to the observer (no allocation per call).
+function observe(
+  k: Kernel,
+  op: Op,
+  state: number,
+  callback: string,
+  teardown: boolean,
+  phase: "enter" | "exit",
+): void {
+  const p = op.point ??= { cpu: op.cpu, state, callback, teardown, phase };
+  p.cpu = op.cpu;
+  p.state = state;
+  p.callback = callback;
+  p.teardown = teardown;
+  p.phase = phase;
+  k.onStep!(p);
 }
 
 const EAGAIN = -11;
@@ -55,7 +75,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   if (!cb || step.multi) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
-  k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "enter" });
+  if (k.onStep) observe(k, op, state, cb, !bringup, "enter");
   // The tracepoint fires before the callback runs (also when it then waits forever). Only the
   // trace and its observers use it; building it costs exploration (history off) its time.
   if (k.history || k.tap) {
@@ -92,7 +112,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   const ret = runCallback(k, op, cb, state);
   op.step = outer;
   op.stepTeardown = outerDir;
-  k.onStep?.({ cpu: op.cpu, state, callback: cb, teardown: !bringup, phase: "exit" });
+  if (k.onStep) observe(k, op, state, cb, !bringup, "exit");
   if (k.history || k.tap) {
     emit(k, {
       type: "cpuhp_exit",
