@@ -41,6 +41,11 @@ const CALLBACKS: Record<string, Callback> = {
   dummy_timer_starting_cpu: (k, op) => dummyTimerStartingCpu(k, op.cpu),
 };
 
+/** Whether callback `cb` has a modelled effect (the others leave the state as it was). */
+export function hasEffect(cb: string): boolean {
+  return cb in CALLBACKS;
+}
+
 /** Runs the modelled effect of callback `cb` (0 when it has none). */
 export function runCallback(k: Kernel, op: Op, cb: string, state: number): number {
   const f = CALLBACKS[cb];
