@@ -26,6 +26,7 @@ import { hasWorkingTick } from "../tick/handlers.ts";
 import {
   type Checked,
   checkedInvariants,
+  type CheckPoint,
   type CustomInvariant,
   designOf,
   guestMonotonic,
@@ -228,13 +229,28 @@ export function* exploration(
       ),
     });
   };
+  // One check point and one reporter, refilled at every check (hundreds per operation).
+  const point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] } = {
+    k: base,
+    step: null,
+    before: { now: 0, monotonic: 0 },
+  };
+  let where = { node: 0, last: null as Operation | null };
+  const report = (c: Checked, message: string) =>
+    record(c, message, where.node, where.last, point.step, point.k);
   const checkAll = (
     k: Kernel,
     step: StepPoint | null,
     before: { now: number; monotonic: number },
     node: number,
     last: Operation | null,
-  ) => checks.check({ k, step, before }, (c, message) => record(c, message, node, last, step, k));
+  ) => {
+    point.k = k;
+    point.step = step;
+    point.before = before;
+    if (where.node !== node || where.last !== last) where = { node, last };
+    checks.check(point, report);
+  };
 
   const start = { now: base.s.now, monotonic: guestMonotonic(base.s) };
   checkAll(base, null, start, 0, null);
