@@ -178,8 +178,7 @@ export function* exploration(
   const ws = workspace(config);
   const r = { ...limits, config: ws.config, vmOptions: ws.options };
   const root = ws.root;
-  const base = root;
-  const checked: Checked[] = checkedInvariants(base, options.invariants);
+  const checked: Checked[] = checkedInvariants(root, options.invariants);
   const checks = new InvariantChecks(checked);
   const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
 
@@ -189,14 +188,14 @@ export function* exploration(
   const packer = new Packer();
   const timers = new TimerQueue();
   const seen = new KeySet();
-  seen.add(...hash64(packer.pack(base.s)));
+  seen.add(...hash64(packer.pack(root.s)));
   const found = new Map<string, Violation>();
   let transitions = 0;
 
   const pathTo = (node: number, last: Operation | null): string[][] => {
     const ops: Operation[] = last ? [last] : [];
     for (let n = node; n > 0; n = parent[n]) ops.unshift(via[n]!);
-    return ops.map((op) => operationScript(base, op));
+    return ops.map((op) => operationScript(root, op));
   };
   const record = (
     c: Checked,
@@ -231,7 +230,7 @@ export function* exploration(
   };
   // One check point and one reporter, refilled at every check (hundreds per operation).
   const point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] } = {
-    k: base,
+    k: root,
     step: null,
     before: { now: 0, monotonic: 0 },
   };
@@ -252,10 +251,10 @@ export function* exploration(
     checks.check(point, report);
   };
 
-  const start = { now: base.s.now, monotonic: guestMonotonic(base.s) };
-  checkAll(base, null, start, 0, null);
+  const start = { now: root.s.now, monotonic: guestMonotonic(root.s) };
+  checkAll(root, null, start, 0, null);
 
-  let level: { node: number; state: MachineState }[] = [{ node: 0, state: base.s }];
+  let level: { node: number; state: MachineState }[] = [{ node: 0, state: root.s }];
   let depthCovered = 0;
   let stopped: ExploreResult["stopped"] = null;
   search: for (let depth = 0; depth < r.depth && level.length > 0; depth++) {
@@ -315,7 +314,7 @@ export function* exploration(
   }
   return {
     config: r.config,
-    design: designOf(base),
+    design: designOf(root),
     depth: r.depth,
     depthCovered: stopped ? depthCovered : r.depth,
     ops: r.ops,
