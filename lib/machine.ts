@@ -21,7 +21,6 @@ import { fingerprintOf } from "./fingerprint.ts";
 import { listOrder } from "./clockevents/list.ts";
 import { hibernate, type PowerOutcome, resume } from "./power.ts";
 import { hasWorkingTick } from "./tick/handlers.ts";
-import { template } from "./clockevents/devices.ts";
 
 /** The result of `online()` / `offline()`: plain data, never thrown for a kernel refusal. */
 export interface HotplugResult {
@@ -429,26 +428,25 @@ export class Machine {
   /** Registered clockevent devices, in `clockevent_devices` order (head first), then released ones. */
   devices(): DeviceInfo[] {
     const s = this.#k.s;
-    // One pass over the CPUs, not one per device: 2048 vCPUs have over 4000 devices.
-    const tickOf = new Map(s.cpus.filter((c) => c.tickDev !== null).map((c) => [c.tickDev, c]));
     const info = (id: string, listed: boolean): DeviceInfo => {
       const d = s.devices[id];
-      const bound = tickOf.get(id);
+      // `boundTo` names the CPU whose tick device it is; that CPU's evtdev confirms it.
+      const bound = d.boundTo >= 0 && s.cpus[d.boundTo].tickDev === id ? d.boundTo : null;
       const role = s.broadcast.dev === id
         ? "broadcast"
-        : bound
+        : bound !== null
         ? "tick"
         : listed
         ? "spare"
         : "released";
       return {
         name: d.name,
-        cpu: template(d.kind).perCpu ? d.mask : null,
+        cpu: d.perCpu ? d.mask : null,
         rating: d.rating,
         features: featuresOf(d.features),
         state: STATE_NAMES[d.state],
         role,
-        boundTo: bound ? bound.id : null,
+        boundTo: bound,
         handler: d.handler,
       };
     };
