@@ -4,7 +4,17 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { ConfigError, explore, type ExploreResult, runScenario, type VmOptions } from "../mod.ts";
+import {
+  ARCHES,
+  ConfigError,
+  explore,
+  type ExploreResult,
+  HYPERV_IDS,
+  KERNEL_IDS,
+  runScenario,
+  vm,
+  type VmOptions,
+} from "../mod.ts";
 import { Session } from "../repl/session.ts";
 
 const DIRECT_55: VmOptions = { hyperv: "2019", arch: "x86_64", kernel: "5.5" };
@@ -275,4 +285,31 @@ Deno.test("property: explore to depth d finds every violation a random walk of a
     ),
     { numRuns: 150, seed: 4242 },
   );
+});
+
+Deno.test("every configuration explores to depth 2 with every operation kind without an error of the model", () => {
+  // A crash here is a model bug the search reached (it found the 5.4 double registration).
+  let ran = 0;
+  for (const hyperv of HYPERV_IDS) {
+    for (const kernel of KERNEL_IDS) {
+      for (const arch of ARCHES) {
+        for (const generation of [1, 2]) {
+          const config = { hyperv, kernel, arch, generation, cpus: 2 };
+          try {
+            vm(config).config();
+          } catch {
+            continue; // not a VM Hyper-V can run (ConfigError says why)
+          }
+          const r = explore(config, {
+            depth: 2,
+            ops: ["online", "offline", "advance", "hibernate", "fail"],
+          });
+          assert.equal(r.stopped, null, JSON.stringify(config));
+          assert.ok(r.states > 1);
+          ran++;
+        }
+      }
+    }
+  }
+  assert.ok(ran >= 50, `${ran} configurations explored`);
 });
