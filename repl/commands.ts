@@ -500,6 +500,7 @@ export const COMMANDS: readonly Command[] = [
           `  ${c.summary}`,
           ...(c.cost ? [`  cost: ${c.cost}`] : []),
           ...(opts.length ? ["options:", ...opts] : []),
+          ...(c.help ? ["", ...c.help.split("\n")] : []),
         ].join("\n"),
         result: { name: c.name, usage: usage(c) },
       };

@@ -10,6 +10,7 @@ import {
   compareRuns,
   compareSvg,
   exploration,
+  INVARIANT_INFO,
   INVARIANT_NAMES,
   OPERATION_KINDS,
   type OperationKind,
@@ -93,11 +94,28 @@ export function scriptScenario(
   return { options, lines };
 }
 
+// The invariants, from their table.
+const EXPLORE_HELP = [
+  "Invariants (checked in every state and around every hotplug callback):",
+  ...INVARIANT_INFO.map((i) =>
+    `  ${i.name}: ${i.description}${i.claim ? " (a claim of 4df4cb9e99's design)" : ""}`
+  ),
+  "Each violation comes with its shortest operation sequence and a .hvt script that replays it.",
+].join("\n");
+
+const COMPARE_HELP = [
+  "The script's vm line (else this session's VM) is the base configuration; --a and --b change",
+  "its fields (hyperv, arch, kernel, generation, cpus, hz, channels with ':' between CPUs, or a",
+  "feature NAME=on|off). Its online, offline, advance, hibernate, resume, race and echo lines are",
+  "the scenario (since the last reset); views are skipped.",
+].join("\n");
+
 /** `explore` and `compare`. */
 export function exploreCommands(commands: () => readonly Command[]): Command[] {
   return [
     {
       name: "explore",
+      help: EXPLORE_HELP,
       summary:
         "search every sequence of operations from a fresh boot of this VM, checking invariants",
       cost: "runs every operation from every distinct state up to the depth (stop with Ctrl-C)",
@@ -164,6 +182,7 @@ export function exploreCommands(commands: () => readonly Command[]): Command[] {
     },
     {
       name: "compare",
+      help: COMPARE_HELP,
       summary: "run a script's operations on two configurations and show them side by side",
       cost: "runs the script twice, recording every hotplug step",
       needsVm: false,
