@@ -304,7 +304,8 @@ export function* exploration(
             parent.push(node);
             via.push(variant);
             checkAll(k, null, before, id, null);
-            next.push({ node: id, state: k.s });
+            // The last level is never expanded: its states need not be kept.
+            if (depth + 1 < r.depth) next.push({ node: id, state: k.s });
           }
         }
       }
