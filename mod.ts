@@ -50,6 +50,7 @@ export type {
   TraceEvent,
   TraceEventBase,
 } from "./lib/trace.ts";
+export { tracepointText } from "./lib/trace.ts";
 export {
   type Arch,
   ARCHES,
@@ -80,9 +81,10 @@ export {
 } from "./lib/explore/invariants.ts";
 export { OPERATION_KINDS, type OperationKind } from "./lib/explore/operations.ts";
 export type { StepPoint } from "./lib/kernel.ts";
-export { formatDuration } from "./lib/duration.ts";
+export { formatDuration, formatSeconds } from "./lib/duration.ts";
 export {
   type CpuStateName,
+  deviceChange,
   type OperationRecord,
   parseScenario,
   runScenario,

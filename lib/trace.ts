@@ -102,3 +102,23 @@ export type TraceEvent =
   | TickEvent
   | DoTimerEvent
   | HangEvent;
+
+/**
+ * The text of a `cpuhp_enter` / `cpuhp_exit` event after its name, in the tracepoint's own
+ * TP_printk format (include/trace/events/cpuhp.h: 55:33, 55:88).
+ *
+ * @example
+ * ```ts
+ * import { tracepointText } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const e = { type: "cpuhp_exit", time: 0, cpu: 1, state: 205, idx: 206, ret: 0, on: 1 } as const;
+ * assert.equal(tracepointText(e), "cpuhp_exit:  cpu: 0001  state: 205 step: 206 ret: 0");
+ * ```
+ */
+export function tracepointText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
+  const cpu = String(e.cpu).padStart(4, "0");
+  const idx = String(e.idx).padStart(3);
+  return e.type === "cpuhp_enter"
+    ? `cpuhp_enter: cpu: ${cpu} target: ${String(e.target).padStart(3)} step: ${idx} (${e.fun})`
+    : `cpuhp_exit:  cpu: ${cpu}  state: ${String(e.state).padStart(3)} step: ${idx} ret: ${e.ret}`;
+}

@@ -10,6 +10,7 @@ import {
   ARCHES,
   ERRNO,
   type ErrnoName,
+  formatSeconds,
   type HotplugResult,
   HYPERV_IDS,
   HZ_VALUES,
@@ -17,7 +18,7 @@ import {
   parseDuration,
   type TraceEvent,
 } from "../mod.ts";
-import { describeVm, formatCpus, formatDevices, formatTrace, seconds } from "./format.ts";
+import { describeVm, formatCpus, formatDevices, formatTrace } from "./format.ts";
 import { readSession, writeSession } from "./store.ts";
 import {
   type Command,
@@ -144,15 +145,15 @@ export const COMMANDS: readonly Command[] = [
         handled += m.advance(step);
         done += step;
         if (total > slice && ctx.progress) {
-          ctx.progress(done / total, `advance ${seconds(done)}/${seconds(total)} s`);
+          ctx.progress(done / total, `advance ${formatSeconds(done)}/${formatSeconds(total)} s`);
           await new Promise((r) => setTimeout(r, 0));
         }
       }
       if (total === 0) handled = m.advance(0);
       const stopped = done < total;
       const text =
-        `${stopped ? "interrupted after" : "advanced"} ${seconds(done)} s: now ${
-          seconds(m.now)
+        `${stopped ? "interrupted after" : "advanced"} ${formatSeconds(done)} s: now ${
+          formatSeconds(m.now)
         } s, ` +
         `jiffies ${m.jiffies}, ${handled} device interrupts`;
       // The log records what really happened, so a load replays to the same state.
@@ -325,9 +326,10 @@ export const COMMANDS: readonly Command[] = [
       const problems = session.machine!.problems();
       const text = problems.length === 0
         ? "no problems"
-        : problems.map((p) => `[${seconds(p.time).padStart(12)}] ${p.kind}: ${p.message}`).join(
-          "\n",
-        );
+        : problems.map((p) => `[${formatSeconds(p.time).padStart(12)}] ${p.kind}: ${p.message}`)
+          .join(
+            "\n",
+          );
       return { text, result: problems };
     },
   },
@@ -431,7 +433,7 @@ export const COMMANDS: readonly Command[] = [
       return {
         text: `loaded ${positionals[0]}: ${
           describeVm(loaded.machine)
-        }; replayed ${loaded.log.length} commands, now ${seconds(loaded.machine.now)} s`,
+        }; replayed ${loaded.log.length} commands, now ${formatSeconds(loaded.machine.now)} s`,
         result: {
           file: positionals[0],
           commands: loaded.log.length,

@@ -8,20 +8,17 @@
 import {
   type Comparison,
   type CpuInfo,
+  deviceChange,
   type DeviceInfo,
   type ExploreResult,
+  formatSeconds,
   HOSTS,
   type InvariantVerdict,
   type Machine,
   type StepRecord,
   type TraceEvent,
+  tracepointText,
 } from "../mod.ts";
-
-/** Nanoseconds as seconds with six decimals (like dmesg). */
-export function seconds(ns: number): string {
-  const us = Math.floor(ns / 1000);
-  return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, "0")}`;
-}
 
 /** One line describing a booted VM. */
 export function describeVm(m: Machine): string {
@@ -136,16 +133,11 @@ export function formatDevices(devices: readonly DeviceInfo[]): string {
 /** A trace event as a line: time, then the tracepoint's own format where the kernel has one. */
 export function formatTrace(e: TraceEvent): string {
   const cpu = String(e.cpu).padStart(4, "0");
-  const at = `[${seconds(e.time).padStart(12)}]`;
+  const at = `[${formatSeconds(e.time).padStart(12)}]`;
   switch (e.type) {
     case "cpuhp_enter":
-      return `${at} cpuhp_enter: cpu: ${cpu} target: ${String(e.target).padStart(3)} step: ${
-        String(e.idx).padStart(3)
-      } (${e.fun})`;
     case "cpuhp_exit":
-      return `${at} cpuhp_exit:  cpu: ${cpu}  state: ${String(e.state).padStart(3)} step: ${
-        String(e.idx).padStart(3)
-      } ret: ${e.ret}`;
+      return `${at} ${tracepointText(e)}`;
     case "tick":
       return `${at} tick: cpu: ${cpu} device: ${e.device} handler: ${e.handler}`;
     case "tick_do_timer":
@@ -207,9 +199,7 @@ export function formatExplore(r: ExploreResult): string {
 
 function stepCell(s: StepRecord | undefined): [string, string] {
   if (!s) return ["", ""];
-  const device = s.before === s.after
-    ? s.after ?? "(none)"
-    : `${s.before ?? "(none)"} -> ${s.after ?? "(none)"}`;
+  const device = deviceChange(s);
   return [
     `${"  ".repeat(s.depth)}CPU${s.cpu} ${s.teardown ? "down" : "up"} ${s.state} ${s.stateName}`,
     s.hung ? `${device} (hangs here)` : device,

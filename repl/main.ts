@@ -11,7 +11,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { type Outcome, Session } from "./session.ts";
 import { complete } from "./complete.ts";
-import { seconds } from "./format.ts";
+import { formatSeconds } from "../mod.ts";
 import type { Context } from "./commands.ts";
 
 /** Where interactive history is kept (the current directory: the REPL may only write there). */
@@ -87,7 +87,7 @@ export function jsonRecord(o: Outcome): string {
 }
 
 function prompt(session: Session): string {
-  return session.machine ? `hvtick[t=${seconds(session.machine.now)}]> ` : "hvtick> ";
+  return session.machine ? `hvtick[t=${formatSeconds(session.machine.now)}]> ` : "hvtick> ";
 }
 
 async function runLines(

@@ -57,7 +57,8 @@ const WINDOW = {
   width: { type: "string", value: "PIXELS", help: "width of the picture (default 1200)" },
 } as const;
 
-function windowOf(values: Record<string, unknown>, cpus: number): TimelineOptions {
+/** The picture window from `--since`, `--until`, `--cpus`, `--width` (checked). */
+export function windowOf(values: Record<string, unknown>, cpus: number): TimelineOptions {
   return {
     since: values.since === undefined ? undefined : parseDuration(String(values.since)),
     until: values.until === undefined ? undefined : parseDuration(String(values.until)),

@@ -8,10 +8,10 @@
  */
 
 import { parseArgs } from "node:util";
-import { chromeTrace, ftraceText, parseDuration, record, reportHtml, timelineSvg } from "../mod.ts";
+import { chromeTrace, ftraceText, record, reportHtml, timelineSvg } from "../mod.ts";
 import { COMMANDS } from "../repl/commands.ts";
 import { scriptScenario } from "../repl/explore_commands.ts";
-import { cpuList } from "../repl/picture_commands.ts";
+import { windowOf } from "../repl/picture_commands.ts";
 
 const USAGE = "usage: deno task timeline SCRIPT.hvt -o OUT.(svg|html|json|txt) " +
   "[--since DURATION] [--until DURATION] [--cpus LIST] [--width PIXELS]";
@@ -46,13 +46,7 @@ try {
   const text = await Deno.readTextFile(positionals[0]);
   const { options, lines } = scriptScenario(text, positionals[0], {}, COMMANDS);
   const rec = record(options, lines);
-  const width = values.width === undefined ? undefined : Number(values.width);
-  const window = {
-    since: values.since === undefined ? undefined : parseDuration(values.since),
-    until: values.until === undefined ? undefined : parseDuration(values.until),
-    cpus: values.cpus === undefined ? undefined : cpuList(values.cpus, rec.lanes.length),
-    width,
-  };
+  const window = windowOf(values, rec.lanes.length);
   const body = kind === "svg"
     ? timelineSvg(rec, window)
     : kind === "html"

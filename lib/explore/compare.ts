@@ -7,6 +7,7 @@
  */
 
 import {
+  deviceChange,
   type OperationRecord,
   runScenario,
   type ScenarioRun,
@@ -48,9 +49,7 @@ function sameStep(x: StepRecord, y: StepRecord): boolean {
 
 function describe(s: StepRecord | null): string {
   if (!s) return "nothing";
-  const moved = s.before === s.after
-    ? `${s.after ?? "(none)"}`
-    : `${s.before ?? "(none)"} -> ${s.after ?? "(none)"}`;
+  const moved = deviceChange(s);
   const how = s.teardown ? "teardown" : "startup";
   const end = s.hung ? ", and it never returns (hang)" : "";
   return `${how} of ${s.stateName} (${s.callback}), tick device ${moved}${end}`;

@@ -8,10 +8,9 @@
 
 import type { Kernel } from "../kernel.ts";
 import { deviceOnline, hotpluggable } from "../ops.ts";
-import { advanceTo } from "../advance.ts";
+import { advanceTo, rebuildTimers } from "../advance.ts";
 import { hibernate, resume } from "../power.ts";
-import { rebuildTimers } from "../advance.ts";
-import { isAtomic } from "../hotplug/steps.ts";
+import { isAtomic, type Step } from "../hotplug/steps.ts";
 import { lookup } from "../views/sysfs.ts";
 import { formatDuration } from "../duration.ts";
 
@@ -60,15 +59,22 @@ function cpusWhere(k: Kernel, pick: (cpu: number) => boolean): number[] {
   return out;
 }
 
-/** States a failure can be injected at for a walk in one direction (cpu.c write_cpuhp_fail). */
+// States a failure can be injected at for a walk in one direction (cpu.c write_cpuhp_fail), per
+// step table: it is the same for every state a search expands.
+const FAILABLE = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
 function failable(k: Kernel, down: boolean): number[] {
-  const out: number[] = [];
-  for (let state = 1; state < k.steps.length; state++) {
-    const step = k.steps[state];
-    if (isAtomic(k.line, state) || step.name === null) continue;
-    if (down ? step.teardown : step.startup) out.push(state);
+  let found = FAILABLE.get(k.steps);
+  if (!found) {
+    found = { up: [], down: [] };
+    for (let state = 1; state < k.steps.length; state++) {
+      const step = k.steps[state];
+      if (isAtomic(k.line, state) || step.name === null) continue;
+      if (step.startup) found.up.push(state);
+      if (step.teardown) found.down.push(state);
+    }
+    FAILABLE.set(k.steps, found);
   }
-  return out;
+  return down ? found.down : found.up;
 }
 
 const on = (k: Kernel) => k.s.power === "on" && k.s.hang === null;

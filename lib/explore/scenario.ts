@@ -12,7 +12,6 @@ import type { MachineConfig } from "../config.ts";
 import type { Hang, Problem } from "../state.ts";
 import type { StepPoint } from "../kernel.ts";
 import type { TraceEvent } from "../trace.ts";
-import { vm, VmBuilder } from "../builder.ts";
 import { parseDuration } from "../duration.ts";
 import {
   type Checked,
@@ -26,7 +25,7 @@ import {
   violationStep,
 } from "./invariants.ts";
 import type { ViolationStep } from "./search.ts";
-import type { ConfigInput } from "./workspace.ts";
+import { builderOf, type ConfigInput } from "./workspace.ts";
 
 /** One callback of a hotplug walk, with the hotplugged CPU's tick device around it. */
 export interface StepRecord {
@@ -48,6 +47,23 @@ export interface StepRecord {
   readonly after: string | null;
   /** The callback never returned: the operation hung in it. */
   readonly hung: boolean;
+}
+
+/**
+ * The hotplugged CPU's tick device around a step: "NAME", or "BEFORE -> AFTER" when the step
+ * changed it ("(none)" for no device).
+ *
+ * @example
+ * ```ts
+ * import { deviceChange, runScenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const [off] = runScenario({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }, ["offline 1"]).operations;
+ * assert.ok(off.steps.map(deviceChange).includes("Hyper-V clockevent -> lapic"));
+ * ```
+ */
+export function deviceChange(s: StepRecord): string {
+  const name = (d: string | null) => d ?? "(none)";
+  return s.before === s.after ? name(s.after) : `${name(s.before)} -> ${name(s.after)}`;
 }
 
 /** What one operation of a scenario did. */
@@ -202,8 +218,7 @@ export function runScenario(
   options: ScenarioOptions = {},
 ): ScenarioRun {
   const lines = parseScenario(scenario);
-  const builder = config instanceof VmBuilder ? config : vm(config);
-  const m = builder.build();
+  const m = builderOf(config).build();
   const k = () => kernelOf(m);
   const checked: Checked[] = checkedInvariants(k(), options.invariants);
   const checks = new InvariantChecks(checked);

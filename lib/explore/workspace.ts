@@ -27,9 +27,14 @@ export interface Workspace {
   readonly root: Kernel;
 }
 
+/** The builder for a configuration input. */
+export function builderOf(input: ConfigInput): VmBuilder {
+  return input instanceof VmBuilder ? input : vm(input);
+}
+
 /** Validates and boots `input`. @throws {ConfigError} for a bad configuration. */
 export function workspace(input: ConfigInput): Workspace {
-  const builder = input instanceof VmBuilder ? input : vm(input);
+  const builder = builderOf(input);
   const config = builder.config();
   const booted = boot(config);
   return { config, options: builder.options(), root: kernelOn(booted, cloneState(booted.s)) };

@@ -11,6 +11,8 @@
 import type { Recording } from "./record.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import { isAtomic, sectionOf } from "../hotplug/steps.ts";
+import { formatSeconds } from "../duration.ts";
+import { tracepointText } from "../trace.ts";
 
 // Who runs a callback: the writer of the sysfs file on the control CPU (PREPARE, BRINGUP/TEARDOWN
 // and the kick of the AP's thread), the AP's idle task for STARTING steps, its stopper thread
@@ -60,11 +62,8 @@ export function ftraceText(rec: Recording): string {
       stack.push(task);
     } else task = stack.pop() ?? WRITER;
     const flags = isAtomic(line, e.idx) ? "d..1" : "....";
-    const us = Math.floor(e.time / 1000);
-    const time = `${String(Math.floor(us / 1e6)).padStart(5)}.${String(us % 1e6).padStart(6, "0")}`;
-    const text = e.type === "cpuhp_enter"
-      ? `cpuhp_enter: cpu: ${pad4(e.cpu)} target: ${p3(e.target)} step: ${p3(e.idx)} (${e.fun})`
-      : `cpuhp_exit:  cpu: ${pad4(e.cpu)}  state: ${p3(e.state)} step: ${p3(e.idx)} ret: ${e.ret}`;
+    const time = formatSeconds(e.time).padStart(12);
+    const text = tracepointText(e);
     rows.push(
       `${task.comm.padStart(16)}-${String(task.pid).padEnd(5)} [${
         String(e.on).padStart(3, "0")
@@ -91,12 +90,4 @@ export function ftraceText(rec: Recording): string {
     ...rows,
     "",
   ].join("\n");
-}
-
-function pad4(n: number): string {
-  return String(n).padStart(4, "0");
-}
-
-function p3(n: number): string {
-  return String(n).padStart(3);
 }

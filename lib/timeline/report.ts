@@ -7,18 +7,12 @@
  */
 
 import type { Recording } from "./record.ts";
-import { type TimelineOptions, timelineSvg } from "./svg.ts";
-
-function esc(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
+import { escapeXml, type TimelineOptions, timelineSvg } from "./svg.ts";
+import { formatSeconds } from "../duration.ts";
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], id: string): string {
   const tr = (cells: readonly string[], tag: string) =>
-    `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join("")}</tr>`;
+    `<tr>${cells.map((c) => `<${tag}>${escapeXml(c)}</${tag}>`).join("")}</tr>`;
   return `<table id="${id}"><thead>${tr(head, "th")}</thead><tbody>${
     rows.map((r) => tr(r, "td")).join("")
   }</tbody></table>`;
@@ -54,24 +48,22 @@ export function reportHtml(rec: Recording, options: TimelineOptions = {}): strin
   ) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
   const problems = [
     ...rec.run.problems.map((p) =>
-      `${(p.time / 1e9).toFixed(6)} s ${p.kind}${
-        p.cpu === null ? "" : ` CPU${p.cpu}`
-      }: ${p.message}`
+      `${formatSeconds(p.time)} s ${p.kind}${p.cpu === null ? "" : ` CPU${p.cpu}`}: ${p.message}`
     ),
     ...rec.marks.map((m) =>
-      `${(m.time / 1e9).toFixed(6)} s ${m.what}${m.cpu === null ? "" : ` CPU${m.cpu}`}${
+      `${formatSeconds(m.time)} s ${m.what}${m.cpu === null ? "" : ` CPU${m.cpu}`}${
         m.expected ? " (expected on this design)" : ""
       }: ${m.reason}`
     ),
   ];
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${
-    esc(title)
+    escapeXml(title)
   }</title><style>${STYLE}</style></head>
 <body>
-<h1>${esc(title)}</h1>
-<p>${esc(rec.design)}. Simulated ${
-    (rec.end / 1e9).toFixed(6)
+<h1>${escapeXml(title)}</h1>
+<p>${escapeXml(rec.design)}. Simulated ${
+    formatSeconds(rec.end)
   } s; hotplug takes no simulated time, so each walk's callbacks are drawn as a strip after its marker.</p>
 <h2>Timeline</h2>
 <div class="timeline">${timelineSvg(rec, options)}</div>
@@ -93,7 +85,7 @@ ${
 <h2>Problems</h2>
 ${
     problems.length
-      ? `<ul id="problems">${problems.map((p) => `<li>${esc(p)}</li>`).join("")}</ul>`
+      ? `<ul id="problems">${problems.map((p) => `<li>${escapeXml(p)}</li>`).join("")}</ul>`
       : `<p id="problems">none</p>`
   }
 <h2>Invariants</h2>
@@ -114,7 +106,7 @@ ${
 ${
     table(
       ["time (s)", "operation", "outcome"],
-      rec.run.operations.map((o) => [(o.time / 1e9).toFixed(6), o.line, o.message]),
+      rec.run.operations.map((o) => [formatSeconds(o.time), o.line, o.message]),
       "operations",
     )
   }

@@ -10,7 +10,8 @@
  */
 
 import type { Recording } from "./record.ts";
-import type { StepRecord } from "../explore/scenario.ts";
+import { deviceChange, type StepRecord } from "../explore/scenario.ts";
+import { formatSeconds } from "../duration.ts";
 
 /** What to draw. */
 export interface TimelineOptions {
@@ -39,16 +40,12 @@ const KNOWN: Readonly<Record<string, string>> = {
 const NONE = "#ffffff";
 const STATE_FILL = { online: "#8cd17d", offline: "#d3d3d3", between: "#f1ce63" };
 
-/** XML text escaping. */
-function esc(text: string): string {
+/** Escapes text for XML (and HTML) content and attributes. */
+export function escapeXml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
   );
-}
-
-function seconds(ns: number): string {
-  return (ns / 1e9).toFixed(6);
 }
 
 /** A readable time label: s, ms or us, whichever keeps it short. */
@@ -128,36 +125,32 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="8" y="18" font-size="13" font-weight="bold">${esc(title)}</text>`,
+    `<text x="8" y="18" font-size="13" font-weight="bold">${escapeXml(title)}</text>`,
   );
 
   // Legend: devices, hotplug band, markers.
   let lx = 8;
-  const legend = (fill: string, text: string, stroke = "#555") => {
+  // One legend entry: a swatch (a square for devices, a band for hotplug) and its text.
+  const entry = (fill: string, text: string, swatch: { y: number; h: number; stroke?: string }) => {
+    const stroke = swatch.stroke ? ` stroke="${swatch.stroke}"` : "";
     out.push(
-      `<g class="legend"><rect x="${lx}" y="30" width="12" height="12" fill="${fill}" stroke="${stroke}"/><text x="${
+      `<g class="legend"><rect x="${lx}" y="${swatch.y}" width="12" height="${swatch.h}" fill="${fill}"${stroke}/><text x="${
         lx + 16
-      }" y="40">${esc(text)}</text></g>`,
+      }" y="${swatch.y + (swatch.h === 12 ? 10 : 8)}">${escapeXml(text)}</text></g>`,
     );
     lx = Math.round(lx + 28 + text.length * 6.2);
   };
-  for (const name of colours.keys()) legend(colour(name), name);
-  legend(NONE, "(no tick device)");
+  const square = { y: 30, h: 12, stroke: "#555" };
+  for (const name of colours.keys()) entry(colour(name), name, square);
+  entry(NONE, "(no tick device)", square);
   out.push(`<text x="8" y="60" fill="#333">hotplug:</text>`);
   lx = 64;
-  const band = (fill: string, text: string) => {
-    out.push(
-      `<g class="legend"><rect x="${lx}" y="52" width="12" height="6" fill="${fill}"/><text x="${
-        lx + 16
-      }" y="60">${esc(text)}</text></g>`,
-    );
-    lx = Math.round(lx + 28 + text.length * 6.2);
-  };
-  band(STATE_FILL.online, "online");
-  band(STATE_FILL.offline, "offline");
-  band(STATE_FILL.between, "between states (hung)");
-  band("#c00", "hang / violation");
-  band("#999", "hibernated");
+  const band = { y: 52, h: 6 };
+  entry(STATE_FILL.online, "online", band);
+  entry(STATE_FILL.offline, "offline", band);
+  entry(STATE_FILL.between, "between states (hung)", band);
+  entry("#c00", "hang / violation", band);
+  entry("#999", "hibernated", band);
 
   // Time axis.
   const step = axisStep(until - since);
@@ -192,8 +185,8 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
         `<rect x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${
           colour(d.device)
         }" stroke="#888" stroke-width="0.3"><title>CPU${cpu}: ${
-          esc(d.device ?? "no tick device")
-        } from ${seconds(d.from)} to ${seconds(d.to)} s</title></rect>`,
+          escapeXml(d.device ?? "no tick device")
+        } from ${formatSeconds(d.from)} to ${formatSeconds(d.to)} s</title></rect>`,
       );
     }
     // Hotplug state band.
@@ -206,7 +199,7 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
           Math.max(0.5, x(clip(b)) - x(clip(a))).toFixed(1)
         }" height="${bandH}" fill="${
           STATE_FILL[stateKind(name)]
-        }"><title>CPU${cpu} hotplug state: ${esc(name)}</title></rect>`,
+        }"><title>CPU${cpu} hotplug state: ${escapeXml(name)}</title></rect>`,
       );
     };
     for (const t of lane.transitions) {
@@ -223,7 +216,9 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
         `<g class="transition"><line x1="${tx.toFixed(1)}" y1="${y}" x2="${tx.toFixed(1)}" y2="${
           bandY + bandH
         }" stroke="#000" stroke-width="1"/><title>${
-          esc(`${t.line} at ${seconds(t.time)} s: CPU${cpu} ${t.from} -> ${t.to} ${t.toName}`)
+          escapeXml(
+            `${t.line} at ${formatSeconds(t.time)} s: CPU${cpu} ${t.from} -> ${t.to} ${t.toName}`,
+          )
         }</title></g>`,
       );
       if (detailed) strip(out, t.steps, tx, bandY + bandH + 1, laneH - barH - bandH - 3, colour);
@@ -240,8 +235,8 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
       }" height="${
         cpus.length * laneH
       }" fill="#999" fill-opacity="0.35"><title>hibernated (powered off) from ${
-        seconds(h.from)
-      } to ${seconds(h.to)} s</title></rect>`,
+        formatSeconds(h.from)
+      } to ${formatSeconds(h.to)} s</title></rect>`,
     );
   }
   for (const m of rec.marks) {
@@ -254,7 +249,7 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
     const what = `${m.what}${m.expected ? " (expected on this design)" : ""}: ${m.reason}`;
     out.push(
       `<g class="mark"><line x1="${mx}" y1="${y0}" x2="${mx}" y2="${y1}" stroke="#c00" stroke-width="2"/><path d="M${mx} ${y0} l-4 -6 h8 z" fill="#c00"/><title>${
-        esc(what)
+        escapeXml(what)
       }</title></g>`,
     );
   }
@@ -273,7 +268,7 @@ function strip(
 ): void {
   const cell = 3;
   steps.forEach((s, i) => {
-    const moved = s.before === s.after ? "" : `: ${s.before ?? "(none)"} -> ${s.after ?? "(none)"}`;
+    const moved = s.before === s.after ? "" : `: ${deviceChange(s)}`;
     const text = `${s.state} ${s.stateName} ${s.callback} (${
       s.teardown ? "teardown" : "startup"
     })${moved}${s.hung ? ": never returns (hang)" : ""}`;
@@ -281,7 +276,7 @@ function strip(
       `<rect class="step" x="${(x0 + i * cell).toFixed(1)}" y="${y}" width="${cell}" height="${
         Math.max(2, h)
       }" fill="${s.hung ? "#c00" : colour(s.after)}" stroke="#333" stroke-width="0.2"><title>${
-        esc(text)
+        escapeXml(text)
       }</title></rect>`,
     );
   });
