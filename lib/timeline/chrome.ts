@@ -167,23 +167,16 @@ export function chromeTrace(rec: Recording): ChromeTrace {
       args: { cpu: m.cpu, reason: m.reason, expected: m.expected },
     });
   }
-  // Ticks go in among each CPU track's events in time order (stable: a walk's pairs stay put).
-  const events: ChromeEvent[] = [...meta];
   for (const lane of rec.lanes) {
     const tid = hotplugTid(lane.cpu);
-    const own = tracks.get(tid) ?? [];
-    const merged: ChromeEvent[] = [];
-    let i = 0;
     for (const t of lane.ticks) {
-      const ts = us(t);
-      while (i < own.length && own[i].ts <= ts) merged.push(own[i++]);
-      merged.push({ name: "tick", cat: "tick", ph: "i", s: "t", ts, pid: PID, tid });
+      put({ name: "tick", cat: "tick", ph: "i", s: "t", ts: us(t), pid: PID, tid });
     }
-    while (i < own.length) merged.push(own[i++]);
-    tracks.set(tid, merged);
   }
+  // Each track in time order; the sort is stable, so the events of one instant keep the order
+  // they happened in (a walk's pairs, then a tick at that instant).
+  const events: ChromeEvent[] = [...meta];
   for (const [, list] of [...tracks].sort((a, b) => a[0] - b[0])) {
-    // Stable: events of one instant keep the order they happened in.
     list.sort((a, b) => a.ts - b.ts);
     for (const e of list) events.push(e);
   }
