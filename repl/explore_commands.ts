@@ -106,8 +106,8 @@ const EXPLORE_HELP = [
 const COMPARE_HELP = [
   "The script's vm line (else this session's VM) is the base configuration; --a and --b change",
   "its fields (hyperv, arch, kernel, generation, cpus, hz, channels with ':' between CPUs, or a",
-  `feature NAME=on|off). Its ${SCENARIO_COMMANDS.join(", ")} lines are the scenario (since`,
-  "the last reset); views are skipped.",
+  "feature NAME=on|off). The scenario is the script's lines since its last reset that are",
+  `${SCENARIO_COMMANDS.join(", ")}; views are skipped.`,
 ].join("\n");
 
 /** `explore` and `compare`. */
