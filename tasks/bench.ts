@@ -224,12 +224,12 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
 
 // 4. Exploration: distinct states per second for a 4-CPU machine (Hyper-V 2019, Linux 5.5,
 // online/offline/advance, every invariant at every step), depth 10 (about 19,000 states), median
-// of three runs; memory per stored state from the heap at the deepest progress report (the
-// visited set, the search tree and the frontier's states), after a collection.
+// of five runs; memory per stored state from the heap at the deepest progress report (the
+// visited set, the search tree and the frontier's anchors), after a collection.
 {
   const rates: number[] = [];
   let perState = 0;
-  for (let run = 0; run < 3; run++) {
+  for (let run = 0; run < 5; run++) {
     gc?.();
     const base = Deno.memoryUsage().heapUsed;
     const t0 = performance.now();

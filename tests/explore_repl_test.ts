@@ -52,7 +52,7 @@ Deno.test("packed keys: two states have equal keys exactly when their fingerprin
             if (o.kind === "advance") m.advance("4ms");
             else m[o.kind](o.cpu);
           }
-          return { key: hash64(packer.pack(m.snapshot())).join(":"), fp: m.fingerprint() };
+          return { key: hash64(packer.packState(m.snapshot())).join(":"), fp: m.fingerprint() };
         });
         for (const a of seen) {
           for (const b of seen) assert.equal(a.key === b.key, a.fp === b.fp);
@@ -70,7 +70,7 @@ Deno.test("packed keys cover every field the tables call state, and only those",
   const base = hung.snapshot();
   assert.ok(base.hang);
   const packer = new Packer();
-  const key = (s: typeof base) => hash64(packer.pack(s)).join(":");
+  const key = (s: typeof base) => hash64(packer.packState(s)).join(":");
   const before = key(base);
   const changed = (mutate: (s: typeof base) => void) => {
     const s = structuredClone(base);

@@ -1,19 +1,32 @@
 /**
- * Packed state keys for exploration: a machine state written as a flat list of numbers in a
- * canonical order (devices by kind and CPU, the device list by its order, strings as small
- * integers), then hashed to 64 bits. Equal states give equal keys; the tables below name every
- * field, so a new field does not compile until it says whether it is state.
+ * Packed state keys for exploration. A machine state is written as two parts:
+ *
+ * - its *anchors*: simulation time (`now`), `jiffies_64`, each CPU's tick count and the partition
+ *   reference counter's epoch: the numbers that grow as the machine runs;
+ * - its *class*: every other field as a flat list of numbers in a canonical order (devices by
+ *   kind and CPU, the device list by its order, strings as small integers), with each absolute
+ *   time written relative to `now` (its "none" value kept apart), the hibernation image's anchors
+ *   relative to the machine's, and whether the machine's reference counter epoch is `now`.
+ *
+ * The two together are the state: equal states give equal parts, and {@linkcode moveAnchors}
+ * rebuilds any state of a class from another. The search reuses what an operation did to one
+ * state of a class for every other (docs/model.md §Exploration says why that is exact). The
+ * tables below name every field, so a new field does not compile until it says what it is.
  *
  * @module
  */
 
 import type { CpuState, DeviceState, Hang, MachineState } from "../state.ts";
+import { KTIME_MAX } from "../state.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../clockevents/devices.ts";
 import { listOrder } from "../clockevents/list.ts";
 
 // "num": a number; "bool": a boolean; "str": a string or null (interned); "skip": fixed for one
-// configuration after boot, derived from the key, or history.
-type Kind = "num" | "bool" | "str" | "skip";
+// configuration after boot, derived from the key, or history; "anchor": one of the anchors;
+// { time: none }: an absolute time in ns (simulation or guest: they move together), where the
+// value `none` (if any) means "no time" and does not move.
+type Time = { readonly time: number | null };
+type Kind = "num" | "bool" | "str" | "skip" | "anchor" | Time;
 
 const CPU_FIELDS: Readonly<Record<keyof CpuState, Kind>> = {
   id: "skip",
@@ -27,9 +40,9 @@ const CPU_FIELDS: Readonly<Record<keyof CpuState, Kind>> = {
   checkClocks: "bool",
   hres: "bool",
   nohzMode: "num",
-  schedExpires: "num",
+  schedExpires: { time: -1 },
   synic: "bool",
-  ticks: "num",
+  ticks: "anchor",
 };
 
 const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, Kind>> = {
@@ -40,7 +53,7 @@ const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, Kind>> = {
   rating: "num",
   mask: "num",
   state: "num",
-  nextEvent: "num",
+  nextEvent: { time: KTIME_MAX },
   mult: "num",
   shift: "num",
   minDeltaNs: "num",
@@ -50,7 +63,7 @@ const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, Kind>> = {
   perCpu: "bool",
   hwFires: "bool",
   hwEnabled: "bool",
-  hwExpires: "num",
+  hwExpires: { time: -1 },
   hwPeriod: "num",
   boundTo: "num",
 };
@@ -62,23 +75,25 @@ const HANG_FIELDS: Readonly<Record<keyof Hang, Kind>> = {
   callback: "str",
   reason: "str",
   symptom: "str",
-  time: "num",
+  time: { time: null },
 };
 
 // The machine's own fields: scalars here; the structured ones are written by `pack` below.
 const MACHINE_FIELDS: Readonly<Record<keyof MachineState, Kind | "struct">> = {
   format: "skip",
   config: "skip",
-  now: "num",
+  now: "anchor",
   offNs: "num",
-  refEpoch: "num",
+  // No modelled transition reads it; resume sets it to `now` (docs/model.md §Exploration).
+  refEpoch: "anchor",
   running: "bool",
   power: "str",
   hang: "struct",
-  jiffies: "num",
+  jiffies: "anchor",
   doTimerCpu: "num",
-  tickNextPeriod: "num",
-  lastJiffiesUpdate: "num",
+  tickNextPeriod: { time: null },
+  // tick_sched_timer's setup tests it for 0 ("not yet"): handlers.ts tickSetupSchedTimer.
+  lastJiffiesUpdate: { time: 0 },
   cpus: "struct",
   devices: "struct",
   ceList: "struct",
@@ -108,8 +123,16 @@ export const PACKED_FIELDS = {
 } as const;
 
 /**
+ * How many anchors a machine of `cpus` CPUs has: `now`, `jiffies_64`, one tick count per CPU,
+ * then the reference counter's epoch (`refEpoch`, the last).
+ */
+export function anchorCount(cpus: number): number {
+  return 3 + cpus;
+}
+
+/**
  * Writes states as numbers; strings become small integers shared by every state it packs. The
- * buffer is reused: a packed state is valid until the next `pack()`.
+ * buffer is reused: a class is valid until the next `pack()`.
  */
 export class Packer {
   readonly #strings = new Map<string, number>();
@@ -125,6 +148,11 @@ export class Packer {
     this.#out.push(n);
   }
 
+  // A time relative to `now`; its "none" value as a non-integer, which no relative time is.
+  #time(v: number, none: number | null, now: number): void {
+    this.#out.push(v === none ? 0.5 : v - now);
+  }
+
   #list(xs: readonly number[]): void {
     this.#out.push(xs.length);
     for (const x of xs) this.#out.push(x);
@@ -135,31 +163,32 @@ export class Packer {
     for (const x of xs) this.#str(x);
   }
 
-  // Field by field, as the tables above say (straight-line: this runs once per transition).
-  #state(s: MachineState): void {
+  // Field by field, as the tables above say (straight-line: this runs once per transition). The
+  // anchors are written relative to `base`'s: zero for the machine itself, the difference for the
+  // hibernation image.
+  #state(s: MachineState, base: MachineState): void {
     const out = this.#out;
-    out.push(
-      s.now,
-      s.offNs,
-      s.refEpoch,
-      s.running ? 1 : 0,
-      s.jiffies,
-      s.doTimerCpu,
-      s.tickNextPeriod,
-      s.lastJiffiesUpdate,
-      s.hotplugDisabled,
-    );
+    const now = base.now;
+    out.push(s.now - now, s.offNs, s.running ? 1 : 0, s.jiffies - base.jiffies, s.doTimerCpu);
+    // The epoch is an anchor. Whether the machine's is `now` tells apart the states where
+    // setting it to `now` (resume) changes nothing; the image's is never read.
+    out.push(s.refEpoch - base.refEpoch, s === base && s.refEpoch === s.now ? 1 : 0);
+    this.#time(s.tickNextPeriod, null, now);
+    this.#time(s.lastJiffiesUpdate, 0, now);
+    out.push(s.hotplugDisabled);
     this.#str(s.power);
     this.#str(s.parkRace);
     const h = s.hang;
     if (h) {
-      out.push(1, h.cpu, h.state, h.time);
+      out.push(1, h.cpu, h.state);
+      this.#time(h.time, null, now);
       this.#str(h.stateName);
       this.#str(h.callback);
       this.#str(h.reason);
       this.#str(h.symptom);
     } else out.push(0);
-    for (const c of s.cpus) {
+    for (let i = 0; i < s.cpus.length; i++) {
+      const c = s.cpus[i];
       out.push(
         c.online ? 1 : 0,
         c.devOffline ? 1 : 0,
@@ -170,10 +199,10 @@ export class Packer {
         c.checkClocks ? 1 : 0,
         c.hres ? 1 : 0,
         c.nohzMode,
-        c.schedExpires,
         c.synic ? 1 : 0,
-        c.ticks,
+        c.ticks - base.cpus[i].ticks,
       );
+      this.#time(c.schedExpires, -1, now);
       this.#str(c.tickDev);
     }
     // Devices in a fixed order (kind, then CPU), absent ones as a marker.
@@ -192,7 +221,6 @@ export class Packer {
           d.rating,
           d.mask,
           d.state,
-          d.nextEvent,
           d.mult,
           d.shift,
           d.minDeltaNs,
@@ -201,10 +229,11 @@ export class Packer {
           d.perCpu ? 1 : 0,
           d.hwFires ? 1 : 0,
           d.hwEnabled ? 1 : 0,
-          d.hwExpires,
           d.hwPeriod,
           d.boundTo,
         );
+        this.#time(d.nextEvent, KTIME_MAX, now);
+        this.#time(d.hwExpires, -1, now);
         this.#str(d.name);
         this.#str(d.handler);
       }
@@ -220,23 +249,80 @@ export class Packer {
     this.#list(s.frozenCpus);
     if (s.image) {
       out.push(1);
-      this.#state(s.image);
+      this.#state(s.image, base);
     } else out.push(0);
   }
 
-  /** The numbers of `s` (without its history), in canonical order. */
+  /** The numbers of `s`'s class (without its anchors and history), in canonical order. */
   pack(s: MachineState): readonly number[] {
     this.#out.length = 0;
-    this.#state(s);
+    this.#state(s, s);
     return this.#out;
   }
+
+  /** The whole state as numbers: its class, then its anchors. */
+  packState(s: MachineState): readonly number[] {
+    this.pack(s);
+    const out = this.#out;
+    out.push(s.now, s.jiffies);
+    for (const c of s.cpus) out.push(c.ticks);
+    out.push(s.refEpoch);
+    return out;
+  }
+}
+
+/** Writes the anchors of `s` into `out` from `at`: see {@linkcode anchorCount}. */
+export function anchorsOf(s: MachineState, out: Float64Array, at = 0): void {
+  out[at] = s.now;
+  out[at + 1] = s.jiffies;
+  for (let i = 0; i < s.cpus.length; i++) out[at + 2 + i] = s.cpus[i].ticks;
+  out[at + 2 + s.cpus.length] = s.refEpoch;
+}
+
+/**
+ * Moves the anchors of a copy of `s`, with the hibernation image, from `from` to `to`: every
+ * time the tables call a time shifts with `now` (its "none" value stays), and every anchor
+ * shifts with its own. Applied to a state of one class, it gives the state of that class with
+ * anchors `to`. `s` must not be shared (pass a copy).
+ */
+export function moveAnchors(s: MachineState, from: ArrayLike<number>, to: ArrayLike<number>): void {
+  const delta = Array.from(to, (v, i) => v - from[i]);
+  const shift = <T>(o: T, fields: Readonly<Record<keyof T, Kind | "struct">>) => {
+    for (const f in fields) {
+      const kind = fields[f];
+      if (typeof kind !== "object") continue;
+      const v = o[f] as number;
+      if (v !== kind.time) (o[f] as number) = v + delta[0];
+    }
+  };
+  const move = (m: MachineState) => {
+    m.now += delta[0];
+    m.jiffies += delta[1];
+    m.refEpoch += delta[2 + m.cpus.length];
+    m.cpus.forEach((c, i) => {
+      c.ticks += delta[2 + i];
+      shift(c, CPU_FIELDS);
+    });
+    for (const id in m.devices) shift(m.devices[id], DEVICE_FIELDS);
+    if (m.hang) shift(m.hang, HANG_FIELDS);
+    shift(m, MACHINE_FIELDS);
+    if (m.image) move(m.image);
+  };
+  move(s);
 }
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
 /** A 64-bit hash of packed numbers, as two unsigned 32-bit halves. */
-export function hash64(xs: readonly number[]): [number, number] {
+export function hash64(xs: ArrayLike<number>): [number, number] {
+  const out = new Uint32Array(2);
+  hash64Into(xs, out);
+  return [out[0], out[1]];
+}
+
+/** {@linkcode hash64} written into `out[0]` and `out[1]` (no allocation: it runs per state). */
+export function hash64Into(xs: ArrayLike<number>, out: Uint32Array): void {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
   for (let i = 0; i < xs.length; i++) {
@@ -253,7 +339,8 @@ export function hash64(xs: readonly number[]): [number, number] {
   }
   a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ xs.length;
   b = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
-  return [a >>> 0, b >>> 0];
+  out[0] = a >>> 0;
+  out[1] = b >>> 0;
 }
 
 /**

@@ -9,7 +9,8 @@
 import type { MachineConfig } from "../config.ts";
 import type { Kernel, StepPoint } from "../kernel.ts";
 import type { MachineState } from "../state.ts";
-import { hash64, KeySet, Packer } from "./pack.ts";
+import { anchorsOf } from "./pack.ts";
+import { type Move, moveDifference, StateClasses } from "./classes.ts";
 import { TimerQueue } from "../timers.ts";
 import { didYouMean } from "../hint.ts";
 import { cloneState } from "./clone.ts";
@@ -57,6 +58,11 @@ export interface ExploreOptions {
   readonly shouldStop?: () => boolean | string;
   /** Transitions between progress reports of {@linkcode exploration} (default 5000). */
   readonly progressEvery?: number;
+  /**
+   * Also run the full model wherever the search reuses what an operation did to another state of
+   * the same class, and throw if the two differ (slow: for testing the search).
+   */
+  readonly verify?: boolean;
 }
 
 /** A hotplug step, as a violation reports it. */
@@ -152,6 +158,9 @@ function validate(options: ExploreOptions) {
       `Invalid progressEvery ${JSON.stringify(every)}: expected a positive integer`,
     );
   }
+  if (options.verify !== undefined && typeof options.verify !== "boolean") {
+    throw new TypeError(`Invalid verify ${JSON.stringify(options.verify)}: expected true or false`);
+  }
   return { depth, ops, maxStates, every };
 }
 
@@ -168,7 +177,8 @@ function validate(options: ExploreOptions) {
  * while (!step.done) step = run.next();
  * assert.equal(step.value.stopped, null);
  * ```
- * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration.
+ * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration;
+ * with `verify`, an `Error` when a reused operation differs from the full model's run.
  */
 export function* exploration(
   config: ConfigInput,
@@ -181,14 +191,16 @@ export function* exploration(
   const checked: Checked[] = checkedInvariants(root, options.invariants);
   const checks = new InvariantChecks(checked);
   const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
+  // A user's predicate may read anything, anchors included: then nothing is reused.
+  const reuse = checked.every((c) => c.inv.source !== "user");
+  const verify = options.verify === true;
+  const classes = new StateClasses(root.s.cpus.length);
+  const A = classes.width;
 
   // Node i: its parent node and the operation that reached it (the root has none).
   const parent: number[] = [-1];
   const via: (Operation | null)[] = [null];
-  const packer = new Packer();
   const timers = new TimerQueue();
-  const seen = new KeySet();
-  seen.add(...hash64(packer.pack(root.s)));
   const found = new Map<string, Violation>();
   let transitions = 0;
 
@@ -228,15 +240,19 @@ export function* exploration(
       ),
     });
   };
-  // One check point and one reporter, refilled at every check (hundreds per operation).
+  // One check point and one reporter, refilled at every check (hundreds per operation). While
+  // `muted` is a list, violations go there by name instead of being recorded.
   const point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] } = {
     k: root,
     step: null,
     before: { now: 0, monotonic: 0 },
   };
   let where = { node: 0, last: null as Operation | null };
-  const report = (c: Checked, message: string) =>
-    record(c, message, where.node, where.last, point.step, point.k);
+  let muted: string[] | null = null;
+  const report = (c: Checked, message: string) => {
+    if (muted) muted.push(c.inv.name);
+    else record(c, message, where.node, where.last, point.step, point.k);
+  };
   const checkAll = (
     k: Kernel,
     step: StepPoint | null,
@@ -250,68 +266,192 @@ export function* exploration(
     if (where.node !== node || where.last !== last) where = { node, last };
     checks.check(point, report);
   };
+  // The counts `f` makes, taken back out: the search adds them where they belong.
+  const counted = (f: () => void): Int32Array => {
+    const was = checked.map((c) => [c.checks, c.violations]);
+    f();
+    const out = new Int32Array(2 * checked.length);
+    checked.forEach((c, i) => {
+      out[2 * i] = c.checks - was[i][0];
+      out[2 * i + 1] = c.violations - was[i][1];
+      [c.checks, c.violations] = was[i];
+    });
+    return out;
+  };
+  const addCounts = (counts: Int32Array, times: number) => {
+    for (let i = 0; i < checked.length; i++) {
+      checked[i].checks += times * counts[2 * i];
+      checked[i].violations += times * counts[2 * i + 1];
+    }
+  };
+  // Reused moves count their checks once per use, added up when the search ends.
+  const moves: Move[] = [];
 
+  // Runs `op` with the full model on a copy of node `node`'s state, checking the invariants at
+  // every step (violations recorded for that node unless `quiet`) and in the state it leads to
+  // (counted only: that state is checked for real when it is new).
+  const run = (input: MachineState, op: Operation, node: number, quiet: boolean): Move => {
+    const k = kernelOn(root, cloneState(input), timers);
+    const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
+    let race = false;
+    let ran = false;
+    muted = quiet ? [] : null;
+    const walk = counted(() => {
+      k.onStep = (at) => {
+        if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
+          race = true;
+        }
+        // A callback with no modelled effect leaves the state as it was before it ran
+        // (checked then): its exit would repeat that check.
+        if (at.phase === "exit" && !hasEffect(at.callback)) return;
+        checkAll(k, at, before, node, op);
+      };
+      ran = applyOperation(k, op);
+      k.onStep = null;
+    });
+    const none = new Int32Array(walk.length);
+    if (!ran) {
+      muted = null;
+      const delta = new Float64Array(A);
+      return {
+        op,
+        ran,
+        race,
+        to: -1,
+        delta,
+        epoch: null,
+        walk,
+        post: none,
+        postKeys: null,
+        uses: 0,
+        postUses: 0,
+      };
+    }
+    const violated: string[] = [];
+    muted = violated;
+    const post = counted(() => checkAll(k, null, before, node, op));
+    muted = null;
+    const from = new Float64Array(A);
+    anchorsOf(input, from);
+    const to = new Float64Array(A);
+    anchorsOf(k.s, to);
+    const postKeys = violated.map((name) => `${name}\0${op.kind}`);
+    const delta = to.map((v, i) => v - from[i]);
+    const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
+    if (epoch !== null) delta[A - 1] = 0;
+    return {
+      op,
+      ran,
+      race,
+      to: classes.classOf(k.s),
+      delta,
+      epoch,
+      walk,
+      post,
+      postKeys: postKeys.length ? postKeys : null,
+      uses: 0,
+      postUses: 0,
+    };
+  };
+  const rootClass = classes.classOf(root.s);
+  classes.visit(rootClass, classes.list[rootClass].anchors, 0);
   const start = { now: root.s.now, monotonic: guestMonotonic(root.s) };
   checkAll(root, null, start, 0, null);
 
-  let level: { node: number; state: MachineState }[] = [{ node: 0, state: root.s }];
+  // A level of the search: its nodes, their classes and their anchors (A numbers each).
+  type Level = { node: number[]; cls: number[]; anchors: number[] };
+  let level: Level = { node: [0], cls: [rootClass], anchors: [...classes.list[rootClass].anchors] };
   let depthCovered = 0;
   let stopped: ExploreResult["stopped"] = null;
-  search: for (let depth = 0; depth < r.depth && level.length > 0; depth++) {
-    const next: typeof level = [];
-    for (const { node, state } of level) {
-      // Only asked which operations the state allows: no timers needed.
-      const view: Kernel = { ...root, s: state };
-      for (const spec of specs) {
-        for (const op of spec.enabled(view)) {
-          if (seen.size >= r.maxStates) {
-            stopped = "state budget";
-            break search;
-          }
-          const stop = options.shouldStop?.();
-          if (stop) {
-            stopped = stop === true ? "interrupted" : stop;
-            break search;
-          }
-          // An operation that reaches the kthread_park() race runs again with the other side.
-          const variants: Operation[] = [op];
-          for (let v = 0; v < variants.length; v++) {
-            const variant = variants[v];
-            const k = kernelOn(root, cloneState(state), timers);
-            const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
-            let race = false;
-            k.onStep = (at) => {
-              if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
-                race = true;
-              }
-              // A callback with no modelled effect leaves the state as it was before it ran
-              // (checked then): its exit would repeat that check.
-              if (at.phase === "exit" && !hasEffect(at.callback)) return;
-              checkAll(k, at, before, node, variant);
-            };
-            const ran = applyOperation(k, variant);
-            k.onStep = null;
-            if (!ran) continue;
-            if (race && v === 0) {
-              variants.push({ ...op, race: state.parkRace === "passes" ? "sleeps" : "passes" });
+  const v = new Array<number>(A).fill(0);
+  search: for (let depth = 0; depth < r.depth && level.node.length > 0; depth++) {
+    const next: Level = { node: [], cls: [], anchors: [] };
+    const last = depth + 1 === r.depth;
+    for (let i = 0; i < level.node.length; i++) {
+      const node = level.node[i];
+      const cls = level.cls[i];
+      const c = classes.list[cls];
+      const at = i * A;
+      // Its state, made when the model has to run on it.
+      let input: MachineState | null = null;
+      if (!c.ops) {
+        // Which operations a state allows depends on its class alone.
+        const view: Kernel = { ...root, s: c.rep };
+        c.ops = specs.flatMap((spec) => spec.enabled(view));
+      }
+      for (let g = 0; g < c.ops.length; g++) {
+        if (classes.states >= r.maxStates) {
+          stopped = "state budget";
+          break search;
+        }
+        const stop = options.shouldStop?.();
+        if (stop) {
+          stopped = stop === true ? "interrupted" : stop;
+          break search;
+        }
+        // An operation that reaches the kthread_park() race runs again with the other side.
+        const known = (c.moves[g] ??= []);
+        let op = c.ops[g];
+        for (let variant = 0; variant < 2; variant++) {
+          let move = reuse ? known[variant] : undefined;
+          if (move === undefined) {
+            move = run(input ??= classes.state(cls, level.anchors, at), op, node, false);
+            if (reuse) {
+              known[variant] = move;
+              moves.push(move);
             }
-            transitions++;
-            if (transitions % r.every === 0) {
-              yield { states: seen.size, transitions, depth: depth + 1 };
+          } else if (verify) {
+            input ??= classes.state(cls, level.anchors, at);
+            const differs = moveDifference(move, run(input, op, node, true));
+            if (differs) {
+              throw new Error(
+                `explore verify: "${operationScript(root, op).join("; ")}" after ` +
+                  `${JSON.stringify(pathTo(node, null).flat().join("; "))} does not do what it ` +
+                  `did to another state of its class: ${differs}`,
+              );
             }
-            if (!seen.add(...hash64(packer.pack(k.s)))) continue;
+          }
+          if (reuse) move.uses++;
+          else addCounts(move.walk, 1);
+          if (!move.ran) break;
+          transitions++;
+          if (transitions % r.every === 0) {
+            yield { states: classes.states, transitions, depth: depth + 1 };
+          }
+          for (let a = 0; a < A; a++) v[a] = level.anchors[at + a] + move.delta[a];
+          if (move.epoch !== null) v[A - 1] = v[0] + move.epoch;
+          if (classes.visit(move.to, v, 0)) {
             const id = parent.length;
             parent.push(node);
-            via.push(variant);
-            checkAll(k, null, before, id, null);
+            via.push(op);
+            // The new state's check: counted from the class, unless it would record a
+            // counterexample not found yet (then it runs on the state itself).
+            if (move.postKeys && move.postKeys.every((key) => found.has(key))) move.postKeys = null;
+            if (move.postKeys) {
+              const k = kernelOn(root, classes.state(move.to, v, 0), timers);
+              const now = level.anchors[at];
+              checkAll(k, null, { now, monotonic: now + c.monotonic }, id, null);
+            } else if (reuse) move.postUses++;
+            else addCounts(move.post, 1);
             // The last level is never expanded: its states need not be kept.
-            if (depth + 1 < r.depth) next.push({ node: id, state: k.s });
+            if (!last) {
+              next.node.push(id);
+              next.cls.push(move.to);
+              for (let a = 0; a < A; a++) next.anchors.push(v[a]);
+            }
           }
+          if (variant > 0 || !move.race) break;
+          const side = c.rep.parkRace === "passes" ? "sleeps" : "passes";
+          op = { ...c.ops[g], race: side };
         }
       }
     }
     level = next;
     depthCovered = depth + 1;
+  }
+  for (const move of moves) {
+    addCounts(move.walk, move.uses);
+    addCounts(move.post, move.postUses);
   }
   return {
     config: r.config,
@@ -319,7 +459,7 @@ export function* exploration(
     depth: r.depth,
     depthCovered: stopped ? depthCovered : r.depth,
     ops: r.ops,
-    states: seen.size,
+    states: classes.states,
     transitions,
     stopped,
     invariants: verdicts(checked),

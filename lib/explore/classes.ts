@@ -1,0 +1,151 @@
+/**
+ * Classes of states for exploration: states equal but for their anchors (simulation time,
+ * `jiffies_64`, tick counts; see pack.ts). An operation does the same to every state of a class,
+ * anchors moved by the same amounts (docs/model.md §Exploration), so the search runs the model once
+ * per class and operation, and keeps each state as a class number plus its anchors.
+ *
+ * @module
+ */
+
+import type { MachineState } from "../state.ts";
+import type { Operation } from "./operations.ts";
+import { anchorCount, anchorsOf, hash64, hash64Into, KeySet, moveAnchors, Packer } from "./pack.ts";
+import { cloneState } from "./clone.ts";
+import { guestMonotonic } from "./invariants.ts";
+
+/** What one operation did to a state of a class: what it does to every state of the class. */
+export interface Move {
+  /** The operation (with its race side). */
+  readonly op: Operation;
+  /** The kernel ran it (false: refused before changing anything). */
+  readonly ran: boolean;
+  /** It reached the kthread_park() race: the other side runs next. */
+  readonly race: boolean;
+  /** The class of the state it leads to (-1 when it did not run). */
+  readonly to: number;
+  /** What it adds to the anchors. */
+  readonly delta: Float64Array;
+  /**
+   * When it sets the reference counter's epoch (the last anchor) rather than leaving it: the new
+   * epoch less the new `now` (the delta does not apply to it then).
+   */
+  readonly epoch: number | null;
+  /** Per checked invariant: checks, then violations, inside the operation. */
+  readonly walk: Int32Array;
+  /** The same for the check of the state it leads to (made when that state is new). */
+  readonly post: Int32Array;
+  /** The (invariant, kind) pairs that check violates, until each has its counterexample. */
+  postKeys: readonly string[] | null;
+  /** Times the search took it (its `walk` counts once each, added at the end). */
+  uses: number;
+  /** Times it led to a new state counted from `post` (added at the end). */
+  postUses: number;
+}
+
+/**
+ * What differs between two moves of one operation (the one reused and a fresh run of the model),
+ * in words, or null when they agree.
+ */
+export function moveDifference(reused: Move, fresh: Move): string | null {
+  const list = (xs: ArrayLike<number>) => `[${Array.from(xs).join(", ")}]`;
+  const fields: [string, unknown, unknown][] = [
+    ["ran", reused.ran, fresh.ran],
+    ["reached the kthread_park() race", reused.race, fresh.race],
+    ["class reached", reused.to, fresh.to],
+    ["anchor deltas", list(reused.delta), list(fresh.delta)],
+    ["epoch set from now", reused.epoch, fresh.epoch],
+    ["invariant counts during it", list(reused.walk), list(fresh.walk)],
+    ["invariant counts after it", list(reused.post), list(fresh.post)],
+  ];
+  const differ = fields.filter(([, a, b]) => a !== b);
+  return differ.length === 0
+    ? null
+    : differ.map(([what, a, b]) => `${what}: ${b} (reused: ${a})`).join("; ");
+}
+
+/** One class: a state of it (its representative), that state's anchors, what was learnt. */
+export interface StateClass {
+  /** A state of the class; never changed (copy it). */
+  readonly rep: MachineState;
+  /** The representative's anchors. */
+  readonly anchors: Float64Array;
+  /** Guest CLOCK_MONOTONIC minus simulation time: the same in every state of the class. */
+  readonly monotonic: number;
+  /** The operations its states allow, in table order (null until first asked). */
+  ops: Operation[] | null;
+  /** Per operation: its move, then its race variant's (when it reaches the race). */
+  readonly moves: Move[][];
+}
+
+/**
+ * The classes a search has met, and its visited states as (class, anchors) keys. A class is
+ * found by its packed numbers exactly (no hash), so two states share one only when equal but for
+ * their anchors.
+ */
+export class StateClasses {
+  /** Anchors per state. */
+  readonly width: number;
+  /** Every class met, by number. */
+  readonly list: StateClass[] = [];
+  // Classes by the hash of their numbers, with those numbers to compare exactly.
+  readonly #ids = new Map<number, number[]>();
+  readonly #numbers: Float64Array[] = [];
+  readonly #packer = new Packer();
+  readonly #seen = new KeySet();
+  readonly #key: Float64Array;
+  readonly #hash = new Uint32Array(2);
+
+  /** For machines of `cpus` CPUs. */
+  constructor(cpus: number) {
+    this.width = anchorCount(cpus);
+    this.#key = new Float64Array(this.width + 1);
+  }
+
+  /** Distinct states visited. */
+  get states(): number {
+    return this.#seen.size;
+  }
+
+  /** Bytes the visited set occupies. */
+  get bytes(): number {
+    return this.#seen.bytes;
+  }
+
+  /** The class of `s`, new if unmet (then `s` becomes its representative: do not change it). */
+  classOf(s: MachineState): number {
+    const numbers = this.#packer.pack(s);
+    const [hi, lo] = hash64(numbers);
+    const key = hi * 0x100000000 + lo;
+    let ids = this.#ids.get(key);
+    for (const id of ids ?? []) {
+      const known = this.#numbers[id];
+      if (known.length === numbers.length && known.every((x, i) => x === numbers[i])) return id;
+    }
+    const anchors = new Float64Array(this.width);
+    anchorsOf(s, anchors);
+    const id = this.list.length;
+    this.list.push({ rep: s, anchors, monotonic: guestMonotonic(s) - s.now, ops: null, moves: [] });
+    this.#numbers.push(Float64Array.from(numbers));
+    if (!ids) this.#ids.set(key, ids = []);
+    ids.push(id);
+    return id;
+  }
+
+  /** Marks the state (class `cls`, anchors `v[at…]`) visited; false when it already was. */
+  visit(cls: number, v: ArrayLike<number>, at: number): boolean {
+    const key = this.#key;
+    key[0] = cls;
+    for (let i = 0; i < this.width; i++) key[i + 1] = v[at + i];
+    hash64Into(key, this.#hash);
+    return this.#seen.add(this.#hash[0], this.#hash[1]);
+  }
+
+  /** The state of class `cls` with anchors `v[at…]`, as a new value. */
+  state(cls: number, v: ArrayLike<number>, at: number): MachineState {
+    const c = this.list[cls];
+    const s = cloneState(c.rep);
+    const to = Array.from({ length: this.width }, (_, i) => v[at + i]);
+    if (to.some((x, i) => x !== c.anchors[i])) moveAnchors(s, c.anchors, to);
+    return s;
+  }
+}
