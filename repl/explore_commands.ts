@@ -118,7 +118,8 @@ export function exploreCommands(commands: () => readonly Command[]): Command[] {
       help: EXPLORE_HELP,
       summary:
         "search every sequence of operations from a fresh boot of this VM, checking invariants",
-      cost: "runs every operation from every distinct state up to the depth (stop with Ctrl-C)",
+      cost: "takes every operation from every distinct state up to the depth, running the model " +
+        "once per operation and class of states equal but for their clocks (stop with Ctrl-C)",
       options: {
         depth: { type: "string", value: "N", help: "longest operation sequence (default 4)" },
         ops: {

@@ -377,7 +377,10 @@ export interface InvariantVerdict {
   readonly description: string;
   /** "always" (no violation), "sometimes", or "never" (violated at every check). */
   readonly holds: "always" | "sometimes" | "never";
-  /** States and steps it was checked at. */
+  /**
+   * States and steps it was checked at; where a state took its class's move, the checks of that
+   * move, which are what the model gives on that state (docs/model.md §Exploration).
+   */
   readonly checks: number;
   /** How many of them violated it. */
   readonly violations: number;

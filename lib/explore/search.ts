@@ -1,16 +1,20 @@
 /**
  * `explore()`: breadth-first search over every sequence of operations up to a depth, states
- * deduplicated by fingerprint, invariants checked in every state and at every hotplug step. A
- * violation comes with its shortest operation sequence (breadth-first order finds it first).
+ * deduplicated by their packed numbers, invariants checked in every state and at every hotplug
+ * step. A violation comes with its shortest operation sequence (breadth-first order finds it
+ * first). The model runs once per operation and class of states (classes.ts); the other states of
+ * the class take the same move.
  *
  * @module
  */
 
 import type { MachineConfig } from "../config.ts";
-import type { Kernel, StepPoint } from "../kernel.ts";
+import type { Kernel } from "../kernel.ts";
 import type { MachineState } from "../state.ts";
 import { anchorsOf } from "./pack.ts";
 import { type Move, moveDifference, StateClasses } from "./classes.ts";
+import { Checker } from "./checker.ts";
+import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
 import { TimerQueue } from "../timers.ts";
 import { didYouMean } from "../hint.ts";
 import { cloneState } from "./clone.ts";
@@ -27,19 +31,16 @@ import { hasWorkingTick } from "../tick/handlers.ts";
 import {
   type Checked,
   checkedInvariants,
-  type CheckPoint,
   type CustomInvariant,
   designOf,
   guestMonotonic,
-  InvariantChecks,
   type InvariantVerdict,
   verdicts,
-  violationStep,
 } from "./invariants.ts";
 import { type ConfigInput, kernelOn, workspace } from "./workspace.ts";
-import { replayScript } from "./script.ts";
 
 export type { InvariantVerdict } from "./invariants.ts";
+export type { Violation, ViolationStep } from "./counterexamples.ts";
 
 /** How to explore. */
 export interface ExploreOptions {
@@ -65,38 +66,6 @@ export interface ExploreOptions {
   readonly verify?: boolean;
 }
 
-/** A hotplug step, as a violation reports it. */
-export interface ViolationStep {
-  /** The CPU being hotplugged. */
-  readonly cpu: number;
-  /** Hotplug state number. */
-  readonly state: number;
-  /** Its name. */
-  readonly stateName: string;
-  /** The callback. */
-  readonly callback: string;
-  /** Whether it was a teardown. */
-  readonly teardown: boolean;
-}
-
-/** An invariant violation with its shortest counterexample. */
-export interface Violation {
-  /** The invariant. */
-  readonly invariant: string;
-  /** What was wrong. */
-  readonly message: string;
-  /** Expected on this machine's design (the invariant is a claim of another design). */
-  readonly expected: boolean;
-  /** The kind of the last operation ("boot" for the booted state). */
-  readonly during: OperationKind | "boot";
-  /** The operations, in order, as REPL lines. */
-  readonly operations: readonly string[];
-  /** The hotplug step inside the last operation where it broke, or null between operations. */
-  readonly step: ViolationStep | null;
-  /** A `.hvt` script that replays it in the REPL. */
-  readonly script: string;
-}
-
 /** What a search covered and found (plain data). */
 export interface ExploreResult {
   /** The machine explored. */
@@ -109,7 +78,7 @@ export interface ExploreResult {
   readonly depthCovered: number;
   /** The operation kinds. */
   readonly ops: readonly OperationKind[];
-  /** Distinct states (by fingerprint). */
+  /** Distinct states (equal when their fingerprints are: history aside). */
   readonly states: number;
   /** Operations run. */
   readonly transitions: number;
@@ -189,7 +158,6 @@ export function* exploration(
   const r = { ...limits, config: ws.config, vmOptions: ws.options };
   const root = ws.root;
   const checked: Checked[] = checkedInvariants(root, options.invariants);
-  const checks = new InvariantChecks(checked);
   const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
   // A user's predicate may read anything, anchors included: then nothing is reused.
   const reuse = checked.every((c) => c.inv.source !== "user");
@@ -197,93 +165,10 @@ export function* exploration(
   const classes = new StateClasses(root.s.cpus.length);
   const A = classes.width;
 
-  // Node i: its parent node and the operation that reached it (the root has none).
-  const parent: number[] = [-1];
-  const via: (Operation | null)[] = [null];
+  const tree = new Counterexamples(root, r.config, r.vmOptions);
   const timers = new TimerQueue();
-  const found = new Map<string, Violation>();
   let transitions = 0;
-
-  const pathTo = (node: number, last: Operation | null): string[][] => {
-    const ops: Operation[] = last ? [last] : [];
-    for (let n = node; n > 0; n = parent[n]) ops.unshift(via[n]!);
-    return ops.map((op) => operationScript(root, op));
-  };
-  const record = (
-    c: Checked,
-    message: string,
-    node: number,
-    last: Operation | null,
-    step: StepPoint | null,
-    k: Kernel,
-  ) => {
-    const during = last?.kind ?? (node > 0 ? via[node]!.kind : "boot");
-    const key = `${c.inv.name}\0${during}`;
-    if (found.has(key)) return;
-    const scripts = pathTo(node, last);
-    const operations = scripts.map((lines) => lines.join("; "));
-    const where = violationStep(k, c.inv, step);
-    const lines = scripts.flat();
-    found.set(key, {
-      invariant: c.inv.name,
-      message,
-      expected: c.expected,
-      during,
-      operations,
-      step: where,
-      script: replayScript(
-        `hvtick explore: shortest counterexample for ${c.inv.name} during ${during} ` +
-          `(${operations.length} operation${operations.length === 1 ? "" : "s"})`,
-        r.config,
-        r.vmOptions,
-        lines,
-      ),
-    });
-  };
-  // One check point and one reporter, refilled at every check (hundreds per operation). While
-  // `muted` is a list, violations go there by name instead of being recorded.
-  const point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] } = {
-    k: root,
-    step: null,
-    before: { now: 0, monotonic: 0 },
-  };
-  let where = { node: 0, last: null as Operation | null };
-  let muted: string[] | null = null;
-  const report = (c: Checked, message: string) => {
-    if (muted) muted.push(c.inv.name);
-    else record(c, message, where.node, where.last, point.step, point.k);
-  };
-  const checkAll = (
-    k: Kernel,
-    step: StepPoint | null,
-    before: { now: number; monotonic: number },
-    node: number,
-    last: Operation | null,
-  ) => {
-    point.k = k;
-    point.step = step;
-    point.before = before;
-    if (where.node !== node || where.last !== last) where = { node, last };
-    checks.check(point, report);
-  };
-  // The counts `f` makes, taken back out: the search adds them where they belong.
-  const counted = (f: () => void): Int32Array => {
-    const was = checked.map((c) => [c.checks, c.violations]);
-    f();
-    const out = new Int32Array(2 * checked.length);
-    checked.forEach((c, i) => {
-      out[2 * i] = c.checks - was[i][0];
-      out[2 * i + 1] = c.violations - was[i][1];
-      [c.checks, c.violations] = was[i];
-    });
-    return out;
-  };
-  const addCounts = (counts: Int32Array, times: number) => {
-    for (let i = 0; i < checked.length; i++) {
-      checked[i].checks += times * counts[2 * i];
-      checked[i].violations += times * counts[2 * i + 1];
-    }
-  };
+  const checker = new Checker(checked, root, (...args) => tree.record(...args));
   // Reused moves count their checks once per use, added up when the search ends.
   const moves: Move[] = [];
 
@@ -295,8 +180,7 @@ export function* exploration(
     const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
     let race = false;
     let ran = false;
-    muted = quiet ? [] : null;
-    const walk = counted(() => {
+    const walk = checker.counted(() => {
       k.onStep = (at) => {
         if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
           race = true;
@@ -304,14 +188,13 @@ export function* exploration(
         // A callback with no modelled effect leaves the state as it was before it ran
         // (checked then): its exit would repeat that check.
         if (at.phase === "exit" && !hasEffect(at.callback)) return;
-        checkAll(k, at, before, node, op);
+        checker.check(k, at, before, node, op);
       };
       ran = applyOperation(k, op);
       k.onStep = null;
-    });
+    }, quiet ? [] : undefined);
     const none = new Int32Array(walk.length);
     if (!ran) {
-      muted = null;
       const delta = new Float64Array(A);
       return {
         op,
@@ -328,14 +211,12 @@ export function* exploration(
       };
     }
     const violated: string[] = [];
-    muted = violated;
-    const post = counted(() => checkAll(k, null, before, node, op));
-    muted = null;
+    const post = checker.counted(() => checker.check(k, null, before, node, op), violated);
     const from = new Float64Array(A);
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
-    const postKeys = violated.map((name) => `${name}\0${op.kind}`);
+    const postKeys = violated.map((name) => keyOf(name, op.kind));
     const delta = to.map((v, i) => v - from[i]);
     const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
     if (epoch !== null) delta[A - 1] = 0;
@@ -356,7 +237,7 @@ export function* exploration(
   const rootClass = classes.classOf(root.s);
   classes.visit(rootClass, classes.list[rootClass].anchors, 0);
   const start = { now: root.s.now, monotonic: guestMonotonic(root.s) };
-  checkAll(root, null, start, 0, null);
+  checker.check(root, null, start, 0, null);
 
   // A level of the search: its nodes, their classes and their anchors (A numbers each).
   type Level = { node: number[]; cls: number[]; anchors: number[] };
@@ -406,13 +287,15 @@ export function* exploration(
             if (differs) {
               throw new Error(
                 `explore verify: "${operationScript(root, op).join("; ")}" after ` +
-                  `${JSON.stringify(pathTo(node, null).flat().join("; "))} does not do what it ` +
+                  `${
+                    JSON.stringify(tree.pathTo(node, null).flat().join("; "))
+                  } does not do what it ` +
                   `did to another state of its class: ${differs}`,
               );
             }
           }
           if (reuse) move.uses++;
-          else addCounts(move.walk, 1);
+          else checker.add(move.walk, 1);
           if (!move.ran) break;
           transitions++;
           if (transitions % r.every === 0) {
@@ -421,18 +304,16 @@ export function* exploration(
           for (let a = 0; a < A; a++) v[a] = level.anchors[at + a] + move.delta[a];
           if (move.epoch !== null) v[A - 1] = v[0] + move.epoch;
           if (classes.visit(move.to, v, 0)) {
-            const id = parent.length;
-            parent.push(node);
-            via.push(op);
+            const id = tree.add(node, op);
             // The new state's check: counted from the class, unless it would record a
             // counterexample not found yet (then it runs on the state itself).
-            if (move.postKeys && move.postKeys.every((key) => found.has(key))) move.postKeys = null;
+            if (move.postKeys?.every((key) => tree.has(key))) move.postKeys = null;
             if (move.postKeys) {
               const k = kernelOn(root, classes.state(move.to, v, 0), timers);
               const now = level.anchors[at];
-              checkAll(k, null, { now, monotonic: now + c.monotonic }, id, null);
+              checker.check(k, null, { now, monotonic: now + c.monotonic }, id, null);
             } else if (reuse) move.postUses++;
-            else addCounts(move.post, 1);
+            else checker.add(move.post, 1);
             // The last level is never expanded: its states need not be kept.
             if (!last) {
               next.node.push(id);
@@ -450,8 +331,8 @@ export function* exploration(
     depthCovered = depth + 1;
   }
   for (const move of moves) {
-    addCounts(move.walk, move.uses);
-    addCounts(move.post, move.postUses);
+    checker.add(move.walk, move.uses);
+    checker.add(move.post, move.postUses);
   }
   return {
     config: r.config,
@@ -463,7 +344,7 @@ export function* exploration(
     transitions,
     stopped,
     invariants: verdicts(checked),
-    violations: [...found.values()],
+    violations: tree.list(),
   };
 }
 

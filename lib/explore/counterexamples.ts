@@ -1,0 +1,123 @@
+/**
+ * The search tree and the counterexamples found in it: each node's parent and the operation that
+ * reached it, and per (invariant, kind of last operation) the first violation met. Breadth-first
+ * order meets it on a shortest path, which is written out as REPL lines and a `.hvt` script.
+ *
+ * @module
+ */
+
+import type { MachineConfig } from "../config.ts";
+import type { VmOptions } from "../builder.ts";
+import type { Kernel, StepPoint } from "../kernel.ts";
+import { type Operation, type OperationKind, operationScript } from "./operations.ts";
+import { type Checked, violationStep } from "./invariants.ts";
+import { replayScript } from "./script.ts";
+
+/** A hotplug step, as a violation reports it. */
+export interface ViolationStep {
+  /** The CPU being hotplugged. */
+  readonly cpu: number;
+  /** Hotplug state number. */
+  readonly state: number;
+  /** Its name. */
+  readonly stateName: string;
+  /** The callback. */
+  readonly callback: string;
+  /** Whether it was a teardown. */
+  readonly teardown: boolean;
+}
+
+/** An invariant violation with its shortest counterexample. */
+export interface Violation {
+  /** The invariant. */
+  readonly invariant: string;
+  /** What was wrong. */
+  readonly message: string;
+  /** Expected on this machine's design (the invariant is a claim of another design). */
+  readonly expected: boolean;
+  /** The kind of the last operation ("boot" for the booted state). */
+  readonly during: OperationKind | "boot";
+  /** The operations, in order, as REPL lines. */
+  readonly operations: readonly string[];
+  /** The hotplug step inside the last operation where it broke, or null between operations. */
+  readonly step: ViolationStep | null;
+  /** A `.hvt` script that replays it in the REPL. */
+  readonly script: string;
+}
+
+/** Nodes (node 0 is the booted state) and the first violation per (invariant, kind). */
+export class Counterexamples {
+  readonly #parent: number[] = [-1];
+  readonly #via: (Operation | null)[] = [null];
+  readonly #found = new Map<string, Violation>();
+
+  /** For searches from `root`, a boot of `config` (written in scripts as `options`). */
+  constructor(
+    readonly root: Kernel,
+    readonly config: MachineConfig,
+    readonly options: VmOptions,
+  ) {}
+
+  /** Adds a node reached from `parent` by `op`; returns its number. */
+  add(parent: number, op: Operation): number {
+    this.#parent.push(parent);
+    this.#via.push(op);
+    return this.#parent.length - 1;
+  }
+
+  /** The REPL lines of every operation from the boot to `node`, then `last`. */
+  pathTo(node: number, last: Operation | null): string[][] {
+    const ops: Operation[] = last ? [last] : [];
+    for (let n = node; n > 0; n = this.#parent[n]) ops.unshift(this.#via[n]!);
+    return ops.map((op) => operationScript(this.root, op));
+  }
+
+  /** Whether the (invariant, kind) pair of `key` ({@linkcode keyOf}) has its counterexample. */
+  has(key: string): boolean {
+    return this.#found.has(key);
+  }
+
+  /**
+   * Keeps a violation of `c` in node `node` (inside `last` run from it, at `step`), unless one
+   * of that invariant during that kind of operation was met before.
+   */
+  record(
+    c: Checked,
+    message: string,
+    node: number,
+    last: Operation | null,
+    step: StepPoint | null,
+    k: Kernel,
+  ): void {
+    const during = last?.kind ?? (node > 0 ? this.#via[node]!.kind : "boot");
+    const key = keyOf(c.inv.name, during);
+    if (this.#found.has(key)) return;
+    const scripts = this.pathTo(node, last);
+    const operations = scripts.map((lines) => lines.join("; "));
+    this.#found.set(key, {
+      invariant: c.inv.name,
+      message,
+      expected: c.expected,
+      during,
+      operations,
+      step: violationStep(k, c.inv, step),
+      script: replayScript(
+        `hvtick explore: shortest counterexample for ${c.inv.name} during ${during} ` +
+          `(${operations.length} operation${operations.length === 1 ? "" : "s"})`,
+        this.config,
+        this.options,
+        scripts.flat(),
+      ),
+    });
+  }
+
+  /** The violations kept, in the order met. */
+  list(): Violation[] {
+    return [...this.#found.values()];
+  }
+}
+
+/** The key of an (invariant, kind of operation) pair: one counterexample each. */
+export function keyOf(invariant: string, during: OperationKind | "boot"): string {
+  return `${invariant}\0${during}`;
+}
