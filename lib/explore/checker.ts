@@ -8,21 +8,12 @@
  */
 
 import type { Kernel, StepPoint } from "../kernel.ts";
+import type { Counterexamples } from "./counterexamples.ts";
 import type { Operation } from "./operations.ts";
 import { type Checked, type CheckPoint, InvariantChecks } from "./invariants.ts";
 
-/**
- * What the search does with a violation: records it for node `node`, inside operation `last` run
- * from it (null: in the node's state), at `step` (null: between operations).
- */
-export type Recorder = (
-  c: Checked,
-  message: string,
-  node: number,
-  last: Operation | null,
-  step: StepPoint | null,
-  k: Kernel,
-) => void;
+/** What the search does with a violation: {@linkcode Counterexamples.record}'s signature. */
+export type Recorder = Counterexamples["record"];
 
 /** Checks invariants and counts them (see the module). */
 export class Checker {

@@ -106,11 +106,6 @@ export class StateClasses {
     return this.#seen.size;
   }
 
-  /** Bytes the visited set occupies. */
-  get bytes(): number {
-    return this.#seen.bytes;
-  }
-
   /** The class of `s`, new if unmet (then `s` becomes its representative: do not change it). */
   classOf(s: MachineState): number {
     const numbers = this.#packer.pack(s);

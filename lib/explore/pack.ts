@@ -148,9 +148,10 @@ export class Packer {
     this.#out.push(n);
   }
 
-  // A time relative to `now`; its "none" value as a non-integer, which no relative time is.
+  // A time relative to `now`, or its "none" value: a flag, then the difference.
   #time(v: number, none: number | null, now: number): void {
-    this.#out.push(v === none ? 0.5 : v - now);
+    if (v === none) this.#out.push(1, 0);
+    else this.#out.push(0, v - now);
   }
 
   #list(xs: readonly number[]): void {
@@ -357,11 +358,6 @@ export class KeySet {
   /** Keys held. */
   get size(): number {
     return this.#size;
-  }
-
-  /** Bytes the set occupies. */
-  get bytes(): number {
-    return this.#hi.byteLength + this.#lo.byteLength + this.#used.byteLength;
   }
 
   /** Adds a key; false when it was already there. */
