@@ -157,8 +157,8 @@ export function formatExplore(r: ExploreResult): string {
     ? `stopped (${r.stopped}): every sequence up to ${r.depthCovered} of ${r.depth} operations covered`
     : `complete to depth ${r.depth}`;
   const out = [
-    `explored ${r.states} states, ${r.transitions} transitions ` +
-    `(${coverage}; ops ${r.ops.join(",")})`,
+    `explored ${r.states} states, ${r.transitions} transitions, ${r.modelRuns} run on the ` +
+    `model (${coverage}; ops ${r.ops.join(",")})`,
     `design: ${r.design}`,
     "",
     table(

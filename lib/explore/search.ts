@@ -82,6 +82,11 @@ export interface ExploreResult {
   readonly states: number;
   /** Operations run. */
   readonly transitions: number;
+  /**
+   * Operations the model ran itself, every callback and invariant checked; the others took the
+   * move of the first state of their class (docs/model.md §Exploration).
+   */
+  readonly modelRuns: number;
   /** null when complete, else why it stopped: "state budget", or the reason `shouldStop` gave. */
   readonly stopped: string | null;
   /** Verdict per invariant. */
@@ -175,6 +180,7 @@ export function* exploration(
   // Runs `op` with the full model on a copy of node `node`'s state, checking the invariants at
   // every step (violations recorded for that node unless `quiet`) and in the state it leads to
   // (counted only: that state is checked for real when it is new).
+  let modelRuns = 0;
   const run = (input: MachineState, op: Operation, node: number, quiet: boolean): Move => {
     const k = kernelOn(root, cloneState(input), timers);
     const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
@@ -277,6 +283,7 @@ export function* exploration(
           let move = reuse ? known[variant] : undefined;
           if (move === undefined) {
             move = run(input ??= classes.state(cls, level.anchors, at), op, node, false);
+            modelRuns++;
             if (reuse) {
               known[variant] = move;
               moves.push(move);
@@ -342,6 +349,7 @@ export function* exploration(
     ops: r.ops,
     states: classes.states,
     transitions,
+    modelRuns,
     stopped,
     invariants: verdicts(checked),
     violations: tree.list(),
