@@ -180,7 +180,6 @@ export function* exploration(
   // Runs `op` with the full model on a copy of node `node`'s state, checking the invariants at
   // every step (violations recorded for that node unless `quiet`) and in the state it leads to
   // (counted only: that state is checked for real when it is new).
-  let modelRuns = 0;
   const run = (input: MachineState, op: Operation, node: number, quiet: boolean): Move => {
     const k = kernelOn(root, cloneState(input), timers);
     const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
@@ -199,47 +198,40 @@ export function* exploration(
       ran = applyOperation(k, op);
       k.onStep = null;
     }, quiet ? [] : undefined);
-    const none = new Int32Array(walk.length);
-    if (!ran) {
-      const delta = new Float64Array(A);
-      return {
-        op,
-        ran,
-        race,
-        to: -1,
-        delta,
-        epoch: null,
-        walk,
-        post: none,
-        postKeys: null,
-        uses: 0,
-        postUses: 0,
-      };
-    }
+    // All a refused operation did; one that ran adds where it led.
+    const base: Move = {
+      op,
+      ran,
+      race,
+      to: -1,
+      delta: new Float64Array(A),
+      epoch: null,
+      walk,
+      post: new Int32Array(walk.length),
+      postKeys: null,
+      uses: 0,
+      postUses: 0,
+    };
+    if (!ran) return base;
     const violated: string[] = [];
     const post = checker.counted(() => checker.check(k, null, before, node, op), violated);
     const from = new Float64Array(A);
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
-    const postKeys = violated.map((name) => keyOf(name, op.kind));
     const delta = to.map((v, i) => v - from[i]);
     const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
     if (epoch !== null) delta[A - 1] = 0;
     return {
-      op,
-      ran,
-      race,
+      ...base,
       to: classes.classOf(k.s),
       delta,
       epoch,
-      walk,
       post,
-      postKeys: postKeys.length ? postKeys : null,
-      uses: 0,
-      postUses: 0,
+      postKeys: violated.length ? violated.map((name) => keyOf(name, op.kind)) : null,
     };
   };
+  let modelRuns = 0;
   const rootClass = classes.classOf(root.s);
   classes.visit(rootClass, classes.list[rootClass].anchors, 0);
   const start = { now: root.s.now, monotonic: guestMonotonic(root.s) };
