@@ -48,7 +48,10 @@ export interface ExploreOptions {
   readonly depth?: number;
   /** Operation kinds (default online, offline, advance). */
   readonly ops?: readonly OperationKind[];
-  /** Built-in invariants by name and custom ones (default: every built-in). */
+  /**
+   * Built-in invariants by name and custom ones (default: every built-in). A custom predicate may
+   * read anything, so with one the model runs for every operation of every state (no reuse).
+   */
   readonly invariants?: readonly (string | CustomInvariant)[];
   /** Stop after this many distinct states (default 1,000,000). */
   readonly maxStates?: number;
