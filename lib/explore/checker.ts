@@ -15,7 +15,26 @@ import { type Checked, type CheckPoint, InvariantChecks } from "./invariants.ts"
 /** What the search does with a violation: {@linkcode Counterexamples.record}'s signature. */
 export type Recorder = Counterexamples["record"];
 
-/** Checks invariants and counts them (see the module). */
+/**
+ * Checks invariants and counts them (see the module).
+ *
+ * @example Counts taken out of a check, then added back twice
+ * ```ts
+ * import { Checker } from "./checker.ts";
+ * import { checkedInvariants } from "./invariants.ts";
+ * import { workspace } from "./workspace.ts";
+ * import assert from "node:assert/strict";
+ * const { root } = workspace({ cpus: 2 });
+ * const checked = checkedInvariants(root, ["no-hang"]);
+ * const checker = new Checker(checked, root, () => {});
+ * const before = { now: root.s.now, monotonic: root.s.now };
+ * const counts = checker.counted(() => checker.check(root, null, before, 0, null));
+ * assert.deepEqual([...counts], [1, 0]);
+ * assert.equal(checked[0].checks, 0);
+ * checker.add(counts, 2);
+ * assert.equal(checked[0].checks, 2);
+ * ```
+ */
 export class Checker {
   readonly #checks: InvariantChecks;
   readonly #point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] };

@@ -45,6 +45,26 @@ export interface Move {
 /**
  * What differs between two moves of one operation (the one reused and a fresh run of the model),
  * in words, or null when they agree.
+ *
+ * @example
+ * ```ts
+ * import { type Move, moveDifference } from "./classes.ts";
+ * import assert from "node:assert/strict";
+ * const move: Move = {
+ *   op: { kind: "advance" },
+ *   ran: true,
+ *   race: false,
+ *   to: 1,
+ *   delta: Float64Array.of(4e6, 1, 1, 0),
+ *   epoch: null,
+ *   walk: new Int32Array(2),
+ *   post: Int32Array.of(1, 0),
+ *   postKeys: null,
+ *   uses: 0,
+ *   postUses: 0,
+ * };
+ * assert.equal(moveDifference(move, { ...move, to: 2 }), "class reached: 2 (reused: 1)");
+ * ```
  */
 export function moveDifference(reused: Move, fresh: Move): string | null {
   const list = (xs: ArrayLike<number>) => `[${Array.from(xs).join(", ")}]`;
@@ -81,6 +101,27 @@ export interface StateClass {
  * The classes a search has met, and its visited states as (class, anchors) keys. A class is
  * found by its packed numbers exactly (no hash), so two states share one only when equal but for
  * their anchors.
+ *
+ * @example Two ticks apart: one class, two states
+ * ```ts
+ * import { StateClasses } from "./classes.ts";
+ * import { anchorsOf } from "./pack.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ cpus: 2 }).build();
+ * m.advance("8ms");
+ * const a = m.snapshot();
+ * m.advance("8ms");
+ * const b = m.snapshot();
+ * const classes = new StateClasses(2);
+ * const cls = classes.classOf(a);
+ * assert.equal(classes.classOf(b), cls);
+ * const anchors = new Float64Array(classes.width);
+ * anchorsOf(b, anchors);
+ * assert.ok(classes.visit(cls, anchors, 0));
+ * assert.ok(!classes.visit(cls, anchors, 0));
+ * assert.equal(classes.state(cls, anchors, 0).now, b.now);
+ * ```
  */
 export class StateClasses {
   /** Anchors per state. */

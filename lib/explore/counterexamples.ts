@@ -45,7 +45,20 @@ export interface Violation {
   readonly script: string;
 }
 
-/** Nodes (node 0 is the booted state) and the first violation per (invariant, kind). */
+/**
+ * Nodes (node 0 is the booted state) and the first violation per (invariant, kind).
+ *
+ * @example The path to a node, as REPL lines
+ * ```ts
+ * import { Counterexamples } from "./counterexamples.ts";
+ * import { workspace } from "./workspace.ts";
+ * import assert from "node:assert/strict";
+ * const ws = workspace({ cpus: 2 });
+ * const tree = new Counterexamples(ws.root, ws.config, ws.options);
+ * const node = tree.add(0, { kind: "offline", cpu: 1 });
+ * assert.deepEqual(tree.pathTo(node, { kind: "online", cpu: 1 }), [["offline 1"], ["online 1"]]);
+ * ```
+ */
 export class Counterexamples {
   readonly #parent: number[] = [-1];
   readonly #via: (Operation | null)[] = [null];
@@ -117,7 +130,16 @@ export class Counterexamples {
   }
 }
 
-/** The key of an (invariant, kind of operation) pair: one counterexample each. */
+/**
+ * The key of an (invariant, kind of operation) pair: one counterexample each.
+ *
+ * @example
+ * ```ts
+ * import { keyOf } from "./counterexamples.ts";
+ * import assert from "node:assert/strict";
+ * assert.notEqual(keyOf("no-hang", "offline"), keyOf("no-hang", "hibernate"));
+ * ```
+ */
 export function keyOf(invariant: string, during: OperationKind | "boot"): string {
   return `${invariant}\0${during}`;
 }

@@ -125,6 +125,13 @@ export const PACKED_FIELDS = {
 /**
  * How many anchors a machine of `cpus` CPUs has: `now`, `jiffies_64`, one tick count per CPU,
  * then the reference counter's epoch (`refEpoch`, the last).
+ *
+ * @example
+ * ```ts
+ * import { anchorCount } from "./pack.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(anchorCount(4), 7);
+ * ```
  */
 export function anchorCount(cpus: number): number {
   return 3 + cpus;
@@ -272,7 +279,22 @@ export class Packer {
   }
 }
 
-/** Writes the anchors of `s` into `out` from `at`: see {@linkcode anchorCount}. */
+/**
+ * Writes the anchors of `s` into `out` from `at`: see {@linkcode anchorCount}.
+ *
+ * @example
+ * ```ts
+ * import { anchorCount, anchorsOf } from "./pack.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ cpus: 2 }).build();
+ * m.advance("8ms");
+ * const s = m.snapshot();
+ * const out = new Float64Array(anchorCount(2));
+ * anchorsOf(s, out);
+ * assert.deepEqual([...out], [s.now, s.jiffies, s.cpus[0].ticks, s.cpus[1].ticks, s.refEpoch]);
+ * ```
+ */
 export function anchorsOf(s: MachineState, out: Float64Array, at = 0): void {
   out[at] = s.now;
   out[at + 1] = s.jiffies;
@@ -285,6 +307,24 @@ export function anchorsOf(s: MachineState, out: Float64Array, at = 0): void {
  * time the tables call a time shifts with `now` (its "none" value stays), and every anchor
  * shifts with its own. Applied to a state of one class, it gives the state of that class with
  * anchors `to`. `s` must not be shared (pass a copy).
+ *
+ * @example Four ticks later, in the same class
+ * ```ts
+ * import { anchorsOf, moveAnchors, Packer } from "./pack.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ cpus: 1 }).build();
+ * m.advance("8ms");
+ * const s = m.snapshot();
+ * const from = new Float64Array(4);
+ * anchorsOf(s, from);
+ * const to = Float64Array.of(from[0] + 16e6, from[1] + 4, from[2] + 4, from[3]);
+ * const later = structuredClone(s);
+ * moveAnchors(later, from, to);
+ * assert.equal(later.now, s.now + 16e6);
+ * const packer = new Packer();
+ * assert.deepEqual([...packer.pack(later)], [...packer.pack(s)]);
+ * ```
  */
 export function moveAnchors(s: MachineState, from: ArrayLike<number>, to: ArrayLike<number>): void {
   const delta = Array.from(to, (v, i) => v - from[i]);
@@ -322,7 +362,18 @@ export function hash64(xs: ArrayLike<number>): [number, number] {
   return [out[0], out[1]];
 }
 
-/** {@linkcode hash64} written into `out[0]` and `out[1]` (no allocation: it runs per state). */
+/**
+ * {@linkcode hash64} written into `out[0]` and `out[1]` (no allocation: it runs per state).
+ *
+ * @example
+ * ```ts
+ * import { hash64, hash64Into } from "./pack.ts";
+ * import assert from "node:assert/strict";
+ * const out = new Uint32Array(2);
+ * hash64Into([3, 1.5, 2 ** 40], out);
+ * assert.deepEqual([...out], hash64([3, 1.5, 2 ** 40]));
+ * ```
+ */
 export function hash64Into(xs: ArrayLike<number>, out: Uint32Array): void {
   let a = 0x811c9dc5;
   let b = 0x9747b28c;
