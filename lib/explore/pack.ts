@@ -92,7 +92,8 @@ const MACHINE_FIELDS: Readonly<Record<keyof MachineState, Kind | "struct">> = {
   jiffies: "anchor",
   doTimerCpu: "num",
   tickNextPeriod: { time: null },
-  // tick_sched_timer's setup tests it for 0 ("not yet"): handlers.ts tickSetupSchedTimer.
+  // tick_init_jiffy_update() tests it for 0, "not yet" (55:kernel/time/tick-sched.c:106;
+  // handlers.ts tickSetupSchedTimer).
   lastJiffiesUpdate: { time: 0 },
   cpus: "struct",
   devices: "struct",

@@ -287,12 +287,11 @@ export function* exploration(
             input ??= classes.state(cls, level.anchors, at);
             const differs = moveDifference(move, run(input, op, node, true));
             if (differs) {
+              const after = tree.pathTo(node, null).flat().join("; ");
               throw new Error(
                 `explore verify: "${operationScript(root, op).join("; ")}" after ` +
-                  `${
-                    JSON.stringify(tree.pathTo(node, null).flat().join("; "))
-                  } does not do what it ` +
-                  `did to another state of its class: ${differs}`,
+                  `${JSON.stringify(after)} does not do what it did to another state of its ` +
+                  `class: ${differs}`,
               );
             }
           }
@@ -324,8 +323,9 @@ export function* exploration(
             }
           }
           if (variant > 0 || !move.race) break;
+          // The variant's operation, made once per class and operation.
           const side = c.rep.parkRace === "passes" ? "sleeps" : "passes";
-          op = { ...c.ops[g], race: side };
+          op = known[1]?.op ?? { ...c.ops[g], race: side };
         }
       }
     }

@@ -77,8 +77,8 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
   if (k.onStep) observe(k, op, state, cb, !bringup, "enter");
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
-  // callback then waits forever. Only the
-  // trace and its observers use it; building it costs exploration (history off) its time.
+  // callback then waits forever. Only the trace and its observers use it; building it costs
+  // exploration (history off) its time.
   if (k.history || k.tap) {
     emit(k, {
       type: "cpuhp_enter",
