@@ -16,7 +16,7 @@
  * @module
  */
 
-export { vm, VmBuilder, type VmOptions } from "./lib/builder.ts";
+export { vm, VmBuilder, type VmOptions } from "./lib/machine/builder.ts";
 export {
   type CpuInfo,
   type DeviceInfo,
@@ -26,11 +26,11 @@ export {
   paths,
   type PowerResult,
   type WriteResult,
-} from "./lib/machine.ts";
-export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/errors.ts";
-export { parseDuration } from "./lib/duration.ts";
-export type { BindingChange } from "./lib/ops.ts";
-export { CE_STATE, type CeState, FEAT } from "./lib/state.ts";
+} from "./lib/machine/machine.ts";
+export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
+export { parseDuration } from "./lib/util/duration.ts";
+export type { BindingChange } from "./lib/hotplug/device.ts";
+export { CE_STATE, type CeState, FEAT } from "./lib/engine/state.ts";
 export type {
   CpuState,
   DeviceState,
@@ -39,7 +39,7 @@ export type {
   MachineState,
   Problem,
   RegisteredStep,
-} from "./lib/state.ts";
+} from "./lib/engine/state.ts";
 export type {
   ClockeventEvent,
   CpuhpEnterEvent,
@@ -49,8 +49,8 @@ export type {
   TickEvent,
   TraceEvent,
   TraceEventBase,
-} from "./lib/trace.ts";
-export { tracepointText } from "./lib/trace.ts";
+} from "./lib/engine/trace.ts";
+export { tracepointText } from "./lib/engine/trace.ts";
 export {
   type Arch,
   ARCHES,
@@ -59,9 +59,14 @@ export {
   type Hz,
   HZ_VALUES,
   type MachineConfig,
-} from "./lib/config.ts";
-export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/errno.ts";
-export { type HostFeatures, HOSTS, type HostVersion, HYPERV_IDS } from "./lib/hyperv/hosts.ts";
+} from "./lib/engine/config.ts";
+export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/util/errno.ts";
+export {
+  type HostFeatures,
+  HOSTS,
+  type HostVersion,
+  HYPERV_IDS,
+} from "./lib/platform/hyperv/hosts.ts";
 export { KERNEL_IDS } from "./lib/kernels/lines.ts";
 export {
   exploration,
@@ -79,9 +84,9 @@ export {
   INVARIANT_NAMES,
   type InvariantInfo,
 } from "./lib/explore/invariants.ts";
-export { OPERATION_KINDS, type OperationKind } from "./lib/explore/operations.ts";
-export type { StepPoint } from "./lib/kernel.ts";
-export { formatDuration, formatSeconds } from "./lib/duration.ts";
+export { OPERATION_KINDS, type OperationKind } from "./lib/ops/operations.ts";
+export type { StepPoint } from "./lib/engine/kernel.ts";
+export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {
   type CpuStateName,
   deviceChange,

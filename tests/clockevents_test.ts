@@ -1,7 +1,7 @@
 /** Clockevent rules (kernel/time/clockevents.c, tick-common.c, tick-broadcast.c; v5.5). */
 import assert from "node:assert/strict";
 import { vm } from "../mod.ts";
-import { clockeventsConfig, lapicTiming } from "../lib/clockevents/config.ts";
+import { clockeventsConfig, lapicTiming } from "../lib/time/clockevents_config.ts";
 
 Deno.test("clockevents_config(): mult/shift/min/max reproduce the reference vectors (clockevents.c:472-494, clocksource.c:44-73)", () => {
   const M = (1n << 64n) - 1n;

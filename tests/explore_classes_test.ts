@@ -10,7 +10,7 @@ import { explore, type ExploreResult, vm, type VmOptions } from "../mod.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "../lib/explore/pack.ts";
 import { type Move, moveDifference } from "../lib/explore/classes.ts";
 import { cloneState } from "../lib/explore/clone.ts";
-import type { OperationKind } from "../lib/explore/operations.ts";
+import type { OperationKind } from "../lib/ops/operations.ts";
 
 const ALL: OperationKind[] = ["online", "offline", "advance", "hibernate", "fail"];
 

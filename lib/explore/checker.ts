@@ -7,9 +7,9 @@
  * @module
  */
 
-import type { Kernel, StepPoint } from "../kernel.ts";
+import type { Kernel, StepPoint } from "../engine/kernel.ts";
 import type { Counterexamples } from "./counterexamples.ts";
-import type { Operation } from "./operations.ts";
+import type { Operation } from "../ops/operations.ts";
 import { type Checked, type CheckPoint, InvariantChecks } from "./invariants.ts";
 
 /** What the search does with a violation: {@linkcode Counterexamples.record}'s signature. */

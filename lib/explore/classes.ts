@@ -7,8 +7,8 @@
  * @module
  */
 
-import type { MachineState } from "../state.ts";
-import type { Operation } from "./operations.ts";
+import type { MachineState } from "../engine/state.ts";
+import type { Operation } from "../ops/operations.ts";
 import { anchorCount, anchorsOf, hash64, hash64Into, KeySet, moveAnchors, Packer } from "./pack.ts";
 import { cloneState } from "./clone.ts";
 import { guestMonotonic } from "./invariants.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CpuState, DeviceState, MachineState } from "../state.ts";
+import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
 
 type How = "value" | "shared" | "copy" | "history";
 

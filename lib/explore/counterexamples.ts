@@ -6,12 +6,12 @@
  * @module
  */
 
-import type { MachineConfig } from "../config.ts";
-import type { VmOptions } from "../builder.ts";
-import type { Kernel, StepPoint } from "../kernel.ts";
-import { type Operation, type OperationKind, operationScript } from "./operations.ts";
+import type { MachineConfig } from "../engine/config.ts";
+import type { VmOptions } from "../machine/builder.ts";
+import type { Kernel, StepPoint } from "../engine/kernel.ts";
+import { type Operation, type OperationKind, operationScript } from "../ops/operations.ts";
 import { type Checked, violationStep } from "./invariants.ts";
-import { replayScript } from "./script.ts";
+import { replayScript } from "../ops/script.ts";
 
 /** A hotplug step, as a violation reports it. */
 export interface ViolationStep {

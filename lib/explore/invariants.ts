@@ -7,13 +7,13 @@
  * @module
  */
 
-import type { Kernel, StepPoint } from "../kernel.ts";
-import type { CpuState, MachineState } from "../state.ts";
+import type { Kernel, StepPoint } from "../engine/kernel.ts";
+import type { CpuState, MachineState } from "../engine/state.ts";
 import { isAtomic, sectionOf } from "../hotplug/steps.ts";
-import { hasWorkingTick } from "../tick/handlers.ts";
+import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { tickDescription } from "../hotplug/cpuhp.ts";
-import { hasStimer } from "../hyperv/stimer.ts";
-import { didYouMean } from "../hint.ts";
+import { hasStimer } from "../platform/hyperv/stimer.ts";
+import { didYouMean } from "../util/hint.ts";
 
 /** Where an invariant is checked. */
 export interface CheckPoint {

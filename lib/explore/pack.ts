@@ -16,10 +16,10 @@
  * @module
  */
 
-import type { CpuState, DeviceState, Hang, MachineState } from "../state.ts";
-import { KTIME_MAX } from "../state.ts";
-import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../clockevents/devices.ts";
-import { listOrder } from "../clockevents/list.ts";
+import type { CpuState, DeviceState, Hang, MachineState } from "../engine/state.ts";
+import { KTIME_MAX } from "../engine/state.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../time/devices.ts";
+import { listOrder } from "../time/list.ts";
 
 // "num": a number; "bool": a boolean; "str": a string or null (interned); "skip": fixed for one
 // configuration after boot, derived from the key, or history; "anchor": one of the anchors;

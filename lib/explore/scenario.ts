@@ -7,12 +7,12 @@
  * @module
  */
 
-import { kernelOf, type Machine } from "../machine.ts";
-import type { MachineConfig } from "../config.ts";
-import type { Hang, Problem } from "../state.ts";
-import type { StepPoint } from "../kernel.ts";
-import type { TraceEvent } from "../trace.ts";
-import { parseDuration } from "../duration.ts";
+import { kernelOf, type Machine } from "../machine/machine.ts";
+import type { MachineConfig } from "../engine/config.ts";
+import type { Hang, Problem } from "../engine/state.ts";
+import type { StepPoint } from "../engine/kernel.ts";
+import type { TraceEvent } from "../engine/trace.ts";
+import { parseDuration } from "../util/duration.ts";
 import {
   type Checked,
   checkedInvariants,

@@ -8,15 +8,15 @@
  * @module
  */
 
-import type { MachineConfig } from "../config.ts";
-import type { Kernel } from "../kernel.ts";
-import type { MachineState } from "../state.ts";
+import type { MachineConfig } from "../engine/config.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import type { MachineState } from "../engine/state.ts";
 import { anchorsOf } from "./pack.ts";
 import { type Move, moveDifference, StateClasses } from "./classes.ts";
 import { Checker } from "./checker.ts";
 import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
-import { TimerQueue } from "../timers.ts";
-import { didYouMean } from "../hint.ts";
+import { TimerQueue } from "../engine/timers.ts";
+import { didYouMean } from "../util/hint.ts";
 import { cloneState } from "./clone.ts";
 import {
   applyOperation,
@@ -25,9 +25,9 @@ import {
   type OperationKind,
   OPERATIONS,
   operationScript,
-} from "./operations.ts";
+} from "../ops/operations.ts";
 import { hasEffect, TIMER_WAITS } from "../hotplug/callbacks.ts";
-import { hasWorkingTick } from "../tick/handlers.ts";
+import { hasWorkingTick } from "../time/tick_handlers.ts";
 import {
   type Checked,
   checkedInvariants,

@@ -5,13 +5,13 @@
  * @module
  */
 
-import { vm, VmBuilder, type VmOptions } from "../builder.ts";
-import type { MachineConfig } from "../config.ts";
-import { boot } from "../boot.ts";
-import type { Kernel } from "../kernel.ts";
-import type { MachineState } from "../state.ts";
-import { TimerQueue } from "../timers.ts";
-import { rebuildTimers } from "../advance.ts";
+import { vm, VmBuilder, type VmOptions } from "../machine/builder.ts";
+import type { MachineConfig } from "../engine/config.ts";
+import { boot } from "../machine/boot.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import type { MachineState } from "../engine/state.ts";
+import { TimerQueue } from "../engine/timers.ts";
+import { rebuildTimers } from "../time/advance.ts";
 import { cloneState } from "./clone.ts";
 
 /** A configuration as exploration takes it: a builder, or the builder's options. */

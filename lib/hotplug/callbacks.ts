@@ -5,12 +5,16 @@
  * @module
  */
 
-import type { Kernel } from "../kernel.ts";
+import type { Kernel } from "../engine/kernel.ts";
 import type { Op } from "./cpuhp.ts";
 import { bringupCpu, takedownCpu } from "./lifecycle.ts";
-import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../hyperv/stimer.ts";
-import { hvSynicCleanup, hvSynicInit } from "../hyperv/vmbus.ts";
-import { archTimerDyingCpu, archTimerStartingCpu, dummyTimerStartingCpu } from "../arch/arm64.ts";
+import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
+import { hvSynicCleanup, hvSynicInit } from "../platform/hyperv/vmbus.ts";
+import {
+  archTimerDyingCpu,
+  archTimerStartingCpu,
+  dummyTimerStartingCpu,
+} from "../platform/arch/arm64.ts";
 
 type Callback = (k: Kernel, op: Op, state: number) => number;
 

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, printk, type StepPoint } from "../kernel.ts";
-import type { Hang } from "../state.ts";
+import { emit, type Kernel, ktime, printk, type StepPoint } from "../engine/kernel.ts";
+import type { Hang } from "../engine/state.ts";
 import { sectionOf } from "./steps.ts";
 import { runCallback, TIMER_WAITS } from "./callbacks.ts";
-import { hasWorkingTick } from "../tick/handlers.ts";
+import { hasWorkingTick } from "../time/tick_handlers.ts";
 
 /** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
 export class HangSignal {

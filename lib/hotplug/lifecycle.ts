@@ -5,15 +5,15 @@
  * @module
  */
 
-import { type Kernel, ktime } from "../kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
 import { cpuhpKickAp, invoke, type Op, skipDown, skipUp } from "./cpuhp.ts";
-import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../arch/arch.ts";
+import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../platform/arch/arch.ts";
 import {
   stopDyingCpuTimers,
   tickCleanupDeadCpu,
   tickHandoverDoTimer,
   tickOfflineCpu,
-} from "../tick/offline.ts";
+} from "../time/tick_offline.ts";
 
 /**
  * `bringup_cpu()` (state `cpu:bringup`): the new CPU runs `notify_cpu_starting()` (STARTING

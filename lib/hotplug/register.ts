@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Kernel } from "../kernel.ts";
+import type { Kernel } from "../engine/kernel.ts";
 import { buildSteps, indexSteps } from "./steps.ts";
 import { invoke, type Op } from "./cpuhp.ts";
 

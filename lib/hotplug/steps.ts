@@ -6,7 +6,7 @@
  */
 
 import type { KernelLine } from "../kernels/lines.ts";
-import type { RegisteredStep } from "../state.ts";
+import type { RegisteredStep } from "../engine/state.ts";
 
 /** One hotplug step (`struct cpuhp_step`). */
 export interface Step {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { MachineConfig } from "../config.ts";
+import type { MachineConfig } from "../engine/config.ts";
 import type { KernelLine } from "./lines.ts";
 import { FIXED_REGISTRATIONS } from "./fixed_registrations.ts";
 

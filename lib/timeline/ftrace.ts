@@ -11,8 +11,8 @@
 import type { Recording } from "./record.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import { isAtomic, sectionOf } from "../hotplug/steps.ts";
-import { formatSeconds } from "../duration.ts";
-import { tracepointText } from "../trace.ts";
+import { formatSeconds } from "../util/duration.ts";
+import { tracepointText } from "../engine/trace.ts";
 
 // Who runs a callback: the writer of the sysfs file on the control CPU (PREPARE, BRINGUP/TEARDOWN
 // and the kick of the AP's thread), the AP's idle task for STARTING steps, its stopper thread

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { MachineConfig } from "../config.ts";
-import type { TraceEvent } from "../trace.ts";
+import type { MachineConfig } from "../engine/config.ts";
+import type { TraceEvent } from "../engine/trace.ts";
 import type { ConfigInput } from "../explore/workspace.ts";
 import {
   runScenario,

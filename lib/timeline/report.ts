@@ -8,7 +8,7 @@
 
 import type { Recording } from "./record.ts";
 import { escapeXml, type TimelineOptions, timelineSvg } from "./svg.ts";
-import { formatSeconds } from "../duration.ts";
+import { formatSeconds } from "../util/duration.ts";
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], id: string): string {
   const tr = (cells: readonly string[], tag: string) =>

@@ -11,7 +11,7 @@
 
 import type { Recording } from "./record.ts";
 import { deviceChange, type StepRecord } from "../explore/scenario.ts";
-import { formatSeconds } from "../duration.ts";
+import { formatSeconds } from "../util/duration.ts";
 
 /** What to draw. */
 export interface TimelineOptions {

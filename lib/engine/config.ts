@@ -1,0 +1,70 @@
+/**
+ * The validated machine configuration (plain data, part of the machine state).
+ *
+ * @module
+ */
+
+import type { HostFeatures } from "../platform/hyperv/hosts.ts";
+
+/** Architectures hvtick models.  *
+ * @example
+ * ```ts
+ * import { ARCHES } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(ARCHES, ["x86_64", "arm64"]);
+ * ```
+ */
+export const ARCHES = ["x86_64", "arm64"] as const;
+/** An architecture. */
+export type Arch = typeof ARCHES[number];
+
+/** `CONFIG_HZ` choices (kernel/Kconfig.hz).  *
+ * @example
+ * ```ts
+ * import { HZ_VALUES } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(HZ_VALUES.includes(250));
+ * ```
+ */
+export const HZ_VALUES = [100, 250, 300, 1000] as const;
+/** A HZ value. */
+export type Hz = typeof HZ_VALUES[number];
+
+/** Guest CPU features that change clockevent selection. */
+export interface GuestFeatures {
+  /** x86 `X86_FEATURE_ARAT` (CPUID.06H:EAX[2]): LAPIC timer keeps running in deep C-states. */
+  readonly arat: boolean;
+  /** x86 `X86_FEATURE_TSC_DEADLINE_TIMER`: the LAPIC runs as `lapic-deadline`. */
+  readonly tscDeadline: boolean;
+}
+
+/** Every feature a user can set with `.features()`: host CPUID bits and guest CPU features. */
+export type Features = HostFeatures & GuestFeatures;
+
+/** The configuration of a built machine. */
+export interface MachineConfig {
+  /** Hyper-V host id, or "none" for the plain x86 baseline. */
+  readonly hyperv: string;
+  /** Guest architecture. */
+  readonly arch: Arch;
+  /** Kernel line. */
+  readonly kernel: string;
+  /** VM generation (Hyper-V). */
+  readonly generation: 1 | 2;
+  /** Number of vCPUs (all present and possible). */
+  readonly cpus: number;
+  /** CONFIG_HZ. */
+  readonly hz: Hz;
+  /** Effective features (host defaults with overrides applied). */
+  readonly features: Features;
+  /** CPUs that have a VMbus channel bound (`target_cpu`). */
+  readonly vmbusChannels: readonly number[];
+  /** x86 `cpu0_hotplug` boot parameter. */
+  readonly cpu0Hotplug: boolean;
+  /** `CONFIG_CPU_HOTPLUG_STATE_CONTROL`. */
+  readonly hotplugStateControl: boolean;
+  /** Record a trace event for every tick. */
+  readonly traceTicks: boolean;
+  /** Trace buffer capacity, events. */
+  readonly traceBuffer: number;
+}

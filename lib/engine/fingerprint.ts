@@ -1,0 +1,103 @@
+/**
+ * A stable fingerprint of the machine state: a 64-bit hash (two 32-bit FNV-1a lanes) of the
+ * canonical JSON (sorted keys) of everything but the history (kernel log, trace, problems).
+ *
+ * @module
+ */
+
+import type { MachineState } from "./state.ts";
+import { listOrder } from "../time/list.ts";
+
+// Per object shape (its own key order): the keys sorted, each with its `"key":` text.
+interface Shape {
+  readonly keys: string[];
+  readonly labels: string[];
+}
+
+/**
+ * Hashes the canonical JSON of a value as it walks it, without building the text (2048 vCPUs
+ * make about 2 MB of it); objects of one shape share one sorted key list.
+ */
+class CanonicalHash {
+  #a = 0x811c9dc5;
+  #b = 0x01000193 ^ 0x5bd1e995;
+  #shapes = new Map<string, Shape>();
+  // Consecutive objects (the CPUs, the devices) mostly share a shape: compare with the last one
+  // before building a lookup key.
+  #lastOwn: string[] = [];
+  #last: Shape | null = null;
+
+  text(t: string): void {
+    let a = this.#a;
+    let b = this.#b;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+    }
+    this.#a = a;
+    this.#b = b;
+  }
+
+  // JSON.stringify's text for a value. A value with no JSON text (undefined) is written as the
+  // text form did: "" as an array element (join), "undefined" as an object member (template).
+  value(v: unknown, inArray: boolean): void {
+    if (typeof v === "number") this.text(Number.isFinite(v) ? String(v) : "null");
+    else if (typeof v === "string") this.text(JSON.stringify(v));
+    else if (typeof v === "boolean") this.text(v ? "true" : "false");
+    else if (v === null) this.text("null");
+    else if (typeof v !== "object") this.text(inArray ? "" : "undefined");
+    else if (Array.isArray(v)) {
+      this.text("[");
+      for (let i = 0; i < v.length; i++) {
+        if (i) this.text(",");
+        this.value(v[i], true);
+      }
+      this.text("]");
+    } else {
+      const { keys, labels } = this.#shape(v);
+      for (let i = 0; i < keys.length; i++) {
+        this.text(labels[i]);
+        this.value((v as Record<string, unknown>)[keys[i]], false);
+      }
+      this.text(keys.length ? "}" : "{}");
+    }
+  }
+
+  #shape(o: object): Shape {
+    const own = Object.keys(o);
+    const last = this.#lastOwn;
+    if (this.#last && own.length === last.length && own.every((k, i) => k === last[i])) {
+      return this.#last;
+    }
+    const id = own.join("\0");
+    let shape = this.#shapes.get(id);
+    if (!shape) {
+      const keys = [...own].sort();
+      // The first label opens the object, the others follow a comma.
+      const labels = keys.map((k, i) => `${i ? "," : "{"}${JSON.stringify(k)}:`);
+      this.#shapes.set(id, shape = { keys, labels });
+    }
+    this.#lastOwn = own;
+    this.#last = shape;
+    return shape;
+  }
+
+  digest(): string {
+    return (this.#a >>> 0).toString(16).padStart(8, "0") +
+      (this.#b >>> 0).toString(16).padStart(8, "0");
+  }
+}
+
+/** Hex fingerprint of `s` without its history; equal states give equal fingerprints. */
+export function fingerprintOf(s: MachineState): string {
+  const { log: _log, problems: _problems, image, ceList: _list, ceSeq: _seq, ...rest } = s;
+  const hash = new CanonicalHash();
+  hash.value({
+    ...rest,
+    // The list's order is state; its insertion counters are history.
+    ceList: listOrder(s),
+    image: image === null ? null : fingerprintOf({ ...image, image: null, log: s.log }),
+  }, false);
+  return hash.digest();
+}

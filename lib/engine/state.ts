@@ -1,0 +1,253 @@
+/**
+ * The machine state: one plain, JSON-serialisable value. Everything the simulator knows lives
+ * here; scheduling indexes and tables are derived from it.
+ *
+ * @module
+ */
+
+import type { MachineConfig } from "./config.ts";
+import type { TraceEvent } from "./trace.ts";
+
+/** `enum clock_event_state` (include/linux/clockchips.h, v5.5): what timer_list prints as ` mode:`.  *
+ * @example
+ * ```ts
+ * import { CE_STATE } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CE_STATE.ONESHOT, 3);
+ * ```
+ */
+export const CE_STATE = {
+  DETACHED: 0,
+  SHUTDOWN: 1,
+  PERIODIC: 2,
+  ONESHOT: 3,
+  ONESHOT_STOPPED: 4,
+} as const;
+
+/** A `clock_event_state` value. */
+export type CeState = typeof CE_STATE[keyof typeof CE_STATE];
+
+/** `CLOCK_EVT_FEAT_*` bits (include/linux/clockchips.h:46-68, v5.5).  *
+ * @example
+ * ```ts
+ * import { FEAT } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(FEAT.C3STOP, 0x08);
+ * ```
+ */
+export const FEAT = {
+  PERIODIC: 0x01,
+  ONESHOT: 0x02,
+  KTIME: 0x04,
+  C3STOP: 0x08,
+  DUMMY: 0x10,
+  DYNIRQ: 0x20,
+  PERCPU: 0x40,
+  HRTIMER: 0x80,
+} as const;
+
+/** `TICKDEV_MODE_PERIODIC` / `TICKDEV_MODE_ONESHOT` (kernel/time/tick-sched.h). */
+export const TICKDEV_MODE = { PERIODIC: 0, ONESHOT: 1 } as const;
+
+/** `TICK_DO_TIMER_NONE` / `TICK_DO_TIMER_BOOT` (kernel/time/tick-internal.h:13-14). */
+export const TICK_DO_TIMER = { NONE: -1, BOOT: -2 } as const;
+
+/** `KTIME_MAX` (2^63 - 1 ns) as a number; printed exactly as 9223372036854775807. */
+export const KTIME_MAX = 9223372036854775807;
+
+/** A device cpumask: one CPU number, or {@linkcode ALL_CPUS} for `cpu_possible_mask`. */
+export const ALL_CPUS = -1;
+
+/** One registered `struct clock_event_device`. */
+export interface DeviceState {
+  /** Stable identity of the kernel struct: `kind:cpu` for per-CPU statics, `kind` otherwise. */
+  id: string;
+  /** Device template key (see lib/clockevents/devices.ts). */
+  kind: string;
+  /** `name`. */
+  name: string;
+  /** `features` bits. */
+  features: number;
+  /** `rating`. */
+  rating: number;
+  /** `cpumask`: a CPU number or ALL_CPUS. */
+  mask: number;
+  /** `state_use_accessors`. */
+  state: CeState;
+  /** `next_event` in ns of guest CLOCK_MONOTONIC (KTIME_MAX: none). */
+  nextEvent: number;
+  /** `mult`. */
+  mult: number;
+  /** `shift`. */
+  shift: number;
+  /** `min_delta_ns`. */
+  minDeltaNs: number;
+  /** `max_delta_ns`. */
+  maxDeltaNs: number;
+  /** `event_handler` symbol, or null before the core assigns one. */
+  handler: string | null;
+  /** `retries`. */
+  retries: number;
+  /** Whether it is a per-CPU struct (its cpumask is exactly `mask`). */
+  perCpu: boolean;
+  /** Hardware: whether the host delivers this device's interrupts at all. */
+  hwFires: boolean;
+  /** Hardware: the timer is enabled (Hyper-V STIMER0_CONFIG enable bit; driver shutdown clears it). */
+  hwEnabled: boolean;
+  /** Hardware: when the programmed interrupt is due (guest ns), or -1 when none is armed. */
+  hwExpires: number;
+  /** Hardware: period of a PERIODIC-state timer, ns. */
+  hwPeriod: number;
+  /** The CPU whose tick device it is; -1 when it is not a tick device (or is the broadcast device). */
+  boundTo: number;
+}
+
+/** Per-CPU state: hotplug (`struct cpuhp_cpu_state`), tick device, hrtimer and Hyper-V bits. */
+export interface CpuState {
+  /** CPU number. */
+  id: number;
+  /** Set in `cpu_online_mask`. */
+  online: boolean;
+  /** `struct device.offline`: what `cpuN/online` shows (the device core's cached flag). */
+  devOffline: boolean;
+  /** `cpuhp_cpu_state.state`. */
+  state: number;
+  /** `cpuhp_cpu_state.target`. */
+  target: number;
+  /** `cpuhp_cpu_state.fail` (-1 unarmed). */
+  fail: number;
+  /** `tick_cpu_device.evtdev` (device id) or null. */
+  tickDev: string | null;
+  /** `tick_cpu_device.mode`. */
+  tickMode: 0 | 1;
+  /** `tick_sched.check_clocks` bit. */
+  checkClocks: boolean;
+  /** `hrtimer_cpu_base.hres_active`. */
+  hres: boolean;
+  /** `tick_sched.nohz_mode`. */
+  nohzMode: 0 | 1 | 2;
+  /** Expiry of the `tick_sched_timer` hrtimer (guest ns) while high-res, else -1. */
+  schedExpires: number;
+  /** Hyper-V SynIC registers enabled on this CPU. */
+  synic: boolean;
+  /** Tick interrupts this CPU handled (through its own device or a broadcast). */
+  ticks: number;
+}
+
+/** A modelled hang: the machine stopped making progress. */
+export interface Hang {
+  /** CPU whose step cannot finish. */
+  cpu: number;
+  /** Hotplug state number of the step. */
+  state: number;
+  /** Hotplug step name. */
+  stateName: string;
+  /** The callback that waits. */
+  callback: string;
+  /** Why it cannot finish. */
+  reason: string;
+  /** What the user sees. */
+  symptom: string;
+  /** Guest time of the hang, ns. */
+  time: number;
+}
+
+/** Something the simulation observed that a kernel engineer would want to know. */
+export interface Problem {
+  /** `hang`, `no-tick-window` (a CPU ran steps with no working tick device), `warn` or `bug`. */
+  kind: "hang" | "no-tick-window" | "warn" | "bug";
+  /** CPU concerned, or null. */
+  cpu: number | null;
+  /** Hotplug state concerned, or null. */
+  state: number | null;
+  /** One sentence. */
+  message: string;
+  /** Guest time, ns. */
+  time: number;
+}
+
+/** A printk record. */
+export interface LogRecord {
+  /** Guest time, ns (what `dmesg` prints in brackets). */
+  time: number;
+  /** The line, without the timestamp. */
+  text: string;
+}
+
+/** A dynamic or driver-registered hotplug step (`cpuhp_setup_state*`). */
+export interface RegisteredStep {
+  /** State number. */
+  state: number;
+  /** Name shown in `hotplug/states`. */
+  name: string;
+  /** Startup callback symbol, or null. */
+  startup: string | null;
+  /** Teardown callback symbol, or null. */
+  teardown: string | null;
+  /** Multi-instance state (`cpuhp_setup_state_multi`): callbacks run per instance, and none exist. */
+  multi?: boolean;
+}
+
+/** The whole machine. */
+export interface MachineState {
+  /** Schema tag. */
+  format: "hvtick-machine/1";
+  /** The validated configuration. */
+  config: MachineConfig;
+  /** Simulation time since boot, ns (never decreases until `reset()`). */
+  now: number;
+  /** Simulation time spent powered off (hibernated); guest CLOCK_MONOTONIC = now - offNs. */
+  offNs: number;
+  /** Simulation time at which the partition reference counter was last 0. */
+  refEpoch: number;
+  /** `system_state >= SYSTEM_RUNNING`: boot finished. */
+  running: boolean;
+  /** `on`, or `hibernated` (powered off with an image). */
+  power: "on" | "hibernated";
+  /** The hang, if the machine is hung. */
+  hang: Hang | null;
+  /** `jiffies_64`. */
+  jiffies: number;
+  /** `tick_do_timer_cpu`. */
+  doTimerCpu: number;
+  /** `tick_next_period`, guest ns. */
+  tickNextPeriod: number;
+  /** `last_jiffies_update`, guest ns (0 until the first high-res switch). */
+  lastJiffiesUpdate: number;
+  /** Per-CPU state. */
+  cpus: CpuState[];
+  /** Registered clockevent devices by id. */
+  devices: Record<string, DeviceState>;
+  /**
+   * `clockevent_devices`: id → insertion sequence; the list head is the highest sequence
+   * (`list_add` inserts at the head). See lib/clockevents/list.ts.
+   */
+  ceList: Record<string, number>;
+  /** The next insertion sequence for `clockevent_devices`. */
+  ceSeq: number;
+  /** `clockevents_released`, head last. */
+  released: string[];
+  /** `tick_broadcast_device` and its masks. */
+  broadcast: { dev: string | null; mode: 0 | 1; mask: number[]; oneshotMask: number[] };
+  /** Registered hotplug steps beyond the static table, by state number. */
+  registered: RegisteredStep[];
+  /** `cpu_hotplug_disabled` count. */
+  hotplugDisabled: number;
+  /** VMbus: connected, and which CPUs have a channel bound (target_cpu). */
+  vmbus: { up: boolean; connected: boolean; channels: number[] };
+  /** CPUs offlined by the last `freeze_secondary_cpus()` (`frozen_cpus`). */
+  frozenCpus: number[];
+  /**
+   * How the `kthread_park()` race resolves when a CPU without a working tick parks its threads
+   * (docs/model.md §Hangs): absent, `wait_task_inactive()` finds the thread still queued and
+   * sleeps (the default, a hang); "passes", the thread has already left the CPU. Absent rather
+   * than "sleeps" so that the default leaves fingerprints as they were.
+   */
+  parkRace?: "passes";
+  /** The hibernation image (the whole state, log included, at snapshot time), while hibernated. */
+  image: MachineState | null;
+  /** Problems seen so far. */
+  problems: Problem[];
+  /** History: kernel log and trace buffer (not part of the fingerprint). */
+  log: { dmesg: LogRecord[]; dmesgBytes: number; trace: TraceEvent[]; traceLost: number };
+}

@@ -1,0 +1,139 @@
+/**
+ * User-level CPU hotplug entry points with the kernel's checks: the device core's `online` file
+ * (drivers/base/core.c `device_online`/`device_offline`, drivers/base/cpu.c), `cpu_up`/`cpu_down`
+ * (`do_cpu_up`/`do_cpu_down`, kernel/cpu.c) and `hotplug/target`. Hangs are caught here.
+ *
+ * @module
+ */
+
+import { emit, type Kernel, ktime } from "../engine/kernel.ts";
+import type { Hang } from "../engine/state.ts";
+import { cpuDownLocked, cpuUpLocked, HangSignal, type Op } from "./cpuhp.ts";
+
+/** A change of a CPU's tick device during an operation. */
+export interface BindingChange {
+  /** The CPU's hotplug state (`st->state`) when it happened. */
+  readonly state: number;
+  /** The step whose callback was running (its startup or teardown), or null. */
+  readonly step: number | null;
+  /** That step's name (or enum id when unnamed), or null. */
+  readonly stepName: string | null;
+  /** Whether that callback was the step's teardown. */
+  readonly teardown: boolean;
+  /** The new tick device, or null (released after death). */
+  readonly device: string | null;
+  /** The previous tick device, or null. */
+  readonly previous: string | null;
+}
+
+/** What a hotplug walk did. */
+export interface Outcome {
+  /** 0 or a negative errno. */
+  readonly ret: number;
+  /** State before. */
+  readonly from: number;
+  /** State after. */
+  readonly to: number;
+  /** The hang, if the walk hung. */
+  readonly hang: Hang | null;
+  /** Tick-device changes of the CPU, in order. */
+  readonly changes: BindingChange[];
+  /** The callback whose failure the operation returned, if any. */
+  readonly failure?: { state: number; callback: string; ret: number; injected: boolean };
+}
+
+/** Whether `cpuN/online` exists: x86 CPU0 only with `cpu0_hotplug` (topology.c:39-50, 107-145). */
+export function hotpluggable(k: Kernel, cpu: number): boolean {
+  return !(k.s.config.arch === "x86_64" && cpu === 0 && !k.s.config.cpu0Hotplug);
+}
+
+/** Runs a hotplug walk of `cpu` towards `target`, recording binding changes and catching hangs. */
+export function walk(k: Kernel, cpu: number, target: number, control?: number): Outcome {
+  const s = k.s;
+  const st = s.cpus[cpu];
+  const from = st.state;
+  const changes: BindingChange[] = [];
+  const op: Op = {
+    cpu,
+    control: control ?? (s.cpus.find((c) => c.online && c.id !== cpu)?.id ?? 0),
+    noTick: [],
+    rollback: false,
+    step: null,
+    stepTeardown: false,
+  };
+  const where = () => {
+    const step = op.step === null ? null : k.steps[op.step];
+    return {
+      state: st.state,
+      step: op.step,
+      stepName: step ? step.name ?? step.id : null,
+      teardown: op.stepTeardown,
+    };
+  };
+  k.listener = (e) => {
+    if (e.cpu !== cpu) return;
+    if (e.type === "tick_setup_device") {
+      changes.push({ ...where(), device: e.device, previous: e.previous ?? null });
+    } else if (e.type === "tick_shutdown") {
+      changes.push({ ...where(), device: null, previous: e.device });
+    }
+  };
+  let ret = 0;
+  let hang: Hang | null = null;
+  try {
+    ret = target > st.state ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
+  } catch (e) {
+    if (!(e instanceof HangSignal)) throw e;
+    hang = e.hang;
+    s.hang = hang;
+    s.problems.push({ kind: "hang", cpu, state: hang.state, message: hang.reason, time: ktime(k) });
+    k.listener = null;
+    emit(k, { type: "hang", time: ktime(k), cpu, idx: hang.state, reason: hang.reason });
+  } finally {
+    k.listener = null;
+  }
+  if (op.noTick.length > 0) {
+    const first = op.noTick[0];
+    const last = op.noTick[op.noTick.length - 1];
+    const name = (n: number) => k.steps[n].name ?? k.steps[n].id;
+    s.problems.push({
+      kind: "no-tick-window",
+      cpu,
+      state: first,
+      message: `CPU${cpu} ran ${op.noTick.length} ONLINE-section callback(s), states ${first} ` +
+        `(${name(first)}) to ${last} (${name(last)}), with no working clockevent device`,
+      time: ktime(k),
+    });
+  }
+  return { ret, from, to: st.state, hang, changes, failure: op.failure };
+}
+
+/** `do_cpu_up()`/`do_cpu_down()` checks, then the walk (kernel/cpu.c:1040-1041, 1167-1195). */
+export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
+  const st = k.s.cpus[cpu];
+  if (k.s.hotplugDisabled > 0) {
+    return { ret: -16, from: st.state, to: st.state, hang: null, changes: [] };
+  }
+  return walk(k, cpu, target);
+}
+
+/**
+ * Writing `cpuN/online`: `device_online()`/`device_offline()`. Already in the requested state
+ * (the device's cached `offline` flag) is a successful no-op; offline of a non-hotpluggable CPU
+ * is -EPERM; success updates the flag.
+ */
+export function deviceOnline(k: Kernel, cpu: number, online: boolean): Outcome {
+  const st = k.s.cpus[cpu];
+  const same = { ret: 0, from: st.state, to: st.state, hang: null, changes: [] };
+  if (online) {
+    if (!st.devOffline) return same;
+    const out = cpuUpDown(k, cpu, k.line.cpuhp.ONLINE);
+    if (out.ret === 0 && !out.hang) st.devOffline = false;
+    return out;
+  }
+  if (!hotpluggable(k, cpu)) return { ...same, ret: -1 };
+  if (st.devOffline) return same;
+  const out = cpuUpDown(k, cpu, 0);
+  if (out.ret === 0 && !out.hang) st.devOffline = true;
+  return out;
+}

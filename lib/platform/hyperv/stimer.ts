@@ -1,0 +1,83 @@
+/**
+ * The Hyper-V synthetic timer clockevent (drivers/clocksource/hyperv_timer.c from 5.3,
+ * drivers/hv/hv.c before; reference hyperv-stimer.md §2–§4). Which of these run where is the
+ * kernel line's `stimer` placement (lib/kernels/lines.ts).
+ *
+ * @module
+ */
+
+import type { Kernel } from "../../engine/kernel.ts";
+import { deviceId, newDevice } from "../../time/devices.ts";
+import {
+  clockeventsRegisterDevice,
+  clockeventsUnbindDevice,
+  hwStop,
+} from "../../time/clockevents.ts";
+
+/** `direct_mode_enabled`: synthetic timers and the Direct Mode bit (hv_stimer_alloc, S1/S8). */
+export function directMode(k: Kernel): boolean {
+  return k.direct;
+}
+
+/** Whether the guest has a stimer at all (`HV_MSR_SYNTIMER_AVAILABLE`, and x86 or pre-5.15 arm64). */
+export function hasStimer(k: Kernel): boolean {
+  const c = k.s.config;
+  if (c.hyperv === "none" || !c.features.syntheticTimers) return false;
+  return c.arch === "x86_64" || k.line.arm64Stimer;
+}
+
+/**
+ * Whether a stimer interrupt reaches `cpu`: Direct Mode raises a vector directly; legacy mode
+ * posts a SynIC message (SINT2) that needs SynIC on that CPU (hyperv-stimer.md §2 "Interrupt
+ * delivery").
+ */
+export function stimerDelivers(k: Kernel, cpu: number): boolean {
+  return k.direct || k.s.cpus[cpu].synic;
+}
+
+/** `hv_stimer_init(cpu)`: configures and registers this CPU's "Hyper-V clockevent". */
+export function hvStimerInit(k: Kernel, cpu: number): number {
+  if (!hasStimer(k)) return 0;
+  clockeventsRegisterDevice(k, newDevice(k.s.config, "hv_stimer", cpu), cpu);
+  return 0;
+}
+
+/** `hv_ce_shutdown()`: STIMER0_COUNT = 0, STIMER0_CONFIG = 0; the core's state is not touched. */
+export function hvCeShutdown(k: Kernel, cpu: number): void {
+  const d = k.s.devices[deviceId("hv_stimer", cpu)];
+  if (d) hwStop(d);
+}
+
+/**
+ * `hv_stimer_cleanup(cpu)`. 5.3–5.4: `hv_ce_shutdown()` only (no unbind: the regression, S4/S5).
+ * From 5.5: Direct Mode → `hv_ce_shutdown()`; legacy → `clockevents_unbind_device()` so the LAPIC
+ * takes over ("eventually calls hv_ce_shutdown()", S1). ≤5.2 (hv_synic_cleanup in hv.c): unbind,
+ * then shutdown.
+ */
+export function hvStimerCleanup(k: Kernel, cpu: number): number {
+  if (!hasStimer(k)) return 0;
+  const d = k.s.devices[deviceId("hv_stimer", cpu)];
+  switch (k.line.stimer.cleanup) {
+    case "shutdown":
+      hvCeShutdown(k, cpu);
+      return 0;
+    case "unbind-then-shutdown":
+      if (d) clockeventsUnbindDevice(k, d, cpu);
+      hvCeShutdown(k, cpu);
+      return 0;
+    case "direct-shutdown-else-unbind":
+      if (directMode(k)) hvCeShutdown(k, cpu);
+      else if (d) clockeventsUnbindDevice(k, d, cpu);
+      return 0;
+  }
+}
+
+/** `hv_cpu_init()` (x86/hyperv_init:online): VP assist page and hypercall input pages; no timer effect. */
+export function hvCpuInit(_k: Kernel, _cpu: number): number {
+  return 0;
+}
+
+/** `hv_cpu_die()`: frees what hv_cpu_init set up; no timer effect. */
+export function hvCpuDie(_k: Kernel, _cpu: number): number {
+  return 0;
+}

@@ -1,0 +1,36 @@
+/**
+ * VMbus and SynIC as far as the timer needs them (drivers/hv/hv.c `hv_synic_init` /
+ * `hv_synic_cleanup`, drivers/hv/vmbus_drv.c; reference hyperv-stimer.md §3).
+ *
+ * @module
+ */
+
+import type { Kernel } from "../../engine/kernel.ts";
+import { directMode, hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
+
+/**
+ * `hv_synic_init(cpu)` (state `hyperv/vmbus:online`): SynIC registers on, then the stimer:
+ * registered here in both modes up to 5.4, only in legacy mode from 5.5
+ * (`hv_stimer_legacy_init` returns at once in Direct Mode).
+ */
+export function hvSynicInit(k: Kernel, cpu: number): number {
+  k.s.cpus[cpu].synic = true;
+  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !directMode(k))) hvStimerInit(k, cpu);
+  return 0;
+}
+
+/**
+ * `hv_synic_cleanup(cpu)`: -EBUSY while VMbus is connected and a channel (or sub-channel) is bound
+ * to this CPU (5.2–6.1: drivers/hv/hv.c, checked in each release), and in 6.1 also for CPU0
+ * (`VMBUS_CONNECT_CPU`); otherwise the stimer cleanup of the release (legacy only from 5.5), then
+ * the SynIC registers off. 6.1's extra refusal while channel interrupts are pending is not
+ * modelled (no channel traffic is simulated).
+ */
+export function hvSynicCleanup(k: Kernel, cpu: number): number {
+  const vmbus = k.s.vmbus;
+  if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -16;
+  if (vmbus.connected && vmbus.channels.includes(cpu)) return -16;
+  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !directMode(k))) hvStimerCleanup(k, cpu);
+  k.s.cpus[cpu].synic = false;
+  return 0;
+}

@@ -1,0 +1,40 @@
+/**
+ * Advancing simulated time: device interrupts are processed in (time, priority, sequence) order,
+ * up to and including the end instant. Priority 0 is the broadcast device, 1 the per-CPU tick
+ * devices; the sequence is the CPU number, so the order is a function of the state alone.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { runInterrupts } from "./tick_handlers.ts";
+
+/** Re-indexes every armed device (after a restore). */
+export function rebuildTimers(k: Kernel): void {
+  k.timers.clear();
+  for (const d of Object.values(k.s.devices)) {
+    if (d.hwExpires >= 0) k.timers.arm(d.hwExpires, d);
+  }
+}
+
+/**
+ * Runs every interrupt due at or before simulation time `end`, then sets `now = end`. Returns the
+ * number of device interrupts handled.
+ */
+export function advanceTo(k: Kernel, end: number): number {
+  const s = k.s;
+  let handled = 0;
+  if (s.power === "on") {
+    const guestEnd = end - s.offNs;
+    for (;;) {
+      const at = k.timers.peek();
+      if (at === undefined || at > guestEnd) break;
+      const { time, devices, count } = k.timers.take()!;
+      s.now = time + s.offNs;
+      handled += runInterrupts(k, devices, count, time);
+      k.timers.recycle(devices);
+    }
+  }
+  s.now = end;
+  return handled;
+}

@@ -1,0 +1,265 @@
+/**
+ * The clockevents layer (kernel/time/clockevents.c, v5.5, reference §2.1–§2.6): the device lists,
+ * state switching with the driver's side effects, programming with min/max clamping, exchange,
+ * unbind and replace.
+ *
+ * @module
+ */
+
+import { emit, type Kernel, ktime, printk } from "../engine/kernel.ts";
+import {
+  CE_STATE,
+  type CeState,
+  type CpuState,
+  type DeviceState,
+  FEAT,
+  KTIME_MAX,
+} from "../engine/state.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
+import { listAdd, listDel, listed, listOrder } from "./list.ts";
+import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
+
+/** Looks up a registered device. */
+export function dev(k: Kernel, id: string): DeviceState {
+  const d = k.s.devices[id];
+  if (!d) throw new Error(`internal: no device ${id}`);
+  return d;
+}
+
+/**
+ * `clockevents_register_device()` executed on `cpu` (clockevents.c:444-469): state DETACHED,
+ * added at the head of `clockevent_devices`, offered to `tick_check_new_device()` for the
+ * registering CPU, then the released list is re-offered.
+ */
+export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number): void {
+  const existing = k.s.devices[d.id];
+  if (existing) {
+    // The struct still exists (static per-CPU memory still referenced, e.g. as the broadcast
+    // device): the driver re-initialises the same struct.
+    Object.assign(existing, {
+      mult: d.mult,
+      shift: d.shift,
+      minDeltaNs: d.minDeltaNs,
+      maxDeltaNs: d.maxDeltaNs,
+    });
+    d = existing;
+  }
+  if (listed(k.s, d.id)) {
+    // Registered again while still on clockevent_devices (5.3-5.4's hv_stimer_init() when a
+    // rollback re-runs hv_synic_init() before the CPU died; their hv_stimer_cleanup() only shuts
+    // the device down): list_add() of a listed node corrupts the list ("list_add double add"
+    // with CONFIG_DEBUG_LIST). hvtick keeps one entry, moved to the head, and says so.
+    k.s.problems.push({
+      kind: "bug",
+      cpu,
+      state: k.s.cpus[cpu].state,
+      message: `clockevents_register_device("${d.name}") on CPU${cpu} while it is still ` +
+        `registered: list_add() of a listed node corrupts clockevent_devices ` +
+        `(CONFIG_DEBUG_LIST: "list_add double add"); hvtick keeps one entry at the list head`,
+      time: ktime(k),
+    });
+  }
+  d.state = CE_STATE.DETACHED;
+  k.s.devices[d.id] = d;
+  listAdd(k.s, d.id);
+  emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
+  tickCheckNewDevice(k, d, cpu);
+  clockeventsNotifyReleased(k, cpu);
+}
+
+/** `clockevents_notify_released()`: every released device back on the list and re-offered. */
+export function clockeventsNotifyReleased(k: Kernel, cpu: number): void {
+  const released = k.s.released;
+  while (released.length > 0) {
+    const id = released.pop()!;
+    listAdd(k.s, id);
+    tickCheckNewDevice(k, dev(k, id), cpu);
+  }
+}
+
+/**
+ * `clockevents_exchange_device(old, new)` (clockevents.c:569-587): the old device goes DETACHED
+ * (its driver shutdown runs) onto the released list; the new one is shut down.
+ */
+export function clockeventsExchangeDevice(
+  k: Kernel,
+  old: DeviceState | null,
+  next: DeviceState | null,
+): void {
+  if (old) {
+    clockeventsSwitchState(k, old, CE_STATE.DETACHED);
+    listDel(k.s, old.id);
+    k.s.released.push(old.id);
+    old.boundTo = -1;
+  }
+  if (next) {
+    if (next.state !== CE_STATE.DETACHED) {
+      throw new Error(`internal: BUG_ON(!clockevent_state_detached(${next.name}))`);
+    }
+    clockeventsShutdown(k, next);
+  }
+}
+
+/** `clockevents_shutdown()`: SHUTDOWN and `next_event = KTIME_MAX` (clockevents.c:171-175). */
+export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
+  clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);
+  d.nextEvent = KTIME_MAX;
+}
+
+/**
+ * `clockevents_switch_state()` (clockevents.c:91-165): no-op when unchanged; DUMMY devices only
+ * change the state variable; otherwise the driver callback runs (modelled as its effect on the
+ * hardware). Returns 0 or a negative errno.
+ */
+export function clockeventsSwitchState(k: Kernel, d: DeviceState, state: CeState): number {
+  if (d.state === state) return 0;
+  if (!(d.features & FEAT.DUMMY)) {
+    if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -38;
+    if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -38;
+    if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -22;
+    driverSetState(k, d, state);
+  }
+  d.state = state;
+  return 0;
+}
+
+/** The driver's `set_state_*` callback, as its effect on the (simulated) hardware. */
+function driverSetState(k: Kernel, d: DeviceState, state: CeState): void {
+  switch (state) {
+    case CE_STATE.DETACHED:
+    case CE_STATE.SHUTDOWN:
+    case CE_STATE.ONESHOT_STOPPED:
+      if (template(d.kind).callbacks(k.s.config).shutdown || state === CE_STATE.ONESHOT_STOPPED) {
+        hwStop(d);
+      }
+      return;
+    case CE_STATE.PERIODIC: {
+      d.hwEnabled = true;
+      d.hwPeriod = Math.floor(1_000_000_000 / k.s.config.hz);
+      hwArm(k, d, ktime(k) + d.hwPeriod);
+      return;
+    }
+    case CE_STATE.ONESHOT:
+      d.hwEnabled = true;
+      d.hwPeriod = 0;
+      d.hwExpires = -1;
+      return;
+  }
+}
+
+/** The hardware stops: nothing is armed (e.g. `hv_ce_shutdown` writes COUNT=0, CONFIG=0). */
+export function hwStop(d: DeviceState): void {
+  d.hwEnabled = false;
+  d.hwExpires = -1;
+  d.hwPeriod = 0;
+}
+
+/** Arms the device's hardware interrupt at guest time `at`, when the hardware can fire. */
+export function hwArm(k: Kernel, d: DeviceState, at: number): void {
+  if (!d.hwEnabled || !d.hwFires) {
+    d.hwExpires = -1;
+    return;
+  }
+  d.hwExpires = at;
+  k.timers.arm(at, d);
+}
+
+/**
+ * Whether an interrupt from `d` reaches a CPU now: the device fires, its CPU is up, and (legacy
+ * Hyper-V stimer) the SynIC message path is enabled on that CPU.
+ */
+export function delivers(k: Kernel, d: DeviceState): boolean {
+  if (!d.hwEnabled || !d.hwFires) return false;
+  return !d.perCpu || cpuReceives(k, d, k.s.cpus[d.mask]);
+}
+
+/** The per-CPU part of {@linkcode delivers}: the CPU `c` of per-CPU device `d` takes its interrupt. */
+export function cpuReceives(k: Kernel, d: DeviceState, c: CpuState): boolean {
+  return c.online && (d.kind !== "hv_stimer" || k.direct || c.synic);
+}
+
+/**
+ * `clockevents_program_event(dev, expires, force)` (clockevents.c:303-337): stores next_event;
+ * a SHUTDOWN device programs nothing; the delta is clamped to [min_delta_ns, max_delta_ns]; a
+ * past expiry is -ETIME unless forced (then min_delta). The modelled hardware fires exactly at
+ * the clamped time (ns → ticks rounding is not modelled).
+ */
+export function clockeventsProgramEvent(
+  k: Kernel,
+  d: DeviceState,
+  expires: number,
+  force: boolean,
+): number {
+  d.nextEvent = Math.min(expires, KTIME_MAX);
+  if (d.state === CE_STATE.SHUTDOWN) return 0;
+  const now = ktime(k);
+  if (d.features & FEAT.KTIME) {
+    hwArm(k, d, Math.max(expires, now));
+    return 0;
+  }
+  let delta = expires - now;
+  if (delta <= 0) {
+    if (!force) return -62;
+    d.retries++;
+    delta = d.minDeltaNs;
+  }
+  delta = Math.max(Math.min(delta, d.maxDeltaNs), d.minDeltaNs);
+  hwArm(k, d, now + delta);
+  return 0;
+}
+
+/**
+ * `clockevents_unbind_device(ced, cpu)` (clockevents.c:398-438): on `cpu`, a DETACHED device is
+ * just removed; the CPU's tick device is replaced by the best DETACHED spare
+ * (`clockevents_replace`), else -EBUSY; a device in use elsewhere is -EBUSY.
+ */
+export function clockeventsUnbindDevice(k: Kernel, d: DeviceState, cpu: number): number {
+  let ret = clockeventsTryUnbind(k, d, cpu);
+  if (ret === -11) ret = clockeventsReplace(k, d, cpu);
+  emit(k, { type: "clockevents_unbind_device", time: ktime(k), cpu, device: d.name, ret });
+  return ret;
+}
+
+/** `__clockevents_try_unbind()` (clockevents.c:387-396). */
+export function clockeventsTryUnbind(k: Kernel, d: DeviceState, cpu: number): number {
+  if (d.state === CE_STATE.DETACHED) {
+    listDel(k.s, d.id);
+    delete k.s.devices[d.id];
+    return 0;
+  }
+  return k.s.cpus[cpu].tickDev === d.id ? -11 : -16;
+}
+
+/** `clockevents_replace()` (clockevents.c:359-382), on `cpu`. */
+function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
+  let best: DeviceState | null = null;
+  // Only devices whose cpumask contains the CPU can pass tick_check_percpu().
+  for (const id of listOrder(k.s, candidatesFor(k, cpu))) {
+    const d = dev(k, id);
+    if (d === ced || d.state !== CE_STATE.DETACHED) continue;
+    if (!tickCheckReplacement(k, best, d, cpu)) continue;
+    best = d;
+  }
+  if (!best) return -16;
+  tickInstallReplacement(k, best, cpu);
+  listDel(k.s, ced.id);
+  const r = k.s.released.indexOf(ced.id);
+  if (r >= 0) k.s.released.splice(r, 1);
+  delete k.s.devices[ced.id];
+  return 0;
+}
+
+/** Prints a WARN-style line for an internal kernel warning the model hits. */
+export function warn(k: Kernel, text: string): void {
+  printk(k, `WARNING: ${text}`);
+}
+
+/** Registered devices whose cpumask can contain `cpu`: its per-CPU structs and the global devices. */
+export function candidatesFor(k: Kernel, cpu: number): string[] {
+  const ids: string[] = [];
+  for (const kind of DEVICE_KINDS) {
+    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
+    if (k.s.devices[id]) ids.push(id);
+  }
+  return ids;
+}

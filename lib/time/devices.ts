@@ -1,0 +1,250 @@
+/**
+ * The clockevent devices hvtick models, as a table (reference kernel-hotplug-clockevents.md §3.1,
+ * hyperv-stimer.md §2; sources per row in docs/model.md §Devices).
+ *
+ * @module
+ */
+
+import type { MachineConfig } from "../engine/config.ts";
+import { ALL_CPUS, CE_STATE, type DeviceState, FEAT, KTIME_MAX } from "../engine/state.ts";
+import { clockeventsConfig, type DeviceTiming, lapicTiming } from "./clockevents_config.ts";
+import { KERNEL_LINES } from "../kernels/lines.ts";
+
+/** Driver callbacks, by the `/proc/timer_list` label that prints them. */
+export interface DeviceCallbacks {
+  /** `set_next_event` (null prints as a raw NULL pointer). */
+  readonly setNextEvent: string | null;
+  /** `set_state_shutdown`. */
+  readonly shutdown?: string;
+  /** `set_state_periodic`. */
+  readonly periodic?: string;
+  /** `set_state_oneshot`. */
+  readonly oneshot?: string;
+  /** `set_state_oneshot_stopped`. */
+  readonly oneshotStopped?: string;
+  /** `tick_resume`. */
+  readonly resume?: string;
+}
+
+/** One row of the device table. */
+export interface DeviceTemplate {
+  /** Table key. */
+  readonly kind: string;
+  /** Whether one instance exists per CPU (`cpumask_of(cpu)`). */
+  readonly perCpu: boolean;
+  /** `name` for this configuration. */
+  name(c: MachineConfig): string;
+  /** `features` for this configuration. */
+  features(c: MachineConfig): number;
+  /** `rating` for this configuration. */
+  rating(c: MachineConfig): number;
+  /** Global devices' cpumask: a CPU or ALL_CPUS. */
+  readonly globalMask?: number;
+  /** mult/shift/min/max, or null for devices that are never configured. */
+  timing(c: MachineConfig): DeviceTiming | null;
+  /** Whether the host delivers this device's interrupts at all. */
+  interrupts(c: MachineConfig): boolean;
+  /** Callback symbols. */
+  callbacks(c: MachineConfig): DeviceCallbacks;
+}
+
+/**
+ * Hyper-V's LAPIC timer frequency: the `HV_X64_MSR_APIC_FREQUENCY` value, 200 MHz
+ * [INFERRED from guest logs printing "Hyper-V: LAPIC Timer Frequency: 0xc3500" at HZ=250].
+ */
+export const HYPERV_APIC_HZ = 200_000_000;
+/** TSC frequency assumed for TSC-deadline timers (kHz); the deadline rate is tsc_khz * 125. */
+export const TSC_KHZ = 2_000_000;
+/** HPET frequency of the baseline (QEMU's 10 ns period, reference §6). */
+export const HPET_HZ = 100_000_000;
+/** arm64 generic timer frequency assumed for Hyper-V guests [INFERRED]. */
+export const ARM64_TIMER_HZ = 25_000_000;
+
+const lapicDeadline = (c: MachineConfig) => c.arch === "x86_64" && c.features.tscDeadline;
+
+const TEMPLATES: readonly DeviceTemplate[] = [
+  {
+    kind: "lapic",
+    perCpu: true,
+    name: (c) => lapicDeadline(c) ? "lapic-deadline" : "lapic",
+    features: (c) =>
+      (lapicDeadline(c) ? FEAT.ONESHOT : FEAT.PERIODIC | FEAT.ONESHOT) |
+      (c.features.arat ? 0 : FEAT.C3STOP),
+    rating: (c) => c.features.arat ? 150 : 100,
+    timing: (c) =>
+      lapicDeadline(c)
+        ? clockeventsConfig(TSC_KHZ * 125, 0xf, (1n << 64n) - 1n)
+        : lapicTiming(Math.floor(HYPERV_APIC_HZ / c.hz), c.hz),
+    interrupts: () => true,
+    callbacks: (c) => ({
+      setNextEvent: lapicDeadline(c) ? "lapic_next_deadline" : "lapic_next_event",
+      shutdown: "lapic_timer_shutdown",
+      periodic: "lapic_timer_set_periodic",
+      oneshot: "lapic_timer_set_oneshot",
+      oneshotStopped: "lapic_timer_shutdown",
+    }),
+  },
+  {
+    kind: "hpet",
+    perCpu: false,
+    globalMask: 0,
+    name: () => "hpet",
+    features: () => FEAT.PERIODIC | FEAT.ONESHOT,
+    rating: () => 50,
+    timing: () => clockeventsConfig(HPET_HZ, 192, 0x7fffffff),
+    interrupts: () => true,
+    callbacks: () => ({
+      setNextEvent: "hpet_clkevt_set_next_event",
+      shutdown: "hpet_clkevt_set_state_shutdown",
+      periodic: "hpet_clkevt_set_state_periodic",
+      oneshot: "hpet_clkevt_set_state_oneshot",
+      resume: "hpet_clkevt_legacy_resume",
+    }),
+  },
+  {
+    kind: "pit",
+    perCpu: false,
+    globalMask: 0,
+    name: () => "pit",
+    features: () => FEAT.PERIODIC | FEAT.ONESHOT,
+    rating: () => 0,
+    timing: () => clockeventsConfig(1_193_182, 0xf, 0x7fff),
+    // Hyper-V emulates no PIT in Generation 2 VMs (fff7b5e6ee63 commit message, S13).
+    interrupts: (c) => c.hyperv === "none" || c.generation === 1,
+    callbacks: () => ({
+      setNextEvent: "pit_next_event",
+      shutdown: "pit_shutdown",
+      periodic: "pit_set_periodic",
+      oneshot: "pit_set_oneshot",
+    }),
+  },
+  {
+    kind: "hv_stimer",
+    perCpu: true,
+    name: () => "Hyper-V clockevent",
+    features: () => FEAT.ONESHOT,
+    rating: () => 1000,
+    timing: () => clockeventsConfig(10_000_000, 1, 0xffffffff),
+    interrupts: () => true,
+    callbacks: () => ({
+      setNextEvent: "hv_ce_set_next_event",
+      shutdown: "hv_ce_shutdown",
+      oneshot: "hv_ce_set_oneshot",
+    }),
+  },
+  {
+    kind: "arch_sys_timer",
+    perCpu: true,
+    name: () => "arch_sys_timer",
+    features: () => FEAT.ONESHOT | FEAT.C3STOP,
+    rating: () => 450,
+    timing: () => clockeventsConfig(ARM64_TIMER_HZ, 0xf, 0x7fffffff),
+    // Older Hyper-V for arm64 "only partially virtualize the ARMv8 architectural timer, such that
+    // the timer does not generate interrupts in the VM" (clocks.rst, S15).
+    interrupts: (c) => c.hyperv === "none" || !arm64UsesStimer(c),
+    callbacks: () => ({
+      setNextEvent: "arch_timer_set_next_event_virt",
+      shutdown: "arch_timer_shutdown_virt",
+      oneshotStopped: "arch_timer_shutdown_virt",
+    }),
+  },
+  {
+    kind: "dummy_timer",
+    perCpu: true,
+    name: () => "dummy_timer",
+    features: () => FEAT.PERIODIC | FEAT.ONESHOT | FEAT.DUMMY,
+    rating: () => 100,
+    timing: () => null,
+    interrupts: () => false,
+    callbacks: () => ({ setNextEvent: null }),
+  },
+  {
+    kind: "bc_hrtimer",
+    perCpu: false,
+    globalMask: ALL_CPUS,
+    name: () => "bc_hrtimer",
+    features: () => FEAT.ONESHOT | FEAT.KTIME | FEAT.HRTIMER,
+    rating: () => 0,
+    timing: () => ({ mult: 1, shift: 0, minDeltaNs: 1, maxDeltaNs: KTIME_MAX }),
+    interrupts: () => true,
+    callbacks: () => ({ setNextEvent: null, shutdown: "bc_shutdown" }),
+  },
+];
+
+/**
+ * Whether an arm64 guest of this kernel line uses the Hyper-V stimer as its per-CPU timer: the
+ * out-of-tree arm64 guest code of 2019–2021; mainline arm64 support (5.15) uses `arch_sys_timer`
+ * and builds no stimer (`HYPERV_TIMER` is x86-only, S43).
+ */
+export function arm64UsesStimer(c: MachineConfig): boolean {
+  return c.arch === "arm64" && c.hyperv !== "none" && KERNEL_LINES[c.kernel].arm64Stimer;
+}
+
+const BY_KIND = new Map(TEMPLATES.map((t) => [t.kind, t]));
+
+/** The template for a device kind. */
+export function template(kind: string): DeviceTemplate {
+  const t = BY_KIND.get(kind);
+  if (!t) throw new RangeError(`Unknown clockevent device kind ${JSON.stringify(kind)}`);
+  return t;
+}
+
+const IDS = new Map<string, string[]>();
+
+/**
+ * The id of CPU `cpu`'s struct of a per-CPU device kind, `kind:cpu` (memoised: hotplug looks these
+ * up on every operation).
+ */
+export function deviceId(kind: string, cpu: number): string {
+  let ids = IDS.get(kind);
+  if (!ids) IDS.set(kind, ids = []);
+  return ids[cpu] ??= `${kind}:${cpu}`;
+}
+
+/** Per-CPU device kinds (their structs are `kind:cpu`). */
+export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu).map((t) =>
+  t.kind
+);
+
+// clockevents_config() is a pure function of the template and the config: computed once.
+const TIMING = new Map<string, DeviceTiming>();
+function timingOf(c: MachineConfig, t: DeviceTemplate): DeviceTiming {
+  const key = `${t.kind}/${t.name(c)}/${c.hz}`;
+  let timing = TIMING.get(key);
+  if (!timing) {
+    timing = t.timing(c) ?? { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
+    TIMING.set(key, timing);
+  }
+  return timing;
+}
+
+/** Every device kind. */
+export const DEVICE_KINDS: readonly string[] = TEMPLATES.map((t) => t.kind);
+
+/** A fresh, unregistered device struct (state DETACHED) for `kind`, per-CPU on `cpu`. */
+export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceState {
+  const t = template(kind);
+  const timing = timingOf(c, t);
+  return {
+    id: t.perCpu ? deviceId(kind, cpu) : kind,
+    kind,
+    name: t.name(c),
+    features: t.features(c),
+    rating: t.rating(c),
+    mask: t.perCpu ? cpu : t.globalMask!,
+    state: CE_STATE.DETACHED,
+    nextEvent: KTIME_MAX,
+    mult: timing.mult,
+    shift: timing.shift,
+    minDeltaNs: timing.minDeltaNs,
+    maxDeltaNs: timing.maxDeltaNs,
+    handler: null,
+    retries: 0,
+    perCpu: t.perCpu,
+    hwFires: t.interrupts(c),
+    hwEnabled: false,
+    hwExpires: -1,
+    hwPeriod: 0,
+    boundTo: -1,
+  };
+}

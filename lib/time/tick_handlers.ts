@@ -1,0 +1,275 @@
+/**
+ * What a CPU does when its tick device interrupts (kernel/time/tick-common.c, tick-sched.c,
+ * tick-oneshot.c, hrtimer.c, tick-broadcast.c; v5.5, reference §2.5, §2.8, §4). hvtick models
+ * every online CPU as busy: the tick never stops (NO_HZ idle is not modelled), high-resolution
+ * timers are enabled and the clocksource is valid for high resolution.
+ *
+ * @module
+ */
+
+import { emit, type Kernel, ktime, printk, tickPeriod } from "../engine/kernel.ts";
+import {
+  CE_STATE,
+  type DeviceState,
+  FEAT,
+  KTIME_MAX,
+  TICK_DO_TIMER,
+  TICKDEV_MODE,
+} from "../engine/state.ts";
+import {
+  clockeventsProgramEvent,
+  clockeventsSwitchState,
+  cpuReceives,
+  delivers,
+} from "./clockevents.ts";
+import { tickBroadcastSwitchToOneshot } from "./tick_broadcast.ts";
+
+/**
+ * Dispatches an interrupt of `d` to its `event_handler` on the CPU it is bound to
+ * (`hrtimer_interrupt` runs in {@linkcode runInterrupts}).
+ */
+export function deviceInterrupt(k: Kernel, d: DeviceState): void {
+  switch (d.handler) {
+    case "tick_handle_periodic":
+      tickHandlePeriodic(k, d, d.boundTo);
+      return;
+    case "tick_handle_periodic_broadcast":
+    case "tick_handle_oneshot_broadcast":
+      tickHandleBroadcast(k, d);
+      return;
+  }
+}
+
+/** `do_timer(ticks)` (kernel/time/timekeeping.c:2194-2198): jiffies_64 += ticks. */
+function doTimer(k: Kernel, ticks: number): void {
+  k.s.jiffies += ticks;
+}
+
+function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
+  const c = k.s.cpus[cpu];
+  c.ticks++;
+  k.onTick?.(cpu);
+  if (k.traceTicks) {
+    emit(k, { type: "tick", time: ktime(k), cpu, device: d.name, handler });
+  }
+}
+
+/** `tick_periodic()` (tick-common.c:83-103) then `update_process_times()` → oneshot check. */
+function tickPeriodic(k: Kernel, d: DeviceState, cpu: number): void {
+  const s = k.s;
+  if (s.doTimerCpu === cpu) {
+    s.tickNextPeriod += tickPeriod(k);
+    doTimer(k, 1);
+  }
+  countTick(k, d, cpu, "tick_handle_periodic");
+  hrtimerRunQueues(k, cpu);
+}
+
+/** `tick_handle_periodic()` (tick-common.c:108-143). */
+export function tickHandlePeriodic(k: Kernel, d: DeviceState, cpu: number): void {
+  const next0 = d.nextEvent;
+  tickPeriodic(k, d, cpu);
+  const td = k.s.cpus[cpu].tickDev === null ? null : k.s.devices[k.s.cpus[cpu].tickDev!];
+  if (!td || td.handler !== "tick_handle_periodic") return;
+  if (td.state !== CE_STATE.ONESHOT) return;
+  let next = next0 >= KTIME_MAX ? ktime(k) : next0;
+  for (;;) {
+    next += tickPeriod(k);
+    if (clockeventsProgramEvent(k, td, next, false) === 0) return;
+    tickPeriodic(k, td, cpu);
+  }
+}
+
+/** `hrtimer_run_queues()` (hrtimer.c:1724-1756): the lazy switch to high resolution. */
+function hrtimerRunQueues(k: Kernel, cpu: number): void {
+  const c = k.s.cpus[cpu];
+  if (c.hres || !c.checkClocks) return;
+  if (tickCheckOneshotChange(k, cpu)) hrtimerSwitchToHres(k, cpu);
+}
+
+/** `tick_check_oneshot_change(allow_nohz = 0)` (tick-sched.c:1407-1426). */
+function tickCheckOneshotChange(k: Kernel, cpu: number): boolean {
+  const c = k.s.cpus[cpu];
+  if (!c.checkClocks) return false;
+  c.checkClocks = false;
+  if (c.nohzMode !== 0) return false;
+  return tickIsOneshotAvailable(k, cpu);
+}
+
+/** `tick_is_oneshot_available()` (tick-common.c:69-78). */
+function tickIsOneshotAvailable(k: Kernel, cpu: number): boolean {
+  const id = k.s.cpus[cpu].tickDev;
+  const d = id === null ? null : k.s.devices[id];
+  if (!d || !(d.features & FEAT.ONESHOT)) return false;
+  if (!(d.features & FEAT.C3STOP)) return true;
+  const bc = k.s.broadcast.dev === null ? null : k.s.devices[k.s.broadcast.dev];
+  return bc !== null && (bc.features & FEAT.ONESHOT) !== 0;
+}
+
+/** `hrtimer_switch_to_hres()` (hrtimer.c:727-741) with `tick_switch_to_oneshot()`. */
+function hrtimerSwitchToHres(k: Kernel, cpu: number): void {
+  const c = k.s.cpus[cpu];
+  const d = c.tickDev === null ? null : k.s.devices[c.tickDev];
+  if (!d || !(d.features & FEAT.ONESHOT) || d.features & FEAT.DUMMY) {
+    const why = !d
+      ? " no tick device"
+      : d.features & FEAT.DUMMY
+      ? ` ${d.name} is not functional.`
+      : ` ${d.name} does not support one-shot mode.`;
+    printk(k, `Clockevents: could not switch to one-shot mode:${why}`);
+    printk(k, `Could not switch to high resolution mode on CPU ${cpu}`);
+    return;
+  }
+  c.tickMode = TICKDEV_MODE.ONESHOT;
+  d.handler = "hrtimer_interrupt";
+  clockeventsSwitchState(k, d, CE_STATE.ONESHOT);
+  tickBroadcastSwitchToOneshot(k, cpu);
+  c.hres = true;
+  c.nohzMode = 2;
+  tickSetupSchedTimer(k, d, cpu);
+}
+
+/** `tick_setup_sched_timer()` (tick-sched.c:1296-1327): the tick on the jiffies grid. */
+function tickSetupSchedTimer(k: Kernel, d: DeviceState, cpu: number): void {
+  const s = k.s;
+  if (s.lastJiffiesUpdate === 0) s.lastJiffiesUpdate = s.tickNextPeriod;
+  const period = tickPeriod(k);
+  const now = ktime(k);
+  let expires = s.lastJiffiesUpdate;
+  if (now >= expires) expires += (Math.floor((now - expires) / period) + 1) * period;
+  s.cpus[cpu].schedExpires = expires;
+  clockeventsProgramEvent(k, d, expires, true);
+}
+
+/**
+ * Every device interrupt due at guest instant `time`: `devices[0..count)`, in (priority, sequence)
+ * order. The hardware fires (a PERIODIC timer re-arms, a one-shot timer disarms); each interrupt
+ * that reaches its CPU runs the device's `event_handler`. `hrtimer_interrupt()` (hrtimer.c:
+ * 1611-1700) — the high-resolution tick, which all CPUs take at the same instants — runs inline:
+ * `tick_sched_timer` when due, then the device is re-programmed; the common case (the next tick,
+ * nothing to clamp) is collected and armed in one pass, anything else goes through
+ * `clockevents_program_event()`. Returns the number of interrupts handled.
+ */
+export function runInterrupts(
+  k: Kernel,
+  devices: readonly DeviceState[],
+  count: number,
+  time: number,
+): number {
+  const s = k.s;
+  const cpus = s.cpus;
+  const period = k.period;
+  const armed = k.scratch;
+  let at = -1;
+  let n = 0;
+  let handled = 0;
+  for (let i = 0; i < count; i++) {
+    const d = devices[i];
+    if (d.hwExpires !== time) continue;
+    if (d.hwPeriod > 0) {
+      d.hwExpires = time + d.hwPeriod;
+      k.timers.arm(d.hwExpires, d);
+    } else {
+      d.hwExpires = -1;
+    }
+    if (d.handler !== "hrtimer_interrupt") {
+      if (!delivers(k, d)) continue;
+      handled++;
+      deviceInterrupt(k, d);
+      continue;
+    }
+    // delivers(), with the CPU whose tick device it is (a per-CPU device's own CPU).
+    const cpu = d.boundTo;
+    const c = cpus[cpu];
+    if (!d.hwEnabled || !d.hwFires || (d.perCpu && !cpuReceives(k, d, c))) continue;
+    handled++;
+    let expires = c.schedExpires;
+    if (expires >= 0 && expires <= time) {
+      const owner = s.doTimerCpu;
+      if (owner === cpu || owner === TICK_DO_TIMER.NONE) tickSchedDoTimer(k, cpu, time);
+      countTick(k, d, cpu, "hrtimer_interrupt");
+      // hrtimer_forward(): past `now` by whole periods (one, unless ticks were missed).
+      expires += time - expires < period
+        ? period
+        : (Math.floor((time - expires) / period) + 1) * period;
+      c.schedExpires = expires;
+    }
+    if (expires < 0) {
+      d.nextEvent = KTIME_MAX;
+      continue;
+    }
+    const delta = expires - time;
+    if (
+      (at === expires || at < 0) && d.state === CE_STATE.ONESHOT && !(d.features & FEAT.KTIME) &&
+      delta >= d.minDeltaNs && delta <= d.maxDeltaNs
+    ) {
+      // clockevents_program_event(d, expires, false) with nothing to clamp.
+      d.nextEvent = expires;
+      d.hwExpires = expires;
+      at = expires;
+      armed[n++] = d;
+    } else {
+      clockeventsProgramEvent(k, d, expires, false);
+    }
+  }
+  if (n > 0) k.timers.armAll(at, armed, n);
+  return handled;
+}
+
+/** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
+function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
+  const s = k.s;
+  if (s.doTimerCpu === TICK_DO_TIMER.NONE) {
+    emit(k, { type: "tick_do_timer", time: now, cpu, from: s.doTimerCpu, to: cpu });
+    s.doTimerCpu = cpu;
+  }
+  if (s.doTimerCpu !== cpu) return;
+  const period = tickPeriod(k);
+  const delta = now - s.lastJiffiesUpdate;
+  if (delta < period) return;
+  const ticks = Math.floor(delta / period);
+  s.lastJiffiesUpdate += ticks * period;
+  doTimer(k, ticks);
+  s.tickNextPeriod = s.lastJiffiesUpdate + period;
+}
+
+/**
+ * The broadcast device's handler (tick-broadcast.c:318-347, 604-682): every online CPU in the
+ * broadcast mask gets its tick through its own device's handler (by IPI, or directly on the CPU
+ * running the handler); a oneshot-state broadcast device re-arms one period later.
+ */
+function tickHandleBroadcast(k: Kernel, bcdev: DeviceState): void {
+  const s = k.s;
+  for (const cpu of [...s.broadcast.mask]) {
+    const c = s.cpus[cpu];
+    if (!c.online || c.tickDev === null) continue;
+    const own = s.devices[c.tickDev];
+    if (own) tickHandlePeriodic(k, own, cpu);
+  }
+  if (bcdev.state === CE_STATE.ONESHOT && s.broadcast.mask.length > 0) {
+    clockeventsProgramEvent(
+      k,
+      bcdev,
+      (bcdev.nextEvent >= KTIME_MAX ? ktime(k) : bcdev.nextEvent) + tickPeriod(k),
+      true,
+    );
+  }
+}
+
+/**
+ * Whether `cpu` has a working tick now: its tick device is functional (not a placeholder),
+ * running, and its interrupts reach the CPU; or it is driven by a working broadcast device.
+ */
+export function hasWorkingTick(k: Kernel, cpu: number): boolean {
+  const s = k.s;
+  const id = s.cpus[cpu].tickDev;
+  if (id === null) return false;
+  const d = s.devices[id];
+  if (d.features & FEAT.DUMMY) {
+    const bc = s.broadcast.dev === null ? null : s.devices[s.broadcast.dev];
+    return bc !== null && s.broadcast.mask.includes(cpu) && bc.state !== CE_STATE.SHUTDOWN &&
+      bc.hwEnabled;
+  }
+  if (d.state !== CE_STATE.PERIODIC && d.state !== CE_STATE.ONESHOT) return false;
+  return delivers(k, d);
+}

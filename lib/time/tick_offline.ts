@@ -1,0 +1,100 @@
+/**
+ * What the tick layer does when a CPU goes offline, and across suspend (kernel/time/
+ * tick-common.c, clockevents.c; v5.5, reference §2.7): hand over the timekeeping duty, leave
+ * broadcast, and after death drop the CPU's tick device and its per-CPU devices.
+ *
+ * @module
+ */
+
+import { emit, type Kernel, ktime } from "../engine/kernel.ts";
+import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
+import { clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
+import { listDel, listed } from "./list.ts";
+
+const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
+import { tickBroadcastOffline } from "./tick_broadcast.ts";
+
+/**
+ * `tick_handover_do_timer()` on the dying CPU (tick-common.c:410-418): if it owns the duty,
+ * the first online CPU takes it (the dying CPU has already left `cpu_online_mask`).
+ */
+export function tickHandoverDoTimer(k: Kernel, cpu: number): void {
+  const s = k.s;
+  if (s.doTimerCpu !== cpu) return;
+  const first = s.cpus.find((c) => c.online);
+  const to = first ? first.id : TICK_DO_TIMER.NONE;
+  emit(k, { type: "tick_do_timer", time: ktime(k), cpu, from: cpu, to });
+  s.doTimerCpu = to;
+}
+
+/** `tick_offline_cpu()` → `tick_broadcast_offline()` on the dying CPU. */
+export function tickOfflineCpu(k: Kernel, cpu: number): void {
+  tickBroadcastOffline(k, cpu);
+}
+
+/** The dying CPU's timer hardware stops (x86 `__cpu_disable` → `clear_local_APIC()`, death). */
+export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
+  for (const kind of PER_CPU_KINDS) {
+    const d = k.s.devices[deviceId(kind, cpu)];
+    if (d) hwStop(d);
+  }
+}
+
+/** The registered devices whose cpumask is exactly `cpu` (per-CPU structs, or a global device pinned there). */
+function devicesOf(k: Kernel, cpu: number): string[] {
+  const ids: string[] = [];
+  for (const kind of PER_CPU_KINDS) {
+    const id = deviceId(kind, cpu);
+    if (k.s.devices[id]) ids.push(id);
+  }
+  for (const kind of GLOBAL_KINDS) if (k.s.devices[kind]?.mask === cpu) ids.push(kind);
+  return ids;
+}
+
+/**
+ * `tick_cleanup_dead_cpu()` on the control CPU (clockevents.c:633-659): `tick_shutdown()`
+ * detaches the tick device without a driver call; the released list is dropped; every per-CPU
+ * device of the dead CPU that is not the broadcast device is unregistered.
+ */
+export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
+  const s = k.s;
+  const c = s.cpus[cpu];
+  c.tickMode = TICKDEV_MODE.PERIODIC;
+  if (c.tickDev !== null) {
+    const d = dev(k, c.tickDev);
+    d.state = CE_STATE.DETACHED;
+    d.handler = "clockevents_handle_noop";
+    d.boundTo = -1;
+    listDel(s, d.id);
+    s.released.push(d.id);
+    emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
+    c.tickDev = null;
+  }
+  // Released structs leave every list; one that is still the broadcast device stays referenced
+  // (tick_broadcast_device.evtdev), so hvtick keeps it.
+  for (const id of s.released) if (s.broadcast.dev !== id) delete s.devices[id];
+  s.released = [];
+  for (const id of devicesOf(k, cpu)) {
+    if (!listed(s, id) || s.broadcast.dev === id) continue;
+    const d = s.devices[id];
+    if (d.state !== CE_STATE.DETACHED) {
+      throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
+    }
+    listDel(s, id);
+    delete s.devices[id];
+  }
+  c.hres = false;
+  c.nohzMode = 0;
+  c.schedExpires = -1;
+  c.checkClocks = false;
+}
+
+/**
+ * `tick_suspend()` via `timekeeping_suspend()` (syscore, only the boot CPU running): the local
+ * tick device is shut down (`clockevents_shutdown`).
+ */
+export function tickSuspend(k: Kernel, cpu: number): void {
+  const id = k.s.cpus[cpu].tickDev;
+  if (id !== null) clockeventsShutdown(k, dev(k, id));
+}
