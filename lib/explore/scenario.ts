@@ -235,8 +235,10 @@ export function runScenario(
   const observe = options.observe;
   if (observe) {
     const kernel = k();
-    kernel.tap = (e) => observe.event(e, kernel.s.now);
-    kernel.onTick = (cpu) => observe.tick(cpu, kernel.s.now);
+    kernel.observers.add({
+      event: (e) => observe.event(e, kernel.s.now),
+      tick: (cpu) => observe.tick(cpu, kernel.s.now),
+    });
   }
   const operations = lines.map((line): OperationRecord => {
     const time = m.now;
@@ -253,27 +255,29 @@ export function runScenario(
       });
     };
     const kernel = k();
-    kernel.onStep = (at) => {
-      checks.check({ k: kernel, step: at, before }, report(at));
-      const device = m.boundDevice(at.cpu);
-      if (at.phase === "enter") {
-        open.push({ at, before: device, index: steps.length });
-        steps.push({
-          cpu: at.cpu,
-          state: at.state,
-          stateName: kernel.steps[at.state].name ?? kernel.steps[at.state].id,
-          callback: at.callback,
-          teardown: at.teardown,
-          depth: open.length - 1,
-          before: device,
-          after: device,
-          hung: false,
-        });
-      } else {
-        const o = open.pop()!;
-        steps[o.index] = { ...steps[o.index], after: device };
-      }
-    };
+    const unwatch = kernel.observers.add({
+      step: (at) => {
+        checks.check({ k: kernel, step: at, before }, report(at));
+        const device = m.boundDevice(at.cpu);
+        if (at.phase === "enter") {
+          open.push({ at, before: device, index: steps.length });
+          steps.push({
+            cpu: at.cpu,
+            state: at.state,
+            stateName: kernel.steps[at.state].name ?? kernel.steps[at.state].id,
+            callback: at.callback,
+            teardown: at.teardown,
+            depth: open.length - 1,
+            before: device,
+            after: device,
+            hung: false,
+          });
+        } else {
+          const o = open.pop()!;
+          steps[o.index] = { ...steps[o.index], after: device };
+        }
+      },
+    });
     let outcome: { ok: boolean; message: string };
     try {
       outcome = apply(m, line);
@@ -281,7 +285,7 @@ export function runScenario(
       if (!(e instanceof Error) || !["HangError", "PoweredOffError"].includes(e.name)) throw e;
       outcome = { ok: false, message: e.message };
     } finally {
-      kernel.onStep = null;
+      unwatch();
     }
     // Callbacks still open did not return: the operation hung in them.
     for (const o of open) steps[o.index] = { ...steps[o.index], hung: true };

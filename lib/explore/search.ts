@@ -37,7 +37,8 @@ import {
   type InvariantVerdict,
   verdicts,
 } from "./invariants.ts";
-import { type ConfigInput, kernelOn, workspace } from "./workspace.ts";
+import { type ConfigInput, workspace } from "./workspace.ts";
+import { kernelOn } from "../machine/kernel.ts";
 
 export type { InvariantVerdict } from "./invariants.ts";
 export type { Violation, ViolationStep } from "./counterexamples.ts";
@@ -189,17 +190,18 @@ export function* exploration(
     let race = false;
     let ran = false;
     const walk = checker.counted(() => {
-      k.onStep = (at) => {
-        if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
-          race = true;
-        }
-        // A callback with no modelled effect leaves the state as it was before it ran
-        // (checked then): its exit would repeat that check.
-        if (at.phase === "exit" && !hasEffect(at.callback)) return;
-        checker.check(k, at, before, node, op);
-      };
+      k.observers.add({
+        step: (at) => {
+          if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
+            race = true;
+          }
+          // A callback with no modelled effect leaves the state as it was before it ran
+          // (checked then): its exit would repeat that check.
+          if (at.phase === "exit" && !hasEffect(at.callback)) return;
+          checker.check(k, at, before, node, op);
+        },
+      });
       ran = applyOperation(k, op);
-      k.onStep = null;
     }, quiet ? [] : undefined);
     // All a refused operation did; one that ran adds where it led.
     const base: Move = {

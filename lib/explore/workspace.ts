@@ -9,9 +9,7 @@ import { vm, VmBuilder, type VmOptions } from "../machine/builder.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { boot } from "../machine/boot.ts";
 import type { Kernel } from "../engine/kernel.ts";
-import type { MachineState } from "../engine/state.ts";
-import { TimerQueue } from "../engine/timers.ts";
-import { rebuildTimers } from "../time/advance.ts";
+import { kernelOn } from "../machine/kernel.ts";
 import { cloneState } from "./clone.ts";
 
 /** A configuration as exploration takes it: a builder, or the builder's options. */
@@ -38,22 +36,4 @@ export function workspace(input: ConfigInput): Workspace {
   const config = builder.config();
   const booted = boot(config);
   return { config, options: builder.options(), root: kernelOn(booted, cloneState(booted.s)) };
-}
-
-/**
- * A kernel on state `s` (not copied) sharing `base`'s tables; with `timers`, that queue is
- * cleared and reused (one kernel at a time runs).
- */
-export function kernelOn(base: Kernel, s: MachineState, timers = new TimerQueue()): Kernel {
-  const k: Kernel = {
-    ...base,
-    s,
-    timers,
-    scratch: [],
-    listener: null,
-    onStep: null,
-    history: false,
-  };
-  rebuildTimers(k);
-  return k;
 }

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, printk, type StepPoint } from "../engine/kernel.ts";
+import { type Kernel, ktime, type StepPoint } from "../engine/kernel.ts";
+import { emit, printk, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { sectionOf } from "./steps.ts";
 import { runCallback, TIMER_WAITS } from "./callbacks.ts";
@@ -37,11 +38,11 @@ export interface Op {
   stepTeardown: boolean;
   /** The first callback that failed, if any. */
   failure?: { state: number; callback: string; ret: number; injected: boolean };
-  /** The point handed to `Kernel.onStep`, reused for every callback of the walk. */
+  /** The point handed to step observers, reused for every callback of the walk. */
   point?: { -readonly [K in keyof StepPoint]: StepPoint[K] };
 }
 
-// Fills the walk's reusable step point and hands it to the observer (no allocation per call).
+// Fills the walk's reusable step point and hands it to the observers (no allocation per call).
 function observe(
   k: Kernel,
   op: Op,
@@ -56,7 +57,8 @@ function observe(
   p.callback = callback;
   p.teardown = teardown;
   p.phase = phase;
-  k.onStep!(p);
+  const observers = k.observers.step;
+  for (let i = 0; i < observers.length; i++) observers[i](p);
 }
 
 const EAGAIN = -11;
@@ -75,11 +77,12 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   if (!cb || step.multi) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
-  if (k.onStep) observe(k, op, state, cb, !bringup, "enter");
+  const watched = k.observers.step.length > 0;
+  if (watched) observe(k, op, state, cb, !bringup, "enter");
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
-  if (k.history || k.tap) {
+  if (traced(k)) {
     emit(k, {
       type: "cpuhp_enter",
       time: ktime(k),
@@ -113,8 +116,8 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   const ret = runCallback(k, op, cb, state);
   op.step = outer;
   op.stepTeardown = outerDir;
-  if (k.onStep) observe(k, op, state, cb, !bringup, "exit");
-  if (k.history || k.tap) {
+  if (watched) observe(k, op, state, cb, !bringup, "exit");
+  if (traced(k)) {
     emit(k, {
       type: "cpuhp_exit",
       time: ktime(k),

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { emit } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { cpuDownLocked, cpuUpLocked, HangSignal, type Op } from "./cpuhp.ts";
 
@@ -70,14 +71,11 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
       teardown: op.stepTeardown,
     };
   };
-  k.listener = (e) => {
-    if (e.cpu !== cpu) return;
-    if (e.type === "tick_setup_device") {
-      changes.push({ ...where(), device: e.device, previous: e.previous ?? null });
-    } else if (e.type === "tick_shutdown") {
-      changes.push({ ...where(), device: null, previous: e.device });
-    }
-  };
+  const unwatch = k.observers.add({
+    device(on, device, previous) {
+      if (on === cpu) changes.push({ ...where(), device, previous });
+    },
+  });
   let ret = 0;
   let hang: Hang | null = null;
   try {
@@ -87,10 +85,9 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
     hang = e.hang;
     s.hang = hang;
     s.problems.push({ kind: "hang", cpu, state: hang.state, message: hang.reason, time: ktime(k) });
-    k.listener = null;
     emit(k, { type: "hang", time: ktime(k), cpu, idx: hang.state, reason: hang.reason });
   } finally {
-    k.listener = null;
+    unwatch();
   }
   if (op.noTick.length > 0) {
     const first = op.noTick[0];

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type Kernel, ktime, printk } from "../engine/kernel.ts";
+import { type Kernel, ktime, setState } from "../engine/kernel.ts";
+import { printk } from "../engine/log.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
@@ -154,8 +155,7 @@ export function resume(k: Kernel, simNow: number): PowerOutcome {
   restored.refEpoch = simNow;
   restored.power = "on";
   restored.log.traceLost = log.traceLost;
-  k.s = restored;
-  k.timers.clear();
+  setState(k, restored);
   const taken = [...restored.frozenCpus];
   syscoreResume(k);
   const hang = thawSecondaryCpus(k);

@@ -7,14 +7,14 @@
  * @module
  */
 
-import { type Kernel, printk, printkCont } from "../engine/kernel.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import { printk, printkCont } from "../engine/log.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { type MachineState, TICK_DO_TIMER } from "../engine/state.ts";
 import { newDevice } from "../time/devices.ts";
 import { clockeventsRegisterDevice } from "../time/clockevents.ts";
 import { cpuhpSetupState } from "../hotplug/register.ts";
 import { walk } from "../hotplug/device.ts";
-import { buildSteps, indexSteps } from "../hotplug/steps.ts";
 import { directMode, hasStimer } from "../platform/hyperv/stimer.ts";
 import { KERNEL_LINES, type KernelLine } from "../kernels/lines.ts";
 import {
@@ -23,7 +23,7 @@ import {
   type Registration,
   REGISTRATIONS,
 } from "../kernels/registrations.ts";
-import { TimerQueue } from "../engine/timers.ts";
+import { createKernel } from "./kernel.ts";
 import { bootMessages, clocksourceName } from "../platform/hyperv/platform.ts";
 
 /** `INITIAL_JIFFIES` = (unsigned long)(unsigned int)(-300*HZ) (include/linux/jiffies.h:174). */
@@ -78,31 +78,10 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
   };
 }
 
-/** A kernel context over a state (derived indexes rebuilt from it). */
-export function kernelFor(s: MachineState, history = true): Kernel {
-  const line = KERNEL_LINES[s.config.kernel];
-  const f = s.config.features;
-  const steps = buildSteps(line, s.registered);
-  return {
-    s,
-    line,
-    steps,
-    stepIndex: indexSteps(steps),
-    timers: new TimerQueue(),
-    period: Math.floor(1_000_000_000 / s.config.hz),
-    direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
-    traceTicks: s.config.traceTicks,
-    listener: null,
-    onStep: null,
-    history,
-    scratch: [],
-  };
-}
-
 /** Boots a machine: returns its kernel context with every CPU online. */
 export function boot(config: MachineConfig): Kernel {
   const line = KERNEL_LINES[config.kernel];
-  const k = kernelFor(initialState(config, line));
+  const k = createKernel(initialState(config, line));
   for (const text of bootMessages(k)) printk(k, text);
   for (const phase of BOOT_PHASES) {
     for (const device of TIMER_DEVICES) if (device.phase === phase && device.before) device.run(k);

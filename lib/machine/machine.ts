@@ -7,13 +7,15 @@
 import type { MachineConfig } from "../engine/config.ts";
 import { ERRNO, type ErrnoName, errnoName } from "../util/errno.ts";
 import { HangError, PoweredOffError } from "../util/errors.ts";
-import { boot, kernelFor } from "./boot.ts";
-import { dmesgView, type Kernel, ktime, traceView } from "../engine/kernel.ts";
+import { boot } from "./boot.ts";
+import { createKernel } from "./kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { dmesgView, traceView } from "../engine/log.ts";
 import type { Hang, MachineState, Problem } from "../engine/state.ts";
 import { FEAT } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { formatSeconds, parseDuration } from "../util/duration.ts";
-import { advanceTo, rebuildTimers } from "../time/advance.ts";
+import { advanceTo } from "../time/advance.ts";
 import { type BindingChange, deviceOnline, hotpluggable, type Outcome } from "../hotplug/device.ts";
 import { explain } from "../hotplug/explain.ts";
 import { directoryEntries, listFiles, lookup, SYSFS } from "../files/table.ts";
@@ -180,7 +182,6 @@ export class Machine {
   /** Boots a machine with a validated configuration (use `vm()` to build one). */
   constructor(config: MachineConfig) {
     this.#k = boot(config);
-    rebuildTimers(this.#k);
     KERNELS.set(this, () => this.#k);
   }
 
@@ -378,14 +379,12 @@ export class Machine {
       );
     }
     const out = resume(this.#k, this.#k.s.now);
-    rebuildTimers(this.#k);
     return this.#power(out, "resume");
   }
 
   /** Reboots: a fresh boot of the same configuration (time, logs and trace start over). */
   reset(): this {
     this.#k = boot(this.#k.s.config);
-    rebuildTimers(this.#k);
     return this;
   }
 
@@ -609,8 +608,7 @@ export class Machine {
         'Invalid snapshot: expected an object with format "hvtick-machine/1" from snapshot()',
       );
     }
-    this.#k = kernelFor(structuredClone(snapshot));
-    rebuildTimers(this.#k);
+    this.#k = createKernel(structuredClone(snapshot));
     return this;
   }
 

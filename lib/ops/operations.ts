@@ -8,7 +8,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { deviceOnline, hotpluggable } from "../hotplug/device.ts";
-import { advanceTo, rebuildTimers } from "../time/advance.ts";
+import { advanceTo } from "../time/advance.ts";
 import { hibernate, resume } from "../hotplug/power.ts";
 import { isAtomic, type Step } from "../hotplug/steps.ts";
 import { lookup } from "../files/table.ts";
@@ -118,10 +118,8 @@ export const OPERATIONS: readonly OperationSpec[] = [
         ? [{ kind: "hibernate", action: "resume" }]
         : [{ kind: "hibernate", action: "hibernate" }],
     apply: (k, op) => {
-      if (op.action === "resume") {
-        resume(k, k.s.now);
-        rebuildTimers(k);
-      } else hibernate(k);
+      if (op.action === "resume") resume(k, k.s.now);
+      else hibernate(k);
       return true;
     },
     script: (_k, op) => [op.action!],

@@ -9,14 +9,6 @@
 import type { Kernel } from "../engine/kernel.ts";
 import { runInterrupts } from "./tick_handlers.ts";
 
-/** Re-indexes every armed device (after a restore). */
-export function rebuildTimers(k: Kernel): void {
-  k.timers.clear();
-  for (const d of Object.values(k.s.devices)) {
-    if (d.hwExpires >= 0) k.timers.arm(d.hwExpires, d);
-  }
-}
-
 /**
  * Runs every interrupt due at or before simulation time `end`, then sets `now = end`. Returns the
  * number of device interrupts handled.

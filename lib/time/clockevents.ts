@@ -6,7 +6,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, printk } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { emit, printk } from "../engine/log.ts";
 import {
   CE_STATE,
   type CeState,

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, tickPeriod } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { emit } from "../engine/log.ts";
 import { CE_STATE, type DeviceState, FEAT, KTIME_MAX, TICKDEV_MODE } from "../engine/state.ts";
 import {
   clockeventsExchangeDevice,
@@ -98,7 +99,7 @@ function tickBroadcastSetupOneshot(k: Kernel, bcdev: DeviceState, cpu: number): 
     for (const c of others) setBit(bc.oneshotMask, c);
     if (wasPeriodic && others.length > 0) {
       clockeventsSwitchState(k, bcdev, CE_STATE.ONESHOT);
-      clockeventsProgramEvent(k, bcdev, k.s.tickNextPeriod + tickPeriod(k), true);
+      clockeventsProgramEvent(k, bcdev, k.s.tickNextPeriod + k.period, true);
     } else {
       bcdev.nextEvent = KTIME_MAX;
     }

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, printk, tickPeriod } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { emit, printk } from "../engine/log.ts";
 import {
   CE_STATE,
   type DeviceState,
@@ -48,7 +49,8 @@ function doTimer(k: Kernel, ticks: number): void {
 function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
   const c = k.s.cpus[cpu];
   c.ticks++;
-  k.onTick?.(cpu);
+  const ticks = k.observers.tick;
+  for (let i = 0; i < ticks.length; i++) ticks[i](cpu);
   if (k.traceTicks) {
     emit(k, { type: "tick", time: ktime(k), cpu, device: d.name, handler });
   }
@@ -58,7 +60,7 @@ function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): voi
 function tickPeriodic(k: Kernel, d: DeviceState, cpu: number): void {
   const s = k.s;
   if (s.doTimerCpu === cpu) {
-    s.tickNextPeriod += tickPeriod(k);
+    s.tickNextPeriod += k.period;
     doTimer(k, 1);
   }
   countTick(k, d, cpu, "tick_handle_periodic");
@@ -74,7 +76,7 @@ export function tickHandlePeriodic(k: Kernel, d: DeviceState, cpu: number): void
   if (td.state !== CE_STATE.ONESHOT) return;
   let next = next0 >= KTIME_MAX ? ktime(k) : next0;
   for (;;) {
-    next += tickPeriod(k);
+    next += k.period;
     if (clockeventsProgramEvent(k, td, next, false) === 0) return;
     tickPeriodic(k, td, cpu);
   }
@@ -133,7 +135,7 @@ function hrtimerSwitchToHres(k: Kernel, cpu: number): void {
 function tickSetupSchedTimer(k: Kernel, d: DeviceState, cpu: number): void {
   const s = k.s;
   if (s.lastJiffiesUpdate === 0) s.lastJiffiesUpdate = s.tickNextPeriod;
-  const period = tickPeriod(k);
+  const period = k.period;
   const now = ktime(k);
   let expires = s.lastJiffiesUpdate;
   if (now >= expires) expires += (Math.floor((now - expires) / period) + 1) * period;
@@ -224,7 +226,7 @@ function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
     s.doTimerCpu = cpu;
   }
   if (s.doTimerCpu !== cpu) return;
-  const period = tickPeriod(k);
+  const period = k.period;
   const delta = now - s.lastJiffiesUpdate;
   if (delta < period) return;
   const ticks = Math.floor(delta / period);
@@ -250,7 +252,7 @@ function tickHandleBroadcast(k: Kernel, bcdev: DeviceState): void {
     clockeventsProgramEvent(
       k,
       bcdev,
-      (bcdev.nextEvent >= KTIME_MAX ? ktime(k) : bcdev.nextEvent) + tickPeriod(k),
+      (bcdev.nextEvent >= KTIME_MAX ? ktime(k) : bcdev.nextEvent) + k.period,
       true,
     );
   }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { emit } from "../engine/log.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
@@ -68,6 +69,7 @@ export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
     d.boundTo = -1;
     listDel(s, d.id);
     s.released.push(d.id);
+    k.observers.deviceChanged(cpu, null, d.name);
     emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
     c.tickDev = null;
   }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { emit, type Kernel, ktime, tickPeriod } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { emit } from "../engine/log.ts";
 import {
   ALL_CPUS,
   CE_STATE,
@@ -123,6 +124,7 @@ export function tickSetupDevice(k: Kernel, newdev: DeviceState, cpu: number): vo
   }
   td.tickDev = newdev.id;
   newdev.boundTo = cpu;
+  k.observers.deviceChanged(cpu, newdev.name, previous ?? null);
   emit(k, { type: "tick_setup_device", time: ktime(k), cpu, device: newdev.name, previous });
   if (tickDeviceUsesBroadcast(k, newdev, cpu)) return;
   if (td.tickMode === TICKDEV_MODE.PERIODIC) tickSetupPeriodic(k, newdev, false);
@@ -141,7 +143,7 @@ export function tickSetupPeriodic(k: Kernel, d: DeviceState, broadcast: boolean)
     return;
   }
   clockeventsSwitchState(k, d, CE_STATE.ONESHOT);
-  const period = tickPeriod(k);
+  const period = k.period;
   let next = k.s.tickNextPeriod;
   const now = ktime(k);
   if (next <= now) next += Math.floor((now - next) / period) * period;

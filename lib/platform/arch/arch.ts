@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type Kernel, printk } from "../../engine/kernel.ts";
+import type { Kernel } from "../../engine/kernel.ts";
+import { printk } from "../../engine/log.ts";
 import { newDevice } from "../../time/devices.ts";
 import { clockeventsRegisterDevice } from "../../time/clockevents.ts";
 

@@ -1,0 +1,61 @@
+/**
+ * Building kernel contexts: {@linkcode createKernel} makes one for a state, with every derived
+ * index (the kernel line, the hotplug step table and its index, the timer index);
+ * {@linkcode kernelOn} makes one that shares a booted kernel's tables, for exploring many states
+ * of one configuration. Nothing else builds a `Kernel`.
+ *
+ * @module
+ */
+
+import { armTimers, type Kernel } from "../engine/kernel.ts";
+import type { MachineState } from "../engine/state.ts";
+import { TimerQueue } from "../engine/timers.ts";
+import { Observers } from "../engine/observe.ts";
+import { KERNEL_LINES } from "../kernels/lines.ts";
+import { buildSteps, indexSteps } from "../hotplug/steps.ts";
+
+/**
+ * The kernel context over `s` (not copied): its line's tables, the step table of `s.registered`,
+ * the timer index of its devices; `history` false turns the log and trace off.
+ *
+ * @example
+ * ```ts
+ * import { createKernel } from "./kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const s = vm({ kernel: "5.5", cpus: 2 }).build().snapshot();
+ * const k = createKernel(s);
+ * assert.equal(k.steps[k.line.cpuhp.ONLINE].name, "online");
+ * assert.equal(k.timers.peek(), Math.min(...Object.values(s.devices).map((d) => d.hwExpires).filter((t) => t >= 0)));
+ * ```
+ */
+export function createKernel(s: MachineState, history = true): Kernel {
+  const line = KERNEL_LINES[s.config.kernel];
+  const f = s.config.features;
+  const steps = buildSteps(line, s.registered);
+  const timers = new TimerQueue();
+  armTimers(timers, s);
+  return {
+    s,
+    line,
+    steps,
+    stepIndex: indexSteps(steps),
+    timers,
+    period: Math.floor(1_000_000_000 / s.config.hz),
+    direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
+    traceTicks: s.config.traceTicks,
+    scratch: [],
+    observers: new Observers(),
+    history,
+  };
+}
+
+/**
+ * A kernel on state `s` (not copied) that shares `base`'s tables (line, step table), with its own
+ * timer index (`timers`, cleared and reused when given: one such kernel runs at a time), no
+ * observers and no history: exploration runs thousands of them on one booted configuration.
+ */
+export function kernelOn(base: Kernel, s: MachineState, timers = new TimerQueue()): Kernel {
+  armTimers(timers, s);
+  return { ...base, s, timers, scratch: [], observers: new Observers(), history: false };
+}
