@@ -30,6 +30,7 @@ export {
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";
+export type { HotplugReason, HotplugReasonCode } from "./lib/hotplug/reasons.ts";
 export { CE_STATE, type CeState, FEAT } from "./lib/engine/state.ts";
 export type {
   CpuState,
@@ -85,7 +86,7 @@ export {
   type InvariantInfo,
 } from "./lib/explore/invariants.ts";
 export { OPERATION_KINDS, type OperationKind } from "./lib/ops/operations.ts";
-export type { StepPoint } from "./lib/engine/kernel.ts";
+export type { StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {
   type CpuStateName,

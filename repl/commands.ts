@@ -63,7 +63,7 @@ function hotplugText(command: string, r: HotplugResult): Result {
     ]
     : [
       `${command}: write error: ${ERRNO[r.errno!].text} (${r.errno})`,
-      `  why: ${r.message.replace(/^[^:]*: [^:]*: /, "")}`,
+      `  why: ${r.reason!.text}`,
     ];
   return { text: [...shell, ...changes].join("\n"), result: r, ok: false, error };
 }

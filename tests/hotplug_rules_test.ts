@@ -277,3 +277,45 @@ Deno.test("a callback that waits forever is traced entering (cpuhp_enter fires b
   assert.deepEqual(tail.map((e) => e.type), ["cpuhp_enter", "hang"]);
   assert.equal(tail[0].type === "cpuhp_enter" && tail[0].fun, "smpboot_park_threads");
 });
+
+Deno.test("a refused operation says why as data: what stopped it, at which state and callback", async (t) => {
+  await t.step("a VMbus channel's CPU: hv_synic_cleanup() returns -EBUSY itself", () => {
+    const m = vm().hyperv("2019").kernel("5.5").cpus(4).vmbusChannels([0, 2]).build();
+    const r = m.offline(2);
+    assert.equal(r.errno, "EBUSY");
+    assert.equal(r.reason?.code, "callback");
+    assert.equal(r.reason?.callback, "hv_synic_cleanup");
+    const vmbus = m.read(`${CPU}/hotplug/states`).split("\n").find((l) =>
+      l.endsWith(": hyperv/vmbus:online")
+    )!;
+    assert.equal(r.reason?.state, Number(vmbus.slice(0, 3)));
+    assert.match(r.reason!.text, /a VMbus channel is bound to CPU2/);
+    assert.ok(r.message.endsWith(r.reason!.text));
+  });
+  await t.step("an injected fault names its state and callback", () => {
+    const m = vm().hyperv("2019").kernel("5.5").cpus(2).build();
+    const hv = m.read(`${CPU}/hotplug/states`).split("\n").find((l) =>
+      l.endsWith("hyperv/vmbus:online")
+    )!;
+    const state = Number(hv.slice(0, 3));
+    m.write(`${CPU}/cpu1/hotplug/fail`, String(state));
+    const r = m.offline(1);
+    assert.deepEqual(
+      { code: r.reason?.code, state: r.reason?.state, callback: r.reason?.callback },
+      { code: "injected", state, callback: "hv_synic_cleanup" },
+    );
+  });
+  await t.step("the last online CPU, a non-hotpluggable CPU0, and success", () => {
+    const m = vm().arch("arm64").kernel("5.5").cpus(1).build();
+    assert.equal(m.offline(0).reason?.code, "last-cpu");
+    const x86 = vm().cpus(2).build();
+    assert.equal(x86.offline(0).reason?.code, "not-hotpluggable");
+    assert.equal(x86.offline(1).reason, null);
+  });
+  await t.step("a hang", () => {
+    const r = vm().hyperv("2019").kernel("5.4").cpus(2).build().offline(1);
+    assert.equal(r.reason?.code, "hang");
+    assert.equal(r.reason?.callback, "smpboot_park_threads");
+    assert.equal(r.reason?.text, r.hang?.reason);
+  });
+});

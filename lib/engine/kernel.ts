@@ -8,10 +8,9 @@
  */
 
 import type { DeviceState, MachineState } from "./state.ts";
-import type { KernelLine } from "../kernels/lines.ts";
-import type { Step, StepIndex } from "../hotplug/steps.ts";
+import type { KernelLine } from "./line.ts";
 import type { TimerQueue } from "./timers.ts";
-import type { Observers } from "./observe.ts";
+import type { Observers, StepPoint } from "./observe.ts";
 
 /** The state and its derived indexes. */
 export interface Kernel {
@@ -19,8 +18,8 @@ export interface Kernel {
   s: MachineState;
   /** Tables of the configured kernel line. */
   readonly line: KernelLine;
-  /** Hotplug steps by state number (static table plus registered steps). */
-  steps: Step[];
+  /** Hotplug steps by state number (static table plus registered steps), callbacks resolved. */
+  steps: readonly Step[];
   /** Next non-empty step per direction (derived from `steps`). */
   stepIndex: StepIndex;
   /** Hardware timer index (derived from the devices). */
@@ -42,18 +41,76 @@ export interface Kernel {
   readonly history: boolean;
 }
 
-/** Where a hotplug walk is, for step observers. */
-export interface StepPoint {
+/**
+ * A hotplug callback as a step carries it: `struct cpuhp_step`'s `startup.single` /
+ * `teardown.single`, resolved from its symbol when the step table is built (the state keeps
+ * names, so it stays serialisable). Its meaning travels with it (lib/hotplug/symbols.ts).
+ */
+export interface Callback {
+  /** The kernel symbol. */
+  readonly name: string;
+  /**
+   * Its modelled effect, returning 0 or a negative errno; null when it has none (it still runs:
+   * traced, fault-injectable, rolled back like any other).
+   */
+  readonly run: ((k: Kernel, op: HotplugOp) => number) | null;
+  /**
+   * Why it cannot finish on a CPU without a working tick (it sleeps on an hrtimer there), or
+   * null when it does not wait.
+   */
+  readonly waitsOnTimer: string | null;
+  /** Why it returned `ret` itself, in the kernel's terms, or null for the plain sentence. */
+  readonly explain: ((k: Kernel, cpu: number, ret: number) => string | null) | null;
+}
+
+/** One hotplug step (`struct cpuhp_step`). */
+export interface Step {
+  /** State number. */
+  readonly state: number;
+  /** Enum name (`CPUHP_…`). */
+  readonly id: string;
+  /** Name shown in `hotplug/states`, or null (unnamed: not listed, not a valid target). */
+  readonly name: string | null;
+  /** Startup callback, or null. */
+  readonly startup: Callback | null;
+  /** Teardown callback, or null. */
+  readonly teardown: Callback | null;
+  /** `cant_stop`: not a valid `hotplug/target`. */
+  readonly cantStop: boolean;
+  /** Multi-instance with no instances: entered (and fault-injectable) but runs nothing. */
+  readonly multi: boolean;
+}
+
+/**
+ * Where the next step with a callback is, per direction: `up[s]` is the first state ≥ s with a
+ * startup, `down[s]` the last state ≤ s with a teardown (-1 / length when none). The walks use it
+ * to skip runs of empty states, which have no effect and no trace.
+ */
+export interface StepIndex {
+  /** First state at or above each state with a startup. */
+  readonly up: Int32Array;
+  /** Last state at or below each state with a teardown. */
+  readonly down: Int32Array;
+}
+
+/** One hotplug operation in progress (what `struct cpuhp_cpu_state` tracks of it, and more). */
+export interface HotplugOp {
   /** The CPU being hotplugged. */
   readonly cpu: number;
-  /** The step's state number. */
-  readonly state: number;
-  /** Its callback symbol. */
-  readonly callback: string;
-  /** Whether the callback is a teardown. */
-  readonly teardown: boolean;
-  /** Before the callback runs, or after it returned. */
-  readonly phase: "enter" | "exit";
+  /** The control CPU (runs PREPARE/DEAD callbacks and `takedown_cpu`). */
+  readonly control: number;
+  /** ONLINE-section states whose callbacks ran while the CPU had no working tick. */
+  readonly noTick: number[];
+  /** Rolling back: failures only WARN. */
+  rollback: boolean;
+  /** The step whose callback is running (innermost), or null. */
+  step: number | null;
+  /** Whether that callback is a teardown. */
+  stepTeardown: boolean;
+  /** The first callback that failed, if any. */
+  failure?: { state: number; callback: string; ret: number; injected: boolean };
+  /** The point handed to step observers, reused for every callback of the walk. */
+  point?: { -readonly [K in keyof StepPoint]: StepPoint[K] };
 }
 
 /** Guest CLOCK_MONOTONIC now, ns (`ktime_get()`). */

@@ -8,7 +8,20 @@
  */
 
 import type { TraceEvent } from "./trace.ts";
-import type { StepPoint } from "./kernel.ts";
+
+/** Where a hotplug walk is, for step observers. */
+export interface StepPoint {
+  /** The CPU being hotplugged. */
+  readonly cpu: number;
+  /** The step's state number. */
+  readonly state: number;
+  /** Its callback symbol. */
+  readonly callback: string;
+  /** Whether the callback is a teardown. */
+  readonly teardown: boolean;
+  /** Before the callback runs, or after it returned. */
+  readonly phase: "enter" | "exit";
+}
 
 /** What an observer watches: any of the four. */
 export interface Observer {

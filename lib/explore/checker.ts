@@ -7,7 +7,8 @@
  * @module
  */
 
-import type { Kernel, StepPoint } from "../engine/kernel.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import type { StepPoint } from "../engine/observe.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Operation } from "../ops/operations.ts";
 import { type Checked, type CheckPoint, InvariantChecks } from "./invariants.ts";

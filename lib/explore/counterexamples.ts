@@ -8,7 +8,8 @@
 
 import type { MachineConfig } from "../engine/config.ts";
 import type { VmOptions } from "../machine/builder.ts";
-import type { Kernel, StepPoint } from "../engine/kernel.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import type { StepPoint } from "../engine/observe.ts";
 import { type Operation, type OperationKind, operationScript } from "../ops/operations.ts";
 import { type Checked, violationStep } from "./invariants.ts";
 import { replayScript } from "../ops/script.ts";

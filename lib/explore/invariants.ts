@@ -7,9 +7,10 @@
  * @module
  */
 
-import type { Kernel, StepPoint } from "../engine/kernel.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import type { StepPoint } from "../engine/observe.ts";
 import type { CpuState, MachineState } from "../engine/state.ts";
-import { isAtomic, sectionOf } from "../hotplug/steps.ts";
+import { isAtomic, sectionOf } from "../engine/line.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { tickDescription } from "../hotplug/cpuhp.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";

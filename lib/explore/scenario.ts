@@ -10,7 +10,7 @@
 import { kernelOf, type Machine } from "../machine/machine.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import type { Hang, Problem } from "../engine/state.ts";
-import type { StepPoint } from "../engine/kernel.ts";
+import type { StepPoint } from "../engine/observe.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { parseDuration } from "../util/duration.ts";
 import {

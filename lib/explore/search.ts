@@ -26,7 +26,6 @@ import {
   OPERATIONS,
   operationScript,
 } from "../ops/operations.ts";
-import { hasEffect, TIMER_WAITS } from "../hotplug/callbacks.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import {
   type Checked,
@@ -192,12 +191,12 @@ export function* exploration(
     const walk = checker.counted(() => {
       k.observers.add({
         step: (at) => {
-          if (at.phase === "enter" && TIMER_WAITS[at.callback] && !hasWorkingTick(k, at.cpu)) {
-            race = true;
-          }
+          const step = k.steps[at.state];
+          const cb = at.teardown ? step.teardown! : step.startup!;
+          if (at.phase === "enter" && cb.waitsOnTimer && !hasWorkingTick(k, at.cpu)) race = true;
           // A callback with no modelled effect leaves the state as it was before it ran
           // (checked then): its exit would repeat that check.
-          if (at.phase === "exit" && !hasEffect(at.callback)) return;
+          if (at.phase === "exit" && !cb.run) return;
           checker.check(k, at, before, node, op);
         },
       });

@@ -8,7 +8,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { deviceOnline, hotpluggable, type Outcome, walk } from "../hotplug/device.ts";
-import { isAtomic } from "../hotplug/steps.ts";
+import { isAtomic } from "../engine/line.ts";
 import { timerList } from "./timer_list.ts";
 import { clockeventsTryUnbind, clockeventsUnbindDevice } from "../time/clockevents.ts";
 import { availableClocksources, clocksourceName } from "../platform/hyperv/platform.ts";

@@ -5,11 +5,10 @@
  * @module
  */
 
-import { type Kernel, ktime, type StepPoint } from "../engine/kernel.ts";
+import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit, printk, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
-import { sectionOf } from "./steps.ts";
-import { runCallback, TIMER_WAITS } from "./callbacks.ts";
+import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 
 /** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
@@ -22,30 +21,10 @@ export class HangSignal {
   }
 }
 
-/** One hotplug operation in progress. */
-export interface Op {
-  /** The CPU being hotplugged. */
-  readonly cpu: number;
-  /** The control CPU (runs PREPARE/DEAD callbacks and `takedown_cpu`). */
-  readonly control: number;
-  /** ONLINE-section states whose callbacks ran while the CPU had no working tick. */
-  readonly noTick: number[];
-  /** Rolling back: failures only WARN. */
-  rollback: boolean;
-  /** The step whose callback is running (innermost), or null. */
-  step: number | null;
-  /** Whether that callback is a teardown. */
-  stepTeardown: boolean;
-  /** The first callback that failed, if any. */
-  failure?: { state: number; callback: string; ret: number; injected: boolean };
-  /** The point handed to step observers, reused for every callback of the walk. */
-  point?: { -readonly [K in keyof StepPoint]: StepPoint[K] };
-}
-
 // Fills the walk's reusable step point and hands it to the observers (no allocation per call).
 function observe(
   k: Kernel,
-  op: Op,
+  op: HotplugOp,
   state: number,
   callback: string,
   teardown: boolean,
@@ -64,21 +43,21 @@ function observe(
 const EAGAIN = -11;
 
 /** `cpuhp_invoke_callback()` (kernel/cpu.c:147-228) for single-instance steps. */
-export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): number {
+export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean): number {
   const st = k.s.cpus[op.cpu];
   const step = k.steps[state];
   const cb = bringup ? step.startup : step.teardown;
   if (k.line.rules.skipNullCallbacks && !cb) return 0;
   if (st.fail === state) {
     st.fail = -1;
-    if (cb && !op.failure) op.failure = { state, callback: cb, ret: EAGAIN, injected: true };
+    if (cb && !op.failure) op.failure = { state, callback: cb.name, ret: EAGAIN, injected: true };
     return cb ? EAGAIN : 0;
   }
   if (!cb || step.multi) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
   const watched = k.observers.step.length > 0;
-  if (watched) observe(k, op, state, cb, !bringup, "enter");
+  if (watched) observe(k, op, state, cb.name, !bringup, "enter");
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
@@ -89,21 +68,21 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
       cpu: op.cpu,
       target: st.target,
       idx: state,
-      fun: cb,
+      fun: cb.name,
       on,
     });
   }
   if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
     op.noTick.push(state);
-    const wait = TIMER_WAITS[cb];
+    const wait = cb.waitsOnTimer;
     if (wait && k.s.parkRace !== "passes") {
       throw new HangSignal({
         cpu: op.cpu,
         state,
         stateName: step.name ?? step.id,
-        callback: cb,
+        callback: cb.name,
         reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
-          `and ${cb}() ${wait}`,
+          `and ${cb.name}() ${wait}`,
         symptom: "",
         time: ktime(k),
       });
@@ -113,10 +92,10 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
   const outerDir = op.stepTeardown;
   op.step = state;
   op.stepTeardown = !bringup;
-  const ret = runCallback(k, op, cb, state);
+  const ret = cb.run ? cb.run(k, op) : 0;
   op.step = outer;
   op.stepTeardown = outerDir;
-  if (watched) observe(k, op, state, cb, !bringup, "exit");
+  if (watched) observe(k, op, state, cb.name, !bringup, "exit");
   if (traced(k)) {
     emit(k, {
       type: "cpuhp_exit",
@@ -129,7 +108,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
     });
   }
   if (ret && !op.rollback && !op.failure) {
-    op.failure = { state, callback: cb, ret, injected: false };
+    op.failure = { state, callback: cb.name, ret, injected: false };
   }
   return ret;
 }
@@ -138,7 +117,7 @@ export function invoke(k: Kernel, op: Op, state: number, bringup: boolean): numb
  * Before a walk's next step upward: jump over empty states so that the next `++state` lands on
  * the first state (≤ `target`) with a startup or an armed fault.
  */
-export function skipUp(k: Kernel, op: Op, target: number): void {
+export function skipUp(k: Kernel, op: HotplugOp, target: number): void {
   const st = k.s.cpus[op.cpu];
   let next = k.stepIndex.up[st.state + 1];
   if (st.fail > st.state && st.fail < next) next = st.fail;
@@ -150,7 +129,7 @@ export function skipUp(k: Kernel, op: Op, target: number): void {
  * Before a walk's next step downward (teardown of `state`, then `state--`): jump over empty
  * states so that `state` is the last one (> `target`) with a teardown or an armed fault.
  */
-export function skipDown(k: Kernel, op: Op, target: number): void {
+export function skipDown(k: Kernel, op: HotplugOp, target: number): void {
   const st = k.s.cpus[op.cpu];
   let prev = k.stepIndex.down[st.state];
   if (st.fail <= st.state && st.fail > prev) prev = st.fail;
@@ -170,7 +149,7 @@ export function tickDescription(k: Kernel, cpu: number): string {
   return `its tick device "${d.name}" does not interrupt on this host`;
 }
 
-function warnOnce(k: Kernel, op: Op, state: number, ret: number): void {
+function warnOnce(k: Kernel, op: HotplugOp, state: number, ret: number): void {
   printk(
     k,
     `WARNING: CPU: ${op.cpu} PID: 0 at kernel/cpu.c cpuhp_invoke_callback: state ${state} ` +
@@ -179,7 +158,7 @@ function warnOnce(k: Kernel, op: Op, state: number, ret: number): void {
 }
 
 /** `cpuhp_set_state()`: returns the previous state. */
-function setState(k: Kernel, op: Op, target: number): number {
+function setState(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   op.rollback = false;
@@ -188,7 +167,7 @@ function setState(k: Kernel, op: Op, target: number): number {
 }
 
 /** The AP hotplug thread `cpuhp/N` walking ONLINE states towards `st.target` (cpuhp_thread_fun). */
-function apThread(k: Kernel, op: Op): number {
+function apThread(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
   while (st.state !== st.target) {
     const bringup = st.state < st.target;
@@ -213,7 +192,7 @@ function apThread(k: Kernel, op: Op): number {
 }
 
 /** `cpuhp_kick_ap()` (kernel/cpu.c:466-517): run the AP thread; on failure reset and roll back. */
-export function cpuhpKickAp(k: Kernel, op: Op, target: number): number {
+export function cpuhpKickAp(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = setState(k, op, target);
   const bringup = st.state < target;
@@ -229,7 +208,7 @@ export function cpuhpKickAp(k: Kernel, op: Op, target: number): number {
 }
 
 /** `cpuhp_kick_ap_work()`: the traced kick used by `_cpu_up` / `_cpu_down`. */
-function cpuhpKickApWork(k: Kernel, op: Op): number {
+function cpuhpKickApWork(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   const time = ktime(k);
@@ -256,7 +235,7 @@ function cpuhpKickApWork(k: Kernel, op: Op): number {
 }
 
 /** `cpuhp_up_callbacks()` + `undo_cpu_up()` on the control CPU (kernel/cpu.c:572-610). */
-function cpuhpUpCallbacks(k: Kernel, op: Op, target: number): number {
+function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   while (st.state < target) {
@@ -279,7 +258,7 @@ function cpuhpUpCallbacks(k: Kernel, op: Op, target: number): number {
 }
 
 /** `cpuhp_down_callbacks()` + `undo_cpu_down()` on the control CPU. */
-function cpuhpDownCallbacks(k: Kernel, op: Op, target: number): number {
+function cpuhpDownCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   for (; st.state > target; st.state--) {
@@ -305,7 +284,7 @@ function cpuhpDownCallbacks(k: Kernel, op: Op, target: number): number {
 }
 
 /** `_cpu_up(cpu, tasks_frozen, target)` (kernel/cpu.c:1108-1158), after the caller's checks. */
-export function cpuUpLocked(k: Kernel, op: Op, target: number): number {
+export function cpuUpLocked(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   if (st.state >= target) return 0;
   setState(k, op, target);
@@ -317,7 +296,7 @@ export function cpuUpLocked(k: Kernel, op: Op, target: number): number {
 }
 
 /** `_cpu_down(cpu, tasks_frozen, target)` (kernel/cpu.c:977-1054), after the caller's checks. */
-export function cpuDownLocked(k: Kernel, op: Op, target: number): number {
+export function cpuDownLocked(k: Kernel, op: HotplugOp, target: number): number {
   const s = k.s;
   const c = k.line.cpuhp;
   let online = 0;

@@ -6,10 +6,10 @@
  * @module
  */
 
-import { type Kernel, ktime } from "../engine/kernel.ts";
+import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
-import { cpuDownLocked, cpuUpLocked, HangSignal, type Op } from "./cpuhp.ts";
+import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
 
 /** A change of a CPU's tick device during an operation. */
 export interface BindingChange {
@@ -54,7 +54,7 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
   const st = s.cpus[cpu];
   const from = st.state;
   const changes: BindingChange[] = [];
-  const op: Op = {
+  const op: HotplugOp = {
     cpu,
     control: control ?? (s.cpus.find((c) => c.online && c.id !== cpu)?.id ?? 0),
     noTick: [],

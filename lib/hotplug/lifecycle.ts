@@ -5,8 +5,8 @@
  * @module
  */
 
-import { type Kernel, ktime } from "../engine/kernel.ts";
-import { cpuhpKickAp, invoke, type Op, skipDown, skipUp } from "./cpuhp.ts";
+import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
+import { cpuhpKickAp, invoke, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../platform/arch/arch.ts";
 import {
   stopDyingCpuTimers,
@@ -21,7 +21,7 @@ import {
  * (x86) registers its LAPIC timer, `cpuhp_online_idle()` sets `CPUHP_AP_ONLINE_IDLE`, then
  * `bringup_wait_for_ap()` kicks the hotplug thread towards the target.
  */
-export function bringupCpu(k: Kernel, op: Op): number {
+export function bringupCpu(k: Kernel, op: HotplugOp): number {
   const c = k.line.cpuhp;
   const st = k.s.cpus[op.cpu];
   archCpuUp(k, op.cpu);
@@ -44,7 +44,7 @@ export function bringupCpu(k: Kernel, op: Op): number {
  * `tick_offline_cpu()`), the CPU dies (`CPUHP_AP_IDLE_DEAD`), then on the control CPU
  * `__cpu_die()` and `tick_cleanup_dead_cpu()`.
  */
-export function takedownCpu(k: Kernel, op: Op): number {
+export function takedownCpu(k: Kernel, op: HotplugOp): number {
   const c = k.line.cpuhp;
   const st = k.s.cpus[op.cpu];
   const err = archCpuDisable(k, op.cpu);
@@ -65,7 +65,7 @@ export function takedownCpu(k: Kernel, op: Op): number {
 }
 
 /** STARTING/DYING callbacks run with IRQs off and must not fail: the kernel only WARNs. */
-function mustNotFail(k: Kernel, op: Op, section: "STARTING" | "DYING", ret: number): void {
+function mustNotFail(k: Kernel, op: HotplugOp, section: "STARTING" | "DYING", ret: number): void {
   const state = k.s.cpus[op.cpu].state;
   k.s.problems.push({
     kind: "warn",

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { Kernel } from "../engine/kernel.ts";
+import type { HotplugOp, Kernel } from "../engine/kernel.ts";
 import { buildSteps, indexSteps } from "./steps.ts";
-import { invoke, type Op } from "./cpuhp.ts";
+import { invoke } from "./cpuhp.ts";
 
 /** The slot a registration asks for: a fixed state number, or the ONLINE dynamic range. */
 export type StateRequest = number | "AP_ONLINE_DYN";
@@ -50,7 +50,7 @@ export function cpuhpSetupState(
   if (!startup || options.nocalls || options.multi) return state;
   for (const cpu of k.s.cpus) {
     if (cpu.state < state) continue;
-    const op: Op = {
+    const op: HotplugOp = {
       cpu: cpu.id,
       control: 0,
       noTick: [],

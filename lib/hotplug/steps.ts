@@ -1,33 +1,18 @@
 /**
  * The hotplug step table of a running machine: the kernel line's static `cpuhp_hp_states[]` plus
- * the states drivers registered (`cpuhp_setup_state*`), indexed by state number.
+ * the states drivers registered (`cpuhp_setup_state*`), indexed by state number, each callback
+ * resolved to what it means (symbols.ts) as the table is built.
  *
  * @module
  */
 
-import type { KernelLine } from "../kernels/lines.ts";
+import type { KernelLine } from "../engine/line.ts";
 import type { RegisteredStep } from "../engine/state.ts";
+import type { Callback, Step, StepIndex } from "../engine/kernel.ts";
+import { resolveCallback } from "./symbols.ts";
 
-/** One hotplug step (`struct cpuhp_step`). */
-export interface Step {
-  /** State number. */
-  readonly state: number;
-  /** Enum name (`CPUHP_…`). */
-  readonly id: string;
-  /** Name shown in `hotplug/states`, or null (unnamed: not listed, not a valid target). */
-  readonly name: string | null;
-  /** Startup callback symbol, or null. */
-  readonly startup: string | null;
-  /** Teardown callback symbol, or null. */
-  readonly teardown: string | null;
-  /** `cant_stop`: not a valid `hotplug/target`. */
-  readonly cantStop: boolean;
-  /** Multi-instance with no instances: entered (and fault-injectable) but runs nothing. */
-  readonly multi: boolean;
-}
-
-/** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */
-export type Section = "PREPARE" | "STARTING" | "TEARDOWN" | "ONLINE" | "END";
+const resolve = (name: string | null | undefined): Callback | null =>
+  name ? resolveCallback(name) : null;
 
 /** Builds the step table for a kernel line and the registered steps. */
 export function buildSteps(line: KernelLine, registered: readonly RegisteredStep[]): Step[] {
@@ -37,8 +22,8 @@ export function buildSteps(line: KernelLine, registered: readonly RegisteredStep
       state,
       id,
       name: core?.name ?? null,
-      startup: core?.startup ?? null,
-      teardown: core?.teardown ?? null,
+      startup: resolve(core?.startup),
+      teardown: resolve(core?.teardown),
       cantStop: core?.cantStop ?? false,
       multi: false,
     };
@@ -47,37 +32,12 @@ export function buildSteps(line: KernelLine, registered: readonly RegisteredStep
     steps[r.state] = {
       ...steps[r.state],
       name: r.name,
-      startup: r.startup,
-      teardown: r.teardown,
+      startup: resolve(r.startup),
+      teardown: resolve(r.teardown),
       multi: r.multi ?? false,
     };
   }
   return steps;
-}
-
-/** The section a state belongs to on this kernel line. */
-export function sectionOf(line: KernelLine, state: number): Section {
-  const c = line.cpuhp;
-  if (state <= c.BRINGUP_CPU) return "PREPARE";
-  if (state <= c.AP_ONLINE) return "STARTING";
-  if (state === c.TEARDOWN_CPU) return "TEARDOWN";
-  if (state < c.ONLINE) return "ONLINE";
-  return "END";
-}
-
-/** "Atomic" (STARTING/DYING, IRQs off, must not fail): `AP_IDLE_DEAD <= state < AP_ONLINE`. */
-export function isAtomic(line: KernelLine, state: number): boolean {
-  return state >= line.cpuhp.AP_IDLE_DEAD && state < line.cpuhp.AP_ONLINE;
-}
-
-/**
- * Where the next step with a callback is, per direction: `up[s]` is the first state ≥ s with a
- * startup, `down[s]` the last state ≤ s with a teardown (-1 / length when none). The walks use it
- * to skip runs of empty states, which have no effect and no trace.
- */
-export interface StepIndex {
-  readonly up: Int32Array;
-  readonly down: Int32Array;
 }
 
 /** Builds the {@linkcode StepIndex} of a step table. */

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CoreStep } from "./lines.ts";
+import type { CoreStep } from "../engine/line.ts";
 
 /** `cpuhp_hp_states[]` of v5.2.1. */
 export const CORE_5_2: readonly CoreStep[] = [

@@ -7,7 +7,7 @@
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import type { KernelLine } from "./lines.ts";
+import type { KernelLine } from "../engine/line.ts";
 import { FIXED_REGISTRATIONS } from "./fixed_registrations.ts";
 
 /** Boot phases, in the order `start_kernel()` / `kernel_init_freeable()` run them. */
@@ -48,6 +48,8 @@ export interface Registration {
   readonly nocalls?: boolean;
   /** `cpuhp_setup_state_multi()`: callbacks run per instance (hvtick models none). */
   readonly multi?: boolean;
+  /** What the registrant calls next, by symbol (lib/hotplug/symbols.ts), if it is modelled. */
+  readonly then?: string;
   /** Whether this guest makes the call. */
   when(c: MachineConfig, line: KernelLine, hyperv: { stimer: boolean; direct: boolean }): boolean;
   /** Where the call is. */
@@ -187,6 +189,8 @@ const MODELLED: readonly Registration[] = [
     name: "hyperv/vmbus:online",
     startup: "hv_synic_init",
     teardown: "hv_synic_cleanup",
+    // vmbus_bus_init() registers the state, then connects (drivers/hv/vmbus_drv.c).
+    then: "vmbus_connect",
     when: hyperv,
     source: "drivers/hv/vmbus_drv.c vmbus_bus_init() from hv_acpi_init(), subsys_initcall",
   },

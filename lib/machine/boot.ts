@@ -14,9 +14,11 @@ import { type MachineState, TICK_DO_TIMER } from "../engine/state.ts";
 import { newDevice } from "../time/devices.ts";
 import { clockeventsRegisterDevice } from "../time/clockevents.ts";
 import { cpuhpSetupState } from "../hotplug/register.ts";
+import { runAfterRegistration } from "../hotplug/symbols.ts";
 import { walk } from "../hotplug/device.ts";
 import { directMode, hasStimer } from "../platform/hyperv/stimer.ts";
-import { KERNEL_LINES, type KernelLine } from "../kernels/lines.ts";
+import { KERNEL_LINES } from "../kernels/lines.ts";
+import type { KernelLine } from "../engine/line.ts";
 import {
   BOOT_PHASES,
   type BootPhase,
@@ -108,11 +110,7 @@ function register(k: Kernel, r: Registration): void {
     nocalls: r.nocalls,
     multi: r.multi,
   });
-  if (r.name === "hyperv/vmbus:online") {
-    // vmbus_bus_init() registers the state, then vmbus_connect() (drivers/hv/vmbus_drv.c).
-    k.s.vmbus.up = true;
-    k.s.vmbus.connected = true;
-  }
+  if (r.then) runAfterRegistration(k, r.then);
 }
 
 /**

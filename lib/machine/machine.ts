@@ -17,7 +17,7 @@ import type { TraceEvent } from "../engine/trace.ts";
 import { formatSeconds, parseDuration } from "../util/duration.ts";
 import { advanceTo } from "../time/advance.ts";
 import { type BindingChange, deviceOnline, hotpluggable, type Outcome } from "../hotplug/device.ts";
-import { explain } from "../hotplug/explain.ts";
+import { type HotplugReason, hotplugReason } from "../hotplug/reasons.ts";
 import { directoryEntries, listFiles, lookup, SYSFS } from "../files/table.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
 import { listOrder } from "../time/list.ts";
@@ -44,6 +44,8 @@ export interface HotplugResult {
   readonly ret: number;
   /** One line: what happened and, on failure, why. */
   readonly message: string;
+  /** Why it did not succeed (what stopped it, where, in words), or null when it did. */
+  readonly reason: HotplugReason | null;
   /** The hang, when the operation hung. */
   readonly hang: Hang | null;
   /** The CPU's tick-device changes during the operation, with the hotplug state of each. */
@@ -283,13 +285,14 @@ export class Machine {
   #hotplug(operation: "online" | "offline", cpu: number, out: Outcome): HotplugResult {
     const errno = errnoName(out.ret);
     const name = (n: number) => this.#k.steps[n].name ?? this.#k.steps[n].id;
+    const reason = hotplugReason(this.#k, cpu, operation === "offline", out);
     let message: string;
     if (out.hang) {
       message =
         `CPU${cpu} ${operation}: HANG at state ${out.hang.state} (${out.hang.stateName}): ${out.hang.reason}`;
     } else if (errno) {
       message = `CPU${cpu} ${operation} failed: ${out.ret} ${errno} (${ERRNO[errno].text}): ` +
-        explain(this.#k, cpu, operation === "offline", out);
+        reason!.text;
     } else {
       message = `CPU${cpu} ${operation}: ok (${out.from} ${name(out.from)} -> ${out.to} ${
         name(out.to)
@@ -307,6 +310,7 @@ export class Machine {
       message,
       hang: out.hang,
       changes: out.changes,
+      reason,
     };
   }
 

@@ -10,7 +10,8 @@ import type { Kernel } from "../engine/kernel.ts";
 import { deviceOnline, hotpluggable } from "../hotplug/device.ts";
 import { advanceTo } from "../time/advance.ts";
 import { hibernate, resume } from "../hotplug/power.ts";
-import { isAtomic, type Step } from "../hotplug/steps.ts";
+import type { Step } from "../engine/kernel.ts";
+import { isAtomic } from "../engine/line.ts";
 import { lookup } from "../files/table.ts";
 import { formatDuration } from "../util/duration.ts";
 

@@ -10,7 +10,7 @@
 
 import type { Recording } from "./record.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
-import { isAtomic, sectionOf } from "../hotplug/steps.ts";
+import { isAtomic, sectionOf } from "../engine/line.ts";
 import { formatSeconds } from "../util/duration.ts";
 import { tracepointText } from "../engine/trace.ts";
 

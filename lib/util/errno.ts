@@ -40,6 +40,21 @@ export const ERRNO = {
 export type ErrnoName = keyof typeof ERRNO;
 
 /**
+ * The errno numbers by name, for the model's return values: a kernel function that fails with
+ * `-EBUSY` returns `-E.EBUSY` (derived from {@linkcode ERRNO}).
+ *
+ * @example
+ * ```ts
+ * import { E } from "./errno.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(-E.EBUSY, -16);
+ * ```
+ */
+export const E: { readonly [N in ErrnoName]: (typeof ERRNO)[N]["code"] } = Object.freeze(
+  Object.fromEntries(Object.entries(ERRNO).map(([name, info]) => [name, info.code])),
+) as { readonly [N in ErrnoName]: (typeof ERRNO)[N]["code"] };
+
+/**
  * Returns the errno name for a negative kernel return value, or `null` for 0.
  *
  * @example

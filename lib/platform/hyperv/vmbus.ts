@@ -34,3 +34,9 @@ export function hvSynicCleanup(k: Kernel, cpu: number): number {
   k.s.cpus[cpu].synic = false;
   return 0;
 }
+
+/** `vmbus_connect()` (drivers/hv/connection.c), as far as hotplug sees it: VMbus is up and connected. */
+export function vmbusConnect(k: Kernel): void {
+  k.s.vmbus.up = true;
+  k.s.vmbus.connected = true;
+}

@@ -1,0 +1,113 @@
+/**
+ * What a kernel line is, as a type: its `enum cpuhp_state`, its static step table, the well-known
+ * state numbers, and the named switches of behaviour that differ between releases (the data of
+ * each release is in lib/kernels/). The sections follow from the numbers.
+ *
+ * @module
+ */
+
+/** One entry of the static `cpuhp_hp_states[]` table. */
+export interface CoreStep {
+  /** Enum name. */
+  readonly id: string;
+  /** `.name`. */
+  readonly name: string;
+  /** `.startup.single` symbol or null. */
+  readonly startup: string | null;
+  /** `.teardown.single` symbol or null. */
+  readonly teardown: string | null;
+  /** `.cant_stop`. */
+  readonly cantStop?: boolean;
+}
+
+/** Well-known state numbers of a release. */
+export interface CpuhpNumbers {
+  /** `CPUHP_ONLINE`. */
+  readonly ONLINE: number;
+  /** `CPUHP_BRINGUP_CPU`. */
+  readonly BRINGUP_CPU: number;
+  /** `CPUHP_AP_IDLE_DEAD`. */
+  readonly AP_IDLE_DEAD: number;
+  /** `CPUHP_AP_OFFLINE`. */
+  readonly AP_OFFLINE: number;
+  /** `CPUHP_AP_ONLINE`. */
+  readonly AP_ONLINE: number;
+  /** `CPUHP_TEARDOWN_CPU`. */
+  readonly TEARDOWN_CPU: number;
+  /** `CPUHP_AP_ONLINE_IDLE`. */
+  readonly AP_ONLINE_IDLE: number;
+  /** `CPUHP_AP_ONLINE_DYN`. */
+  readonly AP_ONLINE_DYN: number;
+  /** `CPUHP_AP_ONLINE_DYN_END`. */
+  readonly AP_ONLINE_DYN_END: number;
+  /** `CPUHP_AP_HYPERV_TIMER_STARTING`, where the release has it. */
+  readonly HYPERV_TIMER_STARTING: number | null;
+  /** `CPUHP_AP_ARM_ARCH_TIMER_STARTING`. */
+  readonly ARM_ARCH_TIMER_STARTING: number;
+  /** `CPUHP_AP_DUMMY_TIMER_STARTING`. */
+  readonly DUMMY_TIMER_STARTING: number;
+}
+
+/** A kernel line. */
+export interface KernelLine {
+  /** Id users pass to `.kernel()`. */
+  readonly id: string;
+  /** The release the tables were read from. */
+  readonly release: string;
+  /** `enum cpuhp_state`, index = number (unnamed dynamic slots as `CPUHP_…_DYN+n`). */
+  readonly enumNames: readonly string[];
+  /** The static step table. */
+  readonly core: readonly CoreStep[];
+  /** Well-known numbers. */
+  readonly cpuhp: CpuhpNumbers;
+  /** kernel/cpu.c rule switches. */
+  readonly rules: {
+    /** The walk skips states without a callback in that direction (6.x `cpuhp_next_state`). */
+    readonly skipNullCallbacks: boolean;
+    /** `hotplug/fail` accepts -1 to disarm. */
+    readonly failAcceptsMinusOne: boolean;
+    /** `hotplug/fail` refuses DEAD states while the CPU is above BRINGUP. */
+    readonly failRejectsDeadAboveBringup: boolean;
+    /** `hotplug/target` equal to the current state is a no-op. */
+    readonly targetEqualNoop: boolean;
+  };
+  /** Hyper-V stimer placement (hyperv-stimer.md §1). */
+  readonly stimer: {
+    /** Where Direct Mode registers: the VMbus ONLINE state, or the STARTING state. */
+    readonly direct: "vmbus" | "starting";
+    /** What `hv_stimer_cleanup` / `hv_synic_cleanup` do to the stimer. */
+    readonly cleanup: "unbind-then-shutdown" | "shutdown" | "direct-shutdown-else-unbind";
+  };
+  /** arm64 guests use the (out-of-tree) Hyper-V stimer: true before mainline arm64 support (5.15). */
+  readonly arm64Stimer: boolean;
+  /** x86 PIT registration: `always` without an HPET (5.2), or per `apic_needs_pit()`. */
+  readonly pit: "always" | "apic_needs_pit";
+  /** `hv_synic_cleanup` refuses `VMBUS_CONNECT_CPU` (CPU0) while VMbus is connected (6.1). */
+  readonly vmbusConnectCpuBusy: boolean;
+  /** VMbus unloads on hibernation (suspend/resume support, 5.4+). */
+  readonly vmbusHibernation: boolean;
+  /** `/proc/timer_list` version. */
+  readonly timerList: "v0.8" | "v0.9";
+  /** hibernate.c message prefix. */
+  readonly pmPrefix: string;
+  /** arm64 messages: psci's kill line form and whether `CPU%u: shutdown` is printed (notice in 5.x, debug in 6.1). */
+  readonly arm64: { readonly psciKill: "plain" | "polled"; readonly shutdownNotice: boolean };
+}
+
+/** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */
+export type Section = "PREPARE" | "STARTING" | "TEARDOWN" | "ONLINE" | "END";
+
+/** The section a state belongs to on this kernel line. */
+export function sectionOf(line: KernelLine, state: number): Section {
+  const c = line.cpuhp;
+  if (state <= c.BRINGUP_CPU) return "PREPARE";
+  if (state <= c.AP_ONLINE) return "STARTING";
+  if (state === c.TEARDOWN_CPU) return "TEARDOWN";
+  if (state < c.ONLINE) return "ONLINE";
+  return "END";
+}
+
+/** "Atomic" (STARTING/DYING, IRQs off, must not fail): `AP_IDLE_DEAD <= state < AP_ONLINE`. */
+export function isAtomic(line: KernelLine, state: number): boolean {
+  return state >= line.cpuhp.AP_IDLE_DEAD && state < line.cpuhp.AP_ONLINE;
+}

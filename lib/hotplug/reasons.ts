@@ -1,0 +1,100 @@
+/**
+ * Why a hotplug operation did not succeed, as data: what stopped it, at which state and callback,
+ * and one plain sentence. Results carry it, so no caller parses a message.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import type { Outcome } from "./device.ts";
+import { resolveCallback } from "./symbols.ts";
+import { E } from "../util/errno.ts";
+
+/** What stopped an operation. */
+export type HotplugReasonCode =
+  | "injected"
+  | "callback"
+  | "hotplug-disabled"
+  | "last-cpu"
+  | "not-hotpluggable"
+  | "hang"
+  | "other";
+
+/** Why an operation did not succeed. */
+export interface HotplugReason {
+  /**
+   * `injected`: a fault armed through `hotplug/fail`; `callback`: a callback returned an error
+   * itself; `hotplug-disabled`: `cpu_hotplug_disabled` (a suspend or hibernation in progress);
+   * `last-cpu`: the last online CPU; `not-hotpluggable`: no `online` file; `hang`: the walk
+   * waits forever; `other`: none of these.
+   */
+  readonly code: HotplugReasonCode;
+  /** One sentence, in the kernel's terms. */
+  readonly text: string;
+  /** The hotplug state concerned, or null. */
+  readonly state: number | null;
+  /** The callback concerned, or null. */
+  readonly callback: string | null;
+}
+
+/**
+ * Why the operation on `cpu` (an offline when `offline`) that ended in `out` did not succeed,
+ * or null when it did.
+ */
+export function hotplugReason(
+  k: Kernel,
+  cpu: number,
+  offline: boolean,
+  out: Outcome,
+): HotplugReason | null {
+  const reason = (code: HotplugReasonCode, text: string, state = null as number | null) => ({
+    code,
+    text,
+    state,
+    callback: null as string | null,
+  });
+  if (out.hang) {
+    const h = out.hang;
+    return { code: "hang", text: h.reason, state: h.state, callback: h.callback };
+  }
+  if (out.ret === 0) return null;
+  const f = out.failure;
+  if (f?.injected) {
+    return {
+      ...reason(
+        "injected",
+        `fault injected through cpu${cpu}/hotplug/fail at state ${f.state} (${f.callback} returned -EAGAIN instead of running); the operation was rolled back`,
+        f.state,
+      ),
+      callback: f.callback,
+    };
+  }
+  if (f) {
+    const own = resolveCallback(f.callback).explain?.(k, cpu, f.ret);
+    return {
+      ...reason(
+        "callback",
+        own ??
+          `${f.callback}() at state ${f.state} returned ${f.ret}; the operation was rolled back`,
+        f.state,
+      ),
+      callback: f.callback,
+    };
+  }
+  if (out.ret === -E.EBUSY && k.s.hotplugDisabled > 0) {
+    return reason(
+      "hotplug-disabled",
+      "CPU hotplug is disabled (a suspend or hibernation is in progress)",
+    );
+  }
+  if (out.ret === -E.EBUSY && offline) {
+    return reason("last-cpu", `CPU${cpu} is the last online CPU`);
+  }
+  if (out.ret === -E.EPERM) {
+    return reason(
+      "not-hotpluggable",
+      `CPU${cpu} is not hotpluggable on x86 (it has no online file) unless the kernel is booted with cpu0_hotplug`,
+    );
+  }
+  return reason("other", "");
+}

@@ -1,0 +1,121 @@
+/**
+ * What hotplug callbacks mean, by kernel symbol: the one registry that says what a callback does
+ * to the model, whether it waits on a timer on the CPU being hotplugged, and how its own failure
+ * is explained. A step table resolves its symbols here once, when it is built (the kernel's
+ * `struct cpuhp_step` carries its functions; the state keeps names so it stays serialisable).
+ * Symbols not listed run as no-ops: traced, fault-injectable and rolled back like any other.
+ * Boot-time calls a registrant makes after its `cpuhp_setup_state()` are here too.
+ *
+ * @module
+ */
+
+import type { Callback, HotplugOp, Kernel } from "../engine/kernel.ts";
+import { bringupCpu, takedownCpu } from "./lifecycle.ts";
+import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
+import { hvSynicCleanup, hvSynicInit, vmbusConnect } from "../platform/hyperv/vmbus.ts";
+import {
+  archTimerDyingCpu,
+  archTimerStartingCpu,
+  dummyTimerStartingCpu,
+} from "../platform/arch/arm64.ts";
+
+/** What one symbol means (every field optional: a symbol may only wait, or only explain). */
+interface Meaning {
+  /** Its effect (see {@linkcode Callback.run}). */
+  readonly run?: (k: Kernel, op: HotplugOp) => number;
+  /** Why it cannot finish without a tick (see {@linkcode Callback.waitsOnTimer}). */
+  readonly waitsOnTimer?: string;
+  /** Why it refused (see {@linkcode Callback.explain}). */
+  readonly explain?: (k: Kernel, cpu: number, ret: number) => string | null;
+}
+
+const SYMBOLS: Readonly<Record<string, Meaning>> = {
+  bringup_cpu: { run: (k, op) => bringupCpu(k, op) },
+  takedown_cpu: { run: (k, op) => takedownCpu(k, op) },
+  // hrtimers_prepare_cpu() resets hres_active (kernel/time/hrtimer.c:1988-2008).
+  hrtimers_prepare_cpu: {
+    run: (k, op) => {
+      k.s.cpus[op.cpu].hres = false;
+      return 0;
+    },
+  },
+  // hrtimers_dead_cpu() → tick_cancel_sched_timer(): tick_sched zeroed (tick-sched.c:1365-1376).
+  hrtimers_dead_cpu: {
+    run: (k, op) => {
+      const c = k.s.cpus[op.cpu];
+      c.nohzMode = 0;
+      c.schedExpires = -1;
+      return 0;
+    },
+  },
+  hv_cpu_init: { run: (k, op) => hvCpuInit(k, op.cpu) },
+  hv_cpu_die: { run: (k, op) => hvCpuDie(k, op.cpu) },
+  hv_synic_init: { run: (k, op) => hvSynicInit(k, op.cpu) },
+  hv_synic_cleanup: {
+    run: (k, op) => hvSynicCleanup(k, op.cpu),
+    // The two -EBUSY refusals of hv_synic_cleanup() (lib/platform/hyperv/vmbus.ts).
+    explain: (k, cpu) =>
+      cpu === 0 && k.line.vmbusConnectCpuBusy
+        ? "hv_synic_cleanup() refused: CPU0 is VMBUS_CONNECT_CPU and VMbus is connected, so it cannot go offline"
+        : `hv_synic_cleanup() refused: a VMbus channel is bound to CPU${cpu} and VMbus is connected, so the CPU cannot go offline`,
+  },
+  hv_stimer_init: { run: (k, op) => hvStimerInit(k, op.cpu) },
+  hv_stimer_cleanup: { run: (k, op) => hvStimerCleanup(k, op.cpu) },
+  arch_timer_starting_cpu: { run: (k, op) => archTimerStartingCpu(k, op.cpu) },
+  arch_timer_dying_cpu: { run: (k, op) => archTimerDyingCpu(k, op.cpu) },
+  dummy_timer_starting_cpu: { run: (k, op) => dummyTimerStartingCpu(k, op.cpu) },
+  // smpboot_park_threads() → kthread_park() → wait_task_inactive() → schedule_hrtimeout() on the
+  // CPU's own hotplug thread (Dexuan Cui's analysis, S4; hyperv-stimer §7.1). The sleep happens
+  // when the parked thread is still queued: a race that hvtick takes unless the state says
+  // `parkRace: "passes"` (docs/model.md §Hangs).
+  smpboot_park_threads: {
+    waitsOnTimer: "parks the per-CPU threads with kthread_park(), whose wait_task_inactive() " +
+      "sleeps in schedule_hrtimeout() on this CPU: that hrtimer never fires",
+  },
+};
+
+// One resolved callback per symbol: step tables share them.
+const RESOLVED = new Map<string, Callback>();
+
+/**
+ * The callback of symbol `name`, with what it means.
+ *
+ * @example
+ * ```ts
+ * import { resolveCallback } from "./symbols.ts";
+ * import assert from "node:assert/strict";
+ * assert.notEqual(resolveCallback("hv_stimer_cleanup").run, null);
+ * assert.equal(resolveCallback("sched_cpu_deactivate").run, null);
+ * assert.match(resolveCallback("smpboot_park_threads").waitsOnTimer!, /kthread_park/);
+ * ```
+ */
+export function resolveCallback(name: string): Callback {
+  let cb = RESOLVED.get(name);
+  if (!cb) {
+    const m = SYMBOLS[name] ?? {};
+    cb = Object.freeze({
+      name,
+      run: m.run ?? null,
+      waitsOnTimer: m.waitsOnTimer ?? null,
+      explain: m.explain ?? null,
+    });
+    RESOLVED.set(name, cb);
+  }
+  return cb;
+}
+
+/**
+ * What a boot-time registrant does right after its `cpuhp_setup_state()` returns, by symbol:
+ * `vmbus_bus_init()` registers `hyperv/vmbus:online`, then `vmbus_connect()`
+ * (drivers/hv/vmbus_drv.c).
+ */
+const AFTER_REGISTRATION: Readonly<Record<string, (k: Kernel) => void>> = {
+  vmbus_connect: vmbusConnect,
+};
+
+/** Runs the boot-time call `name` (see the table above). */
+export function runAfterRegistration(k: Kernel, name: string): void {
+  const f = AFTER_REGISTRATION[name];
+  if (!f) throw new Error(`internal: no modelled boot-time call ${name}`);
+  f(k);
+}
