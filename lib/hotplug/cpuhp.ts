@@ -10,6 +10,7 @@ import { emit, printk, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
+import { E } from "../util/errno.ts";
 
 /** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
 export class HangSignal {
@@ -40,8 +41,6 @@ function observe(
   for (let i = 0; i < observers.length; i++) observers[i](p);
 }
 
-const EAGAIN = -11;
-
 /** `cpuhp_invoke_callback()` (kernel/cpu.c:147-228) for single-instance steps. */
 export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean): number {
   const st = k.s.cpus[op.cpu];
@@ -50,8 +49,10 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   if (k.line.rules.skipNullCallbacks && !cb) return 0;
   if (st.fail === state) {
     st.fail = -1;
-    if (cb && !op.failure) op.failure = { state, callback: cb.name, ret: EAGAIN, injected: true };
-    return cb ? EAGAIN : 0;
+    if (cb && !op.failure) {
+      op.failure = { state, callback: cb.name, ret: -E.EAGAIN, injected: true };
+    }
+    return cb ? -E.EAGAIN : 0;
   }
   if (!cb || step.multi) return 0;
   const section = sectionOf(k.line, state);
@@ -301,7 +302,7 @@ export function cpuDownLocked(k: Kernel, op: HotplugOp, target: number): number 
   const c = k.line.cpuhp;
   let online = 0;
   for (const x of s.cpus) if (x.online && ++online > 1) break;
-  if (online === 1) return -16;
+  if (online === 1) return -E.EBUSY;
   const st = s.cpus[op.cpu];
   const prev = setState(k, op, target);
   if (st.state > c.TEARDOWN_CPU) {

@@ -10,6 +10,7 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
+import { E } from "../util/errno.ts";
 
 /** A change of a CPU's tick device during an operation. */
 export interface BindingChange {
@@ -109,7 +110,7 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
 export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
   const st = k.s.cpus[cpu];
   if (k.s.hotplugDisabled > 0) {
-    return { ret: -16, from: st.state, to: st.state, hang: null, changes: [] };
+    return { ret: -E.EBUSY, from: st.state, to: st.state, hang: null, changes: [] };
   }
   return walk(k, cpu, target);
 }
@@ -128,7 +129,7 @@ export function deviceOnline(k: Kernel, cpu: number, online: boolean): Outcome {
     if (out.ret === 0 && !out.hang) st.devOffline = false;
     return out;
   }
-  if (!hotpluggable(k, cpu)) return { ...same, ret: -1 };
+  if (!hotpluggable(k, cpu)) return { ...same, ret: -E.EPERM };
   if (st.devOffline) return same;
   const out = cpuUpDown(k, cpu, 0);
   if (out.ret === 0 && !out.hang) st.devOffline = true;

@@ -13,6 +13,7 @@ import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "../time/clockevents.ts";
 import { CE_STATE, type MachineState, TICKDEV_MODE } from "../engine/state.ts";
+import { E } from "../util/errno.ts";
 
 /** What a hibernation or resume did. */
 export interface PowerOutcome {
@@ -101,7 +102,7 @@ export function hibernate(k: Kernel): PowerOutcome {
   if (s.config.arch === "x86_64" && !s.cpus[0].online) {
     // bsp_pm_check_init()'s notifier refuses PM_HIBERNATION_PREPARE (arch/x86/power/cpu.c:321-339).
     printk(k, "CPU0 is offline.");
-    return { ret: -19, frozen: [], hung: null, why: "CPU0 is offline." };
+    return { ret: -E.ENODEV, frozen: [], hung: null, why: "CPU0 is offline." };
   }
   s.hotplugDisabled++;
   printk(k, `${pm(k)}hibernation entry`);

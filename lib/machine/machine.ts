@@ -466,7 +466,6 @@ export class Machine {
    */
   read(path: string): string {
     const found = this.#lookup(path);
-    if (found.read) return found.read();
     if (!found.file.read) {
       throw new RangeError(`Cannot read ${path}: it is write-only (mode ${found.file.mode})`);
     }

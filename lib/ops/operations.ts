@@ -12,7 +12,7 @@ import { advanceTo } from "../time/advance.ts";
 import { hibernate, resume } from "../hotplug/power.ts";
 import type { Step } from "../engine/kernel.ts";
 import { isAtomic } from "../engine/line.ts";
-import { lookup } from "../files/table.ts";
+import { writeCpuhpFail } from "../hotplug/sysfs.ts";
 import { formatDuration } from "../util/duration.ts";
 
 /** The operation kinds, as `--ops` names them. */
@@ -140,8 +140,7 @@ export const OPERATIONS: readonly OperationSpec[] = [
       return ops;
     },
     apply: (k, op) => {
-      const path = `${CPU_DIR}/cpu${op.cpu}/hotplug/fail`;
-      const armed = lookup(k, path)!.file.write!(k, op.cpu!, String(op.state));
+      const armed = writeCpuhpFail(k, op.cpu!, String(op.state));
       if (armed.ret !== 0) return false;
       deviceOnline(k, op.cpu!, op.action === "online");
       return true;

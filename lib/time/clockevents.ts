@@ -19,6 +19,7 @@ import {
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "./list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
+import { E } from "../util/errno.ts";
 
 /** Looks up a registered device. */
 export function dev(k: Kernel, id: string): DeviceState {
@@ -115,9 +116,9 @@ export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
 export function clockeventsSwitchState(k: Kernel, d: DeviceState, state: CeState): number {
   if (d.state === state) return 0;
   if (!(d.features & FEAT.DUMMY)) {
-    if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -38;
-    if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -38;
-    if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -22;
+    if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -E.ENOSYS;
+    if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -E.ENOSYS;
+    if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -E.EINVAL;
     driverSetState(k, d, state);
   }
   d.state = state;
@@ -200,7 +201,7 @@ export function clockeventsProgramEvent(
   }
   let delta = expires - now;
   if (delta <= 0) {
-    if (!force) return -62;
+    if (!force) return -E.ETIME;
     d.retries++;
     delta = d.minDeltaNs;
   }
@@ -216,7 +217,7 @@ export function clockeventsProgramEvent(
  */
 export function clockeventsUnbindDevice(k: Kernel, d: DeviceState, cpu: number): number {
   let ret = clockeventsTryUnbind(k, d, cpu);
-  if (ret === -11) ret = clockeventsReplace(k, d, cpu);
+  if (ret === -E.EAGAIN) ret = clockeventsReplace(k, d, cpu);
   emit(k, { type: "clockevents_unbind_device", time: ktime(k), cpu, device: d.name, ret });
   return ret;
 }
@@ -228,7 +229,7 @@ export function clockeventsTryUnbind(k: Kernel, d: DeviceState, cpu: number): nu
     delete k.s.devices[d.id];
     return 0;
   }
-  return k.s.cpus[cpu].tickDev === d.id ? -11 : -16;
+  return k.s.cpus[cpu].tickDev === d.id ? -E.EAGAIN : -E.EBUSY;
 }
 
 /** `clockevents_replace()` (clockevents.c:359-382), on `cpu`. */
@@ -241,7 +242,7 @@ function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
     if (!tickCheckReplacement(k, best, d, cpu)) continue;
     best = d;
   }
-  if (!best) return -16;
+  if (!best) return -E.EBUSY;
   tickInstallReplacement(k, best, cpu);
   listDel(k.s, ced.id);
   const r = k.s.released.indexOf(ced.id);

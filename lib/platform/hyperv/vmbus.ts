@@ -7,6 +7,7 @@
 
 import type { Kernel } from "../../engine/kernel.ts";
 import { directMode, hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
+import { E } from "../../util/errno.ts";
 
 /**
  * `hv_synic_init(cpu)` (state `hyperv/vmbus:online`): SynIC registers on, then the stimer:
@@ -28,8 +29,8 @@ export function hvSynicInit(k: Kernel, cpu: number): number {
  */
 export function hvSynicCleanup(k: Kernel, cpu: number): number {
   const vmbus = k.s.vmbus;
-  if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -16;
-  if (vmbus.connected && vmbus.channels.includes(cpu)) return -16;
+  if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
+  if (vmbus.connected && vmbus.channels.includes(cpu)) return -E.EBUSY;
   if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !directMode(k))) hvStimerCleanup(k, cpu);
   k.s.cpus[cpu].synic = false;
   return 0;

@@ -1,0 +1,131 @@
+/**
+ * The CPU hotplug files, as their owners define them: the device core's `cpuN/online`
+ * (drivers/base/core.c, drivers/base/cpu.c), the cpulists (drivers/base/cpu.c) and the
+ * `hotplug/` attributes and `hotplug/states` (kernel/cpu.c, which registers them beside its step
+ * table). The file table (lib/files/table.ts) points at these show and store functions.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { isAtomic } from "../engine/line.ts";
+import { E } from "../util/errno.ts";
+import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
+import { deviceOnline, type Outcome, walk } from "./device.ts";
+
+/** What a store did: 0 or a negative errno, and the hotplug walk it caused, if any. */
+export interface WriteOutcome {
+  /** 0 or a negative errno. */
+  readonly ret: number;
+  /** The hotplug walk it caused, if any. */
+  readonly outcome?: Outcome;
+}
+
+/** `online_show()`: the device core's cached `offline` flag. */
+export function onlineShow(k: Kernel, cpu: number): string {
+  return `${k.s.cpus[cpu].devOffline ? 0 : 1}\n`;
+}
+
+/** `online_store()`: `kstrtobool`, then `device_online()` / `device_offline()`. */
+export function onlineStore(k: Kernel, cpu: number, value: string): WriteOutcome {
+  const on = kstrtobool(value);
+  if (on === null) return { ret: -E.EINVAL };
+  const outcome = deviceOnline(k, cpu, on);
+  return { ret: outcome.ret, outcome };
+}
+
+/** The cpulist files of drivers/base/cpu.c, by name: which CPUs each lists. */
+const CPULISTS: Readonly<Record<string, (k: Kernel) => number[]>> = {
+  online: (k) => k.s.cpus.filter((c) => c.online).map((c) => c.id),
+  offline: (k) => k.s.cpus.filter((c) => !c.online).map((c) => c.id),
+  possible: (k) => k.s.cpus.map((c) => c.id),
+  present: (k) => k.s.cpus.map((c) => c.id),
+};
+
+/** The cpulist file names (`/sys/devices/system/cpu/NAME`). */
+export const CPULIST_NAMES: readonly string[] = Object.keys(CPULISTS);
+
+/**
+ * `cpu/online`, `offline`, `possible`, `present`: the `%*pbl` list (`0-3,5`); an empty
+ * `offline` prints just a newline (print_cpus_offline).
+ */
+export function cpulistShow(k: Kernel, name: string): string {
+  const cpus = CPULISTS[name](k);
+  if (cpus.length === 0) return "\n";
+  const parts: string[] = [];
+  for (let i = 0; i < cpus.length; i++) {
+    let j = i;
+    while (j + 1 < cpus.length && cpus[j + 1] === cpus[j] + 1) j++;
+    parts.push(i === j ? `${cpus[i]}` : `${cpus[i]}-${cpus[j]}`);
+    i = j;
+  }
+  return parts.join(",") + "\n";
+}
+
+/** `state_show()` (kernel/cpu.c). */
+export function cpuhpStateShow(k: Kernel, cpu: number): string {
+  return `${k.s.cpus[cpu].state}\n`;
+}
+
+/** `target_show()` (kernel/cpu.c). */
+export function cpuhpTargetShow(k: Kernel, cpu: number): string {
+  return `${k.s.cpus[cpu].target}\n`;
+}
+
+/** `fail_show()` (kernel/cpu.c). */
+export function cpuhpFailShow(k: Kernel, cpu: number): string {
+  return `${k.s.cpus[cpu].fail}\n`;
+}
+
+/** `states_show()` (kernel/cpu.c): `"%3d: %s\n"` for every named step. */
+export function cpuhpStatesShow(k: Kernel): string {
+  let out = "";
+  for (const s of k.steps) {
+    if (s.name !== null) out += `${String(s.state).padStart(3)}: ${s.name}\n`;
+  }
+  return out;
+}
+
+/** `write_cpuhp_target()` (kernel/cpu.c:1922-1962), with the 6.1 equal-state no-op. */
+export function writeCpuhpTarget(k: Kernel, cpu: number, value: string): WriteOutcome {
+  const target = kstrtoint(value);
+  if (typeof target !== "number") return target;
+  const c = k.line.cpuhp;
+  if (k.s.config.hotplugStateControl) {
+    if (target < 0 || target > c.ONLINE) return { ret: -E.EINVAL };
+  } else if (target !== 0 && target !== c.ONLINE) return { ret: -E.EINVAL };
+  const step = k.steps[target];
+  if (step.name === null || step.cantStop) return { ret: -E.EINVAL };
+  // Stopping between idle:dead and ap:online is not supported by the machinery: the dying CPU
+  // always dies and cpuhp_report_idle_dead() BUG_ONs (reference §1.4). hvtick refuses it.
+  if (target >= c.AP_IDLE_DEAD && target <= c.AP_ONLINE) return { ret: -E.EINVAL };
+  const st = k.s.cpus[cpu];
+  if (k.line.rules.targetEqualNoop && st.state === target) return { ret: 0 };
+  if (k.s.hotplugDisabled > 0) return { ret: -E.EBUSY };
+  const outcome = walk(k, cpu, target);
+  return { ret: outcome.ret, outcome };
+}
+
+/** `write_cpuhp_fail()` (kernel/cpu.c:1972-2030; 6.1 accepts -1 and refuses armed DEAD states). */
+export function writeCpuhpFail(k: Kernel, cpu: number, value: string): WriteOutcome {
+  const fail = kstrtoint(value);
+  if (typeof fail !== "number") return fail;
+  const c = k.line.cpuhp;
+  const st = k.s.cpus[cpu];
+  if (k.line.rules.failAcceptsMinusOne && fail === -1) {
+    st.fail = -1;
+    return { ret: 0 };
+  }
+  if (fail < 0 || fail > c.ONLINE) return { ret: -E.EINVAL };
+  if (isAtomic(k.line, fail)) return { ret: -E.EINVAL };
+  const step = k.steps[fail];
+  if (!step.startup && !step.teardown) return { ret: -E.EINVAL };
+  if (
+    k.line.rules.failRejectsDeadAboveBringup && fail <= c.BRINGUP_CPU && st.state > c.BRINGUP_CPU &&
+    step.teardown
+  ) {
+    return { ret: -E.EINVAL };
+  }
+  st.fail = fail;
+  return { ret: 0 };
+}

@@ -1,0 +1,40 @@
+/**
+ * The clockevents sysfs files, as kernel/time/clockevents.c defines them: each CPU's
+ * `clockeventN/current_device` and `unbind_device`, and `broadcast/current_device`. The file
+ * table (lib/files/table.ts) points at these.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { E } from "../util/errno.ts";
+import { clockeventsTryUnbind, clockeventsUnbindDevice } from "./clockevents.ts";
+import { listOrder } from "./list.ts";
+
+/** `sysfs_show_current_tick_dev()`: the CPU's tick device name, or nothing. */
+export function currentDeviceShow(k: Kernel, cpu: number): string {
+  const id = k.s.cpus[cpu].tickDev;
+  return id === null ? "" : `${k.s.devices[id].name}\n`;
+}
+
+/** The broadcast device's `current_device` (`tick_get_broadcast_device()`). */
+export function broadcastDeviceShow(k: Kernel): string {
+  const id = k.s.broadcast.dev;
+  return id === null ? "" : `${k.s.devices[id].name}\n`;
+}
+
+/**
+ * `unbind_device_store()`: the first device of that name, from the list head, is unbound on the
+ * file's CPU. Returns 0 or a negative errno.
+ */
+export function unbindDeviceStore(k: Kernel, cpu: number, value: string): number {
+  if (value.length === 0 || value.length >= 32) return -E.EINVAL;
+  const name = value.endsWith("\n") ? value.slice(0, -1) : value;
+  for (const id of listOrder(k.s)) {
+    const d = k.s.devices[id];
+    if (d.name !== name) continue;
+    const ret = clockeventsTryUnbind(k, d, cpu);
+    return ret === -E.EAGAIN ? clockeventsUnbindDevice(k, d, cpu) : ret;
+  }
+  return -E.ENODEV;
+}
