@@ -85,7 +85,18 @@ export {
   INVARIANT_NAMES,
   type InvariantInfo,
 } from "./lib/explore/invariants.ts";
-export { OPERATION_KINDS, type OperationKind } from "./lib/ops/operations.ts";
+export { OPERATION_KINDS, type OperationKind } from "./lib/ops/moves.ts";
+export {
+  formatOperation,
+  type Operation,
+  OPERATION_NAMES,
+  type OperationName,
+  type OperationResult,
+  type OperationResults,
+  type ParseContext,
+  parseOperation,
+} from "./lib/ops/operations.ts";
+export type { AdvanceResult, RaceResult, ResetResult } from "./lib/ops/results.ts";
 export type { StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {

@@ -6,12 +6,10 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import type { Machine, VmOptions } from "../mod.ts";
-import type { Session } from "./session.ts";
+import { type Grammar, parseWords, usage as grammarUsage } from "../lib/ops/grammar.ts";
 
-/** What completes a positional or an option value. */
-export type Completion = "cpu" | "path" | "file" | "command" | readonly string[];
+export type { Completion, OptionSpec } from "../lib/ops/grammar.ts";
 
 /** Services the shell gives commands (file access, interruption, progress). */
 export interface Context {
@@ -25,6 +23,42 @@ export interface Context {
   readonly writeFile?: (path: string, text: string) => Promise<void>;
   /** Runs a script's lines (for `source`); returns false when it stopped on an error. */
   readonly runScript?: (text: string, name: string) => Promise<boolean>;
+}
+
+/** What one command produced. */
+export interface Outcome {
+  /** The command line as typed (trimmed). */
+  readonly line: string;
+  /** The command name, or "" for a blank line. */
+  readonly command: string;
+  /** Whether it succeeded (a kernel refusal or a hang is not success). */
+  readonly ok: boolean;
+  /** Text for people. */
+  readonly text: string;
+  /** Structured result for `--json`. */
+  readonly result?: unknown;
+  /** On failure: errno name (kernel refusals) or null, and the message. */
+  readonly error?: { readonly errno: string | null; readonly message: string };
+  /** Simulation time after the command, ns (null without a VM). */
+  readonly time: number | null;
+}
+
+/** What a command may use of the session it runs in. */
+export interface Shell {
+  /** The machine, once `vm` has built one. */
+  machine: Machine | null;
+  /** The options the machine was built from. */
+  options: VmOptions | null;
+  /** State-changing commands since the machine was built. */
+  log: string[];
+  /** Every command of the shell. */
+  readonly commands: readonly Command[];
+  /** Boots a new machine from `options` (the log starts over). */
+  boot(options: VmOptions): Machine;
+  /** A new, empty session of the same shell (`load` replays into one). */
+  fresh(): Shell;
+  /** Executes one line. */
+  execute(line: string, ctx?: Context): Promise<Outcome>;
 }
 
 /** A failure the REPL reports: the kernel's errno name when there is one. */
@@ -55,32 +89,14 @@ export interface Result {
   readonly quit?: boolean;
 }
 
-/** One command-line option. */
-export interface OptionSpec {
-  /** `string` takes a value, `boolean` does not. */
-  readonly type: "string" | "boolean";
-  /** May be given more than once. */
-  readonly multiple?: boolean;
-  /** What the value means, for help. */
-  readonly value?: string;
-  /** Help text. */
-  readonly help: string;
-  /** What completes the value. */
-  readonly complete?: Completion;
-}
-
-/** One REPL command. */
-export interface Command {
+/** One REPL command: its grammar (lib/ops/grammar.ts), help and handler. */
+export interface Command extends Grammar {
   /** Name typed at the prompt. */
   readonly name: string;
   /** Other names. */
   readonly aliases?: readonly string[];
   /** One line. */
   readonly summary: string;
-  /** Positionals, in order. */
-  readonly positionals?: readonly { name: string; optional?: boolean; complete?: Completion }[];
-  /** Options. */
-  readonly options?: Readonly<Record<string, OptionSpec>>;
   /** Longer help. */
   readonly help?: string;
   /** False for commands that work without a VM. */
@@ -93,107 +109,20 @@ export interface Command {
   /** Whether the command changes the machine (recorded in the session log). */
   readonly logs?: boolean;
   /** The handler. */
-  run(session: Session, argv: string[], ctx: Context): Result | Promise<Result>;
+  run(session: Shell, argv: string[], ctx: Context): Result | Promise<Result>;
 }
 
 /** Parses `argv` against a command's grammar; misuse throws a RangeError naming what is valid. */
 export function parse(
   command: Command,
   argv: string[],
-): { values: Record<string, unknown>; positionals: string[] } {
-  const options = Object.fromEntries(
-    Object.entries(command.options ?? {}).map((
-      [name, o],
-    ) => [name, o.multiple ? { type: o.type, multiple: true } : { type: o.type }]),
-  );
-  const negative = argv.find((a) => /^-\d/.test(a));
-  if (negative !== undefined) {
-    throw new RangeError(
-      `invalid value ${JSON.stringify(negative)}: negative numbers and durations are not valid`,
-    );
-  }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (e) {
-    const valid = Object.keys(command.options ?? {}).map((o) => `--${o}`).join(", ") || "none";
-    throw new RangeError(
-      `${(e as Error).message.replace(/\. To specify.*$/s, "")}; valid options: ${valid}`,
-    );
-  }
-  const spec = command.positionals ?? [];
-  const required = spec.filter((p) => !p.optional).length;
-  if (parsed.positionals.length < required || parsed.positionals.length > spec.length) {
-    throw new RangeError(`expected ${usage(command)}, got ${JSON.stringify(argv.join(" "))}`);
-  }
-  return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
+): { values: Readonly<Record<string, unknown>>; positionals: readonly string[] } {
+  return parseWords(command.name, command, argv);
 }
 
 /** The usage line of a command, derived from its grammar. */
 export function usage(command: Command): string {
-  const opts = Object.entries(command.options ?? {}).map(([name, o]) =>
-    `[--${name}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}]${o.multiple ? "…" : ""}`
-  );
-  const pos = (command.positionals ?? []).map((p) => p.optional ? `[${p.name}]` : p.name);
-  return [command.name, ...pos, ...opts].join(" ");
-}
-
-export function cpuArg(machine: Machine, text: string): number {
-  const n = Number(text);
-  const last = machine.config.cpus - 1;
-  if (!/^\d+$/.test(text) || n > last) {
-    throw new RangeError(`invalid CPU ${JSON.stringify(text)}: this VM has CPUs 0 to ${last}`);
-  }
-  return n;
-}
-
-/** The `vm` flags as builder options (shared by `vm` and the scripts `compare` reads). */
-export function vmOptions(values: Record<string, unknown>): VmOptions {
-  const o: VmOptions = {};
-  if (values.hyperv !== undefined) o.hyperv = String(values.hyperv);
-  if (values.arch !== undefined) o.arch = String(values.arch);
-  if (values.kernel !== undefined) o.kernel = String(values.kernel);
-  for (
-    const [key, flag] of [["generation", "generation"], ["cpus", "cpus"], ["hz", "hz"], [
-      "traceBuffer",
-      "trace-buffer",
-    ]] as const
-  ) {
-    const v = values[flag];
-    if (v === undefined) continue;
-    if (!/^\d+$/.test(String(v))) {
-      throw new RangeError(`--${flag}: ${JSON.stringify(v)} is not a whole number`);
-    }
-    o[key] = Number(v);
-  }
-  if (values.feature !== undefined) {
-    const features: Record<string, boolean> = {};
-    for (const item of values.feature as string[]) {
-      const m = /^([A-Za-z]+)=(on|off|true|false|1|0)$/.exec(item);
-      if (!m) {
-        throw new RangeError(
-          `--feature ${
-            JSON.stringify(item)
-          }: expected NAME=on or NAME=off (e.g. stimerDirectMode=off)`,
-        );
-      }
-      features[m[1]] = ["on", "true", "1"].includes(m[2]);
-    }
-    o.features = features;
-  }
-  if (values.channels !== undefined) {
-    const text = String(values.channels);
-    if (!/^(\d+(,\d+)*)?$/.test(text)) {
-      throw new RangeError(
-        `--channels ${JSON.stringify(text)}: expected CPU numbers separated by commas, or ""`,
-      );
-    }
-    o.vmbusChannels = text === "" ? [] : text.split(",").map(Number);
-  }
-  if (values["cpu0-hotplug"]) o.cpu0Hotplug = true;
-  if (values["state-control"]) o.hotplugStateControl = true;
-  if (values["trace-ticks"]) o.traceTicks = true;
-  return o;
+  return grammarUsage(command.name, command);
 }
 
 /** Runs a file operation; a failure (missing file, permission…) becomes a clear REPL error. */

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { COMMANDS, type Completion } from "./commands.ts";
+import type { Completion } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
 import type { Session } from "./session.ts";
 
 function candidates(session: Session, kind: Completion | undefined, word: string): string[] {

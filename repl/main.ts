@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { type Outcome, Session } from "./session.ts";
 import { complete } from "./complete.ts";
 import { formatSeconds } from "../mod.ts";
-import type { Context } from "./commands.ts";
+import type { Context } from "./command.ts";
 
 /** Where interactive history is kept (the current directory: the REPL may only write there). */
 export const HISTORY_FILE = ".hvtick_history";

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { COMMANDS, usage } from "./commands.ts";
+import { usage } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
 
 /**
  * Renders the REPL reference as Markdown.
@@ -21,7 +22,7 @@ export function replReference(): string {
   const out = [
     "# The hvtick REPL",
     "",
-    "<!-- Generated from repl/commands.ts by `deno task docs`; do not edit by hand. -->",
+    "<!-- Generated from the command table (repl/commands/) by `deno task docs`; do not edit by hand. -->",
     "",
     "`deno task repl` starts an interactive shell; `deno task repl --script FILE` runs the commands",
     "in FILE (one per line, `#` starts a comment) and exits, as does piped input. A script stops at",

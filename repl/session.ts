@@ -6,29 +6,16 @@
  */
 
 import { type Machine, vm, type VmOptions } from "../mod.ts";
-import { words } from "./lexer.ts";
-import { COMMANDS, type Context, ReplError } from "./commands.ts";
+import { words } from "../lib/ops/lexer.ts";
+import { type Command, type Context, type Outcome, ReplError, type Shell } from "./command.ts";
+import { COMMANDS } from "./commands/index.ts";
 
-/** What one command produced. */
-export interface Outcome {
-  /** The command line as typed (trimmed). */
-  readonly line: string;
-  /** The command name, or "" for a blank line. */
-  readonly command: string;
-  /** Whether it succeeded (a kernel refusal or a hang is not success). */
-  readonly ok: boolean;
-  /** Text for people. */
-  readonly text: string;
-  /** Structured result for `--json`. */
-  readonly result?: unknown;
-  /** On failure: errno name (kernel refusals) or null, and the message. */
-  readonly error?: { readonly errno: string | null; readonly message: string };
-  /** Simulation time after the command, ns (null without a VM). */
-  readonly time: number | null;
-}
+export type { Outcome } from "./command.ts";
 
 /** Runs command lines against one machine at a time. */
-export class Session {
+export class Session implements Shell {
+  /** Every command. */
+  readonly commands: readonly Command[] = COMMANDS;
   /** The machine, once `vm` has built one. */
   machine: Machine | null = null;
   /** The options the machine was built from. */
@@ -48,7 +35,7 @@ export class Session {
     }
     if (argv.length === 0) return { line: trimmed, command: "", ok: true, text: "", time: time() };
     const name = argv[0];
-    const command = COMMANDS.find((c) => c.name === name || c.aliases?.includes(name));
+    const command = this.commands.find((c) => c.name === name || c.aliases?.includes(name));
     if (!command) {
       return fail(
         trimmed,
@@ -105,6 +92,11 @@ export class Session {
       }
       throw e;
     }
+  }
+
+  /** A new, empty session. */
+  fresh(): Session {
+    return new Session();
   }
 
   /** Boots a new machine from `options` (the log starts over). */

@@ -6,7 +6,7 @@
  */
 
 import type { Machine, VmOptions } from "../mod.ts";
-import { Session } from "./session.ts";
+import type { Shell } from "./command.ts";
 
 /** The format tag this version writes and reads. */
 // 2: the model gained the fixed-number hotplug states of other subsystems, so a session written
@@ -21,7 +21,7 @@ interface SessionFile {
 }
 
 /** The JSON text of a session. */
-export function writeSession(session: Session): string {
+export function writeSession(session: Shell): string {
   const file: SessionFile = {
     format: SESSION_FORMAT,
     vm: session.options ?? {},
@@ -32,14 +32,15 @@ export function writeSession(session: Session): string {
 }
 
 /**
- * Rebuilds a session from saved JSON into a fresh session (the caller's stays untouched on any
- * error).
+ * Rebuilds a session from saved JSON by replaying it into `replay`, a fresh session (the
+ * caller's stays untouched on any error).
  * @throws {SyntaxError} for text that is not a session file; {@linkcode RangeError} for another
  * version, a failing replay or a fingerprint mismatch.
  */
 export async function readSession(
   text: string,
   name: string,
+  replay: Shell,
 ): Promise<{ machine: Machine; options: VmOptions; log: string[] }> {
   let file: SessionFile;
   try {
@@ -61,7 +62,6 @@ export async function readSession(
   ) {
     throw new SyntaxError(`${name} is not a hvtick session file (bad "vm" or "log")`);
   }
-  const replay = new Session();
   replay.boot(file.vm);
   for (const line of file.log) {
     const out = await replay.execute(line);

@@ -9,9 +9,8 @@
 
 import { parseArgs } from "node:util";
 import { chromeTrace, ftraceText, record, reportHtml, timelineSvg } from "../mod.ts";
-import { COMMANDS } from "../repl/commands.ts";
-import { scriptScenario } from "../repl/explore_commands.ts";
-import { windowOf } from "../repl/picture_commands.ts";
+import { readScript } from "../lib/ops/script.ts";
+import { timelineWindow } from "../lib/timeline/window.ts";
 
 const USAGE = "usage: deno task timeline SCRIPT.hvt -o OUT.(svg|html|json|txt) " +
   "[--since DURATION] [--until DURATION] [--cpus LIST] [--width PIXELS]";
@@ -44,9 +43,9 @@ const kind = /\.(svg|html|json|txt)$/.exec(out)?.[1] ??
   fail(`-o ${JSON.stringify(out)}: the name must end in .svg, .html, .json or .txt`);
 try {
   const text = await Deno.readTextFile(positionals[0]);
-  const { options, lines } = scriptScenario(text, positionals[0], {}, COMMANDS);
+  const { options, lines } = readScript(text, positionals[0]);
   const rec = record(options, lines);
-  const window = windowOf(values, rec.lanes.length);
+  const window = timelineWindow(values, rec.lanes.length);
   const body = kind === "svg"
     ? timelineSvg(rec, window)
     : kind === "html"

@@ -10,7 +10,7 @@ import { explore, type ExploreResult, vm, type VmOptions } from "../mod.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "../lib/explore/pack.ts";
 import { type Move, moveDifference } from "../lib/explore/classes.ts";
 import { cloneState } from "../lib/explore/clone.ts";
-import type { OperationKind } from "../lib/ops/operations.ts";
+import type { OperationKind } from "../lib/ops/moves.ts";
 
 const ALL: OperationKind[] = ["online", "offline", "advance", "hibernate", "fail"];
 
@@ -65,7 +65,7 @@ Deno.test("verify: every reused operation does what the model does when it runs 
   }
   // What verify reports when a reused operation and the model disagree.
   const move: Move = {
-    op: { kind: "advance" },
+    op: { kind: "advance", ops: [{ kind: "advance", ns: 4e6 }] },
     ran: true,
     race: false,
     to: 3,

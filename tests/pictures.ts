@@ -3,15 +3,14 @@
  * NAME.json (Chrome trace, one event per line) and NAME.txt (ftrace).
  */
 import { chromeTrace, ftraceText, record, type Recording, timelineSvg } from "../mod.ts";
-import { COMMANDS } from "../repl/commands.ts";
-import { scriptScenario } from "../repl/explore_commands.ts";
+import { readScript } from "../lib/ops/script.ts";
 
 /** The directory of the picture goldens. */
 export const PICTURES = new URL("./golden/pictures/", import.meta.url);
 
 /** The recording of a picture script. */
 export function recordScript(text: string, name: string): Recording {
-  const { options, lines } = scriptScenario(text, name, {}, COMMANDS);
+  const { options, lines } = readScript(text, name);
   return record(options, lines);
 }
 

@@ -2,7 +2,7 @@
 // was not regenerated (`deno task docs`).
 import assert from "node:assert/strict";
 import { replReference } from "../repl/reference.ts";
-import { COMMANDS } from "../repl/commands.ts";
+import { COMMANDS } from "../repl/commands/index.ts";
 
 Deno.test("docs/repl.md is current with the command table", async () => {
   const page = await Deno.readTextFile(new URL("../docs/repl.md", import.meta.url));

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Session } from "../repl/session.ts";
-import { COMMANDS } from "../repl/commands.ts";
+import { COMMANDS } from "../repl/commands/index.ts";
 
 const names = COMMANDS.map((c) => c.name).filter((n) =>
   n !== "load" && n !== "source" && n !== "save" && n !== "vm"

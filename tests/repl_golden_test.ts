@@ -1,7 +1,7 @@
 /** REPL golden transcripts: tests/golden/NAME.hvt must produce NAME.out (`deno task golden --update`). */
 import assert from "node:assert/strict";
 import { transcript } from "./transcript.ts";
-import { COMMANDS } from "../repl/commands.ts";
+import { COMMANDS } from "../repl/commands/index.ts";
 
 const DIR = new URL("./golden/", import.meta.url);
 

@@ -4,7 +4,7 @@
  * seeded from `files`.
  */
 import { Session } from "../repl/session.ts";
-import type { Context } from "../repl/commands.ts";
+import type { Context } from "../repl/command.ts";
 
 /** Files every transcript starts with. */
 export const SEED_FILES: Readonly<Record<string, string>> = {

@@ -4,8 +4,6 @@
  * @module
  */
 
-import type { HostFeatures } from "../platform/hyperv/hosts.ts";
-
 /** Architectures hvtick models.  *
  * @example
  * ```ts
@@ -29,6 +27,27 @@ export type Arch = typeof ARCHES[number];
 export const HZ_VALUES = [100, 250, 300, 1000] as const;
 /** A HZ value. */
 export type Hz = typeof HZ_VALUES[number];
+
+/**
+ * Host feature flags hvtick models, each a CPUID 0x40000003 bit (lib/platform/hyperv/hosts.ts
+ * maps them to their registers).
+ */
+export interface HostFeatures {
+  /** EAX bit 1 `HV_MSR_TIME_REF_COUNT_AVAILABLE`: partition reference counter. */
+  readonly referenceCounter: boolean;
+  /** EAX bit 2 `HV_MSR_SYNIC_AVAILABLE`: synthetic interrupt controller. */
+  readonly synic: boolean;
+  /** EAX bit 3 `HV_MSR_SYNTIMER_AVAILABLE`: synthetic timers (stimer). */
+  readonly syntheticTimers: boolean;
+  /** EAX bit 9 `HV_MSR_REFERENCE_TSC_AVAILABLE`: reference TSC page. */
+  readonly referenceTscPage: boolean;
+  /** EAX bit 11 `HV_ACCESS_FREQUENCY_MSRS`: LAPIC/TSC frequency MSRs. */
+  readonly frequencyMsrs: boolean;
+  /** EAX bit 15 `HV_ACCESS_TSC_INVARIANT`: invariant TSC control. */
+  readonly invariantTsc: boolean;
+  /** EDX bit 19 `HV_STIMER_DIRECT_MODE_AVAILABLE`: stimer Direct Mode. */
+  readonly stimerDirectMode: boolean;
+}
 
 /** Guest CPU features that change clockevent selection. */
 export interface GuestFeatures {

@@ -10,7 +10,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { Counterexamples } from "./counterexamples.ts";
-import type { Operation } from "../ops/operations.ts";
+import type { ExploreOperation } from "../ops/moves.ts";
 import { type Checked, type CheckPoint, InvariantChecks } from "./invariants.ts";
 
 /** What the search does with a violation: {@linkcode Counterexamples.record}'s signature. */
@@ -39,7 +39,7 @@ export type Recorder = Counterexamples["record"];
 export class Checker {
   readonly #checks: InvariantChecks;
   readonly #point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] };
-  #where = { node: 0, last: null as Operation | null };
+  #where = { node: 0, last: null as ExploreOperation | null };
   #muted: string[] | null = null;
 
   /** Checks `checked`, handing violations to `record`. */
@@ -62,7 +62,7 @@ export class Checker {
     step: StepPoint | null,
     before: { now: number; monotonic: number },
     node: number,
-    last: Operation | null,
+    last: ExploreOperation | null,
   ): void {
     const point = this.#point;
     point.k = k;

@@ -8,7 +8,7 @@
  */
 
 import type { MachineState } from "../engine/state.ts";
-import type { Operation } from "../ops/operations.ts";
+import type { ExploreOperation } from "../ops/moves.ts";
 import { anchorCount, anchorsOf, hash64, hash64Into, KeySet, moveAnchors, Packer } from "./pack.ts";
 import { cloneState } from "./clone.ts";
 import { guestMonotonic } from "./invariants.ts";
@@ -16,7 +16,7 @@ import { guestMonotonic } from "./invariants.ts";
 /** What one operation did to a state of a class: what it does to every state of the class. */
 export interface Move {
   /** The operation (with its race side). */
-  readonly op: Operation;
+  readonly op: ExploreOperation;
   /** The kernel ran it (false: refused before changing anything). */
   readonly ran: boolean;
   /** It reached the kthread_park() race: the other side runs next. */
@@ -51,7 +51,7 @@ export interface Move {
  * import { type Move, moveDifference } from "./classes.ts";
  * import assert from "node:assert/strict";
  * const move: Move = {
- *   op: { kind: "advance" },
+ *   op: { kind: "advance", ops: [{ kind: "advance", ns: 4e6 }] },
  *   ran: true,
  *   race: false,
  *   to: 1,
@@ -92,7 +92,7 @@ export interface StateClass {
   /** Guest CLOCK_MONOTONIC minus simulation time: the same in every state of the class. */
   readonly monotonic: number;
   /** The operations its states allow, in table order (null until first asked). */
-  ops: Operation[] | null;
+  ops: ExploreOperation[] | null;
   /** Per operation: its move, then its race variant's (when it reaches the race). */
   readonly moves: Move[][];
 }

@@ -10,7 +10,7 @@ import type { MachineConfig } from "../engine/config.ts";
 import type { VmOptions } from "../machine/builder.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
-import { type Operation, type OperationKind, operationScript } from "../ops/operations.ts";
+import { type ExploreOperation, moveScript, type OperationKind } from "../ops/moves.ts";
 import { type Checked, violationStep } from "./invariants.ts";
 import { replayScript } from "../ops/script.ts";
 
@@ -56,13 +56,14 @@ export interface Violation {
  * import assert from "node:assert/strict";
  * const ws = workspace({ cpus: 2 });
  * const tree = new Counterexamples(ws.root, ws.config, ws.options);
- * const node = tree.add(0, { kind: "offline", cpu: 1 });
- * assert.deepEqual(tree.pathTo(node, { kind: "online", cpu: 1 }), [["offline 1"], ["online 1"]]);
+ * const node = tree.add(0, { kind: "offline", ops: [{ kind: "offline", cpu: 1 }] });
+ * const last = { kind: "online", ops: [{ kind: "online", cpu: 1 }] } as const;
+ * assert.deepEqual(tree.pathTo(node, last), [["offline 1"], ["online 1"]]);
  * ```
  */
 export class Counterexamples {
   readonly #parent: number[] = [-1];
-  readonly #via: (Operation | null)[] = [null];
+  readonly #via: (ExploreOperation | null)[] = [null];
   readonly #found = new Map<string, Violation>();
 
   /** For searches from `root`, a boot of `config` (written in scripts as `options`). */
@@ -73,17 +74,17 @@ export class Counterexamples {
   ) {}
 
   /** Adds a node reached from `parent` by `op`; returns its number. */
-  add(parent: number, op: Operation): number {
+  add(parent: number, op: ExploreOperation): number {
     this.#parent.push(parent);
     this.#via.push(op);
     return this.#parent.length - 1;
   }
 
   /** The REPL lines of every operation from the boot to `node`, then `last`. */
-  pathTo(node: number, last: Operation | null): string[][] {
-    const ops: Operation[] = last ? [last] : [];
+  pathTo(node: number, last: ExploreOperation | null): string[][] {
+    const ops: ExploreOperation[] = last ? [last] : [];
     for (let n = node; n > 0; n = this.#parent[n]) ops.unshift(this.#via[n]!);
-    return ops.map((op) => operationScript(this.root, op));
+    return ops.map(moveScript);
   }
 
   /** Whether the (invariant, kind) pair of `key` ({@linkcode keyOf}) has its counterexample. */
@@ -99,7 +100,7 @@ export class Counterexamples {
     c: Checked,
     message: string,
     node: number,
-    last: Operation | null,
+    last: ExploreOperation | null,
     step: StepPoint | null,
     k: Kernel,
   ): void {

@@ -7,12 +7,21 @@
  * @module
  */
 
-import { kernelOf, type Machine } from "../machine/machine.ts";
+import { boot } from "../machine/boot.ts";
+import { boundDevice, cpuInfo, stateName } from "../machine/info.ts";
+import { KernelError } from "../util/errors.ts";
+import {
+  type Operation,
+  type OperationSpec,
+  runOperation,
+  specOf,
+  type Target,
+} from "../ops/operations.ts";
+import { scenarioLines } from "../ops/script.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import type { Hang, Problem } from "../engine/state.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { TraceEvent } from "../engine/trace.ts";
-import { parseDuration } from "../util/duration.ts";
 import {
   type Checked,
   checkedInvariants,
@@ -68,8 +77,10 @@ export function deviceChange(s: StepRecord): string {
 
 /** What one operation of a scenario did. */
 export interface OperationRecord {
-  /** The line, as written. */
+  /** The line, as written (its words one space apart). */
   readonly line: string;
+  /** The operation it says. */
+  readonly operation: Operation;
   /** Simulation time when it started, ns (hotplug and power operations take no time). */
   readonly time: number;
   /** Whether the kernel did it (false: refused, failed, hung, or not possible now). */
@@ -124,62 +135,20 @@ export interface ScenarioRun {
   readonly invariants: readonly InvariantVerdict[];
 }
 
-const CPU_OP = /^(online|offline) (\d+)$/;
-const GRAMMAR: readonly [RegExp, string][] = [
-  [CPU_OP, "online N | offline N"],
-  [/^advance \S+$/, "advance DURATION"],
-  [/^(hibernate|resume)$/, "hibernate | resume"],
-  [/^race (sleeps|passes)$/, "race sleeps|passes"],
-  [/^echo \S+ > \S+$/, "echo VALUE > PATH"],
-];
-
 /**
  * The operation lines of a scenario: blank lines and `#` comments dropped, whitespace collapsed.
- * @throws {SyntaxError} naming the line and the valid forms.
+ *
+ * @example
+ * ```ts
+ * import { parseScenario } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseScenario("offline  2 # why\n\necho 0 >/sys/x"), ["offline 2", "echo 0 > /sys/x"]);
+ * ```
+ * @throws {SyntaxError} naming the line and the valid forms; {@linkcode RangeError} for an
+ * operation's bad arguments.
  */
 export function parseScenario(text: string | readonly string[]): string[] {
-  const lines = typeof text === "string" ? text.split("\n") : [...text];
-  const out: string[] = [];
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/#.*$/, "").trim().replace(/\s+/g, " ").replace(/ ?> ?/, " > ");
-    if (line === "") return;
-    if (!GRAMMAR.some(([re]) => re.test(line))) {
-      throw new SyntaxError(
-        `Scenario line ${i + 1}: ${JSON.stringify(raw.trim())} is not an operation; valid: ${
-          GRAMMAR.map(([, form]) => form).join(", ")
-        }`,
-      );
-    }
-    out.push(line);
-  });
-  return out;
-}
-
-// Runs one line on the machine; a modelled refusal or hang is a result, misuse throws.
-function apply(m: Machine, line: string): { ok: boolean; message: string } {
-  const cpu = CPU_OP.exec(line);
-  if (cpu) return m[cpu[1] as "online" | "offline"](Number(cpu[2]));
-  const [word, arg] = line.split(" ");
-  if (word === "advance") {
-    const from = m.now;
-    const interrupts = m.advance(arg);
-    return { ok: true, message: `advanced ${m.now - from} ns, ${interrupts} device interrupts` };
-  }
-  if (word === "hibernate") return m.hibernate();
-  if (word === "resume") {
-    // Not hibernated is a state of the run, not a mistake in the scenario.
-    if (m.power !== "hibernated") {
-      return { ok: false, message: `Cannot resume: the VM is ${m.hung ? "hung" : "running"}` };
-    }
-    return m.resume();
-  }
-  if (word === "race") {
-    m.parkRace = arg as "sleeps" | "passes";
-    return { ok: true, message: `race ${arg}` };
-  }
-  const [, value, path] = /^echo (\S+) > (\S+)$/.exec(line)!;
-  const w = m.write(path, value);
-  return { ok: w.ok, message: w.ok ? `wrote ${value} to ${path}` : w.message };
+  return scenarioLines(text).map((l) => l.line);
 }
 
 /** How to run a scenario. */
@@ -217,15 +186,22 @@ export function runScenario(
   scenario: string | readonly string[],
   options: ScenarioOptions = {},
 ): ScenarioRun {
-  const lines = parseScenario(scenario);
-  const m = builderOf(config).build();
-  const k = () => kernelOf(m);
-  const checked: Checked[] = checkedInvariants(k(), options.invariants);
+  const lines = scenarioLines(scenario);
+  const t: Target = { k: boot(builderOf(config).config()) };
+  const k = t.k;
+  const checked: Checked[] = checkedInvariants(k, options.invariants);
   const checks = new InvariantChecks(checked);
   // Lines are checked against this machine before any runs (CPU numbers, durations, paths).
-  for (const line of lines) validate(m, line);
+  for (const { line, op } of lines) {
+    try {
+      specOf(op.kind).check(k, op as never);
+    } catch (e) {
+      const E = e instanceof TypeError ? TypeError : RangeError;
+      throw new E(`Scenario line ${JSON.stringify(line)}: ${(e as Error).message}`);
+    }
+  }
   const snapshot = () => {
-    const cpus = m.cpus();
+    const cpus = k.s.cpus.map((c) => cpuInfo(k, c.id));
     return {
       bound: cpus.map((c) => c.device),
       states: cpus.map((c) => ({ state: c.state, name: c.stateName, online: c.online })),
@@ -234,15 +210,14 @@ export function runScenario(
   const start = snapshot();
   const observe = options.observe;
   if (observe) {
-    const kernel = k();
-    kernel.observers.add({
-      event: (e) => observe.event(e, kernel.s.now),
-      tick: (cpu) => observe.tick(cpu, kernel.s.now),
+    k.observers.add({
+      event: (e) => observe.event(e, k.s.now),
+      tick: (cpu) => observe.tick(cpu, k.s.now),
     });
   }
-  const operations = lines.map((line): OperationRecord => {
-    const time = m.now;
-    const before = { now: m.now, monotonic: guestMonotonic(k().s) };
+  const operations = lines.map(({ line, op }): OperationRecord => {
+    const time = k.s.now;
+    const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
     const steps: StepRecord[] = [];
     const open: { at: StepPoint; before: string | null; index: number }[] = [];
     const violations: OperationRecord["violations"][number][] = [];
@@ -251,20 +226,19 @@ export function runScenario(
         invariant: c.inv.name,
         message,
         expected: c.expected,
-        step: violationStep(k(), c.inv, step),
+        step: violationStep(k, c.inv, step),
       });
     };
-    const kernel = k();
-    const unwatch = kernel.observers.add({
+    const unwatch = k.observers.add({
       step: (at) => {
-        checks.check({ k: kernel, step: at, before }, report(at));
-        const device = m.boundDevice(at.cpu);
+        checks.check({ k, step: at, before }, report(at));
+        const device = boundDevice(k, at.cpu);
         if (at.phase === "enter") {
           open.push({ at, before: device, index: steps.length });
           steps.push({
             cpu: at.cpu,
             state: at.state,
-            stateName: kernel.steps[at.state].name ?? kernel.steps[at.state].id,
+            stateName: stateName(k, at.state),
             callback: at.callback,
             teardown: at.teardown,
             depth: open.length - 1,
@@ -280,52 +254,41 @@ export function runScenario(
     });
     let outcome: { ok: boolean; message: string };
     try {
-      outcome = apply(m, line);
+      const spec = specOf(op.kind) as unknown as OperationSpec;
+      const result = runOperation(t, op);
+      outcome = { ok: result.ok, message: spec.describe?.(op, result) ?? result.message };
     } catch (e) {
-      if (!(e instanceof Error) || !["HangError", "PoweredOffError"].includes(e.name)) throw e;
+      // A hung or powered-off machine, or a resume while running: a state of the run, not a
+      // mistake in the scenario.
+      if (!(e instanceof KernelError) && !(e instanceof RangeError && op.kind === "resume")) {
+        throw e;
+      }
       outcome = { ok: false, message: e.message };
     } finally {
       unwatch();
     }
     // Callbacks still open did not return: the operation hung in them.
     for (const o of open) steps[o.index] = { ...steps[o.index], hung: true };
-    checks.check({ k: k(), step: null, before }, report(null));
+    checks.check({ k, step: null, before }, report(null));
     return {
       line,
+      operation: op,
       time,
       ok: outcome.ok,
       message: outcome.message,
-      hang: k().s.hang,
+      hang: k.s.hang,
       steps,
       ...snapshot(),
       violations,
     };
   });
   return {
-    config: m.config,
-    design: designOf(k()),
+    config: structuredClone(k.s.config),
+    design: designOf(k),
     start,
     operations,
-    end: m.now,
-    problems: m.problems(),
+    end: k.s.now,
+    problems: structuredClone(k.s.problems),
     invariants: verdicts(checked),
   };
-}
-
-// Misuse in a line (a CPU this VM lacks, a bad duration, an unmodelled path) is reported before
-// anything runs.
-function validate(m: Machine, line: string): void {
-  const cpu = CPU_OP.exec(line);
-  const last = m.config.cpus - 1;
-  if (cpu && Number(cpu[2]) > last) {
-    throw new RangeError(`Scenario line ${JSON.stringify(line)}: this VM has CPUs 0 to ${last}`);
-  }
-  const [word, arg] = line.split(" ");
-  if (word === "advance") parseDuration(arg);
-  if (word === "echo") {
-    const path = line.split(" > ")[1];
-    if (m.stat(path) !== "file") {
-      throw new RangeError(`Scenario line ${JSON.stringify(line)}: no such file ${path}`);
-    }
-  }
 }

@@ -19,13 +19,14 @@ import { TimerQueue } from "../engine/timers.ts";
 import { didYouMean } from "../util/hint.ts";
 import { cloneState } from "./clone.ts";
 import {
-  applyOperation,
-  type Operation,
+  applyMove,
+  type ExploreOperation,
+  MOVES,
+  moveScript,
   OPERATION_KINDS,
   type OperationKind,
-  OPERATIONS,
-  operationScript,
-} from "../ops/operations.ts";
+  raceVariant,
+} from "../ops/moves.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import {
   type Checked,
@@ -166,7 +167,7 @@ export function* exploration(
   const r = { ...limits, config: ws.config, vmOptions: ws.options };
   const root = ws.root;
   const checked: Checked[] = checkedInvariants(root, options.invariants);
-  const specs = OPERATIONS.filter((o) => r.ops.includes(o.kind));
+  const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
   // A user's predicate may read anything, anchors included: then nothing is reused.
   const reuse = checked.every((c) => c.inv.source !== "user");
   const verify = options.verify === true;
@@ -183,7 +184,7 @@ export function* exploration(
   // Runs `op` with the full model on a copy of node `node`'s state, checking the invariants at
   // every step (violations recorded for that node unless `quiet`) and in the state it leads to
   // (counted only: that state is checked for real when it is new).
-  const run = (input: MachineState, op: Operation, node: number, quiet: boolean): Move => {
+  const run = (input: MachineState, op: ExploreOperation, node: number, quiet: boolean): Move => {
     const k = kernelOn(root, cloneState(input), timers);
     const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
     let race = false;
@@ -200,7 +201,7 @@ export function* exploration(
           checker.check(k, at, before, node, op);
         },
       });
-      ran = applyOperation(k, op);
+      ran = applyMove({ k }, op);
     }, quiet ? [] : undefined);
     // All a refused operation did; one that ran adds where it led.
     const base: Move = {
@@ -260,7 +261,7 @@ export function* exploration(
       if (!c.ops) {
         // Which operations a state allows depends on its class alone.
         const view: Kernel = { ...root, s: c.rep };
-        c.ops = specs.flatMap((spec) => spec.enabled(view));
+        c.ops = kinds.flatMap((kind) => MOVES[kind](view));
       }
       for (let g = 0; g < c.ops.length; g++) {
         if (classes.states >= r.maxStates) {
@@ -290,7 +291,7 @@ export function* exploration(
             if (differs) {
               const after = tree.pathTo(node, null).flat().join("; ");
               throw new Error(
-                `explore verify: "${operationScript(root, op).join("; ")}" after ` +
+                `explore verify: "${moveScript(op).join("; ")}" after ` +
                   `${JSON.stringify(after)} does not do what it did to another state of its ` +
                   `class: ${differs}`,
               );
@@ -326,7 +327,7 @@ export function* exploration(
           if (variant > 0 || !move.race) break;
           // The variant's operation, made once per class and operation.
           const side = c.rep.parkRace === "passes" ? "sleeps" : "passes";
-          op = known[1]?.op ?? { ...c.ops[g], race: side };
+          op = known[1]?.op ?? raceVariant(c.ops[g], side);
         }
       }
     }

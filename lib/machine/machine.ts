@@ -1,116 +1,40 @@
 /**
- * The simulated machine: the public API over the machine state.
+ * The simulated machine: the public API over the machine state. A facade: each operation is a row
+ * of the operation table (lib/ops/operations.ts), each reading a kernel-level view
+ * (lib/machine/info.ts, lib/files/table.ts).
  *
  * @module
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import { ERRNO, type ErrnoName, errnoName } from "../util/errno.ts";
-import { HangError, PoweredOffError } from "../util/errors.ts";
 import { boot } from "./boot.ts";
 import { createKernel } from "./kernel.ts";
-import { type Kernel, ktime } from "../engine/kernel.ts";
+import { ktime } from "../engine/kernel.ts";
 import { dmesgView, traceView } from "../engine/log.ts";
-import type { Hang, MachineState, Problem } from "../engine/state.ts";
-import { FEAT } from "../engine/state.ts";
+import type { MachineState, Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { formatSeconds, parseDuration } from "../util/duration.ts";
-import { advanceTo } from "../time/advance.ts";
-import { type BindingChange, deviceOnline, hotpluggable, type Outcome } from "../hotplug/device.ts";
-import { type HotplugReason, hotplugReason } from "../hotplug/reasons.ts";
 import { directoryEntries, listFiles, lookup, SYSFS } from "../files/table.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
-import { listOrder } from "../time/list.ts";
-import { hibernate, type PowerOutcome, resume } from "../hotplug/power.ts";
-import { hasWorkingTick } from "../time/tick_handlers.ts";
+import {
+  boundDevice,
+  checkCpu,
+  type CpuInfo,
+  cpuInfo,
+  type DeviceInfo,
+  deviceInfos,
+} from "./info.ts";
+import {
+  type Operation,
+  type OperationResults,
+  parseOperation,
+  runOperation,
+  type Target,
+} from "../ops/operations.ts";
+import type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts";
 
-/** The result of `online()` / `offline()`: plain data, never thrown for a kernel refusal. */
-export interface HotplugResult {
-  /** True when the kernel returned 0 and nothing hung. */
-  readonly ok: boolean;
-  /** "online" or "offline". */
-  readonly operation: "online" | "offline";
-  /** The CPU. */
-  readonly cpu: number;
-  /** Hotplug state before. */
-  readonly from: number;
-  /** Hotplug state after. */
-  readonly to: number;
-  /** Name of the state after. */
-  readonly toName: string;
-  /** Errno name on refusal, else null. */
-  readonly errno: ErrnoName | null;
-  /** The kernel's return value (0 or -errno). */
-  readonly ret: number;
-  /** One line: what happened and, on failure, why. */
-  readonly message: string;
-  /** Why it did not succeed (what stopped it, where, in words), or null when it did. */
-  readonly reason: HotplugReason | null;
-  /** The hang, when the operation hung. */
-  readonly hang: Hang | null;
-  /** The CPU's tick-device changes during the operation, with the hotplug state of each. */
-  readonly changes: readonly BindingChange[];
-}
-
-/** The result of `hibernate()` / `resume()`. */
-export interface PowerResult {
-  /** True when the operation completed. */
-  readonly ok: boolean;
-  /** Errno name on failure, else null. */
-  readonly errno: ErrnoName | null;
-  /** CPUs taken down by `freeze_secondary_cpus()`. */
-  readonly frozen: readonly number[];
-  /** The hang, when it hung. */
-  readonly hang: Hang | null;
-  /** One line. */
-  readonly message: string;
-}
-
-/** What `write()` returns. */
-export interface WriteResult {
-  /** True when the write succeeded. */
-  readonly ok: boolean;
-  /** Errno name on refusal, else null. */
-  readonly errno: ErrnoName | null;
-  /** The kernel's return value (0 or -errno). */
-  readonly ret: number;
-  /** What a shell would print on failure (`write error: …`), or "". */
-  readonly message: string;
-  /** The hang, when the write hung the machine. */
-  readonly hang: Hang | null;
-}
-
-/** One CPU, as `cpu()` / `cpus()` report it. */
-export interface CpuInfo {
-  /** CPU number. */
-  readonly cpu: number;
-  /** In `cpu_online_mask`. */
-  readonly online: boolean;
-  /** Hotplug state number. */
-  readonly state: number;
-  /** Hotplug state name (enum id when unnamed). */
-  readonly stateName: string;
-  /** Hotplug target. */
-  readonly target: number;
-  /** Armed fault injection (-1: none). */
-  readonly fail: number;
-  /** Bound tick device name, or null. */
-  readonly device: string | null;
-  /** Its clockevent state (DETACHED … ONESHOT_STOPPED), or null. */
-  readonly deviceState: string | null;
-  /** Tick device mode. */
-  readonly mode: "periodic" | "oneshot";
-  /** High-resolution timers active. */
-  readonly highres: boolean;
-  /** The CPU has a working tick now. */
-  readonly ticking: boolean;
-  /** Ticks handled so far. */
-  readonly ticks: number;
-  /** Owns `tick_do_timer_cpu`. */
-  readonly timekeeper: boolean;
-  /** Has a `cpuN/online` file. */
-  readonly hotpluggable: boolean;
-}
+export type { CpuInfo, DeviceInfo } from "./info.ts";
+export type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts";
 
 /** One entry of a modelled directory, as `readDir()` reports it. */
 export interface DirEntry {
@@ -118,50 +42,6 @@ export interface DirEntry {
   readonly name: string;
   /** Whether it is a directory. */
   readonly isDirectory: boolean;
-}
-
-/** One registered clockevent device, as `devices()` reports it. */
-export interface DeviceInfo {
-  /** `name`. */
-  readonly name: string;
-  /** The CPU of a per-CPU device, or null for a global one. */
-  readonly cpu: number | null;
-  /** `rating`. */
-  readonly rating: number;
-  /** Feature flag names. */
-  readonly features: readonly string[];
-  /** Clockevent state name. */
-  readonly state: string;
-  /** "tick" (a CPU's tick device), "broadcast", "spare" (DETACHED on the list) or "released". */
-  readonly role: "tick" | "broadcast" | "spare" | "released";
-  /** The CPU whose tick device it is, or null. */
-  readonly boundTo: number | null;
-  /** `event_handler`, or null. */
-  readonly handler: string | null;
-}
-
-// The kernel behind each machine, for lib-internal observers (scenario runs watch hotplug steps).
-// Not part of the public API.
-const KERNELS = new WeakMap<Machine, () => Kernel>();
-
-/** The kernel context of a machine (lib-internal). */
-export function kernelOf(m: Machine): Kernel {
-  return KERNELS.get(m)!();
-}
-
-const STATE_NAMES = ["DETACHED", "SHUTDOWN", "PERIODIC", "ONESHOT", "ONESHOT_STOPPED"];
-
-// Devices share a handful of feature masks; one frozen name list per mask, not per device.
-const featureNames = new Map<number, readonly string[]>();
-function featuresOf(mask: number): readonly string[] {
-  let names = featureNames.get(mask);
-  if (!names) {
-    names = Object.freeze(
-      Object.entries(FEAT).filter(([, bit]) => mask & bit).map(([name]) => name),
-    );
-    featureNames.set(mask, names);
-  }
-  return names;
 }
 
 /**
@@ -179,12 +59,39 @@ function featuresOf(mask: number): readonly string[] {
  * ```
  */
 export class Machine {
-  #k: Kernel;
+  // The kernel, which reset() and restore() replace.
+  readonly #t: Target;
 
   /** Boots a machine with a validated configuration (use `vm()` to build one). */
   constructor(config: MachineConfig) {
-    this.#k = boot(config);
-    KERNELS.set(this, () => this.#k);
+    this.#t = { k: boot(config) };
+  }
+
+  get #k() {
+    return this.#t.k;
+  }
+
+  /**
+   * Runs one operation: a line as a script writes it (`offline 2`, `advance 10ms`,
+   * `echo 171 > /sys/devices/system/cpu/cpu1/hotplug/fail`) or an {@linkcode Operation}. A kernel
+   * refusal is a result (`ok: false`), never thrown.
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().cpus(2).build();
+   * assert.equal(m.run("offline 1").ok, true);
+   * assert.equal(m.run({ kind: "online", cpu: 1 }).message.startsWith("CPU1 online: ok"), true);
+   * ```
+   * @throws {SyntaxError|RangeError|TypeError} for a line or operation this machine cannot take;
+   * {@linkcode HangError} / {@linkcode PoweredOffError} when the machine cannot run it now.
+   */
+  run<O extends Operation>(operation: O | string): OperationResults[O["kind"]] {
+    const op = typeof operation === "string"
+      ? parseOperation(operation, { cpus: this.#k.s.config.cpus }) as O
+      : operation;
+    return runOperation(this.#t, op);
   }
 
   /** The configuration. */
@@ -239,79 +146,7 @@ export class Machine {
 
   /** @throws {TypeError} for anything but "sleeps" or "passes". */
   set parkRace(value: "sleeps" | "passes") {
-    if (value !== "sleeps" && value !== "passes") {
-      throw new TypeError(
-        `Invalid parkRace ${JSON.stringify(value)}: expected "sleeps" or "passes"`,
-      );
-    }
-    if (value === "passes") this.#k.s.parkRace = value;
-    else delete this.#k.s.parkRace;
-  }
-
-  #cpuArg(cpu: unknown): number {
-    if (typeof cpu !== "number" || !Number.isInteger(cpu)) {
-      throw new TypeError(
-        `Invalid CPU ${JSON.stringify(cpu)}: expected an integer from 0 to ${
-          this.#k.s.config.cpus - 1
-        }`,
-      );
-    }
-    if (cpu < 0 || cpu >= this.#k.s.config.cpus) {
-      throw new RangeError(
-        `Invalid CPU ${cpu}: this VM has CPUs 0 to ${this.#k.s.config.cpus - 1}`,
-      );
-    }
-    return cpu;
-  }
-
-  #mustRun(what: string): void {
-    const s = this.#k.s;
-    if (s.hang) {
-      throw new HangError(
-        `Cannot ${what}: the machine is hung since ${
-          formatSeconds(s.hang.time)
-        } s (CPU${s.hang.cpu} ` +
-          `stuck in ${s.hang.callback} at state ${s.hang.state} ${s.hang.stateName}); reset() reboots it`,
-        { cpu: s.hang.cpu, state: s.hang.state, errno: null },
-      );
-    }
-    if (s.power === "hibernated") {
-      throw new PoweredOffError(
-        `Cannot ${what}: the VM is hibernated (powered off); resume() or reset() first`,
-      );
-    }
-  }
-
-  #hotplug(operation: "online" | "offline", cpu: number, out: Outcome): HotplugResult {
-    const errno = errnoName(out.ret);
-    const name = (n: number) => this.#k.steps[n].name ?? this.#k.steps[n].id;
-    const reason = hotplugReason(this.#k, cpu, operation === "offline", out);
-    let message: string;
-    if (out.hang) {
-      message =
-        `CPU${cpu} ${operation}: HANG at state ${out.hang.state} (${out.hang.stateName}): ${out.hang.reason}`;
-    } else if (errno) {
-      message = `CPU${cpu} ${operation} failed: ${out.ret} ${errno} (${ERRNO[errno].text}): ` +
-        reason!.text;
-    } else {
-      message = `CPU${cpu} ${operation}: ok (${out.from} ${name(out.from)} -> ${out.to} ${
-        name(out.to)
-      })`;
-    }
-    return {
-      ok: !errno && !out.hang,
-      operation,
-      cpu,
-      from: out.from,
-      to: out.to,
-      toName: name(out.to),
-      errno,
-      ret: out.ret,
-      message,
-      hang: out.hang,
-      changes: out.changes,
-      reason,
-    };
+    this.run({ kind: "race", side: value });
   }
 
   /**
@@ -319,9 +154,7 @@ export class Machine {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   online(cpu: number): HotplugResult {
-    const n = this.#cpuArg(cpu);
-    this.#mustRun(`online CPU${n}`);
-    return this.#hotplug("online", n, deviceOnline(this.#k, n, true));
+    return this.run({ kind: "online", cpu });
   }
 
   /**
@@ -330,9 +163,7 @@ export class Machine {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   offline(cpu: number): HotplugResult {
-    const n = this.#cpuArg(cpu);
-    this.#mustRun(`offline CPU${n}`);
-    return this.#hotplug("offline", n, deviceOnline(this.#k, n, false));
+    return this.run({ kind: "offline", cpu });
   }
 
   /**
@@ -342,23 +173,7 @@ export class Machine {
    * @throws {SyntaxError|RangeError|TypeError} for a bad duration.
    */
   advance(duration: string | number): number {
-    const ns = parseDuration(duration);
-    const end = this.#k.s.now + ns;
-    if (!Number.isSafeInteger(end)) {
-      throw new RangeError(`Cannot advance by ${ns} ns: simulation time would exceed 2^53 ns`);
-    }
-    return advanceTo(this.#k, end);
-  }
-
-  #power(out: PowerOutcome, what: string): PowerResult {
-    const errno = errnoName(out.ret);
-    const hang = out.hung?.hang ?? null;
-    const message = hang
-      ? `${what}: HANG while taking CPU${hang.cpu} down at state ${hang.state} (${hang.stateName}): ${hang.reason}`
-      : errno
-      ? `${what} failed: ${out.ret} ${errno} (${ERRNO[errno].text})${out.why ? `: ${out.why}` : ""}`
-      : `${what}: ok (non-boot CPUs ${out.frozen.length ? out.frozen.join(",") : "none"})`;
-    return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message };
+    return this.run({ kind: "advance", ns: parseDuration(duration) }).interrupts;
   }
 
   /**
@@ -367,8 +182,7 @@ export class Machine {
    * @throws {HangError|PoweredOffError} when already hung or hibernated.
    */
   hibernate(): PowerResult {
-    this.#mustRun("hibernate");
-    return this.#power(hibernate(this.#k), "hibernate");
+    return this.run({ kind: "hibernate" });
   }
 
   /**
@@ -377,86 +191,33 @@ export class Machine {
    * @throws {RangeError} when the VM is not hibernated.
    */
   resume(): PowerResult {
-    if (this.#k.s.power !== "hibernated") {
-      throw new RangeError(
-        `Cannot resume: the VM is ${this.#k.s.hang ? "hung" : "running"}, not hibernated`,
-      );
-    }
-    const out = resume(this.#k, this.#k.s.now);
-    return this.#power(out, "resume");
+    return this.run({ kind: "resume" });
   }
 
   /** Reboots: a fresh boot of the same configuration (time, logs and trace start over). */
   reset(): this {
-    this.#k = boot(this.#k.s.config);
+    this.run({ kind: "reset" });
     return this;
   }
 
   /** The name of CPU `cpu`'s tick device, or null. */
   boundDevice(cpu: number): string | null {
-    const n = this.#cpuArg(cpu);
-    const id = this.#k.s.cpus[n].tickDev;
-    return id === null ? null : this.#k.s.devices[id].name;
+    return boundDevice(this.#k, checkCpu(this.#k, cpu));
   }
 
   /** One CPU's state. */
   cpu(cpu: number): CpuInfo {
-    const k = this.#k;
-    const c = k.s.cpus[this.#cpuArg(cpu)];
-    const d = c.tickDev === null ? null : k.s.devices[c.tickDev];
-    const step = k.steps[c.state];
-    return {
-      cpu: c.id,
-      online: c.online,
-      state: c.state,
-      stateName: step.name ?? step.id,
-      target: c.target,
-      fail: c.fail,
-      device: d?.name ?? null,
-      deviceState: d ? STATE_NAMES[d.state] : null,
-      mode: c.tickMode === 1 ? "oneshot" : "periodic",
-      highres: c.hres,
-      ticking: c.online && hasWorkingTick(k, c.id),
-      ticks: c.ticks,
-      timekeeper: k.s.doTimerCpu === c.id,
-      hotpluggable: hotpluggable(k, c.id),
-    };
+    return cpuInfo(this.#k, checkCpu(this.#k, cpu));
   }
 
   /** Every CPU's state. */
   cpus(): CpuInfo[] {
-    return this.#k.s.cpus.map((c) => this.cpu(c.id));
+    return this.#k.s.cpus.map((c) => cpuInfo(this.#k, c.id));
   }
 
   /** Registered clockevent devices, in `clockevent_devices` order (head first), then released ones. */
   devices(): DeviceInfo[] {
-    const s = this.#k.s;
-    const info = (id: string, listed: boolean): DeviceInfo => {
-      const d = s.devices[id];
-      // `boundTo` names the CPU whose tick device it is; that CPU's evtdev confirms it.
-      const bound = d.boundTo >= 0 && s.cpus[d.boundTo].tickDev === id ? d.boundTo : null;
-      const role = s.broadcast.dev === id
-        ? "broadcast"
-        : bound !== null
-        ? "tick"
-        : listed
-        ? "spare"
-        : "released";
-      return {
-        name: d.name,
-        cpu: d.perCpu ? d.mask : null,
-        rating: d.rating,
-        features: featuresOf(d.features),
-        state: STATE_NAMES[d.state],
-        role,
-        boundTo: bound,
-        handler: d.handler,
-      };
-    };
-    return [
-      ...listOrder(s).map((id) => info(id, true)),
-      ...s.released.map((id) => info(id, false)),
-    ];
+    return deviceInfos(this.#k);
   }
 
   /**
@@ -480,22 +241,7 @@ export class Machine {
    * hibernated.
    */
   write(path: string, value: string | number): WriteResult {
-    const found = this.#lookup(path);
-    if (!found.file.write) {
-      throw new RangeError(`Cannot write ${path}: it is read-only (mode ${found.file.mode})`);
-    }
-    // A stuck hotplug operation holds cpu_add_remove_lock: only hotplug writes block behind it.
-    if (found.file.hotplug || this.#k.s.power !== "on") this.#mustRun(`write ${path}`);
-    const out = found.file.write(this.#k, found.cpu, String(value));
-    const errno = errnoName(out.ret);
-    const hang = out.outcome?.hang ?? null;
-    return {
-      ok: !errno && !hang,
-      errno,
-      ret: out.ret,
-      message: errno ? `write error: ${ERRNO[errno].text}` : hang ? `hung: ${hang.reason}` : "",
-      hang,
-    };
+    return this.run({ kind: "echo", path, value: String(value) });
   }
 
   #isFile(path: string): boolean {
@@ -611,7 +357,7 @@ export class Machine {
         'Invalid snapshot: expected an object with format "hvtick-machine/1" from snapshot()',
       );
     }
-    this.#k = createKernel(structuredClone(snapshot));
+    this.#t.k = createKernel(structuredClone(snapshot));
     return this;
   }
 

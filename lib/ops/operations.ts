@@ -1,171 +1,330 @@
 /**
- * What exploration can do to a machine, as one table: per kind, the concrete operations a state
- * allows, how each runs (through the same kernel functions as `Machine`), its label, and the REPL
- * lines that replay it.
+ * The operations, as one table: everything that changes a machine (online, offline, advance,
+ * hibernate, resume, reset, race, echo), each defined once — its grammar (the words of its line),
+ * how a line parses into it and how it is written back, what it is checked against before it
+ * runs, what stops a machine from running it, what it does, and its result. The `Machine` facade,
+ * the REPL, scenarios, exploration, recordings and scripts all go through this table; adding an
+ * operation is adding an entry here (and its tests).
  *
  * @module
  */
 
 import type { Kernel } from "../engine/kernel.ts";
-import { deviceOnline, hotpluggable } from "../hotplug/device.ts";
+import { formatDuration, parseDuration } from "../util/duration.ts";
+import { cpuWord, parseWords } from "./grammar.ts";
+import { shellWord, words } from "./lexer.ts";
+import { deviceOnline, type Outcome } from "../hotplug/device.ts";
+import { hibernate, type PowerOutcome, resume } from "../hotplug/power.ts";
+import { lookup } from "../files/table.ts";
+import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
-import { hibernate, resume } from "../hotplug/power.ts";
-import type { Step } from "../engine/kernel.ts";
-import { isAtomic } from "../engine/line.ts";
-import { writeCpuhpFail } from "../hotplug/sysfs.ts";
-import { formatDuration } from "../util/duration.ts";
+import { boot } from "../machine/boot.ts";
+import { checkCpu } from "../machine/info.ts";
+import {
+  type AdvanceResult,
+  hotplugResult,
+  notRunning,
+  powerResult,
+  writeResult,
+} from "./results.ts";
+import type {
+  Operation,
+  OperationName,
+  OperationResults,
+  OperationSpec,
+  ParseContext,
+  Target,
+} from "./operation.ts";
 
-/** The operation kinds, as `--ops` names them. */
-export const OPERATION_KINDS = ["online", "offline", "advance", "hibernate", "fail"] as const;
+export type {
+  Operation,
+  OperationName,
+  OperationResult,
+  OperationResults,
+  OperationSpec,
+  ParseContext,
+  Target,
+} from "./operation.ts";
 
-/** One operation kind. */
-export type OperationKind = typeof OPERATION_KINDS[number];
+type Of<K extends OperationName> = Extract<Operation, { kind: K }>;
+
+const never = () => false;
+
+type CpuOp = Of<"online"> | Of<"offline">;
+
+/** `online N` / `offline N`: one row each, the device core's `online` file. */
+function hotplug(kind: CpuOp["kind"], summary: string): OperationSpec<CpuOp, Outcome> {
+  return {
+    kind,
+    summary,
+    grammar: { positionals: [{ name: "CPU", complete: "cpu" }] },
+    inScenario: true,
+    parse: (p, ctx) => ({ kind, cpu: cpuWord(p.positionals[0], ctx.cpus) }),
+    format: (op) => `${kind} ${op.cpu}`,
+    check: (k, op) => checkCpu(k, op.cpu),
+    blocked: (k, op) => notRunning(k, `${kind} CPU${op.cpu}`),
+    apply: (t, op) => deviceOnline(t.k, op.cpu, kind === "online"),
+    refused: never,
+    result: (k, op, out) => hotplugResult(k, kind, op.cpu, out),
+  };
+}
+
+const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
+  kind: "advance",
+  summary: "advance simulated time (e.g. 10ms, 1.5us, 2s; Ctrl-C stops a long one)",
+  cost:
+    "runs every tick and timer in the interval (time grows with the duration and the online CPUs)",
+  grammar: { positionals: [{ name: "DURATION" }] },
+  inScenario: true,
+  parse: (p) => ({ kind: "advance", ns: parseDuration(p.positionals[0]) }),
+  format: (op) => `advance ${formatDuration(op.ns)}`,
+  check(k, op) {
+    parseDuration(op.ns);
+    if (!Number.isSafeInteger(k.s.now + op.ns)) {
+      throw new RangeError(`Cannot advance by ${op.ns} ns: simulation time would exceed 2^53 ns`);
+    }
+  },
+  // Time passes whatever the machine's state (a hung machine's other CPUs keep ticking).
+  blocked: () => null,
+  apply(t, op) {
+    const from = t.k.s.now;
+    const interrupts = advanceTo(t.k, from + op.ns);
+    return {
+      ok: true,
+      from,
+      to: t.k.s.now,
+      interrupts,
+      message: `advanced ${t.k.s.now - from} ns, ${interrupts} device interrupts`,
+    };
+  },
+  refused: never,
+  result: (_k, _op, r) => r,
+};
+
+const HIBERNATE: OperationSpec<Of<"hibernate">, PowerOutcome> = {
+  kind: "hibernate",
+  summary: "echo disk > /sys/power/state: freeze CPUs, write the image, power off",
+  cost: "takes every non-boot CPU down, up again to write the image, and down again",
+  grammar: {},
+  inScenario: true,
+  parse: () => ({ kind: "hibernate" }),
+  format: () => "hibernate",
+  check: () => {},
+  blocked: (k) => notRunning(k, "hibernate"),
+  apply: (t) => hibernate(t.k),
+  refused: never,
+  result: (_k, _op, out) => powerResult(out, "hibernate"),
+};
+
+const RESUME: OperationSpec<Of<"resume">, PowerOutcome> = {
+  kind: "resume",
+  summary: "resume a hibernated VM from its image",
+  cost: "brings back up every CPU the image took down",
+  grammar: {},
+  inScenario: true,
+  parse: () => ({ kind: "resume" }),
+  format: () => "resume",
+  check: () => {},
+  blocked: (k) =>
+    k.s.power === "hibernated"
+      ? null
+      : new RangeError(`Cannot resume: the VM is ${k.s.hang ? "hung" : "running"}, not hibernated`),
+  apply: (t) => resume(t.k, t.k.s.now),
+  refused: never,
+  result: (_k, _op, out) => powerResult(out, "resume"),
+};
+
+const RESET: OperationSpec<Of<"reset">> = {
+  kind: "reset",
+  summary: "reboot the VM (same configuration)",
+  cost: "boots every vCPU again",
+  grammar: {},
+  inScenario: false,
+  parse: () => ({ kind: "reset" }),
+  format: () => "reset",
+  check: () => {},
+  blocked: () => null,
+  apply(t) {
+    t.k = boot(t.k.s.config);
+  },
+  refused: never,
+  result: () => ({ ok: true, message: "rebooted" }),
+};
+
+const SIDES = ["sleeps", "passes"] as const;
+
+const RACE: OperationSpec<Of<"race">> = {
+  kind: "race",
+  summary: "how the kthread_park() race resolves on a CPU without a tick: sleeps (hang) or passes",
+  grammar: { positionals: [{ name: "OUTCOME", complete: SIDES }] },
+  inScenario: true,
+  parse(p) {
+    const side = p.positionals[0];
+    if (side !== "sleeps" && side !== "passes") {
+      throw new RangeError(`invalid outcome ${JSON.stringify(side)}: expected sleeps or passes`);
+    }
+    return { kind: "race", side };
+  },
+  format: (op) => `race ${op.side}`,
+  check(_k, op) {
+    if (!(SIDES as readonly unknown[]).includes(op.side)) {
+      throw new TypeError(
+        `Invalid parkRace ${JSON.stringify(op.side)}: expected "sleeps" or "passes"`,
+      );
+    }
+  },
+  blocked: () => null,
+  apply(t, op) {
+    // Absent means "sleeps", the default: fingerprints of machines that never raced stay as they were.
+    if (op.side === "passes") t.k.s.parkRace = "passes";
+    else delete t.k.s.parkRace;
+  },
+  refused: never,
+  result: (_k, op) => ({ ok: true, side: op.side, message: `race ${op.side}` }),
+};
+
+/** The file a write goes to. @throws {TypeError|RangeError} for a path that is not a writable modelled file. */
+function writable(k: Kernel, path: unknown) {
+  if (typeof path !== "string") {
+    throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
+  }
+  const found = lookup(k, path);
+  if (!found) {
+    throw new RangeError(
+      `No such file: ${path} (not modelled by hvtick, or not present on this VM; files() lists them)`,
+    );
+  }
+  if (!found.file.write) {
+    throw new RangeError(`Cannot write ${path}: it is read-only (mode ${found.file.mode})`);
+  }
+  return found;
+}
+
+const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
+  kind: "echo",
+  summary: "write a sysfs file: echo VALUE > PATH",
+  grammar: {
+    positionals: [{ name: "VALUE" }, { name: ">" }, { name: "PATH", complete: "path" }],
+  },
+  inScenario: true,
+  parse(p) {
+    if (p.positionals[1] !== ">") {
+      throw new RangeError(
+        `expected echo VALUE > PATH, got ${JSON.stringify(p.positionals.join(" "))}`,
+      );
+    }
+    // echo writes its argument and a newline.
+    return { kind: "echo", value: `${p.positionals[0]}\n`, path: p.positionals[2] };
+  },
+  format: (op) => `echo ${shellWord(op.value.replace(/\n$/, ""))} > ${op.path}`,
+  check(k, op) {
+    writable(k, op.path);
+    if (typeof op.value !== "string") {
+      throw new TypeError(`Invalid value ${JSON.stringify(op.value)}: expected a string`);
+    }
+  },
+  // A stuck hotplug operation holds cpu_add_remove_lock: only hotplug writes block behind it.
+  blocked: (k, op) =>
+    lookup(k, op.path)!.file.hotplug || k.s.power !== "on"
+      ? notRunning(k, `write ${op.path}`)
+      : null,
+  apply(t, op) {
+    const found = lookup(t.k, op.path)!;
+    return found.file.write!(t.k, found.cpu, op.value);
+  },
+  refused: (out) => out.ret !== 0 && !out.outcome,
+  result: (_k, _op, out) => writeResult(out),
+  describe: (op, r) => r.ok ? `wrote ${op.value.replace(/\n$/, "")} to ${op.path}` : r.message,
+};
+
+/** Every operation, by kind (the order is the order help and error messages list them in). */
+export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> } = {
+  online: hotplug("online", "bring a CPU online (echo 1 > cpuN/online)") as OperationSpec<
+    Of<"online">
+  >,
+  offline: hotplug("offline", "take a CPU offline (echo 0 > cpuN/online)") as OperationSpec<
+    Of<"offline">
+  >,
+  advance: ADVANCE,
+  hibernate: HIBERNATE,
+  resume: RESUME,
+  reset: RESET,
+  race: RACE,
+  echo: ECHO,
+};
+
+/** The operation kinds, in table order. */
+export const OPERATION_NAMES: readonly OperationName[] = Object.keys(OPERATIONS) as OperationName[];
+
+/** The table row of a kind. @throws {TypeError} for something that is not an operation kind. */
+export function specOf<K extends OperationName>(kind: K): OperationSpec<Of<K>> {
+  const spec = (OPERATIONS as Record<string, OperationSpec>)[kind as string];
+  if (!spec || !Object.hasOwn(OPERATIONS, kind)) {
+    throw new TypeError(
+      `Invalid operation kind ${JSON.stringify(kind)}: expected one of ${
+        OPERATION_NAMES.join(", ")
+      }`,
+    );
+  }
+  return spec as unknown as OperationSpec<Of<K>>;
+}
 
 /**
- * One concrete operation. `fail` arms a failure at `state` (`hotplug/fail`) and runs the CPU's
- * next hotplug operation (`offline` when online, else `online`); `hibernate` resumes instead when
- * the machine is hibernated.
+ * Runs an operation on a machine: checked against it, refused with a thrown error when the
+ * machine cannot run it now, then applied; the result says what the kernel did.
+ * @throws {TypeError|RangeError} for an operation the machine cannot take (a CPU it lacks, a file
+ * it does not have); {@linkcode HangError} / {@linkcode PoweredOffError} when hung or hibernated.
  */
-export interface Operation {
-  /** Its kind. */
-  readonly kind: OperationKind;
-  /** The CPU, for online, offline and fail. */
-  readonly cpu?: number;
-  /** The state a failure is injected at, for fail. */
-  readonly state?: number;
-  /** For fail and hibernate: which direction ran ("online"/"offline", "hibernate"/"resume"). */
-  readonly action?: "online" | "offline" | "hibernate" | "resume";
-  /**
-   * Set before running it: how the `kthread_park()` race resolves (`Machine.parkRace`). The
-   * search tries the other side whenever an operation reaches the race.
-   */
-  readonly race?: "sleeps" | "passes";
-}
-
-interface OperationSpec {
-  readonly kind: OperationKind;
-  /** The operations this state allows (a hung machine allows none). */
-  enabled(k: Kernel): Operation[];
-  /** Runs it; false when the kernel refused before changing anything. */
-  apply(k: Kernel, op: Operation): boolean;
-  /** REPL lines that replay it. */
-  script(k: Kernel, op: Operation): string[];
-}
-
-const CPU_DIR = "/sys/devices/system/cpu";
-
-function cpusWhere(k: Kernel, pick: (cpu: number) => boolean): number[] {
-  const out: number[] = [];
-  for (const c of k.s.cpus) if (pick(c.id)) out.push(c.id);
-  return out;
-}
-
-// States a failure can be injected at for a walk in one direction (cpu.c write_cpuhp_fail), per
-// step table: it is the same for every state a search expands.
-const FAILABLE = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
-function failable(k: Kernel, down: boolean): number[] {
-  let found = FAILABLE.get(k.steps);
-  if (!found) {
-    found = { up: [], down: [] };
-    for (let state = 1; state < k.steps.length; state++) {
-      const step = k.steps[state];
-      if (isAtomic(k.line, state) || step.name === null) continue;
-      if (step.startup) found.up.push(state);
-      if (step.teardown) found.down.push(state);
-    }
-    FAILABLE.set(k.steps, found);
+export function runOperation<O extends Operation>(
+  t: Target,
+  op: O,
+): OperationResults[O["kind"]] {
+  if (!op || typeof op !== "object") {
+    throw new TypeError(`Invalid operation ${JSON.stringify(op)}: expected an object with a kind`);
   }
-  return down ? found.down : found.up;
+  const spec = specOf(op.kind) as unknown as OperationSpec<O>;
+  spec.check(t.k, op);
+  const blocked = spec.blocked(t.k, op);
+  if (blocked) throw blocked;
+  const raw = spec.apply(t, op);
+  return spec.result(t.k, op, raw);
 }
 
-const on = (k: Kernel) => k.s.power === "on" && k.s.hang === null;
-
-/** The operation table. */
-export const OPERATIONS: readonly OperationSpec[] = [
-  {
-    kind: "online",
-    enabled: (k) =>
-      on(k)
-        ? cpusWhere(k, (c) => k.s.cpus[c].devOffline).map((cpu) => ({ kind: "online", cpu }))
-        : [],
-    apply: (k, op) => (deviceOnline(k, op.cpu!, true), true),
-    script: (_k, op) => [`online ${op.cpu}`],
-  },
-  {
-    kind: "offline",
-    enabled: (k) =>
-      on(k)
-        ? cpusWhere(k, (c) => !k.s.cpus[c].devOffline && hotpluggable(k, c)).map((cpu) => ({
-          kind: "offline",
-          cpu,
-        }))
-        : [],
-    apply: (k, op) => (deviceOnline(k, op.cpu!, false), true),
-    script: (_k, op) => [`offline ${op.cpu}`],
-  },
-  {
-    kind: "advance",
-    // One tick: the smallest step after which something can differ.
-    enabled: (k) => (k.s.hang === null ? [{ kind: "advance" }] : []),
-    apply: (k) => (advanceTo(k, k.s.now + k.period), true),
-    script: (k) => [`advance ${formatDuration(k.period)}`],
-  },
-  {
-    kind: "hibernate",
-    enabled: (k) =>
-      k.s.hang !== null
-        ? []
-        : k.s.power === "hibernated"
-        ? [{ kind: "hibernate", action: "resume" }]
-        : [{ kind: "hibernate", action: "hibernate" }],
-    apply: (k, op) => {
-      if (op.action === "resume") resume(k, k.s.now);
-      else hibernate(k);
-      return true;
-    },
-    script: (_k, op) => [op.action!],
-  },
-  {
-    kind: "fail",
-    enabled: (k) => {
-      if (!on(k)) return [];
-      const ops: Operation[] = [];
-      for (const c of k.s.cpus) {
-        const down = !c.devOffline;
-        if (down && !hotpluggable(k, c.id)) continue;
-        for (const state of failable(k, down)) {
-          ops.push({ kind: "fail", cpu: c.id, state, action: down ? "offline" : "online" });
-        }
-      }
-      return ops;
-    },
-    apply: (k, op) => {
-      const armed = writeCpuhpFail(k, op.cpu!, String(op.state));
-      if (armed.ret !== 0) return false;
-      deviceOnline(k, op.cpu!, op.action === "online");
-      return true;
-    },
-    script: (_k, op) => [
-      `echo ${op.state} > ${CPU_DIR}/cpu${op.cpu}/hotplug/fail`,
-      `${op.action} ${op.cpu}`,
-    ],
-  },
-];
-
-/** The REPL lines that replay an operation. */
-export function operationScript(k: Kernel, op: Operation): string[] {
-  const lines = spec(op.kind).script(k, op);
-  return op.race ? [`race ${op.race}`, ...lines] : lines;
+/** Its line, as a script or the REPL writes it. */
+export function formatOperation(op: Operation): string {
+  return (specOf(op.kind) as unknown as OperationSpec).format(op);
 }
 
-/** Runs an operation (setting the race first when it says); false when refused. */
-export function applyOperation(k: Kernel, op: Operation): boolean {
-  if (op.race === "passes") k.s.parkRace = "passes";
-  else if (op.race === "sleeps") delete k.s.parkRace;
-  return spec(op.kind).apply(k, op);
-}
-
-/** The table row of a kind. */
-export function spec(kind: OperationKind): OperationSpec {
-  return OPERATIONS.find((o) => o.kind === kind)!;
+/**
+ * The operation a line says (`offline 2`, `advance 10ms`, `echo 170 > …/hotplug/fail`), parsed
+ * with the REPL's words and grammar; `ctx.cpus` checks CPU numbers against a machine.
+ *
+ * @example
+ * ```ts
+ * import { parseOperation } from "./operations.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseOperation('echo "Hyper-V clockevent" > /x'), {
+ *   kind: "echo",
+ *   value: "Hyper-V clockevent\n",
+ *   path: "/x",
+ * });
+ * assert.throws(() => parseOperation("frob 1"), /"frob" is not an operation; valid: online/);
+ * ```
+ * @throws {SyntaxError} for a line that is not an operation; {@linkcode RangeError} for bad
+ * arguments, naming what is valid.
+ */
+export function parseOperation(line: string, ctx: ParseContext = { cpus: null }): Operation {
+  if (typeof line !== "string") {
+    throw new TypeError(`Invalid line ${JSON.stringify(line)}: expected a string`);
+  }
+  const argv = words(line);
+  const spec = argv.length > 0 && Object.hasOwn(OPERATIONS, argv[0])
+    ? OPERATIONS[argv[0] as OperationName] as unknown as OperationSpec
+    : null;
+  if (!spec) {
+    throw new SyntaxError(
+      `${JSON.stringify(argv[0] ?? "")} is not an operation; valid: ${OPERATION_NAMES.join(", ")}`,
+    );
+  }
+  return spec.parse(parseWords(spec.kind, spec.grammar, argv.slice(1)), ctx);
 }

@@ -182,8 +182,8 @@ export function record(
   const marks: Mark[] = [];
   let hung = false;
   for (const op of run.operations) {
-    if (op.ok && op.line === "hibernate") hibernated.push({ from: op.time, to: run.end });
-    if (op.ok && op.line === "resume" && hibernated.length) {
+    if (op.ok && op.operation.kind === "hibernate") hibernated.push({ from: op.time, to: run.end });
+    if (op.ok && op.operation.kind === "resume" && hibernated.length) {
       hibernated[hibernated.length - 1] = { from: hibernated.at(-1)!.from, to: op.time };
     }
     if (op.hang && !hung) {

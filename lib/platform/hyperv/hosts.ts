@@ -6,23 +6,9 @@
  * @module
  */
 
-/** Host feature flags hvtick models, each mapped to its CPUID 0x40000003 bit. */
-export interface HostFeatures {
-  /** EAX bit 1 `HV_MSR_TIME_REF_COUNT_AVAILABLE`: partition reference counter. */
-  readonly referenceCounter: boolean;
-  /** EAX bit 2 `HV_MSR_SYNIC_AVAILABLE`: synthetic interrupt controller. */
-  readonly synic: boolean;
-  /** EAX bit 3 `HV_MSR_SYNTIMER_AVAILABLE`: synthetic timers (stimer). */
-  readonly syntheticTimers: boolean;
-  /** EAX bit 9 `HV_MSR_REFERENCE_TSC_AVAILABLE`: reference TSC page. */
-  readonly referenceTscPage: boolean;
-  /** EAX bit 11 `HV_ACCESS_FREQUENCY_MSRS`: LAPIC/TSC frequency MSRs. */
-  readonly frequencyMsrs: boolean;
-  /** EAX bit 15 `HV_ACCESS_TSC_INVARIANT`: invariant TSC control. */
-  readonly invariantTsc: boolean;
-  /** EDX bit 19 `HV_STIMER_DIRECT_MODE_AVAILABLE`: stimer Direct Mode. */
-  readonly stimerDirectMode: boolean;
-}
+import type { HostFeatures } from "../../engine/config.ts";
+
+export type { HostFeatures } from "../../engine/config.ts";
 
 /** Which CPUID register and bit each host feature lives in. */
 export const HOST_FEATURE_BITS: Readonly<

@@ -9,40 +9,24 @@
 import {
   chromeTrace,
   ftraceText,
-  parseDuration,
   record,
   type Recording,
   reportHtml,
   type TimelineOptions,
   timelineSvg,
-} from "../mod.ts";
-import { type Command, type Context, io, parse, ReplError, wholeNumber } from "./command.ts";
-import type { Session } from "./session.ts";
-import { words } from "./lexer.ts";
+} from "../../mod.ts";
+import { readScript } from "../../lib/ops/script.ts";
+import { timelineWindow } from "../../lib/timeline/window.ts";
+import { type Command, type Context, io, parse, ReplError, type Shell } from "../command.ts";
 
 /** The session's machine, recorded: its operations since the last boot or reset, replayed. */
-export function sessionRecording(session: Session): Recording {
-  const log = session.log.map((line) => words(line).join(" "));
-  const since = log.lastIndexOf("reset") + 1;
-  return record(session.options ?? {}, log.slice(since));
-}
-
-/** A CPU list such as `0-3,8`, checked against `cpus`. */
-export function cpuList(text: string, cpus: number): number[] {
-  const out: number[] = [];
-  for (const part of text.split(",")) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [NaN, NaN];
-    if (!m || a > b || b >= cpus) {
-      throw new RangeError(
-        `--cpus ${JSON.stringify(text)}: expected CPU numbers or ranges such as 0-3,8 within 0-${
-          cpus - 1
-        }`,
-      );
-    }
-    for (let c = a; c <= b; c++) if (!out.includes(c)) out.push(c);
-  }
-  return out;
+export function sessionRecording(session: Shell): Recording {
+  const { options, lines } = readScript(
+    session.log.join("\n"),
+    "the session",
+    session.options ?? {},
+  );
+  return record(options, lines);
 }
 
 async function write(ctx: Context, path: string, text: string): Promise<void> {
@@ -57,19 +41,9 @@ const WINDOW = {
   width: { type: "string", value: "PIXELS", help: "width of the picture (default 1200)" },
 } as const;
 
-/** The picture window from `--since`, `--until`, `--cpus`, `--width` (checked). */
-export function windowOf(values: Record<string, unknown>, cpus: number): TimelineOptions {
-  return {
-    since: values.since === undefined ? undefined : parseDuration(String(values.since)),
-    until: values.until === undefined ? undefined : parseDuration(String(values.until)),
-    cpus: values.cpus === undefined ? undefined : cpuList(String(values.cpus), cpus),
-    width: values.width === undefined ? undefined : wholeNumber("width", values.width),
-  };
-}
-
 /** Writes `trace export FILE [--format json|ftrace]`; returns the REPL's one-line answer. */
 export async function exportTrace(
-  session: Session,
+  session: Shell,
   ctx: Context,
   path: string,
   format: string,
@@ -103,7 +77,7 @@ function drawing(
     async run(session, argv, ctx) {
       const { values, positionals } = parse(this, argv);
       const rec = sessionRecording(session);
-      const { text, what } = render(rec, windowOf(values, rec.lanes.length));
+      const { text, what } = render(rec, timelineWindow(values, rec.lanes.length));
       await write(ctx, positionals[0], text);
       return {
         text: `wrote ${positionals[0]} (${what}, ${text.length} bytes)`,
@@ -114,8 +88,8 @@ function drawing(
 }
 
 /** `timeline` and `report`. */
-export const PICTURE_COMMANDS: readonly Command[] = [
-  drawing(
+export const PICTURE_COMMANDS: Readonly<Record<string, Command>> = {
+  timeline: drawing(
     "timeline",
     "draw this session as an SVG timeline: tick devices, hotplug, ticks, problems",
     (rec, window) => {
@@ -123,9 +97,9 @@ export const PICTURE_COMMANDS: readonly Command[] = [
       return { text: timelineSvg(rec, window), what: `${lanes} lane${lanes === 1 ? "" : "s"}` };
     },
   ),
-  drawing(
+  report: drawing(
     "report",
     "write an HTML report: timeline, configuration, CPUs, problems, invariants",
     (rec, window) => ({ text: reportHtml(rec, window), what: "self-contained HTML" }),
   ),
-];
+};

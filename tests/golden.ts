@@ -6,10 +6,10 @@
  * @module
  */
 
-import { transcript } from "../tests/transcript.ts";
-import { PICTURES, renderings } from "../tests/pictures.ts";
+import { transcript } from "./transcript.ts";
+import { PICTURES, renderings } from "./pictures.ts";
 
-const DIR = new URL("../tests/golden/", import.meta.url);
+const DIR = new URL("./golden/", import.meta.url);
 const update = Deno.args.includes("--update");
 let stale = 0;
 for (

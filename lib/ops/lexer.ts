@@ -57,3 +57,19 @@ export function words(line: string): string[] {
   if (inWord) out.push(word);
   return out;
 }
+
+/**
+ * A word as a line writes it: bare when {@linkcode words} reads it back as itself (the `>` of a
+ * redirection included), else double-quoted.
+ *
+ * @example
+ * ```ts
+ * import { shellWord, words } from "./lexer.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(shellWord("Hyper-V clockevent"), '"Hyper-V clockevent"');
+ * assert.deepEqual(words(["echo", "a b", ">", "/x"].map(shellWord).join(" ")), ["echo", "a b", ">", "/x"]);
+ * ```
+ */
+export function shellWord(text: string): string {
+  return text === ">" || /^[^\s"'\\#>]+$/.test(text) ? text : JSON.stringify(text);
+}

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { replReference } from "../repl/reference.ts";
+import { replReference } from "./reference.ts";
 
 const path = new URL("../docs/repl.md", import.meta.url).pathname;
 await Deno.writeTextFile(path, replReference());

@@ -1,0 +1,118 @@
+/**
+ * What exploration can do to a machine: per kind (what `explore --ops` names), the operations a
+ * state allows. Each is a short list of operations from the operation table (lib/ops/
+ * operations.ts), run through the same `apply` as the `Machine` and refused by the same guards;
+ * its script is their lines. `fail` arms a failure (`echo STATE > …/hotplug/fail`) and runs the
+ * CPU's next hotplug operation; `hibernate` resumes instead when the machine is hibernated.
+ *
+ * @module
+ */
+
+import type { Kernel, Step } from "../engine/kernel.ts";
+import { isAtomic } from "../engine/line.ts";
+import { hotpluggable } from "../hotplug/device.ts";
+import {
+  formatOperation,
+  type Operation,
+  OPERATIONS,
+  type OperationSpec,
+  type Target,
+} from "./operations.ts";
+
+/** The operation kinds exploration takes, as `--ops` names them. */
+export const OPERATION_KINDS = ["online", "offline", "advance", "hibernate", "fail"] as const;
+
+/** One operation kind of exploration. */
+export type OperationKind = typeof OPERATION_KINDS[number];
+
+/**
+ * One thing exploration does to a state: its kind, and the operations it runs in order. A race
+ * variant sets the `kthread_park()` race first (`race` says to which side): the search tries the
+ * other side whenever an operation reaches the race.
+ */
+export interface ExploreOperation {
+  /** Its kind (a counterexample is "during" it). */
+  readonly kind: OperationKind;
+  /** The operations, in order. */
+  readonly ops: readonly Operation[];
+  /** The race side it sets first, for a race variant. */
+  readonly race?: "sleeps" | "passes";
+}
+
+const CPU_DIR = "/sys/devices/system/cpu";
+
+// The table's rows are typed per kind; exploration runs any of them.
+const spec = (op: Operation) => OPERATIONS[op.kind] as unknown as OperationSpec;
+const allowed = (k: Kernel, op: Operation) => spec(op).blocked(k, op) === null;
+const one = (kind: OperationKind, op: Operation): ExploreOperation => ({ kind, ops: [op] });
+
+// States a failure can be injected at for a walk in one direction (cpu.c write_cpuhp_fail), per
+// step table: it is the same for every state a search expands.
+const FAILABLE = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
+function failable(k: Kernel, down: boolean): number[] {
+  let found = FAILABLE.get(k.steps);
+  if (!found) {
+    found = { up: [], down: [] };
+    for (let state = 1; state < k.steps.length; state++) {
+      const step = k.steps[state];
+      if (isAtomic(k.line, state) || step.name === null) continue;
+      if (step.startup) found.up.push(state);
+      if (step.teardown) found.down.push(state);
+    }
+    FAILABLE.set(k.steps, found);
+  }
+  return down ? found.down : found.up;
+}
+
+/** Per kind, the operations a state allows (a hung machine allows none). */
+export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperation[]>> = {
+  online: (k) =>
+    k.s.cpus.filter((c) => c.devOffline).map((c) => one("online", { kind: "online", cpu: c.id }))
+      .filter((m) => allowed(k, m.ops[0])),
+  offline: (k) =>
+    k.s.cpus.filter((c) => !c.devOffline && hotpluggable(k, c.id))
+      .map((c) => one("offline", { kind: "offline", cpu: c.id }))
+      .filter((m) => allowed(k, m.ops[0])),
+  // One tick: the smallest step after which something can differ. Time runs on after a hang, but
+  // nothing new can happen then.
+  advance: (k) => k.s.hang === null ? [one("advance", { kind: "advance", ns: k.period })] : [],
+  hibernate: (k) =>
+    ([{ kind: "hibernate" }, { kind: "resume" }] as const)
+      .filter((op) => allowed(k, op)).map((op) => one("hibernate", op)),
+  fail: (k) => {
+    const moves: ExploreOperation[] = [];
+    for (const c of k.s.cpus) {
+      const down = !c.devOffline;
+      if (down && !hotpluggable(k, c.id)) continue;
+      const next: Operation = { kind: down ? "offline" : "online", cpu: c.id };
+      if (!allowed(k, next)) return [];
+      const path = `${CPU_DIR}/cpu${c.id}/hotplug/fail`;
+      for (const state of failable(k, down)) {
+        moves.push({ kind: "fail", ops: [{ kind: "echo", value: `${state}\n`, path }, next] });
+      }
+    }
+    return moves;
+  },
+};
+
+/** The REPL lines that replay an operation of exploration. */
+export function moveScript(move: ExploreOperation): string[] {
+  return move.ops.map(formatOperation);
+}
+
+/** The same operation with the race set to `side` first. */
+export function raceVariant(move: ExploreOperation, side: "sleeps" | "passes"): ExploreOperation {
+  return { ...move, race: side, ops: [{ kind: "race", side }, ...move.ops] };
+}
+
+/**
+ * Runs an operation of exploration on `t` (no results built, no checks: the search only makes
+ * allowed ones); false when the kernel refused it before changing anything.
+ */
+export function applyMove(t: Target, move: ExploreOperation): boolean {
+  for (const op of move.ops) {
+    const s = spec(op);
+    if (s.refused(s.apply(t, op))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,191 @@
+/**
+ * What operations return: plain data with `ok` and a one-line `message` (a kernel refusal is a
+ * result, never thrown), and the guard that refuses to run an operation on a hung or powered-off
+ * machine (that one throws: it is not the kernel's answer, the machine cannot be asked).
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import type { Hang } from "../engine/state.ts";
+import { ERRNO, type ErrnoName, errnoName } from "../util/errno.ts";
+import { HangError, type KernelError, PoweredOffError } from "../util/errors.ts";
+import { formatSeconds } from "../util/duration.ts";
+import type { BindingChange, Outcome } from "../hotplug/device.ts";
+import { type HotplugReason, hotplugReason } from "../hotplug/reasons.ts";
+import type { PowerOutcome } from "../hotplug/power.ts";
+import type { WriteOutcome } from "../hotplug/sysfs.ts";
+import { stateName } from "../machine/info.ts";
+
+/** The result of `online()` / `offline()`: plain data, never thrown for a kernel refusal. */
+export interface HotplugResult {
+  /** True when the kernel returned 0 and nothing hung. */
+  readonly ok: boolean;
+  /** "online" or "offline". */
+  readonly operation: "online" | "offline";
+  /** The CPU. */
+  readonly cpu: number;
+  /** Hotplug state before. */
+  readonly from: number;
+  /** Hotplug state after. */
+  readonly to: number;
+  /** Name of the state after. */
+  readonly toName: string;
+  /** Errno name on refusal, else null. */
+  readonly errno: ErrnoName | null;
+  /** The kernel's return value (0 or -errno). */
+  readonly ret: number;
+  /** One line: what happened and, on failure, why. */
+  readonly message: string;
+  /** The hang, when the operation hung. */
+  readonly hang: Hang | null;
+  /** The CPU's tick-device changes during the operation, with the hotplug state of each. */
+  readonly changes: readonly BindingChange[];
+  /** Why it did not succeed (what stopped it, where, in words), or null when it did. */
+  readonly reason: HotplugReason | null;
+}
+
+/** The result of `hibernate()` / `resume()`. */
+export interface PowerResult {
+  /** True when the operation completed. */
+  readonly ok: boolean;
+  /** Errno name on failure, else null. */
+  readonly errno: ErrnoName | null;
+  /** CPUs taken down by `freeze_secondary_cpus()`. */
+  readonly frozen: readonly number[];
+  /** The hang, when it hung. */
+  readonly hang: Hang | null;
+  /** One line. */
+  readonly message: string;
+}
+
+/** What `write()` returns. */
+export interface WriteResult {
+  /** True when the write succeeded. */
+  readonly ok: boolean;
+  /** Errno name on refusal, else null. */
+  readonly errno: ErrnoName | null;
+  /** The kernel's return value (0 or -errno). */
+  readonly ret: number;
+  /** What a shell would print on failure (`write error: …`), or "". */
+  readonly message: string;
+  /** The hang, when the write hung the machine. */
+  readonly hang: Hang | null;
+}
+
+/** What `advance` did. */
+export interface AdvanceResult {
+  /** Always true: time always advances. */
+  readonly ok: true;
+  /** Simulation time before, ns. */
+  readonly from: number;
+  /** Simulation time after, ns. */
+  readonly to: number;
+  /** Device interrupts handled. */
+  readonly interrupts: number;
+  /** One line. */
+  readonly message: string;
+}
+
+/** What `race` did: the side the `kthread_park()` race now takes. */
+export interface RaceResult {
+  /** Always true. */
+  readonly ok: true;
+  /** The side. */
+  readonly side: "sleeps" | "passes";
+  /** One line. */
+  readonly message: string;
+}
+
+/** What `reset` did. */
+export interface ResetResult {
+  /** Always true. */
+  readonly ok: true;
+  /** One line. */
+  readonly message: string;
+}
+
+/**
+ * Why the machine cannot `what` now: a {@linkcode HangError} while hung, a
+ * {@linkcode PoweredOffError} while hibernated, or null when it can.
+ */
+export function notRunning(k: Kernel, what: string): KernelError | null {
+  const s = k.s;
+  if (s.hang) {
+    return new HangError(
+      `Cannot ${what}: the machine is hung since ${
+        formatSeconds(s.hang.time)
+      } s (CPU${s.hang.cpu} ` +
+        `stuck in ${s.hang.callback} at state ${s.hang.state} ${s.hang.stateName}); reset() reboots it`,
+      { cpu: s.hang.cpu, state: s.hang.state, errno: null },
+    );
+  }
+  if (s.power === "hibernated") {
+    return new PoweredOffError(
+      `Cannot ${what}: the VM is hibernated (powered off); resume() or reset() first`,
+    );
+  }
+  return null;
+}
+
+/** The result of an online or offline of `cpu` that ended in `out`. */
+export function hotplugResult(
+  k: Kernel,
+  operation: "online" | "offline",
+  cpu: number,
+  out: Outcome,
+): HotplugResult {
+  const errno = errnoName(out.ret);
+  const reason = hotplugReason(k, cpu, operation === "offline", out);
+  let message: string;
+  if (out.hang) {
+    message =
+      `CPU${cpu} ${operation}: HANG at state ${out.hang.state} (${out.hang.stateName}): ${out.hang.reason}`;
+  } else if (errno) {
+    message = `CPU${cpu} ${operation} failed: ${out.ret} ${errno} (${ERRNO[errno].text}): ` +
+      reason!.text;
+  } else {
+    message = `CPU${cpu} ${operation}: ok (${out.from} ${stateName(k, out.from)} -> ${out.to} ${
+      stateName(k, out.to)
+    })`;
+  }
+  return {
+    ok: !errno && !out.hang,
+    operation,
+    cpu,
+    from: out.from,
+    to: out.to,
+    toName: stateName(k, out.to),
+    errno,
+    ret: out.ret,
+    message,
+    hang: out.hang,
+    changes: out.changes,
+    reason,
+  };
+}
+
+/** The result of a hibernation or resume (`what`) that ended in `out`. */
+export function powerResult(out: PowerOutcome, what: string): PowerResult {
+  const errno = errnoName(out.ret);
+  const hang = out.hung?.hang ?? null;
+  const message = hang
+    ? `${what}: HANG while taking CPU${hang.cpu} down at state ${hang.state} (${hang.stateName}): ${hang.reason}`
+    : errno
+    ? `${what} failed: ${out.ret} ${errno} (${ERRNO[errno].text})${out.why ? `: ${out.why}` : ""}`
+    : `${what}: ok (non-boot CPUs ${out.frozen.length ? out.frozen.join(",") : "none"})`;
+  return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message };
+}
+
+/** The result of a sysfs write that ended in `out`. */
+export function writeResult(out: WriteOutcome): WriteResult {
+  const errno = errnoName(out.ret);
+  const hang = out.outcome?.hang ?? null;
+  return {
+    ok: !errno && !hang,
+    errno,
+    ret: out.ret,
+    message: errno ? `write error: ${ERRNO[errno].text}` : hang ? `hung: ${hang.reason}` : "",
+    hang,
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * The REPL commands that change the machine: `vm`, then one command per operation of the
+ * operation table (lib/ops/operations.ts) — its grammar, summary and cost come from the table;
+ * this file adds only how the REPL shows each result.
+ *
+ * @module
+ */
+
+import {
+  ERRNO,
+  formatSeconds,
+  type HotplugResult,
+  type Operation,
+  type OperationName,
+  type OperationResult,
+  type WriteResult,
+} from "../../mod.ts";
+import { OPERATIONS, type OperationSpec } from "../../lib/ops/operations.ts";
+import { VM_GRAMMAR, vmOptions } from "../../lib/ops/vm_line.ts";
+import { type Command, parse, type Result, type Shell } from "../command.ts";
+import { describeVm } from "../format.ts";
+
+/** The text of any operation's result: its message; a refusal is a failed command. */
+function plain(r: OperationResult): Result {
+  if (r.ok) return { text: r.message, result: r };
+  const errno = "errno" in r ? r.errno : null;
+  return { text: r.message, result: r, ok: false, error: { errno, message: r.message } };
+}
+
+/** `online` / `offline`: the message, each tick-device change, and on failure the shell's words. */
+function hotplugText(r: HotplugResult): Result {
+  const changes = r.changes.map((c) => {
+    const where = c.step === null
+      ? `state ${c.state}`
+      : `${c.teardown ? "teardown" : "startup"} of ${c.step} ${c.stepName}`;
+    return `  ${c.device ?? "(none)"} <- ${c.previous ?? "(none)"}   during ${where}`;
+  });
+  if (r.ok) return { text: [r.message, ...changes].join("\n"), result: r };
+  const error = r.hang
+    ? { errno: null, message: `hung: ${r.hang.reason}` }
+    : { errno: r.errno, message: r.message };
+  const shell = r.hang
+    ? [
+      `${r.operation}: the write to cpu${r.cpu}/online never returns: the machine is hung`,
+      `  why: ${r.hang.reason}`,
+    ]
+    : [
+      `${r.operation}: write error: ${ERRNO[r.errno!].text} (${r.errno})`,
+      `  why: ${r.reason!.text}`,
+    ];
+  return { text: [...shell, ...changes].join("\n"), result: r, ok: false, error };
+}
+
+/** `echo`: silent on success, like the shell; `echo: …` with the errno otherwise. */
+function echoText(w: WriteResult): Result {
+  if (w.ok) return { text: "", result: w };
+  const message = w.hang
+    ? `write never returns: the machine is hung (${w.hang.reason})`
+    : w.message;
+  return {
+    text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}`,
+    result: w,
+    ok: false,
+    error: { errno: w.errno, message },
+  };
+}
+
+/** How the REPL shows an operation's result, where it shows more than the message. */
+type Presentation = (r: OperationResult, session: Shell) => Result;
+
+/** The command of operation `kind`: the table's grammar and help, shown by `present`. */
+function operationCommand(kind: OperationName, present: Presentation = plain): Command {
+  const spec = OPERATIONS[kind] as unknown as OperationSpec;
+  return {
+    name: kind,
+    summary: spec.summary,
+    ...(spec.cost ? { cost: spec.cost } : {}),
+    ...spec.grammar,
+    logs: true,
+    run(session, argv) {
+      const m = session.machine!;
+      const op: Operation = spec.parse(parse(this, argv), { cpus: m.config.cpus });
+      return present(m.run(op), session);
+    },
+  };
+}
+
+/** `advance`: in slices, so that Ctrl-C and progress get through; the log says what really ran. */
+const advance: Command = {
+  ...operationCommand("advance"),
+  async run(session, argv, ctx) {
+    const spec = OPERATIONS.advance;
+    const m = session.machine!;
+    const total = spec.parse(parse(this, argv), { cpus: m.config.cpus }).ns;
+    const start = m.now;
+    // Advancing in slices is the same as one advance (each includes its end instant), and lets
+    // Ctrl-C and progress in between.
+    const slice = 10_000_000;
+    let done = 0;
+    let handled = 0;
+    while (done < total) {
+      if (ctx.signal?.aborted) break;
+      const step = Math.min(slice, total - done);
+      handled += m.advance(step);
+      done += step;
+      if (total > slice && ctx.progress) {
+        ctx.progress(done / total, `advance ${formatSeconds(done)}/${formatSeconds(total)} s`);
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    }
+    if (total === 0) handled = m.advance(0);
+    const stopped = done < total;
+    const text = `${stopped ? "interrupted after" : "advanced"} ${formatSeconds(done)} s: now ${
+      formatSeconds(m.now)
+    } s, jiffies ${m.jiffies}, ${handled} device interrupts`;
+    // The log records what really happened, so a load replays to the same state.
+    if (stopped) session.log.push(`advance ${done}ns`);
+    return {
+      text,
+      result: {
+        from: start,
+        to: m.now,
+        advanced: done,
+        interrupted: stopped,
+        interrupts: handled,
+        jiffies: m.jiffies,
+      },
+      logged: !stopped,
+    };
+  },
+};
+
+/** `race [OUTCOME]`: without an outcome it shows the current side (and changes nothing). */
+const race: Command = {
+  ...operationCommand("race"),
+  positionals: [{ ...OPERATIONS.race.grammar.positionals![0], optional: true }],
+  run(session, argv) {
+    const { positionals } = parse(this, argv);
+    const m = session.machine!;
+    if (positionals.length) {
+      m.run(OPERATIONS.race.parse({ values: {}, positionals }, { cpus: m.config.cpus }));
+    }
+    const what = m.parkRace === "sleeps"
+      ? "wait_task_inactive() finds the parked thread still queued and sleeps (a hang without a tick)"
+      : "the parked thread has already left the CPU: kthread_park() returns without sleeping";
+    return {
+      text: `race ${m.parkRace}: ${what}`,
+      result: { parkRace: m.parkRace },
+      logged: positionals.length > 0,
+    };
+  },
+};
+
+/** `vm`: the `vm` line's flags (lib/ops/vm_line.ts). */
+const vmCommand: Command = {
+  name: "vm",
+  summary: "build and boot a VM (no flags: Hyper-V 2019, x86_64, Linux 5.5, 4 vCPUs, HZ=250)",
+  cost: "boots every vCPU (time grows with --cpus)",
+  needsVm: false,
+  ...VM_GRAMMAR,
+  run(session, argv) {
+    const { values } = parse(this, argv);
+    const machine = session.boot(vmOptions(values));
+    return { text: `booted: ${describeVm(machine)}`, result: { config: machine.config } };
+  },
+};
+
+/** The machine commands, by name. */
+export const MACHINE_COMMANDS: Readonly<Record<"vm" | OperationName, Command>> = {
+  vm: vmCommand,
+  online: operationCommand("online", (r) => hotplugText(r as HotplugResult)),
+  offline: operationCommand("offline", (r) => hotplugText(r as HotplugResult)),
+  advance,
+  hibernate: operationCommand("hibernate"),
+  resume: operationCommand("resume"),
+  reset: operationCommand("reset", (_r, session) => ({
+    text: `rebooted: ${describeVm(session.machine!)}`,
+  })),
+  race,
+  echo: operationCommand("echo", (r) => echoText(r as WriteResult)),
+};

@@ -1,0 +1,122 @@
+/**
+ * The REPL commands that read the machine and change nothing: `cpus`, `bound`, `devices`,
+ * `dmesg`, `trace` (and its export, with the pictures) and `problems`.
+ *
+ * @module
+ */
+
+import { formatSeconds, parseDuration, type TraceEvent } from "../../mod.ts";
+import { cpuWord } from "../../lib/ops/grammar.ts";
+import { type Command, parse, positiveInt } from "../command.ts";
+import { formatCpus, formatDevices, formatTrace } from "../format.ts";
+import { exportTrace } from "./pictures.ts";
+
+/** The view commands, by name. */
+export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
+  cpus: {
+    name: "cpus",
+    summary: "table of CPUs: online, hotplug state, bound device, mode, ticks",
+    run(session, argv) {
+      parse(this, argv);
+      const cpus = session.machine!.cpus();
+      return { text: formatCpus(cpus), result: cpus };
+    },
+  },
+  bound: {
+    name: "bound",
+    summary: "the clockevent device each CPU (or one CPU) is bound to",
+    positionals: [{ name: "CPU", optional: true, complete: "cpu" }],
+    run(session, argv) {
+      const { positionals } = parse(this, argv);
+      const m = session.machine!;
+      const cpus = positionals.length
+        ? [cpuWord(positionals[0], m.config.cpus)]
+        : m.cpus().map((c) => c.cpu);
+      const bound = cpus.map((cpu) => ({ cpu, device: m.boundDevice(cpu) }));
+      const text = positionals.length
+        ? bound[0].device ?? "(none)"
+        : bound.map((b) => `CPU${b.cpu}: ${b.device ?? "(none)"}`).join("\n");
+      return { text, result: bound };
+    },
+  },
+  devices: {
+    name: "devices",
+    summary: "registered clockevent devices, list head first",
+    run(session, argv) {
+      parse(this, argv);
+      const devices = session.machine!.devices();
+      return { text: formatDevices(devices), result: devices };
+    },
+  },
+  dmesg: {
+    name: "dmesg",
+    summary: "the kernel log",
+    options: { tail: { type: "string", value: "N", help: "only the last N lines" } },
+    run(session, argv) {
+      const { values } = parse(this, argv);
+      let lines = session.machine!.dmesg().trimEnd().split("\n");
+      if (values.tail !== undefined) lines = lines.slice(-positiveInt("tail", values.tail));
+      return { text: lines.join("\n"), result: lines };
+    },
+  },
+  trace: {
+    name: "trace",
+    summary: "trace events (cpuhp_enter/exit, clockevent and tick events)",
+    cost: "prints every event it selects: unfiltered, the whole buffer (vm --trace-buffer)",
+    options: {
+      cpu: { type: "string", value: "N", help: "only events of this CPU", complete: "cpu" },
+      since: { type: "string", value: "DURATION", help: "only events at or after this guest time" },
+      type: { type: "string", value: "EVENT", help: "only this event type" },
+      tail: { type: "string", value: "N", help: "only the last N events" },
+      format: {
+        type: "string",
+        value: "FORMAT",
+        help: "for export: json (Chrome trace, for ui.perfetto.dev) or ftrace (text)",
+        complete: ["json", "ftrace"],
+      },
+    },
+    positionals: [
+      { name: "export", optional: true, complete: ["export"] },
+      { name: "FILE", optional: true, complete: "file" },
+    ],
+    async run(session, argv, ctx) {
+      const { values, positionals } = parse(this, argv);
+      if (positionals.length > 0) {
+        if (positionals[0] !== "export" || positionals.length !== 2) {
+          throw new RangeError(
+            `expected "trace [--cpu N] …" or "trace export FILE [--format json|ftrace]", got ${
+              JSON.stringify(positionals.join(" "))
+            }`,
+          );
+        }
+        return await exportTrace(session, ctx, positionals[1], String(values.format ?? "json"));
+      }
+      const m = session.machine!;
+      let events: TraceEvent[] = m.trace;
+      if (values.cpu !== undefined) {
+        const cpu = cpuWord(String(values.cpu), m.config.cpus);
+        events = events.filter((e) => e.cpu === cpu);
+      }
+      if (values.since !== undefined) {
+        const since = parseDuration(String(values.since));
+        events = events.filter((e) => e.time >= since);
+      }
+      if (values.type !== undefined) events = events.filter((e) => e.type === values.type);
+      if (values.tail !== undefined) events = events.slice(-positiveInt("tail", values.tail));
+      return { text: events.map(formatTrace).join("\n"), result: events };
+    },
+  },
+  problems: {
+    name: "problems",
+    summary: "hangs, no-tick windows and warnings so far",
+    run(session, argv) {
+      parse(this, argv);
+      const problems = session.machine!.problems();
+      const text = problems.length === 0
+        ? "no problems"
+        : problems.map((p) => `[${formatSeconds(p.time).padStart(12)}] ${p.kind}: ${p.message}`)
+          .join("\n");
+      return { text, result: problems };
+    },
+  },
+};
