@@ -19,6 +19,7 @@ import {
   type TraceEvent,
   tracepointText,
 } from "../mod.ts";
+import { KERNEL_LINES } from "../lib/kernels/lines.ts";
 
 /** One line describing a booted VM. */
 export function describeVm(m: Machine): string {
@@ -30,7 +31,7 @@ export function describeVm(m: Machine): string {
   const f = c.features;
   const stimer = !host
     ? ""
-    : c.arch === "arm64" && c.kernel === "6.1"
+    : c.arch === "arm64" && !KERNEL_LINES[c.kernel].arm64Stimer
     ? ", no stimer (arm64 uses arch_sys_timer)"
     : !f.syntheticTimers
     ? ", no synthetic timers"

@@ -231,6 +231,13 @@ const SCENARIO = [
   "offline 1",
   "advance 4ms",
 ];
+// The line each configuration is compared with (5.5, the seed's line, with 5.4).
+const COMPARE_WITH: Readonly<Record<string, string>> = {
+  "5.2": "5.5",
+  "5.4": "5.5",
+  "5.5": "5.4",
+  "6.1": "5.5",
+};
 for (const [i, config] of CONFIGS.entries()) {
   const all = explore(config, {
     depth: 3,
@@ -255,7 +262,7 @@ for (const [i, config] of CONFIGS.entries()) {
   console.log(`report ${i} ${digest(reportHtml(rec))}`);
   console.log(`chrome ${i} ${digest(JSON.stringify(chromeTrace(rec)))}`);
   console.log(`ftrace ${i} ${digest(ftraceText(rec))}`);
-  const other = { ...config, kernel: config.kernel === "5.5" ? "5.4" : "5.5" };
+  const other = { ...config, kernel: COMPARE_WITH[config.kernel!] };
   try {
     console.log(`compare ${i} ${digest(JSON.stringify(compare(SCENARIO, config, other)))}`);
   } catch (e) {

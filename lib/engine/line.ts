@@ -48,18 +48,11 @@ export interface CpuhpNumbers {
   readonly DUMMY_TIMER_STARTING: number;
 }
 
-/** A kernel line. */
-export interface KernelLine {
-  /** Id users pass to `.kernel()`. */
-  readonly id: string;
-  /** The release the tables were read from. */
-  readonly release: string;
-  /** `enum cpuhp_state`, index = number (unnamed dynamic slots as `CPUHP_…_DYN+n`). */
-  readonly enumNames: readonly string[];
-  /** The static step table. */
-  readonly core: readonly CoreStep[];
-  /** Well-known numbers. */
-  readonly cpuhp: CpuhpNumbers;
+/**
+ * What differs in behaviour between kernel releases, as named switches (each release sets them in
+ * lib/kernels/lines.ts with its source). Code asks a switch, never a release number.
+ */
+export interface Switches {
   /** kernel/cpu.c rule switches. */
   readonly rules: {
     /** The walk skips states without a callback in that direction (6.x `cpuhp_next_state`). */
@@ -90,8 +83,38 @@ export interface KernelLine {
   readonly timerList: "v0.8" | "v0.9";
   /** hibernate.c message prefix. */
   readonly pmPrefix: string;
+  /** What hibernate.c prints before the image is made (after {@linkcode Switches.pmPrefix}). */
+  readonly imageMessage: string;
   /** arm64 messages: psci's kill line form and whether `CPU%u: shutdown` is printed (notice in 5.x, debug in 6.1). */
   readonly arm64: { readonly psciKill: "plain" | "polled"; readonly shutdownNotice: boolean };
+  /**
+   * The host build line mshyperv.c prints, as a format over the CPUID 0x40000002 fields
+   * `{build}`, `{major}`, `{minor}`, `{sp}`, `{branch}`, `{number}`.
+   */
+  readonly hostBuildMessage: string;
+  /**
+   * The Hyper-V clocksource's rating, without and with `HV_ACCESS_TSC_INVARIANT`
+   * (drivers/clocksource/hyperv_timer.c).
+   */
+  readonly hypervClocksourceRating: { readonly plain: number; readonly invariantTsc: number };
+  /** The TSC is kept as reliable when the host sets `HV_ACCESS_TSC_INVARIANT` (mshyperv.c). */
+  readonly tscReliableWithInvariantBit: boolean;
+}
+
+/** A kernel line: a release's tables and switches. */
+export interface KernelLine extends Switches {
+  /** Id users pass to `.kernel()`. */
+  readonly id: string;
+  /** The release the line models. */
+  readonly release: string;
+  /** `enum cpuhp_state`, index = number (unnamed dynamic slots as `CPUHP_…_DYN+n`). */
+  readonly enumNames: readonly string[];
+  /** The static step table. */
+  readonly core: readonly CoreStep[];
+  /** Well-known numbers. */
+  readonly cpuhp: CpuhpNumbers;
+  /** The boot-time registrants it has (keys of lib/kernels/registrants.ts). */
+  readonly registrants: ReadonlySet<string>;
 }
 
 /** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */

@@ -124,7 +124,7 @@ export function hibernate(k: Kernel): PowerOutcome {
   }
   const taken = [...s.frozenCpus];
   syscoreSuspend(k);
-  printk(k, `${pm(k)}${k.line.id === "6.1" ? "Creating image:" : "Creating hibernation image:"}`);
+  printk(k, `${pm(k)}${k.line.imageMessage}`);
   const image = structuredClone(s) as MachineState;
   image.image = null;
   // The pre-hibernation kernel resumes devices and CPUs to write the image, then powers off.

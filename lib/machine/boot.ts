@@ -22,9 +22,9 @@ import type { KernelLine } from "../engine/line.ts";
 import {
   BOOT_PHASES,
   type BootPhase,
-  type Registration,
-  REGISTRATIONS,
-} from "../kernels/registrations.ts";
+  type Registrant,
+  REGISTRANTS,
+} from "../kernels/registrants.ts";
 import { createKernel } from "./kernel.ts";
 import { bootMessages, clocksourceName } from "../platform/hyperv/platform.ts";
 
@@ -87,7 +87,7 @@ export function boot(config: MachineConfig): Kernel {
   for (const text of bootMessages(k)) printk(k, text);
   for (const phase of BOOT_PHASES) {
     for (const device of TIMER_DEVICES) if (device.phase === phase && device.before) device.run(k);
-    for (const r of REGISTRATIONS) if (r.phase === phase) register(k, r);
+    for (const r of REGISTRANTS) if (r.phase === phase) register(k, r);
     for (const device of TIMER_DEVICES) if (device.phase === phase && !device.before) device.run(k);
     if (phase === "smp_init") smpInit(k);
   }
@@ -99,9 +99,9 @@ export function boot(config: MachineConfig): Kernel {
 }
 
 /** Makes one boot-time `cpuhp_setup_state*()` call, if this guest makes it. */
-function register(k: Kernel, r: Registration): void {
-  const hv = { stimer: hasStimer(k), direct: directMode(k) };
-  if (!r.when(k.s.config, k.line, hv)) return;
+function register(k: Kernel, r: Registrant): void {
+  if (!k.line.registrants.has(r.key)) return;
+  if (!r.when(k.s.config, { stimer: hasStimer(k), direct: directMode(k) })) return;
   const request = r.state === "CPUHP_AP_ONLINE_DYN"
     ? "AP_ONLINE_DYN"
     : k.line.enumNames.indexOf(r.state);

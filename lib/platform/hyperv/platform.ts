@@ -26,9 +26,8 @@ export function clocksources(k: Kernel): Clocksource[] {
   } else if (c.hyperv === "none") {
     list.push({ name: "tsc", rating: 300, hres: true }, { name: "hpet", rating: 250, hres: true });
   } else {
-    const modern = k.line.id === "6.1";
-    // 5.13+ (4c78738ead4e): 500, or 250 with HV_ACCESS_TSC_INVARIANT; 5.2–5.5: 400 (hyperv_timer.c).
-    const rating = modern ? (c.features.invariantTsc ? 250 : 500) : 400;
+    const ratings = k.line.hypervClocksourceRating;
+    const rating = c.features.invariantTsc ? ratings.invariantTsc : ratings.plain;
     const name = c.features.referenceTscPage
       ? "hyperv_clocksource_tsc_page"
       : "hyperv_clocksource_msr";
@@ -66,7 +65,12 @@ export function availableClocksources(k: Kernel): string {
  * 52:286, 55:293-298, 61:381-393/458).
  */
 function tscReliable(k: Kernel): boolean {
-  return k.s.config.features.invariantTsc && (k.line.id === "5.5" || k.line.id === "6.1");
+  return k.s.config.features.invariantTsc && k.line.tscReliableWithInvariantBit;
+}
+
+/** A `{field}` format with its fields filled in. */
+function format(text: string, fields: Readonly<Record<string, number>>): string {
+  return text.replace(/\{(\w+)\}/g, (_, f) => String(fields[f]));
 }
 
 /**
@@ -83,9 +87,7 @@ export function bootMessages(k: Kernel): string[] {
   const [build, major, minor, sp, branch, number] = host.build;
   const lines = [
     "Hypervisor detected: Microsoft Hyper-V",
-    k.line.id === "6.1"
-      ? `Hyper-V: Host Build ${major}.${minor}.${build}.${number}-${sp}-${branch}`
-      : `Hyper-V Host Build:${build}-${major}.${minor}-${sp}-${branch}.${number}`,
+    format(k.line.hostBuildMessage, { build, major, minor, sp, branch, number }),
   ];
   if (c.features.frequencyMsrs) {
     lines.push(

@@ -1,39 +1,31 @@
 /**
- * Hotplug states that built-in code registers during boot, in boot order (`cpuhp_setup_state*()`
- * callers), as data. Only the registrants hvtick models or that every guest of the kind has; other
- * subsystems register more (docs/model.md §CPU hotplug).
+ * The hotplug states that built-in code registers during boot (`cpuhp_setup_state*()` callers), in
+ * boot order, as one table: the clockevent, Hyper-V and mm registrants hvtick models, then the
+ * fixed-number states of other subsystems every guest has (generated: lib/kernels/tables/
+ * fixed.ts). Which releases have which is each release's business (lib/kernels/lines.ts: added and
+ * removed by key); a row's `when` says which guests of such a release make the call.
  *
  * @module
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import type { KernelLine } from "../engine/line.ts";
-import { FIXED_REGISTRATIONS } from "./fixed_registrations.ts";
+import { FIXED } from "./tables/fixed.ts";
+import type { BootPhase } from "./phases.ts";
 
-/** Boot phases, in the order `start_kernel()` / `kernel_init_freeable()` run them. */
-export const BOOT_PHASES = [
-  "start_kernel",
-  "init_IRQ",
-  "time_init",
-  "late_time_init",
-  "pagecache_init",
-  "smp_prepare_cpus",
-  "init_mm_internals",
-  "early_initcall",
-  "smp_init",
-  "core_initcall",
-  "postcore_initcall",
-  "arch_initcall",
-  "subsys_initcall",
-  "device_initcall",
-  "late_initcall",
-] as const;
+export { BOOT_PHASES, type BootPhase } from "./phases.ts";
 
-/** A boot phase. */
-export type BootPhase = typeof BOOT_PHASES[number];
+/** What a guest has of Hyper-V's timer, for `when`. */
+export interface HypervTimer {
+  /** The guest has a stimer at all. */
+  readonly stimer: boolean;
+  /** It runs in Direct Mode. */
+  readonly direct: boolean;
+}
 
 /** One `cpuhp_setup_state*()` call made during boot. */
-export interface Registration {
+export interface Registrant {
+  /** `name@registering function`: what a release adds or removes. */
+  readonly key: string;
   /** When it runs. */
   readonly phase: BootPhase;
   /** The requested state: an enum name, or `CPUHP_AP_ONLINE_DYN` for the dynamic range. */
@@ -50,8 +42,8 @@ export interface Registration {
   readonly multi?: boolean;
   /** What the registrant calls next, by symbol (lib/hotplug/symbols.ts), if it is modelled. */
   readonly then?: string;
-  /** Whether this guest makes the call. */
-  when(c: MachineConfig, line: KernelLine, hyperv: { stimer: boolean; direct: boolean }): boolean;
+  /** Whether this guest makes the call (given that its release has it). */
+  when(c: MachineConfig, hv: HypervTimer): boolean;
   /** Where the call is. */
   readonly source: string;
 }
@@ -61,8 +53,9 @@ const x86 = (c: MachineConfig) => c.arch === "x86_64";
 
 // The registrations of the clockevent, Hyper-V and mm code hvtick models, in call order within
 // each phase.
-const MODELLED: readonly Registration[] = [
+const MODELLED: readonly Registrant[] = [
   {
+    key: "clockevents/arm/arch_timer:starting@arch_timer_register",
     phase: "time_init",
     state: "CPUHP_AP_ARM_ARCH_TIMER_STARTING",
     name: "clockevents/arm/arch_timer:starting",
@@ -72,15 +65,17 @@ const MODELLED: readonly Registration[] = [
     source: "drivers/clocksource/arm_arch_timer.c (55:1112-1114)",
   },
   {
+    key: "clockevents/hyperv/stimer:starting@hv_stimer_alloc",
     phase: "time_init",
     state: "CPUHP_AP_HYPERV_TIMER_STARTING",
     name: "clockevents/hyperv/stimer:starting",
     startup: "hv_stimer_init",
     teardown: "hv_stimer_cleanup",
-    when: (c, line, hv) => !x86(c) && line.stimer.direct === "starting" && hv.stimer && hv.direct,
+    when: (c, hv) => !x86(c) && hv.stimer && hv.direct,
     source: "hv_stimer_alloc() from the out-of-tree arm64 timer probe (hyperv-stimer §6)",
   },
   {
+    key: "x86/hyperv_init:online@hyperv_init",
     phase: "late_time_init",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "x86/hyperv_init:online",
@@ -90,15 +85,17 @@ const MODELLED: readonly Registration[] = [
     source: "arch/x86/hyperv/hv_init.c hyperv_init() via apic_post_init (S12)",
   },
   {
+    key: "clockevents/hyperv/stimer:starting@hyperv_init",
     phase: "late_time_init",
     state: "CPUHP_AP_HYPERV_TIMER_STARTING",
     name: "clockevents/hyperv/stimer:starting",
     startup: "hv_stimer_init",
     teardown: "hv_stimer_cleanup",
-    when: (c, line, hv) => x86(c) && line.id === "5.5" && hv.stimer && hv.direct,
+    when: (c, hv) => x86(c) && hv.stimer && hv.direct,
     source: "hyperv_init() → hv_stimer_alloc() (4df4cb9e99, S1; 5.5–5.10)",
   },
   {
+    key: "mm/writeback:online@page_writeback_init",
     phase: "pagecache_init",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "mm/writeback:online",
@@ -108,6 +105,7 @@ const MODELLED: readonly Registration[] = [
     source: "mm/page-writeback.c page_writeback_init() (52:2083, 55:2085, 61:2206)",
   },
   {
+    key: "mm/writeback:dead@page_writeback_init",
     phase: "pagecache_init",
     state: "CPUHP_MM_WRITEBACK_DEAD",
     name: "mm/writeback:dead",
@@ -117,15 +115,17 @@ const MODELLED: readonly Registration[] = [
     source: "mm/page-writeback.c page_writeback_init() (52:2085, 55:2087, 61:2208)",
   },
   {
+    key: "clockevents/hyperv/stimer:starting@hv_stimer_setup_percpu_clockev",
     phase: "smp_prepare_cpus",
     state: "CPUHP_AP_HYPERV_TIMER_STARTING",
     name: "clockevents/hyperv/stimer:starting",
     startup: "hv_stimer_init",
     teardown: "hv_stimer_cleanup",
-    when: (c, line, hv) => x86(c) && line.id === "6.1" && hv.stimer && hv.direct,
+    when: (c, hv) => x86(c) && hv.stimer && hv.direct,
     source: "hv_stimer_setup_percpu_clockev() → hv_stimer_alloc() (fff7b5e6ee63, S13; 5.11+)",
   },
   {
+    key: "mm/vmstat:dead@init_mm_internals",
     phase: "init_mm_internals",
     state: "CPUHP_MM_VMSTAT_DEAD",
     name: "mm/vmstat:dead",
@@ -136,6 +136,7 @@ const MODELLED: readonly Registration[] = [
     source: "mm/vmstat.c init_mm_internals() (52:1954, 55:1963, 61:2094)",
   },
   {
+    key: "mm/vmstat:online@init_mm_internals",
     phase: "init_mm_internals",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "mm/vmstat:online",
@@ -146,6 +147,7 @@ const MODELLED: readonly Registration[] = [
     source: "mm/vmstat.c init_mm_internals() (52:1959, 55:1968, 61:2099)",
   },
   {
+    key: "clockevents/dummy_timer:starting@dummy_timer_register",
     phase: "early_initcall",
     state: "CPUHP_AP_DUMMY_TIMER_STARTING",
     name: "clockevents/dummy_timer:starting",
@@ -155,15 +157,17 @@ const MODELLED: readonly Registration[] = [
     source: "drivers/clocksource/dummy_timer.c (55:16-36)",
   },
   {
+    key: "arm64/hyperv_init:online@hyperv_init",
     phase: "early_initcall",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "arm64/hyperv_init:online",
     startup: "hv_common_cpu_init",
     teardown: "hv_common_cpu_die",
-    when: (c, line) => !x86(c) && hyperv(c) && !line.arm64Stimer,
+    when: (c) => !x86(c) && hyperv(c),
     source: "arch/arm64/hyperv/mshyperv.c hyperv_init() (61:70)",
   },
   {
+    key: "mm/compaction:online@kcompactd_init",
     phase: "subsys_initcall",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "mm/compaction:online",
@@ -174,16 +178,18 @@ const MODELLED: readonly Registration[] = [
     source: "mm/compaction.c kcompactd_init() (52:2728, 55:2722, 61:3062; CONFIG_COMPACTION)",
   },
   {
+    key: "io-wq/online@io_wq_init",
     phase: "subsys_initcall",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "io-wq/online",
     startup: "io_wq_cpu_online",
     teardown: "io_wq_cpu_offline",
     multi: true,
-    when: (_c, line) => line.id === "6.1",
+    when: () => true,
     source: "io_uring/io-wq.c io_wq_init() (61:1404; CONFIG_IO_URING, default y)",
   },
   {
+    key: "hyperv/vmbus:online@vmbus_bus_init",
     phase: "subsys_initcall",
     state: "CPUHP_AP_ONLINE_DYN",
     name: "hyperv/vmbus:online",
@@ -196,13 +202,17 @@ const MODELLED: readonly Registration[] = [
   },
 ];
 
+/** The keys of the modelled registrants (lib/kernels/lines.ts says which release has which). */
+export const MODELLED_KEYS: readonly string[] = MODELLED.map((r) => r.key);
+
 /**
  * Every boot-time registration: the modelled ones, then the fixed-number states of other
- * subsystems (lib/kernels/fixed_registrations.ts), in call order within each phase.
+ * subsystems, in call order within each phase.
  */
-export const REGISTRATIONS: readonly Registration[] = [
+export const REGISTRANTS: readonly Registrant[] = [
   ...MODELLED,
-  ...FIXED_REGISTRATIONS.map((f): Registration => ({
+  ...FIXED.map((f): Registrant => ({
+    key: f.key,
     phase: f.phase,
     state: f.state,
     name: f.name,
@@ -210,9 +220,7 @@ export const REGISTRATIONS: readonly Registration[] = [
     teardown: f.teardown,
     nocalls: f.nocalls,
     multi: f.multi,
-    when: (c, line) => f.in[line.id]?.[c.arch] !== undefined,
-    source: `${f.by} (${
-      Object.entries(f.in).map(([l, w]) => `${l}: ${Object.values(w)[0]}`).join(", ")
-    })`,
+    when: (c) => f.arches.includes(c.arch),
+    source: `${f.by} (docs/research/fixed-states.json)`,
   })),
 ];

@@ -1,0 +1,202 @@
+/**
+ * Kernel releases as data with a parent: a root release has whole tables and every switch; every
+ * other release is its parent plus a delta (enum entries removed and inserted, steps removed and
+ * set, registrants added and removed, switches changed). {@linkcode chain} resolves a list of them
+ * into kernel lines. The tables come from kernel sources through `deno task extract`
+ * (lib/kernels/tables/); the switches are written by hand, each with its source.
+ *
+ * @module
+ */
+
+import type { CoreStep, CpuhpNumbers, KernelLine, Switches } from "../engine/line.ts";
+import type { BootPhase } from "./phases.ts";
+
+/** A root release's hotplug tables (generated). */
+export interface Tables {
+  /** The line id. */
+  readonly id: string;
+  /** No parent. */
+  readonly parent: null;
+  /** The tree they were read from. */
+  readonly tag: string;
+  /** `enum cpuhp_state`, index = number (`NAME=+n`: n-1 unnamed slots, then NAME). */
+  readonly enum: readonly string[];
+  /** `cpuhp_hp_states[]`. */
+  readonly steps: readonly CoreStep[];
+  /** The fixed-number registrants it has (keys of lib/kernels/tables/fixed.ts). */
+  readonly registrants: readonly string[];
+}
+
+/** A release's hotplug tables as changes to its parent's (generated). */
+export interface TablesDelta {
+  /** The line id. */
+  readonly id: string;
+  /** The parent line. */
+  readonly parent: string;
+  /** The tree they were read from. */
+  readonly tag: string;
+  /** Enum entries removed, then inserted after an entry (null: at the start), in order. */
+  readonly enum: {
+    readonly remove: readonly string[];
+    readonly insert: readonly {
+      readonly after: string | null;
+      readonly names: readonly string[];
+    }[];
+  };
+  /** Steps removed (by enum name), and steps added or changed. */
+  readonly steps: { readonly remove: readonly string[]; readonly set: readonly CoreStep[] };
+  /** Fixed-number registrants removed and added (keys). */
+  readonly registrants: { readonly remove: readonly string[]; readonly add: readonly string[] };
+}
+
+/** One fixed-number registrant (generated from docs/research/fixed-states.json). */
+export interface FixedRegistrant {
+  /** `name@registering function`. */
+  readonly key: string;
+  /** The name shown in `hotplug/states`. */
+  readonly name: string;
+  /** The `enum cpuhp_state` name. */
+  readonly state: string;
+  /** When it runs during boot. */
+  readonly phase: BootPhase;
+  /** Startup callback, or null. */
+  readonly startup: string | null;
+  /** Teardown callback, or null. */
+  readonly teardown: string | null;
+  /** `cpuhp_setup_state_nocalls()`. */
+  readonly nocalls: boolean;
+  /** `cpuhp_setup_state_multi()` (no instances are modelled, so no calls). */
+  readonly multi: boolean;
+  /** Who makes the call. */
+  readonly by: string;
+  /** The architectures whose guests make it. */
+  readonly arches: readonly ("x86_64" | "arm64")[];
+}
+
+/** One release: its tables, and its switches (all of them at the root, the changed ones after). */
+export interface Release {
+  /** The release the line models, as users read it (`v5.4.6`). */
+  readonly release: string;
+  /** Its hotplug tables (generated). */
+  readonly tables: Tables | TablesDelta;
+  /** Its switches: every one for the root; the ones that change, each with its source, after. */
+  readonly switches: Partial<Switches>;
+  /** Modelled registrants (lib/kernels/registrants.ts) that appear and disappear in it. */
+  readonly registrants?: { readonly add?: readonly string[]; readonly remove?: readonly string[] };
+}
+
+/** Expands `NAME=+n` entries into n-1 unnamed slots before NAME (e.g. `CPUHP_AP_ONLINE_DYN_END`). */
+export function expand(names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const entry of names) {
+    const m = /^(\w+)=\+(\d+)$/.exec(entry);
+    if (!m) {
+      out.push(entry);
+      continue;
+    }
+    const base = out[out.length - 1];
+    for (let i = 1; i < Number(m[2]); i++) out.push(`${base}+${i}`);
+    out.push(m[1]);
+  }
+  return out;
+}
+
+function numbers(names: readonly string[]): CpuhpNumbers {
+  const at = (id: string) => {
+    const i = names.indexOf(id);
+    if (i < 0) throw new Error(`internal: ${id} missing from enum`);
+    return i;
+  };
+  const hv = names.indexOf("CPUHP_AP_HYPERV_TIMER_STARTING");
+  return {
+    ONLINE: at("CPUHP_ONLINE"),
+    BRINGUP_CPU: at("CPUHP_BRINGUP_CPU"),
+    AP_IDLE_DEAD: at("CPUHP_AP_IDLE_DEAD"),
+    AP_OFFLINE: at("CPUHP_AP_OFFLINE"),
+    AP_ONLINE: at("CPUHP_AP_ONLINE"),
+    TEARDOWN_CPU: at("CPUHP_TEARDOWN_CPU"),
+    AP_ONLINE_IDLE: at("CPUHP_AP_ONLINE_IDLE"),
+    AP_ONLINE_DYN: at("CPUHP_AP_ONLINE_DYN"),
+    AP_ONLINE_DYN_END: at("CPUHP_AP_ONLINE_DYN_END"),
+    HYPERV_TIMER_STARTING: hv < 0 ? null : hv,
+    ARM_ARCH_TIMER_STARTING: at("CPUHP_AP_ARM_ARCH_TIMER_STARTING"),
+    DUMMY_TIMER_STARTING: at("CPUHP_AP_DUMMY_TIMER_STARTING"),
+  };
+}
+
+/** What a resolved release keeps while its children are resolved. */
+interface Resolved {
+  readonly enum: readonly string[];
+  readonly steps: readonly CoreStep[];
+  readonly registrants: readonly string[];
+  readonly switches: Switches;
+}
+
+/** `names` with `d`'s edits: removals, then insertions in order. */
+function applyEnum(names: readonly string[], d: TablesDelta["enum"], id: string): string[] {
+  const out = names.filter((n) => !d.remove.includes(n));
+  for (const { after, names: add } of d.insert) {
+    const at = after === null ? 0 : out.indexOf(after) + 1;
+    if (after !== null && at === 0) throw new Error(`internal: ${id}: no ${after} to insert after`);
+    out.splice(at, 0, ...add);
+  }
+  return out;
+}
+
+/** `list` with `remove` taken out and `add` appended. */
+function edit(
+  list: readonly string[],
+  remove: readonly string[] = [],
+  add: readonly string[] = [],
+) {
+  return [...list.filter((k) => !remove.includes(k)), ...add.filter((k) => !list.includes(k))];
+}
+
+/**
+ * Resolves releases, parents first, into kernel lines by id.
+ * @throws {Error} for a release whose parent comes later or is missing.
+ */
+export function chain(releases: readonly Release[]): Record<string, KernelLine> {
+  const done = new Map<string, Resolved>();
+  const out: Record<string, KernelLine> = {};
+  for (const r of releases) {
+    const t = r.tables;
+    let resolved: Resolved;
+    if (t.parent === null) {
+      resolved = {
+        enum: t.enum,
+        steps: t.steps,
+        registrants: edit(t.registrants, r.registrants?.remove, r.registrants?.add),
+        switches: r.switches as Switches,
+      };
+    } else {
+      const p = done.get(t.parent);
+      if (!p) throw new Error(`internal: ${t.id}'s parent ${t.parent} is not resolved before it`);
+      const steps = p.steps.filter((s) =>
+        !t.steps.remove.includes(s.id) && !t.steps.set.some((x) => x.id === s.id)
+      );
+      resolved = {
+        enum: applyEnum(p.enum, t.enum, t.id),
+        steps: [...steps, ...t.steps.set],
+        registrants: edit(
+          edit(p.registrants, t.registrants.remove, t.registrants.add),
+          r.registrants?.remove,
+          r.registrants?.add,
+        ),
+        switches: { ...p.switches, ...r.switches },
+      };
+    }
+    done.set(t.id, resolved);
+    const enumNames = expand(resolved.enum);
+    out[t.id] = {
+      ...resolved.switches,
+      id: t.id,
+      release: r.release,
+      enumNames,
+      core: resolved.steps,
+      cpuhp: numbers(enumNames),
+      registrants: new Set(resolved.registrants),
+    };
+  }
+  return out;
+}
