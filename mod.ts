@@ -16,7 +16,7 @@
  * @module
  */
 
-export { vm, VmBuilder, type VmOptions } from "./lib/machine/builder.ts";
+export { vm, VmBuilder, type VmOptions } from "./lib/api/builder.ts";
 export {
   type CpuInfo,
   type DeviceInfo,
@@ -26,7 +26,7 @@ export {
   paths,
   type PowerResult,
   type WriteResult,
-} from "./lib/machine/machine.ts";
+} from "./lib/api/machine.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { vm } from "../mod.ts";
 import { Session } from "../repl/session.ts";
-import { hash64, PACKED_FIELDS, Packer } from "../lib/explore/pack.ts";
+import { PACKED_FIELDS, Packer } from "../lib/explore/pack.ts";
+import { hash64 } from "../lib/explore/hash.ts";
 
 Deno.test("explore stops when the shell's signal fires (Ctrl-C) and reports what it covered", async () => {
   const session = new Session();

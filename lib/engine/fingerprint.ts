@@ -1,12 +1,14 @@
 /**
  * A stable fingerprint of the machine state: a 64-bit hash (two 32-bit FNV-1a lanes) of the
- * canonical JSON (sorted keys) of everything but the history (kernel log, trace, problems).
+ * canonical JSON (sorted keys) of everything but the history (kernel log, trace, problems), as the
+ * field table (fields.ts) says.
  *
  * @module
  */
 
 import type { MachineState } from "./state.ts";
-import { listOrder } from "../time/list.ts";
+import { fieldsOf, MACHINE_FIELDS } from "./fields.ts";
+import { listOrder } from "./list.ts";
 
 // Per object shape (its own key order): the keys sorted, each with its `"key":` text.
 interface Shape {
@@ -89,15 +91,38 @@ class CanonicalHash {
   }
 }
 
-/** Hex fingerprint of `s` without its history; equal states give equal fingerprints. */
+// The fields a fingerprint leaves out: history, and the list's insertion counter (its order is
+// state, and is written instead of the counters).
+const LEFT_OUT = new Set(fieldsOf<MachineState>(MACHINE_FIELDS, "history", "sequence"));
+
+/**
+ * Hex fingerprint of `s` without its history (lib/engine/fields.ts says which fields those are):
+ * equal states give equal fingerprints.
+ *
+ * @example
+ * ```ts
+ * import { fingerprintOf } from "./fingerprint.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const a = vm({ cpus: 2 }).build().snapshot();
+ * const b = structuredClone(a);
+ * b.log.dmesg = [];
+ * assert.equal(fingerprintOf(b), fingerprintOf(a));
+ * b.cpus[1].ticks++;
+ * assert.notEqual(fingerprintOf(b), fingerprintOf(a));
+ * ```
+ */
 export function fingerprintOf(s: MachineState): string {
-  const { log: _log, problems: _problems, image, ceList: _list, ceSeq: _seq, ...rest } = s;
+  const fields: Record<string, unknown> = {};
+  for (const f of Object.keys(s) as (keyof MachineState)[]) {
+    if (LEFT_OUT.has(f)) continue;
+    fields[f] = f === "ceList"
+      ? listOrder(s)
+      : f === "image"
+      ? (s.image === null ? null : fingerprintOf({ ...s.image, image: null }))
+      : s[f];
+  }
   const hash = new CanonicalHash();
-  hash.value({
-    ...rest,
-    // The list's order is state; its insertion counters are history.
-    ceList: listOrder(s),
-    image: image === null ? null : fingerprintOf({ ...image, image: null, log: s.log }),
-  }, false);
+  hash.value(fields, false);
   return hash.digest();
 }

@@ -118,6 +118,14 @@ export function ktime(k: Kernel): number {
   return k.s.now - k.s.offNs;
 }
 
+/**
+ * Guest CLOCK_MONOTONIC: simulation time less the time powered off; while hibernated, the
+ * image's (the guest is not running, and resumes from the image's clock).
+ */
+export function guestMonotonic(s: MachineState): number {
+  return s.power === "hibernated" && s.image ? s.image.now - s.image.offNs : s.now - s.offNs;
+}
+
 /** Indexes every armed device of the state in `timers` (which is emptied first). */
 export function armTimers(timers: TimerQueue, s: MachineState): void {
   timers.clear();

@@ -1,20 +1,39 @@
 /**
- * Invariant checking for a search: one check point refilled at every check (hundreds per
- * operation), violations handed to the search's recorder with the node and operation they belong
- * to, or collected by name while muted, and counts taken out of a run so the search can add them
- * once per state that takes the move.
+ * Checking invariants (their table is invariants.ts): which apply where, their counts and
+ * verdicts, where a violation happened; and for a search, one check point refilled at every check
+ * (hundreds per operation), violations handed to the search's recorder with the node and operation
+ * they belong to, or collected by name while muted, and counts taken out of a run so the search
+ * can add them once per state that takes the move.
  *
  * @module
  */
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
-import type { Counterexamples } from "./counterexamples.ts";
 import type { ExploreOperation } from "../ops/moves.ts";
-import { type Checked, type CheckPoint, InvariantChecks } from "./invariants.ts";
+import {
+  type BuiltinInvariant,
+  type CheckPoint,
+  type CustomInvariant,
+  INVARIANT_NAMES,
+  INVARIANTS,
+} from "./invariants.ts";
+import { stateName } from "../machine/info.ts";
+import { didYouMean } from "../util/hint.ts";
+import { isAtomic } from "../engine/line.ts";
 
-/** What the search does with a violation: {@linkcode Counterexamples.record}'s signature. */
-export type Recorder = Counterexamples["record"];
+/**
+ * What the search does with a violation of `c` in node `node` (inside `last`, at `step`, on `k`):
+ * `Counterexamples.record`.
+ */
+export type Recorder = (
+  c: Checked,
+  message: string,
+  node: number,
+  last: ExploreOperation | null,
+  step: StepPoint | null,
+  k: Kernel,
+) => void;
 
 /**
  * Checks invariants and counts them (see the module).
@@ -22,7 +41,7 @@ export type Recorder = Counterexamples["record"];
  * @example Counts taken out of a check, then added back twice
  * ```ts
  * import { Checker } from "./checker.ts";
- * import { checkedInvariants } from "./invariants.ts";
+ * import { checkedInvariants } from "./checker.ts";
  * import { workspace } from "./workspace.ts";
  * import assert from "node:assert/strict";
  * const { root } = workspace({ cpus: 2 });
@@ -100,4 +119,155 @@ export class Checker {
       this.checked[i].violations += times * counts[2 * i + 1];
     }
   }
+}
+
+/** Where a violation happened: the step, or for a hang the step it hangs in. */
+export function violationStep(
+  k: Kernel,
+  inv: BuiltinInvariant,
+  step: StepPoint | null,
+): { cpu: number; state: number; stateName: string; callback: string; teardown: boolean } | null {
+  if (step) {
+    return {
+      cpu: step.cpu,
+      state: step.state,
+      stateName: stateName(k, step.state),
+      callback: step.callback,
+      teardown: step.teardown,
+    };
+  }
+  const hang = inv.name === "no-hang" ? k.s.hang : null;
+  if (!hang) return null;
+  return {
+    cpu: hang.cpu,
+    state: hang.state,
+    stateName: hang.stateName,
+    callback: hang.callback,
+    // The walk was going down when its target is below the state it hung at.
+    teardown: k.s.cpus[hang.cpu].target < hang.state,
+  };
+}
+
+/** An invariant being checked, with its counts. */
+export interface Checked {
+  /** The rule. */
+  readonly inv: BuiltinInvariant;
+  /** Whether violations are expected on the machine's design. */
+  readonly expected: boolean;
+  /** Points checked. */
+  checks: number;
+  /** Points that violated it. */
+  violations: number;
+}
+
+function custom(c: CustomInvariant): BuiltinInvariant {
+  if (!c || typeof c.name !== "string" || typeof c.check !== "function") {
+    throw new TypeError(
+      `Invalid invariant ${
+        JSON.stringify(c)
+      }: expected a built-in name or { name, check(state, step) }`,
+    );
+  }
+  return {
+    name: c.name,
+    description: c.description ?? c.name,
+    source: "user",
+    during: c.duringSteps === false ? "none" : "all",
+    inStates: true,
+    check({ k, step }) {
+      const out = c.check(k.s, step);
+      if (typeof out === "string") return out;
+      return out === false ? `${c.name} does not hold` : null;
+    },
+  };
+}
+
+/**
+ * The invariants to check on `k`'s machine: built-in names and custom predicates (default every
+ * built-in). @throws {RangeError} for an unknown name; {@linkcode TypeError} for a bad predicate.
+ */
+export function checkedInvariants(
+  k: Kernel,
+  list: readonly (string | CustomInvariant)[] = INVARIANT_NAMES,
+): Checked[] {
+  return list.map((item) => {
+    let inv: BuiltinInvariant;
+    if (typeof item === "string") {
+      const found = INVARIANTS.find((b) => b.name === item);
+      if (!found) {
+        throw new RangeError(
+          `Invalid invariant ${JSON.stringify(item)}${didYouMean(item, INVARIANT_NAMES)}; ` +
+            `valid: ${INVARIANT_NAMES.join(", ")}`,
+        );
+      }
+      inv = found;
+    } else inv = custom(item);
+    return { inv, expected: inv.claimedFor ? !inv.claimedFor(k) : false, checks: 0, violations: 0 };
+  });
+}
+
+/**
+ * Checks every invariant that applies at a point (a state, an atomic step, another step);
+ * `report` gets each violation. The per-kind lists are built once.
+ */
+export class InvariantChecks {
+  readonly #states: Checked[];
+  readonly #atomic: Checked[];
+  readonly #steps: Checked[];
+
+  /** Sorts `checked` by where each applies. */
+  constructor(readonly checked: readonly Checked[]) {
+    this.#states = checked.filter((c) => c.inv.inStates);
+    this.#atomic = checked.filter((c) => c.inv.during === "all");
+    this.#steps = checked.filter((c) => c.inv.during !== "none");
+  }
+
+  /** Checks the invariants that apply at `at`. */
+  check(at: CheckPoint, report: (c: Checked, message: string) => void): void {
+    const list = !at.step
+      ? this.#states
+      : isAtomic(at.k.line, at.step.state)
+      ? this.#atomic
+      : this.#steps;
+    for (let i = 0; i < list.length; i++) {
+      const c = list[i];
+      c.checks++;
+      const message = c.inv.check(at);
+      if (message !== null) {
+        c.violations++;
+        report(c, message);
+      }
+    }
+  }
+}
+
+/** One invariant's verdict over everything checked. */
+export interface InvariantVerdict {
+  /** Name. */
+  readonly name: string;
+  /** What it says. */
+  readonly description: string;
+  /** "always" (no violation), "sometimes", or "never" (violated at every check). */
+  readonly holds: "always" | "sometimes" | "never";
+  /**
+   * States and steps it was checked at; where a state took its class's move, the checks of that
+   * move, which are what the model gives on that state (docs/model.md §Exploration).
+   */
+  readonly checks: number;
+  /** How many of them violated it. */
+  readonly violations: number;
+  /** Whether violations are expected on this design (a claim made for another design). */
+  readonly expected: boolean;
+}
+
+/** The verdicts of checked invariants, in order. */
+export function verdicts(checked: readonly Checked[]): InvariantVerdict[] {
+  return checked.map((c) => ({
+    name: c.inv.name,
+    description: c.inv.description,
+    holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
+    checks: c.checks,
+    violations: c.violations,
+    expected: c.expected,
+  }));
 }

@@ -9,9 +9,10 @@
 
 import type { MachineState } from "../engine/state.ts";
 import type { ExploreOperation } from "../ops/moves.ts";
-import { anchorCount, anchorsOf, hash64, hash64Into, KeySet, moveAnchors, Packer } from "./pack.ts";
+import { anchorCount, anchorsOf, moveAnchors, Packer } from "./pack.ts";
+import { hash64, hash64Into, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
-import { guestMonotonic } from "./invariants.ts";
+import { guestMonotonic } from "../engine/kernel.ts";
 
 /** What one operation did to a state of a class: what it does to every state of the class. */
 export interface Move {

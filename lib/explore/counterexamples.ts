@@ -7,11 +7,11 @@
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import type { VmOptions } from "../machine/builder.ts";
+import type { VmOptions } from "../api/builder.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import { type ExploreOperation, moveScript, type OperationKind } from "../ops/moves.ts";
-import { type Checked, violationStep } from "./invariants.ts";
+import { type Checked, violationStep } from "./checker.ts";
 import { replayScript } from "../ops/script.ts";
 
 /** A hotplug step, as a violation reports it. */

@@ -7,14 +7,14 @@
  * @module
  */
 
-import type { Kernel } from "../engine/kernel.ts";
+import { guestMonotonic, type Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { CpuState, MachineState } from "../engine/state.ts";
-import { isAtomic, sectionOf } from "../engine/line.ts";
+import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { tickDescription } from "../hotplug/cpuhp.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
-import { didYouMean } from "../util/hint.ts";
+import { stateName } from "../machine/info.ts";
 
 /** Where an invariant is checked. */
 export interface CheckPoint {
@@ -86,46 +86,6 @@ export function designOf(k: Kernel): string {
     : "stimer legacy (message) mode, set up and torn down by the VMbus ONLINE state";
 }
 
-/**
- * Guest CLOCK_MONOTONIC: simulation time less the time powered off; while hibernated, the
- * image's (the guest is not running, and resumes from the image's clock).
- */
-export function guestMonotonic(s: MachineState): number {
-  return s.power === "hibernated" && s.image ? s.image.now - s.image.offNs : s.now - s.offNs;
-}
-
-/** Where a violation happened: the step, or for a hang the step it hangs in. */
-export function violationStep(
-  k: Kernel,
-  inv: BuiltinInvariant,
-  step: StepPoint | null,
-): { cpu: number; state: number; stateName: string; callback: string; teardown: boolean } | null {
-  if (step) {
-    return {
-      cpu: step.cpu,
-      state: step.state,
-      stateName: stepName(k, step.state),
-      callback: step.callback,
-      teardown: step.teardown,
-    };
-  }
-  const hang = inv.name === "no-hang" ? k.s.hang : null;
-  if (!hang) return null;
-  return {
-    cpu: hang.cpu,
-    state: hang.state,
-    stateName: hang.stateName,
-    callback: hang.callback,
-    // The walk was going down when its target is below the state it hung at.
-    teardown: k.s.cpus[hang.cpu].target < hang.state,
-  };
-}
-
-function stepName(k: Kernel, state: number): string {
-  const step = k.steps[state];
-  return step.name ?? step.id;
-}
-
 const LAPIC = "lapic";
 
 /** Every built-in invariant. */
@@ -142,7 +102,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       if (!step || step.phase !== "enter") return null;
       if (sectionOf(k.line, step.state) !== "ONLINE" || hasWorkingTick(k, step.cpu)) return null;
       return `CPU${step.cpu} runs ${step.callback}() (${step.state} ${
-        stepName(k, step.state)
+        stateName(k, step.state)
       }) with no working clockevent device: ${tickDescription(k, step.cpu)}`;
     },
   },
@@ -232,7 +192,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       if (id === null || k.s.devices[id].kind !== LAPIC) return null;
       return `CPU${step.cpu}'s tick device is "${k.s.devices[id].name}" ${
         step.phase === "enter" ? "before" : "after"
-      } ${step.callback}() (${step.state} ${stepName(k, step.state)})`;
+      } ${step.callback}() (${step.state} ${stateName(k, step.state)})`;
     },
   },
 ];
@@ -276,127 +236,3 @@ export const INVARIANT_INFO: readonly InvariantInfo[] = INVARIANTS.map((i) => ({
   during: i.during,
   claim: i.claimedFor ? "stimer Direct Mode as a STARTING-section state (4df4cb9e99)" : null,
 }));
-
-/** An invariant being checked, with its counts. */
-export interface Checked {
-  /** The rule. */
-  readonly inv: BuiltinInvariant;
-  /** Whether violations are expected on the machine's design. */
-  readonly expected: boolean;
-  /** Points checked. */
-  checks: number;
-  /** Points that violated it. */
-  violations: number;
-}
-
-function custom(c: CustomInvariant): BuiltinInvariant {
-  if (!c || typeof c.name !== "string" || typeof c.check !== "function") {
-    throw new TypeError(
-      `Invalid invariant ${
-        JSON.stringify(c)
-      }: expected a built-in name or { name, check(state, step) }`,
-    );
-  }
-  return {
-    name: c.name,
-    description: c.description ?? c.name,
-    source: "user",
-    during: c.duringSteps === false ? "none" : "all",
-    inStates: true,
-    check({ k, step }) {
-      const out = c.check(k.s, step);
-      if (typeof out === "string") return out;
-      return out === false ? `${c.name} does not hold` : null;
-    },
-  };
-}
-
-/**
- * The invariants to check on `k`'s machine: built-in names and custom predicates (default every
- * built-in). @throws {RangeError} for an unknown name; {@linkcode TypeError} for a bad predicate.
- */
-export function checkedInvariants(
-  k: Kernel,
-  list: readonly (string | CustomInvariant)[] = INVARIANT_NAMES,
-): Checked[] {
-  return list.map((item) => {
-    let inv: BuiltinInvariant;
-    if (typeof item === "string") {
-      const found = INVARIANTS.find((b) => b.name === item);
-      if (!found) {
-        throw new RangeError(
-          `Invalid invariant ${JSON.stringify(item)}${didYouMean(item, INVARIANT_NAMES)}; ` +
-            `valid: ${INVARIANT_NAMES.join(", ")}`,
-        );
-      }
-      inv = found;
-    } else inv = custom(item);
-    return { inv, expected: inv.claimedFor ? !inv.claimedFor(k) : false, checks: 0, violations: 0 };
-  });
-}
-
-/**
- * Checks every invariant that applies at a point (a state, an atomic step, another step);
- * `report` gets each violation. The per-kind lists are built once.
- */
-export class InvariantChecks {
-  readonly #states: Checked[];
-  readonly #atomic: Checked[];
-  readonly #steps: Checked[];
-
-  /** Sorts `checked` by where each applies. */
-  constructor(readonly checked: readonly Checked[]) {
-    this.#states = checked.filter((c) => c.inv.inStates);
-    this.#atomic = checked.filter((c) => c.inv.during === "all");
-    this.#steps = checked.filter((c) => c.inv.during !== "none");
-  }
-
-  /** Checks the invariants that apply at `at`. */
-  check(at: CheckPoint, report: (c: Checked, message: string) => void): void {
-    const list = !at.step
-      ? this.#states
-      : isAtomic(at.k.line, at.step.state)
-      ? this.#atomic
-      : this.#steps;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i];
-      c.checks++;
-      const message = c.inv.check(at);
-      if (message !== null) {
-        c.violations++;
-        report(c, message);
-      }
-    }
-  }
-}
-
-/** One invariant's verdict over everything checked. */
-export interface InvariantVerdict {
-  /** Name. */
-  readonly name: string;
-  /** What it says. */
-  readonly description: string;
-  /** "always" (no violation), "sometimes", or "never" (violated at every check). */
-  readonly holds: "always" | "sometimes" | "never";
-  /**
-   * States and steps it was checked at; where a state took its class's move, the checks of that
-   * move, which are what the model gives on that state (docs/model.md §Exploration).
-   */
-  readonly checks: number;
-  /** How many of them violated it. */
-  readonly violations: number;
-  /** Whether violations are expected on this design (a claim made for another design). */
-  readonly expected: boolean;
-}
-
-/** The verdicts of checked invariants, in order. */
-export function verdicts(checked: readonly Checked[]): InvariantVerdict[] {
-  return checked.map((c) => ({
-    name: c.inv.name,
-    description: c.inv.description,
-    holds: c.violations === 0 ? "always" : c.violations === c.checks ? "never" : "sometimes",
-    checks: c.checks,
-    violations: c.violations,
-    expected: c.expected,
-  }));
-}

@@ -10,117 +10,35 @@
  *
  * The two together are the state: equal states give equal parts, and {@linkcode moveAnchors}
  * rebuilds any state of a class from another. The search reuses what an operation did to one
- * state of a class for every other (docs/model.md §Exploration says why that is exact). The
- * tables below name every field, so a new field does not compile until it says what it is.
+ * state of a class for every other (docs/model.md §Exploration says why that is exact). Which
+ * field is which is the field table's (lib/engine/fields.ts); hashing packed numbers is hash.ts's.
  *
  * @module
  */
 
 import type { CpuState, DeviceState, Hang, MachineState } from "../engine/state.ts";
 import { KTIME_MAX } from "../engine/state.ts";
+import {
+  CPU_FIELDS,
+  DEVICE_FIELDS,
+  type FieldKind,
+  fieldsOf,
+  HANG_FIELDS,
+  MACHINE_FIELDS,
+} from "../engine/fields.ts";
+
+// What the packer writes: state (values, counters, times, structures); keys, a list's insertion
+// counter and history are left out (lib/engine/fields.ts).
+const PACKED = ["value", "counter", "time", "struct"] as const;
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../time/devices.ts";
-import { listOrder } from "../time/list.ts";
-
-// "num": a number; "bool": a boolean; "str": a string or null (interned); "skip": fixed for one
-// configuration after boot, derived from the key, or history; "anchor": one of the anchors;
-// { time: none }: an absolute time in ns (simulation or guest: they move together), where the
-// value `none` (if any) means "no time" and does not move.
-type Time = { readonly time: number | null };
-type Kind = "num" | "bool" | "str" | "skip" | "anchor" | Time;
-
-const CPU_FIELDS: Readonly<Record<keyof CpuState, Kind>> = {
-  id: "skip",
-  online: "bool",
-  devOffline: "bool",
-  state: "num",
-  target: "num",
-  fail: "num",
-  tickDev: "str",
-  tickMode: "num",
-  checkClocks: "bool",
-  hres: "bool",
-  nohzMode: "num",
-  schedExpires: { time: -1 },
-  synic: "bool",
-  ticks: "anchor",
-};
-
-const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, Kind>> = {
-  id: "skip",
-  kind: "skip",
-  name: "str",
-  features: "num",
-  rating: "num",
-  mask: "num",
-  state: "num",
-  nextEvent: { time: KTIME_MAX },
-  mult: "num",
-  shift: "num",
-  minDeltaNs: "num",
-  maxDeltaNs: "num",
-  handler: "str",
-  retries: "num",
-  perCpu: "bool",
-  hwFires: "bool",
-  hwEnabled: "bool",
-  hwExpires: { time: -1 },
-  hwPeriod: "num",
-  boundTo: "num",
-};
-
-const HANG_FIELDS: Readonly<Record<keyof Hang, Kind>> = {
-  cpu: "num",
-  state: "num",
-  stateName: "str",
-  callback: "str",
-  reason: "str",
-  symptom: "str",
-  time: { time: null },
-};
-
-// The machine's own fields: scalars here; the structured ones are written by `pack` below.
-const MACHINE_FIELDS: Readonly<Record<keyof MachineState, Kind | "struct">> = {
-  format: "skip",
-  config: "skip",
-  now: "anchor",
-  offNs: "num",
-  // No modelled transition reads it; resume sets it to `now` (docs/model.md §Exploration).
-  refEpoch: "anchor",
-  running: "bool",
-  power: "str",
-  hang: "struct",
-  jiffies: "anchor",
-  doTimerCpu: "num",
-  tickNextPeriod: { time: null },
-  // tick_init_jiffy_update() tests it for 0, "not yet" (55:kernel/time/tick-sched.c:106;
-  // handlers.ts tickSetupSchedTimer).
-  lastJiffiesUpdate: { time: 0 },
-  cpus: "struct",
-  devices: "struct",
-  ceList: "struct",
-  ceSeq: "skip",
-  released: "struct",
-  broadcast: "struct",
-  registered: "skip",
-  hotplugDisabled: "num",
-  parkRace: "str",
-  vmbus: "struct",
-  frozenCpus: "struct",
-  image: "struct",
-  problems: "skip",
-  log: "skip",
-};
+import { listOrder } from "../engine/list.ts";
 
 /** The fields the packer writes, per table (tests check the packer against them). */
 export const PACKED_FIELDS = {
-  cpu: (Object.keys(CPU_FIELDS) as (keyof CpuState)[]).filter((f) => CPU_FIELDS[f] !== "skip"),
-  device: (Object.keys(DEVICE_FIELDS) as (keyof DeviceState)[]).filter((f) =>
-    DEVICE_FIELDS[f] !== "skip"
-  ),
-  hang: (Object.keys(HANG_FIELDS) as (keyof Hang)[]).filter((f) => HANG_FIELDS[f] !== "skip"),
-  machine: (Object.keys(MACHINE_FIELDS) as (keyof MachineState)[]).filter((f) =>
-    MACHINE_FIELDS[f] !== "skip"
-  ),
+  cpu: fieldsOf<CpuState>(CPU_FIELDS, ...PACKED),
+  device: fieldsOf<DeviceState>(DEVICE_FIELDS, ...PACKED),
+  hang: fieldsOf<Hang>(HANG_FIELDS, ...PACKED),
+  machine: fieldsOf<MachineState>(MACHINE_FIELDS, ...PACKED),
 } as const;
 
 /**
@@ -329,7 +247,7 @@ export function anchorsOf(s: MachineState, out: Float64Array, at = 0): void {
  */
 export function moveAnchors(s: MachineState, from: ArrayLike<number>, to: ArrayLike<number>): void {
   const delta = Array.from(to, (v, i) => v - from[i]);
-  const shift = <T>(o: T, fields: Readonly<Record<keyof T, Kind | "struct">>) => {
+  const shift = <T>(o: T, fields: Readonly<Record<keyof T, FieldKind>>) => {
     for (const f in fields) {
       const kind = fields[f];
       if (typeof kind !== "object") continue;
@@ -351,90 +269,4 @@ export function moveAnchors(s: MachineState, from: ArrayLike<number>, to: ArrayL
     if (m.image) move(m.image);
   };
   move(s);
-}
-
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-/** A 64-bit hash of packed numbers, as two unsigned 32-bit halves. */
-export function hash64(xs: ArrayLike<number>): [number, number] {
-  const out = new Uint32Array(2);
-  hash64Into(xs, out);
-  return [out[0], out[1]];
-}
-
-/**
- * {@linkcode hash64} written into `out[0]` and `out[1]` (no allocation: it runs per state).
- *
- * @example
- * ```ts
- * import { hash64, hash64Into } from "./pack.ts";
- * import assert from "node:assert/strict";
- * const out = new Uint32Array(2);
- * hash64Into([3, 1.5, 2 ** 40], out);
- * assert.deepEqual([...out], hash64([3, 1.5, 2 ** 40]));
- * ```
- */
-export function hash64Into(xs: ArrayLike<number>, out: Uint32Array): void {
-  let a = 0x811c9dc5;
-  let b = 0x9747b28c;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
-    // Small integers (nearly all of them) hash as themselves; others by their bits.
-    if (x === (x | 0)) {
-      a = Math.imul(a ^ x, 0x01000193);
-      b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 13);
-    } else {
-      f64[0] = x;
-      a = Math.imul(a ^ u32[0], 0x01000193) ^ u32[1];
-      b = Math.imul(b ^ u32[1], 0x5bd1e995) ^ (b >>> 13) ^ u32[0];
-    }
-  }
-  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ xs.length;
-  b = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
-  out[0] = a >>> 0;
-  out[1] = b >>> 0;
-}
-
-/**
- * A set of 64-bit keys in two typed arrays (open addressing): 8 bytes a slot, at most half full.
- * Distinct states whose keys collide would be merged; with 64-bit keys the chance is about
- * n²/2^65 (under 10^-7 for a million states).
- */
-export class KeySet {
-  #hi = new Uint32Array(1 << 12);
-  #lo = new Uint32Array(1 << 12);
-  #used = new Uint8Array(1 << 12);
-  #size = 0;
-
-  /** Keys held. */
-  get size(): number {
-    return this.#size;
-  }
-
-  /** Adds a key; false when it was already there. */
-  add(hi: number, lo: number): boolean {
-    if ((this.#size + 1) * 2 > this.#used.length) this.#grow();
-    const mask = this.#used.length - 1;
-    for (let i = (lo ^ Math.imul(hi, 0x9e3779b1)) & mask;; i = (i + 1) & mask) {
-      if (!this.#used[i]) {
-        this.#used[i] = 1;
-        this.#hi[i] = hi;
-        this.#lo[i] = lo;
-        this.#size++;
-        return true;
-      }
-      if (this.#hi[i] === hi && this.#lo[i] === lo) return false;
-    }
-  }
-
-  #grow(): void {
-    const [hi, lo, used] = [this.#hi, this.#lo, this.#used];
-    const n = used.length * 2;
-    this.#hi = new Uint32Array(n);
-    this.#lo = new Uint32Array(n);
-    this.#used = new Uint8Array(n);
-    this.#size = 0;
-    for (let i = 0; i < used.length; i++) if (used[i]) this.add(hi[i], lo[i]);
-  }
 }

@@ -22,17 +22,17 @@ import type { MachineConfig } from "../engine/config.ts";
 import type { Hang, Problem } from "../engine/state.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { TraceEvent } from "../engine/trace.ts";
+import type { CustomInvariant } from "./invariants.ts";
+import { designOf } from "./invariants.ts";
 import {
   type Checked,
   checkedInvariants,
-  type CustomInvariant,
-  designOf,
-  guestMonotonic,
   InvariantChecks,
   type InvariantVerdict,
   verdicts,
   violationStep,
-} from "./invariants.ts";
+} from "./checker.ts";
+import { guestMonotonic } from "../engine/kernel.ts";
 import type { ViolationStep } from "./search.ts";
 import { builderOf, type ConfigInput } from "./workspace.ts";
 

@@ -2,45 +2,30 @@
  * `explore()`: breadth-first search over every sequence of operations up to a depth, states
  * deduplicated by their packed numbers, invariants checked in every state and at every hotplug
  * step. A violation comes with its shortest operation sequence (breadth-first order finds it
- * first). The model runs once per operation and class of states (classes.ts); the other states of
- * the class take the same move.
+ * first). The model runs once per operation and class of states; the other states of the class
+ * take the same move (reuse.ts keeps that account).
  *
  * @module
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import type { Kernel } from "../engine/kernel.ts";
+import { guestMonotonic } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
-import { anchorsOf } from "./pack.ts";
-import { type Move, moveDifference, StateClasses } from "./classes.ts";
-import { Checker } from "./checker.ts";
-import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
-import { TimerQueue } from "../engine/timers.ts";
 import { didYouMean } from "../util/hint.ts";
-import { cloneState } from "./clone.ts";
-import {
-  applyMove,
-  type ExploreOperation,
-  MOVES,
-  moveScript,
-  OPERATION_KINDS,
-  type OperationKind,
-  raceVariant,
-} from "../ops/moves.ts";
-import { hasWorkingTick } from "../time/tick_handlers.ts";
+import { MOVES, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
-  type CustomInvariant,
-  designOf,
-  guestMonotonic,
+  Checker,
   type InvariantVerdict,
   verdicts,
-} from "./invariants.ts";
+} from "./checker.ts";
+import { Counterexamples, type Violation } from "./counterexamples.ts";
+import { type CustomInvariant, designOf } from "./invariants.ts";
+import { Reuse } from "./reuse.ts";
 import { type ConfigInput, workspace } from "./workspace.ts";
-import { kernelOn } from "../machine/kernel.ts";
 
-export type { InvariantVerdict } from "./invariants.ts";
+export type { InvariantVerdict } from "./checker.ts";
 export type { Violation, ViolationStep } from "./counterexamples.ts";
 
 /** How to explore. */
@@ -168,79 +153,19 @@ export function* exploration(
   const root = ws.root;
   const checked: Checked[] = checkedInvariants(root, options.invariants);
   const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
-  // A user's predicate may read anything, anchors included: then nothing is reused.
-  const reuse = checked.every((c) => c.inv.source !== "user");
-  const verify = options.verify === true;
-  const classes = new StateClasses(root.s.cpus.length);
-  const A = classes.width;
-
   const tree = new Counterexamples(root, r.config, r.vmOptions);
-  const timers = new TimerQueue();
-  let transitions = 0;
   const checker = new Checker(checked, root, (...args) => tree.record(...args));
-  // Reused moves count their checks once per use, added up when the search ends.
-  const moves: Move[] = [];
-
-  // Runs `op` with the full model on a copy of node `node`'s state, checking the invariants at
-  // every step (violations recorded for that node unless `quiet`) and in the state it leads to
-  // (counted only: that state is checked for real when it is new).
-  const run = (input: MachineState, op: ExploreOperation, node: number, quiet: boolean): Move => {
-    const k = kernelOn(root, cloneState(input), timers);
-    const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
-    let race = false;
-    let ran = false;
-    const walk = checker.counted(() => {
-      k.observers.add({
-        step: (at) => {
-          const step = k.steps[at.state];
-          const cb = at.teardown ? step.teardown! : step.startup!;
-          if (at.phase === "enter" && cb.waitsOnTimer && !hasWorkingTick(k, at.cpu)) race = true;
-          // A callback with no modelled effect leaves the state as it was before it ran
-          // (checked then): its exit would repeat that check.
-          if (at.phase === "exit" && !cb.run) return;
-          checker.check(k, at, before, node, op);
-        },
-      });
-      ran = applyMove({ k }, op);
-    }, quiet ? [] : undefined);
-    // All a refused operation did; one that ran adds where it led.
-    const base: Move = {
-      op,
-      ran,
-      race,
-      to: -1,
-      delta: new Float64Array(A),
-      epoch: null,
-      walk,
-      post: new Int32Array(walk.length),
-      postKeys: null,
-      uses: 0,
-      postUses: 0,
-    };
-    if (!ran) return base;
-    const violated: string[] = [];
-    const post = checker.counted(() => checker.check(k, null, before, node, op), violated);
-    const from = new Float64Array(A);
-    anchorsOf(input, from);
-    const to = new Float64Array(A);
-    anchorsOf(k.s, to);
-    const delta = to.map((v, i) => v - from[i]);
-    const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
-    if (epoch !== null) delta[A - 1] = 0;
-    return {
-      ...base,
-      to: classes.classOf(k.s),
-      delta,
-      epoch,
-      post,
-      postKeys: violated.length ? violated.map((name) => keyOf(name, op.kind)) : null,
-    };
-  };
-  let modelRuns = 0;
+  const reuse = new Reuse(root, checker, tree, {
+    // A user's predicate may read anything, anchors included: then nothing is reused.
+    reuse: checked.every((c) => c.inv.source !== "user"),
+    verify: options.verify === true,
+  });
+  const classes = reuse.classes;
+  const A = classes.width;
+  let transitions = 0;
   const rootClass = classes.classOf(root.s);
   classes.visit(rootClass, classes.list[rootClass].anchors, 0);
-  const start = { now: root.s.now, monotonic: guestMonotonic(root.s) };
-  checker.check(root, null, start, 0, null);
+  checker.check(root, null, { now: root.s.now, monotonic: guestMonotonic(root.s) }, 0, null);
 
   // A level of the search: its nodes, their classes and their anchors (A numbers each).
   type Level = { node: number[]; cls: number[]; anchors: number[] };
@@ -258,11 +183,9 @@ export function* exploration(
       const at = i * A;
       // Its state, made when the model has to run on it.
       let input: MachineState | null = null;
-      if (!c.ops) {
-        // Which operations a state allows depends on its class alone.
-        const view: Kernel = { ...root, s: c.rep };
-        c.ops = kinds.flatMap((kind) => MOVES[kind](view));
-      }
+      const state = () => input ??= classes.state(cls, level.anchors, at);
+      // Which operations a state allows depends on its class alone.
+      c.ops ??= kinds.flatMap((kind) => MOVES[kind]({ ...root, s: c.rep }));
       for (let g = 0; g < c.ops.length; g++) {
         if (classes.states >= r.maxStates) {
           stopped = "state budget";
@@ -274,49 +197,18 @@ export function* exploration(
           break search;
         }
         // An operation that reaches the kthread_park() race runs again with the other side.
-        const known = (c.moves[g] ??= []);
         let op = c.ops[g];
         for (let variant = 0; variant < 2; variant++) {
-          let move = reuse ? known[variant] : undefined;
-          if (move === undefined) {
-            move = run(input ??= classes.state(cls, level.anchors, at), op, node, false);
-            modelRuns++;
-            if (reuse) {
-              known[variant] = move;
-              moves.push(move);
-            }
-          } else if (verify) {
-            input ??= classes.state(cls, level.anchors, at);
-            const differs = moveDifference(move, run(input, op, node, true));
-            if (differs) {
-              const after = tree.pathTo(node, null).flat().join("; ");
-              throw new Error(
-                `explore verify: "${moveScript(op).join("; ")}" after ` +
-                  `${JSON.stringify(after)} does not do what it did to another state of its ` +
-                  `class: ${differs}`,
-              );
-            }
-          }
-          if (reuse) move.uses++;
-          else checker.add(move.walk, 1);
+          const move = reuse.move(cls, g, variant, op, node, state);
           if (!move.ran) break;
           transitions++;
           if (transitions % r.every === 0) {
             yield { states: classes.states, transitions, depth: depth + 1 };
           }
-          for (let a = 0; a < A; a++) v[a] = level.anchors[at + a] + move.delta[a];
-          if (move.epoch !== null) v[A - 1] = v[0] + move.epoch;
+          reuse.anchorsAfter(move, level.anchors, at, v);
           if (classes.visit(move.to, v, 0)) {
             const id = tree.add(node, op);
-            // The new state's check: counted from the class, unless it would record a
-            // counterexample not found yet (then it runs on the state itself).
-            if (move.postKeys?.every((key) => tree.has(key))) move.postKeys = null;
-            if (move.postKeys) {
-              const k = kernelOn(root, classes.state(move.to, v, 0), timers);
-              const now = level.anchors[at];
-              checker.check(k, null, { now, monotonic: now + c.monotonic }, id, null);
-            } else if (reuse) move.postUses++;
-            else checker.add(move.post, 1);
+            reuse.arrived(move, v, id, c, level.anchors[at]);
             // The last level is never expanded: its states need not be kept.
             if (!last) {
               next.node.push(id);
@@ -325,19 +217,14 @@ export function* exploration(
             }
           }
           if (variant > 0 || !move.race) break;
-          // The variant's operation, made once per class and operation.
-          const side = c.rep.parkRace === "passes" ? "sleeps" : "passes";
-          op = known[1]?.op ?? raceVariant(c.ops[g], side);
+          op = reuse.variant(c, g);
         }
       }
     }
     level = next;
     depthCovered = depth + 1;
   }
-  for (const move of moves) {
-    checker.add(move.walk, move.uses);
-    checker.add(move.post, move.postUses);
-  }
+  reuse.settle();
   return {
     config: r.config,
     design: designOf(root),
@@ -346,7 +233,7 @@ export function* exploration(
     ops: r.ops,
     states: classes.states,
     transitions,
-    modelRuns,
+    modelRuns: reuse.modelRuns,
     stopped,
     invariants: verdicts(checked),
     violations: tree.list(),

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { vm, VmBuilder, type VmOptions } from "../machine/builder.ts";
+import { vm, VmBuilder, type VmOptions } from "../api/builder.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { boot } from "../machine/boot.ts";
 import type { Kernel } from "../engine/kernel.ts";

@@ -10,7 +10,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import { FEAT } from "../engine/state.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
-import { listOrder } from "../time/list.ts";
+import { listOrder } from "../engine/list.ts";
 
 /** One CPU, as `cpu()` / `cpus()` report it. */
 export interface CpuInfo {

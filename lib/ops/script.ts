@@ -7,7 +7,7 @@
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import type { VmOptions } from "../machine/builder.ts";
+import type { VmOptions } from "../engine/config.ts";
 import { shellWord, words } from "./lexer.ts";
 import { parseWords, usage } from "./grammar.ts";
 import {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { VmOptions } from "../machine/builder.ts";
+import type { VmOptions } from "../engine/config.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { ARCHES, HZ_VALUES } from "../engine/config.ts";
 import { HYPERV_IDS } from "../platform/hyperv/hosts.ts";

@@ -17,7 +17,7 @@ import {
   KTIME_MAX,
 } from "../engine/state.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
-import { listAdd, listDel, listed, listOrder } from "./list.ts";
+import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
 

@@ -9,7 +9,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import { E } from "../util/errno.ts";
 import { clockeventsTryUnbind, clockeventsUnbindDevice } from "./clockevents.ts";
-import { listOrder } from "./list.ts";
+import { listOrder } from "../engine/list.ts";
 
 /** `sysfs_show_current_tick_dev()`: the CPU's tick device name, or nothing. */
 export function currentDeviceShow(k: Kernel, cpu: number): string {

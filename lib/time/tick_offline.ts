@@ -11,7 +11,7 @@ import { emit } from "../engine/log.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
-import { listDel, listed } from "./list.ts";
+import { listDel, listed } from "../engine/list.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";

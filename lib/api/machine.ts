@@ -7,8 +7,8 @@
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import { boot } from "./boot.ts";
-import { createKernel } from "./kernel.ts";
+import { boot } from "../machine/boot.ts";
+import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
 import { dmesgView, traceView } from "../engine/log.ts";
 import type { MachineState, Problem } from "../engine/state.ts";
@@ -23,7 +23,7 @@ import {
   cpuInfo,
   type DeviceInfo,
   deviceInfos,
-} from "./info.ts";
+} from "../machine/info.ts";
 import {
   type Operation,
   type OperationResults,
@@ -33,7 +33,7 @@ import {
 } from "../ops/operations.ts";
 import type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts";
 
-export type { CpuInfo, DeviceInfo } from "./info.ts";
+export type { CpuInfo, DeviceInfo } from "../machine/info.ts";
 export type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts";
 
 /** One entry of a modelled directory, as `readDir()` reports it. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { MachineState } from "../engine/state.ts";
+import type { MachineState } from "./state.ts";
 
 /** `list_add(&dev->list, &clockevent_devices)`. */
 export function listAdd(s: MachineState, id: string): void {

@@ -5,7 +5,13 @@
  * @module
  */
 
-import { ARCHES, type Features, HZ_VALUES, type MachineConfig } from "../engine/config.ts";
+import {
+  ARCHES,
+  type Features,
+  HZ_VALUES,
+  type MachineConfig,
+  type VmOptions,
+} from "../engine/config.ts";
 import { ConfigError } from "../util/errors.ts";
 import { didYouMean } from "../util/hint.ts";
 import {
@@ -17,33 +23,7 @@ import {
 import { KERNEL_IDS } from "../kernels/lines.ts";
 import { Machine } from "./machine.ts";
 
-/** Everything `vm()` accepts; every field is optional. */
-export interface VmOptions {
-  /** Hyper-V host: "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025", or "none". Default "2019". */
-  hyperv?: string;
-  /** "x86_64" (default) or "arm64". */
-  arch?: string;
-  /** Kernel line: "5.2", "5.4", "5.5" (default) or "6.1". */
-  kernel?: string;
-  /** VM generation: 1 or 2 (default 2; arm64 VMs are Generation 2). */
-  generation?: number;
-  /** Number of vCPUs, 1 to the host's limit. Default 4. */
-  cpus?: number;
-  /** CONFIG_HZ: 100, 250 (default), 300 or 1000. */
-  hz?: number;
-  /** Feature overrides (host CPUID bits and guest CPU features). */
-  features?: Partial<Features>;
-  /** CPUs with a VMbus channel bound; default [0]. */
-  vmbusChannels?: number[];
-  /** x86 `cpu0_hotplug` boot parameter; default false. */
-  cpu0Hotplug?: boolean;
-  /** `CONFIG_CPU_HOTPLUG_STATE_CONTROL`; default false. */
-  hotplugStateControl?: boolean;
-  /** Record a trace event per tick; default false. */
-  traceTicks?: boolean;
-  /** Trace buffer capacity in events; default 32768. */
-  traceBuffer?: number;
-}
+export type { VmOptions } from "../engine/config.ts";
 
 const GUEST_FEATURES = ["arat", "tscDeadline"] as const;
 const FEATURE_NAMES = [...Object.keys(HOST_FEATURE_BITS), ...GUEST_FEATURES];

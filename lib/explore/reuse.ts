@@ -1,0 +1,185 @@
+/**
+ * The class-reuse bookkeeping of a search: the model runs an operation once per class of states
+ * (classes.ts) and the other states of the class take the same move — the same checks counted,
+ * their anchors moved by the same amounts (docs/model.md §Exploration says why that is exact).
+ * With a user's predicate nothing is reused; with `verify` every reuse is checked against a run of
+ * the model.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { guestMonotonic } from "../engine/kernel.ts";
+import type { MachineState } from "../engine/state.ts";
+import { TimerQueue } from "../engine/timers.ts";
+import { kernelOn } from "../machine/kernel.ts";
+import { hasWorkingTick } from "../time/tick_handlers.ts";
+import { applyMove, type ExploreOperation, moveScript, raceVariant } from "../ops/moves.ts";
+import { anchorsOf } from "./pack.ts";
+import { cloneState } from "./clone.ts";
+import { type Move, moveDifference, type StateClass, StateClasses } from "./classes.ts";
+import type { Checker } from "./checker.ts";
+import { type Counterexamples, keyOf } from "./counterexamples.ts";
+
+/** How a search reuses moves. */
+export interface ReuseOptions {
+  /** Reuse at all (false with a user's predicate: it may read anything, anchors included). */
+  readonly reuse: boolean;
+  /** Run the model on every state too, and throw where it differs from the reused move. */
+  readonly verify: boolean;
+}
+
+/** The moves a search has learnt, and how it takes them. */
+export class Reuse {
+  /** The classes met. */
+  readonly classes: StateClasses;
+  /** Operations the model ran itself. */
+  modelRuns = 0;
+  readonly #timers = new TimerQueue();
+  // Reused moves count their checks once per use, added up when the search ends.
+  readonly #moves: Move[] = [];
+
+  /** For a search from `root`, checking with `checker`, recording in `tree`. */
+  constructor(
+    readonly root: Kernel,
+    readonly checker: Checker,
+    readonly tree: Counterexamples,
+    readonly options: ReuseOptions,
+  ) {
+    this.classes = new StateClasses(root.s.cpus.length);
+  }
+
+  /**
+   * Runs `op` with the full model on a copy of `input` (node `node`'s state), checking the
+   * invariants at every step (violations recorded for that node unless `quiet`) and in the state it
+   * leads to (counted only: that state is checked for real when it is new).
+   */
+  #run(input: MachineState, op: ExploreOperation, node: number, quiet: boolean): Move {
+    const { checker, classes } = this;
+    const A = classes.width;
+    const k = kernelOn(this.root, cloneState(input), this.#timers);
+    const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
+    let race = false;
+    let ran = false;
+    const walk = checker.counted(() => {
+      k.observers.add({
+        step: (at) => {
+          const step = k.steps[at.state];
+          const cb = at.teardown ? step.teardown! : step.startup!;
+          if (at.phase === "enter" && cb.waitsOnTimer && !hasWorkingTick(k, at.cpu)) race = true;
+          // A callback with no modelled effect leaves the state as it was before it ran
+          // (checked then): its exit would repeat that check.
+          if (at.phase === "exit" && !cb.run) return;
+          checker.check(k, at, before, node, op);
+        },
+      });
+      ran = applyMove({ k }, op);
+    }, quiet ? [] : undefined);
+    // All a refused operation did; one that ran adds where it led.
+    const base: Move = {
+      op,
+      ran,
+      race,
+      to: -1,
+      delta: new Float64Array(A),
+      epoch: null,
+      walk,
+      post: new Int32Array(walk.length),
+      postKeys: null,
+      uses: 0,
+      postUses: 0,
+    };
+    if (!ran) return base;
+    const violated: string[] = [];
+    const post = checker.counted(() => checker.check(k, null, before, node, op), violated);
+    const from = new Float64Array(A);
+    anchorsOf(input, from);
+    const to = new Float64Array(A);
+    anchorsOf(k.s, to);
+    const delta = to.map((v, i) => v - from[i]);
+    const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
+    if (epoch !== null) delta[A - 1] = 0;
+    return {
+      ...base,
+      to: classes.classOf(k.s),
+      delta,
+      epoch,
+      post,
+      postKeys: violated.length ? violated.map((name) => keyOf(name, op.kind)) : null,
+    };
+  }
+
+  /**
+   * The move of operation `g` of class `cls` (its race variant when `variant` is 1) from node
+   * `node`: the one learnt, or the model's run on the node's state (made by `state` when needed).
+   * Its checks are counted for this use.
+   * @throws {Error} with `verify`, when a reused move differs from the model's run.
+   */
+  move(
+    cls: number,
+    g: number,
+    variant: number,
+    op: ExploreOperation,
+    node: number,
+    state: () => MachineState,
+  ): Move {
+    const { reuse, verify } = this.options;
+    const known = (this.classes.list[cls].moves[g] ??= []);
+    let move = reuse ? known[variant] : undefined;
+    if (move === undefined) {
+      move = this.#run(state(), op, node, false);
+      this.modelRuns++;
+      if (reuse) {
+        known[variant] = move;
+        this.#moves.push(move);
+      }
+    } else if (verify) {
+      const differs = moveDifference(move, this.#run(state(), op, node, true));
+      if (differs) {
+        const after = this.tree.pathTo(node, null).flat().join("; ");
+        throw new Error(
+          `explore verify: "${moveScript(op).join("; ")}" after ${JSON.stringify(after)} does ` +
+            `not do what it did to another state of its class: ${differs}`,
+        );
+      }
+    }
+    if (reuse) move.uses++;
+    else this.checker.add(move.walk, 1);
+    return move;
+  }
+
+  /** The race variant of operation `g` of class `c`: made once per class and operation. */
+  variant(c: StateClass, g: number): ExploreOperation {
+    const side = c.rep.parkRace === "passes" ? "sleeps" : "passes";
+    return c.moves[g]?.[1]?.op ?? raceVariant(c.ops![g], side);
+  }
+
+  /** Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`. */
+  anchorsAfter(move: Move, from: ArrayLike<number>, at: number, out: number[]): void {
+    const A = this.classes.width;
+    for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
+    if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
+  }
+
+  /**
+   * The check of a new state `id` (class `move.to`, anchors `v`) that `move` led to from a state
+   * of class `c` at simulation time `now`: counted from the move, unless it would record a
+   * counterexample not found yet (then it runs on the state itself).
+   */
+  arrived(move: Move, v: readonly number[], id: number, c: StateClass, now: number): void {
+    if (move.postKeys?.every((key) => this.tree.has(key))) move.postKeys = null;
+    if (move.postKeys) {
+      const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
+      this.checker.check(k, null, { now, monotonic: now + c.monotonic }, id, null);
+    } else if (this.options.reuse) move.postUses++;
+    else this.checker.add(move.post, 1);
+  }
+
+  /** Adds every reused move's counts, once per use (when the search ends). */
+  settle(): void {
+    for (const move of this.#moves) {
+      this.checker.add(move.walk, move.uses);
+      this.checker.add(move.post, move.postUses);
+    }
+  }
+}

