@@ -24,7 +24,7 @@ export interface Kernel {
   stepIndex: StepIndex;
   /** Hardware timer index (derived from the devices). */
   readonly timers: TimerQueue;
-  /** `direct_mode_enabled`, from the config. */
+  /** `direct_mode_enabled`: synthetic timers and the Direct Mode bit (hv_stimer_alloc, S1/S8). */
   readonly direct: boolean;
   /** Whether every tick is traced, from the config. */
   readonly traceTicks: boolean;

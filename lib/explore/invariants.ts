@@ -11,8 +11,7 @@ import { guestMonotonic, type Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { CpuState, MachineState } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
-import { hasWorkingTick } from "../time/tick_handlers.ts";
-import { tickDescription } from "../hotplug/cpuhp.ts";
+import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
 import { stateName } from "../machine/info.ts";
 

@@ -9,7 +9,7 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit, printk, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
-import { hasWorkingTick } from "../time/tick_handlers.ts";
+import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { E } from "../util/errno.ts";
 
 /** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
@@ -136,18 +136,6 @@ export function skipDown(k: Kernel, op: HotplugOp, target: number): void {
   if (st.fail <= st.state && st.fail > prev) prev = st.fail;
   if (prev <= target) prev = target + 1;
   if (prev < st.state) st.state = prev;
-}
-
-/** Why a CPU has no working tick, in words. */
-export function tickDescription(k: Kernel, cpu: number): string {
-  const id = k.s.cpus[cpu].tickDev;
-  if (id === null) return "its tick device is NULL";
-  const d = k.s.devices[id];
-  if (d.kind === "hv_stimer" && !d.hwEnabled) {
-    return `"${d.name}" is still its tick device but was shut down by hv_ce_shutdown()`;
-  }
-  if (d.kind === "hv_stimer") return `"${d.name}" cannot deliver: SynIC is disabled on CPU${cpu}`;
-  return `its tick device "${d.name}" does not interrupt on this host`;
 }
 
 function warnOnce(k: Kernel, op: HotplugOp, state: number, ret: number): void {

@@ -16,7 +16,7 @@ import { clockeventsRegisterDevice } from "../time/clockevents.ts";
 import { cpuhpSetupState } from "../hotplug/register.ts";
 import { runAfterRegistration } from "../hotplug/symbols.ts";
 import { walk } from "../hotplug/device.ts";
-import { directMode, hasStimer } from "../platform/hyperv/stimer.ts";
+import { hasStimer } from "../platform/hyperv/stimer.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import type { KernelLine } from "../engine/line.ts";
 import {
@@ -101,7 +101,7 @@ export function boot(config: MachineConfig): Kernel {
 /** Makes one boot-time `cpuhp_setup_state*()` call, if this guest makes it. */
 function register(k: Kernel, r: Registrant): void {
   if (!k.line.registrants.has(r.key)) return;
-  if (!r.when(k.s.config, { stimer: hasStimer(k), direct: directMode(k) })) return;
+  if (!r.when(k.s.config, { stimer: hasStimer(k), direct: k.direct })) return;
   const request = r.state === "CPUHP_AP_ONLINE_DYN"
     ? "AP_ONLINE_DYN"
     : k.line.enumNames.indexOf(r.state);

@@ -16,7 +16,7 @@ import {
   FEAT,
   KTIME_MAX,
 } from "../engine/state.ts";
-import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template } from "./devices.ts";
+import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template, viaSynic } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
@@ -137,7 +137,7 @@ function driverSetState(k: Kernel, d: DeviceState, state: CeState): void {
       return;
     case CE_STATE.PERIODIC: {
       d.hwEnabled = true;
-      d.hwPeriod = Math.floor(1_000_000_000 / k.s.config.hz);
+      d.hwPeriod = k.period;
       hwArm(k, d, ktime(k) + d.hwPeriod);
       return;
     }
@@ -177,7 +177,7 @@ export function delivers(k: Kernel, d: DeviceState): boolean {
 
 /** The per-CPU part of {@linkcode delivers}: the CPU `c` of per-CPU device `d` takes its interrupt. */
 export function cpuReceives(k: Kernel, d: DeviceState, c: CpuState): boolean {
-  return c.online && (d.kind !== "hv_stimer" || k.direct || c.synic);
+  return c.online && (!viaSynic(d) || k.direct || c.synic);
 }
 
 /**

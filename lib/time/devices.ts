@@ -46,6 +46,13 @@ export interface DeviceTemplate {
   interrupts(c: MachineConfig): boolean;
   /** Callback symbols. */
   callbacks(c: MachineConfig): DeviceCallbacks;
+  /**
+   * Whether its interrupts reach a CPU only through the SynIC unless the host runs it in Direct
+   * Mode (Hyper-V's legacy message-mode stimer: SINT2 messages).
+   */
+  readonly viaSynic?: boolean;
+  /** Why, as its CPU's tick device, it gives `cpu` no tick (null: the generic sentence). */
+  silent?(d: DeviceState, cpu: number): string | null;
 }
 
 /**
@@ -131,6 +138,11 @@ const TEMPLATES: readonly DeviceTemplate[] = [
       shutdown: "hv_ce_shutdown",
       oneshot: "hv_ce_set_oneshot",
     }),
+    viaSynic: true,
+    silent: (d, cpu) =>
+      d.hwEnabled
+        ? `"${d.name}" cannot deliver: SynIC is disabled on CPU${cpu}`
+        : `"${d.name}" is still its tick device but was shut down by hv_ce_shutdown()`,
   },
   {
     kind: "arch_sys_timer",
@@ -181,6 +193,10 @@ export function arm64UsesStimer(c: MachineConfig): boolean {
 }
 
 const BY_KIND = new Map(TEMPLATES.map((t) => [t.kind, t]));
+// The one kind whose interrupts go through the SynIC (checked when the table is loaded).
+const SYNIC_KINDS = TEMPLATES.filter((t) => t.viaSynic).map((t) => t.kind);
+if (SYNIC_KINDS.length !== 1) throw new Error("internal: expected one SynIC-delivered device kind");
+const SYNIC_KIND = SYNIC_KINDS[0];
 
 /** The template for a device kind. */
 export function template(kind: string): DeviceTemplate {
@@ -199,6 +215,14 @@ export function deviceId(kind: string, cpu: number): string {
   let ids = IDS.get(kind);
   if (!ids) IDS.set(kind, ids = []);
   return ids[cpu] ??= `${kind}:${cpu}`;
+}
+
+/**
+ * Whether `d`'s interrupts reach its CPU only through the SynIC (unless in Direct Mode): its
+ * template says so. A constant per kind, looked up without a map (it runs per interrupt).
+ */
+export function viaSynic(d: DeviceState): boolean {
+  return d.kind === SYNIC_KIND;
 }
 
 /** Per-CPU device kinds (their structs are `kind:cpu`). */

@@ -24,21 +24,22 @@ import {
   delivers,
 } from "./clockevents.ts";
 import { tickBroadcastSwitchToOneshot } from "./tick_broadcast.ts";
+import { template } from "./devices.ts";
 
 /**
- * Dispatches an interrupt of `d` to its `event_handler` on the CPU it is bound to
- * (`hrtimer_interrupt` runs in {@linkcode runInterrupts}).
+ * The `event_handler`s by symbol, for the interrupts of devices that are not high-resolution tick
+ * devices (`hrtimer_interrupt` runs inline in {@linkcode runInterrupts}); a device with another
+ * handler (`clockevents_handle_noop`, or none yet) does nothing when it fires.
  */
+const EVENT_HANDLERS: Readonly<Record<string, (k: Kernel, d: DeviceState) => void>> = {
+  tick_handle_periodic: (k, d) => tickHandlePeriodic(k, d, d.boundTo),
+  tick_handle_periodic_broadcast: (k, d) => tickHandleBroadcast(k, d),
+  tick_handle_oneshot_broadcast: (k, d) => tickHandleBroadcast(k, d),
+};
+
+/** Runs `d`'s `event_handler` on the CPU it is bound to. */
 export function deviceInterrupt(k: Kernel, d: DeviceState): void {
-  switch (d.handler) {
-    case "tick_handle_periodic":
-      tickHandlePeriodic(k, d, d.boundTo);
-      return;
-    case "tick_handle_periodic_broadcast":
-    case "tick_handle_oneshot_broadcast":
-      tickHandleBroadcast(k, d);
-      return;
-  }
+  if (d.handler !== null) EVENT_HANDLERS[d.handler]?.(k, d);
 }
 
 /** `do_timer(ticks)` (kernel/time/timekeeping.c:2194-2198): jiffies_64 += ticks. */
@@ -274,4 +275,13 @@ export function hasWorkingTick(k: Kernel, cpu: number): boolean {
   }
   if (d.state !== CE_STATE.PERIODIC && d.state !== CE_STATE.ONESHOT) return false;
   return delivers(k, d);
+}
+
+/** Why a CPU has no working tick, in words (a device's own reason when its driver has one). */
+export function tickDescription(k: Kernel, cpu: number): string {
+  const id = k.s.cpus[cpu].tickDev;
+  if (id === null) return "its tick device is NULL";
+  const d = k.s.devices[id];
+  return template(d.kind).silent?.(d, cpu) ??
+    `its tick device "${d.name}" does not interrupt on this host`;
 }

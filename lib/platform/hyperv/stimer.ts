@@ -14,25 +14,11 @@ import {
   hwStop,
 } from "../../time/clockevents.ts";
 
-/** `direct_mode_enabled`: synthetic timers and the Direct Mode bit (hv_stimer_alloc, S1/S8). */
-export function directMode(k: Kernel): boolean {
-  return k.direct;
-}
-
 /** Whether the guest has a stimer at all (`HV_MSR_SYNTIMER_AVAILABLE`, and x86 or pre-5.15 arm64). */
 export function hasStimer(k: Kernel): boolean {
   const c = k.s.config;
   if (c.hyperv === "none" || !c.features.syntheticTimers) return false;
   return c.arch === "x86_64" || k.line.arm64Stimer;
-}
-
-/**
- * Whether a stimer interrupt reaches `cpu`: Direct Mode raises a vector directly; legacy mode
- * posts a SynIC message (SINT2) that needs SynIC on that CPU (hyperv-stimer.md §2 "Interrupt
- * delivery").
- */
-export function stimerDelivers(k: Kernel, cpu: number): boolean {
-  return k.direct || k.s.cpus[cpu].synic;
 }
 
 /** `hv_stimer_init(cpu)`: configures and registers this CPU's "Hyper-V clockevent". */
@@ -66,7 +52,7 @@ export function hvStimerCleanup(k: Kernel, cpu: number): number {
       hvCeShutdown(k, cpu);
       return 0;
     case "direct-shutdown-else-unbind":
-      if (directMode(k)) hvCeShutdown(k, cpu);
+      if (k.direct) hvCeShutdown(k, cpu);
       else if (d) clockeventsUnbindDevice(k, d, cpu);
       return 0;
   }

@@ -6,7 +6,7 @@
  */
 
 import type { Kernel } from "../../engine/kernel.ts";
-import { directMode, hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
+import { hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
 import { E } from "../../util/errno.ts";
 
 /**
@@ -16,7 +16,7 @@ import { E } from "../../util/errno.ts";
  */
 export function hvSynicInit(k: Kernel, cpu: number): number {
   k.s.cpus[cpu].synic = true;
-  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !directMode(k))) hvStimerInit(k, cpu);
+  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !k.direct)) hvStimerInit(k, cpu);
   return 0;
 }
 
@@ -31,7 +31,7 @@ export function hvSynicCleanup(k: Kernel, cpu: number): number {
   const vmbus = k.s.vmbus;
   if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
   if (vmbus.connected && vmbus.channels.includes(cpu)) return -E.EBUSY;
-  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !directMode(k))) hvStimerCleanup(k, cpu);
+  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !k.direct)) hvStimerCleanup(k, cpu);
   k.s.cpus[cpu].synic = false;
   return 0;
 }
