@@ -15,8 +15,9 @@ import { EXPLORE_COMMANDS as X } from "./explore.ts";
 import { PICTURE_COMMANDS as P } from "./pictures.ts";
 import { SESSION_COMMANDS as S } from "./session.ts";
 
-/** Every command. */
-export const COMMANDS: readonly Command[] = [
+// The commands in the order help lists them (an operation added to the table and not placed here
+// comes after the other machine commands).
+const LISTED: readonly Command[] = [
   M.vm,
   M.online,
   M.offline,
@@ -43,4 +44,13 @@ export const COMMANDS: readonly Command[] = [
   S.source,
   S.help,
   S.quit,
+];
+
+const unlisted = Object.values(M).filter((c) => !LISTED.includes(c));
+
+/** Every command. */
+export const COMMANDS: readonly Command[] = [
+  ...LISTED.slice(0, LISTED.indexOf(M.race) + 1),
+  ...unlisted,
+  ...LISTED.slice(LISTED.indexOf(M.race) + 1),
 ];

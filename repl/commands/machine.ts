@@ -11,6 +11,7 @@ import {
   formatSeconds,
   type HotplugResult,
   type Operation,
+  OPERATION_NAMES,
   type OperationName,
   type OperationResult,
   type WriteResult,
@@ -165,17 +166,22 @@ const vmCommand: Command = {
   },
 };
 
-/** The machine commands, by name. */
-export const MACHINE_COMMANDS: Readonly<Record<"vm" | OperationName, Command>> = {
-  vm: vmCommand,
+// The operations the REPL shows in its own way; every other shows its result's message.
+const SHOWN: Partial<Record<OperationName, Command>> = {
   online: operationCommand("online", (r) => hotplugText(r as HotplugResult)),
   offline: operationCommand("offline", (r) => hotplugText(r as HotplugResult)),
   advance,
-  hibernate: operationCommand("hibernate"),
-  resume: operationCommand("resume"),
   reset: operationCommand("reset", (_r, session) => ({
     text: `rebooted: ${describeVm(session.machine!)}`,
   })),
   race,
   echo: operationCommand("echo", (r) => echoText(r as WriteResult)),
 };
+
+/** The machine commands, by name: `vm`, then a command for every operation of the table. */
+export const MACHINE_COMMANDS: Readonly<Record<"vm" | OperationName, Command>> = {
+  vm: vmCommand,
+  ...Object.fromEntries(
+    OPERATION_NAMES.map((kind) => [kind, SHOWN[kind] ?? operationCommand(kind)]),
+  ),
+} as Record<"vm" | OperationName, Command>;
