@@ -9,20 +9,10 @@
 import { Session } from "./session.ts";
 import { COMMANDS } from "./commands/index.ts";
 import type { Context } from "./command.ts";
+import { median, row } from "../tasks/bench_report.ts";
 
 /** `deno task bench --verbose` also prints every timed command. */
 const VERBOSE = Deno.args.includes("--verbose");
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function row(name: string, value: string, target: string, ok: boolean): void {
-  console.log(
-    `${ok ? "PASS" : "MISS"}  ${name.padEnd(44)} ${value.padStart(16)}   target ${target}`,
-  );
-}
 
 // 3. The REPL on a 2048-vCPU machine: every command of the table, each sample line timed five
 // times through the same Session the terminal uses (median). Commands without a `cost` must

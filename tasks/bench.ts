@@ -7,21 +7,11 @@
  */
 
 import { exploration, explore, record, timelineSvg, vm } from "../mod.ts";
+import { median, row } from "./bench_report.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 /** `deno task bench --verbose` also prints every timed window. */
 const VERBOSE = Deno.args.includes("--verbose");
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function row(name: string, value: string, target: string, ok: boolean): void {
-  console.log(
-    `${ok ? "PASS" : "MISS"}  ${name.padEnd(44)} ${value.padStart(16)}   target ${target}`,
-  );
-}
 
 const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
 

@@ -9,9 +9,8 @@
 import type { MachineConfig } from "../engine/config.ts";
 import type { VmOptions } from "../api/builder.ts";
 import type { Kernel } from "../engine/kernel.ts";
-import type { StepPoint } from "../engine/observe.ts";
 import { type ExploreOperation, moveScript, type OperationKind } from "../ops/moves.ts";
-import { type Checked, violationStep } from "./checker.ts";
+import { type Recorder, violationStep } from "./checker.ts";
 import { replayScript } from "../ops/script.ts";
 
 /** A hotplug step, as a violation reports it. */
@@ -96,14 +95,7 @@ export class Counterexamples {
    * Keeps a violation of `c` in node `node` (inside `last` run from it, at `step`), unless one
    * of that invariant during that kind of operation was met before.
    */
-  record(
-    c: Checked,
-    message: string,
-    node: number,
-    last: ExploreOperation | null,
-    step: StepPoint | null,
-    k: Kernel,
-  ): void {
+  readonly record: Recorder = (c, message, node, last, step, k) => {
     const during = last?.kind ?? (node > 0 ? this.#via[node]!.kind : "boot");
     const key = keyOf(c.inv.name, during);
     if (this.#found.has(key)) return;
@@ -124,7 +116,7 @@ export class Counterexamples {
         scripts.flat(),
       ),
     });
-  }
+  };
 
   /** The violations kept, in the order met. */
   list(): Violation[] {

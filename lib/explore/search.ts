@@ -154,7 +154,7 @@ export function* exploration(
   const checked: Checked[] = checkedInvariants(root, options.invariants);
   const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
   const tree = new Counterexamples(root, r.config, r.vmOptions);
-  const checker = new Checker(checked, root, (...args) => tree.record(...args));
+  const checker = new Checker(checked, root, tree.record);
   const reuse = new Reuse(root, checker, tree, {
     // A user's predicate may read anything, anchors included: then nothing is reused.
     reuse: checked.every((c) => c.inv.source !== "user"),

@@ -10,6 +10,7 @@
 
 import { BOOT_PHASES, type BootPhase } from "../../lib/kernels/phases.ts";
 import type { CoreStep } from "../../lib/engine/line.ts";
+import type { FixedRegistrant } from "../../lib/kernels/release.ts";
 import type { EnumEntry, StepEntry } from "./parse.ts";
 
 /** What `extract source` writes for one release. */
@@ -89,20 +90,6 @@ export function fixedKey(name: string, by: string): string {
   return `${name}@${registrant(by)}`;
 }
 
-/** One generated row of the fixed registrants. */
-export interface FixedRow {
-  readonly key: string;
-  readonly name: string;
-  readonly state: string;
-  readonly phase: BootPhase;
-  readonly startup: string | null;
-  readonly teardown: string | null;
-  readonly nocalls: boolean;
-  readonly multi: boolean;
-  readonly by: string;
-  readonly arches: readonly ("x86_64" | "arm64")[];
-}
-
 /**
  * The fixed-number registrants every guest of a line registers (config-sensitive ones and the
  * modelled ones left out), in boot order: by phase, then by the first line they appear in, then by
@@ -111,8 +98,8 @@ export interface FixedRow {
 export function fixedRegistrants(
   fixed: FixedStates,
   lines: readonly string[],
-): { rows: FixedRow[]; present: Map<string, string[]> } {
-  const rows = new Map<string, FixedRow & { order: [number, number, number, string] }>();
+): { rows: FixedRegistrant[]; present: Map<string, string[]> } {
+  const rows = new Map<string, FixedRegistrant & { order: [number, number, number, string] }>();
   const present = new Map<string, string[]>(lines.map((l) => [l, []]));
   lines.forEach((line, li) => {
     for (const arch of ["x86_64", "arm64"] as const) {
