@@ -14,7 +14,7 @@ import { dmesgView, traceView } from "../engine/log.ts";
 import type { MachineState, Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { formatSeconds, parseDuration } from "../util/duration.ts";
-import { directoryEntries, listFiles, lookup, SYSFS } from "../files/table.ts";
+import { directoryEntries, findFile, listFiles, lookup, SYSFS } from "../files/table.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
 import {
   boundDevice,
@@ -226,11 +226,8 @@ export class Machine {
    * write-only file.
    */
   read(path: string): string {
-    const found = this.#lookup(path);
-    if (!found.file.read) {
-      throw new RangeError(`Cannot read ${path}: it is write-only (mode ${found.file.mode})`);
-    }
-    return found.file.read(this.#k, found.cpu);
+    const found = findFile(this.#k, path, "read");
+    return found.file.read!(this.#k, found.cpu);
   }
 
   /**
@@ -249,19 +246,6 @@ export class Machine {
       throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
     }
     return lookup(this.#k, path) !== null;
-  }
-
-  #lookup(path: string) {
-    if (typeof path !== "string") {
-      throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
-    }
-    const found = lookup(this.#k, path);
-    if (!found) {
-      throw new RangeError(
-        `No such file: ${path} (not modelled by hvtick, or not present on this VM; files() lists them)`,
-      );
-    }
-    return found;
   }
 
   /**

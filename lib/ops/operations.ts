@@ -9,13 +9,12 @@
  * @module
  */
 
-import type { Kernel } from "../engine/kernel.ts";
 import { formatDuration, parseDuration } from "../util/duration.ts";
 import { cpuWord, parseWords } from "./grammar.ts";
 import { shellWord, words } from "./lexer.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
 import { hibernate, type PowerOutcome, resume } from "../hotplug/power.ts";
-import { lookup } from "../files/table.ts";
+import { findFile, lookup } from "../files/table.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
 import { boot } from "../machine/boot.ts";
@@ -183,23 +182,6 @@ const RACE: OperationSpec<Of<"race">> = {
   result: (_k, op) => ({ ok: true, side: op.side, message: `race ${op.side}` }),
 };
 
-/** The file a write goes to. @throws {TypeError|RangeError} for a path that is not a writable modelled file. */
-function writable(k: Kernel, path: unknown) {
-  if (typeof path !== "string") {
-    throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
-  }
-  const found = lookup(k, path);
-  if (!found) {
-    throw new RangeError(
-      `No such file: ${path} (not modelled by hvtick, or not present on this VM; files() lists them)`,
-    );
-  }
-  if (!found.file.write) {
-    throw new RangeError(`Cannot write ${path}: it is read-only (mode ${found.file.mode})`);
-  }
-  return found;
-}
-
 const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   kind: "echo",
   summary: "write a sysfs file: echo VALUE > PATH",
@@ -218,7 +200,7 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   },
   format: (op) => `echo ${shellWord(op.value.replace(/\n$/, ""))} > ${op.path}`,
   check(k, op) {
-    writable(k, op.path);
+    findFile(k, op.path, "write");
     if (typeof op.value !== "string") {
       throw new TypeError(`Invalid value ${JSON.stringify(op.value)}: expected a string`);
     }
