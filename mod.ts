@@ -60,6 +60,7 @@ export {
   type Hz,
   HZ_VALUES,
   type MachineConfig,
+  type Platform,
 } from "./lib/engine/config.ts";
 export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/util/errno.ts";
 export {
@@ -68,7 +69,13 @@ export {
   type HostVersion,
   HYPERV_IDS,
 } from "./lib/platform/hyperv/hosts.ts";
-export { KERNEL_IDS } from "./lib/kernels/lines.ts";
+export { KERNEL_IDS, RELEASE_VERSIONS } from "./lib/kernels/lines.ts";
+export {
+  CONFIG_IDS,
+  CONFIG_PRESETS,
+  type ConfigFacts,
+  type ConfigPreset,
+} from "./lib/kernels/configs.ts";
 export {
   exploration,
   explore,
@@ -96,7 +103,7 @@ export {
   type ParseContext,
   parseOperation,
 } from "./lib/ops/operations.ts";
-export type { AdvanceResult, RaceResult, ResetResult } from "./lib/ops/results.ts";
+export type { AdvanceResult, ModprobeResult, RaceResult, ResetResult } from "./lib/ops/results.ts";
 export type { StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {

@@ -57,7 +57,7 @@ function candidates(session: Session, kind: Completion | undefined, word: string
  * import assert from "node:assert/strict";
  * const session = new Session();
  * assert.deepEqual(complete(session, "off"), [["offline"], "off"]);
- * assert.deepEqual(complete(session, "vm --kernel 5."), [["5.2", "5.4", "5.5"], "5."]);
+ * assert.deepEqual(complete(session, "vm --kernel 6."), [["6.1", "6.12"], "6."]);
  * ```
  */
 export function complete(session: Session, line: string): [string[], string] {

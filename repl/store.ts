@@ -11,7 +11,9 @@ import type { Shell } from "./command.ts";
 /** The format tag this version writes and reads. */
 // 2: the model gained the fixed-number hotplug states of other subsystems, so a session written
 // as 1 would replay to another state (its fingerprint check would fail); it is refused by version.
-export const SESSION_FORMAT = "hvtick-session/2";
+// 3: the kernel releases became exact (5.10.262, 6.1.192, 6.12.117), the config gained the kernel
+// config preset, the host platform and timing, and the registrants their :online halves.
+export const SESSION_FORMAT = "hvtick-session/3";
 
 interface SessionFile {
   format: string;

@@ -18,11 +18,12 @@
 import { parseArgs } from "node:util";
 import { parseEnum, parseSteps } from "./extract/parse.ts";
 import {
+  builtinRegistrants,
   coreStep,
   type Extracted,
-  fixedRegistrants,
   type FixedStates,
   listEdits,
+  type RegistrantFact,
 } from "./extract/tables.ts";
 
 const ROOT = new URL("../", import.meta.url);
@@ -31,13 +32,26 @@ const TABLES = new URL("lib/kernels/tables/", ROOT);
 
 // The kernel config the tables are for (a distribution's x86_64/arm64 kernel): SMP, and SLUB
 // rather than SLAB, so slab.h's `#else` defines slab_prepare_cpu and slab_dead_cpu as NULL.
-const CONFIG: Readonly<Record<string, boolean>> = { CONFIG_SMP: true, CONFIG_SLAB: false };
+// CONFIG_HOTPLUG_SPLIT_STARTUP (6.5 on; 6.12's cpuhp_hp_states[] has `cpu:kick_ap` and a
+// `cpu:bringup` of cpuhp_bringup_ap under it, else one `cpu:bringup` of bringup_cpu): x86_64 sets
+// it (arch/x86/Kconfig selects HOTPLUG_PARALLEL if SMP && X86_64, which selects it), arm64 does
+// not; `--config CONFIG_HOTPLUG_SPLIT_STARTUP=n` gives arm64's table.
+const CONFIG: Readonly<Record<string, boolean>> = {
+  CONFIG_SMP: true,
+  CONFIG_SLAB: false,
+  CONFIG_HOTPLUG_SPLIT_STARTUP: true,
+};
 
 /**
- * The symbols `header` defines as NULL under {@linkcode CONFIG}, each with its line: a tiny
- * preprocessor for `#ifdef`, `#ifndef`, `#if defined(A) && defined(B)`, `#else`, `#endif`.
+ * The symbols `header` defines as NULL under `config` (from {@linkcode CONFIG}), each with its
+ * line: a tiny preprocessor for `#ifdef`, `#ifndef`, `#if defined(A) && defined(B)`, `#else`,
+ * `#endif`.
  */
-function nulledSymbols(header: string, file: string): Record<string, string> {
+function nulledSymbols(
+  header: string,
+  file: string,
+  config: Readonly<Record<string, boolean>>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   // Per open conditional: whether its current branch is taken (null: not a CONFIG we know).
   const stack: (boolean | null)[] = [];
@@ -47,7 +61,7 @@ function nulledSymbols(header: string, file: string): Record<string, string> {
     for (const p of parts) {
       const m = /^(!)?\s*defined\s*\(?\s*(\w+)\s*\)?$/.exec(p);
       if (!m) return null;
-      const known = CONFIG[m[2]];
+      const known = config[m[2]];
       if (known === undefined) return null;
       const v = m[1] ? !known : known;
       if (!v) all = false;
@@ -59,9 +73,9 @@ function nulledSymbols(header: string, file: string): Record<string, string> {
     const d = /^\s*#\s*(\w+)\s*(.*)$/.exec(text);
     if (!d) return;
     const [, directive, rest] = d;
-    if (directive === "ifdef") stack.push(CONFIG[rest.trim()] ?? null);
+    if (directive === "ifdef") stack.push(config[rest.trim()] ?? null);
     else if (directive === "ifndef") {
-      const v = CONFIG[rest.trim()];
+      const v = config[rest.trim()];
       // An include guard (`#ifndef _LINUX_SLAB_H`) is taken.
       stack.push(v === undefined ? (/^_\w+_H$/.test(rest.trim()) ? true : null) : !v);
     } else if (directive === "if") stack.push(value(rest));
@@ -93,18 +107,25 @@ async function source(args: string[]): Promise<void> {
       repo: { type: "string" },
       commit: { type: "string" },
       parent: { type: "string" },
+      config: { type: "string", multiple: true },
     },
   });
+  const config: Record<string, boolean> = { ...CONFIG };
+  for (const c of values.config ?? []) {
+    const m = /^(CONFIG_\w+)=([yn])$/.exec(c);
+    if (!m) throw new RangeError(`--config ${c}: expected CONFIG_NAME=y or CONFIG_NAME=n`);
+    config[m[1]] = m[2] === "y";
+  }
   const id = positionals[0];
   if (!id || !values.tree || !values.tag || !values.repo || !values.commit) {
     throw new RangeError(
-      "usage: deno task extract source ID --tree DIR --tag TAG --repo OWNER/NAME --commit SHA [--parent ID]",
+      "usage: deno task extract source ID --tree DIR --tag TAG --repo OWNER/NAME --commit SHA [--parent ID] [--config CONFIG_X=y|n]...",
     );
   }
   const files = { enum: "include/linux/cpuhotplug.h", steps: "kernel/cpu.c" };
   const read = (f: string) => Deno.readTextFile(`${values.tree}/${f}`);
-  const nulled = nulledSymbols(await read("include/linux/slab.h"), "include/linux/slab.h");
-  const steps = parseSteps(await read(files.steps), files.steps).map((s) => ({
+  const nulled = nulledSymbols(await read("include/linux/slab.h"), "include/linux/slab.h", config);
+  const steps = parseSteps(await read(files.steps), files.steps, config).map((s) => ({
     ...s,
     startup: s.startup && s.startup in nulled ? null : s.startup,
     teardown: s.teardown && s.teardown in nulled ? null : s.teardown,
@@ -193,24 +214,31 @@ export async function tables(): Promise<Map<string, string>> {
   const fixed: FixedStates = JSON.parse(
     await Deno.readTextFile(new URL("docs/research/fixed-states.json", ROOT)),
   );
-  const { rows, present } = fixedRegistrants(fixed, chain.map((r) => r.id));
+  const facts: Record<string, RegistrantFact[]> = {};
+  for (const r of chain) {
+    const file = new URL(`docs/research/registrants/${r.id}.json`, ROOT);
+    const text = await Deno.readTextFile(file).catch(() => null);
+    if (text !== null) facts[r.id] = JSON.parse(text);
+  }
+  const { rows, present } = builtinRegistrants(fixed, facts, chain.map((r) => r.id));
   const files = new Map<string, string>();
   files.set(
     "fixed.ts",
     `${
       jsdoc(
-        "The fixed-number hotplug states of other subsystems that built-in code of every " +
-          "Hyper-V guest registers at boot, in boot order (phase, then the first release they " +
-          "appear in, then state number); which releases have which is in each release's table. " +
-          "From docs/research/fixed-states.json, which cites each call's file:line per release. " +
+        "The hotplug states of other subsystems that built-in code registers at boot, in boot " +
+          "order (phase, then the first release they appear in, then their order there); which " +
+          "releases have which is in each release's table. From docs/research/fixed-states.json " +
+          "(5.2–5.5, and arm64) and docs/research/registrants/ (the x86_64 registrations of the " +
+          "Debian releases, in a real boot's order), which cite each call's file:line. " +
           GENERATED,
       )
     }
 
-import type { FixedRegistrant } from "../release.ts";
+import type { BuiltinRegistrant } from "../release.ts";
 
-/** Every fixed-number registrant. */
-export const FIXED: readonly FixedRegistrant[] = ${json(rows)};
+/** Every generated registrant. */
+export const FIXED: readonly BuiltinRegistrant[] = ${json(rows)};
 `,
   );
   for (const r of chain) {

@@ -29,10 +29,13 @@ Deno.test("builder: build() reports every problem at once with did-you-mean hint
     assert.equal(e.problems.length, 6);
     assert.match(
       e.problems[0],
-      /hyperv: "2012r2" is not valid \(did you mean "2012R2"\?\); valid: 2008R2, 2012, 2012R2, 2016, 2019, 2022, 2025, none/,
+      /hyperv: "2012r2" is not valid \(did you mean "2012R2"\?\); valid: 2008R2, 2012, 2012R2, 2016, 2019, 2022, 2025, qemu, none/,
     );
     assert.match(e.problems[1], /arch: "arm" is not valid \(did you mean "arm64"\?\)/);
-    assert.match(e.problems[2], /kernel: "5.3" is not valid.*valid: 5.2, 5.4, 5.5, 6.1/);
+    assert.match(
+      e.problems[2],
+      /kernel: "5.3" is not valid.*valid: 5.2, 5.4, 5.5, 5.10, 6.1, 6.12/,
+    );
     assert.ok(
       e.problems.some((p) => p.startsWith("hz: 200 is not valid; valid: 100, 250, 300, 1000")),
     );

@@ -8,40 +8,16 @@ export function during<T>(m: Machine, fn: () => T): { result: T; events: TraceEv
   return { result, events: m.trace.slice(before) };
 }
 
-/** One hotplug callback of `cpu` and the CPU's tick device right after it. */
-export interface StepBinding {
-  readonly idx: number;
-  readonly fun: string;
-  readonly device: string | null;
-}
-
-/** After each cpuhp callback for `cpu` in `events`, the tick device `cpu` is bound to. */
-export function bindingsAfterEachStep(
-  events: readonly TraceEvent[],
-  cpu: number,
-  initial: string | null,
-): StepBinding[] {
-  let device = initial;
-  let fun = "";
-  const out: StepBinding[] = [];
-  for (const e of events) {
-    if (e.cpu !== cpu) continue;
-    if (e.type === "tick_setup_device") device = e.device;
-    if (e.type === "tick_shutdown") device = null;
-    if (e.type === "cpuhp_enter") fun = e.fun;
-    if (e.type === "cpuhp_exit" && fun !== "cpuhp_kick_ap_work") {
-      out.push({ idx: e.idx, fun, device });
-    }
-  }
-  return out;
-}
-
-/** The distinct devices, in order of appearance, across `steps`. */
+/**
+ * The distinct devices a CPU is bound to, in order, across an operation's binding changes (the
+ * model records each with its hotplug step, traced or not: STARTING/DYING steps fire no
+ * tracepoint).
+ */
 export function deviceSequence(
-  steps: readonly StepBinding[],
+  changes: readonly { readonly device: string | null }[],
   initial: string | null,
 ): (string | null)[] {
   const seq: (string | null)[] = [initial];
-  for (const s of steps) if (s.device !== seq[seq.length - 1]) seq.push(s.device);
+  for (const c of changes) if (c.device !== seq[seq.length - 1]) seq.push(c.device);
   return seq;
 }

@@ -27,6 +27,7 @@ const SAMPLES: readonly Operation[] = [
   { kind: "resume" },
   { kind: "reset" },
   { kind: "race", side: "passes" },
+  { kind: "modprobe", module: "hv_vmbus" },
   { kind: "echo", value: "171\n", path: "/sys/devices/system/cpu/cpu1/hotplug/fail" },
   {
     kind: "echo",
@@ -137,13 +138,14 @@ Deno.test("the vm line: flags to options and back, and compare's KEY=VALUE form"
   const line = vmLine(vm(options).config(), options);
   assert.equal(
     line,
-    "vm --hyperv 2016 --arch x86_64 --kernel 5.5 --generation 2 --cpus 2 --hz 250 " +
-      "--feature arat=on --channels 0 --state-control",
+    "vm --hyperv 2016 --arch x86_64 --kernel 5.5 --kconfig minimal --generation 2 --cpus 2 " +
+      "--hz 250 --feature arat=on --channels 0 --state-control",
   );
   assert.deepEqual(readScript(line, "l").options, {
     hyperv: "2016",
     arch: "x86_64",
     kernel: "5.5",
+    kconfig: "minimal",
     generation: 2,
     cpus: 2,
     hz: 250,
@@ -155,7 +157,7 @@ Deno.test("the vm line: flags to options and back, and compare's KEY=VALUE form"
   assert.throws(() => vmOptions({ cpus: "two" }), /--cpus "two": expected a whole number/);
   assert.throws(
     () => withFields({}, "frob=1", "a"),
-    /frob is not hyperv, arch, kernel, generation, cpus, hz, channels or a feature set to on\/off/,
+    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels or a feature set to on\/off/,
   );
 });
 

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { vm } from "../mod.ts";
-import { bindingsAfterEachStep, deviceSequence, during } from "./helpers.ts";
+import { deviceSequence, during } from "./helpers.ts";
 
 const STIMER = "Hyper-V clockevent";
 
@@ -100,7 +100,9 @@ const CASES: Expect[] = [
     online: [null, "lapic", STIMER],
     lapicUsed: true,
     unbind: true,
-    states: ["201: x86/hyperv_init:online", "206: hyperv/vmbus:online"],
+    // Debian's config (the default for 6.1): hv_vmbus is a module udev loads after boot, so its
+    // state comes after every built-in one (logs/public/pub-k6.1-hv-legacy-vmbus-offon.log).
+    states: ["201: x86/hyperv_init:online", "212: hyperv/vmbus:online"],
     absent: ["stimer:starting"],
   },
   {
@@ -112,10 +114,10 @@ const CASES: Expect[] = [
     lapicUsed: false,
     unbind: false,
     states: [
-      "139: clockevents/hyperv/stimer:starting",
+      "137: clockevents/hyperv/stimer:starting",
       "201: x86/hyperv_init:online",
-      "205: io-wq/online",
-      "206: hyperv/vmbus:online",
+      "206: io-wq/online",
+      "212: hyperv/vmbus:online",
     ],
   },
   {
@@ -167,9 +169,10 @@ const CASES: Expect[] = [
     online: [null, "arch_sys_timer"],
     lapicUsed: false,
     unbind: false,
+    // 6.1.192's enum (the arm64 registrants are v6.1-rc7's: docs/research/fixed-states.json).
     states: [
-      "125: clockevents/arm/arch_timer:starting",
-      "144: clockevents/dummy_timer:starting",
+      "123: clockevents/arm/arch_timer:starting",
+      "142: clockevents/dummy_timer:starting",
       "203: arm64/hyperv_init:online",
       "206: hyperv/vmbus:online",
     ],
@@ -220,11 +223,10 @@ for (const c of CASES) {
     });
 
     const off = during(m, () => m.offline(2));
-    const steps = bindingsAfterEachStep(off.events, 2, initial);
     await t.step("offline: the bound device at every hotplug step", () => {
       if (Array.isArray(c.offline)) {
         assert.equal(off.result.ok, true, off.result.message);
-        assert.deepEqual(deviceSequence(steps, initial), c.offline);
+        assert.deepEqual(deviceSequence(off.result.changes, initial), c.offline);
         assert.equal(m.read("/sys/devices/system/clockevents/clockevent2/current_device"), "");
       } else {
         assert.equal(off.result.ok, false);
@@ -247,7 +249,7 @@ for (const c of CASES) {
       const on = during(m, () => m.online(2));
       await t.step("online: the bound device at every hotplug step", () => {
         assert.equal(on.result.ok, true, on.result.message);
-        const seq = deviceSequence(bindingsAfterEachStep(on.events, 2, null), null);
+        const seq = deviceSequence(on.result.changes, null);
         assert.deepEqual(seq, c.online);
         assert.equal(m.boundDevice(2), c.online!.at(-1));
       });

@@ -54,6 +54,7 @@ const LAYERS = [
   "api",
   "explore",
   "timeline",
+  "fidelity",
 ];
 
 Deno.test("lib's layers import only their own layer and the layers below", () => {
@@ -121,8 +122,10 @@ Deno.test("nothing under lib/ or tasks/ imports from repl/, even through another
   }
 });
 
-// Pure data tables may be long; code may not.
-const DATA_TABLES = new Set<string>([]);
+// Pure data tables may be long; code may not. The generated kernel tables are data.
+const DATA_TABLES = new Set<string>(
+  [...text.keys()].filter((f) => f.startsWith("lib/kernels/tables/")),
+);
 
 Deno.test("no file in lib/ or repl/ is over 400 lines, pure data tables aside", () => {
   const long = [...text].filter(([f, t]) =>

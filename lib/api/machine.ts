@@ -7,6 +7,7 @@
  */
 
 import type { MachineConfig } from "../engine/config.ts";
+import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
@@ -313,6 +314,24 @@ export class Machine {
     return [...entries.keys()].sort().map((name) => ({ name, isDirectory: entries.get(name)! }));
   }
 
+  /**
+   * The kernel config's timekeeping and hotplug lines, as `/boot/config-*` has them (its preset:
+   * lib/kernels/configs.ts).
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().kernel("6.1").build();
+   * assert.ok(m.kconfig().includes("CONFIG_HYPERV=m"));
+   * assert.ok(m.kconfig().includes("CONFIG_HZ=250"));
+   * ```
+   */
+  kconfig(): string[] {
+    const c = this.#k.s.config;
+    return kconfigLines(configFacts(c.kconfig, c.kernel)!, c.hz, c.hotplugStateControl);
+  }
+
   /** The kernel log as `dmesg` prints it: `[seconds.micros] text` per line. */
   dmesg(): string {
     return dmesgView(this.#k.s).map((r) => {
@@ -336,9 +355,10 @@ export class Machine {
    * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot.
    */
   restore(snapshot: MachineState): this {
-    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/1") {
+    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/2") {
       throw new TypeError(
-        'Invalid snapshot: expected an object with format "hvtick-machine/1" from snapshot()',
+        `Invalid snapshot: expected an object with format "hvtick-machine/2" from snapshot() ` +
+          "(format 1 snapshots predate the kernel config, host platform and timing fields)",
       );
     }
     this.#t.k = createKernel(structuredClone(snapshot));

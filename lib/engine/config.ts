@@ -49,6 +49,33 @@ export interface HostFeatures {
   readonly stimerDirectMode: boolean;
 }
 
+/** What a host's virtual machine gives a guest besides the Hyper-V CPUID leaves. */
+export interface Platform {
+  /** An HPET the guest finds (ACPI HPET table): QEMU's `pc` machine has one; Hyper-V has none. */
+  readonly hpet: boolean;
+  /** The LAPIC timer frequency `HV_X64_MSR_APIC_FREQUENCY` reports, Hz (with the frequency MSRs). */
+  readonly apicHz: number;
+  /** What the guest prints for CPU0 (`smpboot: CPU0: …`), or null when it depends on the host CPU. */
+  readonly cpu: string | null;
+  /** VMbus: always there (Hyper-V), or only with a `-device vmbus-bridge` (QEMU). */
+  readonly vmbus: "always" | "device";
+  /** The VMBus device's ACPI ancestors hold an MMIO `_CRS` (Hyper-V's VMOD device; QEMU: no). */
+  readonly vmbusMmio: boolean;
+  /** The VMbus protocol version the host offers (`hv_vmbus: Vmbus version:N`), when known. */
+  readonly vmbusVersion: string | null;
+  /** A framebuffer hv_vmbus can reserve (Hyper-V's synthetic video; QEMU's VGA text console: no). */
+  readonly framebuffer: boolean;
+  /**
+   * The TSCs are known synchronized (an Intel CPU or `constant_tsc`); QEMU's TCG `max` CPU is
+   * neither (no `constant_tsc` in any log's cpuinfo flags).
+   */
+  readonly tscSynchronized: boolean;
+  /** CPUID 0x40000003 EBX ("privilege flags high") and 0x40000004 EAX (hints), when known. */
+  readonly cpuidExtra: { readonly high: number; readonly hints: number } | null;
+  /** Where the facts come from. */
+  readonly source: string;
+}
+
 /** Guest CPU features that change clockevent selection. */
 export interface GuestFeatures {
   /** x86 `X86_FEATURE_ARAT` (CPUID.06H:EAX[2]): LAPIC timer keeps running in deep C-states. */
@@ -86,15 +113,32 @@ export interface MachineConfig {
   readonly traceTicks: boolean;
   /** Trace buffer capacity, events. */
   readonly traceBuffer: number;
+  /** The kernel config preset (lib/kernels/configs.ts). */
+  readonly kconfig: string;
+  /** How modules get loaded: by udev in early userspace (`udev`), or only by `modprobe` (`manual`). */
+  readonly modules: "udev" | "manual";
+  /** The host offers VMbus (Hyper-V always; QEMU with `-device vmbus-bridge`). */
+  readonly vmbus: boolean;
+  /** The VMBus device's ACPI ancestors hold an MMIO `_CRS` (Hyper-V; QEMU only with an SSDT adding one). */
+  readonly vmbusMmio: boolean;
+  /** The kernel command line. */
+  readonly cmdline: string;
+  /** What the host's VM gives the guest (lib/platform/hyperv/hosts.ts). */
+  readonly platform: Platform;
+  /**
+   * How long the guest's work takes, ns: boot (spread evenly over its phases) and each hotplug
+   * callback. Both 0 by default: boot and hotplug take no simulated time.
+   */
+  readonly timing: { readonly bootNs: number; readonly callbackNs: number };
 }
 
 /** Everything `vm()` accepts; every field is optional. */
 export interface VmOptions {
-  /** Hyper-V host: "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025", or "none". Default "2019". */
+  /** Host: "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025", "qemu" (QEMU with hv-* flags), or "none". Default "2019". */
   hyperv?: string;
   /** "x86_64" (default) or "arm64". */
   arch?: string;
-  /** Kernel line: "5.2", "5.4", "5.5" (default) or "6.1". */
+  /** Kernel line: "5.2", "5.4", "5.5" (default), "5.10", "6.1" or "6.12". */
   kernel?: string;
   /** VM generation: 1 or 2 (default 2; arm64 VMs are Generation 2). */
   generation?: number;
@@ -114,4 +158,22 @@ export interface VmOptions {
   traceTicks?: boolean;
   /** Trace buffer capacity in events; default 32768. */
   traceBuffer?: number;
+  /**
+   * Kernel config preset: "debian" (Debian's x86_64 kernel: 5.10, 6.1, 6.12; their default) or
+   * "minimal" (built-in Hyper-V; the only one for 5.2–5.5 and arm64).
+   */
+  kconfig?: string;
+  /** "udev" (default: udev loads the modules of present devices at boot) or "manual". */
+  modules?: string;
+  /** The host offers VMbus; default: always on Hyper-V hosts, not on "qemu" (no vmbus-bridge). */
+  vmbus?: boolean;
+  /** The VMBus device has an MMIO `_CRS` ancestor in ACPI; default: Hyper-V yes, QEMU no. */
+  vmbusMmio?: boolean;
+  /** The kernel command line (the options hvtick models are read: ftrace=, trace_event=, …). */
+  cmdline?: string;
+  /**
+   * How long boot and each hotplug callback take (ns or a duration such as "4.7s", "2ms"); by
+   * default neither takes simulated time. A replay of a real run gives the run's own timing.
+   */
+  timing?: { boot?: number | string; callback?: number | string };
 }

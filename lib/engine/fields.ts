@@ -59,6 +59,9 @@ export const MACHINE_FIELDS = {
   parkRace: "value",
   vmbus: "struct",
   frozenCpus: "struct",
+  // Changed only by boot and module loads, which exploration does not make.
+  modules: "key",
+  acpiNamespaceHeld: "value",
   image: "struct",
   problems: "history",
   log: "history",

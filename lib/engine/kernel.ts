@@ -77,8 +77,10 @@ export interface Step {
   readonly teardown: Callback | null;
   /** `cant_stop`: not a valid `hotplug/target`. */
   readonly cantStop: boolean;
-  /** Multi-instance with no instances: entered (and fault-injectable) but runs nothing. */
+  /** Multi-instance (`cpuhp_setup_state_multi`): its callbacks run once per instance. */
   readonly multi: boolean;
+  /** Its instances (a multi-instance state with none is entered, fault-injectable, runs nothing). */
+  readonly instances: number;
 }
 
 /**
@@ -107,6 +109,8 @@ export interface HotplugOp {
   step: number | null;
   /** Whether that callback is a teardown. */
   stepTeardown: boolean;
+  /** Callbacks the walk has run so far (for timing a replay). */
+  calls?: number;
   /** The first callback that failed, if any. */
   failure?: { state: number; callback: string; ret: number; injected: boolean };
   /** The point handed to step observers, reused for every callback of the walk. */

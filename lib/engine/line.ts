@@ -40,6 +40,10 @@ export interface CpuhpNumbers {
   readonly AP_ONLINE_DYN: number;
   /** `CPUHP_AP_ONLINE_DYN_END`. */
   readonly AP_ONLINE_DYN_END: number;
+  /** `CPUHP_BP_PREPARE_DYN`: the dynamic PREPARE range. */
+  readonly BP_PREPARE_DYN: number;
+  /** `CPUHP_BP_PREPARE_DYN_END`. */
+  readonly BP_PREPARE_DYN_END: number;
   /** `CPUHP_AP_HYPERV_TIMER_STARTING`, where the release has it. */
   readonly HYPERV_TIMER_STARTING: number | null;
   /** `CPUHP_AP_ARM_ARCH_TIMER_STARTING`. */
@@ -79,8 +83,19 @@ export interface Switches {
   readonly vmbusConnectCpuBusy: boolean;
   /** VMbus unloads on hibernation (suspend/resume support, 5.4+). */
   readonly vmbusHibernation: boolean;
+  /** How `hv_vmbus` initialises (drivers/hv/vmbus_drv.c). */
+  readonly vmbus: {
+    /** Without a VMBus ACPI device: wait 5 s for the probe (`-ETIMEDOUT`), or fail at once (`-ENODEV`). */
+    readonly probe: "wait" | "immediate";
+    /** `vmbus_acpi_add()` walks `_CRS` up to the namespace root handle itself (fixed in 6.1.y). */
+    readonly rootCrsDeref: boolean;
+    /** `vmbus_reserve_fb()` takes a Gen1 framebuffer from `screen_info`, or from PCI. */
+    readonly reserveFb: "screen_info" | "pci";
+    /** `hv_synic_init()` on the online CPUs: by `cpuhp_setup_state()` in CPU order, or by per-CPU work items. */
+    readonly synicInit: "cpuhp" | "workqueue";
+  };
   /** `/proc/timer_list` version. */
-  readonly timerList: "v0.8" | "v0.9";
+  readonly timerList: "v0.8" | "v0.9" | "v0.10";
   /** hibernate.c message prefix. */
   readonly pmPrefix: string;
   /** What hibernate.c prints before the image is made (after {@linkcode Switches.pmPrefix}). */
@@ -96,7 +111,51 @@ export interface Switches {
    * The Hyper-V clocksource's rating, without and with `HV_ACCESS_TSC_INVARIANT`
    * (drivers/clocksource/hyperv_timer.c).
    */
-  readonly hypervClocksourceRating: { readonly plain: number; readonly invariantTsc: number };
+  readonly hypervClocksourceRating: {
+    readonly plain: number;
+    readonly invariantTsc: number;
+    /** How much lower the MSR clocksource is rated when it is registered beside the TSC page. */
+    readonly msrBelowPage: number;
+  };
+  /** `hyperv_clocksource_msr`: only when there is no TSC page (`fallback`), or always (6.12). */
+  readonly hypervMsrClocksource: "fallback" | "always";
+  /**
+   * `take_cpu_down()` hands over the timekeeping duty and takes the CPU out of broadcast after
+   * the DYING callbacks (true up to 6.8; 6.9 moved that into the `tick:dying` step).
+   */
+  readonly takeCpuDownTick: boolean;
+  /**
+   * Hyper-V's IRQ remapping needs x2APIC (hyperv-iommu.c up to 6.1); fea858dc5d90 (6.2) dropped
+   * that, so a Hyper-V guest without x2APIC shows `IR-IO-APIC`.
+   */
+  readonly hypervIrqRemapNeedsX2apic: boolean;
+  /** `hotplug/target` of the boot CPU: 0 (`boot_cpu_hotplug_init()` sets only the state) or CPUHP_ONLINE (d385febc9a19, 6.2). */
+  readonly bootCpuTarget: "zero" | "online";
+  /**
+   * `tick_install_broadcast_device()` switches a replacement broadcast device to oneshot mode when
+   * the system already runs in oneshot mode (5.13 on), instead of only notifying the CPUs.
+   */
+  readonly broadcastReplaceOneshot: boolean;
+  /** How the release words and places boot lines (lib/machine/bootlog.ts). */
+  readonly bootLog: {
+    /** mshyperv.c's feature line: `features, hints` (5.2–5.5), `…, misc` (5.10), `privilege flags low/high …` (6.x). */
+    readonly hypervFeatures: "features-hints" | "features-hints-misc" | "privilege";
+    /** The host build line is printed late, from `hv_common_init()` (410779d8d81f, 6.9). */
+    readonly hostBuildLate: boolean;
+    /** SMP topology: smpboot's `Allowing N CPUs` line, or 6.9's `CPU topo:` summary. */
+    readonly topology: "smpboot" | "cpu-topo";
+    /** The jiffies clocksource registers early (6.12: before the HPET), not at core_initcall. */
+    readonly jiffiesEarly: boolean;
+    /**
+     * x86 `announce_cpu()`: `x86: Booting SMP configuration:` whenever CPU 1 comes up (to 6.4),
+     * or `smpboot: x86: …` at boot only (0c7ffa32dbd6, 6.5).
+     */
+    readonly smpConfig: "x86-every-cpu1" | "smpboot-boot-only";
+    /** smpboot prints `Max logical packages: N` after bring-up (gone with the 6.9 topology rework). */
+    readonly maxLogicalPackages: boolean;
+  };
+  /** `unsynchronized_tsc()` on a non-Intel CPU without constant_tsc counts possible CPUs or packages. */
+  readonly unsynchronizedTsc: "possible-cpus" | "packages";
   /** The TSC is kept as reliable when the host sets `HV_ACCESS_TSC_INVARIANT` (mshyperv.c). */
   readonly tscReliableWithInvariantBit: boolean;
 }
@@ -107,6 +166,8 @@ export interface KernelLine extends Switches {
   readonly id: string;
   /** The release the line models. */
   readonly release: string;
+  /** Its exact version (`6.1.192`). */
+  readonly version: string;
   /** `enum cpuhp_state`, index = number (unnamed dynamic slots as `CPUHP_…_DYN+n`). */
   readonly enumNames: readonly string[];
   /** The static step table. */
@@ -115,6 +176,10 @@ export interface KernelLine extends Switches {
   readonly cpuhp: CpuhpNumbers;
   /** The boot-time registrants it has (keys of lib/kernels/registrants.ts). */
   readonly registrants: ReadonlySet<string>;
+  /** Those keys in the order its boot makes the calls (within a boot phase). */
+  readonly registrantOrder: readonly string[];
+  /** Registrants whose call uses another API here (`nocalls` changed). */
+  readonly registrantChanges: Readonly<Record<string, { readonly nocalls: boolean }>>;
 }
 
 /** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */

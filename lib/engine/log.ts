@@ -85,3 +85,13 @@ export function traceView(s: MachineState): TraceEvent[] {
   const trace = s.log.trace;
   return trace.length > cap ? trace.slice(trace.length - cap) : trace.slice();
 }
+
+/**
+ * Counts one interrupt on `cpu` in `/proc/interrupts` row `row` (the kernel's per-CPU `irq_stat`
+ * counters and `kstat_irqs`; statistics, kept with the log: exploration does not keep them).
+ */
+export function countIrq(k: Kernel, row: string, cpu: number): void {
+  if (!k.history) return;
+  const irqs = k.s.log.irqs ??= {};
+  (irqs[row] ??= new Array(k.s.config.cpus).fill(0))[cpu]++;
+}

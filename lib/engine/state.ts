@@ -184,14 +184,16 @@ export interface RegisteredStep {
   startup: string | null;
   /** Teardown callback symbol, or null. */
   teardown: string | null;
-  /** Multi-instance state (`cpuhp_setup_state_multi`): callbacks run per instance, and none exist. */
+  /** Multi-instance state (`cpuhp_setup_state_multi`): callbacks run once per instance. */
   multi?: boolean;
+  /** Its instances (multi-instance states). */
+  instances?: number;
 }
 
 /** The whole machine. */
 export interface MachineState {
   /** Schema tag. */
-  format: "hvtick-machine/1";
+  format: "hvtick-machine/2";
   /** The validated configuration. */
   config: MachineConfig;
   /** Simulation time since boot, ns (never decreases until `reset()`). */
@@ -244,10 +246,24 @@ export interface MachineState {
    * than "sleeps" so that the default leaves fingerprints as they were.
    */
   parkRace?: "passes";
+  /** Loaded modules, in load order (absent: none). */
+  modules?: string[];
+  /**
+   * The ACPI namespace mutex is held by a task that died in an oops (5.10's hv_vmbus probe under
+   * QEMU, lib/machine/modules.ts): whatever needs it waits forever.
+   */
+  acpiNamespaceHeld?: true;
   /** The hibernation image (the whole state, log included, at snapshot time), while hibernated. */
   image: MachineState | null;
   /** Problems seen so far. */
   problems: Problem[];
   /** History: kernel log and trace buffer (not part of the fingerprint). */
-  log: { dmesg: LogRecord[]; dmesgBytes: number; trace: TraceEvent[]; traceLost: number };
+  log: {
+    dmesg: LogRecord[];
+    dmesgBytes: number;
+    trace: TraceEvent[];
+    traceLost: number;
+    /** Interrupt counts by `/proc/interrupts` row (`0`, `LOC`, `HVS`, `HYP`), per CPU (absent: none yet). */
+    irqs?: Record<string, number[]>;
+  };
 }

@@ -26,6 +26,8 @@ export interface CpuhpEnterEvent extends TraceEventBase {
   readonly fun: string;
   /** The CPU executing the callback (the control CPU or the hotplugged CPU). */
   readonly on: number;
+  /** A multi-instance state's callback for one instance (`cpuhp_multi_enter`). */
+  readonly multi?: true;
 }
 
 /** `cpuhp_exit`: a hotplug callback returned. */
@@ -119,6 +121,8 @@ export function tracepointText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
   const cpu = String(e.cpu).padStart(4, "0");
   const idx = String(e.idx).padStart(3);
   return e.type === "cpuhp_enter"
-    ? `cpuhp_enter: cpu: ${cpu} target: ${String(e.target).padStart(3)} step: ${idx} (${e.fun})`
+    ? `${e.multi ? "cpuhp_multi_enter" : "cpuhp_enter"}: cpu: ${cpu} target: ${
+      String(e.target).padStart(3)
+    } step: ${idx} (${e.fun})`
     : `cpuhp_exit:  cpu: ${cpu}  state: ${String(e.state).padStart(3)} step: ${idx} ret: ${e.ret}`;
 }

@@ -105,6 +105,7 @@ export class Packer {
     out.push(s.hotplugDisabled);
     this.#str(s.power);
     this.#str(s.parkRace);
+    this.#str(s.acpiNamespaceHeld ? "held" : null);
     const h = s.hang;
     if (h) {
       out.push(1, h.cpu, h.state);

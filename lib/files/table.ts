@@ -26,6 +26,8 @@ import {
 import { broadcastDeviceShow, currentDeviceShow, unbindDeviceStore } from "../time/sysfs.ts";
 import { availableClocksources, clocksourceName } from "../platform/hyperv/platform.ts";
 import { timerList } from "./timer_list.ts";
+import { kernelVersion, osrelease, printkLevels, procModules } from "./proc.ts";
+import { procInterrupts } from "./interrupts.ts";
 
 export type { WriteOutcome } from "../hotplug/sysfs.ts";
 
@@ -136,6 +138,41 @@ export const SYSFS: readonly SysfsFile[] = [
     mode: "0444",
     source: "kernel/time/clocksource.c available_clocksource_show",
     read: availableClocksources,
+  },
+  {
+    pattern: /^\/proc\/sys\/kernel\/osrelease$/,
+    example: "/proc/sys/kernel/osrelease",
+    mode: "0444",
+    source: "kernel/utsname_sysctl.c (uname -r)",
+    read: osrelease,
+  },
+  {
+    pattern: /^\/proc\/sys\/kernel\/version$/,
+    example: "/proc/sys/kernel/version",
+    mode: "0444",
+    source: "kernel/utsname_sysctl.c (uname -v)",
+    read: kernelVersion,
+  },
+  {
+    pattern: /^\/proc\/sys\/kernel\/printk$/,
+    example: "/proc/sys/kernel/printk",
+    mode: "0644",
+    source: "kernel/printk/sysctl.c (console_loglevel …)",
+    read: printkLevels,
+  },
+  {
+    pattern: /^\/proc\/interrupts$/,
+    example: "/proc/interrupts",
+    mode: "0444",
+    source: "kernel/irq/proc.c show_interrupts, arch/x86/kernel/irq.c arch_show_interrupts",
+    read: procInterrupts,
+  },
+  {
+    pattern: /^\/proc\/modules$/,
+    example: "/proc/modules",
+    mode: "0444",
+    source: "kernel/module/procfs.c m_show",
+    read: procModules,
   },
   {
     pattern: /^\/proc\/timer_list$/,

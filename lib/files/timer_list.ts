@@ -43,7 +43,8 @@ function deviceBlock(
   tickMode: number,
   who: string,
 ): void {
-  const v9 = k.line.timerList === "v0.9";
+  // v0.9 (245a057fee18, 5.14) and v0.10 (7988e5ae2be7, 6.9) print the tick devices alike.
+  const v9 = k.line.timerList !== "v0.8";
   lines.push(`Tick Device: mode:     ${tickMode}`, who);
   if (!d) {
     lines.push("Clock Event Device: <NULL>");

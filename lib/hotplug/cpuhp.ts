@@ -1,6 +1,7 @@
 /**
  * The CPU hotplug state machine (kernel/cpu.c, v5.5, reference §1.5–§1.7): one walk over the step
- * table, with the kernel's rollback rules. Hotplug takes no simulated time.
+ * table, with the kernel's rollback rules. Hotplug takes no simulated time unless the
+ * configuration's `timing.callbackNs` gives each callback a duration.
  *
  * @module
  */
@@ -8,9 +9,10 @@
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit, printk, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
-import { sectionOf } from "../engine/line.ts";
+import { isAtomic, sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { E } from "../util/errno.ts";
+import { advanceTo } from "../time/advance.ts";
 
 /** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
 export class HangSignal {
@@ -41,7 +43,30 @@ function observe(
   for (let i = 0; i < observers.length; i++) observers[i](p);
 }
 
-/** `cpuhp_invoke_callback()` (kernel/cpu.c:147-228) for single-instance steps. */
+/**
+ * Whether a cpuhp tracepoint fires on `cpu`: tracepoints are conditional on the executing CPU
+ * being in `cpu_online_mask` (include/linux/tracepoint.h `cpu_online(raw_smp_processor_id())`,
+ * 5.10:419-423, 6.1:415-418, 6.12:452-455), so STARTING callbacks (before `set_cpu_online()`)
+ * and DYING callbacks (after `__cpu_disable()`) are never traced
+ * (logs/k5.10-hv-direct-trace.log, hv-direct-trace.log, k6.12-hv-direct-trace.log: no cpuhp event
+ * from an AP's idle task or stopper thread).
+ */
+function tracesOn(k: Kernel, cpu: number): boolean {
+  return traced(k) && k.s.cpus[cpu].online;
+}
+
+/**
+ * The `state` a `cpuhp_exit` event shows: `st->state` after the call. With `cpuhp_next_state()`
+ * (453e41085183, 5.12; the release's `skipNullCallbacks`) a teardown walk moves `st->state` one
+ * below the step before calling it, also on the control CPU (hv-direct-trace.log `state:  90
+ * step:  91` for finish_cpu); before it, only the AP thread did (k5.10-hv-direct-trace.log
+ * `state:  88 step:  88`).
+ */
+function exitState(k: Kernel, st: { state: number }, state: number, bringup: boolean): number {
+  return !bringup && k.line.rules.skipNullCallbacks && st.state === state ? state - 1 : st.state;
+}
+
+/** `cpuhp_invoke_callback()` (kernel/cpu.c:147-228). */
 export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean): number {
   const st = k.s.cpus[op.cpu];
   const step = k.steps[state];
@@ -54,15 +79,17 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
     }
     return cb ? -E.EAGAIN : 0;
   }
-  if (!cb || step.multi) return 0;
+  if (!cb) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
+  if (step.multi) return invokeInstances(k, op, state, bringup, cb.name, on);
   const watched = k.observers.step.length > 0;
   if (watched) observe(k, op, state, cb.name, !bringup, "enter");
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
-  if (traced(k)) {
+  const tp = tracesOn(k, on);
+  if (tp) {
     emit(k, {
       type: "cpuhp_enter",
       time: ktime(k),
@@ -94,15 +121,20 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   op.step = state;
   op.stepTeardown = !bringup;
   const ret = cb.run ? cb.run(k, op) : 0;
+  op.calls = (op.calls ?? 0) + 1;
+  // A callback takes `timing.callbackNs` of simulated time (0 by default) and interrupts run
+  // meanwhile, except in STARTING/DYING callbacks, which run with interrupts off.
+  const spent = k.s.config.timing.callbackNs;
+  if (spent > 0 && !isAtomic(k.line, state)) advanceTo(k, k.s.now + spent);
   op.step = outer;
   op.stepTeardown = outerDir;
   if (watched) observe(k, op, state, cb.name, !bringup, "exit");
-  if (traced(k)) {
+  if (tp) {
     emit(k, {
       type: "cpuhp_exit",
       time: ktime(k),
       cpu: op.cpu,
-      state: st.state,
+      state: exitState(k, st, state, bringup),
       idx: state,
       ret,
       on,
@@ -112,6 +144,47 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
     op.failure = { state, callback: cb.name, ret, injected: false };
   }
   return ret;
+}
+
+/**
+ * A multi-instance step: its callback once per instance, each traced as `cpuhp_multi_enter` and
+ * `cpuhp_exit` (5.10 kernel/cpu.c:185-226; hv-direct-trace.log: `bio_cpu_dead` twice). The
+ * instances' callbacks belong to subsystems hvtick does not model: they succeed and change
+ * nothing here.
+ */
+function invokeInstances(
+  k: Kernel,
+  op: HotplugOp,
+  state: number,
+  bringup: boolean,
+  fun: string,
+  on: number,
+): number {
+  const st = k.s.cpus[op.cpu];
+  const tp = tracesOn(k, on);
+  for (let i = 0; i < k.steps[state].instances; i++) {
+    if (!tp) continue;
+    emit(k, {
+      type: "cpuhp_enter",
+      time: ktime(k),
+      cpu: op.cpu,
+      target: st.target,
+      idx: state,
+      fun,
+      on,
+      multi: true,
+    });
+    emit(k, {
+      type: "cpuhp_exit",
+      time: ktime(k),
+      cpu: op.cpu,
+      state: exitState(k, st, state, bringup),
+      idx: state,
+      ret: 0,
+      on,
+    });
+  }
+  return 0;
 }
 
 /**

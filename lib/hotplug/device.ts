@@ -42,6 +42,8 @@ export interface Outcome {
   readonly changes: BindingChange[];
   /** The callback whose failure the operation returned, if any. */
   readonly failure?: { state: number; callback: string; ret: number; injected: boolean };
+  /** Callbacks the walk ran. */
+  readonly calls?: number;
 }
 
 /** Whether `cpuN/online` exists: x86 CPU0 only with `cpu0_hotplug` (topology.c:39-50, 107-145). */
@@ -103,7 +105,7 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
       time: ktime(k),
     });
   }
-  return { ret, from, to: st.state, hang, changes, failure: op.failure };
+  return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
 }
 
 /** `do_cpu_up()`/`do_cpu_down()` checks, then the walk (kernel/cpu.c:1040-1041, 1167-1195). */

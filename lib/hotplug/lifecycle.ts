@@ -8,6 +8,7 @@
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { cpuhpKickAp, invoke, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../platform/arch/arch.ts";
+import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
 import {
   stopDyingCpuTimers,
   tickCleanupDeadCpu,
@@ -22,9 +23,29 @@ import {
  * `bringup_wait_for_ap()` kicks the hotplug thread towards the target.
  */
 export function bringupCpu(k: Kernel, op: HotplugOp): number {
+  kickApAlive(k, op);
+  return bringupAp(k, op);
+}
+
+/**
+ * `cpuhp_kick_ap_alive()` (state `cpu:kick_ap`, 6.12 kernel/cpu.c:817-823, a631be92b996): the
+ * arch starts the AP (x86 `do_boot_cpu()` → `announce_cpu()`), which then waits to be released.
+ */
+export function kickApAlive(k: Kernel, op: HotplugOp): number {
+  archCpuUp(k, op.cpu);
+  return 0;
+}
+
+/**
+ * `cpuhp_bringup_ap()` (state `cpu:bringup` when it is split, 6.12 kernel/cpu.c:825-855): the
+ * AP is released and runs `notify_cpu_starting()` (STARTING states up to `ap:online`, IRQs off,
+ * failures only WARN), the arch code marks it online and (x86) registers its LAPIC timer,
+ * `cpuhp_online_idle()` sets `CPUHP_AP_ONLINE_IDLE`, then the hotplug thread is kicked towards
+ * the target.
+ */
+export function bringupAp(k: Kernel, op: HotplugOp): number {
   const c = k.line.cpuhp;
   const st = k.s.cpus[op.cpu];
-  archCpuUp(k, op.cpu);
   const target = Math.min(st.target, c.AP_ONLINE);
   while (st.state < target) {
     skipUp(k, op, target);
@@ -55,12 +76,29 @@ export function takedownCpu(k: Kernel, op: HotplugOp): number {
     const ret = invoke(k, op, st.state, false);
     if (ret) mustNotFail(k, op, "DYING", ret);
   }
-  tickHandoverDoTimer(k, op.cpu);
-  tickOfflineCpu(k, op.cpu);
+  // Up to 6.8 take_cpu_down() itself hands over the duty and leaves broadcast after the DYING
+  // callbacks (6.1 kernel/cpu.c:1072-1074); 6.9 moved both into `tick:dying` (tickCpuDying).
+  if (k.line.takeCpuDownTick) {
+    tickHandoverDoTimer(k, op.cpu);
+    tickOfflineCpu(k, op.cpu);
+  }
   stopDyingCpuTimers(k, op.cpu);
   st.state = c.AP_IDLE_DEAD;
   archCpuDie(k, op.cpu, op.control);
   tickCleanupDeadCpu(k, op.cpu);
+  return 0;
+}
+
+/**
+ * `tick_cpu_dying()` (state `tick:dying`, 6.12 kernel/time/tick-common.c:393-411; 3ad6eb0683a1,
+ * f04e51220ad5, ef8969bb552c): on the dying CPU, before the lower DYING teardowns (the stimer's),
+ * the timekeeping duty moves to the first online CPU, the tick's hrtimer is cancelled and the CPU
+ * leaves broadcast (logs/k6.12-hv-direct-trace.log: tick_offline_cpu before hv_stimer_cleanup).
+ */
+export function tickCpuDying(k: Kernel, op: HotplugOp): number {
+  tickHandoverDoTimer(k, op.cpu);
+  tickCancelSchedTimer(k, op.cpu);
+  tickOfflineCpu(k, op.cpu);
   return 0;
 }
 

@@ -9,14 +9,15 @@ import type { HotplugOp, Kernel } from "../engine/kernel.ts";
 import { buildSteps, indexSteps } from "./steps.ts";
 import { invoke } from "./cpuhp.ts";
 
-/** The slot a registration asks for: a fixed state number, or the ONLINE dynamic range. */
-export type StateRequest = number | "AP_ONLINE_DYN";
+/** The slot a registration asks for: a fixed state number, or a dynamic range. */
+export type StateRequest = number | "AP_ONLINE_DYN" | "BP_PREPARE_DYN";
 
 /**
  * Installs `name` at `request` and invokes `startup` on every present CPU whose state is at or past
  * it, in ascending CPU order (AP states run on that CPU); `nocalls` installs only
- * (`cpuhp_setup_state_nocalls`), and a multi-instance state has no instances to call. Dynamic requests take the first unnamed
- * slot of `CPUHP_AP_ONLINE_DYN..CPUHP_AP_ONLINE_DYN_END` (inclusive). Returns the state number.
+ * (`cpuhp_setup_state_nocalls`); a multi-instance state calls nothing at registration (its
+ * instances are added afterwards, `instances` of them). Dynamic requests take the first unnamed
+ * slot of their range. Returns the state number.
  */
 export function cpuhpSetupState(
   k: Kernel,
@@ -24,13 +25,17 @@ export function cpuhpSetupState(
   name: string,
   startup: string | null,
   teardown: string | null,
-  options: { nocalls?: boolean; multi?: boolean } = {},
+  options: { nocalls?: boolean; multi?: boolean; instances?: number } = {},
 ): number {
   const c = k.line.cpuhp;
   let state: number;
-  if (request === "AP_ONLINE_DYN") {
+  if (request === "AP_ONLINE_DYN" || request === "BP_PREPARE_DYN") {
+    // cpuhp_reserve_state() (kernel/cpu.c): the first free slot of the range, both ends included.
+    const [from, to] = request === "AP_ONLINE_DYN"
+      ? [c.AP_ONLINE_DYN, c.AP_ONLINE_DYN_END]
+      : [c.BP_PREPARE_DYN, c.BP_PREPARE_DYN_END];
     state = -1;
-    for (let i = c.AP_ONLINE_DYN; i <= c.AP_ONLINE_DYN_END; i++) {
+    for (let i = from; i <= to; i++) {
       if (k.steps[i].name === null) {
         state = i;
         break;
@@ -42,7 +47,7 @@ export function cpuhpSetupState(
   }
   k.s.registered.push(
     options.multi
-      ? { state, name, startup, teardown, multi: true }
+      ? { state, name, startup, teardown, multi: true, instances: options.instances ?? 0 }
       : { state, name, startup, teardown },
   );
   k.steps = buildSteps(k.line, k.s.registered);

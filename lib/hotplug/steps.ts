@@ -26,6 +26,7 @@ export function buildSteps(line: KernelLine, registered: readonly RegisteredStep
       teardown: resolve(core?.teardown),
       cantStop: core?.cantStop ?? false,
       multi: false,
+      instances: 0,
     };
   });
   for (const r of registered) {
@@ -35,6 +36,7 @@ export function buildSteps(line: KernelLine, registered: readonly RegisteredStep
       startup: resolve(r.startup),
       teardown: resolve(r.teardown),
       multi: r.multi ?? false,
+      instances: r.instances ?? 0,
     };
   }
   return steps;

@@ -10,7 +10,8 @@
  */
 
 import type { Callback, HotplugOp, Kernel } from "../engine/kernel.ts";
-import { bringupCpu, takedownCpu } from "./lifecycle.ts";
+import { bringupAp, bringupCpu, kickApAlive, takedownCpu, tickCpuDying } from "./lifecycle.ts";
+import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
 import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
 import { hvSynicCleanup, hvSynicInit, vmbusConnect } from "../platform/hyperv/vmbus.ts";
 import {
@@ -31,7 +32,20 @@ interface Meaning {
 
 const SYMBOLS: Readonly<Record<string, Meaning>> = {
   bringup_cpu: { run: (k, op) => bringupCpu(k, op) },
+  cpuhp_kick_ap_alive: { run: (k, op) => kickApAlive(k, op) },
+  cpuhp_bringup_ap: { run: (k, op) => bringupAp(k, op) },
   takedown_cpu: { run: (k, op) => takedownCpu(k, op) },
+  tick_cpu_dying: { run: (k, op) => tickCpuDying(k, op) },
+  // hrtimers_cpu_dying() (5c0930ccaad5; 5.10.262 and 6.1.192 have the backport): on the dying
+  // CPU, tick_cancel_sched_timer() and the hrtimers migrate away (6.1 hrtimer.c; the tick
+  // device, with no timer left, goes ONESHOT_STOPPED: plain-trace.log `lapic_timer_shutdown
+  // <-clockevents_switch_state` in the stopper thread).
+  hrtimers_cpu_dying: {
+    run: (k, op) => {
+      tickCancelSchedTimer(k, op.cpu);
+      return 0;
+    },
+  },
   // hrtimers_prepare_cpu() resets hres_active (kernel/time/hrtimer.c:1988-2008).
   hrtimers_prepare_cpu: {
     run: (k, op) => {
@@ -42,9 +56,7 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
   // hrtimers_dead_cpu() → tick_cancel_sched_timer(): tick_sched zeroed (tick-sched.c:1365-1376).
   hrtimers_dead_cpu: {
     run: (k, op) => {
-      const c = k.s.cpus[op.cpu];
-      c.nohzMode = 0;
-      c.schedExpires = -1;
+      tickCancelSchedTimer(k, op.cpu);
       return 0;
     },
   },

@@ -10,28 +10,32 @@
 
 import type { KernelLine } from "../engine/line.ts";
 import { chain, type Release } from "./release.ts";
-import { MODELLED_KEYS } from "./registrants.ts";
+import { MODELLED_KEYS, REGISTRANTS } from "./registrants.ts";
 import { V5_2 } from "./tables/v5_2.ts";
 import { V5_4 } from "./tables/v5_4.ts";
 import { V5_5 } from "./tables/v5_5.ts";
+import { V5_10 } from "./tables/v5_10.ts";
 import { V6_1 } from "./tables/v6_1.ts";
+import { V6_12 } from "./tables/v6_12.ts";
 
 // Modelled registrants that not every release has: the stimer's STARTING state (added by
 // 4df4cb9e99 in 5.5, allocated from hyperv_init() until fff7b5e6ee63 moved it to the
-// setup_percpu_clockev hook in 5.11), mainline arm64 Hyper-V init (5.15) and io_uring's io-wq
-// (5.x registered no state).
+// setup_percpu_clockev hook: 5.10.262 has the hook, docs/research/registrants/5.10.json),
+// mainline arm64 Hyper-V init (5.15) and io_uring's io-wq (5.2–5.5 registered no state).
 const LATER = [
   "clockevents/hyperv/stimer:starting@hv_stimer_alloc",
   "clockevents/hyperv/stimer:starting@hyperv_init",
   "clockevents/hyperv/stimer:starting@hv_stimer_setup_percpu_clockev",
   "arm64/hyperv_init:online@hyperv_init",
   "io-wq/online@io_wq_init",
+  "x86/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE",
 ];
 
 /** Every release, parents first. */
 const RELEASES: readonly Release[] = [
   {
     release: "v5.2.1",
+    version: "5.2.1",
     tables: V5_2,
     registrants: { add: MODELLED_KEYS.filter((k) => !LATER.includes(k)) },
     switches: {
@@ -49,6 +53,11 @@ const RELEASES: readonly Release[] = [
       pit: "always",
       vmbusConnectCpuBusy: false,
       vmbusHibernation: false,
+      // 5.10.262 drivers/hv/vmbus_drv.c: hv_acpi_init() waits 5*HZ for the ACPI probe
+      // (2675-2679), vmbus_acpi_add() walks _CRS up to the root handle, vmbus_reserve_fb() uses
+      // screen_info (2231-2234), vmbus_bus_init() registers with cpuhp_setup_state() (1449).
+      // Read in 5.10; 5.2–5.5 are taken to be the same [INFERRED: the fixes are 2022–2023].
+      vmbus: { probe: "wait", rootCrsDeref: true, reserveFb: "screen_info", synicInit: "cpuhp" },
       timerList: "v0.8",
       pmPrefix: "PM: ",
       imageMessage: "Creating hibernation image:",
@@ -56,13 +65,35 @@ const RELEASES: readonly Release[] = [
       // 52:arch/x86/kernel/cpu/mshyperv.c "Hyper-V Host Build:%d-%d.%d-%d-%d.%d".
       hostBuildMessage: "Hyper-V Host Build:{build}-{major}.{minor}-{sp}-{branch}.{number}",
       // 52:drivers/clocksource/hyperv_timer.c: rating 400 either way.
-      hypervClocksourceRating: { plain: 400, invariantTsc: 400 },
+      hypervClocksourceRating: { plain: 400, invariantTsc: 400, msrBelowPage: 0 },
+      hypervMsrClocksource: "fallback",
+      // 5.10 kernel/cpu.c:947-949, 6.1:1072-1074.
+      takeCpuDownTick: true,
+      // 5.10.262 tick-broadcast.c tick_install_broadcast_device(): tick_clock_notify() only.
+      broadcastReplaceOneshot: false,
+      // 52:mshyperv.c:223 "features 0x%x, hints 0x%x"; 52:smpboot.c:849, 1354, 1452.
+      bootLog: {
+        hypervFeatures: "features-hints",
+        hostBuildLate: false,
+        topology: "smpboot",
+        jiffiesEarly: false,
+        smpConfig: "x86-every-cpu1",
+        maxLogicalPackages: true,
+      },
+      // drivers/iommu/hyperv-iommu.c 5.10:145-147, 6.1:125-128 (x2APIC required; the guests have
+      // none, so IRQ 0's chip is IO-APIC: logs/public/pub-k5.10-*, pub-k6.1-*).
+      hypervIrqRemapNeedsX2apic: true,
+      // boot_cpu_hotplug_init() sets only the state (5.10:2584-2590, 6.1:2768-2774).
+      bootCpuTarget: "zero",
+      // 5.10 tsc.c:1227-1253 unsynchronized_tsc() (the same test in 5.2–6.1).
+      unsynchronizedTsc: "possible-cpus",
       // 52:mshyperv.c:286 marks the TSC unstable unconditionally.
       tscReliableWithInvariantBit: false,
     },
   },
   {
     release: "v5.4.6",
+    version: "5.4.6",
     tables: V5_4,
     switches: {
       // fd1fea6834d0 (5.3): hv_stimer_cleanup only shuts the stimer down, no unbind (S4, S5).
@@ -76,6 +107,7 @@ const RELEASES: readonly Release[] = [
   },
   {
     release: "v5.5 (tables read from v5.5-rc5)",
+    version: "5.5",
     tables: V5_5,
     registrants: {
       add: [
@@ -91,43 +123,151 @@ const RELEASES: readonly Release[] = [
     },
   },
   {
-    release: "v6.1 (tables read from v6.1-rc7)",
-    tables: V6_1,
+    release: "5.10.262 (Debian 5.10.262-1)",
+    version: "5.10.262",
+    tables: V5_10,
     registrants: {
       remove: ["clockevents/hyperv/stimer:starting@hyperv_init"],
       add: [
         "clockevents/hyperv/stimer:starting@hv_stimer_setup_percpu_clockev",
-        "arm64/hyperv_init:online@hyperv_init",
         "io-wq/online@io_wq_init",
       ],
     },
     switches: {
-      // 61:kernel/cpu.c cpuhp_next_state(), write_cpuhp_fail() (2345-2390).
+      // 5.10.262 kernel/cpu.c: every state is visited (no cpuhp_next_state()); write_cpuhp_fail()
+      // refuses -1 (2259-2294); target_store() is a no-op for an equal target (64ea6e44f85b,
+      // backported; 2238-2243). Real: pub-k5.10-hv-direct-failhvinit.log (fail=-1: EINVAL).
+      rules: {
+        skipNullCallbacks: false,
+        failAcceptsMinusOne: false,
+        failRejectsDeadAboveBringup: false,
+        targetEqualNoop: true,
+      },
+      // 9e0333ae38ee (5.6): 250 whether or not HV_ACCESS_TSC_INVARIANT (hyperv_timer.c:392-427).
+      hypervClocksourceRating: { plain: 250, invariantTsc: 250, msrBelowPage: 0 },
+      // 5.10.262 kernel/power/hibernate.c:12 pr_fmt; snapshot.c:1972 "Creating image:".
+      pmPrefix: "PM: hibernation: ",
+      imageMessage: "Creating image:",
+      // 5.10.262 drivers/hv/hv.c:252-254: CPU0 is refused while VMbus is connected.
+      vmbusConnectCpuBusy: true,
+      // 5.10.262 mshyperv.c:305 "features 0x%x, hints 0x%x, misc 0x%x" (logs/k5.10-*.log).
+      bootLog: {
+        hypervFeatures: "features-hints-misc",
+        hostBuildLate: false,
+        topology: "smpboot",
+        jiffiesEarly: false,
+        smpConfig: "x86-every-cpu1",
+        maxLogicalPackages: true,
+      },
+    },
+  },
+  {
+    release: "6.1.192 (Debian 6.1.192-2)",
+    version: "6.1.192",
+    tables: V6_1,
+    registrants: {
+      add: ["arm64/hyperv_init:online@hyperv_init"],
+    },
+    switches: {
+      // 6.1.192 kernel/cpu.c cpuhp_next_state() (453e41085183, 5.12) and fail_store() (2432-2480).
       rules: {
         skipNullCallbacks: true,
         failAcceptsMinusOne: true,
         failRejectsDeadAboveBringup: true,
-        targetEqualNoop: false,
+        targetEqualNoop: true,
       },
       // Mainline arm64 Hyper-V guests (5.15) use arch_sys_timer; HYPERV_TIMER is x86-only (S43).
       arm64Stimer: false,
-      // 61:drivers/hv/hv.c:380-415: CPU0 is refused outright while connected.
+      // 61:drivers/hv/hv.c:359-360: CPU0 (VMBUS_CONNECT_CPU) is refused outright.
       vmbusConnectCpuBusy: true,
+      // 6.1.192 vmbus_drv.c: no VMBus device → -ENODEV at once (2609-2616); the root handle is
+      // not walked (2324-2336); the framebuffer comes from PCI (2124-2141).
+      vmbus: { probe: "immediate", rootCrsDeref: false, reserveFb: "pci", synicInit: "cpuhp" },
       timerList: "v0.9",
-      // 61:kernel/power/hibernate.c.
-      pmPrefix: "PM: hibernation: ",
-      imageMessage: "Creating image:",
       arm64: { psciKill: "polled", shutdownNotice: false },
-      // 61:mshyperv.c "Hyper-V: Host Build %d.%d.%d.%d-%d-%d".
+      // 6.1.192 tick-broadcast.c tick_install_broadcast_device(): a replacement broadcast device
+      // goes oneshot at once when tick_broadcast_oneshot_active().
+      broadcastReplaceOneshot: true,
+      // 6.1.192 mshyperv.c:334 "privilege flags low 0x%x, high 0x%x, hints 0x%x, misc 0x%x".
+      bootLog: {
+        hypervFeatures: "privilege",
+        hostBuildLate: false,
+        topology: "smpboot",
+        jiffiesEarly: false,
+        smpConfig: "x86-every-cpu1",
+        maxLogicalPackages: true,
+      },
+      // 61:mshyperv.c:373 "Hyper-V: Host Build %d.%d.%d.%d-%d-%d".
       hostBuildMessage: "Hyper-V: Host Build {major}.{minor}.{build}.{number}-{sp}-{branch}",
-      // 4c78738ead4e (5.13): 500, or 250 with HV_ACCESS_TSC_INVARIANT (hyperv_timer.c).
-      hypervClocksourceRating: { plain: 500, invariantTsc: 250 },
+      // 4c78738ead4e (5.13): 500, or 250 with HV_ACCESS_TSC_INVARIANT (hyperv_timer.c:442-534).
+      hypervClocksourceRating: { plain: 500, invariantTsc: 250, msrBelowPage: 0 },
+    },
+  },
+  {
+    release: "6.12.117 (Debian 6.12.117-1)",
+    version: "6.12.117",
+    tables: V6_12,
+    registrants: {
+      remove: ["x86/hyperv_init:online@hyperv_init"],
+      add: ["x86/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE"],
+      // 6.12's System.map links drivers/leds before drivers/acpi (initcall entries 516 < 528):
+      // docs/research/registrants/6.12.json.
+      reorder: [{
+        move: "leds/trigger:starting@ledtrig_cpu_init",
+        before: "acpi/cpu-drv:online@acpi_processor_driver_init",
+      }],
+    },
+    switches: {
+      timerList: "v0.10",
+      // e5313f1c5404: the MSR clocksource always, rated 5 below the TSC page (hyperv_timer.c
+      // 6.12:494-516, 558-561); logs/k6.12-hv-direct.log available_clocksource.
+      hypervClocksourceRating: { plain: 500, invariantTsc: 250, msrBelowPage: 5 },
+      hypervMsrClocksource: "always",
+      // take_cpu_down() (6.12:1268-1293): the tick moved to tick_cpu_dying (CPUHP_AP_TICK_DYING).
+      takeCpuDownTick: false,
+      // fea858dc5d90 (hyperv-iommu.c 6.12:129-131): IR-IO-APIC in pub-k6.12-hv-*.log.
+      hypervIrqRemapNeedsX2apic: false,
+      // 6.12.117: hv_common.c:290 host build from hyperv_init (410779d8d81f); topology.c:508
+      // "CPU topo:"; jiffies before hpet; smpboot.c:820 announce_cpu at boot only
+      // (0c7ffa32dbd6); no "Max logical packages" (logs/k6.12-*.log, logs/public/pub-k6.12-*).
+      bootLog: {
+        hypervFeatures: "privilege",
+        hostBuildLate: true,
+        topology: "cpu-topo",
+        jiffiesEarly: true,
+        smpConfig: "smpboot-boot-only",
+        maxLogicalPackages: false,
+      },
+      // d385febc9a19 (6.12 kernel/cpu.c:3179); logs/public/pub-k6.12-*.log cpu0 target=236.
+      bootCpuTarget: "online",
+      // e7ff4ebffe3b: packages, not possible CPUs (tsc.c 6.12:1291); logs/k6.12-plain.log runs on tsc.
+      unsynchronizedTsc: "packages",
+      // 87c9741a38c4: vmbus_bus_init() runs hv_synic_init() as per-CPU work items
+      // (6.12.117 vmbus_drv.c:1419-1432), then registers the state nocalls.
+      vmbus: { probe: "immediate", rootCrsDeref: false, reserveFb: "pci", synicInit: "workqueue" },
     },
   },
 ];
 
 /** Every kernel line, by id. */
-export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = chain(RELEASES);
+export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = chain(
+  RELEASES,
+  REGISTRANTS.map((r) => r.key),
+);
+
+/**
+ * The exact kernel version each line models, by id.
+ *
+ * @example
+ * ```ts
+ * import { RELEASE_VERSIONS } from "./lines.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(RELEASE_VERSIONS["6.1"], "6.1.192");
+ * ```
+ */
+export const RELEASE_VERSIONS: Readonly<Record<string, string>> = Object.fromEntries(
+  RELEASES.map((r) => [r.tables.id, r.version]),
+);
 
 /** Every release, parents first (for checking the chain against the extracted tables). */
 export const RELEASE_CHAIN: readonly Release[] = RELEASES;
@@ -137,7 +277,7 @@ export const RELEASE_CHAIN: readonly Release[] = RELEASES;
  * ```ts
  * import { KERNEL_IDS } from "../../mod.ts";
  * import assert from "node:assert/strict";
- * assert.deepEqual(KERNEL_IDS, ["5.2", "5.4", "5.5", "6.1"]);
+ * assert.deepEqual(KERNEL_IDS, ["5.2", "5.4", "5.5", "5.10", "6.1", "6.12"]);
  * ```
  */
 export const KERNEL_IDS: readonly string[] = Object.keys(KERNEL_LINES);

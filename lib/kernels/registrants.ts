@@ -38,10 +38,16 @@ export interface Registrant {
   readonly teardown: string | null;
   /** `cpuhp_setup_state_nocalls()`: the startup is not run on CPUs already up. */
   readonly nocalls?: boolean;
-  /** `cpuhp_setup_state_multi()`: callbacks run per instance (hvtick models none). */
+  /** `cpuhp_setup_state_multi()`: callbacks run once per instance. */
   readonly multi?: boolean;
+  /** Instances of a multi-instance state after boot. */
+  readonly instances?: number;
+  /** The Kconfig option the call needs beyond the minimal config (lib/kernels/configs.ts), if any. */
+  readonly config?: string | null;
   /** What the registrant calls next, by symbol (lib/hotplug/symbols.ts), if it is modelled. */
   readonly then?: string;
+  /** The module it belongs to when the config builds that code as a module (`CONFIG_HYPERV=m`). */
+  readonly module?: string;
   /** Whether this guest makes the call (given that its release has it). */
   when(c: MachineConfig, hv: HypervTimer): boolean;
   /** Where the call is. */
@@ -83,6 +89,18 @@ const MODELLED: readonly Registrant[] = [
     teardown: "hv_cpu_die",
     when: (c) => x86(c) && hyperv(c),
     source: "arch/x86/hyperv/hv_init.c hyperv_init() via apic_post_init (S12)",
+  },
+  {
+    // 9636be85cc5b (6.4): a fixed state, CPUHP_AP_HYPERV_ONLINE, the first ONLINE-section step
+    // (6.12.117 arch/x86/hyperv/hv_init.c:501; 147 in every 6.12 log).
+    key: "x86/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE",
+    phase: "late_time_init",
+    state: "CPUHP_AP_HYPERV_ONLINE",
+    name: "x86/hyperv_init:online",
+    startup: "hv_cpu_init",
+    teardown: "hv_cpu_die",
+    when: (c) => x86(c) && hyperv(c),
+    source: "arch/x86/hyperv/hv_init.c hyperv_init() (6.12:501)",
   },
   {
     key: "clockevents/hyperv/stimer:starting@hyperv_init",
@@ -195,12 +213,21 @@ const MODELLED: readonly Registrant[] = [
     name: "hyperv/vmbus:online",
     startup: "hv_synic_init",
     teardown: "hv_synic_cleanup",
-    // vmbus_bus_init() registers the state, then connects (drivers/hv/vmbus_drv.c).
+    // vmbus_bus_init() registers the state, then connects (drivers/hv/vmbus_drv.c). With
+    // CONFIG_HYPERV=m it runs when hv_vmbus.ko loads (lib/machine/modules.ts).
     then: "vmbus_connect",
-    when: hyperv,
+    module: "hv_vmbus",
+    when: (c) => hyperv(c) && c.vmbus,
     source: "drivers/hv/vmbus_drv.c vmbus_bus_init() from hv_acpi_init(), subsys_initcall",
   },
 ];
+
+/** Guest conditions of generated registrants (tasks/extract/tables.ts names them). */
+const CONDITIONS: Readonly<Record<string, (c: MachineConfig) => boolean>> = {
+  // tmigr_init() returns before registering on a machine with one possible CPU
+  // (kernel/time/timer_migration.c, 6.12).
+  smp: (c) => c.cpus > 1,
+};
 
 /** The keys of the modelled registrants (lib/kernels/lines.ts says which release has which). */
 export const MODELLED_KEYS: readonly string[] = MODELLED.map((r) => r.key);
@@ -220,7 +247,9 @@ export const REGISTRANTS: readonly Registrant[] = [
     teardown: f.teardown,
     nocalls: f.nocalls,
     multi: f.multi,
-    when: (c) => f.arches.includes(c.arch),
-    source: `${f.by} (docs/research/fixed-states.json)`,
+    instances: f.instances,
+    config: f.config,
+    when: (c) => f.arches.includes(c.arch) && (f.condition === null || CONDITIONS[f.condition](c)),
+    source: `${f.by} (docs/research/fixed-states.json, docs/research/registrants/)`,
   })),
 ];

@@ -45,17 +45,20 @@ export interface TablesDelta {
   };
   /** Steps removed (by enum name), and steps added or changed. */
   readonly steps: { readonly remove: readonly string[]; readonly set: readonly CoreStep[] };
-  /** Fixed-number registrants removed and added (keys). */
+  /** Built-in registrants removed and added (keys). */
   readonly registrants: { readonly remove: readonly string[]; readonly add: readonly string[] };
 }
 
-/** One fixed-number registrant (generated from docs/research/fixed-states.json). */
-export interface FixedRegistrant {
+/**
+ * One boot-time registrant of a subsystem hvtick does not model beyond its hotplug state
+ * (generated from docs/research/fixed-states.json and docs/research/registrants/).
+ */
+export interface BuiltinRegistrant {
   /** `name@registering function`. */
   readonly key: string;
   /** The name shown in `hotplug/states`. */
   readonly name: string;
-  /** The `enum cpuhp_state` name. */
+  /** The `enum cpuhp_state` name (`CPUHP_AP_ONLINE_DYN` / `CPUHP_BP_PREPARE_DYN`: a dynamic slot). */
   readonly state: string;
   /** When it runs during boot. */
   readonly phase: BootPhase;
@@ -65,8 +68,14 @@ export interface FixedRegistrant {
   readonly teardown: string | null;
   /** `cpuhp_setup_state_nocalls()`. */
   readonly nocalls: boolean;
-  /** `cpuhp_setup_state_multi()` (no instances are modelled, so no calls). */
+  /** `cpuhp_setup_state_multi()`. */
   readonly multi: boolean;
+  /** Instances a multi-instance state has after boot (their callbacks run once each). */
+  readonly instances: number;
+  /** The Kconfig option the call needs that the minimal config leaves out, or null. */
+  readonly config: string | null;
+  /** A guest condition for the call (lib/kernels/registrants.ts CONDITIONS), or null. */
+  readonly condition: string | null;
   /** Who makes the call. */
   readonly by: string;
   /** The architectures whose guests make it. */
@@ -77,12 +86,21 @@ export interface FixedRegistrant {
 export interface Release {
   /** The release the line models, as users read it (`v5.4.6`). */
   readonly release: string;
+  /** Its exact version (`5.4.6`, `6.1.192`): what a log's kernel package is matched against. */
+  readonly version: string;
   /** Its hotplug tables (generated). */
   readonly tables: Tables | TablesDelta;
   /** Its switches: every one for the root; the ones that change, each with its source, after. */
   readonly switches: Partial<Switches>;
   /** Modelled registrants (lib/kernels/registrants.ts) that appear and disappear in it. */
-  readonly registrants?: { readonly add?: readonly string[]; readonly remove?: readonly string[] };
+  readonly registrants?: {
+    readonly add?: readonly string[];
+    readonly remove?: readonly string[];
+    /** Registrants it calls in another order than its parent: `move` is made just before `before`. */
+    readonly reorder?: readonly { readonly move: string; readonly before: string }[];
+    /** Registrants whose call differs: `nocalls` changed (the API the call uses). */
+    readonly change?: Readonly<Record<string, { readonly nocalls: boolean }>>;
+  };
 }
 
 /** Expands `NAME=+n` entries into n-1 unnamed slots before NAME (e.g. `CPUHP_AP_ONLINE_DYN_END`). */
@@ -118,6 +136,8 @@ function numbers(names: readonly string[]): CpuhpNumbers {
     AP_ONLINE_IDLE: at("CPUHP_AP_ONLINE_IDLE"),
     AP_ONLINE_DYN: at("CPUHP_AP_ONLINE_DYN"),
     AP_ONLINE_DYN_END: at("CPUHP_AP_ONLINE_DYN_END"),
+    BP_PREPARE_DYN: at("CPUHP_BP_PREPARE_DYN"),
+    BP_PREPARE_DYN_END: at("CPUHP_BP_PREPARE_DYN_END"),
     HYPERV_TIMER_STARTING: hv < 0 ? null : hv,
     ARM_ARCH_TIMER_STARTING: at("CPUHP_AP_ARM_ARCH_TIMER_STARTING"),
     DUMMY_TIMER_STARTING: at("CPUHP_AP_DUMMY_TIMER_STARTING"),
@@ -129,7 +149,28 @@ interface Resolved {
   readonly enum: readonly string[];
   readonly steps: readonly CoreStep[];
   readonly registrants: readonly string[];
+  /** Every registrant key in this release's call order. */
+  readonly order: readonly string[];
+  readonly changes: Readonly<Record<string, { readonly nocalls: boolean }>>;
   readonly switches: Switches;
+}
+
+/** `order` with each `move` taken out and put back just before its `before`. */
+function reorder(
+  order: readonly string[],
+  moves: readonly { readonly move: string; readonly before: string }[] = [],
+  id: string,
+): string[] {
+  const out = [...order];
+  for (const { move, before } of moves) {
+    const from = out.indexOf(move);
+    if (from < 0 || !out.includes(before)) {
+      throw new Error(`internal: ${id}: cannot move ${move} before ${before}`);
+    }
+    out.splice(from, 1);
+    out.splice(out.indexOf(before), 0, move);
+  }
+  return out;
 }
 
 /** `names` with `d`'s edits: removals, then insertions in order. */
@@ -153,10 +194,14 @@ function edit(
 }
 
 /**
- * Resolves releases, parents first, into kernel lines by id.
+ * Resolves releases, parents first, into kernel lines by id; `order` is every registrant key in
+ * boot order (lib/kernels/registrants.ts), which each release may rearrange.
  * @throws {Error} for a release whose parent comes later or is missing.
  */
-export function chain(releases: readonly Release[]): Record<string, KernelLine> {
+export function chain(
+  releases: readonly Release[],
+  order: readonly string[],
+): Record<string, KernelLine> {
   const done = new Map<string, Resolved>();
   const out: Record<string, KernelLine> = {};
   for (const r of releases) {
@@ -167,6 +212,8 @@ export function chain(releases: readonly Release[]): Record<string, KernelLine> 
         enum: t.enum,
         steps: t.steps,
         registrants: edit(t.registrants, r.registrants?.remove, r.registrants?.add),
+        order: reorder(order, r.registrants?.reorder, t.id),
+        changes: { ...r.registrants?.change },
         switches: r.switches as Switches,
       };
     } else {
@@ -183,6 +230,8 @@ export function chain(releases: readonly Release[]): Record<string, KernelLine> 
           r.registrants?.remove,
           r.registrants?.add,
         ),
+        order: reorder(p.order, r.registrants?.reorder, t.id),
+        changes: { ...p.changes, ...r.registrants?.change },
         switches: { ...p.switches, ...r.switches },
       };
     }
@@ -192,10 +241,13 @@ export function chain(releases: readonly Release[]): Record<string, KernelLine> 
       ...resolved.switches,
       id: t.id,
       release: r.release,
+      version: r.version,
       enumNames,
       core: resolved.steps,
       cpuhp: numbers(enumNames),
       registrants: new Set(resolved.registrants),
+      registrantOrder: resolved.order.filter((k) => resolved.registrants.includes(k)),
+      registrantChanges: resolved.changes,
     };
   }
   return out;

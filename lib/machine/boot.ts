@@ -11,22 +11,21 @@ import type { Kernel } from "../engine/kernel.ts";
 import { printk, printkCont } from "../engine/log.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { type MachineState, TICK_DO_TIMER } from "../engine/state.ts";
-import { newDevice } from "../time/devices.ts";
+import { newDevice, TSC_KHZ } from "../time/devices.ts";
 import { clockeventsRegisterDevice } from "../time/clockevents.ts";
-import { cpuhpSetupState } from "../hotplug/register.ts";
-import { runAfterRegistration } from "../hotplug/symbols.ts";
 import { walk } from "../hotplug/device.ts";
-import { hasStimer } from "../platform/hyperv/stimer.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import type { KernelLine } from "../engine/line.ts";
-import {
-  BOOT_PHASES,
-  type BootPhase,
-  type Registrant,
-  REGISTRANTS,
-} from "../kernels/registrants.ts";
+import { BOOT_PHASES, type BootPhase, REGISTRANTS } from "../kernels/registrants.ts";
+
+const BY_KEY = new Map(REGISTRANTS.map((r) => [r.key, r]));
 import { createKernel } from "./kernel.ts";
-import { bootMessages, clocksourceName } from "../platform/hyperv/platform.ts";
+import { advanceTo } from "../time/advance.ts";
+import { register } from "./register.ts";
+import { udevColdplug } from "./modules.ts";
+import { clocksourceName } from "../platform/hyperv/platform.ts";
+import { BOOT_LOG } from "./bootlog.ts";
+import { registeredLine, registerHz } from "../time/clocksource.ts";
 
 /** `INITIAL_JIFFIES` = (unsigned long)(unsigned int)(-300*HZ) (include/linux/jiffies.h:174). */
 export function initialJiffies(hz: number): number {
@@ -36,7 +35,7 @@ export function initialJiffies(hz: number): number {
 /** The state of a powered-on machine before anything ran. */
 export function initialState(config: MachineConfig, line: KernelLine): MachineState {
   return {
-    format: "hvtick-machine/1",
+    format: "hvtick-machine/2",
     config,
     now: 0,
     offNs: 0,
@@ -53,8 +52,9 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
       online: id === 0,
       devOffline: id !== 0,
       state: id === 0 ? line.cpuhp.ONLINE : 0,
-      // boot_cpu_hotplug_init() sets only the boot CPU's state (55:kernel/cpu.c:2368-2374).
-      target: 0,
+      // boot_cpu_hotplug_init() sets the boot CPU's state (55:kernel/cpu.c:2368-2374), and from
+      // d385febc9a19 its target too (6.12:3172-3180).
+      target: id === 0 && line.bootCpuTarget === "online" ? line.cpuhp.ONLINE : 0,
       fail: -1,
       tickDev: null,
       tickMode: 0 as const,
@@ -84,33 +84,31 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
 export function boot(config: MachineConfig): Kernel {
   const line = KERNEL_LINES[config.kernel];
   const k = createKernel(initialState(config, line));
-  for (const text of bootMessages(k)) printk(k, text);
+  const messages = (phase: BootPhase, at: "start" | "end") => {
+    for (const m of BOOT_LOG) {
+      if (m.phase === phase && m.at === at) { for (const text of m.lines(k)) printk(k, text); }
+    }
+  };
+  // Boot's own work takes `timing.bootNs`, spread over the phases: the devices registered so far
+  // tick meanwhile (IRQ 0 on CPU0 until its per-CPU device takes over).
+  const share = Math.floor(config.timing.bootNs / BOOT_PHASES.length);
   for (const phase of BOOT_PHASES) {
+    if (share > 0 && phase !== BOOT_PHASES[0]) advanceTo(k, k.s.now + share);
+    messages(phase, "start");
     for (const device of TIMER_DEVICES) if (device.phase === phase && device.before) device.run(k);
-    for (const r of REGISTRANTS) if (r.phase === phase) register(k, r);
+    for (const key of k.line.registrantOrder) {
+      const r = BY_KEY.get(key)!;
+      if (r.phase === phase) register(k, r);
+    }
     for (const device of TIMER_DEVICES) if (device.phase === phase && !device.before) device.run(k);
     if (phase === "smp_init") smpInit(k);
+    if (phase === "fs_initcall") clocksourceDoneBooting(k);
+    messages(phase, "end");
   }
-  // clocksource_done_booting() (fs_initcall) → timekeeping_notify() → tick_clock_notify().
-  printk(k, `clocksource: Switched to clocksource ${clocksourceName(k)}`);
-  for (const c of k.s.cpus) c.checkClocks = true;
+  tscRefine(k);
   k.s.running = true;
+  udevColdplug(k);
   return k;
-}
-
-/** Makes one boot-time `cpuhp_setup_state*()` call, if this guest makes it. */
-function register(k: Kernel, r: Registrant): void {
-  if (!k.line.registrants.has(r.key)) return;
-  if (!r.when(k.s.config, { stimer: hasStimer(k), direct: k.direct })) return;
-  const request = r.state === "CPUHP_AP_ONLINE_DYN"
-    ? "AP_ONLINE_DYN"
-    : k.line.enumNames.indexOf(r.state);
-  if (request === -1) throw new Error(`internal: ${r.state} is not in Linux ${k.line.id}'s enum`);
-  cpuhpSetupState(k, request, r.name, r.startup, r.teardown, {
-    nocalls: r.nocalls,
-    multi: r.multi,
-  });
-  if (r.then) runAfterRegistration(k, r.then);
 }
 
 /**
@@ -131,7 +129,9 @@ const TIMER_DEVICES: readonly { phase: BootPhase; before: boolean; run(k: Kernel
     before: true,
     run: (k) => {
       if (k.s.config.arch !== "x86_64") return;
-      if (k.s.config.hyperv === "none") registerOnBootCpu(k, "hpet");
+      // hpet_time_init(): the HPET is the global clockevent where the VM has one (QEMU's pc);
+      // else the PIT when use_pit() says so (Hyper-V has no HPET).
+      if (k.s.config.platform.hpet) registerOnBootCpu(k, "hpet");
       else if (usePit(k)) registerOnBootCpu(k, "pit");
     },
   },
@@ -161,6 +161,31 @@ function usePit(k: Kernel): boolean {
   return !f.frequencyMsrs;
 }
 
+/**
+ * `clocksource_done_booting()` (fs_initcall) → `timekeeping_notify()` → `tick_clock_notify()`:
+ * the best clocksource takes over (a TSC that still has to be refined runs as `tsc-early`), and
+ * every CPU checks for high resolution at its next tick. The ACPI PM timer registers after it
+ * (`init_acpi_pm_clocksource`, a later fs_initcall).
+ */
+function clocksourceDoneBooting(k: Kernel): void {
+  const name = clocksourceName(k);
+  const early = name === "tsc" && k.s.config.hyperv === "none";
+  printk(k, `clocksource: Switched to clocksource ${early ? "tsc-early" : name}`);
+  for (const c of k.s.cpus) c.checkClocks = true;
+  if (k.s.config.arch === "x86_64") printk(k, registeredLine(registerHz("acpi_pm", 24, 3_579_545)));
+}
+
+/**
+ * `tsc_refine_calibration_work()` (arch/x86/kernel/tsc.c, delayed work): the measured TSC is
+ * registered as `tsc` and takes over from `tsc-early` (logs/public/pub-k6.12-plain-offon.log).
+ */
+function tscRefine(k: Kernel): void {
+  if (clocksourceName(k) !== "tsc" || k.s.config.hyperv !== "none") return;
+  printk(k, `tsc: Refined TSC clocksource calibration: ${(TSC_KHZ / 1000).toFixed(3)} MHz`);
+  printk(k, registeredLine(registerHz("tsc", 64, TSC_KHZ * 1000)));
+  printk(k, "clocksource: Switched to clocksource tsc");
+}
+
 /** `smp_init()` (kernel/smp.c): bring up every secondary CPU, with x86's `announce_cpu()` line. */
 function smpInit(k: Kernel): void {
   const s = k.s;
@@ -170,7 +195,12 @@ function smpInit(k: Kernel): void {
   for (let cpu = 1; cpu < n; cpu++) {
     if (s.config.arch === "x86_64") {
       if (cpu === 1) {
-        printk(k, "x86: Booting SMP configuration:");
+        printk(
+          k,
+          k.line.bootLog.smpConfig === "x86-every-cpu1"
+            ? "x86: Booting SMP configuration:"
+            : "smpboot: x86: Booting SMP configuration:",
+        );
         printk(k, ".... node  #0, CPUs:  ");
         printkCont(k, " ".repeat(width + 1));
       }
@@ -183,4 +213,11 @@ function smpInit(k: Kernel): void {
   const up = s.cpus.filter((c) => c.online).length;
   printk(k, `smp: Brought up 1 node, ${up} CPU${up > 1 ? "s" : ""}`);
   if (s.config.arch === "arm64") printk(k, `SMP: Total of ${up} processors activated.`);
+  else {
+    if (k.line.bootLog.maxLogicalPackages) printk(k, "smpboot: Max logical packages: 1");
+    // smp_cpus_done() → impress_friends(): loops_per_jiffy summed over the CPUs (lpj from the
+    // TSC frequency: calibrate_delay() is skipped; the value is run-dependent, as in every log).
+    const bogo = (TSC_KHZ / 1000) * 2 * up;
+    printk(k, `smpboot: Total of ${up} processors activated (${bogo.toFixed(2)} BogoMIPS)`);
+  }
 }

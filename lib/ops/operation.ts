@@ -11,6 +11,7 @@ import type { Grammar, Parsed } from "./grammar.ts";
 import type {
   AdvanceResult,
   HotplugResult,
+  ModprobeResult,
   PowerResult,
   RaceResult,
   ResetResult,
@@ -38,7 +39,8 @@ export type Operation =
   | { readonly kind: "resume" }
   | { readonly kind: "reset" }
   | { readonly kind: "race"; readonly side: "sleeps" | "passes" }
-  | { readonly kind: "echo"; readonly value: string; readonly path: string };
+  | { readonly kind: "echo"; readonly value: string; readonly path: string }
+  | { readonly kind: "modprobe"; readonly module: string };
 
 /** An operation's kind: the word its line starts with. */
 export type OperationName = Operation["kind"];
@@ -61,6 +63,8 @@ export interface OperationResults {
   readonly race: RaceResult;
   /** `echo`. */
   readonly echo: WriteResult;
+  /** `modprobe`. */
+  readonly modprobe: ModprobeResult;
 }
 
 /** Any operation's result: every one has `ok` and a one-line `message`. */

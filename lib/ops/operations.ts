@@ -19,9 +19,12 @@ import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
 import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
+import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
+import { didYouMean } from "../util/hint.ts";
 import {
   type AdvanceResult,
   hotplugResult,
+  modprobeResult,
   notRunning,
   powerResult,
   writeResult,
@@ -219,6 +222,29 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   describe: (op, r) => r.ok ? `wrote ${op.value.replace(/\n$/, "")} to ${op.path}` : r.message,
 };
 
+const MODPROBE: OperationSpec<Of<"modprobe">, ModuleLoad> = {
+  kind: "modprobe",
+  summary: "load a kernel module: modprobe hv_vmbus (VMbus, when the config builds it as a module)",
+  cost: "registers the module's hotplug states and runs their startups on every online CPU",
+  grammar: { positionals: [{ name: "MODULE", complete: MODULE_NAMES }] },
+  inScenario: true,
+  parse: (p) => ({ kind: "modprobe", module: p.positionals[0] }),
+  format: (op) => `modprobe ${op.module}`,
+  check(_k, op) {
+    if (typeof op.module !== "string" || !MODULE_NAMES.includes(op.module)) {
+      const hint = typeof op.module === "string" ? didYouMean(op.module, MODULE_NAMES) : "";
+      throw new RangeError(
+        `Unknown module ${JSON.stringify(op.module)}${hint}; valid: ${MODULE_NAMES.join(", ")}`,
+      );
+    }
+  },
+  // cpuhp_setup_state() takes cpus_read_lock(), which a stuck hotplug operation holds.
+  blocked: (k) => notRunning(k, "modprobe"),
+  apply: (t, op) => loadModule(t.k, op.module),
+  refused: (out) => out.ret !== 0,
+  result: (k, op, out) => modprobeResult(k, op.module, out),
+};
+
 /** Every operation, by kind (the order is the order help and error messages list them in). */
 export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> } = {
   online: hotplug("online", "bring a CPU online (echo 1 > cpuN/online)") as OperationSpec<
@@ -233,6 +259,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> }
   reset: RESET,
   race: RACE,
   echo: ECHO,
+  modprobe: MODPROBE,
 };
 
 /** The operation kinds, in table order. */

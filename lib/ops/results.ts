@@ -71,6 +71,20 @@ export interface WriteResult {
   readonly message: string;
   /** The hang, when the write hung the machine. */
   readonly hang: Hang | null;
+  /** Hotplug callbacks the write ran (0 for a write that runs no hotplug walk). */
+  readonly calls: number;
+}
+
+/** What `modprobe` did. */
+export interface ModprobeResult {
+  /** True when the module is loaded (or built in) and its init succeeded. */
+  readonly ok: boolean;
+  /** `init_module()`'s errno on failure, else null. */
+  readonly errno: ErrnoName | null;
+  /** The loading task died in a kernel oops (a shell prints `Killed`; exit status 137). */
+  readonly killed: boolean;
+  /** One line. */
+  readonly message: string;
 }
 
 /** What `advance` did. */
@@ -187,5 +201,43 @@ export function writeResult(out: WriteOutcome): WriteResult {
     ret: out.ret,
     message: errno ? `write error: ${ERRNO[errno].text}` : hang ? `hung: ${hang.reason}` : "",
     hang,
+    calls: out.outcome?.calls ?? 0,
+  };
+}
+
+/** The result of a module load, with modprobe's words. */
+export function modprobeResult(
+  k: Kernel,
+  module: string,
+  out: { ret: number; errno: ErrnoName | null; killed: boolean; already: boolean },
+): ModprobeResult {
+  if (out.killed) {
+    return {
+      ok: false,
+      errno: null,
+      killed: true,
+      message: `Killed: ${module}'s init oopsed (see dmesg); the task died holding its locks`,
+    };
+  }
+  if (out.ret !== 0) {
+    return {
+      ok: false,
+      errno: out.errno,
+      killed: false,
+      message: `modprobe: ERROR: could not insert '${module}': ${
+        out.errno ? ERRNO[out.errno].text : `error ${out.ret}`
+      }`,
+    };
+  }
+  const builtIn = out.already && !(k.s.modules ?? []).includes(module);
+  return {
+    ok: true,
+    errno: null,
+    killed: false,
+    message: builtIn
+      ? `${module} is built into this kernel (nothing to load)`
+      : out.already
+      ? `${module} is already loaded`
+      : `loaded ${module}`,
   };
 }

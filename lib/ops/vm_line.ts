@@ -11,6 +11,7 @@ import type { MachineConfig } from "../engine/config.ts";
 import { ARCHES, HZ_VALUES } from "../engine/config.ts";
 import { HYPERV_IDS } from "../platform/hyperv/hosts.ts";
 import { KERNEL_IDS } from "../kernels/lines.ts";
+import { CONFIG_IDS } from "../kernels/configs.ts";
 import type { Grammar, OptionSpec } from "./grammar.ts";
 
 /** One flag of the `vm` line. */
@@ -36,7 +37,7 @@ function wholeNumber(label: string, value: unknown): number {
 
 /** A flag whose value is passed on as the option's string. */
 function text(
-  key: "hyperv" | "arch" | "kernel",
+  key: "hyperv" | "arch" | "kernel" | "kconfig",
   value: string,
   help: string,
   complete: readonly string[],
@@ -113,6 +114,32 @@ const VM_FLAGS: Readonly<Record<string, VmFlag>> = {
   hyperv: text("hyperv", "VERSION", "Hyper-V host", HYPERV_IDS),
   arch: text("arch", "ARCH", "guest architecture", ARCHES),
   kernel: text("kernel", "LINE", "kernel line", KERNEL_IDS),
+  kconfig: text(
+    "kconfig",
+    "PRESET",
+    "kernel config (default: debian where a Debian kernel exists, else minimal)",
+    CONFIG_IDS,
+  ),
+  modules: {
+    option: {
+      type: "string",
+      value: "HOW",
+      help: "module loading: udev (at boot, default) or manual (modprobe)",
+      complete: ["udev", "manual"],
+    },
+    field: "modules",
+    set: (o, v) => {
+      o.modules = String(v);
+    },
+    write: (c) => c.modules === "udev" ? [] : [`--modules ${c.modules}`],
+  },
+  vmbus: {
+    option: { type: "boolean", help: "the host offers VMbus (a qemu host's -device vmbus-bridge)" },
+    set: (o, v) => {
+      if (v) o.vmbus = true;
+    },
+    write: (c) => c.vmbus && c.platform.vmbus === "device" ? ["--vmbus"] : [],
+  },
   generation: whole("generation", "1|2", "VM generation", ["1", "2"]),
   cpus: whole("cpus", "N", "number of vCPUs"),
   hz: whole("hz", "HZ", "CONFIG_HZ", HZ_VALUES.map(String)),
@@ -197,7 +224,7 @@ export function vmOptions(values: Readonly<Record<string, unknown>>): VmOptions 
  * const options = { kernel: "5.4", cpus: 2 };
  * assert.equal(
  *   vmLine(vm(options).config(), options),
- *   "vm --hyperv 2019 --arch x86_64 --kernel 5.4 --generation 2 --cpus 2 --hz 250 --channels 0",
+ *   "vm --hyperv 2019 --arch x86_64 --kernel 5.4 --kconfig minimal --generation 2 --cpus 2 --hz 250 --channels 0",
  * );
  * ```
  */

@@ -55,11 +55,6 @@ export interface DeviceTemplate {
   silent?(d: DeviceState, cpu: number): string | null;
 }
 
-/**
- * Hyper-V's LAPIC timer frequency: the `HV_X64_MSR_APIC_FREQUENCY` value, 200 MHz
- * [INFERRED from guest logs printing "Hyper-V: LAPIC Timer Frequency: 0xc3500" at HZ=250].
- */
-export const HYPERV_APIC_HZ = 200_000_000;
 /** TSC frequency assumed for TSC-deadline timers (kHz); the deadline rate is tsc_khz * 125. */
 export const TSC_KHZ = 2_000_000;
 /** HPET frequency of the baseline (QEMU's 10 ns period, reference §6). */
@@ -81,7 +76,7 @@ const TEMPLATES: readonly DeviceTemplate[] = [
     timing: (c) =>
       lapicDeadline(c)
         ? clockeventsConfig(TSC_KHZ * 125, 0xf, (1n << 64n) - 1n)
-        : lapicTiming(Math.floor(HYPERV_APIC_HZ / c.hz), c.hz),
+        : lapicTiming(Math.floor(c.platform.apicHz / c.hz), c.hz),
     interrupts: () => true,
     callbacks: (c) => ({
       setNextEvent: lapicDeadline(c) ? "lapic_next_deadline" : "lapic_next_event",

@@ -60,9 +60,17 @@ export function tickInstallBroadcastDevice(k: Kernel, d: DeviceState, cpu: numbe
     previous: cur?.name,
   });
   if (bc.mask.length > 0) tickSetupPeriodic(k, d, true);
-  if (d.features & FEAT.ONESHOT) {
-    for (const c of k.s.cpus) c.checkClocks = true;
+  if (!(d.features & FEAT.ONESHOT)) return;
+  // "If the system already runs in oneshot mode, switch the newly registered broadcast device to
+  // oneshot mode explicitly" (5.13; 6.1.192 tick-broadcast.c): its handler becomes
+  // tick_handle_oneshot_broadcast at once (logs/public/pub-k6.1-hv-legacy-vmbus-*.log); 5.10
+  // only notifies the CPUs, and the replacement keeps clockevents_handle_noop until a CPU next
+  // switches to oneshot (pub-k5.10-hv-legacy-vmbus-failhvinit.log, after OP 3).
+  if (k.line.broadcastReplaceOneshot && bc.mode === TICKDEV_MODE.ONESHOT) {
+    tickBroadcastSwitchToOneshot(k, cpu);
+    return;
   }
+  for (const c of k.s.cpus) c.checkClocks = true;
 }
 
 /** `tick_device_uses_broadcast()` (tick-broadcast.c:163-242). */

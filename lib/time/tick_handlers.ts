@@ -8,7 +8,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { emit, printk } from "../engine/log.ts";
+import { countIrq, emit, printk } from "../engine/log.ts";
 import {
   CE_STATE,
   type DeviceState,
@@ -178,6 +178,7 @@ export function runInterrupts(
     if (d.handler !== "hrtimer_interrupt") {
       if (!delivers(k, d)) continue;
       handled++;
+      if (k.history) countDeviceIrq(k, d, d.perCpu ? d.mask : 0);
       deviceInterrupt(k, d);
       continue;
     }
@@ -186,6 +187,7 @@ export function runInterrupts(
     const c = cpus[cpu];
     if (!d.hwEnabled || !d.hwFires || (d.perCpu && !cpuReceives(k, d, c))) continue;
     handled++;
+    if (k.history) countDeviceIrq(k, d, cpu);
     let expires = c.schedExpires;
     if (expires >= 0 && expires <= time) {
       const owner = s.doTimerCpu;
@@ -217,6 +219,24 @@ export function runInterrupts(
   }
   if (n > 0) k.timers.armAll(at, armed, n);
   return handled;
+}
+
+/**
+ * The `/proc/interrupts` row an interrupt of `d` counts in: the LAPIC timer's vector `LOC`
+ * (apic.c `inc_irq_stat(apic_timer_irqs)`), the Direct Mode stimer's `HVS`
+ * (`sysvec_hyperv_stimer0`), a message-mode stimer's `HYP` (its expiry is a SynIC message,
+ * handled by `vmbus_isr()` in `sysvec_hyperv_callback`), the HPET or PIT on IRQ 0 (`timer`, routed
+ * to CPU0 through the IO-APIC).
+ */
+function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
+  const row = d.kind === "lapic"
+    ? "LOC"
+    : d.kind === "hv_stimer"
+    ? (k.direct ? "HVS" : "HYP")
+    : d.kind === "hpet" || d.kind === "pit"
+    ? "0"
+    : null;
+  if (row) countIrq(k, row, cpu);
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
@@ -284,4 +304,24 @@ export function tickDescription(k: Kernel, cpu: number): string {
   const d = k.s.devices[id];
   return template(d.kind).silent?.(d, cpu) ??
     `its tick device "${d.name}" does not interrupt on this host`;
+}
+
+/**
+ * `tick_cancel_sched_timer(cpu)` (tick-sched.c; from `hrtimers_dead_cpu()` up to 6.1-rc, from
+ * `hrtimers_cpu_dying()` on the dying CPU with 5c0930ccaad5, and from `tick_cpu_dying()` in
+ * 6.12): the tick's hrtimer is cancelled and `tick_sched` cleared. On the dying CPU its tick
+ * device, left with no timer, is programmed to KTIME_MAX: `tick_program_event()` switches a
+ * one-shot device to ONESHOT_STOPPED (tick-oneshot.c).
+ */
+export function tickCancelSchedTimer(k: Kernel, cpu: number): void {
+  const c = k.s.cpus[cpu];
+  const wasHres = c.hres;
+  c.nohzMode = 0;
+  c.schedExpires = -1;
+  if (!wasHres || c.tickDev === null) return;
+  const d = k.s.devices[c.tickDev];
+  if (d && d.state === CE_STATE.ONESHOT && c.online === false) {
+    clockeventsSwitchState(k, d, CE_STATE.ONESHOT_STOPPED);
+    d.nextEvent = KTIME_MAX;
+  }
 }

@@ -26,6 +26,7 @@ export const ERRNO = {
   ENOENT: { code: 2, text: "No such file or directory" },
   EAGAIN: { code: 11, text: "Resource temporarily unavailable" },
   EBUSY: { code: 16, text: "Device or resource busy" },
+  EEXIST: { code: 17, text: "File exists" },
   ENODEV: { code: 19, text: "No such device" },
   EINVAL: { code: 22, text: "Invalid argument" },
   ENOSPC: { code: 28, text: "No space left on device" },
@@ -33,6 +34,7 @@ export const ERRNO = {
   ENOSYS: { code: 38, text: "Function not implemented" },
   ETIME: { code: 62, text: "Timer expired" },
   EOPNOTSUPP: { code: 95, text: "Operation not supported" },
+  ETIMEDOUT: { code: 110, text: "Connection timed out" },
   ECANCELED: { code: 125, text: "Operation canceled" },
 } as const satisfies Record<string, ErrnoInfo>;
 

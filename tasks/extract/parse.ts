@@ -96,8 +96,10 @@ export function parseEnum(header: string, file: string): EnumEntry[] {
 }
 
 /**
- * The entries of `static struct cpuhp_step cpuhp_hp_states[]` in `source` (kernel/cpu.c), with
- * `#ifdef CONFIG_SMP` taken (every entry of the table is compiled on an SMP kernel).
+ * The entries of `static struct cpuhp_step cpuhp_hp_states[]` in `source` (kernel/cpu.c) that the
+ * kernel config `config` compiles: `#ifdef`, `#ifndef`, `#else` and `#endif` between entries are
+ * followed (`CONFIG_SMP` is always set; 6.12 has `#ifdef CONFIG_HOTPLUG_SPLIT_STARTUP ... #else`),
+ * and a conditional on a symbol `config` does not name is an error.
  *
  * @example
  * ```ts
@@ -111,10 +113,23 @@ export function parseEnum(header: string, file: string): EnumEntry[] {
  *   ["CPUHP_OFFLINE", null, null, undefined],
  *   ["CPUHP_X", "x_up", null, true],
  * ]);
+ * const split = "static struct cpuhp_step cpuhp_hp_states[] = {\n#ifdef CONFIG_SPLIT\n" +
+ *   "\t[CPUHP_K] = { .name = \"k\", },\n\t[CPUHP_B] = { .name = \"b\", .startup.single = two, },\n" +
+ *   "#else\n\t[CPUHP_B] = { .name = \"b\", .startup.single = one, },\n#endif\n};\n";
+ * const ids = (on: boolean) =>
+ *   parseSteps(split, "c", { CONFIG_SPLIT: on }).map((s) => `${s.id}:${s.startup}`);
+ * assert.deepEqual(ids(true), ["CPUHP_K:null", "CPUHP_B:two"]);
+ * assert.deepEqual(ids(false), ["CPUHP_B:one"]);
+ * assert.throws(() => parseSteps(split, "c"), /CONFIG_SPLIT: a config hvtick does not set/);
  * ```
  * @throws {SyntaxError} naming the file and line of anything unexpected.
  */
-export function parseSteps(source: string, file: string): StepEntry[] {
+export function parseSteps(
+  source: string,
+  file: string,
+  config: Readonly<Record<string, boolean>> = {},
+): StepEntry[] {
+  const configs: Readonly<Record<string, boolean>> = { ...config, CONFIG_SMP: true };
   const text = uncomment(source);
   const head = "static struct cpuhp_step cpuhp_hp_states[] = {";
   const start = text.indexOf(head);
@@ -125,12 +140,35 @@ export function parseSteps(source: string, file: string): StepEntry[] {
   const entry = /\[(CPUHP_\w+)\]\s*=\s*\{([^}]*)\}/g;
   let m: RegExpExecArray | null;
   let covered = 0;
+  // Per open conditional: whether its current branch is compiled.
+  const stack: boolean[] = [];
   while ((m = entry.exec(body)) !== null) {
     const between = body.slice(covered, m.index);
-    const stray = between.replace(/#\s*(ifdef CONFIG_SMP|endif)\b/g, "").replace(/[\s,]/g, "");
     const line = lineAt(source, start + head.length + m.index);
+    const directive = /^[ \t]*#[ \t]*(\w+)[ \t]*(.*)$/gm;
+    let stray = "";
+    let last = 0;
+    let d: RegExpExecArray | null;
+    while ((d = directive.exec(between)) !== null) {
+      stray += between.slice(last, d.index);
+      last = d.index + d[0].length;
+      const [, word, rest] = d;
+      const symbol = rest.trim();
+      if (word === "ifdef" || word === "ifndef") {
+        if (!(symbol in configs)) {
+          throw new SyntaxError(
+            `${file}:${line}: #${word} ${symbol}: a config hvtick does not set`,
+          );
+        }
+        stack.push(word === "ifdef" ? configs[symbol] : !configs[symbol]);
+      } else if (word === "else" && stack.length) stack.push(!stack.pop()!);
+      else if (word === "endif" && stack.length) stack.pop();
+      else throw new SyntaxError(`${file}:${line}: unexpected #${word} ${symbol}`);
+    }
+    stray = (stray + between.slice(last)).replace(/[\s,]/g, "");
     if (stray) throw new SyntaxError(`${file}:${line}: unexpected ${JSON.stringify(stray)}`);
     covered = m.index + m[0].length;
+    if (!stack.every((v) => v)) continue;
     const fields: Record<string, string> = {};
     for (const f of m[2].split(",")) {
       const kv = /^\s*\.([\w.]+)\s*=\s*(.+?)\s*$/s.exec(f);

@@ -10,7 +10,7 @@
 
 import { BOOT_PHASES, type BootPhase } from "../../lib/kernels/phases.ts";
 import type { CoreStep } from "../../lib/engine/line.ts";
-import type { FixedRegistrant } from "../../lib/kernels/release.ts";
+import type { BuiltinRegistrant } from "../../lib/kernels/release.ts";
 import type { EnumEntry, StepEntry } from "./parse.ts";
 
 /** What `extract source` writes for one release. */
@@ -36,7 +36,7 @@ export interface Extracted {
 /** One entry of fixed-states.json. */
 interface FixedEntry {
   readonly state: string;
-  readonly number: number;
+  readonly number: number | null;
   readonly name: string;
   readonly startup: string;
   readonly teardown: string;
@@ -49,6 +49,23 @@ interface FixedEntry {
 
 /** fixed-states.json: per line, per architecture, the registrations. */
 export type FixedStates = Readonly<Record<string, Readonly<Record<string, readonly FixedEntry[]>>>>;
+
+/** One row of docs/research/registrants/ID.json: a release's boot-time registrations, in order. */
+export interface RegistrantFact {
+  readonly seq: number;
+  readonly name: string;
+  readonly slot: string;
+  readonly fn: string;
+  readonly where: string;
+  readonly nocalls: boolean;
+  readonly multi: boolean;
+  readonly instances: number | null;
+  readonly phase: string;
+  readonly chain: string;
+  readonly startup: string | null;
+  readonly teardown: string | null;
+  readonly condition: string | null;
+}
 
 /**
  * When each registrant runs, from the words of its `registered_by` (the first rule that matches):
@@ -63,88 +80,140 @@ const PHASE_RULES: readonly [RegExp, BootPhase][] = [
   [/\bcore_initcall\b/, "core_initcall"],
   [/\barch_initcall\b/, "arch_initcall"],
   [/\bsubsys_initcall\b/, "subsys_initcall"],
+  [/\bdevice_initcall_sync\b/, "device_initcall_sync"],
   [/\bdevice_initcall|\bmodule_init\b/, "device_initcall"],
   [/\blate_initcall\b/, "late_initcall"],
 ];
 
 /**
- * Registrants lib/kernels/registrants.ts models itself (with their effects and conditions), so the
- * fixed table leaves them out: the arch timer, the dummy timer, the Hyper-V stimer, vmstat and
- * writeback.
+ * The functions whose registrations lib/kernels/registrants.ts models itself (with their effects
+ * and conditions), so the generated table leaves them out: the arch and dummy timers, the Hyper-V
+ * stimer, Hyper-V init, VMbus, vmstat, writeback, compaction and io_uring's io-wq.
  */
 const MODELLED = new Set([
   "arch_timer_register",
   "dummy_timer_register",
   "hv_stimer_alloc",
+  "hyperv_init",
+  "vmbus_bus_init",
   "init_mm_internals",
   "page_writeback_init",
+  "kcompactd_init",
+  "io_wq_init",
 ]);
+
+/**
+ * Kconfig options the minimal config (a built-in kernel with the defaults hvtick models) leaves
+ * out and Debian's sets: a registration that needs one is made only under a config that has it.
+ */
+const OPTIONAL_CONFIG = [
+  "PADATA",
+  "VMAP_STACK",
+  "CRASH_HOTPLUG",
+  "IRQ_POLL",
+  "ZSWAP",
+  "ZSMALLOC",
+  "LEDS_TRIGGER_CPU",
+];
+
+/** Guest conditions a registration depends on (lib/kernels/registrants.ts CONDITIONS). */
+const CONDITIONS: readonly [RegExp, string][] = [[/num_possible_cpus\(\) > 1/, "smp"]];
 
 /** The function a `registered_by` names first. */
 function registrant(by: string): string {
   return /^(\w+)/.exec(by)![1];
 }
 
-/** A fixed registrant's key: its name and the function that registers it. */
+/** A registrant's key: its name and the function that registers it. */
 export function fixedKey(name: string, by: string): string {
   return `${name}@${registrant(by)}`;
 }
 
+type Row = BuiltinRegistrant & { order: [number, number, number] };
+
+/** A fixed-states.json entry as a row (null: modelled by hand or config-sensitive). */
+function fromFixed(e: FixedEntry, arch: string): Omit<Row, "order" | "arches"> | null {
+  if (e.config_sensitive || MODELLED.has(registrant(e.registered_by))) return null;
+  const phase = PHASE_RULES.find(([re]) => re.test(e.registered_by))?.[1];
+  if (!phase) throw new Error(`no boot phase for ${JSON.stringify(e.registered_by)} (${arch})`);
+  return {
+    key: fixedKey(e.name, e.registered_by),
+    name: e.name,
+    state: e.state,
+    phase,
+    startup: e.startup === "NULL" ? null : e.startup,
+    teardown: e.teardown === "NULL" ? null : e.teardown,
+    nocalls: e.nocalls,
+    multi: e.multi,
+    instances: 0,
+    config: null,
+    condition: null,
+    by: e.registered_by,
+  };
+}
+
+/** A docs/research/registrants/ row as a row (null: modelled by hand). */
+function fromFact(f: RegistrantFact): Omit<Row, "order" | "arches"> | null {
+  if (MODELLED.has(f.fn)) return null;
+  if (!(BOOT_PHASES as readonly string[]).includes(f.phase)) {
+    throw new Error(`${f.name}: no boot phase ${JSON.stringify(f.phase)}`);
+  }
+  const symbols = [...(f.condition ?? "").matchAll(/CONFIG_(\w+)=y/g)].map((m) => m[1]);
+  return {
+    key: `${f.name}@${f.fn}`,
+    name: f.name,
+    state: f.slot,
+    phase: f.phase as BootPhase,
+    startup: f.startup,
+    teardown: f.teardown,
+    nocalls: f.nocalls,
+    multi: f.multi,
+    instances: f.instances ?? 0,
+    config: symbols.find((s) => OPTIONAL_CONFIG.includes(s)) ?? null,
+    condition: CONDITIONS.find(([re]) => re.test(f.condition ?? ""))?.[1] ?? null,
+    by: `${f.chain} (${f.where})`,
+  };
+}
+
 /**
- * The fixed-number registrants every guest of a line registers (config-sensitive ones and the
- * modelled ones left out), in boot order: by phase, then by the first line they appear in, then by
- * state number there; and, per line, which of them it has.
+ * The built-in registrants of every line, in boot order (by phase, then the first line they
+ * appear in, then their order there), and per line which of them it has. A line with registrant
+ * facts (docs/research/registrants/ID.json: a real kernel's boot, in order) takes its x86_64 rows
+ * from them, else from fixed-states.json.
  */
-export function fixedRegistrants(
+export function builtinRegistrants(
   fixed: FixedStates,
+  facts: Readonly<Record<string, readonly RegistrantFact[]>>,
   lines: readonly string[],
-): { rows: FixedRegistrant[]; present: Map<string, string[]> } {
-  const rows = new Map<string, FixedRegistrant & { order: [number, number, number, string] }>();
+): { rows: BuiltinRegistrant[]; present: Map<string, string[]> } {
+  const rows = new Map<string, Row>();
   const present = new Map<string, string[]>(lines.map((l) => [l, []]));
   lines.forEach((line, li) => {
     for (const arch of ["x86_64", "arm64"] as const) {
-      for (const e of fixed[line]?.[arch] ?? []) {
-        if (e.config_sensitive || MODELLED.has(registrant(e.registered_by))) continue;
-        const phase = PHASE_RULES.find(([re]) => re.test(e.registered_by))?.[1];
-        if (!phase) throw new Error(`no boot phase for ${JSON.stringify(e.registered_by)}`);
-        const key = fixedKey(e.name, e.registered_by);
-        const known = rows.get(key);
-        const row = known ?? {
-          key,
-          name: e.name,
-          state: e.state,
-          phase,
-          startup: e.startup === "NULL" ? null : e.startup,
-          teardown: e.teardown === "NULL" ? null : e.teardown,
-          nocalls: e.nocalls,
-          multi: e.multi,
-          by: e.registered_by,
-          arches: [],
-          order: [BOOT_PHASES.indexOf(phase), li, e.number, e.name],
-        };
-        if (known && (known.state !== e.state || known.phase !== phase)) {
-          throw new Error(`${key}: its state or phase differs between lines`);
+      const found = arch === "x86_64" && facts[line]
+        ? facts[line].map((f) => ({ row: fromFact(f), rank: f.seq }))
+        : (fixed[line]?.[arch] ?? []).map((e, i) => ({ row: fromFixed(e, arch), rank: i }));
+      for (const { row: found1, rank } of found) {
+        if (!found1) continue;
+        // A call that moved to another phase (or state) is another row: `key#phase`.
+        const first = rows.get(found1.key);
+        const r = first && (first.state !== found1.state || first.phase !== found1.phase)
+          ? { ...found1, key: `${found1.key}#${found1.phase}` }
+          : found1;
+        const known = rows.get(r.key);
+        if (known && (known.state !== r.state || known.phase !== r.phase)) {
+          throw new Error(`${r.key}: its state or phase differs between lines (${line})`);
         }
+        const row = known ?? { ...r, arches: [], order: [BOOT_PHASES.indexOf(r.phase), li, rank] };
         if (!row.arches.includes(arch)) (row.arches as string[]).push(arch);
-        rows.set(key, row);
+        rows.set(r.key, row);
         const keys = present.get(line)!;
-        if (!keys.includes(key)) keys.push(key);
+        if (!keys.includes(r.key)) keys.push(r.key);
       }
     }
   });
-  // An architecture a row is on must be the same in every line it appears in.
-  for (const [line, keys] of present) {
-    for (const key of keys) {
-      const row = rows.get(key)!;
-      for (const arch of row.arches) {
-        if (!fixed[line][arch]?.some((e) => fixedKey(e.name, e.registered_by) === key)) {
-          throw new Error(`${key}: on ${arch} in some lines but not in ${line}`);
-        }
-      }
-    }
-  }
-  const cmp = (a: readonly (number | string)[], b: readonly (number | string)[]) => {
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+  const cmp = (a: readonly number[], b: readonly number[]) => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
     return 0;
   };
   const sorted = [...rows.values()].sort((a, b) => cmp(a.order, b.order));

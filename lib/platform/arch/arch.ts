@@ -12,12 +12,14 @@ import { clockeventsRegisterDevice } from "../../time/clockevents.ts";
 
 /**
  * `__cpu_up()` before the CPU runs: x86 `announce_cpu()` (smpboot.c:900-930) prints the SMP
- * banner whenever CPU 1 comes up, and the runtime line once the system is running (at boot,
- * `smp_init` prints the compact form).
+ * banner whenever CPU 1 comes up up to 6.4 (0c7ffa32dbd6 made it boot-only: 6.12 smpboot.c:820),
+ * and the runtime line once the system is running (at boot, `smp_init` prints the compact form).
  */
 export function archCpuUp(k: Kernel, cpu: number): void {
   if (k.s.config.arch !== "x86_64" || !k.s.running) return;
-  if (cpu === 1) printk(k, "x86: Booting SMP configuration:");
+  if (cpu === 1 && k.line.bootLog.smpConfig === "x86-every-cpu1") {
+    printk(k, "x86: Booting SMP configuration:");
+  }
   printk(k, `smpboot: Booting Node 0 Processor ${cpu} APIC 0x${cpu.toString(16)}`);
 }
 

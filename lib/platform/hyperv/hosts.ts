@@ -1,26 +1,67 @@
 /**
- * Hyper-V host versions as data: host build (CPUID 0x40000002), VM limits and the CPUID
- * 0x40000003 feature bits a Linux guest acts on. Sources: docs/model.md §Hosts
- * (reference hyperv-stimer.md §5.1–§5.4).
+ * Hosts as data: the Hyper-V versions (host build, CPUID 0x40000002; VM limits; the CPUID
+ * 0x40000003 feature bits a Linux guest acts on), QEMU/KVM with Hyper-V enlightenments (`-cpu
+ * …,hv-*`: the host the real-kernel logs come from), and the platform each gives a guest (an HPET,
+ * the LAPIC timer's frequency, VMbus). Sources: docs/model.md §Hosts (reference hyperv-stimer.md
+ * §5.1–§5.4; ../shared/real-kernel logs for QEMU).
  *
  * @module
  */
 
-import type { HostFeatures } from "../../engine/config.ts";
+import type { HostFeatures, Platform } from "../../engine/config.ts";
 
-export type { HostFeatures } from "../../engine/config.ts";
+export type { HostFeatures, Platform } from "../../engine/config.ts";
 
-/** Which CPUID register and bit each host feature lives in. */
+/**
+ * Which CPUID 0x40000003 register and bit each host feature lives in (the frequency MSRs are
+ * announced twice: EAX bit 11 `HV_ACCESS_FREQUENCY_MSRS`, EDX bit 8
+ * `HV_FEATURE_FREQUENCY_MSRS_AVAILABLE`).
+ */
 export const HOST_FEATURE_BITS: Readonly<
-  Record<keyof HostFeatures, readonly ["eax" | "edx", number]>
+  Record<keyof HostFeatures, readonly (readonly ["eax" | "edx", number])[]>
 > = {
-  referenceCounter: ["eax", 1],
-  synic: ["eax", 2],
-  syntheticTimers: ["eax", 3],
-  referenceTscPage: ["eax", 9],
-  frequencyMsrs: ["eax", 11],
-  invariantTsc: ["eax", 15],
-  stimerDirectMode: ["edx", 19],
+  referenceCounter: [["eax", 1]],
+  synic: [["eax", 2]],
+  syntheticTimers: [["eax", 3]],
+  referenceTscPage: [["eax", 9]],
+  frequencyMsrs: [["eax", 11], ["edx", 8]],
+  invariantTsc: [["eax", 15]],
+  stimerDirectMode: [["edx", 19]],
+};
+
+const HYPERV_PLATFORM: Platform = {
+  hpet: false,
+  // [INFERRED from guest logs printing "Hyper-V: LAPIC Timer Frequency: 0xc3500" at HZ=250]
+  apicHz: 200_000_000,
+  cpu: null,
+  vmbus: "always",
+  // Depends on the Hyper-V version; not recorded for these hosts.
+  vmbusVersion: null,
+  vmbusMmio: true,
+  framebuffer: true,
+  // [ASSUMPTION] Hyper-V hosts run on server CPUs with constant_tsc.
+  tscSynchronized: true,
+  cpuidExtra: null,
+  source: "reference hyperv-stimer.md §5; tick-deltas §3 (no HPET on Hyper-V)",
+};
+
+/**
+ * QEMU's `pc` machine (i440FX) under TCG with `-cpu max`, as the rig runs it: an HPET at
+ * 0xfed00000 with 3 comparators at 100 MHz, a 1 GHz APIC timer (`LAPIC Timer Frequency:
+ * 0x3d0900` at HZ=250), the TCG CPU model (logs/public/pub-k*-offon.log, full dmesg).
+ */
+const QEMU_PLATFORM: Platform = {
+  hpet: true,
+  apicHz: 1_000_000_000,
+  cpu: "AMD QEMU TCG CPU version 2.5+ (family: 0xf, model: 0x6b, stepping: 0x1)",
+  vmbus: "device",
+  // QEMU's vmbus-bridge offers VERSION_WIN10 (logs: "hv_vmbus: Vmbus version:4.0").
+  vmbusVersion: "4.0",
+  vmbusMmio: false,
+  framebuffer: false,
+  tscSynchronized: false,
+  cpuidExtra: { high: 0x30, hints: 0x20 },
+  source: "../shared/real-kernel/logs (every boot's dmesg); rig/acpi/sb-crs.asl (VMBS in \\_SB)",
 };
 
 /** One Hyper-V host generation. */
@@ -37,6 +78,8 @@ export interface HostVersion {
   readonly loggedCpuid: { readonly eax: number; readonly edx: number } | null;
   /** The host's default features. */
   readonly features: HostFeatures;
+  /** The platform its VMs have. */
+  readonly platform: Platform;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -67,6 +110,7 @@ export const HOSTS: readonly HostVersion[] = [
     maxVcpus: { gen1: 4, gen2: null },
     loggedCpuid: null,
     features: LEGACY_HOST,
+    platform: HYPERV_PLATFORM,
     source: "build: common knowledge [GAP]; 4 vCPUs: S24; message-mode stimers only: S21",
   },
   {
@@ -76,6 +120,7 @@ export const HOSTS: readonly HostVersion[] = [
     maxVcpus: { gen1: 64, gen2: null },
     loggedCpuid: null,
     features: { ...LEGACY_HOST, referenceTscPage: true, frequencyMsrs: true },
+    platform: HYPERV_PLATFORM,
     source: "build: [GAP]; 64 vCPUs: S24; message-mode stimers only: S21",
   },
   {
@@ -85,6 +130,7 @@ export const HOSTS: readonly HostVersion[] = [
     maxVcpus: { gen1: 64, gen2: 64 },
     loggedCpuid: null,
     features: { ...LEGACY_HOST, referenceTscPage: true, frequencyMsrs: true },
+    platform: HYPERV_PLATFORM,
     source: "build: [GAP]; 64 vCPUs: S24; message-mode stimers only (TLFS 2013, S21)",
   },
   {
@@ -99,6 +145,7 @@ export const HOSTS: readonly HostVersion[] = [
       frequencyMsrs: true,
       stimerDirectMode: true,
     },
+    platform: HYPERV_PLATFORM,
     source: "guest log 14393-10.0-0-0.280 and CPUID (S25); 240/64 vCPUs (S23)",
   },
   {
@@ -113,6 +160,7 @@ export const HOSTS: readonly HostVersion[] = [
       frequencyMsrs: true,
       stimerDirectMode: true,
     },
+    platform: HYPERV_PLATFORM,
     source: "guest log 17763-10.0-0-0.737 and CPUID (S25); 240 vCPUs per the 2016/2019 page, " +
       "250 per the 2024 page (S23 disagree; 240 used)",
   },
@@ -129,6 +177,7 @@ export const HOSTS: readonly HostVersion[] = [
       invariantTsc: true,
       stimerDirectMode: true,
     },
+    platform: HYPERV_PLATFORM,
     source: "guest log 20348-10.0-1-0.1138 and CPUID (S25); 1,024/64 vCPUs (S23)",
   },
   {
@@ -144,12 +193,49 @@ export const HOSTS: readonly HostVersion[] = [
       invariantTsc: true,
       stimerDirectMode: true,
     },
+    platform: HYPERV_PLATFORM,
     source: "guest log 26100-10.0-2-0.2605 (S25; build shared with Windows 11 24H2); " +
       "2,048/64 vCPUs (S23)",
   },
+  {
+    id: "qemu",
+    label: "QEMU/KVM with Hyper-V enlightenments",
+    // QEMU's default hv-version-id: build 14393, 10.0 (target/i386/kvm/hyperv-proto.h); the guest
+    // prints "Hyper-V: Host Build 10.0.14393.0-0-0" (logs/public/pub-k6.1-*.log).
+    build: [14393, 10, 0, 0, 0, 0],
+    // The pc machine's limit (hw/i386/pc_piix.c max_cpus = 255).
+    maxVcpus: { gen1: 255, gen2: 255 },
+    // -cpu max,hv-relaxed,hv-vpindex,hv-time,hv-synic,hv-stimer,hv-frequencies,
+    // hv-vendor-id=Microsoft Hv: "privilege flags low 0xa6e, high 0x30, hints 0x20, misc 0x108"
+    // (+0x80000 with hv-stimer-direct).
+    loggedCpuid: { eax: 0xa6e, edx: 0x108 },
+    features: {
+      referenceCounter: true,
+      synic: true,
+      syntheticTimers: true,
+      referenceTscPage: true,
+      frequencyMsrs: true,
+      invariantTsc: false,
+      stimerDirectMode: true,
+    },
+    platform: QEMU_PLATFORM,
+    source: "../shared/real-kernel (QEMU 7.2 with the rig's Hyper-V-under-TCG patch; each " +
+      "log's host.txt holds the -cpu flags)",
+  },
 ];
 
-/** The ids accepted by `.hyperv()`: every host plus "none" (a plain x86 KVM/bare-metal baseline).  *
+/** The platform of the "none" baseline: QEMU's `pc` machine without Hyper-V enlightenments. */
+export const BASELINE_PLATFORM: Platform = { ...QEMU_PLATFORM, vmbus: "device", cpuidExtra: null };
+
+/** The platform a host id gives its VMs. */
+export function platformOf(id: string): Platform {
+  return findHost(id)?.platform ?? BASELINE_PLATFORM;
+}
+
+/**
+ * The ids accepted by `.hyperv()`: every host plus "none" (the baseline without Hyper-V: QEMU's
+ * `pc` machine, as the rig's `plain` profile runs it).
+ *
  * @example
  * ```ts
  * import { HYPERV_IDS } from "../../../mod.ts";
@@ -195,9 +281,11 @@ export function cpuidFeatures(
   features: HostFeatures,
 ): { eax: number; edx: number } {
   const regs = { eax: host.loggedCpuid?.eax ?? 0, edx: host.loggedCpuid?.edx ?? 0 };
-  for (const [name, [reg, bit]] of Object.entries(HOST_FEATURE_BITS)) {
+  for (const [name, bits] of Object.entries(HOST_FEATURE_BITS)) {
     const on = features[name as keyof HostFeatures];
-    regs[reg] = on ? (regs[reg] | (1 << bit)) >>> 0 : (regs[reg] & ~(1 << bit)) >>> 0;
+    for (const [reg, bit] of bits) {
+      regs[reg] = on ? (regs[reg] | (1 << bit)) >>> 0 : (regs[reg] & ~(1 << bit)) >>> 0;
+    }
   }
   return regs;
 }

@@ -7,8 +7,6 @@
  */
 
 import type { Kernel } from "../../engine/kernel.ts";
-import { findHost } from "./hosts.ts";
-import { HYPERV_APIC_HZ } from "../../time/devices.ts";
 
 /** A registered clocksource: name, rating, valid for high resolution. */
 interface Clocksource {
@@ -24,18 +22,31 @@ export function clocksources(k: Kernel): Clocksource[] {
   if (c.arch === "arm64") {
     list.push({ name: "arch_sys_counter", rating: 400, hres: true });
   } else if (c.hyperv === "none") {
-    list.push({ name: "tsc", rating: 300, hres: true }, { name: "hpet", rating: 250, hres: true });
+    if (!tscUnsynchronized(k)) list.push({ name: "tsc", rating: 300, hres: true });
   } else {
     const ratings = k.line.hypervClocksourceRating;
-    const rating = c.features.invariantTsc ? ratings.invariantTsc : ratings.plain;
-    const name = c.features.referenceTscPage
-      ? "hyperv_clocksource_tsc_page"
-      : "hyperv_clocksource_msr";
-    if (c.features.referenceCounter || c.features.referenceTscPage) {
-      list.push({ name, rating, hres: true });
+    const invariant = c.features.invariantTsc;
+    const page = invariant ? ratings.invariantTsc : ratings.plain;
+    const msr = page - ratings.msrBelowPage;
+    // hv_init_clocksource(): the TSC page when offered; the MSR as its fallback, or (6.12,
+    // e5313f1c5404) always beside it with the time reference counter (hyperv_timer.c 6.12:607-623).
+    if (c.features.referenceTscPage) {
+      list.push({ name: "hyperv_clocksource_tsc_page", rating: page, hres: true });
+    }
+    if (
+      c.features.referenceCounter &&
+      (!c.features.referenceTscPage || k.line.hypervMsrClocksource === "always")
+    ) {
+      list.push({
+        name: "hyperv_clocksource_msr",
+        rating: c.features.referenceTscPage ? msr : page,
+        hres: true,
+      });
     }
     if (tscReliable(k)) list.push({ name: "tsc", rating: 300, hres: true });
   }
+  // hpet_enable() registers the HPET clocksource (rating 250) where there is an HPET.
+  if (c.arch === "x86_64" && c.platform.hpet) list.push({ name: "hpet", rating: 250, hres: true });
   if (c.arch === "x86_64") {
     list.push({ name: "acpi_pm", rating: 200, hres: true });
     list.push({ name: "refined-jiffies", rating: 2, hres: false });
@@ -60,40 +71,22 @@ export function availableClocksources(k: Kernel): string {
 }
 
 /**
+ * `unsynchronized_tsc()` without Hyper-V (arch/x86/kernel/tsc.c): a non-Intel CPU without
+ * `constant_tsc` (QEMU's TCG `max`) has unsynchronized TSCs when there is more than one possible
+ * CPU (5.10 tsc.c:1227-1253, 6.1:1228-1254) or, from e7ff4ebffe3b (6.12:1291), more than one
+ * package (the QEMU guest has one). Marked unstable, the TSC is not a clocksource.
+ */
+export function tscUnsynchronized(k: Kernel): boolean {
+  const c = k.s.config;
+  if (c.platform.tscSynchronized) return false;
+  return k.line.unsynchronizedTsc === "possible-cpus" ? c.cpus > 1 : false;
+}
+
+/**
  * Whether the TSC survives on Hyper-V: 5.2/5.4 mark it unstable unconditionally; 5.5 and 6.1 mark
  * it reliable with `HV_ACCESS_TSC_INVARIANT`, unstable otherwise (arch/x86/kernel/cpu/mshyperv.c:
  * 52:286, 55:293-298, 61:381-393/458).
  */
-function tscReliable(k: Kernel): boolean {
+export function tscReliable(k: Kernel): boolean {
   return k.s.config.features.invariantTsc && k.line.tscReliableWithInvariantBit;
-}
-
-/** A `{field}` format with its fields filled in. */
-function format(text: string, fields: Readonly<Record<string, number>>): string {
-  return text.replace(/\{(\w+)\}/g, (_, f) => String(fields[f]));
-}
-
-/**
- * Lines an x86 Hyper-V guest prints about the host early in boot: `Hypervisor detected:`
- * (arch/x86/kernel/cpu/hypervisor.c), the host build (5.x `Hyper-V Host Build:%d-%d.%d-%d-%d.%d`;
- * 6.1 `Hyper-V: Host Build %d.%d.%d.%d-%d-%d` with the fields reordered), the LAPIC timer
- * frequency, and `tsc: Marking TSC unstable due to running on Hyper-V` (mshyperv.c). The
- * features/hints line is not printed: the hints value (CPUID 0x40000004) is not modelled.
- */
-export function bootMessages(k: Kernel): string[] {
-  const c = k.s.config;
-  const host = findHost(c.hyperv);
-  if (!host || c.arch !== "x86_64") return [];
-  const [build, major, minor, sp, branch, number] = host.build;
-  const lines = [
-    "Hypervisor detected: Microsoft Hyper-V",
-    format(k.line.hostBuildMessage, { build, major, minor, sp, branch, number }),
-  ];
-  if (c.features.frequencyMsrs) {
-    lines.push(
-      `Hyper-V: LAPIC Timer Frequency: 0x${Math.floor(HYPERV_APIC_HZ / c.hz).toString(16)}`,
-    );
-  }
-  if (!tscReliable(k)) lines.push("tsc: Marking TSC unstable due to running on Hyper-V");
-  return lines;
 }

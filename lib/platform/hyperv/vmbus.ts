@@ -8,6 +8,7 @@
 import type { Kernel } from "../../engine/kernel.ts";
 import { hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
 import { E } from "../../util/errno.ts";
+import { printk } from "../../engine/log.ts";
 
 /**
  * `hv_synic_init(cpu)` (state `hyperv/vmbus:online`): SynIC registers on, then the stimer:
@@ -36,8 +37,13 @@ export function hvSynicCleanup(k: Kernel, cpu: number): number {
   return 0;
 }
 
-/** `vmbus_connect()` (drivers/hv/connection.c), as far as hotplug sees it: VMbus is up and connected. */
+/**
+ * `vmbus_connect()` (drivers/hv/connection.c), as far as hotplug sees it: VMbus is up and
+ * connected, and the negotiated version is printed (5.10 connection.c:250, 6.1:308, 6.12:326).
+ */
 export function vmbusConnect(k: Kernel): void {
   k.s.vmbus.up = true;
   k.s.vmbus.connected = true;
+  const version = k.s.config.platform.vmbusVersion;
+  if (version) printk(k, `hv_vmbus: Vmbus version:${version}`);
 }

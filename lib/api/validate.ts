@@ -1,0 +1,238 @@
+/**
+ * Checking a VM description: every problem at once, each saying the field, the value and what is
+ * valid; the result is the machine's configuration.
+ *
+ * @module
+ */
+
+import {
+  ARCHES,
+  type Features,
+  HZ_VALUES,
+  type MachineConfig,
+  type VmOptions,
+} from "../engine/config.ts";
+import { ConfigError } from "../util/errors.ts";
+import { parseDuration } from "../util/duration.ts";
+import { didYouMean } from "../util/hint.ts";
+import {
+  BASELINE_MAX_CPUS,
+  findHost,
+  HOST_FEATURE_BITS,
+  HYPERV_IDS,
+  platformOf,
+} from "../platform/hyperv/hosts.ts";
+import { KERNEL_IDS, KERNEL_LINES } from "../kernels/lines.ts";
+import { CONFIG_IDS, CONFIG_PRESETS, configFacts, configLines } from "../kernels/configs.ts";
+
+const GUEST_FEATURES = ["arat", "tscDeadline"] as const;
+const FEATURE_NAMES = [...Object.keys(HOST_FEATURE_BITS), ...GUEST_FEATURES];
+const MODULES = ["udev", "manual"] as const;
+
+function oneOf(problems: string[], field: string, value: unknown, valid: readonly string[]): void {
+  if (typeof value !== "string" || !valid.includes(value)) {
+    const hint = typeof value === "string" ? didYouMean(value, valid) : "";
+    problems.push(
+      `${field}: ${JSON.stringify(value)} is not valid${hint}; valid: ${valid.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * Validates options into a configuration.
+ *
+ * @example
+ * ```ts
+ * import { validate } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(validate({ kernel: "6.1" }).kconfig, "debian");
+ * assert.equal(validate({ kernel: "5.5" }).kconfig, "minimal");
+ * assert.throws(() => validate({ kernel: "5.5", kconfig: "debian" }), /kconfig: debian/);
+ * ```
+ * @throws {ConfigError} listing every problem.
+ */
+export function validate(o: VmOptions): MachineConfig {
+  const problems: string[] = [];
+  const hyperv = o.hyperv ?? "2019";
+  const arch = o.arch ?? "x86_64";
+  const kernel = o.kernel ?? "5.5";
+  oneOf(problems, "hyperv", hyperv, HYPERV_IDS);
+  oneOf(problems, "arch", arch, ARCHES);
+  oneOf(problems, "kernel", kernel, KERNEL_IDS);
+  const host = findHost(hyperv);
+  const generation = o.generation ?? 2;
+  if (generation !== 1 && generation !== 2) {
+    problems.push(`generation: ${JSON.stringify(generation)} is not valid; valid: 1, 2`);
+  } else if (host && generation === 2 && host.maxVcpus.gen2 === null) {
+    problems.push(
+      `generation: 2 needs a Hyper-V 2012 R2 or later host; ${host.label} runs Generation 1 VMs only`,
+    );
+  } else if (arch === "arm64" && generation === 1) {
+    problems.push("generation: arm64 VMs are Generation 2 (UEFI) only");
+  }
+  if (arch === "arm64" && hyperv === "none") {
+    problems.push('arch: the "none" baseline is x86_64 only; arm64 needs a Hyper-V host');
+  }
+  if (arch === "arm64" && hyperv === "qemu") {
+    problems.push('arch: the "qemu" host is x86_64 (QEMU\'s pc machine) only');
+  }
+  const line = KERNEL_LINES[kernel];
+  if (line && arch === "arm64" && line.registrantOrder.every((k) => !k.startsWith("arm64/"))) {
+    problems.push(
+      `arch: hvtick has no arm64 registrant table for Linux ${kernel}; arm64 is modelled for ${
+        KERNEL_IDS.filter((id) =>
+          KERNEL_LINES[id].registrantOrder.some((k) => k.startsWith("arm64/"))
+        )
+          .join(", ")
+      }`,
+    );
+  }
+  const debianDefault = configFacts("debian", kernel) !== null && arch === "x86_64";
+  const kconfig = o.kconfig ?? (debianDefault ? "debian" : "minimal");
+  oneOf(problems, "kconfig", kconfig, CONFIG_IDS);
+  const preset = CONFIG_PRESETS.find((p) => p.id === kconfig);
+  if (preset && line && configFacts(kconfig, kernel) === null) {
+    const valid = CONFIG_PRESETS.filter((p) => configFacts(p.id, kernel) !== null).map((p) => p.id);
+    problems.push(
+      `kconfig: ${kconfig} is ${preset.label}, which exists for Linux ${
+        configLines(kconfig).join(", ")
+      }; for ${kernel} the valid configs are: ${valid.join(", ")}`,
+    );
+  } else if (
+    preset && (ARCHES as readonly string[]).includes(arch) && !preset.arches.includes(arch)
+  ) {
+    problems.push(`kconfig: ${kconfig} is for ${preset.arches.join(", ")}; not ${arch}`);
+  }
+  const modules = o.modules ?? "udev";
+  oneOf(problems, "modules", modules, MODULES);
+  const platform = platformOf(hyperv);
+  const vmbus = o.vmbus ?? (hyperv !== "none" && platform.vmbus === "always");
+  if (typeof vmbus !== "boolean") {
+    problems.push(`vmbus: ${JSON.stringify(vmbus)} is not valid; valid: true, false`);
+  } else if (vmbus && hyperv === "none") {
+    problems.push('vmbus: VMbus needs Hyper-V; the "none" baseline has none');
+  } else if (!vmbus && platform.vmbus === "always" && hyperv !== "none") {
+    problems.push(`vmbus: a ${findHost(hyperv)?.label} host always offers VMbus`);
+  }
+  const vmbusMmio = o.vmbusMmio ?? platform.vmbusMmio;
+  if (typeof vmbusMmio !== "boolean") {
+    problems.push(`vmbusMmio: ${JSON.stringify(vmbusMmio)} is not valid; valid: true, false`);
+  }
+  const timing = { bootNs: 0, callbackNs: 0 };
+  for (const [field, key] of [["boot", "bootNs"], ["callback", "callbackNs"]] as const) {
+    const v = o.timing?.[field];
+    if (v === undefined) continue;
+    try {
+      timing[key] = parseDuration(v);
+    } catch (e) {
+      problems.push(`timing.${field}: ${(e as Error).message}`);
+    }
+  }
+  const cmdline = o.cmdline ?? "";
+  if (typeof cmdline !== "string") {
+    problems.push(`cmdline: ${JSON.stringify(cmdline)} is not valid; valid: a string`);
+  }
+  const hz = o.hz ?? 250;
+  if (!HZ_VALUES.includes(hz as 100)) {
+    problems.push(
+      `hz: ${JSON.stringify(hz)} is not valid; valid: ${HZ_VALUES.join(", ")} (CONFIG_HZ)`,
+    );
+  }
+  const cpus = o.cpus ?? 4;
+  const limit = host
+    ? (generation === 1 ? host.maxVcpus.gen1 : host.maxVcpus.gen2 ?? host.maxVcpus.gen1)
+    : BASELINE_MAX_CPUS;
+  const knownLimit = host !== undefined || hyperv === "none";
+  if (typeof cpus !== "number" || !Number.isInteger(cpus) || cpus < 1) {
+    const upTo = knownLimit ? String(limit) : "the host's limit";
+    problems.push(
+      `cpus: ${JSON.stringify(cpus)} is not valid; valid: an integer from 1 to ${upTo}`,
+    );
+  } else if (knownLimit && cpus > limit) {
+    problems.push(
+      host
+        ? `cpus: ${cpus} exceeds the ${limit} virtual processors per VM of ${host.label} (Generation ${generation})`
+        : `cpus: ${cpus} exceeds NR_CPUS ${limit}`,
+    );
+  }
+  const overrides = o.features ?? {};
+  for (const [name, value] of Object.entries(overrides)) {
+    if (!FEATURE_NAMES.includes(name)) {
+      problems.push(
+        `features: unknown feature ${JSON.stringify(name)}${
+          didYouMean(name, FEATURE_NAMES)
+        }; valid: ${FEATURE_NAMES.join(", ")}`,
+      );
+    } else if (typeof value !== "boolean") {
+      problems.push(`features: ${name} must be true or false, not ${JSON.stringify(value)}`);
+    } else if (name in HOST_FEATURE_BITS && hyperv === "none") {
+      problems.push(
+        `features: ${name} is a Hyper-V host feature; the "none" baseline has no Hyper-V`,
+      );
+    } else if ((GUEST_FEATURES as readonly string[]).includes(name) && arch === "arm64") {
+      problems.push(`features: ${name} is an x86 CPU feature; it does not apply to arm64`);
+    }
+  }
+  // Hyper-V offers synthetic devices, their channels bound to CPU0; QEMU's vmbus-bridge offers none.
+  const channels = o.vmbusChannels ?? (platformOf(hyperv).vmbus === "always" ? [0] : []);
+  const n = Number.isInteger(cpus) && cpus >= 1 ? cpus : Number.POSITIVE_INFINITY;
+  if (!Array.isArray(channels) || channels.some((c) => !Number.isInteger(c) || c < 0 || c >= n)) {
+    problems.push(
+      `vmbusChannels: ${JSON.stringify(channels)} is not valid; valid: CPU numbers from 0 to ${
+        n - 1
+      }`,
+    );
+  }
+  const traceBuffer = o.traceBuffer ?? 32768;
+  if (!Number.isInteger(traceBuffer) || traceBuffer < 16 || traceBuffer > 10_000_000) {
+    problems.push(
+      `traceBuffer: ${
+        JSON.stringify(traceBuffer)
+      } is not valid; valid: an integer from 16 to 10000000 (events)`,
+    );
+  }
+  for (const flag of ["cpu0Hotplug", "hotplugStateControl", "traceTicks"] as const) {
+    if (o[flag] !== undefined && typeof o[flag] !== "boolean") {
+      problems.push(`${flag}: ${JSON.stringify(o[flag])} is not valid; valid: true, false`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const baseline = hyperv === "none";
+  const defaults: Features = {
+    ...(host?.features ?? {
+      referenceCounter: false,
+      synic: false,
+      syntheticTimers: false,
+      referenceTscPage: false,
+      frequencyMsrs: false,
+      invariantTsc: false,
+      stimerDirectMode: false,
+    }),
+    // Hyper-V guests see neither ARAT nor TSC-deadline [INFERRED]. QEMU's TCG `max` CPU (the
+    // baseline and the "qemu" host, as the rig runs them) has ARAT and no TSC-deadline timer: every
+    // real-kernel log's cpuinfo flags list "arat" and no "tsc_deadline_timer".
+    arat: baseline || hyperv === "qemu",
+    tscDeadline: false,
+  };
+  return {
+    hyperv,
+    arch: arch as MachineConfig["arch"],
+    kernel,
+    generation: generation as 1 | 2,
+    cpus,
+    hz: hz as MachineConfig["hz"],
+    features: { ...defaults, ...overrides },
+    vmbusChannels: [...new Set(channels)].sort((a, b) => a - b),
+    cpu0Hotplug: o.cpu0Hotplug ?? false,
+    hotplugStateControl: o.hotplugStateControl ?? false,
+    traceTicks: o.traceTicks ?? false,
+    traceBuffer,
+    kconfig,
+    modules: modules as MachineConfig["modules"],
+    vmbus: vmbus as boolean,
+    vmbusMmio: vmbusMmio as boolean,
+    cmdline,
+    platform,
+    timing,
+  };
+}

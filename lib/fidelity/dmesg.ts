@@ -1,0 +1,131 @@
+/**
+ * Which kernel-log lines the harness compares, and what in them differs from run to run.
+ *
+ * A line is compared when it comes from a subsystem hvtick models (the table below: Hyper-V
+ * platform setup, clocksources and clockevents, SMP bring-up and CPU hotplug, VMbus,
+ * hibernation's CPU steps, oops and panic reports). Lines of other subsystems (ACPI tables, PCI,
+ * memory, filesystems) are outside the model and are neither produced nor compared. Within a
+ * compared line, run-dependent values (the timestamp, measured frequencies, BogoMIPS, counts of
+ * pages, elapsed times) are masked by the rules below, each with its reason; docs/model.md lists
+ * them too.
+ *
+ * @module
+ */
+
+/** A modelled subsystem: a line pattern, and where the kernel prints it. */
+export interface RelevantLines {
+  /** What the lines are. */
+  readonly what: string;
+  /** Matches a line (timestamp removed). */
+  readonly pattern: RegExp;
+}
+
+/** The kernel-log lines of the subsystems hvtick models. */
+export const RELEVANT: readonly RelevantLines[] = [
+  {
+    what: "hypervisor detection and Hyper-V platform lines (arch/x86/kernel/cpu/mshyperv.c)",
+    pattern: /^(?:Hypervisor detected: |Hyper-V[: ]|Booting paravirtualized kernel on )/,
+  },
+  {
+    what: "clocksource registration and switches (kernel/time/clocksource.c)",
+    pattern: /^clocksource: /,
+  },
+  { what: "TSC stability and calibration (arch/x86/kernel/tsc.c)", pattern: /^tsc: / },
+  {
+    what: "HPET setup (arch/x86/kernel/hpet.c; its RTC emulation is not modelled)",
+    pattern: /^hpet\d+: /,
+  },
+  {
+    what:
+      "SMP bring-up and CPU hotplug (arch/x86/kernel/smpboot.c, kernel/smp.c, kernel/cpu.c, arch/x86/kernel/cpu/topology.c)",
+    pattern:
+      /^(?:smpboot: |smp: |x86: Booting SMP configuration:|\.\.\.\. node |CPU\d+ is up|(?:Disabling|Enabling) non-boot CPUs|CPU topo: )/,
+  },
+  { what: "VMbus (drivers/hv/)", pattern: /^hv_vmbus: / },
+  // Hibernation's steps; its memory accounting (nosave regions, bitmaps, page counts) is not modelled.
+  {
+    what: "hibernation (kernel/power/)",
+    pattern:
+      /^(?:PM: hibernation: (?:hibernation entry|hibernation exit|Creating image:|Image created|debug: |resume from hibernation)|PM: Image |PM: Cannot |(?:ACPI: )?PM: (?:Saving|Restoring) platform NVS|ACPI: (?:PM: )?(?:Preparing to enter|Waking up from) system sleep state)/,
+  },
+  {
+    what: "oops and panic reports (arch/x86/mm/fault.c, kernel/panic.c)",
+    pattern:
+      /^(?:BUG: |Oops: |general protection fault|RIP: 0010:|Kernel panic - not syncing: |Modules linked in: )/,
+  },
+];
+
+/** A run-dependent value inside a compared line, masked before comparing. */
+export interface Mask {
+  /** The value. */
+  readonly pattern: RegExp;
+  /** What replaces it. */
+  readonly with: string;
+  /** Why it differs from run to run on the same kernel. */
+  readonly reason: string;
+}
+
+/** Run-dependent values in compared lines. */
+export const MASKS: readonly Mask[] = [
+  {
+    pattern: /^tsc: Detected \d+\.\d+ MHz processor$/,
+    with: "tsc: Detected <MHz> MHz processor",
+    reason: "measured against the PIT or the host: the host's TSC frequency",
+  },
+  {
+    pattern: /^tsc: Refined TSC clocksource calibration: \d+\.\d+ MHz$/,
+    with: "tsc: Refined TSC clocksource calibration: <MHz> MHz",
+    reason: "measured against the HPET at boot",
+  },
+  {
+    pattern:
+      /^(clocksource: tsc(?:-early)?: mask: 0xffffffffffffffff) max_cycles: 0x[0-9a-f]+, max_idle_ns: \d+ ns$/,
+    with: "$1 max_cycles: <calibrated>, max_idle_ns: <calibrated> ns",
+    reason: "follows from the measured TSC frequency",
+  },
+  {
+    pattern: /^(\.\.\.\. node {2}#0, CPUs:) .*$/,
+    with: "$1 <announced>",
+    reason:
+      "announce_cpu() continues this line with pr_cont for each AP; where an AP's own message cuts it depends on timing (5.10, 6.1; 6.12 kicks all APs first)",
+  },
+  {
+    pattern: /^(smpboot: Total of \d+ processors activated) \(\d+\.\d+ BogoMIPS\)$/,
+    with: "$1 (<BogoMIPS>)",
+    reason: "loops_per_jiffy is measured (or taken from the measured TSC)",
+  },
+  {
+    pattern: /^(PM: hibernation: Image created) \(\d+ pages copied(, \d+ zero pages)?\)$/,
+    with: "$1 (<pages>)",
+    reason: "depends on memory use",
+  },
+];
+
+const STAMP = /^\[\s*\d+\.\d+\] ?/;
+
+/** Whether a kernel-log line (timestamp removed) is one hvtick models. */
+export function isRelevant(text: string): boolean {
+  return RELEVANT.some((r) => r.pattern.test(text));
+}
+
+/**
+ * The compared form of a kernel-log line: timestamp removed, run-dependent values masked.
+ *
+ * @example
+ * ```ts
+ * import { comparable } from "./dmesg.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(comparable("[    3.927224] smpboot: CPU 2 is now offline"), "smpboot: CPU 2 is now offline");
+ * assert.equal(comparable("[    0.000699] tsc: Detected 2596.138 MHz processor"), "tsc: Detected <MHz> MHz processor");
+ * ```
+ */
+export function comparable(line: string): string {
+  const text = line.replace(STAMP, "");
+  for (const m of MASKS) if (m.pattern.test(text)) return text.replace(m.pattern, m.with);
+  return text;
+}
+
+/** The relevant lines of a kernel log, in order, in compared form. */
+export function relevantLines(lines: readonly string[]): string[] {
+  return lines.map((l) => l.replace(STAMP, "")).filter(isRelevant).map(comparable);
+}

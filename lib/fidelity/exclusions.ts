@@ -1,0 +1,82 @@
+/**
+ * The values a reading may differ in from run to run on the same kernel, and so are not compared:
+ * each rule names the readings it covers, says what replaces the value, and why. These are the
+ * only exclusions; docs/model.md §Fidelity lists them too. Kernel-log lines have their own masks
+ * (lib/fidelity/dmesg.ts).
+ *
+ * @module
+ */
+
+/** What the harness knows of a log's machine when it applies the rules. */
+export interface ExclusionContext {
+  /** The host offers the Hyper-V frequency MSRs (the LAPIC timer's rate is read, not measured). */
+  readonly lapicFrequencyKnown: boolean;
+}
+
+/** One rule. */
+export interface Exclusion {
+  /** Short id, shown in reports. */
+  readonly id: string;
+  /** The reading keys it covers. */
+  readonly keys: RegExp;
+  /** When it applies (always, if absent). */
+  readonly when?: (c: ExclusionContext) => boolean;
+  /** The part of the value that is run-dependent (the whole value, if absent). */
+  readonly value?: RegExp;
+  /** Why the value differs from run to run. */
+  readonly reason: string;
+}
+
+/** Every exclusion rule. */
+export const EXCLUSIONS: readonly Exclusion[] = [
+  {
+    id: "next_event",
+    keys: /^tick \S+ next_event:$/,
+    value: /-?\d+(?= nsecs$)/,
+    reason: "the expiry of the next timer: depends on the moment the file is read",
+  },
+  {
+    id: "retries",
+    keys: /^tick \S+ retries:$/,
+    value: /\d+$/,
+    reason: "clockevents_program_min_delta() retries: depends on interrupt timing",
+  },
+  {
+    id: "lapic-calibration",
+    keys: /^tick \S+ (?:mult|max_delta_ns|min_delta_ns):$/,
+    when: (c) => !c.lapicFrequencyKnown,
+    value: /\d+$/,
+    reason:
+      "without the Hyper-V frequency MSRs the LAPIC timer is calibrated against the PIT/HPET " +
+      "at boot (arch/x86/kernel/apic/apic.c calibrate_APIC_clock), so its rate is measured",
+  },
+  {
+    id: "function-call-ipis",
+    keys: /^interrupts CAL CPU\d+ (?:moved|nonzero)$/,
+    reason: "function-call IPIs come from the guest's own processes (TLB shootdowns, the rig's " +
+      "shell), not from timekeeping; hvtick does not model them",
+  },
+];
+
+/**
+ * A reading's value as compared: the run-dependent part of an excluded value replaced by
+ * `<id>`; null when the whole reading is excluded.
+ *
+ * @example
+ * ```ts
+ * import { compared } from "./exclusions.ts";
+ * import assert from "node:assert/strict";
+ * const c = { lapicFrequencyKnown: true };
+ * assert.equal(compared("tick cpu2 next_event:", " next_event:     4780000000 nsecs", c), " next_event:     <next_event> nsecs");
+ * assert.equal(compared("clockevent2", "lapic", c), "lapic");
+ * assert.equal(compared("interrupts CAL CPU0 moved", "yes", c), null);
+ * ```
+ */
+export function compared(key: string, value: string, c: ExclusionContext): string | null {
+  for (const e of EXCLUSIONS) {
+    if (!e.keys.test(key) || (e.when && !e.when(c))) continue;
+    if (!e.value) return null;
+    value = value.replace(e.value, `<${e.id}>`);
+  }
+  return value;
+}

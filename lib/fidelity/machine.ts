@@ -1,0 +1,121 @@
+/**
+ * The machine a rig log was made on, as hvtick options: the kernel release from the package
+ * version, the vCPU count from `-smp`, the host from `-cpu` (its `hv-*` enlightenments) and
+ * `-device`s, the guest CPU features from what the guest printed (`/proc/cpuinfo` flags), the
+ * kernel command line from `-append`, and Debian's kernel config. The rig's `/init` loads
+ * `hv_vmbus` itself (rig/run-scenario.sh), so the model boots without udev's module loading.
+ *
+ * @module
+ */
+
+import type { VmOptions } from "../engine/config.ts";
+import { RELEASE_VERSIONS } from "../kernels/lines.ts";
+import { LogFormatError } from "./blocks.ts";
+import type { RigHost } from "./host.ts";
+import type { Transcript } from "./transcript.ts";
+
+/** QEMU `-cpu` Hyper-V flags and the host features each turns on (target/i386/kvm/hyperv*.c). */
+const HV_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  "hv-time": ["referenceCounter", "referenceTscPage"],
+  "hv-synic": ["synic"],
+  "hv-stimer": ["syntheticTimers"],
+  "hv-frequencies": ["frequencyMsrs"],
+  "hv-stimer-direct": ["stimerDirectMode"],
+  "hv-reenlightenment": [],
+  "hv-relaxed": [],
+  "hv-vpindex": [],
+  "hv-vapic": [],
+  "hv-runtime": [],
+  "hv-crash": [],
+  "hv-reset": [],
+  "hv-tlbflush": [],
+  "hv-ipi": [],
+};
+
+/** The guest CPU's `/proc/cpuinfo` flags, from the log (the ops header or the cpuinfo block). */
+function cpuinfoFlags(text: string): string[] | null {
+  const m = /^cpuinfo_flags: (.*)$/m.exec(text) ?? /^flags\s*: (.*)$/m.exec(text);
+  return m ? m[1].trim().split(/\s+/) : null;
+}
+
+/**
+ * hvtick options for the machine of a log.
+ *
+ * @example
+ * ```ts
+ * import { rigOptions } from "./machine.ts";
+ * import { parseHostFile } from "./host.ts";
+ * import assert from "node:assert/strict";
+ * const host = parseHostFile(
+ *   "kernel_package: linux-image-6.1.0-56-amd64 6.1.192-2\n" +
+ *     "command: qemu -cpu max\\,+hypervisor\\,hv-time\\,hv-synic\\,hv-stimer\\,hv-vendor-id=Microsoft\\ Hv " +
+ *     "-smp 2 -append console=ttyS0\n",
+ *   "x.host.txt",
+ * );
+ * const o = rigOptions(host, "flags : fpu arat\n", "x.log");
+ * assert.deepEqual([o.kernel, o.hyperv, o.cpus, o.kconfig], ["6.1", "qemu", 2, "debian"]);
+ * assert.equal(o.features?.stimerDirectMode, false);
+ * ```
+ */
+export function rigOptions(host: RigHost, logText: string, file: string): VmOptions {
+  const kernel = Object.entries(RELEASE_VERSIONS).find(([, v]) => v === host.kernelVersion)?.[0];
+  if (!kernel) {
+    throw new LogFormatError(
+      file,
+      0,
+      `the log's kernel is ${host.kernelVersion}; hvtick models ${
+        Object.entries(RELEASE_VERSIONS).map(([id, v]) => `${v} (${id})`).join(", ")
+      }`,
+    );
+  }
+  const flags = new Set(host.cpuFlags);
+  const hyperv = host.cpuFlags.some((f) => f === "hv-vendor-id=Microsoft Hv");
+  const unknown = host.cpuFlags.filter((f) =>
+    f.startsWith("hv-") && !f.startsWith("hv-vendor-id=") && !(f in HV_FLAGS)
+  );
+  if (unknown.length) {
+    throw new LogFormatError(
+      file,
+      0,
+      `unknown QEMU Hyper-V flag(s) ${unknown.join(", ")}; known: ${
+        Object.keys(HV_FLAGS).join(", ")
+      }`,
+    );
+  }
+  const guest = cpuinfoFlags(logText);
+  const features: Record<string, boolean> = {
+    referenceCounter: false,
+    referenceTscPage: false,
+    synic: false,
+    syntheticTimers: false,
+    frequencyMsrs: false,
+    stimerDirectMode: false,
+    invariantTsc: false,
+  };
+  for (const f of flags) for (const feature of HV_FLAGS[f] ?? []) features[feature] = true;
+  const options: VmOptions = {
+    hyperv: hyperv ? "qemu" : "none",
+    kernel,
+    kconfig: "debian",
+    modules: "manual",
+    cpus: host.smp,
+    hz: 250,
+    cmdline: host.append,
+    ...(hyperv ? { vmbus: host.devices.includes("vmbus-bridge") } : {}),
+    // The rig's SSDT gives \_SB an MMIO _CRS (rig/acpi/sb-crs.asl), as Hyper-V's VMOD has.
+    ...(hyperv
+      ? { vmbusMmio: host.fields.get("ssdt")?.startsWith("acpi/sb-crs.asl ") ?? false }
+      : {}),
+    features: {
+      ...(hyperv ? features : {}),
+      arat: guest ? guest.includes("arat") : !flags.has("-arat"),
+      tscDeadline: guest ? guest.includes("tsc_deadline_timer") : false,
+    },
+  };
+  return options;
+}
+
+/** The transcript's kind of log, for the report. */
+export function describe(t: Transcript, o: VmOptions): string {
+  return `${o.kernel} ${o.hyperv === "qemu" ? "qemu+hv" : "qemu"} ${o.cpus} CPUs (${t.format})`;
+}

@@ -1,0 +1,217 @@
+/**
+ * Replays a log's steps on the model and compares every reading (lib/fidelity/guest.ts renders
+ * the model's side of each). The machine is built from the log's host file
+ * (lib/fidelity/machine.ts); time follows the log's uptime marks.
+ *
+ * @module
+ */
+
+import type { VmOptions } from "../engine/config.ts";
+import { vm } from "../api/builder.ts";
+import { KernelError } from "../util/errors.ts";
+import { compared, type ExclusionContext } from "./exclusions.ts";
+import { type Guest, READERS } from "./guest.ts";
+import { type Reading, reading } from "./reading.ts";
+import { parseSnapshot } from "./snapshot.ts";
+import type { Step } from "./steps.ts";
+import type { Transcript } from "./transcript.ts";
+import { relevantLines } from "./dmesg.ts";
+
+/** One reading that did not match. */
+export interface Mismatch {
+  /** Log line. */
+  readonly line: number;
+  /** The reading's key. */
+  readonly key: string;
+  /** What the real kernel printed ("(none)": the model printed a reading the log does not have). */
+  readonly expected: string;
+  /** What the model printed ("(none)": the model has no such reading). */
+  readonly got: string;
+}
+
+/** The outcome of one log. */
+export interface LogResult {
+  /** The log file. */
+  readonly file: string;
+  /** The machine, in a few words. */
+  readonly machine: string;
+  /** Readings compared. */
+  readonly readings: number;
+  /** Readings that matched. */
+  readonly matched: number;
+  /** The ones that did not. */
+  readonly mismatches: readonly Mismatch[];
+}
+
+const CE_ROWS = /^(?:0|LOC|HVS|HYP|HRE|CAL)$/;
+
+/** `moved`/`nonzero` readings of the timer interrupt rows against the previous snapshot. */
+function irqMovement(
+  counts: ReadonlyMap<string, ReadonlyMap<string, number>>,
+  prev: ReadonlyMap<string, ReadonlyMap<string, number>> | null,
+  at: number,
+): Reading[] {
+  const out: Reading[] = [];
+  for (const [row, cols] of counts) {
+    if (!CE_ROWS.test(row)) continue;
+    for (const [col, n] of cols) {
+      const before = prev?.get(row)?.get(col);
+      if (before === undefined) {
+        out.push(reading(`interrupts ${row} ${col} nonzero`, n > 0 ? "yes" : "no", at));
+      } else out.push(reading(`interrupts ${row} ${col} moved`, n > before ? "yes" : "no", at));
+    }
+  }
+  return out;
+}
+
+/** Compares two reading lists by key; counts into `r`. */
+function compare(
+  expected: readonly Reading[],
+  got: readonly Reading[],
+  ctx: ExclusionContext,
+  r: { readings: number; matched: number; mismatches: Mismatch[] },
+): void {
+  const mine = new Map<string, string[]>();
+  for (const g of got) mine.set(g.key, [...(mine.get(g.key) ?? []), g.value]);
+  for (const e of expected) {
+    const want = compared(e.key, e.value, ctx);
+    const values = mine.get(e.key) ?? [];
+    const value = values.shift();
+    if (want === null) continue;
+    r.readings++;
+    const have = value === undefined ? null : compared(e.key, value, ctx);
+    if (have === want) r.matched++;
+    else r.mismatches.push({ line: e.line, key: e.key, expected: e.value, got: value ?? "(none)" });
+  }
+  const line = expected[0]?.line ?? 0;
+  for (const [key, values] of mine) {
+    for (const v of values) {
+      if (compared(key, v, ctx) === null) continue;
+      r.readings++;
+      r.mismatches.push({ line, key, expected: "(none)", got: v });
+    }
+  }
+}
+
+/** The shell's view of a write: exit status and stderr. */
+function writeOutcome(g: Guest, path: string, value: string): { rc: string; err: string } {
+  try {
+    const w = g.machine.write(path, value);
+    return w.ok ? { rc: "0", err: "" } : { rc: "1", err: `sh: ${w.message}` };
+  } catch (e) {
+    if (e instanceof KernelError) return { rc: "(none)", err: `(${e.name}: ${e.message})` };
+    return { rc: "(none)", err: `(${(e as Error).message})` };
+  }
+}
+
+/**
+ * Replays a transcript on a machine built from `options`.
+ *
+ * @throws {RangeError} when the options describe a machine hvtick cannot build.
+ */
+export function replay(t: Transcript, options: VmOptions, machine: string): LogResult {
+  const g: Guest = { machine: vm(options).build(), dmesgMark: 0 };
+  const ctx: ExclusionContext = { lapicFrequencyKnown: options.features?.frequencyMsrs === true };
+  const r = { readings: 0, matched: 0, mismatches: [] as Mismatch[] };
+  const prevIrq: {
+    real: Map<string, Map<string, number>> | null;
+    model: Map<string, Map<string, number>> | null;
+  } = {
+    real: null,
+    model: null,
+  };
+  const check = (line: number, key: string, expected: string, got: string) =>
+    compare([reading(key, expected, line)], [reading(key, got, line)], ctx, r);
+  const advanceTo = (ns: number) => {
+    const now = g.machine.now;
+    if (ns > now) g.machine.advance(ns - now);
+  };
+  for (const s of t.steps) step(s);
+  return { file: t.file, machine, ...r };
+
+  function step(s: Step): void {
+    switch (s.kind) {
+      case "time":
+        return advanceTo(s.cs * 10_000_000);
+      case "write": {
+        const got = writeOutcome(g, s.path, s.value);
+        if (s.rc !== null) check(s.line, `echo ${s.value} > ${s.path}: rc`, String(s.rc), got.rc);
+        if (s.rc !== null && s.err !== "?") {
+          check(s.line, `echo ${s.value} > ${s.path}: stderr`, s.err, got.err);
+        }
+        return;
+      }
+      case "insmod": {
+        let rc = "0";
+        try {
+          g.machine.run({ kind: "modprobe", module: s.module } as never);
+        } catch (e) {
+          rc = `(${(e as Error).message})`;
+        }
+        if (s.rc !== null) check(s.line, `insmod ${s.module}: rc`, String(s.rc), rc);
+        return;
+      }
+      case "cycles": {
+        let failures = 0;
+        for (let i = 0; i < s.count; i++) {
+          for (const v of ["0", "1"]) {
+            if (writeOutcome(g, `/sys/devices/system/cpu/cpu${s.cpu}/online`, v).rc !== "0") {
+              failures++;
+            }
+          }
+        }
+        return check(
+          s.line,
+          `cycle_cpu ${s.cpu} x${s.count}: failures`,
+          String(s.failures),
+          String(failures),
+        );
+      }
+      case "console": {
+        const want = relevantLines(s.text);
+        const have = relevantLines(g.machine.dmesg().split("\n")).slice(-want.length);
+        return compare(
+          want.map((l, i) => reading(`console[${i}]`, l, s.line)),
+          want.length ? have.map((l, i) => reading(`console[${i}]`, l, s.line)) : [],
+          ctx,
+          r,
+        );
+      }
+      case "action":
+        if (s.action === "sleep") return advanceTo(g.machine.now + Math.round(Number(s.arg) * 1e9));
+        return;
+      case "read": {
+        const reader = READERS[s.reader];
+        if (!reader) {
+          return check(
+            s.line,
+            `reader ${s.reader}`,
+            s.text.join("\n"),
+            "(no such reader in the harness)",
+          );
+        }
+        let mine: string[];
+        try {
+          mine = reader.render(g, s.arg, s.text);
+        } catch (e) {
+          mine = [`(the model cannot render this: ${(e as Error).message})`];
+        }
+        let expected = reader.parse(s.text, s.line, s.arg);
+        let got = reader.parse(mine, s.line, s.arg);
+        if (s.reader === "snap") {
+          const a = parseSnapshot(s.text, s.line).interrupts as Map<string, Map<string, number>>;
+          const b = parseSnapshot(mine, s.line).interrupts as Map<string, Map<string, number>>;
+          expected = [...expected, ...irqMovement(a, prevIrq.real, s.line)];
+          got = [...got, ...irqMovement(b, prevIrq.model, s.line)];
+          prevIrq.real = a;
+          prevIrq.model = b;
+        }
+        compare(expected, got, ctx, r);
+        if (s.reader === "dmesg_since" || s.reader === "timer_list") {
+          g.dmesgMark = g.machine.dmesg().split("\n").filter((l) => l !== "").length;
+        }
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The run's own timing, for the replay: how long the guest took to boot (the uptime at which the
+ * rig's `/init` started), and how long one hotplug callback takes on that host (the secondary
+ * CPUs' bring-up at boot, timed by the kernel's own log, divided by the callbacks the model runs
+ * for it). Real kernels behave differently when time passes (a LAPIC ticks during a CPU's
+ * bring-up until VMbus replaces it; the boot CPU's IRQ 0 counts until its per-CPU timer takes
+ * over), so the model replays a run at the run's pace.
+ *
+ * @module
+ */
+
+import type { VmOptions } from "../engine/config.ts";
+import { vm } from "../api/builder.ts";
+import type { Transcript } from "./transcript.ts";
+
+const STAMP = /^\[\s*(\d+)\.(\d+)\] (.*)$/;
+
+/** Seconds of a `[ s.us]` stamped line whose text starts with `text`, from the full kernel log. */
+function stampOf(t: Transcript, text: string): number | null {
+  for (const s of t.steps) {
+    if (s.kind !== "read" || s.reader !== "dmesg_full") continue;
+    for (const l of s.text) {
+      const m = STAMP.exec(l);
+      if (m && m[3].startsWith(text)) return Number(m[1]) + Number(`0.${m[2]}`);
+    }
+  }
+  return null;
+}
+
+/**
+ * The timing of a log's run: `boot` from its first uptime mark; `callback` from the kernel's
+ * `smp: Bringing up secondary CPUs` … `smp: Brought up` span over the callbacks one CPU's
+ * bring-up runs in the model (0 when the log has neither).
+ */
+export function runTiming(t: Transcript, options: VmOptions): { boot: number; callback: number } {
+  const first = t.steps.find((s) => s.kind === "time");
+  const boot = first && first.kind === "time" ? first.cs * 10_000_000 : 0;
+  const from = stampOf(t, "smp: Bringing up secondary CPUs");
+  const to = stampOf(t, "smp: Brought up");
+  const cpus = options.cpus ?? 1;
+  if (from === null || to === null || cpus < 2) return { boot, callback: 0 };
+  const m = vm({ ...options, timing: undefined }).build();
+  m.write("/sys/devices/system/cpu/cpu1/online", "0");
+  const calls = m.write("/sys/devices/system/cpu/cpu1/online", "1").calls;
+  if (calls === 0) return { boot, callback: 0 };
+  return { boot, callback: Math.round(((to - from) * 1e9) / ((cpus - 1) * calls)) };
+}

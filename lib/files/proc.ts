@@ -1,0 +1,42 @@
+/**
+ * The procfs files that identify the running kernel and what it loaded: `/proc/sys/kernel/
+ * osrelease` and `version` (what `uname -r` and `uname -v` print; init/version.c), `printk`
+ * (kernel/printk/printk.c: the console log levels, `quiet` lowering the first), and
+ * `/proc/modules` (kernel/module/procfs.c).
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { configFacts } from "../kernels/configs.ts";
+
+/** `/proc/sys/kernel/osrelease`: the build's release string (Debian's ABI name; else the version). */
+export function osrelease(k: Kernel): string {
+  const f = configFacts(k.s.config.kconfig, k.s.config.kernel);
+  return `${f?.uname.release || k.line.version}\n`;
+}
+
+/** `/proc/sys/kernel/version`: `#1 SMP …` with the build's date. */
+export function kernelVersion(k: Kernel): string {
+  const f = configFacts(k.s.config.kconfig, k.s.config.kernel);
+  return `${f?.uname.version ?? "#1 SMP"}\n`;
+}
+
+/**
+ * `/proc/sys/kernel/printk`: console_loglevel, default_message_loglevel, minimum_console_loglevel,
+ * default_console_loglevel, tab-separated. `quiet` sets the console level to
+ * CONSOLE_LOGLEVEL_QUIET (4), else CONSOLE_LOGLEVEL_DEFAULT (7) (init/main.c `quiet_kernel`;
+ * Debian's config; logs/public/*.log `printk_before: 4 4 1 7` under `quiet`).
+ */
+export function printkLevels(k: Kernel): string {
+  const quiet = k.s.config.cmdline.split(/\s+/).includes("quiet");
+  return `${quiet ? 4 : 7}\t4\t1\t7\n`;
+}
+
+/** `/proc/modules`: `name size refcount deps state address` per loaded module (address hidden). */
+export function procModules(k: Kernel): string {
+  const f = configFacts(k.s.config.kconfig, k.s.config.kernel);
+  return (k.s.modules ?? []).map((m) =>
+    `${m} ${f?.moduleSizes[m] ?? 0} 0 - Live 0x0000000000000000\n`
+  ).join("");
+}

@@ -1,0 +1,193 @@
+/**
+ * Kernel configurations as an axis: `minimal` (a built-in kernel: `CONFIG_HYPERV=y`, only the
+ * registrations every config makes) and `debian` (Debian's x86_64 kernel config of the three
+ * Debian releases: the optional registrants it enables, Hyper-V as modules that udev loads in
+ * early userspace, its NO_HZ mode and HZ). Each Debian release is its parent plus a delta; the
+ * Kconfig lines are the real config files' (`/boot/config-*` of the image packages, printed by
+ * the rig: logs/public/*.log `config:` lines).
+ *
+ * @module
+ */
+
+/** A config preset's facts for one kernel line. */
+export interface ConfigFacts {
+  /** Optional Kconfig options it enables (registrants gated by them are made). */
+  readonly options: readonly string[];
+  /** `CONFIG_HYPERV`: built in (`y`: VMbus registers at boot) or a module (`m`). */
+  readonly hyperv: "y" | "m";
+  /** The tick mode: `CONFIG_NO_HZ_IDLE` or `CONFIG_NO_HZ_FULL`. */
+  readonly nohz: "idle" | "full";
+  /** `CONFIG_PREEMPT_DYNAMIC`. */
+  readonly preemptDynamic: boolean;
+  /** `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64). */
+  readonly hotplugParallel: boolean;
+  /** `CONFIG_BOOTPARAM_HOTPLUG_CPU0` exists (it was removed in 6.5) and is not set. */
+  readonly bootparamHotplugCpu0: boolean;
+  /** `uname -r` and `uname -v`. */
+  readonly uname: { readonly release: string; readonly version: string };
+  /** Module sizes `/proc/modules` shows, bytes. */
+  readonly moduleSizes: Readonly<Record<string, number>>;
+  /** Where the facts come from. */
+  readonly source: string;
+}
+
+/** One preset: its id, what it is, and its facts per kernel line (parents first, then deltas). */
+export interface ConfigPreset {
+  /** The id users pass to `.config()`. */
+  readonly id: string;
+  /** What it is. */
+  readonly label: string;
+  /** Facts by kernel line id: the first is whole, each later one changes the one before it. */
+  readonly lines: readonly { readonly id: string; readonly facts: Partial<ConfigFacts> }[];
+  /** Architectures it exists for. */
+  readonly arches: readonly string[];
+}
+
+/** Every config preset. */
+export const CONFIG_PRESETS: readonly ConfigPreset[] = [
+  {
+    id: "minimal",
+    label: "built-in kernel: CONFIG_HYPERV=y, the registrations every config makes",
+    arches: ["x86_64", "arm64"],
+    lines: ["5.2", "5.4", "5.5", "5.10", "6.1", "6.12"].map((id, i) => ({
+      id,
+      facts: i > 0 ? {} : {
+        options: [],
+        hyperv: "y",
+        nohz: "idle",
+        preemptDynamic: false,
+        hotplugParallel: false,
+        bootparamHotplugCpu0: false,
+        uname: { release: "", version: "#1 SMP" },
+        moduleSizes: {},
+        source: "hvtick's own build: no distribution's config",
+      },
+    })),
+  },
+  {
+    id: "debian",
+    label: "Debian's x86_64 kernel (linux-image-*-amd64): Hyper-V as modules loaded by udev",
+    arches: ["x86_64"],
+    lines: [
+      {
+        id: "5.10",
+        facts: {
+          options: ["VMAP_STACK", "PADATA", "ZSWAP", "LEDS_TRIGGER_CPU", "IRQ_POLL"],
+          hyperv: "m",
+          nohz: "idle",
+          preemptDynamic: false,
+          hotplugParallel: false,
+          bootparamHotplugCpu0: true,
+          uname: { release: "5.10.0-46-amd64", version: "#1 SMP Debian 5.10.262-1 (2026-07-31)" },
+          moduleSizes: { hv_vmbus: 143360 },
+          source: "config-5.10.0-46-amd64 (linux-image-5.10.0-46-amd64 5.10.262-1); " +
+            "logs/public/pub-k5.10-*.log (uname_a, hyperv_module)",
+        },
+      },
+      {
+        id: "6.1",
+        facts: {
+          nohz: "full",
+          preemptDynamic: true,
+          uname: {
+            release: "6.1.0-56-amd64",
+            version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",
+          },
+          moduleSizes: { hv_vmbus: 151552 },
+          source: "config-6.1.0-56-amd64 (linux-image-6.1.0-56-amd64 6.1.192-2); " +
+            "logs/public/pub-k6.1-*.log",
+        },
+      },
+      {
+        id: "6.12",
+        facts: {
+          options: [
+            "VMAP_STACK",
+            "PADATA",
+            "ZSWAP",
+            "LEDS_TRIGGER_CPU",
+            "IRQ_POLL",
+            "CRASH_HOTPLUG",
+            "ZSMALLOC",
+          ],
+          hotplugParallel: true,
+          // CONFIG_BOOTPARAM_HOTPLUG_CPU0 was removed in 6.5 (e59e74dc48a3).
+          bootparamHotplugCpu0: false,
+          uname: {
+            release: "6.12.117+deb13-amd64",
+            version: "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1 (2026-11-12)",
+          },
+          moduleSizes: { hv_vmbus: 180224 },
+          source: "config-6.12.117+deb13-amd64 (linux-image-6.12.117+deb13-amd64 6.12.117-1); " +
+            "logs/public/pub-k6.12-*.log",
+        },
+      },
+    ],
+  },
+];
+
+/** The ids `.config()` accepts. */
+export const CONFIG_IDS: readonly string[] = CONFIG_PRESETS.map((p) => p.id);
+
+/**
+ * A preset's facts for a kernel line (its deltas applied), or null when it has none for it.
+ *
+ * @example
+ * ```ts
+ * import { configFacts } from "./configs.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(configFacts("debian", "6.1")?.hyperv, "m");
+ * assert.equal(configFacts("debian", "6.1")?.nohz, "full");
+ * assert.equal(configFacts("debian", "5.5"), null);
+ * ```
+ */
+export function configFacts(preset: string, line: string): ConfigFacts | null {
+  const p = CONFIG_PRESETS.find((x) => x.id === preset);
+  if (!p) return null;
+  let facts: Partial<ConfigFacts> = {};
+  for (const l of p.lines) {
+    facts = { ...facts, ...l.facts };
+    if (l.id === line) return facts as ConfigFacts;
+  }
+  return null;
+}
+
+/** The kernel lines a preset exists for. */
+export function configLines(preset: string): string[] {
+  return CONFIG_PRESETS.find((x) => x.id === preset)?.lines.map((l) => l.id) ?? [];
+}
+
+/**
+ * The config file's timekeeping and hotplug lines (Kconfig order, as `/boot/config-*` has them),
+ * for a preset's facts, the HZ and `CONFIG_CPU_HOTPLUG_STATE_CONTROL`.
+ */
+export function kconfigLines(f: ConfigFacts, hz: number, stateControl = false): string[] {
+  const set = (name: string, on: boolean) =>
+    on ? `CONFIG_${name}=y` : `# CONFIG_${name} is not set`;
+  const out = [
+    "CONFIG_GENERIC_CLOCKEVENTS_BROADCAST=y",
+    set("HZ_PERIODIC", false),
+    set("NO_HZ_IDLE", f.nohz === "idle"),
+    set("NO_HZ_FULL", f.nohz === "full"),
+    set("NO_HZ", false),
+    "CONFIG_HIGH_RES_TIMERS=y",
+    "CONFIG_PREEMPT_VOLUNTARY=y",
+    set("PREEMPT", false),
+    ...(f.preemptDynamic ? ["CONFIG_PREEMPT_DYNAMIC=y"] : []),
+    "CONFIG_HYPERVISOR_GUEST=y",
+    "CONFIG_HPET_TIMER=y",
+    "CONFIG_HPET_EMULATE_RTC=y",
+    "CONFIG_NR_CPUS=8192",
+    "CONFIG_X86_LOCAL_APIC=y",
+    ...[100, 250, 300, 1000].map((h) => set(`HZ_${h}`, h === hz)),
+    `CONFIG_HZ=${hz}`,
+    "CONFIG_HOTPLUG_CPU=y",
+    ...(f.hotplugParallel ? ["CONFIG_HOTPLUG_PARALLEL=y"] : []),
+    `CONFIG_HYPERV=${f.hyperv}`,
+    "CONFIG_HYPERV_TIMER=y",
+    set("CPU_HOTPLUG_STATE_CONTROL", stateControl),
+    ...(f.bootparamHotplugCpu0 ? [set("BOOTPARAM_HOTPLUG_CPU0", false)] : []),
+    ...f.options.map((o) => `CONFIG_${o}=y`),
+  ];
+  return out;
+}

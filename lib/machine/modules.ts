@@ -1,0 +1,92 @@
+/**
+ * Loadable modules: with `CONFIG_HYPERV=m` (Debian's kernels) VMbus is `hv_vmbus.ko`, loaded by
+ * udev in early userspace or by hand (`modprobe`, the rig's `insmod`). Loading it runs its init
+ * the way the kernel does (drivers/hv/vmbus_drv.c `hv_acpi_init()` → `vmbus_bus_init()`): the
+ * ACPI probe, the `hyperv/vmbus:online` registration (which starts `hv_synic_init()` on every
+ * online CPU: the legacy stimers replace the LAPIC there), then `vmbus_connect()`.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { printk } from "../engine/log.ts";
+import { E, type ErrnoName, errnoName } from "../util/errno.ts";
+import { REGISTRANTS } from "../kernels/registrants.ts";
+import { configFacts } from "../kernels/configs.ts";
+import { platformOf } from "../platform/hyperv/hosts.ts";
+import { register } from "./register.ts";
+
+/** What loading a module did. */
+export interface ModuleLoad {
+  /** `init_module()`'s result: 0 or -errno. */
+  readonly ret: number;
+  /** Its errno name, or null. */
+  readonly errno: ErrnoName | null;
+  /** The loading task died in an oops (the shell reports `Killed`, exit status 137). */
+  readonly killed: boolean;
+  /** The module was built in (`=y`) or already loaded: nothing ran. */
+  readonly already: boolean;
+}
+
+/** The modules hvtick models. */
+export const MODULE_NAMES: readonly string[] = ["hv_vmbus"];
+
+/**
+ * 5.10's `vmbus_acpi_add()` walks the `_CRS` of the VMBus device's ancestors up to the namespace
+ * root; under QEMU's `vmbus-bridge` no ancestor has one, and the walk evaluates `_CRS` of the
+ * root handle itself, which faults in `acpi_ns_lookup()` while `acpi_ns_get_node()` holds the
+ * ACPI namespace mutex (the oops of logs/k5.10-hv-legacy-vmbus.log, lines 118-194; fixed by
+ * "Drivers: hv: vmbus: Don't dereference ACPI root object handle", not in 5.10.262). The task is
+ * killed with the mutex held.
+ */
+const ROOT_DEREF_OOPS = [
+  "BUG: kernel NULL pointer dereference, address: 0000000000000007",
+  "#PF: supervisor read access in kernel mode",
+  "#PF: error_code(0x0000) - not-present page",
+  "Oops: 0000 [#1] SMP NOPTI",
+  "RIP: 0010:acpi_ns_lookup+0x7a/0x510",
+  "Modules linked in: hv_vmbus(+)",
+];
+
+/** Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. */
+export function loadModule(k: Kernel, name: string): ModuleLoad {
+  const s = k.s;
+  const facts = configFacts(s.config.kconfig, s.config.kernel);
+  if (facts?.hyperv !== "m" || (s.modules ?? []).includes(name)) {
+    return { ret: 0, errno: null, killed: false, already: true };
+  }
+  const fail = (ret: number): ModuleLoad => ({
+    ret,
+    errno: errnoName(ret),
+    killed: false,
+    already: false,
+  });
+  // hv_acpi_init(): not a Hyper-V guest.
+  if (s.config.hyperv === "none") return fail(-E.ENODEV);
+  // No VMBus ACPI device: 5.10 waits 5 s for the probe (-ETIMEDOUT); 6.1+ finds no device.
+  if (!s.config.vmbus) return fail(k.line.vmbus.probe === "wait" ? -E.ETIMEDOUT : -E.ENODEV);
+  if (!s.config.vmbusMmio && k.line.vmbus.rootCrsDeref) {
+    for (const line of ROOT_DEREF_OOPS) printk(k, line);
+    s.acpiNamespaceHeld = true;
+    return { ret: 0, errno: null, killed: true, already: false };
+  }
+  // vmbus_reserve_fb(): 5.10 takes a Gen1 framebuffer base from screen_info, 0 under QEMU's
+  // VGA text console; 6.1+ asks PCI for Hyper-V's video device and returns quietly without one.
+  if (
+    s.config.vmbusMmio && k.line.vmbus.reserveFb === "screen_info" &&
+    !platformOf(s.config.hyperv).framebuffer
+  ) {
+    printk(k, "hv_vmbus: Unexpected framebuffer mmio base of zero");
+  }
+  s.modules = [...(s.modules ?? []), name];
+  for (const key of k.line.registrantOrder) {
+    const r = REGISTRANTS.find((x) => x.key === key)!;
+    if (r.module === name) register(k, r, true);
+  }
+  return { ret: 0, errno: null, killed: false, already: false };
+}
+
+/** udev in early userspace: loads the modules of the devices present (`modules: "udev"`). */
+export function udevColdplug(k: Kernel): void {
+  if (k.s.config.modules === "udev" && k.s.config.vmbus) loadModule(k, "hv_vmbus");
+}

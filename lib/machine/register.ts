@@ -1,0 +1,38 @@
+/**
+ * Making one registrant's `cpuhp_setup_state*()` call, at boot or when its module loads: whether
+ * this guest makes it (its release has it, its config enables it, its host condition holds),
+ * which slot it asks for, and what it calls next.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import type { Registrant } from "../kernels/registrants.ts";
+import { configFacts } from "../kernels/configs.ts";
+import { cpuhpSetupState } from "../hotplug/register.ts";
+import { runAfterRegistration } from "../hotplug/symbols.ts";
+import { hasStimer } from "../platform/hyperv/stimer.ts";
+
+/**
+ * Makes `r`'s call if this guest makes it. At boot (`fromModule` false) a registrant of a module
+ * the config builds as a module is left for the module's load.
+ */
+export function register(k: Kernel, r: Registrant, fromModule = false): void {
+  if (!k.line.registrants.has(r.key)) return;
+  const facts = configFacts(k.s.config.kconfig, k.s.config.kernel);
+  if (r.config && !facts?.options.includes(r.config)) return;
+  if (r.module && !fromModule && facts?.hyperv === "m") return;
+  if (!r.when(k.s.config, { stimer: hasStimer(k), direct: k.direct })) return;
+  const request = r.state === "CPUHP_AP_ONLINE_DYN"
+    ? "AP_ONLINE_DYN"
+    : r.state === "CPUHP_BP_PREPARE_DYN"
+    ? "BP_PREPARE_DYN"
+    : k.line.enumNames.indexOf(r.state);
+  if (request === -1) throw new Error(`internal: ${r.state} is not in Linux ${k.line.id}'s enum`);
+  cpuhpSetupState(k, request, r.name, r.startup, r.teardown, {
+    nocalls: k.line.registrantChanges[r.key]?.nocalls ?? r.nocalls,
+    multi: r.multi,
+    instances: r.instances,
+  });
+  if (r.then) runAfterRegistration(k, r.then);
+}
