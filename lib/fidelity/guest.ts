@@ -113,6 +113,10 @@ function snap(m: Machine): string[] {
   return out;
 }
 
+/** The symbols hotplug.sh greps out of /proc/kallsyms (rig/guest/hotplug.sh). */
+const KALLSYMS_GREP =
+  /^(hv_stimer_alloc|hv_stimer_init|hv_stimer_cleanup|hv_stimer_legacy_init|hv_stimer_legacy_cleanup|hv_stimer0_isr|hv_init_clocksource|hyperv_init|hv_stimer_setup_percpu_clockev|sysvec_hyperv_stimer0)$/;
+
 /** The config symbols ops.sh greps (rig/guest/ops.sh). */
 const CONFIG_GREP =
   /^(# )?CONFIG_(HZ|HZ_[0-9]+|NO_HZ|NO_HZ_IDLE|NO_HZ_FULL|HZ_PERIODIC|HIGH_RES_TIMERS|HYPERV|HYPERV_TIMER|HYPERVISOR_GUEST|HOTPLUG_CPU|HOTPLUG_PARALLEL|CPU_HOTPLUG_STATE_CONTROL|GENERIC_CLOCKEVENTS_BROADCAST|X86_LOCAL_APIC|HPET_TIMER|HPET_EMULATE_RTC|PREEMPT|PREEMPT_DYNAMIC|PREEMPT_VOLUNTARY|NR_CPUS)[= ]/;
@@ -265,7 +269,12 @@ export const READERS: Readonly<Record<string, Reader>> = {
       text.map((l, i) => reading(`config ${/CONFIG_\w+/.exec(l)?.[0] ?? l}`, l, at + i)),
   },
   kallsyms: {
-    render: (g) => cat(g.machine, "/proc/kallsyms"),
+    // hotplug.sh: grep -E ' (hv_stimer_alloc|…)$' /proc/kallsyms | awk '{print $2, $3}'.
+    render: (g) =>
+      g.machine.stat("/proc/kallsyms") !== "file" ? [] : cat(g.machine, "/proc/kallsyms")
+        .map((l) => l.split(" "))
+        .filter((f) => KALLSYMS_GREP.test(f[2] ?? ""))
+        .map((f) => `${f[1]} ${f[2]}`),
     parse: (text, at) =>
       text.map((l, i) => reading(`kallsyms ${l.split(" ")[1]}`, l.split(" ")[0], at + i)),
   },

@@ -286,6 +286,15 @@ export const LINE_RECOGNISERS: readonly Recogniser[] = [
     read: () => {},
   },
   {
+    what:
+      "`qemu-system-x86_64: terminating on signal 15 … (timeout)` (the host killed a guest that stopped)",
+    pattern: /^qemu-system-\w+: terminating on signal 15 from pid \d+ \(timeout\)$/,
+    read: (_m, line, c) => {
+      finishWrite(c, null);
+      c.out.push({ kind: "action", line, action: "timeout", arg: "" });
+    },
+  },
+  {
     what: "`skipped (rig.fi_skip=…)`, `RIG-RESUME-NO-IMAGE`",
     pattern: /^(?:skipped \(rig\.fi_skip=.*\)|RIG-RESUME-NO-IMAGE)$/,
     read: () => {},

@@ -142,9 +142,11 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
         return;
       }
       case "insmod": {
-        let rc = "0";
+        // busybox insmod: 0, 1 on failure; a task killed in an oops exits with 128+SIGKILL.
+        let rc: string;
         try {
-          g.machine.run({ kind: "modprobe", module: s.module } as never);
+          const r = g.machine.run({ kind: "modprobe", module: s.module });
+          rc = r.killed ? "137" : r.ok ? "0" : "1";
         } catch (e) {
           rc = `(${(e as Error).message})`;
         }
@@ -179,6 +181,15 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
       }
       case "action":
         if (s.action === "sleep") return advanceTo(g.machine.now + Math.round(Number(s.arg) * 1e9));
+        // The rig's host killed a guest that made no progress: the model must be hung by then.
+        if (s.action === "timeout") {
+          return check(
+            s.line,
+            "guest stopped (host timeout)",
+            "hung",
+            g.machine.hung ? "hung" : "running",
+          );
+        }
         return;
       case "read": {
         const reader = READERS[s.reader];

@@ -31,11 +31,20 @@ export interface Transcript {
 
 type BlockReader = (b: Block, m: RegExpExecArray, c: LineContext, file: string) => void;
 
+/**
+ * Where a reading's own lines end: the scripts print their next lines (`+ echo …`, `RIG-END …`,
+ * `round N: …`, a state number) after a reading without a header of their own. A snapshot's or
+ * tick device's lines are its sections, `key: value` lines, interrupt rows and tick-device fields.
+ */
+const READING_LINE =
+  /^(?:--- |cpu\/\w+: |clockevent\d+: |broadcast: |current_clocksource: |available_clocksource: |cpu\d+: online=|\s+CPU\d|\s*\w+:\s+\d|Tick Device:|Broadcast device|Per CPU device:|Clock Event Device:|Wakeup Device:|tick_broadcast|\s\w[\w ]*:|$)/;
+
 // A block that is one reading; lib.sh's next command (`+ echo …`) may follow it in the same block.
 const whole =
   (reader: string, arg: (m: RegExpExecArray, b: Block) => string = () => ""): BlockReader =>
   (b, m, c, file) => {
-    const end = b.body.findIndex((l) => /^\+ /.test(l));
+    const structured = reader === "snap" || reader === "tick_device";
+    const end = b.body.findIndex((l) => /^\+ /.test(l) || (structured && !READING_LINE.test(l)));
     const text = end < 0 ? b.body : b.body.slice(0, end);
     c.out.push({ kind: "read", line: b.line + 1, reader, arg: arg(m, { ...b, body: text }), text });
     if (end >= 0) lineByLine({ ...b, line: b.line + end, body: b.body.slice(end) }, c, file);
@@ -163,7 +172,14 @@ const BLOCKS: readonly { header: RegExp; read: BlockReader }[] = [
  * ```
  */
 export function readTranscript(text: string, file: string): Transcript {
-  const c: LineContext = { cpu: null, pending: null, collecting: null, out: [] };
+  // A script that never prints its CPU's path (failloop.sh's rounds) cycles the CPU the kernel log
+  // shows going offline.
+  const cycled = [...text.matchAll(/smpboot: CPU (\d+) is now offline/g)].map((m) => Number(m[1]));
+  const common =
+    cycled.sort((a, b) =>
+      cycled.filter((x) => x === b).length - cycled.filter((x) => x === a).length
+    )[0];
+  const c: LineContext = { cpu: common ?? null, pending: null, collecting: null, out: [] };
   let format: "ops" | "scenario" = "scenario";
   for (const b of blocks(text)) {
     if (b.header === null) {

@@ -40,3 +40,17 @@ export function procModules(k: Kernel): string {
     `${m} ${f?.moduleSizes[m] ?? 0} 0 - Live 0x0000000000000000\n`
   ).join("");
 }
+
+/**
+ * `/proc/kallsyms` as far as hvtick knows the build's symbol table: the Hyper-V timer symbols of
+ * a Debian build (address hidden: kptr_restrict), in link order; absent for other builds.
+ */
+export function procKallsyms(k: Kernel): string {
+  const f = configFacts(k.s.config.kconfig, k.s.config.kernel);
+  return (f?.kallsyms ?? []).map((l) => `0000000000000000 ${l}\n`).join("");
+}
+
+/** Whether this build's symbol table is known (lib/kernels/configs.ts). */
+export function hasKallsyms(k: Kernel): boolean {
+  return (configFacts(k.s.config.kconfig, k.s.config.kernel)?.kallsyms.length ?? 0) > 0;
+}

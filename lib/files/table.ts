@@ -26,7 +26,14 @@ import {
 import { broadcastDeviceShow, currentDeviceShow, unbindDeviceStore } from "../time/sysfs.ts";
 import { availableClocksources, clocksourceName } from "../platform/hyperv/platform.ts";
 import { timerList } from "./timer_list.ts";
-import { kernelVersion, osrelease, printkLevels, procModules } from "./proc.ts";
+import {
+  hasKallsyms,
+  kernelVersion,
+  osrelease,
+  printkLevels,
+  procKallsyms,
+  procModules,
+} from "./proc.ts";
 import { procInterrupts } from "./interrupts.ts";
 
 export type { WriteOutcome } from "../hotplug/sysfs.ts";
@@ -43,7 +50,7 @@ export interface SysfsFile {
   readonly source: string;
   /** Writing it runs CPU hotplug (so it blocks while a hotplug operation is stuck). */
   readonly hotplug?: boolean;
-  /** Whether the file exists for this CPU (default: yes). */
+  /** Whether the file exists for this CPU (-1 for a file of no CPU; default: yes). */
   exists?(k: Kernel, cpu: number): boolean;
   /** Reads it. */
   read?(k: Kernel, cpu: number): string;
@@ -161,10 +168,20 @@ export const SYSFS: readonly SysfsFile[] = [
     read: printkLevels,
   },
   {
+    pattern: /^\/proc\/kallsyms$/,
+    example: "/proc/kallsyms",
+    mode: "0444",
+    source: "kernel/kallsyms.c (the build's Hyper-V timer symbols only)",
+    exists: (k) => hasKallsyms(k),
+    read: procKallsyms,
+  },
+  {
     pattern: /^\/proc\/interrupts$/,
     example: "/proc/interrupts",
     mode: "0444",
     source: "kernel/irq/proc.c show_interrupts, arch/x86/kernel/irq.c arch_show_interrupts",
+    // The x86 rows only: arm64's (GIC interrupts, IPIs) are not modelled.
+    exists: (k) => k.s.config.arch === "x86_64",
     read: procInterrupts,
   },
   {
@@ -198,6 +215,11 @@ const PATHS: readonly Paths[] = SYSFS.map((file) => {
   };
 });
 
+/** Whether a file of no CPU exists on this machine. */
+function fixedPresent(k: Kernel, file: SysfsFile): boolean {
+  return !file.exists || file.exists(k, -1);
+}
+
 function present(k: Kernel, file: SysfsFile, cpu: number): boolean {
   return cpu < k.s.config.cpus && (!file.exists || file.exists(k, cpu));
 }
@@ -209,8 +231,9 @@ function present(k: Kernel, file: SysfsFile, cpu: number): boolean {
 export function listFiles(k: Kernel): string[] {
   const out: string[] = [];
   for (const row of PATHS) {
-    if ("fixed" in row) out.push(...row.fixed);
-    else {
+    if ("fixed" in row) {
+      if (fixedPresent(k, row.file)) out.push(...row.fixed);
+    } else {
       for (let cpu = 0; cpu < k.s.config.cpus; cpu++) {
         if (present(k, row.file, cpu)) out.push(row.head + cpu + row.tail);
       }
@@ -240,8 +263,9 @@ export function directoryEntries(
   };
   for (const row of PATHS) {
     if (firstOnly && out.size > 0) break;
-    if ("fixed" in row) row.fixed.forEach(add);
-    else if (prefix.startsWith(row.head)) {
+    if ("fixed" in row) {
+      if (fixedPresent(k, row.file)) row.fixed.forEach(add);
+    } else if (prefix.startsWith(row.head)) {
       // Inside one CPU's directory: the number is the digits after the head, written plainly.
       const digits = /^\d+/.exec(prefix.slice(row.head.length))?.[0];
       const cpu = Number(digits);
@@ -272,7 +296,7 @@ export function lookup(k: Kernel, path: string): { file: SysfsFile; cpu: number 
     // sysfs names carry plain decimal numbers: cpu7 exists, cpu07 does not.
     if (cpu >= 0 && String(cpu) !== m[1]) return null;
     if (cpu >= k.s.config.cpus) return null;
-    if (cpu >= 0 && file.exists && !file.exists(k, cpu)) return null;
+    if (file.exists && !file.exists(k, cpu)) return null;
     return { file, cpu };
   }
   return null;

@@ -9,7 +9,8 @@
  * @module
  */
 
-import type { Callback, HotplugOp, Kernel } from "../engine/kernel.ts";
+import { type Callback, type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
+import { HangSignal } from "./cpuhp.ts";
 import { bringupAp, bringupCpu, kickApAlive, takedownCpu, tickCpuDying } from "./lifecycle.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
 import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
@@ -58,6 +59,24 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
     run: (k, op) => {
       tickCancelSchedTimer(k, op.cpu);
       return 0;
+    },
+  },
+  // acpi_soft_cpu_dead() → acpi_bus_get_device() takes the ACPI namespace mutex (5.10
+  // drivers/acpi/processor_driver.c:129-139); a task that oopsed holding it never releases it
+  // (logs/k5.10-hv-legacy-vmbus.log: the offline prints "CPU 2 is now offline", then stops).
+  acpi_soft_cpu_dead: {
+    run: (k, op) => {
+      if (!k.s.acpiNamespaceHeld) return 0;
+      throw new HangSignal({
+        cpu: op.cpu,
+        state: op.step ?? -1,
+        stateName: "acpi/cpu-drv:dead",
+        callback: "acpi_soft_cpu_dead",
+        reason: "acpi_soft_cpu_dead() waits for the ACPI namespace mutex, which the task that " +
+          "oopsed in hv_vmbus's probe still holds",
+        symptom: "",
+        time: ktime(k),
+      });
     },
   },
   hv_cpu_init: { run: (k, op) => hvCpuInit(k, op.cpu) },

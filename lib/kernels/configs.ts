@@ -27,6 +27,11 @@ export interface ConfigFacts {
   readonly uname: { readonly release: string; readonly version: string };
   /** Module sizes `/proc/modules` shows, bytes. */
   readonly moduleSizes: Readonly<Record<string, number>>;
+  /**
+   * The Hyper-V timer symbols of the build, `TYPE name` in address order as `/proc/kallsyms` lists
+   * them (`t`: static), or none when the build's symbol table is not known.
+   */
+  readonly kallsyms: readonly string[];
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -60,6 +65,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
         bootparamHotplugCpu0: false,
         uname: { release: "", version: "#1 SMP" },
         moduleSizes: {},
+        kallsyms: [],
         source: "hvtick's own build: no distribution's config",
       },
     })),
@@ -80,6 +86,19 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
           bootparamHotplugCpu0: true,
           uname: { release: "5.10.0-46-amd64", version: "#1 SMP Debian 5.10.262-1 (2026-07-31)" },
           moduleSizes: { hv_vmbus: 143360 },
+          // logs/k5.10-hv-direct.log "kallsyms (hyperv timer symbols present in vmlinux)".
+          kallsyms: [
+            "T hv_stimer0_isr",
+            "t hv_stimer_init",
+            "T hv_stimer_legacy_init",
+            "T hv_stimer_alloc",
+            "T hv_stimer_cleanup",
+            "T hv_stimer_legacy_cleanup",
+            "T sysvec_hyperv_stimer0",
+            "t hv_stimer_setup_percpu_clockev",
+            "T hyperv_init",
+            "T hv_init_clocksource",
+          ],
           source: "config-5.10.0-46-amd64 (linux-image-5.10.0-46-amd64 5.10.262-1); " +
             "logs/public/pub-k5.10-*.log (uname_a, hyperv_module)",
         },
@@ -94,6 +113,19 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
             version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",
           },
           moduleSizes: { hv_vmbus: 151552 },
+          // logs/hv-direct.log and k6.12-hv-direct.log: hv_stimer_alloc is linked after the cleanups.
+          kallsyms: [
+            "T hv_stimer0_isr",
+            "t hv_stimer_init",
+            "T hv_stimer_legacy_init",
+            "T hv_stimer_cleanup",
+            "T hv_stimer_legacy_cleanup",
+            "T hv_stimer_alloc",
+            "T sysvec_hyperv_stimer0",
+            "t hv_stimer_setup_percpu_clockev",
+            "T hyperv_init",
+            "T hv_init_clocksource",
+          ],
           source: "config-6.1.0-56-amd64 (linux-image-6.1.0-56-amd64 6.1.192-2); " +
             "logs/public/pub-k6.1-*.log",
         },
