@@ -249,6 +249,16 @@ export const READERS: Readonly<Record<string, Reader>> = {
     ],
     parse: keyed("/sys/hypervisor"),
   },
+  vmbus_devices: {
+    // `ls /sys/bus/vmbus/devices`: the bus exists from vmbus_bus_init() on, so not when
+    // hv_vmbus oopsed in its ACPI probe, which runs first; the rig's host offers no channels,
+    // so the directory is empty when it exists.
+    render: (g) =>
+      g.machine.snapshot().vmbus.up
+        ? []
+        : ["ls: /sys/bus/vmbus/devices: No such file or directory"],
+    parse: keyed("ls /sys/bus/vmbus/devices"),
+  },
   module_line: {
     render: (
       g,

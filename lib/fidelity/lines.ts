@@ -13,7 +13,14 @@ export interface LineContext {
   /** The block's CPU (the `cpuN` its commands name), for `before:`/`after:` lines. */
   cpu: number | null;
   /** The write whose `rc=` line has not come yet. */
-  pending: { line: number; path: string; value: string; err: string[] } | null;
+  pending: {
+    line: number;
+    path: string;
+    value: string;
+    err: string[];
+    /** Console lines the kernel printed while the write ran: compared after it. */
+    console: Step[];
+  } | null;
   /** A multi-line reading being collected, closed by the next recognised line. */
   collecting: { reader: string; arg: string; line: number; text: string[]; accepts: RegExp } | null;
   /** Steps so far. */
@@ -41,7 +48,7 @@ export function finishWrite(c: LineContext, rc: number | null): void {
     rc,
     err: p.err.join("\\n"),
   };
-  c.out.push(w);
+  c.out.push(w, ...p.console);
   c.pending = null;
 }
 
@@ -102,7 +109,7 @@ export const LINE_RECOGNISERS: readonly Recogniser[] = [
       finishWrite(c, null);
       const cpu = /\/cpu(\d+)\//.exec(m[2]);
       if (cpu) c.cpu = Number(cpu[1]);
-      c.pending = { line, path: m[2], value: m[1], err: [] };
+      c.pending = { line, path: m[2], value: m[1], err: [], console: [] };
     },
   },
   {
@@ -164,6 +171,12 @@ export const LINE_RECOGNISERS: readonly Recogniser[] = [
     what: "`--- dmesg tail`",
     pattern: /^--- dmesg tail$/,
     read: (_m, line, c) => collect(c, "dmesg_tail", "", line, /^\[\s*\d+\.\d+\] |^\S|^\s/),
+  },
+  {
+    what: "`ls: /sys/bus/vmbus/devices: No such file or directory`",
+    pattern: /^ls: \/sys\/bus\/vmbus\/devices: No such file or directory$/,
+    read: (m, line, c) =>
+      void c.out.push({ kind: "read", line, reader: "vmbus_devices", arg: "", text: [m[0]] }),
   },
   {
     what: "`NAME state number: 'N'`",

@@ -40,15 +40,25 @@ const READING_LINE =
   /^(?:--- |cpu\/\w+: |clockevent\d+: |broadcast: |current_clocksource: |available_clocksource: |cpu\d+: online=|\s+CPU\d|\s*\w+:\s+\d|Tick Device:|Broadcast device|Per CPU device:|Clock Event Device:|Wakeup Device:|tick_broadcast|\s\w[\w ]*:|$)/;
 
 // A block that is one reading; lib.sh's next command (`+ echo …`) may follow it in the same block.
-const whole =
-  (reader: string, arg: (m: RegExpExecArray, b: Block) => string = () => ""): BlockReader =>
-  (b, m, c, file) => {
-    const structured = reader === "snap" || reader === "tick_device";
-    const end = b.body.findIndex((l) => /^\+ /.test(l) || (structured && !READING_LINE.test(l)));
-    const text = end < 0 ? b.body : b.body.slice(0, end);
-    c.out.push({ kind: "read", line: b.line + 1, reader, arg: arg(m, { ...b, body: text }), text });
-    if (end >= 0) lineByLine({ ...b, line: b.line + end, body: b.body.slice(end) }, c, file);
-  };
+const whole = (
+  reader: string,
+  arg: (m: RegExpExecArray, b: Block) => string = () => "",
+  most = Infinity,
+): BlockReader =>
+(b, m, c, file) => {
+  const structured = reader === "snap" || reader === "tick_device";
+  // A kernel log is stamped lines only: the script's next output (a state number, `ls`) ends it.
+  const stamped = reader.startsWith("dmesg_");
+  // A reading of at most `most` lines: what follows is the script's own output (failloop.sh
+  // prints its state number under the uname block).
+  const end = b.body.findIndex((l, i) =>
+    i >= most || /^\+ /.test(l) || (structured && !READING_LINE.test(l)) ||
+    (stamped && l !== "" && !CONSOLE_LINE.test(l))
+  );
+  const text = end < 0 ? b.body : b.body.slice(0, end);
+  c.out.push({ kind: "read", line: b.line + 1, reader, arg: arg(m, { ...b, body: text }), text });
+  if (end >= 0) lineByLine({ ...b, line: b.line + end, body: b.body.slice(end) }, c, file);
+};
 
 const timed = (reader: string): BlockReader => (b, m, c, file) => {
   c.out.push({ kind: "time", line: b.line, cs: Number(m[1]) });
@@ -61,7 +71,13 @@ function lineByLine(b: Block, c: LineContext, file: string): void {
   if (first >= 0) c.cpu = Number(/\/cpu(\d+)\//.exec(b.body[first])![1]);
   let console: { line: number; text: string[] } | null = null;
   const flushConsole = () => {
-    if (console) c.out.push({ kind: "console", line: console.line, text: console.text });
+    if (console) {
+      (c.pending?.console ?? c.out).push({
+        kind: "console",
+        line: console.line,
+        text: console.text,
+      });
+    }
     console = null;
   };
   b.body.forEach((l, i) => {
@@ -108,7 +124,7 @@ const BLOCKS: readonly { header: RegExp; read: BlockReader }[] = [
     header: /^(?:HOTPLUG-STATES|\/sys\/devices\/system\/cpu\/hotplug\/states)$/,
     read: whole("states"),
   },
-  { header: /^uname$/, read: whole("uname_a") },
+  { header: /^uname$/, read: whole("uname_a", undefined, 1) },
   { header: /^\/sys\/hypervisor$/, read: whole("sys_hypervisor") },
   { header: /^kallsyms \(hyperv timer symbols present in vmlinux\)$/, read: whole("kallsyms") },
   {

@@ -44,8 +44,46 @@ const ROOT_DEREF_OOPS = [
   "#PF: supervisor read access in kernel mode",
   "#PF: error_code(0x0000) - not-present page",
   "Oops: 0000 [#1] SMP NOPTI",
+  // The "CPU:", "Hardware name:", "Code:" and register lines follow here in the real oops; their
+  // values (CPU, PID, addresses, registers) are the run's and are not modelled. So is the
+  // "? 0xffffffffc03d7000" frame (the module's load address) after driver_register.
   "RIP: 0010:acpi_ns_lookup+0x7a/0x510",
+  "Call Trace:",
+  " ? acpi_ns_internalize_name.part.0+0x70/0xb0",
+  " acpi_ns_get_node_unlocked+0x7a/0xf0",
+  " ? acpi_rs_convert_aml_to_resource+0x37/0x610",
+  " ? down_timeout+0x33/0x50",
+  " ? acpi_os_wait_semaphore+0x48/0x80",
+  " acpi_ns_get_node+0x3c/0x60",
+  " acpi_ns_evaluate+0x1cc/0x2e0",
+  " acpi_ut_evaluate_object+0x64/0x1c0",
+  " acpi_rs_get_method_data+0x2c/0x70",
+  " ? vmbus_acpi_add+0x1e0/0x1e0 [hv_vmbus]",
+  " acpi_walk_resources+0x7e/0xd0",
+  " vmbus_acpi_add+0x68/0x1e0 [hv_vmbus]",
+  " ? sysfs_do_create_link_sd+0x6c/0xc0",
+  " acpi_device_probe+0x45/0x110",
+  " really_probe+0x222/0x480",
+  " driver_probe_device+0xc9/0x130",
+  " device_driver_attach+0xa9/0xb0",
+  " __driver_attach+0xa7/0x150",
+  " ? device_driver_attach+0xb0/0xb0",
+  " bus_for_each_dev+0x78/0xc0",
+  " bus_add_driver+0x13a/0x200",
+  " driver_register+0x8b/0xe0",
+  " hv_acpi_init+0x4a/0x1000 [hv_vmbus]",
+  " do_one_initcall+0x44/0x1e0",
+  " ? do_init_module+0x23/0x250",
+  " ? kmem_cache_alloc_trace+0xf5/0x200",
+  " do_init_module+0x4c/0x250",
+  " __do_sys_finit_module+0xb1/0x120",
+  " do_syscall_64+0x33/0x80",
+  " entry_SYSCALL_64_after_hwframe+0x67/0xd1",
   "Modules linked in: hv_vmbus(+)",
+  "CR2: 0000000000000007",
+  // oops_end() → __show_regs() again after "---[ end trace <random id> ]---" (5.10
+  // arch/x86/kernel/dumpstack.c oops_end), so RIP is printed twice.
+  "RIP: 0010:acpi_ns_lookup+0x7a/0x510",
 ];
 
 /** Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. */
