@@ -35,6 +35,8 @@ export { CE_STATE, type CeState, FEAT } from "./lib/engine/state.ts";
 export type {
   CpuState,
   DeviceState,
+  FtraceEntry,
+  FtraceState,
   Hang,
   LogRecord,
   MachineState,

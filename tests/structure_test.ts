@@ -45,6 +45,7 @@ const LAYERS = [
   "util",
   "engine",
   "kernels",
+  "tracing",
   "time",
   "platform",
   "hotplug",

@@ -198,7 +198,7 @@ Deno.test("directories: absent CPUs, padded numbers and unmodelled paths are not
     const path of [
       "/sys/devices/system/cpu/cpu4",
       "/sys/devices/system/cpu/cpu01",
-      "/sys/kernel",
+      "/sys/kernel/debug",
       "/sys/devices/system/cpu/cpufreq",
       "",
     ]

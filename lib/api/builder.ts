@@ -99,6 +99,11 @@ export class VmBuilder {
     this.#o.cmdline = text;
     return this;
   }
+  /** Sets the user's shell as `COMM-PID` (the writer a trace shows; default "bash-1000"). */
+  shell(task: string): this {
+    this.#o.shell = task;
+    return this;
+  }
   /** Records every tick in the trace. */
   traceTicks(on = true): this {
     this.#o.traceTicks = on;

@@ -232,14 +232,17 @@ export class Machine {
   }
 
   /**
-   * Writes a sysfs file (`online`, `hotplug/target`, `hotplug/fail`, `unbind_device`). A kernel
-   * refusal comes back as `{ ok: false, errno }` and changes nothing.
+   * Writes a sysfs file (`online`, `hotplug/target`, `hotplug/fail`, `unbind_device`, the tracefs
+   * files), as `echo VALUE > PATH` does; `{ append: true }` as `echo VALUE >> PATH` (the open does
+   * not truncate: `set_ftrace_filter` keeps its functions). A kernel refusal comes back as
+   * `{ ok: false, errno }`.
    * @throws {RangeError} for an unknown or read-only path; {@linkcode HangError} for a hotplug
    * write (`online`, `hotplug/target`) while the machine is hung; {@linkcode PoweredOffError} when
    * hibernated.
    */
-  write(path: string, value: string | number): WriteResult {
-    return this.run({ kind: "echo", path, value: String(value) });
+  write(path: string, value: string | number, options: { append?: boolean } = {}): WriteResult {
+    const op = { kind: "echo" as const, path, value: String(value) };
+    return this.run(options.append ? { ...op, append: true } : op);
   }
 
   #isFile(path: string): boolean {
@@ -355,9 +358,9 @@ export class Machine {
    * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot.
    */
   restore(snapshot: MachineState): this {
-    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/2") {
+    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/3") {
       throw new TypeError(
-        `Invalid snapshot: expected an object with format "hvtick-machine/2" from snapshot() ` +
+        `Invalid snapshot: expected an object with format "hvtick-machine/3" from snapshot() ` +
           "(format 1 snapshots predate the kernel config, host platform and timing fields)",
       );
     }

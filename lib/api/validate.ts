@@ -132,6 +132,17 @@ export function validate(o: VmOptions): MachineConfig {
   if (typeof cmdline !== "string") {
     problems.push(`cmdline: ${JSON.stringify(cmdline)} is not valid; valid: a string`);
   }
+  const shellText = o.shell ?? "bash-1000";
+  // TASK_COMM_LEN 16 (15 characters and the NUL); PIDs up to PID_MAX_LIMIT (4194304).
+  const shellMatch = typeof shellText === "string" ? /^(.{1,15})-(\d{1,7})$/.exec(shellText) : null;
+  const shell = shellMatch ? { comm: shellMatch[1], pid: Number(shellMatch[2]) } : null;
+  if (!shell || shell.pid < 1 || shell.pid > 4194304) {
+    problems.push(
+      `shell: ${
+        JSON.stringify(shellText)
+      } is not valid; valid: COMM-PID, a name of 1 to 15 characters and a PID from 1 to 4194304 (e.g. "bash-1000")`,
+    );
+  }
   const hz = o.hz ?? 250;
   if (!HZ_VALUES.includes(hz as 100)) {
     problems.push(
@@ -232,6 +243,7 @@ export function validate(o: VmOptions): MachineConfig {
     vmbus: vmbus as boolean,
     vmbusMmio: vmbusMmio as boolean,
     cmdline,
+    shell: shell!,
     platform,
     timing,
   };

@@ -123,6 +123,8 @@ export interface MachineConfig {
   readonly vmbusMmio: boolean;
   /** The kernel command line. */
   readonly cmdline: string;
+  /** The user's shell that writes files (what ftrace shows as the writer's `TASK-PID`). */
+  readonly shell: { readonly comm: string; readonly pid: number };
   /** What the host's VM gives the guest (lib/platform/hyperv/hosts.ts). */
   readonly platform: Platform;
   /**
@@ -171,6 +173,11 @@ export interface VmOptions {
   vmbusMmio?: boolean;
   /** The kernel command line (the options hvtick models are read: ftrace=, trace_event=, …). */
   cmdline?: string;
+  /**
+   * The user's shell that writes sysfs files, as `COMM-PID` (its name and PID in a trace);
+   * default "bash-1000".
+   */
+  shell?: string;
   /**
    * How long boot and each hotplug callback take (ns or a duration such as "4.7s", "2ms"); by
    * default neither takes simulated time. A replay of a real run gives the run's own timing.

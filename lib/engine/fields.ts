@@ -61,6 +61,7 @@ export const MACHINE_FIELDS = {
   frozenCpus: "struct",
   // Changed only by boot and module loads, which exploration does not make.
   modules: "key",
+  loading: "key",
   acpiNamespaceHeld: "value",
   image: "struct",
   problems: "history",

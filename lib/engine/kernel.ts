@@ -12,6 +12,34 @@ import type { KernelLine } from "./line.ts";
 import type { TimerQueue } from "./timers.ts";
 import type { Observers, StepPoint } from "./observe.ts";
 
+/** A task as ftrace prints it. */
+export interface Task {
+  /** `comm`. */
+  readonly comm: string;
+  /** `pid`. */
+  readonly pid: number;
+}
+
+/** What runs, where, and how (the bits `trace_print_lat_fmt()` prints). */
+export interface ExecContext {
+  /** The executing CPU. */
+  readonly cpu: number;
+  /** The current task. */
+  readonly task: Task;
+  /** Interrupts disabled. */
+  readonly irqsOff: boolean;
+  /** In a hard-interrupt handler. */
+  readonly hardirq: boolean;
+  /** `preempt_count() & 0xf`. */
+  readonly depth: number;
+  /**
+   * The modelled kernel functions this task is inside, outermost first (the tracer's
+   * `<-parent` comes from it): a task's own stack, shared with the contexts that only change
+   * its interrupt or preemption state.
+   */
+  readonly calls: string[];
+}
+
 /** The state and its derived indexes. */
 export interface Kernel {
   /** The machine value. */
@@ -39,6 +67,20 @@ export interface Kernel {
    * history, not state (the fingerprint leaves them out), and a replay regenerates them.
    */
   readonly history: boolean;
+  /**
+   * The execution contexts of the running code, innermost last (lib/engine/exec.ts): what the
+   * tracer prints as task, CPU and flags. Pushed only while tracing records.
+   */
+  readonly exec: ExecContext[];
+  /** The build counts preemption (`CONFIG_PREEMPT_COUNT`, lib/kernels/configs.ts). */
+  readonly preemptCount: boolean;
+  /** The per-CPU hotplug threads exist (`cpuhp_threads_init()` in `smp_init()` ran). */
+  threads: boolean;
+  /**
+   * `timekeeping_valid_for_hres()`: the clocksource is one valid for high resolution, which it is
+   * from `clocksource_done_booting()` on (before, timekeeping reads jiffies).
+   */
+  hresValid: boolean;
 }
 
 /**
@@ -113,6 +155,10 @@ export interface HotplugOp {
   calls?: number;
   /** The first callback that failed, if any. */
   failure?: { state: number; callback: string; ret: number; injected: boolean };
+  /** A registration (`cpuhp_setup_state()`) calling the step on a CPU, not a walk of it. */
+  registering?: boolean;
+  /** `cpuhp_state_add_instance()` calling the one instance it adds (multi-instance steps). */
+  instance?: boolean;
   /** The point handed to step observers, reused for every callback of the walk. */
   point?: { -readonly [K in keyof StepPoint]: StepPoint[K] };
 }

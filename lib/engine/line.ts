@@ -46,6 +46,8 @@ export interface CpuhpNumbers {
   readonly BP_PREPARE_DYN_END: number;
   /** `CPUHP_AP_HYPERV_TIMER_STARTING`, where the release has it. */
   readonly HYPERV_TIMER_STARTING: number | null;
+  /** `CPUHP_BP_KICK_AP` (the split bring-up, a631be92b996, 6.5), where the release has it. */
+  readonly BP_KICK_AP: number | null;
   /** `CPUHP_AP_ARM_ARCH_TIMER_STARTING`. */
   readonly ARM_ARCH_TIMER_STARTING: number;
   /** `CPUHP_AP_DUMMY_TIMER_STARTING`. */
@@ -154,6 +156,25 @@ export interface Switches {
     /** smpboot prints `Max logical packages: N` after bring-up (gone with the 6.9 topology rework). */
     readonly maxLogicalPackages: boolean;
   };
+  /** How `trace` prints an entry (kernel/trace/trace_output.c `trace_print_context`). */
+  readonly ftrace: {
+    /** Latency flag columns: 4, or 5 with migrate-disable (54357f0c9149, 5.15). */
+    readonly flagColumns: 4 | 5;
+    /** The PID column: `%-5d`, or `%-7d` (795d6379a47b, 5.10). */
+    readonly pidWidth: 5 | 7;
+  };
+  /**
+   * `clockevents_exchange_device()` wraps `__clockevents_exchange_device()`, which
+   * `tick_install_broadcast_device()` calls itself (6.1.192 kernel/time/clockevents.c:560-590,
+   * tick-broadcast.c:179): the drivers' callbacks show `<-__clockevents_exchange_device`.
+   */
+  readonly exchangeSplit: boolean;
+  /**
+   * `cpu_down_maps_locked()` runs `_cpu_down()` through `work_on_cpu()` on another online CPU
+   * (2b8272ff4a70, backported to 6.1.y: 6.1.192 kernel/cpu.c:1252-1275), so a kworker drives an
+   * offline; before it, the writing task does.
+   */
+  readonly cpuDownOnWorkqueue: boolean;
   /** `unsynchronized_tsc()` on a non-Intel CPU without constant_tsc counts possible CPUs or packages. */
   readonly unsynchronizedTsc: "possible-cpus" | "packages";
   /** The TSC is kept as reliable when the host sets `HV_ACCESS_TSC_INVARIANT` (mshyperv.c). */
@@ -178,8 +199,10 @@ export interface KernelLine extends Switches {
   readonly registrants: ReadonlySet<string>;
   /** Those keys in the order its boot makes the calls (within a boot phase). */
   readonly registrantOrder: readonly string[];
-  /** Registrants whose call uses another API here (`nocalls` changed). */
-  readonly registrantChanges: Readonly<Record<string, { readonly nocalls: boolean }>>;
+  /** Registrants whose call differs here: another API (`nocalls`), or the instances it adds. */
+  readonly registrantChanges: Readonly<
+    Record<string, { readonly nocalls?: boolean; readonly instances?: number }>
+  >;
 }
 
 /** Section of a state: who runs its callbacks (kernel/cpu.c, reference §1.1). */

@@ -174,6 +174,41 @@ export interface LogRecord {
   text: string;
 }
 
+/**
+ * One entry of the ftrace ring buffer as `trace` prints it (kernel/trace/trace_output.c
+ * `trace_print_context`, `trace_print_lat_fmt`).
+ */
+export interface FtraceEntry {
+  /** Trace clock, guest ns. */
+  time: number;
+  /** The CPU whose buffer holds it (the executing CPU). */
+  cpu: number;
+  /** The task's comm. */
+  comm: string;
+  /** The task's pid. */
+  pid: number;
+  /** The latency-format flags (`d..1.`), in the release's width. */
+  flags: string;
+  /** The event text after `TIMESTAMP: ` (`hv_ce_shutdown <-__clockevents_exchange_device`). */
+  text: string;
+}
+
+/** The tracing instance's settings and buffer (tracefs, kernel/trace/). History, like dmesg. */
+export interface FtraceState {
+  /** `current_tracer`. */
+  tracer: "nop" | "function";
+  /** `set_ftrace_filter`: the functions the function tracer traces (none: every traceable one). */
+  filter: string[];
+  /** `tracing_on`. */
+  on: boolean;
+  /** Enabled event systems (`events/cpuhp/enable`). */
+  events: string[];
+  /** The ring buffer, oldest first. */
+  entries: FtraceEntry[];
+  /** Entries written since the buffer was last reset (`entries-written`). */
+  written: number;
+}
+
 /** A dynamic or driver-registered hotplug step (`cpuhp_setup_state*`). */
 export interface RegisteredStep {
   /** State number. */
@@ -193,7 +228,7 @@ export interface RegisteredStep {
 /** The whole machine. */
 export interface MachineState {
   /** Schema tag. */
-  format: "hvtick-machine/2";
+  format: "hvtick-machine/3";
   /** The validated configuration. */
   config: MachineConfig;
   /** Simulation time since boot, ns (never decreases until `reset()`). */
@@ -249,6 +284,11 @@ export interface MachineState {
   /** Loaded modules, in load order (absent: none). */
   modules?: string[];
   /**
+   * Of those, the ones whose init never returned (its task died in an oops): still in the module
+   * list, in state COMING (`/proc/modules` "Loading", an oops's "hv_vmbus(+)"), their code in place.
+   */
+  loading?: string[];
+  /**
    * The ACPI namespace mutex is held by a task that died in an oops (5.10's hv_vmbus probe under
    * QEMU, lib/machine/modules.ts): whatever needs it waits forever.
    */
@@ -265,5 +305,7 @@ export interface MachineState {
     traceLost: number;
     /** Interrupt counts by `/proc/interrupts` row (`0`, `LOC`, `HVS`, `HYP`), per CPU (absent: none yet). */
     irqs?: Record<string, number[]>;
+    /** The tracing instance (tracefs), absent until something configures or records. */
+    ftrace?: FtraceState;
   };
 }

@@ -30,6 +30,11 @@ export interface Exclusion {
   readonly value?: RegExp;
   /** Why the value differs from run to run. */
   readonly reason: string;
+  /**
+   * Applied where the readings are made rather than by {@linkcode compared} (the ftrace masks,
+   * lib/fidelity/trace.ts): listed here so that every exclusion is in one list.
+   */
+  readonly appliedBy?: string;
 }
 
 /** Every exclusion rule. */
@@ -65,6 +70,45 @@ export const EXCLUSIONS: readonly Exclusion[] = [
       "pub-k5.10-hv-legacy-vmbus-failhvinit's operations on 5.10.262: LOC on CPU2 moved in one)",
   },
   {
+    id: "trace-need-resched",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "the need-resched flag column: whether a wakeup is pending at that instant",
+  },
+  {
+    id: "trace-worker",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "which pool worker (kworker/0:0-7, kworker/0:1-17, …) picks up work_on_cpu()'s item",
+  },
+  {
+    id: "trace-unbound-cpu",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "the CPU column of PID 1 (kernel_init, then the rig's /init): the scheduler places it",
+  },
+  {
+    id: "trace-hardirq",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "in a hard interrupt, the task and preemption depth columns are those of whatever " +
+      "the CPU was running when the interrupt came",
+  },
+  {
+    id: "trace-comm-cache",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "`<...>` where the trace's saved_cmdlines cache holds no name for the PID (5.10's " +
+      "stopper threads): whether a sched_switch recorded it depends on earlier switches",
+  },
+  {
+    id: "trace-nohz-idle",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "an idle CPU stopping and restarting its LAPIC tick between two hotplug steps " +
+      "(NO_HZ idle), which depends on how long it idles there",
+  },
+  {
     id: "function-call-ipis",
     keys: /^interrupts CAL CPU\d+ (?:moved|nonzero)$/,
     reason: "function-call IPIs come from the guest's own processes (TLB shootdowns, the rig's " +
@@ -88,7 +132,7 @@ export const EXCLUSIONS: readonly Exclusion[] = [
  */
 export function compared(key: string, value: string, c: ExclusionContext): string | null {
   for (const e of EXCLUSIONS) {
-    if (!e.keys.test(key) || (e.when && !e.when(c, key))) continue;
+    if (e.appliedBy || !e.keys.test(key) || (e.when && !e.when(c, key))) continue;
     if (!e.value) return null;
     value = value.replace(e.value, `<${e.id}>`);
   }

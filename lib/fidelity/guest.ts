@@ -249,6 +249,17 @@ export const READERS: Readonly<Record<string, Reader>> = {
     ],
     parse: keyed("/sys/hypervisor"),
   },
+  // `cat set_ftrace_filter` (trace.sh's boot-time block).
+  ftrace_filter: {
+    render: (g) => cat(g.machine, "/sys/kernel/tracing/set_ftrace_filter").filter((l) => l !== ""),
+    parse: (text, at) => sequence("set_ftrace_filter", text, at),
+  },
+  // `cat trace | grep -v '^#'`: compared task by task (lib/fidelity/trace.ts, in replay).
+  trace: {
+    render: (g) =>
+      cat(g.machine, "/sys/kernel/tracing/trace").filter((l) => l !== "" && !l.startsWith("#")),
+    parse: () => [],
+  },
   vmbus_devices: {
     // `ls /sys/bus/vmbus/devices`: the bus exists from vmbus_bus_init() on, so not when
     // hv_vmbus oopsed in its ACPI probe, which runs first; the rig's host offers no channels,

@@ -196,9 +196,18 @@ export const LINE_RECOGNISERS: readonly Recogniser[] = [
   },
   {
     what: "`filter + FUNCTION` / `filter - FUNCTION (not traceable)`",
+    // trace.sh / failtrace.sh: `echo FUNCTION >> set_ftrace_filter` and whether it worked.
     pattern: /^filter ([+-]) (\S+)( \(not traceable\))?$/,
     read: (m, line, c) =>
-      void c.out.push({ kind: "read", line, reader: "traceable", arg: m[2], text: [m[1]] }),
+      void c.out.push({
+        kind: "write",
+        line,
+        path: "/sys/kernel/tracing/set_ftrace_filter",
+        value: m[2],
+        append: true,
+        rc: m[1] === "+" ? 0 : 1,
+        err: "?",
+      }),
   },
   {
     what: "`current_tracer=NAME`",

@@ -101,6 +101,9 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
     cpus: host.smp,
     hz: 250,
     cmdline: host.append,
+    // The rig's guest scripts run in /init itself, PID 1 (run-scenario.sh writes /init; the real
+    // traces name the writer "init-1").
+    shell: "init-1",
     ...(hyperv ? { vmbus: host.devices.includes("vmbus-bridge") } : {}),
     // The rig's SSDT gives \_SB an MMIO _CRS (rig/acpi/sb-crs.asl), as Hyper-V's VMOD has.
     ...(hyperv

@@ -8,6 +8,8 @@
 
 import type { VmOptions } from "../engine/config.ts";
 import { vm } from "../api/builder.ts";
+import { traceReadings } from "./trace.ts";
+import { FTRACE_ACTIONS } from "./rig_tracing.ts";
 import { KernelError } from "../util/errors.ts";
 import { compared, type ExclusionContext } from "./exclusions.ts";
 import { type Guest, READERS } from "./guest.ts";
@@ -94,9 +96,14 @@ function compare(
 }
 
 /** The shell's view of a write: exit status and stderr. */
-function writeOutcome(g: Guest, path: string, value: string): { rc: string; err: string } {
+function writeOutcome(
+  g: Guest,
+  path: string,
+  value: string,
+  append = false,
+): { rc: string; err: string } {
   try {
-    const w = g.machine.write(path, value);
+    const w = g.machine.write(path, value, { append });
     return w.ok ? { rc: "0", err: "" } : { rc: "1", err: `sh: ${w.message}` };
   } catch (e) {
     if (e instanceof KernelError) return { rc: "(none)", err: `(${e.name}: ${e.message})` };
@@ -151,7 +158,7 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
         const cpu = /\/cpu(\d+)\/online$/.exec(s.path);
         const before = cpu ? g.machine.boundDevice(Number(cpu[1])) : null;
         const start = g.machine.monotonic;
-        const got = writeOutcome(g, s.path, s.value);
+        const got = writeOutcome(g, s.path, s.value, s.append);
         if (cpu && got.rc !== "0") noteStandIn(Number(cpu[1]), before, start);
         if (s.rc !== null) check(s.line, `echo ${s.value} > ${s.path}: rc`, String(s.rc), got.rc);
         if (s.rc !== null && s.err !== "?") {
@@ -199,6 +206,11 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
       }
       case "action":
         if (s.action === "sleep") return advanceTo(g.machine.now + Math.round(Number(s.arg) * 1e9));
+        // The rig's tracing scripts' own writes (lib/fidelity/rig_tracing.ts).
+        if (s.action === "ftrace") {
+          for (const w of FTRACE_ACTIONS[s.arg]) writeOutcome(g, w.path, w.value, w.append);
+          return;
+        }
         // The rig's host killed a guest that made no progress: the model must be hung by then.
         if (s.action === "timeout") {
           return check(
@@ -227,6 +239,7 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
         }
         let expected = reader.parse(s.text, s.line, s.arg);
         let got = reader.parse(mine, s.line, s.arg);
+        if (s.reader === "trace") ({ expected, got } = traceReadings(s.text, mine, s.line));
         if (s.reader === "snap") {
           const a = parseSnapshot(s.text, s.line).interrupts as Map<string, Map<string, number>>;
           const b = parseSnapshot(mine, s.line).interrupts as Map<string, Map<string, number>>;

@@ -35,6 +35,8 @@ export interface WriteStep {
   readonly rc: number | null;
   /** The shell's stderr, e.g. `sh: write error: Resource temporarily unavailable` ("" on success). */
   readonly err: string;
+  /** Written with `>>` (the open does not truncate). */
+  readonly append?: boolean;
 }
 
 /** A kernel module load by `insmod` and its exit status. */

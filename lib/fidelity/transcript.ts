@@ -15,7 +15,9 @@ import {
   finishWrite,
   LINE_RECOGNISERS,
   type LineContext,
+  TRACE_LINE,
 } from "./lines.ts";
+import { failtraceSetup, runtimeSetup, tracedBlock } from "./rig_tracing.ts";
 import { readOp, readOpsHeader } from "./ops_format.ts";
 import type { Step } from "./steps.ts";
 
@@ -163,8 +165,33 @@ const BLOCKS: readonly { header: RegExp; read: BlockReader }[] = [
     read: (b, _m, c, f) => lineByLine(b, c, f),
   },
   {
+    // trace.sh: tracing was started by the setup for the offline; the online restarts it and
+    // sleeps a second; failtrace.sh's traced() restarts it and sleeps a second.
     header:
-      /^(?:fail-inject state=.*|fail \d+ \(.*\) during (?:on|off)line|(?:on|off)line cpu\d+ \(traced\)|runtime trace setup|boot-time trace .*|[ABC]\. .*|\/sys\/power)$/,
+      /^(?:(offline) cpu\d+ \(traced\)|online cpu\d+ \(traced\)|fail \d+ \(.*\) during (?:on|off)line)$/,
+    read: (b, m, c, f) => {
+      const { before, after } = tracedBlock(b.line, m[1] === undefined, m[1] ? 0 : 1);
+      c.out.push(...before);
+      // The command's lines, then the trace: tracing stops between them.
+      const end = b.body.findIndex((l) => TRACE_LINE.test(l) || /^--- /.test(l));
+      const cut = end < 0 ? b.body.length : end;
+      lineByLine({ ...b, body: b.body.slice(0, cut) }, c, f);
+      finishWrite(c, null);
+      c.out.push(...after);
+      lineByLine({ ...b, line: b.line + cut, body: b.body.slice(cut) }, c, f);
+    },
+  },
+  {
+    header: /^runtime trace setup$/,
+    read: (b, _m, c, f) => {
+      const { before, after } = runtimeSetup(b.line);
+      c.out.push(...before);
+      lineByLine(b, c, f);
+      c.out.push(...after);
+    },
+  },
+  {
+    header: /^(?:fail-inject state=.*|boot-time trace .*|[ABC]\. .*|\/sys\/power)$/,
     read: (b, _m, c, f) => lineByLine(b, c, f),
   },
 ];
@@ -217,7 +244,7 @@ export function readTranscript(text: string, file: string): Transcript {
     if (!b.header.startsWith("OP ")) finishWrite(c, null);
   }
   finishWrite(c, null);
-  return { file, format, steps: timeModuleLoads(c.out) };
+  return { file, format, steps: failtraceSetup(timeModuleLoads(c.out)) };
 }
 
 /**

@@ -37,7 +37,9 @@ export function printkLevels(k: Kernel): string {
 export function procModules(k: Kernel): string {
   const f = configFacts(k.s.config.kconfig, k.s.config.kernel);
   return (k.s.modules ?? []).map((m) =>
-    `${m} ${f?.moduleSizes[m] ?? 0} 0 - Live 0x0000000000000000\n`
+    `${m} ${f?.moduleSizes[m] ?? 0} 0 - ${
+      (k.s.loading ?? []).includes(m) ? "Loading" : "Live"
+    } 0x0000000000000000\n`
   ).join("");
 }
 

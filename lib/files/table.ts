@@ -35,6 +35,18 @@ import {
   procModules,
 } from "./proc.ts";
 import { procInterrupts } from "./interrupts.ts";
+import {
+  currentTracerShow,
+  currentTracerStore,
+  eventsEnableShow,
+  eventsEnableStore,
+  ftraceFilterShow,
+  ftraceFilterStore,
+  traceShow,
+  traceStore,
+  tracingOnShow,
+  tracingOnStore,
+} from "../tracing/tracefs.ts";
 
 export type { WriteOutcome } from "../hotplug/sysfs.ts";
 
@@ -54,8 +66,11 @@ export interface SysfsFile {
   exists?(k: Kernel, cpu: number): boolean;
   /** Reads it. */
   read?(k: Kernel, cpu: number): string;
-  /** Writes it. */
-  write?(k: Kernel, cpu: number, value: string): WriteOutcome;
+  /**
+   * Writes it; `append` when opened with `O_APPEND` (`>>`) rather than `O_TRUNC` (`>`), which
+   * matters to the files whose open truncates (tracefs `trace`, `set_ftrace_filter`).
+   */
+  write?(k: Kernel, cpu: number, value: string, append: boolean): WriteOutcome;
 }
 
 const CPU = "/sys/devices/system/cpu";
@@ -190,6 +205,46 @@ export const SYSFS: readonly SysfsFile[] = [
     mode: "0444",
     source: "kernel/module/procfs.c m_show",
     read: procModules,
+  },
+  {
+    pattern: /^\/sys\/kernel\/tracing\/current_tracer$/,
+    example: "/sys/kernel/tracing/current_tracer",
+    mode: "0644",
+    source: "kernel/trace/trace.c tracing_set_trace_read/write (nop and function modelled)",
+    read: currentTracerShow,
+    write: currentTracerStore,
+  },
+  {
+    pattern: /^\/sys\/kernel\/tracing\/tracing_on$/,
+    example: "/sys/kernel/tracing/tracing_on",
+    mode: "0644",
+    source: "kernel/trace/trace.c rb_simple_read/write",
+    read: tracingOnShow,
+    write: tracingOnStore,
+  },
+  {
+    pattern: /^\/sys\/kernel\/tracing\/set_ftrace_filter$/,
+    example: "/sys/kernel/tracing/set_ftrace_filter",
+    mode: "0644",
+    source: "kernel/trace/ftrace.c ftrace_filter_write (the modelled functions only)",
+    read: ftraceFilterShow,
+    write: ftraceFilterStore,
+  },
+  {
+    pattern: /^\/sys\/kernel\/tracing\/events\/cpuhp\/enable$/,
+    example: "/sys/kernel/tracing/events/cpuhp/enable",
+    mode: "0644",
+    source: "kernel/trace/trace_events.c system_enable_read/write",
+    read: (k) => eventsEnableShow(k, "cpuhp"),
+    write: (k, _cpu, value) => eventsEnableStore(k, "cpuhp", value),
+  },
+  {
+    pattern: /^\/sys\/kernel\/tracing\/trace$/,
+    example: "/sys/kernel/tracing/trace",
+    mode: "0644",
+    source: "kernel/trace/trace.c s_show, trace_output.c trace_print_context",
+    read: traceShow,
+    write: traceStore,
   },
   {
     pattern: /^\/proc\/timer_list$/,

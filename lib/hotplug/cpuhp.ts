@@ -7,185 +7,11 @@
  */
 
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
-import { emit, printk, traced } from "../engine/log.ts";
-import type { Hang } from "../engine/state.ts";
-import { isAtomic, sectionOf } from "../engine/line.ts";
-import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
+import { printk } from "../engine/log.ts";
 import { E } from "../util/errno.ts";
-import { advanceTo } from "../time/advance.ts";
+import { cpuhpKickEvent, invoke } from "./invoke.ts";
 
-/** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
-export class HangSignal {
-  /** The hang. */
-  readonly hang: Hang;
-  /** Creates the signal. */
-  constructor(hang: Hang) {
-    this.hang = hang;
-  }
-}
-
-// Fills the walk's reusable step point and hands it to the observers (no allocation per call).
-function observe(
-  k: Kernel,
-  op: HotplugOp,
-  state: number,
-  callback: string,
-  teardown: boolean,
-  phase: "enter" | "exit",
-): void {
-  const p = op.point ??= { cpu: op.cpu, state, callback, teardown, phase };
-  p.cpu = op.cpu;
-  p.state = state;
-  p.callback = callback;
-  p.teardown = teardown;
-  p.phase = phase;
-  const observers = k.observers.step;
-  for (let i = 0; i < observers.length; i++) observers[i](p);
-}
-
-/**
- * Whether a cpuhp tracepoint fires on `cpu`: tracepoints are conditional on the executing CPU
- * being in `cpu_online_mask` (include/linux/tracepoint.h `cpu_online(raw_smp_processor_id())`,
- * 5.10:419-423, 6.1:415-418, 6.12:452-455), so STARTING callbacks (before `set_cpu_online()`)
- * and DYING callbacks (after `__cpu_disable()`) are never traced
- * (logs/k5.10-hv-direct-trace.log, hv-direct-trace.log, k6.12-hv-direct-trace.log: no cpuhp event
- * from an AP's idle task or stopper thread).
- */
-function tracesOn(k: Kernel, cpu: number): boolean {
-  return traced(k) && k.s.cpus[cpu].online;
-}
-
-/**
- * The `state` a `cpuhp_exit` event shows: `st->state` after the call. With `cpuhp_next_state()`
- * (453e41085183, 5.12; the release's `skipNullCallbacks`) a teardown walk moves `st->state` one
- * below the step before calling it, also on the control CPU (hv-direct-trace.log `state:  90
- * step:  91` for finish_cpu); before it, only the AP thread did (k5.10-hv-direct-trace.log
- * `state:  88 step:  88`).
- */
-function exitState(k: Kernel, st: { state: number }, state: number, bringup: boolean): number {
-  return !bringup && k.line.rules.skipNullCallbacks && st.state === state ? state - 1 : st.state;
-}
-
-/** `cpuhp_invoke_callback()` (kernel/cpu.c:147-228). */
-export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean): number {
-  const st = k.s.cpus[op.cpu];
-  const step = k.steps[state];
-  const cb = bringup ? step.startup : step.teardown;
-  if (k.line.rules.skipNullCallbacks && !cb) return 0;
-  if (st.fail === state) {
-    st.fail = -1;
-    if (cb && !op.failure) {
-      op.failure = { state, callback: cb.name, ret: -E.EAGAIN, injected: true };
-    }
-    return cb ? -E.EAGAIN : 0;
-  }
-  if (!cb) return 0;
-  const section = sectionOf(k.line, state);
-  const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
-  if (step.multi) return invokeInstances(k, op, state, bringup, cb.name, on);
-  const watched = k.observers.step.length > 0;
-  if (watched) observe(k, op, state, cb.name, !bringup, "enter");
-  // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
-  // callback then waits forever. Only the trace and its observers use it; building it costs
-  // exploration (history off) its time.
-  const tp = tracesOn(k, on);
-  if (tp) {
-    emit(k, {
-      type: "cpuhp_enter",
-      time: ktime(k),
-      cpu: op.cpu,
-      target: st.target,
-      idx: state,
-      fun: cb.name,
-      on,
-    });
-  }
-  if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
-    op.noTick.push(state);
-    const wait = cb.waitsOnTimer;
-    if (wait && k.s.parkRace !== "passes") {
-      throw new HangSignal({
-        cpu: op.cpu,
-        state,
-        stateName: step.name ?? step.id,
-        callback: cb.name,
-        reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
-          `and ${cb.name}() ${wait}`,
-        symptom: "",
-        time: ktime(k),
-      });
-    }
-  }
-  const outer = op.step;
-  const outerDir = op.stepTeardown;
-  op.step = state;
-  op.stepTeardown = !bringup;
-  const ret = cb.run ? cb.run(k, op) : 0;
-  op.calls = (op.calls ?? 0) + 1;
-  // A callback takes `timing.callbackNs` of simulated time (0 by default) and interrupts run
-  // meanwhile, except in STARTING/DYING callbacks, which run with interrupts off.
-  const spent = k.s.config.timing.callbackNs;
-  if (spent > 0 && !isAtomic(k.line, state)) advanceTo(k, k.s.now + spent);
-  op.step = outer;
-  op.stepTeardown = outerDir;
-  if (watched) observe(k, op, state, cb.name, !bringup, "exit");
-  if (tp) {
-    emit(k, {
-      type: "cpuhp_exit",
-      time: ktime(k),
-      cpu: op.cpu,
-      state: exitState(k, st, state, bringup),
-      idx: state,
-      ret,
-      on,
-    });
-  }
-  if (ret && !op.rollback && !op.failure) {
-    op.failure = { state, callback: cb.name, ret, injected: false };
-  }
-  return ret;
-}
-
-/**
- * A multi-instance step: its callback once per instance, each traced as `cpuhp_multi_enter` and
- * `cpuhp_exit` (5.10 kernel/cpu.c:185-226; hv-direct-trace.log: `bio_cpu_dead` twice). The
- * instances' callbacks belong to subsystems hvtick does not model: they succeed and change
- * nothing here.
- */
-function invokeInstances(
-  k: Kernel,
-  op: HotplugOp,
-  state: number,
-  bringup: boolean,
-  fun: string,
-  on: number,
-): number {
-  const st = k.s.cpus[op.cpu];
-  const tp = tracesOn(k, on);
-  for (let i = 0; i < k.steps[state].instances; i++) {
-    if (!tp) continue;
-    emit(k, {
-      type: "cpuhp_enter",
-      time: ktime(k),
-      cpu: op.cpu,
-      target: st.target,
-      idx: state,
-      fun,
-      on,
-      multi: true,
-    });
-    emit(k, {
-      type: "cpuhp_exit",
-      time: ktime(k),
-      cpu: op.cpu,
-      state: exitState(k, st, state, bringup),
-      idx: state,
-      ret: 0,
-      on,
-    });
-  }
-  return 0;
-}
+export { HangSignal, invoke } from "./invoke.ts";
 
 /**
  * Before a walk's next step upward: jump over empty states so that the next `++state` lands on
@@ -274,7 +100,7 @@ function cpuhpKickApWork(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   const time = ktime(k);
-  emit(k, {
+  cpuhpKickEvent(k, {
     type: "cpuhp_enter",
     time,
     cpu: op.cpu,
@@ -284,7 +110,7 @@ function cpuhpKickApWork(k: Kernel, op: HotplugOp): number {
     on: op.control,
   });
   const ret = cpuhpKickAp(k, op, st.target);
-  emit(k, {
+  cpuhpKickEvent(k, {
     type: "cpuhp_exit",
     time: ktime(k),
     cpu: op.cpu,

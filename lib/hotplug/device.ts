@@ -10,6 +10,10 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
+import { runAs } from "../engine/exec.ts";
+import { recording } from "../tracing/ftrace.ts";
+import { workerTask } from "../tracing/tasks.ts";
+import { controlContext } from "./context.ts";
 import { E } from "../util/errno.ts";
 
 /** A change of a CPU's tick device during an operation. */
@@ -51,8 +55,18 @@ export function hotpluggable(k: Kernel, cpu: number): boolean {
   return !(k.s.config.arch === "x86_64" && cpu === 0 && !k.s.config.cpu0Hotplug);
 }
 
-/** Runs a hotplug walk of `cpu` towards `target`, recording binding changes and catching hangs. */
-export function walk(k: Kernel, cpu: number, target: number, control?: number): Outcome {
+/**
+ * Runs a hotplug walk of `cpu` towards `target`, recording binding changes and catching hangs. The
+ * control side runs in the caller's task on the control CPU, or in that CPU's bound worker when
+ * `viaWorker` (an offline through `work_on_cpu()`, the release's `cpuDownOnWorkqueue`).
+ */
+export function walk(
+  k: Kernel,
+  cpu: number,
+  target: number,
+  control?: number,
+  viaWorker = false,
+): Outcome {
   const s = k.s;
   const st = s.cpus[cpu];
   const from = st.state;
@@ -81,8 +95,16 @@ export function walk(k: Kernel, cpu: number, target: number, control?: number): 
   });
   let ret = 0;
   let hang: Hang | null = null;
+  const up = target > st.state;
+  const run = () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
   try {
-    ret = target > st.state ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
+    ret = recording(k)
+      ? runAs(
+        k,
+        controlContext(k, op.control, viaWorker && !up ? workerTask(k, op.control) : undefined),
+        run,
+      )
+      : run();
   } catch (e) {
     if (!(e instanceof HangSignal)) throw e;
     hang = e.hang;
@@ -114,7 +136,7 @@ export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
   if (k.s.hotplugDisabled > 0) {
     return { ret: -E.EBUSY, from: st.state, to: st.state, hang: null, changes: [] };
   }
-  return walk(k, cpu, target);
+  return walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
 }
 
 /**

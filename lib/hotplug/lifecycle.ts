@@ -9,6 +9,10 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { cpuhpKickAp, invoke, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../platform/arch/arch.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
+import { runAs, taskContext } from "../engine/exec.ts";
+import { fcall, recording } from "../tracing/ftrace.ts";
+import { stopperTask } from "../tracing/tasks.ts";
+import { apIdleContext } from "./context.ts";
 import {
   stopDyingCpuTimers,
   tickCleanupDeadCpu,
@@ -23,8 +27,10 @@ import {
  * `bringup_wait_for_ap()` kicks the hotplug thread towards the target.
  */
 export function bringupCpu(k: Kernel, op: HotplugOp): number {
-  kickApAlive(k, op);
-  return bringupAp(k, op);
+  return fcall(k, "bringup_cpu", () => {
+    kickApAlive(k, op);
+    return bringupAp(k, op);
+  });
 }
 
 /**
@@ -53,7 +59,10 @@ export function bringupAp(k: Kernel, op: HotplugOp): number {
     const ret = invoke(k, op, st.state, true);
     if (ret) mustNotFail(k, op, "STARTING", ret);
   }
-  archCpuStarted(k, op.cpu);
+  // start_secondary() goes on in the idle task with interrupts enabled.
+  const started = () => fcall(k, "start_secondary", () => archCpuStarted(k, op.cpu));
+  if (recording(k)) runAs(k, apIdleContext(k, op.cpu), started);
+  else started();
   st.state = c.AP_ONLINE_IDLE;
   if (st.target <= c.AP_ONLINE_IDLE) return 0;
   return cpuhpKickAp(k, op, st.target);
@@ -66,6 +75,23 @@ export function bringupAp(k: Kernel, op: HotplugOp): number {
  * `__cpu_die()` and `tick_cleanup_dead_cpu()`.
  */
 export function takedownCpu(k: Kernel, op: HotplugOp): number {
+  return fcall(k, "takedown_cpu", () => {
+    const st = k.s.cpus[op.cpu];
+    // stop_machine(take_cpu_down): the dying CPU's stopper thread runs it, interrupts off.
+    const down = () => fcall(k, "take_cpu_down", () => takeCpuDown(k, op));
+    const err = recording(k)
+      ? runAs(k, taskContext(op.cpu, stopperTask(k, op.cpu), { irqsOff: true, depth: 1 }), down)
+      : down();
+    if (err) return err;
+    st.state = k.line.cpuhp.AP_IDLE_DEAD;
+    archCpuDie(k, op.cpu, op.control);
+    tickCleanupDeadCpu(k, op.cpu);
+    return 0;
+  });
+}
+
+/** `take_cpu_down()` on the dying CPU. */
+function takeCpuDown(k: Kernel, op: HotplugOp): number {
   const c = k.line.cpuhp;
   const st = k.s.cpus[op.cpu];
   const err = archCpuDisable(k, op.cpu);
@@ -83,9 +109,6 @@ export function takedownCpu(k: Kernel, op: HotplugOp): number {
     tickOfflineCpu(k, op.cpu);
   }
   stopDyingCpuTimers(k, op.cpu);
-  st.state = c.AP_IDLE_DEAD;
-  archCpuDie(k, op.cpu, op.control);
-  tickCleanupDeadCpu(k, op.cpu);
   return 0;
 }
 
@@ -96,10 +119,12 @@ export function takedownCpu(k: Kernel, op: HotplugOp): number {
  * leaves broadcast (logs/k6.12-hv-direct-trace.log: tick_offline_cpu before hv_stimer_cleanup).
  */
 export function tickCpuDying(k: Kernel, op: HotplugOp): number {
-  tickHandoverDoTimer(k, op.cpu);
-  tickCancelSchedTimer(k, op.cpu);
-  tickOfflineCpu(k, op.cpu);
-  return 0;
+  return fcall(k, "tick_cpu_dying", () => {
+    tickHandoverDoTimer(k, op.cpu);
+    tickCancelSchedTimer(k, op.cpu);
+    tickOfflineCpu(k, op.cpu);
+    return 0;
+  });
 }
 
 /** STARTING/DYING callbacks run with IRQs off and must not fail: the kernel only WARNs. */

@@ -15,9 +15,9 @@ export type StateRequest = number | "AP_ONLINE_DYN" | "BP_PREPARE_DYN";
 /**
  * Installs `name` at `request` and invokes `startup` on every present CPU whose state is at or past
  * it, in ascending CPU order (AP states run on that CPU); `nocalls` installs only
- * (`cpuhp_setup_state_nocalls`); a multi-instance state calls nothing at registration (its
- * instances are added afterwards, `instances` of them). Dynamic requests take the first unnamed
- * slot of their range. Returns the state number.
+ * (`cpuhp_setup_state_nocalls`); a multi-instance state calls nothing at registration, then its
+ * `instances` are added (`cpuhp_state_add_instance`), each calling the startup on those CPUs.
+ * Dynamic requests take the first unnamed slot of their range. Returns the state number.
  */
 export function cpuhpSetupState(
   k: Kernel,
@@ -52,18 +52,27 @@ export function cpuhpSetupState(
   );
   k.steps = buildSteps(k.line, k.s.registered);
   k.stepIndex = indexSteps(k.steps);
-  if (!startup || options.nocalls || options.multi) return state;
-  for (const cpu of k.s.cpus) {
-    if (cpu.state < state) continue;
-    const op: HotplugOp = {
-      cpu: cpu.id,
-      control: 0,
-      noTick: [],
-      rollback: false,
-      step: null,
-      stepTeardown: false,
-    };
-    invoke(k, op, state, true);
+  if (!startup || (options.nocalls && !options.multi)) return state;
+  // A multi-instance state calls nothing when it is set up; each cpuhp_state_add_instance()
+  // then calls its startup for the instance on every CPU past the state, in CPU order
+  // (logs/hv-direct-trace.log: zswap_cpu_comp_prepare for CPUs 0-3 at boot). The multi-instance
+  // states hvtick knows with a startup add their instances so (ring buffers, zswap pools).
+  const calls = options.multi ? options.instances ?? 0 : 1;
+  for (let i = 0; i < calls; i++) {
+    for (const cpu of k.s.cpus) {
+      if (cpu.state < state) continue;
+      const op: HotplugOp = {
+        cpu: cpu.id,
+        control: 0,
+        noTick: [],
+        rollback: false,
+        step: null,
+        stepTeardown: false,
+        registering: true,
+        ...(options.multi ? { instance: true } : {}),
+      };
+      invoke(k, op, state, true);
+    }
   }
   return state;
 }

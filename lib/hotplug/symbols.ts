@@ -11,6 +11,8 @@
 
 import { type Callback, type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { HangSignal } from "./cpuhp.ts";
+import { irqsave } from "../engine/exec.ts";
+import { fcall } from "../tracing/ftrace.ts";
 import { bringupAp, bringupCpu, kickApAlive, takedownCpu, tickCpuDying } from "./lifecycle.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
 import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
@@ -42,10 +44,12 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
   // device, with no timer left, goes ONESHOT_STOPPED: plain-trace.log `lapic_timer_shutdown
   // <-clockevents_switch_state` in the stopper thread).
   hrtimers_cpu_dying: {
-    run: (k, op) => {
-      tickCancelSchedTimer(k, op.cpu);
-      return 0;
-    },
+    run: (k, op) =>
+      fcall(k, "hrtimers_cpu_dying", () => {
+        // Under the CPU's hrtimer base lock (raw_spin_lock).
+        irqsave(k, () => tickCancelSchedTimer(k, op.cpu));
+        return 0;
+      }),
   },
   // hrtimers_prepare_cpu() resets hres_active (kernel/time/hrtimer.c:1988-2008).
   hrtimers_prepare_cpu: {

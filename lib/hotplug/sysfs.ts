@@ -102,7 +102,7 @@ export function writeCpuhpTarget(k: Kernel, cpu: number, value: string): WriteOu
   const st = k.s.cpus[cpu];
   if (k.line.rules.targetEqualNoop && st.state === target) return { ret: 0 };
   if (k.s.hotplugDisabled > 0) return { ret: -E.EBUSY };
-  const outcome = walk(k, cpu, target);
+  const outcome = walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
   return { ret: outcome.ret, outcome };
 }
 

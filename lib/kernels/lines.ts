@@ -89,6 +89,10 @@ const RELEASES: readonly Release[] = [
       unsynchronizedTsc: "possible-cpus",
       // 52:mshyperv.c:286 marks the TSC unstable unconditionally.
       tscReliableWithInvariantBit: false,
+      // 52:kernel/trace/trace_output.c trace_print_context "%16s-%-5d", four flag columns.
+      ftrace: { flagColumns: 4, pidWidth: 5 },
+      exchangeSplit: false,
+      cpuDownOnWorkqueue: false,
     },
   },
   {
@@ -132,6 +136,11 @@ const RELEASES: readonly Release[] = [
         "clockevents/hyperv/stimer:starting@hv_stimer_setup_percpu_clockev",
         "io-wq/online@io_wq_init",
       ],
+      // Debian's config has CONFIG_TRACER_MAX_TRACE: tracer_alloc_buffers() adds three ring
+      // buffers (docs/research/registrants/5.10.json; logs/k5.10-hv-direct-trace.log: three
+      // trace_rb_cpu_prepare calls per bring-up); hvtick takes any 5.10 build to have it. 5.2–5.5
+      // stay as they were (none).
+      change: { "trace/RB:preapre@tracer_alloc_buffers": { instances: 3 } },
     },
     switches: {
       // 5.10.262 kernel/cpu.c: every state is visited (no cpuhp_next_state()); write_cpuhp_fail()
@@ -150,6 +159,8 @@ const RELEASES: readonly Release[] = [
       imageMessage: "Creating image:",
       // 5.10.262 drivers/hv/hv.c:252-254: CPU0 is refused while VMbus is connected.
       vmbusConnectCpuBusy: true,
+      // 795d6379a47b: "%16s-%-7d" (5.10.262 trace_output.c:590-626; logs/k5.10-hv-direct-trace.log).
+      ftrace: { flagColumns: 4, pidWidth: 7 },
       // 5.10.262 mshyperv.c:305 "features 0x%x, hints 0x%x, misc 0x%x" (logs/k5.10-*.log).
       bootLog: {
         hypervFeatures: "features-hints-misc",
@@ -188,6 +199,12 @@ const RELEASES: readonly Release[] = [
       // 6.1.192 tick-broadcast.c tick_install_broadcast_device(): a replacement broadcast device
       // goes oneshot at once when tick_broadcast_oneshot_active().
       broadcastReplaceOneshot: true,
+      // 54357f0c9149 (5.15): the migrate-disable column (6.1.192 trace_output.c:441-501;
+      // logs/hv-direct-trace.log `d..1.`).
+      ftrace: { flagColumns: 5, pidWidth: 7 },
+      exchangeSplit: true,
+      // 2b8272ff4a70 in 6.1.y: logs/hv-direct-trace.log "kworker/0:1-17 … cpuhp_kick_ap_work".
+      cpuDownOnWorkqueue: true,
       // 6.1.192 mshyperv.c:334 "privilege flags low 0x%x, high 0x%x, hints 0x%x, misc 0x%x".
       bootLog: {
         hypervFeatures: "privilege",

@@ -98,8 +98,10 @@ export interface Release {
     readonly remove?: readonly string[];
     /** Registrants it calls in another order than its parent: `move` is made just before `before`. */
     readonly reorder?: readonly { readonly move: string; readonly before: string }[];
-    /** Registrants whose call differs: `nocalls` changed (the API the call uses). */
-    readonly change?: Readonly<Record<string, { readonly nocalls: boolean }>>;
+    /** Registrants whose call differs: `nocalls` (the API the call uses) or the instances it adds. */
+    readonly change?: Readonly<
+      Record<string, { readonly nocalls?: boolean; readonly instances?: number }>
+    >;
   };
 }
 
@@ -126,6 +128,7 @@ function numbers(names: readonly string[]): CpuhpNumbers {
     return i;
   };
   const hv = names.indexOf("CPUHP_AP_HYPERV_TIMER_STARTING");
+  const kick = names.indexOf("CPUHP_BP_KICK_AP");
   return {
     ONLINE: at("CPUHP_ONLINE"),
     BRINGUP_CPU: at("CPUHP_BRINGUP_CPU"),
@@ -139,6 +142,7 @@ function numbers(names: readonly string[]): CpuhpNumbers {
     BP_PREPARE_DYN: at("CPUHP_BP_PREPARE_DYN"),
     BP_PREPARE_DYN_END: at("CPUHP_BP_PREPARE_DYN_END"),
     HYPERV_TIMER_STARTING: hv < 0 ? null : hv,
+    BP_KICK_AP: kick < 0 ? null : kick,
     ARM_ARCH_TIMER_STARTING: at("CPUHP_AP_ARM_ARCH_TIMER_STARTING"),
     DUMMY_TIMER_STARTING: at("CPUHP_AP_DUMMY_TIMER_STARTING"),
   };
@@ -151,7 +155,9 @@ interface Resolved {
   readonly registrants: readonly string[];
   /** Every registrant key in this release's call order. */
   readonly order: readonly string[];
-  readonly changes: Readonly<Record<string, { readonly nocalls: boolean }>>;
+  readonly changes: Readonly<
+    Record<string, { readonly nocalls?: boolean; readonly instances?: number }>
+  >;
   readonly switches: Switches;
 }
 

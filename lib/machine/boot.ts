@@ -12,7 +12,11 @@ import { printk, printkCont } from "../engine/log.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { type MachineState, TICK_DO_TIMER } from "../engine/state.ts";
 import { newDevice, TSC_KHZ } from "../time/devices.ts";
-import { clockeventsRegisterDevice } from "../time/clockevents.ts";
+import { clockeventsConfigAndRegister, clockeventsRegisterDevice } from "../time/clockevents.ts";
+import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
+import { fcall } from "../tracing/ftrace.ts";
+import { ftraceBootOptions, ftraceFreeInit, resetBuffer } from "../tracing/tracefs.ts";
+import { IDLE, KERNEL_INIT } from "../tracing/tasks.ts";
 import { walk } from "../hotplug/device.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import type { KernelLine } from "../engine/line.ts";
@@ -24,7 +28,8 @@ import { advanceTo } from "../time/advance.ts";
 import { register } from "./register.ts";
 import { udevColdplug } from "./modules.ts";
 import { clocksourceName } from "../platform/hyperv/platform.ts";
-import { BOOT_LOG } from "./bootlog.ts";
+import { BOOT_LOG, schedClockUnstable } from "./bootlog.ts";
+import { configFacts } from "../kernels/configs.ts";
 import { registeredLine, registerHz } from "../time/clocksource.ts";
 
 /** `INITIAL_JIFFIES` = (unsigned long)(unsigned int)(-300*HZ) (include/linux/jiffies.h:174). */
@@ -35,7 +40,7 @@ export function initialJiffies(hz: number): number {
 /** The state of a powered-on machine before anything ran. */
 export function initialState(config: MachineConfig, line: KernelLine): MachineState {
   return {
-    format: "hvtick-machine/2",
+    format: "hvtick-machine/3",
     config,
     now: 0,
     offNs: 0,
@@ -94,22 +99,78 @@ export function boot(config: MachineConfig): Kernel {
   const share = Math.floor(config.timing.bootNs / BOOT_PHASES.length);
   for (const phase of BOOT_PHASES) {
     if (share > 0 && phase !== BOOT_PHASES[0]) advanceTo(k, k.s.now + share);
+    runAs(k, phaseContext(k, phase), () => fcall(k, PHASE_FRAMES[phase], () => runPhase(phase)));
+  }
+  tscRefine(k);
+  // free_initmem(): the __init functions leave ftrace (ftrace_free_init_mem).
+  k.s.running = true;
+  ftraceFreeInit(k);
+  runAs(k, taskContext(0, k.s.config.shell), () => udevColdplug(k));
+  return k;
+
+  function runPhase(phase: BootPhase): void {
     messages(phase, "start");
     for (const device of TIMER_DEVICES) if (device.phase === phase && device.before) device.run(k);
     for (const key of k.line.registrantOrder) {
       const r = BY_KEY.get(key)!;
-      if (r.phase === phase) register(k, r);
+      if (r.phase === phase && !BY_HOOK.has(r.key)) register(k, r);
     }
     for (const device of TIMER_DEVICES) if (device.phase === phase && !device.before) device.run(k);
-    if (phase === "smp_init") smpInit(k);
+    if (phase === "smp_init") {
+      // cpuhp_threads_init(): the hotplug threads exist from here on.
+      k.threads = true;
+      smpInit(k);
+    }
     if (phase === "fs_initcall") clocksourceDoneBooting(k);
     messages(phase, "end");
+    // early_trace_init() then trace_init(), late in start_kernel() (before init_IRQ()).
+    if (phase === "start_kernel") {
+      ftraceBootOptions(k, "tracer");
+      ftraceBootOptions(k, "events");
+    }
+    // tracing_set_default_clock() switched the trace clock: the buffers are reset.
+    if (phase === "late_initcall" && schedClockUnstable(k) && k.s.log.ftrace) resetBuffer(k);
   }
-  tscRefine(k);
-  k.s.running = true;
-  udevColdplug(k);
-  return k;
 }
+
+/**
+ * Who runs a boot phase: `start_kernel()` in the boot CPU's idle task (preemption disabled until
+ * `rest_init()`: logs/hv-direct-trace.log `<idle>-0 … ...1.`), from `smp_prepare_cpus` on
+ * `kernel_init` (`swapper/0-1`).
+ */
+function phaseContext(k: Kernel, phase: BootPhase): ExecContext {
+  return BOOT_PHASES.indexOf(phase) < BOOT_PHASES.indexOf("smp_prepare_cpus")
+    ? taskContext(0, IDLE, { depth: k.preemptCount ? 1 : 0 })
+    : taskContext(0, KERNEL_INIT);
+}
+
+/** The kernel function each phase runs in (the `<-parent` of what it calls directly). */
+const PHASE_FRAMES: Readonly<Record<BootPhase, string>> = {
+  start_kernel: "start_kernel",
+  init_IRQ: "init_IRQ",
+  time_init: "time_init",
+  late_time_init: "x86_late_time_init",
+  pagecache_init: "pagecache_init",
+  smp_prepare_cpus: "native_smp_prepare_cpus",
+  init_mm_internals: "init_mm_internals",
+  early_initcall: "do_one_initcall",
+  smp_init: "smp_init",
+  padata_init: "padata_init",
+  page_alloc_init_late: "page_alloc_init_late",
+  core_initcall: "do_one_initcall",
+  postcore_initcall: "do_one_initcall",
+  arch_initcall: "do_one_initcall",
+  subsys_initcall: "do_one_initcall",
+  fs_initcall: "do_one_initcall",
+  device_initcall: "do_one_initcall",
+  device_initcall_sync: "do_one_initcall",
+  late_initcall: "do_one_initcall",
+};
+
+// The stimer's STARTING state, registered from the x86 percpu-clockevent hook (5.11+): by
+// setupPercpuClockev(), inside the functions a trace shows, not by the phase loop.
+const STIMER_HOOK = "clockevents/hyperv/stimer:starting@hv_stimer_setup_percpu_clockev";
+const BY_HOOK = new Set([STIMER_HOOK]);
 
 /**
  * The boot CPU's early timer devices, by phase: x86 `late_time_init` registers the HPET (baseline)
@@ -131,21 +192,50 @@ const TIMER_DEVICES: readonly { phase: BootPhase; before: boolean; run(k: Kernel
       if (k.s.config.arch !== "x86_64") return;
       // hpet_time_init(): the HPET is the global clockevent where the VM has one (QEMU's pc);
       // else the PIT when use_pit() says so (Hyper-V has no HPET).
-      if (k.s.config.platform.hpet) registerOnBootCpu(k, "hpet");
-      else if (usePit(k)) registerOnBootCpu(k, "pit");
+      fcall(k, "hpet_time_init", () => {
+        if (k.s.config.platform.hpet) {
+          fcall(k, "hpet_enable", () => configAndRegisterOnBootCpu(k, "hpet"));
+        } else if (usePit(k)) {
+          fcall(k, "setup_pit_timer", () => configAndRegisterOnBootCpu(k, "pit"));
+        }
+      });
     },
   },
   {
     phase: "smp_prepare_cpus",
     before: false,
     run: (k) => {
-      if (k.s.config.arch === "x86_64") registerOnBootCpu(k, "lapic");
+      if (k.s.config.arch === "x86_64") setupPercpuClockev(k);
     },
   },
 ];
 
 function registerOnBootCpu(k: Kernel, kind: string): void {
   clockeventsRegisterDevice(k, newDevice(k.s.config, kind, 0), 0);
+}
+
+function configAndRegisterOnBootCpu(k: Kernel, kind: string): void {
+  clockeventsConfigAndRegister(k, newDevice(k.s.config, kind, 0), 0);
+}
+
+/**
+ * `x86_init.timers.setup_percpu_clockev()` from `native_smp_prepare_cpus()`: on Hyper-V (5.11+)
+ * `hv_stimer_setup_percpu_clockev()`, which calls `hv_stimer_alloc()` (registering the stimer's
+ * STARTING state in Direct Mode) then the saved `setup_boot_APIC_clock()` (6.1.192
+ * arch/x86/hyperv/hv_init.c:362-377, 516-517); elsewhere `setup_boot_APIC_clock()` itself.
+ */
+function setupPercpuClockev(k: Kernel): void {
+  const lapic = () =>
+    fcall(
+      k,
+      "setup_boot_APIC_clock",
+      () => fcall(k, "setup_APIC_timer", () => registerOnBootCpu(k, "lapic")),
+    );
+  if (k.s.config.hyperv === "none" || !k.line.registrants.has(STIMER_HOOK)) return lapic();
+  fcall(k, "hv_stimer_setup_percpu_clockev", () => {
+    fcall(k, "hv_stimer_alloc", () => register(k, BY_KEY.get(STIMER_HOOK)!));
+    lapic();
+  });
 }
 
 /**
@@ -171,6 +261,7 @@ function clocksourceDoneBooting(k: Kernel): void {
   const name = clocksourceName(k);
   const early = name === "tsc" && k.s.config.hyperv === "none";
   printk(k, `clocksource: Switched to clocksource ${early ? "tsc-early" : name}`);
+  k.hresValid = true;
   for (const c of k.s.cpus) c.checkClocks = true;
   if (k.s.config.arch === "x86_64") printk(k, registeredLine(registerHz("acpi_pm", 24, 3_579_545)));
 }
@@ -186,12 +277,20 @@ function tscRefine(k: Kernel): void {
   printk(k, "clocksource: Switched to clocksource tsc");
 }
 
-/** `smp_init()` (kernel/smp.c): bring up every secondary CPU, with x86's `announce_cpu()` line. */
+/**
+ * `smp_init()` (kernel/smp.c): bring up every secondary CPU, with x86's `announce_cpu()` line. With
+ * `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64) `cpuhp_bringup_cpus_parallel()` first takes every AP to
+ * `CPUHP_BP_KICK_AP`, then each in turn to online (6.12.117 kernel/cpu.c:1842-1875;
+ * logs/k6.12-hv-direct-trace.log: `target:  85` for CPUs 1-3, then `target: 236`).
+ */
 function smpInit(k: Kernel): void {
   const s = k.s;
   const n = s.config.cpus;
   printk(k, "smp: Bringing up secondary CPUs ...");
   const width = String(n).length + 1;
+  const kick = k.line.cpuhp.BP_KICK_AP;
+  const parallel = kick !== null &&
+    (configFacts(s.config.kconfig, s.config.kernel)?.hotplugParallel ?? false);
   for (let cpu = 1; cpu < n; cpu++) {
     if (s.config.arch === "x86_64") {
       if (cpu === 1) {
@@ -206,8 +305,14 @@ function smpInit(k: Kernel): void {
       }
       printkCont(k, `${" ".repeat(width - String(cpu).length)}#${cpu}`);
     }
+    if (parallel && walk(k, cpu, kick, 0).hang) return;
+    if (parallel) continue;
     const out = walk(k, cpu, k.line.cpuhp.ONLINE, 0);
     if (out.hang) return;
+    s.cpus[cpu].devOffline = false;
+  }
+  for (let cpu = 1; parallel && cpu < n; cpu++) {
+    if (walk(k, cpu, k.line.cpuhp.ONLINE, 0).hang) return;
     s.cpus[cpu].devOffline = false;
   }
   const up = s.cpus.filter((c) => c.online).length;

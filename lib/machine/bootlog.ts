@@ -218,4 +218,27 @@ export const BOOT_LOG: readonly BootMessage[] = [
         "hpet0: 3 comparators, 64-bit 100.000000 MHz counter",
       ]),
   },
+  {
+    phase: "late_initcall",
+    at: "end",
+    source:
+      "kernel/trace/trace.c tracing_set_default_clock() (late_initcall_sync; 5.10:9533-9548, " +
+      "6.1:10524-10540): sched_clock is the unstable native TSC (logs/plain.log, k5.10-plain.log)",
+    lines: (k) =>
+      when(schedClockUnstable(k), [
+        'Unstable clock detected, switching default tracing clock to "global"',
+        "If you want to keep using the local clock, then add:",
+        '  "trace_clock=local"',
+        "on the kernel command line",
+      ]),
+  },
 ];
+
+/**
+ * `!sched_clock_stable()` at late_initcall: the native `sched_clock()` reads a TSC marked unstable
+ * (`mark_tsc_unstable()` → `clear_sched_clock_stable()` only when `using_native_sched_clock()`;
+ * a Hyper-V guest's sched_clock is the TSC page's, so it stays stable).
+ */
+export function schedClockUnstable(k: Kernel): boolean {
+  return x86(k) && !hyperv(k) && tscUnsynchronized(k);
+}

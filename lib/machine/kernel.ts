@@ -13,6 +13,11 @@ import { TimerQueue } from "../engine/timers.ts";
 import { Observers } from "../engine/observe.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import { buildSteps, indexSteps } from "../hotplug/steps.ts";
+import { configFacts } from "../kernels/configs.ts";
+import { taskContext } from "../engine/exec.ts";
+
+// What runs when no operation does: CPU0's idle task.
+const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
 
 /**
  * The kernel context over `s` (not copied): its line's tables, the step table of `s.registered`,
@@ -47,6 +52,11 @@ export function createKernel(s: MachineState, history = true): Kernel {
     scratch: [],
     observers: new Observers(),
     history,
+    exec: idle0(),
+    threads: s.running,
+    hresValid: s.running,
+    // PREEMPT_DYNAMIC selects PREEMPT_BUILD, which selects PREEMPT_COUNT (kernel/Kconfig.preempt).
+    preemptCount: configFacts(s.config.kconfig, s.config.kernel)?.preemptDynamic ?? false,
   };
 }
 
@@ -57,5 +67,13 @@ export function createKernel(s: MachineState, history = true): Kernel {
  */
 export function kernelOn(base: Kernel, s: MachineState, timers = new TimerQueue()): Kernel {
   armTimers(timers, s);
-  return { ...base, s, timers, scratch: [], observers: new Observers(), history: false };
+  return {
+    ...base,
+    s,
+    timers,
+    scratch: [],
+    observers: new Observers(),
+    history: false,
+    exec: idle0(),
+  };
 }

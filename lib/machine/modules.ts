@@ -106,6 +106,10 @@ export function loadModule(k: Kernel, name: string): ModuleLoad {
   if (!s.config.vmbusMmio && k.line.vmbus.rootCrsDeref) {
     for (const line of ROOT_DEREF_OOPS) printk(k, line);
     s.acpiNamespaceHeld = true;
+    // The module stays in the list, COMING, its code in place (its functions can be traced:
+    // logs/k5.10-hv-legacy-vmbus-trace.log "filter + hv_synic_init").
+    s.modules = [...(s.modules ?? []), name];
+    s.loading = [...(s.loading ?? []), name];
     return { ret: 0, errno: null, killed: true, already: false };
   }
   // vmbus_reserve_fb(): 5.10 takes a Gen1 framebuffer base from screen_info, 0 under QEMU's

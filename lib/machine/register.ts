@@ -32,7 +32,7 @@ export function register(k: Kernel, r: Registrant, fromModule = false): void {
   cpuhpSetupState(k, request, r.name, r.startup, r.teardown, {
     nocalls: k.line.registrantChanges[r.key]?.nocalls ?? r.nocalls,
     multi: r.multi,
-    instances: r.instances,
+    instances: k.line.registrantChanges[r.key]?.instances ?? r.instances,
   });
   if (r.then) runAfterRegistration(k, r.then);
 }

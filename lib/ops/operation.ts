@@ -39,7 +39,13 @@ export type Operation =
   | { readonly kind: "resume" }
   | { readonly kind: "reset" }
   | { readonly kind: "race"; readonly side: "sleeps" | "passes" }
-  | { readonly kind: "echo"; readonly value: string; readonly path: string }
+  | {
+    readonly kind: "echo";
+    readonly value: string;
+    readonly path: string;
+    /** `>>`: open without truncating (`set_ftrace_filter` keeps what it has). */
+    readonly append?: boolean;
+  }
   | { readonly kind: "modprobe"; readonly module: string };
 
 /** An operation's kind: the word its line starts with. */
@@ -94,6 +100,11 @@ export interface OperationSpec<O extends Operation = Operation, Raw = unknown> {
   readonly grammar: Grammar;
   /** Part of a scenario (a run from one boot): all but `reset`, which starts one over. */
   readonly inScenario: boolean;
+  /**
+   * The user's shell does it (a write, `modprobe`): a trace shows its kernel work in the shell's
+   * task, on an online CPU other than the one the operation concerns.
+   */
+  readonly byShell?: boolean;
   /** The operation a line's words give. @throws {RangeError|SyntaxError} naming what is valid. */
   parse(p: Parsed, ctx: ParseContext): O;
   /** Its line. */

@@ -21,6 +21,9 @@ import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
 import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
 import { didYouMean } from "../util/hint.ts";
+import { runAs } from "../engine/exec.ts";
+import { recording } from "../tracing/ftrace.ts";
+import { shellContext } from "../hotplug/context.ts";
 import {
   type AdvanceResult,
   hotplugResult,
@@ -61,6 +64,7 @@ function hotplug(kind: CpuOp["kind"], summary: string): OperationSpec<CpuOp, Out
     summary,
     grammar: { positionals: [{ name: "CPU", complete: "cpu" }] },
     inScenario: true,
+    byShell: true,
     parse: (p, ctx) => ({ kind, cpu: cpuWord(p.positionals[0], ctx.cpus) }),
     format: (op) => `${kind} ${op.cpu}`,
     check: (k, op) => checkCpu(k, op.cpu),
@@ -109,6 +113,7 @@ const HIBERNATE: OperationSpec<Of<"hibernate">, PowerOutcome> = {
   cost: "takes every non-boot CPU down, up again to write the image, and down again",
   grammar: {},
   inScenario: true,
+  byShell: true,
   parse: () => ({ kind: "hibernate" }),
   format: () => "hibernate",
   check: () => {},
@@ -187,21 +192,27 @@ const RACE: OperationSpec<Of<"race">> = {
 
 const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   kind: "echo",
-  summary: "write a sysfs file: echo VALUE > PATH",
+  summary: "write a sysfs file: echo VALUE > PATH (or >> PATH to append)",
   grammar: {
     positionals: [{ name: "VALUE" }, { name: ">" }, { name: "PATH", complete: "path" }],
   },
   inScenario: true,
+  byShell: true,
   parse(p) {
-    if (p.positionals[1] !== ">") {
+    const to = p.positionals[1];
+    if (to !== ">" && to !== ">>") {
       throw new RangeError(
-        `expected echo VALUE > PATH, got ${JSON.stringify(p.positionals.join(" "))}`,
+        `expected echo VALUE > PATH or echo VALUE >> PATH, got ${
+          JSON.stringify(p.positionals.join(" "))
+        }`,
       );
     }
     // echo writes its argument and a newline.
-    return { kind: "echo", value: `${p.positionals[0]}\n`, path: p.positionals[2] };
+    const op = { kind: "echo" as const, value: `${p.positionals[0]}\n`, path: p.positionals[2] };
+    return to === ">>" ? { ...op, append: true } : op;
   },
-  format: (op) => `echo ${shellWord(op.value.replace(/\n$/, ""))} > ${op.path}`,
+  format: (op) =>
+    `echo ${shellWord(op.value.replace(/\n$/, ""))} ${op.append ? ">>" : ">"} ${op.path}`,
   check(k, op) {
     findFile(k, op.path, "write");
     if (typeof op.value !== "string") {
@@ -215,7 +226,7 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
       : null,
   apply(t, op) {
     const found = lookup(t.k, op.path)!;
-    return found.file.write!(t.k, found.cpu, op.value);
+    return found.file.write!(t.k, found.cpu, op.value, op.append ?? false);
   },
   refused: (out) => out.ret !== 0 && !out.outcome,
   result: (_k, _op, out) => writeResult(out),
@@ -228,6 +239,7 @@ const MODPROBE: OperationSpec<Of<"modprobe">, ModuleLoad> = {
   cost: "registers the module's hotplug states and runs their startups on every online CPU",
   grammar: { positionals: [{ name: "MODULE", complete: MODULE_NAMES }] },
   inScenario: true,
+  byShell: true,
   parse: (p) => ({ kind: "modprobe", module: p.positionals[0] }),
   format: (op) => `modprobe ${op.module}`,
   check(_k, op) {
@@ -295,8 +307,17 @@ export function runOperation<O extends Operation>(
   spec.check(t.k, op);
   const blocked = spec.blocked(t.k, op);
   if (blocked) throw blocked;
-  const raw = spec.apply(t, op);
+  const raw = spec.byShell && recording(t.k)
+    ? runAs(t.k, shellContext(t.k, concernedCpu(op)), () => spec.apply(t, op))
+    : spec.apply(t, op);
   return spec.result(t.k, op, raw);
+}
+
+/** The CPU an operation is about (its CPU, or the CPU in its path), or -1. */
+function concernedCpu(op: Operation): number {
+  if ("cpu" in op && typeof op.cpu === "number") return op.cpu;
+  const m = "path" in op ? /\/cpu(\d+)\//.exec(op.path) : null;
+  return m ? Number(m[1]) : -1;
 }
 
 /** Its line, as a script or the REPL writes it. */

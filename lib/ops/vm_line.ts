@@ -13,6 +13,7 @@ import { HYPERV_IDS } from "../platform/hyperv/hosts.ts";
 import { KERNEL_IDS } from "../kernels/lines.ts";
 import { CONFIG_IDS } from "../kernels/configs.ts";
 import type { Grammar, OptionSpec } from "./grammar.ts";
+import { shellWord } from "./lexer.ts";
 
 /** One flag of the `vm` line. */
 interface VmFlag {
@@ -174,6 +175,33 @@ const VM_FLAGS: Readonly<Record<string, VmFlag>> = {
     "CONFIG_CPU_HOTPLUG_STATE_CONTROL=y",
     true,
   ),
+  cmdline: {
+    option: {
+      type: "string",
+      value: "TEXT",
+      help: "kernel command line (ftrace=, ftrace_filter=, trace_event= are modelled)",
+    },
+    field: "cmdline",
+    set: (o, v) => {
+      o.cmdline = String(v);
+    },
+    write: (c) => c.cmdline === "" ? [] : [`--cmdline ${shellWord(c.cmdline)}`],
+  },
+  shell: {
+    option: {
+      type: "string",
+      value: "COMM-PID",
+      help: "the shell that writes files, as a trace names it (default bash-1000)",
+    },
+    field: "shell",
+    set: (o, v) => {
+      o.shell = String(v);
+    },
+    write: (c) => {
+      const t = `${c.shell.comm}-${c.shell.pid}`;
+      return t === "bash-1000" ? [] : [`--shell ${shellWord(t)}`];
+    },
+  },
   "trace-ticks": bool("traceTicks", "trace-ticks", "record every tick in the trace", false),
   "trace-buffer": {
     option: { type: "string", value: "N", help: "trace buffer size, events" },

@@ -8,6 +8,8 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit, printk } from "../engine/log.ts";
+import { current, type ExecContext, irqsave, runAs, taskContext } from "../engine/exec.ts";
+import { fcall } from "../tracing/ftrace.ts";
 import {
   CE_STATE,
   type CeState,
@@ -34,6 +36,10 @@ export function dev(k: Kernel, id: string): DeviceState {
  * registering CPU, then the released list is re-offered.
  */
 export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number): void {
+  fcall(k, "clockevents_register_device", () => registerDevice(k, d, cpu));
+}
+
+function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
   const existing = k.s.devices[d.id];
   if (existing) {
     // The struct still exists (static per-CPU memory still referenced, e.g. as the broadcast
@@ -65,8 +71,19 @@ export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number
   k.s.devices[d.id] = d;
   listAdd(k.s, d.id);
   emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
-  tickCheckNewDevice(k, d, cpu);
-  clockeventsNotifyReleased(k, cpu);
+  // Under clockevents_lock (raw_spin_lock_irqsave).
+  irqsave(k, () => {
+    tickCheckNewDevice(k, d, cpu);
+    clockeventsNotifyReleased(k, cpu);
+  });
+}
+
+/**
+ * `clockevents_config_and_register()`: computes the device's mult/shift and delta limits (done
+ * when the model builds the device) and tail-calls `clockevents_register_device()`.
+ */
+export function clockeventsConfigAndRegister(k: Kernel, d: DeviceState, cpu: number): void {
+  fcall(k, "clockevents_config_and_register", () => clockeventsRegisterDevice(k, d, cpu));
 }
 
 /** `clockevents_notify_released()`: every released device back on the list and re-offered. */
@@ -88,6 +105,25 @@ export function clockeventsExchangeDevice(
   old: DeviceState | null,
   next: DeviceState | null,
 ): void {
+  fcall(k, "clockevents_exchange_device", () => {
+    if (k.line.exchangeSplit) clockeventsExchange(k, old, next);
+    else exchange(k, old, next);
+  });
+}
+
+/**
+ * `__clockevents_exchange_device()` (6.1, the release's `exchangeSplit`): the exchange itself,
+ * which `clockevents_exchange_device()` wraps and `tick_install_broadcast_device()` calls.
+ */
+export function clockeventsExchange(
+  k: Kernel,
+  old: DeviceState | null,
+  next: DeviceState | null,
+): void {
+  fcall(k, "__clockevents_exchange_device", () => exchange(k, old, next));
+}
+
+function exchange(k: Kernel, old: DeviceState | null, next: DeviceState | null): void {
   if (old) {
     clockeventsSwitchState(k, old, CE_STATE.DETACHED);
     listDel(k.s, old.id);
@@ -104,8 +140,10 @@ export function clockeventsExchangeDevice(
 
 /** `clockevents_shutdown()`: SHUTDOWN and `next_event = KTIME_MAX` (clockevents.c:171-175). */
 export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
-  clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);
-  d.nextEvent = KTIME_MAX;
+  fcall(k, "clockevents_shutdown", () => {
+    clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);
+    d.nextEvent = KTIME_MAX;
+  });
 }
 
 /**
@@ -115,14 +153,34 @@ export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
  */
 export function clockeventsSwitchState(k: Kernel, d: DeviceState, state: CeState): number {
   if (d.state === state) return 0;
-  if (!(d.features & FEAT.DUMMY)) {
-    if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -E.ENOSYS;
-    if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -E.ENOSYS;
-    if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -E.EINVAL;
-    driverSetState(k, d, state);
+  return fcall(k, "clockevents_switch_state", () => {
+    if (!(d.features & FEAT.DUMMY)) {
+      if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -E.ENOSYS;
+      if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -E.ENOSYS;
+      if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -E.EINVAL;
+      const cb = driverCallback(k, d, state);
+      if (cb) fcall(k, cb, () => driverSetState(k, d, state));
+      else driverSetState(k, d, state);
+    }
+    d.state = state;
+    return 0;
+  });
+}
+
+/** The driver callback `__clockevents_switch_state()` calls for `state`, if the driver has one. */
+function driverCallback(k: Kernel, d: DeviceState, state: CeState): string | undefined {
+  const cb = template(d.kind).callbacks(k.s.config);
+  switch (state) {
+    case CE_STATE.DETACHED:
+    case CE_STATE.SHUTDOWN:
+      return cb.shutdown;
+    case CE_STATE.PERIODIC:
+      return cb.periodic;
+    case CE_STATE.ONESHOT:
+      return cb.oneshot;
+    case CE_STATE.ONESHOT_STOPPED:
+      return cb.oneshotStopped;
   }
-  d.state = state;
-  return 0;
 }
 
 /** The driver's `set_state_*` callback, as its effect on the (simulated) hardware. */
@@ -216,10 +274,40 @@ export function clockeventsProgramEvent(
  * (`clockevents_replace`), else -EBUSY; a device in use elsewhere is -EBUSY.
  */
 export function clockeventsUnbindDevice(k: Kernel, d: DeviceState, cpu: number): number {
-  let ret = clockeventsTryUnbind(k, d, cpu);
-  if (ret === -E.EAGAIN) ret = clockeventsReplace(k, d, cpu);
-  emit(k, { type: "clockevents_unbind_device", time: ktime(k), cpu, device: d.name, ret });
-  return ret;
+  return fcall(k, "clockevents_unbind_device", () => {
+    // smp_call_function_single(cpu, __clockevents_unbind): run here with interrupts off and
+    // preemption disabled (get_cpu()) when `cpu` is this CPU, else in its IPI handler.
+    const local = current(k).cpu === cpu;
+    const ctx = local ? null : ipiContext(k, cpu);
+    const body = () => fcall(k, "__clockevents_unbind", () => irqsave(k, () => unbind(k, d, cpu)));
+    const ret = fcall(
+      k,
+      "smp_call_function_single",
+      () =>
+        local
+          ? fcall(k, "generic_exec_single", () => irqsave(k, body))
+          : runAs(k, ctx!, () => fcall(k, "__flush_smp_call_function_queue", body)),
+    );
+    emit(k, { type: "clockevents_unbind_device", time: ktime(k), cpu, device: d.name, ret });
+    return ret;
+  });
+}
+
+// __clockevents_unbind() under clockevents_lock.
+function unbind(k: Kernel, d: DeviceState, cpu: number): number {
+  const ret = clockeventsTryUnbind(k, d, cpu);
+  return ret === -E.EAGAIN
+    ? fcall(k, "clockevents_replace", () => clockeventsReplace(k, d, cpu))
+    : ret;
+}
+
+/** The context of a function-call IPI on `cpu` (hard interrupt, its idle task assumed). */
+function ipiContext(k: Kernel, cpu: number): ExecContext {
+  return taskContext(cpu, { comm: "<idle>", pid: 0 }, {
+    irqsOff: true,
+    hardirq: true,
+    depth: k.preemptCount ? 1 : 0,
+  });
 }
 
 /** `__clockevents_try_unbind()` (clockevents.c:387-396). */

@@ -9,7 +9,10 @@
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import { CE_STATE, type DeviceState, FEAT, KTIME_MAX, TICKDEV_MODE } from "../engine/state.ts";
+import { irqsave } from "../engine/exec.ts";
+import { fcall } from "../tracing/ftrace.ts";
 import {
+  clockeventsExchange,
   clockeventsExchangeDevice,
   clockeventsProgramEvent,
   clockeventsShutdown,
@@ -44,10 +47,24 @@ function tickCheckBroadcastDevice(
 
 /** `tick_install_broadcast_device()` (tick-broadcast.c:97-120). */
 export function tickInstallBroadcastDevice(k: Kernel, d: DeviceState, cpu: number): void {
+  // With the release's exchangeSplit it runs under tick_broadcast_lock and calls
+  // __clockevents_exchange_device() (6.1.192 tick-broadcast.c:160-190); 5.10.262 neither (94-120).
+  fcall(
+    k,
+    "tick_install_broadcast_device",
+    () =>
+      k.line.exchangeSplit
+        ? irqsave(k, () => installBroadcastDevice(k, d, cpu))
+        : installBroadcastDevice(k, d, cpu),
+  );
+}
+
+function installBroadcastDevice(k: Kernel, d: DeviceState, cpu: number): void {
   const bc = k.s.broadcast;
   const cur = bc.dev === null ? null : dev(k, bc.dev);
   if (!tickCheckBroadcastDevice(k, cur, d)) return;
-  clockeventsExchangeDevice(k, cur, d);
+  if (k.line.exchangeSplit) clockeventsExchange(k, cur, d);
+  else clockeventsExchangeDevice(k, cur, d);
   if (cur) cur.handler = "clockevents_handle_noop";
   bc.dev = d.id;
   // The broadcast device's interrupts come first in an instant (timer key -1).
@@ -75,6 +92,11 @@ export function tickInstallBroadcastDevice(k: Kernel, d: DeviceState, cpu: numbe
 
 /** `tick_device_uses_broadcast()` (tick-broadcast.c:163-242). */
 export function tickDeviceUsesBroadcast(k: Kernel, d: DeviceState, cpu: number): boolean {
+  // Under tick_broadcast_lock (raw_spin_lock_irqsave).
+  return fcall(k, "tick_device_uses_broadcast", () => irqsave(k, () => usesBroadcast(k, d, cpu)));
+}
+
+function usesBroadcast(k: Kernel, d: DeviceState, cpu: number): boolean {
   const bc = k.s.broadcast;
   const bcdev = bc.dev === null ? null : dev(k, bc.dev);
   if (d.features & FEAT.DUMMY) {
@@ -118,9 +140,12 @@ function tickBroadcastSetupOneshot(k: Kernel, bcdev: DeviceState, cpu: number): 
 
 /** `tick_broadcast_switch_to_oneshot()` (tick-broadcast.c:883-942). */
 export function tickBroadcastSwitchToOneshot(k: Kernel, cpu: number): void {
-  const bc = k.s.broadcast;
-  bc.mode = TICKDEV_MODE.ONESHOT;
-  if (bc.dev !== null) tickBroadcastSetupOneshot(k, dev(k, bc.dev), cpu);
+  fcall(k, "tick_broadcast_switch_to_oneshot", () =>
+    irqsave(k, () => {
+      const bc = k.s.broadcast;
+      bc.mode = TICKDEV_MODE.ONESHOT;
+      if (bc.dev !== null) tickBroadcastSetupOneshot(k, dev(k, bc.dev), cpu);
+    }));
 }
 
 /**
@@ -128,10 +153,14 @@ export function tickBroadcastSwitchToOneshot(k: Kernel, cpu: number): void {
  * broadcast mask; in periodic mode an emptied mask shuts the broadcast device down.
  */
 export function tickBroadcastOffline(k: Kernel, cpu: number): void {
-  const bc = k.s.broadcast;
-  clearBit(bc.mask, cpu);
-  clearBit(bc.oneshotMask, cpu);
-  if (bc.mode === TICKDEV_MODE.PERIODIC && bc.mask.length === 0 && bc.dev !== null) {
-    clockeventsShutdown(k, dev(k, bc.dev));
-  }
+  // Under tick_broadcast_lock (raw_spin_lock: interrupts are already off).
+  fcall(k, "tick_broadcast_offline", () =>
+    irqsave(k, () => {
+      const bc = k.s.broadcast;
+      clearBit(bc.mask, cpu);
+      clearBit(bc.oneshotMask, cpu);
+      if (bc.mode === TICKDEV_MODE.PERIODIC && bc.mask.length === 0 && bc.dev !== null) {
+        clockeventsShutdown(k, dev(k, bc.dev));
+      }
+    }));
 }

@@ -24,6 +24,8 @@ import {
   delivers,
 } from "./clockevents.ts";
 import { tickBroadcastSwitchToOneshot } from "./tick_broadcast.ts";
+import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
+import { recording } from "../tracing/ftrace.ts";
 import { template } from "./devices.ts";
 
 /**
@@ -90,13 +92,17 @@ function hrtimerRunQueues(k: Kernel, cpu: number): void {
   if (tickCheckOneshotChange(k, cpu)) hrtimerSwitchToHres(k, cpu);
 }
 
-/** `tick_check_oneshot_change(allow_nohz = 0)` (tick-sched.c:1407-1426). */
+/**
+ * `tick_check_oneshot_change(allow_nohz = 0)` (tick-sched.c:1407-1426): the check is used up even
+ * when timekeeping still reads jiffies (not valid for high resolution), until
+ * `clocksource_done_booting()` asks again.
+ */
 function tickCheckOneshotChange(k: Kernel, cpu: number): boolean {
   const c = k.s.cpus[cpu];
   if (!c.checkClocks) return false;
   c.checkClocks = false;
   if (c.nohzMode !== 0) return false;
-  return tickIsOneshotAvailable(k, cpu);
+  return k.hresValid && tickIsOneshotAvailable(k, cpu);
 }
 
 /** `tick_is_oneshot_available()` (tick-common.c:69-78). */
@@ -179,7 +185,10 @@ export function runInterrupts(
       if (!delivers(k, d)) continue;
       handled++;
       if (k.history) countDeviceIrq(k, d, d.perCpu ? d.mask : 0);
-      deviceInterrupt(k, d);
+      // In the interrupt handler of the CPU that takes it (a global device's: CPU0, through the
+      // IO-APIC), on top of whatever that CPU ran: its idle task, as hvtick models no load.
+      if (recording(k)) runAs(k, irqContext(k, d.perCpu ? d.mask : 0), () => deviceInterrupt(k, d));
+      else deviceInterrupt(k, d);
       continue;
     }
     // delivers(), with the CPU whose tick device it is (a per-CPU device's own CPU).
@@ -219,6 +228,15 @@ export function runInterrupts(
   }
   if (n > 0) k.timers.armAll(at, armed, n);
   return handled;
+}
+
+/** A hard-interrupt context on `cpu`, interrupting its idle task. */
+function irqContext(k: Kernel, cpu: number): ExecContext {
+  return taskContext(cpu, { comm: "<idle>", pid: 0 }, {
+    irqsOff: true,
+    hardirq: true,
+    depth: k.preemptCount ? 1 : 0,
+  });
 }
 
 /**

@@ -8,8 +8,10 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
+import { irqsave } from "../engine/exec.ts";
+import { fcall } from "../tracing/ftrace.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
-import { clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
+import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
 import { listDel, listed } from "../engine/list.ts";
 
@@ -21,17 +23,22 @@ import { tickBroadcastOffline } from "./tick_broadcast.ts";
  * the first online CPU takes it (the dying CPU has already left `cpu_online_mask`).
  */
 export function tickHandoverDoTimer(k: Kernel, cpu: number): void {
-  const s = k.s;
-  if (s.doTimerCpu !== cpu) return;
-  const first = s.cpus.find((c) => c.online);
-  const to = first ? first.id : TICK_DO_TIMER.NONE;
-  emit(k, { type: "tick_do_timer", time: ktime(k), cpu, from: cpu, to });
-  s.doTimerCpu = to;
+  fcall(k, "tick_handover_do_timer", () => {
+    const s = k.s;
+    if (s.doTimerCpu !== cpu) return;
+    const first = s.cpus.find((c) => c.online);
+    const to = first ? first.id : TICK_DO_TIMER.NONE;
+    emit(k, { type: "tick_do_timer", time: ktime(k), cpu, from: cpu, to });
+    s.doTimerCpu = to;
+  });
 }
 
-/** `tick_offline_cpu()` → `tick_broadcast_offline()` on the dying CPU. */
+/**
+ * `tick_offline_cpu()` → `tick_broadcast_offline()` on the dying CPU, under clockevents_lock
+ * (5.10.262 kernel/time/clockevents.c:622-627).
+ */
 export function tickOfflineCpu(k: Kernel, cpu: number): void {
-  tickBroadcastOffline(k, cpu);
+  fcall(k, "tick_offline_cpu", () => irqsave(k, () => tickBroadcastOffline(k, cpu)));
 }
 
 /** The dying CPU's timer hardware stops (x86 `__cpu_disable` → `clear_local_APIC()`, death). */
@@ -59,20 +66,26 @@ function devicesOf(k: Kernel, cpu: number): string[] {
  * device of the dead CPU that is not the broadcast device is unregistered.
  */
 export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
+  fcall(k, "tick_cleanup_dead_cpu", () => irqsave(k, () => cleanupDeadCpu(k, cpu)));
+}
+
+// Under clockevents_lock.
+function cleanupDeadCpu(k: Kernel, cpu: number): void {
   const s = k.s;
   const c = s.cpus[cpu];
-  c.tickMode = TICKDEV_MODE.PERIODIC;
-  if (c.tickDev !== null) {
+  fcall(k, "tick_shutdown", () => {
+    c.tickMode = TICKDEV_MODE.PERIODIC;
+    if (c.tickDev === null) return;
     const d = dev(k, c.tickDev);
+    // tick_shutdown() marks it DETACHED without a driver call, then releases it through
+    // clockevents_exchange_device(dev, NULL) (5.10.262 kernel/time/tick-common.c:413-429).
     d.state = CE_STATE.DETACHED;
+    clockeventsExchangeDevice(k, d, null);
     d.handler = "clockevents_handle_noop";
-    d.boundTo = -1;
-    listDel(s, d.id);
-    s.released.push(d.id);
     k.observers.deviceChanged(cpu, null, d.name);
     emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
     c.tickDev = null;
-  }
+  });
   // Released structs leave every list; one that is still the broadcast device stays referenced
   // (tick_broadcast_device.evtdev), so hvtick keeps it.
   for (const id of s.released) if (s.broadcast.dev !== id) delete s.devices[id];

@@ -24,6 +24,7 @@ import {
   dev,
 } from "./clockevents.ts";
 import { tickDeviceUsesBroadcast, tickInstallBroadcastDevice } from "./tick_broadcast.ts";
+import { fcall } from "../tracing/ftrace.ts";
 
 /** `cpumask_test_cpu(cpu, mask)`. */
 export function maskHas(mask: number, cpu: number): boolean {
@@ -76,6 +77,10 @@ export function tickCheckReplacement(
 
 /** `tick_check_new_device()` on the registering CPU (tick-common.c:338-379). */
 export function tickCheckNewDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
+  fcall(k, "tick_check_new_device", () => checkNewDevice(k, newdev, cpu));
+}
+
+function checkNewDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
   const td = k.s.cpus[cpu];
   let curdev = td.tickDev === null ? null : dev(k, td.tickDev);
   if (
@@ -95,14 +100,20 @@ export function tickCheckNewDevice(k: Kernel, newdev: DeviceState, cpu: number):
 
 /** `tick_install_replacement()` (tick-common.c:274-283), on `cpu`. */
 export function tickInstallReplacement(k: Kernel, newdev: DeviceState, cpu: number): void {
-  const td = k.s.cpus[cpu];
-  clockeventsExchangeDevice(k, td.tickDev === null ? null : dev(k, td.tickDev), newdev);
-  tickSetupDevice(k, newdev, cpu);
-  if (newdev.features & FEAT.ONESHOT) td.checkClocks = true;
+  fcall(k, "tick_install_replacement", () => {
+    const td = k.s.cpus[cpu];
+    clockeventsExchangeDevice(k, td.tickDev === null ? null : dev(k, td.tickDev), newdev);
+    tickSetupDevice(k, newdev, cpu);
+    if (newdev.features & FEAT.ONESHOT) td.checkClocks = true;
+  });
 }
 
 /** `tick_setup_device()` (tick-common.c:201-272). */
 export function tickSetupDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
+  fcall(k, "tick_setup_device", () => setupDevice(k, newdev, cpu));
+}
+
+function setupDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
   const s = k.s;
   const td = s.cpus[cpu];
   let handler: string | null = null;
@@ -136,6 +147,10 @@ export function tickSetupDevice(k: Kernel, newdev: DeviceState, cpu: number): vo
  * can and broadcast is not in oneshot mode, else oneshot emulation from `tick_next_period`.
  */
 export function tickSetupPeriodic(k: Kernel, d: DeviceState, broadcast: boolean): void {
+  fcall(k, "tick_setup_periodic", () => setupPeriodic(k, d, broadcast));
+}
+
+function setupPeriodic(k: Kernel, d: DeviceState, broadcast: boolean): void {
   d.handler = broadcast ? "tick_handle_periodic_broadcast" : "tick_handle_periodic";
   if (d.features & FEAT.DUMMY) return;
   if (d.features & FEAT.PERIODIC && k.s.broadcast.mode !== TICKDEV_MODE.ONESHOT) {
@@ -157,7 +172,9 @@ export function tickSetupOneshot(
   handler: string | null,
   nextEvent: number,
 ): void {
-  d.handler = handler;
-  clockeventsSwitchState(k, d, CE_STATE.ONESHOT);
-  clockeventsProgramEvent(k, d, nextEvent, true);
+  fcall(k, "tick_setup_oneshot", () => {
+    d.handler = handler;
+    clockeventsSwitchState(k, d, CE_STATE.ONESHOT);
+    clockeventsProgramEvent(k, d, nextEvent, true);
+  });
 }

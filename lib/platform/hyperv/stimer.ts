@@ -9,10 +9,11 @@
 import type { Kernel } from "../../engine/kernel.ts";
 import { deviceId, newDevice } from "../../time/devices.ts";
 import {
-  clockeventsRegisterDevice,
+  clockeventsConfigAndRegister,
   clockeventsUnbindDevice,
   hwStop,
 } from "../../time/clockevents.ts";
+import { fcall } from "../../tracing/ftrace.ts";
 
 /** Whether the guest has a stimer at all (`HV_MSR_SYNTIMER_AVAILABLE`, and x86 or pre-5.15 arm64). */
 export function hasStimer(k: Kernel): boolean {
@@ -23,15 +24,19 @@ export function hasStimer(k: Kernel): boolean {
 
 /** `hv_stimer_init(cpu)`: configures and registers this CPU's "Hyper-V clockevent". */
 export function hvStimerInit(k: Kernel, cpu: number): number {
-  if (!hasStimer(k)) return 0;
-  clockeventsRegisterDevice(k, newDevice(k.s.config, "hv_stimer", cpu), cpu);
-  return 0;
+  return fcall(k, "hv_stimer_init", () => {
+    if (!hasStimer(k)) return 0;
+    clockeventsConfigAndRegister(k, newDevice(k.s.config, "hv_stimer", cpu), cpu);
+    return 0;
+  });
 }
 
 /** `hv_ce_shutdown()`: STIMER0_COUNT = 0, STIMER0_CONFIG = 0; the core's state is not touched. */
 export function hvCeShutdown(k: Kernel, cpu: number): void {
-  const d = k.s.devices[deviceId("hv_stimer", cpu)];
-  if (d) hwStop(d);
+  fcall(k, "hv_ce_shutdown", () => {
+    const d = k.s.devices[deviceId("hv_stimer", cpu)];
+    if (d) hwStop(d);
+  });
 }
 
 /**
@@ -41,29 +46,31 @@ export function hvCeShutdown(k: Kernel, cpu: number): void {
  * then shutdown.
  */
 export function hvStimerCleanup(k: Kernel, cpu: number): number {
-  if (!hasStimer(k)) return 0;
-  const d = k.s.devices[deviceId("hv_stimer", cpu)];
-  switch (k.line.stimer.cleanup) {
-    case "shutdown":
-      hvCeShutdown(k, cpu);
-      return 0;
-    case "unbind-then-shutdown":
-      if (d) clockeventsUnbindDevice(k, d, cpu);
-      hvCeShutdown(k, cpu);
-      return 0;
-    case "direct-shutdown-else-unbind":
-      if (k.direct) hvCeShutdown(k, cpu);
-      else if (d) clockeventsUnbindDevice(k, d, cpu);
-      return 0;
-  }
+  return fcall(k, "hv_stimer_cleanup", () => {
+    if (!hasStimer(k)) return 0;
+    const d = k.s.devices[deviceId("hv_stimer", cpu)];
+    switch (k.line.stimer.cleanup) {
+      case "shutdown":
+        hvCeShutdown(k, cpu);
+        return 0;
+      case "unbind-then-shutdown":
+        if (d) clockeventsUnbindDevice(k, d, cpu);
+        hvCeShutdown(k, cpu);
+        return 0;
+      case "direct-shutdown-else-unbind":
+        if (k.direct) hvCeShutdown(k, cpu);
+        else if (d) clockeventsUnbindDevice(k, d, cpu);
+        return 0;
+    }
+  });
 }
 
 /** `hv_cpu_init()` (x86/hyperv_init:online): VP assist page and hypercall input pages; no timer effect. */
-export function hvCpuInit(_k: Kernel, _cpu: number): number {
-  return 0;
+export function hvCpuInit(k: Kernel, _cpu: number): number {
+  return fcall(k, "hv_cpu_init", () => 0);
 }
 
 /** `hv_cpu_die()`: frees what hv_cpu_init set up; no timer effect. */
-export function hvCpuDie(_k: Kernel, _cpu: number): number {
-  return 0;
+export function hvCpuDie(k: Kernel, _cpu: number): number {
+  return fcall(k, "hv_cpu_die", () => 0);
 }

@@ -9,6 +9,7 @@ import type { Kernel } from "../../engine/kernel.ts";
 import { hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
 import { E } from "../../util/errno.ts";
 import { countIrq, printk } from "../../engine/log.ts";
+import { fcall } from "../../tracing/ftrace.ts";
 
 /**
  * `hv_synic_init(cpu)` (state `hyperv/vmbus:online`): SynIC registers on, then the stimer:
@@ -16,9 +17,18 @@ import { countIrq, printk } from "../../engine/log.ts";
  * (`hv_stimer_legacy_init` returns at once in Direct Mode).
  */
 export function hvSynicInit(k: Kernel, cpu: number): number {
-  k.s.cpus[cpu].synic = true;
-  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !k.direct)) hvStimerInit(k, cpu);
-  return 0;
+  return fcall(k, "hv_synic_init", () => {
+    k.s.cpus[cpu].synic = true;
+    if (!hasStimer(k)) return 0;
+    if (k.line.stimer.direct === "vmbus") hvStimerInit(k, cpu);
+    else {
+      // hv_stimer_legacy_init() (5.5+): returns at once in Direct Mode.
+      fcall(k, "hv_stimer_legacy_init", () => {
+        if (!k.direct) hvStimerInit(k, cpu);
+      });
+    }
+    return 0;
+  });
 }
 
 /**
@@ -29,12 +39,22 @@ export function hvSynicInit(k: Kernel, cpu: number): number {
  * modelled (no channel traffic is simulated).
  */
 export function hvSynicCleanup(k: Kernel, cpu: number): number {
-  const vmbus = k.s.vmbus;
-  if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
-  if (vmbus.connected && vmbus.channels.includes(cpu)) return -E.EBUSY;
-  if (hasStimer(k) && (k.line.stimer.direct === "vmbus" || !k.direct)) hvStimerCleanup(k, cpu);
-  k.s.cpus[cpu].synic = false;
-  return 0;
+  return fcall(k, "hv_synic_cleanup", () => {
+    const vmbus = k.s.vmbus;
+    if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
+    if (vmbus.connected && vmbus.channels.includes(cpu)) return -E.EBUSY;
+    if (hasStimer(k)) {
+      if (k.line.stimer.direct === "vmbus") hvStimerCleanup(k, cpu);
+      else {
+        // hv_stimer_legacy_cleanup() (5.5+): returns at once in Direct Mode.
+        fcall(k, "hv_stimer_legacy_cleanup", () => {
+          if (!k.direct) hvStimerCleanup(k, cpu);
+        });
+      }
+    }
+    k.s.cpus[cpu].synic = false;
+    return 0;
+  });
 }
 
 /**
