@@ -100,7 +100,7 @@ function cpuhpEvent(k: Kernel, e: CpuhpEnterEvent | CpuhpExitEvent): void {
   tracepoint(
     k,
     "cpuhp",
-    tracepointText(e.type === "cpuhp_enter" ? { ...e, fun: printedSymbol(k, e.fun) } : e),
+    () => tracepointText(e.type === "cpuhp_enter" ? { ...e, fun: printedSymbol(k, e.fun) } : e),
   );
 }
 

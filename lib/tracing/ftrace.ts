@@ -153,14 +153,14 @@ export function fcall<T>(k: Kernel, fn: string, f: () => T): T {
 }
 
 /**
- * A tracepoint of event system `system` fired with the event's text (`cpuhp_enter: cpu: …`):
- * recorded when tracing is on and the system is enabled. The caller has checked that the
+ * A tracepoint of event system `system` fired with the event's text (`cpuhp_enter: cpu: …`,
+ * made only when it is recorded): recorded when tracing is on and the system is enabled. The caller has checked that the
  * executing CPU is online (tracepoints do not fire elsewhere).
  */
-export function tracepoint(k: Kernel, system: string, text: string): void {
+export function tracepoint(k: Kernel, system: string, text: () => string): void {
   const ft = ftraceOf(k);
   if (!ft || !ft.on || !ft.events.includes(system)) return;
-  record(k, ft, current(k), text);
+  record(k, ft, current(k), text());
 }
 
 /**
