@@ -13,7 +13,7 @@ import type { Shell } from "./command.ts";
 // as 1 would replay to another state (its fingerprint check would fail); it is refused by version.
 // 3: the kernel releases became exact (5.10.262, 6.1.192, 6.12.117), the config gained the kernel
 // config preset, the host platform and timing, and the registrants their :online halves.
-export const SESSION_FORMAT = "hvtick-session/4";
+export const SESSION_FORMAT = "hvtick-session/5";
 
 interface SessionFile {
   format: string;

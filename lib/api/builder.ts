@@ -104,6 +104,11 @@ export class VmBuilder {
     this.#o.shell = task;
     return this;
   }
+  /** Which CPU's VMbus init work item runs first where they race (6.12); default 0. */
+  synicFirst(cpu: number): this {
+    this.#o.synicFirst = cpu;
+    return this;
+  }
   /** Records every tick in the trace. */
   traceTicks(on = true): this {
     this.#o.traceTicks = on;

@@ -358,9 +358,9 @@ export class Machine {
    * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot.
    */
   restore(snapshot: MachineState): this {
-    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/3") {
+    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/4") {
       throw new TypeError(
-        `Invalid snapshot: expected an object with format "hvtick-machine/3" from snapshot() ` +
+        `Invalid snapshot: expected an object with format "hvtick-machine/4" from snapshot() ` +
           "(format 1 snapshots predate the kernel config, host platform and timing fields)",
       );
     }

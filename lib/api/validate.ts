@@ -194,6 +194,14 @@ export function validate(o: VmOptions): MachineConfig {
       }`,
     );
   }
+  const synicFirst = o.synicFirst ?? 0;
+  if (!Number.isInteger(synicFirst) || synicFirst < 0 || synicFirst >= n) {
+    problems.push(
+      `synicFirst: ${JSON.stringify(synicFirst)} is not valid; valid: a CPU number from 0 to ${
+        n - 1
+      }`,
+    );
+  }
   const traceBuffer = o.traceBuffer ?? 32768;
   if (!Number.isInteger(traceBuffer) || traceBuffer < 16 || traceBuffer > 10_000_000) {
     problems.push(
@@ -244,6 +252,7 @@ export function validate(o: VmOptions): MachineConfig {
     vmbusMmio: vmbusMmio as boolean,
     cmdline,
     shell: shell!,
+    synicFirst,
     platform,
     timing,
   };

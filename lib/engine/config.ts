@@ -125,6 +125,12 @@ export interface MachineConfig {
   readonly cmdline: string;
   /** The user's shell that writes files (what ftrace shows as the writer's `TASK-PID`). */
   readonly shell: { readonly comm: string; readonly pid: number };
+  /**
+   * The CPU whose `vmbus_percpu_work()` runs first when VMbus initialises on a release that does
+   * it with per-CPU work items (6.12; they race): in legacy mode its LAPIC becomes the broadcast
+   * device.
+   */
+  readonly synicFirst: number;
   /** What the host's VM gives the guest (lib/platform/hyperv/hosts.ts). */
   readonly platform: Platform;
   /**
@@ -178,6 +184,11 @@ export interface VmOptions {
    * default "bash-1000".
    */
   shell?: string;
+  /**
+   * Which CPU's VMbus init work item runs first where they race (6.12: `vmbus_percpu_work()`);
+   * default 0.
+   */
+  synicFirst?: number;
   /**
    * How long boot and each hotplug callback take (ns or a duration such as "4.7s", "2ms"); by
    * default neither takes simulated time. A replay of a real run gives the run's own timing.

@@ -228,7 +228,7 @@ export interface RegisteredStep {
 /** The whole machine. */
 export interface MachineState {
   /** Schema tag. */
-  format: "hvtick-machine/3";
+  format: "hvtick-machine/4";
   /** The validated configuration. */
   config: MachineConfig;
   /** Simulation time since boot, ns (never decreases until `reset()`). */

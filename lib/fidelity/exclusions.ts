@@ -109,6 +109,13 @@ export const EXCLUSIONS: readonly Exclusion[] = [
       "(NO_HZ idle), which depends on how long it idles there",
   },
   {
+    id: "trace-oneshot-stopped",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "the dying CPU's LAPIC going ONESHOT_STOPPED when its tick is cancelled: only if no " +
+      "other hrtimer is queued on that CPU at that moment",
+  },
+  {
     id: "function-call-ipis",
     keys: /^interrupts CAL CPU\d+ (?:moved|nonzero)$/,
     reason: "function-call IPIs come from the guest's own processes (TLB shootdowns, the rig's " +

@@ -1,4 +1,15 @@
 /**
+ * Where 6.12's per-CPU VMbus init work items race, the log's own boot trace says which CPU's ran
+ * first (its worker's first `hv_stimer_legacy_init <-hv_synic_init`); other logs leave the default.
+ */
+function synicFirst(text: string): { synicFirst?: number } {
+  const m =
+    /^\s*kworker\/\S+-\d+\s+\[(\d{3})\] \S+\s+[\d.]+: hv_stimer_legacy_init <-hv_synic_init$/m
+      .exec(text);
+  return m ? { synicFirst: Number(m[1]) } : {};
+}
+
+/**
  * The machine a rig log was made on, as hvtick options: the kernel release from the package
  * version, the vCPU count from `-smp`, the host from `-cpu` (its `hv-*` enlightenments) and
  * `-device`s, the guest CPU features from what the guest printed (`/proc/cpuinfo` flags), the
@@ -104,6 +115,7 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
     // The rig's guest scripts run in /init itself, PID 1 (run-scenario.sh writes /init; the real
     // traces name the writer "init-1").
     shell: "init-1",
+    ...synicFirst(logText),
     ...(hyperv ? { vmbus: host.devices.includes("vmbus-bridge") } : {}),
     // The rig's SSDT gives \_SB an MMIO _CRS (rig/acpi/sb-crs.asl), as Hyper-V's VMOD has.
     ...(hyperv

@@ -9,7 +9,7 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { cpuhpKickAp, invoke, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../platform/arch/arch.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
-import { runAs, taskContext } from "../engine/exec.ts";
+import { irqsave, runAs, taskContext } from "../engine/exec.ts";
 import { fcall, recording } from "../tracing/ftrace.ts";
 import { stopperTask } from "../tracing/tasks.ts";
 import { apIdleContext } from "./context.ts";
@@ -121,7 +121,8 @@ function takeCpuDown(k: Kernel, op: HotplugOp): number {
 export function tickCpuDying(k: Kernel, op: HotplugOp): number {
   return fcall(k, "tick_cpu_dying", () => {
     tickHandoverDoTimer(k, op.cpu);
-    tickCancelSchedTimer(k, op.cpu);
+    // tick_sched_timer_dying() → hrtimer_cancel(), under the hrtimer base's lock.
+    irqsave(k, () => tickCancelSchedTimer(k, op.cpu));
     tickOfflineCpu(k, op.cpu);
     return 0;
   });

@@ -16,7 +16,12 @@ import { fcall } from "../tracing/ftrace.ts";
 import { bringupAp, bringupCpu, kickApAlive, takedownCpu, tickCpuDying } from "./lifecycle.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
 import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
-import { hvSynicCleanup, hvSynicInit, vmbusConnect } from "../platform/hyperv/vmbus.ts";
+import {
+  hvSynicCleanup,
+  hvSynicInit,
+  vmbusConnect,
+  vmbusPercpuWork,
+} from "../platform/hyperv/vmbus.ts";
 import {
   archTimerDyingCpu,
   archTimerStartingCpu,
@@ -147,6 +152,21 @@ export function resolveCallback(name: string): Callback {
 const AFTER_REGISTRATION: Readonly<Record<string, (k: Kernel) => void>> = {
   vmbus_connect: vmbusConnect,
 };
+
+/**
+ * What a registrant does before its call, by symbol; true when that made the startup calls itself
+ * (the state is then registered `_nocalls`).
+ */
+const BEFORE_REGISTRATION: Readonly<Record<string, (k: Kernel) => boolean>> = {
+  vmbus_percpu_work: vmbusPercpuWork,
+};
+
+/** Runs the call `name` a registrant makes before registering (see the table above). */
+export function runBeforeRegistration(k: Kernel, name: string): boolean {
+  const f = BEFORE_REGISTRATION[name];
+  if (!f) throw new Error(`internal: no modelled boot-time call ${name}`);
+  return f(k);
+}
 
 /** Runs the boot-time call `name` (see the table above). */
 export function runAfterRegistration(k: Kernel, name: string): void {

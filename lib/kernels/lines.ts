@@ -141,6 +141,24 @@ const RELEASES: readonly Release[] = [
       // trace_rb_cpu_prepare calls per bring-up); hvtick takes any 5.10 build to have it. 5.2–5.5
       // stay as they were (none).
       change: { "trace/RB:preapre@tracer_alloc_buffers": { instances: 3 } },
+      // percpu_counter_startup() registers :online then :dead, and runs (initcall entry 422)
+      // before acpi_processor_driver_init() (441, :online then :dead) and topology_sysfs_init()
+      // (479): System.map-5.10.0-46-amd64; docs/research/registrants/5.10.json; the boot trace
+      // of logs/k5.10-hv-direct-trace.log (compute_batch_value before topology_add_dev).
+      reorder: [
+        {
+          move: "lib/percpu_cnt:online@percpu_counter_startup",
+          before: "acpi/cpu-drv:dead@acpi_processor_driver_init",
+        },
+        {
+          move: "lib/percpu_cnt:dead@percpu_counter_startup",
+          before: "acpi/cpu-drv:dead@acpi_processor_driver_init",
+        },
+        {
+          move: "acpi/cpu-drv:online@acpi_processor_driver_init",
+          before: "acpi/cpu-drv:dead@acpi_processor_driver_init",
+        },
+      ],
     },
     switches: {
       // 5.10.262 kernel/cpu.c: every state is visited (no cpuhp_next_state()); write_cpuhp_fail()
@@ -229,10 +247,22 @@ const RELEASES: readonly Release[] = [
       add: ["x86/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE"],
       // 6.12's System.map links drivers/leds before drivers/acpi (initcall entries 516 < 528):
       // docs/research/registrants/6.12.json.
-      reorder: [{
-        move: "leds/trigger:starting@ledtrig_cpu_init",
-        before: "acpi/cpu-drv:online@acpi_processor_driver_init",
-      }],
+      // zs_init() is initcall entry 449, before percpu_counter_startup() (495)
+      // (System.map-6.12.117+deb13-amd64; logs/k6.12-hv-direct-trace.log: zs_cpu_prepare first).
+      reorder: [
+        {
+          move: "leds/trigger:starting@ledtrig_cpu_init",
+          before: "acpi/cpu-drv:online@acpi_processor_driver_init",
+        },
+        {
+          move: "mm/zsmalloc:prepare@zs_init",
+          before: "lib/percpu_cnt:online@percpu_counter_startup",
+        },
+      ],
+      // acpi_processor_driver_init() calls cpuhp_setup_state(), not _nocalls (6.12.117
+      // drivers/acpi/processor_driver.c:268; logs/k6.12-hv-direct-trace.log: acpi_soft_cpu_online
+      // for CPUs 0-3 at boot).
+      change: { "acpi/cpu-drv:online@acpi_processor_driver_init": { nocalls: false } },
     },
     switches: {
       timerList: "v0.10",

@@ -46,6 +46,11 @@ export interface Registrant {
   readonly config?: string | null;
   /** What the registrant calls next, by symbol (lib/hotplug/symbols.ts), if it is modelled. */
   readonly then?: string;
+  /**
+   * What it calls before, by symbol (lib/hotplug/symbols.ts); when that makes the startup calls
+   * itself, the state is registered without calls.
+   */
+  readonly before?: string;
   /** The module it belongs to when the config builds that code as a module (`CONFIG_HYPERV=m`). */
   readonly module?: string;
   /** Whether this guest makes the call (given that its release has it). */
@@ -215,6 +220,7 @@ const MODELLED: readonly Registrant[] = [
     teardown: "hv_synic_cleanup",
     // vmbus_bus_init() registers the state, then connects (drivers/hv/vmbus_drv.c). With
     // CONFIG_HYPERV=m it runs when hv_vmbus.ko loads (lib/machine/modules.ts).
+    before: "vmbus_percpu_work",
     then: "vmbus_connect",
     module: "hv_vmbus",
     when: (c) => hyperv(c) && c.vmbus,

@@ -40,7 +40,7 @@ export function initialJiffies(hz: number): number {
 /** The state of a powered-on machine before anything ran. */
 export function initialState(config: MachineConfig, line: KernelLine): MachineState {
   return {
-    format: "hvtick-machine/3",
+    format: "hvtick-machine/4",
     config,
     now: 0,
     offNs: 0,

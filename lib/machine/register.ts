@@ -10,7 +10,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { Registrant } from "../kernels/registrants.ts";
 import { configFacts } from "../kernels/configs.ts";
 import { cpuhpSetupState } from "../hotplug/register.ts";
-import { runAfterRegistration } from "../hotplug/symbols.ts";
+import { runAfterRegistration, runBeforeRegistration } from "../hotplug/symbols.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
 
 /**
@@ -29,8 +29,9 @@ export function register(k: Kernel, r: Registrant, fromModule = false): void {
     ? "BP_PREPARE_DYN"
     : k.line.enumNames.indexOf(r.state);
   if (request === -1) throw new Error(`internal: ${r.state} is not in Linux ${k.line.id}'s enum`);
+  const called = r.before ? runBeforeRegistration(k, r.before) : false;
   cpuhpSetupState(k, request, r.name, r.startup, r.teardown, {
-    nocalls: k.line.registrantChanges[r.key]?.nocalls ?? r.nocalls,
+    nocalls: called || (k.line.registrantChanges[r.key]?.nocalls ?? r.nocalls),
     multi: r.multi,
     instances: k.line.registrantChanges[r.key]?.instances ?? r.instances,
   });

@@ -202,6 +202,18 @@ const VM_FLAGS: Readonly<Record<string, VmFlag>> = {
       return t === "bash-1000" ? [] : [`--shell ${shellWord(t)}`];
     },
   },
+  "synic-first": {
+    option: {
+      type: "string",
+      value: "CPU",
+      help: "the CPU whose VMbus init work item runs first (6.12; default 0)",
+    },
+    field: "synicFirst",
+    set: (o, v, label) => {
+      o.synicFirst = wholeNumber(label, v);
+    },
+    write: (c) => c.synicFirst === 0 ? [] : [`--synic-first ${c.synicFirst}`],
+  },
   "trace-ticks": bool("traceTicks", "trace-ticks", "record every tick in the trace", false),
   "trace-buffer": {
     option: { type: "string", value: "N", help: "trace buffer size, events" },

@@ -9,7 +9,9 @@ import type { Kernel } from "../../engine/kernel.ts";
 import { hasStimer, hvStimerCleanup, hvStimerInit } from "./stimer.ts";
 import { E } from "../../util/errno.ts";
 import { countIrq, printk } from "../../engine/log.ts";
-import { fcall } from "../../tracing/ftrace.ts";
+import { fcall, recording } from "../../tracing/ftrace.ts";
+import { runAs, taskContext } from "../../engine/exec.ts";
+import { workerTask } from "../../tracing/tasks.ts";
 
 /**
  * `hv_synic_init(cpu)` (state `hyperv/vmbus:online`): SynIC registers on, then the stimer:
@@ -55,6 +57,28 @@ export function hvSynicCleanup(k: Kernel, cpu: number): number {
     k.s.cpus[cpu].synic = false;
     return 0;
   });
+}
+
+/**
+ * 6.12 `vmbus_bus_init()` (87c9741a38c4): `hv_synic_init()` on every online CPU as a work item on
+ * that CPU (`vmbus_percpu_work()`, run by its worker), all flushed before `hyperv/vmbus:online` is
+ * registered without calls (6.12.117 drivers/hv/vmbus_drv.c:1419-1432). The items run at the same
+ * time; the machine's `synicFirst` says whose runs first (then the others in CPU order): in
+ * legacy mode its LAPIC, the first released, becomes the broadcast device
+ * (logs/k6.12-hv-legacy-vmbus-trace.log: CPU3's work first, `lapic_timer_shutdown
+ * <-__clockevents_exchange_device` under tick_install_broadcast_device). Returns whether it ran.
+ */
+export function vmbusPercpuWork(k: Kernel): boolean {
+  if (k.line.vmbus.synicInit !== "workqueue") return false;
+  const online = k.s.cpus.filter((c) => c.online).map((c) => c.id);
+  const first = k.s.config.synicFirst;
+  const order = online.includes(first) ? [first, ...online.filter((c) => c !== first)] : online;
+  for (const cpu of order) {
+    const work = () => fcall(k, "vmbus_percpu_work", () => hvSynicInit(k, cpu));
+    if (recording(k)) runAs(k, taskContext(cpu, workerTask(k, cpu)), work);
+    else work();
+  }
+  return true;
 }
 
 /**
