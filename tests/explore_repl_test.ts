@@ -104,6 +104,7 @@ Deno.test("packed keys cover every field the tables call state, and only those",
     frozenCpus: (s) => s.frozenCpus.push(1),
     image: (s) => (s.image = structuredClone(base)),
     parkRace: (s) => (s.parkRace = "passes"),
+    ceCorrupt: (s) => (s.ceCorrupt = { dev: "lapic:1", lost: [], unlinked: false }),
     power: (s) => (s.power = "hibernated"),
   };
   for (const f of PACKED_FIELDS.machine) {

@@ -59,6 +59,7 @@ export const MACHINE_FIELDS = {
   parkRace: "value",
   vmbus: "struct",
   frozenCpus: "struct",
+  ceCorrupt: "struct",
   // Changed only by boot and module loads, which exploration does not make.
   modules: "key",
   loading: "key",

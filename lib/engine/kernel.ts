@@ -157,6 +157,8 @@ export interface HotplugOp {
   failure?: { state: number; callback: string; ret: number; injected: boolean };
   /** A registration (`cpuhp_setup_state()`) calling the step on a CPU, not a walk of it. */
   registering?: boolean;
+  /** The walk brings the CPU up (`_cpu_up()`; false or absent: down). */
+  up?: boolean;
   /** `cpuhp_state_add_instance()` calling the one instance it adds (multi-instance steps). */
   instance?: boolean;
   /** The point handed to step observers, reused for every callback of the walk. */

@@ -156,6 +156,13 @@ export interface Switches {
     /** smpboot prints `Max logical packages: N` after bring-up (gone with the 6.9 topology rework). */
     readonly maxLogicalPackages: boolean;
   };
+  /** How an x86 oops is worded (arch/x86/kernel/dumpstack.c `__die_header`, kernel/exit.c). */
+  readonly oops: {
+    /** The banner starts `Oops: ` (6.12.117 dumpstack.c:426; not in 6.1.192:426). */
+    readonly prefix: boolean;
+    /** `note: COMM[PID] exited with irqs disabled` (6.1.192 kernel/exit.c:954; not in 5.10). */
+    readonly exitIrqsNote: boolean;
+  };
   /** How `trace` prints an entry (kernel/trace/trace_output.c `trace_print_context`). */
   readonly ftrace: {
     /** Latency flag columns: 4, or 5 with migrate-disable (54357f0c9149, 5.15). */

@@ -12,12 +12,16 @@ import type { MachineState } from "./state.ts";
 /** `list_add(&dev->list, &clockevent_devices)`. */
 export function listAdd(s: MachineState, id: string): void {
   s.ceList[id] = s.ceSeq++;
+  // A node that loops the corrupted list is linked at the head again: the loop stays
+  // (lib/time/list_corruption.ts).
+  if (s.ceCorrupt?.dev === id) s.ceCorrupt.unlinked = false;
 }
 
 /** `list_del(&dev->list)`; true when it was listed. */
 export function listDel(s: MachineState, id: string): boolean {
   if (!(id in s.ceList)) return false;
   delete s.ceList[id];
+  if (s.ceCorrupt?.dev === id) s.ceCorrupt.unlinked = true;
   return true;
 }
 

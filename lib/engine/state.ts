@@ -281,6 +281,12 @@ export interface MachineState {
    * than "sleeps" so that the default leaves fingerprints as they were.
    */
   parkRace?: "passes";
+  /**
+   * `clockevent_devices` is corrupted: `dev` was `list_add()`ed while still listed, so forward
+   * walks loop through it and never reach `lost`; `unlinked` once it left the list again (a
+   * stale pointer still leads to it). Absent while the list is sound (lib/time/list_corruption.ts).
+   */
+  ceCorrupt?: { dev: string; lost: string[]; unlinked: boolean };
   /** Loaded modules, in load order (absent: none). */
   modules?: string[];
   /**

@@ -27,6 +27,7 @@ const COPY: { readonly [F in Struct]: (v: MachineState[F]) => MachineState[F] } 
   broadcast: (b) => ({ ...b, mask: [...b.mask], oneshotMask: [...b.oneshotMask] }),
   vmbus: (v) => ({ ...v, channels: [...v.channels] }),
   frozenCpus: (cpus) => [...cpus],
+  ceCorrupt: (c) => c && { ...c, lost: [...c.lost] },
   image: (image) => image && cloneState(image),
 };
 
@@ -57,7 +58,10 @@ const HISTORY = fieldsOf<MachineState>(MACHINE_FIELDS, "history") as History[];
  */
 export function cloneState(s: MachineState): MachineState {
   const out = { ...s } as Record<keyof MachineState, unknown>;
-  for (const f of STRUCTS) out[f] = (COPY[f] as (v: unknown) => unknown)(s[f]);
+  for (const f of STRUCTS) {
+    // An optional structure that is absent stays absent.
+    if (s[f] !== undefined) out[f] = (COPY[f] as (v: unknown) => unknown)(s[f]);
+  }
   for (const f of HISTORY) out[f] = EMPTY[f]();
   return out as MachineState;
 }

@@ -120,6 +120,21 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     },
   },
   {
+    name: "clockevent-list-sound",
+    description: "no clockevent device is registered while it is still on clockevent_devices",
+    source: 'include/linux/list.h list_add (CONFIG_DEBUG_LIST\'s "list_add double add"); ' +
+      "lib/time/list_corruption.ts; the 6.12 panic (pub-k6.12-hv-legacy-vmbus-failhvinit-rep2.log)",
+    during: "all",
+    inStates: true,
+    check({ k }) {
+      const c = k.s.ceCorrupt;
+      if (!c) return null;
+      const d = k.s.devices[c.dev];
+      return `clockevent_devices loops through ${d ? `"${d.name}" of CPU${d.mask}` : c.dev}, ` +
+        `added again while still listed: walks of the list never end, or fault once it is unlinked`;
+    },
+  },
+  {
     name: "one-timekeeper",
     description: "while CPUs are online, tick_do_timer_cpu is one of them",
     source: "kernel/time/tick-common.c tick_handover_do_timer, tick-sched.c tick_sched_do_timer",

@@ -106,6 +106,8 @@ export class Packer {
     this.#str(s.power);
     this.#str(s.parkRace);
     this.#str(s.acpiNamespaceHeld ? "held" : null);
+    const bad = s.ceCorrupt;
+    this.#str(bad ? `${bad.dev}/${bad.unlinked ? 1 : 0}/${bad.lost.join(",")}` : null);
     const h = s.hang;
     if (h) {
       out.push(1, h.cpu, h.state);

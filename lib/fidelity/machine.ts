@@ -20,7 +20,7 @@ function synicFirst(text: string): { synicFirst?: number } {
  */
 
 import type { VmOptions } from "../engine/config.ts";
-import { RELEASE_VERSIONS } from "../kernels/lines.ts";
+import { KERNEL_LINES, RELEASE_VERSIONS } from "../kernels/lines.ts";
 import { LogFormatError } from "./blocks.ts";
 import type { RigHost } from "./host.ts";
 import type { Transcript } from "./transcript.ts";
@@ -133,4 +133,43 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
 /** The transcript's kind of log, for the report. */
 export function describe(t: Transcript, o: VmOptions): string {
   return `${o.kernel} ${o.hyperv === "qemu" ? "qemu+hv" : "qemu"} ${o.cpus} CPUs (${t.format})`;
+}
+
+/** One side of every race the model knows, as a replay takes it. */
+export interface RaceSide {
+  /** What the report prints for it ("" for the defaults). */
+  readonly label: string;
+  /** The machine's options with it. */
+  readonly options: VmOptions;
+  /** kthread_park()'s race (lib/hotplug: the `race` operation): "passes", or the default. */
+  readonly parkRace?: "passes";
+}
+
+/**
+ * The sides of the races a log's run may have taken that the log does not name: which CPU's
+ * VMbus init work ran first where they race (6.12, legacy stimer, unless the log's boot trace
+ * says), and whether `kthread_park()` found the thread still queued on a CPU without a tick. The
+ * harness replays each and keeps the one that explains the log best (docs/model.md §Fidelity);
+ * the defaults come first, so a tie keeps them.
+ */
+export function raceSides(o: VmOptions): RaceSide[] {
+  const line = KERNEL_LINES[o.kernel ?? ""];
+  const legacyWork = line?.vmbus.synicInit === "workqueue" && o.vmbus === true &&
+    o.features?.stimerDirectMode === false && o.synicFirst === undefined;
+  const firsts = legacyWork ? Array.from({ length: o.cpus ?? 1 }, (_, i) => i) : [undefined];
+  const out: RaceSide[] = [];
+  for (const park of [undefined, "passes"] as const) {
+    for (const first of firsts) {
+      const label = [
+        first !== undefined && first !== 0 ? `synic-first ${first}` : "",
+        park ? "park passes" : "",
+      ].filter((x) => x).join(", ");
+      out.push({
+        label,
+        options: first === undefined ? o : { ...o, synicFirst: first },
+        ...(park ? { parkRace: park } : {}),
+      });
+    }
+  }
+  return out;
 }

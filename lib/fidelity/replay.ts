@@ -116,8 +116,14 @@ function writeOutcome(
  *
  * @throws {RangeError} when the options describe a machine hvtick cannot build.
  */
-export function replay(t: Transcript, options: VmOptions, machine: string): LogResult {
+export function replay(
+  t: Transcript,
+  options: VmOptions,
+  machine: string,
+  parkRace?: "passes",
+): LogResult {
   const g: Guest = { machine: vm(options).build(), dmesgMark: 0 };
+  if (parkRace) g.machine.parkRace = parkRace;
   const lapicStoodIn = new Set<string>();
   const ctx: ExclusionContext = {
     lapicFrequencyKnown: options.features?.frequencyMsrs === true,

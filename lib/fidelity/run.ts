@@ -8,7 +8,7 @@
 
 import { LogFormatError } from "./blocks.ts";
 import { parseHostFile } from "./host.ts";
-import { describe, rigOptions } from "./machine.ts";
+import { describe, raceSides, rigOptions } from "./machine.ts";
 import { type LogResult, replay } from "./replay.ts";
 import { fidelityReport } from "./report.ts";
 import { readTranscript } from "./transcript.ts";
@@ -48,10 +48,17 @@ export function runFidelity(
       const host = parseHostFile(f.host, f.log.replace(/\.log$/, ".host.txt"));
       const transcript = readTranscript(f.text, f.log);
       const o = rigOptions(host, f.text, f.log);
-      const timed = { ...o, timing: runTiming(transcript, o) };
-      const r = replay(transcript, timed, describe(transcript, o));
-      results.push(r);
-      if (r.matched !== r.readings) ok = false;
+      const timing = runTiming(transcript, o);
+      // The race sides the log does not name: the one that explains it best (machine.ts).
+      let r: LogResult | null = null;
+      for (const side of raceSides(o)) {
+        const label = describe(transcript, o) + (side.label ? ` [${side.label}]` : "");
+        const x = replay(transcript, { ...side.options, timing }, label, side.parkRace);
+        if (!r || x.matched > r.matched) r = x;
+        if (r.matched === r.readings) break;
+      }
+      results.push(r!);
+      if (r!.matched !== r!.readings) ok = false;
     } catch (e) {
       ok = false;
       notes.push(`${f.log}: cannot read: ${(e as Error).message}`);

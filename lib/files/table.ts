@@ -21,7 +21,6 @@ import {
   onlineStore,
   writeCpuhpFail,
   writeCpuhpTarget,
-  type WriteOutcome,
 } from "../hotplug/sysfs.ts";
 import { broadcastDeviceShow, currentDeviceShow, unbindDeviceStore } from "../time/sysfs.ts";
 import { availableClocksources, clocksourceName } from "../platform/hyperv/platform.ts";
@@ -35,43 +34,14 @@ import {
   procModules,
 } from "./proc.ts";
 import { procInterrupts } from "./interrupts.ts";
-import {
-  currentTracerShow,
-  currentTracerStore,
-  eventsEnableShow,
-  eventsEnableStore,
-  ftraceFilterShow,
-  ftraceFilterStore,
-  traceShow,
-  traceStore,
-  tracingOnShow,
-  tracingOnStore,
-} from "../tracing/tracefs.ts";
+import { ListFault } from "../time/list_corruption.ts";
+import { listFaultHang } from "../hotplug/oops.ts";
+import { TRACEFS_FILES } from "./tracefs_files.ts";
 
 export type { WriteOutcome } from "../hotplug/sysfs.ts";
 
-/** One sysfs/procfs file. */
-export interface SysfsFile {
-  /** Path pattern; a `(\d+)` group is the CPU number. */
-  readonly pattern: RegExp;
-  /** Example path, for listings and help. */
-  readonly example: string;
-  /** `ls -l` mode. */
-  readonly mode: "0444" | "0644" | "0200" | "0400";
-  /** Kernel source of the file. */
-  readonly source: string;
-  /** Writing it runs CPU hotplug (so it blocks while a hotplug operation is stuck). */
-  readonly hotplug?: boolean;
-  /** Whether the file exists for this CPU (-1 for a file of no CPU; default: yes). */
-  exists?(k: Kernel, cpu: number): boolean;
-  /** Reads it. */
-  read?(k: Kernel, cpu: number): string;
-  /**
-   * Writes it; `append` when opened with `O_APPEND` (`>>`) rather than `O_TRUNC` (`>`), which
-   * matters to the files whose open truncates (tracefs `trace`, `set_ftrace_filter`).
-   */
-  write?(k: Kernel, cpu: number, value: string, append: boolean): WriteOutcome;
-}
+export type { SysfsFile } from "./file.ts";
+import type { SysfsFile } from "./file.ts";
 
 const CPU = "/sys/devices/system/cpu";
 const CE = "/sys/devices/system/clockevents";
@@ -138,7 +108,19 @@ export const SYSFS: readonly SysfsFile[] = [
     example: `${CE}/clockevent1/unbind_device`,
     mode: "0200",
     source: "kernel/time/clockevents.c unbind_device_store",
-    write: (k, cpu, value) => ({ ret: unbindDeviceStore(k, cpu, value) }),
+    write: (k, cpu, value) => {
+      try {
+        return { ret: unbindDeviceStore(k, cpu, value) };
+      } catch (e) {
+        if (!(e instanceof ListFault)) throw e;
+        // The walk of a corrupted clockevent list never returns (lib/hotplug/oops.ts).
+        const state = k.s.cpus[cpu].state;
+        const hang = listFaultHang(k, cpu, state, e);
+        k.s.hang = hang;
+        k.s.problems.push({ kind: "hang", cpu, state, message: hang.reason, time: hang.time });
+        return { ret: 0, outcome: { ret: 0, from: state, to: state, hang, changes: [] } };
+      }
+    },
   },
   {
     pattern: /^\/sys\/devices\/system\/clockevents\/broadcast\/current_device$/,
@@ -206,46 +188,7 @@ export const SYSFS: readonly SysfsFile[] = [
     source: "kernel/module/procfs.c m_show",
     read: procModules,
   },
-  {
-    pattern: /^\/sys\/kernel\/tracing\/current_tracer$/,
-    example: "/sys/kernel/tracing/current_tracer",
-    mode: "0644",
-    source: "kernel/trace/trace.c tracing_set_trace_read/write (nop and function modelled)",
-    read: currentTracerShow,
-    write: currentTracerStore,
-  },
-  {
-    pattern: /^\/sys\/kernel\/tracing\/tracing_on$/,
-    example: "/sys/kernel/tracing/tracing_on",
-    mode: "0644",
-    source: "kernel/trace/trace.c rb_simple_read/write",
-    read: tracingOnShow,
-    write: tracingOnStore,
-  },
-  {
-    pattern: /^\/sys\/kernel\/tracing\/set_ftrace_filter$/,
-    example: "/sys/kernel/tracing/set_ftrace_filter",
-    mode: "0644",
-    source: "kernel/trace/ftrace.c ftrace_filter_write (the modelled functions only)",
-    read: ftraceFilterShow,
-    write: ftraceFilterStore,
-  },
-  {
-    pattern: /^\/sys\/kernel\/tracing\/events\/cpuhp\/enable$/,
-    example: "/sys/kernel/tracing/events/cpuhp/enable",
-    mode: "0644",
-    source: "kernel/trace/trace_events.c system_enable_read/write",
-    read: (k) => eventsEnableShow(k, "cpuhp"),
-    write: (k, _cpu, value) => eventsEnableStore(k, "cpuhp", value),
-  },
-  {
-    pattern: /^\/sys\/kernel\/tracing\/trace$/,
-    example: "/sys/kernel/tracing/trace",
-    mode: "0644",
-    source: "kernel/trace/trace.c s_show, trace_output.c trace_print_context",
-    read: traceShow,
-    write: traceStore,
-  },
+  ...TRACEFS_FILES,
   {
     pattern: /^\/proc\/timer_list$/,
     example: "/proc/timer_list",

@@ -11,7 +11,6 @@ import { emit } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
 import { runAs } from "../engine/exec.ts";
-import { recording } from "../tracing/ftrace.ts";
 import { workerTask } from "../tracing/tasks.ts";
 import { controlContext } from "./context.ts";
 import { E } from "../util/errno.ts";
@@ -96,15 +95,15 @@ export function walk(
   let ret = 0;
   let hang: Hang | null = null;
   const up = target > st.state;
+  op.up = up;
   const run = () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
   try {
-    ret = recording(k)
-      ? runAs(
-        k,
-        controlContext(k, op.control, viaWorker && !up ? workerTask(k, op.control) : undefined),
-        run,
-      )
-      : run();
+    // The control side's task: the tracer prints it, and an oops names it.
+    ret = runAs(
+      k,
+      controlContext(k, op.control, viaWorker && !up ? workerTask(k, op.control) : undefined),
+      run,
+    );
   } catch (e) {
     if (!(e instanceof HangSignal)) throw e;
     hang = e.hang;

@@ -17,6 +17,8 @@ import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { E } from "../util/errno.ts";
 import { advanceTo } from "../time/advance.ts";
+import { ListFault } from "../time/list_corruption.ts";
+import { listFaultHang } from "./oops.ts";
 
 /** Thrown inside a hotplug walk when a step waits forever; caught by the operation. */
 export class HangSignal {
@@ -153,7 +155,15 @@ function invokeOne(
   const outerDir = op.stepTeardown;
   op.step = state;
   op.stepTeardown = !bringup;
-  const ret = cb.run ? cb.run(k, op) : 0;
+  let ret: number;
+  try {
+    ret = cb.run ? cb.run(k, op) : 0;
+  } catch (e) {
+    if (e instanceof ListFault) {
+      throw new HangSignal(listFaultHang(k, op.cpu, state, e, op.up ?? false));
+    }
+    throw e;
+  }
   // An ONLINE-section callback, run by the CPU's hotplug thread while the CPU is up, takes
   // `timing.callbackNs` of simulated time (0 by default) and interrupts run meanwhile. The control
   // CPU's callbacks take none: what they wait for (the AP booting, stop_machine) happens while

@@ -37,6 +37,11 @@ export interface FtraceBuild {
    * picks the item varies from run to run).
    */
   readonly kworker: { readonly comm: string; readonly pid: number };
+  /**
+   * `offset/size` of the functions an oops hvtick models prints (`name+offset/size`), where a
+   * real oops of the build showed them.
+   */
+  readonly oopsSymbols: Readonly<Record<string, string>>;
 }
 
 // 5.10.262's System.map-5.10.0-46-amd64, in address order; hv_stimer_setup_percpu_clockev,
@@ -119,6 +124,7 @@ const DEBIAN_5_10: FtraceBuild = {
   kthreads: { cpuhp0: 15, cpuhp1: 16, perCpu: 5, migration: 1 },
   // 5.10 runs _cpu_down() in the writer: no worker.
   kworker: { comm: "kworker/0:1", pid: 17 },
+  oopsSymbols: {},
 };
 
 // 6.1.192's System.map-6.1.0-56-amd64: __clockevents_exchange_device exists; hv_stimer_alloc
@@ -244,6 +250,23 @@ const DEBIAN_6_12: FtraceBuild = {
   kthreads: { cpuhp0: 23, cpuhp1: 24, perCpu: 6, migration: 2 },
   // "kworker/0:1-10" (logs/k6.12-hv-direct-trace.log).
   kworker: { comm: "kworker/0:1", pid: 10 },
+  // The general protection fault of logs/public/pub-k6.12-hv-legacy-vmbus-failhvinit-rep2.log.
+  oopsSymbols: {
+    tick_cleanup_dead_cpu: "0xfd/0x190",
+    takedown_cpu: "0xef/0x130",
+    cpuhp_invoke_callback: "0x125/0x440",
+    __cpuhp_invoke_callback_range: "0x6d/0xe0",
+    _cpu_up: "0x175/0x240",
+    cpu_up: "0xba/0xd0",
+    cpu_subsys_online: "0x51/0xe0",
+    device_online: "0x50/0x80",
+    online_store: "0x92/0xc0",
+    kernfs_fop_write_iter: "0x14f/0x200",
+    vfs_write: "0x28c/0x440",
+    ksys_write: "0x6d/0xf0",
+    do_syscall_64: "0x87/0x1b0",
+    entry_SYSCALL_64_after_hwframe: "0x76/0x7e",
+  },
 };
 
 /** The known builds by kernel line: Debian's. */

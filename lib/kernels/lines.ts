@@ -91,6 +91,7 @@ const RELEASES: readonly Release[] = [
       tscReliableWithInvariantBit: false,
       // 52:kernel/trace/trace_output.c trace_print_context "%16s-%-5d", four flag columns.
       ftrace: { flagColumns: 4, pidWidth: 5 },
+      oops: { prefix: false, exitIrqsNote: false },
       exchangeSplit: false,
       cpuDownOnWorkqueue: false,
     },
@@ -220,6 +221,8 @@ const RELEASES: readonly Release[] = [
       // 54357f0c9149 (5.15): the migrate-disable column (6.1.192 trace_output.c:441-501;
       // logs/hv-direct-trace.log `d..1.`).
       ftrace: { flagColumns: 5, pidWidth: 7 },
+      // 6.1.192 kernel/exit.c:954.
+      oops: { prefix: false, exitIrqsNote: true },
       exchangeSplit: true,
       // 2b8272ff4a70 in 6.1.y: logs/hv-direct-trace.log "kworker/0:1-17 … cpuhp_kick_ap_work".
       cpuDownOnWorkqueue: true,
@@ -266,6 +269,8 @@ const RELEASES: readonly Release[] = [
     },
     switches: {
       timerList: "v0.10",
+      // 6.12.117 arch/x86/kernel/dumpstack.c:426 "Oops: %s: …".
+      oops: { prefix: true, exitIrqsNote: true },
       // e5313f1c5404: the MSR clocksource always, rated 5 below the TSC page (hyperv_timer.c
       // 6.12:494-516, 558-561); logs/k6.12-hv-direct.log available_clocksource.
       hypervClocksourceRating: { plain: 500, invariantTsc: 250, msrBelowPage: 5 },

@@ -22,7 +22,6 @@ import { checkCpu } from "../machine/info.ts";
 import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
 import { didYouMean } from "../util/hint.ts";
 import { runAs } from "../engine/exec.ts";
-import { recording } from "../tracing/ftrace.ts";
 import { shellContext } from "../hotplug/context.ts";
 import {
   type AdvanceResult,
@@ -307,7 +306,8 @@ export function runOperation<O extends Operation>(
   spec.check(t.k, op);
   const blocked = spec.blocked(t.k, op);
   if (blocked) throw blocked;
-  const raw = spec.byShell && recording(t.k)
+  // The shell's task runs it (a trace prints it; an oops kills it).
+  const raw = spec.byShell
     ? runAs(t.k, shellContext(t.k, concernedCpu(op)), () => spec.apply(t, op))
     : spec.apply(t, op);
   return spec.result(t.k, op, raw);

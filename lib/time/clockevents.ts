@@ -10,6 +10,7 @@ import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit, printk } from "../engine/log.ts";
 import { current, type ExecContext, irqsave, runAs, taskContext } from "../engine/exec.ts";
 import { fcall } from "../tracing/ftrace.ts";
+import { noteDoubleAdd, walkDevices } from "./list_corruption.ts";
 import {
   CE_STATE,
   type CeState,
@@ -53,17 +54,19 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
     d = existing;
   }
   if (listed(k.s, d.id)) {
-    // Registered again while still on clockevent_devices (5.3-5.4's hv_stimer_init() when a
-    // rollback re-runs hv_synic_init() before the CPU died; their hv_stimer_cleanup() only shuts
-    // the device down): list_add() of a listed node corrupts the list ("list_add double add"
-    // with CONFIG_DEBUG_LIST). hvtick keeps one entry, moved to the head, and says so.
+    // Registered again while still on clockevent_devices: 5.3-5.4's hv_stimer_init() when a
+    // rollback re-runs hv_synic_init() before the CPU died (their hv_stimer_cleanup() only shuts
+    // the device down); 6.12's LAPIC of a CPU that comes back while that struct is still the
+    // broadcast device (setup_secondary_APIC_clock(), after vmbus_percpu_work() made it so).
+    // list_add() of a listed node corrupts the list (lib/time/list_corruption.ts).
+    noteDoubleAdd(k, d.id);
     k.s.problems.push({
       kind: "bug",
       cpu,
       state: k.s.cpus[cpu].state,
       message: `clockevents_register_device("${d.name}") on CPU${cpu} while it is still ` +
-        `registered: list_add() of a listed node corrupts clockevent_devices ` +
-        `(CONFIG_DEBUG_LIST: "list_add double add"); hvtick keeps one entry at the list head`,
+        `registered: list_add() of a listed node corrupts clockevent_devices, which now loops ` +
+        `through it (CONFIG_DEBUG_LIST would stop it: "list_add double add")`,
       time: ktime(k),
     });
   }
@@ -322,6 +325,7 @@ export function clockeventsTryUnbind(k: Kernel, d: DeviceState, cpu: number): nu
 
 /** `clockevents_replace()` (clockevents.c:359-382), on `cpu`. */
 function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
+  walkDevices(k, "clockevents_replace");
   let best: DeviceState | null = null;
   // Only devices whose cpumask contains the CPU can pass tick_check_percpu().
   for (const id of listOrder(k.s, candidatesFor(k, cpu))) {

@@ -10,6 +10,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import { E } from "../util/errno.ts";
 import { clockeventsTryUnbind, clockeventsUnbindDevice } from "./clockevents.ts";
 import { listOrder } from "../engine/list.ts";
+import { walkDevices } from "./list_corruption.ts";
 
 /** `sysfs_show_current_tick_dev()`: the CPU's tick device name, or nothing. */
 export function currentDeviceShow(k: Kernel, cpu: number): string {
@@ -30,6 +31,8 @@ export function broadcastDeviceShow(k: Kernel): string {
 export function unbindDeviceStore(k: Kernel, cpu: number, value: string): number {
   if (value.length === 0 || value.length >= 32) return -E.EINVAL;
   const name = value.endsWith("\n") ? value.slice(0, -1) : value;
+  // list_for_each_entry(iter, &clockevent_devices, list) until the name.
+  walkDevices(k, "unbind_device_store", (id) => k.s.devices[id]?.name === name);
   for (const id of listOrder(k.s)) {
     const d = k.s.devices[id];
     if (d.name !== name) continue;

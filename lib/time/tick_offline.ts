@@ -14,6 +14,7 @@ import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
 import { listDel, listed } from "../engine/list.ts";
+import { walkDevices } from "./list_corruption.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";
@@ -86,10 +87,12 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
     emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
     c.tickDev = null;
   });
-  // Released structs leave every list; one that is still the broadcast device stays referenced
-  // (tick_broadcast_device.evtdev), so hvtick keeps it.
+  // Released structs leave every list (list_del poisons them); one that is still the broadcast
+  // device stays referenced (tick_broadcast_device.evtdev), so hvtick keeps it.
   for (const id of s.released) if (s.broadcast.dev !== id) delete s.devices[id];
   s.released = [];
+  // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices.
+  walkDevices(k, "tick_cleanup_dead_cpu");
   for (const id of devicesOf(k, cpu)) {
     if (!listed(s, id) || s.broadcast.dev === id) continue;
     const d = s.devices[id];
