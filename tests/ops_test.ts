@@ -154,10 +154,14 @@ Deno.test("the vm line: flags to options and back, and compare's KEY=VALUE form"
     hotplugStateControl: true,
   });
   assert.deepEqual(withFields(options, "kernel=6.1,channels=0:1", "b").vmbusChannels, [0, 1]);
+  // The rig's VM: memory, a virtio disk and no swap at boot are written back too.
+  const rig = vmOptions({ hyperv: "qemu", memory: "2048", "virtio-disk": true, "no-swap": true });
+  assert.deepEqual([rig.memory, rig.virtioDisk, rig.swap], [2048, true, false]);
+  assert.match(vmLine(vm(rig).config(), rig), / --memory 2048 --virtio-disk --no-swap$/);
   assert.throws(() => vmOptions({ cpus: "two" }), /--cpus "two": expected a whole number/);
   assert.throws(
     () => withFields({}, "frob=1", "a"),
-    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels or a feature set to on\/off/,
+    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels, memory or a feature set to on\/off/,
   );
 });
 

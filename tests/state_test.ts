@@ -91,15 +91,15 @@ Deno.test("one hibernated snapshot resumes the same way any number of times", ()
 
 Deno.test("fingerprints are stable across releases of hvtick (saved sessions check them on load)", () => {
   // Values from the canonical-JSON FNV-1a definition in lib/fingerprint.ts and the model's state
-  // (session format 3); a change here makes every saved session fail to load, so it needs a new
+  // (session format 4); a change here makes every saved session fail to load, so it needs a new
   // session format (repl/store.ts).
   const m = vm().cpus(4).build();
   m.advance("3ms");
   m.offline(2);
-  assert.equal(m.fingerprint(), "7f2de7f2e870918f");
+  assert.equal(m.fingerprint(), "e844d8d920da6933");
   const h = vm().hyperv("2012R2").kernel("5.4").cpus(3).build();
   h.hibernate();
-  assert.equal(h.fingerprint(), "967bbe41f586cac3");
+  assert.equal(h.fingerprint(), "d4cfeb6ae73e1a77");
 });
 
 Deno.test("dmesg keeps the newest records that fit in log_buf_len (2^17 bytes), at least one", () => {

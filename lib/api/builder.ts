@@ -99,6 +99,21 @@ export class VmBuilder {
     this.#o.cmdline = text;
     return this;
   }
+  /** Sets the VM's memory, MiB (QEMU `-m`). */
+  memory(mib: number): this {
+    this.#o.memory = mib;
+    return this;
+  }
+  /** Gives the VM a virtio disk (QEMU `-drive …,if=virtio`; the "qemu" host and the baseline). */
+  virtioDisk(on = true): this {
+    this.#o.virtioDisk = on;
+    return this;
+  }
+  /** Whether a swap device is active from boot (default yes; without, `swapon` one first). */
+  swap(on = true): this {
+    this.#o.swap = on;
+    return this;
+  }
   /** Records every tick in the trace. */
   traceTicks(on = true): this {
     this.#o.traceTicks = on;
