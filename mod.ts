@@ -23,10 +23,10 @@ export {
   type DirEntry,
   type HotplugResult,
   Machine,
-  paths,
   type PowerResult,
   type WriteResult,
 } from "./lib/api/machine.ts";
+export { paths } from "./lib/files/table.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";

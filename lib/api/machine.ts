@@ -11,11 +11,11 @@ import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
-import { dmesgView, traceView } from "../engine/log.ts";
+import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
 import type { MachineState, Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
-import { formatSeconds, parseDuration } from "../util/duration.ts";
-import { directoryEntries, findFile, listFiles, lookup, SYSFS } from "../files/table.ts";
+import { parseDuration } from "../util/duration.ts";
+import { directoryEntries, findFile, listFiles, lookup } from "../files/table.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
 import {
   boundDevice,
@@ -334,10 +334,15 @@ export class Machine {
 
   /** The kernel log as `dmesg` prints it: `[seconds.micros] text` per line. */
   dmesg(): string {
-    return dmesgView(this.#k.s).map((r) => {
-      const [sec, us] = formatSeconds(r.time).split(".");
-      return `[${sec.padStart(5)}.${us}] ${r.text}\n`;
-    }).join("");
+    return stamped(dmesgView(this.#k.s));
+  }
+
+  /**
+   * What the serial console printed: the records below `console_loglevel` (`quiet`: errors and
+   * worse), stamped like `dmesg`; it outlives a restored image, which replaces the kernel log.
+   */
+  console(): string {
+    return stamped(consoleView(this.#k.s));
   }
 
   /** Hangs and other problems seen so far, oldest first. */
@@ -379,18 +384,4 @@ export class Machine {
   get referenceCounter(): number {
     return Math.floor((this.#k.s.now - this.#k.s.refEpoch) / 100);
   }
-}
-
-/**
- * Example paths of every file `read()`/`write()` model.
- *
- * @example
- * ```ts
- * import { paths } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.ok(paths().includes("/proc/timer_list"));
- * ```
- */
-export function paths(): string[] {
-  return SYSFS.map((f) => f.example);
 }

@@ -63,6 +63,7 @@ export const MACHINE_FIELDS = {
   modules: "key",
   acpiNamespaceHeld: "value",
   image: "struct",
+  consoleLoglevel: "value",
   problems: "history",
   log: "history",
 } as const satisfies Readonly<Record<keyof MachineState, FieldKind>>;

@@ -172,6 +172,8 @@ export interface LogRecord {
   time: number;
   /** The line, without the timestamp. */
   text: string;
+  /** Its log level (include/linux/kern_levels.h), when not `KERN_INFO` (6). */
+  level?: number;
 }
 
 /** A dynamic or driver-registered hotplug step (`cpuhp_setup_state*`). */
@@ -255,6 +257,8 @@ export interface MachineState {
   acpiNamespaceHeld?: true;
   /** The hibernation image (the whole state, log included, at snapshot time), while hibernated. */
   image: MachineState | null;
+  /** `console_loglevel` once something changed it (`console_verbose()` in an oops); absent: the command line's. */
+  consoleLoglevel?: number;
   /** Problems seen so far. */
   problems: Problem[];
   /** History: kernel log and trace buffer (not part of the fingerprint). */
@@ -265,5 +269,10 @@ export interface MachineState {
     traceLost: number;
     /** Interrupt counts by `/proc/interrupts` row (`0`, `LOC`, `HVS`, `HYP`), per CPU (absent: none yet). */
     irqs?: Record<string, number[]>;
+    /**
+     * What the serial console printed: the records below the console log level, in order (absent:
+     * none yet). The host's side of the VM: a restored image does not replace it.
+     */
+    console?: LogRecord[];
   };
 }

@@ -106,6 +106,7 @@ export class Packer {
     this.#str(s.power);
     this.#str(s.parkRace);
     this.#str(s.acpiNamespaceHeld ? "held" : null);
+    out.push(s.consoleLoglevel ?? -1);
     const h = s.hang;
     if (h) {
       out.push(1, h.cpu, h.state);

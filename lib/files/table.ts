@@ -340,3 +340,17 @@ export function findFile(
   }
   return found;
 }
+
+/**
+ * Example paths of every file `read()`/`write()` model.
+ *
+ * @example
+ * ```ts
+ * import { paths } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(paths().includes("/proc/timer_list"));
+ * ```
+ */
+export function paths(): string[] {
+  return SYSFS.map((f) => f.example);
+}

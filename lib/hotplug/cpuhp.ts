@@ -7,7 +7,7 @@
  */
 
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
-import { emit, printk, traced } from "../engine/log.ts";
+import { emit, KERN, printk, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { isAtomic, sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
@@ -216,6 +216,7 @@ function warnOnce(k: Kernel, op: HotplugOp, state: number, ret: number): void {
     k,
     `WARNING: CPU: ${op.cpu} PID: 0 at kernel/cpu.c cpuhp_invoke_callback: state ${state} ` +
       `returned ${ret}`,
+    KERN.WARNING,
   );
 }
 

@@ -9,7 +9,7 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
-import { printk } from "../engine/log.ts";
+import { CONSOLE_LOGLEVEL_MOTORMOUTH, KERN, printk } from "../engine/log.ts";
 import { E, type ErrnoName, errnoName } from "../util/errno.ts";
 import { REGISTRANTS } from "../kernels/registrants.ts";
 import { configFacts } from "../kernels/configs.ts";
@@ -104,7 +104,12 @@ export function loadModule(k: Kernel, name: string): ModuleLoad {
   // No VMBus ACPI device: 5.10 waits 5 s for the probe (-ETIMEDOUT); 6.1+ finds no device.
   if (!s.config.vmbus) return fail(k.line.vmbus.probe === "wait" ? -E.ETIMEDOUT : -E.ENODEV);
   if (!s.config.vmbusMmio && k.line.vmbus.rootCrsDeref) {
-    for (const line of ROOT_DEREF_OOPS) printk(k, line);
+    // oops_begin() → console_verbose() comes first (5.10 arch/x86/mm/fault.c:715,
+    // arch/x86/kernel/dumpstack.c:375): the oops and everything after it reach the console.
+    s.consoleLoglevel = CONSOLE_LOGLEVEL_MOTORMOUTH;
+    for (const line of ROOT_DEREF_OOPS) {
+      printk(k, line, /^(BUG|#PF): /.test(line) ? KERN.ALERT : KERN.WARNING);
+    }
     s.acpiNamespaceHeld = true;
     return { ret: 0, errno: null, killed: true, already: false };
   }
