@@ -38,6 +38,7 @@ export type {
   Hang,
   LogRecord,
   MachineState,
+  PmState,
   Problem,
   RegisteredStep,
 } from "./lib/engine/state.ts";
@@ -103,7 +104,13 @@ export {
   type ParseContext,
   parseOperation,
 } from "./lib/ops/operations.ts";
-export type { AdvanceResult, ModprobeResult, RaceResult, ResetResult } from "./lib/ops/results.ts";
+export type {
+  AdvanceResult,
+  ModprobeResult,
+  RaceResult,
+  ResetResult,
+  SwaponResult,
+} from "./lib/ops/results.ts";
 export type { StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {

@@ -28,6 +28,9 @@ const SAMPLES: readonly Operation[] = [
   { kind: "reset" },
   { kind: "race", side: "passes" },
   { kind: "modprobe", module: "hv_vmbus" },
+  { kind: "swapon", device: "/dev/vda" },
+  { kind: "poweroff" },
+  { kind: "poweron" },
   { kind: "echo", value: "171\n", path: "/sys/devices/system/cpu/cpu1/hotplug/fail" },
   {
     kind: "echo",

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { MachineConfig } from "../engine/config.ts";
+import type { MachineConfig, VmOptions } from "../engine/config.ts";
+import { validate } from "./validate.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
@@ -120,8 +121,8 @@ export class Machine {
     return this.#k.s.hang !== null;
   }
 
-  /** "on" or "hibernated". */
-  get power(): "on" | "hibernated" {
+  /** "on", "hibernated" or "off". */
+  get power(): "on" | "hibernated" | "off" {
     return this.#k.s.power;
   }
 
@@ -193,6 +194,17 @@ export class Machine {
    */
   resume(): PowerResult {
     return this.run({ kind: "resume" });
+  }
+
+  /**
+   * Powers the VM on: the kernel boots afresh; a hibernated VM's disk still holds the image, which
+   * writing its swap device to `/sys/power/resume` restores (`software_resume()`). `options` boot
+   * another configuration of the same VM (kernel, host, CPUs and memory must be the image's).
+   * @throws {RangeError} when the VM is running, or `options` describe another VM.
+   */
+  powerOn(options?: VmOptions): this {
+    this.run(options ? { kind: "poweron", config: validate(options) } : { kind: "poweron" });
+    return this;
   }
 
   /** Reboots: a fresh boot of the same configuration (time, logs and trace start over). */

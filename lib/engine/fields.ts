@@ -63,6 +63,7 @@ export const MACHINE_FIELDS = {
   modules: "key",
   acpiNamespaceHeld: "value",
   image: "struct",
+  pm: "struct",
   consoleLoglevel: "value",
   problems: "history",
   log: "history",

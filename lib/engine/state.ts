@@ -176,6 +176,23 @@ export interface LogRecord {
   level?: number;
 }
 
+/**
+ * kernel/power/'s knobs and the swap device, where they differ from the boot defaults (absent
+ * entirely: all defaults, so fingerprints of machines that never touched them stay as they were).
+ */
+export interface PmState {
+  /** `pm_test_level` (kernel/power/main.c `pm_tests[]`), when not `none`. */
+  test?: "core" | "processors" | "platform" | "devices" | "freezer";
+  /** `hibernation_mode` (kernel/power/hibernate.c), when set through `/sys/power/disk`. */
+  mode?: "platform" | "shutdown" | "reboot" | "suspend" | "test_resume";
+  /** `swsusp_resume_device` as `MAJOR:MINOR`, once written to `/sys/power/resume`. */
+  resume?: string;
+  /** `image_size`, bytes (an unsigned long, in decimal), once written to `/sys/power/image_size`. */
+  imageSize?: string;
+  /** The block device `swapon` enabled, as `MAJOR:MINOR` (mm/swapfile.c `swap_info`). */
+  swapon?: string;
+}
+
 /** A dynamic or driver-registered hotplug step (`cpuhp_setup_state*`). */
 export interface RegisteredStep {
   /** State number. */
@@ -206,8 +223,8 @@ export interface MachineState {
   refEpoch: number;
   /** `system_state >= SYSTEM_RUNNING`: boot finished. */
   running: boolean;
-  /** `on`, or `hibernated` (powered off with an image). */
-  power: "on" | "hibernated";
+  /** `on`, `hibernated` (powered off with an image) or `off` (powered off: `poweroff`). */
+  power: "on" | "hibernated" | "off";
   /** The hang, if the machine is hung. */
   hang: Hang | null;
   /** `jiffies_64`. */
@@ -255,8 +272,13 @@ export interface MachineState {
    * QEMU, lib/machine/modules.ts): whatever needs it waits forever.
    */
   acpiNamespaceHeld?: true;
-  /** The hibernation image (the whole state, log included, at snapshot time), while hibernated. */
+  /**
+   * The hibernation image on the swap device (the whole state, log included, at snapshot time):
+   * while hibernated, and after the VM is powered on again until the image is restored.
+   */
   image: MachineState | null;
+  /** kernel/power/ knobs and the swap device (absent: boot defaults). */
+  pm?: PmState;
   /** `console_loglevel` once something changed it (`console_verbose()` in an oops); absent: the command line's. */
   consoleLoglevel?: number;
   /** Problems seen so far. */

@@ -28,6 +28,7 @@ const COPY: { readonly [F in Struct]: (v: MachineState[F]) => MachineState[F] } 
   vmbus: (v) => ({ ...v, channels: [...v.channels] }),
   frozenCpus: (cpus) => [...cpus],
   image: (image) => image && cloneState(image),
+  pm: (pm) => pm && { ...pm },
 };
 
 // What a copy holds instead of the history.

@@ -107,6 +107,8 @@ export class Packer {
     this.#str(s.parkRace);
     this.#str(s.acpiNamespaceHeld ? "held" : null);
     out.push(s.consoleLoglevel ?? -1);
+    // kernel/power/'s knobs: rarely set (only by writes exploration does not make), so as one string.
+    this.#str(s.pm ? JSON.stringify(s.pm, Object.keys(s.pm).sort()) : null);
     const h = s.hang;
     if (h) {
       out.push(1, h.cpu, h.state);

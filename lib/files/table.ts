@@ -21,7 +21,6 @@ import {
   onlineStore,
   writeCpuhpFail,
   writeCpuhpTarget,
-  type WriteOutcome,
 } from "../hotplug/sysfs.ts";
 import { broadcastDeviceShow, currentDeviceShow, unbindDeviceStore } from "../time/sysfs.ts";
 import { availableClocksources, clocksourceName } from "../platform/hyperv/platform.ts";
@@ -35,28 +34,11 @@ import {
   procModules,
 } from "./proc.ts";
 import { procInterrupts } from "./interrupts.ts";
+import { POWER_FILES } from "./power_files.ts";
+import type { SysfsFile } from "./sysfs_file.ts";
 
 export type { WriteOutcome } from "../hotplug/sysfs.ts";
-
-/** One sysfs/procfs file. */
-export interface SysfsFile {
-  /** Path pattern; a `(\d+)` group is the CPU number. */
-  readonly pattern: RegExp;
-  /** Example path, for listings and help. */
-  readonly example: string;
-  /** `ls -l` mode. */
-  readonly mode: "0444" | "0644" | "0200" | "0400";
-  /** Kernel source of the file. */
-  readonly source: string;
-  /** Writing it runs CPU hotplug (so it blocks while a hotplug operation is stuck). */
-  readonly hotplug?: boolean;
-  /** Whether the file exists for this CPU (-1 for a file of no CPU; default: yes). */
-  exists?(k: Kernel, cpu: number): boolean;
-  /** Reads it. */
-  read?(k: Kernel, cpu: number): string;
-  /** Writes it. */
-  write?(k: Kernel, cpu: number, value: string): WriteOutcome;
-}
+export type { SysfsFile } from "./sysfs_file.ts";
 
 const CPU = "/sys/devices/system/cpu";
 const CE = "/sys/devices/system/clockevents";
@@ -191,6 +173,7 @@ export const SYSFS: readonly SysfsFile[] = [
     source: "kernel/module/procfs.c m_show",
     read: procModules,
   },
+  ...POWER_FILES,
   {
     pattern: /^\/proc\/timer_list$/,
     example: "/proc/timer_list",
