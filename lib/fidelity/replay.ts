@@ -8,6 +8,7 @@
 
 import type { VmOptions } from "../engine/config.ts";
 import { vm } from "../api/builder.ts";
+import type { Machine } from "../api/machine.ts";
 import { KernelError } from "../util/errors.ts";
 import { compared, type ExclusionContext } from "./exclusions.ts";
 import { type Guest, READERS } from "./guest.ts";
@@ -105,16 +106,33 @@ function writeOutcome(g: Guest, path: string, value: string): { rc: string; err:
 }
 
 /**
- * Replays a transcript on a machine built from `options`.
+ * Replays a transcript on a machine built from `options`, or on `start`: a machine that another
+ * log left hibernated, powered on with these options (the boot that resumes its image).
  *
  * @throws {RangeError} when the options describe a machine hvtick cannot build.
  */
-export function replay(t: Transcript, options: VmOptions, machine: string): LogResult {
-  const g: Guest = { machine: vm(options).build(), dmesgMark: 0 };
+export function replay(
+  t: Transcript,
+  options: VmOptions,
+  machine: string,
+  start?: Machine,
+): LogResult {
+  return replayTo(t, options, machine, start).result;
+}
+
+/** {@linkcode replay}, and the machine as the log left it (a writer's, hibernated, for its resume). */
+export function replayTo(
+  t: Transcript,
+  options: VmOptions,
+  machine: string,
+  start?: Machine,
+): { result: LogResult; machine: Machine } {
+  const g: Guest = { machine: start ? start.powerOn(options) : vm(options).build(), dmesgMark: 0 };
   const lapicStoodIn = new Set<string>();
-  const ctx: ExclusionContext = {
+  const ctx: { -readonly [K in keyof ExclusionContext]: ExclusionContext[K] } = {
     lapicFrequencyKnown: options.features?.frequencyMsrs === true,
     lapicStoodIn,
+    restored: false,
   };
   const r = { readings: 0, matched: 0, mismatches: [] as Mismatch[] };
   const prevIrq: {
@@ -131,7 +149,7 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
     if (ns > now) g.machine.advance(ns - now);
   };
   for (const s of t.steps) step(s);
-  return { file: t.file, machine, ...r };
+  return { result: { file: t.file, machine, ...r }, machine: g.machine };
 
   // A failed write whose rollback bound the CPU's LAPIC only in between (lib/fidelity/exclusions.ts
   // "lapic-stand-in").
@@ -153,6 +171,8 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
         const start = g.machine.monotonic;
         const got = writeOutcome(g, s.path, s.value);
         if (cpu && got.rc !== "0") noteStandIn(Number(cpu[1]), before, start);
+        // A restore replaces the machine with the image (lib/fidelity/exclusions.ts).
+        if (s.path === "/sys/power/resume" && got.rc === "0") ctx.restored = true;
         if (s.rc !== null) check(s.line, `echo ${s.value} > ${s.path}: rc`, String(s.rc), got.rc);
         if (s.rc !== null && s.err !== "?") {
           check(s.line, `echo ${s.value} > ${s.path}: stderr`, s.err, got.err);
@@ -188,8 +208,10 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
         );
       }
       case "console": {
+        // What the serial console printed (the records below the console log level): the lines
+        // a restore kernel printed are there, though the image's log replaced its dmesg.
         const want = relevantLines(s.text);
-        const have = relevantLines(g.machine.dmesg().split("\n")).slice(-want.length);
+        const have = relevantLines(g.machine.console().split("\n")).slice(-want.length);
         return compare(
           want.map((l, i) => reading(`console[${i}]`, l, s.line)),
           want.length ? have.map((l, i) => reading(`console[${i}]`, l, s.line)) : [],
@@ -199,6 +221,24 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
       }
       case "action":
         if (s.action === "sleep") return advanceTo(g.machine.now + Math.round(Number(s.arg) * 1e9));
+        if (s.action === "poweroff") {
+          try {
+            g.machine.run({ kind: "poweroff" });
+          } catch (e) {
+            check(s.line, "poweroff", "powered off", `(${(e as Error).message})`);
+          }
+          return;
+        }
+        if (s.action === "swapon") {
+          let rc: string;
+          try {
+            rc = g.machine.run({ kind: "swapon", device: s.arg }).ok ? "0" : "255";
+          } catch (e) {
+            rc = `(${(e as Error).message})`;
+          }
+          if (s.rc !== undefined) check(s.line, `swapon ${s.arg}: rc`, String(s.rc), rc);
+          return;
+        }
         // The rig's host killed a guest that made no progress: the model must be hung by then.
         if (s.action === "timeout") {
           return check(
@@ -236,7 +276,10 @@ export function replay(t: Transcript, options: VmOptions, machine: string): LogR
           prevIrq.model = b;
         }
         compare(expected, got, ctx, r);
-        if (s.reader === "snap") lapicStoodIn.clear();
+        if (s.reader === "snap") {
+          lapicStoodIn.clear();
+          ctx.restored = false;
+        }
         if (s.reader === "dmesg_since" || s.reader === "timer_list") {
           g.dmesgMark = g.machine.dmesg().split("\n").filter((l) => l !== "").length;
         }
