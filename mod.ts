@@ -23,10 +23,10 @@ export {
   type DirEntry,
   type HotplugResult,
   Machine,
-  paths,
   type PowerResult,
   type WriteResult,
 } from "./lib/api/machine.ts";
+export { paths } from "./lib/files/table.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";
@@ -40,6 +40,7 @@ export type {
   Hang,
   LogRecord,
   MachineState,
+  PmState,
   Problem,
   RegisteredStep,
 } from "./lib/engine/state.ts";
@@ -105,7 +106,13 @@ export {
   type ParseContext,
   parseOperation,
 } from "./lib/ops/operations.ts";
-export type { AdvanceResult, ModprobeResult, RaceResult, ResetResult } from "./lib/ops/results.ts";
+export type {
+  AdvanceResult,
+  ModprobeResult,
+  RaceResult,
+  ResetResult,
+  SwaponResult,
+} from "./lib/ops/results.ts";
 export type { StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {

@@ -13,7 +13,13 @@ import type { Shell } from "./command.ts";
 // as 1 would replay to another state (its fingerprint check would fail); it is refused by version.
 // 3: the kernel releases became exact (5.10.262, 6.1.192, 6.12.117), the config gained the kernel
 // config preset, the host platform and timing, and the registrants their :online halves.
-export const SESSION_FORMAT = "hvtick-session/5";
+// 4: tracing (the config's shell, the tracefs files, the boot options ftrace=…).
+// 5: VMbus's per-CPU init work and the registrants' order by the builds' initcall tables (the
+// config's synicFirst).
+// 6: the config gained the memory, a virtio disk and swap at boot, and hibernation follows
+// kernel/power/ step by step (the ACPI S4 steps, the image made before "Image created", syscore
+// suspended at power-off): sessions of format 5 would replay to other states.
+export const SESSION_FORMAT = "hvtick-session/6";
 
 interface SessionFile {
   format: string;

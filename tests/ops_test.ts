@@ -28,6 +28,9 @@ const SAMPLES: readonly Operation[] = [
   { kind: "reset" },
   { kind: "race", side: "passes" },
   { kind: "modprobe", module: "hv_vmbus" },
+  { kind: "swapon", device: "/dev/vda" },
+  { kind: "poweroff" },
+  { kind: "poweron" },
   { kind: "echo", value: "171\n", path: "/sys/devices/system/cpu/cpu1/hotplug/fail" },
   {
     kind: "echo",
@@ -154,10 +157,14 @@ Deno.test("the vm line: flags to options and back, and compare's KEY=VALUE form"
     hotplugStateControl: true,
   });
   assert.deepEqual(withFields(options, "kernel=6.1,channels=0:1", "b").vmbusChannels, [0, 1]);
+  // The rig's VM: memory, a virtio disk and no swap at boot are written back too.
+  const rig = vmOptions({ hyperv: "qemu", memory: "2048", "virtio-disk": true, "no-swap": true });
+  assert.deepEqual([rig.memory, rig.virtioDisk, rig.swap], [2048, true, false]);
+  assert.match(vmLine(vm(rig).config(), rig), / --memory 2048 --virtio-disk --no-swap$/);
   assert.throws(() => vmOptions({ cpus: "two" }), /--cpus "two": expected a whole number/);
   assert.throws(
     () => withFields({}, "frob=1", "a"),
-    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels, cmdline, shell, synicFirst or a feature set to on\/off/,
+    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels, cmdline, shell, synicFirst, memory or a feature set to on\/off/,
   );
 });
 

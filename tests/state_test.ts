@@ -91,15 +91,15 @@ Deno.test("one hibernated snapshot resumes the same way any number of times", ()
 
 Deno.test("fingerprints are stable across releases of hvtick (saved sessions check them on load)", () => {
   // Values from the canonical-JSON FNV-1a definition in lib/fingerprint.ts and the model's state
-  // (session format 5); a change here makes every saved session fail to load, so it needs a new
+  // (session format 6); a change here makes every saved session fail to load, so it needs a new
   // session format (repl/store.ts).
   const m = vm().cpus(4).build();
   m.advance("3ms");
   m.offline(2);
-  assert.equal(m.fingerprint(), "7ee4a20cca501749");
+  assert.equal(m.fingerprint(), "b1bafe2e1428f587");
   const h = vm().hyperv("2012R2").kernel("5.4").cpus(3).build();
   h.hibernate();
-  assert.equal(h.fingerprint(), "5da6201f84fc4bd9");
+  assert.equal(h.fingerprint(), "c606a023335ebce6");
 });
 
 Deno.test("dmesg keeps the newest records that fit in log_buf_len (2^17 bytes), at least one", () => {

@@ -11,7 +11,7 @@ export const SEED_FILES: Readonly<Record<string, string>> = {
   "scenario.hvt": "offline 3\nadvance 4ms\n",
   "garbage.json": "{not json",
   "future.json": '{"format":"hvtick-session/9","vm":{},"log":[]}\n',
-  "truncated.json": '{"format":"hvtick-session/5","vm":{"cpus":2},"log":["offline 1"',
+  "truncated.json": '{"format":"hvtick-session/6","vm":{"cpus":2},"log":["offline 1"',
 };
 
 /** The transcript of `script`. */

@@ -107,6 +107,22 @@ export class VmBuilder {
   /** Which CPU's VMbus init work item runs first where they race (6.12); default 0. */
   synicFirst(cpu: number): this {
     this.#o.synicFirst = cpu;
+
+    return this;
+  }
+  /** Sets the VM's memory, MiB (QEMU `-m`). */
+  memory(mib: number): this {
+    this.#o.memory = mib;
+    return this;
+  }
+  /** Gives the VM a virtio disk (QEMU `-drive …,if=virtio`; the "qemu" host and the baseline). */
+  virtioDisk(on = true): this {
+    this.#o.virtioDisk = on;
+    return this;
+  }
+  /** Whether a swap device is active from boot (default yes; without, `swapon` one first). */
+  swap(on = true): this {
+    this.#o.swap = on;
     return this;
   }
   /** Records every tick in the trace. */

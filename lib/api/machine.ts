@@ -6,16 +6,17 @@
  * @module
  */
 
-import type { MachineConfig } from "../engine/config.ts";
+import type { MachineConfig, VmOptions } from "../engine/config.ts";
+import { validate } from "./validate.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
-import { dmesgView, traceView } from "../engine/log.ts";
-import type { MachineState, Problem } from "../engine/state.ts";
+import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
+import { MACHINE_FORMAT, type MachineState, type Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
-import { formatSeconds, parseDuration } from "../util/duration.ts";
-import { directoryEntries, findFile, listFiles, lookup, SYSFS } from "../files/table.ts";
+import { parseDuration } from "../util/duration.ts";
+import { directoryEntries, type DirEntry, findFile, listFiles, lookup } from "../files/table.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
 import {
   boundDevice,
@@ -35,15 +36,8 @@ import {
 import type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts";
 
 export type { CpuInfo, DeviceInfo } from "../machine/info.ts";
+export type { DirEntry } from "../files/table.ts";
 export type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts";
-
-/** One entry of a modelled directory, as `readDir()` reports it. */
-export interface DirEntry {
-  /** The entry's name (no slashes). */
-  readonly name: string;
-  /** Whether it is a directory. */
-  readonly isDirectory: boolean;
-}
 
 /**
  * A booted VM. Build one with `vm()…build()`.
@@ -120,8 +114,8 @@ export class Machine {
     return this.#k.s.hang !== null;
   }
 
-  /** "on" or "hibernated". */
-  get power(): "on" | "hibernated" {
+  /** "on", "hibernated" or "off". */
+  get power(): "on" | "hibernated" | "off" {
     return this.#k.s.power;
   }
 
@@ -193,6 +187,17 @@ export class Machine {
    */
   resume(): PowerResult {
     return this.run({ kind: "resume" });
+  }
+
+  /**
+   * Powers the VM on: the kernel boots afresh; a hibernated VM's disk still holds the image, which
+   * writing its swap device to `/sys/power/resume` restores (`software_resume()`). `options` boot
+   * another configuration of the same VM (kernel, host, CPUs and memory must be the image's).
+   * @throws {RangeError} when the VM is running, or `options` describe another VM.
+   */
+  powerOn(options?: VmOptions): this {
+    this.run(options ? { kind: "poweron", config: validate(options) } : { kind: "poweron" });
+    return this;
   }
 
   /** Reboots: a fresh boot of the same configuration (time, logs and trace start over). */
@@ -337,10 +342,15 @@ export class Machine {
 
   /** The kernel log as `dmesg` prints it: `[seconds.micros] text` per line. */
   dmesg(): string {
-    return dmesgView(this.#k.s).map((r) => {
-      const [sec, us] = formatSeconds(r.time).split(".");
-      return `[${sec.padStart(5)}.${us}] ${r.text}\n`;
-    }).join("");
+    return stamped(dmesgView(this.#k.s));
+  }
+
+  /**
+   * What the serial console printed: the records below `console_loglevel` (`quiet`: errors and
+   * worse), stamped like `dmesg`; it outlives a restored image, which replaces the kernel log.
+   */
+  console(): string {
+    return stamped(consoleView(this.#k.s));
   }
 
   /** Hangs and other problems seen so far, oldest first. */
@@ -358,10 +368,10 @@ export class Machine {
    * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot.
    */
   restore(snapshot: MachineState): this {
-    if (!snapshot || typeof snapshot !== "object" || snapshot.format !== "hvtick-machine/4") {
+    if (typeof snapshot !== "object" || snapshot?.format !== MACHINE_FORMAT) {
       throw new TypeError(
-        `Invalid snapshot: expected an object with format "hvtick-machine/4" from snapshot() ` +
-          "(format 1 snapshots predate the kernel config, host platform and timing fields)",
+        `Invalid snapshot: expected an object with format "${MACHINE_FORMAT}" from snapshot() ` +
+          "of this hvtick (other formats lack state the model keeps)",
       );
     }
     this.#t.k = createKernel(structuredClone(snapshot));
@@ -382,18 +392,4 @@ export class Machine {
   get referenceCounter(): number {
     return Math.floor((this.#k.s.now - this.#k.s.refEpoch) / 100);
   }
-}
-
-/**
- * Example paths of every file `read()`/`write()` model.
- *
- * @example
- * ```ts
- * import { paths } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.ok(paths().includes("/proc/timer_list"));
- * ```
- */
-export function paths(): string[] {
-  return SYSFS.map((f) => f.example);
 }

@@ -143,6 +143,20 @@ export function validate(o: VmOptions): MachineConfig {
       } is not valid; valid: COMM-PID, a name of 1 to 15 characters and a PID from 1 to 4194304 (e.g. "bash-1000")`,
     );
   }
+  const memoryMiB = o.memory ?? 1024;
+  if (!Number.isInteger(memoryMiB) || memoryMiB < 128 || memoryMiB > 16 * 1024 * 1024) {
+    problems.push(
+      `memory: ${
+        JSON.stringify(memoryMiB)
+      } is not valid; valid: a whole number of MiB from 128 to 16777216 (QEMU -m)`,
+    );
+  }
+  if (o.virtioDisk && hyperv !== "qemu" && hyperv !== "none") {
+    problems.push(
+      `virtioDisk: a ${findHost(hyperv)?.label ?? hyperv} host has no virtio devices; ` +
+        'valid with the "qemu" host and the "none" baseline (QEMU -drive …,if=virtio)',
+    );
+  }
   const hz = o.hz ?? 250;
   if (!HZ_VALUES.includes(hz as 100)) {
     problems.push(
@@ -210,7 +224,15 @@ export function validate(o: VmOptions): MachineConfig {
       } is not valid; valid: an integer from 16 to 10000000 (events)`,
     );
   }
-  for (const flag of ["cpu0Hotplug", "hotplugStateControl", "traceTicks"] as const) {
+  for (
+    const flag of [
+      "cpu0Hotplug",
+      "hotplugStateControl",
+      "traceTicks",
+      "virtioDisk",
+      "swap",
+    ] as const
+  ) {
     if (o[flag] !== undefined && typeof o[flag] !== "boolean") {
       problems.push(`${flag}: ${JSON.stringify(o[flag])} is not valid; valid: true, false`);
     }
@@ -253,6 +275,9 @@ export function validate(o: VmOptions): MachineConfig {
     cmdline,
     shell: shell!,
     synicFirst,
+    memoryMiB,
+    virtioDisk: o.virtioDisk ?? false,
+    swap: o.swap ?? true,
     platform,
     timing,
   };

@@ -72,6 +72,11 @@ export interface Platform {
   readonly tscSynchronized: boolean;
   /** CPUID 0x40000003 EBX ("privilege flags high") and 0x40000004 EAX (hints), when known. */
   readonly cpuidExtra: { readonly high: number; readonly hints: number } | null;
+  /**
+   * The ACPI sleep states the firmware's DSDT declares besides S0 and S5 (`\_S3`: suspend to
+   * RAM, `mem`; `\_S4`: hibernation through the platform, `hibernation_mode` `platform`).
+   */
+  readonly sleepStates: readonly (3 | 4)[];
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -131,6 +136,12 @@ export interface MachineConfig {
    * device.
    */
   readonly synicFirst: number;
+  /** The VM's memory, MiB (QEMU `-m`). */
+  readonly memoryMiB: number;
+  /** The host gives the VM a virtio block device (QEMU `-drive …,if=virtio`): `/dev/vda`. */
+  readonly virtioDisk: boolean;
+  /** A swap device is active from boot (an installed guest's fstab), so hibernation can write. */
+  readonly swap: boolean;
   /** What the host's VM gives the guest (lib/platform/hyperv/hosts.ts). */
   readonly platform: Platform;
   /**
@@ -179,6 +190,15 @@ export interface VmOptions {
   vmbusMmio?: boolean;
   /** The kernel command line (the options hvtick models are read: ftrace=, trace_event=, …). */
   cmdline?: string;
+  /** The VM's memory in MiB (QEMU `-m`); default 1024. */
+  memory?: number;
+  /** The host gives the VM a virtio disk (QEMU `-drive …,if=virtio`; Hyper-V: never); default false. */
+  virtioDisk?: boolean;
+  /**
+   * A swap device is active from boot, so `echo disk > /sys/power/state` can write an image;
+   * default true. Without one (the rig's initramfs), the guest needs `swapon` first.
+   */
+  swap?: boolean;
   /**
    * The user's shell that writes sysfs files, as `COMM-PID` (its name and PID in a trace);
    * default "bash-1000".

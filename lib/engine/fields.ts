@@ -65,6 +65,8 @@ export const MACHINE_FIELDS = {
   loading: "key",
   acpiNamespaceHeld: "value",
   image: "struct",
+  pm: "struct",
+  consoleLoglevel: "value",
   problems: "history",
   log: "history",
 } as const satisfies Readonly<Record<keyof MachineState, FieldKind>>;

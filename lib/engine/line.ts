@@ -102,6 +102,36 @@ export interface Switches {
   readonly pmPrefix: string;
   /** What hibernate.c prints before the image is made (after {@linkcode Switches.pmPrefix}). */
   readonly imageMessage: string;
+  /** How kernel/power/ and the ACPI sleep code word and order hibernation (lib/hotplug/power.ts). */
+  readonly hibernation: {
+    /** `freeze_secondary_cpus()` takes the CPUs down in ascending order, or from the last (6.12). */
+    readonly freezeOrder: "ascending" | "descending";
+    /** drivers/acpi/sleep.c's prefix (`ACPI: `, 6.x `ACPI: PM: `). */
+    readonly acpiSleepPrefix: string;
+    /** drivers/acpi/nvs.c's prefix (`PM: `, 6.x `ACPI: PM: `). */
+    readonly acpiNvsPrefix: string;
+    /** kernel/power/process.c: `Freezing … ... done.` on one line (5.x), or a start and a `completed` line (6.x). */
+    readonly freezer: "one-line" | "two-line";
+    /** snapshot.c's `Image created` also counts the zero pages it did not store (6.6+). */
+    readonly imageZeroPages: boolean;
+    /** swap.c names the compressor (`for lzo compression`) and reports the compressed size (6.9+). */
+    readonly namedCompressor: boolean;
+    /** `/sys/power/disk` ends with its last mode's space before the newline (to 6.1). */
+    readonly diskTrailingSpace: boolean;
+    /** `hibernation_debug_sleep()`'s line, after {@linkcode Switches.pmPrefix}. */
+    readonly debugWait: string;
+    /** `swsusp_save()`'s last line, before ` (%d pages copied…)`. */
+    readonly imageCreated: string;
+    /** `load_image_and_restore()`'s line when the restore fails. */
+    readonly loadFailed: string;
+    /** `software_resume()`'s line when the restore fails, before ` (%d)`. */
+    readonly resumeFailed: string;
+    /**
+     * `resume_store()` parses with `name_to_dev_t()`, which refuses `0:0` (-EINVAL, to 6.1), or with
+     * `lookup_bdev()` then `MAJ:MIN`, which takes it (6.12).
+     */
+    readonly resumeZeroRefused: boolean;
+  };
   /** arm64 messages: psci's kill line form and whether `CPU%u: shutdown` is printed (notice in 5.x, debug in 6.1). */
   readonly arm64: { readonly psciKill: "plain" | "polled"; readonly shutdownNotice: boolean };
   /**

@@ -9,20 +9,87 @@
 import type { LogRecord, MachineState } from "./state.ts";
 import type { TraceEvent } from "./trace.ts";
 import { type Kernel, ktime } from "./kernel.ts";
+import { formatSeconds } from "../util/duration.ts";
 
 /** `log_buf_len`: 1 << CONFIG_LOG_BUF_SHIFT (17 by default, init/Kconfig). */
 export const LOG_BUF_LEN = 1 << 17;
 
 /**
- * Appends a printk record. The log is a ring of `log_buf_len` bytes (2^17, the
- * `CONFIG_LOG_BUF_SHIFT` default); the oldest records are dropped when it is full
- * (`log_make_free_space()`, kernel/printk/printk.c). Storage keeps up to twice that and
- * `dmesgView()` shows what fits, so the drop costs one splice per 128 KiB, not one per line.
+ * The printk log levels (include/linux/kern_levels.h): `pr_err()` is `ERR`, `pr_info()` `INFO`,
+ * `pr_debug()` `DEBUG` (compiled in with `-DDEBUG`: kernel/power/Makefile under CONFIG_PM_DEBUG).
+ *
+ * @example
+ * ```ts
+ * import { KERN } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(KERN.ERR, 3);
+ * ```
  */
-export function printk(k: Kernel, text: string): void {
+export const KERN = {
+  EMERG: 0,
+  ALERT: 1,
+  CRIT: 2,
+  ERR: 3,
+  WARNING: 4,
+  NOTICE: 5,
+  INFO: 6,
+  DEBUG: 7,
+} as const;
+
+/** `CONSOLE_LOGLEVEL_MOTORMOUTH`: what `console_verbose()` sets (include/linux/printk.h). */
+export const CONSOLE_LOGLEVEL_MOTORMOUTH = 15;
+
+/**
+ * `console_loglevel` at boot from the command line, parameter by parameter as the kernel parses
+ * them (the last one wins): `quiet` → `CONSOLE_LOGLEVEL_QUIET` (4), `debug` →
+ * `CONSOLE_LOGLEVEL_DEBUG` (10), `loglevel=N` → N; else `CONSOLE_LOGLEVEL_DEFAULT` (7, Debian's
+ * config) (init/main.c `quiet_kernel`, `debug_kernel`, `loglevel`).
+ *
+ * @example
+ * ```ts
+ * import { bootConsoleLoglevel } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(bootConsoleLoglevel("console=ttyS0 quiet"), 4);
+ * assert.equal(bootConsoleLoglevel("quiet loglevel=7 no_console_suspend"), 7);
+ * assert.equal(bootConsoleLoglevel(""), 7);
+ * ```
+ */
+export function bootConsoleLoglevel(cmdline: string): number {
+  let level = 7;
+  for (const p of cmdline.split(/\s+/)) {
+    if (p === "quiet") level = 4;
+    else if (p === "debug") level = 10;
+    else if (/^loglevel=\d+$/.test(p)) level = Number(p.slice(9));
+  }
+  return level;
+}
+
+/** `console_loglevel` now: changed by `console_verbose()`, else the command line's. */
+export function consoleLoglevel(s: MachineState): number {
+  return s.consoleLoglevel ?? bootConsoleLoglevel(s.config.cmdline);
+}
+
+/** Records kept of the console's output (its newest; the harness compares the last few). */
+const CONSOLE_KEPT = 4096;
+
+/**
+ * Appends a printk record at `level` (default `KERN_INFO`). The log is a ring of `log_buf_len`
+ * bytes (2^17, the `CONFIG_LOG_BUF_SHIFT` default); the oldest records are dropped when it is full
+ * (`log_make_free_space()`, kernel/printk/printk.c). Storage keeps up to twice that and
+ * `dmesgView()` shows what fits, so the drop costs one splice per 128 KiB, not one per line. A
+ * record below `console_loglevel` also goes to the console (`suppress_message_printing()`); a
+ * suspended console prints it when it resumes, so the console's order is the log's.
+ */
+export function printk(k: Kernel, text: string, level: number = KERN.INFO): void {
   if (!k.history) return;
   const log = k.s.log;
-  log.dmesg.push({ time: ktime(k), text });
+  const record = level === KERN.INFO ? { time: ktime(k), text } : { time: ktime(k), text, level };
+  log.dmesg.push(record);
+  if (level < consoleLoglevel(k.s)) {
+    const console = log.console ??= [];
+    console.push(record);
+    if (console.length > 2 * CONSOLE_KEPT) console.splice(0, console.length - CONSOLE_KEPT);
+  }
   log.dmesgBytes += text.length + 1;
   if (log.dmesgBytes <= 2 * LOG_BUF_LEN) return;
   let drop = 0;
@@ -41,6 +108,29 @@ export function printkCont(k: Kernel, text: string): void {
   if (!last) return printk(k, text);
   last.text += text;
   log.dmesgBytes += text.length;
+}
+
+/**
+ * Records as `dmesg` prints them: `[seconds.micros] text` per line.
+ *
+ * @example
+ * ```ts
+ * import { stamped } from "./log.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(stamped([{ time: 1_500_000, text: "x" }]), "[    0.001500] x\n");
+ * ```
+ */
+export function stamped(records: readonly LogRecord[]): string {
+  return records.map((r) => {
+    const [sec, us] = formatSeconds(r.time).split(".");
+    return `[${sec.padStart(5)}.${us}] ${r.text}\n`;
+  }).join("");
+}
+
+/** What the console printed, oldest first (the newest records kept). */
+export function consoleView(s: MachineState): LogRecord[] {
+  const c = s.log.console ?? [];
+  return c.slice(Math.max(0, c.length - CONSOLE_KEPT));
 }
 
 /** The records the ring holds: the newest that fit in `log_buf_len` (at least the last one). */

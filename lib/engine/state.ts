@@ -172,6 +172,25 @@ export interface LogRecord {
   time: number;
   /** The line, without the timestamp. */
   text: string;
+  /** Its log level (include/linux/kern_levels.h), when not `KERN_INFO` (6). */
+  level?: number;
+}
+
+/**
+ * kernel/power/'s knobs and the swap device, where they differ from the boot defaults (absent
+ * entirely: all defaults, so fingerprints of machines that never touched them stay as they were).
+ */
+export interface PmState {
+  /** `pm_test_level` (kernel/power/main.c `pm_tests[]`), when not `none`. */
+  test?: "core" | "processors" | "platform" | "devices" | "freezer";
+  /** `hibernation_mode` (kernel/power/hibernate.c), when set through `/sys/power/disk`. */
+  mode?: "platform" | "shutdown" | "reboot" | "suspend" | "test_resume";
+  /** `swsusp_resume_device` as `MAJOR:MINOR`, once written to `/sys/power/resume`. */
+  resume?: string;
+  /** `image_size`, bytes (an unsigned long, in decimal), once written to `/sys/power/image_size`. */
+  imageSize?: string;
+  /** The block device `swapon` enabled, as `MAJOR:MINOR` (mm/swapfile.c `swap_info`). */
+  swapon?: string;
 }
 
 /**
@@ -225,10 +244,23 @@ export interface RegisteredStep {
   instances?: number;
 }
 
+/**
+ * The format tag of a machine snapshot. A snapshot of another format is refused: the model it was
+ * taken from kept other state (format 5: the memory, virtio disk and swap in the config).
+ *
+ * @example
+ * ```ts
+ * import { MACHINE_FORMAT } from "./state.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(MACHINE_FORMAT, /^hvtick-machine\/\d+$/);
+ * ```
+ */
+export const MACHINE_FORMAT: MachineState["format"] = "hvtick-machine/5";
+
 /** The whole machine. */
 export interface MachineState {
   /** Schema tag. */
-  format: "hvtick-machine/4";
+  format: "hvtick-machine/5";
   /** The validated configuration. */
   config: MachineConfig;
   /** Simulation time since boot, ns (never decreases until `reset()`). */
@@ -239,8 +271,8 @@ export interface MachineState {
   refEpoch: number;
   /** `system_state >= SYSTEM_RUNNING`: boot finished. */
   running: boolean;
-  /** `on`, or `hibernated` (powered off with an image). */
-  power: "on" | "hibernated";
+  /** `on`, `hibernated` (powered off with an image) or `off` (powered off: `poweroff`). */
+  power: "on" | "hibernated" | "off";
   /** The hang, if the machine is hung. */
   hang: Hang | null;
   /** `jiffies_64`. */
@@ -299,8 +331,15 @@ export interface MachineState {
    * QEMU, lib/machine/modules.ts): whatever needs it waits forever.
    */
   acpiNamespaceHeld?: true;
-  /** The hibernation image (the whole state, log included, at snapshot time), while hibernated. */
+  /**
+   * The hibernation image on the swap device (the whole state, log included, at snapshot time):
+   * while hibernated, and after the VM is powered on again until the image is restored.
+   */
   image: MachineState | null;
+  /** kernel/power/ knobs and the swap device (absent: boot defaults). */
+  pm?: PmState;
+  /** `console_loglevel` once something changed it (`console_verbose()` in an oops); absent: the command line's. */
+  consoleLoglevel?: number;
   /** Problems seen so far. */
   problems: Problem[];
   /** History: kernel log and trace buffer (not part of the fingerprint). */
@@ -313,5 +352,10 @@ export interface MachineState {
     irqs?: Record<string, number[]>;
     /** The tracing instance (tracefs), absent until something configures or records. */
     ftrace?: FtraceState;
+    /**
+     * What the serial console printed: the records below the console log level, in order (absent:
+     * none yet). The host's side of the VM: a restored image does not replace it.
+     */
+    console?: LogRecord[];
   };
 }

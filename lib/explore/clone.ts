@@ -29,6 +29,7 @@ const COPY: { readonly [F in Struct]: (v: MachineState[F]) => MachineState[F] } 
   frozenCpus: (cpus) => [...cpus],
   ceCorrupt: (c) => c && { ...c, lost: [...c.lost] },
   image: (image) => image && cloneState(image),
+  pm: (pm) => pm && { ...pm },
 };
 
 // What a copy holds instead of the history.

@@ -108,6 +108,9 @@ export class Packer {
     this.#str(s.acpiNamespaceHeld ? "held" : null);
     const bad = s.ceCorrupt;
     this.#str(bad ? `${bad.dev}/${bad.unlinked ? 1 : 0}/${bad.lost.join(",")}` : null);
+    out.push(s.consoleLoglevel ?? -1);
+    // kernel/power/'s knobs: rarely set (only by writes exploration does not make), so as one string.
+    this.#str(s.pm ? JSON.stringify(s.pm, Object.keys(s.pm).sort()) : null);
     const h = s.hang;
     if (h) {
       out.push(1, h.cpu, h.state);

@@ -42,11 +42,15 @@ export const RELEVANT: readonly RelevantLines[] = [
       /^(?:smpboot: |smp: |x86: Booting SMP configuration:|\.\.\.\. node |CPU\d+ is up|(?:Disabling|Enabling) non-boot CPUs|CPU topo: )/,
   },
   { what: "VMbus (drivers/hv/)", pattern: /^hv_vmbus: / },
-  // Hibernation's steps; its memory accounting (nosave regions, bitmaps, page counts) is not modelled.
+  // Hibernation's transitions: where it starts and ends, the platform's sleep-state and NVS steps
+  // around the CPUs going down and up, the image's creation, its write and read (which CPUs
+  // compress it, the swap device), the pm_test waits, the restore, the refusals. Not compared:
+  // the task freezer, the OOM killer's toggle, the console's suspension note and the memory
+  // accounting (preallocation, nosave ranges, bitmaps), none of which involves CPUs or timers.
   {
-    what: "hibernation (kernel/power/)",
+    what: "hibernation (kernel/power/, drivers/acpi/sleep.c and nvs.c, arch/x86/power/cpu.c)",
     pattern:
-      /^(?:PM: hibernation: (?:hibernation entry|hibernation exit|Creating image:|Image created|debug: |resume from hibernation)|PM: Image |PM: Cannot |(?:ACPI: )?PM: (?:Saving|Restoring) platform NVS|ACPI: (?:PM: )?(?:Preparing to enter|Waking up from) system sleep state)/,
+      /^(?:PM: hibernation: (?:hibernation entry|hibernation exit|Creating image:|Need to copy |Image created|debug: |resume from hibernation|resume failed|Failed to load image|Wrote |Read )|PM: Image |PM: Cannot |PM: Using \d+ thread\(s\) for |PM: (?:Compressing and saving|Loading and decompressing) image data |PM: S\|$|(?:ACPI: )?PM: (?:Saving|Restoring) platform NVS|ACPI: (?:PM: )?(?:Preparing to enter|Waking up from) system sleep state|CPU0 is offline\.$)/,
   },
   {
     what: "oops and panic reports (arch/x86/mm/fault.c, kernel/panic.c)",
@@ -94,6 +98,28 @@ export const MASKS: readonly Mask[] = [
     with: "$1 (<pages>)",
     reason: "depends on memory use",
   },
+  {
+    pattern: /^(PM: hibernation: Need to copy) \d+ pages$/,
+    with: "$1 <pages> pages",
+    reason: "depends on memory use",
+  },
+  {
+    pattern:
+      /^(PM: hibernation: (?:Wrote|Read)) \d+ kbytes in \d+\.\d+ seconds \(\d+\.\d+ MB\/s\)$/,
+    with: "$1 <kbytes> kbytes in <seconds> seconds (<speed> MB/s)",
+    reason: "the image's size (memory use) and the disk's speed",
+  },
+  {
+    pattern:
+      /^(PM: (?:Compressing and saving|Loading and decompressing) image data) \(\d+ pages\)\.\.\.$/,
+    with: "$1 (<pages> pages)...",
+    reason: "the image's size: depends on memory use",
+  },
+  {
+    pattern: /^(PM: Image size after compression:) \d+ kbytes$/,
+    with: "$1 <kbytes> kbytes",
+    reason: "the image's size and how well it compresses: depends on memory use",
+  },
 ];
 
 const STAMP = /^\[\s*\d+\.\d+\] ?/;
@@ -109,6 +135,13 @@ export const RUN_DEPENDENT: readonly { readonly pattern: RegExp; readonly reason
     reason:
       "how tsc_init() measures the TSC without Hyper-V (quick PIT calibration, or against the " +
       "PIT/HPET later) depends on the timing of the measurement: both occur in the plain logs",
+  },
+  {
+    pattern: /^PM: Image (?:saving|loading) progress: +\d+%$/,
+    reason:
+      "save_image_lzo()/load_image_lzo() print one at each tenth of the image's pages from 0% " +
+      "(5.10 swap.c:792, :1420): 10 or 11 lines, as the page count is or is not a multiple of " +
+      "ten; hvtick does not model the image's pages",
   },
   {
     pattern: /^tsc: Detected \d+\.\d+ MHz processor$/,

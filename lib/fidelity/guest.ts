@@ -334,11 +334,11 @@ export const READERS: Readonly<Record<string, Reader>> = {
     parse: (text, at) => sequence("dmesg", relevantLines(text), at),
   },
   console_text: {
+    // What the serial console printed last (the records below the console log level).
     render: (g, _arg, expected) => {
       const want = relevantLines(expected).length;
-      return want === 0
-        ? []
-        : dmesgLines(g.machine).filter((l) => relevantLines([l]).length === 1).slice(-want);
+      const console = g.machine.console().replace(/\n$/, "").split("\n").filter((l) => l !== "");
+      return want === 0 ? [] : console.filter((l) => relevantLines([l]).length === 1).slice(-want);
     },
     parse: (text, at) => sequence("console", relevantLines(text), at),
   },

@@ -27,6 +27,10 @@ export interface RigHost {
   readonly acpiTables: readonly string[];
   /** The kernel command line (`-append`). */
   readonly append: string;
+  /** Every `-drive`, as its `key=value` options (`file`, `format`, `if`…). */
+  readonly drives: readonly Readonly<Record<string, string>>[];
+  /** The VM's memory in MiB (`-m`; QEMU's default, 128, without one). */
+  readonly memoryMiB: number;
 }
 
 /** Splits a `printf %q`-quoted command line into words (`\x` is x; `'…'` and `$'…'` quote). */
@@ -116,6 +120,12 @@ export function parseHostFile(text: string, file: string): RigHost {
     throw new LogFormatError(file, at, `expected '-smp N' with N ≥ 1, found '-smp ${smpText}'`);
   }
   const [cpuModel, ...cpuFlags] = one("-cpu", "the CPU model and flags").split(",");
+  // -m [size=]N[MGT]: MiB without a suffix (QEMU's qemu-options.hx).
+  const memText = options("-m").at(-1) ?? "128";
+  const mem = /^(?:size=)?(\d+)([MGT]?)B?$/i.exec(memText.split(",")[0]);
+  if (!mem) throw new LogFormatError(file, at, `expected '-m N[M|G]', found '-m ${memText}'`);
+  const memoryMiB = Number(mem[1]) *
+    ({ "": 1, M: 1, G: 1024, T: 1024 * 1024 }[mem[2].toUpperCase()]!);
   return {
     fields,
     kernelVersion: version[1],
@@ -125,5 +135,14 @@ export function parseHostFile(text: string, file: string): RigHost {
     devices: options("-device").map((d) => d.split(",")[0]),
     acpiTables: options("-acpitable"),
     append: options("-append").join(" "),
+    drives: options("-drive").map((d) =>
+      Object.fromEntries(
+        d.split(",").map((kv) => {
+          const eq = kv.indexOf("=");
+          return eq < 0 ? [kv, ""] : [kv.slice(0, eq), kv.slice(eq + 1)];
+        }),
+      )
+    ),
+    memoryMiB,
   };
 }

@@ -296,15 +296,28 @@ export const LINE_RECOGNISERS: readonly Recogniser[] = [
     read: (m, line, c) => void c.out.push(file(line, m[1], m[2])),
   },
   {
-    what: "`swapon rc=0`",
-    pattern: /^swapon rc=0$/,
-    read: (_m, line, c) => void c.out.push({ kind: "action", line, action: "swapon", arg: "" }),
+    what: "`swapon rc=N`",
+    pattern: /^swapon rc=(\d+)$/,
+    // rig/guest/hibernate.sh runs `swapon /dev/vda` (the device it lists with `ls -l` before).
+    read: (m, line, c) =>
+      void c.out.push({
+        kind: "action",
+        line,
+        action: "swapon",
+        arg: "/dev/vda",
+        rc: Number(m[1]),
+      }),
+  },
+  {
+    what: "`MAJ:MIN` / `vda dev: MAJ:MIN` (`cat /sys/block/vda/dev`)",
+    pattern: /^(?:vda dev: )?(\d+:\d+)$/,
+    read: (m, line, c) => void c.out.push(file(line, "/sys/block/vda/dev", m[1])),
   },
   {
     what:
       "block-device and swap tool output (`mkswap`, `ls -l /dev/vda`, `/proc/swaps`, `swapoff`)",
     pattern:
-      /^(?:brw\S+ .* \/dev\/vda|\d+:\d+|vda dev: \d+:\d+|Setting up swapspace .*|UUID=\S+|mkswap rc=\d+|swapoff rc=\d+|Filename\s+Type\s+Size.*|\/dev\/vda\s+partition.*)$/,
+      /^(?:brw\S+ .* \/dev\/vda|Setting up swapspace .*|UUID=\S+|mkswap rc=\d+|swapoff rc=\d+|Filename\s+Type\s+Size.*|\/dev\/vda\s+partition.*)$/,
     read: () => {},
   },
   {

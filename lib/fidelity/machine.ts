@@ -116,6 +116,11 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
     // traces name the writer "init-1").
     shell: "init-1",
     ...synicFirst(logText),
+    memory: host.memoryMiB,
+    // A `-drive …,if=virtio` is the guest's /dev/vda; the rig's initramfs has no swap until the
+    // guest's script runs swapon (rig/guest/hibernate.sh).
+    virtioDisk: host.drives.some((d) => d.if === "virtio"),
+    swap: false,
     ...(hyperv ? { vmbus: host.devices.includes("vmbus-bridge") } : {}),
     // The rig's SSDT gives \_SB an MMIO _CRS (rig/acpi/sb-crs.asl), as Hyper-V's VMOD has.
     ...(hyperv

@@ -10,6 +10,7 @@ import type { VmOptions } from "../engine/config.ts";
 import { vm } from "../api/builder.ts";
 import { traceReadings } from "./trace.ts";
 import { FTRACE_ACTIONS } from "./rig_tracing.ts";
+import type { Machine } from "../api/machine.ts";
 import { KernelError } from "../util/errors.ts";
 import { compared, type ExclusionContext } from "./exclusions.ts";
 import { type Guest, READERS } from "./guest.ts";
@@ -112,7 +113,8 @@ function writeOutcome(
 }
 
 /**
- * Replays a transcript on a machine built from `options`.
+ * Replays a transcript on a machine built from `options`, or on `start`: a machine that another
+ * log left hibernated, powered on with these options (the boot that resumes its image).
  *
  * @throws {RangeError} when the options describe a machine hvtick cannot build.
  */
@@ -120,14 +122,30 @@ export function replay(
   t: Transcript,
   options: VmOptions,
   machine: string,
+  start?: Machine,
   parkRace?: "passes",
 ): LogResult {
-  const g: Guest = { machine: vm(options).build(), dmesgMark: 0 };
+  return replayTo(t, options, machine, start, parkRace).result;
+}
+
+/**
+ * {@linkcode replay}, and the machine as the log left it (a writer's, hibernated, for its resume).
+ * `parkRace` takes that side of kthread_park()'s race (lib/fidelity/machine.ts `raceSides`).
+ */
+export function replayTo(
+  t: Transcript,
+  options: VmOptions,
+  machine: string,
+  start?: Machine,
+  parkRace?: "passes",
+): { result: LogResult; machine: Machine } {
+  const g: Guest = { machine: start ? start.powerOn(options) : vm(options).build(), dmesgMark: 0 };
   if (parkRace) g.machine.parkRace = parkRace;
   const lapicStoodIn = new Set<string>();
-  const ctx: ExclusionContext = {
+  const ctx: { -readonly [K in keyof ExclusionContext]: ExclusionContext[K] } = {
     lapicFrequencyKnown: options.features?.frequencyMsrs === true,
     lapicStoodIn,
+    restored: false,
   };
   const r = { readings: 0, matched: 0, mismatches: [] as Mismatch[] };
   const prevIrq: {
@@ -144,7 +162,7 @@ export function replay(
     if (ns > now) g.machine.advance(ns - now);
   };
   for (const s of t.steps) step(s);
-  return { file: t.file, machine, ...r };
+  return { result: { file: t.file, machine, ...r }, machine: g.machine };
 
   // A failed write whose rollback bound the CPU's LAPIC only in between (lib/fidelity/exclusions.ts
   // "lapic-stand-in").
@@ -166,6 +184,8 @@ export function replay(
         const start = g.machine.monotonic;
         const got = writeOutcome(g, s.path, s.value, s.append);
         if (cpu && got.rc !== "0") noteStandIn(Number(cpu[1]), before, start);
+        // A restore replaces the machine with the image (lib/fidelity/exclusions.ts).
+        if (s.path === "/sys/power/resume" && got.rc === "0") ctx.restored = true;
         if (s.rc !== null) check(s.line, `echo ${s.value} > ${s.path}: rc`, String(s.rc), got.rc);
         if (s.rc !== null && s.err !== "?") {
           check(s.line, `echo ${s.value} > ${s.path}: stderr`, s.err, got.err);
@@ -201,8 +221,10 @@ export function replay(
         );
       }
       case "console": {
+        // What the serial console printed (the records below the console log level): the lines
+        // a restore kernel printed are there, though the image's log replaced its dmesg.
         const want = relevantLines(s.text);
-        const have = relevantLines(g.machine.dmesg().split("\n")).slice(-want.length);
+        const have = relevantLines(g.machine.console().split("\n")).slice(-want.length);
         return compare(
           want.map((l, i) => reading(`console[${i}]`, l, s.line)),
           want.length ? have.map((l, i) => reading(`console[${i}]`, l, s.line)) : [],
@@ -215,6 +237,24 @@ export function replay(
         // The rig's tracing scripts' own writes (lib/fidelity/rig_tracing.ts).
         if (s.action === "ftrace") {
           for (const w of FTRACE_ACTIONS[s.arg]) writeOutcome(g, w.path, w.value, w.append);
+          return;
+        }
+        if (s.action === "poweroff") {
+          try {
+            g.machine.run({ kind: "poweroff" });
+          } catch (e) {
+            check(s.line, "poweroff", "powered off", `(${(e as Error).message})`);
+          }
+          return;
+        }
+        if (s.action === "swapon") {
+          let rc: string;
+          try {
+            rc = g.machine.run({ kind: "swapon", device: s.arg }).ok ? "0" : "255";
+          } catch (e) {
+            rc = `(${(e as Error).message})`;
+          }
+          if (s.rc !== undefined) check(s.line, `swapon ${s.arg}: rc`, String(s.rc), rc);
           return;
         }
         // The rig's host killed a guest that made no progress: the model must be hung by then.
@@ -255,7 +295,10 @@ export function replay(
           prevIrq.model = b;
         }
         compare(expected, got, ctx, r);
-        if (s.reader === "snap") lapicStoodIn.clear();
+        if (s.reader === "snap") {
+          lapicStoodIn.clear();
+          ctx.restored = false;
+        }
         if (s.reader === "dmesg_since" || s.reader === "timer_list") {
           g.dmesgMark = g.machine.dmesg().split("\n").filter((l) => l !== "").length;
         }

@@ -97,6 +97,8 @@ export interface ActionStep {
   readonly action: string;
   /** Its argument. */
   readonly arg: string;
+  /** Its exit status, when the log prints one. */
+  readonly rc?: number;
 }
 
 /** One step of a log. */

@@ -140,7 +140,14 @@ const BLOCKS: readonly { header: RegExp; read: BlockReader }[] = [
     read: whole("dmesg_tail", (_m, b) => String(b.body.length)),
   },
   { header: /^full dmesg$/, read: whole("dmesg_full") },
-  { header: /^poweroff$/, read: whole("console_text") },
+  // run-scenario.sh's `poweroff -f`: the kernel's power-off lines follow on the console.
+  {
+    header: /^poweroff$/,
+    read: (b, m, c, f) => {
+      c.out.push({ kind: "action", line: b.line, action: "poweroff", arg: "" });
+      whole("console_text")(b, m, c, f);
+    },
+  },
   // Inputs the harness takes from the host file (the kernel command line, the host CPU's flags).
   { header: /^(?:\/proc\/cmdline|cpuinfo flags \(cpu0\))$/, read: () => {} },
   {
@@ -244,7 +251,36 @@ export function readTranscript(text: string, file: string): Transcript {
     if (!b.header.startsWith("OP ")) finishWrite(c, null);
   }
   finishWrite(c, null);
-  return { file, format, steps: failtraceSetup(timeModuleLoads(c.out)) };
+  return { file, format, steps: failtraceSetup(consoleAfterWrites(timeModuleLoads(c.out))) };
+}
+
+/**
+ * A write's first console lines can come out before the shell's `+ echo …` that announced it: the
+ * shell's output waits in the tty layer's buffer, the kernel writes its console lines at once, so
+ * the serial log may show them first (logs/k5.10-hv-direct-hibernate-verbose.log:531, `hibernation
+ * entry` before `+ echo disk`). Console lines followed by a write with only uptime marks between
+ * are compared after that write, together with its own: the console is one stream, so the lines
+ * since the last comparison are the same either way.
+ */
+function consoleAfterWrites(steps: Step[]): Step[] {
+  const out: Step[] = [];
+  for (let i = 0; i < steps.length; i++) {
+    const s = steps[i];
+    let j = i + 1;
+    while (j < steps.length && steps[j].kind === "time") j++;
+    if (s.kind !== "console" || steps[j]?.kind !== "write") {
+      out.push(s);
+      continue;
+    }
+    const text = [...s.text];
+    let k = j + 1;
+    for (; k < steps.length && steps[k].kind === "console"; k++) {
+      text.push(...(steps[k] as { text: readonly string[] }).text);
+    }
+    out.push(...steps.slice(i + 1, j + 1), { kind: "console", line: s.line, text });
+    i = k - 1;
+  }
+  return out;
 }
 
 /**

@@ -9,6 +9,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { configFacts } from "../kernels/configs.ts";
+import { consoleLoglevel } from "../engine/log.ts";
 
 /** `/proc/sys/kernel/osrelease`: the build's release string (Debian's ABI name; else the version). */
 export function osrelease(k: Kernel): string {
@@ -24,13 +25,13 @@ export function kernelVersion(k: Kernel): string {
 
 /**
  * `/proc/sys/kernel/printk`: console_loglevel, default_message_loglevel, minimum_console_loglevel,
- * default_console_loglevel, tab-separated. `quiet` sets the console level to
- * CONSOLE_LOGLEVEL_QUIET (4), else CONSOLE_LOGLEVEL_DEFAULT (7) (init/main.c `quiet_kernel`;
- * Debian's config; logs/public/*.log `printk_before: 4 4 1 7` under `quiet`).
+ * default_console_loglevel, tab-separated. The command line sets the console level (`quiet`:
+ * CONSOLE_LOGLEVEL_QUIET, 4; `loglevel=N`; else CONSOLE_LOGLEVEL_DEFAULT, 7: init/main.c, Debian's
+ * config; logs/public/*.log `printk_before: 4 4 1 7` under `quiet`), an oops raises it to 15
+ * (`console_verbose()`).
  */
 export function printkLevels(k: Kernel): string {
-  const quiet = k.s.config.cmdline.split(/\s+/).includes("quiet");
-  return `${quiet ? 4 : 7}\t4\t1\t7\n`;
+  return `${consoleLoglevel(k.s)}\t4\t1\t7\n`;
 }
 
 /** `/proc/modules`: `name size refcount deps state address` per loaded module (address hidden). */

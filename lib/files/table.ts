@@ -37,6 +37,7 @@ import { procInterrupts } from "./interrupts.ts";
 import { ListFault } from "../time/list_corruption.ts";
 import { listFaultHang } from "../hotplug/oops.ts";
 import { TRACEFS_FILES } from "./tracefs_files.ts";
+import { POWER_FILES } from "./power_files.ts";
 
 export type { WriteOutcome } from "../hotplug/sysfs.ts";
 
@@ -189,6 +190,7 @@ export const SYSFS: readonly SysfsFile[] = [
     read: procModules,
   },
   ...TRACEFS_FILES,
+  ...POWER_FILES,
   {
     pattern: /^\/proc\/timer_list$/,
     example: "/proc/timer_list",
@@ -238,6 +240,14 @@ export function listFiles(k: Kernel): string[] {
     }
   }
   return out.sort();
+}
+
+/** One entry of a modelled directory, as `readDir()` reports it. */
+export interface DirEntry {
+  /** The entry's name (no slashes). */
+  readonly name: string;
+  /** Whether it is a directory. */
+  readonly isDirectory: boolean;
 }
 
 /**
@@ -337,4 +347,18 @@ export function findFile(
     throw new RangeError(`Cannot ${access} ${path}: it is ${what} (mode ${found.file.mode})`);
   }
   return found;
+}
+
+/**
+ * Example paths of every file `read()`/`write()` model.
+ *
+ * @example
+ * ```ts
+ * import { paths } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(paths().includes("/proc/timer_list"));
+ * ```
+ */
+export function paths(): string[] {
+  return SYSFS.map((f) => f.example);
 }

@@ -7,7 +7,7 @@
  */
 
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
-import { printk } from "../engine/log.ts";
+import { KERN, printk } from "../engine/log.ts";
 import { E } from "../util/errno.ts";
 import { cpuhpKickEvent, invoke } from "./invoke.ts";
 
@@ -42,6 +42,7 @@ function warnOnce(k: Kernel, op: HotplugOp, state: number, ret: number): void {
     k,
     `WARNING: CPU: ${op.cpu} PID: 0 at kernel/cpu.c cpuhp_invoke_callback: state ${state} ` +
       `returned ${ret}`,
+    KERN.WARNING,
   );
 }
 

@@ -15,7 +15,7 @@
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import type { Hang } from "../engine/state.ts";
 import { current } from "../engine/exec.ts";
-import { printk } from "../engine/log.ts";
+import { CONSOLE_LOGLEVEL_MOTORMOUTH, KERN, printk } from "../engine/log.ts";
 import type { ListFault } from "../time/list_corruption.ts";
 import { ftraceBuild } from "../kernels/ftrace_builds.ts";
 import { configFacts } from "../kernels/configs.ts";
@@ -70,9 +70,14 @@ export function listFaultHang(
       : []),
     ...(k.preemptCount ? [`note: ${task.comm}[${task.pid}] exited with preempt_count 1`] : []),
   ];
+  // die_addr() → oops_begin() → console_verbose(): from here every record reaches the console
+  // (6.12 arch/x86/kernel/dumpstack.c oops_begin). The oops is printed at KERN_DEFAULT (4,
+  // __die_header, show_regs, print_modules), the notes with pr_info, the panic with pr_emerg.
+  k.s.consoleLoglevel = CONSOLE_LOGLEVEL_MOTORMOUTH;
+  for (const l of lines) printk(k, l, l.startsWith("note: ") ? KERN.INFO : KERN.WARNING);
   const init = task.pid === 1;
-  if (init) lines.push("Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b");
-  for (const l of lines) printk(k, l);
+  const panic = "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b";
+  if (init) printk(k, panic, KERN.EMERG);
   return {
     cpu,
     state,
@@ -83,9 +88,7 @@ export function listFaultHang(
       (init
         ? "the task was init, so the kernel panicked"
         : `${task.comm}[${task.pid}] died holding the hotplug and clockevents locks`),
-    symptom: init
-      ? "Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b"
-      : "general protection fault",
+    symptom: init ? panic : "general protection fault",
     time: ktime(k),
   };
 }

@@ -1,19 +1,24 @@
 /**
- * Hibernation (`echo disk > /sys/power/state`, kernel/power/hibernate.c) and resume, as far as
- * CPUs and timers are concerned (reference §1.10, hyperv-stimer §3.5, §4.3; message order:
- * docs/model.md §Hibernation). Lines that print sizes or speeds of the image are not modelled.
+ * Hibernation (`echo disk > /sys/power/state`: kernel/power/hibernate.c `hibernate()`, snapshot.c,
+ * swap.c; the ACPI platform hooks of drivers/acpi/sleep.c and nvs.c) and the restore, as far as
+ * CPUs, timers and the kernel log are concerned (reference §1.10, hyperv-stimer §3.5, §4.3; the
+ * order follows 5.10.262 and 6.12.117 line by line, docs/model.md §Hibernation). The image's
+ * memory accounting (preallocation, page counts, bitmaps, the image I/O's progress) is not
+ * modelled: lines that print a page count, a size or a speed print 0.
  *
  * @module
  */
 
-import { type Kernel, ktime, setState } from "../engine/kernel.ts";
-import { printk } from "../engine/log.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import { KERN, printk, printkCont } from "../engine/log.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
+import { advanceTo } from "../time/advance.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "../time/clockevents.ts";
-import { CE_STATE, type MachineState, TICKDEV_MODE } from "../engine/state.ts";
+import { CE_STATE, type MachineState, type PmState, TICKDEV_MODE } from "../engine/state.ts";
 import { E } from "../util/errno.ts";
+import { swapDevice } from "./swapdev.ts";
 
 /** What a hibernation or resume did. */
 export interface PowerOutcome {
@@ -25,56 +30,118 @@ export interface PowerOutcome {
   readonly hung: Outcome | null;
   /** Why it was refused before starting, when it was. */
   readonly why?: string;
+  /** The `pm_test` level that stopped it short (no image: the machine stays on), if one did. */
+  readonly test?: PmTest;
+}
+
+/** `pm_tests[]` (kernel/power/main.c), `TEST_NONE` first: what `/sys/power/pm_test` offers. */
+export const PM_TESTS = ["none", "core", "processors", "platform", "devices", "freezer"] as const;
+/** A `pm_test` level. */
+export type PmTest = typeof PM_TESTS[number];
+
+/** `hibernation_modes[]` (kernel/power/hibernate.c, with CONFIG_SUSPEND): `/sys/power/disk`. */
+export const HIBERNATION_MODES = [
+  "platform",
+  "shutdown",
+  "reboot",
+  "suspend",
+  "test_resume",
+] as const;
+/** A hibernation mode. */
+export type HibernationMode = typeof HIBERNATION_MODES[number];
+
+/** The modes whose power-down hvtick models (the others are refused before anything runs). */
+const MODELLED_MODES: readonly HibernationMode[] = ["platform", "shutdown"];
+
+/** LZO_THREADS (5.10 swap.c:527), CMP_THREADS (6.12 swap.c:537). */
+export const COMPRESSION_THREADS = 3;
+
+/** `pm_test_level` now. */
+export function pmTestLevel(k: Kernel): PmTest {
+  return k.s.pm?.test ?? "none";
 }
 
 /**
- * `freeze_secondary_cpus(primary)` (kernel/cpu.c:1210-1268): takes every other online CPU down in
- * ascending order; stops at the first error; always disables hotplug.
+ * Whether the platform offers hibernation ops: `acpi_sleep_hibernate_setup()` installs
+ * `acpi_hibernation_ops` when the firmware declares S4 (drivers/acpi/sleep.c), which makes
+ * `platform` the default mode (`hibernation_set_ops()`, hibernate.c:91-107).
  */
-function freezeSecondaryCpus(k: Kernel, primary: number): { ret: number; hung: Outcome | null } {
+export function hasPlatformOps(k: Kernel): boolean {
+  return k.s.config.platform.sleepStates.includes(4);
+}
+
+/** `hibernation_mode` now. */
+export function hibernationMode(k: Kernel): HibernationMode {
+  return k.s.pm?.mode ?? (hasPlatformOps(k) ? "platform" : "shutdown");
+}
+
+/** Changes kernel/power/'s knobs; a knob back at its default is dropped (absent: all defaults). */
+export function setPm(k: Kernel, patch: Partial<PmState>): void {
+  const next: Record<string, unknown> = { ...k.s.pm, ...patch };
+  for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
+  if (Object.keys(next).length) k.s.pm = next as PmState;
+  else delete k.s.pm;
+}
+
+/** The PM prefix of hibernate.c/snapshot.c messages ("PM: ", 5.8+ "PM: hibernation: "). */
+export function pm(k: Kernel): string {
+  return k.line.pmPrefix;
+}
+
+/**
+ * `freeze_secondary_cpus(primary)` (5.10 kernel/cpu.c:1407-1463, 6.12:1897-1953): takes every
+ * other online CPU down, ascending (5.10) or from the last CPU down (6.12); stops at the first
+ * error; always disables hotplug.
+ */
+export function freezeSecondaryCpus(
+  k: Kernel,
+  primary: number,
+): { ret: number; hung: Outcome | null } {
   const s = k.s;
   printk(k, "Disabling non-boot CPUs ...");
   s.frozenCpus = [];
   let ret = 0;
-  for (const c of s.cpus) {
+  const order = k.line.hibernation.freezeOrder === "ascending" ? s.cpus : [...s.cpus].reverse();
+  for (const c of order) {
     if (c.id === primary || !c.online) continue;
     const out = walk(k, c.id, 0, primary);
     if (out.hang) return { ret: 0, hung: out };
     if (out.ret) {
       ret = out.ret;
-      printk(k, `Error taking CPU${c.id} down: ${out.ret}`);
+      printk(k, `Error taking CPU${c.id} down: ${out.ret}`, KERN.ERR);
       break;
     }
     s.frozenCpus.push(c.id);
   }
-  if (ret) printk(k, "Non-boot CPUs are not disabled");
+  if (ret) printk(k, "Non-boot CPUs are not disabled", KERN.ERR);
   s.hotplugDisabled++;
   return { ret, hung: null };
 }
 
-/** `enable_nonboot_cpus()` / 6.1 `thaw_secondary_cpus()` (kernel/cpu.c:1276-1306). */
-function thawSecondaryCpus(k: Kernel): Outcome | null {
+/** `thaw_secondary_cpus()` (5.10 kernel/cpu.c:1473-1500): the frozen CPUs come up in CPU order. */
+export function thawSecondaryCpus(k: Kernel): Outcome | null {
   const s = k.s;
   s.hotplugDisabled--;
   if (s.frozenCpus.length === 0) return null;
   printk(k, "Enabling non-boot CPUs ...");
-  for (const cpu of s.frozenCpus) {
+  for (const cpu of [...s.frozenCpus].sort((a, b) => a - b)) {
     const out = walk(k, cpu, k.line.cpuhp.ONLINE, 0);
     if (out.hang) return out;
-    printk(k, out.ret ? `Error taking CPU${cpu} up: ${out.ret}` : `CPU${cpu} is up`);
+    if (out.ret) printk(k, `Error taking CPU${cpu} up: ${out.ret}`, KERN.WARNING);
+    else printk(k, `CPU${cpu} is up`);
   }
   s.frozenCpus = [];
   return null;
 }
 
 /** syscore suspend on CPU0: `hv_synic_suspend()` (SynIC off, no unbind) and `tick_suspend()`. */
-function syscoreSuspend(k: Kernel): void {
+export function syscoreSuspend(k: Kernel): void {
   if (k.s.vmbus.up) k.s.cpus[0].synic = false;
   tickSuspend(k, 0);
 }
 
 /** syscore resume on CPU0: `hv_synic_resume()` and `tick_resume_local()`. */
-function syscoreResume(k: Kernel): void {
+export function syscoreResume(k: Kernel): void {
   const s = k.s;
   if (s.vmbus.up) s.cpus[0].synic = true;
   const c = s.cpus[0];
@@ -87,83 +154,244 @@ function syscoreResume(k: Kernel): void {
   }
 }
 
-/** The PM prefix of hibernate.c/snapshot.c messages ("PM: ", 6.1 "PM: hibernation: "). */
-function pm(k: Kernel): string {
-  return k.line.pmPrefix;
+/** `freeze_processes()` (kernel/power/process.c) and `oom_killer_disable()`. */
+export function freezeProcesses(k: Kernel): void {
+  if (k.line.hibernation.freezer === "one-line") {
+    printk(k, "Freezing user space processes ... (elapsed 0.000 seconds) done.");
+  } else {
+    printk(k, "Freezing user space processes");
+    printk(k, "Freezing user space processes completed (elapsed 0.000 seconds)");
+  }
+  printk(k, "OOM killer disabled.");
+}
+
+/** `freeze_kernel_threads()` (kernel/power/process.c). */
+export function freezeKernelThreads(k: Kernel): void {
+  if (k.line.hibernation.freezer === "one-line") {
+    printk(k, "Freezing remaining freezable tasks ... (elapsed 0.000 seconds) done.");
+  } else {
+    printk(k, "Freezing remaining freezable tasks");
+    printk(k, "Freezing remaining freezable tasks completed (elapsed 0.000 seconds)");
+  }
+}
+
+/** `thaw_processes()`: `oom_killer_enable()`, then the tasks restart (kernel/power/process.c). */
+export function thawProcesses(k: Kernel): void {
+  printk(k, "OOM killer enabled.");
+  printk(k, "Restarting tasks ... done.");
+}
+
+/** `suspend_console()` (kernel/printk/printk.c): says so unless `no_console_suspend`. */
+export function suspendConsole(k: Kernel): void {
+  if (!k.s.config.cmdline.split(/\s+/).includes("no_console_suspend")) {
+    printk(k, "printk: Suspending console(s) (use no_console_suspend to debug)");
+  }
+}
+
+/** `acpi_pm_prepare()`: `acpi_sleep_prepare(S4)` and `suspend_nvs_save()` (drivers/acpi/). */
+function acpiPmPrepare(k: Kernel): void {
+  printk(k, `${k.line.hibernation.acpiSleepPrefix}Preparing to enter system sleep state S4`);
+  printk(k, `${k.line.hibernation.acpiNvsPrefix}Saving platform NVS memory`);
 }
 
 /**
- * `hibernate()` up to power-off: freeze, VMbus unload (5.4+), `freeze_secondary_cpus(0)`,
- * snapshot, thaw to write the image, then the platform power-down path offlines the CPUs again.
- * On success the machine is powered off holding the image; a hang leaves it hung.
+ * `hibernation_test(level)` (hibernate.c:118-131, CONFIG_PM_DEBUG): at the `pm_test` level, says so
+ * and `mdelay(5000)`s. At `core` the timekeeping is suspended (syscore), so the 5 s pass without
+ * the guest's CLOCK_MONOTONIC (`timekeeping_resume()` injects them as sleep time into
+ * CLOCK_BOOTTIME only); at the other levels the clock runs and the online CPUs tick.
+ */
+function hibernationTest(k: Kernel, level: PmTest): boolean {
+  if (pmTestLevel(k) !== level) return false;
+  printk(k, `${pm(k)}${k.line.hibernation.debugWait}`);
+  const wait = 5_000_000_000;
+  if (level === "core") k.s.offNs += wait;
+  advanceTo(k, k.s.now + wait);
+  return true;
+}
+
+/** What `create_image()` left: its error, whether an image was made, the CPUs it froze. */
+interface Created {
+  ret: number;
+  inSuspend: boolean;
+  frozen: number[];
+  image: MachineState | null;
+  hung: Outcome | null;
+}
+
+/**
+ * `create_image()` (5.10 hibernate.c:286-361, 6.12:307-378): freeze_noirq (VMbus unloads, 5.4+),
+ * the platform's pre-snapshot, the CPUs down, syscore suspend, `swsusp_arch_suspend()` →
+ * `swsusp_save()` (the image is the whole state right after `Need to copy`), then back up in the
+ * writing kernel: platform leave, syscore resume, CPUs up, platform finish, VMbus resume.
+ */
+function createImage(k: Kernel, platform: boolean): Created {
+  const s = k.s;
+  const out: Created = { ret: 0, inSuspend: false, frozen: [], image: null, hung: null };
+  // dpm_suspend_end(PMSG_FREEZE): vmbus_bus_suspend() ends with vmbus_initiate_unload() (5.4+).
+  if (k.line.vmbusHibernation && s.vmbus.up) s.vmbus.connected = false;
+  if (platform) acpiPmPrepare(k);
+  if (!hibernationTest(k, "platform")) {
+    const down = freezeSecondaryCpus(k, 0);
+    if (down.hung) return { ...out, frozen: [...s.frozenCpus], hung: down.hung };
+    out.frozen = [...s.frozenCpus];
+    if (down.ret) out.ret = down.ret;
+    else if (!hibernationTest(k, "processors")) {
+      syscoreSuspend(k);
+      if (!hibernationTest(k, "core")) {
+        out.inSuspend = true;
+        printk(k, `${pm(k)}${k.line.imageMessage}`);
+        printk(k, `${pm(k)}Need to copy 0 pages`);
+        // swsusp_save() copies memory here: the image holds the log up to this line.
+        const image = structuredClone(s) as MachineState;
+        image.image = null;
+        out.image = image;
+        printk(
+          k,
+          `${pm(k)}${k.line.hibernation.imageCreated} (0 pages copied${
+            k.line.hibernation.imageZeroPages ? ", 0 zero pages" : ""
+          })`,
+        );
+        // platform_leave(): acpi_hibernation_leave() → suspend_nvs_restore().
+        if (platform) {
+          printk(k, `${k.line.hibernation.acpiNvsPrefix}Restoring platform NVS memory`);
+        }
+      }
+      syscoreResume(k);
+    }
+    const up = thawSecondaryCpus(k);
+    if (up) return { ...out, hung: up };
+  }
+  // platform_finish(): acpi_pm_finish().
+  if (platform) {
+    printk(k, `${k.line.hibernation.acpiSleepPrefix}Waking up from system sleep state S4`);
+  }
+  // dpm_resume_start(): VMbus resumes and reconnects.
+  s.vmbus.connected = s.vmbus.up;
+  return out;
+}
+
+/**
+ * `swsusp_write()` (5.10 swap.c:911-950): the swap writer needs a swap device (`find_first_swap()`),
+ * then `save_image_lzo()` compresses with one thread per online CPU but one (1 to 3), and
+ * `swap_writer_finish()` marks the swap signature. 0 or -ENODEV.
+ */
+function swsuspWrite(k: Kernel): number {
+  if (swapDevice(k.s) === null) {
+    printk(k, "PM: Cannot find swap device, try swapon -a", KERN.ERR);
+    printk(k, "PM: Cannot get swap writer", KERN.ERR);
+    return -E.ENODEV;
+  }
+  const named = k.line.hibernation.namedCompressor;
+  const online = k.s.cpus.filter((c) => c.online).length;
+  const threads = Math.min(Math.max(online - 1, 1), COMPRESSION_THREADS);
+  printk(k, `PM: Using ${threads} thread(s) for ${named ? "lzo " : ""}compression`);
+  printk(k, "PM: Compressing and saving image data (0 pages)...");
+  const wrote = `${pm(k)}Wrote 0 kbytes in 0.01 seconds (0.00 MB/s)`;
+  if (named) {
+    printk(k, wrote);
+    printk(k, "PM: Image size after compression: 0 kbytes");
+    printk(k, "PM: Image saving done");
+  } else {
+    printk(k, "PM: Image saving done");
+    printk(k, wrote);
+  }
+  printk(k, "PM: S");
+  printkCont(k, "|");
+  return 0;
+}
+
+/**
+ * `kernel_power_off()` (5.10 kernel/reboot.c:288-298): the platform's `pm_power_off_prepare`
+ * (`acpi_power_off_prepare()` → `acpi_sleep_prepare(S5)`, drivers/acpi/sleep.c:1317-1350; every
+ * ACPI platform declares S5), then
+ * `Power down` (pr_emerg) and the machine is off. Nothing hotplugs: `machine_shutdown()` stops the
+ * other CPUs without the hotplug walk.
+ */
+export function kernelPowerOff(k: Kernel): void {
+  printk(k, `${k.line.hibernation.acpiSleepPrefix}Preparing to enter system sleep state S5`);
+  printk(k, "reboot: Power down", KERN.EMERG);
+  k.s.power = "off";
+}
+
+/**
+ * `power_down()` (5.10 hibernate.c:639-682): `platform` enters ACPI S4 through
+ * `hibernation_platform_enter()` (the CPUs go down once more, syscore suspends); `shutdown`
+ * powers off (`kernel_power_off()`). Either way the VM is off, holding the image.
+ */
+function powerDown(k: Kernel, image: MachineState): Outcome | null {
+  const s = k.s;
+  if (hibernationMode(k) === "platform") {
+    suspendConsole(k);
+    // dpm_suspend_end(PMSG_HIBERNATE): poweroff_noirq unloads VMbus again.
+    if (k.line.vmbusHibernation && s.vmbus.up) s.vmbus.connected = false;
+    acpiPmPrepare(k);
+    const down = freezeSecondaryCpus(k, 0);
+    if (down.hung) return down.hung;
+    if (down.ret) {
+      // Enable_cpus, then power_down() falls through to kernel_power_off().
+      const up = thawSecondaryCpus(k);
+      if (up) return up;
+      kernelPowerOff(k);
+    } else syscoreSuspend(k);
+  } else kernelPowerOff(k);
+  s.power = "hibernated";
+  s.image = image;
+  return null;
+}
+
+/**
+ * `hibernate()` (5.10 hibernate.c:712-800, 6.12:746-859): entry, the PM notifiers (x86 refuses
+ * with CPU0 offline; CPU hotplug is disabled), freezer, `hibernation_snapshot()` with the
+ * `pm_test` stops, then `swsusp_write()` and `power_down()`. On success the machine is powered off
+ * holding the image; a failed write (no swap device) or a `pm_test` stop leaves it running; a
+ * hang leaves it hung.
+ * @throws {RangeError} for a `hibernation_mode` hvtick does not model (before anything runs).
  */
 export function hibernate(k: Kernel): PowerOutcome {
   const s = k.s;
+  const mode = hibernationMode(k);
+  if (!MODELLED_MODES.includes(mode)) {
+    throw new RangeError(
+      `hibernation_mode ${mode} is not modelled; hvtick models ${
+        MODELLED_MODES.join(" and ")
+      } (echo platform > /sys/power/disk)`,
+    );
+  }
+  printk(k, `${pm(k)}hibernation entry`);
   if (s.config.arch === "x86_64" && !s.cpus[0].online) {
-    // bsp_pm_check_init()'s notifier refuses PM_HIBERNATION_PREPARE (arch/x86/power/cpu.c:321-339).
-    printk(k, "CPU0 is offline.");
+    // bsp_pm_callback() refuses PM_HIBERNATION_PREPARE (5.10 arch/x86/power/cpu.c:333-337).
+    printk(k, "CPU0 is offline.", KERN.WARNING);
+    printk(k, `${pm(k)}hibernation exit`);
     return { ret: -E.ENODEV, frozen: [], hung: null, why: "CPU0 is offline." };
   }
+  // cpu_hotplug_pm_callback(PM_HIBERNATION_PREPARE): cpu_hotplug_disable().
   s.hotplugDisabled++;
-  printk(k, `${pm(k)}hibernation entry`);
   printk(k, "Filesystems sync: 0.000 seconds");
-  printk(k, "Freezing user space processes ... (elapsed 0.000 seconds) done.");
-  printk(k, "Freezing remaining freezable tasks ... (elapsed 0.000 seconds) done.");
-  // freeze_noirq: vmbus_bus_suspend() ends with vmbus_initiate_unload() (5.4+).
-  if (k.line.vmbusHibernation && s.vmbus.up) s.vmbus.connected = false;
-  const frozen = freezeSecondaryCpus(k, 0);
-  if (frozen.hung) return { ret: 0, frozen: s.frozenCpus, hung: frozen.hung };
-  if (frozen.ret) {
-    // create_image() → Enable_cpus, then hibernate() → Thaw: thaw_processes().
-    thawSecondaryCpus(k);
-    s.vmbus.connected = s.vmbus.up;
-    s.hotplugDisabled--;
-    printk(k, "Restarting tasks ... done.");
-    printk(k, `${pm(k)}hibernation exit`);
-    return { ret: frozen.ret, frozen: [], hung: null };
+  freezeProcesses(k);
+  // hibernation_snapshot() (5.10 hibernate.c:363-442).
+  const platform = mode === "platform";
+  freezeKernelThreads(k);
+  let created: Created = { ret: 0, inSuspend: false, frozen: [], image: null, hung: null };
+  let test: PmTest | undefined;
+  if (hibernationTest(k, "freezer")) test = "freezer";
+  else {
+    suspendConsole(k);
+    if (hibernationTest(k, "devices")) test = "devices";
+    else created = createImage(k, platform);
   }
-  const taken = [...s.frozenCpus];
-  syscoreSuspend(k);
-  printk(k, `${pm(k)}${k.line.imageMessage}`);
-  const image = structuredClone(s) as MachineState;
-  image.image = null;
-  // The pre-hibernation kernel resumes devices and CPUs to write the image, then powers off.
-  syscoreResume(k);
-  const thawHang = thawSecondaryCpus(k);
-  if (thawHang) return { ret: 0, frozen: taken, hung: thawHang };
-  s.vmbus.connected = s.vmbus.up;
-  if (k.line.vmbusHibernation && s.vmbus.up) s.vmbus.connected = false;
-  const down = freezeSecondaryCpus(k, 0);
-  if (down.hung) return { ret: 0, frozen: taken, hung: down.hung };
-  s.power = "hibernated";
-  s.image = image;
-  return { ret: 0, frozen: taken, hung: null };
-}
-
-/**
- * Resume from the image: the boot kernel's own work is invisible (its memory is replaced), so the
- * machine continues as the image: syscore resume, `enable_nonboot_cpus()` for the CPUs the
- * freeze took down, VMbus reconnects, hotplug is enabled again. Guest CLOCK_MONOTONIC continues
- * from the image; the partition reference counter restarts at 0.
- */
-export function resume(k: Kernel, simNow: number): PowerOutcome {
-  const image = k.s.image!;
-  const log = k.s.log;
-  // The image belongs to the hibernated state, which is replaced here: no copy is needed.
-  const restored: MachineState = { ...image, image: null };
-  restored.offNs = simNow - (image.now - image.offNs);
-  restored.now = simNow;
-  restored.refEpoch = simNow;
-  restored.power = "on";
-  restored.log.traceLost = log.traceLost;
-  setState(k, restored);
-  const taken = [...restored.frozenCpus];
-  syscoreResume(k);
-  const hang = thawSecondaryCpus(k);
-  if (hang) return { ret: 0, frozen: taken, hung: hang };
-  k.s.vmbus.connected = k.s.vmbus.up;
-  printk(k, "Restarting tasks ... done.");
-  k.s.hotplugDisabled--;
+  if (created.hung) return { ret: 0, frozen: created.frozen, hung: created.hung };
+  if (!test && !created.ret && !created.inSuspend) test = pmTestLevel(k);
+  let ret = created.ret;
+  if (!ret && created.inSuspend) {
+    ret = swsuspWrite(k);
+    if (!ret) {
+      const hung = powerDown(k, created.image!);
+      return { ret: 0, frozen: created.frozen, hung };
+    }
+  }
+  // Free_bitmaps, Thaw: thaw_processes(); PM_POST_HIBERNATION: cpu_hotplug_enable().
+  thawProcesses(k);
+  s.hotplugDisabled--;
   printk(k, `${pm(k)}hibernation exit`);
-  return { ret: 0, frozen: taken, hung: null };
+  return { ret, frozen: created.frozen, hung: null, ...(test ? { test } : {}) };
 }

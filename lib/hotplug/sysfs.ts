@@ -19,6 +19,8 @@ export interface WriteOutcome {
   readonly ret: number;
   /** The hotplug walk it caused, if any. */
   readonly outcome?: Outcome;
+  /** The kernel ran (and changed the machine) even though it failed (a hibernation that could not write). */
+  readonly ran?: boolean;
 }
 
 /** `online_show()`: the device core's cached `offline` flag. */

@@ -32,6 +32,17 @@ export interface ConfigFacts {
    * them (`t`: static), or none when the build's symbol table is not known.
    */
   readonly kallsyms: readonly string[];
+  /** `CONFIG_PM_DEBUG`: `/sys/power/pm_test` exists, and kernel/power/ prints its pr_debug lines. */
+  readonly pmDebug: boolean;
+  /** The virtio drivers built as modules (the others are built in), in load order. */
+  readonly virtioModules: readonly string[];
+  /**
+   * Pages of the rig's QEMU pc guest that are not in `totalram_pages()` when `pm_init()` runs,
+   * other than the memmap (which grows with the memory: 64 bytes per page): the firmware's e820
+   * holes, the kernel image, the initramfs (freed later). hvtick does not model those parts one by
+   * one; the count is read from the boot log named in `source`.
+   */
+  readonly bootReservedPages: number;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -66,6 +77,10 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
         uname: { release: "", version: "#1 SMP" },
         moduleSizes: {},
         kallsyms: [],
+        pmDebug: false,
+        virtioModules: [],
+        // [GAP] hvtick's own build has no measured reservation: all memory counts.
+        bootReservedPages: 0,
         source: "hvtick's own build: no distribution's config",
       },
     })),
@@ -86,6 +101,15 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
           bootparamHotplugCpu0: true,
           uname: { release: "5.10.0-46-amd64", version: "#1 SMP Debian 5.10.262-1 (2026-07-31)" },
           moduleSizes: { hv_vmbus: 143360 },
+          pmDebug: true,
+          // config-5.10.0-46-amd64: CONFIG_VIRTIO=m, CONFIG_VIRTIO_PCI=m, CONFIG_VIRTIO_BLK=m; the
+          // rig's load order (logs/k5.10-hv-direct-hibernate.host.txt extra_modules).
+          virtioModules: ["virtio_ring", "virtio", "virtio_pci", "virtio_blk"],
+          // logs/k5.10-hv-direct-hibernate.log (full dmesg in the -resume log): "Memory:
+          // 261408K/1048044K available (… 69588K reserved …)" is printed before "Freeing SMP
+          // alternatives memory: 32K": totalram 244614 + 8 = 244622 pages of 262144; less the
+          // memmap's 4096 (64 + 4032 pages): 13426. /sys/power/image_size 400785408 checks it.
+          bootReservedPages: 13426,
           // logs/k5.10-hv-direct.log "kallsyms (hyperv timer symbols present in vmlinux)".
           kallsyms: [
             "T hv_stimer0_isr",
@@ -113,6 +137,11 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
             version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.192-2 (2026-11-16)",
           },
           moduleSizes: { hv_vmbus: 151552 },
+          // logs/k6.1-hv-direct.log (no virtio disk, the hotplug initramfs): "Memory:
+          // 260916K/1048056K available (… 76196K reserved …)", then "Freeing SMP alternatives
+          // memory: 36K": 242965 + 9 = 242974 pages; less the memmap's 4096: 15074. No 6.1 log
+          // reads /sys/power/image_size.
+          bootReservedPages: 15074,
           // logs/hv-direct.log and k6.12-hv-direct.log: hv_stimer_alloc is linked after the cleanups.
           kallsyms: [
             "T hv_stimer0_isr",
@@ -150,6 +179,13 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
             version: "#1 SMP PREEMPT_DYNAMIC Debian 6.12.117-1 (2026-11-12)",
           },
           moduleSizes: { hv_vmbus: 180224 },
+          // Only virtio_blk is a module: run-scenario.sh copies modules, not built-ins
+          // (logs/k6.12-hv-direct-hibernate.host.txt extra_modules: virtio_blk.ko).
+          virtioModules: ["virtio_blk"],
+          // logs/k6.12-hv-direct-hibernate-resume.log full dmesg: "Memory: 974272K/1048044K
+          // available (… 68072K reserved …)", printed after deferred init and the SMP
+          // alternatives: 244993 pages; less the memmap's 4096: 13055 (image_size 401395712).
+          bootReservedPages: 13055,
           source: "config-6.12.117+deb13-amd64 (linux-image-6.12.117+deb13-amd64 6.12.117-1); " +
             "logs/public/pub-k6.12-*.log",
         },

@@ -61,6 +61,24 @@ const RELEASES: readonly Release[] = [
       timerList: "v0.8",
       pmPrefix: "PM: ",
       imageMessage: "Creating hibernation image:",
+      // As 5.10.262 (below) [INFERRED], but for the texts the pr_fmt change to "PM: hibernation: "
+      // shortened ("pm: add more logging on hibernation failure", Luigi Semenzato, linux-pm
+      // 2020-01-02: "hibernation debug: …", "Hibernation image created", "Failed to load
+      // hibernation image", "resume from hibernation failed").
+      hibernation: {
+        freezeOrder: "ascending",
+        acpiSleepPrefix: "ACPI: ",
+        acpiNvsPrefix: "PM: ",
+        freezer: "one-line",
+        imageZeroPages: false,
+        namedCompressor: false,
+        diskTrailingSpace: true,
+        debugWait: "hibernation debug: Waiting for 5 seconds.",
+        imageCreated: "Hibernation image created",
+        loadFailed: "Failed to load hibernation image, recovering.",
+        resumeFailed: "resume from hibernation failed",
+        resumeZeroRefused: true,
+      },
       arm64: { psciKill: "plain", shutdownNotice: true },
       // 52:arch/x86/kernel/cpu/mshyperv.c "Hyper-V Host Build:%d-%d.%d-%d-%d.%d".
       hostBuildMessage: "Hyper-V Host Build:{build}-{major}.{minor}-{sp}-{branch}.{number}",
@@ -176,6 +194,16 @@ const RELEASES: readonly Release[] = [
       // 5.10.262 kernel/power/hibernate.c:12 pr_fmt; snapshot.c:1972 "Creating image:".
       pmPrefix: "PM: hibernation: ",
       imageMessage: "Creating image:",
+      // 5.10.262: kernel/cpu.c:1428 for_each_online_cpu; drivers/acpi/sleep.c:76 PREFIX "ACPI: ",
+      // nvs.c:173 "PM: "; process.c:138-143 one line; snapshot.c:2006 "(%d pages copied)";
+      // swap.c:770 "Using %u thread(s) for compression"; hibernate.c:1090-1095 disk_show "%s "
+      // then "\n"; hibernate.c:121 "debug: Waiting for 5 seconds.".
+      hibernation: {
+        debugWait: "debug: Waiting for 5 seconds.",
+        imageCreated: "Image created",
+        loadFailed: "Failed to load image, recovering.",
+        resumeFailed: "resume failed",
+      },
       // 5.10.262 drivers/hv/hv.c:252-254: CPU0 is refused while VMbus is connected.
       vmbusConnectCpuBusy: true,
       // 795d6379a47b: "%16s-%-7d" (5.10.262 trace_output.c:590-626; logs/k5.10-hv-direct-trace.log).
@@ -239,6 +267,14 @@ const RELEASES: readonly Release[] = [
       hostBuildMessage: "Hyper-V: Host Build {major}.{minor}.{build}.{number}-{sp}-{branch}",
       // 4c78738ead4e (5.13): 500, or 250 with HV_ACCESS_TSC_INVARIANT (hyperv_timer.c:442-534).
       hypervClocksourceRating: { plain: 500, invariantTsc: 250, msrBelowPage: 0 },
+      // 6.1.192: drivers/acpi/sleep.c:11 and nvs.c:8 pr_fmt "ACPI: PM: "; process.c:41/107 two
+      // freezer lines; snapshot.c:2052, swap.c:769, hibernate.c:1116, :1193-1196 (name_to_dev_t)
+      // as in 5.10.
+      hibernation: {
+        acpiSleepPrefix: "ACPI: PM: ",
+        acpiNvsPrefix: "ACPI: PM: ",
+        freezer: "two-line",
+      },
     },
   },
   {
@@ -297,6 +333,18 @@ const RELEASES: readonly Release[] = [
       // 87c9741a38c4: vmbus_bus_init() runs hv_synic_init() as per-CPU work items
       // (6.12.117 vmbus_drv.c:1419-1432), then registers the state nocalls.
       vmbus: { probe: "immediate", rootCrsDeref: false, reserveFb: "pci", synicInit: "workqueue" },
+      // 6.12.117: kernel/cpu.c:1918 from nr_cpu_ids - 1 down (logs/k6.12-hv-direct-hibernate.log:
+      // CPU 3, 2, 1); snapshot.c:2152 "(%d pages copied, %d zero pages)" (005e8dddd497, 6.6);
+      // swap.c:793 "for %s compression", :887 the compressed size; hibernate.c:1166-1167 the last
+      // space becomes the newline (logs: "[platform] shutdown reboot suspend test_resume");
+      // hibernate.c:1249-1266 resume_store() parses with lookup_bdev(), then MAJ:MIN (0:0 passes).
+      hibernation: {
+        freezeOrder: "descending",
+        imageZeroPages: true,
+        namedCompressor: true,
+        diskTrailingSpace: false,
+        resumeZeroRefused: false,
+      },
     },
   },
 ];

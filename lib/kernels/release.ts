@@ -82,6 +82,26 @@ export interface BuiltinRegistrant {
   readonly arches: readonly ("x86_64" | "arm64")[];
 }
 
+/** A release's changed switches: whole switches, or some members of a group. */
+export type SwitchesDelta = {
+  readonly [K in keyof Switches]?: Switches[K] extends Record<string, unknown>
+    ? Partial<Switches[K]>
+    : Switches[K];
+};
+
+const isGroup = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The parent's switches with a release's changes: a group keeps the members it does not change. */
+function mergeSwitches(parent: Switches, delta: SwitchesDelta): Switches {
+  const out: Record<string, unknown> = { ...parent };
+  for (const [key, value] of Object.entries(delta)) {
+    const was = out[key];
+    out[key] = isGroup(was) && isGroup(value) ? { ...was, ...value } : value;
+  }
+  return out as unknown as Switches;
+}
+
 /** One release: its tables, and its switches (all of them at the root, the changed ones after). */
 export interface Release {
   /** The release the line models, as users read it (`v5.4.6`). */
@@ -90,8 +110,11 @@ export interface Release {
   readonly version: string;
   /** Its hotplug tables (generated). */
   readonly tables: Tables | TablesDelta;
-  /** Its switches: every one for the root; the ones that change, each with its source, after. */
-  readonly switches: Partial<Switches>;
+  /**
+   * Its switches: every one for the root; after it, the ones that change, each with its source
+   * (in a group such as `hibernation`, only the members that change).
+   */
+  readonly switches: SwitchesDelta;
   /** Modelled registrants (lib/kernels/registrants.ts) that appear and disappear in it. */
   readonly registrants?: {
     readonly add?: readonly string[];
@@ -238,7 +261,7 @@ export function chain(
         ),
         order: reorder(p.order, r.registrants?.reorder, t.id),
         changes: { ...p.changes, ...r.registrants?.change },
-        switches: { ...p.switches, ...r.switches },
+        switches: mergeSwitches(p.switches, r.switches),
       };
     }
     done.set(t.id, resolved);

@@ -10,7 +10,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import { printk, printkCont } from "../engine/log.ts";
 import type { MachineConfig } from "../engine/config.ts";
-import { type MachineState, TICK_DO_TIMER } from "../engine/state.ts";
+import { MACHINE_FORMAT, type MachineState, TICK_DO_TIMER } from "../engine/state.ts";
 import { newDevice, TSC_KHZ } from "../time/devices.ts";
 import { clockeventsConfigAndRegister, clockeventsRegisterDevice } from "../time/clockevents.ts";
 import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
@@ -40,7 +40,7 @@ export function initialJiffies(hz: number): number {
 /** The state of a powered-on machine before anything ran. */
 export function initialState(config: MachineConfig, line: KernelLine): MachineState {
   return {
-    format: "hvtick-machine/4",
+    format: MACHINE_FORMAT,
     config,
     now: 0,
     offNs: 0,
@@ -91,7 +91,9 @@ export function boot(config: MachineConfig): Kernel {
   const k = createKernel(initialState(config, line));
   const messages = (phase: BootPhase, at: "start" | "end") => {
     for (const m of BOOT_LOG) {
-      if (m.phase === phase && m.at === at) { for (const text of m.lines(k)) printk(k, text); }
+      if (m.phase === phase && m.at === at) {
+        for (const text of m.lines(k)) printk(k, text, m.level);
+      }
     }
   };
   // Boot's own work takes `timing.bootNs`, spread over the phases: the devices registered so far

@@ -10,6 +10,7 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
+import { KERN } from "../engine/log.ts";
 import { findHost } from "../platform/hyperv/hosts.ts";
 import { cpuidFeatures } from "../platform/hyperv/hosts.ts";
 import { clocksources, tscReliable, tscUnsynchronized } from "../platform/hyperv/platform.ts";
@@ -32,6 +33,8 @@ interface BootMessage {
   lines(k: Kernel): string[];
   /** Where the kernel prints it. */
   readonly source: string;
+  /** Its printk level, when not `KERN_INFO` (`pr_warn` is `KERN.WARNING`). */
+  readonly level?: number;
 }
 
 const x86 = (k: Kernel) => k.s.config.arch === "x86_64";
@@ -224,6 +227,7 @@ export const BOOT_LOG: readonly BootMessage[] = [
     source:
       "kernel/trace/trace.c tracing_set_default_clock() (late_initcall_sync; 5.10:9533-9548, " +
       "6.1:10524-10540): sched_clock is the unstable native TSC (logs/plain.log, k5.10-plain.log)",
+    level: KERN.WARNING,
     lines: (k) =>
       when(schedClockUnstable(k), [
         'Unstable clock detected, switching default tracing clock to "global"',

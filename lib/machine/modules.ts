@@ -9,7 +9,7 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
-import { printk } from "../engine/log.ts";
+import { CONSOLE_LOGLEVEL_MOTORMOUTH, KERN, printk } from "../engine/log.ts";
 import { E, type ErrnoName, errnoName } from "../util/errno.ts";
 import { REGISTRANTS } from "../kernels/registrants.ts";
 import { configFacts } from "../kernels/configs.ts";
@@ -29,7 +29,41 @@ export interface ModuleLoad {
 }
 
 /** The modules hvtick models. */
-export const MODULE_NAMES: readonly string[] = ["hv_vmbus"];
+export const MODULE_NAMES: readonly string[] = [
+  "hv_vmbus",
+  "virtio_ring",
+  "virtio",
+  "virtio_pci",
+  "virtio_blk",
+];
+
+/**
+ * What each virtio module needs loaded first (its `depends=`): the rig's initramfs lists them
+ * with their dependencies in load order (rig/run-scenario.sh:290-313; logs/k5.10-hv-direct-
+ * hibernate.host.txt extra_modules: virtio_ring, virtio, virtio_pci, virtio_blk).
+ */
+const VIRTIO_DEPENDS: Readonly<Record<string, readonly string[]>> = {
+  virtio_ring: [],
+  virtio: [],
+  virtio_pci: ["virtio_ring", "virtio"],
+  virtio_blk: ["virtio_ring", "virtio"],
+};
+
+/**
+ * A virtio module: built in (nothing to do) or loaded with its dependencies first, as `modprobe`
+ * does. Its init prints nothing the model compares (the PCI link and the disk's size): when the
+ * host has a virtio disk, `/dev/vda` exists once the whole stack is in (lib/hotplug/swapdev.ts).
+ */
+function loadVirtio(k: Kernel, name: string): ModuleLoad {
+  const s = k.s;
+  const modular = configFacts(s.config.kconfig, s.config.kernel)?.virtioModules ?? [];
+  if (!modular.includes(name) || (s.modules ?? []).includes(name)) {
+    return { ret: 0, errno: null, killed: false, already: true };
+  }
+  for (const dep of VIRTIO_DEPENDS[name]) loadVirtio(k, dep);
+  s.modules = [...(s.modules ?? []), name];
+  return { ret: 0, errno: null, killed: false, already: false };
+}
 
 /**
  * 5.10's `vmbus_acpi_add()` walks the `_CRS` of the VMBus device's ancestors up to the namespace
@@ -88,6 +122,7 @@ const ROOT_DEREF_OOPS = [
 
 /** Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. */
 export function loadModule(k: Kernel, name: string): ModuleLoad {
+  if (name in VIRTIO_DEPENDS) return loadVirtio(k, name);
   const s = k.s;
   const facts = configFacts(s.config.kconfig, s.config.kernel);
   if (facts?.hyperv !== "m" || (s.modules ?? []).includes(name)) {
@@ -104,7 +139,12 @@ export function loadModule(k: Kernel, name: string): ModuleLoad {
   // No VMBus ACPI device: 5.10 waits 5 s for the probe (-ETIMEDOUT); 6.1+ finds no device.
   if (!s.config.vmbus) return fail(k.line.vmbus.probe === "wait" ? -E.ETIMEDOUT : -E.ENODEV);
   if (!s.config.vmbusMmio && k.line.vmbus.rootCrsDeref) {
-    for (const line of ROOT_DEREF_OOPS) printk(k, line);
+    // oops_begin() → console_verbose() comes first (5.10 arch/x86/mm/fault.c:715,
+    // arch/x86/kernel/dumpstack.c:375): the oops and everything after it reach the console.
+    s.consoleLoglevel = CONSOLE_LOGLEVEL_MOTORMOUTH;
+    for (const line of ROOT_DEREF_OOPS) {
+      printk(k, line, /^(BUG|#PF): /.test(line) ? KERN.ALERT : KERN.WARNING);
+    }
     s.acpiNamespaceHeld = true;
     // The module stays in the list, COMING, its code in place (its functions can be traced:
     // logs/k5.10-hv-legacy-vmbus-trace.log "filter + hv_synic_init").

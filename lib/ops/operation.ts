@@ -7,6 +7,7 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
+import type { MachineConfig } from "../engine/config.ts";
 import type { Grammar, Parsed } from "./grammar.ts";
 import type {
   AdvanceResult,
@@ -15,6 +16,7 @@ import type {
   PowerResult,
   RaceResult,
   ResetResult,
+  SwaponResult,
   WriteResult,
 } from "./results.ts";
 
@@ -46,7 +48,14 @@ export type Operation =
     /** `>>`: open without truncating (`set_ftrace_filter` keeps what it has). */
     readonly append?: boolean;
   }
-  | { readonly kind: "modprobe"; readonly module: string };
+  | { readonly kind: "modprobe"; readonly module: string }
+  | { readonly kind: "swapon"; readonly device: string }
+  | { readonly kind: "poweroff" }
+  | {
+    readonly kind: "poweron";
+    /** Boot another configuration of the same VM (a `poweron` line boots the same one). */
+    readonly config?: MachineConfig;
+  };
 
 /** An operation's kind: the word its line starts with. */
 export type OperationName = Operation["kind"];
@@ -71,6 +80,12 @@ export interface OperationResults {
   readonly echo: WriteResult;
   /** `modprobe`. */
   readonly modprobe: ModprobeResult;
+  /** `swapon`. */
+  readonly swapon: SwaponResult;
+  /** `poweroff`. */
+  readonly poweroff: ResetResult;
+  /** `poweron`. */
+  readonly poweron: ResetResult;
 }
 
 /** Any operation's result: every one has `ok` and a one-line `message`. */

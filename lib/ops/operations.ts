@@ -13,7 +13,7 @@ import { formatDuration, parseDuration } from "../util/duration.ts";
 import { cpuWord, parseWords } from "./grammar.ts";
 import { shellWord, words } from "./lexer.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
-import { hibernate, type PowerOutcome, resume } from "../hotplug/power.ts";
+import { HIBERNATE, POWEROFF, POWERON, RESUME, SWAPON } from "./power_operations.ts";
 import { findFile, lookup } from "../files/table.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
@@ -28,7 +28,6 @@ import {
   hotplugResult,
   modprobeResult,
   notRunning,
-  powerResult,
   writeResult,
 } from "./results.ts";
 import type {
@@ -104,40 +103,6 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   },
   refused: never,
   result: (_k, _op, r) => r,
-};
-
-const HIBERNATE: OperationSpec<Of<"hibernate">, PowerOutcome> = {
-  kind: "hibernate",
-  summary: "echo disk > /sys/power/state: freeze CPUs, write the image, power off",
-  cost: "takes every non-boot CPU down, up again to write the image, and down again",
-  grammar: {},
-  inScenario: true,
-  byShell: true,
-  parse: () => ({ kind: "hibernate" }),
-  format: () => "hibernate",
-  check: () => {},
-  blocked: (k) => notRunning(k, "hibernate"),
-  apply: (t) => hibernate(t.k),
-  refused: never,
-  result: (_k, _op, out) => powerResult(out, "hibernate"),
-};
-
-const RESUME: OperationSpec<Of<"resume">, PowerOutcome> = {
-  kind: "resume",
-  summary: "resume a hibernated VM from its image",
-  cost: "brings back up every CPU the image took down",
-  grammar: {},
-  inScenario: true,
-  parse: () => ({ kind: "resume" }),
-  format: () => "resume",
-  check: () => {},
-  blocked: (k) =>
-    k.s.power === "hibernated"
-      ? null
-      : new RangeError(`Cannot resume: the VM is ${k.s.hang ? "hung" : "running"}, not hibernated`),
-  apply: (t) => resume(t.k, t.k.s.now),
-  refused: never,
-  result: (_k, _op, out) => powerResult(out, "resume"),
 };
 
 const RESET: OperationSpec<Of<"reset">> = {
@@ -227,7 +192,7 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
     const found = lookup(t.k, op.path)!;
     return found.file.write!(t.k, found.cpu, op.value, op.append ?? false);
   },
-  refused: (out) => out.ret !== 0 && !out.outcome,
+  refused: (out) => out.ret !== 0 && !out.outcome && !out.ran,
   result: (_k, _op, out) => writeResult(out),
   describe: (op, r) => r.ok ? `wrote ${op.value.replace(/\n$/, "")} to ${op.path}` : r.message,
 };
@@ -271,6 +236,9 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> }
   race: RACE,
   echo: ECHO,
   modprobe: MODPROBE,
+  swapon: SWAPON,
+  poweroff: POWEROFF,
+  poweron: POWERON,
 };
 
 /** The operation kinds, in table order. */

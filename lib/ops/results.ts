@@ -87,6 +87,16 @@ export interface ModprobeResult {
   readonly message: string;
 }
 
+/** What `swapon` did. */
+export interface SwaponResult {
+  /** True when the device is now a swap device. */
+  readonly ok: boolean;
+  /** `swapon(2)`'s errno on failure, else null. */
+  readonly errno: ErrnoName | null;
+  /** One line (busybox's words on failure: `swapon: DEVICE: …`). */
+  readonly message: string;
+}
+
 /** What `advance` did. */
 export interface AdvanceResult {
   /** Always true: time always advances. */
@@ -139,6 +149,9 @@ export function notRunning(k: Kernel, what: string): KernelError | null {
       `Cannot ${what}: the VM is hibernated (powered off); resume() or reset() first`,
     );
   }
+  if (s.power === "off") {
+    return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset() first`);
+  }
   return null;
 }
 
@@ -187,6 +200,10 @@ export function powerResult(out: PowerOutcome, what: string): PowerResult {
     ? `${what}: HANG while taking CPU${hang.cpu} down at state ${hang.state} (${hang.stateName}): ${hang.reason}`
     : errno
     ? `${what} failed: ${out.ret} ${errno} (${ERRNO[errno].text})${out.why ? `: ${out.why}` : ""}`
+    : out.test
+    ? `${what}: ok, stopped by pm_test=${out.test} (no image: still running; non-boot CPUs ${
+      out.frozen.length ? out.frozen.join(",") : "none"
+    } went down and came back)`
     : `${what}: ok (non-boot CPUs ${out.frozen.length ? out.frozen.join(",") : "none"})`;
   return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message };
 }
@@ -239,5 +256,15 @@ export function modprobeResult(
       : out.already
       ? `${module} is already loaded`
       : `loaded ${module}`,
+  };
+}
+
+/** The result of `swapon DEVICE` that returned `ret`. */
+export function swaponResult(device: string, ret: number): SwaponResult {
+  const errno = errnoName(ret);
+  return {
+    ok: !errno,
+    errno,
+    message: errno ? `swapon: ${device}: ${ERRNO[errno].text}` : `swapon ${device}: ok`,
   };
 }

@@ -215,6 +215,28 @@ const VM_FLAGS: Readonly<Record<string, VmFlag>> = {
     write: (c) => c.synicFirst === 0 ? [] : [`--synic-first ${c.synicFirst}`],
   },
   "trace-ticks": bool("traceTicks", "trace-ticks", "record every tick in the trace", false),
+  memory: {
+    option: { type: "string", value: "MIB", help: "the VM's memory, MiB (QEMU -m; default 1024)" },
+    field: "memory",
+    set: (o, v, label) => {
+      o.memory = wholeNumber(label, v);
+    },
+    write: (c) => c.memoryMiB === 1024 ? [] : [`--memory ${c.memoryMiB}`],
+  },
+  "virtio-disk": {
+    option: { type: "boolean", help: "a virtio disk, /dev/vda (a qemu host's -drive if=virtio)" },
+    set: (o, v) => {
+      if (v) o.virtioDisk = true;
+    },
+    write: (c) => c.virtioDisk ? ["--virtio-disk"] : [],
+  },
+  "no-swap": {
+    option: { type: "boolean", help: "no swap device at boot (hibernation needs swapon first)" },
+    set: (o, v) => {
+      if (v) o.swap = false;
+    },
+    write: (c) => c.swap ? [] : ["--no-swap"],
+  },
   "trace-buffer": {
     option: { type: "string", value: "N", help: "trace buffer size, events" },
     set: (o, v, label) => {

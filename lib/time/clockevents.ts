@@ -7,7 +7,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { emit, printk } from "../engine/log.ts";
+import { emit, KERN, printk } from "../engine/log.ts";
 import { current, type ExecContext, irqsave, runAs, taskContext } from "../engine/exec.ts";
 import { fcall } from "../tracing/ftrace.ts";
 import { noteDoubleAdd, walkDevices } from "./list_corruption.ts";
@@ -343,9 +343,9 @@ function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
   return 0;
 }
 
-/** Prints a WARN-style line for an internal kernel warning the model hits. */
+/** Prints a WARN-style line for an internal kernel warning the model hits (`KERN_WARNING`). */
 export function warn(k: Kernel, text: string): void {
-  printk(k, `WARNING: ${text}`);
+  printk(k, `WARNING: ${text}`, KERN.WARNING);
 }
 
 /** Registered devices whose cpumask can contain `cpu`: its per-CPU structs and the global devices. */

@@ -42,6 +42,9 @@ const HYPERV_PLATFORM: Platform = {
   // [ASSUMPTION] Hyper-V hosts run on server CPUs with constant_tsc.
   tscSynchronized: true,
   cpuidExtra: null,
+  // [GAP] Hyper-V offers its guests no suspend to RAM; S4 is taken to be declared (hibernation
+  // through the platform, the path hvtick modelled before the real logs): not checked on a host.
+  sleepStates: [4],
   source: "reference hyperv-stimer.md §5; tick-deltas §3 (no HPET on Hyper-V)",
 };
 
@@ -61,6 +64,9 @@ const QEMU_PLATFORM: Platform = {
   framebuffer: false,
   tscSynchronized: false,
   cpuidExtra: { high: 0x30, hints: 0x20 },
+  // SeaBIOS's DSDT for the pc machine declares \_S3 and \_S4: /sys/power/state reads
+  // "freeze mem disk" and /sys/power/disk "[platform] …" (logs/k*-hv-direct-hibernate.log:10-11).
+  sleepStates: [3, 4],
   source: "../shared/real-kernel/logs (every boot's dmesg); rig/acpi/sb-crs.asl (VMBS in \\_SB)",
 };
 
