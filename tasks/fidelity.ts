@@ -11,7 +11,10 @@
 import { parseArgs } from "node:util";
 import { runFidelity } from "../lib/fidelity/run.ts";
 
-const DEFAULT_DIR = new URL("../tests/real/", import.meta.url).pathname;
+import type { LogFile } from "../lib/fidelity/run.ts";
+
+/** The logs committed in the project: `deno task fidelity` with no argument runs them. */
+export const DEFAULT_DIR: string = new URL("../tests/real/", import.meta.url).pathname;
 
 function logsIn(path: string): string[] {
   if (Deno.statSync(path).isFile) return [path];
@@ -22,6 +25,39 @@ function logsIn(path: string): string[] {
     else if (e.name.endsWith(".log")) out.push(p);
   }
   return out.sort();
+}
+
+/**
+ * Every `.log` named or under a directory named, with its `NAME.host.txt` beside it (null when
+ * there is none: runFidelity reports it).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DIR, readLogs } from "./fidelity.ts";
+ * import assert from "node:assert/strict";
+ * const logs = readLogs([DEFAULT_DIR]);
+ * assert.ok(logs.every((l) => l.log.endsWith(".log") && l.host !== null));
+ * ```
+ * @throws {Error} naming a path that cannot be read.
+ */
+export function readLogs(paths: readonly string[]): LogFile[] {
+  const files: LogFile[] = [];
+  for (const p of paths) {
+    let found: string[];
+    try {
+      found = logsIn(p);
+    } catch (e) {
+      throw new Error(`${p}: ${(e as Error).message}`);
+    }
+    for (const log of found) {
+      let host: string | null = null;
+      try {
+        host = Deno.readTextFileSync(log.replace(/\.log$/, ".host.txt"));
+      } catch { /* reported by runFidelity */ }
+      files.push({ log, text: Deno.readTextFileSync(log), host });
+    }
+  }
+  return files;
 }
 
 if (import.meta.main) {
@@ -35,24 +71,12 @@ if (import.meta.main) {
     console.error(`--mismatches ${values.mismatches}: expected a whole number ≥ 0`);
     Deno.exit(2);
   }
-  const paths = positionals.length ? positionals : [DEFAULT_DIR];
-  const files: { log: string; text: string; host: string | null }[] = [];
-  for (const p of paths) {
-    let found: string[];
-    try {
-      found = logsIn(p);
-    } catch (e) {
-      console.error(`${p}: ${(e as Error).message}`);
-      Deno.exit(2);
-    }
-    for (const log of found) {
-      const hostPath = log.replace(/\.log$/, ".host.txt");
-      let host: string | null = null;
-      try {
-        host = Deno.readTextFileSync(hostPath);
-      } catch { /* reported by runFidelity */ }
-      files.push({ log, text: Deno.readTextFileSync(log), host });
-    }
+  let files: LogFile[];
+  try {
+    files = readLogs(positionals.length ? positionals : [DEFAULT_DIR]);
+  } catch (e) {
+    console.error((e as Error).message);
+    Deno.exit(2);
   }
   const { report, ok } = runFidelity(files, { mismatches: shown });
   console.log(report.trimEnd());

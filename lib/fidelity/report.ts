@@ -1,6 +1,6 @@
 /**
  * The harness's report: one row per log, then one summary line,
- * `fidelity: M/N readings match (P%) in K logs`.
+ * `fidelity: M/N readings match (P%) in K logs` (`1 log`).
  *
  * @module
  */
@@ -24,7 +24,7 @@ export function percent(matched: number, readings: number): string {
  * const text = fidelityReport([
  *   { file: "a.log", machine: "6.1 qemu+hv 4 CPUs (ops)", readings: 10, matched: 10, mismatches: [] },
  * ], { mismatches: 0 });
- * assert.match(text, /fidelity: 10\/10 readings match \(100\.0%\) in 1 logs\n$/);
+ * assert.match(text, /fidelity: 10\/10 readings match \(100\.0%\) in 1 log\n$/);
  * ```
  */
 export function fidelityReport(
@@ -60,7 +60,7 @@ export function fidelityReport(
   out.push(
     `fidelity: ${matched}/${readings} readings match (${
       percent(matched, readings)
-    }%) in ${results.length} logs`,
+    }%) in ${results.length} log${results.length === 1 ? "" : "s"}`,
   );
   return out.join("\n") + "\n";
 }
