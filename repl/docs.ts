@@ -1,14 +1,25 @@
 /**
- * `deno task docs`: writes `docs/repl.md` from the REPL command table (formatted as `deno fmt`
- * would, so the quality gate's format check holds).
+ * `deno task docs`: writes `docs/repl.md` from the REPL command table and the fidelity harness's
+ * rules into `docs/model.md` (between its fidelity-rules markers), formatted as `deno fmt` would,
+ * so the quality gate's format check holds.
  *
  * @module
  */
 
 import { replReference } from "./reference.ts";
+import { withFidelityRules } from "../lib/fidelity/rules_doc.ts";
 
-const path = new URL("../docs/repl.md", import.meta.url).pathname;
-await Deno.writeTextFile(path, replReference());
-const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", path] }).output();
+const repl = new URL("../docs/repl.md", import.meta.url).pathname;
+const model = new URL("../docs/model.md", import.meta.url).pathname;
+const pages = [
+  { path: repl, text: replReference() },
+  { path: model, text: withFidelityRules(await Deno.readTextFile(model)) },
+];
+// Written whole to a temporary file and renamed: an interrupted run leaves the page as it was.
+for (const { path, text } of pages) {
+  await Deno.writeTextFile(`${path}.tmp`, text);
+  await Deno.rename(`${path}.tmp`, path);
+}
+const fmt = await new Deno.Command(Deno.execPath(), { args: ["fmt", repl, model] }).output();
 if (!fmt.success) throw new Error(new TextDecoder().decode(fmt.stderr));
-console.log(`wrote ${path}`);
+for (const { path } of pages) console.log(`wrote ${path}`);

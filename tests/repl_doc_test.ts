@@ -3,6 +3,8 @@
 import assert from "node:assert/strict";
 import { replReference } from "../repl/reference.ts";
 import { COMMANDS } from "../repl/commands/index.ts";
+import { withFidelityRules } from "../lib/fidelity/rules_doc.ts";
+import { EXCLUSIONS } from "../lib/fidelity/exclusions.ts";
 
 Deno.test("docs/repl.md is current with the command table", async () => {
   const page = await Deno.readTextFile(new URL("../docs/repl.md", import.meta.url));
@@ -11,4 +13,16 @@ Deno.test("docs/repl.md is current with the command table", async () => {
   // deno fmt only re-flows prose and pads tables, so compare with whitespace squashed.
   const words = (s: string) => squash(s).split(/\s+/).join(" ");
   assert.equal(words(page), words(replReference()), "docs/repl.md is stale: run `deno task docs`");
+});
+
+Deno.test("docs/model.md lists the fidelity harness's rules as its tables have them", async () => {
+  const page = await Deno.readTextFile(new URL("../docs/model.md", import.meta.url));
+  const squash = (s: string) =>
+    s.replace(/\| ?-+ ?/g, "|-").replace(/[ \t]+/g, " ").split(/\s+/).join(" ").trim();
+  assert.equal(
+    squash(page),
+    squash(withFidelityRules(page)),
+    "docs/model.md's fidelity rules are stale: run `deno task docs`",
+  );
+  for (const e of EXCLUSIONS) assert.match(page, new RegExp(`\\| \`${e.id}\` +\\|`), e.id);
 });
