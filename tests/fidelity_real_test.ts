@@ -42,3 +42,22 @@ Deno.test("the harness sees a wrong number in a real log (a mismatch, not a sile
     "states numbers",
   ]);
 });
+
+Deno.test("a log line the harness cannot read is reported with its line and what was expected", () => {
+  const log = logs.find((l) => l.log.endsWith("public/pub-k6.1-hv-direct-offon.log"))!;
+  const lines = log.text.split("\n");
+  const at = lines.findIndex((l) => /^rc=\d+ err=/.test(l));
+  for (
+    const [bad, expected] of [
+      ["rc=banana", "expected one 'rc=<exit status> err=<stderr>' line per OP block"],
+      ["info: spec=off@2", "expected info: spec=OP verb=… ran=0|1 start_cs=N"],
+    ]
+  ) {
+    const text = lines.map((l, i) => i === at ? bad : l).join("\n");
+    const { ok, report, results } = runFidelity([{ ...log, text }], { mismatches: 5 });
+    assert.equal(ok, false);
+    assert.equal(results.length, 0);
+    assert.ok(report.includes(`pub-k6.1-hv-direct-offon.log:${at + 1}: cannot read`), report);
+    assert.ok(report.includes(expected), report);
+  }
+});

@@ -80,15 +80,35 @@ export function readOp(b: Block, m: RegExpExecArray, c: LineContext, file: strin
     const l = b.body[i];
     const line = b.line + 1 + i;
     const rcLine = /^rc=(\d+) err=(.*)$/.exec(l);
-    if (rcLine && rc === null) {
+    if (l.startsWith("rc=")) {
+      // ops.sh prints the write's exit status and stderr once, as `rc=N err=TEXT`.
+      if (!rcLine || rc !== null) {
+        throw new LogFormatError(
+          file,
+          line,
+          `cannot read '${l}': expected one 'rc=<exit status> err=<stderr>' line per OP block`,
+        );
+      }
       rc = Number(rcLine[1]);
       err = rcLine[2];
-    } else if (l.startsWith("info: ") && info.size === 0) {
+    } else if (l.startsWith("info: ")) {
+      if (info.size) {
+        throw new LogFormatError(file, line, `a second info: line in one OP block: '${l}'`);
+      }
       const [pre, value = ""] = l.slice(6).split(" value=");
       for (const f of pre.split(" ")) {
         info.set(f.slice(0, f.indexOf("=")), f.slice(f.indexOf("=") + 1));
       }
       info.set("value", value);
+      // An operation the rig could not run (ran=0) has no times.
+      const times = info.get("ran") === "0" ? /^\d*$/ : /^\d+$/;
+      if (!info.get("spec") || !times.test(info.get("start_cs") ?? "")) {
+        throw new LogFormatError(
+          file,
+          line,
+          `cannot read '${l}': expected info: spec=OP verb=… ran=0|1 start_cs=N end_cs=N … value=…`,
+        );
+      }
     } else if (l.startsWith("note: ")) {
       continue;
     } else if (/^--- dmesg since previous op: (\d+) lines \(wrapped=[01]\)$/.test(l)) {
