@@ -38,7 +38,11 @@ export function describeVm(m: Machine): string {
     : f.stimerDirectMode
     ? ", stimer Direct Mode"
     : ", stimer legacy (message) mode";
-  return `${where}, ${c.arch}, Linux ${c.kernel} line, ${c.cpus} vCPU${
+  // The exact release the line models: "6.1.192 (Debian 6.1.192-2)", "5.2.1".
+  const line = KERNEL_LINES[c.kernel];
+  const pkg = /\((Debian [^)]+)\)$/.exec(line.release)?.[1];
+  const about = [pkg, `kconfig ${c.kconfig}`].filter((x) => x).join(", ");
+  return `${where}, ${c.arch}, Linux ${line.version} (${about}), ${c.cpus} vCPU${
     c.cpus > 1 ? "s" : ""
   }, HZ=${c.hz}${stimer}`;
 }
