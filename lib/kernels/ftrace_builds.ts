@@ -44,6 +44,17 @@ export interface FtraceBuild {
   readonly oopsSymbols: Readonly<Record<string, string>>;
 }
 
+/** A parent build's call list with some calls no longer there and some new ones. */
+function edited(
+  list: readonly string[],
+  change: { readonly remove: readonly string[]; readonly add: readonly string[] },
+): string[] {
+  for (const c of change.remove) {
+    if (!list.includes(c)) throw new Error(`internal: ${c} is not in the parent build's list`);
+  }
+  return [...list.filter((c) => !change.remove.includes(c)), ...change.add];
+}
+
 // 5.10.262's System.map-5.10.0-46-amd64, in address order; hv_stimer_setup_percpu_clockev,
 // hpet_time_init, setup_boot_APIC_clock and hpet_enable lie in .init.text (_sinittext
 // 0xffffffff82c4c000).
@@ -166,24 +177,26 @@ const DEBIAN_6_1: FtraceBuild = {
     "setup_boot_APIC_clock",
     "hpet_enable",
   ],
-  inlined: [
-    // "hv_ce_shutdown <-__clockevents_exchange_device" (logs/hv-direct-trace.log).
-    "clockevents_switch_state@__clockevents_exchange_device",
-    "clockevents_shutdown@__clockevents_exchange_device",
-    "clockevents_switch_state@clockevents_shutdown",
-    "clockevents_replace@__clockevents_unbind",
-    // Legacy cleanup: "hv_stimer_legacy_cleanup <-hv_synic_cleanup" then "clockevents_unbind_device
+  inlined: edited(DEBIAN_5_10.inlined, {
+    // The exchange moved into __clockevents_exchange_device(): "hv_ce_shutdown
+    // <-__clockevents_exchange_device" (logs/hv-direct-trace.log). Legacy cleanup:
+    // "hv_stimer_legacy_cleanup <-hv_synic_cleanup" then "clockevents_unbind_device
     // <-hv_synic_cleanup", no hv_stimer_cleanup entry (logs/hv-legacy-vmbus-failtrace.log).
-    "hv_stimer_cleanup@hv_stimer_legacy_cleanup",
-  ],
-  tail: [
-    "clockevents_register_device@clockevents_config_and_register",
-    "clockevents_register_device@setup_APIC_timer",
-    "tick_install_broadcast_device@tick_check_new_device",
-    "setup_boot_APIC_clock@hv_stimer_setup_percpu_clockev",
-    "hv_stimer_init@hv_stimer_legacy_init",
-    "clockevents_unbind_device@hv_stimer_cleanup",
-  ],
+    remove: [
+      "clockevents_switch_state@clockevents_exchange_device",
+      "clockevents_shutdown@clockevents_exchange_device",
+      "hv_ce_shutdown@hv_stimer_cleanup",
+    ],
+    add: [
+      "clockevents_switch_state@__clockevents_exchange_device",
+      "clockevents_shutdown@__clockevents_exchange_device",
+      "hv_stimer_cleanup@hv_stimer_legacy_cleanup",
+    ],
+  }),
+  tail: edited(DEBIAN_5_10.tail, {
+    remove: ["hv_stimer_cleanup@hv_stimer_legacy_cleanup"],
+    add: ["clockevents_unbind_device@hv_stimer_cleanup"],
+  }),
   // cpuhp/0-18, cpuhp/1-19, cpuhp/2-24, cpuhp/3-29, migration/2-25 (logs/hv-*trace*.log).
   kthreads: { cpuhp0: 18, cpuhp1: 19, perCpu: 5, migration: 1 },
   // "kworker/0:1-17" (logs/hv-direct-trace.log; kworker/0:0-7 in other runs).
@@ -230,22 +243,16 @@ const DEBIAN_6_12: FtraceBuild = {
     "setup_boot_APIC_clock",
     "hpet_enable",
   ],
-  inlined: [
-    "clockevents_switch_state@__clockevents_exchange_device",
-    "clockevents_shutdown@__clockevents_exchange_device",
-    "clockevents_switch_state@clockevents_shutdown",
-    "clockevents_replace@__clockevents_unbind",
-    // DYING shows hv_stimer_cleanup alone (logs/k6.12-hv-direct-trace.log).
-    "hv_ce_shutdown@hv_stimer_cleanup",
-  ],
-  tail: [
-    "clockevents_register_device@clockevents_config_and_register",
-    "clockevents_register_device@setup_APIC_timer",
-    "tick_install_broadcast_device@tick_check_new_device",
-    "setup_boot_APIC_clock@hv_stimer_setup_percpu_clockev",
-    "hv_stimer_init@hv_stimer_legacy_init",
-    "hv_stimer_cleanup@hv_stimer_legacy_cleanup",
-  ],
+  // DYING shows hv_stimer_cleanup alone (logs/k6.12-hv-direct-trace.log), and the legacy cleanup
+  // calls it as 5.10 does.
+  inlined: edited(DEBIAN_6_1.inlined, {
+    remove: ["hv_stimer_cleanup@hv_stimer_legacy_cleanup"],
+    add: ["hv_ce_shutdown@hv_stimer_cleanup"],
+  }),
+  tail: edited(DEBIAN_6_1.tail, {
+    remove: ["clockevents_unbind_device@hv_stimer_cleanup"],
+    add: ["hv_stimer_cleanup@hv_stimer_legacy_cleanup"],
+  }),
   // cpuhp/0-23, cpuhp/1-24, cpuhp/2-30, cpuhp/3-36, migration/2-32 (logs/k6.12-*trace*.log).
   kthreads: { cpuhp0: 23, cpuhp1: 24, perCpu: 6, migration: 2 },
   // "kworker/0:1-10" (logs/k6.12-hv-direct-trace.log).
