@@ -99,8 +99,15 @@ const LEGACY_HOST: HostFeatures = {
   invariantTsc: false,
   stimerDirectMode: false,
 };
+// Each host's features are its predecessor's with what it added: the TSC page and frequency MSRs
+// (2012), Direct Mode stimers (2016), the invariant TSC (2022).
+const TSC_PAGE_HOST: HostFeatures = { ...LEGACY_HOST, referenceTscPage: true, frequencyMsrs: true };
+const DIRECT_MODE_HOST: HostFeatures = { ...TSC_PAGE_HOST, stimerDirectMode: true };
+const INVARIANT_TSC_HOST: HostFeatures = { ...DIRECT_MODE_HOST, invariantTsc: true };
 
-/** Every Hyper-V host hvtick knows, oldest first.  *
+/**
+ * Every Hyper-V host hvtick knows, oldest first.
+ *
  * @example
  * ```ts
  * import { HOSTS } from "../../../mod.ts";
@@ -125,7 +132,7 @@ export const HOSTS: readonly HostVersion[] = [
     build: [9200, 6, 2, 0, 0, 0],
     maxVcpus: { gen1: 64, gen2: null },
     loggedCpuid: null,
-    features: { ...LEGACY_HOST, referenceTscPage: true, frequencyMsrs: true },
+    features: TSC_PAGE_HOST,
     platform: HYPERV_PLATFORM,
     source: "build: [GAP]; 64 vCPUs: S24; message-mode stimers only: S21",
   },
@@ -135,7 +142,7 @@ export const HOSTS: readonly HostVersion[] = [
     build: [9600, 6, 3, 0, 0, 0],
     maxVcpus: { gen1: 64, gen2: 64 },
     loggedCpuid: null,
-    features: { ...LEGACY_HOST, referenceTscPage: true, frequencyMsrs: true },
+    features: TSC_PAGE_HOST,
     platform: HYPERV_PLATFORM,
     source: "build: [GAP]; 64 vCPUs: S24; message-mode stimers only (TLFS 2013, S21)",
   },
@@ -145,12 +152,7 @@ export const HOSTS: readonly HostVersion[] = [
     build: [14393, 10, 0, 0, 0, 280],
     maxVcpus: { gen1: 64, gen2: 240 },
     loggedCpuid: { eax: 0x2aff, edx: 0x80d12 },
-    features: {
-      ...LEGACY_HOST,
-      referenceTscPage: true,
-      frequencyMsrs: true,
-      stimerDirectMode: true,
-    },
+    features: DIRECT_MODE_HOST,
     platform: HYPERV_PLATFORM,
     source: "guest log 14393-10.0-0-0.280 and CPUID (S25); 240/64 vCPUs (S23)",
   },
@@ -160,12 +162,7 @@ export const HOSTS: readonly HostVersion[] = [
     build: [17763, 10, 0, 0, 0, 737],
     maxVcpus: { gen1: 64, gen2: 240 },
     loggedCpuid: { eax: 0x2e7f, edx: 0xbed7b2 },
-    features: {
-      ...LEGACY_HOST,
-      referenceTscPage: true,
-      frequencyMsrs: true,
-      stimerDirectMode: true,
-    },
+    features: DIRECT_MODE_HOST,
     platform: HYPERV_PLATFORM,
     source: "guest log 17763-10.0-0-0.737 and CPUID (S25); 240 vCPUs per the 2016/2019 page, " +
       "250 per the 2024 page (S23 disagree; 240 used)",
@@ -176,13 +173,7 @@ export const HOSTS: readonly HostVersion[] = [
     build: [20348, 10, 0, 1, 0, 1138],
     maxVcpus: { gen1: 64, gen2: 1024 },
     loggedCpuid: { eax: 0xae7f, edx: 0xc0bed7b2 },
-    features: {
-      ...LEGACY_HOST,
-      referenceTscPage: true,
-      frequencyMsrs: true,
-      invariantTsc: true,
-      stimerDirectMode: true,
-    },
+    features: INVARIANT_TSC_HOST,
     platform: HYPERV_PLATFORM,
     source: "guest log 20348-10.0-1-0.1138 and CPUID (S25); 1,024/64 vCPUs (S23)",
   },
@@ -192,13 +183,7 @@ export const HOSTS: readonly HostVersion[] = [
     build: [26100, 10, 0, 2, 0, 2605],
     maxVcpus: { gen1: 64, gen2: 2048 },
     loggedCpuid: { eax: 0xae7f, edx: 0xe0bed7b6 },
-    features: {
-      ...LEGACY_HOST,
-      referenceTscPage: true,
-      frequencyMsrs: true,
-      invariantTsc: true,
-      stimerDirectMode: true,
-    },
+    features: INVARIANT_TSC_HOST,
     platform: HYPERV_PLATFORM,
     source: "guest log 26100-10.0-2-0.2605 (S25; build shared with Windows 11 24H2); " +
       "2,048/64 vCPUs (S23)",
@@ -215,15 +200,8 @@ export const HOSTS: readonly HostVersion[] = [
     // hv-vendor-id=Microsoft Hv: "privilege flags low 0xa6e, high 0x30, hints 0x20, misc 0x108"
     // (+0x80000 with hv-stimer-direct).
     loggedCpuid: { eax: 0xa6e, edx: 0x108 },
-    features: {
-      referenceCounter: true,
-      synic: true,
-      syntheticTimers: true,
-      referenceTscPage: true,
-      frequencyMsrs: true,
-      invariantTsc: false,
-      stimerDirectMode: true,
-    },
+    // The rig's hv-* flags give what Hyper-V 2016 gives (hv-stimer-direct: Direct Mode).
+    features: DIRECT_MODE_HOST,
     platform: QEMU_PLATFORM,
     source: "../shared/real-kernel (QEMU 7.2 with the rig's Hyper-V-under-TCG patch; each " +
       "log's host.txt holds the -cpu flags)",
