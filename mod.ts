@@ -122,7 +122,9 @@ export {
   parseScenario,
   runScenario,
   type ScenarioOptions,
+  type ScenarioProgress,
   type ScenarioRun,
+  scenarioRun,
   type StepRecord,
 } from "./lib/explore/scenario.ts";
 export {
@@ -131,10 +133,16 @@ export {
   type Mark,
   record,
   type Recording,
+  recording,
   type Transition,
 } from "./lib/timeline/record.ts";
 export { compareSvg, type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
-export { type ChromeEvent, type ChromeTrace, chromeTrace } from "./lib/timeline/chrome.ts";
+export {
+  type ChromeEvent,
+  type ChromeTrace,
+  chromeTrace,
+  chromeTraceJson,
+} from "./lib/timeline/chrome.ts";
 export { ftraceText } from "./lib/timeline/ftrace.ts";
 export { reportHtml } from "./lib/timeline/report.ts";
 export { compare, compareRuns, type Comparison, type Divergence } from "./lib/explore/compare.ts";

@@ -41,7 +41,11 @@ Deno.test("reuse changes nothing: the same states, transitions, verdicts and cou
         ...options,
         invariants: [...reused.invariants.map((i) => i.name), HOLDS],
       });
-      assert.deepEqual({ ...reused, modelRuns: 0 }, { ...withoutHolds(full), modelRuns: 0 });
+      // What differs is how much the search ran and kept (no moves are kept without reuse).
+      assert.deepEqual(
+        { ...reused, modelRuns: 0, bytes: 0 },
+        { ...withoutHolds(full), modelRuns: 0, bytes: 0 },
+      );
       assert.ok(full.modelRuns >= full.transitions);
       assert.ok(reused.modelRuns < full.modelRuns);
     });

@@ -38,6 +38,9 @@ function oneOf(problems: string[], field: string, value: unknown, valid: readonl
   }
 }
 
+/** The largest trace buffer, in events. */
+const MAX_TRACE_BUFFER = 2_000_000;
+
 /**
  * Validates options into a configuration.
  *
@@ -217,11 +220,13 @@ export function validate(o: VmOptions): MachineConfig {
     );
   }
   const traceBuffer = o.traceBuffer ?? 32768;
-  if (!Number.isInteger(traceBuffer) || traceBuffer < 16 || traceBuffer > 10_000_000) {
+  // An event takes about 100 bytes of heap: the largest buffer holds about 200 MB, whose text
+  // (`trace`) stays within what one string may hold.
+  if (!Number.isInteger(traceBuffer) || traceBuffer < 16 || traceBuffer > MAX_TRACE_BUFFER) {
     problems.push(
       `traceBuffer: ${
         JSON.stringify(traceBuffer)
-      } is not valid; valid: an integer from 16 to 10000000 (events)`,
+      } is not valid; valid: an integer from 16 to ${MAX_TRACE_BUFFER} (events, about 100 bytes each)`,
     );
   }
   for (

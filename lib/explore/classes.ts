@@ -12,6 +12,7 @@ import type { ExploreOperation } from "../ops/moves.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "./pack.ts";
 import { hash64, hash64Into, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
+import { classBytes } from "./memory.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
 
 /** What one operation did to a state of a class: what it does to every state of the class. */
@@ -143,6 +144,9 @@ export class StateClasses {
     this.#key = new Float64Array(this.width + 1);
   }
 
+  /** Estimated heap bytes of the classes (memory.ts). */
+  bytes = 0;
+
   /** Distinct states visited. */
   get states(): number {
     return this.#seen.size;
@@ -162,6 +166,7 @@ export class StateClasses {
     anchorsOf(s, anchors);
     const id = this.list.length;
     this.list.push({ rep: s, anchors, monotonic: guestMonotonic(s) - s.now, ops: null, moves: [] });
+    this.bytes += classBytes(numbers.length);
     this.#numbers.push(Float64Array.from(numbers));
     if (!ids) this.#ids.set(key, ids = []);
     ids.push(id);

@@ -17,6 +17,7 @@ import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { applyMove, type ExploreOperation, moveScript, raceVariant } from "../ops/moves.ts";
 import { anchorsOf } from "./pack.ts";
 import { cloneState } from "./clone.ts";
+import { moveBytes } from "./memory.ts";
 import { type Move, moveDifference, type StateClass, StateClasses } from "./classes.ts";
 import type { Checker } from "./checker.ts";
 import { type Counterexamples, keyOf } from "./counterexamples.ts";
@@ -35,6 +36,8 @@ export class Reuse {
   readonly classes: StateClasses;
   /** Operations the model ran itself. */
   modelRuns = 0;
+  /** Estimated heap bytes of the moves learnt (memory.ts). */
+  bytes = 0;
   readonly #timers = new TimerQueue();
   // Reused moves count their checks once per use, added up when the search ends.
   readonly #moves: Move[] = [];
@@ -132,6 +135,7 @@ export class Reuse {
       if (reuse) {
         known[variant] = move;
         this.#moves.push(move);
+        this.bytes += moveBytes(move.delta.length, move.walk.length);
       }
     } else if (verify) {
       const differs = moveDifference(move, this.#run(state(), op, node, true));

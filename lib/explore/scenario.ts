@@ -18,6 +18,7 @@ import {
   type Target,
 } from "../ops/operations.ts";
 import { scenarioLines } from "../ops/script.ts";
+import { advanceResult } from "../ops/results.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import type { Hang, Problem } from "../engine/state.ts";
 import type { StepPoint } from "../engine/observe.ts";
@@ -186,6 +187,49 @@ export function runScenario(
   scenario: string | readonly string[],
   options: ScenarioOptions = {},
 ): ScenarioRun {
+  const run = scenarioRun(config, scenario, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Progress of a running scenario. */
+export interface ScenarioProgress {
+  /** Operations finished. */
+  readonly done: number;
+  /** Operations in all. */
+  readonly total: number;
+  /** Simulation time, ns. */
+  readonly now: number;
+}
+
+/** Slices a long advance is run in, so that a scenario can report progress and be stopped. */
+const ADVANCE_SLICE = 10_000_000;
+
+/**
+ * {@linkcode runScenario} as a generator: it yields progress after every operation and every
+ * 10 ms slice of a long advance (advancing in slices is the same as one advance: each slice
+ * includes its end instant), so a caller can report progress and stop between yields.
+ *
+ * @example
+ * ```ts
+ * import { scenarioRun } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * const run = scenarioRun({ cpus: 2 }, ["advance 25ms", "offline 1"]);
+ * const seen = [];
+ * let step = run.next();
+ * for (; !step.done; step = run.next()) seen.push(step.value.done);
+ * assert.deepEqual(seen, [0, 0, 0, 1, 2]); // three slices of the advance, then each line
+ * assert.equal(step.value.operations[0].message, "advanced 25000000 ns, 12 device interrupts");
+ * ```
+ * @throws as {@linkcode runScenario} does, before anything runs.
+ */
+export function* scenarioRun(
+  config: ConfigInput,
+  scenario: string | readonly string[],
+  options: ScenarioOptions = {},
+): Generator<ScenarioProgress, ScenarioRun, void> {
   const lines = scenarioLines(scenario);
   const t: Target = { k: boot(builderOf(config).config()) };
   const k = t.k;
@@ -215,7 +259,8 @@ export function runScenario(
       tick: (cpu) => observe.tick(cpu, k.s.now),
     });
   }
-  const operations = lines.map(({ line, op }): OperationRecord => {
+  const operations: OperationRecord[] = [];
+  for (const { line, op } of lines) {
     const time = k.s.now;
     const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
     const steps: StepRecord[] = [];
@@ -255,7 +300,17 @@ export function runScenario(
     let outcome: { ok: boolean; message: string };
     try {
       const spec = specOf(op.kind) as unknown as OperationSpec;
-      const result = runOperation(t, op);
+      let result: ReturnType<typeof runOperation>;
+      if (op.kind === "advance" && op.ns > ADVANCE_SLICE) {
+        const from = k.s.now;
+        let interrupts = 0;
+        for (let left = op.ns; left > 0; left -= ADVANCE_SLICE) {
+          const slice: Operation = { kind: "advance", ns: Math.min(ADVANCE_SLICE, left) };
+          interrupts += runOperation(t, slice).interrupts;
+          yield { done: operations.length, total: lines.length, now: k.s.now };
+        }
+        result = advanceResult(from, k.s.now, interrupts);
+      } else result = runOperation(t, op);
       outcome = { ok: result.ok, message: spec.describe?.(op, result) ?? result.message };
     } catch (e) {
       // A hung or powered-off machine, or a resume while running: a state of the run, not a
@@ -270,7 +325,7 @@ export function runScenario(
     // Callbacks still open did not return: the operation hung in them.
     for (const o of open) steps[o.index] = { ...steps[o.index], hung: true };
     checks.check({ k, step: null, before }, report(null));
-    return {
+    operations.push({
       line,
       operation: op,
       time,
@@ -280,8 +335,9 @@ export function runScenario(
       steps,
       ...snapshot(),
       violations,
-    };
-  });
+    });
+    yield { done: operations.length, total: lines.length, now: k.s.now };
+  }
   return {
     config: structuredClone(k.s.config),
     design: designOf(k),

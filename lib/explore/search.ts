@@ -23,6 +23,7 @@ import {
 import { Counterexamples, type Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
 import { Reuse } from "./reuse.ts";
+import { DEFAULT_MAX_BYTES, opsBytes, stateBytes } from "./memory.ts";
 import { type ConfigInput, workspace } from "./workspace.ts";
 
 export type { InvariantVerdict } from "./checker.ts";
@@ -41,6 +42,12 @@ export interface ExploreOptions {
   readonly invariants?: readonly (string | CustomInvariant)[];
   /** Stop after this many distinct states (default 1,000,000). */
   readonly maxStates?: number;
+  /**
+   * Stop before what the search keeps (states, classes, learnt moves) exceeds this many bytes of
+   * heap, estimated from the packed states (memory.ts; default 1 GiB, which is about 2 GiB of
+   * process memory).
+   */
+  readonly maxBytes?: number;
   /**
    * Asked between operations: true, or a reason such as "time budget", stops the search
    * (Ctrl-C, a deadline); the result's `stopped` says why ("interrupted" for true).
@@ -76,8 +83,13 @@ export interface ExploreResult {
    * move of the first state of their class (docs/model.md §Exploration).
    */
   readonly modelRuns: number;
-  /** null when complete, else why it stopped: "state budget", or the reason `shouldStop` gave. */
+  /**
+   * null when complete, else why it stopped: "state budget", "memory budget", or the reason
+   * `shouldStop` gave.
+   */
   readonly stopped: string | null;
+  /** Estimated heap bytes the search held at its end (memory.ts). */
+  readonly bytes: number;
   /** Verdict per invariant. */
   readonly invariants: readonly InvariantVerdict[];
   /** Shortest counterexample per invariant and kind of last operation. */
@@ -92,6 +104,8 @@ export interface ExploreProgress {
   readonly transitions: number;
   /** Depth being explored. */
   readonly depth: number;
+  /** Estimated heap bytes the search holds (memory.ts). */
+  readonly bytes: number;
 }
 
 function validate(options: ExploreOptions) {
@@ -115,6 +129,12 @@ function validate(options: ExploreOptions) {
       `Invalid maxStates ${JSON.stringify(maxStates)}: expected a positive integer`,
     );
   }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new RangeError(
+      `Invalid maxBytes ${JSON.stringify(maxBytes)}: expected a positive integer (bytes)`,
+    );
+  }
   const every = options.progressEvery ?? 5000;
   if (!Number.isSafeInteger(every) || every < 1) {
     throw new RangeError(
@@ -124,7 +144,7 @@ function validate(options: ExploreOptions) {
   if (options.verify !== undefined && typeof options.verify !== "boolean") {
     throw new TypeError(`Invalid verify ${JSON.stringify(options.verify)}: expected true or false`);
   }
-  return { depth, ops, maxStates, every };
+  return { depth, ops, maxStates, maxBytes, every };
 }
 
 /**
@@ -172,6 +192,10 @@ export function* exploration(
   let level: Level = { node: [0], cls: [rootClass], anchors: [...classes.list[rootClass].anchors] };
   let depthCovered = 0;
   let stopped: ExploreResult["stopped"] = null;
+  // What the visited states and the queued level hold (the classes and moves count their own).
+  let stateHeld = stateBytes(A, true);
+  const held = () => Math.ceil(stateHeld + classes.bytes + reuse.bytes);
+  let runsAtYield = 0;
   const v = new Array<number>(A).fill(0);
   search: for (let depth = 0; depth < r.depth && level.node.length > 0; depth++) {
     const next: Level = { node: [], cls: [], anchors: [] };
@@ -185,10 +209,17 @@ export function* exploration(
       let input: MachineState | null = null;
       const state = () => input ??= classes.state(cls, level.anchors, at);
       // Which operations a state allows depends on its class alone.
-      c.ops ??= kinds.flatMap((kind) => MOVES[kind]({ ...root, s: c.rep }));
+      if (!c.ops) {
+        c.ops = kinds.flatMap((kind) => MOVES[kind]({ ...root, s: c.rep }));
+        stateHeld += opsBytes(c.ops.length);
+      }
       for (let g = 0; g < c.ops.length; g++) {
         if (classes.states >= r.maxStates) {
           stopped = "state budget";
+          break search;
+        }
+        if (held() >= r.maxBytes) {
+          stopped = "memory budget";
           break search;
         }
         const stop = options.shouldStop?.();
@@ -202,11 +233,15 @@ export function* exploration(
           const move = reuse.move(cls, g, variant, op, node, state);
           if (!move.ran) break;
           transitions++;
-          if (transitions % r.every === 0) {
-            yield { states: classes.states, transitions, depth: depth + 1 };
+          // Progress every so many operations, and every few runs of the model (each may take
+          // milliseconds on a big machine): the caller can stop the search between yields.
+          if (transitions % r.every === 0 || reuse.modelRuns - runsAtYield >= 16) {
+            runsAtYield = reuse.modelRuns;
+            yield { states: classes.states, transitions, depth: depth + 1, bytes: held() };
           }
           reuse.anchorsAfter(move, level.anchors, at, v);
           if (classes.visit(move.to, v, 0)) {
+            stateHeld += stateBytes(A, !last);
             const id = tree.add(node, op);
             reuse.arrived(move, v, id, c, level.anchors[at]);
             // The last level is never expanded: its states need not be kept.
@@ -221,6 +256,8 @@ export function* exploration(
         }
       }
     }
+    // The level just expanded is let go: its states' anchors are no longer held.
+    stateHeld -= level.node.length * (stateBytes(A, true) - stateBytes(A, false));
     level = next;
     depthCovered = depth + 1;
   }
@@ -235,6 +272,7 @@ export function* exploration(
     transitions,
     modelRuns: reuse.modelRuns,
     stopped,
+    bytes: held(),
     invariants: verdicts(checked),
     violations: tree.list(),
   };

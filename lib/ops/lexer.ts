@@ -6,6 +6,8 @@
  * @module
  */
 
+import { checkLineLength } from "../util/excerpt.ts";
+
 /**
  * The words of `line`.
  *
@@ -16,9 +18,11 @@
  * assert.deepEqual(words('echo 0 >/sys/x # off'), ["echo", "0", ">", "/sys/x"]);
  * assert.deepEqual(words("cat 'a b'"), ["cat", "a b"]);
  * ```
- * @throws {SyntaxError} for an unterminated quote or a trailing backslash.
+ * @throws {SyntaxError} for an unterminated quote or a trailing backslash; {@linkcode RangeError}
+ * for a line longer than hvtick reads (`MAX_LINE`, lib/util/excerpt.ts).
  */
 export function words(line: string): string[] {
+  checkLineLength(line);
   const out: string[] = [];
   let word = "";
   let inWord = false;

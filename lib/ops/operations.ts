@@ -25,6 +25,7 @@ import { runAs } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
 import {
   type AdvanceResult,
+  advanceResult,
   hotplugResult,
   modprobeResult,
   notRunning,
@@ -93,13 +94,7 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   apply(t, op) {
     const from = t.k.s.now;
     const interrupts = advanceTo(t.k, from + op.ns);
-    return {
-      ok: true,
-      from,
-      to: t.k.s.now,
-      interrupts,
-      message: `advanced ${t.k.s.now - from} ns, ${interrupts} device interrupts`,
-    };
+    return advanceResult(from, t.k.s.now, interrupts);
   },
   refused: never,
   result: (_k, _op, r) => r,

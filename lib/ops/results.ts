@@ -111,6 +111,27 @@ export interface AdvanceResult {
   readonly message: string;
 }
 
+/**
+ * An advance's result from where it started, where it ended and the interrupts handled (one
+ * advance, or several slices of one taken together).
+ *
+ * @example
+ * ```ts
+ * import { advanceResult } from "./results.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(advanceResult(0, 4_000_000, 4).message, "advanced 4000000 ns, 4 device interrupts");
+ * ```
+ */
+export function advanceResult(from: number, to: number, interrupts: number): AdvanceResult {
+  return {
+    ok: true,
+    from,
+    to,
+    interrupts,
+    message: `advanced ${to - from} ns, ${interrupts} device interrupts`,
+  };
+}
+
 /** What `race` did: the side the `kthread_park()` race now takes. */
 export interface RaceResult {
   /** Always true. */

@@ -9,6 +9,7 @@
 import type { MachineConfig } from "../engine/config.ts";
 import type { VmOptions } from "../engine/config.ts";
 import { shellWord, words } from "./lexer.ts";
+import { excerpt } from "../util/excerpt.ts";
 import { parseWords, usage } from "./grammar.ts";
 import {
   type Operation,
@@ -86,7 +87,7 @@ export function scenarioLines(
   const lines = typeof text === "string" ? text.split("\n") : [...text];
   const out: ScenarioLine[] = [];
   lines.forEach((raw, i) => {
-    const where = `Scenario line ${i + 1}: ${JSON.stringify(String(raw).trim())}`;
+    const where = `Scenario line ${i + 1}: ${excerpt(String(raw).trim())}`;
     let argv: string[];
     try {
       argv = words(String(raw));

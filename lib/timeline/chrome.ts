@@ -44,20 +44,17 @@ export interface ChromeTrace {
 const PID = 1;
 const us = (ns: number) => ns / 1000;
 
-/**
- * Builds the Chrome trace of a recording.
- *
- * @example
- * ```ts
- * import { record } from "./record.ts";
- * import { chromeTrace } from "./chrome.ts";
- * import assert from "node:assert/strict";
- * const t = chromeTrace(record({ hyperv: "2019", kernel: "5.5", cpus: 2 }, ["offline 1"]));
- * const b = t.traceEvents.filter((e) => e.ph === "B" && e.cat === "cpuhp").length;
- * assert.equal(b, t.traceEvents.filter((e) => e.ph === "E" && e.cat === "cpuhp").length);
- * ```
- */
-export function chromeTrace(rec: Recording): ChromeTrace {
+/** The trace's fixed parts: metadata events first, then per track the events in time order. */
+interface Tracks {
+  readonly meta: readonly ChromeEvent[];
+  /** Per track (ascending), its events other than ticks, in time order. */
+  readonly tracks: readonly (readonly [number, readonly ChromeEvent[]])[];
+  /** Per hotplug track, its ticks (simulation ns, ascending). */
+  readonly ticks: ReadonlyMap<number, Float64Array>;
+  readonly otherData: Readonly<Record<string, string>>;
+}
+
+function tracksOf(rec: Recording): Tracks {
   const cpus = rec.lanes.length;
   const hotplugTid = (cpu: number) => 2 * cpu + 1;
   const deviceTid = (cpu: number) => 2 * cpu + 2;
@@ -167,22 +164,20 @@ export function chromeTrace(rec: Recording): ChromeTrace {
       args: { cpu: m.cpu, reason: m.reason, expected: m.expected },
     });
   }
+  const ticks = new Map<number, Float64Array>();
   for (const lane of rec.lanes) {
-    const tid = hotplugTid(lane.cpu);
-    for (const t of lane.ticks) {
-      put({ name: "tick", cat: "tick", ph: "i", s: "t", ts: us(t), pid: PID, tid });
+    if (lane.ticks.length) ticks.set(hotplugTid(lane.cpu), lane.ticks);
+    if (!tracks.has(hotplugTid(lane.cpu)) && lane.ticks.length) {
+      tracks.set(hotplugTid(lane.cpu), []);
     }
   }
   // Each track in time order; the sort is stable, so the events of one instant keep the order
   // they happened in (a walk's pairs, then a tick at that instant).
-  const events: ChromeEvent[] = [...meta];
-  for (const [, list] of [...tracks].sort((a, b) => a[0] - b[0])) {
-    list.sort((a, b) => a.ts - b.ts);
-    for (const e of list) events.push(e);
-  }
+  for (const list of tracks.values()) list.sort((a, b) => a.ts - b.ts);
   return {
-    traceEvents: events,
-    displayTimeUnit: "ns",
+    meta,
+    tracks: [...tracks].sort((a, b) => a[0] - b[0]),
+    ticks,
     otherData: {
       tool: "hvtick",
       config: JSON.stringify(rec.config),
@@ -190,4 +185,76 @@ export function chromeTrace(rec: Recording): ChromeTrace {
       timestamps: "simulation time (host view), microseconds",
     },
   };
+}
+
+/** Every event of the trace in file order, ticks made as they are reached. */
+function* eventsOf(t: Tracks): Generator<ChromeEvent> {
+  yield* t.meta;
+  for (const [tid, list] of t.tracks) {
+    const ticks = t.ticks.get(tid) ?? new Float64Array(0);
+    let i = 0;
+    for (const e of list) {
+      // A tick at an event's instant comes after it (it was recorded after the walk's pairs).
+      for (; i < ticks.length && us(ticks[i]) < e.ts; i++) yield tick(ticks[i], tid);
+      yield e;
+    }
+    for (; i < ticks.length; i++) yield tick(ticks[i], tid);
+  }
+}
+
+const tick = (t: number, tid: number): ChromeEvent => ({
+  name: "tick",
+  cat: "tick",
+  ph: "i",
+  s: "t",
+  ts: us(t),
+  pid: PID,
+  tid,
+});
+
+/**
+ * Builds the Chrome trace of a recording.
+ *
+ * @example
+ * ```ts
+ * import { record } from "./record.ts";
+ * import { chromeTrace } from "./chrome.ts";
+ * import assert from "node:assert/strict";
+ * const t = chromeTrace(record({ hyperv: "2019", kernel: "5.5", cpus: 2 }, ["offline 1"]));
+ * const b = t.traceEvents.filter((e) => e.ph === "B" && e.cat === "cpuhp").length;
+ * assert.equal(b, t.traceEvents.filter((e) => e.ph === "E" && e.cat === "cpuhp").length);
+ * ```
+ */
+export function chromeTrace(rec: Recording): ChromeTrace {
+  const t = tracksOf(rec);
+  return { traceEvents: [...eventsOf(t)], displayTimeUnit: "ns", otherData: t.otherData };
+}
+
+/**
+ * The Chrome trace's JSON text in pieces of about `chunk` characters, for writing to a file:
+ * the same text as `JSON.stringify(chromeTrace(rec))`, made as it is written, so a recording of
+ * tens of millions of ticks never becomes one string (or one array of events).
+ *
+ * @example
+ * ```ts
+ * import { record } from "./record.ts";
+ * import { chromeTrace, chromeTraceJson } from "./chrome.ts";
+ * import assert from "node:assert/strict";
+ * const rec = record({ cpus: 2 }, ["advance 20ms", "offline 1"]);
+ * assert.equal([...chromeTraceJson(rec, 100)].join(""), JSON.stringify(chromeTrace(rec)));
+ * ```
+ */
+export function* chromeTraceJson(rec: Recording, chunk = 1 << 16): Generator<string> {
+  const t = tracksOf(rec);
+  let out = '{"traceEvents":[';
+  let first = true;
+  for (const e of eventsOf(t)) {
+    out += (first ? "" : ",") + JSON.stringify(e);
+    first = false;
+    if (out.length >= chunk) {
+      yield out;
+      out = "";
+    }
+  }
+  yield `${out}],"displayTimeUnit":"ns","otherData":${JSON.stringify(t.otherData)}}`;
 }

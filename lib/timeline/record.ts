@@ -10,9 +10,10 @@ import type { MachineConfig } from "../engine/config.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import type { ConfigInput } from "../explore/workspace.ts";
 import {
-  runScenario,
   type ScenarioOptions,
+  type ScenarioProgress,
   type ScenarioRun,
+  scenarioRun,
   type StepRecord,
 } from "../explore/scenario.ts";
 
@@ -105,17 +106,44 @@ export interface Recording {
  * assert.equal(r.lanes[1].devices[1].from, r.lanes[1].devices[1].to); // held only inside the offline
  * assert.equal(r.lanes[1].ticks.length, 2);
  * ```
- * @throws as {@linkcode runScenario} does.
+ * @throws as `runScenario()` does.
  */
 export function record(
   config: ConfigInput,
   scenario: string | readonly string[],
   options: Pick<ScenarioOptions, "invariants"> = {},
 ): Recording {
+  const run = recording(config, scenario, options);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * {@linkcode record} as a generator: it yields the scenario's progress (after every operation and
+ * every slice of a long advance), so a caller can report it and stop between yields.
+ *
+ * @example
+ * ```ts
+ * import { recording } from "./record.ts";
+ * import assert from "node:assert/strict";
+ * const run = recording({ cpus: 2 }, ["advance 30ms"]);
+ * let step = run.next();
+ * while (!step.done) step = run.next();
+ * assert.equal(step.value.end, 30_000_000);
+ * ```
+ * @throws as `runScenario()` does.
+ */
+export function* recording(
+  config: ConfigInput,
+  scenario: string | readonly string[],
+  options: Pick<ScenarioOptions, "invariants"> = {},
+): Generator<ScenarioProgress, Recording, void> {
   const ticks: number[][] = [];
   const changes: { cpu: number; time: number; device: string | null }[] = [];
   const events: { time: number; event: TraceEvent }[] = [];
-  const run = runScenario(config, scenario, {
+  const run = yield* scenarioRun(config, scenario, {
     ...options,
     observe: {
       event(e, time) {

@@ -1,0 +1,49 @@
+/**
+ * Bounded quoting of user input in messages: an error must say what was wrong without repeating a
+ * 50 MB line back (issue 12).
+ *
+ * @module
+ */
+
+/** The longest command line hvtick reads (a kernel sysfs write takes at most a page, 4096 bytes). */
+export const MAX_LINE = 16_384;
+
+/**
+ * `text` as a message quotes it: JSON-quoted, cut to `max` characters with `…` and the full
+ * length after it.
+ *
+ * @example
+ * ```ts
+ * import { excerpt } from "./excerpt.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(excerpt("offline 2"), '"offline 2"');
+ * assert.equal(excerpt("x".repeat(100), 4), '"xxxx"… (100 characters)');
+ * ```
+ */
+export function excerpt(text: string, max = 80): string {
+  if (text.length <= max) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+}
+
+/**
+ * Refuses a line longer than {@linkcode MAX_LINE} before anything reads it word by word.
+ *
+ * @example
+ * ```ts
+ * import { checkLineLength } from "./excerpt.ts";
+ * import assert from "node:assert/strict";
+ * checkLineLength("bound 1");
+ * assert.throws(() => checkLineLength("a".repeat(20_000)), /20000 characters long; the longest line hvtick reads is 16384/);
+ * ```
+ * @throws {RangeError} for a longer line, quoting only its start.
+ */
+export function checkLineLength(line: string): void {
+  if (line.length > MAX_LINE) {
+    throw new RangeError(
+      `the line ${
+        JSON.stringify(line.slice(0, 40))
+      }… is ${line.length} characters long; the longest line ` +
+        `hvtick reads is ${MAX_LINE}`,
+    );
+  }
+}
