@@ -35,6 +35,11 @@ export interface Outcome {
   readonly ok: boolean;
   /** Text for people. */
   readonly text: string;
+  /**
+   * A long text for people, made piece by piece as it is printed (then `text` is empty): a view
+   * of millions of lines never becomes one string.
+   */
+  readonly chunks?: Iterable<string>;
   /** Structured result for `--json`. */
   readonly result?: unknown;
   /** On failure: errno name (kernel refusals) or null, and the message. */
@@ -51,6 +56,8 @@ export interface Shell {
   options: VmOptions | null;
   /** State-changing commands since the machine was built. */
   log: string[];
+  /** The scripts being sourced, outermost first (`source` refuses to nest deeper than a limit). */
+  sourcing: string[];
   /** Every command of the shell. */
   readonly commands: readonly Command[];
   /** Boots a new machine from `options` (the log starts over). */
@@ -77,6 +84,8 @@ export class ReplError extends Error {
 export interface Result {
   /** Text for people. */
   readonly text: string;
+  /** A long text, piece by piece (see {@linkcode Outcome.chunks}). */
+  readonly chunks?: Iterable<string>;
   /** Structured result for `--json`. */
   readonly result?: unknown;
   /** False when the modelled kernel refused or hung. */

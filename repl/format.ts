@@ -20,6 +20,7 @@ import {
   tracepointText,
 } from "../mod.ts";
 import { KERNEL_LINES } from "../lib/kernels/lines.ts";
+import { formatBytes } from "../lib/util/bytes.ts";
 
 /** One line describing a booted VM. */
 export function describeVm(m: Machine): string {
@@ -158,8 +159,11 @@ export function formatTrace(e: TraceEvent): string {
 
 /** The `explore` report: coverage, a verdict per invariant, then each shortest counterexample. */
 export function formatExplore(r: ExploreResult): string {
+  const why = r.stopped === "memory budget"
+    ? `memory budget: ${formatBytes(r.bytes)} held; --max-memory raises it`
+    : r.stopped;
   const coverage = r.stopped
-    ? `stopped (${r.stopped}): every sequence up to ${r.depthCovered} of ${r.depth} operations covered`
+    ? `stopped (${why}): every sequence up to ${r.depthCovered} of ${r.depth} operations covered`
     : `complete to depth ${r.depth}`;
   const out = [
     `explored ${r.states} states, ${r.transitions} transitions, ${r.modelRuns} run on the ` +

@@ -86,6 +86,17 @@ export function jsonRecord(o: Outcome): string {
   });
 }
 
+/** Prints a command's text: at once, or piece by piece as it is made (a long view). */
+async function print(out: Outcome): Promise<void> {
+  if (out.chunks) {
+    const encoder = new TextEncoder();
+    for (const piece of out.chunks) {
+      const bytes = encoder.encode(piece);
+      for (let n = 0; n < bytes.length;) n += await Deno.stdout.write(bytes.subarray(n));
+    }
+  } else if (out.text) console.log(out.text);
+}
+
 function prompt(session: Session): string {
   return session.machine ? `hvtick[t=${formatSeconds(session.machine.now)}]> ` : "hvtick> ";
 }
@@ -97,12 +108,19 @@ async function runLines(
   ctx: Context,
 ): Promise<boolean> {
   let allOk = true;
+  let turn = performance.now();
   for (const line of lines) {
+    // Between lines the event loop gets a turn now and then, so that Ctrl-C gets through.
+    if (performance.now() - turn >= 25) {
+      await new Promise((r) => setTimeout(r, 0));
+      turn = performance.now();
+    }
+    if (ctx.signal?.aborted) return false;
     const out = await session.execute(line, ctx);
-    if (out.command === "") continue;
+    if (out.ok && out.command === "") continue; // a blank line or a comment
     if (flagsIn.json) console.log(jsonRecord(out));
-    else if (out.ok && out.text) console.log(out.text);
-    else if (!out.ok) console.error(out.text);
+    else if (out.ok) await print(out);
+    else console.error(out.text);
     if (!out.ok) {
       allOk = false;
       if (!flagsIn.keepGoing) return false;
@@ -158,6 +176,10 @@ async function interactive(f: Flags): Promise<number> {
     closed = true;
     wake?.();
   });
+  // Once Ctrl-D closed the input the terminal is no longer in raw mode, so Ctrl-C is a signal:
+  // it stops the command still running, as at the prompt, instead of killing the process.
+  const onSignal = () => running?.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
   rl.on("SIGINT", () => {
     if (running) {
       running.abort();
@@ -182,8 +204,11 @@ async function interactive(f: Flags): Promise<number> {
     runScript: (t) => runLines(session, t.split("\n"), { ...f, keepGoing: false }, ctx(signal)),
   });
   for (;;) {
-    rl.setPrompt(c.bold(prompt(session)));
-    rl.prompt();
+    // After Ctrl-D (input closed) there is no prompt: the lines already typed run, then it ends.
+    if (!closed) {
+      rl.setPrompt(c.bold(prompt(session)));
+      rl.prompt();
+    }
     while (!pending.length && !closed) await new Promise<void>((r) => wake = r);
     const line = pending.shift();
     if (line === undefined) break; // Ctrl-D closed the input
@@ -195,11 +220,12 @@ async function interactive(f: Flags): Promise<number> {
     running = null;
     process.stderr.write("\r\x1b[K");
     if (f.json) console.log(jsonRecord(out));
-    else if (out.ok && out.text) console.log(out.text);
-    else if (!out.ok) console.log(c.red(out.text));
+    else if (out.ok) await print(out);
+    else console.log(c.red(out.text));
     if (out.command === "quit" && out.ok) break;
   }
   rl.close();
+  Deno.removeSignalListener("SIGINT", onSignal);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 
 import { type Machine, vm, type VmOptions } from "../mod.ts";
 import { words } from "../lib/ops/lexer.ts";
+import { excerpt } from "../lib/util/excerpt.ts";
 import { type Command, type Context, type Outcome, ReplError, type Shell } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
@@ -22,6 +23,8 @@ export class Session implements Shell {
   options: VmOptions | null = null;
   /** State-changing commands since the machine was built. */
   log: string[] = [];
+  /** The scripts being sourced, outermost first. */
+  sourcing: string[] = [];
 
   /** Executes one line. Never throws for bad input: errors come back as a failed outcome. */
   async execute(line: string, ctx: Context = {}): Promise<Outcome> {
@@ -31,7 +34,10 @@ export class Session implements Shell {
     try {
       argv = words(trimmed);
     } catch (e) {
-      return fail(trimmed, "", null, (e as Error).message, time());
+      // A line the lexer cannot split (an unterminated quote, a 50 MB line) is still a command
+      // that failed; the message quotes at most its first word's start.
+      const name = trimmed.slice(0, 40).split(/\s+/)[0];
+      return fail(trimmed.slice(0, 200), name, null, `${name}: ${(e as Error).message}`, time());
     }
     if (argv.length === 0) return { line: trimmed, command: "", ok: true, text: "", time: time() };
     const name = argv[0];
@@ -41,7 +47,9 @@ export class Session implements Shell {
         trimmed,
         name,
         null,
-        `${name}: unknown command${hint(name)}; type 'help' for the list`,
+        `${name.length > 40 ? excerpt(name, 40) : name}: unknown command${
+          hint(name)
+        }; type 'help' for the list`,
         time(),
       );
     }
@@ -75,6 +83,7 @@ export class Session implements Shell {
         command: command.name,
         ok: out.ok ?? true,
         text: out.text,
+        ...(out.chunks ? { chunks: out.chunks } : {}),
         result: out.result,
         error: out.error,
         time: time(),

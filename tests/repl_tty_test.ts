@@ -88,6 +88,38 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
       );
     });
 
+    await t.step("Ctrl-C stops a script; its later lines never run", async () => {
+      // Were the script to go on after Ctrl-C, its next line would boot a 2-vCPU VM.
+      await Deno.writeTextFile(`${dir}/long.hvt`, "advance 100000s\nvm --cpus 2\n");
+      await keys("source long.hvt", "Enter");
+      await new Promise((r) => setTimeout(r, 1000));
+      await keys("C-c");
+      await waitFor("the script's interrupt", (s) => s.includes("long.hvt: interrupted (Ctrl-C)"));
+      await keys("cpus", "Enter");
+      await waitFor("the session still answering", (s) => count(s, "207 online") >= 2);
+      assert.ok(!(await screen()).includes("2 vCPUs"), "the script ran on after Ctrl-C");
+    });
+
+    await t.step("Ctrl-C stops a compare and a timeline; nothing is written", async () => {
+      await Deno.writeTextFile(`${dir}/slow.hvt`, "advance 100000s\n");
+      await keys("compare --a cpus=8 --b cpus=8 slow.hvt", "Enter");
+      await waitFor("compare's progress", (s) => s.includes("compare: running A"));
+      await keys("C-c");
+      await waitFor("compare interrupted", (s) => s.includes("compare: interrupted (Ctrl-C)"));
+      // The session's interrupted advance logged what ran: the timeline replays that much.
+      await keys("vm --cpus 64 --hz 1000", "Enter");
+      await waitFor("the 64-vCPU boot", (s) => s.includes("64 vCPUs, HZ=1000"));
+      await keys("advance 100000s", "Enter");
+      await new Promise((r) => setTimeout(r, 3000));
+      await keys("C-c");
+      await waitFor("the advance interrupted", (s) => count(s, "interrupted after") >= 2);
+      await keys("timeline t.svg", "Enter");
+      await waitFor("the replay's progress", (s) => s.includes("replaying the session"));
+      await keys("C-c");
+      await waitFor("timeline interrupted", (s) => s.includes("timeline: interrupted (Ctrl-C)"));
+      assert.equal(await Deno.stat(`${dir}/t.svg`).catch(() => null), null);
+    });
+
     await t.step("Ctrl-D ends the session; history holds exactly what was entered", async () => {
       await keys("C-d");
       await waitFor("the REPL to exit", (s) => s.includes("REPL-EXITED"));
@@ -97,10 +129,54 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
         "advance 100000s",
         "cpus",
         "explore --depth 30",
+        "source long.hvt",
+        "cpus",
+        "compare --a cpus=8 --b cpus=8 slow.hvt",
+        "vm --cpus 64 --hz 1000",
+        "advance 100000s",
+        "timeline t.svg",
       ]);
     });
   } finally {
     await tmux("kill-session", "-t", session).catch(() => {});
     await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("REPL in a terminal: Ctrl-D while a command runs, then Ctrl-C, ends cleanly", async () => {
+  const name = `${session}-d`;
+  const cwd = `${dir}-d`;
+  await Deno.remove(cwd, { recursive: true }).catch(() => {});
+  await Deno.mkdir(cwd);
+  const cmd =
+    `cd '${cwd}' && NO_COLOR=1 '${Deno.execPath()}' run --allow-read=. --allow-write=. --allow-env=NO_COLOR '${root}repl/main.ts'; echo "REPL-EXITED $?"; sleep 60`;
+  await tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "40", cmd);
+  const shown = () => tmux("capture-pane", "-p", "-t", name);
+  const press = (...k: string[]) => tmux("send-keys", "-t", name, ...k);
+  const until = async (what: string, pred: (s: string) => boolean) => {
+    const end = Date.now() + 20_000;
+    let s = "";
+    while (Date.now() < end) {
+      if (pred(s = await shown())) return s;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+  };
+  try {
+    await until("the prompt", (s) => s.includes("hvtick>"));
+    await press("vm --cpus 4", "Enter");
+    await until("the boot line", (s) => s.includes("booted:"));
+    await press("advance 100000s", "Enter");
+    await new Promise((r) => setTimeout(r, 500));
+    // Ctrl-D closes the input while the advance runs; the process must survive the Ctrl-C after.
+    await press("C-d");
+    await new Promise((r) => setTimeout(r, 500));
+    await press("C-c");
+    const s = await until("the REPL to exit", (s) => s.includes("REPL-EXITED"));
+    assert.match(s, /interrupted after [0-9.]+ s/);
+    assert.match(s, /REPL-EXITED 0/);
+  } finally {
+    await tmux("kill-session", "-t", name).catch(() => {});
+    await Deno.remove(cwd, { recursive: true }).catch(() => {});
   }
 });

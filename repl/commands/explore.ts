@@ -6,7 +6,6 @@
  */
 
 import {
-  compare,
   compareRuns,
   compareSvg,
   exploration,
@@ -15,15 +14,19 @@ import {
   OPERATION_KINDS,
   type OperationKind,
   parseDuration,
-  record,
+  recording,
+  type ScenarioProgress,
+  scenarioRun,
   vm,
   type VmOptions,
 } from "../../mod.ts";
 import { readScript } from "../../lib/ops/script.ts";
+import { formatBytes, parseBytes } from "../../lib/util/bytes.ts";
 import { OPERATIONS } from "../../lib/ops/operations.ts";
 import { withFields } from "../../lib/ops/vm_line.ts";
 import { type Command, io, parse, positiveInt, ReplError, wholeNumber } from "../command.ts";
 import { describeVm, formatCompare, formatExplore } from "../format.ts";
+import { drive } from "../drive.ts";
 
 // The invariants, from their table.
 const EXPLORE_HELP = [
@@ -42,6 +45,15 @@ const COMPARE_HELP = [
     Object.values(OPERATIONS).filter((o) => o.inScenario).map((o) => o.kind).join(", ")
   }; views are skipped.`,
 ].join("\n");
+
+/** `--max-memory SIZE`: a size in bytes. */
+function maxMemory(text: string): number {
+  try {
+    return parseBytes(text);
+  } catch (e) {
+    throw new RangeError(`--max-memory: ${(e as Error).message}`);
+  }
+}
 
 /** `explore` and `compare`. */
 export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
@@ -68,6 +80,11 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         complete: INVARIANT_NAMES,
       },
       "max-states": { type: "string", value: "N", help: "stop after N distinct states" },
+      "max-memory": {
+        type: "string",
+        value: "SIZE",
+        help: "stop before the search holds more than SIZE of memory (default 1GiB, e.g. 4GiB)",
+      },
       time: {
         type: "string",
         value: "DURATION",
@@ -85,6 +102,9 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         maxStates: values["max-states"] === undefined
           ? undefined
           : positiveInt("max-states", values["max-states"]),
+        maxBytes: values["max-memory"] === undefined
+          ? undefined
+          : maxMemory(String(values["max-memory"])),
       };
       const limit = values.time === undefined ? Infinity : parseDuration(String(values.time)) / 1e6;
       const started = performance.now();
@@ -101,7 +121,8 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         const p = step.value;
         ctx.progress?.(
           Math.min(1, (p.depth - 1) / (options.depth ?? 4)),
-          `explore depth ${p.depth}: ${p.states} states, ${p.transitions} transitions`,
+          `explore depth ${p.depth}: ${p.states} states, ${p.transitions} transitions, ` +
+            `${formatBytes(p.bytes)}`,
         );
         // Lets Ctrl-C and the progress line through.
         await new Promise((r) => setTimeout(r, 0));
@@ -146,18 +167,26 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
       const a = withFields(base, values.a, "a");
       const b = withFields(base, values.b, "b");
       const label = (o: VmOptions) => describeVm(vm(o).build());
+      // Both configurations are built first, so a bad one fails before anything runs.
+      const labels: [string, string] = [label(a), label(b)];
+      const progress = (which: string) => (p: ScenarioProgress): [number, string] => [
+        p.done / Math.max(1, p.total),
+        `compare: running ${which}: ${p.done}/${p.total} operations`,
+      ];
       if (values.svg === undefined) {
-        const result = compare(scenario, a, b);
-        return { text: formatCompare(result, [label(a), label(b)]), result };
+        const runA = await drive(scenarioRun(a, scenario), ctx, progress("A"));
+        const result = compareRuns(runA, await drive(scenarioRun(b, scenario), ctx, progress("B")));
+        return { text: formatCompare(result, labels), result };
       }
       // With a picture, both runs are recorded (the same runs, with every event and tick).
-      const [ra, rb] = [record(a, scenario), record(b, scenario)];
+      const ra = await drive(recording(a, scenario), ctx, progress("A"));
+      const rb = await drive(recording(b, scenario), ctx, progress("B"));
       const result = compareRuns(ra.run, rb.run);
       const file = String(values.svg);
       if (!ctx.writeFile) throw new ReplError("writing files is not available here");
       await io(file, () => ctx.writeFile!(file, compareSvg(ra, rb)));
       return {
-        text: `${formatCompare(result, [label(a), label(b)])}\nwrote ${file} (A above B)`,
+        text: `${formatCompare(result, labels)}\nwrote ${file} (A above B)`,
         result,
       };
     },

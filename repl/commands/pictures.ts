@@ -9,8 +9,8 @@
 import {
   chromeTrace,
   ftraceText,
-  record,
   type Recording,
+  recording,
   reportHtml,
   type TimelineOptions,
   timelineSvg,
@@ -18,15 +18,22 @@ import {
 import { readScript } from "../../lib/ops/script.ts";
 import { timelineWindow } from "../../lib/timeline/window.ts";
 import { type Command, type Context, io, parse, ReplError, type Shell } from "../command.ts";
+import { drive } from "../drive.ts";
 
-/** The session's machine, recorded: its operations since the last boot or reset, replayed. */
-export function sessionRecording(session: Shell): Recording {
+/**
+ * The session's machine, recorded: its operations since the last boot or reset, replayed (Ctrl-C
+ * stops the replay; the session is left as it was).
+ */
+export function sessionRecording(session: Shell, ctx: Context): Promise<Recording> {
   const { options, lines } = readScript(
     session.log.join("\n"),
     "the session",
     session.options ?? {},
   );
-  return record(options, lines);
+  return drive(recording(options, lines), ctx, (p) => [
+    p.done / Math.max(1, p.total),
+    `replaying the session: ${p.done}/${p.total} operations`,
+  ]);
 }
 
 async function write(ctx: Context, path: string, text: string): Promise<void> {
@@ -51,7 +58,7 @@ export async function exportTrace(
   if (format !== "json" && format !== "ftrace") {
     throw new RangeError(`--format ${JSON.stringify(format)}: expected json or ftrace`);
   }
-  const rec = sessionRecording(session);
+  const rec = await sessionRecording(session, ctx);
   const text = format === "json" ? JSON.stringify(chromeTrace(rec)) : ftraceText(rec);
   await write(ctx, path, text);
   return {
@@ -76,7 +83,7 @@ function drawing(
     options: WINDOW,
     async run(session, argv, ctx) {
       const { values, positionals } = parse(this, argv);
-      const rec = sessionRecording(session);
+      const rec = await sessionRecording(session, ctx);
       const { text, what } = render(rec, timelineWindow(values, rec.lanes.length));
       await write(ctx, positionals[0], text);
       return {

@@ -9,6 +9,9 @@ import { type Command, io, parse, ReplError, usage } from "../command.ts";
 import { readSession, writeSession } from "../store.ts";
 import { describeVm } from "../format.ts";
 
+/** How deep `source` may nest (bash has no limit; a script sourcing itself ran out of memory). */
+export const MAX_SOURCE_DEPTH = 16;
+
 /** The session commands, by name. */
 export const SESSION_COMMANDS: Readonly<Record<string, Command>> = {
   save: {
@@ -60,13 +63,28 @@ export const SESSION_COMMANDS: Readonly<Record<string, Command>> = {
     cost: "runs every line of the script",
     positionals: [{ name: "FILE", complete: "file" }],
     needsVm: false,
-    async run(_session, argv, ctx) {
+    async run(session, argv, ctx) {
       const { positionals } = parse(this, argv);
       if (!ctx.readFile || !ctx.runScript) {
         throw new ReplError("reading files is not available here");
       }
-      const script = await io(positionals[0], () => ctx.readFile!(positionals[0]));
-      const ok = await ctx.runScript(script, positionals[0]);
+      const name = positionals[0];
+      if (session.sourcing.length >= MAX_SOURCE_DEPTH) {
+        throw new ReplError(
+          `${name}: scripts nested ${MAX_SOURCE_DEPTH} deep (${
+            session.sourcing.slice(-3).join(" → ")
+          } → …); a script that sources itself never ends`,
+        );
+      }
+      const script = await io(name, () => ctx.readFile!(name));
+      session.sourcing.push(name);
+      let ok: boolean;
+      try {
+        ok = await ctx.runScript(script, name);
+      } finally {
+        session.sourcing.pop();
+      }
+      if (ctx.signal?.aborted) throw new ReplError(`${name}: interrupted (Ctrl-C)`);
       return ok ? { text: `sourced ${positionals[0]}` } : {
         text: `${positionals[0]}: stopped at the first error`,
         ok: false,

@@ -11,6 +11,16 @@ import { type Command, parse, positiveInt } from "../command.ts";
 import { formatCpus, formatDevices, formatTrace } from "../format.ts";
 import { exportTrace } from "./pictures.ts";
 
+/** A view longer than this many lines is printed as it is made, not built as one string. */
+const LONG_VIEW = 50_000;
+
+/** The lines of `events`, about ten thousand at a time, each piece ending in a newline. */
+function* linesOf(events: readonly TraceEvent[]): Generator<string> {
+  for (let i = 0; i < events.length; i += 10_000) {
+    yield events.slice(i, i + 10_000).map(formatTrace).join("\n") + "\n";
+  }
+}
+
 /** The view commands, by name. */
 export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
   cpus: {
@@ -103,7 +113,10 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
       }
       if (values.type !== undefined) events = events.filter((e) => e.type === values.type);
       if (values.tail !== undefined) events = events.slice(-positiveInt("tail", values.tail));
-      return { text: events.map(formatTrace).join("\n"), result: events };
+      if (events.length <= LONG_VIEW) {
+        return { text: events.map(formatTrace).join("\n"), result: events };
+      }
+      return { text: "", chunks: linesOf(events), result: events };
     },
   },
   problems: {
