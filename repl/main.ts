@@ -117,7 +117,8 @@ async function nonInteractive(f: Flags): Promise<number> {
   const ctx: Context = {
     readFile: (p) => readText(p),
     writeFile: (p, t) => writeAtomic(p, t),
-    runScript: (t) => runLines(session, t.split("\n"), f, ctx),
+    // A sourced file stops at its first error (as at the prompt), --keep-going or not.
+    runScript: (t) => runLines(session, t.split("\n"), { ...f, keepGoing: false }, ctx),
   };
   return (await runLines(session, text.split("\n"), f, ctx)) ? 0 : 1;
 }

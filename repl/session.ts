@@ -6,7 +6,7 @@
  */
 
 import { type Machine, vm, type VmOptions } from "../mod.ts";
-import { words } from "../lib/ops/lexer.ts";
+import { excerpt, words } from "../lib/ops/lexer.ts";
 import { type Command, type Context, type Outcome, ReplError, type Shell } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
@@ -41,7 +41,7 @@ export class Session implements Shell {
         trimmed,
         name,
         null,
-        `${name}: unknown command${hint(name)}; type 'help' for the list`,
+        `${excerpt(name)}: unknown command${hint(name)}; type 'help' for the list`,
         time(),
       );
     }
@@ -53,8 +53,8 @@ export class Session implements Shell {
         command.name,
         null,
         `${command.name}: '|' is not supported; run ${
-          JSON.stringify(argv.slice(0, pipe).join(" "))
-        } and ${JSON.stringify(argv.slice(pipe + 1).join(" "))} as separate commands`,
+          JSON.stringify(excerpt(argv.slice(0, pipe).join(" ")))
+        } and ${JSON.stringify(excerpt(argv.slice(pipe + 1).join(" ")))} as separate commands`,
         time(),
       );
     }

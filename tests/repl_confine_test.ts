@@ -34,6 +34,7 @@ async function setUp(): Promise<Record<string, string>> {
   }
   await Deno.writeTextFile(`${CWD}/real.json`, writeSession(s));
   await Deno.writeTextFile(`${CWD}/scenario.hvt`, "offline 1\n");
+  await Deno.writeTextFile(`${CWD}/big.txt`, `${"x".repeat(10_000)}\n${"y z\n".repeat(1000)}`);
   const links: Record<string, string> = {
     passwd_link: "/etc/passwd", // a file outside, absolute
     secret_link: "../outside/secret.hvt", // a file outside, relative
@@ -123,6 +124,18 @@ Deno.test("confinement: no read or write through a link leaves the current direc
       assert.ok((await Deno.lstat(`${CWD}/inside_link`)).isSymlink);
       assert.match(await Deno.readTextFile(`${CWD}/real.json`), /"cpus": 2/);
     });
+    await t.step(
+      "sourcing a file that is not a script stops at its first line, quoted short",
+      async () => {
+        const records = await runRepl(["source big.txt"]);
+        // Its first line's error and the source's, not one error per line (with --keep-going).
+        assert.equal(records.length, 2);
+        const [r, src] = records;
+        assert.equal(r.ok, false);
+        assert.equal(message(r), `${"x".repeat(80)}…: unknown command; type 'help' for the list`);
+        assert.deepEqual([src.command, src.ok], ["source", false]);
+      },
+    );
   } finally {
     await Deno.remove(DIR, { recursive: true });
   }

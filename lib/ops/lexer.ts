@@ -1,7 +1,8 @@
 /**
  * Splits a REPL line into words, shell-style: whitespace separates, single and double quotes
  * group, a backslash escapes the next character, `#` starts a comment, and `>` (outside quotes)
- * is a word of its own so `echo 0 > path` works.
+ * is a word of its own so `echo 0 > path` works; how a word is written back, and how much of a
+ * line a message quotes.
  *
  * @module
  */
@@ -72,4 +73,23 @@ export function words(line: string): string[] {
  */
 export function shellWord(text: string): string {
   return text === ">" || /^[^\s"'\\#>]+$/.test(text) ? text : JSON.stringify(text);
+}
+
+/**
+ * What an error message quotes of a line or a word: its first `max` characters, then `…` when it
+ * was longer (a foreign file's line is not echoed whole).
+ *
+ * @example
+ * ```ts
+ * import { excerpt } from "./lexer.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(excerpt("offline 2"), "offline 2");
+ * assert.equal(excerpt("x".repeat(100)), "x".repeat(80) + "…");
+ * ```
+ */
+export function excerpt(text: string, max = 80): string {
+  if (text.length <= max) return text;
+  // Never half a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end) + "…";
 }

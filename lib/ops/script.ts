@@ -8,7 +8,7 @@
 
 import type { MachineConfig } from "../engine/config.ts";
 import type { VmOptions } from "../engine/config.ts";
-import { shellWord, words } from "./lexer.ts";
+import { excerpt, shellWord, words } from "./lexer.ts";
 import { parseWords, usage } from "./grammar.ts";
 import {
   type Operation,
@@ -86,7 +86,7 @@ export function scenarioLines(
   const lines = typeof text === "string" ? text.split("\n") : [...text];
   const out: ScenarioLine[] = [];
   lines.forEach((raw, i) => {
-    const where = `Scenario line ${i + 1}: ${JSON.stringify(String(raw).trim())}`;
+    const where = `Scenario line ${i + 1}: ${JSON.stringify(excerpt(String(raw).trim()))}`;
     let argv: string[];
     try {
       argv = words(String(raw));
@@ -154,7 +154,7 @@ export function readScript(text: string, name: string, base: VmOptions = {}): Sc
         if (found) lines.push(found.line);
         else if (OTHER_WORDS[word] !== "skip") {
           throw new RangeError(
-            `${JSON.stringify(word)} cannot be part of a scenario; use vm, ${
+            `${JSON.stringify(excerpt(word))} cannot be part of a scenario; use vm, ${
               IN_SCENARIO.map((s) => s.kind).join(", ")
             } (views are skipped)`,
           );
