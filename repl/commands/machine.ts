@@ -104,8 +104,8 @@ const advance: Command = {
       const step = Math.min(slice, total - done);
       handled += m.advance(step);
       done += step;
-      if (total > slice && ctx.progress) {
-        ctx.progress(done / total, `advance ${formatSeconds(done)}/${formatSeconds(total)} s`);
+      if (total > slice && (ctx.progress || ctx.signal)) {
+        ctx.progress?.(done / total, `advance ${formatSeconds(done)}/${formatSeconds(total)} s`);
         await new Promise((r) => setTimeout(r, 0));
       }
     }
