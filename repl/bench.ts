@@ -72,7 +72,8 @@ const VERBOSE = Deno.args.includes("--verbose");
   const session = new Session();
   const ctx: Context = {
     readFile: (p) => Deno.readTextFile(p),
-    writeFile: (p, text) => Deno.writeTextFile(p, text),
+    writeFile: (p, text) =>
+      Deno.writeTextFile(p, typeof text === "string" ? text : ReadableStream.from(text)),
     runScript: async (text) => {
       for (const line of text.split("\n")) if (!(await session.execute(line, ctx)).ok) return false;
       return true;

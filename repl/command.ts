@@ -20,7 +20,7 @@ export interface Context {
   /** Reads a text file. */
   readonly readFile?: (path: string) => Promise<string>;
   /** Writes a text file atomically (temporary file, then rename). */
-  readonly writeFile?: (path: string, text: string) => Promise<void>;
+  readonly writeFile?: (path: string, text: string | Iterable<string>) => Promise<void>;
   /** Runs a script's lines (for `source`); returns false when it stopped on an error. */
   readonly runScript?: (text: string, name: string) => Promise<boolean>;
 }

@@ -1,13 +1,14 @@
 /**
  * TAB completion, derived from the command table: command names, `--options`, option values
  * (versions, architectures, kernel lines, HZ), CPU numbers, sysfs/procfs paths (one path segment
- * at a time) and local file names.
+ * at a time) and local file names (repl/files.ts: inside the current directory, no temporary files).
  *
  * @module
  */
 
 import type { Completion } from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
+import { fileCandidates } from "./files.ts";
 import type { Session } from "./session.ts";
 
 function candidates(session: Session, kind: Completion | undefined, word: string): string[] {
@@ -31,17 +32,8 @@ function candidates(session: Session, kind: Completion | undefined, word: string
       return machine.readDir(dir).filter((e) => e.name.startsWith(base))
         .map((e) => dir + e.name + (e.isDirectory ? "/" : ""));
     }
-    case "file": {
-      try {
-        const dir = word.includes("/") ? word.slice(0, word.lastIndexOf("/") + 1) : "";
-        return [...Deno.readDirSync(dir || ".")].map((e) =>
-          dir + e.name + (e.isDirectory ? "/" : "")
-        )
-          .filter((n) => n.startsWith(word)).sort();
-      } catch {
-        return [];
-      }
-    }
+    case "file":
+      return fileCandidates(word);
   }
   return [];
 }

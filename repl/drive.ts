@@ -9,7 +9,7 @@
 import { type Context, ReplError } from "./command.ts";
 
 /** How long the model runs between turns of the event loop, ms. */
-const TURN_MS = 25;
+export const TURN_MS: number = 25;
 
 /**
  * Runs `work` to its end, or throws when Ctrl-C aborts `ctx.signal` (at a yield: between two

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { type Outcome, Session } from "./session.ts";
 import { complete } from "./complete.ts";
+import { openHistory, readText, writeAtomic } from "./files.ts";
 import { formatSeconds } from "../mod.ts";
 import type { Context } from "./command.ts";
 
@@ -61,13 +62,6 @@ function flags(): Flags {
   } catch (e) {
     usageError((e as Error).message.replace(/\. To specify.*$/s, ""));
   }
-}
-
-/** Writes a file atomically: a temporary file next to it, then a rename. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${Date.now()}`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
 }
 
 function colours(on: boolean) {
@@ -133,12 +127,16 @@ async function runLines(
 async function nonInteractive(f: Flags): Promise<number> {
   const session = new Session();
   const text = f.script !== undefined
-    ? await Deno.readTextFile(f.script)
+    ? await readText(f.script).catch((e) => {
+      console.error(`hvtick: cannot access ${JSON.stringify(f.script)}: ${e.message}`);
+      return Deno.exit(2);
+    })
     : await new Response(Deno.stdin.readable).text();
   const ctx: Context = {
-    readFile: (p) => Deno.readTextFile(p),
-    writeFile: writeAtomic,
-    runScript: (t) => runLines(session, t.split("\n"), f, ctx),
+    readFile: (p) => readText(p),
+    writeFile: (p, t) => writeAtomic(p, t),
+    // A sourced file stops at its first error (as at the prompt), --keep-going or not.
+    runScript: (t) => runLines(session, t.split("\n"), { ...f, keepGoing: false }, ctx),
   };
   return (await runLines(session, text.split("\n"), f, ctx)) ? 0 : 1;
 }
@@ -147,19 +145,14 @@ async function interactive(f: Flags): Promise<number> {
   const tty = Deno.stdout.isTerminal();
   const c = colours(tty && !Deno.env.get("NO_COLOR"));
   const session = new Session();
-  let history: string[] = [];
-  try {
-    history = (await Deno.readTextFile(HISTORY_FILE)).split("\n").filter(Boolean).slice(
-      -HISTORY_MAX,
-    );
-  } catch {
-    // no history yet
-  }
+  // Kept only inside the current directory (a link elsewhere is refused, and said so).
+  const history = await openHistory(HISTORY_FILE, HISTORY_MAX);
+  if (history.problem) console.error(`hvtick: ${history.problem}`);
   const rl = createInterface({
     input: process.stdin,
     output: process.stdout,
     terminal: true,
-    history: [...history].reverse(),
+    history: [...history.lines].reverse(),
     historySize: HISTORY_MAX,
     completer: (line: string) => complete(session, line),
   });
@@ -197,8 +190,8 @@ async function interactive(f: Flags): Promise<number> {
   );
   const ctx = (signal: AbortSignal): Context => ({
     signal,
-    readFile: (p) => Deno.readTextFile(p),
-    writeFile: writeAtomic,
+    readFile: (p) => readText(p),
+    writeFile: (p, t) => writeAtomic(p, t),
     progress: (fraction, label) =>
       process.stderr.write(`\r${c.dim(`${label} (${Math.round(fraction * 100)}%)`)}\x1b[K`),
     runScript: (t) => runLines(session, t.split("\n"), { ...f, keepGoing: false }, ctx(signal)),
@@ -213,7 +206,7 @@ async function interactive(f: Flags): Promise<number> {
     const line = pending.shift();
     if (line === undefined) break; // Ctrl-D closed the input
     if (line.trim()) {
-      await Deno.writeTextFile(HISTORY_FILE, `${line}\n`, { append: true }).catch(() => {});
+      await history.append(line);
     }
     running = new AbortController();
     const out = await session.execute(line, ctx(running.signal));

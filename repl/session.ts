@@ -47,9 +47,7 @@ export class Session implements Shell {
         trimmed,
         name,
         null,
-        `${name.length > 40 ? excerpt(name, 40) : name}: unknown command${
-          hint(name)
-        }; type 'help' for the list`,
+        `${excerpt(name)}: unknown command${hint(name)}; type 'help' for the list`,
         time(),
       );
     }
@@ -61,8 +59,8 @@ export class Session implements Shell {
         command.name,
         null,
         `${command.name}: '|' is not supported; run ${
-          JSON.stringify(argv.slice(0, pipe).join(" "))
-        } and ${JSON.stringify(argv.slice(pipe + 1).join(" "))} as separate commands`,
+          JSON.stringify(excerpt(argv.slice(0, pipe).join(" ")))
+        } and ${JSON.stringify(excerpt(argv.slice(pipe + 1).join(" ")))} as separate commands`,
         time(),
       );
     }

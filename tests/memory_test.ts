@@ -5,11 +5,12 @@
  */
 import assert from "node:assert/strict";
 
-async function peak(job: string): Promise<{ kib: number; out: string }> {
+async function peak(job: string, cwd?: string): Promise<{ kib: number; out: string }> {
   const probe = new URL("./memory_probe.ts", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
     // -A: reading /proc/self/status needs every permission in Deno.
     args: ["run", "-A", probe, job],
+    cwd,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -29,4 +30,19 @@ Deno.test("memory: a full 2,000,000-event trace buffer printed whole stays under
   const { kib, out } = await peak("trace");
   assert.ok(Number(/printed (\d+)/.exec(out)![1]) > 100_000_000);
   assert.ok(kib < 1024 * 1024, `peak ${kib} KiB`);
+});
+
+Deno.test("memory: a Chrome trace longer than a string may be is streamed to its file", async () => {
+  const dir = new URL("../.memory-test", import.meta.url).pathname;
+  await Deno.mkdir(dir, { recursive: true });
+  try {
+    const { kib, out } = await peak("export", dir);
+    const bytes = Number(/Chrome trace event format, (\d+) bytes/.exec(out)![1]);
+    assert.equal((await Deno.stat(`${dir}/big.json`)).size, bytes);
+    // More than V8's longest string (2^29 - 24 characters): it was never one string.
+    assert.ok(bytes > 2 ** 29, `${bytes} bytes`);
+    assert.ok(kib < 1536 * 1024, `peak ${kib} KiB`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -42,7 +42,7 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   await Deno.mkdir(dir);
   const cmd =
-    `cd '${dir}' && NO_COLOR=1 '${Deno.execPath()}' run --allow-read=. --allow-write=. --allow-env=NO_COLOR '${root}repl/main.ts'; echo REPL-EXITED; sleep 60`;
+    `cd '${dir}' && NO_COLOR=1 DENO_NO_UPDATE_CHECK=1 '${Deno.execPath()}' run --allow-read=. --allow-write=. --allow-env=NO_COLOR '${root}repl/main.ts'; echo REPL-EXITED; sleep 60`;
   await tmux("new-session", "-d", "-s", session, "-x", "150", "-y", "40", cmd);
   try {
     await waitFor("the prompt", (s) => s.includes("hvtick>"));

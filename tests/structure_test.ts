@@ -2,7 +2,8 @@
  * The shape of the code, held: layers import downwards only, no import cycles but the kernel's
  * own (clockevents ⇄ tick), nothing in lib/ or tasks/ reaches into the REPL, files stay short,
  * and behaviour differences between kernel releases are switches of the kernel line (no release
- * id compared to a literal outside lib/kernels/).
+ * id compared to a literal outside lib/kernels/); and every deno a task starts skips Deno's update
+ * check.
  */
 import assert from "node:assert/strict";
 
@@ -134,4 +135,22 @@ Deno.test("no file in lib/ or repl/ is over 400 lines, pure data tables aside", 
     t.split("\n").length > 400
   ).map(([f, t]) => `${f}: ${t.split("\n").length} lines`);
   assert.deepEqual(long, []);
+});
+
+// Deno's update check (a DNS query for dl.deno.land from `deno run`, once a day) is off for
+// every deno a task starts (issue 12: `deno task repl` made that query), and in .ci/run.
+Deno.test("every deno a task starts runs with DENO_NO_UPDATE_CHECK=1", () => {
+  const tasks: Record<string, string> = JSON.parse(
+    Deno.readTextFileSync(new URL("deno.json", ROOT)),
+  ).tasks;
+  for (const [name, line] of Object.entries(tasks)) {
+    const commands = line.split(/&&|\|\||;|\|/).map((c) => c.trim());
+    for (const c of commands.filter((c) => /(^|\s)deno\s/.test(c))) {
+      assert.match(c, /^DENO_NO_UPDATE_CHECK=1 deno /, `task ${name}: ${c}`);
+    }
+  }
+  assert.match(
+    Deno.readTextFileSync(new URL(".ci/run", ROOT)),
+    /^export DENO_NO_UPDATE_CHECK=1$/m,
+  );
 });

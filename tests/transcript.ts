@@ -44,7 +44,7 @@ export async function transcript(
         : Promise.resolve(text);
     },
     writeFile: (p, t) => {
-      fs.set(p, t);
+      fs.set(p, typeof t === "string" ? t : [...t].join(""));
       return Promise.resolve();
     },
     runScript: (t) => run(t),

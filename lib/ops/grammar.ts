@@ -8,6 +8,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { excerpt } from "../util/excerpt.ts";
 
 /** What completes a positional or an option value: a kind, or the valid words. */
 export type Completion = "cpu" | "path" | "file" | "command" | readonly string[];
@@ -105,13 +106,15 @@ export function parseWords(name: string, g: Grammar, argv: readonly string[]): P
   } catch (e) {
     const valid = Object.keys(g.options ?? {}).map((o) => `--${o}`).join(", ") || "none";
     throw new RangeError(
-      `${(e as Error).message.replace(/\. To specify.*$/s, "")}; valid options: ${valid}`,
+      `${excerpt((e as Error).message.replace(/\. To specify.*$/s, ""))}; valid options: ${valid}`,
     );
   }
   const spec = g.positionals ?? [];
   const required = spec.filter((p) => !p.optional).length;
   if (parsed.positionals.length < required || parsed.positionals.length > spec.length) {
-    throw new RangeError(`expected ${usage(name, g)}, got ${JSON.stringify(argv.join(" "))}`);
+    throw new RangeError(
+      `expected ${usage(name, g)}, got ${JSON.stringify(excerpt(argv.join(" ")))}`,
+    );
   }
   return { values: parsed.values as Record<string, unknown>, positionals: parsed.positionals };
 }

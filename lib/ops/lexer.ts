@@ -1,7 +1,8 @@
 /**
  * Splits a REPL line into words, shell-style: whitespace separates, single and double quotes
  * group, a backslash escapes the next character, `#` starts a comment, and `>` (outside quotes)
- * is a word of its own so `echo 0 > path` works.
+ * is a word of its own so `echo 0 > path` works; how a word is written back, and how much of a
+ * line a message quotes.
  *
  * @module
  */

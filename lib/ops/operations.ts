@@ -12,6 +12,7 @@
 import { formatDuration, parseDuration } from "../util/duration.ts";
 import { cpuWord, parseWords } from "./grammar.ts";
 import { shellWord, words } from "./lexer.ts";
+import { excerpt } from "../util/excerpt.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
 import { HIBERNATE, POWEROFF, POWERON, RESUME, SWAPON } from "./power_operations.ts";
 import { findFile, lookup } from "../files/table.ts";
@@ -162,7 +163,7 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
     if (to !== ">" && to !== ">>") {
       throw new RangeError(
         `expected echo VALUE > PATH or echo VALUE >> PATH, got ${
-          JSON.stringify(p.positionals.join(" "))
+          JSON.stringify(excerpt(p.positionals.join(" ")))
         }`,
       );
     }
@@ -316,7 +317,9 @@ export function parseOperation(line: string, ctx: ParseContext = { cpus: null })
     : null;
   if (!spec) {
     throw new SyntaxError(
-      `${JSON.stringify(argv[0] ?? "")} is not an operation; valid: ${OPERATION_NAMES.join(", ")}`,
+      `${JSON.stringify(excerpt(argv[0] ?? ""))} is not an operation; valid: ${
+        OPERATION_NAMES.join(", ")
+      }`,
     );
   }
   return spec.parse(parseWords(spec.kind, spec.grammar, argv.slice(1)), ctx);

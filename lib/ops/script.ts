@@ -87,7 +87,7 @@ export function scenarioLines(
   const lines = typeof text === "string" ? text.split("\n") : [...text];
   const out: ScenarioLine[] = [];
   lines.forEach((raw, i) => {
-    const where = `Scenario line ${i + 1}: ${excerpt(String(raw).trim())}`;
+    const where = `Scenario line ${i + 1}: ${JSON.stringify(excerpt(String(raw).trim()))}`;
     let argv: string[];
     try {
       argv = words(String(raw));
@@ -155,7 +155,7 @@ export function readScript(text: string, name: string, base: VmOptions = {}): Sc
         if (found) lines.push(found.line);
         else if (OTHER_WORDS[word] !== "skip") {
           throw new RangeError(
-            `${JSON.stringify(word)} cannot be part of a scenario; use vm, ${
+            `${JSON.stringify(excerpt(word))} cannot be part of a scenario; use vm, ${
               IN_SCENARIO.map((s) => s.kind).join(", ")
             } (views are skipped)`,
           );

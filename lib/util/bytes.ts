@@ -56,3 +56,19 @@ export function formatBytes(bytes: number): string {
   for (const u of units) if (bytes >= UNITS[u]) return `${(bytes / UNITS[u]).toFixed(1)} ${u}`;
   return `${bytes} B`;
 }
+
+/**
+ * The bytes `text` takes in UTF-8 (what a file of it holds), without encoding an ASCII text.
+ *
+ * @example
+ * ```ts
+ * import { utf8Length } from "./bytes.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(utf8Length("tick"), 4);
+ * assert.equal(utf8Length("a — b"), 7);
+ * ```
+ */
+export function utf8Length(text: string): number {
+  // deno-lint-ignore no-control-regex
+  return /[^\x00-\x7f]/.test(text) ? new TextEncoder().encode(text).length : text.length;
+}

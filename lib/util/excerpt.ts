@@ -9,20 +9,22 @@
 export const MAX_LINE = 16_384;
 
 /**
- * `text` as a message quotes it: JSON-quoted, cut to `max` characters with `…` and the full
- * length after it.
+ * What an error message quotes of a line or a word: its first `max` characters, then `…` when it
+ * was longer (a foreign file's line is not echoed whole).
  *
  * @example
  * ```ts
  * import { excerpt } from "./excerpt.ts";
  * import assert from "node:assert/strict";
- * assert.equal(excerpt("offline 2"), '"offline 2"');
- * assert.equal(excerpt("x".repeat(100), 4), '"xxxx"… (100 characters)');
+ * assert.equal(excerpt("offline 2"), "offline 2");
+ * assert.equal(excerpt("x".repeat(100)), "x".repeat(80) + "…");
  * ```
  */
 export function excerpt(text: string, max = 80): string {
-  if (text.length <= max) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, max))}… (${text.length} characters)`;
+  if (text.length <= max) return text;
+  // Never half a surrogate pair.
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return text.slice(0, end) + "…";
 }
 
 /**

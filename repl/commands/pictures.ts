@@ -7,7 +7,7 @@
  */
 
 import {
-  chromeTrace,
+  chromeTraceJson,
   ftraceText,
   type Recording,
   recording,
@@ -19,6 +19,7 @@ import { readScript } from "../../lib/ops/script.ts";
 import { timelineWindow } from "../../lib/timeline/window.ts";
 import { type Command, type Context, io, parse, ReplError, type Shell } from "../command.ts";
 import { drive } from "../drive.ts";
+import { utf8Length } from "../../lib/util/bytes.ts";
 
 /**
  * The session's machine, recorded: its operations since the last boot or reset, replayed (Ctrl-C
@@ -36,7 +37,7 @@ export function sessionRecording(session: Shell, ctx: Context): Promise<Recordin
   ]);
 }
 
-async function write(ctx: Context, path: string, text: string): Promise<void> {
+async function write(ctx: Context, path: string, text: string | Iterable<string>): Promise<void> {
   if (!ctx.writeFile) throw new ReplError("writing files is not available here");
   await io(path, () => ctx.writeFile!(path, text));
 }
@@ -59,13 +60,20 @@ export async function exportTrace(
     throw new RangeError(`--format ${JSON.stringify(format)}: expected json or ftrace`);
   }
   const rec = await sessionRecording(session, ctx);
-  const text = format === "json" ? JSON.stringify(chromeTrace(rec)) : ftraceText(rec);
-  await write(ctx, path, text);
+  // The Chrome trace is written as it is made: tens of millions of ticks never become one string.
+  let bytes = 0;
+  const counted = function* (pieces: Iterable<string>) {
+    for (const piece of pieces) {
+      bytes += utf8Length(piece);
+      yield piece;
+    }
+  };
+  await write(ctx, path, counted(format === "json" ? chromeTraceJson(rec) : [ftraceText(rec)]));
   return {
     text: `wrote ${path} (${
       format === "json" ? "Chrome trace event format" : "ftrace text"
-    }, ${text.length} bytes)`,
-    result: { path, format, bytes: text.length },
+    }, ${bytes} bytes)`,
+    result: { path, format, bytes },
   };
 }
 
@@ -86,9 +94,10 @@ function drawing(
       const rec = await sessionRecording(session, ctx);
       const { text, what } = render(rec, timelineWindow(values, rec.lanes.length));
       await write(ctx, positionals[0], text);
+      const bytes = utf8Length(text);
       return {
-        text: `wrote ${positionals[0]} (${what}, ${text.length} bytes)`,
-        result: { path: positionals[0], bytes: text.length },
+        text: `wrote ${positionals[0]} (${what}, ${bytes} bytes)`,
+        result: { path: positionals[0], bytes },
       };
     },
   };

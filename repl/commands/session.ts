@@ -41,7 +41,7 @@ export const SESSION_COMMANDS: Readonly<Record<string, Command>> = {
       if (!ctx.readFile) throw new ReplError("reading files is not available here");
       const text = await io(positionals[0], () => ctx.readFile!(positionals[0]));
       // Replayed into a fresh session: this one stays as it is on any error.
-      const loaded = await readSession(text, positionals[0], session.fresh());
+      const loaded = await readSession(text, positionals[0], session.fresh(), ctx);
       session.machine = loaded.machine;
       session.options = loaded.options;
       session.log = loaded.log;
