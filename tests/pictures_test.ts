@@ -195,6 +195,13 @@ Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (n
       "--disable-gpu",
       "--no-first-run",
       "--disable-background-networking",
+      // The page is a local file: nothing may reach the network (no update, sync or metrics
+      // lookups; every host name resolves to nothing).
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-domain-reliability",
+      "--no-pings",
+      "--host-resolver-rules=MAP * ~NOTFOUND",
       `--user-data-dir=${Deno.realPathSync(dir)}/profile`,
     ];
     const run = async (extra: string[]) => {
