@@ -151,6 +151,25 @@ export function parseScenario(text: string | readonly string[]): string[] {
   return scenarioLines(text).map((l) => l.line);
 }
 
+/**
+ * Whether `e`, thrown by running `op`, is the machine refusing it in the state it is in — hung
+ * or powered off, or a resume while it runs — which is a state of a scenario, not a mistake in it.
+ *
+ * @example
+ * ```ts
+ * import { refusedNow } from "./scenario.ts";
+ * import { HangError } from "../util/errors.ts";
+ * import assert from "node:assert/strict";
+ * const hung = new HangError("hung", { cpu: 1, state: 138, errno: null });
+ * assert.equal(refusedNow(hung, { kind: "online", cpu: 1 }), true);
+ * assert.equal(refusedNow(new RangeError("Cannot resume"), { kind: "resume" }), true);
+ * assert.equal(refusedNow(new RangeError("Invalid CPU 9"), { kind: "online", cpu: 9 }), false);
+ * ```
+ */
+export function refusedNow(e: unknown, op: Operation): boolean {
+  return e instanceof KernelError || (e instanceof RangeError && op.kind === "resume");
+}
+
 /** How to run a scenario. */
 export interface ScenarioOptions {
   /** Built-in invariant names and custom predicates (default every built-in). */
@@ -258,12 +277,8 @@ export function runScenario(
       const result = runOperation(t, op);
       outcome = { ok: result.ok, message: spec.describe?.(op, result) ?? result.message };
     } catch (e) {
-      // A hung or powered-off machine, or a resume while running: a state of the run, not a
-      // mistake in the scenario.
-      if (!(e instanceof KernelError) && !(e instanceof RangeError && op.kind === "resume")) {
-        throw e;
-      }
-      outcome = { ok: false, message: e.message };
+      if (!refusedNow(e, op)) throw e;
+      outcome = { ok: false, message: (e as Error).message };
     } finally {
       unwatch();
     }

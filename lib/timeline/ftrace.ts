@@ -10,7 +10,7 @@
 
 import type { Recording } from "./record.ts";
 import { Machine } from "../api/machine.ts";
-import { KernelError } from "../util/errors.ts";
+import { refusedNow } from "../explore/scenario.ts";
 
 /** The tracefs files this export reads and writes. */
 const EVENTS = "/sys/kernel/tracing/events/cpuhp/enable";
@@ -38,8 +38,8 @@ export function ftraceText(rec: Recording): string {
     try {
       m.run(op.operation);
     } catch (e) {
-      // As in the recording: an operation a hung or powered-off guest cannot do is refused.
-      if (!(e instanceof KernelError)) throw e;
+      // As in the recording: the guest refuses what it cannot do in the state it is in.
+      if (!refusedNow(e, op.operation)) throw e;
     }
   }
   return m.read(TRACE);
