@@ -8,12 +8,13 @@
 
 import type { MachineConfig, VmOptions } from "../engine/config.ts";
 import { validate } from "./validate.ts";
+import { checkSnapshot } from "./snapshot_check.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
 import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
-import { MACHINE_FORMAT, type MachineState, type Problem } from "../engine/state.ts";
+import type { MachineState, Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { parseDuration } from "../util/duration.ts";
 import { directoryEntries, type DirEntry, findFile, listFiles, lookup } from "../files/table.ts";
@@ -364,17 +365,14 @@ export class Machine {
   }
 
   /**
-   * Replaces the machine state with a snapshot (from this or another machine).
-   * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot.
+   * Replaces the machine state with a snapshot (from this or another machine), checked whole
+   * first: a bad one changes nothing.
+   * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot or a part of it is of the
+   * wrong type; {@linkcode RangeError} when a value is out of range or refers to nothing (the
+   * message names where: `snapshot.cpus[2].tickDev`).
    */
   restore(snapshot: MachineState): this {
-    if (typeof snapshot !== "object" || snapshot?.format !== MACHINE_FORMAT) {
-      throw new TypeError(
-        `Invalid snapshot: expected an object with format "${MACHINE_FORMAT}" from snapshot() ` +
-          "of this hvtick (other formats lack state the model keeps)",
-      );
-    }
-    this.#t.k = createKernel(structuredClone(snapshot));
+    this.#t.k = createKernel(checkSnapshot(snapshot, "snapshot"));
     return this;
   }
 
