@@ -16,6 +16,7 @@ import {
   object,
   oneOf,
   optional,
+  readInput,
   string,
 } from "../util/check.ts";
 
@@ -129,8 +130,29 @@ export type TraceEvent =
  * const e = { type: "cpuhp_exit", time: 0, cpu: 1, state: 205, idx: 206, ret: 0, on: 1 } as const;
  * assert.equal(tracepointText(e), "cpuhp_exit:  cpu: 0001  state: 205 step: 206 ret: 0");
  * ```
+ * @throws {TypeError|RangeError} for what is not a cpuhp_enter or cpuhp_exit event.
  */
 export function tracepointText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
+  const event = traceEventCheck()(readInput(e, "event"), "event");
+  if (event.type !== "cpuhp_enter" && event.type !== "cpuhp_exit") {
+    invalid("event.type", event.type, "cpuhp_enter or cpuhp_exit", "range");
+  }
+  return cpuhpText(event as CpuhpEnterEvent | CpuhpExitEvent);
+}
+
+/**
+ * {@linkcode tracepointText} of an event the model made (not checked: the hot path of a traced
+ * hotplug walk).
+ *
+ * @example
+ * ```ts
+ * import { cpuhpText } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const e = { type: "cpuhp_enter", time: 0, cpu: 1, target: 0, idx: 206, fun: "f", on: 1 } as const;
+ * assert.equal(cpuhpText(e), "cpuhp_enter: cpu: 0001 target:   0 step: 206 (f)");
+ * ```
+ */
+export function cpuhpText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
   const cpu = String(e.cpu).padStart(4, "0");
   const idx = String(e.idx).padStart(3);
   return e.type === "cpuhp_enter"
