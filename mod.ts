@@ -133,7 +133,8 @@ export {
   type Recording,
   type Transition,
 } from "./lib/timeline/record.ts";
-export { compareSvg, type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
+export { type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
+export { compareSvg } from "./lib/timeline/compare_svg.ts";
 export { type ChromeEvent, type ChromeTrace, chromeTrace } from "./lib/timeline/chrome.ts";
 export { ftraceText } from "./lib/timeline/ftrace.ts";
 export { reportHtml } from "./lib/timeline/report.ts";

@@ -9,6 +9,7 @@
  * @module
  */
 
+import { checkRecording } from "./recording_check.ts";
 import type { Recording } from "./record.ts";
 
 /** One trace event (the fields this exporter writes). */
@@ -56,8 +57,10 @@ const us = (ns: number) => ns / 1000;
  * const b = t.traceEvents.filter((e) => e.ph === "B" && e.cat === "cpuhp").length;
  * assert.equal(b, t.traceEvents.filter((e) => e.ph === "E" && e.cat === "cpuhp").length);
  * ```
+ * @throws {TypeError|RangeError} for what is not a recording (naming where it is wrong).
  */
 export function chromeTrace(rec: Recording): ChromeTrace {
+  rec = checkRecording(rec, "recording");
   const cpus = rec.lanes.length;
   const hotplugTid = (cpu: number) => 2 * cpu + 1;
   const deviceTid = (cpu: number) => 2 * cpu + 2;

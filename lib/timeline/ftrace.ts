@@ -8,6 +8,7 @@
  * @module
  */
 
+import { checkRecording } from "./recording_check.ts";
 import type { Recording } from "./record.ts";
 import { Machine } from "../api/machine.ts";
 import { refusedNow } from "../explore/scenario.ts";
@@ -30,8 +31,10 @@ const TRACE = "/sys/kernel/tracing/trace";
  * assert.match(text, /^# tracer: nop\n#\n# entries-in-buffer\/entries-written: \d+\/\d+   #P:1\n/);
  * assert.match(text, / +cpuhp\/1-19 +\[001\] \.{5} +\d+\.\d{6}: cpuhp_enter: cpu: 0001 target: 153 step: 235 \(sched_cpu_deactivate\)\n/);
  * ```
+ * @throws {TypeError|RangeError} for what is not a recording (naming where it is wrong).
  */
 export function ftraceText(rec: Recording): string {
+  rec = checkRecording(rec, "recording");
   const m = new Machine(rec.config);
   m.write(EVENTS, "1");
   for (const op of rec.run.operations) {
