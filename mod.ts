@@ -136,7 +136,8 @@ export {
   recording,
   type Transition,
 } from "./lib/timeline/record.ts";
-export { compareSvg, type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
+export { type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
+export { compareSvg } from "./lib/timeline/compare_svg.ts";
 export {
   type ChromeEvent,
   type ChromeTrace,

@@ -101,6 +101,12 @@ function checkVm(options: unknown, name: string): number {
   try {
     return vm(options as VmOptions).config().cpus;
   } catch (e) {
+    // A value of the wrong kind is refused by the builder (a TypeError), a bad one by build().
+    if (e instanceof TypeError) {
+      throw new RangeError(
+        `${name}: "vm" is not a valid VM: ${e.message.replace(/^options\./, "")}`,
+      );
+    }
     if (!(e instanceof ConfigError)) throw e;
     throw new RangeError(`${name}: "vm" is not a valid VM: ${e.problems.join("; ")}`);
   }

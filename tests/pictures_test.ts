@@ -107,6 +107,23 @@ Deno.test("ftrace export: the kernel's layout, line by line", () => {
   assert.ok(body.some((l) => /bash-1000 +\[000\] \.\.\.\. .*takedown_cpu/.test(l)));
 });
 
+Deno.test("ftrace export of a run whose resume a hung guest refused (it threw before)", () => {
+  // 5.4 hangs taking CPU1 down; the run then records hibernate and resume as refused, and the
+  // export replays them the same way instead of throwing "Cannot resume: the VM is hung".
+  const rec = record({ hyperv: "2019", kernel: "5.4", cpus: 2 }, [
+    "offline 1",
+    "hibernate",
+    "resume",
+    "advance 4ms",
+  ]);
+  assert.deepEqual(rec.run.operations.map((o) => o.ok), [false, false, false, true]);
+  assert.match(rec.run.operations[2].message, /Cannot resume: the VM is hung/);
+  assert.match(
+    ftraceText(rec),
+    /cpuhp_enter: cpu: 0001 target: +\d+ step: +\d+ \(sched_cpu_deactivate\)/,
+  );
+});
+
 Deno.test("timeline: windows, CPU subsets, many CPUs, and bad options", () => {
   const rec = record({ hyperv: "2012R2", kernel: "5.5", cpus: 4 }, [
     "advance 8ms",

@@ -1,6 +1,8 @@
 /**
  * `vm()`: the fluent builder. Setters only record; `build()` validates everything at once and
- * throws one {@linkcode ConfigError} listing every problem, so nothing is half-built.
+ * throws one {@linkcode ConfigError} listing every problem, so nothing is half-built. What is not
+ * an option at all (an unknown key, a string for a number) is refused at once with a `TypeError`,
+ * the builder left as it was.
  *
  * @module
  */
@@ -8,10 +10,14 @@
 import type { Features, MachineConfig, VmOptions } from "../engine/config.ts";
 import { Machine } from "./machine.ts";
 import { validate } from "./validate.ts";
+import { checkOption, checkOptions } from "./config_check.ts";
 
 export type { VmOptions } from "../engine/config.ts";
 
-/** Builds a VM configuration step by step.  *
+/**
+ * Builds a VM configuration step by step. A setter given a value of the wrong kind throws a
+ * `TypeError` and records nothing.
+ *
  * @example
  * ```ts
  * import { vm } from "../../mod.ts";
@@ -24,116 +30,104 @@ export type { VmOptions } from "../engine/config.ts";
 export class VmBuilder {
   #o: VmOptions;
 
-  /** Starts from `options` (see {@linkcode VmOptions}). */
+  /**
+   * Starts from `options` (see {@linkcode VmOptions}).
+   * @throws {TypeError} for what is not an object of options of their kinds.
+   */
   constructor(options: VmOptions = {}) {
-    this.#o = { ...options, features: { ...options.features } };
+    const o = checkOptions(options, "options");
+    this.#o = { ...o, features: { ...o.features } };
+  }
+
+  /** Records option `key` (checked by kind; its value is build()'s to check). */
+  #set<K extends keyof VmOptions>(key: K, value: unknown): this {
+    this.#o[key] = checkOption(key, value);
+    return this;
   }
 
   /** Sets the Hyper-V host version ("none": plain x86 baseline with LAPIC + HPET). */
   hyperv(version: string): this {
-    this.#o.hyperv = version;
-    return this;
+    return this.#set("hyperv", version);
   }
   /** Sets the architecture. */
   arch(arch: string): this {
-    this.#o.arch = arch;
-    return this;
+    return this.#set("arch", arch);
   }
   /** Sets the kernel line. */
   kernel(line: string): this {
-    this.#o.kernel = line;
-    return this;
+    return this.#set("kernel", line);
   }
   /** Sets the VM generation. */
   generation(generation: number): this {
-    this.#o.generation = generation;
-    return this;
+    return this.#set("generation", generation);
   }
   /** Sets the vCPU count. */
   cpus(count: number): this {
-    this.#o.cpus = count;
-    return this;
+    return this.#set("cpus", count);
   }
   /** Sets CONFIG_HZ. */
   hz(hz: number): this {
-    this.#o.hz = hz;
-    return this;
+    return this.#set("hz", hz);
   }
   /** Overrides features (merged with earlier calls). */
   features(features: Partial<Features>): this {
-    this.#o.features = { ...this.#o.features, ...features };
-    return this;
+    return this.#set("features", { ...this.#o.features, ...checkOption("features", features) });
   }
   /** Sets the CPUs that have a VMbus channel bound. */
   vmbusChannels(cpus: number[]): this {
-    this.#o.vmbusChannels = [...cpus];
-    return this;
+    return this.#set("vmbusChannels", cpus);
   }
   /** Boots with `cpu0_hotplug` (x86). */
   cpu0Hotplug(on = true): this {
-    this.#o.cpu0Hotplug = on;
-    return this;
+    return this.#set("cpu0Hotplug", on);
   }
   /** Builds with `CONFIG_CPU_HOTPLUG_STATE_CONTROL=y` (any named state is a valid target). */
   hotplugStateControl(on = true): this {
-    this.#o.hotplugStateControl = on;
-    return this;
+    return this.#set("hotplugStateControl", on);
   }
   /** Sets the kernel config preset: "debian" or "minimal" (lib/kernels/configs.ts). */
   kconfig(preset: string): this {
-    this.#o.kconfig = preset;
-    return this;
+    return this.#set("kconfig", preset);
   }
   /** How modules get loaded: "udev" (at boot, the default) or "manual" (only by `modprobe`). */
   modules(how: string): this {
-    this.#o.modules = how;
-    return this;
+    return this.#set("modules", how);
   }
   /** Whether the host offers VMbus (a QEMU host needs `-device vmbus-bridge`). */
   vmbus(on = true): this {
-    this.#o.vmbus = on;
-    return this;
+    return this.#set("vmbus", on);
   }
   /** Sets the kernel command line. */
   cmdline(text: string): this {
-    this.#o.cmdline = text;
-    return this;
+    return this.#set("cmdline", text);
   }
   /** Sets the user's shell as `COMM-PID` (the writer a trace shows; default "bash-1000"). */
   shell(task: string): this {
-    this.#o.shell = task;
-    return this;
+    return this.#set("shell", task);
   }
   /** Which CPU's VMbus init work item runs first where they race (6.12); default 0. */
   synicFirst(cpu: number): this {
-    this.#o.synicFirst = cpu;
-
-    return this;
+    return this.#set("synicFirst", cpu);
   }
   /** Sets the VM's memory, MiB (QEMU `-m`). */
   memory(mib: number): this {
-    this.#o.memory = mib;
-    return this;
+    return this.#set("memory", mib);
   }
   /** Gives the VM a virtio disk (QEMU `-drive …,if=virtio`; the "qemu" host and the baseline). */
   virtioDisk(on = true): this {
-    this.#o.virtioDisk = on;
-    return this;
+    return this.#set("virtioDisk", on);
   }
   /** Whether a swap device is active from boot (default yes; without, `swapon` one first). */
   swap(on = true): this {
-    this.#o.swap = on;
-    return this;
+    return this.#set("swap", on);
   }
   /** Records every tick in the trace. */
   traceTicks(on = true): this {
-    this.#o.traceTicks = on;
-    return this;
+    return this.#set("traceTicks", on);
   }
   /** Sets the trace buffer capacity (events). */
   traceBuffer(events: number): this {
-    this.#o.traceBuffer = events;
-    return this;
+    return this.#set("traceBuffer", events);
   }
 
   /** The options recorded so far (a copy). */
@@ -161,7 +155,9 @@ export class VmBuilder {
  * import assert from "node:assert/strict";
  * const m = vm().hyperv("2012R2").kernel("5.5").cpus(2).build();
  * assert.equal(m.boundDevice(1), "Hyper-V clockevent");
+ * assert.throws(() => vm({ hyperV: "2016" } as never), /unknown key "hyperV" \(did you mean "hyperv"\?\)/);
  * ```
+ * @throws {TypeError} for what is not an object of options of their kinds (values: `build()`).
  */
 export function vm(options: VmOptions = {}): VmBuilder {
   return new VmBuilder(options);

@@ -8,15 +8,20 @@
 
 import type { MachineConfig, VmOptions } from "../engine/config.ts";
 import { validate } from "./validate.ts";
+import { checkConfig, checkOptions } from "./config_check.ts";
+import { checkSnapshot } from "./snapshot_check.ts";
+import { checkOperation, echoOf } from "../ops/operation_check.ts";
+import { readInput } from "../util/check.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
 import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
-import { MACHINE_FORMAT, type MachineState, type Problem } from "../engine/state.ts";
+import type { MachineState, Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { parseDuration } from "../util/duration.ts";
-import { directoryEntries, type DirEntry, findFile, listFiles, lookup } from "../files/table.ts";
+import { type DirEntry, listFiles } from "../files/table.ts";
+import { findFile, pathKind, readDirectory } from "../files/lookup.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
 import {
   boundDevice,
@@ -57,9 +62,12 @@ export class Machine {
   // The kernel, which reset() and restore() replace.
   readonly #t: Target;
 
-  /** Boots a machine with a validated configuration (use `vm()` to build one). */
+  /**
+   * Boots a machine with a validated configuration (use `vm()` to build one).
+   * @throws {TypeError|RangeError} for a configuration `vm()` would not build.
+   */
   constructor(config: MachineConfig) {
-    this.#t = { k: boot(config) };
+    this.#t = { k: boot(checkConfig(readInput(config, "config"), "config")) };
   }
 
   get #k() {
@@ -83,9 +91,11 @@ export class Machine {
    * {@linkcode HangError} / {@linkcode PoweredOffError} when the machine cannot run it now.
    */
   run<O extends Operation>(operation: O | string): OperationResults[O["kind"]] {
-    const op = typeof operation === "string"
-      ? parseOperation(operation, { cpus: this.#k.s.config.cpus }) as O
-      : operation;
+    if (typeof operation === "string") {
+      return runOperation(this.#t, parseOperation(operation, { cpus: this.#k.s.config.cpus }) as O);
+    }
+    const op = checkOperation(operation, "operation") as O;
+    if (op.kind === "poweron" && op.config) checkConfig(op.config, "operation.config");
     return runOperation(this.#t, op);
   }
 
@@ -141,7 +151,7 @@ export class Machine {
 
   /** @throws {TypeError} for anything but "sleeps" or "passes". */
   set parkRace(value: "sleeps" | "passes") {
-    this.run({ kind: "race", side: value });
+    runOperation(this.#t, { kind: "race", side: value });
   }
 
   /**
@@ -149,7 +159,7 @@ export class Machine {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   online(cpu: number): HotplugResult {
-    return this.run({ kind: "online", cpu });
+    return runOperation(this.#t, { kind: "online", cpu });
   }
 
   /**
@@ -158,7 +168,7 @@ export class Machine {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   offline(cpu: number): HotplugResult {
-    return this.run({ kind: "offline", cpu });
+    return runOperation(this.#t, { kind: "offline", cpu });
   }
 
   /**
@@ -168,7 +178,7 @@ export class Machine {
    * @throws {SyntaxError|RangeError|TypeError} for a bad duration.
    */
   advance(duration: string | number): number {
-    return this.run({ kind: "advance", ns: parseDuration(duration) }).interrupts;
+    return runOperation(this.#t, { kind: "advance", ns: parseDuration(duration) }).interrupts;
   }
 
   /**
@@ -177,7 +187,7 @@ export class Machine {
    * @throws {HangError|PoweredOffError} when already hung or hibernated.
    */
   hibernate(): PowerResult {
-    return this.run({ kind: "hibernate" });
+    return runOperation(this.#t, { kind: "hibernate" });
   }
 
   /**
@@ -186,23 +196,29 @@ export class Machine {
    * @throws {RangeError} when the VM is not hibernated.
    */
   resume(): PowerResult {
-    return this.run({ kind: "resume" });
+    return runOperation(this.#t, { kind: "resume" });
   }
 
   /**
    * Powers the VM on: the kernel boots afresh; a hibernated VM's disk still holds the image, which
    * writing its swap device to `/sys/power/resume` restores (`software_resume()`). `options` boot
    * another configuration of the same VM (kernel, host, CPUs and memory must be the image's).
-   * @throws {RangeError} when the VM is running, or `options` describe another VM.
+   * @throws {RangeError} when the VM is running, or `options` describe another VM;
+   * {@linkcode ConfigError} / `TypeError` for bad options.
    */
   powerOn(options?: VmOptions): this {
-    this.run(options ? { kind: "poweron", config: validate(options) } : { kind: "poweron" });
+    runOperation(
+      this.#t,
+      options === undefined
+        ? { kind: "poweron" }
+        : { kind: "poweron", config: validate(checkOptions(options, "options")) },
+    );
     return this;
   }
 
   /** Reboots: a fresh boot of the same configuration (time, logs and trace start over). */
   reset(): this {
-    this.run({ kind: "reset" });
+    runOperation(this.#t, { kind: "reset" });
     return this;
   }
 
@@ -241,20 +257,13 @@ export class Machine {
    * files), as `echo VALUE > PATH` does; `{ append: true }` as `echo VALUE >> PATH` (the open does
    * not truncate: `set_ftrace_filter` keeps its functions). A kernel refusal comes back as
    * `{ ok: false, errno }`.
-   * @throws {RangeError} for an unknown or read-only path; {@linkcode HangError} for a hotplug
+   * @throws {RangeError} for an unknown or read-only path; `TypeError` for a value that is not a
+   * string or a number, or options other than `append`; {@linkcode HangError} for a hotplug
    * write (`online`, `hotplug/target`) while the machine is hung; {@linkcode PoweredOffError} when
    * hibernated.
    */
   write(path: string, value: string | number, options: { append?: boolean } = {}): WriteResult {
-    const op = { kind: "echo" as const, path, value: String(value) };
-    return this.run(options.append ? { ...op, append: true } : op);
-  }
-
-  #isFile(path: string): boolean {
-    if (typeof path !== "string") {
-      throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
-    }
-    return lookup(this.#k, path) !== null;
+    return runOperation(this.#t, echoOf(path, value, options));
   }
 
   /**
@@ -288,8 +297,7 @@ export class Machine {
    * ```
    */
   stat(path: string): "file" | "directory" | null {
-    if (this.#isFile(path)) return "file";
-    return directoryEntries(this.#k, path, true).size > 0 ? "directory" : null;
+    return pathKind(this.#k, path);
   }
 
   /**
@@ -310,16 +318,7 @@ export class Machine {
    * @throws {RangeError} when the path is a file or not a modelled directory.
    */
   readDir(path: string): DirEntry[] {
-    const isFile = this.#isFile(path);
-    const entries = isFile ? new Map<string, boolean>() : directoryEntries(this.#k, path);
-    if (entries.size === 0) {
-      throw new RangeError(
-        `Not a directory: ${path} (${
-          isFile ? "it is a file" : "not modelled by hvtick"
-        }; the modelled directories are those holding the paths files() lists)`,
-      );
-    }
-    return [...entries.keys()].sort().map((name) => ({ name, isDirectory: entries.get(name)! }));
+    return readDirectory(this.#k, path);
   }
 
   /**
@@ -364,17 +363,14 @@ export class Machine {
   }
 
   /**
-   * Replaces the machine state with a snapshot (from this or another machine).
-   * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot.
+   * Replaces the machine state with a snapshot (from this or another machine), checked whole
+   * first: a bad one changes nothing.
+   * @throws {TypeError} when `snapshot` is not a hvtick machine snapshot or a part of it is of the
+   * wrong type; {@linkcode RangeError} when a value is out of range or refers to nothing (the
+   * message names where: `snapshot.cpus[2].tickDev`).
    */
   restore(snapshot: MachineState): this {
-    if (typeof snapshot !== "object" || snapshot?.format !== MACHINE_FORMAT) {
-      throw new TypeError(
-        `Invalid snapshot: expected an object with format "${MACHINE_FORMAT}" from snapshot() ` +
-          "of this hvtick (other formats lack state the model keeps)",
-      );
-    }
-    this.#t.k = createKernel(structuredClone(snapshot));
+    this.#t.k = createKernel(checkSnapshot(snapshot, "snapshot"));
     return this;
   }
 

@@ -15,6 +15,7 @@ import {
 import { ConfigError } from "../util/errors.ts";
 import { parseDuration } from "../util/duration.ts";
 import { didYouMean } from "../util/hint.ts";
+import { isPlainObject, show } from "../util/check.ts";
 import {
   BASELINE_MAX_CPUS,
   findHost,
@@ -32,9 +33,7 @@ const MODULES = ["udev", "manual"] as const;
 function oneOf(problems: string[], field: string, value: unknown, valid: readonly string[]): void {
   if (typeof value !== "string" || !valid.includes(value)) {
     const hint = typeof value === "string" ? didYouMean(value, valid) : "";
-    problems.push(
-      `${field}: ${JSON.stringify(value)} is not valid${hint}; valid: ${valid.join(", ")}`,
-    );
+    problems.push(`${field}: ${show(value)} is not valid${hint}; valid: ${valid.join(", ")}`);
   }
 }
 
@@ -65,7 +64,7 @@ export function validate(o: VmOptions): MachineConfig {
   const host = findHost(hyperv);
   const generation = o.generation ?? 2;
   if (generation !== 1 && generation !== 2) {
-    problems.push(`generation: ${JSON.stringify(generation)} is not valid; valid: 1, 2`);
+    problems.push(`generation: ${show(generation)} is not valid; valid: 1, 2`);
   } else if (host && generation === 2 && host.maxVcpus.gen2 === null) {
     problems.push(
       `generation: 2 needs a Hyper-V 2012 R2 or later host; ${host.label} runs Generation 1 VMs only`,
@@ -79,7 +78,7 @@ export function validate(o: VmOptions): MachineConfig {
   if (arch === "arm64" && hyperv === "qemu") {
     problems.push('arch: the "qemu" host is x86_64 (QEMU\'s pc machine) only');
   }
-  const line = KERNEL_LINES[kernel];
+  const line = KERNEL_IDS.includes(kernel) ? KERNEL_LINES[kernel] : undefined;
   if (line && arch === "arm64" && line.registrantOrder.every((k) => !k.startsWith("arm64/"))) {
     problems.push(
       `arch: hvtick has no arm64 registrant table for Linux ${kernel}; arm64 is modelled for ${
@@ -111,7 +110,7 @@ export function validate(o: VmOptions): MachineConfig {
   const platform = platformOf(hyperv);
   const vmbus = o.vmbus ?? (hyperv !== "none" && platform.vmbus === "always");
   if (typeof vmbus !== "boolean") {
-    problems.push(`vmbus: ${JSON.stringify(vmbus)} is not valid; valid: true, false`);
+    problems.push(`vmbus: ${show(vmbus)} is not valid; valid: true, false`);
   } else if (vmbus && hyperv === "none") {
     problems.push('vmbus: VMbus needs Hyper-V; the "none" baseline has none');
   } else if (!vmbus && platform.vmbus === "always" && hyperv !== "none") {
@@ -119,11 +118,25 @@ export function validate(o: VmOptions): MachineConfig {
   }
   const vmbusMmio = o.vmbusMmio ?? platform.vmbusMmio;
   if (typeof vmbusMmio !== "boolean") {
-    problems.push(`vmbusMmio: ${JSON.stringify(vmbusMmio)} is not valid; valid: true, false`);
+    problems.push(`vmbusMmio: ${show(vmbusMmio)} is not valid; valid: true, false`);
   }
   const timing = { bootNs: 0, callbackNs: 0 };
+  const given = o.timing ?? {};
+  if (!isPlainObject(given)) {
+    problems.push(`timing: ${show(given)} is not valid; valid: { boot?, callback? } (durations)`);
+  } else {
+    for (const key of Object.keys(given)) {
+      if (key !== "boot" && key !== "callback") {
+        problems.push(
+          `timing: ${show(key)} is not a timing${
+            didYouMean(key, ["boot", "callback"])
+          }; valid: boot, callback`,
+        );
+      }
+    }
+  }
   for (const [field, key] of [["boot", "bootNs"], ["callback", "callbackNs"]] as const) {
-    const v = o.timing?.[field];
+    const v = isPlainObject(given) ? given[field] : undefined;
     if (v === undefined) continue;
     try {
       timing[key] = parseDuration(v);
@@ -133,7 +146,7 @@ export function validate(o: VmOptions): MachineConfig {
   }
   const cmdline = o.cmdline ?? "";
   if (typeof cmdline !== "string") {
-    problems.push(`cmdline: ${JSON.stringify(cmdline)} is not valid; valid: a string`);
+    problems.push(`cmdline: ${show(cmdline)} is not valid; valid: a string`);
   }
   const shellText = o.shell ?? "bash-1000";
   // TASK_COMM_LEN 16 (15 characters and the NUL); PIDs up to PID_MAX_LIMIT (4194304).
@@ -142,7 +155,7 @@ export function validate(o: VmOptions): MachineConfig {
   if (!shell || shell.pid < 1 || shell.pid > 4194304) {
     problems.push(
       `shell: ${
-        JSON.stringify(shellText)
+        show(shellText)
       } is not valid; valid: COMM-PID, a name of 1 to 15 characters and a PID from 1 to 4194304 (e.g. "bash-1000")`,
     );
   }
@@ -150,20 +163,20 @@ export function validate(o: VmOptions): MachineConfig {
   if (!Number.isInteger(memoryMiB) || memoryMiB < 128 || memoryMiB > 16 * 1024 * 1024) {
     problems.push(
       `memory: ${
-        JSON.stringify(memoryMiB)
+        show(memoryMiB)
       } is not valid; valid: a whole number of MiB from 128 to 16777216 (QEMU -m)`,
     );
   }
   if (o.virtioDisk && hyperv !== "qemu" && hyperv !== "none") {
     problems.push(
-      `virtioDisk: a ${findHost(hyperv)?.label ?? hyperv} host has no virtio devices; ` +
+      `virtioDisk: a ${findHost(hyperv)?.label ?? show(hyperv)} host has no virtio devices; ` +
         'valid with the "qemu" host and the "none" baseline (QEMU -drive …,if=virtio)',
     );
   }
   const hz = o.hz ?? 250;
   if (!HZ_VALUES.includes(hz as 100)) {
     problems.push(
-      `hz: ${JSON.stringify(hz)} is not valid; valid: ${HZ_VALUES.join(", ")} (CONFIG_HZ)`,
+      `hz: ${show(hz)} is not valid; valid: ${HZ_VALUES.join(", ")} (CONFIG_HZ)`,
     );
   }
   const cpus = o.cpus ?? 4;
@@ -174,7 +187,7 @@ export function validate(o: VmOptions): MachineConfig {
   if (typeof cpus !== "number" || !Number.isInteger(cpus) || cpus < 1) {
     const upTo = knownLimit ? String(limit) : "the host's limit";
     problems.push(
-      `cpus: ${JSON.stringify(cpus)} is not valid; valid: an integer from 1 to ${upTo}`,
+      `cpus: ${show(cpus)} is not valid; valid: an integer from 1 to ${upTo}`,
     );
   } else if (knownLimit && cpus > limit) {
     problems.push(
@@ -184,15 +197,20 @@ export function validate(o: VmOptions): MachineConfig {
     );
   }
   const overrides = o.features ?? {};
-  for (const [name, value] of Object.entries(overrides)) {
+  if (!isPlainObject(overrides)) {
+    problems.push(
+      `features: ${show(overrides)} is not valid; valid: an object of feature names and booleans`,
+    );
+  }
+  for (const [name, value] of isPlainObject(overrides) ? Object.entries(overrides) : []) {
     if (!FEATURE_NAMES.includes(name)) {
       problems.push(
-        `features: unknown feature ${JSON.stringify(name)}${
-          didYouMean(name, FEATURE_NAMES)
-        }; valid: ${FEATURE_NAMES.join(", ")}`,
+        `features: unknown feature ${show(name)}${didYouMean(name, FEATURE_NAMES)}; valid: ${
+          FEATURE_NAMES.join(", ")
+        }`,
       );
     } else if (typeof value !== "boolean") {
-      problems.push(`features: ${name} must be true or false, not ${JSON.stringify(value)}`);
+      problems.push(`features: ${name} must be true or false, not ${show(value)}`);
     } else if (name in HOST_FEATURE_BITS && hyperv === "none") {
       problems.push(
         `features: ${name} is a Hyper-V host feature; the "none" baseline has no Hyper-V`,
@@ -206,17 +224,13 @@ export function validate(o: VmOptions): MachineConfig {
   const n = Number.isInteger(cpus) && cpus >= 1 ? cpus : Number.POSITIVE_INFINITY;
   if (!Array.isArray(channels) || channels.some((c) => !Number.isInteger(c) || c < 0 || c >= n)) {
     problems.push(
-      `vmbusChannels: ${JSON.stringify(channels)} is not valid; valid: CPU numbers from 0 to ${
-        n - 1
-      }`,
+      `vmbusChannels: ${show(channels)} is not valid; valid: CPU numbers from 0 to ${n - 1}`,
     );
   }
   const synicFirst = o.synicFirst ?? 0;
   if (!Number.isInteger(synicFirst) || synicFirst < 0 || synicFirst >= n) {
     problems.push(
-      `synicFirst: ${JSON.stringify(synicFirst)} is not valid; valid: a CPU number from 0 to ${
-        n - 1
-      }`,
+      `synicFirst: ${show(synicFirst)} is not valid; valid: a CPU number from 0 to ${n - 1}`,
     );
   }
   const traceBuffer = o.traceBuffer ?? 32768;
@@ -225,7 +239,7 @@ export function validate(o: VmOptions): MachineConfig {
   if (!Number.isInteger(traceBuffer) || traceBuffer < 16 || traceBuffer > MAX_TRACE_BUFFER) {
     problems.push(
       `traceBuffer: ${
-        JSON.stringify(traceBuffer)
+        show(traceBuffer)
       } is not valid; valid: an integer from 16 to ${MAX_TRACE_BUFFER} (events, about 100 bytes each)`,
     );
   }
@@ -239,27 +253,11 @@ export function validate(o: VmOptions): MachineConfig {
     ] as const
   ) {
     if (o[flag] !== undefined && typeof o[flag] !== "boolean") {
-      problems.push(`${flag}: ${JSON.stringify(o[flag])} is not valid; valid: true, false`);
+      problems.push(`${flag}: ${show(o[flag])} is not valid; valid: true, false`);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const baseline = hyperv === "none";
-  const defaults: Features = {
-    ...(host?.features ?? {
-      referenceCounter: false,
-      synic: false,
-      syntheticTimers: false,
-      referenceTscPage: false,
-      frequencyMsrs: false,
-      invariantTsc: false,
-      stimerDirectMode: false,
-    }),
-    // Hyper-V guests see neither ARAT nor TSC-deadline [INFERRED]. QEMU's TCG `max` CPU (the
-    // baseline and the "qemu" host, as the rig runs them) has ARAT and no TSC-deadline timer: every
-    // real-kernel log's cpuinfo flags list "arat" and no "tsc_deadline_timer".
-    arat: baseline || hyperv === "qemu",
-    tscDeadline: false,
-  };
+  const defaults = defaultFeatures(hyperv);
   return {
     hyperv,
     arch: arch as MachineConfig["arch"],
@@ -285,5 +283,36 @@ export function validate(o: VmOptions): MachineConfig {
     swap: o.swap ?? true,
     platform,
     timing,
+  };
+}
+
+/**
+ * The features a host gives before any override: its CPUID bits, and the guest CPU's.
+ *
+ * @example
+ * ```ts
+ * import { defaultFeatures } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(defaultFeatures("2019").stimerDirectMode, true);
+ * assert.equal(defaultFeatures("none").arat, true);
+ * ```
+ */
+export function defaultFeatures(hyperv: string): Features {
+  const baseline = hyperv === "none";
+  return {
+    ...(findHost(hyperv)?.features ?? {
+      referenceCounter: false,
+      synic: false,
+      syntheticTimers: false,
+      referenceTscPage: false,
+      frequencyMsrs: false,
+      invariantTsc: false,
+      stimerDirectMode: false,
+    }),
+    // Hyper-V guests see neither ARAT nor TSC-deadline [INFERRED]. QEMU's TCG `max` CPU (the
+    // baseline and the "qemu" host, as the rig runs them) has ARAT and no TSC-deadline timer: every
+    // real-kernel log's cpuinfo flags list "arat" and no "tsc_deadline_timer".
+    arat: baseline || hyperv === "qemu",
+    tscDeadline: false,
   };
 }

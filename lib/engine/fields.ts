@@ -77,7 +77,7 @@ export type MachineFieldsOf<K extends FieldKind> = {
 }[keyof typeof MACHINE_FIELDS];
 
 /** Every field of a CPU. */
-export const CPU_FIELDS: Readonly<Record<keyof CpuState, FieldKind>> = {
+export const CPU_FIELDS = {
   id: "key",
   online: "value",
   devOffline: "value",
@@ -92,10 +92,10 @@ export const CPU_FIELDS: Readonly<Record<keyof CpuState, FieldKind>> = {
   schedExpires: { time: -1 },
   synic: "value",
   ticks: "counter",
-};
+} as const satisfies Readonly<Record<keyof CpuState, FieldKind>>;
 
 /** Every field of a clockevent device. */
-export const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, FieldKind>> = {
+export const DEVICE_FIELDS = {
   id: "key",
   kind: "key",
   name: "value",
@@ -116,10 +116,10 @@ export const DEVICE_FIELDS: Readonly<Record<keyof DeviceState, FieldKind>> = {
   hwExpires: { time: -1 },
   hwPeriod: "value",
   boundTo: "value",
-};
+} as const satisfies Readonly<Record<keyof DeviceState, FieldKind>>;
 
 /** Every field of a hang. */
-export const HANG_FIELDS: Readonly<Record<keyof Hang, FieldKind>> = {
+export const HANG_FIELDS = {
   cpu: "value",
   state: "value",
   stateName: "value",
@@ -127,7 +127,7 @@ export const HANG_FIELDS: Readonly<Record<keyof Hang, FieldKind>> = {
   reason: "value",
   symptom: "value",
   time: { time: null },
-};
+} as const satisfies Readonly<Record<keyof Hang, FieldKind>>;
 
 /** The fields of a table that are of one of `kinds`. */
 export function fieldsOf<T>(

@@ -6,6 +6,20 @@
  * @module
  */
 
+import {
+  type Check,
+  check,
+  integer,
+  invalid,
+  isPlainObject,
+  listed,
+  object,
+  oneOf,
+  optional,
+  readInput,
+  string,
+} from "../util/check.ts";
+
 /** Fields every trace event has. */
 export interface TraceEventBase {
   /** Guest CLOCK_MONOTONIC time, ns. */
@@ -116,8 +130,29 @@ export type TraceEvent =
  * const e = { type: "cpuhp_exit", time: 0, cpu: 1, state: 205, idx: 206, ret: 0, on: 1 } as const;
  * assert.equal(tracepointText(e), "cpuhp_exit:  cpu: 0001  state: 205 step: 206 ret: 0");
  * ```
+ * @throws {TypeError|RangeError} for what is not a cpuhp_enter or cpuhp_exit event.
  */
 export function tracepointText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
+  const event = traceEventCheck()(readInput(e, "event"), "event");
+  if (event.type !== "cpuhp_enter" && event.type !== "cpuhp_exit") {
+    invalid("event.type", event.type, "cpuhp_enter or cpuhp_exit", "range");
+  }
+  return cpuhpText(event as CpuhpEnterEvent | CpuhpExitEvent);
+}
+
+/**
+ * {@linkcode tracepointText} of an event the model made (not checked: the hot path of a traced
+ * hotplug walk).
+ *
+ * @example
+ * ```ts
+ * import { cpuhpText } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const e = { type: "cpuhp_enter", time: 0, cpu: 1, target: 0, idx: 206, fun: "f", on: 1 } as const;
+ * assert.equal(cpuhpText(e), "cpuhp_enter: cpu: 0001 target:   0 step: 206 (f)");
+ * ```
+ */
+export function cpuhpText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
   const cpu = String(e.cpu).padStart(4, "0");
   const idx = String(e.idx).padStart(3);
   return e.type === "cpuhp_enter"
@@ -125,4 +160,99 @@ export function tracepointText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
       String(e.target).padStart(3)
     } step: ${idx} (${e.fun})`
     : `cpuhp_exit:  cpu: ${cpu}  state: ${String(e.state).padStart(3)} step: ${idx} ret: ${e.ret}`;
+}
+
+/** The types of {@linkcode ClockeventEvent}. */
+const CLOCKEVENT_TYPES = [
+  "clockevents_register_device",
+  "tick_setup_device",
+  "clockevents_unbind_device",
+  "clockevents_shutdown",
+  "tick_shutdown",
+  "tick_install_broadcast_device",
+] as const satisfies readonly ClockeventEvent["type"][];
+
+/**
+ * A check of a trace event from outside (a snapshot's trace, a recording's events): its type's
+ * fields, CPU numbers below `cpus`.
+ *
+ * @example
+ * ```ts
+ * import { traceEventCheck } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const event = traceEventCheck(2);
+ * const e = { type: "tick_do_timer", time: 5, cpu: 1, from: -2, to: 1 };
+ * assert.equal(event(e, "e"), e);
+ * assert.throws(() => event({ ...e, cpu: 2 }, "e"), /e.cpu: 2 is not a CPU number/);
+ * assert.throws(() => event({ ...e, type: "tick" }, "e"), /e: unknown key "from"/);
+ * ```
+ */
+export function traceEventCheck(cpus = Number.MAX_SAFE_INTEGER): Check<TraceEvent> {
+  const cpu = integer(0, cpus - 1, `a CPU number (an integer from 0 to ${cpus - 1})`);
+  const state = integer(0, Number.MAX_SAFE_INTEGER, "a hotplug state number");
+  const ret = integer(Number.MIN_SAFE_INTEGER);
+  const base = { time: integer(0), cpu };
+  const clockevent = object<ClockeventEvent>({
+    ...base,
+    type: oneOf(CLOCKEVENT_TYPES, "an event type"),
+    device: string(),
+    previous: optional(string()),
+    ret: optional(ret),
+  }, "a clockevent event");
+  const byType: Readonly<Record<TraceEvent["type"], Check<TraceEvent>>> = {
+    cpuhp_enter: object<CpuhpEnterEvent>({
+      ...base,
+      type: oneOf(["cpuhp_enter"] as const),
+      target: state,
+      idx: state,
+      fun: string(),
+      on: cpu,
+      multi: optional(oneOf([true] as const)),
+    }, "a cpuhp_enter event"),
+    cpuhp_exit: object<CpuhpExitEvent>({
+      ...base,
+      type: oneOf(["cpuhp_exit"] as const),
+      state,
+      idx: state,
+      ret,
+      on: cpu,
+    }, "a cpuhp_exit event"),
+    tick: object<TickEvent>({
+      ...base,
+      type: oneOf(["tick"] as const),
+      device: string(),
+      handler: string(),
+    }, "a tick event"),
+    tick_do_timer: object<DoTimerEvent>({
+      ...base,
+      type: oneOf(["tick_do_timer"] as const),
+      from: integer(-2, cpus - 1, "a CPU number, -1 (none) or -2 (boot)"),
+      to: integer(-1, cpus - 1, "a CPU number or -1 (none)"),
+    }, "a tick_do_timer event"),
+    hang: object<HangEvent>({
+      ...base,
+      type: oneOf(["hang"] as const),
+      idx: state,
+      reason: string(),
+    }, "a hang event"),
+    ...Object.fromEntries(CLOCKEVENT_TYPES.map((t) => [t, clockevent])) as Record<
+      ClockeventEvent["type"],
+      Check<TraceEvent>
+    >,
+  };
+  const types = Object.keys(byType);
+  return check("a trace event", (v, at) => {
+    if (!isPlainObject(v)) invalid(at, v, "a trace event (an object with a type)", "type");
+    const type = (v as { type?: unknown }).type;
+    if (typeof type !== "string" || !Object.hasOwn(byType, type)) {
+      invalid(
+        `${at}.type`,
+        type,
+        "a trace event type",
+        typeof type === "string" ? "range" : "type",
+        `; valid: ${listed(types)}`,
+      );
+    }
+    return byType[type as TraceEvent["type"]](v, at);
+  });
 }

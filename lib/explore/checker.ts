@@ -8,6 +8,19 @@
  * @module
  */
 
+import {
+  arrayOf,
+  boolean,
+  type Check,
+  check,
+  func,
+  invalid,
+  isPlainObject,
+  object,
+  optional,
+  show,
+  string,
+} from "../util/check.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { ExploreOperation } from "../ops/moves.ts";
@@ -163,9 +176,7 @@ export interface Checked {
 function custom(c: CustomInvariant): BuiltinInvariant {
   if (!c || typeof c.name !== "string" || typeof c.check !== "function") {
     throw new TypeError(
-      `Invalid invariant ${
-        JSON.stringify(c)
-      }: expected a built-in name or { name, check(state, step) }`,
+      `Invalid invariant ${show(c)}: expected a built-in name or { name, check(state, step) }`,
     );
   }
   return {
@@ -182,6 +193,35 @@ function custom(c: CustomInvariant): BuiltinInvariant {
   };
 }
 
+const CUSTOM = object<CustomInvariant>({
+  name: string(),
+  description: optional(string()),
+  duringSteps: optional(boolean),
+  check: func("a predicate check(state, step)"),
+}, "a custom invariant { name, check(state, step) }");
+
+/**
+ * A list of invariants: built-in names (which, checked where they are used) and custom ones.
+ *
+ * @example
+ * ```ts
+ * import { INVARIANT_LIST } from "./checker.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(INVARIANT_LIST(["no-hang"], "invariants"), ["no-hang"]);
+ * assert.throws(() => INVARIANT_LIST("no-hang", "invariants"), /invariants: "no-hang" is not an array/);
+ * assert.throws(() => INVARIANT_LIST([{ name: "x", chek: () => true }], "invariants"), /did you mean "check"/);
+ * ```
+ */
+export const INVARIANT_LIST: Check<readonly (string | CustomInvariant)[]> = arrayOf(
+  check<string | CustomInvariant>("a built-in invariant's name or { name, check }", (v, at) => {
+    if (typeof v === "string") return v;
+    if (!isPlainObject(v)) {
+      invalid(at, v, "a built-in invariant's name or { name, check(state, step) }", "type");
+    }
+    return CUSTOM(v, at);
+  }),
+);
+
 /**
  * The invariants to check on `k`'s machine: built-in names and custom predicates (default every
  * built-in). @throws {RangeError} for an unknown name; {@linkcode TypeError} for a bad predicate.
@@ -196,7 +236,7 @@ export function checkedInvariants(
       const found = INVARIANTS.find((b) => b.name === item);
       if (!found) {
         throw new RangeError(
-          `Invalid invariant ${JSON.stringify(item)}${didYouMean(item, INVARIANT_NAMES)}; ` +
+          `Invalid invariant ${show(item)}${didYouMean(item, INVARIANT_NAMES)}; ` +
             `valid: ${INVARIANT_NAMES.join(", ")}`,
         );
       }

@@ -14,6 +14,27 @@ import {
   type StepRecord,
 } from "./scenario.ts";
 import type { CustomInvariant } from "./invariants.ts";
+import { INVARIANT_LIST } from "./checker.ts";
+import { RUN } from "./run.ts";
+import { object, optional, readData, readInput } from "../util/check.ts";
+
+/**
+ * Options that name the invariants only (`compare()`, `record()`).
+ *
+ * @example
+ * ```ts
+ * import { INVARIANTS_ONLY } from "./compare.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(INVARIANTS_ONLY({ invariants: ["no-hang"] }, "options"), { invariants: ["no-hang"] });
+ * assert.throws(() => INVARIANTS_ONLY({ depth: 2 }, "options"), /options: unknown key "depth"/);
+ * ```
+ */
+export const INVARIANTS_ONLY = object<
+  { readonly invariants?: readonly (string | CustomInvariant)[] }
+>(
+  { invariants: optional(INVARIANT_LIST) },
+  "options",
+);
 import type { ConfigInput } from "./workspace.ts";
 
 /** Where two runs first differ. */
@@ -118,7 +139,8 @@ export function compare(
   b: ConfigInput,
   options: { readonly invariants?: readonly (string | CustomInvariant)[] } = {},
 ): Comparison {
-  return compareRuns(runScenario(a, scenario, options), runScenario(b, scenario, options));
+  options = INVARIANTS_ONLY(readInput(options, "options"), "options");
+  return comparison(runScenario(a, scenario, options), runScenario(b, scenario, options));
 }
 
 /**
@@ -132,9 +154,14 @@ export function compare(
  * const run = runScenario({ cpus: 2 }, ["advance 4ms"]);
  * assert.equal(compareRuns(run, run).divergence, null);
  * ```
- * @throws {RangeError} when the runs are of different scenarios.
+ * @throws {RangeError} when the runs are of different scenarios; {@linkcode TypeError} /
+ * `RangeError` for what is not a run (naming where).
  */
 export function compareRuns(a: ScenarioRun, b: ScenarioRun): Comparison {
+  return comparison(RUN(readData(a, "run a"), "run a"), RUN(readData(b, "run b"), "run b"));
+}
+
+function comparison(a: ScenarioRun, b: ScenarioRun): Comparison {
   const lines = (r: ScenarioRun) => r.operations.map((o) => o.line).join("\n");
   if (lines(a) !== lines(b)) {
     throw new RangeError("Cannot compare runs of different scenarios: their operations differ");

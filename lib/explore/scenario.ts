@@ -19,8 +19,6 @@ import {
 } from "../ops/operations.ts";
 import { scenarioLines } from "../ops/script.ts";
 import { advanceResult } from "../ops/results.ts";
-import type { MachineConfig } from "../engine/config.ts";
-import type { Hang, Problem } from "../engine/state.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import type { CustomInvariant } from "./invariants.ts";
@@ -28,113 +26,18 @@ import { designOf } from "./invariants.ts";
 import {
   type Checked,
   checkedInvariants,
+  INVARIANT_LIST,
   InvariantChecks,
-  type InvariantVerdict,
   verdicts,
   violationStep,
 } from "./checker.ts";
+import { check, func, invalid, object, optional, readInput } from "../util/check.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
-import type { ViolationStep } from "./search.ts";
 import { builderOf, type ConfigInput } from "./workspace.ts";
+import type { OperationRecord, ScenarioRun, StepRecord } from "./run.ts";
 
-/** One callback of a hotplug walk, with the hotplugged CPU's tick device around it. */
-export interface StepRecord {
-  /** The CPU being hotplugged. */
-  readonly cpu: number;
-  /** Hotplug state number (numbers differ between kernel lines; names do not). */
-  readonly state: number;
-  /** Its name. */
-  readonly stateName: string;
-  /** The callback. */
-  readonly callback: string;
-  /** Whether it was a teardown. */
-  readonly teardown: boolean;
-  /** How many callbacks it ran inside of (the AP's steps run inside `bringup_cpu`/`takedown_cpu`). */
-  readonly depth: number;
-  /** The CPU's tick device before the callback ran (device name, or null). */
-  readonly before: string | null;
-  /** Its tick device after the callback returned (as before when it never returned). */
-  readonly after: string | null;
-  /** The callback never returned: the operation hung in it. */
-  readonly hung: boolean;
-}
-
-/**
- * The hotplugged CPU's tick device around a step: "NAME", or "BEFORE -> AFTER" when the step
- * changed it ("(none)" for no device).
- *
- * @example
- * ```ts
- * import { deviceChange, runScenario } from "./scenario.ts";
- * import assert from "node:assert/strict";
- * const [off] = runScenario({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }, ["offline 1"]).operations;
- * assert.ok(off.steps.map(deviceChange).includes("Hyper-V clockevent -> lapic"));
- * ```
- */
-export function deviceChange(s: StepRecord): string {
-  const name = (d: string | null) => d ?? "(none)";
-  return s.before === s.after ? name(s.after) : `${name(s.before)} -> ${name(s.after)}`;
-}
-
-/** What one operation of a scenario did. */
-export interface OperationRecord {
-  /** The line, as written (its words one space apart). */
-  readonly line: string;
-  /** The operation it says. */
-  readonly operation: Operation;
-  /** Simulation time when it started, ns (hotplug and power operations take no time). */
-  readonly time: number;
-  /** Whether the kernel did it (false: refused, failed, hung, or not possible now). */
-  readonly ok: boolean;
-  /** The outcome in words (the message `Machine` gives). */
-  readonly message: string;
-  /** The hang it ended in, if any. */
-  readonly hang: Hang | null;
-  /** Every hotplug callback it ran, in order. */
-  readonly steps: readonly StepRecord[];
-  /** Each CPU's tick device afterwards. */
-  readonly bound: readonly (string | null)[];
-  /** Each CPU's hotplug state afterwards: number and name. */
-  readonly states: readonly CpuStateName[];
-  /** Invariant violations inside it and in the state after it. */
-  readonly violations: readonly {
-    readonly invariant: string;
-    readonly message: string;
-    readonly expected: boolean;
-    readonly step: ViolationStep | null;
-  }[];
-}
-
-/** A CPU's hotplug state: number and name, and whether it is in `cpu_online_mask`. */
-export interface CpuStateName {
-  /** State number. */
-  readonly state: number;
-  /** Its name. */
-  readonly name: string;
-  /** Set in `cpu_online_mask`. */
-  readonly online: boolean;
-}
-
-/** A scenario run on one configuration (plain data). */
-export interface ScenarioRun {
-  /** The configuration. */
-  readonly config: MachineConfig;
-  /** Its stimer design, in words. */
-  readonly design: string;
-  /** The booted machine: each CPU's tick device and hotplug state. */
-  readonly start: {
-    readonly bound: readonly (string | null)[];
-    readonly states: readonly CpuStateName[];
-  };
-  /** Per operation. */
-  readonly operations: readonly OperationRecord[];
-  /** Simulation time at the end, ns. */
-  readonly end: number;
-  /** The machine's problems at the end (hangs, no-tick windows, warnings, bugs). */
-  readonly problems: readonly Problem[];
-  /** Verdict per invariant over the whole run. */
-  readonly invariants: readonly InvariantVerdict[];
-}
+export { deviceChange } from "./run.ts";
+export type { CpuStateName, OperationRecord, ScenarioRun, StepRecord } from "./run.ts";
 
 /**
  * The operation lines of a scenario: blank lines and `#` comments dropped, whitespace collapsed.
@@ -146,10 +49,29 @@ export interface ScenarioRun {
  * assert.deepEqual(parseScenario("offline  2 # why\n\necho 0 >/sys/x"), ["offline 2", "echo 0 > /sys/x"]);
  * ```
  * @throws {SyntaxError} naming the line and the valid forms; {@linkcode RangeError} for an
- * operation's bad arguments.
+ * operation's bad arguments; `TypeError` for what is not a string or an array of lines.
  */
 export function parseScenario(text: string | readonly string[]): string[] {
-  return scenarioLines(text).map((l) => l.line);
+  return scenarioLines(readInput(text, "scenario")).map((l) => l.line);
+}
+
+/**
+ * Whether `e`, thrown by running `op`, is the machine refusing it in the state it is in — hung
+ * or powered off, or a resume while it runs — which is a state of a scenario, not a mistake in it.
+ *
+ * @example
+ * ```ts
+ * import { refusedNow } from "./scenario.ts";
+ * import { HangError } from "../util/errors.ts";
+ * import assert from "node:assert/strict";
+ * const hung = new HangError("hung", { cpu: 1, state: 138, errno: null });
+ * assert.equal(refusedNow(hung, { kind: "online", cpu: 1 }), true);
+ * assert.equal(refusedNow(new RangeError("Cannot resume"), { kind: "resume" }), true);
+ * assert.equal(refusedNow(new RangeError("Invalid CPU 9"), { kind: "online", cpu: 9 }), false);
+ * ```
+ */
+export function refusedNow(e: unknown, op: Operation): boolean {
+  return e instanceof KernelError || (e instanceof RangeError && op.kind === "resume");
 }
 
 /** How to run a scenario. */
@@ -166,6 +88,35 @@ export interface ScenarioOptions {
   };
 }
 
+type Observer = NonNullable<ScenarioOptions["observe"]>;
+
+// An observer: any object with the two methods (a class's instance too).
+const OBSERVER = check<Observer>("an object with event(e, time) and tick(cpu, time)", (v, at) => {
+  if (typeof v !== "object" || v === null) {
+    invalid(at, v, "an object with event(e, time) and tick(cpu, time)", "type");
+  }
+  for (const m of ["event", "tick"] as const) {
+    func(`a method ${m}()`)((v as Observer)[m], `${at}.${m}`);
+  }
+  return v as Observer;
+});
+
+/**
+ * The options of a scenario run (their keys and kinds; invariant names are checked against the
+ * machine).
+ *
+ * @example
+ * ```ts
+ * import { SCENARIO_OPTIONS } from "./scenario.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => SCENARIO_OPTIONS({ observe: {} }, "options"), /options.observe.event: undefined is not a method event\(\)/);
+ * ```
+ */
+export const SCENARIO_OPTIONS = object<ScenarioOptions>({
+  invariants: optional(INVARIANT_LIST),
+  observe: optional(OBSERVER),
+}, "scenario options");
+
 /**
  * Runs a scenario from a fresh boot of `config`, recording every hotplug step and checking the
  * invariants (default every built-in) inside each operation and after it.
@@ -180,7 +131,8 @@ export interface ScenarioOptions {
  * assert.ok(off.steps.some((s) => s.after === "lapic"));
  * ```
  * @throws {SyntaxError} for a line that is not an operation; {@linkcode ConfigError} for a bad
- * configuration; {@linkcode RangeError} for a bad CPU, duration or path in a line (nothing runs).
+ * configuration; {@linkcode RangeError} for a bad CPU, duration or path in a line (nothing runs);
+ * `TypeError` / `RangeError` for bad options (an unknown key, an unknown invariant).
  */
 export function runScenario(
   config: ConfigInput,
@@ -230,7 +182,8 @@ export function* scenarioRun(
   scenario: string | readonly string[],
   options: ScenarioOptions = {},
 ): Generator<ScenarioProgress, ScenarioRun, void> {
-  const lines = scenarioLines(scenario);
+  options = SCENARIO_OPTIONS(readInput(options, "options"), "options");
+  const lines = scenarioLines(readInput(scenario, "scenario"));
   const t: Target = { k: boot(builderOf(config).config()) };
   const k = t.k;
   const checked: Checked[] = checkedInvariants(k, options.invariants);
@@ -313,12 +266,8 @@ export function* scenarioRun(
       } else result = runOperation(t, op);
       outcome = { ok: result.ok, message: spec.describe?.(op, result) ?? result.message };
     } catch (e) {
-      // A hung or powered-off machine, or a resume while running: a state of the run, not a
-      // mistake in the scenario.
-      if (!(e instanceof KernelError) && !(e instanceof RangeError && op.kind === "resume")) {
-        throw e;
-      }
-      outcome = { ok: false, message: e.message };
+      if (!refusedNow(e, op)) throw e;
+      outcome = { ok: false, message: (e as Error).message };
     } finally {
       unwatch();
     }

@@ -12,11 +12,13 @@ import type { MachineConfig } from "../engine/config.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import { didYouMean } from "../util/hint.ts";
+import { arrayOf, check, func, object, optional, readInput, show } from "../util/check.ts";
 import { MOVES, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
   Checker,
+  INVARIANT_LIST,
   type InvariantVerdict,
   verdicts,
 } from "./checker.ts";
@@ -24,7 +26,7 @@ import { Counterexamples, type Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
 import { Reuse } from "./reuse.ts";
 import { DEFAULT_MAX_BYTES, opsBytes, stateBytes } from "./memory.ts";
-import { type ConfigInput, workspace } from "./workspace.ts";
+import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
 
 export type { InvariantVerdict } from "./checker.ts";
 export type { Violation, ViolationStep } from "./counterexamples.ts";
@@ -108,16 +110,37 @@ export interface ExploreProgress {
   readonly bytes: number;
 }
 
-function validate(options: ExploreOptions) {
+// Each option's value is checked below, with its own message; here, the object and its keys.
+const given = <T>() => check<T>("(checked below)", (v) => v as T);
+const OPTIONS = object<ExploreOptions>({
+  depth: optional(given<number>()),
+  ops: optional(arrayOf(given<OperationKind>())),
+  invariants: optional(INVARIANT_LIST),
+  maxStates: optional(given<number>()),
+  maxBytes: optional(given<number>()),
+  shouldStop: optional(func("a callback () => boolean | string")),
+  progressEvery: optional(given<number>()),
+  verify: optional(given<boolean>()),
+}, "explore options");
+
+function validate(input: ExploreOptions) {
+  const options = OPTIONS(readInput(input, "options"), "options");
   const depth = options.depth ?? 4;
   if (!Number.isInteger(depth) || depth < 0 || depth > 64) {
-    throw new RangeError(`Invalid depth ${JSON.stringify(depth)}: expected an integer 0 to 64`);
+    throw new RangeError(`Invalid depth ${show(depth)}: expected an integer 0 to 64`);
   }
   const ops = [...(options.ops ?? ["online", "offline", "advance"])];
-  for (const op of ops) {
+  for (const [i, op] of ops.entries()) {
+    if (typeof op !== "string") {
+      throw new TypeError(
+        `options.ops[${i}]: ${show(op)} is not an operation kind; valid: ${
+          OPERATION_KINDS.join(", ")
+        }`,
+      );
+    }
     if (!(OPERATION_KINDS as readonly string[]).includes(op)) {
       throw new RangeError(
-        `Invalid operation ${JSON.stringify(op)}${didYouMean(String(op), OPERATION_KINDS)}; ` +
+        `Invalid operation ${show(op)}${didYouMean(op, OPERATION_KINDS)}; ` +
           `valid: ${OPERATION_KINDS.join(", ")}`,
       );
     }
@@ -126,25 +149,25 @@ function validate(options: ExploreOptions) {
   const maxStates = options.maxStates ?? 1_000_000;
   if (!Number.isSafeInteger(maxStates) || maxStates < 1) {
     throw new RangeError(
-      `Invalid maxStates ${JSON.stringify(maxStates)}: expected a positive integer`,
+      `Invalid maxStates ${show(maxStates)}: expected a positive integer`,
     );
   }
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
     throw new RangeError(
-      `Invalid maxBytes ${JSON.stringify(maxBytes)}: expected a positive integer (bytes)`,
+      `Invalid maxBytes ${show(maxBytes)}: expected a positive integer (bytes)`,
     );
   }
   const every = options.progressEvery ?? 5000;
   if (!Number.isSafeInteger(every) || every < 1) {
     throw new RangeError(
-      `Invalid progressEvery ${JSON.stringify(every)}: expected a positive integer`,
+      `Invalid progressEvery ${show(every)}: expected a positive integer`,
     );
   }
   if (options.verify !== undefined && typeof options.verify !== "boolean") {
-    throw new TypeError(`Invalid verify ${JSON.stringify(options.verify)}: expected true or false`);
+    throw new TypeError(`Invalid verify ${show(options.verify)}: expected true or false`);
   }
-  return { depth, ops, maxStates, maxBytes, every };
+  return { depth, ops, maxStates, maxBytes, every, options };
 }
 
 /**
@@ -163,15 +186,24 @@ function validate(options: ExploreOptions) {
  * @throws {RangeError|TypeError} for bad options; {@linkcode ConfigError} for a bad configuration;
  * with `verify`, an `Error` when a reused operation differs from the full model's run.
  */
-export function* exploration(
+export function exploration(
   config: ConfigInput,
   options: ExploreOptions = {},
 ): Generator<ExploreProgress, ExploreResult, void> {
+  // Everything is checked now, before the first next().
   const limits = validate(options);
   const ws = workspace(config);
+  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants));
+}
+
+function* search(
+  ws: Workspace,
+  limits: ReturnType<typeof validate>,
+  checked: Checked[],
+): Generator<ExploreProgress, ExploreResult, void> {
+  const options = limits.options;
   const r = { ...limits, config: ws.config, vmOptions: ws.options };
   const root = ws.root;
-  const checked: Checked[] = checkedInvariants(root, options.invariants);
   const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
   const tree = new Counterexamples(root, r.config, r.vmOptions);
   const checker = new Checker(checked, root, tree.record);

@@ -11,6 +11,8 @@ import { boot } from "../machine/boot.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import { kernelOn } from "../machine/kernel.ts";
 import { cloneState } from "./clone.ts";
+import { checkOptions } from "../api/config_check.ts";
+import { show } from "../util/check.ts";
 
 /** A configuration as exploration takes it: a builder, or the builder's options. */
 export type ConfigInput = VmBuilder | VmOptions;
@@ -25,9 +27,18 @@ export interface Workspace {
   readonly root: Kernel;
 }
 
-/** The builder for a configuration input. */
+/**
+ * The builder for a configuration input.
+ * @throws {TypeError} for what is neither a builder nor an object of options of their kinds.
+ */
 export function builderOf(input: ConfigInput): VmBuilder {
-  return input instanceof VmBuilder ? input : vm(input);
+  let builder: boolean;
+  try {
+    builder = input instanceof VmBuilder;
+  } catch (e) {
+    throw new TypeError(`config: it cannot be read (${(e as Error)?.message ?? show(e)})`);
+  }
+  return builder ? input as VmBuilder : vm(checkOptions(input, "config"));
 }
 
 /** Validates and boots `input`. @throws {ConfigError} for a bad configuration. */

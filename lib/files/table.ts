@@ -311,45 +311,6 @@ export function lookup(k: Kernel, path: string): { file: SysfsFile; cpu: number 
 }
 
 /**
- * The file `path` names on this machine, for reading (`for: "read"`) or writing.
- *
- * @example
- * ```ts
- * import { findFile } from "./table.ts";
- * import { createKernel } from "../machine/kernel.ts";
- * import { vm } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
- * assert.equal(findFile(k, "/proc/timer_list", "read").file.mode, "0400");
- * assert.throws(() => findFile(k, "/proc/timer_list", "write"), /it is read-only \(mode 0400\)/);
- * assert.throws(() => findFile(k, "/proc/nope", "read"), /No such file: \/proc\/nope/);
- * ```
- * @throws {TypeError} for a path that is not a string; {@linkcode RangeError} for a path hvtick
- * does not model (or that this VM lacks) and for the wrong direction (a write-only file read, a
- * read-only one written).
- */
-export function findFile(
-  k: Kernel,
-  path: unknown,
-  access: "read" | "write",
-): { file: SysfsFile; cpu: number } {
-  if (typeof path !== "string") {
-    throw new TypeError(`Invalid path ${JSON.stringify(path)}: expected a string`);
-  }
-  const found = lookup(k, path);
-  if (!found) {
-    throw new RangeError(
-      `No such file: ${path} (not modelled by hvtick, or not present on this VM; files() lists them)`,
-    );
-  }
-  if (!found.file[access]) {
-    const what = access === "read" ? "write-only" : "read-only";
-    throw new RangeError(`Cannot ${access} ${path}: it is ${what} (mode ${found.file.mode})`);
-  }
-  return found;
-}
-
-/**
  * Example paths of every file `read()`/`write()` model.
  *
  * @example

@@ -7,7 +7,7 @@
  */
 
 import { type Callback, type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
-import { type CpuhpEnterEvent, type CpuhpExitEvent, tracepointText } from "../engine/trace.ts";
+import { type CpuhpEnterEvent, type CpuhpExitEvent, cpuhpText } from "../engine/trace.ts";
 import { runAs } from "../engine/exec.ts";
 import { fcall, printedSymbol, recording, tracepoint } from "../tracing/ftrace.ts";
 import { stepContext } from "./context.ts";
@@ -102,7 +102,7 @@ function cpuhpEvent(k: Kernel, e: CpuhpEnterEvent | CpuhpExitEvent): void {
   tracepoint(
     k,
     "cpuhp",
-    () => tracepointText(e.type === "cpuhp_enter" ? { ...e, fun: printedSymbol(k, e.fun) } : e),
+    () => cpuhpText(e.type === "cpuhp_enter" ? { ...e, fun: printedSymbol(k, e.fun) } : e),
   );
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { show } from "../util/check.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import { FEAT } from "../engine/state.ts";
 import { hotpluggable } from "../hotplug/device.ts";
@@ -87,7 +88,7 @@ export function checkCpu(k: Kernel, cpu: unknown): number {
   const last = k.s.config.cpus - 1;
   if (typeof cpu !== "number" || !Number.isInteger(cpu)) {
     throw new TypeError(
-      `Invalid CPU ${JSON.stringify(cpu)}: expected an integer from 0 to ${last}`,
+      `Invalid CPU ${show(cpu)}: expected an integer from 0 to ${last}`,
     );
   }
   if (cpu < 0 || cpu > last) {

@@ -9,13 +9,16 @@
  * @module
  */
 
+import { integer, nullable, object, readInput, show } from "../util/check.ts";
+import { checkOperation } from "./operation_check.ts";
 import { formatDuration, parseDuration } from "../util/duration.ts";
 import { cpuWord, parseWords } from "./grammar.ts";
 import { shellWord, words } from "./lexer.ts";
 import { excerpt } from "../util/excerpt.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
 import { HIBERNATE, POWEROFF, POWERON, RESUME, SWAPON } from "./power_operations.ts";
-import { findFile, lookup } from "../files/table.ts";
+import { lookup } from "../files/table.ts";
+import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
 import { boot } from "../machine/boot.ts";
@@ -136,7 +139,7 @@ const RACE: OperationSpec<Of<"race">> = {
   check(_k, op) {
     if (!(SIDES as readonly unknown[]).includes(op.side)) {
       throw new TypeError(
-        `Invalid parkRace ${JSON.stringify(op.side)}: expected "sleeps" or "passes"`,
+        `Invalid parkRace ${show(op.side)}: expected "sleeps" or "passes"`,
       );
     }
   },
@@ -176,7 +179,7 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   check(k, op) {
     findFile(k, op.path, "write");
     if (typeof op.value !== "string") {
-      throw new TypeError(`Invalid value ${JSON.stringify(op.value)}: expected a string`);
+      throw new TypeError(`Invalid value ${show(op.value)}: expected a string`);
     }
   },
   // A stuck hotplug operation holds cpu_add_remove_lock: only hotplug writes block behind it.
@@ -206,7 +209,7 @@ const MODPROBE: OperationSpec<Of<"modprobe">, ModuleLoad> = {
     if (typeof op.module !== "string" || !MODULE_NAMES.includes(op.module)) {
       const hint = typeof op.module === "string" ? didYouMean(op.module, MODULE_NAMES) : "";
       throw new RangeError(
-        `Unknown module ${JSON.stringify(op.module)}${hint}; valid: ${MODULE_NAMES.join(", ")}`,
+        `Unknown module ${show(op.module)}${hint}; valid: ${MODULE_NAMES.join(", ")}`,
       );
     }
   },
@@ -237,6 +240,10 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> }
   poweron: POWERON,
 };
 
+const CONTEXT = object<ParseContext>({
+  cpus: nullable(integer(1, Number.MAX_SAFE_INTEGER, "a CPU count (an integer ≥ 1)")),
+}, "a parse context { cpus }");
+
 /** The operation kinds, in table order. */
 export const OPERATION_NAMES: readonly OperationName[] = Object.keys(OPERATIONS) as OperationName[];
 
@@ -245,9 +252,7 @@ export function specOf<K extends OperationName>(kind: K): OperationSpec<Of<K>> {
   const spec = (OPERATIONS as Record<string, OperationSpec>)[kind as string];
   if (!spec || !Object.hasOwn(OPERATIONS, kind)) {
     throw new TypeError(
-      `Invalid operation kind ${JSON.stringify(kind)}: expected one of ${
-        OPERATION_NAMES.join(", ")
-      }`,
+      `Invalid operation kind ${show(kind)}: expected one of ${OPERATION_NAMES.join(", ")}`,
     );
   }
   return spec as unknown as OperationSpec<Of<K>>;
@@ -264,7 +269,7 @@ export function runOperation<O extends Operation>(
   op: O,
 ): OperationResults[O["kind"]] {
   if (!op || typeof op !== "object") {
-    throw new TypeError(`Invalid operation ${JSON.stringify(op)}: expected an object with a kind`);
+    throw new TypeError(`Invalid operation ${show(op)}: expected an object with a kind`);
   }
   const spec = specOf(op.kind) as unknown as OperationSpec<O>;
   spec.check(t.k, op);
@@ -284,9 +289,13 @@ function concernedCpu(op: Operation): number {
   return m ? Number(m[1]) : -1;
 }
 
-/** Its line, as a script or the REPL writes it. */
+/**
+ * Its line, as a script or the REPL writes it.
+ * @throws {TypeError|RangeError} for what is not an operation.
+ */
 export function formatOperation(op: Operation): string {
-  return (specOf(op.kind) as unknown as OperationSpec).format(op);
+  const checked = checkOperation(op, "operation");
+  return (specOf(checked.kind) as unknown as OperationSpec).format(checked);
 }
 
 /**
@@ -308,8 +317,9 @@ export function formatOperation(op: Operation): string {
  * arguments, naming what is valid.
  */
 export function parseOperation(line: string, ctx: ParseContext = { cpus: null }): Operation {
+  ctx = CONTEXT(readInput(ctx, "ctx"), "ctx");
   if (typeof line !== "string") {
-    throw new TypeError(`Invalid line ${JSON.stringify(line)}: expected a string`);
+    throw new TypeError(`Invalid line ${show(line)}: expected a string`);
   }
   const argv = words(line);
   const spec = argv.length > 0 && Object.hasOwn(OPERATIONS, argv[0])

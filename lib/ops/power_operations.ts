@@ -5,6 +5,7 @@
  * @module
  */
 
+import { show } from "../util/check.ts";
 import { hibernate, kernelPowerOff, type PowerOutcome } from "../hotplug/power.ts";
 import { resume } from "../hotplug/restore.ts";
 import { swapon } from "../hotplug/swapdev.ts";
@@ -65,7 +66,7 @@ export const SWAPON: OperationSpec<Of<"swapon">, number> = {
   check(_k, op) {
     if (typeof op.device !== "string" || !op.device.startsWith("/")) {
       throw new RangeError(
-        `Invalid device ${JSON.stringify(op.device)}: expected a path such as /dev/vda`,
+        `Invalid device ${show(op.device)}: expected a path such as /dev/vda`,
       );
     }
   },
@@ -92,6 +93,19 @@ export const POWEROFF: OperationSpec<Of<"poweroff">> = {
   result: () => ({ ok: true, message: "powered off" }),
 };
 
+/**
+ * What makes a configuration the same VM as its hibernation image's: `poweron` may boot another
+ * configuration only where these agree.
+ *
+ * @example
+ * ```ts
+ * import { SAME_VM } from "./power_operations.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(SAME_VM.includes("cpus"));
+ * ```
+ */
+export const SAME_VM = ["hyperv", "arch", "kernel", "kconfig", "cpus", "memoryMiB"] as const;
+
 /** `poweron`: a powered-off VM boots again (its disk keeps a hibernation image). */
 export const POWERON: OperationSpec<Of<"poweron">> = {
   kind: "poweron",
@@ -105,8 +119,7 @@ export const POWERON: OperationSpec<Of<"poweron">> = {
     const c = op.config;
     if (c === undefined) return;
     const image = k.s.image?.config ?? k.s.config;
-    const differ = (["hyperv", "arch", "kernel", "kconfig", "cpus", "memoryMiB"] as const)
-      .filter((f) => c[f] !== image[f]);
+    const differ = SAME_VM.filter((f) => c[f] !== image[f]);
     if (differ.length) {
       throw new RangeError(
         `Cannot power on with another VM: ${

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { show } from "../util/check.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import type { VmOptions } from "../engine/config.ts";
 import { shellWord, words } from "./lexer.ts";
@@ -73,7 +74,7 @@ function scenarioOperation(argv: readonly string[], ctx: ParseContext): Scenario
 /**
  * The operation lines of a scenario: blank lines and `#` comments dropped, whitespace collapsed.
  * @throws {SyntaxError} naming the line and the valid forms; {@linkcode RangeError} for an
- * operation's bad arguments.
+ * operation's bad arguments; `TypeError` for what is not a string or an array of strings.
  */
 export function scenarioLines(
   text: string | readonly string[],
@@ -81,10 +82,15 @@ export function scenarioLines(
 ): ScenarioLine[] {
   if (typeof text !== "string" && !Array.isArray(text)) {
     throw new TypeError(
-      `Invalid scenario ${JSON.stringify(text)}: expected a string or an array of lines`,
+      `Invalid scenario ${show(text)}: expected a string or an array of lines`,
     );
   }
   const lines = typeof text === "string" ? text.split("\n") : [...text];
+  lines.forEach((raw, i) => {
+    if (typeof raw !== "string") {
+      throw new TypeError(`Scenario line ${i + 1}: ${show(raw)} is not valid; valid: a string`);
+    }
+  });
   const out: ScenarioLine[] = [];
   lines.forEach((raw, i) => {
     const where = `Scenario line ${i + 1}: ${JSON.stringify(excerpt(String(raw).trim()))}`;

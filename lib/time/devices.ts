@@ -5,6 +5,7 @@
  * @module
  */
 
+import { show } from "../util/check.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { ALL_CPUS, CE_STATE, type DeviceState, FEAT, KTIME_MAX } from "../engine/state.ts";
 import { clockeventsConfig, type DeviceTiming, lapicTiming } from "./clockevents_config.ts";
@@ -196,7 +197,7 @@ const SYNIC_KIND = SYNIC_KINDS[0];
 /** The template for a device kind. */
 export function template(kind: string): DeviceTemplate {
   const t = BY_KIND.get(kind);
-  if (!t) throw new RangeError(`Unknown clockevent device kind ${JSON.stringify(kind)}`);
+  if (!t) throw new RangeError(`Unknown clockevent device kind ${show(kind)}`);
   return t;
 }
 

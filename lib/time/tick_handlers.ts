@@ -39,6 +39,23 @@ const EVENT_HANDLERS: Readonly<Record<string, (k: Kernel, d: DeviceState) => voi
   tick_handle_oneshot_broadcast: (k, d) => tickHandleBroadcast(k, d),
 };
 
+/**
+ * Every `event_handler` a device may hold: those above, `hrtimer_interrupt` (a high-resolution
+ * tick device's) and `clockevents_handle_noop` (a replaced or released device's).
+ *
+ * @example
+ * ```ts
+ * import { HANDLER_SYMBOLS } from "./tick_handlers.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(HANDLER_SYMBOLS.includes("tick_handle_periodic"));
+ * ```
+ */
+export const HANDLER_SYMBOLS: readonly string[] = [
+  ...Object.keys(EVENT_HANDLERS),
+  "hrtimer_interrupt",
+  "clockevents_handle_noop",
+];
+
 /** Runs `d`'s `event_handler` on the CPU it is bound to. */
 export function deviceInterrupt(k: Kernel, d: DeviceState): void {
   if (d.handler !== null) EVENT_HANDLERS[d.handler]?.(k, d);

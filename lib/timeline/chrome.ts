@@ -9,6 +9,8 @@
  * @module
  */
 
+import { checkRecording } from "./recording_check.ts";
+import { show } from "../util/show.ts";
 import type { Recording } from "./record.ts";
 
 /** One trace event (the fields this exporter writes). */
@@ -224,9 +226,10 @@ const tick = (t: number, tid: number): ChromeEvent => ({
  * const b = t.traceEvents.filter((e) => e.ph === "B" && e.cat === "cpuhp").length;
  * assert.equal(b, t.traceEvents.filter((e) => e.ph === "E" && e.cat === "cpuhp").length);
  * ```
+ * @throws {TypeError|RangeError} for what is not a recording (naming where it is wrong).
  */
 export function chromeTrace(rec: Recording): ChromeTrace {
-  const t = tracksOf(rec);
+  const t = tracksOf(checkRecording(rec, "recording"));
   return { traceEvents: [...eventsOf(t)], displayTimeUnit: "ns", otherData: t.otherData };
 }
 
@@ -243,9 +246,13 @@ export function chromeTrace(rec: Recording): ChromeTrace {
  * const rec = record({ cpus: 2 }, ["advance 20ms", "offline 1"]);
  * assert.equal([...chromeTraceJson(rec, 100)].join(""), JSON.stringify(chromeTrace(rec)));
  * ```
+ * @throws {TypeError|RangeError} for what is not a recording or a bad `chunk` (when iterated).
  */
 export function* chromeTraceJson(rec: Recording, chunk = 1 << 16): Generator<string> {
-  const t = tracksOf(rec);
+  if (!Number.isSafeInteger(chunk) || chunk < 1) {
+    throw new RangeError(`Invalid chunk ${show(chunk)}: expected a positive integer (characters)`);
+  }
+  const t = tracksOf(checkRecording(rec, "recording"));
   let out = '{"traceEvents":[';
   let first = true;
   for (const e of eventsOf(t)) {

@@ -8,9 +8,10 @@
  * @module
  */
 
+import { checkRecording } from "./recording_check.ts";
 import type { Recording } from "./record.ts";
 import { Machine } from "../api/machine.ts";
-import { KernelError } from "../util/errors.ts";
+import { refusedNow } from "../explore/scenario.ts";
 
 /** The tracefs files this export reads and writes. */
 const EVENTS = "/sys/kernel/tracing/events/cpuhp/enable";
@@ -30,16 +31,18 @@ const TRACE = "/sys/kernel/tracing/trace";
  * assert.match(text, /^# tracer: nop\n#\n# entries-in-buffer\/entries-written: \d+\/\d+   #P:1\n/);
  * assert.match(text, / +cpuhp\/1-19 +\[001\] \.{5} +\d+\.\d{6}: cpuhp_enter: cpu: 0001 target: 153 step: 235 \(sched_cpu_deactivate\)\n/);
  * ```
+ * @throws {TypeError|RangeError} for what is not a recording (naming where it is wrong).
  */
 export function ftraceText(rec: Recording): string {
+  rec = checkRecording(rec, "recording");
   const m = new Machine(rec.config);
   m.write(EVENTS, "1");
   for (const op of rec.run.operations) {
     try {
       m.run(op.operation);
     } catch (e) {
-      // As in the recording: an operation a hung or powered-off guest cannot do is refused.
-      if (!(e instanceof KernelError)) throw e;
+      // As in the recording: the guest refuses what it cannot do in the state it is in.
+      if (!refusedNow(e, op.operation)) throw e;
     }
   }
   return m.read(TRACE);

@@ -9,7 +9,10 @@
 import type { MachineConfig } from "../engine/config.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import type { ConfigInput } from "../explore/workspace.ts";
+import { INVARIANTS_ONLY } from "../explore/compare.ts";
+import { readInput } from "../util/check.ts";
 import {
+  type CpuStateName,
   type ScenarioOptions,
   type ScenarioProgress,
   type ScenarioRun,
@@ -54,8 +57,8 @@ export interface Lane {
   readonly devices: readonly DeviceSpan[];
   /** Hotplug transitions, in order. */
   readonly transitions: readonly Transition[];
-  /** Hotplug state before the first transition, and its name. */
-  readonly startState: { readonly state: number; readonly name: string };
+  /** Hotplug state before the first transition, its name, and whether the CPU was online. */
+  readonly startState: CpuStateName;
   /** Times of the ticks it handled, simulation ns, ascending. */
   readonly ticks: Float64Array;
 }
@@ -140,6 +143,7 @@ export function* recording(
   scenario: string | readonly string[],
   options: Pick<ScenarioOptions, "invariants"> = {},
 ): Generator<ScenarioProgress, Recording, void> {
+  options = INVARIANTS_ONLY(readInput(options, "options"), "options");
   const ticks: number[][] = [];
   const changes: { cpu: number; time: number; device: string | null }[] = [];
   const events: { time: number; event: TraceEvent }[] = [];

@@ -7,7 +7,9 @@
  */
 
 import type { Recording } from "./record.ts";
-import { escapeXml, type TimelineOptions, timelineSvg } from "./svg.ts";
+import { drawTimeline, escapeXml, type TimelineOptions } from "./svg.ts";
+import { checkRecording } from "./recording_check.ts";
+import { checkTimelineOptions } from "./window.ts";
 import { formatSeconds } from "../util/duration.ts";
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], id: string): string {
@@ -36,8 +38,12 @@ th{background:#f3f3f3}.timeline{overflow-x:auto;border:1px solid #ddd}li{font-si
  * assert.match(html, /<svg /);
  * assert.ok(!/<script|src=|href="http/.test(html));
  * ```
+ * @throws {TypeError|RangeError} for what is not a recording (naming where it is wrong) or
+ * for bad options (as `timelineSvg()`).
  */
 export function reportHtml(rec: Recording, options: TimelineOptions = {}): string {
+  options = checkTimelineOptions(options, "options");
+  rec = checkRecording(rec, "recording");
   const c = rec.config;
   const title = `hvtick: Linux ${c.kernel} on Hyper-V ${c.hyperv}, ${c.arch}, ${c.cpus} vCPUs`;
   const last = rec.run.operations.at(-1);
@@ -66,7 +72,7 @@ export function reportHtml(rec: Recording, options: TimelineOptions = {}): strin
     formatSeconds(rec.end)
   } s; hotplug takes no simulated time, so each walk's callbacks are drawn as a strip after its marker.</p>
 <h2>Timeline</h2>
-<div class="timeline">${timelineSvg(rec, options)}</div>
+<div class="timeline">${drawTimeline(rec, options)}</div>
 <h2>Configuration</h2>
 ${table(["field", "value"], config, "config")}
 <h2>CPUs at the end</h2>

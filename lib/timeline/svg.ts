@@ -12,20 +12,10 @@
 import type { Recording } from "./record.ts";
 import { deviceChange, type StepRecord } from "../explore/scenario.ts";
 import { formatSeconds } from "../util/duration.ts";
+import { checkRecording } from "./recording_check.ts";
+import { checkTimelineOptions, type TimelineOptions } from "./window.ts";
 
-/** What to draw. */
-export interface TimelineOptions {
-  /** Start of the window, simulation ns (default 0). */
-  readonly since?: number;
-  /** End of the window, simulation ns (default the end of the recording). */
-  readonly until?: number;
-  /** The CPUs to draw (default all). */
-  readonly cpus?: readonly number[];
-  /** Width in pixels (default 1200). */
-  readonly width?: number;
-  /** A title line (default: the configuration and design). */
-  readonly title?: string;
-}
+export type { TimelineOptions } from "./window.ts";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"];
 const KNOWN: Readonly<Record<string, string>> = {
@@ -80,9 +70,28 @@ function stateKind(name: string): keyof typeof STATE_FILL {
  * assert.match(svg, /^<svg /);
  * assert.match(svg, /<title>177 hyperv\/vmbus:online hv_synic_cleanup \(teardown\): Hyper-V clockevent -&gt; lapic<\/title>/);
  * ```
- * @throws {RangeError} for an empty window, an unknown CPU or a width under 300.
+ * @throws {RangeError} for an empty window, an unknown CPU or a width under 300;
+ * `TypeError` / `RangeError` for what is not a recording or unknown options (naming where).
  */
 export function timelineSvg(rec: Recording, options: TimelineOptions = {}): string {
+  const o = checkTimelineOptions(options, "options");
+  return drawTimeline(checkRecording(rec, "recording"), o);
+}
+
+/**
+ * {@linkcode timelineSvg} of a recording and options already checked (the report and the
+ * comparison draw with it).
+ *
+ * @example
+ * ```ts
+ * import { record } from "./record.ts";
+ * import { drawTimeline, timelineSvg } from "./svg.ts";
+ * import assert from "node:assert/strict";
+ * const r = record({ cpus: 2 }, ["advance 4ms"]);
+ * assert.equal(drawTimeline(r, {}), timelineSvg(r));
+ * ```
+ */
+export function drawTimeline(rec: Recording, options: TimelineOptions): string {
   const since = options.since ?? 0;
   const until = options.until ?? Math.max(rec.end, since + 1);
   if (!(until > since)) {
@@ -100,6 +109,7 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
   if (!Number.isInteger(width) || width < 300) {
     throw new RangeError(`Invalid width ${width}: expected a whole number of pixels, at least 300`);
   }
+  if (width > 100_000) throw new RangeError(`Invalid width ${width}: at most 100000 pixels`);
   const left = 84;
   const plot = width - left - 30;
   const x = (t: number) => left + ((t - since) / (until - since)) * plot;
@@ -190,7 +200,7 @@ export function timelineSvg(rec: Recording, options: TimelineOptions = {}): stri
       );
     }
     // Hotplug state band.
-    let state = lane.startState;
+    let state: { state: number; name: string } = lane.startState;
     let from = 0;
     const bandRect = (a: number, b: number, name: string) => {
       if (b <= a || !inWindow(a, b)) return;
@@ -345,45 +355,4 @@ function ticks(
     start = c;
     sum = c < columns.length ? columns[c] : 0;
   }
-}
-
-/**
- * Two recordings one above the other on the same time axis (for `compare`): each drawn over the
- * longer of the two runs, titled A and B.
- *
- * @example
- * ```ts
- * import { record } from "./record.ts";
- * import { compareSvg } from "./svg.ts";
- * import assert from "node:assert/strict";
- * const a = record({ hyperv: "2019", kernel: "5.4", cpus: 2 }, ["offline 1"]);
- * const b = record({ hyperv: "2019", kernel: "5.5", cpus: 2 }, ["offline 1"]);
- * assert.equal(compareSvg(a, b).match(/<svg /g)?.length, 3);
- * ```
- */
-export function compareSvg(
-  a: Recording,
-  b: Recording,
-  options: Omit<TimelineOptions, "title"> = {},
-): string {
-  const until = options.until ?? Math.max(a.end, b.end, (options.since ?? 0) + 1);
-  const parts = ([["A", a], ["B", b]] as const).map(([name, rec]) =>
-    timelineSvg(rec, {
-      ...options,
-      until,
-      title:
-        `${name}: Linux ${rec.config.kernel} on Hyper-V ${rec.config.hyperv}, ${rec.config.arch}: ${rec.design}`,
-    })
-  );
-  const size = (svg: string) => Number(/height="(\d+)"/.exec(svg)![1]);
-  const width = Number(/width="(\d+)"/.exec(parts[0])![1]);
-  const [ha, hb] = parts.map(size);
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${
-      ha + hb
-    }" viewBox="0 0 ${width} ${ha + hb}">`,
-    parts[0].replace("<svg ", `<svg x="0" y="0" `),
-    parts[1].replace("<svg ", `<svg x="0" y="${ha}" `),
-    "</svg>",
-  ].join("\n");
 }

@@ -1,12 +1,27 @@
 /**
- * The window of a picture from its options' words (`--since`, `--until`, `--cpus`, `--width`),
- * as the REPL's `timeline` and `report` and `deno task timeline` take them.
+ * A picture's options ({@linkcode TimelineOptions}): checked when they come from outside, and
+ * made from the words of `--since`, `--until`, `--cpus`, `--width`, as the REPL's `timeline` and
+ * `report` and `deno task timeline` take them.
  *
  * @module
  */
 
 import { parseDuration } from "../util/duration.ts";
-import type { TimelineOptions } from "./svg.ts";
+import { arrayOf, check, invalid, object, optional, readInput, string } from "../util/check.ts";
+
+/** What to draw. */
+export interface TimelineOptions {
+  /** Start of the window, simulation ns (default 0). */
+  readonly since?: number;
+  /** End of the window, simulation ns (default the end of the recording). */
+  readonly until?: number;
+  /** The CPUs to draw (default all). */
+  readonly cpus?: readonly number[];
+  /** Width in pixels (default 1200). */
+  readonly width?: number;
+  /** A title line (default: the configuration and design). */
+  readonly title?: string;
+}
 
 /**
  * A CPU list such as `0-3,8`, checked against `cpus`.
@@ -72,4 +87,39 @@ export function timelineWindow(
     cpus: values.cpus === undefined ? undefined : cpuList(String(values.cpus), cpus),
     width: values.width === undefined ? undefined : wholeNumber("width", values.width),
   };
+}
+
+const FINITE = check<number>("a finite number of ns", (v, at) => {
+  if (typeof v !== "number") invalid(at, v, "a finite number of ns", "type");
+  if (!Number.isFinite(v)) invalid(at, v, "a finite number of ns", "range");
+  return v as number;
+});
+
+const OPTIONS = object<TimelineOptions>({
+  since: optional(FINITE),
+  until: optional(FINITE),
+  // Each CPU is checked against the recording where it is drawn.
+  cpus: optional(arrayOf(check<number>("a CPU number", (v, at) => {
+    if (typeof v !== "number") invalid(at, v, "a CPU number", "type");
+    return v as number;
+  }))),
+  width: optional(FINITE),
+  title: optional(string()),
+}, "timeline options");
+
+/**
+ * A picture's options from outside, checked at `at` (their keys and kinds; the window, the
+ * CPUs and the width against the recording where it is drawn): a copy.
+ *
+ * @example
+ * ```ts
+ * import { checkTimelineOptions } from "./window.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkTimelineOptions({ width: 500 }, "options"), { width: 500 });
+ * assert.throws(() => checkTimelineOptions({ since: NaN }, "options"), /options.since: NaN is not a finite number/);
+ * ```
+ * @throws {TypeError} for an unknown key or a value of the wrong kind.
+ */
+export function checkTimelineOptions(value: unknown, at: string): TimelineOptions {
+  return OPTIONS(readInput(value, at), at);
 }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { show } from "./check.ts";
+
 /** Nanoseconds per unit accepted by {@linkcode parseDuration}. */
 export const DURATION_UNITS: Readonly<Record<string, bigint>> = Object.freeze({
   ns: 1n,
@@ -43,7 +45,7 @@ const VALID =
 export function parseDuration(value: string | number): number {
   if (typeof value === "number") {
     if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`Invalid duration ${value}: expected ${VALID}`);
+      throw new RangeError(`Invalid duration ${show(value)}: expected ${VALID}`);
     }
     return value;
   }
@@ -52,20 +54,20 @@ export function parseDuration(value: string | number): number {
   }
   const match = GRAMMAR.exec(value);
   if (!match) {
-    throw new SyntaxError(`Invalid duration ${JSON.stringify(value)}: expected ${VALID}`);
+    throw new SyntaxError(`Invalid duration ${show(value)}: expected ${VALID}`);
   }
   const [, whole, fraction = "", unit] = match;
   const scale = 10n ** BigInt(fraction.length);
   const scaled = (BigInt(whole) * scale + BigInt(fraction || "0")) * DURATION_UNITS[unit];
   if (scaled % scale !== 0n) {
     throw new RangeError(
-      `Invalid duration ${JSON.stringify(value)}: it is not a whole number of nanoseconds`,
+      `Invalid duration ${show(value)}: it is not a whole number of nanoseconds`,
     );
   }
   const ns = scaled / scale;
   if (ns > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new RangeError(
-      `Invalid duration ${JSON.stringify(value)}: it exceeds ${Number.MAX_SAFE_INTEGER} ns`,
+      `Invalid duration ${show(value)}: it exceeds ${Number.MAX_SAFE_INTEGER} ns`,
     );
   }
   return Number(ns);
@@ -80,8 +82,12 @@ export function parseDuration(value: string | number): number {
  * import assert from "node:assert/strict";
  * assert.equal(formatSeconds(1_500_000_000), "1.500000");
  * ```
+ * @throws {RangeError} when `ns` is not a non-negative safe integer.
  */
 export function formatSeconds(ns: number): string {
+  if (!Number.isSafeInteger(ns) || ns < 0) {
+    throw new RangeError(`Invalid time ${show(ns)}: expected a non-negative integer of ns`);
+  }
   const us = Math.floor(ns / 1000);
   return `${Math.floor(us / 1_000_000)}.${String(us % 1_000_000).padStart(6, "0")}`;
 }
@@ -102,7 +108,9 @@ export function formatSeconds(ns: number): string {
  */
 export function formatDuration(ns: number): string {
   if (!Number.isSafeInteger(ns) || ns < 0) {
-    throw new RangeError(`Invalid duration ${ns}: expected a non-negative integer of nanoseconds`);
+    throw new RangeError(
+      `Invalid duration ${show(ns)}: expected a non-negative integer of nanoseconds`,
+    );
   }
   const [unit, size] = Object.entries(DURATION_UNITS)
     .filter(([, size]) => BigInt(ns) % size === 0n)

@@ -6,7 +6,18 @@
  * @module
  */
 
-import type { ErrnoName } from "./errno.ts";
+import { ERRNO, type ErrnoName } from "./errno.ts";
+import { arrayOf, integer, nullable, object, oneOf, readInput, string } from "./check.ts";
+
+type Details = { cpu: number | null; state: number | null; errno: ErrnoName | null };
+
+const MESSAGE = string();
+const DETAILS = object<Details>({
+  cpu: nullable(integer(0)),
+  state: nullable(integer(0)),
+  errno: nullable(oneOf(Object.keys(ERRNO) as ErrnoName[], "an errno name")),
+}, "the details (cpu, state, errno)");
+const PROBLEMS = arrayOf(string());
 
 /**
  * A modelled kernel outcome: carries the CPU, the hotplug state and the errno name involved
@@ -29,16 +40,17 @@ export class KernelError extends Error {
   /** The errno name, or null when the kernel returns none (a hang never returns). */
   readonly errno: ErrnoName | null;
 
-  /** Creates the error; `details` says which CPU, state and errno it concerns. */
-  constructor(
-    message: string,
-    details: { cpu: number | null; state: number | null; errno: ErrnoName | null },
-  ) {
-    super(message);
+  /**
+   * Creates the error; `details` says which CPU, state and errno it concerns.
+   * @throws {TypeError|RangeError} for a message that is not a string or bad details.
+   */
+  constructor(message: string, details: Details) {
+    const d = DETAILS(readInput(details, "details"), "details");
+    super(MESSAGE(message, "message"));
     this.name = "KernelError";
-    this.cpu = details.cpu;
-    this.state = details.state;
-    this.errno = details.errno;
+    this.cpu = d.cpu;
+    this.state = d.state;
+    this.errno = d.errno;
   }
 }
 
@@ -55,11 +67,8 @@ export class KernelError extends Error {
  * ```
  */
 export class HangError extends KernelError {
-  /** Creates the error. */
-  constructor(
-    message: string,
-    details: { cpu: number | null; state: number | null; errno: ErrnoName | null },
-  ) {
+  /** Creates the error. @throws {TypeError|RangeError} as {@linkcode KernelError} does. */
+  constructor(message: string, details: Details) {
     super(message, details);
     this.name = "HangError";
   }
@@ -77,7 +86,7 @@ export class HangError extends KernelError {
  * ```
  */
 export class PoweredOffError extends KernelError {
-  /** Creates the error. */
+  /** Creates the error. @throws {TypeError} for a message that is not a string. */
   constructor(message: string) {
     super(message, { cpu: null, state: null, errno: null });
     this.name = "PoweredOffError";
@@ -100,8 +109,12 @@ export class ConfigError extends RangeError {
   /** Every problem found, one sentence each. */
   readonly problems: readonly string[];
 
-  /** Creates the error from the list of problems. */
+  /**
+   * Creates the error from the list of problems.
+   * @throws {TypeError} for problems that are not an array of strings.
+   */
   constructor(problems: readonly string[]) {
+    problems = PROBLEMS(readInput(problems, "problems"), "problems");
     super(
       `Invalid VM configuration (${problems.length} problem${
         problems.length === 1 ? "" : "s"

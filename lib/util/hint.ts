@@ -38,11 +38,14 @@ export function closest(input: string, candidates: readonly string[]): string | 
   if (prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestScore = Infinity;
+  const limit = Math.max(1, Math.floor(needle.length / 3));
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a far longer input is no typo.
+    if (Math.abs(candidate.length - needle.length) > limit) continue;
     const score = distance(needle, candidate.toLowerCase());
     if (score < bestScore) [best, bestScore] = [candidate, score];
   }
-  return bestScore <= Math.max(1, Math.floor(needle.length / 3)) ? best : undefined;
+  return bestScore <= limit ? best : undefined;
 }
 
 /**
