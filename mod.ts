@@ -80,6 +80,12 @@ export {
   type ConfigPreset,
 } from "./lib/kernels/configs.ts";
 export {
+  PRESET_IDS,
+  type PresetOptions,
+  VM_PRESETS,
+  type VmPreset,
+} from "./lib/kernels/presets.ts";
+export {
   exploration,
   explore,
   type ExploreOptions,

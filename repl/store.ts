@@ -61,6 +61,7 @@ const VM_KEYS = Object.keys(
     shell: 0,
     synicFirst: 0,
     timing: 0,
+    preset: 0,
   } satisfies Record<keyof VmOptions, 0>,
 );
 const OBJECT_KEYS = ["features", "timing"];

@@ -138,6 +138,7 @@ const VM_KEYS = [
   "memory",
   "virtioDisk",
   "swap",
+  "preset",
   "shell",
   "synicFirst",
   "timing",
@@ -343,6 +344,7 @@ const CLASSES: Readonly<Record<string, ClassWalk>> = {
         then: build,
       },
       kconfig: { params: [{ valid: "minimal", words: ["kconfig", "preset"] }], then: build },
+      preset: { params: [{ valid: "debian-12", words: ["preset", "id"] }], then: build },
       modules: { params: [{ valid: "udev", words: ["modules", "how"] }], then: build },
       vmbus: { params: [{ valid: true, words: ["vmbus", "on"] }], then: build },
       cmdline: { params: [{ valid: "quiet", words: ["cmdline", "text"] }], then: build },
@@ -587,7 +589,9 @@ Deno.test("API misuse: every export that is not a function is data the walk know
     "KERNEL_IDS",
     "OPERATION_KINDS",
     "OPERATION_NAMES",
+    "PRESET_IDS",
     "RELEASE_VERSIONS",
+    "VM_PRESETS",
   ];
   const data = Object.entries(mod).filter(([, v]) => typeof v !== "function").map(([k]) => k);
   assert.deepEqual(data.sort(), DATA);

@@ -45,6 +45,13 @@ export class VmBuilder {
     return this;
   }
 
+  /**
+   * Starts from a preset: a distribution's kernel, config and host (`"debian-12"`,
+   * `"ubuntu-24.04-azure"`…; lib/kernels/presets.ts). Options set beside it win.
+   */
+  preset(id: string): this {
+    return this.#set("preset", id);
+  }
   /** Sets the Hyper-V host version ("none": plain x86 baseline with LAPIC + HPET). */
   hyperv(version: string): this {
     return this.#set("hyperv", version);

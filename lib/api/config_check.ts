@@ -88,6 +88,7 @@ const OPTION_KINDS: { readonly [K in keyof VmOptions]-?: Check<NonNullable<VmOpt
     "boot",
     "callback",
   ]),
+  preset: string(),
 };
 
 /** The builder options, each optional. */

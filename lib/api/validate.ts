@@ -25,6 +25,7 @@ import {
 } from "../platform/hyperv/hosts.ts";
 import { KERNEL_IDS, KERNEL_LINES } from "../kernels/lines.ts";
 import { CONFIG_IDS, CONFIG_PRESETS, configFacts, configLines } from "../kernels/configs.ts";
+import { findPreset, PRESET_IDS } from "../kernels/presets.ts";
 
 const GUEST_FEATURES = ["arat", "tscDeadline"] as const;
 const FEATURE_NAMES = [...Object.keys(HOST_FEATURE_BITS), ...GUEST_FEATURES];
@@ -35,6 +36,19 @@ function oneOf(problems: string[], field: string, value: unknown, valid: readonl
     const hint = typeof value === "string" ? didYouMean(value, valid) : "";
     problems.push(`${field}: ${show(value)} is not valid${hint}; valid: ${valid.join(", ")}`);
   }
+}
+
+/**
+ * `o` with its preset's options under the ones it gives (lib/kernels/presets.ts); an unknown
+ * preset is a problem and sets nothing.
+ */
+function withPreset(o: VmOptions, problems: string[]): VmOptions {
+  if (o.preset === undefined) return o;
+  oneOf(problems, "preset", o.preset, PRESET_IDS);
+  const preset = findPreset(o.preset);
+  if (!preset) return o;
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return { ...preset.options, ...given };
 }
 
 /** The largest trace buffer, in events. */
@@ -53,8 +67,9 @@ const MAX_TRACE_BUFFER = 2_000_000;
  * ```
  * @throws {ConfigError} listing every problem.
  */
-export function validate(o: VmOptions): MachineConfig {
+export function validate(options: VmOptions): MachineConfig {
   const problems: string[] = [];
+  const o = withPreset(options, problems);
   const hyperv = o.hyperv ?? "2019";
   const arch = o.arch ?? "x86_64";
   const kernel = o.kernel ?? "5.5";

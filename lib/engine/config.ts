@@ -153,6 +153,11 @@ export interface MachineConfig {
 
 /** Everything `vm()` accepts; every field is optional. */
 export interface VmOptions {
+  /**
+   * A distribution's kernel on its host (lib/kernels/presets.ts: "debian-12",
+   * "ubuntu-24.04-azure", …): sets kernel, kconfig, hyperv, hz and arch; options given beside it win.
+   */
+  preset?: string;
   /** Host: "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025", "qemu" (QEMU with hv-* flags), or "none". Default "2019". */
   hyperv?: string;
   /** "x86_64" (default) or "arm64". */

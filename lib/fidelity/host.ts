@@ -13,8 +13,14 @@ import { LogFormatError } from "./blocks.ts";
 export interface RigHost {
   /** Every `key: value` line, by key (the last one wins). */
   readonly fields: ReadonlyMap<string, string>;
-  /** The kernel's upstream version, e.g. `6.1.192` (from `kernel_package`'s Debian version). */
+  /**
+   * The kernel's upstream version, e.g. `6.1.192`: from `kernel_package`'s Debian version, or for a
+   * kernel built from source (`kernel_package: local:DIR built from source`, rig/run-scenario.sh
+   * with `KERNEL_TREE`) from `kernel_release` (`make kernelrelease`, e.g. `5.4.301`).
+   */
   readonly kernelVersion: string;
+  /** The kernel was built from source (`KERNEL_TREE`), not a distribution's package. */
+  readonly builtFromSource: boolean;
   /** `-smp`'s CPU count. */
   readonly smp: number;
   /** `-cpu`'s model, e.g. `max`. */
@@ -77,6 +83,12 @@ export function shellWords(text: string): string[] {
  * assert.equal(host.kernelVersion, "6.1.192");
  * assert.deepEqual([host.smp, host.cpuModel, host.cpuFlags], [4, "max", ["+hypervisor", "hv-stimer"]]);
  * assert.equal(host.append, "console=ttyS0 quiet");
+ * const built = parseHostFile(
+ *   "kernel_package: local:5.4.301 built from source\nkernel_release: 5.4.301\n" +
+ *     "command: qemu -cpu max -smp 2\n",
+ *   "y.host.txt",
+ * );
+ * assert.deepEqual([built.kernelVersion, built.builtFromSource], ["5.4.301", true]);
  * ```
  */
 export function parseHostFile(text: string, file: string): RigHost {
@@ -95,12 +107,20 @@ export function parseHostFile(text: string, file: string): RigHost {
     return v;
   };
   const pkg = need("kernel_package", "the kernel package and its Debian version");
-  const version = /^\S+ (\d+\.\d+(?:\.\d+)?)[-+~]/.exec(pkg + "-");
+  // rig/run-scenario.sh: KPKG="local:$(basename "$KDIR")", KDEBVER="built from source".
+  const builtFromSource = /^local:\S+ built from source$/.test(pkg);
+  const release = builtFromSource ? need("kernel_release", "the built kernel's release") : "";
+  const version = builtFromSource
+    ? /^(\d+\.\d+(?:\.\d+)?)(?:[-+~]|$)/.exec(release)
+    : /^\S+ (\d+\.\d+(?:\.\d+)?)[-+~]/.exec(pkg + "-");
   if (!version) {
     throw new LogFormatError(
       file,
-      lineOf.get("kernel_package")!,
-      `expected 'kernel_package: <package> <version>-<debian revision>', found '${pkg}'`,
+      lineOf.get(builtFromSource ? "kernel_release" : "kernel_package")!,
+      builtFromSource
+        ? `expected 'kernel_release: <version>' (e.g. 5.4.301), found '${release}'`
+        : `expected 'kernel_package: <package> <version>-<debian revision>' or ` +
+          `'kernel_package: local:<dir> built from source', found '${pkg}'`,
     );
   }
   const words = shellWords(need("command", "the QEMU command line"));
@@ -129,6 +149,7 @@ export function parseHostFile(text: string, file: string): RigHost {
   return {
     fields,
     kernelVersion: version[1],
+    builtFromSource,
     smp,
     cpuModel,
     cpuFlags,
@@ -145,4 +166,32 @@ export function parseHostFile(text: string, file: string): RigHost {
     ),
     memoryMiB,
   };
+}
+
+/**
+ * The real kernels a set of host files booted: per upstream version, how many logs and whether it
+ * was built from source (for the README's kernel table, lib/kernels/readme_table.ts).
+ *
+ * @example
+ * ```ts
+ * import { realKernels } from "./host.ts";
+ * import assert from "node:assert/strict";
+ * const host = "kernel_package: linux-image-6.1.0-56-amd64 6.1.192-2\ncommand: qemu -cpu max -smp 2\n";
+ * assert.deepEqual(realKernels([{ file: "a.host.txt", text: host }, { file: "b.host.txt", text: host }]), [
+ *   { version: "6.1.192", logs: 2, builtFromSource: false },
+ * ]);
+ * ```
+ */
+export function realKernels(
+  files: readonly { readonly file: string; readonly text: string }[],
+): { version: string; logs: number; builtFromSource: boolean }[] {
+  const out = new Map<string, { version: string; logs: number; builtFromSource: boolean }>();
+  for (const f of files) {
+    const h = parseHostFile(f.text, f.file);
+    const k = out.get(h.kernelVersion) ??
+      { version: h.kernelVersion, logs: 0, builtFromSource: h.builtFromSource };
+    k.logs++;
+    out.set(h.kernelVersion, k);
+  }
+  return [...out.values()];
 }

@@ -107,7 +107,8 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
   const options: VmOptions = {
     hyperv: hyperv ? "qemu" : "none",
     kernel,
-    kconfig: "debian",
+    // A kernel built from source has the rig build's config (lib/kernels/configs.ts "rig-build").
+    kconfig: host.builtFromSource ? "rig-build" : "debian",
     modules: "manual",
     cpus: host.smp,
     hz: 250,

@@ -12,6 +12,7 @@ import { ARCHES, HZ_VALUES } from "../engine/config.ts";
 import { HYPERV_IDS } from "../platform/hyperv/hosts.ts";
 import { KERNEL_IDS } from "../kernels/lines.ts";
 import { CONFIG_IDS } from "../kernels/configs.ts";
+import { PRESET_IDS } from "../kernels/presets.ts";
 import type { Grammar, OptionSpec } from "./grammar.ts";
 import { shellWord } from "./lexer.ts";
 
@@ -112,6 +113,19 @@ function channels(o: VmOptions, value: unknown, label: string): void {
 
 /** Every flag of the `vm` line, in the order help lists and a `vm` line writes them. */
 const VM_FLAGS: Readonly<Record<string, VmFlag>> = {
+  // A preset only gives defaults; the line a machine writes back names every field itself.
+  preset: {
+    option: {
+      type: "string",
+      value: "NAME",
+      help: "a distribution's kernel, config and host (see the presets below); flags win",
+      complete: PRESET_IDS,
+    },
+    set: (o, v) => {
+      o.preset = String(v);
+    },
+    write: () => [],
+  },
   hyperv: text("hyperv", "VERSION", "Hyper-V host", HYPERV_IDS),
   arch: text("arch", "ARCH", "guest architecture", ARCHES),
   kernel: text("kernel", "LINE", "kernel line", KERNEL_IDS),

@@ -18,6 +18,7 @@ import {
 } from "../../mod.ts";
 import { OPERATIONS, type OperationSpec } from "../../lib/ops/operations.ts";
 import { VM_GRAMMAR, vmOptions } from "../../lib/ops/vm_line.ts";
+import { VM_PRESETS } from "../../lib/kernels/presets.ts";
 import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
 import { TURN_MS } from "../drive.ts";
@@ -156,12 +157,26 @@ const race: Command = {
   },
 };
 
+/** The presets `--preset` takes, a line each, with what each sets (lib/kernels/presets.ts). */
+function presetHelp(): string {
+  const width = Math.max(...VM_PRESETS.map((p) => p.id.length));
+  return [
+    "presets (--preset NAME sets --kernel, --kconfig, --hyperv, --hz and --arch; flags win):",
+    ...VM_PRESETS.map((p) => {
+      const o = p.options;
+      return `  ${p.id.padEnd(width)}  ${p.label}\n  ${"".padEnd(width)}  ` +
+        `(--kernel ${o.kernel} --kconfig ${o.kconfig} --hyperv ${o.hyperv} --hz ${o.hz} --arch ${o.arch})`;
+    }),
+  ].join("\n");
+}
+
 /** `vm`: the `vm` line's flags (lib/ops/vm_line.ts). */
 const vmCommand: Command = {
   name: "vm",
   summary: "build and boot a VM (no flags: Hyper-V 2019, x86_64, Linux 5.5, 4 vCPUs, HZ=250)",
   cost: "boots every vCPU (time grows with --cpus)",
   needsVm: false,
+  help: presetHelp(),
   ...VM_GRAMMAR,
   run(session, argv) {
     const { values } = parse(this, argv);
