@@ -65,7 +65,10 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
     id: "minimal",
     label: "built-in kernel: CONFIG_HYPERV=y, the registrations every config makes",
     arches: ["x86_64", "arm64"],
-    lines: ["5.2", "5.4", "5.5", "5.10", "6.1", "6.12"].map((id, i) => ({
+    lines: ["5.2", "5.4", "5.5", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18"].map((
+      id,
+      i,
+    ) => ({
       id,
       facts: i > 0 ? {} : {
         options: [],
