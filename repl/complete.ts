@@ -49,7 +49,7 @@ function candidates(session: Session, kind: Completion | undefined, word: string
  * import assert from "node:assert/strict";
  * const session = new Session();
  * assert.deepEqual(complete(session, "off"), [["offline"], "off"]);
- * assert.deepEqual(complete(session, "vm --kernel 6."), [["6.1", "6.12"], "6."]);
+ * assert.deepEqual(complete(session, "vm --kernel 6.1"), [["6.1", "6.12", "6.18"], "6.1"]);
  * ```
  */
 export function complete(session: Session, line: string): [string[], string] {

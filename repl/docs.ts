@@ -9,7 +9,7 @@
 
 import { replReference } from "./reference.ts";
 import { withFidelityRules } from "../lib/fidelity/rules_doc.ts";
-import { withKernelsBlock } from "../lib/kernels/readme_table.ts";
+import { treeOf, withKernelsBlock } from "../lib/kernels/readme_table.ts";
 import { realKernels } from "../lib/fidelity/host.ts";
 
 const repl = new URL("../docs/repl.md", import.meta.url).pathname;
@@ -25,10 +25,17 @@ function hostFiles(dir: string): { file: string; text: string }[] {
   });
 }
 const real = realKernels(hostFiles(new URL("../tests/real", import.meta.url).pathname));
+const kernels = new URL("../docs/research/kernels/", import.meta.url);
+const trees = Object.fromEntries(
+  [...Deno.readDirSync(kernels)].filter((e) => e.name.endsWith(".json")).map((e) => {
+    const j = JSON.parse(Deno.readTextFileSync(new URL(e.name, kernels)));
+    return [j.id, treeOf(j.source)];
+  }),
+);
 const pages = [
   { path: repl, text: replReference() },
   { path: model, text: withFidelityRules(await Deno.readTextFile(model)) },
-  { path: readme, text: withKernelsBlock(await Deno.readTextFile(readme), real) },
+  { path: readme, text: withKernelsBlock(await Deno.readTextFile(readme), real, trees) },
 ];
 // Written whole to a temporary file and renamed: an interrupted run leaves the page as it was.
 for (const { path, text } of pages) {

@@ -34,7 +34,7 @@ Deno.test("builder: build() reports every problem at once with did-you-mean hint
     assert.match(e.problems[1], /arch: "arm" is not valid \(did you mean "arm64"\?\)/);
     assert.match(
       e.problems[2],
-      /kernel: "5.3" is not valid.*valid: 5.2, 5.4, 5.5, 5.10, 6.1, 6.12/,
+      /kernel: "5.3" is not valid.*valid: 5.2, 5.4, 5.5, 5.10, 5.15, 6.1, 6.6, 6.8, 6.12, 6.18/,
     );
     assert.ok(
       e.problems.some((p) => p.startsWith("hz: 200 is not valid; valid: 100, 250, 300, 1000")),

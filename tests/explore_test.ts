@@ -53,7 +53,7 @@ Deno.test("5.4: the hibernation hang, with its shortest path and the step where 
   assert.deepEqual(hang.operations, ["hibernate"]);
   assert.deepEqual(hang.step, {
     cpu: 1,
-    state: 138,
+    state: 141,
     stateName: "smpboot/threads:online",
     callback: "smpboot_park_threads",
     teardown: true,

@@ -53,11 +53,17 @@ Deno.test("the well-known state numbers of each line (docs/model.md §Sources; t
   );
   assert.deepEqual(numbers, {
     "5.2": [204, null],
-    "5.4": [205, null],
+    // 5.4.301: four more entries below CPUHP_ONLINE than 5.4.6's 205 (PADATA_DEAD, RANDOM_PREPARE,
+    // AP_HRTIMERS_DYING, AP_RANDOM_ONLINE; SDEI_STARTING gone, OMAP_DM_TIMER_STARTING added).
+    "5.4": [209, null],
     "5.5": [207, 124],
     "5.10": [220, 131],
+    "5.15": [231, 135],
     "6.1": [236, 137],
+    "6.6": [236, 139],
+    "6.8": [233, 130],
     "6.12": [236, 132],
+    "6.18": [237, 132],
   });
 });
 

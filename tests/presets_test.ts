@@ -16,7 +16,13 @@ Deno.test("presets: each boots its kernel, config, host, HZ and arch", async (t)
         [c.kernel, c.kconfig, c.hyperv, c.hz, c.arch],
         [p.options.kernel, p.options.kconfig, p.options.hyperv, p.options.hz, p.options.arch],
       );
-      assert.ok(configFacts(p.options.kconfig, p.options.kernel), "the config exists for the line");
+      const facts = configFacts(p.options.kconfig, p.options.kernel);
+      assert.ok(facts, "the config exists for the line");
+      // The config file a user greps shows the preset's HZ, tick mode and Hyper-V build.
+      const kconfig = m.kconfig();
+      assert.ok(kconfig.includes(`CONFIG_HZ=${p.options.hz}`));
+      assert.ok(kconfig.includes(`CONFIG_HYPERV=${facts.hyperv}`));
+      assert.ok(kconfig.includes(`CONFIG_NO_HZ_${facts.nohz === "full" ? "FULL" : "IDLE"}=y`));
       // The label names the kernel release the line models.
       assert.equal(m.offline(1).ok, true);
       assert.equal(m.online(1).ok, true);

@@ -99,7 +99,8 @@ Deno.test("fingerprints are stable across releases of hvtick (saved sessions che
   assert.equal(m.fingerprint(), "b1bafe2e1428f587");
   const h = vm().hyperv("2012R2").kernel("5.4").cpus(3).build();
   h.hibernate();
-  assert.equal(h.fingerprint(), "c606a023335ebce6");
+  // 5.4 models 5.4.301 (its state numbers differ from 5.4.6's): a 5.4.6 session does not load.
+  assert.equal(h.fingerprint(), "da3b55da17f689ad");
 });
 
 Deno.test("dmesg keeps the newest records that fit in log_buf_len (2^17 bytes), at least one", () => {

@@ -71,7 +71,12 @@ export interface Platform {
    */
   readonly tscSynchronized: boolean;
   /** CPUID 0x40000003 EBX ("privilege flags high") and 0x40000004 EAX (hints), when known. */
-  readonly cpuidExtra: { readonly high: number; readonly hints: number } | null;
+  readonly cpuidExtra: {
+    readonly high: number;
+    readonly hints: number;
+    /** CPUID 0x40000003 ECX (6.18's feature line prints it), where the host's value is known. */
+    readonly ext?: number;
+  } | null;
   /**
    * The ACPI sleep states the firmware's DSDT declares besides S0 and S5 (`\_S3`: suspend to
    * RAM, `mem`; `\_S4`: hibernation through the platform, `hibernation_mode` `platform`).

@@ -170,8 +170,16 @@ export interface Switches {
   readonly broadcastReplaceOneshot: boolean;
   /** How the release words and places boot lines (lib/machine/bootlog.ts). */
   readonly bootLog: {
-    /** mshyperv.c's feature line: `features, hints` (5.2–5.5), `…, misc` (5.10), `privilege flags low/high …` (6.x). */
-    readonly hypervFeatures: "features-hints" | "features-hints-misc" | "privilege";
+    /**
+     * mshyperv.c's feature line: `features, hints` (5.2), `…, misc` (5.4.301, 5.10), `privilege flags
+     * low/high …` (5.15–6.12), or with `ext %#x` (CPUID 0x40000003 ECX) too (6.18.9 mshyperv.c:460;
+     * printed only where the host's ECX is known).
+     */
+    readonly hypervFeatures:
+      | "features-hints"
+      | "features-hints-misc"
+      | "privilege"
+      | "privilege-ext";
     /** The host build line is printed late, from `hv_common_init()` (410779d8d81f, 6.9). */
     readonly hostBuildLate: boolean;
     /** SMP topology: smpboot's `Allowing N CPUs` line, or 6.9's `CPU topo:` summary. */
@@ -216,6 +224,41 @@ export interface Switches {
   readonly unsynchronizedTsc: "possible-cpus" | "packages";
   /** The TSC is kept as reliable when the host sets `HV_ACCESS_TSC_INVARIANT` (mshyperv.c). */
   readonly tscReliableWithInvariantBit: boolean;
+  /**
+   * x86 CPU0 has a `cpu0/online` file: with the `cpu0_hotplug` boot parameter (up to 6.4: 5.15.215
+   * arch/x86/kernel/topology.c:42-52), or never (e59e74dc48a3, 6.5: 6.6.150 topology.c:45
+   * `xc->cpu.hotpluggable = cpu > 0`; 6.8.1 topology.c:39-42; 6.18.9 setup.c:1314).
+   */
+  readonly x86Cpu0Hotplug: "cpu0_hotplug" | "never";
+  /**
+   * How `hv_machine_shutdown()` takes the Hyper-V per-CPU state down on kexec (arch/x86/kernel/cpu/
+   * mshyperv.c): not at all (`none`: 5.4.301 mshyperv.c:130-140); `cpuhp_remove_state()` of the dynamic state runs `hv_cpu_die()` on every CPU
+   * (`dynamic-state`, dfe94d4086e4 in 5.12, up to 6.3); with the fixed `CPUHP_AP_HYPERV_ONLINE` (9636be85cc5b, 6.4) the
+   * saved `hyperv_init_cpuhp` is 0, so nothing runs and the kexec'd kernel can crash (`skipped`:
+   * 6.8.1 mshyperv.c:202-203); b9af6418279c (6.11, 6.6.52, 6.10.11) removes the fixed state
+   * (`fixed-state`: 6.6.150 mshyperv.c:201-202). Not modelled yet (hvtick has no kexec operation).
+   */
+  readonly kexecHvCpuDie: "none" | "dynamic-state" | "skipped" | "fixed-state";
+  /**
+   * `hv_stimer_init()` rates the stimer 90 in a TDX VM without a paravisor, so the LAPIC timer wins
+   * (7f828d5fff7d, 6.11/6.10.11: 6.18.9 drivers/clocksource/hyperv_timer.c:151-155; 6.8.1 rates it
+   * 1000 unconditionally, hyperv_timer.c:140). Not modelled yet (no confidential-VM host).
+   */
+  readonly stimerTdxLowRating: boolean;
+  /**
+   * `hv_synic_cleanup()` moves a VMbus channel off the CPU going offline (VMBus 5.3 and later,
+   * `hv_pick_new_cpu()`) instead of refusing with -EBUSY (3a7f7785eae7, 6.15: 6.18.9
+   * drivers/hv/hv.c:428-500); CPU0 still refuses. Not modelled yet.
+   */
+  readonly vmbusOfflineMovesChannels: boolean;
+  /**
+   * `hrtimers_cpu_starting()` (the `hrtimers:dying` startup) clears `hres_active`, so a CPU taken
+   * part-way down and back up returns to oneshot mode (2f8dea1692ee, stable 5.4.290, 5.10.234,
+   * 5.15.177, 6.1.127, 6.6.74, 6.12.11: 5.4.301 kernel/time/hrtimer.c:2074-2080); without it only
+   * `hrtimers_prepare_cpu()` does (6.8.1 hrtimer.c:2166-2181, no startup for `hrtimers:dying`).
+   * Not modelled yet beyond the step tables.
+   */
+  readonly hresResetOnStarting: boolean;
 }
 
 /** A kernel line: a release's tables and switches. */

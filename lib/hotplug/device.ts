@@ -49,9 +49,13 @@ export interface Outcome {
   readonly calls?: number;
 }
 
-/** Whether `cpuN/online` exists: x86 CPU0 only with `cpu0_hotplug` (topology.c:39-50, 107-145). */
+/**
+ * Whether `cpuN/online` exists: x86 CPU0 only with `cpu0_hotplug` (topology.c:39-50, 107-145), and
+ * never where the release dropped that parameter (the release's `x86Cpu0Hotplug`).
+ */
 export function hotpluggable(k: Kernel, cpu: number): boolean {
-  return !(k.s.config.arch === "x86_64" && cpu === 0 && !k.s.config.cpu0Hotplug);
+  if (k.s.config.arch !== "x86_64" || cpu !== 0) return true;
+  return k.s.config.cpu0Hotplug && k.line.x86Cpu0Hotplug === "cpu0_hotplug";
 }
 
 /**

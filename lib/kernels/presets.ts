@@ -66,6 +66,46 @@ export const VM_PRESETS: readonly VmPreset[] = [
     provenance: "trixie's kernel 6.12.117-1 and its config-6.12.117+deb13-amd64 (booted: " +
       "tests/real/public/pub-k6.12-*)",
   },
+  {
+    id: "ubuntu-22.04-azure",
+    label: "Ubuntu 22.04 LTS on Azure: linux-azure 6.8 (HWE, e.g. 6.8.0-1012-azure)",
+    options: { kernel: "6.8", kconfig: "ubuntu-azure", hyperv: "2022", hz: 1000, arch: "x86_64" },
+    provenance: "jammy's linux-azure-6.8 (debian.azure-6.8/changelog 6.8.0-1012.14~22.04.1) " +
+      "includes noble's debian.azure/config/annotations with only toolchain overrides; the code is " +
+      "modelled on noble's 6.8.0-31 source (6.8.1), HZ_1000 from noble's annotations; the host: " +
+      "Azure's hosts run a Hyper-V of the Windows Server 2022 family (guests print Host Build " +
+      "10.0.20279/20348, microsoft/lisa#1340)",
+  },
+  {
+    id: "ubuntu-24.04-azure",
+    label: "Ubuntu 24.04 LTS on Azure: linux-azure 6.8 (e.g. 6.8.0-1012-azure)",
+    options: { kernel: "6.8", kconfig: "ubuntu-azure", hyperv: "2022", hz: 1000, arch: "x86_64" },
+    provenance: "noble's linux-azure: debian.azure/config/annotations over debian.master's " +
+      "(6.8.0-31.31); the code is modelled on noble's 6.8.0-31 source (6.8.1); host as " +
+      "ubuntu-22.04-azure",
+  },
+  {
+    id: "azure-linux-3",
+    label: "Azure Linux 3.0 on Azure: kernel 6.6 (e.g. 6.6.134.1-2.azl3)",
+    options: { kernel: "6.6", kconfig: "azure-linux", hyperv: "2022", hz: 250, arch: "x86_64" },
+    provenance: "microsoft/azurelinux 3.0 SPECS/kernel/config and kernel.spec (6.6.134.1-2, May " +
+      "2026), modelled on upstream 6.6.150 (the same 6.6 LTS line; Azure Linux moves along it " +
+      "monthly); host as ubuntu-22.04-azure",
+  },
+  {
+    id: "wsl2-5.15",
+    label: "WSL2 with its 5.15 kernel (e.g. 5.15.146.1-microsoft-standard-WSL2) on Windows 11",
+    options: { kernel: "5.15", kconfig: "wsl2", hyperv: "2025", hz: 100, arch: "x86_64" },
+    provenance: "config-wsl of linux-msft-wsl-5.15.y (5.15.146.1), modelled on upstream " +
+      "5.15.215; the host: Windows 11 24H2's Hyper-V (build 26100, shared with Windows Server 2025)",
+  },
+  {
+    id: "wsl2-6.6",
+    label: "WSL2 with its 6.6 kernel (e.g. 6.6.29.1-microsoft-standard-WSL2) on Windows 11",
+    options: { kernel: "6.6", kconfig: "wsl2", hyperv: "2025", hz: 250, arch: "x86_64" },
+    provenance: "config-wsl of linux-msft-wsl-6.6.y (6.6.29.1), modelled on upstream 6.6.150; " +
+      "host as wsl2-5.15",
+  },
 ];
 
 /**

@@ -26,18 +26,22 @@ export interface RealKernel {
 }
 
 /**
- * The block, markers included, for the real kernels the fidelity set holds.
+ * The block, markers included, for the real kernels the fidelity set holds and the trees each
+ * line's tables were read from (by line id: `repo @ commit`, docs/research/kernels/ID.json).
  *
  * @example
  * ```ts
  * import { kernelsBlock } from "./readme_table.ts";
  * import assert from "node:assert/strict";
  * const md = kernelsBlock([{ version: "6.1.192", logs: 3, builtFromSource: false }]);
- * assert.match(md, /\| `6\.1` \| 6\.1\.192 \(Debian 6\.1\.192-2\) \| real kernel: 3 logs/);
+ * assert.match(md, /\| `6\.1` \| 6\.1\.192 \(Debian 6\.1\.192-2\) \|  \| real kernel: 3 logs/);
  * assert.match(md, /\| `5\.5` \| .* \| source \|/);
  * ```
  */
-export function kernelsBlock(real: readonly RealKernel[]): string {
+export function kernelsBlock(
+  real: readonly RealKernel[],
+  trees: Readonly<Record<string, string>> = {},
+): string {
   const verified = (version: string) => {
     const r = real.find((k) => k.version === version);
     if (!r) return "source";
@@ -49,11 +53,12 @@ export function kernelsBlock(real: readonly RealKernel[]): string {
   return [
     KERNELS_BEGIN,
     "",
-    "| line | exact release | verified by | presets |",
-    "| --- | --- | --- | --- |",
+    "| line | exact release | tables read from | verified by | presets |",
+    "| --- | --- | --- | --- | --- |",
     ...KERNEL_IDS.map((id) => {
       const l = KERNEL_LINES[id];
-      return `| \`${id}\` | ${l.release} | ${verified(l.version)} | ${presetsOf(id)} |`;
+      const tree = trees[id] ? `\`${trees[id]}\`` : "";
+      return `| \`${id}\` | ${l.release} | ${tree} | ${verified(l.version)} | ${presetsOf(id)} |`;
     }),
     "",
     "Presets (`vm --preset NAME`, `vm().preset(NAME)`) choose a distribution's kernel, config and",
@@ -73,14 +78,34 @@ export function kernelsBlock(real: readonly RealKernel[]): string {
 }
 
 /**
+ * The tree each line's tables were read from, as the README names it, from the extracted files'
+ * `source` (`{ repo, commit }`; a hex commit is shortened to 7 digits).
+ *
+ * @example
+ * ```ts
+ * import { treeOf } from "./readme_table.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(treeOf({ repo: "unifreq/linux-6.6.y", commit: "3c7c31e62162ab53" }), "unifreq/linux-6.6.y @ 3c7c31e");
+ * ```
+ */
+export function treeOf(source: { readonly repo: string; readonly commit: string }): string {
+  const commit = /^[0-9a-f]{8,40}$/.test(source.commit) ? source.commit.slice(0, 7) : source.commit;
+  return `${source.repo} @ ${commit}`;
+}
+
+/**
  * `readme` with its block replaced by {@linkcode kernelsBlock}.
  * @throws {RangeError} when the README has no markers.
  */
-export function withKernelsBlock(readme: string, real: readonly RealKernel[]): string {
+export function withKernelsBlock(
+  readme: string,
+  real: readonly RealKernel[],
+  trees: Readonly<Record<string, string>> = {},
+): string {
   const a = readme.indexOf(KERNELS_BEGIN);
   const b = readme.indexOf(KERNELS_END);
   if (a < 0 || b < a) {
     throw new RangeError(`README.md has no "${KERNELS_BEGIN}" … "${KERNELS_END}" block`);
   }
-  return readme.slice(0, a) + kernelsBlock(real) + readme.slice(b + KERNELS_END.length);
+  return readme.slice(0, a) + kernelsBlock(real, trees) + readme.slice(b + KERNELS_END.length);
 }

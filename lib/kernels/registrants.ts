@@ -190,6 +190,18 @@ const MODELLED: readonly Registrant[] = [
     source: "arch/arm64/hyperv/mshyperv.c hyperv_init() (61:70)",
   },
   {
+    // 52ae076c3a9b (6.4): the fixed CPUHP_AP_HYPERV_ONLINE (6.6.150
+    // arch/arm64/hyperv/mshyperv.c:70, 6.18.9:111).
+    key: "arm64/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE",
+    phase: "early_initcall",
+    state: "CPUHP_AP_HYPERV_ONLINE",
+    name: "arm64/hyperv_init:online",
+    startup: "hv_common_cpu_init",
+    teardown: "hv_common_cpu_die",
+    when: (c) => !x86(c) && hyperv(c),
+    source: "arch/arm64/hyperv/mshyperv.c hyperv_init() (6.6.150:70)",
+  },
+  {
     key: "mm/compaction:online@kcompactd_init",
     phase: "subsys_initcall",
     state: "CPUHP_AP_ONLINE_DYN",

@@ -68,6 +68,16 @@ function featureLine(k: Kernel): string[] {
           hex(extra.hints)
         }, misc ${hex(edx)}`,
       ];
+    case "privilege-ext": {
+      // 6.18.9 mshyperv.c:460 prints with %#x (0 as "0"); the line needs the host's ECX.
+      if (extra.ext === undefined) return [];
+      const alt = (n: number) => (n === 0 ? "0" : hex(n));
+      return [
+        `Hyper-V: privilege flags low ${alt(eax)}, high ${alt(extra.high)}, ext ${
+          alt(extra.ext)
+        }, hints ${alt(extra.hints)}, misc ${alt(edx)}`,
+      ];
+    }
   }
 }
 

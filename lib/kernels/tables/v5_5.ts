@@ -14,12 +14,33 @@ export const V5_5: TablesDelta = {
   parent: "5.4",
   tag: "v5.5-rc5",
   enum: {
-    remove: [],
-    insert: [{ after: "CPUHP_AP_CSKY_TIMER_STARTING", names: ["CPUHP_AP_HYPERV_TIMER_STARTING"] }, {
-      after: "CPUHP_AP_ARM_XEN_STARTING",
-      names: ["CPUHP_AP_ARM_KVMPV_STARTING"],
+    remove: [
+      "CPUHP_PADATA_DEAD",
+      "CPUHP_RANDOM_PREPARE",
+      "CPUHP_AP_OMAP_DM_TIMER_STARTING",
+      "CPUHP_AP_HRTIMERS_DYING",
+      "CPUHP_AP_RANDOM_ONLINE",
+    ],
+    insert: [
+      { after: "CPUHP_AP_MIPS_OP_LOONGSON3_STARTING", names: ["CPUHP_AP_ARM_SDEI_STARTING"] },
+      { after: "CPUHP_AP_CSKY_TIMER_STARTING", names: ["CPUHP_AP_HYPERV_TIMER_STARTING"] },
+      { after: "CPUHP_AP_ARM_XEN_STARTING", names: ["CPUHP_AP_ARM_KVMPV_STARTING"] },
+    ],
+  },
+  steps: {
+    remove: ["CPUHP_RANDOM_PREPARE", "CPUHP_AP_HRTIMERS_DYING", "CPUHP_AP_RANDOM_ONLINE"],
+    set: [{
+      id: "CPUHP_HRTIMERS_PREPARE",
+      name: "hrtimers:prepare",
+      startup: "hrtimers_prepare_cpu",
+      teardown: "hrtimers_dead_cpu",
+    }, {
+      id: "CPUHP_BRINGUP_CPU",
+      name: "cpu:bringup",
+      startup: "bringup_cpu",
+      teardown: null,
+      cantStop: true,
     }],
   },
-  steps: { remove: [], set: [] },
   registrants: { remove: [], add: [] },
 };

@@ -1,0 +1,55 @@
+/**
+ * The shape of a kernel config preset (lib/kernels/configs.ts, configs_distro.ts).
+ *
+ * @module
+ */
+
+/** A config preset's facts for one kernel line. */
+export interface ConfigFacts {
+  /** Optional Kconfig options it enables (registrants gated by them are made). */
+  readonly options: readonly string[];
+  /** `CONFIG_HYPERV`: built in (`y`: VMbus registers at boot) or a module (`m`). */
+  readonly hyperv: "y" | "m";
+  /** The tick mode: `CONFIG_NO_HZ_IDLE` or `CONFIG_NO_HZ_FULL`. */
+  readonly nohz: "idle" | "full";
+  /** `CONFIG_PREEMPT_DYNAMIC`. */
+  readonly preemptDynamic: boolean;
+  /** `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64). */
+  readonly hotplugParallel: boolean;
+  /** `CONFIG_BOOTPARAM_HOTPLUG_CPU0` exists (it was removed in 6.5) and is not set. */
+  readonly bootparamHotplugCpu0: boolean;
+  /** `uname -r` and `uname -v`. */
+  readonly uname: { readonly release: string; readonly version: string };
+  /** Module sizes `/proc/modules` shows, bytes. */
+  readonly moduleSizes: Readonly<Record<string, number>>;
+  /**
+   * The Hyper-V timer symbols of the build, `TYPE name` in address order as `/proc/kallsyms` lists
+   * them (`t`: static), or none when the build's symbol table is not known.
+   */
+  readonly kallsyms: readonly string[];
+  /** `CONFIG_PM_DEBUG`: `/sys/power/pm_test` exists, and kernel/power/ prints its pr_debug lines. */
+  readonly pmDebug: boolean;
+  /** The virtio drivers built as modules (the others are built in), in load order. */
+  readonly virtioModules: readonly string[];
+  /**
+   * Pages of the rig's QEMU pc guest that are not in `totalram_pages()` when `pm_init()` runs,
+   * other than the memmap (which grows with the memory: 64 bytes per page): the firmware's e820
+   * holes, the kernel image, the initramfs (freed later). hvtick does not model those parts one by
+   * one; the count is read from the boot log named in `source`.
+   */
+  readonly bootReservedPages: number;
+  /** Where the facts come from. */
+  readonly source: string;
+}
+
+/** One preset: its id, what it is, and its facts per kernel line (parents first, then deltas). */
+export interface ConfigPreset {
+  /** The id users pass to `.config()`. */
+  readonly id: string;
+  /** What it is. */
+  readonly label: string;
+  /** Facts by kernel line id: the first is whole, each later one changes the one before it. */
+  readonly lines: readonly { readonly id: string; readonly facts: Partial<ConfigFacts> }[];
+  /** Architectures it exists for. */
+  readonly arches: readonly string[];
+}
