@@ -84,7 +84,10 @@ export class VmBuilder {
   vmbusChannels(cpus: number[]): this {
     return this.#set("vmbusChannels", cpus);
   }
-  /** Boots with `cpu0_hotplug` (x86). */
+  /**
+   * Boots with `cpu0_hotplug` (x86). Lines from 6.6 on ignore it, as their kernels do: x86 CPU0 is
+   * never hotpluggable there (e59e74dc48a3; the line's `x86Cpu0Hotplug`).
+   */
   cpu0Hotplug(on = true): this {
     return this.#set("cpu0Hotplug", on);
   }

@@ -164,7 +164,7 @@ export class Machine {
 
   /**
    * Takes a CPU offline (`echo 0 > /sys/devices/system/cpu/cpuN/online`). x86 CPU0 has no online
-   * file unless `cpu0Hotplug()`: the result is EPERM.
+   * file unless `cpu0Hotplug()` (and never from 6.6): the result is EPERM.
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   offline(cpu: number): HotplugResult {

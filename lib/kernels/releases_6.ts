@@ -13,7 +13,7 @@ import { V6_8 } from "./tables/v6_8.ts";
 import { V6_12 } from "./tables/v6_12.ts";
 import { V6_18 } from "./tables/v6_18.ts";
 
-/** The 6.x releases, parents first (6.1 and 6.12 have 5.10 and 6.1 as parents). */
+/** The 6.x releases, parents first: 5.10 → 6.1 → 6.6 → 6.8 → 6.12 → 6.18. */
 export const RELEASES_6: readonly Release[] = [
   {
     release: "6.1.192 (Debian 6.1.192-2)",
@@ -140,15 +140,15 @@ export const RELEASES_6: readonly Release[] = [
     release: "6.12.117 (Debian 6.12.117-1)",
     version: "6.12.117",
     tables: V6_12,
+    // 6.8's, changed as follows. Shared with 6.6/6.8 and read in 6.12.117 too: the fixed
+    // CPUHP_AP_HYPERV_ONLINE (hv_init.c:501; the arm64 half, 52ae076c3a9b, [INFERRED] from 6.8.1
+    // and 6.18.9 arch/arm64/hyperv/mshyperv.c:70, :111 and 6.12's enum), the MSR clocksource 5
+    // below the TSC page (e5313f1c5404, hyperv_timer.c 6.12:494-516, 558-561), IR without x2APIC
+    // (fea858dc5d90, hyperv-iommu.c 6.12:129-131), the boot CPU's target (d385febc9a19, kernel/cpu.c
+    // 6.12:3179), announce_cpu() at boot only (smpboot.c:820), zero pages in "Image created"
+    // (snapshot.c:2152), resume_store() by lookup_bdev() (hibernate.c:1249-1266); x86 CPU0 never
+    // hotpluggable [INFERRED: e59e74dc48a3 (6.5); 6.8.1 topology.c:39-42, 6.18.9 setup.c:1314].
     registrants: {
-      // 52ae076c3a9b, the arm64 half of 9636be85cc5b (6.4) [INFERRED for 6.12: its enum has
-      // CPUHP_AP_HYPERV_ONLINE, docs/research/kernels/6.12.json; 6.8.1 and 6.18.9
-      // arch/arm64/hyperv/mshyperv.c:70, :111 register there].
-      remove: ["x86/hyperv_init:online@hyperv_init", "arm64/hyperv_init:online@hyperv_init"],
-      add: [
-        "x86/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE",
-        "arm64/hyperv_init:online@hyperv_init#CPUHP_AP_HYPERV_ONLINE",
-      ],
       // 6.12's System.map links drivers/leds before drivers/acpi (initcall entries 516 < 528):
       // docs/research/registrants/6.12.json.
       // zs_init() is initcall entry 449, before percpu_counter_startup() (495)
@@ -171,48 +171,38 @@ export const RELEASES_6: readonly Release[] = [
     switches: {
       timerList: "v0.10",
       // 6.12.117 arch/x86/kernel/dumpstack.c:426 "Oops: %s: …".
-      oops: { prefix: true, exitIrqsNote: true },
-      // e5313f1c5404: the MSR clocksource always, rated 5 below the TSC page (hyperv_timer.c
-      // 6.12:494-516, 558-561); logs/k6.12-hv-direct.log available_clocksource.
-      hypervClocksourceRating: { plain: 500, invariantTsc: 250, msrBelowPage: 5 },
-      hypervMsrClocksource: "always",
+      oops: { prefix: true },
       // take_cpu_down() (6.12:1268-1293): the tick moved to tick_cpu_dying (CPUHP_AP_TICK_DYING).
       takeCpuDownTick: false,
-      // fea858dc5d90 (hyperv-iommu.c 6.12:129-131): IR-IO-APIC in pub-k6.12-hv-*.log.
-      hypervIrqRemapNeedsX2apic: false,
       // 6.12.117: hv_common.c:290 host build from hyperv_init (410779d8d81f); topology.c:508
-      // "CPU topo:"; jiffies before hpet; smpboot.c:820 announce_cpu at boot only
-      // (0c7ffa32dbd6); no "Max logical packages" (logs/k6.12-*.log, logs/public/pub-k6.12-*).
+      // "CPU topo:"; jiffies before hpet; no "Max logical packages" (logs/k6.12-*.log,
+      // logs/public/pub-k6.12-*).
       bootLog: {
-        hypervFeatures: "privilege",
         hostBuildLate: true,
         topology: "cpu-topo",
         jiffiesEarly: true,
-        smpConfig: "smpboot-boot-only",
         maxLogicalPackages: false,
       },
-      // d385febc9a19 (6.12 kernel/cpu.c:3179); logs/public/pub-k6.12-*.log cpu0 target=236.
-      bootCpuTarget: "online",
       // e7ff4ebffe3b: packages, not possible CPUs (tsc.c 6.12:1291); logs/k6.12-plain.log runs on tsc.
       unsynchronizedTsc: "packages",
       // 87c9741a38c4: vmbus_bus_init() runs hv_synic_init() as per-CPU work items
       // (6.12.117 vmbus_drv.c:1419-1432), then registers the state nocalls.
-      vmbus: { probe: "immediate", rootCrsDeref: false, reserveFb: "pci", synicInit: "workqueue" },
+      vmbus: { synicInit: "workqueue" },
       // 6.12.117: kernel/cpu.c:1918 from nr_cpu_ids - 1 down (logs/k6.12-hv-direct-hibernate.log:
-      // CPU 3, 2, 1); snapshot.c:2152 "(%d pages copied, %d zero pages)" (005e8dddd497, 6.6);
-      // swap.c:793 "for %s compression", :887 the compressed size; hibernate.c:1166-1167 the last
-      // space becomes the newline (logs: "[platform] shutdown reboot suspend test_resume");
-      // hibernate.c:1249-1266 resume_store() parses with lookup_bdev(), then MAJ:MIN (0:0 passes).
+      // CPU 3, 2, 1); swap.c:793 "for %s compression", :887 the compressed size;
+      // hibernate.c:1166-1167 the last space becomes the newline (logs: "[platform] shutdown reboot
+      // suspend test_resume").
       hibernation: {
         freezeOrder: "descending",
-        imageZeroPages: true,
         namedCompressor: true,
         diskTrailingSpace: false,
-        resumeZeroRefused: false,
       },
-      // [INFERRED] from 6.8.1 (topology.c:39-42) and 6.18.9 (setup.c:1314): e59e74dc48a3 (6.5)
-      // removed cpu0_hotplug; 6.12's arch/x86 was not read.
-      x86Cpu0Hotplug: "never",
+      // The Debian build's ftrace shows __clockevents_exchange_device (logs/k6.12-hv-direct-trace.log
+      // `hv_ce_shutdown <-__clockevents_exchange_device`), which 6.6.150 and 6.8.1 do not have.
+      exchangeSplit: true,
+      // 2f8dea1692ee in 6.12.11: 6.12.117's kernel/cpu.c:2175 gives hrtimers:dying its startup,
+      // hrtimers_cpu_starting() (docs/research/kernels/6.12.json).
+      hresResetOnStarting: true,
       // [INFERRED] b9af6418279c (6.11) is in 6.12; 6.18.9 mshyperv.c:205-206.
       kexecHvCpuDie: "fixed-state",
       // [INFERRED] 7f828d5fff7d (6.11) is in 6.12; 6.18.9 hyperv_timer.c:151-155.
