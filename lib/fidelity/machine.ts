@@ -110,6 +110,9 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
     // A kernel built from source has the rig build's config (lib/kernels/configs.ts "rig-build").
     kconfig: host.builtFromSource ? "rig-build" : "debian",
     modules: "manual",
+    // The kernel's own config line (ops.sh prints it); the rig builds set it (configs_rig.ts).
+    hotplugStateControl: /^config: CONFIG_CPU_HOTPLUG_STATE_CONTROL=y$/m.test(logText) ||
+      host.builtFromSource,
     cpus: host.smp,
     hz: 250,
     cmdline: host.append,
@@ -125,7 +128,7 @@ export function rigOptions(host: RigHost, logText: string, file: string): VmOpti
     ...(hyperv ? { vmbus: host.devices.includes("vmbus-bridge") } : {}),
     // The rig's SSDT gives \_SB an MMIO _CRS (rig/acpi/sb-crs.asl), as Hyper-V's VMOD has.
     ...(hyperv
-      ? { vmbusMmio: host.fields.get("ssdt")?.startsWith("acpi/sb-crs.asl ") ?? false }
+      ? { vmbusMmio: /(^|\/)acpi\/sb-crs\.asl /.test(host.fields.get("ssdt") ?? "") }
       : {}),
     features: {
       ...(hyperv ? features : {}),

@@ -14,6 +14,8 @@ export interface ConfigFacts {
   readonly nohz: "idle" | "full";
   /** `CONFIG_PREEMPT_DYNAMIC`. */
   readonly preemptDynamic: boolean;
+  /** `CONFIG_NR_CPUS` (default 8192: the distributions' `MAXSMP`). */
+  readonly nrCpus?: number;
   /** `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64). */
   readonly hotplugParallel: boolean;
   /** `CONFIG_BOOTPARAM_HOTPLUG_CPU0` exists (it was removed in 6.5) and is not set. */

@@ -11,6 +11,7 @@
  */
 
 import { AZURE_LINUX, UBUNTU_AZURE, WSL2 } from "./configs_distro.ts";
+import { RIG_BUILD } from "./configs_rig.ts";
 
 export type { ConfigFacts, ConfigPreset } from "./config_types.ts";
 import type { ConfigFacts, ConfigPreset } from "./config_types.ts";
@@ -154,6 +155,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
   UBUNTU_AZURE,
   AZURE_LINUX,
   WSL2,
+  RIG_BUILD,
 ];
 
 /** The ids `.config()` accepts. */
@@ -207,7 +209,7 @@ export function kconfigLines(f: ConfigFacts, hz: number, stateControl = false): 
     "CONFIG_HYPERVISOR_GUEST=y",
     "CONFIG_HPET_TIMER=y",
     "CONFIG_HPET_EMULATE_RTC=y",
-    "CONFIG_NR_CPUS=8192",
+    `CONFIG_NR_CPUS=${f.nrCpus ?? 8192}`,
     "CONFIG_X86_LOCAL_APIC=y",
     ...[100, 250, 300, 1000].map((h) => set(`HZ_${h}`, h === hz)),
     `CONFIG_HZ=${hz}`,
