@@ -129,6 +129,15 @@ export const RELEASES_5: readonly Release[] = [
     release: "5.4.301",
     version: "5.4.301",
     tables: V5_4,
+    registrants: {
+      // kswapd_init() (mm/vmscan.c:4159-4161, module_init) registers before
+      // percpu_counter_startup(): mm/ links before lib/, and a real 5.4.301 boot lists
+      // "181: mm/vmscan:online", "182: lib/percpu_cnt:online" (kbuild rig, k5.4-hv-direct-offon).
+      reorder: [{
+        move: "mm/vmscan:online@kswapd_init",
+        before: "lib/percpu_cnt:online@percpu_counter_startup",
+      }],
+    },
     switches: {
       // fd1fea6834d0 (5.3): hv_stimer_cleanup only shuts the stimer down, no unbind (S4, S5);
       // 5.4.301 drivers/hv/hv.c:291 calls hv_stimer_cleanup(), hyperv_timer.c as in 5.4.6.

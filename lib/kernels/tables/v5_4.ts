@@ -57,5 +57,8 @@ export const V5_4: TablesDelta = {
       teardown: null,
     }],
   },
-  registrants: { remove: [], add: ["base/cacheinfo:online@cacheinfo_sysfs_init"] },
+  registrants: {
+    remove: [],
+    add: ["base/cacheinfo:online@cacheinfo_sysfs_init", "mm/vmscan:online@kswapd_init"],
+  },
 };

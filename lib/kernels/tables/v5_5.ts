@@ -42,5 +42,5 @@ export const V5_5: TablesDelta = {
       cantStop: true,
     }],
   },
-  registrants: { remove: [], add: [] },
+  registrants: { remove: ["mm/vmscan:online@kswapd_init"], add: [] },
 };
