@@ -95,7 +95,7 @@ export class VmBuilder {
   hotplugStateControl(on = true): this {
     return this.#set("hotplugStateControl", on);
   }
-  /** Sets the kernel config preset: "debian" or "minimal" (lib/kernels/configs.ts). */
+  /** Sets the kernel config preset: "debian", "ubuntu-azure", "azure-linux", "wsl2", "rig-build" or "minimal" (lib/kernels/configs.ts). */
   kconfig(preset: string): this {
     return this.#set("kconfig", preset);
   }

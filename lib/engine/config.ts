@@ -167,7 +167,7 @@ export interface VmOptions {
   hyperv?: string;
   /** "x86_64" (default) or "arm64". */
   arch?: string;
-  /** Kernel line: "5.2", "5.4", "5.5" (default), "5.10", "6.1" or "6.12". */
+  /** Kernel line: "5.2", "5.4", "5.5" (default), "5.10", "5.15", "6.1", "6.6", "6.8", "6.12" or "6.18". */
   kernel?: string;
   /** VM generation: 1 or 2 (default 2; arm64 VMs are Generation 2). */
   generation?: number;
@@ -188,8 +188,9 @@ export interface VmOptions {
   /** Trace buffer capacity in events; default 32768. */
   traceBuffer?: number;
   /**
-   * Kernel config preset: "debian" (Debian's x86_64 kernel: 5.10, 6.1, 6.12; their default) or
-   * "minimal" (built-in Hyper-V; the only one for 5.2–5.5 and arm64).
+   * Kernel config preset: "debian" (Debian's x86_64 kernel: 5.10, 6.1, 6.12; their default),
+   * "ubuntu-azure" (6.8), "azure-linux" (6.6), "wsl2" (5.15, 6.6), "rig-build" (the kernels built
+   * and booted here) or "minimal" (built-in Hyper-V; the default elsewhere and on arm64).
    */
   kconfig?: string;
   /** "udev" (default: udev loads the modules of present devices at boot) or "manual". */
