@@ -255,8 +255,8 @@ export interface Switches {
    * `hrtimers_cpu_starting()` (the `hrtimers:dying` startup) clears `hres_active`, so a CPU taken
    * part-way down and back up returns to oneshot mode (2f8dea1692ee, stable 5.4.290, 5.10.234,
    * 5.15.177, 6.1.127, 6.6.74, 6.12.11: 5.4.301 kernel/time/hrtimer.c:2074-2080); without it only
-   * `hrtimers_prepare_cpu()` does (6.8.1 hrtimer.c:2166-2181, no startup for `hrtimers:dying`).
-   * Not modelled yet beyond the step tables.
+   * `hrtimers_prepare_cpu()` does (6.8.1 hrtimer.c:2166-2181, no startup for `hrtimers:dying`),
+   * and a CPU brought back from `hrtimers:prepare` keeps it (docs/model.md §Stories, A).
    */
   readonly hresResetOnStarting: boolean;
 }

@@ -9,7 +9,7 @@
 
 import { guestMonotonic, type Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
-import type { CpuState, MachineState } from "../engine/state.ts";
+import { type CpuState, type MachineState, TICKDEV_MODE } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
@@ -207,6 +207,27 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       return `CPU${step.cpu}'s tick device is "${k.s.devices[id].name}" ${
         step.phase === "enter" ? "before" : "after"
       } ${step.callback}() (${step.state} ${stateName(k, step.state)})`;
+    },
+  },
+  {
+    name: "hres-needs-oneshot-tick",
+    description:
+      "an online CPU whose hrtimer base is in high resolution mode has a one-shot tick device",
+    source: "2f8dea1692ee (v6.13, CVE-2024-57951): hrtimer_run_queues() returns while " +
+      "hres_active is set (6.8.1 kernel/time/hrtimer.c:1897-1916), so a CPU brought back from " +
+      "hrtimers:prepare without hrtimers_prepare_cpu() never switches its tick to oneshot",
+    during: "none",
+    inStates: true,
+    check({ k }) {
+      for (const c of k.s.cpus) {
+        if (!c.online || !c.hres || c.tickDev === null) continue;
+        if (c.tickMode === TICKDEV_MODE.ONESHOT) continue;
+        const d = k.s.devices[c.tickDev];
+        return `CPU${c.id} has hres_active 1 but its tick device "${d.name}" is periodic (Tick ` +
+          `Device mode ${c.tickMode}, event_handler ${d.handler}, nohz_mode ${c.nohzMode}): ` +
+          `hrtimer_run_queues() returns before hrtimer_switch_to_hres(), so it never switches`;
+      }
+      return null;
     },
   },
 ];

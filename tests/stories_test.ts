@@ -1,0 +1,93 @@
+/**
+ * The stories of issue 13 (requirement 3), each on a line that has the bug and one that has the
+ * fix: as a scenario through the `Machine`, and as exploration's shortest counterexample.
+ * A. 2f8dea1692ee: a CPU taken part way down to hrtimers:prepare and back keeps hres_active.
+ */
+import assert from "node:assert/strict";
+import { explore, vm, type VmOptions } from "../mod.ts";
+
+const CPU1 = "/sys/devices/system/cpu/cpu1";
+
+/** hrtimers:prepare per line (/sys/devices/system/cpu/hotplug/states). */
+const HRTIMERS_PREPARE: Record<string, number> = { "6.8": 41, "6.6": 43, "5.4": 39, "5.5": 37 };
+
+// 5.4 on Hyper-V hangs in any offline (docs/model.md §Hangs): its round trip runs where the rig
+// booted 5.4.301, QEMU with Hyper-V enlightenments and no VMbus (the LAPIC timer).
+const hostOf = (kernel: string) => kernel === "5.4" ? "qemu" : "2019";
+
+function partialRoundTrip(kernel: string) {
+  const m = vm().hyperv(hostOf(kernel)).kernel(kernel).cpus(2).hotplugStateControl().build();
+  m.advance("4ms");
+  const online = m.read("/sys/devices/system/cpu/hotplug/states").match(/(\d+): online\n/)![1];
+  assert.equal(m.write(`${CPU1}/hotplug/target`, HRTIMERS_PREPARE[kernel]).ok, true);
+  // target_store() leaves the device core's offline flag alone (6.8 drivers/base/core.c:2689):
+  // `online` still reads 1 and `echo 1 > online` is a no-op (the real 5.4.301 boot:
+  // k5.4-hv-direct-target.log, cpu2 state=39 online=1).
+  assert.equal(m.read(`${CPU1}/online`), "1\n");
+  assert.equal(m.read(`${CPU1}/hotplug/state`), `${HRTIMERS_PREPARE[kernel]}\n`);
+  assert.equal(m.online(1).ok, true);
+  assert.equal(m.read(`${CPU1}/hotplug/state`), `${HRTIMERS_PREPARE[kernel]}\n`);
+  assert.equal(m.write(`${CPU1}/hotplug/target`, online).ok, true);
+  m.advance("20ms");
+  return m;
+}
+
+function cpu1TickDevice(timerList: string): string {
+  return timerList.split("\n\n").find((b) => b.includes("Per CPU device: 1"))!;
+}
+
+Deno.test("2f8dea1692ee: 6.8 (and 5.5) keep hres_active through a round trip to hrtimers:prepare", () => {
+  for (const kernel of ["6.8", "5.5"]) {
+    const m = partialRoundTrip(kernel);
+    assert.equal(m.cpu(1).highres, true, kernel);
+    assert.equal(m.cpu(1).mode, "periodic", kernel);
+    const block = cpu1TickDevice(m.read("/proc/timer_list"));
+    assert.match(block, /^Tick Device: mode: {5}0$/m, kernel);
+    assert.match(block, /event_handler: {2}tick_handle_periodic$/m, kernel);
+  }
+});
+
+Deno.test("2f8dea1692ee: 5.4.301 and 6.6.150 (hrtimers_cpu_starting) switch back to oneshot", () => {
+  for (const kernel of ["5.4", "6.6"]) {
+    const m = partialRoundTrip(kernel);
+    assert.equal(m.cpu(1).highres, true, kernel);
+    assert.equal(m.cpu(1).mode, "oneshot", kernel);
+    const block = cpu1TickDevice(m.read("/proc/timer_list"));
+    assert.match(block, /^Tick Device: mode: {5}1$/m, kernel);
+    assert.match(block, /event_handler: {2}hrtimer_interrupt$/m, kernel);
+    assert.deepEqual(m.problems(), [], kernel);
+  }
+});
+
+Deno.test("2f8dea1692ee: a full offline and online re-runs hrtimers_prepare_cpu() on 6.8", () => {
+  const m = vm().hyperv("2019").kernel("6.8").cpus(2).build();
+  m.advance("4ms");
+  assert.equal(m.offline(1).ok, true);
+  assert.equal(m.online(1).ok, true);
+  m.advance("20ms");
+  assert.equal(m.cpu(1).mode, "oneshot");
+});
+
+Deno.test("2f8dea1692ee: explore finds the round trip on 6.8 only, and only with state control", () => {
+  const base: VmOptions = { cpus: 2, hotplugStateControl: true };
+  const options = { depth: 3, ops: ["target", "advance"] as const };
+  const find = (o: VmOptions) =>
+    explore({ hyperv: hostOf(o.kernel!), ...o }, {
+      ...options,
+      ops: [...options.ops],
+      invariants: ["hres-needs-oneshot-tick"],
+    })
+      .violations.find((v) => v.invariant === "hres-needs-oneshot-tick");
+  const v = find({ ...base, kernel: "6.8" })!;
+  assert.equal(v.during, "target");
+  assert.deepEqual(v.operations, [
+    "advance 4ms",
+    `echo 41 > ${CPU1}/hotplug/target`,
+    `echo 233 > ${CPU1}/hotplug/target`,
+  ]);
+  for (const kernel of ["6.6", "6.12", "6.18", "5.4", "5.10", "5.15", "6.1"]) {
+    assert.equal(find({ ...base, kernel }), undefined, kernel);
+  }
+  // Without CONFIG_CPU_HOTPLUG_STATE_CONTROL the write takes only 0 and CPUHP_ONLINE.
+  assert.equal(find({ ...base, kernel: "6.8", hotplugStateControl: false }), undefined);
+});
