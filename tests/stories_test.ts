@@ -91,3 +91,84 @@ Deno.test("2f8dea1692ee: explore finds the round trip on 6.8 only, and only with
   // Without CONFIG_CPU_HOTPLUG_STATE_CONTROL the write takes only 0 and CPUHP_ONLINE.
   assert.equal(find({ ...base, kernel: "6.8", hotplugStateControl: false }), undefined);
 });
+
+// B. b9af6418279c: kexec -e on a line whose hv_machine_shutdown() skips hv_cpu_die().
+
+Deno.test("b9af6418279c: kexec on 6.8 leaves the VP assist pages enabled and the new kernel crashes", () => {
+  const m = vm().hyperv("2019").kernel("6.8").cpus(2).build();
+  const r = m.run({ kind: "kexec" });
+  assert.equal(r.ok, false);
+  assert.deepEqual(r.vpAssistLeft, [0, 1]);
+  assert.match(
+    r.message,
+    /^kexec_core: Starting new kernel; the new kernel crashes \(the machine is hung\): /,
+  );
+  assert.match(r.message, /hyperv_init_cpuhp > 0/);
+  assert.match(r.message, /the hypervisor corrupts the memory region of the old VP assist page/);
+  assert.equal(m.hung, true);
+  assert.match(m.console(), /kexec_core: Starting new kernel/);
+  assert.throws(() => m.offline(1), /hung/);
+});
+
+Deno.test("b9af6418279c: kexec on 6.6.150, 6.12, 6.18 (fixed state) and 5.15, 6.1 (dynamic state) boots the new kernel", () => {
+  for (const kernel of ["6.6", "6.12", "6.18", "5.10", "5.15", "6.1"]) {
+    const m = vm().hyperv("2019").kernel(kernel).cpus(2).build();
+    m.advance("8ms");
+    assert.equal(m.offline(1).ok, true, kernel);
+    const r = m.run({ kind: "kexec" });
+    assert.equal(r.ok, true, kernel);
+    assert.deepEqual(r.vpAssistLeft, [], kernel);
+    assert.equal(m.hung, false, kernel);
+    // The same configuration boots: every CPU online again, the clocks started over.
+    assert.deepEqual(m.cpus().map((c) => c.online), [true, true], kernel);
+    assert.ok(m.now < 8_000_000, kernel);
+    assert.equal(m.offline(1).ok, true, kernel);
+  }
+});
+
+Deno.test("kexec: 5.4.301 has no cpuhp_remove_state() in hv_machine_shutdown() (before dfe94d4086e4)", () => {
+  const r = vm().hyperv("2019").kernel("5.4").cpus(2).build().run("kexec");
+  assert.equal(r.ok, false);
+  assert.match(r.message, /dfe94d4086e4/);
+});
+
+Deno.test("b9af6418279c: explore finds kexec on 6.8 (and 5.4) only", () => {
+  const find = (kernel: string) =>
+    explore({ hyperv: "2019", kernel, cpus: 2 }, {
+      depth: 2,
+      ops: ["online", "offline", "kexec"],
+      invariants: ["kexec-vp-assist-released", "time-monotonic", "no-hang"],
+    }).violations.filter((v) => !v.expected);
+  const v = find("6.8");
+  assert.deepEqual(v.map((x) => [x.invariant, x.during, x.operations]), [
+    ["kexec-vp-assist-released", "kexec", ["kexec"]],
+  ]);
+  assert.match(v[0].message, /hyperv_init_cpuhp > 0/);
+  for (const kernel of ["6.6", "6.12", "6.18", "5.10", "5.15", "6.1"]) {
+    assert.deepEqual(find(kernel), [], kernel);
+  }
+});
+
+// C. fff7b5e6ee63: the 5.5 line sets the Direct Mode stimer up in hyperv_init(), before the LAPIC.
+
+Deno.test("fff7b5e6ee63: explore reports the stimer set up before the LAPIC at 5.5's boot, not 5.10's", () => {
+  const find = (o: VmOptions, ops: ("online" | "kexec")[] = ["online"]) =>
+    explore(o, { depth: 1, ops, invariants: ["stimer-after-lapic"] }).violations;
+  const v = find({ hyperv: "2019", kernel: "5.5", cpus: 2 }, ["online", "kexec"]);
+  assert.deepEqual(v.map((x) => [x.during, x.operations]), [["boot", []], ["kexec", ["kexec"]]]);
+  assert.match(v[0].message, /before apic_bsp_setup\(\)/);
+  // A legacy host (no Direct Mode: the stimer's interrupt is a VMbus message), 5.4 (stimer from
+  // the VMbus driver) and 5.10.262 on (hv_stimer_setup_percpu_clockev()) keep the order.
+  assert.deepEqual(find({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }), []);
+  for (const kernel of ["5.2", "5.4", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18"]) {
+    assert.deepEqual(find({ hyperv: "2019", kernel, cpus: 2 }), [], kernel);
+  }
+});
+
+Deno.test("fff7b5e6ee63: the 5.5 line's normal boot runs (no failure was reported)", () => {
+  const m = vm().hyperv("2019").kernel("5.5").cpus(2).build();
+  m.advance("20ms");
+  assert.equal(m.hung, false);
+  assert.equal(m.boundDevice(0), "Hyper-V clockevent");
+  assert.deepEqual(m.problems(), []);
+});

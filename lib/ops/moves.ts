@@ -27,6 +27,7 @@ export const OPERATION_KINDS = [
   "hibernate",
   "fail",
   "target",
+  "kexec",
 ] as const;
 
 /** One operation kind of exploration. */
@@ -117,6 +118,7 @@ export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperati
     }
     return moves;
   },
+  kexec: (k) => allowed(k, { kind: "kexec" }) ? [one("kexec", { kind: "kexec" })] : [],
   // `echo N > cpuX/hotplug/target` (needs CONFIG_CPU_HOTPLUG_STATE_CONTROL): an online CPU part
   // way down to a PREPARE-section state, and a CPU left there back to CPUHP_ONLINE.
   target: (k) => {

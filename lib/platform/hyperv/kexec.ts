@@ -41,3 +41,32 @@ export function hvMachineShutdown(k: Kernel): number[] {
   for (const cpu of having) hvCpuDie(k, cpu);
   return [];
 }
+
+/** The callback a kexec'd kernel crashes in when the old kernel left VP assist pages enabled. */
+export const VP_ASSIST_CRASH = "hv_cpu_init";
+
+/**
+ * Why the kexec'd kernel crashes, in the words of b9af6418279c's commit message, for the CPUs
+ * `left` with their VP assist page enabled.
+ *
+ * @example
+ * ```ts
+ * import { vpAssistCrashReason } from "./kexec.ts";
+ * import { createKernel } from "../../machine/kernel.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ kernel: "6.8", cpus: 2 }).build().snapshot());
+ * assert.match(vpAssistCrashReason(k, [0, 1]), /hyperv_init_cpuhp > 0/);
+ * ```
+ */
+export function vpAssistCrashReason(k: Kernel, left: readonly number[]): string {
+  const why = k.line.kexecHvCpuDie === "skipped"
+    ? "hv_machine_shutdown() calls cpuhp_remove_state() only if hyperv_init_cpuhp > 0, which " +
+      "the fixed CPUHP_AP_HYPERV_ONLINE state leaves 0, so hv_cpu_die() never ran"
+    : "hv_machine_shutdown() does not remove the hotplug state (dfe94d4086e4 is 5.12), so " +
+      "hv_cpu_die() never ran";
+  const cpus = left.length > 1 ? `CPUs ${left.join(",")}` : `CPU${left[0]}`;
+  return `${why} and the VP assist page stayed enabled on ${cpus}: when the kexec kernel tries to setup the VP assist page again, the ` +
+    `hypervisor corrupts the memory region of the old VP assist page causing a panic in case ` +
+    `the kexec kernel is using that memory elsewhere (b9af6418279c)`;
+}
