@@ -282,7 +282,16 @@ function stimerFromHypervInit(k: Kernel): boolean {
     k.line.registrantOrder.includes(`${STIMER_STARTING}@hyperv_init`);
 }
 
-/** Operation kinds after which the machine runs a new kernel, whose clocks start over. */
+/**
+ * Operation kinds after which the machine runs a new kernel, whose clocks start over.
+ *
+ * @example
+ * ```ts
+ * import { NEW_KERNEL_KINDS } from "./invariants.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(NEW_KERNEL_KINDS, ["kexec"]);
+ * ```
+ */
 export const NEW_KERNEL_KINDS: readonly string[] = ["kexec"];
 
 /** The built-in invariant names. */

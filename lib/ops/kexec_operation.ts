@@ -20,7 +20,19 @@ import {
 import { type KexecResult, notRunning } from "./results.ts";
 import type { Operation, OperationSpec } from "./operation.ts";
 
-/** `kexec`: `kexec -l` of the running kernel, then `kexec -e`. */
+/**
+ * `kexec`: `kexec -l` of the running kernel, then `kexec -e`.
+ *
+ * @example
+ * ```ts
+ * import { KEXEC } from "./kexec_operation.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(KEXEC.format({ kind: "kexec" }), "kexec");
+ * const m = vm({ kernel: "6.6", cpus: 2 }).build();
+ * assert.equal(m.run("kexec").message, "kexec_core: Starting new kernel; Linux 6.6.150 booted again");
+ * ```
+ */
 export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonly number[]> = {
   kind: "kexec",
   summary: "kexec -e into the same kernel: machine_shutdown(), then the new kernel boots",

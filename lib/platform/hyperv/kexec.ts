@@ -9,7 +9,18 @@
 import type { Kernel } from "../../engine/kernel.ts";
 import { hvCpuDie } from "./stimer.ts";
 
-/** The x86 Hyper-V state whose startup, `hv_cpu_init()`, enables the CPU's VP assist page. */
+/**
+ * The x86 Hyper-V state whose startup, `hv_cpu_init()`, enables the CPU's VP assist page.
+ *
+ * @example
+ * ```ts
+ * import { HYPERV_INIT_STATE } from "./kexec.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const states = vm({ kernel: "6.8", cpus: 2 }).build().read("/sys/devices/system/cpu/hotplug/states");
+ * assert.match(states, new RegExp(`\\d+: ${HYPERV_INIT_STATE}\n`));
+ * ```
+ */
 export const HYPERV_INIT_STATE = "x86/hyperv_init:online";
 
 /**
@@ -42,7 +53,20 @@ export function hvMachineShutdown(k: Kernel): number[] {
   return [];
 }
 
-/** The callback a kexec'd kernel crashes in when the old kernel left VP assist pages enabled. */
+/**
+ * The callback a kexec'd kernel crashes in when the old kernel left VP assist pages enabled.
+ *
+ * @example
+ * ```ts
+ * import { VP_ASSIST_CRASH } from "./kexec.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ kernel: "6.8", cpus: 2 }).build();
+ * m.run("kexec");
+ * assert.match(m.problems()[0].message, /VP assist page/);
+ * assert.equal(VP_ASSIST_CRASH, "hv_cpu_init");
+ * ```
+ */
 export const VP_ASSIST_CRASH = "hv_cpu_init";
 
 /**
