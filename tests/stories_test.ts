@@ -172,3 +172,15 @@ Deno.test("fff7b5e6ee63: the 5.5 line's normal boot runs (no failure was reporte
   assert.equal(m.boundDevice(0), "Hyper-V clockevent");
   assert.deepEqual(m.problems(), []);
 });
+
+Deno.test("kexec keeps the swap device's hibernation image (the disk outlives the kernel)", () => {
+  const m = vm().hyperv("qemu").kernel("5.10").cpus(2).modules("manual").virtioDisk().swap(false)
+    .build();
+  for (const l of ["modprobe virtio_pci", "modprobe virtio_blk", "swapon /dev/vda"]) m.run(l);
+  assert.equal(m.write("/sys/power/state", "disk").ok, true);
+  m.run("poweron");
+  const image = m.snapshot().image;
+  assert.ok(image);
+  assert.equal(m.run({ kind: "kexec" }).ok, true);
+  assert.deepEqual(m.snapshot().image, image);
+});

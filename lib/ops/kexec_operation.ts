@@ -50,6 +50,8 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
     printk(old, "kexec_core: Starting new kernel", level);
     const left = hvMachineShutdown(old);
     const fresh = boot(old.s.config);
+    // The swap device keeps a hibernation image the old kernel booted past (as `poweron`).
+    fresh.s.image = old.s.image;
     // The serial console shows the old kernel's output, then the new one's.
     const before = old.s.log.console ?? [];
     if (before.length > 0) fresh.s.log.console = [...before, ...(fresh.s.log.console ?? [])];
