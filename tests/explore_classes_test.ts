@@ -12,7 +12,15 @@ import { type Move, moveDifference } from "../lib/explore/classes.ts";
 import { cloneState } from "../lib/explore/clone.ts";
 import type { OperationKind } from "../lib/ops/moves.ts";
 
-const ALL: OperationKind[] = ["online", "offline", "advance", "hibernate", "fail"];
+const ALL: OperationKind[] = [
+  "online",
+  "offline",
+  "advance",
+  "hibernate",
+  "fail",
+  "target",
+  "kexec",
+];
 
 // Designs that differ in what hotplug does: 4df4cb9e99, the ONLINE-state stimer that hangs on
 // hibernation, legacy mode, arm64 before 5.5, and the x86 baseline without Hyper-V.
@@ -22,6 +30,8 @@ const CONFIGS: VmOptions[] = [
   { hyperv: "2012R2", kernel: "5.5", cpus: 3 },
   { hyperv: "2019", kernel: "5.4", arch: "arm64", generation: 2, cpus: 2 },
   { hyperv: "none", kernel: "6.1", cpus: 3, hz: 100 },
+  // A kexec that crashes (hv_cpu_die() skipped) and partial targets (hrtimers:prepare).
+  { hyperv: "2019", kernel: "6.8", cpus: 2, hotplugStateControl: true },
 ];
 
 // A user's predicate that always holds: with one, the search reuses nothing and runs the full

@@ -19,6 +19,14 @@ import { Session } from "../repl/session.ts";
 
 const DIRECT_55: VmOptions = { hyperv: "2019", arch: "x86_64", kernel: "5.5" };
 
+// 5.5 sets the Direct Mode stimer up before the LAPIC at boot (fff7b5e6ee63, tests/stories_test.ts):
+// every 5.5 search on a Direct Mode host reports that, and only at boot.
+function afterBoot(r: ExploreResult) {
+  const [boot, ...rest] = r.violations;
+  assert.deepEqual([boot?.invariant, boot?.during], ["stimer-after-lapic", "boot"]);
+  return rest;
+}
+
 function violation(r: ExploreResult, invariant: string, during: string) {
   return r.violations.find((v) => v.invariant === invariant && v.during === during);
 }
@@ -35,7 +43,7 @@ Deno.test("x86 5.5 on a Direct Mode host: the LAPIC is never bound and every ste
         assert.equal(v.holds, "always", name);
         assert.ok(v.checks > 1000, `${name} was checked ${v.checks} times`);
       }
-      assert.deepEqual(r.violations, []);
+      assert.deepEqual(afterBoot(r), []);
     });
   }
   await t.step("with hibernation and the race's both sides too (3 CPUs)", () => {
@@ -43,7 +51,7 @@ Deno.test("x86 5.5 on a Direct Mode host: the LAPIC is never bound and every ste
       depth: 6,
       ops: ["online", "offline", "advance", "hibernate"],
     });
-    assert.deepEqual(r.violations, []);
+    assert.deepEqual(afterBoot(r), []);
   });
 });
 

@@ -104,7 +104,8 @@ Deno.test("the story switches per release, as each tree says", () => {
     "5.2": "none",
     "5.4": "none",
     "5.5": "none",
-    "5.10": "none",
+    // dfe94d4086e4 is in stable 5.10 (5.10.265 mshyperv.c:142-143, standing in for 5.10.262).
+    "5.10": "dynamic-state",
     "5.15": "dynamic-state",
     "6.1": "dynamic-state",
     "6.6": "fixed-state",
@@ -112,6 +113,10 @@ Deno.test("the story switches per release, as each tree says", () => {
     "6.12": "fixed-state",
     "6.18": "fixed-state",
   });
+  assert.deepEqual(
+    KERNEL_IDS.filter((id) => KERNEL_LINES[id].kexecStartingLevel === "emerg"),
+    ["5.2", "5.4", "5.5"],
+  );
   assert.deepEqual(
     KERNEL_IDS.filter((id) => KERNEL_LINES[id].stimerTdxLowRating),
     ["6.12", "6.18"],

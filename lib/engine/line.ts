@@ -236,9 +236,14 @@ export interface Switches {
    * (`dynamic-state`, dfe94d4086e4 in 5.12, up to 6.3); with the fixed `CPUHP_AP_HYPERV_ONLINE` (9636be85cc5b, 6.4) the
    * saved `hyperv_init_cpuhp` is 0, so nothing runs and the kexec'd kernel can crash (`skipped`:
    * 6.8.1 mshyperv.c:202-203); b9af6418279c (6.11, 6.6.52, 6.10.11) removes the fixed state
-   * (`fixed-state`: 6.6.150 mshyperv.c:201-202). Not modelled yet (hvtick has no kexec operation).
+   * (`fixed-state`: 6.6.150 mshyperv.c:201-202). The `kexec` operation (lib/platform/hyperv/kexec.ts).
    */
   readonly kexecHvCpuDie: "none" | "dynamic-state" | "skipped" | "fixed-state";
+  /**
+   * The level `kernel_kexec()` prints `kexec_core: Starting new kernel` at: `pr_emerg` (5.4.301
+   * kernel/kexec_core.c:1172) or `pr_notice` (5.10.265 kexec_core.c:1182, 6.8.1 :1269).
+   */
+  readonly kexecStartingLevel: "emerg" | "notice";
   /**
    * `hv_stimer_init()` rates the stimer 90 in a TDX VM without a paravisor, so the LAPIC timer wins
    * (7f828d5fff7d, 6.11/6.10.11: 6.18.9 drivers/clocksource/hyperv_timer.c:151-155; 6.8.1 rates it
@@ -255,8 +260,8 @@ export interface Switches {
    * `hrtimers_cpu_starting()` (the `hrtimers:dying` startup) clears `hres_active`, so a CPU taken
    * part-way down and back up returns to oneshot mode (2f8dea1692ee, stable 5.4.290, 5.10.234,
    * 5.15.177, 6.1.127, 6.6.74, 6.12.11: 5.4.301 kernel/time/hrtimer.c:2074-2080); without it only
-   * `hrtimers_prepare_cpu()` does (6.8.1 hrtimer.c:2166-2181, no startup for `hrtimers:dying`).
-   * Not modelled yet beyond the step tables.
+   * `hrtimers_prepare_cpu()` does (6.8.1 hrtimer.c:2166-2181, no startup for `hrtimers:dying`),
+   * and a CPU brought back from `hrtimers:prepare` keeps it (docs/model.md §Stories, A).
    */
   readonly hresResetOnStarting: boolean;
 }

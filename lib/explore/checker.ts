@@ -92,7 +92,7 @@ export class Checker {
   check(
     k: Kernel,
     step: StepPoint | null,
-    before: { now: number; monotonic: number },
+    before: { now: number; monotonic: number; booted?: boolean },
     node: number,
     last: ExploreOperation | null,
   ): void {

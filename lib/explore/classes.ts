@@ -25,8 +25,13 @@ export interface Move {
   readonly race: boolean;
   /** The class of the state it leads to (-1 when it did not run). */
   readonly to: number;
-  /** What it adds to the anchors. */
+  /**
+   * What it adds to the anchors; for an operation that starts a new kernel (`absolute`), the
+   * anchors it leads to, whatever they were (the new kernel's clocks and counts start over).
+   */
   readonly delta: Float64Array;
+  /** `delta` holds the anchors reached, not what is added (a kexec: NEW_KERNEL_KINDS). */
+  readonly absolute?: boolean;
   /**
    * When it sets the reference counter's epoch (the last anchor) rather than leaving it: the new
    * epoch less the new `now` (the delta does not apply to it then).
@@ -75,6 +80,7 @@ export function moveDifference(reused: Move, fresh: Move): string | null {
     ["reached the kthread_park() race", reused.race, fresh.race],
     ["class reached", reused.to, fresh.to],
     ["anchor deltas", list(reused.delta), list(fresh.delta)],
+    ["anchors reached, not added", reused.absolute ?? false, fresh.absolute ?? false],
     ["epoch set from now", reused.epoch, fresh.epoch],
     ["invariant counts during it", list(reused.walk), list(fresh.walk)],
     ["invariant counts after it", list(reused.post), list(fresh.post)],

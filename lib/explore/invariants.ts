@@ -9,10 +9,11 @@
 
 import { guestMonotonic, type Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
-import type { CpuState, MachineState } from "../engine/state.ts";
+import { type CpuState, type MachineState, TICKDEV_MODE } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
+import { HYPERV_INIT_STATE, VP_ASSIST_CRASH } from "../platform/hyperv/kexec.ts";
 import { stateName } from "../machine/info.ts";
 
 /** Where an invariant is checked. */
@@ -21,8 +22,11 @@ export interface CheckPoint {
   readonly k: Kernel;
   /** The hotplug step, or null between operations. */
   readonly step: StepPoint | null;
-  /** Time when the operation started: simulation ns and guest CLOCK_MONOTONIC ns. */
-  readonly before: { readonly now: number; readonly monotonic: number };
+  /**
+   * Time when the operation started: simulation ns and guest CLOCK_MONOTONIC ns; `booted` when
+   * the state checked is a kernel's boot (a search's first state, or a kexec's).
+   */
+  readonly before: { readonly now: number; readonly monotonic: number; readonly booted?: boolean };
 }
 
 /** A built-in invariant. */
@@ -114,7 +118,8 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     claimedFor: startingStimer,
     check({ k }) {
       const h = k.s.hang;
-      return h
+      // A kexec'd kernel's crash is kexec-vp-assist-released's.
+      return h && h.callback !== VP_ASSIST_CRASH
         ? `CPU${h.cpu} hangs in ${h.callback}() at state ${h.state} ${h.stateName}: ${h.reason}`
         : null;
     },
@@ -178,8 +183,10 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
   },
   {
     name: "time-monotonic",
-    description: "simulation time and guest CLOCK_MONOTONIC never go back",
-    source: "kernel/time/timekeeping.c ktime_get; hibernation keeps CLOCK_MONOTONIC",
+    description:
+      "simulation time and guest CLOCK_MONOTONIC never go back (a kexec starts them over)",
+    source: "kernel/time/timekeeping.c ktime_get; hibernation keeps CLOCK_MONOTONIC; a kexec'd " +
+      "kernel is a new kernel (lib/ops/kexec_operation.ts)",
     during: "all",
     inStates: true,
     check({ k, before }) {
@@ -209,7 +216,83 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       } ${step.callback}() (${step.state} ${stateName(k, step.state)})`;
     },
   },
+  {
+    name: "hres-needs-oneshot-tick",
+    description:
+      "an online CPU whose hrtimer base is in high resolution mode has a one-shot tick device",
+    source: "2f8dea1692ee (v6.13, CVE-2024-57951): hrtimer_run_queues() returns while " +
+      "hres_active is set (6.8.1 kernel/time/hrtimer.c:1897-1916), so a CPU brought back from " +
+      "hrtimers:prepare without hrtimers_prepare_cpu() never switches its tick to oneshot",
+    during: "none",
+    inStates: true,
+    check({ k }) {
+      for (const c of k.s.cpus) {
+        if (!c.online || !c.hres || c.tickDev === null) continue;
+        if (c.tickMode === TICKDEV_MODE.ONESHOT) continue;
+        const d = k.s.devices[c.tickDev];
+        return `CPU${c.id} has hres_active 1 but its tick device "${d.name}" is periodic (Tick ` +
+          `Device mode ${c.tickMode}, event_handler ${d.handler}, nohz_mode ${c.nohzMode}): ` +
+          `hrtimer_run_queues() returns before hrtimer_switch_to_hres(), so it never switches`;
+      }
+      return null;
+    },
+  },
+  {
+    name: "kexec-vp-assist-released",
+    description: "a kexec'd kernel finds no VP assist page the old kernel left enabled",
+    source: "b9af6418279c (6.11, 6.10.11, 6.6.y): hv_machine_shutdown() runs hv_cpu_die() on " +
+      "every CPU (6.6.150 arch/x86/kernel/cpu/mshyperv.c:201-202; 6.8.1 :202-203 skips it: " +
+      "hyperv_init_cpuhp is 0); first fixed by dfe94d4086e4 (5.12)",
+    during: "none",
+    inStates: true,
+    check({ k }) {
+      const h = k.s.hang;
+      return h && h.callback === VP_ASSIST_CRASH && h.stateName === HYPERV_INIT_STATE
+        ? `the kexec'd kernel crashes: ${h.reason}`
+        : null;
+    },
+  },
+  {
+    name: "stimer-after-lapic",
+    description: "no CPU's direct-mode stimer (a LAPIC vector) is set up before its LAPIC",
+    source: "fff7b5e6ee63 (5.11, 5.10.10): hyperv_init() is x86_platform.apic_post_init(), " +
+      "which apic_intr_mode_init() calls before apic_bsp_setup() (5.10.265 arch/x86/kernel/apic/" +
+      "apic.c:1447-1450); the fix allocates the stimer from setup_percpu_clockev " +
+      "(arch/x86/hyperv/hv_init.c:420-428)",
+    during: "none",
+    inStates: true,
+    check({ k, step, before }) {
+      if (step || !before.booted || !stimerFromHypervInit(k)) return null;
+      return `hyperv_init() registered ${STIMER_STARTING} and CPU0's "Hyper-V clockevent" ` +
+        `before apic_bsp_setup() set up CPU0's LAPIC, through which the direct-mode stimer ` +
+        `interrupts (a kdump kernel can hang early: fff7b5e6ee63)`;
+    },
+  },
 ];
+
+const STIMER_STARTING = "clockevents/hyperv/stimer:starting";
+
+/**
+ * The line registers the x86 Direct Mode stimer from `hyperv_init()` (the registrant
+ * `…@hyperv_init`, 5.5 up to 5.10.9; its `when`: x86, a stimer, Direct Mode) rather than from
+ * `hv_stimer_setup_percpu_clockev()` (5.10.10 and later).
+ */
+function stimerFromHypervInit(k: Kernel): boolean {
+  return k.s.config.arch === "x86_64" && hasStimer(k) && k.direct &&
+    k.line.registrantOrder.includes(`${STIMER_STARTING}@hyperv_init`);
+}
+
+/**
+ * Operation kinds after which the machine runs a new kernel, whose clocks start over.
+ *
+ * @example
+ * ```ts
+ * import { NEW_KERNEL_KINDS } from "./invariants.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(NEW_KERNEL_KINDS, ["kexec"]);
+ * ```
+ */
+export const NEW_KERNEL_KINDS: readonly string[] = ["kexec"];
 
 /** The built-in invariant names. */
 export const INVARIANT_NAMES: readonly string[] = INVARIANTS.map((i) => i.name);

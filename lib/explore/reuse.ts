@@ -20,6 +20,7 @@ import { cloneState } from "./clone.ts";
 import { moveBytes } from "./memory.ts";
 import { type Move, moveDifference, type StateClass, StateClasses } from "./classes.ts";
 import type { Checker } from "./checker.ts";
+import { NEW_KERNEL_KINDS } from "./invariants.ts";
 import { type Counterexamples, keyOf } from "./counterexamples.ts";
 
 /** How a search reuses moves. */
@@ -94,11 +95,27 @@ export class Reuse {
     };
     if (!ran) return base;
     const violated: string[] = [];
-    const post = checker.counted(() => checker.check(k, null, before, node, op), violated);
+    // A new kernel's clocks start over: its state is checked against itself.
+    const absolute = NEW_KERNEL_KINDS.includes(op.kind);
+    const after = absolute
+      ? { now: k.s.now, monotonic: guestMonotonic(k.s), booted: true }
+      : before;
+    const post = checker.counted(() => checker.check(k, null, after, node, op), violated);
     const from = new Float64Array(A);
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
+    if (absolute) {
+      return {
+        ...base,
+        to: classes.classOf(k.s),
+        delta: to,
+        absolute,
+        epoch: null,
+        post,
+        postKeys: violated.length ? violated.map((name) => keyOf(name, op.kind)) : null,
+      };
+    }
     const delta = to.map((v, i) => v - from[i]);
     const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
     if (epoch !== null) delta[A - 1] = 0;
@@ -161,6 +178,10 @@ export class Reuse {
   /** Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`. */
   anchorsAfter(move: Move, from: ArrayLike<number>, at: number, out: number[]): void {
     const A = this.classes.width;
+    if (move.absolute) {
+      for (let a = 0; a < A; a++) out[a] = move.delta[a];
+      return;
+    }
     for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
     if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
   }
@@ -174,7 +195,10 @@ export class Reuse {
     if (move.postKeys?.every((key) => this.tree.has(key))) move.postKeys = null;
     if (move.postKeys) {
       const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
-      this.checker.check(k, null, { now, monotonic: now + c.monotonic }, id, null);
+      const before = move.absolute
+        ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
+        : { now, monotonic: now + c.monotonic };
+      this.checker.check(k, null, before, id, null);
     } else if (this.options.reuse) move.postUses++;
     else this.checker.add(move.post, 1);
   }

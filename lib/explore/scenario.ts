@@ -22,7 +22,7 @@ import { advanceResult } from "../ops/results.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import type { CustomInvariant } from "./invariants.ts";
-import { designOf } from "./invariants.ts";
+import { designOf, NEW_KERNEL_KINDS } from "./invariants.ts";
 import {
   type Checked,
   checkedInvariants,
@@ -273,7 +273,10 @@ export function* scenarioRun(
     }
     // Callbacks still open did not return: the operation hung in them.
     for (const o of open) steps[o.index] = { ...steps[o.index], hung: true };
-    checks.check({ k, step: null, before }, report(null));
+    const after = NEW_KERNEL_KINDS.includes(op.kind)
+      ? { now: k.s.now, monotonic: guestMonotonic(k.s), booted: true }
+      : before;
+    checks.check({ k, step: null, before: after }, report(null));
     operations.push({
       line,
       operation: op,

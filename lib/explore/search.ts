@@ -217,7 +217,8 @@ function* search(
   let transitions = 0;
   const rootClass = classes.classOf(root.s);
   classes.visit(rootClass, classes.list[rootClass].anchors, 0);
-  checker.check(root, null, { now: root.s.now, monotonic: guestMonotonic(root.s) }, 0, null);
+  const booted = { now: root.s.now, monotonic: guestMonotonic(root.s), booted: true };
+  checker.check(root, null, booted, 0, null);
 
   // A level of the search: its nodes, their classes and their anchors (A numbers each).
   type Level = { node: number[]; cls: number[]; anchors: number[] };

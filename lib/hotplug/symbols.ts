@@ -56,8 +56,16 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
         return 0;
       }),
   },
-  // hrtimers_prepare_cpu() resets hres_active (kernel/time/hrtimer.c:1988-2008).
+  // hrtimers_prepare_cpu() resets hres_active on the control CPU before the CPU boots (6.8.1
+  // kernel/time/hrtimer.c:2166-2186); with 2f8dea1692ee it no longer does (6.6.150
+  // hrtimer.c:2208-2222) and hrtimers_cpu_starting() does it on the CPU (hrtimer.c:2224-2238).
   hrtimers_prepare_cpu: {
+    run: (k, op) => {
+      if (!k.line.hresResetOnStarting) k.s.cpus[op.cpu].hres = false;
+      return 0;
+    },
+  },
+  hrtimers_cpu_starting: {
     run: (k, op) => {
       k.s.cpus[op.cpu].hres = false;
       return 0;

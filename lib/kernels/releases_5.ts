@@ -114,6 +114,9 @@ export const RELEASES_5: readonly Release[] = [
       // 5.4.301 mshyperv.c:130-140 hv_machine_shutdown(): only the kexec handler, no cpuhp state
       // is removed (the dynamic-state removal, dfe94d4086e4, is 5.12).
       kexecHvCpuDie: "none",
+      // 5.4.301 kernel/kexec_core.c:1172 pr_emerg [INFERRED for 5.2 and 5.5: the pr_notice patch
+      // was posted in 2019, after 5.4's merge window; 5.10.265 has it].
+      kexecStartingLevel: "emerg",
       // 5.4.301 hyperv_timer.c:121: rating 1000.
       stimerTdxLowRating: false,
       // 5.4.301 drivers/hv/hv.c:262-289: a channel on the CPU refuses with -EBUSY.
@@ -245,6 +248,11 @@ export const RELEASES_5: readonly Release[] = [
       // 2f8dea1692ee in 5.10.234: 5.10.262's kernel/cpu.c:1665 gives hrtimers:dying its startup,
       // hrtimers_cpu_starting() (docs/research/kernels/5.10.json).
       hresResetOnStarting: true,
+      // dfe94d4086e4 (5.12, in stable 5.10): 5.10.265 arch/x86/kernel/cpu/mshyperv.c:142-143
+      // removes the dynamic state on kexec [INFERRED for Debian 5.10.262: the unifreq tree
+      // stands in for it]; kernel/kexec_core.c:1182 pr_notice.
+      kexecHvCpuDie: "dynamic-state",
+      kexecStartingLevel: "notice",
       // 5.10.262 drivers/hv/hv.c:252-254: CPU0 is refused while VMbus is connected.
       vmbusConnectCpuBusy: true,
       // 795d6379a47b: "%16s-%-7d" (5.10.262 trace_output.c:590-626; logs/k5.10-hv-direct-trace.log).

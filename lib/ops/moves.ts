@@ -20,7 +20,15 @@ import {
 } from "./operations.ts";
 
 /** The operation kinds exploration takes, as `--ops` names them. */
-export const OPERATION_KINDS = ["online", "offline", "advance", "hibernate", "fail"] as const;
+export const OPERATION_KINDS = [
+  "online",
+  "offline",
+  "advance",
+  "hibernate",
+  "fail",
+  "target",
+  "kexec",
+] as const;
 
 /** One operation kind of exploration. */
 export type OperationKind = typeof OPERATION_KINDS[number];
@@ -64,6 +72,23 @@ function failable(k: Kernel, down: boolean): number[] {
   return down ? found.down : found.up;
 }
 
+// The partial targets a CPU can be sent to (cpu.c target_store with
+// CONFIG_CPU_HOTPLUG_STATE_CONTROL): every named PREPARE-section state that is not cant_stop and
+// whose startup would run again on the way back up, per step table.
+const PARTIAL = new WeakMap<readonly Step[], number[]>();
+function partialTargets(k: Kernel): number[] {
+  let found = PARTIAL.get(k.steps);
+  if (!found) {
+    found = [];
+    for (let state = 1; state < k.line.cpuhp.BRINGUP_CPU; state++) {
+      const step = k.steps[state];
+      if (step.name !== null && !step.cantStop && step.startup) found.push(state);
+    }
+    PARTIAL.set(k.steps, found);
+  }
+  return found;
+}
+
 /** Per kind, the operations a state allows (a hung machine allows none). */
 export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperation[]>> = {
   online: (k) =>
@@ -92,6 +117,24 @@ export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperati
       }
     }
     return moves;
+  },
+  kexec: (k) => allowed(k, { kind: "kexec" }) ? [one("kexec", { kind: "kexec" })] : [],
+  // `echo N > cpuX/hotplug/target` (needs CONFIG_CPU_HOTPLUG_STATE_CONTROL): an online CPU part
+  // way down to a PREPARE-section state, and a CPU left there back to CPUHP_ONLINE.
+  target: (k) => {
+    if (!k.s.config.hotplugStateControl) return [];
+    const moves: ExploreOperation[] = [];
+    const online = k.line.cpuhp.ONLINE;
+    const write = (cpu: number, state: number): ExploreOperation => ({
+      kind: "target",
+      ops: [{ kind: "echo", value: `${state}\n`, path: `${CPU_DIR}/cpu${cpu}/hotplug/target` }],
+    });
+    for (const c of k.s.cpus) {
+      if (!hotpluggable(k, c.id)) continue;
+      if (c.state === online) { for (const t of partialTargets(k)) moves.push(write(c.id, t)); }
+      else if (c.state > 0 && c.state === c.target) moves.push(write(c.id, online));
+    }
+    return moves.filter((m) => allowed(k, m.ops[0]));
   },
 };
 

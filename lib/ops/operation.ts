@@ -12,6 +12,7 @@ import type { Grammar, Parsed } from "./grammar.ts";
 import type {
   AdvanceResult,
   HotplugResult,
+  KexecResult,
   ModprobeResult,
   PowerResult,
   RaceResult,
@@ -40,6 +41,7 @@ export type Operation =
   | { readonly kind: "hibernate" }
   | { readonly kind: "resume" }
   | { readonly kind: "reset" }
+  | { readonly kind: "kexec" }
   | { readonly kind: "race"; readonly side: "sleeps" | "passes" }
   | {
     readonly kind: "echo";
@@ -74,6 +76,8 @@ export interface OperationResults {
   readonly resume: PowerResult;
   /** `reset`. */
   readonly reset: ResetResult;
+  /** `kexec`. */
+  readonly kexec: KexecResult;
   /** `race`. */
   readonly race: RaceResult;
   /** `echo`. */

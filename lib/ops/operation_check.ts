@@ -45,6 +45,7 @@ const FIELDS: { readonly [K in OperationName]: Fields<Of<K>> } = {
   hibernate: { kind: kind("hibernate") },
   resume: { kind: kind("resume") },
   reset: { kind: kind("reset") },
+  kexec: { kind: kind("kexec") },
   race: { kind: kind("race"), side: oneOf(["sleeps", "passes"] as const, "a side") },
   echo: {
     kind: kind("echo"),

@@ -17,6 +17,7 @@ import { shellWord, words } from "./lexer.ts";
 import { excerpt } from "../util/excerpt.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
 import { HIBERNATE, POWEROFF, POWERON, RESUME, SWAPON } from "./power_operations.ts";
+import { KEXEC } from "./kexec_operation.ts";
 import { lookup } from "../files/table.ts";
 import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
@@ -232,6 +233,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> }
   hibernate: HIBERNATE,
   resume: RESUME,
   reset: RESET,
+  kexec: KEXEC,
   race: RACE,
   echo: ECHO,
   modprobe: MODPROBE,

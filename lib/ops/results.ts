@@ -150,6 +150,16 @@ export interface ResetResult {
   readonly message: string;
 }
 
+/** What `kexec` did: the new kernel booted, or (ok false) it crashed and why. */
+export interface KexecResult {
+  /** The new kernel booted and runs. */
+  readonly ok: boolean;
+  /** CPUs whose VP assist page the old kernel left enabled (`hv_cpu_die()` never ran). */
+  readonly vpAssistLeft: readonly number[];
+  /** One line. */
+  readonly message: string;
+}
+
 /**
  * Why the machine cannot `what` now: a {@linkcode HangError} while hung, a
  * {@linkcode PoweredOffError} while hibernated, or null when it can.

@@ -102,7 +102,14 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
     listDel(s, id);
     delete s.devices[id];
   }
-  c.hres = false;
+  // hres_active is hrtimer_cpu_base's: neither tick_shutdown() nor the dying CPU's
+  // hrtimers_cpu_dying() clears it (6.8.1 tick-common.c:420-437, hrtimer.c:2224-2262); only
+  // hrtimers_prepare_cpu() or hrtimers_cpu_starting() does (lib/hotplug/symbols.ts), before
+  // anything reads it again — unless the line lacks hrtimers_cpu_starting() and the CPU stops at
+  // or above hrtimers:prepare (2f8dea1692ee). hvtick clears it here in every other case, so that
+  // dead CPUs' states do not differ by a value nothing reads.
+  const prepare = k.steps.findIndex((step) => step.name === "hrtimers:prepare");
+  if (k.line.hresResetOnStarting || c.target < prepare) c.hres = false;
   c.nohzMode = 0;
   c.schedExpires = -1;
   c.checkClocks = false;

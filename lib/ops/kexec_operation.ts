@@ -1,0 +1,92 @@
+/**
+ * The `kexec` row of the operation table (lib/ops/operations.ts): `kexec -e` into the same
+ * kernel. `kernel_kexec()` prints `kexec_core: Starting new kernel` and calls `machine_shutdown()`
+ * (6.8.1 kernel/kexec_core.c:1269-1270), which on Hyper-V is `hv_machine_shutdown()`
+ * (lib/platform/hyperv/kexec.ts); then the new kernel boots with the same configuration. Where
+ * `hv_cpu_die()` did not run on every CPU, the new kernel crashes (b9af6418279c).
+ *
+ * @module
+ */
+
+import { ktime } from "../engine/kernel.ts";
+import { KERN, printk } from "../engine/log.ts";
+import { boot } from "../machine/boot.ts";
+import {
+  hvMachineShutdown,
+  HYPERV_INIT_STATE,
+  VP_ASSIST_CRASH,
+  vpAssistCrashReason,
+} from "../platform/hyperv/kexec.ts";
+import { type KexecResult, notRunning } from "./results.ts";
+import type { Operation, OperationSpec } from "./operation.ts";
+
+/**
+ * `kexec`: `kexec -l` of the running kernel, then `kexec -e`.
+ *
+ * @example
+ * ```ts
+ * import { KEXEC } from "./kexec_operation.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(KEXEC.format({ kind: "kexec" }), "kexec");
+ * const m = vm({ kernel: "6.6", cpus: 2 }).build();
+ * assert.equal(m.run("kexec").message, "kexec_core: Starting new kernel; Linux 6.6.150 booted again");
+ * ```
+ */
+export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonly number[]> = {
+  kind: "kexec",
+  summary: "kexec -e into the same kernel: machine_shutdown(), then the new kernel boots",
+  cost: "boots every vCPU again",
+  grammar: {},
+  inScenario: true,
+  parse: () => ({ kind: "kexec" }),
+  format: () => "kexec",
+  check: () => {},
+  // kernel_kexec() takes the hotplug lock (migrate_to_reboot_cpu()).
+  blocked: (k) => notRunning(k, "kexec"),
+  apply(t) {
+    const old = t.k;
+    const level = old.line.kexecStartingLevel === "emerg" ? KERN.EMERG : KERN.NOTICE;
+    printk(old, "kexec_core: Starting new kernel", level);
+    const left = hvMachineShutdown(old);
+    const fresh = boot(old.s.config);
+    // The swap device keeps a hibernation image the old kernel booted past (as `poweron`).
+    fresh.s.image = old.s.image;
+    // The serial console shows the old kernel's output, then the new one's.
+    const before = old.s.log.console ?? [];
+    if (before.length > 0) fresh.s.log.console = [...before, ...(fresh.s.log.console ?? [])];
+    if (left.length > 0) {
+      const state = fresh.steps.findIndex((s) => s.name === HYPERV_INIT_STATE);
+      const reason = vpAssistCrashReason(old, left);
+      fresh.s.hang = {
+        cpu: 0,
+        state,
+        stateName: HYPERV_INIT_STATE,
+        callback: VP_ASSIST_CRASH,
+        reason,
+        symptom: "",
+        time: ktime(fresh),
+      };
+      fresh.s.problems.push({ kind: "hang", cpu: 0, state, message: reason, time: ktime(fresh) });
+    }
+    // The kernel context is the same object (observers, the caller's target): its state and
+    // tables are the new kernel's.
+    Object.assign(old, fresh, { observers: old.observers, history: old.history });
+    return left;
+  },
+  refused: () => false,
+  result: (k, _op, left): KexecResult =>
+    left.length === 0
+      ? {
+        ok: true,
+        vpAssistLeft: [],
+        message: `kexec_core: Starting new kernel; Linux ${k.line.version} booted again`,
+      }
+      : {
+        ok: false,
+        vpAssistLeft: left,
+        message: `kexec_core: Starting new kernel; the new kernel crashes (the machine is hung): ${
+          k.s.hang!.reason
+        }`,
+      },
+};
