@@ -18,6 +18,7 @@ import {
 import { Session } from "../repl/session.ts";
 
 const DIRECT_55: VmOptions = { hyperv: "2019", arch: "x86_64", kernel: "5.5" };
+const PAGE = "hypercall-page-before-irq-affinity";
 
 function violation(r: ExploreResult, invariant: string, during: string) {
   return r.violations.find((v) => v.invariant === invariant && v.during === during);
@@ -35,7 +36,9 @@ Deno.test("x86 5.5 on a Direct Mode host: the LAPIC is never bound and every ste
         assert.equal(v.holds, "always", name);
         assert.ok(v.checks > 1000, `${name} was checked ${v.checks} times`);
       }
-      assert.deepEqual(r.violations, []);
+      // Only 5.5's latent hypercall-page order (9636be85cc5b's claim, expected here).
+      assert.deepEqual(r.violations.filter((v) => v.invariant !== PAGE), []);
+      assert.ok(r.violations.every((v) => v.expected));
     });
   }
   await t.step("with hibernation and the race's both sides too (3 CPUs)", () => {
@@ -43,7 +46,7 @@ Deno.test("x86 5.5 on a Direct Mode host: the LAPIC is never bound and every ste
       depth: 6,
       ops: ["online", "offline", "advance", "hibernate"],
     });
-    assert.deepEqual(r.violations, []);
+    assert.deepEqual(r.violations.filter((v) => v.invariant !== PAGE), []);
   });
 });
 

@@ -248,7 +248,7 @@ export interface Switches {
   /**
    * `hv_synic_cleanup()` moves a VMbus channel off the CPU going offline (VMBus 5.3 and later,
    * `hv_pick_new_cpu()`) instead of refusing with -EBUSY (3a7f7785eae7, 6.15: 6.18.9
-   * drivers/hv/hv.c:428-500); CPU0 still refuses. Not modelled yet.
+   * drivers/hv/hv.c:428-500); CPU0 still refuses (lib/platform/hyperv/vmbus.ts).
    */
   readonly vmbusOfflineMovesChannels: boolean;
   /**
@@ -259,6 +259,13 @@ export interface Switches {
    * Not modelled yet beyond the step tables.
    */
   readonly hresResetOnStarting: boolean;
+  /**
+   * `hv_cpu_die()` frees the CPU's hypercall input page (`hyperv_pcpu_input_arg`) when it goes
+   * offline (5.4.301 arch/x86/hyperv/hv_init.c:198-211; 5.15.215 drivers/hv/hv_common.c:149-168),
+   * before `takedown_cpu()` migrates its interrupts; 9636be85cc5b (6.4) keeps it (6.6.150
+   * drivers/hv/hv_common.c:425-438: "is not freed when the CPU goes offline").
+   */
+  readonly hvInputPageFreedOnDie: boolean;
 }
 
 /** A kernel line: a release's tables and switches. */

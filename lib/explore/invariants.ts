@@ -14,6 +14,7 @@ import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
 import { stateName } from "../machine/info.ts";
+import { HYPERV_INVARIANTS } from "./hyperv_invariants.ts";
 
 /** Where an invariant is checked. */
 export interface CheckPoint {
@@ -43,6 +44,10 @@ export interface BuiltinInvariant {
   readonly inStates: boolean;
   /** For a claim of one design: whether this machine has that design. */
   readonly claimedFor?: (k: Kernel) => boolean;
+  /** That design in words (default: 4df4cb9e99's). */
+  readonly claim?: string;
+  /** The commit that made that design (default 4df4cb9e99). */
+  readonly claimBy?: string;
   /** A violation in words, or null. */
   check(at: CheckPoint): string | null;
 }
@@ -86,6 +91,7 @@ export function designOf(k: Kernel): string {
 }
 
 const LAPIC = "lapic";
+const STARTING_DESIGN = "stimer Direct Mode as a STARTING-section state (4df4cb9e99)";
 
 /** Every built-in invariant. */
 export const INVARIANTS: readonly BuiltinInvariant[] = [
@@ -209,6 +215,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       } ${step.callback}() (${step.state} ${stateName(k, step.state)})`;
     },
   },
+  ...HYPERV_INVARIANTS,
 ];
 
 /** The built-in invariant names. */
@@ -228,6 +235,8 @@ export interface InvariantInfo {
   readonly during: "all" | "none" | "non-atomic";
   /** The design it is a claim of (violations elsewhere are expected), or null for every design. */
   readonly claim: string | null;
+  /** The commit that made that design, or null. */
+  readonly claimBy: string | null;
 }
 
 /**
@@ -248,5 +257,22 @@ export const INVARIANT_INFO: readonly InvariantInfo[] = INVARIANTS.map((i) => ({
   source: i.source,
   inStates: i.inStates,
   during: i.during,
-  claim: i.claimedFor ? "stimer Direct Mode as a STARTING-section state (4df4cb9e99)" : null,
+  claim: i.claimedFor ? i.claim ?? STARTING_DESIGN : null,
+  claimBy: i.claimedFor ? i.claimBy ?? "4df4cb9e99" : null,
 }));
+
+/**
+ * The note for an invariant's expected violations: whose design claims it.
+ *
+ * @example
+ * ```ts
+ * import { expectedNote } from "./invariants.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(expectedNote("no-hang"), "expected: claimed for 4df4cb9e99's design only");
+ * assert.equal(expectedNote("a user's"), "expected: claimed for another design only");
+ * ```
+ */
+export function expectedNote(name: string): string {
+  const by = INVARIANT_INFO.find((i) => i.name === name)?.claimBy;
+  return `expected: claimed for ${by ? `${by}'s` : "another"} design only`;
+}

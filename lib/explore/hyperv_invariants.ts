@@ -1,0 +1,119 @@
+/**
+ * The invariants of issue 13's Hyper-V stories (docs/model.md §Exploration): where the per-CPU
+ * hypercall input page is set up against `irq/affinity:online` (9636be85cc5b), and what offlining
+ * a CPU that a VMbus channel targets does (3a7f7785eae7). Rows of the `INVARIANTS` table
+ * (invariants.ts), which checks their shape.
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import type { StepPoint } from "../engine/observe.ts";
+import { stateName } from "../machine/info.ts";
+import { movesChannels } from "../platform/hyperv/vmbus.ts";
+
+/** Where a row is checked (the fields of invariants.ts's `CheckPoint` these rows read). */
+interface At {
+  readonly k: Kernel;
+  readonly step: StepPoint | null;
+}
+
+/** The state whose startup sets up a CPU's hypercall input page (`*\/hyperv_init:online`), or -1. */
+function hypervInitState(k: Kernel): number {
+  return k.steps.findIndex((s) => s.name !== null && s.name.endsWith("/hyperv_init:online"));
+}
+
+/** `irq/affinity:online` (CPUHP_AP_IRQ_AFFINITY_ONLINE), or -1. */
+function irqAffinityState(k: Kernel): number {
+  return k.steps.findIndex((s) => s.startup?.name === "irq_affinity_online_cpu");
+}
+
+/**
+ * 9636be85cc5b's design: the hypercall page is set up before `irq/affinity:online` and kept while
+ * the CPU goes offline (`CPUHP_AP_HYPERV_ONLINE` right after `CPUHP_AP_ONLINE_IDLE`, the page not
+ * freed by `hv_cpu_die()`).
+ *
+ * @example
+ * ```ts
+ * import { hypercallPageFixed } from "./hyperv_invariants.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(hypercallPageFixed(boot(vm({ kernel: "6.6" }).config())), true);
+ * assert.equal(hypercallPageFixed(boot(vm({ kernel: "6.1" }).config())), false);
+ * ```
+ */
+export function hypercallPageFixed(k: Kernel): boolean {
+  const hv = hypervInitState(k);
+  return hv >= 0 && hv < irqAffinityState(k) && !k.line.hvInputPageFreedOnDie;
+}
+
+/** The stories' rows of the invariant table. */
+export const HYPERV_INVARIANTS = [
+  {
+    name: "hypercall-page-before-irq-affinity",
+    description: "a CPU's Hyper-V hypercall input page is set up before irq/affinity:online " +
+      "runs on it and still there when takedown_cpu() migrates its interrupts",
+    source: "9636be85cc5b (6.4): CPUHP_AP_HYPERV_ONLINE after CPUHP_AP_ONLINE_IDLE, the page " +
+      "kept on offline (6.6.150 arch/x86/hyperv/hv_init.c:497, drivers/hv/hv_common.c:425-438); " +
+      "before it a dynamic ONLINE state after CPUHP_AP_IRQ_AFFINITY_ONLINE (6.1.166 hv_init.c:435)",
+    during: "all" as const,
+    inStates: false,
+    claimedFor: hypercallPageFixed,
+    claim: "the Hyper-V per-CPU init as CPUHP_AP_HYPERV_ONLINE (9636be85cc5b, 6.4)",
+    claimBy: "9636be85cc5b",
+    check({ k, step }: At): string | null {
+      if (!step || step.phase !== "enter") return null;
+      const up = !step.teardown && step.callback === "irq_affinity_online_cpu";
+      const down = step.teardown && step.callback === "takedown_cpu" &&
+        k.line.hvInputPageFreedOnDie;
+      if (!up && !down) return null;
+      const hv = hypervInitState(k);
+      if (hv < 0 || hv < step.state) return null;
+      const at = `${step.callback}() (${step.state} ${stateName(k, step.state)})`;
+      const init = `(${hv} ${stateName(k, hv)})`;
+      return up
+        ? `${at} runs on CPU${step.cpu} before the startup ${init} has set up its hypercall ` +
+          `input page (hyperv_pcpu_input_arg)`
+        : `${at} migrates CPU${step.cpu}'s interrupts after the teardown ${init} freed its ` +
+          `hypercall input page (hyperv_pcpu_input_arg)`;
+    },
+  },
+  {
+    name: "channel-cpu-can-go-offline",
+    description: "offlining a CPU other than CPU0 is not refused because a VMbus channel " +
+      "targets it",
+    source: "3a7f7785eae7 (6.15): hv_synic_cleanup() moves the channel with hv_pick_new_cpu() " +
+      "when VMBus is 5.3 or later (6.18.9 drivers/hv/hv.c:428-502); before, -EBUSY " +
+      "(6.12.15 hv.c:462)",
+    during: "all" as const,
+    inStates: false,
+    claimedFor: movesChannels,
+    claim: "VMbus channels moved off a CPU going offline (3a7f7785eae7, 6.15, VMBus 5.3)",
+    claimBy: "3a7f7785eae7",
+    check({ k, step }: At): string | null {
+      if (!step || step.phase !== "exit" || step.callback !== "hv_synic_cleanup") return null;
+      // Returned with the channel still on the CPU: the -EBUSY refusal (vmbus.ts).
+      if (step.cpu === 0 || !k.s.vmbus.connected || !k.s.vmbus.channels.includes(step.cpu)) {
+        return null;
+      }
+      return `hv_synic_cleanup() (${step.state} ${
+        stateName(k, step.state)
+      }) refuses CPU${step.cpu} with -EBUSY: a VMbus channel targets it`;
+    },
+  },
+  {
+    name: "no-channel-on-offline-cpu",
+    description: "while VMbus is connected, no VMbus channel targets an offline CPU",
+    source: "drivers/hv/hv.c hv_synic_cleanup(): refuses (-EBUSY, 6.12.15 hv.c:462) or moves " +
+      "the channel (6.18.9 hv.c:428-502) before the CPU leaves cpu_online_mask",
+    during: "non-atomic" as const,
+    inStates: true,
+    check({ k }: At): string | null {
+      const v = k.s.vmbus;
+      if (!v.connected) return null;
+      const cpu = v.channels.find((c) => !k.s.cpus[c].online);
+      return cpu === undefined ? null : `a VMbus channel targets CPU${cpu}, which is offline`;
+    },
+  },
+];
