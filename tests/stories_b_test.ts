@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { explore, type ExploreResult, runScenario, vm, type VmOptions } from "../mod.ts";
+import { vmLine, vmOptions, withFields } from "../lib/ops/vm_line.ts";
 
 function verdict(r: ExploreResult, name: string) {
   return r.invariants.find((i) => i.name === name)!;
@@ -123,4 +124,114 @@ Deno.test("C: explore finds the EBUSY on 6.12 (expected) and on 6.18 with VMBus 
       assert.equal(verdict(r, "no-channel-on-offline-cpu").holds, "always");
     });
   }
+});
+
+// Story B, 7f828d5fff7d: a TDX VM without a paravisor.
+const TDX: VmOptions = { hyperv: "2022", cpus: 2, isolation: "tdx" };
+const STIMER = "Hyper-V clockevent";
+
+Deno.test("B (7f828d5fff7d): in a TDX VM the stimer binds on 6.6 and 6.8, the LAPIC timer on 6.12 and 6.18", () => {
+  for (
+    const [kernel, bound] of [["6.6", STIMER], ["6.8", STIMER], ["6.12", "lapic"], [
+      "6.18",
+      "lapic",
+    ]] as const
+  ) {
+    const m = vm({ ...TDX, kernel }).build();
+    for (const cpu of [0, 1]) {
+      assert.equal(
+        m.read(`/sys/devices/system/clockevents/clockevent${cpu}/current_device`),
+        `${bound}\n`,
+        `${kernel} CPU${cpu}`,
+      );
+    }
+    const stimer = m.devices().find((d) => d.name === STIMER)!;
+    assert.equal(stimer.rating, bound === STIMER ? 1000 : 90);
+    // Hotplug keeps it so.
+    assert.equal(m.offline(1).ok, true);
+    assert.equal(m.online(1).ok, true);
+    assert.equal(m.boundDevice(1), bound);
+    // The same line without isolation binds the stimer.
+    assert.equal(vm({ ...TDX, kernel, isolation: "none" }).build().boundDevice(1), STIMER);
+  }
+  // Which LAPIC timer: the guest CPU's features (lapic 100, 150 with ARAT; lapic-deadline).
+  const deadline = vm({ ...TDX, kernel: "6.18", features: { tscDeadline: true, arat: true } })
+    .build();
+  assert.equal(deadline.boundDevice(1), "lapic-deadline");
+  assert.equal(deadline.devices().find((d) => d.name === "lapic-deadline")!.rating, 150);
+});
+
+Deno.test("B: what else differs in such a guest: no TSC page, no PIT/HPET, no parallel bring-up", () => {
+  const m = vm({ ...TDX, kernel: "6.12", kconfig: "debian" }).build();
+  assert.equal(m.config.features.referenceTscPage, false);
+  assert.equal(m.config.isolation, "tdx");
+  assert.ok(m.devices().every((d) => d.name !== "pit" && d.name !== "hpet"));
+  assert.match(m.dmesg(), /smpboot: Parallel CPU startup disabled by the platform\n/);
+  assert.doesNotMatch(m.dmesg(), /hyperv_clocksource_tsc_page/);
+  const plain = vm({ ...TDX, kernel: "6.12", kconfig: "debian", isolation: "none" }).build();
+  assert.doesNotMatch(plain.dmesg(), /Parallel CPU startup/);
+  assert.equal(plain.config.isolation, undefined, "an ordinary VM's configuration is unchanged");
+});
+
+Deno.test("B: the option is refused where such a guest cannot run, saying what is valid", () => {
+  const problems = (o: VmOptions) => {
+    try {
+      vm(o).build();
+      return "";
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  assert.match(
+    problems({ ...TDX, kernel: "6.1" }),
+    /isolation: "tdx" .* not valid with kernel 6\.1: Linux 6\.1\.192 cannot run as a Hyper-V TDX guest .*valid: kernel 6\.6, 6\.8, 6\.12, 6\.18/,
+  );
+  assert.match(problems({ ...TDX, kernel: "5.15" }), /not valid with kernel 5\.15/);
+  assert.match(problems({ ...TDX, kernel: "6.12", hyperv: "2019" }), /valid: hyperv 2022, 2025/);
+  assert.match(problems({ ...TDX, kernel: "6.12", arch: "arm64" }), /x86_64 only/);
+  assert.match(problems({ ...TDX, kernel: "6.12", generation: 1 }), /Generation 2 VM/);
+  assert.match(
+    problems({ ...TDX, kernel: "6.12", features: { referenceTscPage: true } }),
+    /referenceTscPage cannot be on/,
+  );
+  assert.match(problems({ isolation: "sev" }), /isolation: "sev" is not valid; valid: none, tdx/);
+  assert.equal(problems({ ...TDX, kernel: "6.6", hyperv: "2025" }), "");
+});
+
+Deno.test("B: the vm line, compare fields and snapshots carry the option", () => {
+  const m = vm({ ...TDX, kernel: "6.12" }).build();
+  const line = vmLine(m.config, vm({ ...TDX, kernel: "6.12" }).options());
+  assert.match(line, / --isolation tdx/);
+  assert.deepEqual(vmOptions({ isolation: "tdx" }).isolation, "tdx");
+  assert.equal(withFields({}, "isolation=tdx", "a").isolation, "tdx");
+  const again = vm().cpus(2).build().restore(m.snapshot());
+  assert.equal(again.config.isolation, "tdx");
+  assert.equal(again.boundDevice(1), "lapic");
+  assert.doesNotMatch(vmLine(vm().build().config, {}), /isolation/);
+});
+
+Deno.test("B: explore finds the stimer bound on 6.6 TDX (at boot, expected: a claim of 7f828d5fff7d) and none on 6.12; lapic-never-bound is expected there", () => {
+  const opts = { depth: 2, ops: ["online", "offline"] as ("online" | "offline")[] };
+  const old = explore({ ...TDX, kernel: "6.6" }, opts);
+  const v = verdict(old, "no-stimer-tick-in-tdx");
+  assert.equal(v.holds, "never");
+  assert.equal(v.expected, true);
+  assert.deepEqual(violation(old, "no-stimer-tick-in-tdx", "boot")!.operations, []);
+  assert.match(violation(old, "no-stimer-tick-in-tdx", "boot")!.message, /rating 1000/);
+  assert.equal(verdict(old, "lapic-never-bound").holds, "always");
+
+  const fixed = explore({ ...TDX, kernel: "6.12" }, opts);
+  assert.equal(verdict(fixed, "no-stimer-tick-in-tdx").holds, "always");
+  assert.equal(verdict(fixed, "no-stimer-tick-in-tdx").expected, false);
+  const lapic = verdict(fixed, "lapic-never-bound");
+  assert.equal(lapic.holds, "sometimes");
+  assert.equal(lapic.expected, true, "7f828d5fff7d binds the LAPIC on purpose");
+  assert.deepEqual(violation(fixed, "lapic-never-bound", "offline")!.operations, ["offline 1"]);
+  assert.match(fixed.design, /rated below the LAPIC timer in a TDX VM/);
+  // Outside TDX the invariant has nothing to say.
+  assert.equal(
+    verdict(explore({ hyperv: "2022", kernel: "6.6", cpus: 2 }, opts), "no-stimer-tick-in-tdx")
+      .holds,
+    "always",
+  );
 });

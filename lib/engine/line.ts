@@ -242,7 +242,8 @@ export interface Switches {
   /**
    * `hv_stimer_init()` rates the stimer 90 in a TDX VM without a paravisor, so the LAPIC timer wins
    * (7f828d5fff7d, 6.11/6.10.11: 6.18.9 drivers/clocksource/hyperv_timer.c:151-155; 6.8.1 rates it
-   * 1000 unconditionally, hyperv_timer.c:140). Not modelled yet (no confidential-VM host).
+   * 1000 unconditionally, hyperv_timer.c:140); read by the stimer's device template for a VM with
+   * `isolation: "tdx"` (lib/time/devices.ts).
    */
   readonly stimerTdxLowRating: boolean;
   /**
@@ -266,6 +267,12 @@ export interface Switches {
    * drivers/hv/hv_common.c:425-438: "is not freed when the CPU goes offline").
    */
   readonly hvInputPageFreedOnDie: boolean;
+  /**
+   * The kernel runs as a Hyper-V TDX guest without a paravisor (`HV_ISOLATION_TYPE_TDX` in
+   * `ms_hyperv_init_platform()`: 6.6.150 arch/x86/kernel/cpu/mshyperv.c:499-518, 6.8.1:445-464;
+   * 6.1.166's mshyperv.c has no TDX isolation type).
+   */
+  readonly hypervTdxGuest: boolean;
 }
 
 /** A kernel line: a release's tables and switches. */

@@ -12,6 +12,8 @@ import type { StepPoint } from "../engine/observe.ts";
 import { stateName } from "../machine/info.ts";
 import { movesChannels } from "../platform/hyperv/vmbus.ts";
 
+const STIMER = "hv_stimer";
+
 /** Where a row is checked (the fields of invariants.ts's `CheckPoint` these rows read). */
 interface At {
   readonly k: Kernel;
@@ -48,7 +50,40 @@ export function hypercallPageFixed(k: Kernel): boolean {
   return hv >= 0 && hv < irqAffinityState(k) && !k.line.hvInputPageFreedOnDie;
 }
 
-/** The stories' rows of the invariant table. */
+/**
+ * 7f828d5fff7d's design (6.11, 6.10.11): in a TDX VM without a paravisor the stimer is rated 90,
+ * below the LAPIC timer, which is the CPUs' tick device.
+ *
+ * @example
+ * ```ts
+ * import { stimerBelowLapic } from "./hyperv_invariants.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const tdx = (kernel: string) => boot(vm({ kernel, hyperv: "2022", isolation: "tdx" }).config());
+ * assert.equal(stimerBelowLapic(tdx("6.12")), true);
+ * assert.equal(stimerBelowLapic(tdx("6.6")), false);
+ * ```
+ */
+export function stimerBelowLapic(k: Kernel): boolean {
+  return k.s.config.isolation === "tdx" && k.line.stimerTdxLowRating;
+}
+
+/**
+ * The stories' rows of the invariant table.
+ *
+ * @example
+ * ```ts
+ * import { HYPERV_INVARIANTS } from "./hyperv_invariants.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(HYPERV_INVARIANTS.map((i) => i.claimBy ?? null), [
+ *   "9636be85cc5b",
+ *   "7f828d5fff7d",
+ *   "3a7f7785eae7",
+ *   null,
+ * ]);
+ * ```
+ */
 export const HYPERV_INVARIANTS = [
   {
     name: "hypercall-page-before-irq-affinity",
@@ -77,6 +112,31 @@ export const HYPERV_INVARIANTS = [
           `input page (hyperv_pcpu_input_arg)`
         : `${at} migrates CPU${step.cpu}'s interrupts after the teardown ${init} freed its ` +
           `hypercall input page (hyperv_pcpu_input_arg)`;
+    },
+  },
+  {
+    name: "no-stimer-tick-in-tdx",
+    description: "in a TDX VM without a paravisor no CPU's tick device is the Hyper-V stimer " +
+      "(the LAPIC timer is)",
+    source: "7f828d5fff7d (6.11, 6.10.11): hv_stimer_init() rates the stimer 90 there, as it " +
+      "reads the slow reference counter MSR (6.18.9 drivers/clocksource/hyperv_timer.c:143-155); " +
+      "before, 1000 (6.8.1 hyperv_timer.c:140)",
+    // States only: a CPU coming up registers the stimer in its STARTING state (notify_cpu_starting,
+    // 6.12.15 arch/x86/kernel/smpboot.c:210, 282) before start_secondary() registers the LAPIC
+    // timer (:311), so the stimer is its tick device for that moment on every line.
+    during: "none" as const,
+    inStates: true,
+    claimedFor: stimerBelowLapic,
+    claim: "the stimer rated below the LAPIC timer in a TDX VM (7f828d5fff7d, 6.11)",
+    claimBy: "7f828d5fff7d",
+    check({ k }: At): string | null {
+      if (k.s.config.isolation !== "tdx") return null;
+      const c = k.s.cpus.find((c) => c.tickDev !== null && k.s.devices[c.tickDev].kind === STIMER);
+      return c === undefined
+        ? null
+        : `CPU${c.id}'s tick device is "Hyper-V clockevent" (rating ${
+          k.s.devices[c.tickDev!].rating
+        }) in a TDX VM without a paravisor`;
     },
   },
   {

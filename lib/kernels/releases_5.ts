@@ -124,6 +124,8 @@ export const RELEASES_5: readonly Release[] = [
       // 5.4.301 arch/x86/hyperv/hv_init.c:198-211 hv_cpu_die(): `*input_arg = NULL;
       // free_page(input_pg)` (5.2: the same function [INFERRED], no 5.2 arch/ tree read).
       hvInputPageFreedOnDie: true,
+      // No HV_ISOLATION_TYPE_TDX before 6.6 (6.1.166 arch/x86/kernel/cpu/mshyperv.c has none).
+      hypervTdxGuest: false,
     },
   },
   {

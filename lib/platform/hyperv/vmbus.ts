@@ -45,6 +45,18 @@ function atLeastV53(k: Kernel): boolean {
 /**
  * Whether `hv_synic_cleanup()` moves a channel off a CPU going offline on this machine
  * (3a7f7785eae7, 6.15: `hv_pick_new_cpu()` refuses below VMBus 5.3, 6.18.9 drivers/hv/hv.c:441-442).
+ *
+ * @example
+ * ```ts
+ * import { movesChannels } from "./vmbus.ts";
+ * import { boot } from "../../machine/boot.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const on = (kernel: string, hyperv: string) => movesChannels(boot(vm({ kernel, hyperv }).config()));
+ * assert.equal(on("6.18", "2022"), true);
+ * assert.equal(on("6.18", "2019"), false);
+ * assert.equal(on("6.12", "2022"), false);
+ * ```
  */
 export function movesChannels(k: Kernel): boolean {
   return k.line.vmbusOfflineMovesChannels && atLeastV53(k);
