@@ -122,7 +122,7 @@ Deno.test("the story switches per release, as each tree says", () => {
     KERNEL_IDS.filter((id) => KERNEL_LINES[id].hvInputPageFreedOnDie),
     ["5.2", "5.4", "5.5", "5.10", "5.15", "6.1"],
   );
-  // HV_ISOLATION_TYPE_TDX without a paravisor: 6.6.150 mshyperv.c:499-518, none in 6.1.166.
+  // HV_ISOLATION_TYPE_TDX without a paravisor: 6.6.150 mshyperv.c:501-518, none in 6.1.166.
   assert.deepEqual(
     KERNEL_IDS.filter((id) => KERNEL_LINES[id].hypervTdxGuest),
     ["6.6", "6.8", "6.12", "6.18"],

@@ -143,7 +143,7 @@ export interface MachineConfig {
   readonly synicFirst: number;
   /**
    * A confidential VM's isolation: absent for an ordinary VM; `"tdx"` for an Intel TDX VM without
-   * a paravisor (the guest is itself the TD: arch/x86/kernel/cpu/mshyperv.c, 6.6.150:499-518).
+   * a paravisor (the guest is itself the TD: arch/x86/kernel/cpu/mshyperv.c, 6.6.150:501-518).
    * Absent rather than "none" so that ordinary configurations stay as they were.
    */
   readonly isolation?: "tdx";

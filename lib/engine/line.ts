@@ -269,7 +269,7 @@ export interface Switches {
   readonly hvInputPageFreedOnDie: boolean;
   /**
    * The kernel runs as a Hyper-V TDX guest without a paravisor (`HV_ISOLATION_TYPE_TDX` in
-   * `ms_hyperv_init_platform()`: 6.6.150 arch/x86/kernel/cpu/mshyperv.c:499-518, 6.8.1:445-464;
+   * `ms_hyperv_init_platform()`: 6.6.150 arch/x86/kernel/cpu/mshyperv.c:501-518, 6.8.1:447-464;
    * 6.1.166's mshyperv.c has no TDX isolation type).
    */
   readonly hypervTdxGuest: boolean;

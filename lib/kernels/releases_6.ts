@@ -97,7 +97,7 @@ export const RELEASES_6: readonly Release[] = [
       // 9636be85cc5b (6.4): hv_common_cpu_die() keeps the input page (6.6.150
       // drivers/hv/hv_common.c:425-438); 6.1.166 hv_common.c:383-402 still frees it.
       hvInputPageFreedOnDie: false,
-      // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:499-518: a TDX VM without a paravisor.
+      // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:501-518: a TDX VM without a paravisor.
       hypervTdxGuest: true,
       // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:472 "Hyper-V: Host Build %d.%d.%d.%d-%d-%d".
       hostBuildMessage: "Hyper-V: Host Build {major}.{minor}.{build}.{number}-{sp}-{branch}",
