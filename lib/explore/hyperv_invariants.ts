@@ -80,7 +80,6 @@ export function stimerBelowLapic(k: Kernel): boolean {
  *   "9636be85cc5b",
  *   "7f828d5fff7d",
  *   "3a7f7785eae7",
- *   null,
  * ]);
  * ```
  */
@@ -160,20 +159,6 @@ export const HYPERV_INVARIANTS = [
       return `hv_synic_cleanup() (${step.state} ${
         stateName(k, step.state)
       }) refuses CPU${step.cpu} with -EBUSY: a VMbus channel targets it`;
-    },
-  },
-  {
-    name: "no-channel-on-offline-cpu",
-    description: "while VMbus is connected, no VMbus channel targets an offline CPU",
-    source: "drivers/hv/hv.c hv_synic_cleanup(): refuses (-EBUSY, 6.12.15 hv.c:462) or moves " +
-      "the channel (6.18.9 hv.c:428-502) before the CPU leaves cpu_online_mask",
-    during: "non-atomic" as const,
-    inStates: true,
-    check({ k }: At): string | null {
-      const v = k.s.vmbus;
-      if (!v.connected) return null;
-      const cpu = v.channels.find((c) => !k.s.cpus[c].online);
-      return cpu === undefined ? null : `a VMbus channel targets CPU${cpu}, which is offline`;
     },
   },
 ];
