@@ -91,6 +91,15 @@ Deno.test("C (3a7f7785eae7): offlining a channel's CPU: EBUSY on 6.12, the chann
   assert.deepEqual(m.snapshot().vmbus.channels, [0], "the channel stays where it moved");
 });
 
+Deno.test("C: CPU0 (VMBUS_CONNECT_CPU) still refuses on 6.18 (arm64, where CPU0 has an online file)", () => {
+  const m = vm({ ...CHANNELS, kernel: "6.18", hyperv: "2022", arch: "arm64" }).build();
+  const r = m.offline(0);
+  assert.equal(r.ok, false);
+  assert.match(r.message, /EBUSY.*CPU0 is VMBUS_CONNECT_CPU/);
+  assert.equal(m.offline(2).ok, true);
+  assert.deepEqual(m.snapshot().vmbus.channels, [0, 1]);
+});
+
 Deno.test("C: 6.18 on a 2019 host (VMBus 5.2) still refuses, saying why", () => {
   const m = vm({ ...CHANNELS, kernel: "6.18", hyperv: "2019" }).build();
   const r = m.offline(2);
