@@ -20,6 +20,7 @@ import {
   tracepointText,
 } from "../mod.ts";
 import { KERNEL_LINES } from "../lib/kernels/lines.ts";
+import { expectedNote } from "../lib/explore/invariants.ts";
 import { formatBytes } from "../lib/util/bytes.ts";
 
 /** One line describing a booted VM. */
@@ -177,7 +178,7 @@ export function formatExplore(r: ExploreResult): string {
         i.holds,
         String(i.violations),
         String(i.checks),
-        i.violations && i.expected ? "expected: claimed for 4df4cb9e99's design only" : "",
+        i.violations && i.expected ? expectedNote(i.name) : "",
       ]),
       [false, false, true, true, false],
     ),

@@ -60,6 +60,7 @@ const VM_KEYS = Object.keys(
     swap: 0,
     shell: 0,
     synicFirst: 0,
+    isolation: 0,
     timing: 0,
     preset: 0,
   } satisfies Record<keyof VmOptions, 0>,

@@ -141,6 +141,7 @@ const VM_KEYS = [
   "preset",
   "shell",
   "synicFirst",
+  "isolation",
   "timing",
 ];
 const EXPLORE_KEYS = [
@@ -350,6 +351,7 @@ const CLASSES: Readonly<Record<string, ClassWalk>> = {
       cmdline: { params: [{ valid: "quiet", words: ["cmdline", "text"] }], then: build },
       shell: { params: [{ valid: "bash-1000", words: ["shell", "task"] }], then: build },
       synicFirst: { params: [{ valid: 0, words: ["synicFirst", "cpu"] }], then: build },
+      isolation: { params: [{ valid: "none", words: ["isolation", "type"] }], then: build },
       memory: { params: [{ valid: 1024, words: ["memory", "mib"] }], then: build },
       virtioDisk: { params: [{ valid: false, words: ["virtioDisk", "on"] }], then: build },
       swap: { params: [{ valid: true, words: ["swap", "on"] }], then: build },

@@ -83,3 +83,26 @@ Deno.test("builder: nothing is half-built on error, and setters return the build
   assert.throws(() => vm().cpus(-1).build(), ConfigError);
   assert.deepEqual(vm({ cpus: 2, kernel: "6.1" }).options().cpus, 2);
 });
+
+Deno.test("builder: isolation defaults to none (absent from the configuration); tdx's problems all at once", () => {
+  assert.equal(vm().build().config.isolation, undefined);
+  assert.equal(vm().isolation("none").build().config.isolation, undefined);
+  assert.equal(
+    vm().kernel("6.18").hyperv("2025").isolation("tdx").build().config.isolation,
+    "tdx",
+  );
+  try {
+    vm().kernel("6.1").hyperv("2019").generation(1).isolation("tdx").build();
+    assert.fail("expected ConfigError");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.equal(e.problems.length, 3);
+    assert.match(e.problems.join("\n"), /valid: hyperv 2022, 2025/);
+    assert.match(e.problems.join("\n"), /Generation 2 VM, not 1/);
+    assert.match(e.problems.join("\n"), /valid: kernel 6\.6, 6\.8, 6\.12, 6\.18/);
+  }
+  assert.throws(
+    () => vm().isolation("tdz").build(),
+    /isolation: "tdz" is not valid \(did you mean "tdx"\?\); valid: none, tdx/,
+  );
+});

@@ -18,6 +18,7 @@ import {
 import { Session } from "../repl/session.ts";
 
 const DIRECT_55: VmOptions = { hyperv: "2019", arch: "x86_64", kernel: "5.5" };
+const PAGE = "hypercall-page-before-irq-affinity";
 
 // 5.5 sets the Direct Mode stimer up before the LAPIC at boot (fff7b5e6ee63, tests/stories_test.ts):
 // every 5.5 search on a Direct Mode host reports that, and only at boot.
@@ -43,7 +44,11 @@ Deno.test("x86 5.5 on a Direct Mode host: the LAPIC is never bound and every ste
         assert.equal(v.holds, "always", name);
         assert.ok(v.checks > 1000, `${name} was checked ${v.checks} times`);
       }
-      assert.deepEqual(afterBoot(r), []);
+      // Besides the boot-time stimer-after-lapic, only 5.5's latent hypercall-page order
+      // (9636be85cc5b's claim, expected here).
+      const rest = afterBoot(r);
+      assert.deepEqual(rest.filter((v) => v.invariant !== PAGE), []);
+      assert.ok(rest.every((v) => v.expected));
     });
   }
   await t.step("with hibernation and the race's both sides too (3 CPUs)", () => {
@@ -51,7 +56,7 @@ Deno.test("x86 5.5 on a Direct Mode host: the LAPIC is never bound and every ste
       depth: 6,
       ops: ["online", "offline", "advance", "hibernate"],
     });
-    assert.deepEqual(afterBoot(r), []);
+    assert.deepEqual(afterBoot(r).filter((v) => v.invariant !== PAGE), []);
   });
 });
 

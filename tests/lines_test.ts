@@ -122,6 +122,16 @@ Deno.test("the story switches per release, as each tree says", () => {
     ["6.12", "6.18"],
   );
   assert.deepEqual(KERNEL_IDS.filter((id) => KERNEL_LINES[id].vmbusOfflineMovesChannels), ["6.18"]);
+  // 9636be85cc5b (6.4) stopped freeing the hypercall input page on offline.
+  assert.deepEqual(
+    KERNEL_IDS.filter((id) => KERNEL_LINES[id].hvInputPageFreedOnDie),
+    ["5.2", "5.4", "5.5", "5.10", "5.15", "6.1"],
+  );
+  // HV_ISOLATION_TYPE_TDX without a paravisor: 6.6.150 mshyperv.c:501-518, none in 6.1.166.
+  assert.deepEqual(
+    KERNEL_IDS.filter((id) => KERNEL_LINES[id].hypervTdxGuest),
+    ["6.6", "6.8", "6.12", "6.18"],
+  );
   // 2f8dea1692ee: a startup for hrtimers:dying where the switch is on (the tables agree).
   for (const id of KERNEL_IDS) {
     const step = KERNEL_LINES[id].core.find((s) => s.id === "CPUHP_AP_HRTIMERS_DYING");

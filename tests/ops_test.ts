@@ -165,7 +165,7 @@ Deno.test("the vm line: flags to options and back, and compare's KEY=VALUE form"
   assert.throws(() => vmOptions({ cpus: "two" }), /--cpus "two": expected a whole number/);
   assert.throws(
     () => withFields({}, "frob=1", "a"),
-    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels, cmdline, shell, synicFirst, memory or a feature set to on\/off/,
+    /frob is not hyperv, arch, kernel, kconfig, modules, generation, cpus, hz, channels, isolation, cmdline, shell, synicFirst, memory or a feature set to on\/off/,
   );
 });
 

@@ -23,14 +23,21 @@ async function tmux(...args: string[]): Promise<string> {
 }
 
 const screen = () => tmux("capture-pane", "-p", "-t", session);
+// The screen and the 200 lines above it, for output longer than the window.
+const scrollback = () => tmux("capture-pane", "-p", "-S", "-200", "-t", session);
 const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
 
 /** Polls the screen until `pred` holds; a missing behaviour fails with the screen shown. */
-async function waitFor(what: string, pred: (s: string) => boolean, ms = 20_000) {
+async function waitFor(
+  what: string,
+  pred: (s: string) => boolean,
+  ms = 20_000,
+  read: () => Promise<string> = screen,
+) {
   const end = Date.now() + ms;
   let s = "";
   while (Date.now() < end) {
-    s = await screen();
+    s = await read();
     if (pred(s)) return s;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -83,9 +90,12 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
       await keys("explore --depth 30", "Enter");
       await waitFor("the progress line", (s) => /explore depth \d+: \d+ states/.test(s));
       await keys("C-c");
+      // The report (one line per invariant, then each violation) is longer than the window.
       await waitFor(
         "the partial report",
         (s) => /stopped \(interrupted\): every sequence up to \d+ of 30 operations covered/.test(s),
+        20_000,
+        scrollback,
       );
     });
 

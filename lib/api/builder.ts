@@ -119,6 +119,21 @@ export class VmBuilder {
   synicFirst(cpu: number): this {
     return this.#set("synicFirst", cpu);
   }
+  /**
+   * The VM's isolation: "none" (default) or "tdx", an Intel TDX confidential VM without a
+   * paravisor.
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm({ kernel: "6.12", hyperv: "2022" }).isolation("tdx").build();
+   * assert.equal(m.boundDevice(0), "lapic");
+   * ```
+   */
+  isolation(type: string): this {
+    return this.#set("isolation", type);
+  }
   /** Sets the VM's memory, MiB (QEMU `-m`). */
   memory(mib: number): this {
     return this.#set("memory", mib);

@@ -84,6 +84,7 @@ const OPTION_KINDS: { readonly [K in keyof VmOptions]-?: Check<NonNullable<VmOpt
   swap: boolean,
   shell: string(),
   synicFirst: number,
+  isolation: string(),
   timing: plainRecord("an object of timings ({ boot?, callback? }, durations)", [
     "boot",
     "callback",
@@ -188,6 +189,7 @@ const SHAPE: Check<MachineConfig> = object<MachineConfig>({
   cmdline: string(),
   shell: object<MachineConfig["shell"]>({ comm: string(), pid: integer() }, "a task"),
   synicFirst: integer(),
+  isolation: optional(oneOf(["tdx"] as const)),
   memoryMiB: integer(),
   virtioDisk: boolean,
   swap: boolean,
@@ -238,6 +240,7 @@ export function optionsOf(config: MachineConfig): VmOptions {
     swap: config.swap,
     shell: `${config.shell.comm}-${config.shell.pid}`,
     synicFirst: config.synicFirst,
+    ...(config.isolation ? { isolation: config.isolation } : {}),
     timing: { boot: config.timing.bootNs, callback: config.timing.callbackNs },
   };
 }

@@ -51,6 +51,49 @@ function withPreset(o: VmOptions, problems: string[]): VmOptions {
   return { ...preset.options, ...given };
 }
 
+/** The isolation types `isolation` takes. */
+const ISOLATIONS = ["none", "tdx"] as const;
+
+/** The hosts hvtick lets run a TDX VM (docs/model.md §Hyper-V: which hosts do is a [GAP]). */
+const TDX_HOSTS = ["2022", "2025"];
+
+/** What keeps this VM from being a TDX guest without a paravisor. */
+function tdxProblems(
+  arch: unknown,
+  hyperv: string,
+  generation: unknown,
+  kernel: string,
+  overrides: unknown,
+): string[] {
+  const out: string[] = [];
+  const what = 'isolation: "tdx" (an Intel TDX VM without a paravisor)';
+  if (arch !== "x86_64") out.push(`${what} is x86_64 only, not ${show(arch)}`);
+  if (!TDX_HOSTS.includes(hyperv)) {
+    out.push(
+      `${what} needs a Hyper-V host that runs TDX VMs, not ${show(hyperv)}; valid: hyperv ${
+        TDX_HOSTS.join(", ")
+      }`,
+    );
+  }
+  if (generation === 1) out.push(`${what} is a Generation 2 VM, not 1`);
+  const line = KERNEL_IDS.includes(kernel) ? KERNEL_LINES[kernel] : undefined;
+  if (line && !line.hypervTdxGuest) {
+    out.push(
+      `${what} is not valid with kernel ${kernel}: Linux ${line.version} cannot run as a Hyper-V ` +
+        `TDX guest (no HV_ISOLATION_TYPE_TDX in arch/x86/kernel/cpu/mshyperv.c); valid: kernel ${
+          KERNEL_IDS.filter((id) => KERNEL_LINES[id].hypervTdxGuest).join(", ")
+        }`,
+    );
+  }
+  if (isPlainObject(overrides) && overrides.referenceTscPage === true) {
+    out.push(
+      `features: referenceTscPage cannot be on with ${what}: the guest clears ` +
+        "HV_MSR_REFERENCE_TSC_AVAILABLE (arch/x86/kernel/cpu/mshyperv.c, 6.6.150:509)",
+    );
+  }
+  return out;
+}
+
 /** The largest trace buffer, in events. */
 const MAX_TRACE_BUFFER = 2_000_000;
 
@@ -271,8 +314,14 @@ export function validate(options: VmOptions): MachineConfig {
       problems.push(`${flag}: ${show(o[flag])} is not valid; valid: true, false`);
     }
   }
+  const isolation = o.isolation ?? "none";
+  oneOf(problems, "isolation", isolation, ISOLATIONS);
+  if (isolation === "tdx") {
+    problems.push(...tdxProblems(arch, hyperv, generation, kernel, overrides));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const defaults = defaultFeatures(hyperv);
+  const tdx = isolation === "tdx";
   return {
     hyperv,
     arch: arch as MachineConfig["arch"],
@@ -280,7 +329,9 @@ export function validate(options: VmOptions): MachineConfig {
     generation: generation as 1 | 2,
     cpus,
     hz: hz as MachineConfig["hz"],
-    features: { ...defaults, ...overrides },
+    // A TDX guest without a paravisor clears HV_MSR_REFERENCE_TSC_AVAILABLE (6.6.150
+    // arch/x86/kernel/cpu/mshyperv.c:507-509, 6.18.9:515).
+    features: { ...defaults, ...overrides, ...(tdx ? { referenceTscPage: false } : {}) },
     vmbusChannels: [...new Set(channels)].sort((a, b) => a - b),
     cpu0Hotplug: o.cpu0Hotplug ?? false,
     hotplugStateControl: o.hotplugStateControl ?? false,
@@ -293,6 +344,7 @@ export function validate(options: VmOptions): MachineConfig {
     cmdline,
     shell: shell!,
     synicFirst,
+    ...(tdx ? { isolation: "tdx" as const } : {}),
     memoryMiB,
     virtioDisk: o.virtioDisk ?? false,
     swap: o.swap ?? true,

@@ -141,6 +141,12 @@ export interface MachineConfig {
    * device.
    */
   readonly synicFirst: number;
+  /**
+   * A confidential VM's isolation: absent for an ordinary VM; `"tdx"` for an Intel TDX VM without
+   * a paravisor (the guest is itself the TD: arch/x86/kernel/cpu/mshyperv.c, 6.6.150:501-518).
+   * Absent rather than "none" so that ordinary configurations stay as they were.
+   */
+  readonly isolation?: "tdx";
   /** The VM's memory, MiB (QEMU `-m`). */
   readonly memoryMiB: number;
   /** The host gives the VM a virtio block device (QEMU `-drive …,if=virtio`): `/dev/vda`. */
@@ -220,6 +226,11 @@ export interface VmOptions {
    * default 0.
    */
   synicFirst?: number;
+  /**
+   * The VM's isolation: "none" (default) or "tdx", an Intel TDX confidential VM without a
+   * paravisor (x86_64, Linux 6.6 and later, a Hyper-V 2022 or 2025 host, Generation 2).
+   */
+  isolation?: string;
   /**
    * How long boot and each hotplug callback take (ns or a duration such as "4.7s", "2ms"); by
    * default neither takes simulated time. A replay of a real run gives the run's own timing.

@@ -247,13 +247,14 @@ export interface Switches {
   /**
    * `hv_stimer_init()` rates the stimer 90 in a TDX VM without a paravisor, so the LAPIC timer wins
    * (7f828d5fff7d, 6.11/6.10.11: 6.18.9 drivers/clocksource/hyperv_timer.c:151-155; 6.8.1 rates it
-   * 1000 unconditionally, hyperv_timer.c:140). Not modelled yet (no confidential-VM host).
+   * 1000 unconditionally, hyperv_timer.c:140); read by the stimer's device template for a VM with
+   * `isolation: "tdx"` (lib/time/devices.ts).
    */
   readonly stimerTdxLowRating: boolean;
   /**
    * `hv_synic_cleanup()` moves a VMbus channel off the CPU going offline (VMBus 5.3 and later,
    * `hv_pick_new_cpu()`) instead of refusing with -EBUSY (3a7f7785eae7, 6.15: 6.18.9
-   * drivers/hv/hv.c:428-500); CPU0 still refuses. Not modelled yet.
+   * drivers/hv/hv.c:428-500); CPU0 still refuses (lib/platform/hyperv/vmbus.ts).
    */
   readonly vmbusOfflineMovesChannels: boolean;
   /**
@@ -264,6 +265,19 @@ export interface Switches {
    * and a CPU brought back from `hrtimers:prepare` keeps it (docs/model.md §Stories, A).
    */
   readonly hresResetOnStarting: boolean;
+  /**
+   * `hv_cpu_die()` frees the CPU's hypercall input page (`hyperv_pcpu_input_arg`) when it goes
+   * offline (5.4.301 arch/x86/hyperv/hv_init.c:198-211; 5.15.215 drivers/hv/hv_common.c:149-168),
+   * before `takedown_cpu()` migrates its interrupts; 9636be85cc5b (6.4) keeps it (6.6.150
+   * drivers/hv/hv_common.c:425-438: "is not freed when the CPU goes offline").
+   */
+  readonly hvInputPageFreedOnDie: boolean;
+  /**
+   * The kernel runs as a Hyper-V TDX guest without a paravisor (`HV_ISOLATION_TYPE_TDX` in
+   * `ms_hyperv_init_platform()`: 6.6.150 arch/x86/kernel/cpu/mshyperv.c:501-518, 6.8.1:447-464;
+   * 6.1.166's mshyperv.c has no TDX isolation type).
+   */
+  readonly hypervTdxGuest: boolean;
 }
 
 /** A kernel line: a release's tables and switches. */

@@ -21,6 +21,7 @@ import {
   hvSynicInit,
   vmbusConnect,
   vmbusPercpuWork,
+  vmbusProtoVersion,
 } from "../platform/hyperv/vmbus.ts";
 import {
   archTimerDyingCpu,
@@ -105,6 +106,10 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
     explain: (k, cpu) =>
       cpu === 0 && k.line.vmbusConnectCpuBusy
         ? "hv_synic_cleanup() refused: CPU0 is VMBUS_CONNECT_CPU and VMbus is connected, so it cannot go offline"
+        : k.line.vmbusOfflineMovesChannels
+        ? `hv_synic_cleanup() refused: a VMbus channel is bound to CPU${cpu} and hv_pick_new_cpu() moves channels only with VMBus 5.3 or later (this host negotiated ${
+          vmbusProtoVersion(k).join(".")
+        }), so the CPU cannot go offline`
         : `hv_synic_cleanup() refused: a VMbus channel is bound to CPU${cpu} and VMbus is connected, so the CPU cannot go offline`,
   },
   hv_stimer_init: { run: (k, op) => hvStimerInit(k, op.cpu) },

@@ -124,6 +124,11 @@ export const RELEASES_5: readonly Release[] = [
       // Mainline before 2f8dea1692ee: hrtimers_prepare_cpu() resets hres_active (5.2's tables have
       // no hrtimers:dying startup).
       hresResetOnStarting: false,
+      // 5.4.301 arch/x86/hyperv/hv_init.c:198-211 hv_cpu_die(): `*input_arg = NULL;
+      // free_page(input_pg)` (5.2: the same function [INFERRED], no 5.2 arch/ tree read).
+      hvInputPageFreedOnDie: true,
+      // No HV_ISOLATION_TYPE_TDX before 6.6 (6.1.166 arch/x86/kernel/cpu/mshyperv.c has none).
+      hypervTdxGuest: false,
     },
   },
   {

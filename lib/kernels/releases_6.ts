@@ -94,6 +94,11 @@ export const RELEASES_6: readonly Release[] = [
       ],
     },
     switches: {
+      // 9636be85cc5b (6.4): hv_common_cpu_die() keeps the input page (6.6.150
+      // drivers/hv/hv_common.c:425-438); 6.1.166 hv_common.c:383-402 still frees it.
+      hvInputPageFreedOnDie: false,
+      // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:501-518: a TDX VM without a paravisor.
+      hypervTdxGuest: true,
       // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:472 "Hyper-V: Host Build %d.%d.%d.%d-%d-%d".
       hostBuildMessage: "Hyper-V: Host Build {major}.{minor}.{build}.{number}-{sp}-{branch}",
       // e5313f1c5404: the MSR clocksource always, 5 below the TSC page (hyperv_timer.c:481, 502,

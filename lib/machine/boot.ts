@@ -192,6 +192,10 @@ const TIMER_DEVICES: readonly { phase: BootPhase; before: boolean; run(k: Kernel
     before: true,
     run: (k) => {
       if (k.s.config.arch !== "x86_64") return;
+      // A TDX guest without a paravisor: reduced_hw_init() made x86_init.timers.timer_init a
+      // no-op, so neither the HPET nor the PIT is set up (6.6.150 arch/x86/kernel/cpu/mshyperv.c:
+      // 400-404, 517).
+      if (k.s.config.isolation === "tdx") return;
       // hpet_time_init(): the HPET is the global clockevent where the VM has one (QEMU's pc);
       // else the PIT when use_pit() says so (Hyper-V has no HPET).
       fcall(k, "hpet_time_init", () => {
@@ -291,8 +295,12 @@ function smpInit(k: Kernel): void {
   printk(k, "smp: Bringing up secondary CPUs ...");
   const width = String(n).length + 1;
   const kick = k.line.cpuhp.BP_KICK_AP;
-  const parallel = kick !== null &&
+  const configured = kick !== null &&
     (configFacts(s.config.kconfig, s.config.kernel)?.hotplugParallel ?? false);
+  // tdx_early_init() clears x86_cpuinit.parallel_bringup (6.6.150 arch/x86/coco/tdx/tdx.c:924),
+  // so arch_cpuhp_init_parallel_bringup() refuses (arch/x86/kernel/smpboot.c:1170-1175).
+  const parallel = configured && s.config.isolation !== "tdx";
+  if (configured && !parallel) printk(k, "smpboot: Parallel CPU startup disabled by the platform");
   for (let cpu = 1; cpu < n; cpu++) {
     if (s.config.arch === "x86_64") {
       if (cpu === 1) {

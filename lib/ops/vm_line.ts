@@ -182,6 +182,19 @@ const VM_FLAGS: Readonly<Record<string, VmFlag>> = {
     set: (o, v, label) => channels(o, v, label),
     write: (c) => [`--channels ${c.vmbusChannels.length ? c.vmbusChannels.join(",") : '""'}`],
   },
+  isolation: {
+    option: {
+      type: "string",
+      value: "TYPE",
+      help: "none (default) or tdx: an Intel TDX confidential VM without a paravisor (6.6+)",
+      complete: ["none", "tdx"],
+    },
+    field: "isolation",
+    set: (o, v) => {
+      o.isolation = String(v);
+    },
+    write: (c) => c.isolation ? [`--isolation ${c.isolation}`] : [],
+  },
   "cpu0-hotplug": bool("cpu0Hotplug", "cpu0-hotplug", "boot with cpu0_hotplug (x86)", true),
   "state-control": bool(
     "hotplugStateControl",

@@ -11,6 +11,7 @@ import { drawTimeline, escapeXml, type TimelineOptions } from "./svg.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions } from "./window.ts";
 import { formatSeconds } from "../util/duration.ts";
+import { expectedNote } from "../explore/invariants.ts";
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], id: string): string {
   const tr = (cells: readonly string[], tag: string) =>
@@ -103,7 +104,7 @@ ${
         i.holds,
         String(i.violations),
         String(i.checks),
-        i.violations && i.expected ? "expected: claimed for 4df4cb9e99's design only" : "",
+        i.violations && i.expected ? expectedNote(i.name) : "",
       ]),
       "invariants",
     )

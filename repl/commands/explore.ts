@@ -32,7 +32,9 @@ import { drive } from "../drive.ts";
 const EXPLORE_HELP = [
   "Invariants (checked in every state and around every hotplug callback):",
   ...INVARIANT_INFO.map((i) =>
-    `  ${i.name}: ${i.description}${i.claim ? " (a claim of 4df4cb9e99's design)" : ""}`
+    `  ${i.name}: ${i.description}${
+      i.claimBy === null ? "" : ` (a claim of ${i.claimBy}'s design)`
+    }`
   ),
   "Each violation comes with its shortest operation sequence and a .hvt script that replays it.",
 ].join("\n");

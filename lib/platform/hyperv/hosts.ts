@@ -86,6 +86,11 @@ export interface HostVersion {
   readonly features: HostFeatures;
   /** The platform its VMs have. */
   readonly platform: Platform;
+  /**
+   * The newest VMBus protocol the host offers (`major.minor`), as include/linux/hyperv.h names
+   * each version's host (6.18.9:252-261); a kernel negotiates the newest it knows of these.
+   */
+  readonly vmbusProtocol: string;
   /** Where the facts come from. */
   readonly source: string;
 }
@@ -124,6 +129,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: null,
     features: LEGACY_HOST,
     platform: HYPERV_PLATFORM,
+    // hyperv.h: 1.1 (Windows 7, WS2008 R2).
+    vmbusProtocol: "1.1",
     source: "build: common knowledge [GAP]; 4 vCPUs: S24; message-mode stimers only: S21",
   },
   {
@@ -134,6 +141,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: null,
     features: TSC_PAGE_HOST,
     platform: HYPERV_PLATFORM,
+    // hyperv.h: 2.4 (Windows 8, WS2012).
+    vmbusProtocol: "2.4",
     source: "build: [GAP]; 64 vCPUs: S24; message-mode stimers only: S21",
   },
   {
@@ -144,6 +153,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: null,
     features: TSC_PAGE_HOST,
     platform: HYPERV_PLATFORM,
+    // hyperv.h: 3.0 (Windows 8.1, WS2012 R2).
+    vmbusProtocol: "3.0",
     source: "build: [GAP]; 64 vCPUs: S24; message-mode stimers only (TLFS 2013, S21)",
   },
   {
@@ -154,6 +165,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: { eax: 0x2aff, edx: 0x80d12 },
     features: DIRECT_MODE_HOST,
     platform: HYPERV_PLATFORM,
+    // hyperv.h: 4.0 (Windows 10) [INFERRED: Server 2016 is Windows 10 1607's build, 14393].
+    vmbusProtocol: "4.0",
     source: "guest log 14393-10.0-0-0.280 and CPUID (S25); 240/64 vCPUs (S23)",
   },
   {
@@ -164,6 +177,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: { eax: 0x2e7f, edx: 0xbed7b2 },
     features: DIRECT_MODE_HOST,
     platform: HYPERV_PLATFORM,
+    // hyperv.h: 5.2 (Windows Server 2019, RS5).
+    vmbusProtocol: "5.2",
     source: "guest log 17763-10.0-0-0.737 and CPUID (S25); 240 vCPUs per the 2016/2019 page, " +
       "250 per the 2024 page (S23 disagree; 240 used)",
   },
@@ -175,6 +190,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: { eax: 0xae7f, edx: 0xc0bed7b2 },
     features: INVARIANT_TSC_HOST,
     platform: HYPERV_PLATFORM,
+    // hyperv.h: 5.3 (Windows Server 2022).
+    vmbusProtocol: "5.3",
     source: "guest log 20348-10.0-1-0.1138 and CPUID (S25); 1,024/64 vCPUs (S23)",
   },
   {
@@ -185,6 +202,8 @@ export const HOSTS: readonly HostVersion[] = [
     loggedCpuid: { eax: 0xae7f, edx: 0xe0bed7b6 },
     features: INVARIANT_TSC_HOST,
     platform: HYPERV_PLATFORM,
+    // [INFERRED] at least 2022's 5.3, the newest any modelled kernel knows (connection.c:54).
+    vmbusProtocol: "5.3",
     source: "guest log 26100-10.0-2-0.2605 (S25; build shared with Windows 11 24H2); " +
       "2,048/64 vCPUs (S23)",
   },
@@ -203,6 +222,8 @@ export const HOSTS: readonly HostVersion[] = [
     // The rig's hv-* flags give what Hyper-V 2016 gives (hv-stimer-direct: Direct Mode).
     features: DIRECT_MODE_HOST,
     platform: QEMU_PLATFORM,
+    // QEMU's vmbus-bridge offers VERSION_WIN10 (logs: "hv_vmbus: Vmbus version:4.0").
+    vmbusProtocol: "4.0",
     source: "../shared/real-kernel (QEMU 7.2 with the rig's Hyper-V-under-TCG patch; each " +
       "log's host.txt holds the -cpu flags)",
   },

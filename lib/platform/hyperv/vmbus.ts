@@ -12,6 +12,71 @@ import { countIrq, printk } from "../../engine/log.ts";
 import { fcall, recording } from "../../tracing/ftrace.ts";
 import { runAs, taskContext } from "../../engine/exec.ts";
 import { workerTask } from "../../tracing/tasks.ts";
+import { findHost } from "./hosts.ts";
+
+/**
+ * The VMBus protocol the guest negotiated (`vmbus_proto_version`): the host's newest
+ * (hosts.ts), which every line that reads it knows (`vmbus_versions[]` starts at
+ * VERSION_WIN10_V5_3 from 5.15: 5.15.215 drivers/hv/connection.c:50, 6.18.9:54).
+ *
+ * @example
+ * ```ts
+ * import { vmbusProtoVersion } from "./vmbus.ts";
+ * import { boot } from "../../machine/boot.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(vmbusProtoVersion(boot(vm({ hyperv: "2022" }).config())), [5, 3]);
+ * assert.deepEqual(vmbusProtoVersion(boot(vm({ hyperv: "2019" }).config())), [5, 2]);
+ * ```
+ */
+export function vmbusProtoVersion(k: Kernel): readonly [number, number] {
+  const c = k.s.config;
+  const text = findHost(c.hyperv)?.vmbusProtocol ?? c.platform.vmbusVersion ?? "0.0";
+  const [major, minor] = text.split(".").map(Number);
+  return [major, minor];
+}
+
+/** `vmbus_proto_version >= VERSION_WIN10_V5_3` (include/linux/hyperv.h 6.18.9:277). */
+function atLeastV53(k: Kernel): boolean {
+  const [major, minor] = vmbusProtoVersion(k);
+  return major > 5 || (major === 5 && minor >= 3);
+}
+
+/**
+ * Whether `hv_synic_cleanup()` moves a channel off a CPU going offline on this machine
+ * (3a7f7785eae7, 6.15: `hv_pick_new_cpu()` refuses below VMBus 5.3, 6.18.9 drivers/hv/hv.c:441-442).
+ *
+ * @example
+ * ```ts
+ * import { movesChannels } from "./vmbus.ts";
+ * import { boot } from "../../machine/boot.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const on = (kernel: string, hyperv: string) => movesChannels(boot(vm({ kernel, hyperv }).config()));
+ * assert.equal(on("6.18", "2022"), true);
+ * assert.equal(on("6.18", "2019"), false);
+ * assert.equal(on("6.12", "2022"), false);
+ * ```
+ */
+export function movesChannels(k: Kernel): boolean {
+  return k.line.vmbusOfflineMovesChannels && atLeastV53(k);
+}
+
+/**
+ * `hv_pick_new_cpu()` (6.18.9 drivers/hv/hv.c:428-460): the first online CPU other than the
+ * channel's, wrapping from a random start (`get_random_u32_below(nr_cpu_ids)`), else
+ * `VMBUS_CONNECT_CPU`. hvtick draws 0, one of the kernel's outcomes: the channel goes to CPU0
+ * while it is online (it always is while VMbus is connected: CPU0 refuses to go offline), else
+ * to the lowest online CPU. `vmbus_channel_set_cpu()` succeeds (every modelled channel is open).
+ * Channels are kept as the set of CPUs they target, so moving onto a CPU that has one merges them.
+ */
+function hvPickNewCpu(k: Kernel, cpu: number): void {
+  const cpus = k.s.cpus;
+  const target = cpus.find((c) => c.online && c.id !== cpu)?.id ?? 0;
+  const set = new Set(k.s.vmbus.channels.filter((c) => c !== cpu));
+  set.add(target);
+  k.s.vmbus.channels = [...set].sort((a, b) => a - b);
+}
 
 /**
  * `hv_synic_init(cpu)` (state `hyperv/vmbus:online`): SynIC registers on, then the stimer:
@@ -35,8 +100,9 @@ export function hvSynicInit(k: Kernel, cpu: number): number {
 
 /**
  * `hv_synic_cleanup(cpu)`: -EBUSY while VMbus is connected and a channel (or sub-channel) is bound
- * to this CPU (5.2–6.1: drivers/hv/hv.c, checked in each release), and in 6.1 also for CPU0
- * (`VMBUS_CONNECT_CPU`); otherwise the stimer cleanup of the release (legacy only from 5.5), then
+ * to this CPU (5.2–6.12: drivers/hv/hv.c, checked in each release), and in 6.1 also for CPU0
+ * (`VMBUS_CONNECT_CPU`); from 6.15 with VMBus 5.3 the channel is moved instead
+ * ({@linkcode movesChannels}, 6.18.9 hv.c:480-502; CPU0 still refuses); otherwise the stimer cleanup of the release (legacy only from 5.5), then
  * the SynIC registers off. 6.1's extra refusal while channel interrupts are pending is not
  * modelled (no channel traffic is simulated).
  */
@@ -44,7 +110,10 @@ export function hvSynicCleanup(k: Kernel, cpu: number): number {
   return fcall(k, "hv_synic_cleanup", () => {
     const vmbus = k.s.vmbus;
     if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
-    if (vmbus.connected && vmbus.channels.includes(cpu)) return -E.EBUSY;
+    if (vmbus.connected && vmbus.channels.includes(cpu)) {
+      if (!movesChannels(k)) return -E.EBUSY;
+      hvPickNewCpu(k, cpu);
+    }
     if (hasStimer(k)) {
       if (k.line.stimer.direct === "vmbus") hvStimerCleanup(k, cpu);
       else {
