@@ -28,7 +28,9 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
     ) => ({
       id,
       facts: i > 0 ? {} : {
-        options: [],
+        // CONFIG_MEMCG: systemd's cgroup v2 wants it, and every distribution's config sets it;
+        // hvtick's own build keeps it (mm/memctrl:dead) so that only the rig's builds lack it.
+        options: ["MEMCG"],
         hyperv: "y",
         nohz: "idle",
         preemptDynamic: false,
@@ -53,7 +55,8 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
       {
         id: "5.10",
         facts: {
-          options: ["VMAP_STACK", "PADATA", "ZSWAP", "LEDS_TRIGGER_CPU", "IRQ_POLL"],
+          // MEMCG: the real boots list mm/memctrl:dead (docs/research/registrants/5.10.json).
+          options: ["MEMCG", "VMAP_STACK", "PADATA", "ZSWAP", "LEDS_TRIGGER_CPU", "IRQ_POLL"],
           hyperv: "m",
           nohz: "idle",
           preemptDynamic: false,
@@ -123,6 +126,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
         id: "6.12",
         facts: {
           options: [
+            "MEMCG",
             "VMAP_STACK",
             "PADATA",
             "ZSWAP",

@@ -18,9 +18,10 @@ export const RIG_BUILD: ConfigPreset = {
   lines: [{
     id: "5.4",
     facts: {
-      // docs/research/configs/5.4.301.config: VMAP_STACK=y; no PADATA, ZSWAP, ZSMALLOC,
-      // LEDS_TRIGGER_CPU, IRQ_POLL (CRASH_HOTPLUG does not exist in 5.4).
-      options: ["VMAP_STACK"],
+      // docs/research/configs/5.4.301.config: VMAP_STACK=y (L698), X86_MSR=y (L371), X86_CPUID=y
+      // (L372); "# CONFIG_MEMCG is not set" (L142); no PADATA, ZSWAP, ZSMALLOC, LEDS_TRIGGER_CPU,
+      // IRQ_POLL (CRASH_HOTPLUG does not exist in 5.4).
+      options: ["VMAP_STACK", "X86_MSR", "X86_CPUID"],
       // HYPERV=m, NO_HZ_IDLE=y, PREEMPT_VOLUNTARY=y (no PREEMPT_DYNAMIC in 5.4), PM_DEBUG=y,
       // VIRTIO/VIRTIO_PCI/VIRTIO_BLK=y (built in: nothing for the rig to load).
       hyperv: "m",
