@@ -14,6 +14,12 @@ export interface ConfigFacts {
   readonly nohz: "idle" | "full";
   /** `CONFIG_PREEMPT_DYNAMIC`. */
   readonly preemptDynamic: boolean;
+  /**
+   * `CONFIG_IRQ_REMAP`: drivers/iommu/hyperv-iommu.c's interrupt remapping is built (all of it is
+   * inside `#ifdef CONFIG_IRQ_REMAP`, 6.8.1 hyperv-iommu.c:27-343). Default: yes (the
+   * distributions').
+   */
+  readonly irqRemap?: boolean;
   /** `CONFIG_NR_CPUS` (default 8192: the distributions' `MAXSMP`). */
   readonly nrCpus?: number;
   /** `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64). */

@@ -233,6 +233,14 @@ export const RELEASES_5: readonly Release[] = [
           move: "acpi/cpu-drv:online@acpi_processor_driver_init",
           before: "acpi/cpu-drv:dead@acpi_processor_driver_init",
         },
+        // msr_init() and cpuid_init() (built in only with X86_MSR=y, X86_CPUID=y: the rig's
+        // builds) stay before it: arch/ links before lib/ (tests/real/built/k6.8-*-offon.log:
+        // "193: x86/msr:online", "194: x86/cpuid:online", "195: lib/percpu_cnt:online").
+        { move: "x86/msr:online@msr_init", before: "lib/percpu_cnt:online@percpu_counter_startup" },
+        {
+          move: "x86/cpuid:online@cpuid_init",
+          before: "lib/percpu_cnt:online@percpu_counter_startup",
+        },
       ],
     },
     switches: {

@@ -107,13 +107,14 @@ const MODELLED = new Set([
 /**
  * Kconfig options a registration can need that not every config preset sets: a registration that
  * needs one is made only under a config that has it. `MEMCG` is set by every preset but the rig's
- * builds (docs/research/configs/*.config: "# CONFIG_MEMCG is not set"); `X86_MSR` and `X86_CPUID`
- * only by them (Debian, Ubuntu: =m, not loaded at boot).
+ * builds (docs/research/configs/*.config: "# CONFIG_MEMCG is not set"); `X86_MSR`, `X86_CPUID` and
+ * `VIRTIO_NET` only by them (Debian: =m, not loaded at boot).
  */
 const OPTIONAL_CONFIG = [
   "MEMCG",
   "X86_MSR",
   "X86_CPUID",
+  "VIRTIO_NET",
   "PADATA",
   "VMAP_STACK",
   "CRASH_HOTPLUG",
