@@ -216,6 +216,13 @@ export interface Switches {
     readonly flagColumns: 4 | 5;
     /** The PID column: `%-5d`, or `%-7d` (795d6379a47b, 5.10). */
     readonly pidWidth: 5 | 7;
+    /**
+     * `function_trace_call()` takes the entry's context with `tracing_gen_ctx()` after
+     * `ftrace_test_recursion_trylock()` disabled preemption (6.8.1 trace_functions.c:184-188,
+     * trace_recursion.h:186), so a function entry's preempt depth is one more than the code's;
+     * 6.6.150 takes `tracing_gen_ctx_dec()` (trace_functions.c:188). Events are not affected.
+     */
+    readonly functionDepthPlusOne: boolean;
   };
   /**
    * `clockevents_exchange_device()` wraps `__clockevents_exchange_device()`, which

@@ -31,6 +31,12 @@ export interface ConfigFacts {
   /** Module sizes `/proc/modules` shows, bytes. */
   readonly moduleSizes: Readonly<Record<string, number>>;
   /**
+   * The sizes of the modules' init sections, bytes: `/proc/modules` adds them while the module is
+   * still loading (5.4.301 kernel/module.c:4532 `init_layout.size + core_layout.size`; freed when
+   * its init returns). Unknown (0) where no log showed a module stuck in its init.
+   */
+  readonly moduleInitSizes?: Readonly<Record<string, number>>;
+  /**
    * The Hyper-V timer symbols of the build, `TYPE name` in address order as `/proc/kallsyms` lists
    * them (`t`: static), or none when the build's symbol table is not known.
    */

@@ -39,6 +39,8 @@ export const RIG_BUILD: ConfigPreset = {
       uname: { release: "5.4.301", version: "#1 SMP Mon Dec 7 12:31:59 UTC 2026" },
       // k5.4-hv-direct-vmbus-offon.log hyperv_module: "hv_vmbus 98304 0".
       moduleSizes: { hv_vmbus: 98304 },
+      // k5.4-hv-legacy-vmbus-nossdt-offon.log (insmod killed in hv_acpi_init): "hv_vmbus 139264 1".
+      moduleInitSizes: { hv_vmbus: 40960 },
       kallsyms: [],
       pmDebug: true,
       virtioModules: [],

@@ -106,7 +106,7 @@ export const RELEASES_5: readonly Release[] = [
       // 52:mshyperv.c:286 marks the TSC unstable unconditionally.
       tscReliableWithInvariantBit: false,
       // 52:kernel/trace/trace_output.c trace_print_context "%16s-%-5d", four flag columns.
-      ftrace: { flagColumns: 4, pidWidth: 5 },
+      ftrace: { flagColumns: 4, pidWidth: 5, functionDepthPlusOne: false },
       oops: { prefix: false, exitIrqsNote: false },
       exchangeSplit: false,
       cpuDownOnWorkqueue: false,
