@@ -20,6 +20,23 @@ export interface ConfigFacts {
    * distributions').
    */
   readonly irqRemap?: boolean;
+  /**
+   * `CONFIG_TRACER_MAX_TRACE` (a latency tracer or the snapshot): `tracer_alloc_buffers()` gives
+   * the global trace array a `max_buffer`, one more ring buffer on `trace/RB:prepare` (5.4.301
+   * kernel/trace/trace.c:8457-8458). Default: yes (the distributions').
+   */
+  readonly tracerMaxTrace?: boolean;
+  /**
+   * Callbacks of the static `cpuhp_hp_states[]` the config defines as NULL (their step keeps its
+   * name but calls nothing, and no `cpuhp_enter` is traced for it). Default: none.
+   */
+  readonly nulled?: readonly string[];
+  /**
+   * Instances the config's built-in drivers add during boot to a multi-instance state, by state
+   * name, without calls (`cpuhp_state_add_instance_nocalls()`): each one's callback runs, and is
+   * traced, at every later hotplug of a CPU. Default: none.
+   */
+  readonly bootInstances?: Readonly<Record<string, number>>;
   /** `CONFIG_NR_CPUS` (default 8192: the distributions' `MAXSMP`). */
   readonly nrCpus?: number;
   /** `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64). */

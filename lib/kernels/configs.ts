@@ -188,6 +188,24 @@ export function configFacts(preset: string, line: string): ConfigFacts | null {
   return null;
 }
 
+/**
+ * The static hotplug steps' callbacks a machine's config compiles as NULL (its preset's
+ * `nulled`): none for a preset that does not say.
+ *
+ * @example
+ * ```ts
+ * import { nulledCallbacks } from "./configs.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(nulledCallbacks({ kconfig: "debian", kernel: "6.1" }), []);
+ * assert.ok(nulledCallbacks({ kconfig: "rig-build", kernel: "6.8" }).includes("lockup_detector_online_cpu"));
+ * ```
+ */
+export function nulledCallbacks(
+  c: { readonly kconfig: string; readonly kernel: string },
+): string[] {
+  return [...configFacts(c.kconfig, c.kernel)?.nulled ?? []];
+}
+
 /** The kernel lines a preset exists for. */
 export function configLines(preset: string): string[] {
   return CONFIG_PRESETS.find((x) => x.id === preset)?.lines.map((l) => l.id) ?? [];

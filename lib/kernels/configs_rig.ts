@@ -33,6 +33,20 @@ export const RIG_BUILD: ConfigPreset = {
       // "# CONFIG_IRQ_REMAP is not set" (L2634; 6.6.150 L2784, 6.8.1 L2804): IRQ 0 stays on the
       // plain `IO-APIC` chip (k6.8-*.log /proc/interrupts "IO-APIC   2-edge      timer").
       irqRemap: false,
+      // "# CONFIG_TRACER_SNAPSHOT is not set" (L3440; 6.6.150 L3768, 6.8.1 L3818), no latency
+      // tracer: no TRACER_MAX_TRACE, two ring buffers (k5.4-hv-direct-trace.log: two
+      // "cpuhp_multi_enter … (trace_rb_cpu_prepare)" per bring-up; k6.8-hv-direct-trace.log too).
+      tracerMaxTrace: false,
+      // "# CONFIG_SOFTLOCKUP_DETECTOR is not set" (L3354; 6.6.150 L3648, 6.8.1 L3697):
+      // include/linux/nmi.h:57-58 (5.4.301; 6.6.150/6.8.1: 58-59) defines both as NULL; the
+      // boot traces show no lockup_detector_online_cpu (k6.6-hv-direct-trace.log).
+      nulled: ["lockup_detector_online_cpu", "lockup_detector_offline_cpu"],
+      // Built-in blk-mq devices (5.4.301 block/blk-mq.c:2375; 6.6.150 3712-3718): the 8 loop
+      // devices (BLK_DEV_LOOP=y, LOOP_MIN_COUNT=8: L1197-1198; BLK_MQ_F_STACKING, loop.c:2044) and
+      // the QEMU pc IDE CD-ROM's SCSI queue (ATA_PIIX=y L1383, BLK_DEV_SR=y L1333): 9 hctx on
+      // block/mq:dead (k5.4-hv-direct-trace.log, k6.6-hv-direct-trace.log: nine
+      // blk_mq_hctx_notify_dead per offline).
+      bootInstances: { "block/mq:dead": 9 },
       bootparamHotplugCpu0: true,
       // tests/real/built/k5.4-*.log uname_a: "Linux (none) 5.4.301 #1 SMP Mon Dec 7 12:31:59 UTC
       // 2026 x86_64 GNU/Linux".
@@ -70,6 +84,9 @@ export const RIG_BUILD: ConfigPreset = {
       // k6.6-hv-direct-hibernate.log /sys/power/image_size 409497600 = 2/5 of totalram: 249938
       // pages of 262144, less the memmap's 4096: 8110.
       bootReservedPages: 8110,
+      // Of the 9 hctx only the CD-ROM's is not stacking (block/blk-mq.c:3712): one
+      // blk_mq_hctx_notify_online / _offline per hotplug (k6.6-hv-direct-trace.log).
+      bootInstances: { "block/mq:dead": 9, "block/mq:online": 1 },
       source: "docs/research/configs/6.6.150.config; k6.6-*.log of the kbuild rig",
     },
   }, {

@@ -137,6 +137,11 @@ export const RELEASES_5: readonly Release[] = [
       // msr_init() and cpuid_init() (arch/x86/kernel/msr.c:222, cpuid.c:165, module_init; built
       // in only with X86_MSR=y / X86_CPUID=y) run before it: arch/ links before mm/
       // (k5.4-hv-direct-offon: "179: x86/msr:online", "180: x86/cpuid:online", "181: mm/vmscan").
+      // tracer_alloc_buffers() adds temp_buffer and global_trace's buffer (5.4.301
+      // kernel/trace/trace.c:9330, 9338), and its max_buffer with CONFIG_TRACER_MAX_TRACE
+      // (8457-8458): three ring buffers, as hvtick takes 5.10's builds to have; two without
+      // (tests/real/built/k5.4-hv-direct-trace.log). 5.2 and 5.5 stay as they were (none).
+      change: { "trace/RB:preapre@tracer_alloc_buffers": { instances: 3 } },
       reorder: [{
         move: "mm/vmscan:online@kswapd_init",
         before: "lib/percpu_cnt:online@percpu_counter_startup",
@@ -183,6 +188,8 @@ export const RELEASES_5: readonly Release[] = [
         "clockevents/hyperv/stimer:starting@hv_stimer_alloc",
         "clockevents/hyperv/stimer:starting@hyperv_init",
       ],
+      // As 5.2 (no ring buffers modelled), not as 5.4.301's.
+      change: { "trace/RB:preapre@tracer_alloc_buffers": { instances: 0 } },
     },
     switches: {
       // 4df4cb9e99: Direct Mode in CPUHP_AP_HYPERV_TIMER_STARTING; legacy unbinds (S1).
