@@ -91,8 +91,12 @@ export interface Switches {
     readonly probe: "wait" | "immediate";
     /** `vmbus_acpi_add()` walks `_CRS` up to the namespace root handle itself (fixed in 6.1.y). */
     readonly rootCrsDeref: boolean;
-    /** `vmbus_reserve_fb()` takes a Gen1 framebuffer from `screen_info`, or from PCI. */
-    readonly reserveFb: "screen_info" | "pci";
+    /**
+     * `vmbus_reserve_fb()` takes a Gen1 framebuffer from `screen_info` and warns when its base is
+     * zero (5.10.262 vmbus_drv.c:2237), takes it from `screen_info` silently (5.4.301
+     * vmbus_drv.c:2037: `if (screen_info.lfb_base)`, no warning), or from PCI.
+     */
+    readonly reserveFb: "screen_info" | "screen_info-silent" | "pci";
     /** `hv_synic_init()` on the online CPUs: by `cpuhp_setup_state()` in CPU order, or by per-CPU work items. */
     readonly synicInit: "cpuhp" | "workqueue";
   };
@@ -180,6 +184,11 @@ export interface Switches {
       | "features-hints-misc"
       | "privilege"
       | "privilege-ext";
+    /**
+     * `ms_hyperv_init_platform()` marks the TSC unstable before it registers the Hyper-V
+     * clocksource (5.4.301 mshyperv.c:303, 347), not after (5.10.262 mshyperv.c:428, 437).
+     */
+    readonly tscUnstableFirst: boolean;
     /** The host build line is printed late, from `hv_common_init()` (410779d8d81f, 6.9). */
     readonly hostBuildLate: boolean;
     /** SMP topology: smpboot's `Allowing N CPUs` line, or 6.9's `CPU topo:` summary. */
@@ -207,6 +216,13 @@ export interface Switches {
     readonly flagColumns: 4 | 5;
     /** The PID column: `%-5d`, or `%-7d` (795d6379a47b, 5.10). */
     readonly pidWidth: 5 | 7;
+    /**
+     * `function_trace_call()` takes the entry's context with `tracing_gen_ctx()` after
+     * `ftrace_test_recursion_trylock()` disabled preemption (6.8.1 trace_functions.c:184-188,
+     * trace_recursion.h:186), so a function entry's preempt depth is one more than the code's;
+     * 6.6.150 takes `tracing_gen_ctx_dec()` (trace_functions.c:188). Events are not affected.
+     */
+    readonly functionDepthPlusOne: boolean;
   };
   /**
    * `clockevents_exchange_device()` wraps `__clockevents_exchange_device()`, which

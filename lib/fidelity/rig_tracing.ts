@@ -90,10 +90,13 @@ export function failtraceSetup(steps: Step[]): Step[] {
   );
   if (at < 0) return steps;
   let from = at;
-  while (from > 0 && isFilter(steps[from - 1])) from--;
+  // Kernel console lines the boot printed late may sit among them (k6.8-hv-direct-failtrace.log:
+  // "fail to initialize ptp_kvm" just before RIG-BEGIN): they stay, before the setup.
+  while (from > 0 && (isFilter(steps[from - 1]) || steps[from - 1].kind === "console")) from--;
   const failed = new Set(
     steps.slice(from, at).flatMap((s) => s.kind === "write" ? [s.value] : []),
   );
+  const console = steps.slice(from, at).filter((s) => s.kind === "console");
   const line = steps[at].line;
   const setup: Step[] = [
     action(line, "reset"),
@@ -108,7 +111,7 @@ export function failtraceSetup(steps: Step[]): Step[] {
     })),
     action(line, "function"),
   ];
-  return [...steps.slice(0, from), ...setup, ...steps.slice(at)];
+  return [...steps.slice(0, from), ...console, ...setup, ...steps.slice(at)];
 }
 
 /**

@@ -10,14 +10,19 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
+import { configFacts } from "../kernels/configs.ts";
 
 // `prec` is 3 while nr_irqs < 1000 (the guests have nr_irqs 456: `NR_IRQS: 524544, nr_irqs: 456`).
 const PREC = 3;
 
-/** The IRQ 0 chip name: `IR-IO-APIC` when Hyper-V's interrupt remapping is on (hyperv-iommu.c). */
+/**
+ * The IRQ 0 chip name: `IR-IO-APIC` when Hyper-V's interrupt remapping is on (hyperv-iommu.c, built
+ * with `CONFIG_IRQ_REMAP`).
+ */
 function ioapicChip(k: Kernel): string {
   const c = k.s.config;
-  const remap = c.hyperv !== "none" && !k.line.hypervIrqRemapNeedsX2apic;
+  const built = configFacts(c.kconfig, c.kernel)?.irqRemap ?? true;
+  const remap = built && c.hyperv !== "none" && !k.line.hypervIrqRemapNeedsX2apic;
   return remap ? "IR-IO-APIC" : "IO-APIC";
 }
 

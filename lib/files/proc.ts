@@ -34,14 +34,18 @@ export function printkLevels(k: Kernel): string {
   return `${consoleLoglevel(k.s)}\t4\t1\t7\n`;
 }
 
-/** `/proc/modules`: `name size refcount deps state address` per loaded module (address hidden). */
+/**
+ * `/proc/modules`: `name size refcount deps state address` per loaded module (address hidden). A
+ * module still in its init counts its init sections in the size (5.4.301 kernel/module.c:4532)
+ * and holds a reference for the initialization (module_unload_init(), 832-833).
+ */
 export function procModules(k: Kernel): string {
   const f = configFacts(k.s.config.kconfig, k.s.config.kernel);
-  return (k.s.modules ?? []).map((m) =>
-    `${m} ${f?.moduleSizes[m] ?? 0} 0 - ${
-      (k.s.loading ?? []).includes(m) ? "Loading" : "Live"
-    } 0x0000000000000000\n`
-  ).join("");
+  return (k.s.modules ?? []).map((m) => {
+    const loading = (k.s.loading ?? []).includes(m);
+    const size = (f?.moduleSizes[m] ?? 0) + (loading ? f?.moduleInitSizes?.[m] ?? 0 : 0);
+    return `${m} ${size} ${loading ? 1 : 0} - ${loading ? "Loading" : "Live"} 0x0000000000000000\n`;
+  }).join("");
 }
 
 /**

@@ -22,7 +22,7 @@ import { configFacts } from "../kernels/configs.ts";
 
 /** `name+offset/size` where the build's symbol table is known, else the bare name. */
 function symbol(k: Kernel, name: string): string {
-  const at = ftraceBuild(k.s.config.kernel).oopsSymbols[name];
+  const at = ftraceBuild(k.s.config.kernel, k.s.config.kconfig).oopsSymbols[name];
   return at ? `${name}+${at}` : name;
 }
 

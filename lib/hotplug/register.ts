@@ -5,12 +5,24 @@
  * @module
  */
 
+import { nulledCallbacks } from "../kernels/configs.ts";
 import type { HotplugOp, Kernel } from "../engine/kernel.ts";
 import { buildSteps, indexSteps } from "./steps.ts";
 import { invoke } from "./cpuhp.ts";
 
 /** The slot a registration asks for: a fixed state number, or a dynamic range. */
 export type StateRequest = number | "AP_ONLINE_DYN" | "BP_PREPARE_DYN";
+
+/**
+ * Adds `n` instances to the multi-instance state `state` without calls
+ * (`cpuhp_state_add_instance_nocalls()`).
+ */
+export function addInstancesNocalls(k: Kernel, state: number, n: number): void {
+  k.s.registered = k.s.registered.map((r) =>
+    r.state === state && r.multi ? { ...r, instances: (r.instances ?? 0) + n } : r
+  );
+  k.steps = buildSteps(k.line, k.s.registered, nulledCallbacks(k.s.config));
+}
 
 /**
  * Installs `name` at `request` and invokes `startup` on every present CPU whose state is at or past
@@ -50,7 +62,7 @@ export function cpuhpSetupState(
       ? { state, name, startup, teardown, multi: true, instances: options.instances ?? 0 }
       : { state, name, startup, teardown },
   );
-  k.steps = buildSteps(k.line, k.s.registered);
+  k.steps = buildSteps(k.line, k.s.registered, nulledCallbacks(k.s.config));
   k.stepIndex = indexSteps(k.steps);
   if (!startup || (options.nocalls && !options.multi)) return state;
   // A multi-instance state calls nothing when it is set up; each cpuhp_state_add_instance()

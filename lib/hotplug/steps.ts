@@ -14,16 +14,24 @@ import { resolveCallback } from "./symbols.ts";
 const resolve = (name: string | null | undefined): Callback | null =>
   name ? resolveCallback(name) : null;
 
-/** Builds the step table for a kernel line and the registered steps. */
-export function buildSteps(line: KernelLine, registered: readonly RegisteredStep[]): Step[] {
+/**
+ * Builds the step table for a kernel line and the registered steps; `nulled` are the static
+ * steps' callbacks the build's config defines as NULL (lib/kernels/config_types.ts `nulled`).
+ */
+export function buildSteps(
+  line: KernelLine,
+  registered: readonly RegisteredStep[],
+  nulled: readonly string[] = [],
+): Step[] {
+  const kept = (name: string | null | undefined) => name && !nulled.includes(name) ? name : null;
   const steps: Step[] = line.enumNames.map((id, state) => {
     const core = line.core.find((c) => c.id === id);
     return {
       state,
       id,
       name: core?.name ?? null,
-      startup: resolve(core?.startup),
-      teardown: resolve(core?.teardown),
+      startup: resolve(kept(core?.startup)),
+      teardown: resolve(kept(core?.teardown)),
       cantStop: core?.cantStop ?? false,
       multi: false,
       instances: 0,

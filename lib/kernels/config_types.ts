@@ -14,6 +14,29 @@ export interface ConfigFacts {
   readonly nohz: "idle" | "full";
   /** `CONFIG_PREEMPT_DYNAMIC`. */
   readonly preemptDynamic: boolean;
+  /**
+   * `CONFIG_IRQ_REMAP`: drivers/iommu/hyperv-iommu.c's interrupt remapping is built (all of it is
+   * inside `#ifdef CONFIG_IRQ_REMAP`, 6.8.1 hyperv-iommu.c:27-343). Default: yes (the
+   * distributions').
+   */
+  readonly irqRemap?: boolean;
+  /**
+   * `CONFIG_TRACER_MAX_TRACE` (a latency tracer or the snapshot): `tracer_alloc_buffers()` gives
+   * the global trace array a `max_buffer`, one more ring buffer on `trace/RB:prepare` (5.4.301
+   * kernel/trace/trace.c:8457-8458). Default: yes (the distributions').
+   */
+  readonly tracerMaxTrace?: boolean;
+  /**
+   * Callbacks of the static `cpuhp_hp_states[]` the config defines as NULL (their step keeps its
+   * name but calls nothing, and no `cpuhp_enter` is traced for it). Default: none.
+   */
+  readonly nulled?: readonly string[];
+  /**
+   * Instances the config's built-in drivers add during boot to a multi-instance state, by state
+   * name, without calls (`cpuhp_state_add_instance_nocalls()`): each one's callback runs, and is
+   * traced, at every later hotplug of a CPU. Default: none.
+   */
+  readonly bootInstances?: Readonly<Record<string, number>>;
   /** `CONFIG_NR_CPUS` (default 8192: the distributions' `MAXSMP`). */
   readonly nrCpus?: number;
   /** `CONFIG_HOTPLUG_PARALLEL` (6.5+ x86_64). */
@@ -24,6 +47,12 @@ export interface ConfigFacts {
   readonly uname: { readonly release: string; readonly version: string };
   /** Module sizes `/proc/modules` shows, bytes. */
   readonly moduleSizes: Readonly<Record<string, number>>;
+  /**
+   * The sizes of the modules' init sections, bytes: `/proc/modules` adds them while the module is
+   * still loading (5.4.301 kernel/module.c:4532 `init_layout.size + core_layout.size`; freed when
+   * its init returns). Unknown (0) where no log showed a module stuck in its init.
+   */
+  readonly moduleInitSizes?: Readonly<Record<string, number>>;
   /**
    * The Hyper-V timer symbols of the build, `TYPE name` in address order as `/proc/kallsyms` lists
    * them (`t`: static), or none when the build's symbol table is not known.

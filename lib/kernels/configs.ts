@@ -28,7 +28,9 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
     ) => ({
       id,
       facts: i > 0 ? {} : {
-        options: [],
+        // CONFIG_MEMCG: systemd's cgroup v2 wants it, and every distribution's config sets it;
+        // hvtick's own build keeps it (mm/memctrl:dead) so that only the rig's builds lack it.
+        options: ["MEMCG"],
         hyperv: "y",
         nohz: "idle",
         preemptDynamic: false,
@@ -53,7 +55,8 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
       {
         id: "5.10",
         facts: {
-          options: ["VMAP_STACK", "PADATA", "ZSWAP", "LEDS_TRIGGER_CPU", "IRQ_POLL"],
+          // MEMCG: the real boots list mm/memctrl:dead (docs/research/registrants/5.10.json).
+          options: ["MEMCG", "VMAP_STACK", "PADATA", "ZSWAP", "LEDS_TRIGGER_CPU", "IRQ_POLL"],
           hyperv: "m",
           nohz: "idle",
           preemptDynamic: false,
@@ -123,6 +126,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
         id: "6.12",
         facts: {
           options: [
+            "MEMCG",
             "VMAP_STACK",
             "PADATA",
             "ZSWAP",
@@ -182,6 +186,24 @@ export function configFacts(preset: string, line: string): ConfigFacts | null {
     if (l.id === line) return facts as ConfigFacts;
   }
   return null;
+}
+
+/**
+ * The static hotplug steps' callbacks a machine's config compiles as NULL (its preset's
+ * `nulled`): none for a preset that does not say.
+ *
+ * @example
+ * ```ts
+ * import { nulledCallbacks } from "./configs.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(nulledCallbacks({ kconfig: "debian", kernel: "6.1" }), []);
+ * assert.ok(nulledCallbacks({ kconfig: "rig-build", kernel: "6.8" }).includes("lockup_detector_online_cpu"));
+ * ```
+ */
+export function nulledCallbacks(
+  c: { readonly kconfig: string; readonly kernel: string },
+): string[] {
+  return [...configFacts(c.kconfig, c.kernel)?.nulled ?? []];
 }
 
 /** The kernel lines a preset exists for. */

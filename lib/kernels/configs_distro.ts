@@ -30,7 +30,8 @@ export const UBUNTU_AZURE: ConfigPreset = {
       // linux-azure tree) over debian.master/config/annotations of noble 6.8.0-31.31
       // (sndrzt/linux-6.8@f116ff45a2ca): VMAP_STACK L15132, PADATA L9435, ZSWAP L15548,
       // ZSMALLOC L15542, IRQ_POLL L6951, CRASH_HOTPLUG L3339; LEDS_TRIGGER_CPU n (azure: amd64 n).
-      options: ["VMAP_STACK", "PADATA", "ZSWAP", "IRQ_POLL", "CRASH_HOTPLUG", "ZSMALLOC"],
+      // MEMCG y (master annotations; every distribution sets it) [INFERRED: line not cited].
+      options: ["MEMCG", "VMAP_STACK", "PADATA", "ZSWAP", "IRQ_POLL", "CRASH_HOTPLUG", "ZSMALLOC"],
       // azure notes: HYPERV y (LP: #1690136), NO_HZ_FULL y / NO_HZ_IDLE n, PREEMPT_DYNAMIC n
       // (LP: #2051342); master: PREEMPT_VOLUNTARY y L10364, HOTPLUG_PARALLEL y L5962, PM_DEBUG y
       // L10189, VIRTIO_BLK y L798, VIRTIO_PCI y L15107.
@@ -62,7 +63,8 @@ export const AZURE_LINUX: ConfigPreset = {
       // microsoft/azurelinux@2172d5cf45e4 SPECS/kernel/config: VMAP_STACK y L868, IRQ_POLL y
       // L7879, CRASH_HOTPLUG y L306; PADATA absent, ZSWAP n L1034, ZSMALLOC m L1035 (a module:
       // its cpuhp state is registered when zsmalloc loads, not at boot [INFERRED]), LEDS_TRIGGER_CPU n L5908.
-      options: ["VMAP_STACK", "IRQ_POLL", "CRASH_HOTPLUG"],
+      // MEMCG y [INFERRED: every distribution sets it; line not cited].
+      options: ["MEMCG", "VMAP_STACK", "IRQ_POLL", "CRASH_HOTPLUG"],
       // HYPERV y L6208, NO_HZ_IDLE y L102, PREEMPT_NONE y L126 + PREEMPT_DYNAMIC y L131,
       // HOTPLUG_PARALLEL y L757, PM_DEBUG n L569, VIRTIO_PCI y L6187, VIRTIO_BLK m L2143.
       hyperv: "y",
@@ -93,7 +95,8 @@ export const WSL2: ConfigPreset = {
         // config-wsl 5.15.146.1 (crramirez/WSL2-Linux-Kernel@d9066f5b8642, LOCALVERSION as
         // Microsoft's; deployKF 5.15.90.3 and a 5.15.54 Microsoft/config-wsl agree): VMAP_STACK y,
         // PADATA y, ZSWAP y; ZSMALLOC n, IRQ_POLL n, LEDS_TRIGGER_CPU n (no NEW_LEDS).
-        options: ["VMAP_STACK", "PADATA", "ZSWAP"],
+        // MEMCG y [INFERRED: WSL2 runs systemd with cgroups; line not cited].
+        options: ["MEMCG", "VMAP_STACK", "PADATA", "ZSWAP"],
         // HYPERV y, NO_HZ_IDLE y, PREEMPT_NONE y (no PREEMPT_DYNAMIC in 5.15 without PREEMPT),
         // BOOTPARAM_HOTPLUG_CPU0 n, no CONFIG_PM (no PM_DEBUG, no hibernation), VIRTIO_BLK y.
         hyperv: "y",
@@ -114,7 +117,8 @@ export const WSL2: ConfigPreset = {
       facts: {
         // config-wsl 6.6.29.1 (minuscat/linux-msft-wsl-6.6.y@3245f85b90fb): VMAP_STACK y, PADATA
         // y, IRQ_POLL y; ZSWAP n, ZSMALLOC m, CRASH_HOTPLUG n (no CRASH_DUMP), LEDS_TRIGGER_CPU n.
-        options: ["VMAP_STACK", "PADATA", "IRQ_POLL"],
+        // MEMCG y [INFERRED, as 5.15's].
+        options: ["MEMCG", "VMAP_STACK", "PADATA", "IRQ_POLL"],
         // PREEMPT_NONE y + PREEMPT_DYNAMIC y, HOTPLUG_PARALLEL y, PM_DEBUG n, VIRTIO_BLK m.
         preemptDynamic: true,
         hotplugParallel: true,

@@ -10,39 +10,10 @@
  * @module
  */
 
-/** One build's facts. */
-export interface FtraceBuild {
-  /** Traceable functions hvtick models, in address order. */
-  readonly functions: readonly string[];
-  /** Of those, `__init` code: traced during boot, gone after `free_initmem()`. */
-  readonly init: readonly string[];
-  /** Functions of modules (traceable while loaded; module text lies above the kernel's). */
-  readonly modules: Readonly<Record<string, readonly string[]>>;
-  /** Calls the compiler inlined, `callee@caller`: no entry for the callee at that call. */
-  readonly inlined: readonly string[];
-  /** Tail calls, `callee@caller`: the callee returns to the caller's caller. */
-  readonly tail: readonly string[];
-  /**
-   * The PIDs boot gives the per-CPU kthreads: `cpuhp/0`, `cpuhp/1`, how many PIDs each further
-   * CPU's threads take, and `migration/N`'s offset from `cpuhp/N`.
-   */
-  readonly kthreads: {
-    readonly cpuhp0: number;
-    readonly cpuhp1: number;
-    readonly perCpu: number;
-    readonly migration: number;
-  };
-  /**
-   * The CPU0 worker that ran `work_on_cpu()` for an offline in the real traces (which pool worker
-   * picks the item varies from run to run).
-   */
-  readonly kworker: { readonly comm: string; readonly pid: number };
-  /**
-   * `offset/size` of the functions an oops hvtick models prints (`name+offset/size`), where a
-   * real oops of the build showed them.
-   */
-  readonly oopsSymbols: Readonly<Record<string, string>>;
-}
+import { RIG_BUILDS } from "./ftrace_builds_rig.ts";
+
+export type { FtraceBuild } from "./ftrace_types.ts";
+import type { FtraceBuild } from "./ftrace_types.ts";
 
 /** A parent build's call list with some calls no longer there and some new ones. */
 function edited(
@@ -135,7 +106,8 @@ const DEBIAN_5_10: FtraceBuild = {
   kthreads: { cpuhp0: 15, cpuhp1: 16, perCpu: 5, migration: 1 },
   // 5.10 runs _cpu_down() in the writer: no worker.
   kworker: { comm: "kworker/0:1", pid: 17 },
-  oopsSymbols: {},
+  // logs/k5.10-hv-legacy-vmbus.log: "RIP: 0010:acpi_ns_lookup+0x7a/0x510" (lib/machine/modules.ts).
+  oopsSymbols: { acpi_ns_lookup: "0x7a/0x510" },
 };
 
 // 6.1.192's System.map-6.1.0-56-amd64: __clockevents_exchange_device exists; hv_stimer_alloc
@@ -284,9 +256,10 @@ const BUILDS: Readonly<Record<string, FtraceBuild>> = {
 };
 
 /**
- * The function tracer's facts for a kernel line. Only Debian's builds are known; any other
- * build of a line is taken to be compiled like Debian's of the same line, and 5.2–5.5 like
- * 5.10's (their clockevents code has the same shape: no `__clockevents_exchange_device`).
+ * The function tracer's facts for a kernel line built with config preset `kconfig`: the rig's
+ * own builds (`rig-build`, lib/kernels/ftrace_builds_rig.ts) or Debian's. Any other build of a
+ * line is taken to be compiled like Debian's of the same line, and 5.2–5.5 like 5.10's (their
+ * clockevents code has the same shape: no `__clockevents_exchange_device`).
  *
  * @example
  * ```ts
@@ -295,8 +268,9 @@ const BUILDS: Readonly<Record<string, FtraceBuild>> = {
  * assert.equal(ftraceBuild("6.1").kthreads.cpuhp0, 18);
  * assert.ok(!ftraceBuild("6.12").functions.includes("tick_handover_do_timer"));
  * assert.equal(ftraceBuild("5.5"), ftraceBuild("5.10"));
+ * assert.equal(ftraceBuild("5.4", "rig-build").kthreads.cpuhp0, 12);
  * ```
  */
-export function ftraceBuild(line: string): FtraceBuild {
-  return BUILDS[line] ?? DEBIAN_5_10;
+export function ftraceBuild(line: string, kconfig = "debian"): FtraceBuild {
+  return (kconfig === "rig-build" ? RIG_BUILDS[line] : undefined) ?? BUILDS[line] ?? DEBIAN_5_10;
 }

@@ -89,6 +89,7 @@ export const RELEASES_5: readonly Release[] = [
       // 52:mshyperv.c:223 "features 0x%x, hints 0x%x"; 52:smpboot.c:849, 1354, 1452.
       bootLog: {
         hypervFeatures: "features-hints",
+        tscUnstableFirst: false,
         hostBuildLate: false,
         topology: "smpboot",
         jiffiesEarly: false,
@@ -105,7 +106,7 @@ export const RELEASES_5: readonly Release[] = [
       // 52:mshyperv.c:286 marks the TSC unstable unconditionally.
       tscReliableWithInvariantBit: false,
       // 52:kernel/trace/trace_output.c trace_print_context "%16s-%-5d", four flag columns.
-      ftrace: { flagColumns: 4, pidWidth: 5 },
+      ftrace: { flagColumns: 4, pidWidth: 5, functionDepthPlusOne: false },
       oops: { prefix: false, exitIrqsNote: false },
       exchangeSplit: false,
       cpuDownOnWorkqueue: false,
@@ -141,9 +142,23 @@ export const RELEASES_5: readonly Release[] = [
       // kswapd_init() (mm/vmscan.c:4159-4161, module_init) registers before
       // percpu_counter_startup(): mm/ links before lib/, and a real 5.4.301 boot lists
       // "181: mm/vmscan:online", "182: lib/percpu_cnt:online" (kbuild rig, k5.4-hv-direct-offon).
+      // msr_init() and cpuid_init() (arch/x86/kernel/msr.c:222, cpuid.c:165, module_init; built
+      // in only with X86_MSR=y / X86_CPUID=y) run before it: arch/ links before mm/
+      // (k5.4-hv-direct-offon: "179: x86/msr:online", "180: x86/cpuid:online", "181: mm/vmscan").
+      // tracer_alloc_buffers() adds temp_buffer and global_trace's buffer (5.4.301
+      // kernel/trace/trace.c:9330, 9338), and its max_buffer with CONFIG_TRACER_MAX_TRACE
+      // (8457-8458): three ring buffers, as hvtick takes 5.10's builds to have; two without
+      // (tests/real/built/k5.4-hv-direct-trace.log). 5.2 and 5.5 stay as they were (none).
+      change: { "trace/RB:preapre@tracer_alloc_buffers": { instances: 3 } },
       reorder: [{
         move: "mm/vmscan:online@kswapd_init",
         before: "lib/percpu_cnt:online@percpu_counter_startup",
+      }, {
+        move: "x86/msr:online@msr_init",
+        before: "mm/vmscan:online@kswapd_init",
+      }, {
+        move: "x86/cpuid:online@cpuid_init",
+        before: "mm/vmscan:online@kswapd_init",
       }],
     },
     switches: {
@@ -161,8 +176,13 @@ export const RELEASES_5: readonly Release[] = [
       vmbusConnectCpuBusy: true,
       // 5.4.301 kernel/trace/trace_output.c:576 "%16s-%-7d" (795d6379a47b backported).
       ftrace: { flagColumns: 4, pidWidth: 7 },
-      // 5.4.301 arch/x86/kernel/cpu/mshyperv.c:229 "features 0x%x, hints 0x%x, misc 0x%x".
-      bootLog: { hypervFeatures: "features-hints-misc" },
+      // 5.4.301 arch/x86/kernel/cpu/mshyperv.c:229 "features 0x%x, hints 0x%x, misc 0x%x";
+      // mark_tsc_unstable("running on Hyper-V") (303) comes before hv_init_clocksource() (347)
+      // (tests/real/built/k5.4-*.log: "tsc: Marking TSC unstable …", then the TSC page line).
+      bootLog: { hypervFeatures: "features-hints-misc", tscUnstableFirst: true },
+      // 5.4.301 drivers/hv/vmbus_drv.c:2027-2049 vmbus_reserve_fb(): a zero screen_info.lfb_base
+      // is skipped without a word (k5.4-hv-direct-vmbus-offon.log: no "Unexpected framebuffer").
+      vmbus: { reserveFb: "screen_info-silent" },
       // 2f8dea1692ee in 5.4.290: 5.4.301 kernel/time/hrtimer.c:2074-2080 hrtimers_cpu_starting().
       hresResetOnStarting: true,
     },
@@ -176,6 +196,8 @@ export const RELEASES_5: readonly Release[] = [
         "clockevents/hyperv/stimer:starting@hv_stimer_alloc",
         "clockevents/hyperv/stimer:starting@hyperv_init",
       ],
+      // As 5.2 (no ring buffers modelled), not as 5.4.301's.
+      change: { "trace/RB:preapre@tracer_alloc_buffers": { instances: 0 } },
     },
     switches: {
       // 4df4cb9e99: Direct Mode in CPUHP_AP_HYPERV_TIMER_STARTING; legacy unbinds (S1).
@@ -187,7 +209,10 @@ export const RELEASES_5: readonly Release[] = [
       // feature line as 5.2's [INFERRED: 5.5's arch/x86 not read]; no hrtimers:dying startup.
       vmbusConnectCpuBusy: false,
       ftrace: { flagColumns: 4, pidWidth: 5 },
-      bootLog: { hypervFeatures: "features-hints" },
+      // The TSC and clocksource lines and vmbus_reserve_fb() as 5.2's and 5.10's [INFERRED: 5.5's
+      // mshyperv.c and vmbus_drv.c not read], not as the 5.4.301 backports.
+      bootLog: { hypervFeatures: "features-hints", tscUnstableFirst: false },
+      vmbus: { reserveFb: "screen_info" },
       hresResetOnStarting: false,
     },
   },
@@ -222,6 +247,14 @@ export const RELEASES_5: readonly Release[] = [
         {
           move: "acpi/cpu-drv:online@acpi_processor_driver_init",
           before: "acpi/cpu-drv:dead@acpi_processor_driver_init",
+        },
+        // msr_init() and cpuid_init() (built in only with X86_MSR=y, X86_CPUID=y: the rig's
+        // builds) stay before it: arch/ links before lib/ (tests/real/built/k6.8-*-offon.log:
+        // "193: x86/msr:online", "194: x86/cpuid:online", "195: lib/percpu_cnt:online").
+        { move: "x86/msr:online@msr_init", before: "lib/percpu_cnt:online@percpu_counter_startup" },
+        {
+          move: "x86/cpuid:online@cpuid_init",
+          before: "lib/percpu_cnt:online@percpu_counter_startup",
         },
       ],
     },
@@ -265,6 +298,8 @@ export const RELEASES_5: readonly Release[] = [
       // 5.10.262 mshyperv.c:305 "features 0x%x, hints 0x%x, misc 0x%x" (logs/k5.10-*.log).
       bootLog: {
         hypervFeatures: "features-hints-misc",
+        // 5.10.262 mshyperv.c:428 hv_init_clocksource(), then 437 mark_tsc_unstable().
+        tscUnstableFirst: false,
         hostBuildLate: false,
         topology: "smpboot",
         jiffiesEarly: false,

@@ -139,6 +139,9 @@ export const RELEASES_6: readonly Release[] = [
       // No 2f8dea1692ee: hrtimers_prepare_cpu() resets hres_active (hrtimer.c:2166-2181) and
       // hrtimers:dying has no startup (kernel/cpu.c; docs/research/kernels/6.8.json).
       hresResetOnStarting: false,
+      // 6.8.1 kernel/trace/trace_functions.c:188 `trace_ctx = tracing_gen_ctx()` after the
+      // recursion lock (k6.8-hv-direct-trace.log: "<idle>-0 [000] ...2. hpet_enable").
+      ftrace: { functionDepthPlusOne: true },
     },
   },
   {
@@ -177,6 +180,10 @@ export const RELEASES_6: readonly Release[] = [
       timerList: "v0.10",
       // 6.12.117 arch/x86/kernel/dumpstack.c:426 "Oops: %s: …".
       oops: { prefix: true },
+      // Function entries show the code's preempt depth again (logs/k6.12-hv-direct-trace.log
+      // "<idle>-0 [000] ...1. hpet_enable", as 6.1 and 6.6) [GAP: the 6.12.117 change not read;
+      // its trace_functions.c:196 still calls tracing_gen_ctx() after the lock].
+      ftrace: { functionDepthPlusOne: false },
       // take_cpu_down() (6.12:1268-1293): the tick moved to tick_cpu_dying (CPUHP_AP_TICK_DYING).
       takeCpuDownTick: false,
       // 6.12.117: hv_common.c:290 host build from hyperv_init (410779d8d81f); topology.c:508

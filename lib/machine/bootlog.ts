@@ -138,16 +138,21 @@ export const BOOT_LOG: readonly BootMessage[] = [
     phase: "start_kernel",
     at: "start",
     source:
-      "drivers/clocksource/hyperv_timer.c hv_init_clocksource() (from ms_hyperv_init_platform)",
-    lines: (k) =>
-      when(hyperv(k), csLines(k, ["hyperv_clocksource_tsc_page", "hyperv_clocksource_msr"])),
+      "drivers/clocksource/hyperv_timer.c hv_init_clocksource() (from ms_hyperv_init_platform); " +
+      "5.4.301 mshyperv.c:303 marks the TSC unstable first",
+    lines: (k) => [
+      ...when(hyperv(k) && !tscReliable(k) && k.line.bootLog.tscUnstableFirst, [
+        "tsc: Marking TSC unstable due to running on Hyper-V",
+      ]),
+      ...when(hyperv(k), csLines(k, ["hyperv_clocksource_tsc_page", "hyperv_clocksource_msr"])),
+    ],
   },
   {
     phase: "start_kernel",
     at: "start",
     source: "arch/x86/kernel/tsc.c tsc_early_init(), mshyperv.c mark_tsc_unstable()",
     lines: (k) => [
-      ...when(hyperv(k) && !tscReliable(k), [
+      ...when(hyperv(k) && !tscReliable(k) && !k.line.bootLog.tscUnstableFirst, [
         "tsc: Marking TSC unstable due to running on Hyper-V",
       ]),
       ...when(x86(k) && !hyperv(k), ["tsc: Fast TSC calibration using PIT"]),

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { nulledCallbacks } from "../kernels/configs.ts";
 import { armTimers, type Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import { TimerQueue } from "../engine/timers.ts";
@@ -37,7 +38,7 @@ const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
 export function createKernel(s: MachineState, history = true): Kernel {
   const line = KERNEL_LINES[s.config.kernel];
   const f = s.config.features;
-  const steps = buildSteps(line, s.registered);
+  const steps = buildSteps(line, s.registered, nulledCallbacks(s.config));
   const timers = new TimerQueue();
   armTimers(timers, s);
   return {

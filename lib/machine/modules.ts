@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ftraceBuild } from "../kernels/ftrace_builds.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import { CONSOLE_LOGLEVEL_MOTORMOUTH, KERN, printk } from "../engine/log.ts";
 import { E, type ErrnoName, errnoName } from "../util/errno.ts";
@@ -81,7 +82,7 @@ const ROOT_DEREF_OOPS = [
   // The "CPU:", "Hardware name:", "Code:" and register lines follow here in the real oops; their
   // values (CPU, PID, addresses, registers) are the run's and are not modelled. So is the
   // "? 0xffffffffc03d7000" frame (the module's load address) after driver_register.
-  "RIP: 0010:acpi_ns_lookup+0x7a/0x510",
+  "RIP: 0010:acpi_ns_lookup",
   "Call Trace:",
   " ? acpi_ns_internalize_name.part.0+0x70/0xb0",
   " acpi_ns_get_node_unlocked+0x7a/0xf0",
@@ -117,7 +118,7 @@ const ROOT_DEREF_OOPS = [
   "CR2: 0000000000000007",
   // oops_end() → __show_regs() again after "---[ end trace <random id> ]---" (5.10
   // arch/x86/kernel/dumpstack.c oops_end), so RIP is printed twice.
-  "RIP: 0010:acpi_ns_lookup+0x7a/0x510",
+  "RIP: 0010:acpi_ns_lookup",
 ];
 
 /** Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. */
@@ -142,7 +143,10 @@ export function loadModule(k: Kernel, name: string): ModuleLoad {
     // oops_begin() → console_verbose() comes first (5.10 arch/x86/mm/fault.c:715,
     // arch/x86/kernel/dumpstack.c:375): the oops and everything after it reach the console.
     s.consoleLoglevel = CONSOLE_LOGLEVEL_MOTORMOUTH;
-    for (const line of ROOT_DEREF_OOPS) {
+    // The RIP's offset/size is the build's (lib/kernels/ftrace_builds.ts oopsSymbols).
+    const at = ftraceBuild(s.config.kernel, s.config.kconfig).oopsSymbols.acpi_ns_lookup;
+    for (const text of ROOT_DEREF_OOPS) {
+      const line = at && text === "RIP: 0010:acpi_ns_lookup" ? `${text}+${at}` : text;
       printk(k, line, /^(BUG|#PF): /.test(line) ? KERN.ALERT : KERN.WARNING);
     }
     s.acpiNamespaceHeld = true;

@@ -61,7 +61,7 @@ function sets(b: FtraceBuild): BuildSets {
  * loaded modules.
  */
 export function traceableFunctions(k: Kernel): string[] {
-  const b = ftraceBuild(k.s.config.kernel);
+  const b = ftraceBuild(k.s.config.kernel, k.s.config.kconfig);
   const out = b.functions.filter((f) => !k.s.running || !b.init.includes(f));
   for (const [m, fns] of Object.entries(b.modules)) if (present(k, m)) out.push(...fns);
   return out;
@@ -81,7 +81,7 @@ function present(k: Kernel, m: string): boolean {
  * (`hv_synic_init [hv_vmbus]`: logs/hv-legacy-vmbus-trace.log), a kernel one bare.
  */
 export function printedSymbol(k: Kernel, fn: string): string {
-  const b = ftraceBuild(k.s.config.kernel);
+  const b = ftraceBuild(k.s.config.kernel, k.s.config.kconfig);
   for (const [m, fns] of Object.entries(b.modules)) {
     if (fns.includes(fn) && (k.s.modules ?? []).includes(m)) return `${fn} [${m}]`;
   }
@@ -90,7 +90,7 @@ export function printedSymbol(k: Kernel, fn: string): string {
 
 /** Whether `fn` has an ftrace entry now (lib/kernels/ftrace_builds.ts). */
 export function isTraceable(k: Kernel, fn: string): boolean {
-  const b = ftraceBuild(k.s.config.kernel);
+  const b = ftraceBuild(k.s.config.kernel, k.s.config.kconfig);
   const x = sets(b);
   if (x.kernel.has(fn)) return !k.s.running || !x.init.has(fn);
   for (const [m, fns] of Object.entries(b.modules)) if (fns.includes(fn)) return present(k, m);
@@ -141,8 +141,10 @@ export function fcall<T>(k: Kernel, fn: string, f: () => T): T {
     ft.tracer === "function" && (ft.filter.length === 0 || ft.filter.includes(fn)) &&
     isTraceable(k, fn)
   ) {
-    const parent = parentOf(ftraceBuild(k.s.config.kernel), ctx.calls, fn);
-    if (parent !== null) record(k, ft, ctx, `${fn} <-${parent}`);
+    const parent = parentOf(ftraceBuild(k.s.config.kernel, k.s.config.kconfig), ctx.calls, fn);
+    // 6.8's function tracer reads the preempt count inside its own preempt_disable_notrace().
+    const at = k.line.ftrace.functionDepthPlusOne ? { ...ctx, depth: ctx.depth + 1 } : ctx;
+    if (parent !== null) record(k, ft, at, `${fn} <-${parent}`);
   }
   ctx.calls.push(fn);
   try {

@@ -19,7 +19,7 @@ export const KERNEL_INIT: Task = { comm: "swapper/0", pid: 1 };
 
 /** `cpuhp/N`, created for each CPU as it is first brought up (`smpboot_create_threads`). */
 export function cpuhpTask(k: Kernel, cpu: number): Task {
-  const t = ftraceBuild(k.s.config.kernel).kthreads;
+  const t = ftraceBuild(k.s.config.kernel, k.s.config.kconfig).kthreads;
   return { comm: `cpuhp/${cpu}`, pid: cpu === 0 ? t.cpuhp0 : t.cpuhp1 + t.perCpu * (cpu - 1) };
 }
 
@@ -28,7 +28,7 @@ export function cpuhpTask(k: Kernel, cpu: number): Task {
  * `cpuhp/0` and its PID is not in any log: it takes `cpuhp/0`'s less one.
  */
 export function stopperTask(k: Kernel, cpu: number): Task {
-  const t = ftraceBuild(k.s.config.kernel).kthreads;
+  const t = ftraceBuild(k.s.config.kernel, k.s.config.kconfig).kthreads;
   if (cpu === 0) return { comm: "migration/0", pid: t.cpuhp0 - 1 };
   return { comm: `migration/${cpu}`, pid: cpuhpTask(k, cpu).pid + t.migration };
 }
@@ -38,7 +38,7 @@ export function stopperTask(k: Kernel, cpu: number): Task {
  * CPU0's is in the logs; other CPUs' are numbered after it as stand-ins.
  */
 export function workerTask(k: Kernel, cpu: number): Task {
-  const w = ftraceBuild(k.s.config.kernel).kworker;
+  const w = ftraceBuild(k.s.config.kernel, k.s.config.kconfig).kworker;
   return cpu === 0 ? w : { comm: `kworker/${cpu}:1`, pid: w.pid + cpu };
 }
 

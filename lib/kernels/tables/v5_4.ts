@@ -59,6 +59,12 @@ export const V5_4: TablesDelta = {
   },
   registrants: {
     remove: [],
-    add: ["base/cacheinfo:online@cacheinfo_sysfs_init", "mm/vmscan:online@kswapd_init"],
+    add: [
+      "fork:vm_stack_cache@fork_init",
+      "base/cacheinfo:online@cacheinfo_sysfs_init",
+      "x86/msr:online@msr_init",
+      "x86/cpuid:online@cpuid_init",
+      "mm/vmscan:online@kswapd_init",
+    ],
   },
 };

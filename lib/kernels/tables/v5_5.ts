@@ -42,5 +42,13 @@ export const V5_5: TablesDelta = {
       cantStop: true,
     }],
   },
-  registrants: { remove: ["mm/vmscan:online@kswapd_init"], add: [] },
+  registrants: {
+    remove: [
+      "fork:vm_stack_cache@fork_init",
+      "x86/msr:online@msr_init",
+      "x86/cpuid:online@cpuid_init",
+      "mm/vmscan:online@kswapd_init",
+    ],
+    add: [],
+  },
 };

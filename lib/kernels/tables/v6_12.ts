@@ -52,6 +52,10 @@ export const V6_12: TablesDelta = {
   },
   registrants: {
     remove: [
+      "x86/msr:online@msr_init",
+      "x86/cpuid:online@cpuid_init",
+      "virtio/net:online@virtio_net_driver_init",
+      "virtio/net:dead@virtio_net_driver_init",
       "arm64/fpsimd:dead@fpsimd_init",
       "fs/buffer:dead@buffer_init",
       "irqchip/arm/gicv3:starting@gic_smp_init",

@@ -54,7 +54,11 @@ export const V6_6: TablesDelta = {
       "mm/page_alloc:pcp@page_alloc_init_cpuhp",
       "x86/cachectrl:starting@cache_ap_register",
       "crash/cpuhp@crash_hotplug_init",
+      "x86/msr:online@msr_init",
+      "x86/cpuid:online@cpuid_init",
       "mm/zsmalloc:prepare@zs_init",
+      "virtio/net:online@virtio_net_driver_init",
+      "virtio/net:dead@virtio_net_driver_init",
     ],
   },
 };
