@@ -85,6 +85,12 @@ export interface Switches {
   readonly vmbusConnectCpuBusy: boolean;
   /** VMbus unloads on hibernation (suspend/resume support, 5.4+). */
   readonly vmbusHibernation: boolean;
+  /**
+   * `vmbus_bus_resume()` `WARN_ON()`s when no channel is to be fixed up and waits up to 10 s for the
+   * offers (5.4.301 vmbus_drv.c:2333-2339 … 6.12.117:2505-2511); 6.18.9 (2702-2718) only reports
+   * channels not offered again, without a WARN or a wait.
+   */
+  readonly vmbusResumeWaitsForOffers: boolean;
   /** How `hv_vmbus` initialises (drivers/hv/vmbus_drv.c). */
   readonly vmbus: {
     /** Without a VMBus ACPI device: wait 5 s for the probe (`-ETIMEDOUT`), or fail at once (`-ENODEV`). */

@@ -19,6 +19,7 @@ import { clockeventsProgramEvent, clockeventsSwitchState } from "../time/clockev
 import { CE_STATE, type MachineState, type PmState, TICKDEV_MODE } from "../engine/state.ts";
 import { E } from "../util/errno.ts";
 import { swapDevice } from "./swapdev.ts";
+import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
 
 /** What a hibernation or resume did. */
 export interface PowerOutcome {
@@ -266,7 +267,7 @@ function createImage(k: Kernel, platform: boolean): Created {
     printk(k, `${k.line.hibernation.acpiSleepPrefix}Waking up from system sleep state S4`);
   }
   // dpm_resume_start(): VMbus resumes and reconnects.
-  s.vmbus.connected = s.vmbus.up;
+  vmbusBusResume(k);
   return out;
 }
 

@@ -16,6 +16,19 @@ export type StateRequest = number | "AP_ONLINE_DYN" | "BP_PREPARE_DYN";
 /**
  * Adds `n` instances to the multi-instance state `state` without calls
  * (`cpuhp_state_add_instance_nocalls()`).
+ *
+ * @example
+ * ```ts
+ * import { addInstancesNocalls } from "./register.ts";
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ kernel: "6.8" }).build().snapshot());
+ * const dead = k.steps.findIndex((s) => s.name === "block/mq:dead");
+ * const before = k.steps[dead].instances;
+ * addInstancesNocalls(k, dead, 2);
+ * assert.equal(k.steps[dead].instances, before + 2);
+ * ```
  */
 export function addInstancesNocalls(k: Kernel, state: number, n: number): void {
   k.s.registered = k.s.registered.map((r) =>

@@ -7,6 +7,7 @@
  * @module
  */
 
+import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
 import { type Kernel, setState } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
 import type { MachineState } from "../engine/state.ts";
@@ -44,7 +45,7 @@ function imageContinues(k: Kernel): PowerOutcome {
   if (platform) {
     printk(k, `${k.line.hibernation.acpiSleepPrefix}Waking up from system sleep state S4`);
   }
-  k.s.vmbus.connected = k.s.vmbus.up;
+  vmbusBusResume(k);
   thawProcesses(k);
   k.s.hotplugDisabled--;
   printk(k, `${pm(k)}hibernation exit`);

@@ -69,6 +69,12 @@ export interface ConfigFacts {
    * one; the count is read from the boot log named in `source`.
    */
   readonly bootReservedPages: number;
+  /**
+   * Pages the rig's initramfs of a VMbus profile (`hv_vmbus.ko` and what loads it) holds beyond
+   * the others', still reserved when `pm_init()` runs (the initrd is freed later): read from the
+   * `image_size` of the two profiles' boots. Default: none.
+   */
+  readonly vmbusInitrdPages?: number;
   /** Where the facts come from. */
   readonly source: string;
 }

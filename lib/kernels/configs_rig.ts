@@ -61,6 +61,9 @@ export const RIG_BUILD: ConfigPreset = {
       // k5.4-hv-direct-hibernate.log /sys/power/image_size 411828224 = 2/5 of totalram:
       // 251360 pages of 262144, less the memmap's 4096: 6688.
       bootReservedPages: 6688,
+      // k5.4-hv-direct-vmbus-hibernate.log /sys/power/image_size 411803648: totalram 251345 to
+      // 251347, 13 to 15 pages fewer than hv-direct's (hv_vmbus.ko is 47561 bytes gzip'd): 13.
+      vmbusInitrdPages: 13,
       source: "docs/research/configs/5.4.301.config; tests/real/built/k5.4-*.log",
     },
   }, {
@@ -84,6 +87,9 @@ export const RIG_BUILD: ConfigPreset = {
       // k6.6-hv-direct-hibernate.log /sys/power/image_size 409497600 = 2/5 of totalram: 249938
       // pages of 262144, less the memmap's 4096: 8110.
       bootReservedPages: 8110,
+      // k6.6-hv-direct-vmbus-hibernate.log image_size 409468928: totalram 249920 to 249922, 16 to
+      // 18 pages fewer (hv_vmbus.ko gzip'd: 67658 bytes): 16.
+      vmbusInitrdPages: 16,
       // Of the 9 hctx only the CD-ROM's is not stacking (block/blk-mq.c:3712): one
       // blk_mq_hctx_notify_online / _offline per hotplug (k6.6-hv-direct-trace.log).
       bootInstances: { "block/mq:dead": 9, "block/mq:online": 1 },
@@ -103,6 +109,8 @@ export const RIG_BUILD: ConfigPreset = {
       // k6.8-hv-direct-hibernate.log /sys/power/image_size 409501696 = 2/5 of totalram: 249940
       // pages of 262144, less the memmap's 4096: 8108.
       bootReservedPages: 8108,
+      // k6.8-hv-direct-vmbus-hibernate.log image_size 409468928: 18 to 20 pages fewer: 18.
+      vmbusInitrdPages: 18,
       source: "docs/research/configs/6.8.1.config; k6.8-*.log of the kbuild rig",
     },
   }],

@@ -79,7 +79,8 @@ const RIG_5_4: FtraceBuild = {
   // 5.4 runs _cpu_down() in the writer: no worker.
   kworker: { comm: "kworker/0:1", pid: 17 },
   // k5.4-hv-legacy-vmbus-nossdt-offon.log: "RIP: 0010:acpi_ns_lookup+0x7a/0x4b0".
-  oopsSymbols: { acpi_ns_lookup: "0x7a/0x4b0" },
+  // k5.4-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0x8b/0xa0 [hv_vmbus]".
+  oopsSymbols: { acpi_ns_lookup: "0x7a/0x4b0", vmbus_bus_resume: "0x8b/0xa0" },
 };
 
 // k6.6-hv-direct-trace.log and k6.8-hv-direct-trace.log set_ftrace_filter (the same list):
@@ -132,7 +133,8 @@ const RIG_6_6: FtraceBuild = {
   kthreads: { cpuhp0: 18, cpuhp1: 19, perCpu: 5, migration: 1 },
   // "kworker/0:0-8" (k6.6-hv-direct-trace.log; other runs: kworker/0:1-14, -11, -12).
   kworker: { comm: "kworker/0:0", pid: 8 },
-  oopsSymbols: {},
+  // k6.6-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0xa0/0xc0 [hv_vmbus]".
+  oopsSymbols: { vmbus_bus_resume: "0xa0/0xc0" },
 };
 
 // 6.8.1: as 6.6.150 (k6.8-*trace*.log: the same filter list and kthread PIDs).
@@ -140,6 +142,8 @@ const RIG_6_8: FtraceBuild = {
   ...RIG_6_6,
   // "kworker/0:1-9" (k6.8-hv-direct-trace.log; other runs: kworker/0:1-12, kworker/0:0-8).
   kworker: { comm: "kworker/0:1", pid: 9 },
+  // k6.8-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0xa1/0xd0 [hv_vmbus]".
+  oopsSymbols: { vmbus_bus_resume: "0xa1/0xd0" },
 };
 
 /** The rig's builds by kernel line. */

@@ -50,6 +50,7 @@ export const RELEASES_5: readonly Release[] = [
       pit: "always",
       vmbusConnectCpuBusy: false,
       vmbusHibernation: false,
+      vmbusResumeWaitsForOffers: true,
       // 5.10.262 drivers/hv/vmbus_drv.c: hv_acpi_init() waits 5*HZ for the ACPI probe
       // (2675-2679), vmbus_acpi_add() walks _CRS up to the root handle, vmbus_reserve_fb() uses
       // screen_info (2231-2234), vmbus_bus_init() registers with cpuhp_setup_state() (1449).

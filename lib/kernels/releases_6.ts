@@ -231,6 +231,8 @@ export const RELEASES_6: readonly Release[] = [
       remove: ["mm/compaction:online@kcompactd_init"],
     },
     switches: {
+      // 6.18.9 drivers/hv/vmbus_drv.c:2702-2718: no WARN_ON, no wait for the offers on resume.
+      vmbusResumeWaitsForOffers: false,
       // 6.18.9 arch/x86/kernel/cpu/mshyperv.c:460 adds `ext %#x`.
       bootLog: { hypervFeatures: "privilege-ext" },
       // 6.18.9 kernel/power/hibernate.c:152-160: pm_test_delay (5) seconds.
