@@ -22,7 +22,7 @@ import { fidelityReport } from "./report.ts";
 import { readTranscript, type Transcript } from "./transcript.ts";
 import { runTiming } from "./timing.ts";
 import type { VmOptions } from "../engine/config.ts";
-import type { Machine } from "../api/machine.ts";
+import { Machine } from "../api/machine.ts";
 
 /** One log and its host file (null when missing). */
 export interface LogFile {
@@ -77,13 +77,17 @@ function prepare(f: LogFile): Prepared {
 
 /**
  * The replay of the race sides the log does not name that explains it best (machine.ts
- * `raceSides`: the defaults first, so a tie keeps them).
+ * `raceSides`: the defaults first, so a tie keeps them), from a fresh boot or, for a resume, from
+ * the machine its image's writer left.
  */
-function bestRace(p: Prepared): { result: LogResult; machine: Machine } {
+function bestRace(p: Prepared, start?: Machine): { result: LogResult; machine: Machine } {
   let best: { result: LogResult; machine: Machine } | null = null;
   for (const side of raceSides(p.options)) {
     const label = p.machine + (side.label ? ` [${side.label}]` : "");
-    const x = replayTo(p.transcript, side.options, label, undefined, side.parkRace);
+    // A resume boots a new kernel, whose races are its own: each side starts from a copy of the
+    // writer's hibernated machine.
+    const from = start && new Machine(start.config).restore(start.snapshot());
+    const x = replayTo(p.transcript, side.options, label, from, side.parkRace);
     if (!best || x.result.matched > best.result.matched) best = x;
     if (best.result.matched === best.result.readings) break;
   }
@@ -149,7 +153,7 @@ export function runFidelity(
         }
         start = writer.machine;
       }
-      out = start ? replayTo(p.transcript, p.options, p.machine, start) : bestRace(p);
+      out = bestRace(p, start);
     } catch (e) {
       out = e as Error;
     }
