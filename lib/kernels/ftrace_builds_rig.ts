@@ -73,7 +73,10 @@ const RIG_5_4: FtraceBuild = {
   init: ["hpet_time_init", "setup_boot_APIC_clock", "hpet_enable"],
   modules: { hv_vmbus: ["hv_synic_init", "hv_synic_cleanup"] },
   inlined: INLINED_5_10,
-  tail: TAIL_5_10,
+  // 5.4.301 drivers/clocksource/hyperv_timer.c:105-129: the void hv_stimer_init() ends in
+  // clockevents_config_and_register() (k5.4-hv-direct-vmbus-trace.log:
+  // "clockevents_config_and_register <-hv_synic_init").
+  tail: [...TAIL_5_10, "clockevents_config_and_register@hv_stimer_init"],
   // cpuhp/0-12, cpuhp/1-13, cpuhp/2-18, cpuhp/3-23 (k5.4-*-trace.log).
   kthreads: { cpuhp0: 12, cpuhp1: 13, perCpu: 5, migration: 1 },
   // 5.4 runs _cpu_down() in the writer: no worker.
@@ -88,6 +91,9 @@ const RIG_5_4: FtraceBuild = {
 // hv_ce_shutdown, hv_stimer_cleanup, hv_stimer_legacy_cleanup, hv_stimer_alloc.
 const RIG_6_6: FtraceBuild = {
   ...RIG_5_4,
+  // 6.6.150 hyperv_timer.c:130-151: hv_stimer_init() returns 0 after
+  // clockevents_config_and_register(), no tail call (k6.6-hv-direct-trace.log "<-hv_stimer_init").
+  tail: TAIL_5_10,
   functions: [
     "hv_cpu_init",
     "hv_cpu_die",

@@ -17,6 +17,7 @@ import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
 import { fcall } from "../tracing/ftrace.ts";
 import { ftraceBootOptions, ftraceFreeInit, resetBuffer } from "../tracing/tracefs.ts";
 import { IDLE, KERNEL_INIT } from "../tracing/tasks.ts";
+import { initExec } from "./init_exec.ts";
 import { walk } from "../hotplug/device.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 import type { KernelLine } from "../engine/line.ts";
@@ -107,6 +108,7 @@ export function boot(config: MachineConfig): Kernel {
   // free_initmem(): the __init functions leave ftrace (ftrace_free_init_mem).
   k.s.running = true;
   ftraceFreeInit(k);
+  initExec(k);
   runAs(k, taskContext(0, k.s.config.shell), () => udevColdplug(k));
   return k;
 

@@ -255,9 +255,15 @@ export const BOOT_LOG: readonly BootMessage[] = [
 
 /**
  * `!sched_clock_stable()` at late_initcall: the native `sched_clock()` reads a TSC marked unstable
- * (`mark_tsc_unstable()` → `clear_sched_clock_stable()` only when `using_native_sched_clock()`;
- * a Hyper-V guest's sched_clock is the TSC page's, so it stays stable).
+ * (`mark_tsc_unstable()` → `clear_sched_clock_stable()` only when `using_native_sched_clock()`:
+ * 5.4.301 arch/x86/kernel/tsc.c:1148-1155). A Hyper-V guest's sched_clock is the TSC page's, so it
+ * stays stable — unless, as in 5.4.301 (`bootLog.tscUnstableFirst`), `ms_hyperv_init_platform()`
+ * marks the TSC unstable (mshyperv.c:303) while sched_clock is still the native one, before
+ * `hv_init_clocksource()` switches it (347; hyperv_timer.c:301): the 5.4.301 rig boots print
+ * `Unstable clock detected` (tests/real/built/k5.4-hv-direct-offon.log).
  */
 export function schedClockUnstable(k: Kernel): boolean {
-  return x86(k) && !hyperv(k) && tscUnsynchronized(k);
+  if (!x86(k)) return false;
+  if (hyperv(k)) return !tscReliable(k) && k.line.bootLog.tscUnstableFirst;
+  return tscUnsynchronized(k);
 }

@@ -186,7 +186,38 @@ export function latencyFlags(columns: 4 | 5, ctx: ExecContext): string {
   return columns === 5 ? `${four}.` : four;
 }
 
+/**
+ * saved_cmdlines: the ring buffer keeps only an entry's pid, and `trace` prints the comm its cache
+ * holds for that pid when read (6.6.150 kernel/trace/trace.c:2517-2541 `__trace_find_cmdline`).
+ * The cache takes a task's comm at a sched_switch or wakeup (trace_sched_switch.c:25-49) on a CPU
+ * that committed an event since the last save (trace.c:1036 `trace_taskinfo_save`, 2591-2628,
+ * 2478-2513 `trace_save_cmdline`). hvtick keeps the comm in each entry: saving a task's comm
+ * renames the task's entries still in the buffer.
+ *
+ * @example
+ * ```ts
+ * import { saveCmdline } from "./ftrace.ts";
+ * import assert from "node:assert/strict";
+ * const ft = { tracer: "function" as const, filter: [], on: true, events: [], written: 1, entries: [
+ *   { time: 0, cpu: 0, comm: "swapper/0", pid: 1, flags: ".....", text: "hv_stimer_alloc <-hv_stimer_setup_percpu_clockev" },
+ * ] };
+ * saveCmdline(ft, { comm: "init", pid: 1 });
+ * assert.equal(ft.entries[0].comm, "init");
+ * ```
+ */
+export function saveCmdline(ft: FtraceState, task: { comm: string; pid: number }): void {
+  for (let i = ft.entries.length - 1; i >= 0; i--) {
+    const e = ft.entries[i];
+    if (e.pid !== task.pid) continue;
+    if (e.comm === task.comm) return;
+    for (const x of ft.entries) if (x.pid === task.pid) x.comm = task.comm;
+    return;
+  }
+}
+
 function record(k: Kernel, ft: FtraceState, ctx: ExecContext, text: string): void {
+  // The task is switched out after its event, on a CPU whose trace_taskinfo_save that event set.
+  saveCmdline(ft, ctx.task);
   ft.entries.push({
     time: ktime(k),
     cpu: ctx.cpu,
