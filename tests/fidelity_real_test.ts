@@ -61,3 +61,16 @@ Deno.test("a log line the harness cannot read is reported with its line and what
     assert.ok(report.includes(expected), report);
   }
 });
+
+Deno.test("a guest the host killed during an ops.sh write must be hung in the model too", () => {
+  // docs/research/real-pending/: 5.4.301 stops after the rollback of a failed offline with VMbus
+  // loaded; hvtick does not hang there yet, and the harness must say so rather than pass it.
+  const dir = new URL("../docs/research/real-pending/", import.meta.url).pathname;
+  const [pending] = readLogs([`${dir}k5.4-hv-legacy-vmbus-failhvinit.log`]);
+  const { ok, results } = runFidelity([pending], { mismatches: 5 });
+  assert.equal(ok, false);
+  assert.deepEqual(
+    results[0].mismatches.map((m) => [m.key, m.expected, m.got]),
+    [["guest stopped (host timeout)", "hung", "running"]],
+  );
+});

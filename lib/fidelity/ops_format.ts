@@ -63,6 +63,9 @@ export function readOpsHeader(b: Block, c: LineContext, file: string): void {
 }
 
 /** Splits `echo 'VALUE' > PATH` (ops.sh quotes device names) into value and path. */
+/** QEMU's line when the rig's host kills it at its timeout (lib/fidelity/lines.ts reads it too). */
+const HOST_TIMEOUT = /^qemu-system-\w+: terminating on signal 15 from pid \d+ \(timeout\)$/;
+
 function echoCommand(command: string): { value: string; path: string } | null {
   const m = /^echo (?:'([^']*)'|(\S+)) > (\/\S+)$/.exec(command);
   return m ? { value: m[1] ?? m[2], path: m[3] } : null;
@@ -76,11 +79,16 @@ export function readOp(b: Block, m: RegExpExecArray, c: LineContext, file: strin
   const info = new Map<string, string>();
   const consoleLines: { line: number; text: string }[] = [];
   let dmesg: { line: number; lines: string[] } | null = null;
+  // The rig's host killed a guest that made no progress during this op (rig/run-scenario.sh
+  // TIMEOUT): QEMU's own line ends the log.
+  let timedOut: number | null = null;
   for (let i = 0; i < b.body.length; i++) {
     const l = b.body[i];
     const line = b.line + 1 + i;
     const rcLine = /^rc=(\d+) err=(.*)$/.exec(l);
-    if (l.startsWith("rc=")) {
+    if (HOST_TIMEOUT.test(l)) {
+      timedOut = line;
+    } else if (l.startsWith("rc=")) {
       // ops.sh prints the write's exit status and stderr once, as `rc=N err=TEXT`.
       if (!rcLine || rc !== null) {
         throw new LogFormatError(
@@ -161,6 +169,7 @@ export function readOp(b: Block, m: RegExpExecArray, c: LineContext, file: strin
       text: consoleLines.map((x) => x.text),
     });
   }
+  if (timedOut !== null) steps.push({ kind: "action", line: timedOut, action: "timeout", arg: "" });
   const end = info.get("end_cs");
   if (end) steps.push({ kind: "time", line: b.line + 1, cs: Number(end) });
   if (dmesg) {
