@@ -77,3 +77,22 @@ Deno.test("console lines printed before the `+ echo` that caused them are compar
     "PM: Cannot get swap writer",
   ]);
 });
+
+Deno.test("a console line in the middle of a snapshot is lifted out, the snapshot read whole", () => {
+  const t = readTranscript(
+    "RIG-BEGIN name=x profile=plain uptime_cs=300\n\n" +
+      "===== SNAPSHOT before insmod (uptime_cs=414) =====\n--- cpu masks\ncpu/online: 0-3\n" +
+      "--- clockevents (per clockeventN/current_device + broadcast)\n" +
+      "[    4.283563] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input3\n" +
+      "clockevent0: lapic\nbroadcast: hpet\n",
+    "x.log",
+  );
+  assert.deepEqual(t.steps.map((s) => s.kind), ["time", "time", "read", "console"]);
+  const r = t.steps[2];
+  assert.deepEqual(r.kind === "read" && r.text.slice(-2), [
+    "clockevent0: lapic",
+    "broadcast: hpet",
+  ]);
+  const c = t.steps[3];
+  assert.deepEqual(c.kind === "console" && [c.line, c.text.length], [7, 1]);
+});
