@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { type LogFile, runFidelity } from "../lib/fidelity/run.ts";
 import { readTranscript } from "../lib/fidelity/transcript.ts";
+import { runTiming } from "../lib/fidelity/timing.ts";
 
 const host = (disk: string) =>
   "kernel_package: linux-image-5.10.0-46-amd64 5.10.262-1\n" +
@@ -95,4 +96,18 @@ Deno.test("a console line in the middle of a snapshot is lifted out, the snapsho
   ]);
   const c = t.steps[3];
   assert.deepEqual(c.kind === "console" && [c.line, c.text.length], [7, 1]);
+});
+
+Deno.test("without its boot's kernel log, a run's pace is its resume's CPU bring-up", () => {
+  const t = readTranscript(
+    "RIG-BEGIN name=x profile=hv-direct uptime_cs=300\n\n===== B. dmesg tail =====\n" +
+      "[   22.515094] Enabling non-boot CPUs ...\n[   22.925659] CPU1 is up\n" +
+      "[   23.015520] CPU2 is up\n[   23.040429] CPU3 is up\n",
+    "x.log",
+  );
+  const { boot, callback } = runTiming(t, { kernel: "5.10", cpus: 4 });
+  assert.equal(boot, 3_000_000_000);
+  assert.ok(callback > 0);
+  const none = readTranscript("RIG-BEGIN name=x profile=hv-direct uptime_cs=300\n", "x.log");
+  assert.equal(runTiming(none, { kernel: "5.10", cpus: 4 }).callback, 0);
 });
