@@ -56,6 +56,7 @@ const VM_KEYS = Object.keys(
     vmbusMmio: 0,
     cmdline: 0,
     memory: 0,
+    totalram: 0,
     virtioDisk: 0,
     swap: 0,
     shell: 0,

@@ -136,6 +136,7 @@ const VM_KEYS = [
   "vmbusMmio",
   "cmdline",
   "memory",
+  "totalram",
   "virtioDisk",
   "swap",
   "preset",

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { type LogFile, runFidelity } from "../lib/fidelity/run.ts";
 import { readTranscript } from "../lib/fidelity/transcript.ts";
+import { runTiming } from "../lib/fidelity/timing.ts";
 
 const host = (disk: string) =>
   "kernel_package: linux-image-5.10.0-46-amd64 5.10.262-1\n" +
@@ -76,4 +77,37 @@ Deno.test("console lines printed before the `+ echo` that caused them are compar
     "PM: hibernation: hibernation entry",
     "PM: Cannot get swap writer",
   ]);
+});
+
+Deno.test("a console line in the middle of a snapshot is lifted out, the snapshot read whole", () => {
+  const t = readTranscript(
+    "RIG-BEGIN name=x profile=plain uptime_cs=300\n\n" +
+      "===== SNAPSHOT before insmod (uptime_cs=414) =====\n--- cpu masks\ncpu/online: 0-3\n" +
+      "--- clockevents (per clockeventN/current_device + broadcast)\n" +
+      "[    4.283563] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input3\n" +
+      "clockevent0: lapic\nbroadcast: hpet\n",
+    "x.log",
+  );
+  assert.deepEqual(t.steps.map((s) => s.kind), ["time", "time", "read", "console"]);
+  const r = t.steps[2];
+  assert.deepEqual(r.kind === "read" && r.text.slice(-2), [
+    "clockevent0: lapic",
+    "broadcast: hpet",
+  ]);
+  const c = t.steps[3];
+  assert.deepEqual(c.kind === "console" && [c.line, c.text.length], [7, 1]);
+});
+
+Deno.test("without its boot's kernel log, a run's pace is its resume's CPU bring-up", () => {
+  const t = readTranscript(
+    "RIG-BEGIN name=x profile=hv-direct uptime_cs=300\n\n===== B. dmesg tail =====\n" +
+      "[   22.515094] Enabling non-boot CPUs ...\n[   22.925659] CPU1 is up\n" +
+      "[   23.015520] CPU2 is up\n[   23.040429] CPU3 is up\n",
+    "x.log",
+  );
+  const { boot, callback } = runTiming(t, { kernel: "5.10", cpus: 4 });
+  assert.equal(boot, 3_000_000_000);
+  assert.ok(callback > 0);
+  const none = readTranscript("RIG-BEGIN name=x profile=hv-direct uptime_cs=300\n", "x.log");
+  assert.equal(runTiming(none, { kernel: "5.10", cpus: 4 }).callback, 0);
 });

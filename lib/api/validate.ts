@@ -225,6 +225,15 @@ export function validate(options: VmOptions): MachineConfig {
       } is not valid; valid: a whole number of MiB from 128 to 16777216 (QEMU -m)`,
     );
   }
+  const totalram = o.totalram;
+  if (
+    totalram !== undefined &&
+    (!Number.isInteger(totalram) || totalram < 0 || totalram > memoryMiB * 256)
+  ) {
+    problems.push(
+      `totalram: ${show(totalram)} is not valid; valid: a whole number of pages up to the memory's`,
+    );
+  }
   if (o.virtioDisk && hyperv !== "qemu" && hyperv !== "none") {
     problems.push(
       `virtioDisk: a ${findHost(hyperv)?.label ?? show(hyperv)} host has no virtio devices; ` +
@@ -346,6 +355,7 @@ export function validate(options: VmOptions): MachineConfig {
     synicFirst,
     ...(tdx ? { isolation: "tdx" as const } : {}),
     memoryMiB,
+    ...(totalram !== undefined ? { totalramPages: totalram } : {}),
     virtioDisk: o.virtioDisk ?? false,
     swap: o.swap ?? true,
     platform,

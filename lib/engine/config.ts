@@ -149,6 +149,12 @@ export interface MachineConfig {
   readonly isolation?: "tdx";
   /** The VM's memory, MiB (QEMU `-m`). */
   readonly memoryMiB: number;
+  /**
+   * `totalram_pages()` when the initcalls start, where a real run's own kernel log gives it
+   * (lib/fidelity/boot_memory.ts); absent: the memory less the memmap and the build's boot
+   * reservations (lib/hotplug/power_sysfs.ts `imageSizeDefault`).
+   */
+  readonly totalramPages?: number;
   /** The host gives the VM a virtio block device (QEMU `-drive …,if=virtio`): `/dev/vda`. */
   readonly virtioDisk: boolean;
   /** A swap device is active from boot (an installed guest's fstab), so hibernation can write. */
@@ -209,6 +215,12 @@ export interface VmOptions {
   cmdline?: string;
   /** The VM's memory in MiB (QEMU `-m`); default 1024. */
   memory?: number;
+  /**
+   * The pages the page allocator manages once the boot has released its reservations
+   * (`totalram_pages()` at the initcalls), as a real run's log tells: a boot's reservations vary
+   * by a page from run to run. Default: the memory less the memmap and the build's reservations.
+   */
+  totalram?: number;
   /** The host gives the VM a virtio disk (QEMU `-drive …,if=virtio`; Hyper-V: never); default false. */
   virtioDisk?: boolean;
   /**

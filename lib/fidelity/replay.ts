@@ -142,9 +142,11 @@ export function replayTo(
   const g: Guest = { machine: start ? start.powerOn(options) : vm(options).build(), dmesgMark: 0 };
   if (parkRace) g.machine.parkRace = parkRace;
   const lapicStoodIn = new Set<string>();
+  const lapicInUserspace = new Set<string>();
   const ctx: { -readonly [K in keyof ExclusionContext]: ExclusionContext[K] } = {
     lapicFrequencyKnown: options.features?.frequencyMsrs === true,
     lapicStoodIn,
+    lapicInUserspace,
     restored: false,
   };
   const r = { readings: 0, matched: 0, mismatches: [] as Mismatch[] };
@@ -177,7 +179,15 @@ export function replayTo(
   function step(s: Step): void {
     switch (s.kind) {
       case "time":
-        return advanceTo(s.cs * 10_000_000);
+        advanceTo(s.cs * 10_000_000);
+        // The log's first mark is its userspace starting: which CPUs still tick on the LAPIC
+        // (lib/fidelity/exclusions.ts "lapic-ticks-across-restore").
+        if (s === t.steps.find((x) => x.kind === "time")) {
+          for (let cpu = 0; cpu < (options.cpus ?? 1); cpu++) {
+            if (g.machine.boundDevice(cpu) === "lapic") lapicInUserspace.add(`CPU${cpu}`);
+          }
+        }
+        return;
       case "write": {
         const cpu = /\/cpu(\d+)\/online$/.exec(s.path);
         const before = cpu ? g.machine.boundDevice(Number(cpu[1])) : null;

@@ -21,6 +21,7 @@ import { type LogResult, replayTo } from "./replay.ts";
 import { fidelityReport } from "./report.ts";
 import { readTranscript, type Transcript } from "./transcript.ts";
 import { runTiming } from "./timing.ts";
+import { bootTotalram } from "./boot_memory.ts";
 import type { VmOptions } from "../engine/config.ts";
 import { Machine } from "../api/machine.ts";
 
@@ -65,7 +66,7 @@ function prepare(f: LogFile): Prepared {
   return {
     file: f,
     transcript,
-    options: { ...o, timing: runTiming(transcript, o) },
+    options: { ...o, timing: runTiming(transcript, o), ...totalramOf(transcript) },
     machine: describe(transcript, o),
     disk: host.drives.find((d) => d.if === "virtio")?.file ?? null,
     writesImage: !returned && last?.kind === "write" && last.path === "/sys/power/state" &&
@@ -177,4 +178,10 @@ export function runFidelity(
   }
   const report = fidelityReport(results, options) + notes.map((n) => n + "\n").join("");
   return { report, ok, results };
+}
+
+// The run's own totalram_pages() where its kernel log gives it (lib/fidelity/boot_memory.ts).
+function totalramOf(t: Transcript): { totalram?: number } {
+  const pages = bootTotalram(t);
+  return pages === null ? {} : { totalram: pages };
 }

@@ -28,15 +28,40 @@ function stampOf(t: Transcript, text: string): number | null {
 }
 
 /**
+ * The span of the first resume from a hibernation image in a kernel log the script read
+ * (`dmesg | tail`): `Enabling non-boot CPUs ...` to the last `CPUn is up` after it, the
+ * non-boot CPUs brought back up one by one (kernel/cpu.c enable_nonboot_cpus, 5.4.301 L1361 and
+ * L1370; 6.6.150 L2000/L2009).
+ */
+function resumeSpan(t: Transcript): [number, number] | null {
+  for (const s of t.steps) {
+    if (s.kind !== "read" || !s.reader.startsWith("dmesg_")) continue;
+    let from: number | null = null;
+    let to: number | null = null;
+    for (const l of s.text) {
+      const m = STAMP.exec(l);
+      if (!m) continue;
+      const at = Number(m[1]) + Number(`0.${m[2]}`);
+      if (m[3] === "Enabling non-boot CPUs ...") [from, to] = [at, null];
+      else if (from !== null && /^CPU\d+ is up$/.test(m[3])) to = at;
+    }
+    if (from !== null && to !== null) return [from, to];
+  }
+  return null;
+}
+
+/**
  * The timing of a log's run: `boot` from its first uptime mark; `callback` from the kernel's
  * `smp: Bringing up secondary CPUs` … `smp: Brought up` span over the callbacks one CPU's
- * bring-up runs in the model (0 when the log has neither).
+ * bring-up runs in the model, or, in a log without its boot's kernel log, from the span a
+ * hibernation's resume took to bring the same CPUs up (`resumeSpan`); 0 when the log has neither.
  */
 export function runTiming(t: Transcript, options: VmOptions): { boot: number; callback: number } {
   const first = t.steps.find((s) => s.kind === "time");
   const boot = first && first.kind === "time" ? first.cs * 10_000_000 : 0;
-  const from = stampOf(t, "smp: Bringing up secondary CPUs");
-  const to = stampOf(t, "smp: Brought up");
+  let from = stampOf(t, "smp: Bringing up secondary CPUs");
+  let to = stampOf(t, "smp: Brought up");
+  if (from === null || to === null) [from, to] = resumeSpan(t) ?? [null, null];
   const cpus = options.cpus ?? 1;
   if (from === null || to === null || cpus < 2) return { boot, callback: 0 };
   const m = vm({ ...options, timing: undefined }).build();

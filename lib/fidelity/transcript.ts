@@ -62,9 +62,48 @@ const whole = (
   if (end >= 0) lineByLine({ ...b, line: b.line + end, body: b.body.slice(end) }, c, file);
 };
 
+/**
+ * A snapshot's or tick device's reading with the kernel's console lines that came out in the
+ * middle of it lifted out: the console is one stream, so a line the kernel printed while the
+ * script was printing its sections (`[    4.283563] input: ImExPS/2 …` between `--- clockevents`
+ * and `clockevent0: lapic` in k5.4-hv-direct-vmbus-hibernate-verbose.log, loglevel=7) lands
+ * between two of them. Lifted only when more of the reading follows (a section, `key: value`
+ * line); console lines at a reading's end still end it, as before. The lifted lines are compared
+ * after the reading, as console output.
+ */
+const structuredWhole =
+  (reader: string, arg?: (m: RegExpExecArray, b: Block) => string) =>
+  (b: Block, m: RegExpExecArray, c: LineContext, file: string) => {
+    if (reader !== "snap" && reader !== "tick_device") return whole(reader, arg)(b, m, c, file);
+    const body: string[] = [];
+    const lifted: { line: number; text: string[] } = { line: 0, text: [] };
+    for (let i = 0; i < b.body.length; i++) {
+      const l = b.body[i];
+      if (CONSOLE_LINE.test(l)) {
+        let j = i;
+        while (j < b.body.length && CONSOLE_LINE.test(b.body[j])) j++;
+        const next = b.body[j];
+        if (next !== undefined && next !== "" && !/^\+ /.test(next) && READING_LINE.test(next)) {
+          if (!lifted.text.length) lifted.line = b.line + 1 + i;
+          lifted.text.push(...b.body.slice(i, j));
+          i = j - 1;
+          continue;
+        }
+        body.push(...b.body.slice(i));
+        break;
+      }
+      body.push(l);
+    }
+    whole(reader, arg)({ ...b, body }, m, c, file);
+    if (lifted.text.length) {
+      const at = c.out.findLastIndex((s) => s.kind === "read" && s.line === b.line + 1);
+      c.out.splice(at + 1, 0, { kind: "console", line: lifted.line, text: lifted.text });
+    }
+  };
+
 const timed = (reader: string): BlockReader => (b, m, c, file) => {
   c.out.push({ kind: "time", line: b.line, cs: Number(m[1]) });
-  whole(reader)(b, m, c, file);
+  structuredWhole(reader)(b, m, c, file);
 };
 
 /** Reads a block's body line by line (lib/fidelity/lines.ts). */
@@ -131,7 +170,7 @@ const BLOCKS: readonly { header: RegExp; read: BlockReader }[] = [
   { header: /^kallsyms \(hyperv timer symbols present in vmlinux\)$/, read: whole("kallsyms") },
   {
     header: /^tick device (?:cpu(\d+)|broadcast) \(.*\)$/,
-    read: whole("tick_device", (m) => m[1] ?? "bc"),
+    read: structuredWhole("tick_device", (m) => m[1] ?? "bc"),
   },
   { header: /^dmesg \((?:grep .*|relevant)\)$/, read: whole("dmesg_grep") },
   {

@@ -154,7 +154,8 @@ export function resumeStore(k: Kernel, _cpu: number, value: string): WriteOutcom
  * `image_size`'s boot value, `hibernate_image_size_init()` (5.10 snapshot.c:103-106): two fifths
  * of `totalram_pages()`, in bytes. The memory's pages less the memmap (64 bytes per page) and the
  * build's other boot reservations (lib/kernels/configs.ts `bootReservedPages`, and
- * `vmbusInitrdPages` for a VMbus profile's initramfs).
+ * `vmbusInitrdPages` for a VMbus profile's initramfs), or the run's own figure where a real
+ * log gives it (`MachineConfig.totalramPages`).
  */
 export function imageSizeDefault(k: Kernel): number {
   const pages = k.s.config.memoryMiB * (1024 * 1024 / PAGE_SIZE);
@@ -162,7 +163,7 @@ export function imageSizeDefault(k: Kernel): number {
   const facts = configFacts(k.s.config.kconfig, k.s.config.kernel);
   const initrd = k.s.config.vmbus ? facts?.vmbusInitrdPages ?? 0 : 0;
   const reserved = (facts?.bootReservedPages ?? 0) + initrd;
-  const totalram = Math.max(pages - memmap - reserved, 0);
+  const totalram = k.s.config.totalramPages ?? Math.max(pages - memmap - reserved, 0);
   return Math.floor((totalram * 2) / 5) * PAGE_SIZE;
 }
 
