@@ -101,31 +101,23 @@ Deno.test("a 1-CPU VM: unbinding the stimer installs the LAPIC (S26: LISA expect
   );
 });
 
-Deno.test("5.4: a rollback that re-runs hv_synic_init() registers the still-listed stimer again: the list loops, and the next tick_cleanup_dead_cpu() faults", () => {
+Deno.test("5.4: a rollback that re-runs hv_synic_init() registers the still-listed stimer again and leaves the CPU on the shut-down stimer: the write never returns", () => {
   // drivers/hv/hv.c (5.4) hv_synic_init → hv_stimer_init → clockevents_config_and_register on
-  // every call; hv_stimer_cleanup only shuts the device down, and the CPU never died.
+  // every call; hv_stimer_cleanup only shuts the device down, and the CPU never died. The real
+  // 5.4.301 printed nothing more after such a rollback (tests/real/built/k5.4-*-failhvinit*.log,
+  // k5.4-*-vmbus-failinject.log; lib/hotplug/device.ts leftWithoutTick).
   const m = vm().hyperv("2019").kernel("5.4").cpus(2).build();
   m.parkRace = "passes";
   // CPUHP_TEARDOWN_CPU: 139 in 5.4.301.
   assert.equal(m.write("/sys/devices/system/cpu/cpu1/hotplug/fail", "139").ok, true);
   const out = m.offline(1);
-  assert.equal(out.errno, "EAGAIN");
+  assert.equal(out.errno, null);
+  assert.match(out.hang!.reason, /CPU1 is online with no working clockevent device/);
+  assert.equal(m.hung, true);
   const bug = m.problems().find((p) => p.kind === "bug")!;
   assert.match(
     bug.message,
     /clockevents_register_device\("Hyper-V clockevent"\) on CPU1 while it is still registered/,
   );
   assert.equal(m.devices().filter((d) => d.name === "Hyper-V clockevent" && d.cpu === 1).length, 1);
-  // Hibernation takes CPU1 down: tick_shutdown() unlinks the stimer and the released list is
-  // dropped (its node poisoned); the walk of clockevent_devices then follows the stale pointer.
-  const h = m.hibernate();
-  assert.equal(h.ok, false);
-  assert.match(
-    h.message,
-    /tick_cleanup_dead_cpu\(\) followed the corrupted clockevent_devices list/,
-  );
-  assert.match(
-    m.dmesg(),
-    /general protection fault, probably for non-canonical address 0xdead000000000100/,
-  );
 });

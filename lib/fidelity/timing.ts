@@ -54,7 +54,9 @@ function resumeSpan(t: Transcript): [number, number] | null {
  * The timing of a log's run: `boot` from its first uptime mark; `callback` from the kernel's
  * `smp: Bringing up secondary CPUs` … `smp: Brought up` span over the callbacks one CPU's
  * bring-up runs in the model, or, in a log without its boot's kernel log, from the span a
- * hibernation's resume took to bring the same CPUs up (`resumeSpan`); 0 when the log has neither.
+ * hibernation's resume took to bring the same CPUs up (`resumeSpan`), else from the first
+ * successful onlining write's uptime marks (the same division by one bring-up's callbacks); 0 when
+ * the log has none of them.
  */
 export function runTiming(t: Transcript, options: VmOptions): { boot: number; callback: number } {
   const first = t.steps.find((s) => s.kind === "time");
@@ -63,10 +65,30 @@ export function runTiming(t: Transcript, options: VmOptions): { boot: number; ca
   let to = stampOf(t, "smp: Brought up");
   if (from === null || to === null) [from, to] = resumeSpan(t) ?? [null, null];
   const cpus = options.cpus ?? 1;
-  if (from === null || to === null || cpus < 2) return { boot, callback: 0 };
+  if (cpus < 2) return { boot, callback: 0 };
   const m = vm({ ...options, timing: undefined }).build();
   m.write("/sys/devices/system/cpu/cpu1/online", "0");
   const calls = m.write("/sys/devices/system/cpu/cpu1/online", "1").calls;
   if (calls === 0) return { boot, callback: 0 };
-  return { boot, callback: Math.round(((to - from) * 1e9) / ((cpus - 1) * calls)) };
+  if (from !== null && to !== null) {
+    return { boot, callback: Math.round(((to - from) * 1e9) / ((cpus - 1) * calls)) };
+  }
+  // No boot span (a log without the full kernel log, e.g. one that hung before the rig printed
+  // it): the first onlining write that succeeded, timed by the rig's uptime marks around it (ops
+  // format `info: start_cs= end_cs=`), over the callbacks one bring-up runs in the model.
+  const span = onlineSpan(t);
+  return { boot, callback: span === null ? 0 : Math.round(span / calls) };
+}
+
+/** Nanoseconds of the first successful `echo 1 > …/cpuN/online` between two uptime marks. */
+function onlineSpan(t: Transcript): number | null {
+  const s = t.steps;
+  for (let i = 1; i + 1 < s.length; i++) {
+    const w = s[i], a = s[i - 1], b = s[i + 1];
+    if (
+      w.kind === "write" && /\/cpu\d+\/online$/.test(w.path) && w.value === "1" && w.rc === 0 &&
+      a.kind === "time" && b.kind === "time" && b.cs > a.cs
+    ) return (b.cs - a.cs) * 10_000_000;
+  }
+  return null;
 }

@@ -14,6 +14,7 @@ import { runAs } from "../engine/exec.ts";
 import { workerTask } from "../tracing/tasks.ts";
 import { controlContext } from "./context.ts";
 import { E } from "../util/errno.ts";
+import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 
 /** A change of a CPU's tick device during an operation. */
 export interface BindingChange {
@@ -100,7 +101,13 @@ export function walk(
   let hang: Hang | null = null;
   const up = target > st.state;
   op.up = up;
-  const run = () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
+  const run = () => {
+    const r = up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
+    if (r !== 0 && st.online && !hasWorkingTick(k, cpu)) {
+      throw new HangSignal(leftWithoutTick(k, cpu, up));
+    }
+    return r;
+  };
   try {
     // The control side's task: the tracer prints it, and an oops names it.
     ret = runAs(
@@ -131,6 +138,35 @@ export function walk(
     });
   }
   return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
+}
+
+/**
+ * A failed walk whose rollback leaves its CPU online with no working tick device: the CPU's
+ * timers never fire again. [INFERRED] 5.4.301 with VMbus and the legacy stimer, after an offline that failed above
+ * `hyperv/vmbus:online`'s teardown and rolled back through `hv_synic_cleanup()` (which only shuts
+ * the stimer down, 5.4.301 drivers/clocksource/hyperv_timer.c:136-145) and `hv_synic_init()`
+ * (whose re-registration of the same device does not install it again: an equal rating and
+ * cpumask is not preferred, kernel/time/tick-common.c:287-305, 339-340): the
+ * rollback completes (`cpuhp_exit: cpu: 0002 state: 209 step: 209 ret: -11`,
+ * k5.4-hv-legacy-vmbus-failhvinit-tpprintk.log), then the guest prints nothing more and the
+ * write never returns, in each of the ten boots that did it (nine in tests/real/built/: the
+ * `-failhvinit*`, `-failmsr-tpprintk` and VMbus `-failinject` logs); without VMbus the same
+ * failure rolls back and the write returns (k5.4-hv-direct-failinject.log). Which of the CPU's
+ * timers the rig's shell then waits for is not traced.
+ */
+function leftWithoutTick(k: Kernel, cpu: number, up: boolean): Hang {
+  const st = k.s.cpus[cpu];
+  const step = k.steps[st.state];
+  return {
+    cpu,
+    state: st.state,
+    stateName: step.name ?? step.id,
+    callback: up ? "cpu_up" : "cpu_down",
+    reason: `CPU${cpu} is online with no working clockevent device (${tickDescription(k, cpu)}) ` +
+      `when the write ends: its timers never fire, and the write never returns`,
+    symptom: "",
+    time: ktime(k),
+  };
 }
 
 /** `do_cpu_up()`/`do_cpu_down()` checks, then the walk (kernel/cpu.c:1040-1041, 1167-1195). */
