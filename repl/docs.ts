@@ -9,29 +9,14 @@
 
 import { replReference } from "./reference.ts";
 import { withFidelityRules } from "../lib/fidelity/rules_doc.ts";
-import { treeOf, withKernelsBlock } from "../lib/kernels/readme_table.ts";
-import { realKernels } from "../lib/fidelity/host.ts";
+import { withKernelsBlock } from "../lib/kernels/readme_table.ts";
+import { readmeInputs } from "./readme_inputs.ts";
 
 const repl = new URL("../docs/repl.md", import.meta.url).pathname;
 const model = new URL("../docs/model.md", import.meta.url).pathname;
 const readme = new URL("../README.md", import.meta.url).pathname;
 
-/** Every `NAME.host.txt` under `dir` (the fidelity set), with its text. */
-function hostFiles(dir: string): { file: string; text: string }[] {
-  return [...Deno.readDirSync(dir)].flatMap((e) => {
-    const p = `${dir}/${e.name}`;
-    if (e.isDirectory) return hostFiles(p);
-    return e.name.endsWith(".host.txt") ? [{ file: p, text: Deno.readTextFileSync(p) }] : [];
-  });
-}
-const real = realKernels(hostFiles(new URL("../tests/real", import.meta.url).pathname));
-const kernels = new URL("../docs/research/kernels/", import.meta.url);
-const trees = Object.fromEntries(
-  [...Deno.readDirSync(kernels)].filter((e) => e.name.endsWith(".json")).map((e) => {
-    const j = JSON.parse(Deno.readTextFileSync(new URL(e.name, kernels)));
-    return [j.id, treeOf(j.source)];
-  }),
-);
+const { real, trees } = readmeInputs();
 const pages = [
   { path: repl, text: replReference() },
   { path: model, text: withFidelityRules(await Deno.readTextFile(model)) },

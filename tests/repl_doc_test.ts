@@ -5,19 +5,8 @@ import { replReference } from "../repl/reference.ts";
 import { COMMANDS } from "../repl/commands/index.ts";
 import { withFidelityRules } from "../lib/fidelity/rules_doc.ts";
 import { EXCLUSIONS } from "../lib/fidelity/exclusions.ts";
-import { treeOf, withKernelsBlock } from "../lib/kernels/readme_table.ts";
-
-/** Each line's tree, from docs/research/kernels/ID.json. */
-function trees(): Record<string, string> {
-  const dir = new URL("../docs/research/kernels/", import.meta.url);
-  return Object.fromEntries(
-    [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".json")).map((e) => {
-      const j = JSON.parse(Deno.readTextFileSync(new URL(e.name, dir)));
-      return [j.id, treeOf(j.source)];
-    }),
-  );
-}
-import { realKernels } from "../lib/fidelity/host.ts";
+import { withKernelsBlock } from "../lib/kernels/readme_table.ts";
+import { readmeInputs } from "../repl/readme_inputs.ts";
 
 Deno.test("docs/repl.md is current with the command table", async () => {
   const page = await Deno.readTextFile(new URL("../docs/repl.md", import.meta.url));
@@ -42,20 +31,12 @@ Deno.test("docs/model.md lists the fidelity harness's rules as its tables have t
 
 Deno.test("README's kernels and presets block is current with the tables and tests/real", async () => {
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  const dir = new URL("../tests/real", import.meta.url).pathname;
-  const hostFiles = (d: string): { file: string; text: string }[] =>
-    [...Deno.readDirSync(d)].flatMap((e) =>
-      e.isDirectory
-        ? hostFiles(`${d}/${e.name}`)
-        : e.name.endsWith(".host.txt")
-        ? [{ file: e.name, text: Deno.readTextFileSync(`${d}/${e.name}`) }]
-        : []
-    );
+  const { real, trees } = readmeInputs();
   const squash = (s: string) =>
     s.replace(/\| ?-+ ?/g, "|-").replace(/[ \t]+/g, " ").split(/\s+/).join(" ").trim();
   assert.equal(
     squash(readme),
-    squash(withKernelsBlock(readme, realKernels(hostFiles(dir)), trees())),
+    squash(withKernelsBlock(readme, real, trees)),
     "README.md's kernel table is stale: run `deno task docs`",
   );
 });

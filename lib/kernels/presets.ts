@@ -121,6 +121,24 @@ export const VM_PRESETS: readonly VmPreset[] = [
 export const PRESET_IDS: readonly string[] = VM_PRESETS.map((p) => p.id);
 
 /**
+ * The `vm` flags a preset stands for.
+ *
+ * @example
+ * ```ts
+ * import { findPreset, presetFlags } from "./presets.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   presetFlags(findPreset("debian-12")!),
+ *   "--kernel 6.1 --kconfig debian --hyperv 2019 --hz 250 --arch x86_64",
+ * );
+ * ```
+ */
+export function presetFlags(p: VmPreset): string {
+  const o = p.options;
+  return `--kernel ${o.kernel} --kconfig ${o.kconfig} --hyperv ${o.hyperv} --hz ${o.hz} --arch ${o.arch}`;
+}
+
+/**
  * A preset by id, or undefined.
  *
  * @example

@@ -18,7 +18,7 @@ import {
 } from "../../mod.ts";
 import { OPERATIONS, type OperationSpec } from "../../lib/ops/operations.ts";
 import { VM_GRAMMAR, vmOptions } from "../../lib/ops/vm_line.ts";
-import { VM_PRESETS } from "../../lib/kernels/presets.ts";
+import { presetFlags, VM_PRESETS } from "../../lib/kernels/presets.ts";
 import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
 import { TURN_MS } from "../drive.ts";
@@ -162,11 +162,9 @@ function presetHelp(): string {
   const width = Math.max(...VM_PRESETS.map((p) => p.id.length));
   return [
     "presets (--preset NAME sets --kernel, --kconfig, --hyperv, --hz and --arch; flags win):",
-    ...VM_PRESETS.map((p) => {
-      const o = p.options;
-      return `  ${p.id.padEnd(width)}  ${p.label}\n  ${"".padEnd(width)}  ` +
-        `(--kernel ${o.kernel} --kconfig ${o.kconfig} --hyperv ${o.hyperv} --hz ${o.hz} --arch ${o.arch})`;
-    }),
+    ...VM_PRESETS.map((p) =>
+      `  ${p.id.padEnd(width)}  ${p.label}\n  ${"".padEnd(width)}  (${presetFlags(p)})`
+    ),
   ].join("\n");
 }
 
