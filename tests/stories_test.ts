@@ -220,6 +220,46 @@ Deno.test("fff7b5e6ee63: the 5.5 line's normal boot runs (no failure was reporte
   assert.deepEqual(m.problems(), []);
 });
 
+// The kdump capture kernel: the crashing kernel's lapic_shutdown() leaves the LAPIC disabled, and
+// Hyper-V drops the expiry 5.5's hyperv_init() programmed before setup_local_APIC() (fff7b5e6ee63).
+
+Deno.test("fff7b5e6ee63: 5.5's kdump capture kernel hangs (the stimer's first expiry is lost), 5.10.262's boots", () => {
+  const m = vm().hyperv("2019").kernel("5.5").cpus(2).build();
+  const r = m.run("kdump");
+  assert.equal(r.ok, false);
+  assert.equal(m.hung, true);
+  assert.match(r.message, /lapic_shutdown\(\) left disabled/);
+  assert.match(
+    m.problems()[0].message,
+    /^the kdump capture kernel lost its first tick: .*fff7b5e6ee63/,
+  );
+  // A legacy host (the stimer interrupts through a VMbus message), 5.4 (the stimer comes from the
+  // VMbus driver), 5.10.262 and later (hv_stimer_setup_percpu_clockev()) boot the capture kernel.
+  const fine: [string, string][] = [["5.5", "2012R2"], ["5.2", "2019"], ["5.4", "2019"]];
+  for (const kernel of ["5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18"]) {
+    fine.push([kernel, "2019"]);
+  }
+  for (const [kernel, hyperv] of fine) {
+    const n = vm().hyperv(hyperv).kernel(kernel).cpus(2).build();
+    const done = n.run("kdump");
+    assert.equal(done.ok, true, `${kernel} ${hyperv}: ${done.message}`);
+    n.advance("20ms");
+    assert.equal(n.hung, false, kernel);
+    assert.deepEqual(n.problems(), [], kernel);
+  }
+});
+
+Deno.test("fff7b5e6ee63: explore finds the capture kernel's hang on 5.5 (kdump), nothing on 5.10.262", () => {
+  const find = (o: VmOptions) =>
+    explore(o, { depth: 2, ops: ["kdump", "online"], invariants: ["kdump-capture-kernel-ticks"] })
+      .violations.find((v) => v.invariant === "kdump-capture-kernel-ticks");
+  const v = find({ hyperv: "2019", kernel: "5.5", cpus: 2 })!;
+  assert.equal(v.during, "kdump");
+  assert.deepEqual(v.operations, ["kdump"]);
+  assert.equal(find({ hyperv: "2019", kernel: "5.10", cpus: 2 }), undefined);
+  assert.equal(find({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }), undefined);
+});
+
 Deno.test("kexec keeps the swap device's hibernation image (the disk outlives the kernel)", () => {
   const m = vm().hyperv("qemu").kernel("5.10").cpus(2).modules("manual").virtioDisk().swap(false)
     .build();
