@@ -226,7 +226,17 @@ export function relevantLines(lines: readonly string[]): string[] {
   return lines.map((l) => l.replace(STAMP, "")).filter(isRelevant).map(comparable);
 }
 
-/** The relevant lines compared where they stand (the untimed ones left out). */
+/**
+ * The relevant lines compared where they stand (the untimed ones left out).
+ *
+ * @example
+ * ```ts
+ * import { timedLines } from "./dmesg.ts";
+ * import assert from "node:assert/strict";
+ * const log = ["[    9.97] smpboot: Booting Node 0 Processor 2 APIC 0x2", "[   11.19] RIP: 0010:enqueue_hrtimer+0x82/0x90"];
+ * assert.deepEqual(timedLines(log), ["smpboot: Booting Node 0 Processor 2 APIC 0x2"]);
+ * ```
+ */
 export function timedLines(lines: readonly string[]): string[] {
   return splitUntimed(relevantLines(lines)).timed;
 }

@@ -24,10 +24,33 @@ import { type Kernel, ktime } from "../../engine/kernel.ts";
 import type { Hang } from "../../engine/state.ts";
 import { hasStimer } from "./stimer.ts";
 
-/** The state whose startup, `hv_stimer_init()`, registers a CPU's Direct Mode stimer. */
+/**
+ * The state whose startup, `hv_stimer_init()`, registers a CPU's Direct Mode stimer.
+ *
+ * @example
+ * ```ts
+ * import { STIMER_STARTING } from "./kdump.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const states = vm({ kernel: "5.5", cpus: 2 }).build().read("/sys/devices/system/cpu/hotplug/states");
+ * assert.match(states, new RegExp(`\\d+: ${STIMER_STARTING}\n`));
+ * ```
+ */
 export const STIMER_STARTING = "clockevents/hyperv/stimer:starting";
 
-/** What the capture kernel's hang says first, which tells it from other hangs. */
+/**
+ * What the capture kernel's hang says first, which tells it from other hangs.
+ *
+ * @example
+ * ```ts
+ * import { KDUMP_LOST_TICK } from "./kdump.ts";
+ * import { vm } from "../../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ kernel: "5.5", cpus: 2 }).build();
+ * m.run("kdump");
+ * assert.ok(m.problems()[0].message.startsWith(KDUMP_LOST_TICK));
+ * ```
+ */
 export const KDUMP_LOST_TICK = "the kdump capture kernel lost its first tick";
 
 /**
