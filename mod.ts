@@ -162,6 +162,7 @@ export {
 } from "./lib/ops/operations.ts";
 export type {
   AdvanceResult,
+  KdumpResult,
   KexecResult,
   ModprobeResult,
   RaceResult,
