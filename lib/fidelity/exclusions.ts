@@ -106,6 +106,15 @@ export const EXCLUSIONS: readonly Exclusion[] = [
     reason: "which pool worker (kworker/0:0-7, kworker/0:1-17, …) picks up work_on_cpu()'s item",
   },
   {
+    id: "trace-loader",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "the process that loads a module (the rig's `insmod`, a child of its /init): its " +
+      "PID follows from how many processes the guest ran before it (insmod-130 in both 5.4.301 " +
+      "VMbus trace logs), its CPU from where the scheduler placed it ([003] and [002]); hvtick " +
+      "loads modules with `modprobe`, as a stand-in child of the shell",
+  },
+  {
     id: "trace-unbound-cpu",
     keys: /^trace /,
     appliedBy: "lib/fidelity/trace.ts",
