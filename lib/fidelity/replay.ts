@@ -143,11 +143,13 @@ export function replayTo(
   if (parkRace) g.machine.parkRace = parkRace;
   const lapicStoodIn = new Set<string>();
   const lapicInUserspace = new Set<string>();
+  const tickStopped = new Set<string>();
   const ctx: { -readonly [K in keyof ExclusionContext]: ExclusionContext[K] } = {
     lapicFrequencyKnown: options.features?.frequencyMsrs === true,
     lapicStoodIn,
     lapicInUserspace,
     restored: false,
+    tickStopped,
   };
   const r = { readings: 0, matched: 0, mismatches: [] as Mismatch[] };
   const prevIrq: {
@@ -306,6 +308,12 @@ export function replayTo(
           got = [...got, ...irqMovement(b, prevIrq.model, s.line)];
           prevIrq.real = a;
           prevIrq.model = b;
+        }
+        // The model's CPUs idling with their tick stopped (lib/fidelity/exclusions.ts
+        // "idle-tick-stop").
+        tickStopped.clear();
+        for (const c of g.machine.cpus()) {
+          if (c.online && c.deviceState === "ONESHOT_STOPPED") tickStopped.add(`cpu${c.cpu}`);
         }
         compare(expected, got, ctx, r);
         if (s.reader === "snap") {
