@@ -32,7 +32,7 @@ for (const name of scripts) {
 /** The trace event format's rules this exporter promises; returns the first broken one. */
 function traceProblems(events: readonly ChromeEvent[]): string | null {
   const named = new Set<number>();
-  const open = new Map<string, number>();
+  const open = new Map<string, ChromeEvent[]>();
   const last = new Map<string, number>();
   for (const [i, e] of events.entries()) {
     if (!["B", "E", "i", "M"].includes(e.ph)) return `event ${i}: phase ${e.ph}`;
@@ -45,15 +45,21 @@ function traceProblems(events: readonly ChromeEvent[]): string | null {
     if (!named.has(e.tid)) return `event ${i}: track ${track} has no thread_name`;
     if ((last.get(track) ?? 0) > e.ts) return `event ${i}: time goes back on track ${track}`;
     last.set(track, e.ts);
-    if (e.ph === "B") open.set(track, (open.get(track) ?? 0) + 1);
+    if (e.ph === "B") open.set(track, [...(open.get(track) ?? []), e]);
     if (e.ph === "E") {
-      const depth = open.get(track) ?? 0;
-      if (depth === 0) return `event ${i}: E without a B on track ${track}`;
-      open.set(track, depth - 1);
+      const stack = open.get(track) ?? [];
+      const begin = stack.pop();
+      if (!begin) return `event ${i}: E without a B on track ${track}`;
+      if (begin.name !== e.name) return `event ${i}: E of ${e.name} closes ${begin.name}`;
+      open.set(track, stack);
     }
     if (e.ph === "i" && e.s !== "t") return `event ${i}: instant without thread scope`;
   }
-  for (const [track, depth] of open) if (depth) return `track ${track}: ${depth} B without E`;
+  // Only a callback that never returned (a hang) stays open.
+  for (const [track, stack] of open) {
+    const unended = stack.filter((e) => !e.args?.hung);
+    if (unended.length) return `track ${track}: ${unended.length} B without E`;
+  }
   return null;
 }
 

@@ -19,6 +19,7 @@ import {
   scenarioRun,
   type StepRecord,
 } from "../explore/scenario.ts";
+import { WalkBuilder } from "./walks.ts";
 
 /**
  * A stretch of time during which a CPU's tick device was `device` (null: none). Devices a CPU
@@ -31,6 +32,12 @@ export interface DeviceSpan {
   readonly to: number;
   /** The device's name, or null. */
   readonly device: string | null;
+  /**
+   * Still the tick device of its online CPU but not ticking (shut down: 5.4's hv_ce_shutdown()
+   * and hv_stimer_cleanup() stop the stimer and leave it bound, lib/hotplug/device.ts
+   * leftWithoutTick). Known at the end of each operation.
+   */
+  readonly shutdown: boolean;
 }
 
 /** A CPU's hotplug walk during one operation (hotplug takes no simulated time). */
@@ -47,6 +54,54 @@ export interface Transition {
   readonly steps: readonly StepRecord[];
   /** The operation that caused it. */
   readonly line: string;
+}
+
+/**
+ * A tick-device change inside a walk: the same event the REPL prints after `online` / `offline`
+ * (`lapic <- (none)   during startup of 85 cpu:bringup`): the CPU's `tick_setup_device()` or
+ * `tick_shutdown()`, placed among the callbacks it happened between.
+ */
+export interface WalkChange {
+  /** Its place on the walk's own axis (each callback's entry and each change is one unit). */
+  readonly unit: number;
+  /** The innermost callback running then (an index into the walk's steps), or null. */
+  readonly step: number | null;
+  /** The new tick device, or null. */
+  readonly device: string | null;
+  /** The previous one, or null. */
+  readonly previous: string | null;
+}
+
+/**
+ * One CPU's hotplug walk (one `_cpu_up()` / `_cpu_down()` with its rollback, if any): its
+ * callbacks and tick-device changes on an axis of their own, since hotplug takes no simulated
+ * time. An operation runs one walk per CPU it moves, or several (hibernation takes each CPU down,
+ * up and down again).
+ */
+export interface Walk {
+  /** The operation's index in the run. */
+  readonly op: number;
+  /** When, simulation ns. */
+  readonly time: number;
+  /** The CPU walked. */
+  readonly cpu: number;
+  /**
+   * Which pass of a hibernation it belongs to: `image creation` (create_image()'s
+   * freeze_secondary_cpus() and the thaw after the snapshot) or `power-off` (power_down()'s
+   * hibernation_platform_enter(): the CPUs go down once more), 5.10 kernel/power/hibernate.c
+   * 286-361 and 639-682; "" for other operations.
+   */
+  readonly pass: string;
+  /** The callbacks, in the order they were entered. */
+  readonly steps: readonly StepRecord[];
+  /** The unit of each step's entry. */
+  readonly enter: readonly number[];
+  /** The unit each step's callback returned at (its span ends there), or null: it never did. */
+  readonly exit: readonly (number | null)[];
+  /** The CPU's tick-device changes, in order. */
+  readonly changes: readonly WalkChange[];
+  /** Units on the walk's axis. */
+  readonly units: number;
 }
 
 /** One CPU's lane. */
@@ -69,11 +124,16 @@ export interface Mark {
   readonly time: number;
   /** The CPU concerned, or null. */
   readonly cpu: number | null;
+  /** The hibernation pass it happened in (see {@linkcode Walk.pass}), or "". */
+  readonly pass: string;
   /** "hang" or the invariant's name. */
   readonly what: string;
   /** Why, in words. */
   readonly reason: string;
-  /** Expected on this design (an invariant claimed for another design). */
+  /**
+   * Expected on this design (an invariant claimed for another design; for a hang, the `no-hang`
+   * invariant's verdict on it).
+   */
   readonly expected: boolean;
 }
 
@@ -87,6 +147,8 @@ export interface Recording {
   readonly end: number;
   /** One lane per CPU. */
   readonly lanes: readonly Lane[];
+  /** Every hotplug walk, in order. */
+  readonly walks: readonly Walk[];
   /** Stretches the VM was hibernated (powered off), simulation ns. */
   readonly hibernated: readonly { readonly from: number; readonly to: number }[];
   /** Hangs and violations, in time order. */
@@ -145,18 +207,41 @@ export function* recording(
 ): Generator<ScenarioProgress, Recording, void> {
   options = INVARIANTS_ONLY(readInput(options, "options"), "options");
   const ticks: number[][] = [];
-  const changes: { cpu: number; time: number; device: string | null }[] = [];
+  // Tick-device changes and, after each operation, each CPU's device and whether it is shut
+  // down, in the order they happened.
+  const changes: { cpu: number; time: number; device: string | null; down: boolean }[] = [];
   const events: { time: number; event: TraceEvent }[] = [];
+  const walks = new WalkBuilder();
   const run = yield* scenarioRun(config, scenario, {
     ...options,
     observe: {
       event(e, time) {
         if (e.type !== "tick") events.push({ time, event: e });
-        if (e.type === "tick_setup_device") changes.push({ cpu: e.cpu, time, device: e.device });
-        else if (e.type === "tick_shutdown") changes.push({ cpu: e.cpu, time, device: null });
+        if (e.type === "tick_setup_device") {
+          changes.push({ cpu: e.cpu, time, device: e.device, down: false });
+          walks.change(e.cpu, e.device, e.previous ?? null);
+        } else if (e.type === "tick_shutdown") {
+          changes.push({ cpu: e.cpu, time, device: null, down: false });
+          walks.change(e.cpu, null, e.device);
+        }
       },
       tick(cpu, time) {
         (ticks[cpu] ??= []).push(time);
+      },
+      step(at, time) {
+        walks.step(at, time);
+      },
+      settled(states, time, running) {
+        // An online CPU whose bound device does not tick (a hibernated machine ticks nowhere).
+        states.forEach((c, cpu) =>
+          changes.push({
+            cpu,
+            time,
+            device: c.device,
+            down: running && c.online && c.device !== null && !c.ticking,
+          })
+        );
+        walks.next();
       },
     },
   });
@@ -178,13 +263,17 @@ export function* recording(
     const devices: DeviceSpan[] = [];
     let from = 0;
     let device = run.start.bound[cpu];
+    let down = false;
+    // A device is marked shut down from the end of the operation that left it so, until it
+    // changes or an operation leaves it working again.
     for (const c of changesOf[cpu]) {
-      if (c.device === device) continue;
-      devices.push({ from, to: c.time, device });
+      if (c.device === device && c.down === down) continue;
+      devices.push({ from, to: c.time, device, shutdown: down });
       from = c.time;
       device = c.device;
+      down = c.down;
     }
-    devices.push({ from, to: run.end, device });
+    devices.push({ from, to: run.end, device, shutdown: down });
     const transitions: Transition[] = [];
     let state = run.start.states[cpu];
     run.operations.forEach((op, i) => {
@@ -213,19 +302,24 @@ export function* recording(
   const hibernated: { from: number; to: number }[] = [];
   const marks: Mark[] = [];
   let hung = false;
-  for (const op of run.operations) {
+  const built = walks.walks(run);
+  for (const [i, op] of run.operations.entries()) {
     if (op.ok && op.operation.kind === "hibernate") hibernated.push({ from: op.time, to: run.end });
     if (op.ok && op.operation.kind === "resume" && hibernated.length) {
       hibernated[hibernated.length - 1] = { from: hibernated.at(-1)!.from, to: op.time };
     }
     if (op.hang && !hung) {
       hung = true;
+      // The no-hang invariant's verdict on it: what the report's summary says too.
+      const verdict = op.violations.find((v) => v.invariant === "no-hang");
+      const walk = built.find((w) => w.op === i && w.steps.some((s) => s.hung));
       marks.push({
         time: op.time,
         cpu: op.hang.cpu,
+        pass: walk?.pass ?? "",
         what: "hang",
         reason: op.hang.reason,
-        expected: false,
+        expected: verdict?.expected ?? false,
       });
     }
     // One mark per invariant and CPU per operation: its first violation there.
@@ -234,9 +328,15 @@ export function* recording(
       const key = `${v.invariant} ${v.step?.cpu}`;
       if (v.invariant === "no-hang" || seen.has(key)) continue;
       seen.add(key);
+      const cpu = v.step?.cpu ?? null;
       marks.push({
         time: op.time,
-        cpu: v.step?.cpu ?? null,
+        cpu,
+        pass: built.find((w) =>
+          w.op === i && w.cpu === cpu && w.steps.some((s) =>
+            s.state === v.step!.state && s.callback === v.step!.callback
+          )
+        )?.pass ?? "",
         what: v.invariant,
         reason: v.message,
         expected: v.expected,
@@ -248,6 +348,7 @@ export function* recording(
     design: run.design,
     end: run.end,
     lanes,
+    walks: built,
     hibernated,
     marks,
     events,
