@@ -15,6 +15,7 @@ import {
   type VmOptions,
 } from "../mod.ts";
 import { PICTURES, recordScript, renderings } from "./pictures.ts";
+import { findChromium, pngPixels, runChromium } from "./browser.ts";
 
 const scripts = [...Deno.readDirSync(PICTURES)].filter((e) => e.name.endsWith(".hvt"))
   .map((e) => e.name).sort();
@@ -153,57 +154,8 @@ Deno.test("timeline: windows, CPU subsets, many CPUs, and bad options", () => {
   assert.equal(compareSvg(rec, rec).match(/class="lane"/g)?.length, 8);
 });
 
-// PNG decoding, enough to tell a rendered page from a blank one: chunks, inflate, unfilter.
-async function pngPixels(bytes: Uint8Array): Promise<{ width: number; rows: Uint8Array[] }> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  const channels = { 2: 3, 6: 4 }[bytes[25]] ?? 0;
-  assert.ok(bytes[24] === 8 && channels, "an 8-bit RGB or RGBA PNG");
-  const idat: Uint8Array<ArrayBuffer>[] = [];
-  for (let at = 8; at < bytes.length;) {
-    const length = view.getUint32(at);
-    const type = new TextDecoder().decode(bytes.subarray(at + 4, at + 8));
-    if (type === "IDAT") idat.push(bytes.slice(at + 8, at + 8 + length));
-    at += 12 + length;
-  }
-  const stream = new Blob(idat).stream().pipeThrough(new DecompressionStream("deflate"));
-  const raw = new Uint8Array(await new Response(stream).arrayBuffer());
-  const stride = width * channels;
-  const rows: Uint8Array[] = [];
-  let previous = new Uint8Array(stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const line = raw.slice(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= channels ? line[i - channels] : 0;
-      const b = previous[i];
-      const c = i >= channels ? previous[i - channels] : 0;
-      const p = a + b - c;
-      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
-      const predict = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
-      line[i] = (line[i] + predict) & 0xff;
-    }
-    rows.push(line);
-    previous = line;
-  }
-  return { width, rows };
-}
-
 Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (non-blank) page", async () => {
-  // Found on PATH (Debian's chromium; .ci/run installs it when missing).
-  let chromium: string | undefined;
-  for (const name of ["chromium", "chromium-browser"]) {
-    try {
-      await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-        .output();
-      chromium = name;
-      break;
-    } catch {
-      // not this name
-    }
-  }
-  assert.ok(chromium, "chromium is needed (apt-get install chromium; .ci/run installs it)");
+  const chromium = await findChromium();
   const dir = Deno.makeTempDirSync({ dir: ".", prefix: ".browser-test-" });
   try {
     const rec = recordScript(
@@ -212,40 +164,17 @@ Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (n
     );
     const page = `${Deno.realPathSync(dir)}/report.html`;
     Deno.writeTextFileSync(page, reportHtml(rec));
-    const flags = [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      // The page is a local file: nothing may reach the network (no update, sync or metrics
-      // lookups; every host name resolves to nothing).
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-domain-reliability",
-      "--no-pings",
-      "--host-resolver-rules=MAP * ~NOTFOUND",
-      `--user-data-dir=${Deno.realPathSync(dir)}/profile`,
-    ];
-    const run = async (extra: string[]) => {
-      const out = await new Deno.Command(chromium, {
-        args: [...flags, ...extra, `file://${page}`],
-        stdout: "piped",
-        stderr: "null",
-      }).output();
-      assert.equal(out.code, 0, "chromium exited with an error");
-      return new TextDecoder().decode(out.stdout);
-    };
+    const run = (extra: string[]) => runChromium(chromium, dir, page, extra);
     const dom = await run(["--dump-dom"]);
     assert.equal(dom.match(/<g class="lane" data-cpu="\d+">/g)?.length, 4);
     assert.match(dom, /<table id="cpus">/);
     assert.match(dom, /lapic-never-bound/);
     await run([`--screenshot=${Deno.realPathSync(dir)}/shot.png`, "--window-size=1200,900"]);
-    const { rows } = await pngPixels(Deno.readFileSync(`${dir}/shot.png`));
+    const { rows, channels } = await pngPixels(Deno.readFileSync(`${dir}/shot.png`));
     const colours = new Set<number>();
     let dark = 0;
     for (const row of rows) {
-      for (let i = 0; i + 2 < row.length; i += 4) {
+      for (let i = 0; i + 2 < row.length; i += channels) {
         colours.add((row[i] << 16) | (row[i + 1] << 8) | row[i + 2]);
         if (row[i] + row[i + 1] + row[i + 2] < 200) dark++;
       }

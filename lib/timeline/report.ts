@@ -44,7 +44,8 @@ const STYLE =
   `body{font-family:sans-serif;margin:16px;color:#222}h1{font-size:18px}h2{font-size:15px;margin-top:24px}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
 th{background:#f3f3f3}td table{font-size:11px}td table td,td table th{border-color:#e4e4e4}
-.timeline{overflow-x:auto;border:1px solid #ddd}li{font-size:12px}`;
+.timeline{border:1px solid #ddd}.timeline svg{display:block;max-width:100%;height:auto}
+li{font-size:12px}`;
 
 /**
  * Renders a recording as a self-contained HTML page.

@@ -193,9 +193,9 @@ function inset(w: Walk, cpus: readonly number[], p: WalkPanel, y: number) {
       step ? ` in ${step.state} ${step.stateName}` : ""
     }`;
     const len = short.length * CHAR;
-    // Anchored at its change, or ending there when it would cross the right edge.
-    const right = x + len <= p.left + p.plot;
-    const [a, b] = right ? [x, x + len] : [x - len, x];
+    // Starting at its change, or moved left as far as it must to end inside the picture.
+    const a = Math.max(4, Math.min(x, p.width - 4 - len));
+    const b = a + len;
     let row = rows.findIndex((end) => end + 6 <= a);
     if (row < 0) row = rows.push(-Infinity) - 1;
     rows[row] = b;
@@ -207,9 +207,7 @@ function inset(w: Walk, cpus: readonly number[], p: WalkPanel, y: number) {
         `<line x1="${x.toFixed(2)}" y1="${dy - 2}" x2="${x.toFixed(2)}" y2="${
           ty - 7
         }" stroke="#000" stroke-width="0.8"/>` +
-        `<text x="${x.toFixed(2)}" y="${ty}" font-size="9"${right ? "" : ` text-anchor="end"`}>${
-          escapeXml(short)
-        }</text></g>`,
+        `<text x="${a.toFixed(2)}" y="${ty}" font-size="9">${escapeXml(short)}</text></g>`,
     );
   }
   out.push(`</g>`);
