@@ -185,3 +185,170 @@ Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (n
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+const golden = (name: string) => recordScript(Deno.readTextFileSync(new URL(name, PICTURES)), name);
+
+Deno.test("walk insets: one per walk (alike walks share one), callbacks never overlap, zoom keeps only the walks in view", () => {
+  const rec = golden("hibernate-55.hvt");
+  // Each CPU goes down, up (image creation) and down again (power-off), then up on resume.
+  assert.deepEqual(
+    rec.walks.map((w) => [w.cpu, w.pass, w.steps[0].teardown]),
+    [
+      [1, "image creation", true],
+      [1, "image creation", false],
+      [1, "power-off", true],
+      [1, "", false],
+    ],
+  );
+  for (const width of [300, 500, 1600]) {
+    const svg = timelineSvg(rec, { width });
+    const insets = svg.split("\n").filter((l) => l.startsWith('<g class="walk" '));
+    assert.equal(insets.length, 4);
+    for (const inset of insets) {
+      // Per row (depth), the callbacks' rectangles are disjoint and inside the picture.
+      const rows = new Map<string, [number, number][]>();
+      for (
+        const m of inset.matchAll(/<rect class="step" x="([\d.]+)" y="(\d+)" width="([\d.]+)"/g)
+      ) {
+        const [x, w] = [Number(m[1]), Number(m[3])];
+        assert.ok(w > 0 && x >= 84 && x + w <= width - 30 + 0.01, `${x}+${w} at ${width}`);
+        rows.set(m[2], [...rows.get(m[2]) ?? [], [x, x + w]]);
+      }
+      for (const spans of rows.values()) {
+        spans.sort((a, b) => a[0] - b[0]);
+        for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1] - 0.02);
+      }
+    }
+  }
+  // A wider picture gives the same walk wider callbacks.
+  const cell = (width: number) =>
+    Number(
+      /<rect class="step" x="[\d.]+" y="\d+" width="([\d.]+)"/.exec(
+        timelineSvg(rec, { width }),
+      )![1],
+    );
+  assert.ok(cell(1600) > 3 * cell(500));
+  // Zoomed to before the resume: its walk is not drawn.
+  const zoomed = timelineSvg(rec, { since: 0, until: 8_000_000 });
+  assert.equal(zoomed.split("\n").filter((l) => l.startsWith('<g class="walk" ')).length, 3);
+  // 256 vCPUs: the 255 CPUs that walked alike share an inset per walk.
+  const big = record({ hyperv: "2025", kernel: "6.6", cpus: 256 }, ["hibernate", "resume"]);
+  const groups = [
+    ...timelineSvg(big).matchAll(/<g class="walk" data-op="\d+" data-cpus="([\d,]+)"/g),
+  ];
+  assert.equal(groups.length, 4);
+  for (const g of groups) assert.equal(g[1].split(",").length, 255);
+});
+
+Deno.test("honest colours: expected violations grey with their names, hangs red, the hang's 'expected' as the summary says", () => {
+  const legacy = timelineSvg(golden("legacy-offline.hvt"));
+  const marks = [
+    ...legacy.matchAll(
+      /<g class="mark" data-what="([^"]+)" data-expected="(\w+)"><line [^>]*stroke="([^"]+)"/g,
+    ),
+  ];
+  assert.ok(marks.some((m) => m[1] === "lapic-never-bound"));
+  for (const m of marks) assert.deepEqual([m[2], m[3]], ["true", "#8a8a8a"], m[1]);
+  assert.match(
+    legacy,
+    /class="mark-label"[^>]*>lapic-never-bound, hypercall-page-before-irq-affinity</,
+  );
+  // 5.4's hibernation hang: red, and as expected as the no-hang verdict of the run.
+  const rec = golden("hibernate-54.hvt");
+  const hang = rec.marks.find((m) => m.what === "hang")!;
+  assert.equal(hang.expected, rec.run.invariants.find((i) => i.name === "no-hang")!.expected);
+  assert.equal(hang.pass, "image creation");
+  const svg = timelineSvg(rec);
+  assert.match(
+    svg,
+    /<g class="mark" data-what="hang" data-expected="true"><line [^>]*stroke="#c00"/,
+  );
+  // A violation not expected on the design is red too.
+  const unexpected = timelineSvg(golden("rollback-54.hvt"));
+  assert.match(
+    unexpected,
+    /<g class="mark" data-what="clockevent-list-sound" data-expected="false"><line [^>]*stroke="#c00"/,
+  );
+});
+
+Deno.test("a bound device that does not tick is hatched: 5.4's CPU1 on the shut-down stimer after the rollback", () => {
+  const rec = golden("rollback-54.hvt");
+  assert.deepEqual(
+    rec.lanes[1].devices.map((d) => [d.device, d.shutdown, d.from, d.to]),
+    [["Hyper-V clockevent", false, 0, 4_000_000], [
+      "Hyper-V clockevent",
+      true,
+      4_000_000,
+      8_000_000,
+    ]],
+  );
+  assert.deepEqual(rec.lanes[0].devices.map((d) => d.shutdown), [false]);
+  const svg = timelineSvg(rec);
+  assert.match(
+    svg,
+    /<rect class="device shutdown" [^>]*><title>CPU1: Hyper-V clockevent, bound but shut down \(it does not tick\) from 0.004000 to 0.008000 s/,
+  );
+  assert.match(svg, /fill="url\(#hvtick-shutdown\)"/);
+  // A hibernated machine ticks nowhere, but nothing there is shut down.
+  assert.ok(golden("hibernate-55.hvt").lanes.every((l) => l.devices.every((d) => !d.shutdown)));
+});
+
+Deno.test("layout: one time unit per axis, the title wrapped to the width, the legend in rows that fit", () => {
+  const rec = golden("hibernate-55.hvt");
+  for (
+    const [opts, unit] of [[{}, "ms"], [{ since: 4_000_000, until: 4_500_000 }, "ms"]] as const
+  ) {
+    const labels = [...timelineSvg(rec, opts).matchAll(/<text class="axis"[^>]*>([^<]+)</g)]
+      .map((m) => m[1]);
+    assert.ok(labels.length >= 3);
+    for (const l of labels) assert.match(l, new RegExp(`^\\d+(\\.\\d+)? ${unit}$`));
+  }
+  const narrow = timelineSvg(rec, { width: 300 });
+  const titles = [...narrow.matchAll(/<text class="title"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  assert.ok(titles.length >= 3);
+  for (const t of titles) assert.ok(t.length <= Math.floor((300 - 16) / 7.8), t);
+  // Every legend entry starts inside and its estimated end stays inside.
+  for (const m of narrow.matchAll(/<g class="legend">.*?<text x="(\d+)"[^>]*>([^<]+)</g)) {
+    assert.ok(Number(m[1]) + m[2].length * 6.6 <= 300, m[2]);
+  }
+});
+
+Deno.test("Chrome trace: walks on 'hotplug steps' tracks with synthetic time; a hung callback begins and never ends", () => {
+  const trace = chromeTrace(golden("hibernate-54.hvt")).traceEvents;
+  const names = new Map(
+    trace.filter((e) => e.name === "thread_name").map((e) => [e.tid, String(e.args!.name)]),
+  );
+  const steps = trace.filter((e) => e.cat === "cpuhp");
+  assert.ok(steps.every((e) => names.get(e.tid)!.includes("hotplug steps (synthetic: 1 µs")));
+  // Slices have width: each callback at least 1 µs.
+  const begins = steps.filter((e) => e.ph === "B");
+  const ends = steps.filter((e) => e.ph === "E");
+  assert.equal(begins.length, ends.length + 1);
+  const hung = begins.filter((e) => e.args?.hung);
+  assert.deepEqual(hung.map((e) => e.name), ["141 smpboot_park_threads"]);
+  assert.ok(
+    begins.every((b, i) => i === 0 || b.ts > begins[i - 1].ts || b.tid !== begins[i - 1].tid),
+  );
+  // A tick-device change is an instant on the steps track, worded as the REPL words it.
+  const legacy = chromeTrace(golden("legacy-52.hvt")).traceEvents;
+  const change = legacy.find((e) => e.cat === "tick_device" && e.ph === "i")!;
+  assert.equal(
+    change.args!.change,
+    "lapic <- Hyper-V clockevent   during teardown of 174 hyperv/vmbus:online",
+  );
+});
+
+Deno.test("report: configuration objects as tables, a hang listed once with its hibernation pass", () => {
+  const html = reportHtml(golden("hibernate-54.hvt"));
+  assert.doesNotMatch(html, /\{&quot;|\{"/);
+  assert.match(
+    html,
+    /<td>features<\/td><td><table><thead><tr><th>field<\/th><th>value<\/th><\/tr><\/thead><tbody><tr><td>referenceCounter<\/td><td>true<\/td>/,
+  );
+  const problems = /<ul id="problems">(.*?)<\/ul>/.exec(html)![1];
+  assert.equal(problems.match(/ hang /g)?.length, 1);
+  assert.match(
+    problems,
+    /<li>0\.004000 s hang CPU1 in hibernation&#39;s image creation pass \(expected on this design\): CPU1 has no working clockevent device/,
+  );
+});
