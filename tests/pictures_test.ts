@@ -352,3 +352,21 @@ Deno.test("report: configuration objects as tables, a hang listed once with its 
     /<li>0\.004000 s hang CPU1 in hibernation&#39;s image creation pass \(expected on this design\): CPU1 has no working clockevent device/,
   );
 });
+
+Deno.test("the README's picture is what its `deno task timeline` command draws now", () => {
+  const dir = new URL("../docs/", import.meta.url);
+  const rec = recordScript(
+    Deno.readTextFileSync(new URL("timeline-example.hvt", dir)),
+    "docs/timeline-example.hvt",
+  );
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const width = Number(
+    /deno task timeline docs\/timeline-example\.hvt -o docs\/timeline-example\.svg --width (\d+)/
+      .exec(readme)![1],
+  );
+  assert.equal(
+    timelineSvg(rec, { width }),
+    Deno.readTextFileSync(new URL("timeline-example.svg", dir)),
+    "rerun the README's command",
+  );
+});
