@@ -19,7 +19,9 @@ import {
   scenarioRun,
   type StepRecord,
 } from "../explore/scenario.ts";
-import { WalkBuilder } from "./walks.ts";
+import { type Walk, WalkBuilder } from "./walks.ts";
+
+export type { Walk, WalkChange } from "./walks.ts";
 
 /**
  * A stretch of time during which a CPU's tick device was `device` (null: none). Devices a CPU
@@ -54,54 +56,6 @@ export interface Transition {
   readonly steps: readonly StepRecord[];
   /** The operation that caused it. */
   readonly line: string;
-}
-
-/**
- * A tick-device change inside a walk: the same event the REPL prints after `online` / `offline`
- * (`lapic <- (none)   during startup of 85 cpu:bringup`): the CPU's `tick_setup_device()` or
- * `tick_shutdown()`, placed among the callbacks it happened between.
- */
-export interface WalkChange {
-  /** Its place on the walk's own axis (each callback's entry and each change is one unit). */
-  readonly unit: number;
-  /** The innermost callback running then (an index into the walk's steps), or null. */
-  readonly step: number | null;
-  /** The new tick device, or null. */
-  readonly device: string | null;
-  /** The previous one, or null. */
-  readonly previous: string | null;
-}
-
-/**
- * One CPU's hotplug walk (one `_cpu_up()` / `_cpu_down()` with its rollback, if any): its
- * callbacks and tick-device changes on an axis of their own, since hotplug takes no simulated
- * time. An operation runs one walk per CPU it moves, or several (hibernation takes each CPU down,
- * up and down again).
- */
-export interface Walk {
-  /** The operation's index in the run. */
-  readonly op: number;
-  /** When, simulation ns. */
-  readonly time: number;
-  /** The CPU walked. */
-  readonly cpu: number;
-  /**
-   * Which pass of a hibernation it belongs to: `image creation` (create_image()'s
-   * freeze_secondary_cpus() and the thaw after the snapshot) or `power-off` (power_down()'s
-   * hibernation_platform_enter(): the CPUs go down once more), 5.10 kernel/power/hibernate.c
-   * 286-361 and 639-682; "" for other operations.
-   */
-  readonly pass: string;
-  /** The callbacks, in the order they were entered. */
-  readonly steps: readonly StepRecord[];
-  /** The unit of each step's entry. */
-  readonly enter: readonly number[];
-  /** The unit each step's callback returned at (its span ends there), or null: it never did. */
-  readonly exit: readonly (number | null)[];
-  /** The CPU's tick-device changes, in order. */
-  readonly changes: readonly WalkChange[];
-  /** Units on the walk's axis. */
-  readonly units: number;
 }
 
 /** One CPU's lane. */

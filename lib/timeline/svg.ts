@@ -10,12 +10,15 @@
  * @module
  */
 
-import type { Mark, Recording } from "./record.ts";
-import { DURATION_UNITS, formatSeconds } from "../util/duration.ts";
+import type { Recording } from "./record.ts";
+import { formatSeconds } from "../util/duration.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions, type TimelineOptions } from "./window.ts";
 import { escapeXml, wrapText } from "./xml.ts";
 import { type OperationWalks, walkPanel } from "./walk_svg.ts";
+import { timeAxis } from "./axis.ts";
+import { EXPECTED, marks, RED } from "./marks_svg.ts";
+import { ticks } from "./ticks_svg.ts";
 
 export type { TimelineOptions } from "./window.ts";
 export { escapeXml } from "./xml.ts";
@@ -32,49 +35,7 @@ const KNOWN: Readonly<Record<string, string>> = {
 };
 const NONE = "#ffffff";
 const STATE_FILL = { online: "#8cd17d", offline: "#d3d3d3", between: "#f1ce63" };
-/** Red: a hang or a violation not expected on this design. Grey: one that is expected. */
-const RED = "#c00";
-const EXPECTED = "#8a8a8a";
 const HATCH = "hvtick-shutdown";
-
-/** Whether a mark is drawn red (a hang, or a violation this design does not expect). */
-export function alarming(m: Pick<Mark, "what" | "expected">): boolean {
-  return m.what === "hang" || !m.expected;
-}
-
-/**
- * The axis of one view: its step (1, 2 or 5 times a power of ten, about `ticks` labels across)
- * and one unit for every label (of {@linkcode DURATION_UNITS}: the largest not above the view's
- * end), so a view never mixes "500 us" and "1 ms".
- *
- * @example
- * ```ts
- * import { timeAxis } from "./svg.ts";
- * import assert from "node:assert/strict";
- * const a = timeAxis(0, 16_000_000, 8);
- * assert.equal(a.step, 2_000_000);
- * assert.deepEqual([0, 2_000_000, 4_500_000].map(a.label), ["0 ms", "2 ms", "4.5 ms"]);
- * assert.equal(timeAxis(4_000_000, 4_200_000, 8).label(4_025_000), "4.025 ms");
- * ```
- */
-export function timeAxis(
-  since: number,
-  until: number,
-  ticks: number,
-): { step: number; label: (ns: number) => string } {
-  const rough = Math.max(1, (until - since) / Math.max(1, ticks));
-  const p = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= rough)!;
-  const units = Object.entries(DURATION_UNITS).filter(([u]) => u !== "m" && u !== "h");
-  const [name, size] = units.filter(([, n]) => Number(n) <= Math.max(until, 1)).at(-1)!;
-  const n = Number(size);
-  // Enough decimals for the step and for the odd time a label names (an operation's).
-  const decimals = (ns: number) => {
-    for (let d = 0; d < 9; d++) if (Math.abs(ns / n - Number((ns / n).toFixed(d))) < 1e-9) return d;
-    return 9;
-  };
-  return { step, label: (ns) => `${(ns / n).toFixed(decimals(ns))} ${name}` };
-}
 
 function stateKind(name: string): keyof typeof STATE_FILL {
   return name === "online" ? "online" : name === "offline" ? "offline" : "between";
@@ -351,123 +312,4 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
     panel.svg,
     `</svg>`,
   ].join("\n");
-}
-
-/** Where marks are drawn. */
-interface MarkView {
-  readonly since: number;
-  readonly until: number;
-  readonly cpus: readonly number[];
-  readonly top: number;
-  readonly laneH: number;
-  readonly detailed: boolean;
-  readonly x: (t: number) => number;
-  readonly right: number;
-}
-
-// Hangs and violations: a line over the lane (or every lane), red or grey, with their names.
-function marks(out: string[], all: readonly Mark[], v: MarkView): void {
-  const names = new Map<string, { x: number; y: number; text: string[] }>();
-  // Red over grey where they share an instant.
-  for (const m of [...all.filter((m) => !alarming(m)), ...all.filter(alarming)]) {
-    if (m.time < v.since || m.time > v.until) continue;
-    const row = m.cpu === null ? -1 : v.cpus.indexOf(m.cpu);
-    if (m.cpu !== null && row < 0) continue;
-    const mx = v.x(m.time);
-    const y0 = row < 0 ? v.top : v.top + row * v.laneH;
-    const y1 = row < 0 ? v.top + v.cpus.length * v.laneH : y0 + v.laneH;
-    const fill = alarming(m) ? RED : EXPECTED;
-    const what = `${m.what}${m.expected ? " (expected on this design)" : ""}${
-      m.pass ? ` in the ${m.pass} pass` : ""
-    }: ${m.reason}`;
-    out.push(
-      `<g class="mark" data-what="${escapeXml(m.what)}" data-expected="${m.expected}"><line x1="${
-        mx.toFixed(1)
-      }" y1="${y0}" x2="${mx.toFixed(1)}" y2="${y1}" stroke="${fill}" stroke-width="2"/><path d="M${
-        mx.toFixed(1)
-      } ${y0 + 6} l-4 -6 h8 z" fill="${fill}"/><title>${escapeXml(what)}</title></g>`,
-    );
-    const key = `${mx.toFixed(0)} ${y0}`;
-    const n = names.get(key) ?? { x: mx, y: y0, text: [] };
-    if (!n.text.includes(m.what)) n.text.push(m.what);
-    names.set(key, n);
-  }
-  if (!v.detailed) return;
-  // The names beside the marker (ending at it near the right edge), white-edged to stay legible.
-  for (const n of names.values()) {
-    const text = n.text.join(", ");
-    const fits = n.x + 4 + text.length * 5.6 <= v.right;
-    out.push(
-      `<text class="mark-label" x="${(fits ? n.x + 4 : n.x - 4).toFixed(1)}" y="${
-        n.y + 10
-      }" font-size="9"${
-        fits ? "" : ` text-anchor="end"`
-      } stroke="#fff" stroke-width="3" paint-order="stroke">${escapeXml(text)}</text>`,
-    );
-  }
-}
-
-// Ticks: a mark each when there is room, else per-pixel counts merged into runs.
-function ticks(
-  out: string[],
-  times: Float64Array,
-  since: number,
-  until: number,
-  x: (t: number) => number,
-  plot: number,
-  y: number,
-  barH: number,
-  cpu: number,
-): void {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] < since) lo = mid + 1;
-    else hi = mid;
-  }
-  let end = lo;
-  while (end < times.length && times[end] <= until) end++;
-  const count = end - lo;
-  if (count === 0) return;
-  const markY = y + Math.round(barH * 0.2);
-  const markH = Math.max(1, Math.round(barH * 0.6));
-  if (count <= plot / 3) {
-    const path: string[] = [];
-    for (let i = lo; i < end; i++) path.push(`M${x(times[i]).toFixed(1)} ${markY}v${markH}`);
-    out.push(
-      `<path class="ticks" d="${
-        path.join("")
-      }" stroke="#000" stroke-opacity="0.6" stroke-width="0.7"><title>CPU${cpu}: ${count} ticks</title></path>`,
-    );
-    return;
-  }
-  // Per-pixel counts in four density levels; a run of columns at one level is one rect whose
-  // opacity says how dense (adjacent columns of 9 and 10 ticks share a level and a rect).
-  const columns = new Uint32Array(Math.ceil(plot) + 1);
-  const left = x(since);
-  for (let i = lo; i < end; i++) columns[Math.floor(x(times[i]) - left)]++;
-  let max = 0;
-  for (const n of columns) if (n > max) max = n;
-  const level = (n: number) => (n === 0 ? 0 : Math.ceil((4 * n) / max));
-  let start = 0;
-  let sum = 0;
-  for (let c = 0; c <= columns.length; c++) {
-    if (c < columns.length && level(columns[c]) === level(columns[start])) {
-      sum += columns[c];
-      continue;
-    }
-    const l = level(columns[start]);
-    if (l > 0) {
-      out.push(
-        `<rect class="ticks" x="${(left + start).toFixed(1)}" y="${markY}" width="${
-          c - start
-        }" height="${markH}" fill="#000" fill-opacity="${
-          (0.1 + 0.15 * l).toFixed(2)
-        }"><title>CPU${cpu}: ${sum} ticks</title></rect>`,
-      );
-    }
-    start = c;
-    sum = c < columns.length ? columns[c] : 0;
-  }
 }

@@ -11,7 +11,18 @@
 import type { Walk, WalkChange } from "./record.ts";
 import { escapeXml, wrapText } from "./xml.ts";
 
-/** The REPL's words for a change (repl/commands/machine.ts hotplugText). */
+/**
+ * The REPL's words for a change (repl/commands/machine.ts hotplugText).
+ *
+ * @example
+ * ```ts
+ * import { record } from "./record.ts";
+ * import { changeText } from "./walk_svg.ts";
+ * import assert from "node:assert/strict";
+ * const [walk] = record({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }, ["offline 1"]).walks;
+ * assert.equal(changeText(walk, walk.changes[0]), "lapic <- Hyper-V clockevent   during teardown of 177 hyperv/vmbus:online");
+ * ```
+ */
 export function changeText(w: Walk, c: WalkChange): string {
   const step = c.step === null ? null : w.steps[c.step];
   const where = step
