@@ -66,6 +66,10 @@ for (const svg of document.querySelectorAll("svg")) {
       outside.push(e.textContent + " at " + [r.left, r.top, r.right, r.bottom].map(Math.round));
     }
   }
+  const entries = [...svg.querySelectorAll(".legend")].map(box);
+  for (let i = 0; i < entries.length; i++) for (let j = i + 1; j < entries.length; j++) {
+    if (!apart(entries[i], entries[j])) overlaps.push("legend entries " + i + " and " + j);
+  }
   for (const g of svg.querySelectorAll(".legend")) {
     if (g.querySelectorAll("rect").length > 1) continue; // the hatched swatch: stripes over grey
     const r = box(g.querySelector("rect"));

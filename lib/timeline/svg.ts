@@ -131,27 +131,30 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
 
   // Legend entries flow into rows that fit the width (11 px: at most 6.6 px a character).
   let lx = 8;
-  const entry = (swatch: string, text: string) => {
+  // One entry: its swatch drawn at (x, y), its text after it.
+  const entry = (swatch: (x: number, y: number) => string, text: string) => {
     const w = Math.ceil(16 + text.length * 6.6 + 12);
     if (lx > 8 && lx + w > width - 8) {
       lx = 8;
       y += 18;
     }
     head.push(
-      `<g class="legend">${swatch.replaceAll("X", String(lx)).replaceAll("Y", String(y))}<text x="${
-        lx + 16
-      }" y="${y + 10}">${escapeXml(text)}</text></g>`,
+      `<g class="legend">${swatch(lx, y)}<text x="${lx + 16}" y="${y + 10}">${
+        escapeXml(text)
+      }</text></g>`,
     );
     lx += w;
   };
-  const square = (fill: string, over = "") =>
-    `<rect x="X" y="Y" width="12" height="12" fill="${fill}" stroke="#555"/>${over}`;
-  const band = (fill: string) =>
-    `<rect x="X" y="Y" transform="translate(0 3)" width="12" height="6" fill="${fill}"/>`;
+  const square = (fill: string) => (x: number, y: number) =>
+    `<rect x="${x}" y="${y}" width="12" height="12" fill="${fill}" stroke="#555"/>`;
+  const band = (fill: string) => (x: number, y: number) =>
+    `<rect x="${x}" y="${y + 3}" width="12" height="6" fill="${fill}"/>`;
   for (const name of colours.keys()) entry(square(colour(name)), name);
   entry(square(NONE), "(no tick device)");
   entry(
-    square("#ddd", `<rect x="X" y="Y" width="12" height="12" fill="url(#${HATCH})"/>`),
+    (x, y) =>
+      square("#ddd")(x, y) +
+      `<rect x="${x}" y="${y}" width="12" height="12" fill="url(#${HATCH})"/>`,
     "bound but shut down",
   );
   entry(band(STATE_FILL.online), "hotplug: online");
@@ -161,7 +164,7 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
   entry(band(EXPECTED), "expected on this design");
   entry(band("#999"), "hibernated");
   entry(
-    `<rect x="X" y="Y" width="12" height="12" rx="3" fill="#333"/>`,
+    (x, y) => `<rect x="${x}" y="${y}" width="12" height="12" rx="3" fill="#333"/>`,
     "hotplug walk (inset below)",
   );
   y += 22;
