@@ -370,3 +370,15 @@ Deno.test("the README's picture is what its `deno task timeline` command draws n
     "rerun the README's command",
   );
 });
+
+Deno.test("marks inside the walks: a hang and a violation at the callback they name", () => {
+  const rec = golden("hibernate-54.hvt");
+  const hang = rec.marks.find((m) => m.what === "hang")!;
+  assert.equal(rec.walks[hang.at!.walk].steps[hang.at!.step].callback, "smpboot_park_threads");
+  const legacy = golden("legacy-52.hvt");
+  const never = legacy.marks.find((m) => m.what === "lapic-never-bound")!;
+  assert.equal(legacy.walks[never.at!.walk].steps[never.at!.step].callback, "hv_synic_cleanup");
+  const svg = timelineSvg(legacy);
+  assert.match(svg, /<path class="walk-mark" data-what="lapic-never-bound" [^>]*fill="#8a8a8a">/);
+  assert.match(timelineSvg(rec), /<path class="walk-mark" data-what="hang" [^>]*fill="#c00">/);
+});

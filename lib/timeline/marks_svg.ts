@@ -49,7 +49,7 @@ export interface MarkView {
  * import { marks } from "./marks_svg.ts";
  * import assert from "node:assert/strict";
  * const out: string[] = [];
- * const mark = { time: 5, cpu: 0, pass: "", what: "lapic-never-bound", reason: "r", expected: true };
+ * const mark = { time: 5, cpu: 0, pass: "", at: null, what: "lapic-never-bound", reason: "r", expected: true };
  * marks(out, [mark], { since: 0, until: 10, cpus: [0], top: 0, laneH: 48, detailed: true, x: (t) => t * 10, right: 200 });
  * assert.match(out[0], /stroke="#8a8a8a"/);
  * assert.match(out[1], />lapic-never-bound</);

@@ -80,6 +80,11 @@ export interface Mark {
   readonly cpu: number | null;
   /** The hibernation pass it happened in (see {@linkcode Walk.pass}), or "". */
   readonly pass: string;
+  /**
+   * Where in a walk: the walk (an index into the recording's walks) and the callback (an index
+   * into its steps) it names, or null for a mark outside any callback.
+   */
+  readonly at: { readonly walk: number; readonly step: number } | null;
   /** "hang" or the invariant's name. */
   readonly what: string;
   /** Why, in words. */
@@ -266,11 +271,13 @@ export function* recording(
       hung = true;
       // The no-hang invariant's verdict on it: what the report's summary says too.
       const verdict = op.violations.find((v) => v.invariant === "no-hang");
-      const walk = built.find((w) => w.op === i && w.steps.some((s) => s.hung));
+      const walk = built.findIndex((w) => w.op === i && w.steps.some((s) => s.hung));
       marks.push({
         time: op.time,
         cpu: op.hang.cpu,
-        pass: walk?.pass ?? "",
+        pass: built[walk]?.pass ?? "",
+        // The innermost callback that never returned.
+        at: walk < 0 ? null : { walk, step: built[walk].steps.findLastIndex((s) => s.hung) },
         what: "hang",
         reason: op.hang.reason,
         expected: verdict?.expected ?? false,
@@ -283,14 +290,15 @@ export function* recording(
       if (v.invariant === "no-hang" || seen.has(key)) continue;
       seen.add(key);
       const cpu = v.step?.cpu ?? null;
+      const named = (st: StepRecord) =>
+        v.step !== null && st.state === v.step.state && st.callback === v.step.callback &&
+        st.teardown === v.step.teardown;
+      const walk = built.findIndex((w) => w.op === i && w.cpu === cpu && w.steps.some(named));
       marks.push({
         time: op.time,
         cpu,
-        pass: built.find((w) =>
-          w.op === i && w.cpu === cpu && w.steps.some((s) =>
-            s.state === v.step!.state && s.callback === v.step!.callback
-          )
-        )?.pass ?? "",
+        pass: built[walk]?.pass ?? "",
+        at: walk < 0 ? null : { walk, step: built[walk].steps.findIndex(named) },
         what: v.invariant,
         reason: v.message,
         expected: v.expected,

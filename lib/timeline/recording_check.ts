@@ -139,6 +139,9 @@ export function checkRecording(value: unknown, at: string): Recording {
       time: TIME,
       cpu: nullable(cpuOf(b)),
       pass: string(),
+      at: nullable(
+        object<NonNullable<Mark["at"]>>({ walk: COUNT, step: COUNT }, "a place in a walk"),
+      ),
       what: string(),
       reason: string(),
       expected: boolean,
@@ -149,6 +152,16 @@ export function checkRecording(value: unknown, at: string): Recording {
     }, "an event")),
     run: RUN,
   }, "a recording")(rec, at);
+  checked.marks.forEach((m, i) => {
+    if (m.at && !checked.walks[m.at.walk]?.steps[m.at.step]) {
+      invalid(
+        `${at}.marks[${i}].at`,
+        m.at,
+        "a walk of the recording and one of its steps",
+        "range",
+      );
+    }
+  });
   if (!sameConfig(checked.run.config, config)) {
     invalid(`${at}.run.config`, checked.run.config, `the recording's configuration`, "range");
   }

@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Recording } from "./record.ts";
+import type { Mark, Recording } from "./record.ts";
 import { formatSeconds } from "../util/duration.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions, type TimelineOptions } from "./window.ts";
@@ -304,7 +304,18 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
   }
   marks(out, rec.marks, { since, until, cpus, top, laneH, detailed, x, right: width - 4 });
 
-  const panel = walkPanel(ops, { left, plot, width, colour, time: axis.label }, axisY + 26);
+  const at = new Map<object, { mark: Mark; step: number }[]>();
+  for (const mark of rec.marks) {
+    if (!mark.at) continue;
+    const walk = rec.walks[mark.at.walk];
+    at.set(walk, [...(at.get(walk) ?? []), { mark, step: mark.at.step }]);
+  }
+  const marksAt = (w: object) => at.get(w) ?? [];
+  const panel = walkPanel(
+    ops,
+    { left, plot, width, colour, time: axis.label, marksAt },
+    axisY + 26,
+  );
   const height = axisY + 26 + panel.height + 8;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,

@@ -8,7 +8,8 @@
  * @module
  */
 
-import type { Walk, WalkChange } from "./record.ts";
+import type { Mark, Walk, WalkChange } from "./record.ts";
+import { alarming, EXPECTED, RED } from "./marks_svg.ts";
 import { escapeXml, wrapText } from "./xml.ts";
 
 /**
@@ -42,6 +43,8 @@ export interface WalkPanel {
   readonly colour: (device: string | null) => string;
   /** A simulated time as the axis shows it. */
   readonly time: (ns: number) => string;
+  /** The marks (hangs, violations) that name a callback of a walk, with its index. */
+  readonly marksAt: (walk: Walk) => readonly { readonly mark: Mark; readonly step: number }[];
 }
 
 /** One operation's walks, numbered as its tag above the lanes. */
@@ -56,8 +59,8 @@ const ROW = 10;
 const CHAR = 5.6; // px per character at font-size 9 (sans-serif, generous)
 
 /** Walks that did the same thing (all but the CPU), in order of their first. */
-function groups(walks: readonly Walk[]): { cpus: number[]; walk: Walk }[] {
-  const out = new Map<string, { cpus: number[]; walk: Walk }>();
+function groups(walks: readonly Walk[]): { cpus: number[]; walk: Walk; all: Walk[] }[] {
+  const out = new Map<string, { cpus: number[]; walk: Walk; all: Walk[] }>();
   for (const w of walks) {
     const key = JSON.stringify([
       w.pass,
@@ -67,8 +70,10 @@ function groups(walks: readonly Walk[]): { cpus: number[]; walk: Walk }[] {
       w.changes,
     ]);
     const g = out.get(key);
-    if (g) g.cpus.push(w.cpu);
-    else out.set(key, { cpus: [w.cpu], walk: w });
+    if (g) {
+      g.cpus.push(w.cpu);
+      g.all.push(w);
+    } else out.set(key, { cpus: [w.cpu], walk: w, all: [w] });
   }
   return [...out.values()];
 }
@@ -96,7 +101,7 @@ function cpuRanges(cpus: readonly number[]): string {
  * import assert from "node:assert/strict";
  * const rec = record({ hyperv: "2012R2", kernel: "5.2", cpus: 4 }, ["offline 2", "online 2"]);
  * const ops = rec.run.operations.map((o, i) => ({ tag: i + 1, line: o.line, time: o.time, walks: rec.walks.filter((w) => w.op === i) }));
- * const panel = { left: 84, plot: 400, width: 514, colour: () => "#fff", time: String };
+ * const panel = { left: 84, plot: 400, width: 514, colour: () => "#fff", time: String, marksAt: () => [] };
  * const { svg } = walkPanel(ops, panel, 0);
  * assert.match(svg, /<title>lapic &lt;- \(none\)   during startup of 85 cpu:bringup<\/title>/);
  * ```
@@ -127,7 +132,12 @@ export function walkPanel(
     );
     y += 14;
     for (const g of groups(op.walks)) {
-      const drawn = inset(g.walk, g.cpus, p, y);
+      // A mark on any of the walks, once per kind and callback.
+      const marks = new Map<string, { mark: Mark; step: number }>();
+      for (const w of g.all) {
+        for (const m of p.marksAt(w)) marks.set(`${m.mark.what} ${m.step}`, m);
+      }
+      const drawn = inset(g.walk, g.cpus, p, y, [...marks.values()]);
       out.push(drawn.svg);
       y += drawn.height;
     }
@@ -137,7 +147,13 @@ export function walkPanel(
 }
 
 // One inset: the label column, the callbacks by depth, the device row, the change labels.
-function inset(w: Walk, cpus: readonly number[], p: WalkPanel, y: number) {
+function inset(
+  w: Walk,
+  cpus: readonly number[],
+  p: WalkPanel,
+  y: number,
+  marks: readonly { mark: Mark; step: number }[],
+) {
   const out: string[] = [];
   const unit = p.plot / Math.max(1, w.units);
   const ux = (u: number) => p.left + u * unit;
@@ -174,6 +190,20 @@ function inset(w: Walk, cpus: readonly number[], p: WalkPanel, y: number) {
       }" stroke="#999" stroke-width="0.3"><title>${escapeXml(text)}</title></rect>${name}`,
     );
   });
+  // Hangs and violations at the callback they name: a small triangle on it, red or grey.
+  for (const { mark, step } of marks) {
+    const x0 = ux(w.enter[step]);
+    const sy = y + w.steps[step].depth * ROW;
+    out.push(
+      `<path class="walk-mark" data-what="${escapeXml(mark.what)}" d="M${
+        x0.toFixed(2)
+      } ${sy} h6 l-3 5 z" fill="${alarming(mark) ? RED : EXPECTED}"><title>${
+        escapeXml(
+          `${mark.what}${mark.expected ? " (expected on this design)" : ""}: ${mark.reason}`,
+        )
+      }</title></path>`,
+    );
+  }
   // The tick device along the walk: before its first callback, then from each change on.
   const dy = y + (depth + 1) * ROW + 1;
   let device = w.steps[0]?.before ?? null;
