@@ -191,6 +191,8 @@ export {
   type Recording,
   recording,
   type Transition,
+  type Walk,
+  type WalkChange,
 } from "./lib/timeline/record.ts";
 export { type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
 export { compareSvg } from "./lib/timeline/compare_svg.ts";
