@@ -66,6 +66,7 @@ export {
   type Platform,
 } from "./lib/engine/config.ts";
 export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/util/errno.ts";
+export { type Refusal, type RefusalId, REFUSALS } from "./lib/util/refusals.ts";
 export {
   type HostFeatures,
   HOSTS,

@@ -593,6 +593,7 @@ Deno.test("API misuse: every export that is not a function is data the walk know
     "OPERATION_KINDS",
     "OPERATION_NAMES",
     "PRESET_IDS",
+    "REFUSALS",
     "RELEASE_VERSIONS",
     "VM_PRESETS",
   ];

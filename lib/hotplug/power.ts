@@ -17,7 +17,8 @@ import { tickSetupPeriodic } from "../time/tick_setup.ts";
 import { advanceTo } from "../time/advance.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "../time/clockevents.ts";
 import { CE_STATE, type MachineState, type PmState, TICKDEV_MODE } from "../engine/state.ts";
-import { E } from "../util/errno.ts";
+import { REFUSALS, refuse } from "../util/refusals.ts";
+import { hotplugReason } from "./reasons.ts";
 import { swapDevice } from "./swapdev.ts";
 import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
 
@@ -97,11 +98,12 @@ export function pm(k: Kernel): string {
 export function freezeSecondaryCpus(
   k: Kernel,
   primary: number,
-): { ret: number; hung: Outcome | null } {
+): { ret: number; hung: Outcome | null; why?: string } {
   const s = k.s;
   printk(k, "Disabling non-boot CPUs ...");
   s.frozenCpus = [];
   let ret = 0;
+  let why: string | undefined;
   const order = k.line.hibernation.freezeOrder === "ascending" ? s.cpus : [...s.cpus].reverse();
   for (const c of order) {
     if (c.id === primary || !c.online) continue;
@@ -109,6 +111,7 @@ export function freezeSecondaryCpus(
     if (out.hang) return { ret: 0, hung: out };
     if (out.ret) {
       ret = out.ret;
+      why = `taking CPU${c.id} down failed: ${hotplugReason(k, c.id, true, out)?.text}`;
       printk(k, `Error taking CPU${c.id} down: ${out.ret}`, KERN.ERR);
       break;
     }
@@ -116,7 +119,7 @@ export function freezeSecondaryCpus(
   }
   if (ret) printk(k, "Non-boot CPUs are not disabled", KERN.ERR);
   s.hotplugDisabled++;
-  return { ret, hung: null };
+  return { ret, hung: null, ...(why ? { why } : {}) };
 }
 
 /** `thaw_secondary_cpus()` (5.10 kernel/cpu.c:1473-1500): the frozen CPUs come up in CPU order. */
@@ -217,6 +220,7 @@ interface Created {
   frozen: number[];
   image: MachineState | null;
   hung: Outcome | null;
+  why?: string;
 }
 
 /**
@@ -235,8 +239,10 @@ function createImage(k: Kernel, platform: boolean): Created {
     const down = freezeSecondaryCpus(k, 0);
     if (down.hung) return { ...out, frozen: [...s.frozenCpus], hung: down.hung };
     out.frozen = [...s.frozenCpus];
-    if (down.ret) out.ret = down.ret;
-    else if (!hibernationTest(k, "processors")) {
+    if (down.ret) {
+      out.ret = down.ret;
+      out.why = down.why;
+    } else if (!hibernationTest(k, "processors")) {
       syscoreSuspend(k);
       if (!hibernationTest(k, "core")) {
         out.inSuspend = true;
@@ -280,7 +286,7 @@ function swsuspWrite(k: Kernel): number {
   if (swapDevice(k.s) === null) {
     printk(k, "PM: Cannot find swap device, try swapon -a", KERN.ERR);
     printk(k, "PM: Cannot get swap writer", KERN.ERR);
-    return -E.ENODEV;
+    return refuse("hibernate-no-swap").ret;
   }
   const named = k.line.hibernation.namedCompressor;
   const online = k.s.cpus.filter((c) => c.online).length;
@@ -363,7 +369,8 @@ export function hibernate(k: Kernel): PowerOutcome {
     // bsp_pm_callback() refuses PM_HIBERNATION_PREPARE (5.10 arch/x86/power/cpu.c:333-337).
     printk(k, "CPU0 is offline.", KERN.WARNING);
     printk(k, `${pm(k)}hibernation exit`);
-    return { ret: -E.ENODEV, frozen: [], hung: null, why: "CPU0 is offline." };
+    const { ret } = refuse("hibernate-cpu0-offline");
+    return { ret, frozen: [], hung: null, why: REFUSALS["hibernate-cpu0-offline"].why };
   }
   // cpu_hotplug_pm_callback(PM_HIBERNATION_PREPARE): cpu_hotplug_disable().
   s.hotplugDisabled++;
@@ -383,8 +390,10 @@ export function hibernate(k: Kernel): PowerOutcome {
   if (created.hung) return { ret: 0, frozen: created.frozen, hung: created.hung };
   if (!test && !created.ret && !created.inSuspend) test = pmTestLevel(k);
   let ret = created.ret;
+  let why = created.why;
   if (!ret && created.inSuspend) {
     ret = swsuspWrite(k);
+    if (ret) why = REFUSALS["hibernate-no-swap"].why;
     if (!ret) {
       const hung = powerDown(k, created.image!);
       return { ret: 0, frozen: created.frozen, hung };
@@ -394,5 +403,11 @@ export function hibernate(k: Kernel): PowerOutcome {
   thawProcesses(k);
   s.hotplugDisabled--;
   printk(k, `${pm(k)}hibernation exit`);
-  return { ret, frozen: created.frozen, hung: null, ...(test ? { test } : {}) };
+  return {
+    ret,
+    frozen: created.frozen,
+    hung: null,
+    ...(test ? { test } : {}),
+    ...(ret && why ? { why } : {}),
+  };
 }

@@ -7,8 +7,10 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { Outcome } from "./device.ts";
+import type { WriteOutcome } from "./sysfs.ts";
 import { resolveCallback } from "./symbols.ts";
 import { E } from "../util/errno.ts";
+import { REFUSALS } from "../util/refusals.ts";
 
 /** What stopped an operation. */
 export type HotplugReasonCode =
@@ -81,20 +83,44 @@ export function hotplugReason(
       callback: f.callback,
     };
   }
+  // The refusals before any callback runs (lib/util/refusals.ts has their sources).
   if (out.ret === -E.EBUSY && k.s.hotplugDisabled > 0) {
-    return reason(
-      "hotplug-disabled",
-      "CPU hotplug is disabled (a suspend or hibernation is in progress)",
-    );
+    return reason("hotplug-disabled", REFUSALS["hotplug-disabled"].why);
   }
   if (out.ret === -E.EBUSY && offline) {
-    return reason("last-cpu", `CPU${cpu} is the last online CPU`);
+    return reason("last-cpu", `CPU${cpu}: ${REFUSALS["last-cpu"].why}`);
   }
   if (out.ret === -E.EPERM) {
-    return reason(
-      "not-hotpluggable",
-      `CPU${cpu} is not hotpluggable on x86 (it has no online file) unless the kernel is booted with cpu0_hotplug`,
-    );
+    return reason("not-hotpluggable", `CPU${cpu}: ${REFUSALS["not-hotpluggable"].why}`);
   }
-  return reason("other", "");
+  return reason("other", `the hotplug walk of CPU${cpu} returned ${out.ret}`);
+}
+
+/** Why a write was refused or hung: the kernel's reason and, where it is one check, its source. */
+export interface WriteReason {
+  /** One sentence, in the kernel's terms. */
+  readonly text: string;
+  /** The kernel source of the check (file:line and release), or null for a callback's own. */
+  readonly source: string | null;
+}
+
+/**
+ * Why the write that ended in `out` did not succeed, or null when it did: the refusal's entry in
+ * {@linkcode REFUSALS}, else the hotplug walk's reason (of `cpu`, taken down when `offline`), else
+ * the reason the kernel path gave (a hibernation's).
+ */
+export function writeReason(
+  k: Kernel,
+  cpu: number,
+  offline: boolean,
+  out: WriteOutcome,
+): WriteReason | null {
+  if (out.ret === 0 && !out.outcome?.hang) return null;
+  if (out.refusal) return { text: REFUSALS[out.refusal].why, source: REFUSALS[out.refusal].source };
+  const walked = out.outcome ? hotplugReason(k, cpu, offline, out.outcome) : null;
+  if (walked) {
+    const known = walked.code in REFUSALS ? REFUSALS[walked.code as keyof typeof REFUSALS] : null;
+    return { text: walked.text, source: known?.source ?? null };
+  }
+  return out.why ? { text: out.why, source: null } : null;
 }

@@ -26,6 +26,8 @@ import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
 import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
 import { didYouMean } from "../util/hint.ts";
+import { writeReason } from "../hotplug/reasons.ts";
+import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
 import { runAs } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
 import {
@@ -154,6 +156,14 @@ const RACE: OperationSpec<Of<"race">> = {
   result: (_k, op) => ({ ok: true, side: op.side, message: `race ${op.side}` }),
 };
 
+/** Whether a write to `path` takes its CPU down (`online` 0, or a `hotplug/target` below it). */
+function writesOffline(path: string, value: string, out: WriteOutcome): boolean {
+  if (path.endsWith("/online")) return kstrtobool(value) === false;
+  const target = kstrtoint(value);
+  return path.endsWith("/hotplug/target") && typeof target === "number" &&
+    out.outcome !== undefined && target < out.outcome.from;
+}
+
 const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   kind: "echo",
   summary: "write a sysfs file: echo VALUE > PATH (or >> PATH to append)",
@@ -193,7 +203,10 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
     return found.file.write!(t.k, found.cpu, op.value, op.append ?? false);
   },
   refused: (out) => out.ret !== 0 && !out.outcome && !out.ran,
-  result: (_k, _op, out) => writeResult(out),
+  result: (k, op, out) => {
+    const cpu = lookup(k, op.path)?.cpu ?? -1;
+    return writeResult(out, writeReason(k, cpu, writesOffline(op.path, op.value, out), out));
+  },
   describe: (op, r) => r.ok ? `wrote ${op.value.replace(/\n$/, "")} to ${op.path}` : r.message,
 };
 

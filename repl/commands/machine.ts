@@ -23,11 +23,19 @@ import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
 import { TURN_MS } from "../drive.ts";
 
-/** The text of any operation's result: its message; a refusal is a failed command. */
+/**
+ * The text of any operation's result: its message; a refusal is a failed command, with the
+ * kernel's reason on a `why:` line when the result gives one.
+ */
 function plain(r: OperationResult): Result {
   if (r.ok) return { text: r.message, result: r };
   const errno = "errno" in r ? r.errno : null;
-  return { text: r.message, result: r, ok: false, error: { errno, message: r.message } };
+  const why = "why" in r ? r.why : null;
+  const text = why
+    ? `${r.message.endsWith(`: ${why}`) ? r.message.slice(0, -why.length - 2) : r.message}\n` +
+      `  why: ${why}`
+    : r.message;
+  return { text, result: r, ok: false, error: { errno, message: r.message } };
 }
 
 /** `online` / `offline`: the message, each tick-device change, and on failure the shell's words. */
@@ -61,7 +69,9 @@ function echoText(w: WriteResult): Result {
     ? `write never returns: the machine is hung (${w.hang.reason})`
     : w.message;
   return {
-    text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}`,
+    text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}${
+      w.why && !w.hang ? `\n  why: ${w.why}` : ""
+    }`,
     result: w,
     ok: false,
     error: { errno: w.errno, message },
