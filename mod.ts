@@ -122,7 +122,7 @@ export type {
   SwaponResult,
 } from "./lib/ops/results.ts";
 export type { StepPoint } from "./lib/engine/observe.ts";
-export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
+export { formatDuration, formatSeconds, formatTime } from "./lib/util/duration.ts";
 export {
   type CpuStateName,
   deviceChange,

@@ -8,6 +8,7 @@
 
 import type { Machine, VmOptions } from "../mod.ts";
 import { type Grammar, parseWords, usage as grammarUsage } from "../lib/ops/grammar.ts";
+import { CONFINED } from "./files.ts";
 
 export type { Completion, OptionSpec } from "../lib/ops/grammar.ts";
 
@@ -139,7 +140,11 @@ export async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {
-    const why = (e as Error).message.replace(/^cannot open [^:]*: /, "");
+    // Deno's own permission refusal names its flags; the shell says what the rule is, once.
+    const denied = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
+    const why = denied && /--allow|Requires .* access/.test((e as Error).message)
+      ? CONFINED
+      : (e as Error).message.replace(/^cannot open [^:]*: /, "");
     throw new ReplError(`cannot access ${JSON.stringify(path)}: ${why}`);
   }
 }

@@ -78,5 +78,7 @@ export function complete(session: Session, line: string): [string[], string] {
     }
     index++;
   }
-  return [candidates(session, command.positionals?.[index]?.complete, word), word];
+  const positionals = command.positionals ?? [];
+  const spec = positionals[index] ?? (positionals.at(-1)?.repeats ? positionals.at(-1) : undefined);
+  return [candidates(session, spec?.complete, word), word];
 }

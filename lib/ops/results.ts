@@ -11,7 +11,7 @@ import type { Hang } from "../engine/state.ts";
 import { ERRNO, type ErrnoName, errnoName } from "../util/errno.ts";
 import { type RefusalId, REFUSALS } from "../util/refusals.ts";
 import { HangError, type KernelError, PoweredOffError } from "../util/errors.ts";
-import { formatSeconds } from "../util/duration.ts";
+import { formatTime } from "../util/duration.ts";
 import type { BindingChange, Outcome } from "../hotplug/device.ts";
 import { type HotplugReason, hotplugReason, type WriteReason } from "../hotplug/reasons.ts";
 import type { PowerOutcome } from "../hotplug/power.ts";
@@ -130,7 +130,7 @@ export interface AdvanceResult {
  * ```ts
  * import { advanceResult } from "./results.ts";
  * import assert from "node:assert/strict";
- * assert.equal(advanceResult(0, 4_000_000, 4).message, "advanced 4000000 ns, 4 device interrupts");
+ * assert.equal(advanceResult(0, 4_000_000, 4).message, "advanced 4 ms, 4 device interrupts");
  * ```
  */
 export function advanceResult(from: number, to: number, interrupts: number): AdvanceResult {
@@ -139,7 +139,7 @@ export function advanceResult(from: number, to: number, interrupts: number): Adv
     from,
     to,
     interrupts,
-    message: `advanced ${to - from} ns, ${interrupts} device interrupts`,
+    message: `advanced ${formatTime(to - from)}, ${interrupts} device interrupts`,
   };
 }
 
@@ -179,20 +179,18 @@ export function notRunning(k: Kernel, what: string): KernelError | null {
   const s = k.s;
   if (s.hang) {
     return new HangError(
-      `Cannot ${what}: the machine is hung since ${
-        formatSeconds(s.hang.time)
-      } s (CPU${s.hang.cpu} ` +
-        `stuck in ${s.hang.callback} at state ${s.hang.state} ${s.hang.stateName}); reset() reboots it`,
+      `Cannot ${what}: the machine is hung since t=${formatTime(s.hang.time)} (CPU${s.hang.cpu} ` +
+        `stuck in ${s.hang.callback} at state ${s.hang.state} ${s.hang.stateName}); reset reboots it`,
       { cpu: s.hang.cpu, state: s.hang.state, errno: null },
     );
   }
   if (s.power === "hibernated") {
     return new PoweredOffError(
-      `Cannot ${what}: the VM is hibernated (powered off); resume() or reset() first`,
+      `Cannot ${what}: the VM is hibernated (powered off); resume or reset first`,
     );
   }
   if (s.power === "off") {
-    return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset() first`);
+    return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset first`);
   }
   return null;
 }

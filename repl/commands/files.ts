@@ -11,12 +11,14 @@ import { type Command, parse } from "../command.ts";
 export const FILE_COMMANDS: Readonly<Record<string, Command>> = {
   cat: {
     name: "cat",
-    summary: "print a sysfs/procfs file",
-    positionals: [{ name: "PATH", complete: "path" }],
+    summary: "print sysfs/procfs files, one after another (like cat)",
+    positionals: [{ name: "PATH", complete: "path", repeats: true }],
     run(session, argv) {
       const { positionals } = parse(this, argv);
-      const text = session.machine!.read(positionals[0]);
-      return { text: text.replace(/\n$/, ""), result: { path: positionals[0], text } };
+      // Every file is read before anything prints: a bad path fails the command, as a whole.
+      const files = positionals.map((path) => ({ path, text: session.machine!.read(path) }));
+      const text = files.map((f) => f.text).join("").replace(/\n$/, "");
+      return { text, result: files.length === 1 ? files[0] : files };
     },
   },
   ls: {

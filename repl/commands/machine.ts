@@ -8,7 +8,7 @@
 
 import {
   ERRNO,
-  formatSeconds,
+  formatTime,
   type HotplugResult,
   type Operation,
   OPERATION_NAMES,
@@ -101,10 +101,13 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
 /** `advance`: in slices, so that Ctrl-C and progress get through; the log says what really ran. */
 const advance: Command = {
   ...operationCommand("advance"),
+  options: { exact: { type: "boolean", help: "show times as exact nanoseconds" } },
   async run(session, argv, ctx) {
     const spec = OPERATIONS.advance;
     const m = session.machine!;
-    const total = spec.parse(parse(this, argv), { cpus: m.config.cpus }).ns;
+    const parsed = parse(this, argv);
+    const total = spec.parse(parsed, { cpus: m.config.cpus }).ns;
+    const time = (ns: number) => formatTime(ns, { exact: parsed.values.exact === true });
     const start = m.now;
     // Advancing in slices is the same as one advance (each includes its end instant), and lets
     // Ctrl-C and progress in between.
@@ -119,16 +122,16 @@ const advance: Command = {
       handled += m.advance(step);
       done += step;
       if ((ctx.progress || ctx.signal) && performance.now() - turn >= TURN_MS) {
-        ctx.progress?.(done / total, `advance ${formatSeconds(done)}/${formatSeconds(total)} s`);
+        ctx.progress?.(done / total, `advance ${time(done)} of ${time(total)}`);
         await new Promise((r) => setTimeout(r, 0));
         turn = performance.now();
       }
     }
     if (total === 0) handled = m.advance(0);
     const stopped = done < total;
-    const text = `${stopped ? "interrupted after" : "advanced"} ${formatSeconds(done)} s: now ${
-      formatSeconds(m.now)
-    } s, jiffies ${m.jiffies}, ${handled} device interrupts`;
+    const text = `${stopped ? "interrupted after" : "advanced"} ${time(done)}: now t=${
+      time(m.now)
+    }, jiffies ${m.jiffies}, ${handled} device interrupts`;
     // The log records what really happened, so a load replays to the same state.
     if (stopped) session.log.push(`advance ${done}ns`);
     return {
