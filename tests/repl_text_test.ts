@@ -40,6 +40,7 @@ Deno.test("advance: a bare number is refused with exactly what is accepted, for 
   assert.throws(() => parseDuration("5"), /a number needs its unit/);
   const exact = await s.execute("advance 1234567ns --exact");
   assert.match(exact.text, /^advanced 1234567 ns: now t=6234567 ns,/);
+  assert.equal(s.log.at(-1), "advance 1234567ns", "the log keeps the operation, not the display");
   assert.match((await s.execute("advance 1.5us")).text, /^advanced 1\.5 µs: now t=6\.236 ms,/);
 });
 
@@ -113,4 +114,21 @@ Deno.test("the prompt says when the VM is hung, hibernated or powered off", asyn
   const off = await session("vm --kernel 6.6 --cpus 2");
   await off.execute("poweroff");
   assert.match(prompt(off), /^hvtick\[t=[^\]]+ POWERED OFF\]> $/);
+});
+
+Deno.test("a hang that depends on the kthread_park() race says so and how to take the other side", async () => {
+  const s = await session();
+  const out = await s.execute("offline 2");
+  assert.match(
+    out.text,
+    /\n {2}race: this hang depends on the kthread_park\(\) race: .*\(race sleeps\)/,
+  );
+  assert.match(out.text, /reset, then 'race passes' and repeat the operation$/);
+  // Doing what it says takes the other side: the same offline completes.
+  for (const line of ["reset", "race passes", "offline 2"]) {
+    assert.ok((await s.execute(line)).ok, line);
+  }
+  // A hang of no race says nothing of one.
+  const plain = await session("vm --kernel 6.6 --cpus 2");
+  assert.ok(!(await plain.execute("offline 1")).text.includes("race:"));
 });

@@ -37,6 +37,24 @@ export interface HotplugReason {
   readonly state: number | null;
   /** The callback concerned, or null. */
   readonly callback: string | null;
+  /**
+   * For a hang that depends on a race the model tracks (5.4's `kthread_park()`), which side the
+   * model took and how to take the other (the `race` operation); otherwise absent.
+   */
+  readonly race?: string;
+}
+
+/**
+ * The race a hang in `callback` depends on, in words, or null: a callback that waits on a timer
+ * only when the parked thread is still queued (lib/hotplug/symbols.ts `waitsOnTimer`; the race
+ * docs/model.md §Hangs describes).
+ */
+export function raceOf(callback: string | null): string | null {
+  if (callback === null || !resolveCallback(callback).waitsOnTimer) return null;
+  return "this hang depends on the kthread_park() race: hvtick took the side where " +
+    "wait_task_inactive() finds the parked thread still queued and sleeps (race sleeps); " +
+    "to take the other, where the thread has already left the CPU, reset, then 'race passes' " +
+    "and repeat the operation";
 }
 
 /**
@@ -57,7 +75,14 @@ export function hotplugReason(
   });
   if (out.hang) {
     const h = out.hang;
-    return { code: "hang", text: h.reason, state: h.state, callback: h.callback };
+    const race = raceOf(h.callback);
+    return {
+      code: "hang",
+      text: h.reason,
+      state: h.state,
+      callback: h.callback,
+      ...(race ? { race } : {}),
+    };
   }
   if (out.ret === 0) return null;
   const f = out.failure;

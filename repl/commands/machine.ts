@@ -54,6 +54,7 @@ function hotplugText(r: HotplugResult): Result {
     ? [
       `${r.operation}: the write to cpu${r.cpu}/online never returns: the machine is hung`,
       `  why: ${r.hang.reason}`,
+      ...(r.reason?.race ? [`  race: ${r.reason.race}`] : []),
     ]
     : [
       `${r.operation}: write error: ${ERRNO[r.errno!].text} (${r.errno})`,
@@ -133,7 +134,9 @@ const advance: Command = {
       time(m.now)
     }, jiffies ${m.jiffies}, ${handled} device interrupts`;
     // The log records what really happened, so a load replays to the same state.
+    // --exact only changes how this command shows time: the log keeps the operation alone.
     if (stopped) session.log.push(`advance ${done}ns`);
+    else if (parsed.values.exact) session.log.push(`advance ${parsed.positionals[0]}`);
     return {
       text,
       result: {
@@ -144,7 +147,7 @@ const advance: Command = {
         interrupts: handled,
         jiffies: m.jiffies,
       },
-      logged: !stopped,
+      logged: !stopped && !parsed.values.exact,
     };
   },
 };
