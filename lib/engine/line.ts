@@ -300,6 +300,12 @@ export interface Switches {
    * 6.1.166's mshyperv.c has no TDX isolation type).
    */
   readonly hypervTdxGuest: boolean;
+  /**
+   * `check_hung_task()` says when its last warning is spent: "Future hung task reports are
+   * suppressed, see sysctl kernel.hung_task_warnings" (6.6.150 kernel/hung_task.c:145-146, 6.8.1
+   * :145-146, 6.12.15:146-147, 6.18.9:263-264; not in 5.4.301, 5.10.265, 5.15.215, 6.1.166).
+   */
+  readonly hungTaskSuppressedNote: boolean;
 }
 
 /** A kernel line: a release's tables and switches. */

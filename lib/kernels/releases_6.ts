@@ -99,6 +99,8 @@ export const RELEASES_6: readonly Release[] = [
       hvInputPageFreedOnDie: false,
       // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:501-518: a TDX VM without a paravisor.
       hypervTdxGuest: true,
+      // 6.6.150 kernel/hung_task.c:145-146 (6.1.166 has no such note).
+      hungTaskSuppressedNote: true,
       // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:472 "Hyper-V: Host Build %d.%d.%d.%d-%d-%d".
       hostBuildMessage: "Hyper-V: Host Build {major}.{minor}.{build}.{number}-{sp}-{branch}",
       // e5313f1c5404: the MSR clocksource always, 5 below the TSC page (hyperv_timer.c:481, 502,

@@ -22,6 +22,8 @@ import { lookup } from "../files/table.ts";
 import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
+import { hungTaskReportsBetween, printHungTaskReport } from "../hotplug/hung_task.ts";
+import { ktime } from "../engine/kernel.ts";
 import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
 import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
@@ -100,7 +102,14 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   blocked: () => null,
   apply(t, op) {
     const from = t.k.s.now;
-    const interrupts = advanceTo(t.k, from + op.ns);
+    let interrupts = 0;
+    // After a hang the detectors' reports are printed at their instants on the way.
+    const lag = from - ktime(t.k);
+    for (const report of hungTaskReportsBetween(t.k, ktime(t.k), ktime(t.k) + op.ns)) {
+      interrupts += advanceTo(t.k, report.time + lag);
+      printHungTaskReport(t.k, report);
+    }
+    interrupts += advanceTo(t.k, from + op.ns);
     return advanceResult(from, t.k.s.now, interrupts);
   },
   refused: never,
