@@ -11,6 +11,7 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { type Outcome, Session } from "./session.ts";
 import { complete } from "./complete.ts";
+import { enhanceLineEditing } from "./line_editor.ts";
 import { openHistory, readText, writeAtomic } from "./files.ts";
 import { formatTime } from "../mod.ts";
 import type { Context } from "./command.ts";
@@ -181,6 +182,11 @@ async function interactive(f: Flags): Promise<number> {
     historySize: HISTORY_MAX,
     completer: (line: string) => complete(session, line),
   });
+  // TAB always completes; Ctrl-R searches the history (repl/line_editor.ts).
+  enhanceLineEditing(
+    rl as unknown as Parameters<typeof enhanceLineEditing>[0],
+    (text) => process.stdout.write(text),
+  );
   let running: AbortController | null = null;
   // Lines arrive as events so that Ctrl-D (close) ends the session even while waiting.
   const pending: string[] = [];
