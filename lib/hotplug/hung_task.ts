@@ -14,7 +14,9 @@
  *   a list walk's general protection fault) `check_hung_uninterruptible_tasks()` returns at once
  *   on `TAINT_DIE` (5.4.301 kernel/hung_task.c:183); a hang during hibernation or a resume is
  *   not checked (`hung_detector_suspended` from `PM_HIBERNATION_PREPARE`, 5.4.301:246-262); a
- *   clockevent list walk that loops spins with interrupts off (an RCU stall, not a blocked task);
+ *   clockevent list walk that loops spins with interrupts off (an RCU stall: lib/hotplug/
+ *   rcu_stall.ts; when it is `clockevents_replace()` in the hotplug thread, the writer waiting
+ *   for that thread is reported);
  *   the 5.4 VMbus rollback that leaves a CPU without a tick blocks no task the real logs show
  *   (docs/model.md §Hangs) and the crashed kexec boot has no khungtaskd yet.
  *
@@ -30,6 +32,7 @@ import { configFacts } from "../kernels/configs.ts";
 import { cpuhpTask, shellTask } from "../tracing/tasks.ts";
 import { resolveCallback } from "./symbols.ts";
 import { osrelease } from "../files/proc.ts";
+import { spinsWithIrqsOff } from "./rcu_stall.ts";
 
 const NS_PER_S = 1_000_000_000;
 /** `sysctl_hung_task_warnings`' boot value (5.4.301 kernel/hung_task.c:51, 6.18.9:60). */
@@ -43,10 +46,29 @@ export interface HungTaskReport {
   readonly lines: readonly { readonly text: string; readonly level: number }[];
 }
 
+/**
+ * `print_tainted()` (6.12.15 kernel/panic.c:518-543): `Not tainted`, or `Tainted: ` and one
+ * character per flag, `G` for no proprietary module. The one taint a modelled hang can carry is
+ * TAINT_WARN (`W`, flag 9): `__warn()` sets it when it prints `WARNING: CPU: …` after the cut-here
+ * line (an oops' TAINT_DIE stops the checks before anything is printed).
+ */
+function printTainted(k: Kernel): string {
+  // A WARN's first line is the cut-here line (the model leaves out a WARNING line that is the
+  // run's, lib/platform/hyperv/vmbus.ts).
+  const warned = k.s.log.dmesg.some((r) =>
+    r.text.startsWith("WARNING: CPU: ") || r.text === "------------[ cut here ]------------"
+  );
+  if (!warned) return "Not tainted";
+  return `Tainted: G${" ".repeat(8)}W${" ".repeat(k.line.taintFlagsCount - 10)}`;
+}
+
 /** The tasks the machine's hang leaves in D state, in task-list order (PID), or none. */
 function blockedTasks(k: Kernel): { comm: string; pid: number }[] {
   const hang = k.s.hang;
   if (!hang || k.s.hotplugDisabled > 0) return [];
+  // The hotplug thread spins in clockevents_replace() (running, not blocked): the writer waits
+  // for it in wait_for_ap_thread().
+  if (hang.callback === "clockevents_replace" && spinsWithIrqsOff(k)) return [shellTask(k)];
   if (!resolveCallback(hang.callback).waitsOnTimer) return [];
   // for_each_process_thread() walks tasks in creation order: the boot's cpuhp/N first.
   return [cpuhpTask(k, hang.cpu), shellTask(k)].sort((a, b) => a.pid - b.pid);
@@ -93,7 +115,7 @@ export function hungTaskReports(k: Kernel): HungTaskReport[] {
           text: `INFO: task ${t.comm}:${t.pid} blocked for more than ${check * timeout} seconds.`,
           level: KERN.ERR,
         },
-        { text: `      Not tainted ${release} ${build}`, level: KERN.ERR },
+        { text: `      ${printTainted(k)} ${release} ${build}`, level: KERN.ERR },
         {
           text: '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
           level: KERN.ERR,

@@ -133,6 +133,8 @@ export const RELEASES_5: readonly Release[] = [
       hypervTdxGuest: false,
       // 5.4.301 kernel/hung_task.c:128-140: no note when the warnings are spent.
       hungTaskSuppressedNote: false,
+      // 5.4.301 include/linux/kernel.h:599.
+      taintFlagsCount: 18,
     },
   },
   {

@@ -23,6 +23,7 @@ import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
 import { hungTaskReportsBetween, printHungTaskReport } from "../hotplug/hung_task.ts";
+import { rcuStallReportsBetween } from "../hotplug/rcu_stall.ts";
 import { ktime } from "../engine/kernel.ts";
 import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
@@ -105,7 +106,12 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
     let interrupts = 0;
     // After a hang the detectors' reports are printed at their instants on the way.
     const lag = from - ktime(t.k);
-    for (const report of hungTaskReportsBetween(t.k, ktime(t.k), ktime(t.k) + op.ns)) {
+    const window = [ktime(t.k), ktime(t.k) + op.ns] as const;
+    const reports = [
+      ...hungTaskReportsBetween(t.k, ...window),
+      ...rcuStallReportsBetween(t.k, ...window),
+    ].sort((a, b) => a.time - b.time);
+    for (const report of reports) {
       interrupts += advanceTo(t.k, report.time + lag);
       printHungTaskReport(t.k, report);
     }
