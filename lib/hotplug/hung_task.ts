@@ -26,25 +26,17 @@
  * @module
  */
 
-import { type Kernel, ktime } from "../engine/kernel.ts";
-import { KERN, printk } from "../engine/log.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import { KERN } from "../engine/log.ts";
+import type { HangReport } from "./hang_report.ts";
 import { configFacts } from "../kernels/configs.ts";
 import { cpuhpTask, shellTask } from "../tracing/tasks.ts";
 import { resolveCallback } from "./symbols.ts";
-import { osrelease } from "../files/proc.ts";
 import { spinsWithIrqsOff } from "./rcu_stall.ts";
 
 const NS_PER_S = 1_000_000_000;
 /** `sysctl_hung_task_warnings`' boot value (5.4.301 kernel/hung_task.c:51, 6.18.9:60). */
 const HUNG_TASK_WARNINGS = 10;
-
-/** One report of khungtaskd: when (ktime, ns) and its lines, each with its log level. */
-export interface HungTaskReport {
-  /** The check's instant, guest ktime in ns. */
-  readonly time: number;
-  /** The lines, in order. */
-  readonly lines: readonly { readonly text: string; readonly level: number }[];
-}
 
 /**
  * `print_tainted()` (6.12.15 kernel/panic.c:518-543): `Not tainted`, or `Tainted: ` and one
@@ -94,16 +86,18 @@ function blockedTasks(k: Kernel): { comm: string; pid: number }[] {
  * assert.match(m.dmesg(), /INFO: task cpuhp\/2:\d+ blocked for more than 120 seconds\./);
  * ```
  */
-export function hungTaskReports(k: Kernel): HungTaskReport[] {
+export function hungTaskReports(k: Kernel): HangReport[] {
   const timeout = configFacts(k.s.config.kconfig, k.s.config.kernel)?.hungTaskTimeout;
   const tasks = blockedTasks(k);
   if (!timeout || tasks.length === 0) return [];
   const period = timeout * NS_PER_S;
   const recorded = (Math.floor(k.s.hang!.time / period) + 1) * period;
   const facts = configFacts(k.s.config.kconfig, k.s.config.kernel);
-  const release = osrelease(k).trimEnd();
+  // init_utsname()->release: the build's (Debian's ABI name), else the version (/proc/sys/kernel/
+  // osrelease, lib/files/proc.ts).
+  const release = facts?.uname.release || k.line.version;
   const build = (facts?.uname.version ?? "#1").split(" ")[0];
-  const reports: HungTaskReport[] = [];
+  const reports: HangReport[] = [];
   let warnings = HUNG_TASK_WARNINGS;
   for (let check = 1; warnings > 0; check++) {
     const lines: { text: string; level: number }[] = [];
@@ -135,16 +129,8 @@ export function hungTaskReports(k: Kernel): HungTaskReport[] {
 
 /**
  * The reports due in the guest ktime interval `(from, to]`, for an advance to print as it passes
- * them (see {@linkcode printHungTaskReport}).
+ * them (lib/hotplug/hang_report.ts prints one).
  */
-export function hungTaskReportsBetween(k: Kernel, from: number, to: number): HungTaskReport[] {
+export function hungTaskReportsBetween(k: Kernel, from: number, to: number): HangReport[] {
   return hungTaskReports(k).filter((r) => r.time > from && r.time <= to);
-}
-
-/** Prints one report at the current instant (an advance stops at `report.time` first). */
-export function printHungTaskReport(k: Kernel, report: HungTaskReport): void {
-  if (ktime(k) !== report.time) {
-    throw new RangeError(`hung-task report of ${report.time} ns printed at ${ktime(k)} ns`);
-  }
-  for (const l of report.lines) printk(k, l.text, l.level);
 }

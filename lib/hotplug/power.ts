@@ -10,7 +10,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { KERN, printk, printkCont } from "../engine/log.ts";
+import { KERN, printk } from "../engine/log.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
@@ -18,8 +18,10 @@ import { advanceTo } from "../time/advance.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "../time/clockevents.ts";
 import { CE_STATE, type MachineState, type PmState, TICKDEV_MODE } from "../engine/state.ts";
 import { REFUSALS, refuse } from "../util/refusals.ts";
+
+export { COMPRESSION_THREADS, pm } from "./swsusp.ts";
 import { hotplugReason } from "./reasons.ts";
-import { swapDevice } from "./swapdev.ts";
+import { pm, swsuspWrite } from "./swsusp.ts";
 import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
 
 /** What a hibernation or resume did. */
@@ -55,9 +57,6 @@ export type HibernationMode = typeof HIBERNATION_MODES[number];
 /** The modes whose power-down hvtick models (the others are refused before anything runs). */
 const MODELLED_MODES: readonly HibernationMode[] = ["platform", "shutdown"];
 
-/** LZO_THREADS (5.10 swap.c:527), CMP_THREADS (6.12 swap.c:537). */
-export const COMPRESSION_THREADS = 3;
-
 /** `pm_test_level` now. */
 export function pmTestLevel(k: Kernel): PmTest {
   return k.s.pm?.test ?? "none";
@@ -83,11 +82,6 @@ export function setPm(k: Kernel, patch: Partial<PmState>): void {
   for (const key of Object.keys(next)) if (next[key] === undefined) delete next[key];
   if (Object.keys(next).length) k.s.pm = next as PmState;
   else delete k.s.pm;
-}
-
-/** The PM prefix of hibernate.c/snapshot.c messages ("PM: ", 5.8+ "PM: hibernation: "). */
-export function pm(k: Kernel): string {
-  return k.line.pmPrefix;
 }
 
 /**
@@ -239,10 +233,8 @@ function createImage(k: Kernel, platform: boolean): Created {
     const down = freezeSecondaryCpus(k, 0);
     if (down.hung) return { ...out, frozen: [...s.frozenCpus], hung: down.hung };
     out.frozen = [...s.frozenCpus];
-    if (down.ret) {
-      out.ret = down.ret;
-      out.why = down.why;
-    } else if (!hibernationTest(k, "processors")) {
+    if (down.ret) Object.assign(out, { ret: down.ret, why: down.why });
+    else if (!hibernationTest(k, "processors")) {
       syscoreSuspend(k);
       if (!hibernationTest(k, "core")) {
         out.inSuspend = true;
@@ -275,36 +267,6 @@ function createImage(k: Kernel, platform: boolean): Created {
   // dpm_resume_start(): VMbus resumes and reconnects.
   vmbusBusResume(k);
   return out;
-}
-
-/**
- * `swsusp_write()` (5.10 swap.c:911-950): the swap writer needs a swap device (`find_first_swap()`),
- * then `save_image_lzo()` compresses with one thread per online CPU but one (1 to 3), and
- * `swap_writer_finish()` marks the swap signature. 0 or -ENODEV.
- */
-function swsuspWrite(k: Kernel): number {
-  if (swapDevice(k.s) === null) {
-    printk(k, "PM: Cannot find swap device, try swapon -a", KERN.ERR);
-    printk(k, "PM: Cannot get swap writer", KERN.ERR);
-    return refuse("hibernate-no-swap").ret;
-  }
-  const named = k.line.hibernation.namedCompressor;
-  const online = k.s.cpus.filter((c) => c.online).length;
-  const threads = Math.min(Math.max(online - 1, 1), COMPRESSION_THREADS);
-  printk(k, `PM: Using ${threads} thread(s) for ${named ? "lzo " : ""}compression`);
-  printk(k, "PM: Compressing and saving image data (0 pages)...");
-  const wrote = `${pm(k)}Wrote 0 kbytes in 0.01 seconds (0.00 MB/s)`;
-  if (named) {
-    printk(k, wrote);
-    printk(k, "PM: Image size after compression: 0 kbytes");
-    printk(k, "PM: Image saving done");
-  } else {
-    printk(k, "PM: Image saving done");
-    printk(k, wrote);
-  }
-  printk(k, "PM: S");
-  printkCont(k, "|");
-  return 0;
 }
 
 /**

@@ -26,7 +26,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import { KERN } from "../engine/log.ts";
 import { configFacts } from "../kernels/configs.ts";
-import type { HungTaskReport } from "./hung_task.ts";
+import type { HangReport } from "./hang_report.ts";
 
 const NS_PER_S = 1_000_000_000;
 /** `CONFIG_RCU_CPU_STALL_TIMEOUT`'s Kconfig default, seconds (kernel/rcu/Kconfig.debug). */
@@ -58,7 +58,7 @@ export function spinsWithIrqsOff(k: Kernel): boolean {
  * assert.match(m.dmesg(), /\] rcu: INFO: rcu_preempt detected stalls on CPUs\/tasks:\n/);
  * ```
  */
-export function rcuStallReportsBetween(k: Kernel, from: number, to: number): HungTaskReport[] {
+export function rcuStallReportsBetween(k: Kernel, from: number, to: number): HangReport[] {
   if (!spinsWithIrqsOff(k)) return [];
   const hz = k.s.config.hz;
   const timeout = RCU_CPU_STALL_TIMEOUT * NS_PER_S;
@@ -68,7 +68,7 @@ export function rcuStallReportsBetween(k: Kernel, from: number, to: number): Hun
   const name = facts?.preemptDynamic ? "rcu_preempt" : "rcu_sched";
   const text = `rcu: INFO: ${name} detected stalls on CPUs/tasks:`;
   const first = k.s.hang!.time + timeout;
-  const out: HungTaskReport[] = [];
+  const out: HangReport[] = [];
   const start = first > from ? 0 : Math.floor((from - first) / again) + 1;
   for (let n = start;; n++) {
     const time = first + n * again;

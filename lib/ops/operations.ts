@@ -22,7 +22,8 @@ import { lookup } from "../files/table.ts";
 import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
-import { hungTaskReportsBetween, printHungTaskReport } from "../hotplug/hung_task.ts";
+import { hungTaskReportsBetween } from "../hotplug/hung_task.ts";
+import { printHangReport } from "../hotplug/hang_report.ts";
 import { rcuStallReportsBetween } from "../hotplug/rcu_stall.ts";
 import { ktime } from "../engine/kernel.ts";
 import { boot } from "../machine/boot.ts";
@@ -113,7 +114,7 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
     ].sort((a, b) => a.time - b.time);
     for (const report of reports) {
       interrupts += advanceTo(t.k, report.time + lag);
-      printHungTaskReport(t.k, report);
+      printHangReport(t.k, report);
     }
     interrupts += advanceTo(t.k, from + op.ns);
     return advanceResult(from, t.k.s.now, interrupts);
