@@ -116,6 +116,40 @@ export class Session implements Shell {
   }
 }
 
+/**
+ * The API's method names in the library's messages, and the REPL command that does the same: the
+ * shell names its own commands, never `files()` (`reset()` becomes `reset`).
+ */
+const API_WORDS: Readonly<Record<string, string>> = {
+  files: "ls",
+  readDir: "ls",
+  read: "cat",
+  write: "echo",
+  powerOn: "poweron",
+  reset: "reset",
+  resume: "resume",
+  hibernate: "hibernate",
+  advance: "advance",
+  online: "online",
+  offline: "offline",
+};
+
+/**
+ * `message` in the shell's words: an API method call (`files()`) becomes its command (`ls`).
+ *
+ * @example
+ * ```ts
+ * import { shellWords } from "./session.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(shellWords("not present on this VM; files() lists them"),
+ *   "not present on this VM; ls lists them");
+ * assert.equal(shellWords("hung; reset() reboots it"), "hung; reset reboots it");
+ * ```
+ */
+export function shellWords(message: string): string {
+  return message.replace(/\b([a-zA-Z]+)\(\)/g, (call, name: string) => API_WORDS[name] ?? call);
+}
+
 function fail(
   line: string,
   command: string,
@@ -123,7 +157,8 @@ function fail(
   message: string,
   time: number | null,
 ): Outcome {
-  return { line, command, ok: false, text: message, error: { errno, message }, time };
+  const text = shellWords(message);
+  return { line, command, ok: false, text, error: { errno, message: text }, time };
 }
 
 function hint(name: string): string {

@@ -84,6 +84,9 @@ Deno.test("no API names in the shell's words: reset, resume, never reset() or re
   const h = await session("vm --kernel 6.6 --cpus 2");
   await h.execute("hibernate");
   assert.match((await h.execute("online 1")).text, /resume or reset first$/);
+  const missing = await h.execute("cat /sys/nosuch");
+  assert.match(missing.text, /; ls lists them\)$/);
+  assert.ok(!missing.text.includes("files()"));
 });
 
 Deno.test("a permission failure is one line: the rule, no Deno flag advice", async () => {
