@@ -166,3 +166,37 @@ export function positiveInt(flag: string, value: unknown): number {
   }
   return Number(text);
 }
+
+/**
+ * The API's method names in the library's messages, and the REPL command that does the same: the
+ * shell names its own commands, never `files()` (`reset()` becomes `reset`).
+ */
+const API_WORDS: Readonly<Record<string, string>> = {
+  files: "ls",
+  readDir: "ls",
+  read: "cat",
+  write: "echo",
+  powerOn: "poweron",
+  reset: "reset",
+  resume: "resume",
+  hibernate: "hibernate",
+  advance: "advance",
+  online: "online",
+  offline: "offline",
+};
+
+/**
+ * `message` in the shell's words: an API method call (`files()`) becomes its command (`ls`).
+ *
+ * @example
+ * ```ts
+ * import { shellWords } from "./command.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(shellWords("not present on this VM; files() lists them"),
+ *   "not present on this VM; ls lists them");
+ * assert.equal(shellWords("hung; reset() reboots it"), "hung; reset reboots it");
+ * ```
+ */
+export function shellWords(message: string): string {
+  return message.replace(/\b([a-zA-Z]+)\(\)/g, (call, name: string) => API_WORDS[name] ?? call);
+}

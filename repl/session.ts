@@ -8,7 +8,14 @@
 import { type Machine, vm, type VmOptions } from "../mod.ts";
 import { words } from "../lib/ops/lexer.ts";
 import { excerpt } from "../lib/util/excerpt.ts";
-import { type Command, type Context, type Outcome, ReplError, type Shell } from "./command.ts";
+import {
+  type Command,
+  type Context,
+  type Outcome,
+  ReplError,
+  type Shell,
+  shellWords,
+} from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
 export type { Outcome } from "./command.ts";
@@ -114,40 +121,6 @@ export class Session implements Shell {
     this.log = [];
     return machine;
   }
-}
-
-/**
- * The API's method names in the library's messages, and the REPL command that does the same: the
- * shell names its own commands, never `files()` (`reset()` becomes `reset`).
- */
-const API_WORDS: Readonly<Record<string, string>> = {
-  files: "ls",
-  readDir: "ls",
-  read: "cat",
-  write: "echo",
-  powerOn: "poweron",
-  reset: "reset",
-  resume: "resume",
-  hibernate: "hibernate",
-  advance: "advance",
-  online: "online",
-  offline: "offline",
-};
-
-/**
- * `message` in the shell's words: an API method call (`files()`) becomes its command (`ls`).
- *
- * @example
- * ```ts
- * import { shellWords } from "./session.ts";
- * import assert from "node:assert/strict";
- * assert.equal(shellWords("not present on this VM; files() lists them"),
- *   "not present on this VM; ls lists them");
- * assert.equal(shellWords("hung; reset() reboots it"), "hung; reset reboots it");
- * ```
- */
-export function shellWords(message: string): string {
-  return message.replace(/\b([a-zA-Z]+)\(\)/g, (call, name: string) => API_WORDS[name] ?? call);
 }
 
 function fail(

@@ -72,7 +72,13 @@ Deno.test("cpus N shows one CPU's row; cat takes several files like cat", async 
   const C = "/sys/devices/system/cpu";
   const cat = await s.execute(`cat ${C}/online ${C}/possible ${C}/cpu1/online`);
   assert.equal(cat.text, "0-3\n0-3\n1");
-  assert.equal((await s.execute(`cat ${C}/online ${C}/nosuch`)).ok, false);
+  // One that cannot be read says so in its place; the others print; the command fails.
+  const some = await s.execute(`cat ${C}/online ${C}/nosuch ${C}/possible`);
+  assert.equal(some.ok, false);
+  assert.match(
+    some.text,
+    /^0-3\ncat: No such file: \/sys\/devices\/system\/cpu\/nosuch .*ls lists them\)\n0-3$/,
+  );
 });
 
 Deno.test("no API names in the shell's words: reset, resume, never reset() or resume()", async () => {
