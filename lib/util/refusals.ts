@@ -34,7 +34,8 @@ export const REFUSALS = {
   "kstrtobool": {
     errno: "EINVAL",
     why: "kstrtobool() reads only 1, y, Y, on (true) or 0, n, N, off (false)",
-    source: "lib/kstrtox.c:348-385 (6.6.150)",
+    // The model's kstrtobool (lib/util/kstrtox.ts) is 5.4's; later releases add t/T/f/F.
+    source: "lib/kstrtox.c:339-374 (5.4.301)",
   },
   "kstrtoint-syntax": {
     errno: "EINVAL",
