@@ -77,7 +77,7 @@ export const REFUSALS = {
   "target-cant-stop": {
     errno: "EINVAL",
     why: "target_store(): that state has no name or is cant_stop, so no CPU can rest there",
-    source: "kernel/cpu.c:2796-2801 (6.6.150)",
+    source: "kernel/cpu.c:2797-2801 (6.6.150)",
   },
   "target-dying": {
     errno: "EINVAL",
