@@ -137,6 +137,12 @@ Deno.test("a hang that depends on the kthread_park() race says so and how to tak
   for (const line of ["reset", "race passes", "offline 2"]) {
     assert.ok((await s.execute(line)).ok, line);
   }
+  // The same through the file and through a hibernation that hangs there.
+  const w = await session();
+  const echo = await w.execute("echo 0 > /sys/devices/system/cpu/cpu2/online");
+  assert.match(echo.text, /^echo: write never returns: .*\n {2}race: this hang depends on/);
+  const hib = await session("vm --kernel 5.4 --cpus 3");
+  assert.match((await hib.execute("hibernate")).text, /\n {2}why: .*\n {2}race: this hang/);
   // A hang of no race says nothing of one.
   const plain = await session("vm --kernel 6.6 --cpus 2");
   assert.ok(!(await plain.execute("offline 1")).text.includes("race:"));

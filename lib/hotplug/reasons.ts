@@ -127,6 +127,8 @@ export interface WriteReason {
   readonly text: string;
   /** The kernel source of the check (file:line and release), or null for a callback's own. */
   readonly source: string | null;
+  /** For a hang that depends on a race the model tracks: which side, and how to take the other. */
+  readonly race?: string;
 }
 
 /**
@@ -145,7 +147,11 @@ export function writeReason(
   const walked = out.outcome ? hotplugReason(k, cpu, offline, out.outcome) : null;
   if (walked) {
     const known = walked.code in REFUSALS ? REFUSALS[walked.code as keyof typeof REFUSALS] : null;
-    return { text: walked.text, source: known?.source ?? null };
+    return {
+      text: walked.text,
+      source: known?.source ?? null,
+      ...(walked.race ? { race: walked.race } : {}),
+    };
   }
   return out.why ? { text: out.why, source: null } : null;
 }

@@ -13,7 +13,7 @@ import { type RefusalId, REFUSALS } from "../util/refusals.ts";
 import { HangError, type KernelError, PoweredOffError } from "../util/errors.ts";
 import { formatTime } from "../util/duration.ts";
 import type { BindingChange, Outcome } from "../hotplug/device.ts";
-import { type HotplugReason, hotplugReason, type WriteReason } from "../hotplug/reasons.ts";
+import { type HotplugReason, hotplugReason, raceOf, type WriteReason } from "../hotplug/reasons.ts";
 import type { PowerOutcome } from "../hotplug/power.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { stateName } from "../machine/info.ts";
@@ -60,6 +60,8 @@ export interface PowerResult {
   readonly message: string;
   /** Why it failed or hung, in the kernel's terms, or null when it completed. */
   readonly why: string | null;
+  /** For a hang that depends on a race the model tracks: which side, how to take the other. */
+  readonly race: string | null;
 }
 
 /** What `write()` returns. */
@@ -80,6 +82,8 @@ export interface WriteResult {
   readonly why: string | null;
   /** The kernel source of the check that refused it (file:line and release), or null. */
   readonly source: string | null;
+  /** For a hang that depends on a race the model tracks: which side, how to take the other. */
+  readonly race: string | null;
 }
 
 /** What `modprobe` did. */
@@ -246,7 +250,8 @@ export function powerResult(out: PowerOutcome, what: string): PowerResult {
     } went down and came back)`
     : `${what}: ok (non-boot CPUs ${out.frozen.length ? out.frozen.join(",") : "none"})`;
   const why = hang ? hang.reason : errno ? out.why ?? null : null;
-  return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message, why };
+  const race = hang ? raceOf(hang.callback) : null;
+  return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message, why, race };
 }
 
 /** The result of a sysfs write that ended in `out`. */
@@ -262,6 +267,7 @@ export function writeResult(out: WriteOutcome, reason: WriteReason | null = null
     calls: out.outcome?.calls ?? 0,
     why: reason?.text ?? null,
     source: reason?.source ?? null,
+    race: reason?.race ?? null,
   };
 }
 

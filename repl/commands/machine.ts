@@ -31,10 +31,12 @@ function plain(r: OperationResult): Result {
   if (r.ok) return { text: r.message, result: r };
   const errno = "errno" in r ? r.errno : null;
   const why = "why" in r ? r.why : null;
-  const text = why
-    ? `${r.message.endsWith(`: ${why}`) ? r.message.slice(0, -why.length - 2) : r.message}\n` +
-      `  why: ${why}`
-    : r.message;
+  const race = "race" in r ? r.race : null;
+  const text =
+    (why
+      ? `${r.message.endsWith(`: ${why}`) ? r.message.slice(0, -why.length - 2) : r.message}\n` +
+        `  why: ${why}`
+      : r.message) + (race ? `\n  race: ${race}` : "");
   return { text, result: r, ok: false, error: { errno, message: r.message } };
 }
 
@@ -72,7 +74,7 @@ function echoText(w: WriteResult): Result {
   return {
     text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}${
       w.why && !w.hang ? `\n  why: ${w.why}` : ""
-    }`,
+    }${w.race ? `\n  race: ${w.race}` : ""}`,
     result: w,
     ok: false,
     error: { errno: w.errno, message },
