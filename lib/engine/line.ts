@@ -76,6 +76,13 @@ export interface Switches {
     readonly direct: "vmbus" | "starting";
     /** What `hv_stimer_cleanup` / `hv_synic_cleanup` do to the stimer. */
     readonly cleanup: "unbind-then-shutdown" | "shutdown" | "direct-shutdown-else-unbind";
+    /**
+     * Where the stimer's per-CPU structs are allocated: by `hv_synic_alloc()` (5.2: there is no
+     * `hv_stimer_alloc()` yet) or `hv_stimer_alloc()` (5.3–5.4), both called by `vmbus_bus_init()`
+     * when VMbus initialises (in the task loading `hv_vmbus` with `CONFIG_HYPERV=m`); or at boot
+     * (5.5+: `hv_stimer_alloc()` from `hyperv_init()`, later `hv_stimer_setup_percpu_clockev()`).
+     */
+    readonly alloc: "hv_synic_alloc" | "vmbus_bus_init" | "boot";
   };
   /** arm64 guests use the (out-of-tree) Hyper-V stimer: true before mainline arm64 support (5.15). */
   readonly arm64Stimer: boolean;

@@ -15,6 +15,7 @@ import { workerTask } from "../tracing/tasks.ts";
 import { controlContext } from "./context.ts";
 import { refuse } from "../util/refusals.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
+import { tickNohzIdleStop, whileAwake } from "../time/tick_nohz_idle.ts";
 
 /** A change of a CPU's tick device during an operation. */
 export interface BindingChange {
@@ -102,7 +103,12 @@ export function walk(
   const up = target > st.state;
   op.up = up;
   const run = () => {
-    const r = up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
+    // An idle CPU whose tick is stopped wakes to run its hotplug thread.
+    const r = whileAwake(
+      k,
+      cpu,
+      () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target),
+    );
     if (r !== 0 && st.online && !hasWorkingTick(k, cpu)) {
       throw new HangSignal(leftWithoutTick(k, cpu, up));
     }
@@ -124,6 +130,8 @@ export function walk(
   } finally {
     unwatch();
   }
+  // Left online below sched:active, the CPU has nothing to run: its idle loop stops the tick.
+  if (!hang) tickNohzIdleStop(k, cpu);
   if (op.noTick.length > 0) {
     const first = op.noTick[0];
     const last = op.noTick[op.noTick.length - 1];

@@ -17,6 +17,9 @@ import { REGISTRANTS } from "../kernels/registrants.ts";
 import { configFacts } from "../kernels/configs.ts";
 import { platformOf } from "../platform/hyperv/hosts.ts";
 import { register } from "./register.ts";
+import { current, runAs, taskContext } from "../engine/exec.ts";
+import { fcall, recording } from "../tracing/ftrace.ts";
+import { loaderTask } from "../tracing/tasks.ts";
 
 /** What loading a module did. */
 export interface ModuleLoad {
@@ -124,9 +127,18 @@ const ROOT_DEREF_OOPS = [
   "RIP: 0010:acpi_ns_lookup",
 ];
 
-/** Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. */
+/**
+ * Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. The module's init
+ * runs in the loading process, on the CPU of the task that started it.
+ */
 export function loadModule(k: Kernel, name: string): ModuleLoad {
   if (name in VIRTIO_DEPENDS) return loadVirtio(k, name);
+  if (!recording(k)) return loadVmbus(k, name);
+  return runAs(k, taskContext(current(k).cpu, loaderTask(k)), () => loadVmbus(k, name));
+}
+
+/** `hv_vmbus`'s init, `hv_acpi_init()`. */
+function loadVmbus(k: Kernel, name: string): ModuleLoad {
   const s = k.s;
   const facts = configFacts(s.config.kconfig, s.config.kernel);
   if (facts?.hyperv !== "m" || (s.modules ?? []).includes(name)) {
@@ -168,10 +180,15 @@ export function loadModule(k: Kernel, name: string): ModuleLoad {
     printk(k, "hv_vmbus: Unexpected framebuffer mmio base of zero");
   }
   s.modules = [...(s.modules ?? []), name];
-  for (const key of k.line.registrantOrder) {
-    const r = REGISTRANTS.find((x) => x.key === key)!;
-    if (r.module === name) register(k, r, true);
-  }
+  fcall(k, "hv_acpi_init", () =>
+    fcall(k, "vmbus_bus_init", () => {
+      // 5.3–5.4: the stimer's structs, before hyperv/vmbus:online is registered.
+      if (k.line.stimer.alloc === "vmbus_bus_init") fcall(k, "hv_stimer_alloc", () => 0);
+      for (const key of k.line.registrantOrder) {
+        const r = REGISTRANTS.find((x) => x.key === key)!;
+        if (r.module === name) register(k, r, true);
+      }
+    }));
   return { ret: 0, errno: null, killed: false, already: false };
 }
 

@@ -1,8 +1,9 @@
 /**
  * What a CPU does when its tick device interrupts (kernel/time/tick-common.c, tick-sched.c,
  * tick-oneshot.c, hrtimer.c, tick-broadcast.c; v5.5, reference §2.5, §2.8, §4). hvtick models
- * every online CPU as busy: the tick never stops (NO_HZ idle is not modelled), high-resolution
- * timers are enabled and the clocksource is valid for high resolution.
+ * every active CPU as busy: its tick never stops (an online CPU below `sched:active` idles and
+ * stops it: lib/time/tick_nohz_idle.ts), high-resolution timers are enabled and the clocksource is
+ * valid for high resolution.
  *
  * @module
  */
@@ -27,6 +28,7 @@ import { tickBroadcastSwitchToOneshot } from "./tick_broadcast.ts";
 import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
 import { recording } from "../tracing/ftrace.ts";
 import { template } from "./devices.ts";
+import { idlesWithNothingToRun, tickNohzIdleRestop } from "./tick_nohz_idle.ts";
 
 /**
  * The `event_handler`s by symbol, for the interrupts of devices that are not high-resolution tick
@@ -153,6 +155,8 @@ function hrtimerSwitchToHres(k: Kernel, cpu: number): void {
   c.hres = true;
   c.nohzMode = 2;
   tickSetupSchedTimer(k, d, cpu);
+  // Back in its idle loop, a CPU with nothing to run stops the tick it has just set up.
+  if (idlesWithNothingToRun(k, cpu)) tickNohzIdleRestop(k, cpu);
 }
 
 /** `tick_setup_sched_timer()` (tick-sched.c:1296-1327): the tick on the jiffies grid. */
@@ -224,6 +228,10 @@ export function runInterrupts(
         ? period
         : (Math.floor((time - expires) / period) + 1) * period;
       c.schedExpires = expires;
+      if (
+        c.state < k.line.cpuhp.ONLINE && idlesWithNothingToRun(k, cpu) &&
+        tickNohzIdleRestop(k, cpu)
+      ) continue;
     }
     if (expires < 0) {
       d.nextEvent = KTIME_MAX;
@@ -328,6 +336,9 @@ export function hasWorkingTick(k: Kernel, cpu: number): boolean {
     return bc !== null && s.broadcast.mask.includes(cpu) && bc.state !== CE_STATE.SHUTDOWN &&
       bc.hwEnabled;
   }
+  // ONESHOT_STOPPED: an idle CPU's stopped tick (lib/time/tick_nohz_idle.ts), which the next
+  // programming restarts (tick-oneshot.c tick_program_event()).
+  if (d.state === CE_STATE.ONESHOT_STOPPED) return d.hwFires;
   if (d.state !== CE_STATE.PERIODIC && d.state !== CE_STATE.ONESHOT) return false;
   return delivers(k, d);
 }
