@@ -18,7 +18,8 @@
  *   rcu_stall.ts; when it is `clockevents_replace()` in the hotplug thread, the writer waiting
  *   for that thread is reported);
  *   the 5.4 VMbus rollback that leaves a CPU without a tick blocks no task the real logs show
- *   (docs/model.md §Hangs) and the crashed kexec boot has no khungtaskd yet.
+ *   (docs/model.md §Hangs); the crashed kexec boot and the kdump capture kernel that loses its
+ *   first stimer expiry stop in early boot, before khungtaskd starts.
  *
  * What is left out: `sched_show_task()`'s lines (free stack, PPID, flags and the call trace are the
  * run's), as the oops leaves out its register lines (lib/hotplug/oops.ts).
