@@ -114,6 +114,7 @@ export {
   type Platform,
 } from "./lib/engine/config.ts";
 export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/util/errno.ts";
+export { type Refusal, type RefusalId, REFUSALS } from "./lib/util/refusals.ts";
 export {
   type HostFeatures,
   HOSTS,
@@ -170,7 +171,7 @@ export type {
   SwaponResult,
 } from "./lib/ops/results.ts";
 export type { StepPoint } from "./lib/engine/observe.ts";
-export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
+export { formatDuration, formatSeconds, formatTime } from "./lib/util/duration.ts";
 export {
   type CpuStateName,
   deviceChange,

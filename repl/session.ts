@@ -8,7 +8,14 @@
 import { type Machine, vm, type VmOptions } from "../mod.ts";
 import { words } from "../lib/ops/lexer.ts";
 import { excerpt } from "../lib/util/excerpt.ts";
-import { type Command, type Context, type Outcome, ReplError, type Shell } from "./command.ts";
+import {
+  type Command,
+  type Context,
+  type Outcome,
+  ReplError,
+  type Shell,
+  shellWords,
+} from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
 export type { Outcome } from "./command.ts";
@@ -123,7 +130,8 @@ function fail(
   message: string,
   time: number | null,
 ): Outcome {
-  return { line, command, ok: false, text: message, error: { errno, message }, time };
+  const text = shellWords(message);
+  return { line, command, ok: false, text, error: { errno, message: text }, time };
 }
 
 function hint(name: string): string {

@@ -193,6 +193,7 @@ const FUNCTIONS: Readonly<Record<string, Call>> = {
   parseDuration: { params: [{ valid: "1ms", words: ["duration"] }] },
   formatDuration: { params: [{ valid: 1000, words: ["duration", "ns"] }] },
   formatSeconds: { params: [{ valid: 1000, words: ["ns", "time"] }] },
+  formatTime: { params: [{ valid: 1000, words: ["ns", "time"] }] },
   tracepointText: {
     params: [{
       valid: { type: "cpuhp_exit", time: 0, cpu: 1, state: 205, idx: 206, ret: 0, on: 1 },
@@ -593,6 +594,7 @@ Deno.test("API misuse: every export that is not a function is data the walk know
     "OPERATION_KINDS",
     "OPERATION_NAMES",
     "PRESET_IDS",
+    "REFUSALS",
     "RELEASE_VERSIONS",
     "VM_PRESETS",
   ];

@@ -73,7 +73,9 @@ Deno.test("the REPL's operation commands are the table's: name, summary, grammar
     const grammar = kind === "race"
       ? { positionals: spec.grammar.positionals!.map((p) => ({ ...p, optional: true })) }
       : spec.grammar;
-    assert.equal(usage(command.name, command), usage(kind, grammar));
+    // advance --exact is the REPL's display option (not logged, not an operation's word).
+    const shown = kind === "advance" ? { ...command, options: undefined } : command;
+    assert.equal(usage(command.name, shown), usage(kind, grammar));
   }
   const vmCommand = COMMANDS.find((c) => c.name === "vm")!;
   assert.deepEqual(vmCommand.options, VM_GRAMMAR.options);

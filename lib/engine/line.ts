@@ -307,6 +307,18 @@ export interface Switches {
    * 6.1.166's mshyperv.c has no TDX isolation type).
    */
   readonly hypervTdxGuest: boolean;
+  /**
+   * `check_hung_task()` says when its last warning is spent: "Future hung task reports are
+   * suppressed, see sysctl kernel.hung_task_warnings" (6.6.150 kernel/hung_task.c:145-146, 6.8.1
+   * :145-146, 6.12.15:146-147, 6.18.9:263-264; not in 5.4.301, 5.10.265, 5.15.215, 6.1.166).
+   */
+  readonly hungTaskSuppressedNote: boolean;
+  /**
+   * `TAINT_FLAGS_COUNT`: how many flag characters `print_tainted()` writes after `Tainted: `
+   * (5.4.301 include/linux/kernel.h:599 and 5.15.215 include/linux/panic.h:72: 18; 6.1.166
+   * panic.h:73 … 6.12.15:77: 19, with TAINT_TEST; 6.18.9:83: 20).
+   */
+  readonly taintFlagsCount: 18 | 19 | 20;
 }
 
 /** A kernel line: a release's tables and switches. */

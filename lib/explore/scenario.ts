@@ -185,7 +185,7 @@ const ADVANCE_SLICE = 10_000_000;
  * let step = run.next();
  * for (; !step.done; step = run.next()) seen.push(step.value.done);
  * assert.deepEqual(seen, [0, 0, 0, 1, 2]); // three slices of the advance, then each line
- * assert.equal(step.value.operations[0].message, "advanced 25000000 ns, 12 device interrupts");
+ * assert.equal(step.value.operations[0].message, "advanced 25 ms, 12 device interrupts");
  * ```
  * @throws as {@linkcode runScenario} does, before anything runs.
  */

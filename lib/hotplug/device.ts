@@ -13,7 +13,7 @@ import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
 import { runAs } from "../engine/exec.ts";
 import { workerTask } from "../tracing/tasks.ts";
 import { controlContext } from "./context.ts";
-import { E } from "../util/errno.ts";
+import { refuse } from "../util/refusals.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { tickNohzIdleStop, whileAwake } from "../time/tick_nohz_idle.ts";
 
@@ -181,7 +181,13 @@ function leftWithoutTick(k: Kernel, cpu: number, up: boolean): Hang {
 export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
   const st = k.s.cpus[cpu];
   if (k.s.hotplugDisabled > 0) {
-    return { ret: -E.EBUSY, from: st.state, to: st.state, hang: null, changes: [] };
+    return {
+      ret: refuse("hotplug-disabled").ret,
+      from: st.state,
+      to: st.state,
+      hang: null,
+      changes: [],
+    };
   }
   return walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
 }
@@ -200,7 +206,7 @@ export function deviceOnline(k: Kernel, cpu: number, online: boolean): Outcome {
     if (out.ret === 0 && !out.hang) st.devOffline = false;
     return out;
   }
-  if (!hotpluggable(k, cpu)) return { ...same, ret: -E.EPERM };
+  if (!hotpluggable(k, cpu)) return { ...same, ret: refuse("not-hotpluggable").ret };
   if (st.devOffline) return same;
   const out = cpuUpDown(k, cpu, 0);
   if (out.ret === 0 && !out.hang) st.devOffline = true;

@@ -60,6 +60,12 @@ export interface ConfigFacts {
    * them (`t`: static), or none when the build's symbol table is not known.
    */
   readonly kallsyms: readonly string[];
+  /**
+   * `CONFIG_DETECT_HUNG_TASK`'s `CONFIG_DEFAULT_HUNG_TASK_TIMEOUT`, seconds: khungtaskd reports a
+   * task blocked in D state that long (kernel/hung_task.c). Absent: the detector is not built (or
+   * the preset's config is not known to set it): no warning.
+   */
+  readonly hungTaskTimeout?: number;
   /** `CONFIG_PM_DEBUG`: `/sys/power/pm_test` exists, and kernel/power/ prints its pr_debug lines. */
   readonly pmDebug: boolean;
   /** The virtio drivers built as modules (the others are built in), in load order. */

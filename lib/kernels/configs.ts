@@ -41,6 +41,10 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
         virtioModules: [],
         // [GAP] hvtick's own build has no measured reservation: all memory counts.
         bootReservedPages: 0,
+        // hvtick's own build is a debug build with the hung-task detector at the Kconfig default
+        // timeout (5.4.301 lib/Kconfig.debug:900-918: DETECT_HUNG_TASK, DEFAULT_HUNG_TASK_TIMEOUT
+        // 120), so that a hang's blocked tasks are reported as a distribution kernel's would be.
+        hungTaskTimeout: 120,
         source: "hvtick's own build: no distribution's config",
       },
     })),

@@ -133,6 +133,10 @@ export const RELEASES_5: readonly Release[] = [
       hvInputPageFreedOnDie: true,
       // No HV_ISOLATION_TYPE_TDX before 6.6 (6.1.166 arch/x86/kernel/cpu/mshyperv.c has none).
       hypervTdxGuest: false,
+      // 5.4.301 kernel/hung_task.c:128-140: no note when the warnings are spent.
+      hungTaskSuppressedNote: false,
+      // 5.4.301 include/linux/kernel.h:599.
+      taintFlagsCount: 18,
     },
   },
   {

@@ -11,7 +11,8 @@
 import { ftraceBuild } from "../kernels/ftrace_builds.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import { CONSOLE_LOGLEVEL_MOTORMOUTH, KERN, printk } from "../engine/log.ts";
-import { E, type ErrnoName, errnoName } from "../util/errno.ts";
+import { type ErrnoName, errnoName } from "../util/errno.ts";
+import { type RefusalId, refuse } from "../util/refusals.ts";
 import { REGISTRANTS } from "../kernels/registrants.ts";
 import { configFacts } from "../kernels/configs.ts";
 import { platformOf } from "../platform/hyperv/hosts.ts";
@@ -30,6 +31,8 @@ export interface ModuleLoad {
   readonly killed: boolean;
   /** The module was built in (`=y`) or already loaded: nothing ran. */
   readonly already: boolean;
+  /** Why its init refused, when it did (lib/util/refusals.ts). */
+  readonly refusal?: RefusalId;
 }
 
 /** The modules hvtick models. */
@@ -141,16 +144,16 @@ function loadVmbus(k: Kernel, name: string): ModuleLoad {
   if (facts?.hyperv !== "m" || (s.modules ?? []).includes(name)) {
     return { ret: 0, errno: null, killed: false, already: true };
   }
-  const fail = (ret: number): ModuleLoad => ({
-    ret,
-    errno: errnoName(ret),
-    killed: false,
-    already: false,
-  });
+  const fail = (refusal: RefusalId): ModuleLoad => {
+    const { ret } = refuse(refusal);
+    return { ret, errno: errnoName(ret), killed: false, already: false, refusal };
+  };
   // hv_acpi_init(): not a Hyper-V guest.
-  if (s.config.hyperv === "none") return fail(-E.ENODEV);
+  if (s.config.hyperv === "none") return fail("vmbus-no-hyperv");
   // No VMBus ACPI device: 5.10 waits 5 s for the probe (-ETIMEDOUT); 6.1+ finds no device.
-  if (!s.config.vmbus) return fail(k.line.vmbus.probe === "wait" ? -E.ETIMEDOUT : -E.ENODEV);
+  if (!s.config.vmbus) {
+    return fail(k.line.vmbus.probe === "wait" ? "vmbus-probe-timeout" : "vmbus-no-device");
+  }
   if (!s.config.vmbusMmio && k.line.vmbus.rootCrsDeref) {
     // oops_begin() → console_verbose() comes first (5.10 arch/x86/mm/fault.c:715,
     // arch/x86/kernel/dumpstack.c:375): the oops and everything after it reach the console.

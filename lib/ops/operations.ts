@@ -23,10 +23,16 @@ import { lookup } from "../files/table.ts";
 import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
+import { hungTaskReportsBetween } from "../hotplug/hung_task.ts";
+import { printHangReport } from "../hotplug/hang_report.ts";
+import { rcuStallReportsBetween } from "../hotplug/rcu_stall.ts";
+import { ktime } from "../engine/kernel.ts";
 import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
 import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
 import { didYouMean } from "../util/hint.ts";
+import { writeReason } from "../hotplug/reasons.ts";
+import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
 import { runAs } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
 import {
@@ -99,7 +105,19 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   blocked: () => null,
   apply(t, op) {
     const from = t.k.s.now;
-    const interrupts = advanceTo(t.k, from + op.ns);
+    let interrupts = 0;
+    // After a hang the detectors' reports are printed at their instants on the way.
+    const lag = from - ktime(t.k);
+    const window = [ktime(t.k), ktime(t.k) + op.ns] as const;
+    const reports = [
+      ...hungTaskReportsBetween(t.k, ...window),
+      ...rcuStallReportsBetween(t.k, ...window),
+    ].sort((a, b) => a.time - b.time);
+    for (const report of reports) {
+      interrupts += advanceTo(t.k, report.time + lag);
+      printHangReport(t.k, report);
+    }
+    interrupts += advanceTo(t.k, from + op.ns);
     return advanceResult(from, t.k.s.now, interrupts);
   },
   refused: never,
@@ -155,6 +173,14 @@ const RACE: OperationSpec<Of<"race">> = {
   result: (_k, op) => ({ ok: true, side: op.side, message: `race ${op.side}` }),
 };
 
+/** Whether a write to `path` takes its CPU down (`online` 0, or a `hotplug/target` below it). */
+function writesOffline(path: string, value: string, out: WriteOutcome): boolean {
+  if (path.endsWith("/online")) return kstrtobool(value) === false;
+  const target = kstrtoint(value);
+  return path.endsWith("/hotplug/target") && typeof target === "number" &&
+    out.outcome !== undefined && target < out.outcome.from;
+}
+
 const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   kind: "echo",
   summary: "write a sysfs file: echo VALUE > PATH (or >> PATH to append)",
@@ -194,7 +220,10 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
     return found.file.write!(t.k, found.cpu, op.value, op.append ?? false);
   },
   refused: (out) => out.ret !== 0 && !out.outcome && !out.ran,
-  result: (_k, _op, out) => writeResult(out),
+  result: (k, op, out) => {
+    const cpu = lookup(k, op.path)?.cpu ?? -1;
+    return writeResult(out, writeReason(k, cpu, writesOffline(op.path, op.value, out), out));
+  },
   describe: (op, r) => r.ok ? `wrote ${op.value.replace(/\n$/, "")} to ${op.path}` : r.message,
 };
 
