@@ -28,6 +28,15 @@ export {
 } from "./lib/api/machine.ts";
 export { paths } from "./lib/files/table.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
+export { StoppedError, type StoppedWalk, type StopPoint } from "./lib/engine/stops.ts";
+export type { RunUntilResult, Until } from "./lib/api/run_until.ts";
+export {
+  type Condition,
+  CONDITION_KINDS,
+  type ConditionKind,
+  conditionText,
+  parseCondition,
+} from "./lib/api/conditions.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";
 export type { HotplugReason, HotplugReasonCode } from "./lib/hotplug/reasons.ts";
@@ -120,7 +129,7 @@ export type {
   ResetResult,
   SwaponResult,
 } from "./lib/ops/results.ts";
-export type { StepPoint } from "./lib/engine/observe.ts";
+export type { Observer, StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
 export {
   type CpuStateName,

@@ -7,6 +7,7 @@
 
 import type { MachineConfig } from "./config.ts";
 import type { TraceEvent } from "./trace.ts";
+import type { StoppedWalk } from "./stops.ts";
 
 /** `enum clock_event_state` (include/linux/clockchips.h, v5.5): what timer_list prints as ` mode:`.  *
  * @example
@@ -340,6 +341,11 @@ export interface MachineState {
   pm?: PmState;
   /** `console_loglevel` once something changed it (`console_verbose()` in an oops); absent: the command line's. */
   consoleLoglevel?: number;
+  /**
+   * A hotplug walk stopped in the middle by a breakpoint or a step (lib/api/run_until.ts): what
+   * resumes it. Absent while nothing is stopped.
+   */
+  walk?: StoppedWalk;
   /** Problems seen so far. */
   problems: Problem[];
   /** History: kernel log and trace buffer (not part of the fingerprint). */

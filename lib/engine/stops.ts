@@ -1,0 +1,137 @@
+/**
+ * Stopping a running kernel at a consistent point, as a debugger does: the signal a stopper throws
+ * through a hotplug walk, where the walk stopped, the refusal of other operations while it is
+ * stopped, and the one question fast-forwarding time asks (whether somebody watches every tick).
+ * The stepping itself is lib/api/run_until.ts.
+ *
+ * @module
+ */
+
+import type { Kernel } from "./kernel.ts";
+import type { MachineState } from "./state.ts";
+import { KernelError } from "../util/errors.ts";
+
+/** A point where a run stopped (or may stop): a callback boundary, an event boundary, an end. */
+export interface StopPoint {
+  /** The operation's line (`offline 2`), or null while time passes. */
+  readonly operation: string | null;
+  /**
+   * Callback boundaries the operation had passed (each callback has two: before it runs and after
+   * it returned), this one included: the walk's cursor. 0 outside operations.
+   */
+  readonly boundary: number;
+  /**
+   * `enter`: before a hotplug callback runs; `exit`: after it returned; `event`: after the
+   * interrupts of one instant while time passes; `end`: after the operation ended.
+   */
+  readonly phase: "enter" | "exit" | "event" | "end";
+  /** The CPU being hotplugged (callback boundaries), or null. */
+  readonly cpu: number | null;
+  /** The callback's hotplug state, or null. */
+  readonly state: number | null;
+  /** That state's name (`hyperv/vmbus:online`), or null. */
+  readonly stateName: string | null;
+  /** The callback symbol, or null. */
+  readonly callback: string | null;
+  /** Whether the callback is a teardown. */
+  readonly teardown: boolean;
+  /** Simulation time, ns. */
+  readonly time: number;
+  /** Why the run stopped there (the condition met), or "" for a point that did not stop it. */
+  readonly reason: string;
+}
+
+/**
+ * A hotplug walk stopped in the middle: the state shows the kernel's own picture (the CPU's
+ * `cpuhp_cpu_state` at the stop, the callbacks before it done); this says how to go on. The model's
+ * walk is also a call stack (nested walks of `freeze_secondary_cpus()`, the operation's own
+ * bookkeeping), so resuming runs the operation again from `before`, deterministically, to
+ * `at.boundary` and on from there: the same engine, the same result as a run never stopped.
+ */
+export interface StoppedWalk {
+  /** The operation, as a script writes it. */
+  operation: string;
+  /** The machine before the operation began. */
+  before: MachineState;
+  /** Where it stopped. */
+  at: StopPoint;
+}
+
+/** Thrown by a stopper out of a running operation; caught by lib/api/run_until.ts only. */
+export class StopSignal {
+  /** Where. */
+  readonly at: StopPoint;
+  /** Creates the signal. */
+  constructor(at: StopPoint) {
+    this.at = at;
+  }
+}
+
+/**
+ * A machine whose walk is stopped refuses every other operation (but `reset`). The real kernel's
+ * walk holds `cpu_hotplug_lock` (kernel/cpu.c `cpus_write_lock()` in `_cpu_up()`/`_cpu_down()`)
+ * and `cpu_add_remove_lock`: another `online` write would sleep until the walk ends, and the
+ * simulator, stopped like a debugged machine, lets no time pass. Queuing it would only run it
+ * after `continue`, which is what typing it then does; a refusal says so at once.
+ *
+ * @example
+ * ```ts
+ * import { StoppedError } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const e = new StoppedError("walk stopped", { cpu: 2, state: 95, errno: null });
+ * assert.equal(e.name, "StoppedError");
+ * ```
+ */
+export class StoppedError extends KernelError {
+  /** Creates the error. @throws {TypeError|RangeError} as {@linkcode KernelError} does. */
+  constructor(message: string, details: ConstructorParameters<typeof KernelError>[1]) {
+    super(message, details);
+    this.name = "StoppedError";
+  }
+}
+
+/** Where a stop is, in words: `before hv_synic_cleanup (teardown of 95 hyperv/vmbus:online)`. */
+export function stopPlace(at: StopPoint): string {
+  if (at.phase === "event" || at.phase === "end" || at.callback === null) {
+    return at.phase === "end" ? `after ${at.operation}` : "between two interrupts";
+  }
+  return `${at.phase === "enter" ? "before" : "after"} ${at.callback} (${
+    at.teardown ? "teardown" : "startup"
+  } of ${at.state} ${at.stateName})`;
+}
+
+/** The refusal of `line` while a walk is stopped, or null when none is. */
+export function walkStopped(k: Kernel, line: string): StoppedError | null {
+  const w = k.s.walk;
+  if (!w) return null;
+  const at = w.at;
+  return new StoppedError(
+    `Cannot run ${JSON.stringify(line)}: ${JSON.stringify(w.operation)} is stopped ${
+      stopPlace(at)
+    } on CPU${at.cpu} and holds cpu_hotplug_lock (the kernel would make this wait until its walk ` +
+      `ends); step or continue to finish it, or reset`,
+    { cpu: at.cpu, state: at.state, errno: null },
+  );
+}
+
+/**
+ * Whether something watches every tick and tick-device change (an observer, a stop condition):
+ * time must then be run interrupt by interrupt, never fast-forwarded over ticks.
+ *
+ * @example
+ * ```ts
+ * import { watchesEveryTick } from "./stops.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * assert.equal(watchesEveryTick(k), false);
+ * const remove = k.observers.add({ tick: () => {} });
+ * assert.equal(watchesEveryTick(k), true);
+ * remove();
+ * ```
+ */
+export function watchesEveryTick(k: Kernel): boolean {
+  const o = k.observers;
+  return o.tick.length > 0 || o.device.length > 0 || o.event.length > 0;
+}
