@@ -42,6 +42,7 @@ import type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts"
 import type { Kernel } from "../engine/kernel.ts";
 import type { Observer } from "../engine/observe.ts";
 import { runUntil, type RunUntilResult, step, type StopPoint, type Until } from "./run_until.ts";
+import { armCondition, type Condition, parseCondition } from "./conditions.ts";
 
 export type { CpuInfo, DeviceInfo } from "../machine/info.ts";
 export type { DirEntry } from "../files/table.ts";
@@ -536,6 +537,28 @@ export class Machine {
   step(operation?: string | Operation): RunUntilResult {
     const op = operation === undefined ? null : this.#operation(operation);
     return step(this.#t, op, this.#watchers);
+  }
+
+  /**
+   * A stop condition checked against this machine (the state, callback, invariant or CPU it
+   * names exist here), as an object; nothing runs.
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().kernel("5.5").cpus(4).build();
+   * assert.deepEqual(m.condition("device --cpu 2"), { kind: "device", cpu: 2 });
+   * assert.throws(() => m.condition("callback hv_synic_clenaup"), /did you mean "hv_synic_cleanup"/);
+   * ```
+   * @throws {TypeError|RangeError} for what is not a condition, or one naming nothing here.
+   */
+  condition(condition: Condition | string): Condition {
+    const c = typeof condition === "string"
+      ? parseCondition(condition, this.#k.s.config.cpus)
+      : condition;
+    armCondition(this.#k, c);
+    return structuredClone(c);
   }
 
   /** Where a stopped walk is stopped, or null when none is. */

@@ -69,8 +69,9 @@ export class StopSignal {
 
 /**
  * A machine whose walk is stopped refuses every other operation (but `reset`). The real kernel's
- * walk holds `cpu_hotplug_lock` (kernel/cpu.c `cpus_write_lock()` in `_cpu_up()`/`_cpu_down()`)
- * and `cpu_add_remove_lock`: another `online` write would sleep until the walk ends, and the
+ * walk holds `cpu_hotplug_lock` (5.4.301 kernel/cpu.c:1056 and :1188, `cpus_write_lock()` in
+ * `_cpu_down()` / `_cpu_up()`) and `cpu_add_remove_lock` (`cpu_maps_update_begin()` in
+ * `cpu_down()` / `do_cpu_up()`): another `online` write would sleep until the walk ends, and the
  * simulator, stopped like a debugged machine, lets no time pass. Queuing it would only run it
  * after `continue`, which is what typing it then does; a refusal says so at once.
  *
