@@ -26,6 +26,7 @@ export {
   type PowerResult,
   type WriteResult,
 } from "./lib/api/machine.ts";
+export { MachineControl } from "./lib/api/machine_control.ts";
 export { paths } from "./lib/files/table.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
 export { StoppedError, type StoppedWalk, type StopPoint } from "./lib/engine/stops.ts";
@@ -111,6 +112,8 @@ export {
   type InvariantInfo,
 } from "./lib/explore/invariants.ts";
 export { OPERATION_KINDS, type OperationKind } from "./lib/ops/moves.ts";
+// Installs the invariant check of `violation` stop conditions (lib/api/conditions.ts).
+import "./lib/explore/violations.ts";
 export {
   formatOperation,
   type Operation,

@@ -251,7 +251,7 @@ Deno.test("conditions: a CPU reaching a state, a device change, a hang; bad ones
   assert.throws(() => m.runUntil("violation no-hnag", { limit: 1 }), /Invalid invariant "no-hnag"/);
   assert.throws(() => m.runUntil("device"), /Nothing to run until a condition/);
   assert.throws(() => m.step(), /Nothing to step: no hotplug walk is stopped/);
-  assert.throws(() => m.runUntil("device", { limt: 1 } as never), /Invalid option "limt"/);
+  assert.throws(() => m.runUntil("device", { limt: 1 } as never), /Invalid options key "limt"/);
 });
 
 Deno.test("observers see each boundary once, also across a stop and a resumed walk", () => {

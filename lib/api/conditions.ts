@@ -14,10 +14,8 @@ import { cpuWord, type Grammar, parseWords } from "../ops/grammar.ts";
 import { words } from "../ops/lexer.ts";
 import { didYouMean } from "../util/hint.ts";
 import { show } from "../util/check.ts";
+import { isPlainObject, readInput } from "../util/read.ts";
 import { stateName } from "../machine/info.ts";
-import { checkedInvariants, InvariantChecks } from "../explore/checker.ts";
-import { INVARIANT_NAMES } from "../explore/invariants.ts";
-import { guestMonotonic } from "../engine/kernel.ts";
 
 /** A stop condition. */
 export type Condition =
@@ -36,6 +34,23 @@ export interface Armed {
   at(k: Kernel, step: StepPoint | null): string | null;
   /** A CPU's tick device changed (lib/engine/observe.ts). */
   device?(cpu: number, device: string | null, previous: string | null): void;
+}
+
+/**
+ * How `violation` checks the invariants at a point: armed on a kernel for one invariant (or every
+ * one not expected on its design), it returns `NAME: message` for a violation, or null.
+ */
+export type InvariantCheck = (
+  k: Kernel,
+  invariant: string | undefined,
+) => (k: Kernel, step: StepPoint | null) => string | null;
+
+// The invariants live in lib/explore/, above this layer; lib/explore/violations.ts installs them.
+let invariants: InvariantCheck | null = null;
+
+/** Installs the invariant check `violation` conditions use (lib/explore/violations.ts does). */
+export function installInvariantCheck(check: InvariantCheck): void {
+  invariants = check;
 }
 
 interface ConditionSpec {
@@ -83,27 +98,21 @@ const CONDITIONS: { readonly [K in ConditionKind]: ConditionSpec } = {
   },
   violation: {
     summary: "an invariant is violated (named, or any not expected on this design)",
-    grammar: { positionals: [{ name: "INVARIANT", optional: true, complete: INVARIANT_NAMES }] },
+    grammar: { positionals: [{ name: "INVARIANT", optional: true }] },
     parse: (value) =>
       value === undefined ? { kind: "violation" } : { kind: "violation", invariant: value },
-    text: (c) =>
-      `violation${
-        (c as { invariant?: string }).invariant ? ` ${(c as { invariant: string }).invariant}` : ""
-      }`,
-    arm(k, c) {
+    text: (c) => {
       const name = (c as Extract<Condition, { kind: "violation" }>).invariant;
-      const list = checkedInvariants(k, name === undefined ? INVARIANT_NAMES : [name]);
-      const checks = new InvariantChecks(
-        name === undefined ? list.filter((x) => !x.expected) : list,
-      );
-      const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
-      return {
-        at(k, step) {
-          let found: string | null = null;
-          checks.check({ k, step, before }, (c, message) => found ??= `${c.inv.name}: ${message}`);
-          return found;
-        },
-      };
+      return `violation${name === undefined ? "" : ` ${name}`}`;
+    },
+    arm(k, c) {
+      if (!invariants) {
+        throw new RangeError(
+          "violation conditions check hvtick's invariants, which mod.ts installs: import mod.ts",
+        );
+      }
+      const check = invariants(k, (c as Extract<Condition, { kind: "violation" }>).invariant);
+      return { at: (k, step) => check(k, step) };
     },
   },
   state: {
@@ -225,7 +234,19 @@ export const CONDITION_GRAMMAR: readonly {
  * @throws {RangeError} for words that are not a condition, naming what is valid.
  */
 export function parseCondition(text: string | readonly string[], cpus: number): Condition {
-  const argv = typeof text === "string" ? words(text) : [...text];
+  const input = readInput(text, "text");
+  if (
+    typeof input !== "string" &&
+    !(Array.isArray(input) && input.every((w: unknown) => typeof w === "string"))
+  ) {
+    throw new TypeError(`Invalid condition text ${show(input)}: expected a string or words`);
+  }
+  if (!Number.isSafeInteger(cpus) || cpus < 1) {
+    throw new RangeError(
+      `Invalid cpus ${show(cpus)}: expected the VM's CPU count (an integer ≥ 1)`,
+    );
+  }
+  const argv = typeof input === "string" ? words(input) : [...input];
   const kind = argv[0] as ConditionKind;
   if (!kind || !Object.hasOwn(CONDITIONS, kind)) {
     throw new RangeError(
@@ -243,28 +264,87 @@ export function parseCondition(text: string | readonly string[], cpus: number): 
 
 /** A condition's words, as `parseCondition` takes them. */
 export function conditionText(c: Condition): string {
-  return CONDITIONS[c.kind].text(c);
+  const checked = checkCondition(c, "condition");
+  return CONDITIONS[checked.kind].text(checked);
+}
+
+// Each kind's keys beside `kind`, and what each holds.
+const KEYS: {
+  readonly [K in ConditionKind]: Readonly<Record<string, "string" | "state" | "cpu">>;
+} = {
+  hang: {},
+  violation: { invariant: "string" },
+  state: { state: "state", cpu: "cpu" },
+  callback: { callback: "string", cpu: "cpu" },
+  device: { cpu: "cpu" },
+};
+
+const WANT = {
+  string: "a string",
+  state: "a state number or name",
+  cpu: "a CPU number (an integer ≥ 0)",
+} as const;
+
+/**
+ * `value` checked as a condition object (its kind, its keys, their types), copied.
+ *
+ * @example
+ * ```ts
+ * import { checkCondition } from "./conditions.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(checkCondition({ kind: "device", cpu: 1 }, "condition"), { kind: "device", cpu: 1 });
+ * assert.throws(() => checkCondition({ kind: "device", when: 1 }, "c"), /c.when: not a key of a device condition/);
+ * ```
+ * @throws {TypeError} for what is not a condition; {@linkcode RangeError} for a bad key or value.
+ */
+export function checkCondition(value: unknown, at: string): Condition {
+  const c = readInput(value, at) as Record<string, unknown>;
+  if (!isPlainObject(c) || typeof c.kind !== "string" || !Object.hasOwn(CONDITIONS, c.kind)) {
+    throw new TypeError(
+      `Invalid ${at} ${show(c)}: expected a condition { kind } with kind one of ${
+        CONDITION_KINDS.join(", ")
+      }`,
+    );
+  }
+  const keys = KEYS[c.kind as ConditionKind];
+  for (const [key, v] of Object.entries(c)) {
+    if (key === "kind") continue;
+    const want = keys[key];
+    if (!want) {
+      throw new RangeError(
+        `${at}.${key}: not a key of a ${c.kind} condition; valid: ${
+          ["kind", ...Object.keys(keys)].join(", ")
+        }`,
+      );
+    }
+    const ok = want === "string"
+      ? typeof v === "string"
+      : want === "cpu"
+      ? Number.isSafeInteger(v) && (v as number) >= 0
+      : typeof v === "string" || (Number.isSafeInteger(v) && (v as number) >= 0);
+    // An optional key may be absent; `cpu: undefined` is absent.
+    if (!ok && !(v === undefined && key !== "state" && key !== "callback")) {
+      throw new TypeError(`Invalid ${at}.${key} ${show(v)}: expected ${WANT[want]}`);
+    }
+  }
+  for (const key of ["state", "callback"]) {
+    if (key in keys && c[key] === undefined) {
+      throw new TypeError(`Invalid ${at}.${key}: a ${c.kind} condition needs it`);
+    }
+  }
+  return c as unknown as Condition;
 }
 
 /**
  * Arms `c` on `k` (checking what it names against this kernel: a state, a callback, an invariant).
  * @throws {TypeError} for what is not a condition; {@linkcode RangeError} for one naming nothing here.
  */
-export function armCondition(k: Kernel, c: Condition): Armed {
-  if (!c || typeof c !== "object" || !Object.hasOwn(CONDITIONS, c.kind)) {
-    throw new TypeError(
-      `Invalid condition ${show(c)}: expected { kind } with kind one of ${
-        CONDITION_KINDS.join(", ")
-      }`,
-    );
-  }
-  const cpu = (c as { cpu?: unknown }).cpu;
-  if (
-    cpu !== undefined &&
-    !(Number.isInteger(cpu) && (cpu as number) >= 0 && (cpu as number) < k.s.cpus.length)
-  ) {
+export function armCondition(k: Kernel, condition: Condition): Armed {
+  const c = checkCondition(condition, "condition");
+  const cpu = (c as { cpu?: number }).cpu;
+  if (cpu !== undefined && cpu >= k.s.cpus.length) {
     throw new RangeError(
-      `Invalid condition cpu ${show(cpu)}: this VM has CPUs 0 to ${k.s.cpus.length - 1}`,
+      `Invalid condition.cpu ${cpu}: this VM has CPUs 0 to ${k.s.cpus.length - 1}`,
     );
   }
   return CONDITIONS[c.kind].arm(k, c);

@@ -17,7 +17,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { MachineState } from "../engine/state.ts";
-import { type StoppedWalk, type StopPoint, StopSignal } from "../engine/stops.ts";
+import { type StopPoint, StopSignal } from "../engine/stops.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { stateName } from "../machine/info.ts";
 import {
@@ -244,8 +244,8 @@ export function runUntil(
     ran = runOperationUntil(t, options.operation, before, 0, untils, watchers);
   } else if (options.limit === null) {
     throw new RangeError(
-      "Nothing to run until a condition: no walk is stopped and no operation was given; give a " +
-        "limit (how much simulated time may pass) or an operation",
+      "Nothing to run until a condition: no walk is stopped and no operation was given; give " +
+        "options.limit (how much simulated time may pass) or options.operation",
     );
   }
   if (ran?.stop) return { stopped: ran.stop, result: ran.result, advanced: 0 };

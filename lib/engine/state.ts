@@ -7,7 +7,9 @@
 
 import type { MachineConfig } from "./config.ts";
 import type { TraceEvent } from "./trace.ts";
-import type { StoppedWalk } from "./stops.ts";
+import type { StopPoint } from "./observe.ts";
+
+export type { StopPoint } from "./observe.ts";
 
 /** `enum clock_event_state` (include/linux/clockchips.h, v5.5): what timer_list prints as ` mode:`.  *
  * @example
@@ -257,6 +259,22 @@ export interface RegisteredStep {
  * ```
  */
 export const MACHINE_FORMAT: MachineState["format"] = "hvtick-machine/5";
+
+/**
+ * A hotplug walk stopped in the middle: the state shows the kernel's own picture (the CPU's
+ * `cpuhp_cpu_state` at the stop, the callbacks before it done); this says how to go on. The model's
+ * walk is also a call stack (nested walks of `freeze_secondary_cpus()`, the operation's own
+ * bookkeeping), so resuming runs the operation again from `before`, deterministically, to
+ * `at.boundary` and on from there: the same engine, the same result as a run never stopped.
+ */
+export interface StoppedWalk {
+  /** The operation, as a script writes it. */
+  operation: string;
+  /** The machine before the operation began. */
+  before: MachineState;
+  /** Where it stopped. */
+  at: StopPoint;
+}
 
 /** The whole machine. */
 export interface MachineState {

@@ -8,54 +8,10 @@
  */
 
 import type { Kernel } from "./kernel.ts";
-import type { MachineState } from "./state.ts";
+import type { StopPoint } from "./state.ts";
 import { KernelError } from "../util/errors.ts";
 
-/** A point where a run stopped (or may stop): a callback boundary, an event boundary, an end. */
-export interface StopPoint {
-  /** The operation's line (`offline 2`), or null while time passes. */
-  readonly operation: string | null;
-  /**
-   * Callback boundaries the operation had passed (each callback has two: before it runs and after
-   * it returned), this one included: the walk's cursor. 0 outside operations.
-   */
-  readonly boundary: number;
-  /**
-   * `enter`: before a hotplug callback runs; `exit`: after it returned; `event`: after the
-   * interrupts of one instant while time passes; `end`: after the operation ended.
-   */
-  readonly phase: "enter" | "exit" | "event" | "end";
-  /** The CPU being hotplugged (callback boundaries), or null. */
-  readonly cpu: number | null;
-  /** The callback's hotplug state, or null. */
-  readonly state: number | null;
-  /** That state's name (`hyperv/vmbus:online`), or null. */
-  readonly stateName: string | null;
-  /** The callback symbol, or null. */
-  readonly callback: string | null;
-  /** Whether the callback is a teardown. */
-  readonly teardown: boolean;
-  /** Simulation time, ns. */
-  readonly time: number;
-  /** Why the run stopped there (the condition met), or "" for a point that did not stop it. */
-  readonly reason: string;
-}
-
-/**
- * A hotplug walk stopped in the middle: the state shows the kernel's own picture (the CPU's
- * `cpuhp_cpu_state` at the stop, the callbacks before it done); this says how to go on. The model's
- * walk is also a call stack (nested walks of `freeze_secondary_cpus()`, the operation's own
- * bookkeeping), so resuming runs the operation again from `before`, deterministically, to
- * `at.boundary` and on from there: the same engine, the same result as a run never stopped.
- */
-export interface StoppedWalk {
-  /** The operation, as a script writes it. */
-  operation: string;
-  /** The machine before the operation began. */
-  before: MachineState;
-  /** Where it stopped. */
-  at: StopPoint;
-}
+export type { StoppedWalk, StopPoint } from "./state.ts";
 
 /** Thrown by a stopper out of a running operation; caught by lib/api/run_until.ts only. */
 export class StopSignal {

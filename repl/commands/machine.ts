@@ -139,9 +139,11 @@ const advance: Command = {
     }
     if (total === 0) handled = m.advance(0);
     const stopped = done < total;
-    const text = `${stopped ? "interrupted after" : "advanced"} ${formatSeconds(done)} s: now ${
-      formatSeconds(m.now)
-    } s, jiffies ${m.jiffies}, ${handled} device interrupts`;
+    // Ctrl-C stops between two slices: every interrupt of the time passed has run, none later.
+    const where = stopped ? " (Ctrl-C), between two interrupt instants" : "";
+    const text = `${stopped ? "interrupted after" : "advanced"} ${
+      formatSeconds(done)
+    } s${where}: now ${formatSeconds(m.now)} s, jiffies ${m.jiffies}, ${handled} device interrupts`;
     // The log records what really happened, so a load replays to the same state.
     if (stopped) session.log.push(`advance ${done}ns`);
     return {
