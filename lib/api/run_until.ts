@@ -125,6 +125,16 @@ function pointOf(
 }
 
 /**
+ * A copy of `s` for a replay: all of it, but the trace's events are shared (the kernel never
+ * changes an event once emitted, and copying thousands of them costs a step most of its time).
+ */
+function copyState(s: MachineState): MachineState {
+  const copy: MachineState = structuredClone({ ...s, log: { ...s.log, trace: [] } });
+  copy.log.trace = s.log.trace.slice();
+  return copy;
+}
+
+/**
  * Runs `op` on `t` until one of `untils` holds at a boundary past `skip` (a replay's prefix);
  * stopped inside the operation, the state keeps the walk (`walk`).
  */
@@ -234,13 +244,13 @@ export function runUntil(
   if (walk) {
     if (options.operation) runOperation(t, options.operation); // refused: the walk holds the lock
     const op = parseOperation(walk.operation, { cpus: walk.before.config.cpus });
-    const k = createKernel(structuredClone(walk.before));
+    const k = createKernel(copyState(walk.before));
     watchers.attach(k);
     watchers.gate(false);
     t.k = k;
     ran = runOperationUntil(t, op, walk.before, walk.at.boundary, untils, watchers);
   } else if (options.operation) {
-    const before = structuredClone(t.k.s);
+    const before = copyState(t.k.s);
     ran = runOperationUntil(t, options.operation, before, 0, untils, watchers);
   } else if (options.limit === null) {
     throw new RangeError(
