@@ -56,15 +56,18 @@ export async function advanceUntil(
   }
   const where = `now ${formatSeconds(m.now)} s, jiffies ${m.jiffies}`;
   if (last?.stopped) {
+    // The log records the time that passed (the condition is no operation).
+    session.log.push(`advance ${done}ns`);
     return {
+      logged: false,
       text: [`advanced ${formatSeconds(done)} s: ${where}`, ...stopLines(m, devices, last.stopped)]
         .join("\n"),
       result: stopRecord({ ...last, advanced: done }),
     };
   }
   const interrupted = done < total;
-  // An interrupted run logs the time that passed, so a load replays to the same state.
-  if (interrupted) session.log.push(`advance ${done}ns`);
+  // The log records the time that passed, so a load replays to the same state.
+  session.log.push(`advance ${done}ns`);
   return {
     text: interrupted
       ? `interrupted after ${
@@ -72,6 +75,6 @@ export async function advanceUntil(
       } s (Ctrl-C), between two interrupt instants: ${where}`
       : `advanced ${formatSeconds(done)} s: ${where}; no condition held`,
     result: { from: start, to: m.now, advanced: done, interrupted, stopped: null },
-    logged: !interrupted,
+    logged: false,
   };
 }

@@ -275,3 +275,45 @@ Deno.test("observers see each boundary once, also across a stop and a resumed wa
   b.runUntil([]);
   assert.deepEqual(sb, sa);
 });
+
+Deno.test("the README's stepping example does what its comments say", () => {
+  const m = vm().hyperv("2012R2").kernel("5.2").cpus(4).build();
+  const at = m.runUntil("callback hv_synic_cleanup", { operation: "offline 2" }).stopped!;
+  assert.equal(at.phase, "enter");
+  assert.equal(m.read("/sys/devices/system/cpu/cpu2/hotplug/state"), "173\n");
+  m.step();
+  assert.equal(m.boundDevice(2), "lapic");
+  const unbroken = vm().hyperv("2012R2").kernel("5.2").cpus(4).build();
+  assert.deepEqual(m.runUntil([]).result, unbroken.offline(2));
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  assert.ok(readme.includes('m.runUntil("callback hv_synic_cleanup", { operation: "offline 2" })'));
+});
+
+Deno.test("the REPL's session log holds each stepped operation once, whole, when its walk ends", async () => {
+  const { Session } = await import("../repl/session.ts");
+  const s = new Session();
+  for (
+    const line of [
+      "vm --hyperv 2012R2 --kernel 5.2 --cpus 4",
+      "break callback hv_synic_cleanup",
+      "offline 2",
+      "step",
+      "continue",
+      "advance 5ms --until device",
+      "step online 2",
+      "step",
+    ]
+  ) {
+    const out = await s.execute(line);
+    assert.ok(out.ok, `${line}: ${out.text}`);
+  }
+  // Stopped in online 2: not logged yet.
+  assert.deepEqual(s.log, ["offline 2", "advance 5000000ns"]);
+  assert.ok((await s.execute("continue")).ok);
+  assert.deepEqual(s.log, ["offline 2", "advance 5000000ns", "online 2"]);
+  const replay = new Session();
+  await replay.execute("vm --hyperv 2012R2 --kernel 5.2 --cpus 4");
+  for (const line of s.log) await replay.execute(line);
+  assert.equal(replay.machine!.fingerprint(), s.machine!.fingerprint());
+  assert.equal(replay.machine!.dmesg(), s.machine!.dmesg());
+});

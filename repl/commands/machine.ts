@@ -96,6 +96,8 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
         text: [...(done?.text ? [done.text] : []), ...stopLines(m, devices, r.stopped)].join("\n"),
         result: stopRecord(r),
         ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
+        // The session log holds operations that ran whole: this one is logged when it ends.
+        logged: !m.stopped,
       };
     },
   };

@@ -27,7 +27,8 @@ const KINDS_HELP = [
     return `  ${words.padEnd(32)}${c.summary}`;
   }),
   "A walk stopped at a breakpoint keeps the kernel's picture (the CPU's hotplug/state and target,",
-  "the callbacks before it done); other operations wait for it (step, continue, or reset).",
+  "the callbacks before it done); other operations wait for it (step, continue, or reset). The",
+  "session log (save, timeline) holds an operation once its walk has ended.",
 ].join("\n");
 
 /** How a run that went on from a stop ended: where it stopped again, or the operation's result. */
@@ -38,6 +39,8 @@ function after(
   r: RunUntilResult,
 ): Result {
   const m = session.machine!;
+  // The walk ended: the session log gets its operation, whole (it replays unbroken to the same end).
+  if (!m.stopped) session.log.push(operation);
   if (r.stopped && m.stopped) {
     return { text: stopLines(m, devices, r.stopped).join("\n"), result: stopRecord(r) };
   }
@@ -59,7 +62,6 @@ const breakCommand: Command = {
   summary: "stop where a condition holds: a hotplug state or callback, a device change, a hang, " +
     "a violation (alone: the list)",
   help: KINDS_HELP,
-  logs: true,
   positionals: [
     { name: "CONDITION", optional: true, complete: CONDITION_KINDS },
     { name: "VALUE", optional: true },
@@ -86,7 +88,6 @@ const breakCommand: Command = {
 const deleteCommand: Command = {
   name: "delete",
   summary: "delete a breakpoint (its number) or all of them",
-  logs: true,
   positionals: [{ name: "N|all" }],
   run(session, argv) {
     const { positionals } = parse(this, argv);
@@ -114,7 +115,6 @@ const stepCommand: Command = {
   summary: "run the stopped walk's next callback and stop after it (or an operation's first)",
   help: "step            the stopped walk's next callback\n" +
     "step offline 2  start an operation and stop after its first callback",
-  logs: true,
   positionals: [{ name: "OPERATION…", optional: true }],
   run(session, argv) {
     const m = session.machine!;
@@ -137,7 +137,6 @@ const continueCommand: Command = {
   name: "continue",
   aliases: ["c"],
   summary: "run the stopped walk on to the next breakpoint or the operation's end",
-  logs: true,
   run(session, argv) {
     parse(this, argv);
     const m = session.machine!;
