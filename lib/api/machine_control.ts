@@ -80,7 +80,9 @@ export class MachineControl {
   // run again up to its stop, which they saw already (lib/api/run_until.ts).
   readonly #observers: Observer[] = [];
   #open = true;
-  readonly #attached = new WeakSet<Kernel>();
+  // Per kernel, the kinds forwarded to it: only those some observer watches, so that a kernel
+  // nobody watches the ticks of keeps its tick loop (and fast-forward: watchesEveryTick()).
+  readonly #attached = new WeakMap<Kernel, Set<keyof Observer>>();
   readonly #forward: Required<Observer> = {
     step: (at) => {
       if (this.#open) { for (const o of [...this.#observers]) o.step?.(at); }
@@ -97,9 +99,15 @@ export class MachineControl {
   };
 
   #attach(k: Kernel): void {
-    if (this.#observers.length === 0 || this.#attached.has(k)) return;
-    this.#attached.add(k);
-    k.observers.add(this.#forward);
+    let done = this.#attached.get(k);
+    if (!done) this.#attached.set(k, done = new Set());
+    for (const o of this.#observers) {
+      for (const kind of Object.keys(o) as (keyof Observer)[]) {
+        if (done.has(kind)) continue;
+        done.add(kind);
+        k.observers.add({ [kind]: this.#forward[kind] });
+      }
+    }
   }
 
   get #k(): Kernel {

@@ -3,7 +3,10 @@
  * hvtick's words: `break` on a hotplug state, a callback, a tick-device change, a hang or a
  * violation (no argument: the list), `delete` one or all, and while a walk is stopped `step` (one
  * callback) and `continue` (to the next breakpoint or the operation's end); `cpus`, `bound`, `cat`
- * read the stopped walk's state. The engine is lib/api/run_until.ts.
+ * read the stopped walk's state. The engine is lib/api/run_until.ts. The words follow Simics's
+ * (`break` makes a numbered breakpoint, `bp.delete (id|-all)`, `run-until` is `advance --until`;
+ * an execution breakpoint stops before the instruction runs, as `callback` stops before it) and
+ * gdb's (`step`, `continue`/`c`).
  *
  * @module
  */
