@@ -317,3 +317,33 @@ Deno.test("the REPL's session log holds each stepped operation once, whole, when
   assert.equal(replay.machine!.fingerprint(), s.machine!.fingerprint());
   assert.equal(replay.machine!.dmesg(), s.machine!.dmesg());
 });
+
+Deno.test("three walks broken at every one of their boundaries end as unbroken", () => {
+  const cases: [() => Machine, string][] = [
+    // The legacy design's offline: the stimer unbound in hyperv/vmbus:online, the LAPIC after.
+    [() => vm().hyperv("2012R2").kernel("5.2").cpus(4).build(), "offline 2"],
+    // 5.4's hibernation on a Direct Mode host: freeze_secondary_cpus() hangs on CPU1.
+    [() => vm().hyperv("2019").kernel("5.4").cpus(3).build(), "hibernate"],
+    // A fault injected into an online walk, rolled back.
+    [() => {
+      const m = vm().kernel("6.1").cpus(3).build();
+      m.offline(2);
+      assert.ok(m.run(`echo 158 > ${CPU}/cpu2/hotplug/fail`).ok);
+      return m;
+    }, "online 2"],
+  ];
+  for (const [make, line] of cases) {
+    const a = make();
+    const op = parseOperation(line, { cpus: a.config.cpus });
+    const n = boundaries(a, op);
+    const expected = outcome(() => a.run(op));
+    assert.ok(n > 10, `${line}: ${n} boundaries`);
+    if (line === "online 2") assert.match(expected, /fault injected .* rolled back/);
+    if (line === "hibernate") assert.equal(a.hung, true);
+    for (let at = 1; at <= n; at++) {
+      const b = make();
+      assert.equal(broken(b, op, at), expected, `${line} stopped at ${at}/${n}`);
+      same(a, b, `${line} stopped at ${at}/${n}`);
+    }
+  }
+});
