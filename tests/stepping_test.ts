@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import * as mod from "../mod.ts";
 import {
   HangError,
   Machine,
@@ -346,4 +347,25 @@ Deno.test("three walks broken at every one of their boundaries end as unbroken",
       same(a, b, `${line} stopped at ${at}/${n}`);
     }
   }
+});
+
+Deno.test("a predicate sees each boundary once, also when a stopped walk goes on under it", () => {
+  const a = vm().kernel("5.5").cpus(3).build();
+  const all: string[] = [];
+  a.runUntil((p) => {
+    all.push(`${p.phase} ${p.callback}`);
+    return false;
+  }, { operation: "offline 1" });
+  const b = vm().kernel("5.5").cpus(3).build();
+  const seen: string[] = [];
+  const at = (p: mod.StopPoint) => {
+    seen.push(`${p.phase} ${p.callback}`);
+    return p.callback === "hv_synic_cleanup";
+  };
+  b.runUntil(at, { operation: "offline 1" });
+  b.runUntil(at); // stops again after hv_synic_cleanup returned
+  assert.equal(b.stopped?.phase, "exit");
+  b.runUntil(at);
+  assert.equal(b.stopped, null);
+  assert.deepEqual(seen, all);
 });

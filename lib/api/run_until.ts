@@ -67,16 +67,23 @@ const NO_WATCHERS: Watchers = { attach() {}, gate() {} };
 /** `step`: stop after the next callback has run. */
 const NEXT_CALLBACK: Until = (at) => at.phase === "exit";
 
-type Test = (k: Kernel, step: StepPoint | null, point: () => StopPoint) => string | null;
+/** A test at a boundary; `replaying`: one a replay passes again on its way to the stop. */
+type Test = (
+  k: Kernel,
+  step: StepPoint | null,
+  point: () => StopPoint,
+  replaying?: boolean,
+) => string | null;
 
 /** Arms every condition on `k`: one test that evaluates them all (each keeps its own tracking). */
 function armAll(k: Kernel, untils: readonly Until[]): { test: Test; armed: Armed[] } {
   const armed: Armed[] = [];
   const tests = untils.map(
-    (u): (step: StepPoint | null, point: () => StopPoint) => string | null => {
+    (u): (step: StepPoint | null, point: () => StopPoint, replaying: boolean) => string | null => {
       if (typeof u === "function") {
-        return (_step, point) =>
-          u(point()) ? (u === NEXT_CALLBACK ? "step" : "the predicate held") : null;
+        // A predicate is the caller's observer: it saw a replayed prefix already.
+        return (_step, point, replaying) =>
+          !replaying && u(point()) ? (u === NEXT_CALLBACK ? "step" : "the predicate held") : null;
       }
       const c = typeof u === "string" ? parseCondition(u, k.s.cpus.length) : u;
       const a = armCondition(k, c);
@@ -90,11 +97,11 @@ function armAll(k: Kernel, untils: readonly Until[]): { test: Test; armed: Armed
   );
   return {
     armed,
-    test(_k, step, point) {
+    test(_k, step, point, replaying = false) {
       let reason: string | null = null;
       // Every condition sees every boundary (those tracking a CPU's state need each one).
       for (const t of tests) {
-        const r = t(step, point);
+        const r = t(step, point, replaying);
         reason ??= r;
       }
       return reason;
@@ -153,7 +160,7 @@ function runOperationUntil(
   const remove = k.observers.add({
     step(p) {
       n++;
-      const reason = test(k, p, () => pointOf(k, line, n, p, p.phase, ""));
+      const reason = test(k, p, () => pointOf(k, line, n, p, p.phase, ""), n <= skip);
       if (n === skip) watchers.gate(true);
       if (n <= skip || reason === null) return;
       throw new StopSignal(pointOf(k, line, n, p, p.phase, reason));
