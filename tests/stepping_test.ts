@@ -6,7 +6,6 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import * as mod from "../mod.ts";
 import {
   HangError,
   Machine,
@@ -14,6 +13,7 @@ import {
   parseOperation,
   PoweredOffError,
   StoppedError,
+  type StopPoint,
   vm,
   type VmOptions,
 } from "../mod.ts";
@@ -358,7 +358,7 @@ Deno.test("a predicate sees each boundary once, also when a stopped walk goes on
   }, { operation: "offline 1" });
   const b = vm().kernel("5.5").cpus(3).build();
   const seen: string[] = [];
-  const at = (p: mod.StopPoint) => {
+  const at = (p: StopPoint) => {
     seen.push(`${p.phase} ${p.callback}`);
     return p.callback === "hv_synic_cleanup";
   };
