@@ -28,6 +28,7 @@ const SAMPLES: readonly Operation[] = [
   { kind: "resume" },
   { kind: "reset" },
   { kind: "kexec" },
+  { kind: "kdump" },
   { kind: "race", side: "passes" },
   { kind: "modprobe", module: "hv_vmbus" },
   { kind: "swapon", device: "/dev/vda" },
@@ -123,7 +124,7 @@ Deno.test("a script reads as a scenario: its vm line, operations since the last 
   await t.step("what cannot be in a scenario is refused with its line", () => {
     assert.throws(
       () => readScript("vm\nload x.json\n", "s.hvt"),
-      /s.hvt line 2: "load" cannot be part of a scenario; use vm, online, offline, advance, hibernate, resume, kexec, race, echo/,
+      /s.hvt line 2: "load" cannot be part of a scenario; use vm, online, offline, advance, hibernate, resume, kexec, kdump, race, echo/,
     );
     assert.throws(() => readScript("ofline 1\n", "s.hvt"), /s.hvt line 1: "ofline" cannot be/);
     assert.throws(() => readScript("offline two\n", "s.hvt"), /s.hvt line 1: invalid CPU "two"/);

@@ -163,6 +163,7 @@ function cpusCheck(b: Bounds, device: Check<string>): Check<CpuState[]> {
       tickMode: oneOf([0, 1] as const, "a tick device mode"),
       checkClocks: boolean,
       hres: boolean,
+      hrtimersOffline: optional(oneOf([true] as const)),
       nohzMode: oneOf([0, 1, 2] as const, "a NOHZ mode"),
       synic: boolean,
     }),

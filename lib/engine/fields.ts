@@ -90,6 +90,7 @@ export const CPU_FIELDS = {
   tickMode: "value",
   checkClocks: "value",
   hres: "value",
+  hrtimersOffline: "value",
   nohzMode: "value",
   schedExpires: { time: -1 },
   synic: "value",

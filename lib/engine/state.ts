@@ -127,6 +127,12 @@ export interface CpuState {
   checkClocks: boolean;
   /** `hrtimer_cpu_base.hres_active`. */
   hres: boolean;
+  /**
+   * `hrtimer_cpu_base.online` is 0: `hrtimers_cpu_dying()` cleared it and neither
+   * `hrtimers_prepare_cpu()` nor `hrtimers_cpu_starting()` has set it again (absent: 1, also
+   * for a CPU never brought up; lib/time/hrtimer_base.ts).
+   */
+  hrtimersOffline?: true;
   /** `tick_sched.nohz_mode`. */
   nohzMode: 0 | 1 | 2;
   /** Expiry of the `tick_sched_timer` hrtimer (guest ns) while high-res, else -1. */

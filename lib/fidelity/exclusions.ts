@@ -23,6 +23,8 @@ export interface ExclusionContext {
   readonly lapicInUserspace?: ReadonlySet<string>;
   /** A hibernation image was restored since the previous snapshot (the counts are another boot's). */
   readonly restored?: boolean;
+  /** The model's online CPUs' tick devices are not all in the same mode (periodic, oneshot). */
+  readonly tickModesDiffer?: boolean;
 }
 
 /** One rule. */
@@ -143,6 +145,18 @@ export const EXCLUSIONS: readonly Exclusion[] = [
       "so follow each run's activity: the image's count is the larger on CPU3 only in " +
       "k5.4-hv-direct-vmbus-hibernate(-verbose)-resume.log, on CPU1 only in " +
       "k5.4-hv-legacy-vmbus-hibernate-resume.log",
+  },
+  {
+    id: "reader-cpu-tick-mode",
+    keys: /^available_clocksource$/,
+    when: (c) => c.tickModesDiffer === true,
+    value: /(?:refined-jiffies )?(?:jiffies )?$/,
+    reason: "available_clocksource_show() hides the clocksources not valid for high resolution " +
+      "(jiffies, refined-jiffies) when the tick of the CPU that reads the file is in oneshot " +
+      "mode (tick_oneshot_mode_active() reads this CPU's tick device, 6.8.1 kernel/time/clocksource.c:1443-1453, tick-oneshot.c:106-116); with CPUs " +
+      "in both modes (a 6.8.1 CPU back from hrtimers:prepare stays periodic) the list follows " +
+      "the CPU the scheduler ran `cat` on (k6.8-hv-direct-target-onback.log: CPU2, the one " +
+      "that printed the enqueue_hrtimer warning)",
   },
   {
     id: "function-call-ipis",

@@ -297,6 +297,9 @@ export function replayTo(
         let got = reader.parse(mine, s.line, s.arg);
         if (s.reader === "trace") ({ expected, got } = traceReadings(s.text, mine, s.line));
         if (s.reader === "snap") {
+          // Which CPU reads a file matters when the CPUs' tick modes differ ("reader-cpu-tick-mode").
+          const modes = new Set(g.machine.cpus().filter((c) => c.online).map((c) => c.mode));
+          ctx.tickModesDiffer = modes.size > 1;
           const a = parseSnapshot(s.text, s.line).interrupts as Map<string, Map<string, number>>;
           const b = parseSnapshot(mine, s.line).interrupts as Map<string, Map<string, number>>;
           expected = [...expected, ...irqMovement(a, prevIrq.real, s.line)];

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ConfigId, KernelId } from "../engine/ids.ts";
+
 /** A config preset's facts for one kernel line. */
 export interface ConfigFacts {
   /** Optional Kconfig options it enables (registrants gated by them are made). */
@@ -81,12 +83,12 @@ export interface ConfigFacts {
 
 /** One preset: its id, what it is, and its facts per kernel line (parents first, then deltas). */
 export interface ConfigPreset {
-  /** The id users pass to `.config()`. */
-  readonly id: string;
+  /** The id users pass to `.kconfig()`. */
+  readonly id: ConfigId;
   /** What it is. */
   readonly label: string;
   /** Facts by kernel line id: the first is whole, each later one changes the one before it. */
-  readonly lines: readonly { readonly id: string; readonly facts: Partial<ConfigFacts> }[];
+  readonly lines: readonly { readonly id: KernelId; readonly facts: Partial<ConfigFacts> }[];
   /** Architectures it exists for. */
   readonly arches: readonly string[];
 }

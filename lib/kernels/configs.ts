@@ -12,6 +12,7 @@
 
 import { AZURE_LINUX, UBUNTU_AZURE, WSL2 } from "./configs_distro.ts";
 import { RIG_BUILD } from "./configs_rig.ts";
+import { KERNEL_IDS } from "../engine/ids.ts";
 
 export type { ConfigFacts, ConfigPreset } from "./config_types.ts";
 import type { ConfigFacts, ConfigPreset } from "./config_types.ts";
@@ -22,10 +23,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
     id: "minimal",
     label: "built-in kernel: CONFIG_HYPERV=y, the registrations every config makes",
     arches: ["x86_64", "arm64"],
-    lines: ["5.2", "5.4", "5.5", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18"].map((
-      id,
-      i,
-    ) => ({
+    lines: KERNEL_IDS.map((id, i) => ({
       id,
       facts: i > 0 ? {} : {
         // CONFIG_MEMCG: systemd's cgroup v2 wants it, and every distribution's config sets it;
@@ -162,8 +160,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
   RIG_BUILD,
 ];
 
-/** The ids `.config()` accepts. */
-export const CONFIG_IDS: readonly string[] = CONFIG_PRESETS.map((p) => p.id);
+export { CONFIG_IDS, type ConfigId } from "../engine/ids.ts";
 
 /**
  * A preset's facts for a kernel line (its deltas applied), or null when it has none for it.

@@ -148,8 +148,9 @@ const RIG_6_8: FtraceBuild = {
   ...RIG_6_6,
   // "kworker/0:1-9" (k6.8-hv-direct-trace.log; other runs: kworker/0:1-12, kworker/0:0-8).
   kworker: { comm: "kworker/0:1", pid: 9 },
-  // k6.8-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0xa1/0xd0 [hv_vmbus]".
-  oopsSymbols: { vmbus_bus_resume: "0xa1/0xd0" },
+  // k6.8-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0xa1/0xd0 [hv_vmbus]";
+  // k6.8-hv-direct-target-onback.log: "RIP: 0010:enqueue_hrtimer+0x82/0x90".
+  oopsSymbols: { vmbus_bus_resume: "0xa1/0xd0", enqueue_hrtimer: "0x82/0x90" },
 };
 
 /** The rig's builds by kernel line. */

@@ -18,6 +18,7 @@ import { excerpt } from "../util/excerpt.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
 import { HIBERNATE, POWEROFF, POWERON, RESUME, SWAPON } from "./power_operations.ts";
 import { KEXEC } from "./kexec_operation.ts";
+import { KDUMP } from "./kdump_operation.ts";
 import { lookup } from "../files/table.ts";
 import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
@@ -235,6 +236,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> }
   resume: RESUME,
   reset: RESET,
   kexec: KEXEC,
+  kdump: KDUMP,
   race: RACE,
   echo: ECHO,
   modprobe: MODPROBE,

@@ -160,6 +160,14 @@ export interface KexecResult {
   readonly message: string;
 }
 
+/** What `kdump` did: the capture kernel booted, or (ok false) it hangs and why. */
+export interface KdumpResult {
+  /** The capture kernel booted and runs. */
+  readonly ok: boolean;
+  /** One line. */
+  readonly message: string;
+}
+
 /**
  * Why the machine cannot `what` now: a {@linkcode HangError} while hung, a
  * {@linkcode PoweredOffError} while hibernated, or null when it can.
