@@ -10,6 +10,7 @@ import {
   HangError,
   Machine,
   type Operation,
+  OPERATION_NAMES,
   parseOperation,
   PoweredOffError,
   StoppedError,
@@ -86,11 +87,7 @@ function goldenRuns(): { options: VmOptions; ops: string[]; file: string }[] {
         } catch {
           // A golden line that shows a refusal.
         }
-      } else if (
-        runs.length &&
-        /^(online|offline|hibernate|resume|echo|modprobe|kexec|advance|swapon|poweroff|poweron|race)\b/
-          .test(line)
-      ) {
+      } else if (runs.length && OPERATION_NAMES.includes(line.split(/\s+/)[0] as never)) {
         runs[runs.length - 1].ops.push(line);
       }
     }
