@@ -74,8 +74,18 @@ export {
   type PowerResult,
   type WriteResult,
 } from "./lib/api/machine.ts";
+export { MachineControl } from "./lib/api/machine_control.ts";
 export { paths } from "./lib/files/table.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
+export { StoppedError, type StoppedWalk, type StopPoint } from "./lib/engine/stops.ts";
+export type { RunUntilResult, Until } from "./lib/api/run_until.ts";
+export {
+  type Condition,
+  CONDITION_KINDS,
+  type ConditionKind,
+  conditionText,
+  parseCondition,
+} from "./lib/api/conditions.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";
 export type { HotplugReason, HotplugReasonCode } from "./lib/hotplug/reasons.ts";
@@ -151,6 +161,8 @@ export {
   type InvariantInfo,
 } from "./lib/explore/invariants.ts";
 export { OPERATION_KINDS, type OperationKind } from "./lib/ops/moves.ts";
+// Installs the invariant check of `violation` stop conditions (lib/api/conditions.ts).
+import "./lib/explore/violations.ts";
 export {
   formatOperation,
   type Operation,
@@ -170,7 +182,7 @@ export type {
   ResetResult,
   SwaponResult,
 } from "./lib/ops/results.ts";
-export type { StepPoint } from "./lib/engine/observe.ts";
+export type { Observer, StepPoint } from "./lib/engine/observe.ts";
 export { formatDuration, formatSeconds, formatTime } from "./lib/util/duration.ts";
 export {
   type CpuStateName,

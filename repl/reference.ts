@@ -64,7 +64,8 @@ export function replReference(): string {
   for (const c of COMMANDS) {
     out.push(`### ${c.name}`, "", "```", usage(c), "```", "", `${cap(c.summary)}.`, "");
     if (c.aliases?.length) out.push(`Also: ${c.aliases.map((a) => `\`${a}\``).join(", ")}.`, "");
-    if (c.help) out.push(c.help, "");
+    // A help of several lines is a table in columns: kept as the REPL prints it.
+    if (c.help) out.push(c.help.includes("\n") ? `\`\`\`\n${c.help}\n\`\`\`` : c.help, "");
     if (c.cost) out.push(`Cost: ${c.cost}.`, "");
     if (c.needsVm === false) out.push("Works before a VM exists.", "");
     if (c.logs) out.push("Changes the machine; recorded in the session that `save` writes.", "");

@@ -101,7 +101,10 @@ export class Session implements Shell {
         const errno = e instanceof ReplError ? e.errno : null;
         return fail(trimmed, command.name, errno, `${command.name}: ${e.message}`, time());
       }
-      if (e instanceof Error && (e.name === "HangError" || e.name === "PoweredOffError")) {
+      if (
+        e instanceof Error && (e.name === "HangError" || e.name === "PoweredOffError" ||
+          e.name === "StoppedError")
+      ) {
         return fail(trimmed, command.name, null, `${command.name}: ${e.message}`, time());
       }
       throw e;

@@ -4,6 +4,7 @@
  * operations from it, and the Machine, a scenario and exploration run the same code.
  */
 import assert from "node:assert/strict";
+import { UNTIL_OPTION } from "../repl/until.ts";
 import {
   explore,
   formatOperation,
@@ -69,9 +70,12 @@ Deno.test("the REPL's operation commands are the table's: name, summary, grammar
     assert.ok(command, `no REPL command for ${kind}`);
     assert.equal(command.summary, spec.summary);
     assert.equal(command.logs, true, `${kind} changes the machine: the session logs it`);
-    // `race` alone shows the race's side: the REPL makes its one word optional.
+    // `race` alone shows the race's side: the REPL makes its one word optional; `advance` also
+    // takes the REPL's `--until` (repl/until.ts).
     const grammar = kind === "race"
       ? { positionals: spec.grammar.positionals!.map((p) => ({ ...p, optional: true })) }
+      : kind === "advance"
+      ? { ...spec.grammar, options: UNTIL_OPTION }
       : spec.grammar;
     // advance --exact is the REPL's display option (not logged, not an operation's word).
     const shown = kind === "advance" ? { ...command, options: undefined } : command;

@@ -8,12 +8,11 @@
 
 import type { MachineConfig, VmOptions } from "../engine/config.ts";
 import { validate } from "./validate.ts";
+import { MachineControl, targetOf } from "./machine_control.ts";
 import { checkConfig, checkOptions } from "./config_check.ts";
 import { checkSnapshot } from "./snapshot_check.ts";
 import { checkOperation, echoOf } from "../ops/operation_check.ts";
-import { readInput } from "../util/check.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
-import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
 import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
@@ -58,8 +57,8 @@ export type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts"
  * assert.equal(m.boundDevice(2), null);
  * ```
  */
-export class Machine {
-  // The kernel, which reset() and restore() replace.
+export class Machine extends MachineControl {
+  // The kernel, which reset(), restore() and a resumed walk replace.
   readonly #t: Target;
 
   /**
@@ -67,7 +66,8 @@ export class Machine {
    * @throws {TypeError|RangeError} for a configuration `vm()` would not build.
    */
   constructor(config: MachineConfig) {
-    this.#t = { k: boot(checkConfig(readInput(config, "config"), "config")) };
+    super(config);
+    this.#t = targetOf(this);
   }
 
   get #k() {

@@ -35,6 +35,7 @@ import { writeReason } from "../hotplug/reasons.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
 import { runAs } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
+import { walkStopped } from "../engine/stops.ts";
 import {
   type AdvanceResult,
   advanceResult,
@@ -306,6 +307,9 @@ export function runOperation<O extends Operation>(
   }
   const spec = specOf(op.kind) as unknown as OperationSpec<O>;
   spec.check(t.k, op);
+  // A stopped walk holds cpu_hotplug_lock (lib/engine/stops.ts); a reboot discards it.
+  const stopped = op.kind === "reset" ? null : walkStopped(t.k, spec.format(op));
+  if (stopped) throw stopped;
   const blocked = spec.blocked(t.k, op);
   if (blocked) throw blocked;
   // The shell's task runs it (a trace prints it; an oops kills it).

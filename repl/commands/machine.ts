@@ -21,7 +21,9 @@ import { VM_GRAMMAR, vmOptions } from "../../lib/ops/vm_line.ts";
 import { presetFlags, VM_PRESETS } from "../../lib/kernels/presets.ts";
 import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
+import { advanceUntil, UNTIL_OPTION } from "../until.ts";
 import { TURN_MS } from "../drive.ts";
+import { breakpointsOf, devicesNow, stopLines, stopRecord } from "../stops.ts";
 
 /**
  * The text of any operation's result: its message; a refusal is a failed command, with the
@@ -96,19 +98,40 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
     run(session, argv) {
       const m = session.machine!;
       const op: Operation = spec.parse(parse(this, argv), { cpus: m.config.cpus });
-      return present(m.run(op), session);
+      const breakpoints = breakpointsOf(m);
+      if (breakpoints.length === 0 || kind === "reset") return present(m.run(op), session);
+      // With breakpoints the operation runs until one holds (repl/commands/stepping.ts).
+      const devices = devicesNow(m);
+      const r = m.runUntil(breakpoints.map((b) => b.condition), { operation: op });
+      if (!r.stopped) return present(r.result!, session);
+      const done = r.result ? present(r.result, session) : null;
+      return {
+        text: [...(done?.text ? [done.text] : []), ...stopLines(m, devices, r.stopped)].join("\n"),
+        result: stopRecord(r),
+        ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
+        // The session log holds operations that ran whole: this one is logged when it ends.
+        logged: !m.stopped,
+      };
     },
   };
+}
+
+/** How the REPL shows the result of an operation of kind `kind` (also after `continue`). */
+export function presentResult(kind: OperationName, r: OperationResult, session: Shell): Result {
+  return (PRESENT[kind] ?? plain)(r, session);
 }
 
 /** `advance`: in slices, so that Ctrl-C and progress get through; the log says what really ran. */
 const advance: Command = {
   ...operationCommand("advance"),
-  options: { exact: { type: "boolean", help: "show times as exact nanoseconds" } },
+  options: { exact: { type: "boolean", help: "show times as exact nanoseconds" }, ...UNTIL_OPTION },
   async run(session, argv, ctx) {
     const spec = OPERATIONS.advance;
     const m = session.machine!;
     const parsed = parse(this, argv);
+    if (parsed.values.until !== undefined || breakpointsOf(m).length > 0) {
+      return await advanceUntil(session, parsed, ctx);
+    }
     const total = spec.parse(parsed, { cpus: m.config.cpus }).ns;
     const time = (ns: number) => formatTime(ns, { exact: parsed.values.exact === true });
     const start = m.now;
@@ -132,7 +155,9 @@ const advance: Command = {
     }
     if (total === 0) handled = m.advance(0);
     const stopped = done < total;
-    const text = `${stopped ? "interrupted after" : "advanced"} ${time(done)}: now t=${
+    // Ctrl-C stops between two slices: every interrupt of the time passed has run, none later.
+    const where = stopped ? " (Ctrl-C), between two interrupt instants" : "";
+    const text = `${stopped ? "interrupted after" : "advanced"} ${time(done)}${where}: now t=${
       time(m.now)
     }, jiffies ${m.jiffies}, ${handled} device interrupts`;
     // The log records what really happened, so a load replays to the same state.
@@ -201,16 +226,22 @@ const vmCommand: Command = {
   },
 };
 
-// The operations the REPL shows in its own way; every other shows its result's message.
+// How the REPL shows the operations it shows in its own way; every other shows its message.
+const PRESENT: Partial<Record<OperationName, Presentation>> = {
+  online: (r) => hotplugText(r as HotplugResult),
+  offline: (r) => hotplugText(r as HotplugResult),
+  reset: (_r, session) => ({ text: `rebooted: ${describeVm(session.machine!)}` }),
+  echo: (r) => echoText(r as WriteResult),
+};
+
+// The operations whose commands are their own.
 const SHOWN: Partial<Record<OperationName, Command>> = {
-  online: operationCommand("online", (r) => hotplugText(r as HotplugResult)),
-  offline: operationCommand("offline", (r) => hotplugText(r as HotplugResult)),
+  online: operationCommand("online", PRESENT.online),
+  offline: operationCommand("offline", PRESENT.offline),
   advance,
-  reset: operationCommand("reset", (_r, session) => ({
-    text: `rebooted: ${describeVm(session.machine!)}`,
-  })),
+  reset: operationCommand("reset", PRESENT.reset),
   race,
-  echo: operationCommand("echo", (r) => echoText(r as WriteResult)),
+  echo: operationCommand("echo", PRESENT.echo),
 };
 
 /** The machine commands, by name: `vm`, then a command for every operation of the table. */
