@@ -93,8 +93,8 @@ async function print(out: Outcome): Promise<void> {
 }
 
 /**
- * The prompt: the simulated time and, when the VM cannot run commands as usual, why (hung,
- * hibernated or powered off), so a user sees it before typing.
+ * The prompt: the simulated time and, when the VM cannot run commands as usual, why (a walk
+ * stopped at a breakpoint, hung, hibernated or powered off), so a user sees it before typing.
  *
  * @example
  * ```ts
@@ -106,12 +106,20 @@ async function print(out: Outcome): Promise<void> {
  * await session.execute("vm --cpus 2");
  * await session.execute("advance 10ms");
  * assert.equal(prompt(session), "hvtick[t=10 ms]> ");
+ * await session.execute("break state sched:active --cpu 1");
+ * await session.execute("offline 1");
+ * assert.equal(prompt(session), "hvtick[t=10 ms STOPPED]> ");
+ * await session.execute("continue");
+ * assert.equal(prompt(session), "hvtick[t=10 ms]> ");
  * ```
  */
 export function prompt(session: Session): string {
   const m = session.machine;
   if (!m) return "hvtick> ";
-  const state = m.hung
+  // A walk stopped at a breakpoint holds cpu_hotplug_lock: say so, as the other states are said.
+  const state = m.stopped
+    ? " STOPPED"
+    : m.hung
     ? " HUNG"
     : m.power === "hibernated"
     ? " HIBERNATED"

@@ -39,7 +39,7 @@ export function replReference(): string {
     "for an older match, Enter runs it, any other key edits it, Ctrl-G gives the line back); Ctrl-C",
     "discards the line being typed, or interrupts a running `advance` (the time already simulated",
     "stays); Ctrl-D leaves. The prompt shows the simulated time (`hvtick[t=10 ms]>`) and says when",
-    "the VM is `HUNG`, `HIBERNATED` or `POWERED OFF`.",
+    "the VM is `HUNG`, `HIBERNATED` or `POWERED OFF`, or a walk is `STOPPED` at a breakpoint.",
     "",
     "Time: the REPL shows simulated time one way everywhere, in the largest unit it reaches with at",
     "most three decimals (`10 ms`, `1.5 µs`); `advance --exact` shows whole nanoseconds. A duration",

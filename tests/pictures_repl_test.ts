@@ -83,21 +83,32 @@ for (const name of scripts) {
       },
     };
     let compared = 0;
+    // A stepped walk (break, step, continue) prints its changes over several commands and is
+    // logged once, when it ends: its lines are gathered until then.
+    let gathered: string[] = [];
     const run = async (line: string) => {
+      const before = session.log.length;
       const o = await session.execute(line, ctx);
-      if (o.command !== "online" && o.command !== "offline") return;
-      const said = o.text.split("\n").filter((l) => /^ {2}\S.* <- .* {3}during /.test(l))
-        .map((l) => l.slice(2));
+      if (!["online", "offline", "step", "continue"].includes(o.command ?? "")) return;
+      gathered.push(
+        ...o.text.split("\n").filter((l) => /^ {2}\S.* <- .* {3}during /.test(l))
+          .map((l) => l.slice(2)),
+      );
+      if (session.machine?.stopped) return;
+      const said = gathered;
+      gathered = [];
       // A refused write is not logged (it changed nothing the replay needs); drawn after it all
       // the same.
-      const logged = session.log.at(-1) === o.line;
+      const logged = session.log.length > before;
+      const op = logged ? session.log.at(-1)! : o.line.replace(/^step /, "");
+      if (!/^(?:on|off)line \d+$/.test(op)) return;
       if (!logged && !said.length) return;
-      const log = logged ? session.log : [...session.log, o.line];
+      const log = logged ? session.log : [...session.log, op];
       const { options, lines } = readScript(log.join("\n"), name, session.options ?? {});
       const svg = timelineSvg(record(options, lines));
-      const cpu = (o.result as { cpu: number }).cpu;
+      const cpu = Number(op.split(" ")[1]);
       const drawn = pictureChanges(svg, log.length - 1, cpu).map((c) => c.text);
-      assert.deepEqual(drawn, said, `${name}: ${o.line}`);
+      assert.deepEqual(drawn, said, `${name}: ${op}`);
       compared += said.length;
     };
     for (const line of Deno.readTextFileSync(new URL(name, GOLDEN)).split("\n")) await run(line);

@@ -37,5 +37,7 @@ export function timeAxis(
     for (let d = 0; d < 9; d++) if (Math.abs(ns / n - Number((ns / n).toFixed(d))) < 1e-9) return d;
     return 9;
   };
-  return { step, label: (ns) => `${(ns / n).toFixed(decimals(ns))} ${name}` };
+  // The symbol formatTime() shows (µs, not the "us" a duration is typed with).
+  const symbol = name === "us" ? "µs" : name;
+  return { step, label: (ns) => `${(ns / n).toFixed(decimals(ns))} ${symbol}` };
 }

@@ -11,7 +11,7 @@ import { drawTimeline, type TimelineOptions } from "./svg.ts";
 import { escapeXml } from "./xml.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions } from "./window.ts";
-import { formatSeconds } from "../util/duration.ts";
+import { formatTime } from "../util/duration.ts";
 import { expectedNote } from "../explore/invariants.ts";
 
 /** A cell: text (escaped), or HTML already made (a nested table). */
@@ -77,10 +77,10 @@ export function reportHtml(rec: Recording, options: TimelineOptions = {}): strin
   const marked = rec.marks.some((m) => m.what === "hang");
   const problems = [
     ...rec.run.problems.filter((p) => !(marked && p.kind === "hang")).map((p) =>
-      `${formatSeconds(p.time)} s ${p.kind}${p.cpu === null ? "" : ` CPU${p.cpu}`}: ${p.message}`
+      `${formatTime(p.time)} ${p.kind}${p.cpu === null ? "" : ` CPU${p.cpu}`}: ${p.message}`
     ),
     ...rec.marks.map((m) =>
-      `${formatSeconds(m.time)} s ${m.what}${m.cpu === null ? "" : ` CPU${m.cpu}`}${
+      `${formatTime(m.time)} ${m.what}${m.cpu === null ? "" : ` CPU${m.cpu}`}${
         m.pass ? ` in hibernation's ${m.pass} pass` : ""
       }${m.expected ? " (expected on this design)" : ""}: ${m.reason}`
     ),
@@ -92,8 +92,8 @@ export function reportHtml(rec: Recording, options: TimelineOptions = {}): strin
 <body>
 <h1>${escapeXml(title)}</h1>
 <p>${escapeXml(rec.design)}. Simulated ${
-    formatSeconds(rec.end)
-  } s; hotplug takes no simulated time, so each walk's callbacks are drawn in an inset of their own under the lanes, numbered as the tags above them.</p>
+    formatTime(rec.end)
+  }; hotplug takes no simulated time, so each walk's callbacks are drawn in an inset of their own under the lanes, numbered as the tags above them.</p>
 <h2>Timeline</h2>
 <div class="timeline">${drawTimeline(rec, options)}</div>
 <h2>Configuration</h2>
@@ -134,8 +134,8 @@ ${
 <h2>Operations</h2>
 ${
     table(
-      ["time (s)", "operation", "outcome"],
-      rec.run.operations.map((o) => [formatSeconds(o.time), o.line, o.message]),
+      ["time", "operation", "outcome"],
+      rec.run.operations.map((o) => [formatTime(o.time), o.line, o.message]),
       "operations",
     )
   }

@@ -11,7 +11,7 @@
  */
 
 import type { Mark, Recording } from "./record.ts";
-import { formatSeconds } from "../util/duration.ts";
+import { formatTime } from "../util/duration.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions, type TimelineOptions } from "./window.ts";
 import { escapeXml, wrapText } from "./xml.ts";
@@ -242,8 +242,8 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
         }" y="${y}" width="${w}" height="${barH}" fill="${
           colour(d.device)
         }" stroke="#888" stroke-width="0.3"><title>CPU${cpu}: ${escapeXml(what)} from ${
-          formatSeconds(d.from)
-        } to ${formatSeconds(d.to)} s</title></rect>`,
+          formatTime(d.from)
+        } to ${formatTime(d.to)}</title></rect>`,
       );
       if (d.shutdown) {
         out.push(
@@ -281,7 +281,7 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
           bandY + bandH
         }" stroke="#000" stroke-width="1"/><title>${
           escapeXml(
-            `${t.line} at ${formatSeconds(t.time)} s: CPU${cpu} ${t.from} -> ${t.to} ${t.toName}`,
+            `${t.line} at ${formatTime(t.time)}: CPU${cpu} ${t.from} -> ${t.to} ${t.toName}`,
           )
         }</title></g>`,
       );
@@ -298,8 +298,8 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
       }" height="${
         cpus.length * laneH
       }" fill="#999" fill-opacity="0.35"><title>hibernated (powered off) from ${
-        formatSeconds(h.from)
-      } to ${formatSeconds(h.to)} s</title></rect>`,
+        formatTime(h.from)
+      } to ${formatTime(h.to)}</title></rect>`,
     );
   }
   marks(out, rec.marks, { since, until, cpus, top, laneH, detailed, x, right: width - 4 });
