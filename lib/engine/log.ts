@@ -177,11 +177,12 @@ export function traceView(s: MachineState): TraceEvent[] {
 }
 
 /**
- * Counts one interrupt on `cpu` in `/proc/interrupts` row `row` (the kernel's per-CPU `irq_stat`
- * counters and `kstat_irqs`; statistics, kept with the log: exploration does not keep them).
+ * Counts `n` (default one) interrupts on `cpu` in `/proc/interrupts` row `row` (the kernel's
+ * per-CPU `irq_stat` counters and `kstat_irqs`; statistics, kept with the log: exploration does
+ * not keep them).
  */
-export function countIrq(k: Kernel, row: string, cpu: number): void {
+export function countIrq(k: Kernel, row: string, cpu: number, n = 1): void {
   if (!k.history) return;
   const irqs = k.s.log.irqs ??= {};
-  (irqs[row] ??= new Array(k.s.config.cpus).fill(0))[cpu]++;
+  (irqs[row] ??= new Array(k.s.config.cpus).fill(0))[cpu] += n;
 }

@@ -261,16 +261,20 @@ function irqContext(k: Kernel, cpu: number): ExecContext {
  * (apic.c `inc_irq_stat(apic_timer_irqs)`), the Direct Mode stimer's `HVS`
  * (`sysvec_hyperv_stimer0`), a message-mode stimer's `HYP` (its expiry is a SynIC message,
  * handled by `vmbus_isr()` in `sysvec_hyperv_callback`), the HPET or PIT on IRQ 0 (`timer`, routed
- * to CPU0 through the IO-APIC).
+ * to CPU0 through the IO-APIC); null for a device counted nowhere.
  */
-function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
-  const row = d.kind === "lapic"
+export function irqRow(k: Kernel, d: DeviceState): string | null {
+  return d.kind === "lapic"
     ? "LOC"
     : d.kind === "hv_stimer"
     ? (k.direct ? "HVS" : "HYP")
     : d.kind === "hpet" || d.kind === "pit"
     ? "0"
     : null;
+}
+
+function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
+  const row = irqRow(k, d);
   if (row) countIrq(k, row, cpu);
 }
 
