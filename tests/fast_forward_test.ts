@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { HYPERV_IDS, KERNEL_IDS, type Machine, vm, type VmOptions } from "../mod.ts";
+import { HYPERV_IDS, KERNEL_IDS, type Machine, record, vm, type VmOptions } from "../mod.ts";
 import { forceTickStepping } from "../lib/time/fast_forward.ts";
 
 const CPU = "/sys/devices/system/cpu";
@@ -23,8 +23,10 @@ const config: fc.Arbitrary<VmOptions> = fc.record({
   generation: fc.constantFrom(1 as const, 2 as const),
   cpu0Hotplug: fc.boolean(),
   hotplugStateControl: fc.boolean(),
-  // Tick tracing on steps anyway (both sides), so it is off in most histories.
-  traceTicks: fc.integer({ min: 0, max: 9 }).map((x) => x === 0),
+  // Tick tracing on: batched stepping (lib/time/tick_rounds.ts) against plain stepping.
+  traceTicks: fc.integer({ min: 0, max: 9 }).map((x) => x < 3),
+  // Small trace rings: the batched run's events wrap them many times.
+  traceBuffer: fc.constantFrom(16, 100, 1000, 32768),
 });
 
 // Lines as a script writes them; the CPU number is taken modulo the machine's.
@@ -139,4 +141,18 @@ Deno.test("fast-forward: advance 1h on 8 vCPUs at HZ=1000 counts every tick", ()
   assert.equal(m.jiffies - jiffies, 3_600_000);
   assert.deepEqual(m.cpus().map((c, i) => c.ticks - before[i]), before.map(() => 3_600_000));
   assert.equal(interrupts, 8 * 3_600_000);
+});
+
+Deno.test("batched stepping: a recording (a tick observer) sees every tick as plain stepping does", () => {
+  const script = ["advance 30ms", "offline 2", "advance 7ms", "online 2", "advance 25ms"];
+  for (const kernel of ["5.4", "6.1"]) {
+    const config = { hyperv: "2019", kernel, cpus: 4, hz: 1000 } as const;
+    const batched = JSON.stringify(record(config, script));
+    const was = forceTickStepping(true);
+    try {
+      assert.equal(batched, JSON.stringify(record(config, script)));
+    } finally {
+      forceTickStepping(was);
+    }
+  }
 });

@@ -1,39 +1,34 @@
 /**
- * Fast-forward: `advance` jumps over a run of high-resolution ticks in closed form when nothing
- * watches individual ticks. A run is the steady state of `hrtimer_interrupt()` (hrtimer.c:
- * 1611-1700, as lib/time/tick_handlers.ts models it): every device due at the instant is a tick
- * device in ONESHOT state whose `tick_sched_timer` is due exactly then, so each round counts one
- * tick per CPU, forwards the hrtimer by one period and re-programs the device one period later
- * without clamping — and the next round is the same. The round's only cross-CPU effect is the
- * timekeeping CPU's `tick_do_update_jiffies64()`, whose sum over rounds is closed form. Anything
- * else (another device due, a clamp, a stale or doubled entry, a first round that takes the
- * `do_timer` duty) is stepped by the caller. docs/model.md §Fast-forward says why it is exact.
+ * Fast-forward: when nothing observes individual ticks, `advance` jumps over a steady run of
+ * ticks (lib/time/steady.ts) in closed form. A round's only cross-CPU effect is the timekeeping
+ * CPU's `tick_do_update_jiffies64()`, whose sum over the rounds is closed form; every other effect
+ * is per CPU and the same each round. docs/model.md §Fast-forward says why it is exact.
  *
  * @module
  */
 
 import type { Kernel } from "../engine/kernel.ts";
 import { countIrq } from "../engine/log.ts";
-import { CE_STATE, type DeviceState, FEAT, TICK_DO_TIMER } from "../engine/state.ts";
-import { cpuReceives } from "./clockevents.ts";
 import { irqRow } from "./tick_handlers.ts";
 
 /**
- * Stepping forced for every kernel (a diagnostic switch, not state: it never changes an outcome,
- * only how it is computed). The differential test and the bench turn it on to compare and to time
- * stepping.
+ * Stepping forced for every kernel: each bucket through `runInterrupts()`, neither batched nor
+ * jumped (a diagnostic switch, not state: it never changes an outcome, only how it is computed).
+ * The differential test steps with it; the bench times the reference loop with it.
  */
 const forced = { on: false };
 
 /**
- * Forces (or stops forcing) tick-by-tick stepping in every `advance`; returns the previous value.
+ * Forces (or stops forcing) plain tick-by-tick stepping in every `advance`; returns the previous
+ * value.
  *
  * @example
  * ```ts
- * import { forceTickStepping } from "./fast_forward.ts";
+ * import { forceTickStepping, steppingForced } from "./fast_forward.ts";
  * import assert from "node:assert/strict";
  * const before = forceTickStepping(true);
- * assert.equal(forceTickStepping(before), true);
+ * assert.equal(steppingForced(), true);
+ * forceTickStepping(before);
  * ```
  */
 export function forceTickStepping(on: boolean): boolean {
@@ -42,10 +37,15 @@ export function forceTickStepping(on: boolean): boolean {
   return was;
 }
 
+/** Whether plain stepping is forced (see {@linkcode forceTickStepping}). */
+export function steppingForced(): boolean {
+  return forced.on;
+}
+
 /**
  * Whether something observes individual ticks, so that they must be stepped: tick trace events
- * (`traceTicks`), a tick observer (a recording, a breakpoint on a tick), or forced stepping. The
- * one place that decides; a new kind of tick watcher belongs here.
+ * (`traceTicks`) or a tick observer (a recording, a breakpoint on a tick). The one place that
+ * decides; a new kind of tick watcher belongs here.
  *
  * @example
  * ```ts
@@ -61,62 +61,29 @@ export function forceTickStepping(on: boolean): boolean {
  * ```
  */
 export function ticksObserved(k: Kernel): boolean {
-  return forced.on || k.traceTicks || k.observers.tick.length > 0;
+  return k.traceTicks || k.observers.tick.length > 0;
 }
 
 /**
- * Fast-forwards the taken bucket `devices[0..count)` due at guest instant `time` over every round
- * of its ticks due at or before `guestEnd` and before `next` (the next other bucket's instant, or
- * undefined), when that run is steady (above) and at least two rounds long. Returns the number of
- * interrupts handled, or -1 when the caller must step the bucket (nothing changed).
+ * Jumps over `rounds` rounds of the steady run in `k.scratch[0..n)` due first at guest instant
+ * `time`: every CPU's tick count, hrtimer, device and interrupt counts, and jiffies, end where the
+ * rounds one by one would put them, and the devices are armed for the round after. Returns the
+ * number of interrupts handled.
  */
-export function fastForward(
-  k: Kernel,
-  devices: readonly DeviceState[],
-  count: number,
-  time: number,
-  guestEnd: number,
-  next: number | undefined,
-): number {
-  const p = k.period;
-  let last = Math.floor((guestEnd - time) / p);
-  if (next !== undefined) last = Math.min(last, Math.ceil((next - time) / p) - 1);
-  const rounds = last + 1;
-  if (rounds < 2) return -1;
+export function fastForward(k: Kernel, n: number, time: number, rounds: number): number {
   const s = k.s;
-  const cpus = s.cpus;
+  const p = k.period;
   const steady = k.scratch;
-  let n = 0;
-  let key = -1;
-  for (let i = 0; i < count; i++) {
-    const d = devices[i];
-    // A stale entry (re-programmed or stopped since): stepping skips it too.
-    if (d.hwExpires !== time) continue;
-    const cpu = d.boundTo;
-    // In strictly increasing CPU order: no broadcast device (-1), no device twice.
-    if (cpu <= key) return -1;
-    key = cpu;
-    const c = cpus[cpu];
-    if (
-      d.handler !== "hrtimer_interrupt" || d.hwPeriod !== 0 || !d.hwEnabled || !d.hwFires ||
-      (d.perCpu && !cpuReceives(k, d, c)) || c.schedExpires !== time ||
-      d.state !== CE_STATE.ONESHOT || (d.features & FEAT.KTIME) !== 0 || p < d.minDeltaNs ||
-      p > d.maxDeltaNs
-    ) return -1;
-    steady[n++] = d;
-  }
-  // The first round that finds no timekeeping CPU takes the duty (and traces it): step it.
-  if (n === 0 || s.doTimerCpu === TICK_DO_TIMER.NONE) return -1;
   const end = time + rounds * p;
   const owner = s.doTimerCpu;
   for (let i = 0; i < n; i++) {
     const d = steady[i];
     const cpu = d.boundTo;
-    const c = cpus[cpu];
+    const c = s.cpus[cpu];
     if (cpu === owner) {
       // tick_do_update_jiffies64() round by round moves last_jiffies_update by whole periods to
       // the last one at or before each round: over the run, to the last one at or before the
-      // last round.
+      // last round (each round's floor((t - last) / p) telescopes).
       const ticks = Math.floor((end - p - s.lastJiffiesUpdate) / p);
       if (ticks > 0) {
         s.lastJiffiesUpdate += ticks * p;

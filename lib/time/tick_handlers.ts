@@ -66,7 +66,8 @@ function doTimer(k: Kernel, ticks: number): void {
   k.s.jiffies += ticks;
 }
 
-function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
+/** A tick `cpu` handled through `d`'s `handler`: counted, shown to tick observers, traced. */
+export function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
   const c = k.s.cpus[cpu];
   c.ticks++;
   const ticks = k.observers.tick;
@@ -279,7 +280,7 @@ function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
-function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
+export function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
   const s = k.s;
   if (s.doTimerCpu === TICK_DO_TIMER.NONE) {
     emit(k, { type: "tick_do_timer", time: now, cpu, from: s.doTimerCpu, to: cpu });
