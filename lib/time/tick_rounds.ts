@@ -41,26 +41,54 @@ export function stepRounds(k: Kernel, n: number, time: number, rounds: number): 
   const counters = k.history ? irqCounters(k, steady, n) : null;
   const traceAfter = k.observers.tick.length === 0 && k.observers.event.length === 0;
   let t = time;
-  for (let j = 0; j < rounds; j++, t += p) {
-    s.now = t + off;
-    const next = t + p;
-    for (let i = 0; i < n; i++) {
-      // runInterrupts() for a steady device: the one-shot hardware disarms, the interrupt is
-      // counted, tick_sched_timer runs (the timekeeping CPU first updates jiffies) and is
-      // forwarded one period, and the device is programmed for it.
-      const d = steady[i];
-      const cpu = d.boundTo;
-      d.hwExpires = -1;
-      if (counters !== null) {
-        const row = counters[i];
-        if (row !== null) row[cpu]++;
+  if (traceAfter) {
+    // Nothing sees a round until the run ends, so the order within a round cannot show: the
+    // timekeeping CPU's jiffies update comes first, and each device goes straight to its next
+    // expiry.
+    const mine = steady.slice(0, n).map((d) => cpus[d.boundTo]);
+    const rows = counters ?? [];
+    const counted = rows.some((row) => row !== null);
+    const owns = mine.some((c) => c.id === owner);
+    for (let j = 0; j < rounds; j++, t += p) {
+      s.now = t + off;
+      if (owns) tickSchedDoTimer(k, owner, t);
+      const next = t + p;
+      for (let i = 0; i < n; i++) {
+        const c = mine[i];
+        c.ticks++;
+        c.schedExpires = next;
+        const d = steady[i];
+        d.nextEvent = next;
+        d.hwExpires = next;
       }
-      if (cpu === owner) tickSchedDoTimer(k, cpu, t);
-      if (traceAfter) cpus[cpu].ticks++;
-      else countTick(k, d, cpu, "hrtimer_interrupt");
-      cpus[cpu].schedExpires = next;
-      d.nextEvent = next;
-      d.hwExpires = next;
+      if (counted) {
+        for (let i = 0; i < n; i++) {
+          const row = rows[i];
+          if (row !== null) row[mine[i].id]++;
+        }
+      }
+    }
+  } else {
+    for (let j = 0; j < rounds; j++, t += p) {
+      s.now = t + off;
+      const next = t + p;
+      for (let i = 0; i < n; i++) {
+        // runInterrupts() for a steady device: the one-shot hardware disarms, the interrupt is
+        // counted, tick_sched_timer runs (the timekeeping CPU first updates jiffies) and is
+        // forwarded one period, and the device is programmed for it.
+        const d = steady[i];
+        const cpu = d.boundTo;
+        d.hwExpires = -1;
+        if (counters !== null) {
+          const row = counters[i];
+          if (row !== null) row[cpu]++;
+        }
+        if (cpu === owner) tickSchedDoTimer(k, cpu, t);
+        countTick(k, d, cpu, "hrtimer_interrupt");
+        cpus[cpu].schedExpires = next;
+        d.nextEvent = next;
+        d.hwExpires = next;
+      }
     }
   }
   if (traceAfter && k.traceTicks) {
