@@ -43,30 +43,28 @@ export function stepRounds(k: Kernel, n: number, time: number, rounds: number): 
   let t = time;
   if (traceAfter) {
     // Nothing sees a round until the run ends, so the order within a round cannot show: the
-    // timekeeping CPU's jiffies update comes first, and each device goes straight to its next
-    // expiry.
+    // timekeeping CPU's jiffies update comes first, each tick is counted where it lands, and the
+    // expiries every round moves one period on (hrtimer, next_event, the hardware's) are stored
+    // once, as the last round leaves them.
     const mine = steady.slice(0, n).map((d) => cpus[d.boundTo]);
+    const owns = mine.some((c) => c.id === owner);
     const rows = counters ?? [];
     const counted = rows.some((row) => row !== null);
-    const owns = mine.some((c) => c.id === owner);
     for (let j = 0; j < rounds; j++, t += p) {
-      s.now = t + off;
       if (owns) tickSchedDoTimer(k, owner, t);
-      const next = t + p;
-      for (let i = 0; i < n; i++) {
-        const c = mine[i];
-        c.ticks++;
-        c.schedExpires = next;
-        const d = steady[i];
-        d.nextEvent = next;
-        d.hwExpires = next;
-      }
+      for (let i = 0; i < n; i++) mine[i].ticks++;
       if (counted) {
         for (let i = 0; i < n; i++) {
           const row = rows[i];
           if (row !== null) row[mine[i].id]++;
         }
       }
+    }
+    s.now = t - p + off;
+    for (let i = 0; i < n; i++) {
+      mine[i].schedExpires = t;
+      steady[i].nextEvent = t;
+      steady[i].hwExpires = t;
     }
   } else {
     for (let j = 0; j < rounds; j++, t += p) {
