@@ -69,6 +69,25 @@ export function ticksObserved(k: Kernel): boolean {
  * `time`: every CPU's tick count, hrtimer, device and interrupt counts, and jiffies, end where the
  * rounds one by one would put them, and the devices are armed for the round after. Returns the
  * number of interrupts handled.
+ *
+ * @example
+ * ```ts
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { steadyTicks } from "./steady.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm().cpus(2).hz(1000).build();
+ * m.advance("10ms"); // both CPUs on the high-resolution tick
+ * const k = createKernel(m.snapshot());
+ * const { time, devices, count } = k.timers.take()!;
+ * const n = steadyTicks(k, devices, count, time);
+ * assert.equal(n, 2);
+ * import { fastForward } from "./fast_forward.ts";
+ * const jiffies = k.s.jiffies;
+ * assert.equal(fastForward(k, n, time, 1000), 2000);
+ * assert.equal(k.s.jiffies, jiffies + 1000);
+ * assert.equal(k.timers.peek(), time + 1000 * k.period);
+ * ```
  */
 export function fastForward(k: Kernel, n: number, time: number, rounds: number): number {
   const s = k.s;

@@ -23,8 +23,8 @@ import { cpuReceives } from "./clockevents.ts";
  * ```ts
  * import { roundsBefore } from "./steady.ts";
  * import assert from "node:assert/strict";
- * assert.equal(roundsBefore(1_000_000, 1000, 5500, undefined), 5);
- * assert.equal(roundsBefore(1_000_000, 1000, 5500, 3000), 2);
+ * assert.equal(roundsBefore(1000, 1000, 5500, undefined), 5);
+ * assert.equal(roundsBefore(1000, 1000, 5500, 3000), 2);
  * ```
  */
 export function roundsBefore(
@@ -41,6 +41,21 @@ export function roundsBefore(
 /**
  * Whether the taken bucket `devices[0..count)` due at guest instant `time` is a steady run: then
  * its live devices, in order, are copied to `k.scratch` and their number returned; else -1.
+ *
+ * @example
+ * ```ts
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { steadyTicks } from "./steady.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm().cpus(2).hz(1000).build();
+ * m.advance("10ms"); // both CPUs on the high-resolution tick
+ * const k = createKernel(m.snapshot());
+ * const { time, devices, count } = k.timers.take()!;
+ * const n = steadyTicks(k, devices, count, time);
+ * assert.equal(n, 2);
+ * assert.equal(k.scratch[1].boundTo, 1);
+ * ```
  */
 export function steadyTicks(
   k: Kernel,

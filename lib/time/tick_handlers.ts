@@ -263,6 +263,16 @@ function irqContext(k: Kernel, cpu: number): ExecContext {
  * (`sysvec_hyperv_stimer0`), a message-mode stimer's `HYP` (its expiry is a SynIC message,
  * handled by `vmbus_isr()` in `sysvec_hyperv_callback`), the HPET or PIT on IRQ 0 (`timer`, routed
  * to CPU0 through the IO-APIC); null for a device counted nowhere.
+ *
+ * @example
+ * ```ts
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { irqRow } from "./tick_handlers.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().hyperv("none").cpus(1).build().snapshot());
+ * assert.equal(irqRow(k, k.s.devices[k.s.cpus[0].tickDev!]), "LOC");
+ * ```
  */
 export function irqRow(k: Kernel, d: DeviceState): string | null {
   return d.kind === "lapic"

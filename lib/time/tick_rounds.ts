@@ -30,6 +30,25 @@ function irqCounters(k: Kernel, devices: readonly DeviceState[], n: number): (nu
 /**
  * Steps `rounds` rounds of the steady run in `k.scratch[0..n)` due first at guest instant `time`;
  * returns the number of interrupts handled.
+ *
+ * @example
+ * ```ts
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { steadyTicks } from "./steady.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm().cpus(2).hz(1000).build();
+ * m.advance("10ms"); // both CPUs on the high-resolution tick
+ * const k = createKernel(m.snapshot());
+ * const { time, devices, count } = k.timers.take()!;
+ * const n = steadyTicks(k, devices, count, time);
+ * assert.equal(n, 2);
+ * import { stepRounds } from "./tick_rounds.ts";
+ * const seen: number[] = [];
+ * k.observers.add({ tick: (cpu) => seen.push(cpu) });
+ * assert.equal(stepRounds(k, n, time, 3), 6);
+ * assert.deepEqual(seen, [0, 1, 0, 1, 0, 1]);
+ * ```
  */
 export function stepRounds(k: Kernel, n: number, time: number, rounds: number): number {
   const s = k.s;
