@@ -6,11 +6,14 @@
  * @module
  */
 
-import { exploration, explore, type Machine, record, timelineSvg, vm } from "../mod.ts";
+import { exploration, explore, record, timelineSvg, vm } from "../mod.ts";
+import { median, row } from "./bench_report.ts";
+
+import type { Machine } from "../mod.ts";
+import { cFloor } from "./bench_report.ts";
 import { forceTickStepping } from "../lib/time/fast_forward.ts";
 import { advanceTo } from "../lib/time/advance.ts";
 import { createKernel } from "../lib/machine/kernel.ts";
-import { cFloor, median, row } from "./bench_report.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
 /** `deno task bench --verbose` also prints every timed window. */
