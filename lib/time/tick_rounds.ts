@@ -67,16 +67,20 @@ export function stepRounds(k: Kernel, n: number, time: number, rounds: number): 
     // once, as the last round leaves them.
     const mine = steady.slice(0, n).map((d) => cpus[d.boundTo]);
     const owns = mine.some((c) => c.id === owner);
-    const rows = counters ?? [];
-    const counted = rows.some((row) => row !== null);
+    // Each device's /proc/interrupts row (a spare one when it counts nowhere) and column.
+    const spare: number[] = new Array(n).fill(0);
+    const rows = (counters ?? []).map((row) => row ?? spare);
+    const at = Int32Array.from(mine, (c, i) => counters?.[i] ? c.id : i);
+    const counted = counters !== null;
     for (let j = 0; j < rounds; j++, t += p) {
       if (owns) tickSchedDoTimer(k, owner, t);
-      for (let i = 0; i < n; i++) mine[i].ticks++;
       if (counted) {
         for (let i = 0; i < n; i++) {
-          const row = rows[i];
-          if (row !== null) row[mine[i].id]++;
+          mine[i].ticks++;
+          rows[i][at[i]]++;
         }
+      } else {
+        for (let i = 0; i < n; i++) mine[i].ticks++;
       }
     }
     s.now = t - p + off;
