@@ -174,7 +174,9 @@ export class Machine extends MachineControl {
   /**
    * Advances simulated time by `duration` ("10ms", "1.5us", "2s", or ns). Every interrupt due up to
    * and including the end instant runs. Works when hung (other CPUs keep ticking) and when
-   * hibernated (nothing runs). Returns the number of device interrupts handled.
+   * hibernated (nothing runs). Returns the number of device interrupts handled. Unless ticks are
+   * traced (`traceTicks()`), runs of periodic ticks are jumped over with the same result, so an
+   * hour of 2048 vCPUs takes milliseconds (docs/model.md §Fast-forward).
    * @throws {SyntaxError|RangeError|TypeError} for a bad duration.
    */
   advance(duration: string | number): number {

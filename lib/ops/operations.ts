@@ -91,7 +91,7 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   kind: "advance",
   summary: "advance simulated time (e.g. 10ms, 1.5us, 2s; Ctrl-C stops a long one)",
   cost:
-    "runs every tick and timer in the interval (time grows with the duration and the online CPUs)",
+    "runs every tick and timer in the interval (time grows with the online CPUs; with the duration too when ticks are traced or observed)",
   grammar: { positionals: [{ name: "DURATION" }] },
   inScenario: true,
   parse: (p) => ({ kind: "advance", ns: parseDuration(p.positionals[0]) }),

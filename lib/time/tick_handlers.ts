@@ -68,7 +68,8 @@ function doTimer(k: Kernel, ticks: number): void {
   k.s.jiffies += ticks;
 }
 
-function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
+/** A tick `cpu` handled through `d`'s `handler`: counted, shown to tick observers, traced. */
+export function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
   const c = k.s.cpus[cpu];
   c.ticks++;
   const ticks = k.observers.tick;
@@ -269,21 +270,35 @@ function irqContext(k: Kernel, cpu: number): ExecContext {
  * (apic.c `inc_irq_stat(apic_timer_irqs)`), the Direct Mode stimer's `HVS`
  * (`sysvec_hyperv_stimer0`), a message-mode stimer's `HYP` (its expiry is a SynIC message,
  * handled by `vmbus_isr()` in `sysvec_hyperv_callback`), the HPET or PIT on IRQ 0 (`timer`, routed
- * to CPU0 through the IO-APIC).
+ * to CPU0 through the IO-APIC); null for a device counted nowhere.
+ *
+ * @example
+ * ```ts
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { irqRow } from "./tick_handlers.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().hyperv("none").cpus(1).build().snapshot());
+ * assert.equal(irqRow(k, k.s.devices[k.s.cpus[0].tickDev!]), "LOC");
+ * ```
  */
-function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
-  const row = d.kind === "lapic"
+export function irqRow(k: Kernel, d: DeviceState): string | null {
+  return d.kind === "lapic"
     ? "LOC"
     : d.kind === "hv_stimer"
     ? (k.direct ? "HVS" : "HYP")
     : d.kind === "hpet" || d.kind === "pit"
     ? "0"
     : null;
+}
+
+function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
+  const row = irqRow(k, d);
   if (row) countIrq(k, row, cpu);
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
-function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
+export function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
   const s = k.s;
   if (s.doTimerCpu === TICK_DO_TIMER.NONE) {
     emit(k, { type: "tick_do_timer", time: now, cpu, from: s.doTimerCpu, to: cpu });
