@@ -9,6 +9,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { countIrq } from "../engine/log.ts";
+import { watchesEveryTick } from "../engine/stops.ts";
 import { irqRow } from "./tick_handlers.ts";
 
 /**
@@ -44,8 +45,9 @@ export function steppingForced(): boolean {
 
 /**
  * Whether something observes individual ticks, so that they must be stepped: tick trace events
- * (`traceTicks`) or a tick observer (a recording, a breakpoint on a tick). The one place that
- * decides; a new kind of tick watcher belongs here.
+ * (`traceTicks`) or an observer that sees every tick, device change or event
+ * ({@linkcode watchesEveryTick}: a recording, a breakpoint, `runUntil`). The one place that
+ * decides; a new kind of tick watcher belongs here or in `watchesEveryTick`.
  *
  * @example
  * ```ts
@@ -61,7 +63,7 @@ export function steppingForced(): boolean {
  * ```
  */
 export function ticksObserved(k: Kernel): boolean {
-  return k.traceTicks || k.observers.tick.length > 0;
+  return k.traceTicks || watchesEveryTick(k);
 }
 
 /**
