@@ -69,7 +69,8 @@ function blockedTasks(k: Kernel): { comm: string; pid: number }[] {
 
 /**
  * Every report khungtaskd makes of the machine's hang, in order (at most
- * `hung_task_warnings` task reports), or none: no hang, no D-state task, or no detector.
+ * `hung_task_warnings` task reports), or none: no hang, no D-state task, no detector, or a
+ * timeout of 0.
  *
  * khungtaskd wakes every `timeout` seconds from its start in boot (`watchdog()`,
  * `hung_last_checked`; [ASSUMPTION] at ktime 0: `hung_task_init()` is a subsys_initcall, well
@@ -92,6 +93,8 @@ export function hungTaskReports(k: Kernel): HangReport[] {
   const tasks = blockedTasks(k);
   if (tasks.length === 0) return [];
   const timeout = configFacts(k.s.config.kconfig, k.s.config.kernel)?.hungTaskTimeout;
+  // Absent: no detector. 0: khungtaskd sleeps MAX_SCHEDULE_TIMEOUT and checks nothing (6.6.150
+  // kernel/hung_task.c:232-234, 369-379).
   if (!timeout) return [];
   const period = timeout * NS_PER_S;
   const recorded = (Math.floor(k.s.hang!.time / period) + 1) * period;

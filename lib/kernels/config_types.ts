@@ -62,8 +62,10 @@ export interface ConfigFacts {
   readonly kallsyms: readonly string[];
   /**
    * `CONFIG_DETECT_HUNG_TASK`'s `CONFIG_DEFAULT_HUNG_TASK_TIMEOUT`, seconds: khungtaskd reports a
-   * task blocked in D state that long (kernel/hung_task.c). Absent: the detector is not built (or
-   * the preset's config is not known to set it): no warning.
+   * task blocked in D state that long (kernel/hung_task.c). 0: the detector is built but checks
+   * nothing ("Zero means infinite timeout - no checking done", 6.6.150 kernel/hung_task.c:43;
+   * `hung_timeout_jiffies()` sleeps `MAX_SCHEDULE_TIMEOUT`, :232-234): no warning. Absent: the
+   * detector is not built, or the preset's config is not known to set it ([GAP]): no warning.
    */
   readonly hungTaskTimeout?: number;
   /** `CONFIG_PM_DEBUG`: `/sys/power/pm_test` exists, and kernel/power/ prints its pr_debug lines. */

@@ -75,6 +75,9 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
           // alternatives memory: 32K": totalram 244614 + 8 = 244622 pages of 262144; less the
           // memmap's 4096 (64 + 4032 pages): 13426. /sys/power/image_size 400785408 checks it.
           bootReservedPages: 13426,
+          // [GAP] CONFIG_DETECT_HUNG_TASK: config-5.10.0-46-amd64 is not at hand (the rig printed
+          // only its timekeeping lines) nor a 5.10 copy of Debian's debian/config/config, so no
+          // detector is modelled; 6.1 and 6.12 set it (below).
           // logs/k5.10-hv-direct.log "kallsyms (hyperv timer symbols present in vmlinux)".
           kallsyms: [
             "T hv_stimer0_isr",
@@ -107,6 +110,9 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
           // memory: 36K": 242965 + 9 = 242974 pages; less the memmap's 4096: 15074. No 6.1 log
           // reads /sys/power/image_size.
           bootReservedPages: 15074,
+          // config-6.1.0-56-amd64 L10397-10398 (the linux-image-6.1.0-56-amd64 6.1.192-2 package):
+          // CONFIG_DETECT_HUNG_TASK=y, CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=120.
+          hungTaskTimeout: 120,
           // logs/hv-direct.log and k6.12-hv-direct.log: hv_stimer_alloc is linked after the cleanups.
           kallsyms: [
             "T hv_stimer0_isr",
@@ -152,6 +158,11 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
           // available (… 68072K reserved …)", printed after deferred init and the SMP
           // alternatives: 244993 pages; less the memmap's 4096: 13055 (image_size 401395712).
           bootReservedPages: 13055,
+          // Debian's debian/config/config, "## file: lib/Kconfig.debug", of linux 6.12.3-2
+          // (AOSC-Tracking/debian-kernel-team-linux@02bddb937aa9, a copy of Debian's packaging):
+          // CONFIG_DETECT_HUNG_TASK=y, CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=120. [INFERRED] 6.12.117-1
+          // and the amd64 flavour keep it (its config file was not read; 6.1's agrees).
+          hungTaskTimeout: 120,
           source: "config-6.12.117+deb13-amd64 (linux-image-6.12.117+deb13-amd64 6.12.117-1); " +
             "logs/public/pub-k6.12-*.log",
         },

@@ -45,6 +45,10 @@ export const UBUNTU_AZURE: ConfigPreset = {
       uname: { release: "6.8.0-1012-azure", version: "#14-Ubuntu SMP" },
       pmDebug: true,
       virtioModules: [],
+      // master: DETECT_HUNG_TASK y L3898, DEFAULT_HUNG_TASK_TIMEOUT 120 L3871 (amd64); azure's
+      // annotations have no line for either (their sorted list goes from DEBUG_PREEMPT to DHT11),
+      // so master's values are the flavour's.
+      hungTaskTimeout: 120,
       ...NOT_BOOTED,
       source: "debian.azure/config/annotations (romank-msft/linux-hyperv@0e8d4fd490a6) over " +
         "noble's debian.master/config/annotations (6.8.0-31.31)",
@@ -77,6 +81,9 @@ export const AZURE_LINUX: ConfigPreset = {
       uname: { release: "6.6.134.1-2.azl3", version: "#1 SMP PREEMPT_DYNAMIC" },
       pmDebug: false,
       virtioModules: ["virtio_blk"],
+      // DETECT_HUNG_TASK y L8063, DEFAULT_HUNG_TASK_TIMEOUT 0 L8064: khungtaskd runs and checks
+      // nothing (config_types.ts `hungTaskTimeout`).
+      hungTaskTimeout: 0,
       ...NOT_BOOTED,
       source: "microsoft/azurelinux@2172d5cf45e4 SPECS/kernel/config and kernel.spec (6.6.134.1-2)",
     },
@@ -108,6 +115,8 @@ export const WSL2: ConfigPreset = {
         uname: { release: "5.15.146.1-microsoft-standard-WSL2", version: "#1 SMP" },
         pmDebug: false,
         virtioModules: [],
+        // "# CONFIG_DETECT_HUNG_TASK is not set" (Kernel hacking > Debug Oops, Lockups and
+        // Hangs): no detector, so no hungTaskTimeout.
         ...NOT_BOOTED,
         source: "config-wsl 5.15.146.1 (crramirez/WSL2-Linux-Kernel@d9066f5b8642)",
       },
@@ -126,6 +135,9 @@ export const WSL2: ConfigPreset = {
         // [GAP] the build's date in `uname -v`.
         uname: { release: "6.6.29.1-microsoft-standard-WSL2", version: "#1 SMP PREEMPT_DYNAMIC" },
         virtioModules: ["virtio_blk"],
+        // CONFIG_DETECT_HUNG_TASK=y, CONFIG_DEFAULT_HUNG_TASK_TIMEOUT=0 (Debug Oops, Lockups and
+        // Hangs): built, checks nothing, as Azure Linux's.
+        hungTaskTimeout: 0,
         source: "config-wsl 6.6.29.1 (minuscat/linux-msft-wsl-6.6.y@3245f85b90fb)",
       },
     },
