@@ -18,7 +18,13 @@ import { applyMove, type ExploreOperation, moveScript, raceVariant } from "../op
 import { anchorsOf } from "./pack.ts";
 import { cloneState } from "./clone.ts";
 import { moveBytes } from "./memory.ts";
-import { type Move, moveDifference, type StateClass, StateClasses } from "./classes.ts";
+import {
+  canonicalAnchors,
+  type Move,
+  moveDifference,
+  type StateClass,
+  StateClasses,
+} from "./classes.ts";
 import type { Checker } from "./checker.ts";
 import { NEW_KERNEL_KINDS } from "./invariants.ts";
 import { type Counterexamples, keyOf } from "./counterexamples.ts";
@@ -29,6 +35,8 @@ export interface ReuseOptions {
   readonly reuse: boolean;
   /** Run the model on every state too, and throw where it differs from the reused move. */
   readonly verify: boolean;
+  /** The interchangeable CPUs (symmetry.ts), explored once per orbit; empty: no reduction. */
+  readonly group?: readonly number[];
 }
 
 /** The moves a search has learnt, and how it takes them. */
@@ -50,7 +58,7 @@ export class Reuse {
     readonly tree: Counterexamples,
     readonly options: ReuseOptions,
   ) {
-    this.classes = new StateClasses(root.s.cpus.length);
+    this.classes = new StateClasses(root.s.cpus.length, options.group);
   }
 
   /**
@@ -87,6 +95,8 @@ export class Reuse {
       to: -1,
       delta: new Float64Array(A),
       epoch: null,
+      perm: null,
+      ties: [],
       walk,
       post: new Int32Array(walk.length),
       postKeys: null,
@@ -105,10 +115,13 @@ export class Reuse {
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
+    const reached = classes.canonical(k.s);
     if (absolute) {
       return {
         ...base,
-        to: classes.classOf(k.s),
+        to: reached.cls,
+        perm: reached.perm,
+        ties: reached.ties,
         delta: to,
         absolute,
         epoch: null,
@@ -121,7 +134,9 @@ export class Reuse {
     if (epoch !== null) delta[A - 1] = 0;
     return {
       ...base,
-      to: classes.classOf(k.s),
+      to: reached.cls,
+      perm: reached.perm,
+      ties: reached.ties,
       delta,
       epoch,
       post,
@@ -175,15 +190,19 @@ export class Reuse {
     return c.moves[g]?.[1]?.op ?? raceVariant(c.ops![g], side);
   }
 
-  /** Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`. */
+  /**
+   * Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`, in the
+   * canonical numbering of the class it reaches.
+   */
   anchorsAfter(move: Move, from: ArrayLike<number>, at: number, out: number[]): void {
     const A = this.classes.width;
     if (move.absolute) {
       for (let a = 0; a < A; a++) out[a] = move.delta[a];
-      return;
+    } else {
+      for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
+      if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
     }
-    for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
-    if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
+    if (move.perm !== null || move.ties.length > 0) canonicalAnchors(out, 0, move.perm, move.ties);
   }
 
   /**

@@ -1,0 +1,262 @@
+/**
+ * Symmetry reduction for exploration: the CPUs a configuration makes interchangeable, and a
+ * canonical renumbering of them in a state, so that a search meets each orbit of states (states
+ * equal but for which of those CPUs is which) once. A permutation renames every CPU-indexed part
+ * of the state consistently: CPU records, per-CPU device ids, cpumasks, `boundTo`, the
+ * timekeeping CPU, the hang's CPU, the broadcast masks, the frozen CPUs, the clockevent and
+ * released lists, the corruption record and the hibernation image (docs/model.md §Exploration
+ * says why the reduction is exact).
+ *
+ * @module
+ */
+
+import type { Kernel } from "../engine/kernel.ts";
+import { type CpuState, type DeviceState, KTIME_MAX, type MachineState } from "../engine/state.ts";
+import { listOrder } from "../engine/list.ts";
+import { hotpluggable } from "../hotplug/device.ts";
+
+/**
+ * The CPUs of `k`'s machine that no rule tells apart, ascending (empty when fewer than two): not
+ * the boot CPU 0, not a VMbus channel's `target_cpu`, not the CPU whose `vmbus_percpu_work()` runs
+ * first (`synicFirst`). None when the boot CPU can go offline: the first online CPU takes over the
+ * timekeeping duty and the hotplug control (tick-common.c `tick_handover_do_timer()`,
+ * cpumask_first), and with CPU0 gone that is the lowest-numbered of the others.
+ *
+ * @example
+ * ```ts
+ * import { interchangeable } from "./symmetry.ts";
+ * import { workspace } from "./workspace.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(interchangeable(workspace({ cpus: 4 }).root), [1, 2, 3]);
+ * assert.deepEqual(interchangeable(workspace({ cpus: 4, vmbusChannels: [0, 2] }).root), [1, 3]);
+ * assert.deepEqual(interchangeable(workspace({ cpus: 4, arch: "arm64" }).root), []);
+ * ```
+ */
+export function interchangeable(k: Kernel): number[] {
+  const config = k.s.config;
+  if (hotpluggable(k, 0)) return [];
+  const fixed = new Set([0, config.synicFirst, ...config.vmbusChannels]);
+  const out = k.s.cpus.map((c) => c.id).filter((cpu) => !fixed.has(cpu));
+  return out.length < 2 ? [] : out;
+}
+
+/** Per-CPU device ids are `kind:cpu` (lib/time/devices.ts deviceId). */
+function cpuOfId(id: string): number {
+  const i = id.lastIndexOf(":");
+  return i < 0 ? -1 : Number(id.slice(i + 1));
+}
+
+/**
+ * The state with CPU `p[i]` renumbered `i` (for every CPU; `p` is a permutation): a new value,
+ * sharing only what the permutation leaves alone (the configuration, the registered steps).
+ *
+ * @example Two CPUs swapped, twice: the state again
+ * ```ts
+ * import { permuteState } from "./symmetry.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ cpus: 3 }).build();
+ * m.offline(1);
+ * const s = m.snapshot();
+ * const swapped = permuteState(s, [0, 2, 1]);
+ * assert.equal(swapped.cpus[2].online, false);
+ * assert.equal(swapped.cpus[1].tickDev, s.cpus[2].tickDev!.replace(":2", ":1"));
+ * assert.deepEqual(permuteState(swapped, [0, 2, 1]).cpus, s.cpus);
+ * ```
+ */
+export function permuteState(s: MachineState, p: ArrayLike<number>): MachineState {
+  const q = new Array<number>(p.length);
+  for (let i = 0; i < p.length; i++) q[p[i]] = i;
+  const cpu = (n: number) => (n >= 0 && n < q.length ? q[n] : n);
+  const id = (x: string) => {
+    const n = cpuOfId(x);
+    return n < 0 ? x : `${x.slice(0, x.lastIndexOf(":"))}:${q[n]}`;
+  };
+  const mask = (xs: readonly number[]) => xs.map(cpu).sort((a, b) => a - b);
+  const out: MachineState = { ...s };
+  out.doTimerCpu = cpu(s.doTimerCpu);
+  out.hang = s.hang && { ...s.hang, cpu: cpu(s.hang.cpu) };
+  out.cpus = s.cpus.map((_, i): CpuState => {
+    const c = s.cpus[p[i]];
+    return { ...c, id: i, tickDev: c.tickDev === null ? null : id(c.tickDev) };
+  });
+  const devices: Record<string, DeviceState> = {};
+  for (const x in s.devices) {
+    const d = s.devices[x];
+    devices[id(x)] = { ...d, id: id(d.id), mask: cpu(d.mask), boundTo: cpu(d.boundTo) };
+  }
+  out.devices = devices;
+  const list: Record<string, number> = {};
+  for (const x in s.ceList) list[id(x)] = s.ceList[x];
+  out.ceList = list;
+  out.released = s.released.map(id);
+  out.broadcast = {
+    ...s.broadcast,
+    dev: s.broadcast.dev === null ? null : id(s.broadcast.dev),
+    mask: mask(s.broadcast.mask),
+    oneshotMask: mask(s.broadcast.oneshotMask),
+  };
+  out.vmbus = { ...s.vmbus, channels: s.vmbus.channels.map(cpu) };
+  // Frozen in CPU order, ascending or descending by release (power.ts freezeSecondaryCpus).
+  const frozen = s.frozenCpus.map(cpu);
+  const down = s.frozenCpus.length > 1 && s.frozenCpus[0] > s.frozenCpus[1];
+  out.frozenCpus = frozen.sort((a, b) => down ? b - a : a - b);
+  if (s.ceCorrupt) {
+    out.ceCorrupt = { ...s.ceCorrupt, dev: id(s.ceCorrupt.dev), lost: s.ceCorrupt.lost.map(id) };
+  }
+  if (s.image) out.image = permuteState(s.image, p);
+  return out;
+}
+
+/**
+ * Places of ids in a list, by id, counted from its end: the clockevent list's head is its newest
+ * entry, so CPUs brought up in CPU order sort in CPU order (the booted machine is its own
+ * canonical form, and counterexamples name the CPUs a user would try first).
+ */
+function places(xs: readonly string[]): Map<string, number> {
+  return new Map(xs.map((x, i) => [x, xs.length - i]));
+}
+
+/**
+ * Writes into `out` what tells CPU `cpu` of `s` apart, as numbers (strings as indexes in
+ * `strings`): its record and its per-CPU devices, whether it holds the timekeeping duty or the
+ * hang, its bits in the broadcast masks and among the frozen CPUs, the places of its devices in the
+ * clockevent and released lists, the devices bound to it, then the same in the hibernation image
+ * (with its tick count less the machine's: the machine's own are anchors). Returns whether it
+ * refers to another CPU of `group` (then it is tied with none: see {@linkcode canonicalOrder}).
+ */
+function cpuKey(
+  s: MachineState,
+  cpu: number,
+  group: ReadonlySet<number>,
+  strings: Map<string, number>,
+  out: number[],
+  base: MachineState | null,
+): boolean {
+  let foreign = false;
+  const str = (v: string | null) => {
+    if (v === null) return -1;
+    let n = strings.get(v);
+    if (n === undefined) strings.set(v, n = strings.size);
+    return n;
+  };
+  // Another CPU as seen from this one: itself, another of the group, or a fixed CPU.
+  const ref = (n: number) => {
+    if (n === cpu) return -10;
+    if (group.has(n)) foreign = true;
+    return group.has(n) ? -11 : n;
+  };
+  const kindOf = (x: string) => {
+    const n = cpuOfId(x);
+    return n < 0 ? str(x) : str(x.slice(0, x.lastIndexOf(":")));
+  };
+  const c = s.cpus[cpu];
+  out.push(
+    c.online ? 1 : 0,
+    c.devOffline ? 1 : 0,
+    c.state,
+    c.target,
+    c.fail,
+    c.tickMode,
+    c.checkClocks ? 1 : 0,
+    c.hres ? 1 : 0,
+    c.nohzMode,
+    c.synic ? 1 : 0,
+    c.schedExpires === -1 ? -1 : c.schedExpires - s.now,
+    c.tickDev === null ? -1 : kindOf(c.tickDev),
+    c.tickDev === null ? -1 : ref(cpuOfId(c.tickDev)),
+    base ? c.ticks - base.cpus[cpu].ticks : 0,
+    s.doTimerCpu === cpu ? 1 : 0,
+    s.hang?.cpu === cpu ? 1 : 0,
+    s.broadcast.mask.includes(cpu) ? 1 : 0,
+    s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
+    s.frozenCpus.includes(cpu) ? 1 : 0,
+  );
+  const listed = places(listOrder(s));
+  const released = places(s.released);
+  const lost = places(s.ceCorrupt?.lost ?? []);
+  for (const x in s.devices) {
+    const d = s.devices[x];
+    const owner = cpuOfId(x);
+    if (owner !== cpu && d.mask !== cpu && d.boundTo !== cpu) continue;
+    out.push(
+      kindOf(x),
+      owner < 0 ? -1 : ref(owner),
+      d.features,
+      d.rating,
+      d.mask < 0 ? d.mask : ref(d.mask),
+      d.state,
+      d.mult,
+      d.shift,
+      d.minDeltaNs,
+      d.maxDeltaNs,
+      d.retries,
+      d.perCpu ? 1 : 0,
+      d.hwFires ? 1 : 0,
+      d.hwEnabled ? 1 : 0,
+      d.hwPeriod,
+      d.boundTo < 0 ? d.boundTo : ref(d.boundTo),
+      d.nextEvent === KTIME_MAX ? -1 : d.nextEvent - s.now,
+      d.hwExpires < 0 ? -1 : d.hwExpires - s.now,
+      str(d.name),
+      str(d.handler),
+      listed.get(x) ?? -1,
+      released.get(x) ?? -1,
+      s.broadcast.dev === x ? 1 : 0,
+      s.ceCorrupt?.dev === x ? 1 : 0,
+      lost.get(x) ?? -1,
+    );
+  }
+  out.push(-99);
+  if (s.image && cpuKey(s.image, cpu, group, strings, out, s)) foreign = true;
+  return foreign;
+}
+
+/**
+ * A canonical order of `group`'s CPUs in `s`: `order[i]` is the CPU that goes to place
+ * `group[i]`, sorted by what tells them apart (compared as number lists), equal ones kept in CPU
+ * order; and `ties`, the runs of places whose CPUs nothing tells apart: swapping two such CPUs
+ * changes nothing but which tick count is whose. A CPU whose state names another of the group
+ * (a device of one bound to the other) is told apart by its number too: never tied.
+ *
+ * @example Two offline CPUs of four are tied, and sort before the online one
+ * ```ts
+ * import { canonicalOrder } from "./symmetry.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ cpus: 4 }).build();
+ * m.offline(1);
+ * m.offline(3);
+ * const { order, ties } = canonicalOrder(m.snapshot(), [1, 2, 3]);
+ * assert.deepEqual(order, [1, 3, 2]);
+ * assert.deepEqual(ties, [[1, 2]]);
+ * ```
+ */
+export function canonicalOrder(
+  s: MachineState,
+  group: readonly number[],
+): { order: number[]; ties: number[][] } {
+  const set = new Set(group);
+  const strings = new Map<string, number>();
+  const keys = new Map<number, number[]>();
+  for (const cpu of group) {
+    const key: number[] = [];
+    if (cpuKey(s, cpu, set, strings, key, null)) key.push(-100 - cpu);
+    keys.set(cpu, key);
+  }
+  const compare = (a: number, b: number) => {
+    const x = keys.get(a)!;
+    const y = keys.get(b)!;
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  };
+  const order = [...group].sort((a, b) => compare(a, b) || a - b);
+  const ties: number[][] = [];
+  for (let i = 0; i < order.length;) {
+    let j = i + 1;
+    while (j < order.length && compare(order[i], order[j]) === 0) j++;
+    if (j - i > 1) ties.push(group.slice(i, j));
+    i = j;
+  }
+  return { order, ties };
+}
