@@ -6,7 +6,7 @@
  * @module
  */
 
-import { exploration, explore, record, timelineSvg, vm } from "../mod.ts";
+import { exploration, explore, OPERATION_KINDS, record, timelineSvg, vm } from "../mod.ts";
 import { median, row } from "./bench_report.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -193,4 +193,78 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   const ms = median(times);
   row("timeline: render 64 vCPUs x 10 s at HZ=1000", `${ms.toFixed(0)} ms`, "< 1000 ms", ms < 1000);
   row("timeline: SVG size", `${(size / 1e6).toFixed(2)} MB`, "< 5 MB", size < 5e6);
+}
+
+// 7. Symmetry reduction (issue 15): 8 vCPUs to depth 12 with every operation kind (stopped after
+// 60 s of wall time: the figure then says how far it got), 64 vCPUs to depth 8 (default
+// operations) within the 1 GiB budget, and the 4-vCPU rate of distinct states (orbits) per second
+// at depth 14.
+{
+  const timed = (config: Parameters<typeof explore>[0], options: Parameters<typeof explore>[1]) => {
+    gc?.();
+    const t0 = performance.now();
+    const r = explore(config, {
+      ...options,
+      shouldStop: () => performance.now() - t0 > 60_000 && "time budget",
+    });
+    return { r, s: (performance.now() - t0) / 1000 };
+  };
+  const all = [...OPERATION_KINDS];
+  const e8 = timed({ hyperv: "2019", kernel: "5.5", cpus: 8 }, { depth: 12, ops: all });
+  row(
+    "explore, symmetry: 8 vCPUs, depth 12, all ops",
+    `${e8.s.toFixed(1)} s`,
+    `complete < 10 s`,
+    e8.r.stopped === null && e8.s < 10,
+  );
+  console.log(
+    `INFO  ... ${e8.r.states} orbits, ${e8.r.transitions} transitions, depth ${e8.r.depthCovered}` +
+      `${e8.r.stopped ? `, stopped: ${e8.r.stopped}` : ""}`,
+  );
+  const e64 = timed({ hyperv: "2019", kernel: "5.5", cpus: 64 }, { depth: 8 });
+  row(
+    "explore, symmetry: 64 vCPUs, depth 8",
+    `${(e64.r.bytes / 2 ** 20).toFixed(0)} MiB`,
+    "complete within 1 GiB",
+    e64.r.stopped === null,
+  );
+  console.log(`INFO  ... ${e64.r.states} orbits in ${e64.s.toFixed(1)} s`);
+  const rates = [0, 1, 2].map(() => {
+    const t = timed({ hyperv: "2019", kernel: "5.5", cpus: 4 }, { depth: 14 });
+    return t.r.states / t.s;
+  });
+  const rate = median(rates);
+  row(
+    "explore, symmetry: orbits per second (4 vCPUs)",
+    `${(rate / 1e6).toFixed(2)} M/s`,
+    ">= 2 M/s",
+    rate >= 2e6,
+  );
+}
+
+// 8. The sweep's full default matrix at depth 6, in workers on every core (tasks/sweep.ts).
+{
+  const dir = await Deno.makeTempDir({ dir: "." });
+  try {
+    const t0 = performance.now();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read=.",
+        "--allow-write=.",
+        "tasks/sweep.ts",
+        "--out",
+        `${dir}/sweep.json`,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    const s = (performance.now() - t0) / 1000;
+    const text = new TextDecoder().decode(out.stdout).split("\n")[0];
+    console.log(
+      `INFO  sweep: default matrix at depth 6 ${`${s.toFixed(1)} s`.padStart(16)}   ${text}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }

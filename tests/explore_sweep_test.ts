@@ -74,7 +74,10 @@ Deno.test("sweep: bad flags and mismatched shards are refused, naming what is va
       [["--hosts", "2020"], /Invalid hosts value "2020" \(did you mean "2022"\?\); valid: 2008R2/],
       [["--kernels", "5.4", "--shard", "3/2"], /Invalid shard "3\/2": expected I\/N/],
       [["--depth", "deep"], /--depth "deep": expected a whole number >= 0/],
-      [["--ops", "online,hibernat"], /Invalid operation "hibernat" \(did you mean "hibernate"\?\); valid: online/],
+      [
+        ["--ops", "online,hibernat"],
+        /Invalid operation "hibernat" \(did you mean "hibernate"\?\); valid: online/,
+      ],
       [["--out", "x.txt"], /--out "x.txt": name a .json file/],
       [["merge", "--out", "m.json"], /name the shards' .json files/],
       [["merge", "nothere.json", "--out", "m.json"], /nothere.json/],
