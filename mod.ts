@@ -154,17 +154,4 @@ export {
 export { ftraceText } from "./lib/timeline/ftrace.ts";
 export { reportHtml } from "./lib/timeline/report.ts";
 export { compare, compareRuns, type Comparison, type Divergence } from "./lib/explore/compare.ts";
-export { type SymmetryCheck, verifySymmetry } from "./lib/explore/symmetry_check.ts";
-export {
-  sweep,
-  SWEEP_AXES,
-  type SweepAxes,
-  type SweepEntry,
-  sweepMatrix,
-  sweepMerge,
-  type SweepRow,
-  type SweepSearch,
-  type SweepTable,
-} from "./lib/explore/sweep.ts";
-export { sweepHtml, sweepScripts } from "./lib/explore/sweep_html.ts";
 export type { ConfigInput } from "./lib/explore/workspace.ts";

@@ -18,13 +18,13 @@ import {
   parseShard,
   SWEEP_AXES,
   type SweepAxes,
-  sweepMerge,
   sweepPlan,
   type SweepRow,
   type SweepSearch,
   type SweepTable,
 } from "../lib/explore/sweep.ts";
 import { sweepHtml, sweepScripts } from "../lib/explore/sweep_html.ts";
+import { sweepMerge } from "../lib/explore/sweep_merge.ts";
 import type { OperationKind } from "../lib/ops/moves.ts";
 import type { SweepJob } from "./sweep_worker.ts";
 

@@ -3,7 +3,8 @@
  * flags and mismatched shards are refused with what is valid, writing nothing.
  */
 import assert from "node:assert/strict";
-import { sweep, sweepMerge, type SweepTable } from "../lib/explore/sweep.ts";
+import { sweep, type SweepTable } from "../lib/explore/sweep.ts";
+import { sweepMerge } from "../lib/explore/sweep_merge.ts";
 
 const TASK = new URL("../tasks/sweep.ts", import.meta.url).pathname;
 const SMALL = ["--hosts", "2019,2012R2", "--kernels", "5.4,6.1", "--cpus", "3", "--hz", "250"];
@@ -22,7 +23,7 @@ async function sweepTask(dir: string, ...args: string[]) {
 const read = async (path: string) => JSON.parse(await Deno.readTextFile(path)) as SweepTable;
 
 Deno.test("sweep --shard 1/3, 2/3, 3/3 merged is the unsharded sweep, file for file", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ dir: ".", prefix: ".sweep-test-" });
   try {
     const whole = await sweepTask(dir, ...SMALL, "--depth", "3", "--out", "whole.json");
     assert.equal(whole.code, 0, whole.stderr);
@@ -67,7 +68,7 @@ Deno.test("sweep --shard 1/3, 2/3, 3/3 merged is the unsharded sweep, file for f
 });
 
 Deno.test("sweep: bad flags and mismatched shards are refused, naming what is valid, and write nothing", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await Deno.makeTempDir({ dir: ".", prefix: ".sweep-test-" });
   try {
     const bad: [string[], RegExp][] = [
       [["--hostz", "2019"], /Unknown option '--hostz'[\s\S]*--hosts/],

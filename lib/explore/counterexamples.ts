@@ -13,7 +13,16 @@ import { type ExploreOperation, moveScript, type OperationKind } from "../ops/mo
 import { type Recorder, violationStep } from "./checker.ts";
 import { replayScript } from "../ops/script.ts";
 import { concreteOperations } from "./concrete.ts";
-import { runScenario } from "./scenario.ts";
+
+/** What a replay of a counterexample gives: per operation, its violations (runScenario's). */
+type Replayed = {
+  readonly operations: readonly {
+    readonly violations: readonly {
+      readonly message: string;
+      readonly step: ViolationStep | null;
+    }[];
+  }[];
+};
 
 /** A hotplug step, as a violation reports it. */
 export interface ViolationStep {
@@ -77,6 +86,7 @@ export class Counterexamples {
     readonly config: MachineConfig,
     readonly options: VmOptions,
     readonly group: readonly number[] = [],
+    readonly replay: ((lines: string[], invariant: string) => Replayed) | null = null,
   ) {}
 
   /** Adds a node reached from `parent` by `op`; returns its number. */
@@ -132,7 +142,7 @@ export class Counterexamples {
         ),
       };
     };
-    if (this.group.length === 0 || (node === 0 && last === null)) {
+    if (this.group.length === 0 || this.replay === null || (node === 0 && last === null)) {
       this.#found.set(key, violation(this.pathTo(node, last)));
       return;
     }
@@ -147,7 +157,7 @@ export class Counterexamples {
   // The violation of `invariant` in the last operation of `scripts` (or the state after it),
   // replayed from the boot. @throws {Error} when the replay does not violate it there.
   #replayed(scripts: string[][], invariant: string, inState: boolean) {
-    const run = runScenario(this.options, scripts.flat(), { invariants: [invariant] });
+    const run = this.replay!(scripts.flat(), invariant);
     const last = run.operations.slice(-scripts[scripts.length - 1].length);
     // A state's check comes after the steps' checks of the operation before it.
     const found = last.flatMap((o) => o.violations);

@@ -28,6 +28,7 @@ import { Reuse } from "./reuse.ts";
 import { canonicalAnchors } from "./classes.ts";
 import { anchorsOf } from "./pack.ts";
 import { interchangeable } from "./symmetry.ts";
+import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES, opsBytes, stateBytes } from "./memory.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
 
@@ -227,7 +228,13 @@ function* search(
   // reused, and no CPUs are interchangeable.
   const builtin = checked.every((c) => c.inv.source !== "user");
   const group = builtin && options.symmetry !== false ? interchangeable(root) : [];
-  const tree = new Counterexamples(root, r.config, r.vmOptions, group);
+  const tree = new Counterexamples(
+    root,
+    r.config,
+    r.vmOptions,
+    group,
+    (lines, invariant) => runScenario(r.vmOptions, lines, { invariants: [invariant] }),
+  );
   const checker = new Checker(checked, root, tree.record);
   const reuse = new Reuse(root, checker, tree, {
     reuse: builtin,
