@@ -3,16 +3,9 @@
  * and shortest counterexamples of the same length; counterexamples name concrete CPUs and replay.
  */
 import assert from "node:assert/strict";
-import {
-  explore,
-  HYPERV_IDS,
-  KERNEL_IDS,
-  runScenario,
-  verifySymmetry,
-  vm,
-  type VmOptions,
-} from "../mod.ts";
+import { explore, HYPERV_IDS, KERNEL_IDS, runScenario, vm, type VmOptions } from "../mod.ts";
 import { permuteState } from "../lib/explore/symmetry.ts";
+import { verifySymmetry } from "../lib/explore/symmetry_check.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 
