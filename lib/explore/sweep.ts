@@ -18,7 +18,28 @@ import { ConfigError } from "../util/errors.ts";
 import { OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import { explore } from "./search.ts";
 import { didYouMean } from "../util/hint.ts";
-import { show } from "../util/check.ts";
+import { arrayOf, check, nullable, object, optional, readInput, show } from "../util/check.ts";
+
+// Each value is checked by sweepAxes / sweepSearch, with its own message; here, the object, its
+// keys, and that each axis is a list.
+const given = <T>() => check<T>("(checked below)", (v) => v as T);
+const AXES_INPUT = object<SweepAxes>({
+  hosts: optional(arrayOf(given<string>())),
+  kernels: optional(arrayOf(given<string>())),
+  arches: optional(arrayOf(given<string>())),
+  kconfigs: optional(arrayOf(given<string>())),
+  cpus: optional(arrayOf(given<number>())),
+  hz: optional(arrayOf(given<number>())),
+}, "sweep axes");
+const SEARCH_INPUT = object<SweepSearch>({
+  depth: optional(given<number>()),
+  ops: optional(arrayOf(given<OperationKind>())),
+  maxStates: optional(given<number>()),
+}, "a sweep's search");
+const SHARD_INPUT = nullable(object<{ index: number; count: number }>({
+  index: given<number>(),
+  count: given<number>(),
+}, "a shard { index, count }"));
 
 /** The axes of a sweep's matrix, each a list of values (absent: the default). */
 export interface SweepAxes {
@@ -123,10 +144,8 @@ export const SWEEP_AXES = Object.keys(AXES) as (keyof SweepAxes)[];
  * ```
  * @throws {RangeError|TypeError} naming the axis, the value and what is valid.
  */
-export function sweepAxes(axes: SweepAxes = {}): Required<SweepAxes> {
-  if (typeof axes !== "object" || axes === null) {
-    throw new TypeError(`Invalid sweep axes ${show(axes)}: expected an object`);
-  }
+export function sweepAxes(input: SweepAxes = {}): Required<SweepAxes> {
+  const axes = AXES_INPUT(readInput(input, "axes"), "axes");
   const out: Record<string, readonly (string | number)[]> = {};
   for (const key of Object.keys(axes)) {
     if (!(key in AXES)) {
@@ -139,22 +158,29 @@ export function sweepAxes(axes: SweepAxes = {}): Required<SweepAxes> {
   }
   for (const key of SWEEP_AXES) {
     const axis = AXES[key];
-    const given = axes[key];
+    const given = axes[key] as readonly (string | number)[] | undefined;
     if (given === undefined) {
       out[key] = axis.def;
       continue;
     }
-    if (!Array.isArray(given) || given.length === 0) {
-      throw new RangeError(`Invalid ${key} ${show(given)}: expected a non-empty list`);
+    if (given.length === 0) {
+      throw new RangeError(`Invalid ${key} []: expected a non-empty list`);
     }
     for (const v of given) {
+      const numeric = key === "cpus" || key === "hz";
+      if (typeof v !== (numeric ? "number" : "string")) {
+        throw new TypeError(
+          `Invalid ${key} value ${show(v)}: expected ${numeric ? "a number" : "a string"}; ` +
+            `valid: ${key === "cpus" ? "1 to 4096" : axis.valid.join(", ")}`,
+        );
+      }
       if (key === "cpus") {
-        if (!Number.isInteger(v) || v < 1 || v > 4096) {
+        if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 4096) {
           throw new RangeError(`Invalid cpus ${show(v)}: expected whole numbers 1 to 4096`);
         }
       } else if (!axis.valid.includes(v)) {
         throw new RangeError(
-          `Invalid ${key} value ${show(v)}${didYouMean(String(v), axis.valid.map(String))}; ` +
+          `Invalid ${key} value ${show(v)}${didYouMean(`${v}`, axis.valid.map(String))}; ` +
             `valid: ${axis.valid.join(", ")}`,
         );
       }
@@ -176,16 +202,24 @@ export function sweepAxes(axes: SweepAxes = {}): Required<SweepAxes> {
  * ```
  * @throws {RangeError} naming the bad value.
  */
-export function sweepSearch(search: SweepSearch = {}): Required<SweepSearch> {
+export function sweepSearch(input: SweepSearch = {}): Required<SweepSearch> {
+  const search = SEARCH_INPUT(readInput(input, "search"), "search");
   const depth = search.depth ?? 6;
   if (!Number.isInteger(depth) || depth < 0 || depth > 64) {
     throw new RangeError(`Invalid depth ${show(depth)}: expected an integer 0 to 64`);
   }
   const ops = [...(search.ops ?? ["online", "offline", "advance"])];
   for (const op of ops) {
+    if (typeof op !== "string") {
+      throw new TypeError(
+        `Invalid operation ${show(op)} in search.ops: expected one of ${
+          OPERATION_KINDS.join(", ")
+        }`,
+      );
+    }
     if (!(OPERATION_KINDS as readonly string[]).includes(op)) {
       throw new RangeError(
-        `Invalid operation ${show(op)}${didYouMean(String(op), OPERATION_KINDS)}; valid: ${
+        `Invalid operation ${show(op)}${didYouMean(op, OPERATION_KINDS)}; valid: ${
           OPERATION_KINDS.join(", ")
         }`,
       );
@@ -274,7 +308,7 @@ function buildable(options: VmOptions): VmOptions | null {
  * @throws {RangeError} for anything else.
  */
 export function parseShard(text: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(String(text).trim());
+  const m = typeof text === "string" ? /^(\d+)\/(\d+)$/.exec(text.trim()) : null;
   const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
   if (!m || index < 1 || count < 1 || index > count) {
     throw new RangeError(
@@ -375,7 +409,16 @@ export function sweepPlan(
 ): { table: SweepTable; entries: SweepEntry[] } {
   const a = sweepAxes(axes);
   const s = sweepSearch(search);
-  if (shard !== null) parseShard(`${shard.index}/${shard.count}`);
+  shard = SHARD_INPUT(readInput(shard, "shard"), "shard");
+  if (
+    shard !== null &&
+    !(Number.isInteger(shard.index) && Number.isInteger(shard.count) && shard.index >= 1 &&
+      shard.index <= shard.count)
+  ) {
+    throw new RangeError(
+      `Invalid shard ${show(shard)}: expected { index, count } with 1 <= index <= count`,
+    );
+  }
   const matrix = sweepMatrix(a);
   return {
     table: { format: "hvtick-sweep/1", axes: a, search: s, size: matrix.length, shard, rows: [] },

@@ -5,8 +5,36 @@
  * @module
  */
 
-import { sweepMatrix, type SweepTable } from "./sweep.ts";
-import { show } from "../util/check.ts";
+import { sweepAxes, sweepMatrix, sweepSearch, type SweepTable } from "./sweep.ts";
+import { isPlainObject, readInput, show } from "../util/check.ts";
+
+// A table read from a file: its parts of the right kinds (the merge checks how they fit).
+function tableOf(v: unknown, i: number): SweepTable {
+  const at = `sweep merge: table ${i + 1}`;
+  if (!isPlainObject(v) || v.format !== "hvtick-sweep/1") {
+    throw new TypeError(
+      `${at} is not a sweep table (format ${
+        show(isPlainObject(v) ? v.format : v)
+      }; expected "hvtick-sweep/1")`,
+    );
+  }
+  sweepAxes(v.axes as never);
+  sweepSearch(v.search as never);
+  const shard = v.shard as { index?: unknown; count?: unknown } | null;
+  if (!Number.isSafeInteger(v.size) || (v.size as number) < 0) {
+    throw new TypeError(`${at}: size ${show(v.size)} is not a count of configurations`);
+  }
+  if (
+    shard !== null &&
+    !(isPlainObject(shard) && Number.isInteger(shard.index) && Number.isInteger(shard.count))
+  ) {
+    throw new TypeError(`${at}: shard ${show(shard)} is not null or { index, count }`);
+  }
+  if (!Array.isArray(v.rows) || v.rows.some((r) => !isPlainObject(r) || typeof r.id !== "string")) {
+    throw new TypeError(`${at}: rows is not a list of rows with their configuration's id`);
+  }
+  return v as unknown as SweepTable;
+}
 
 /**
  * Joins the tables of a sweep's shards into the whole table. They must be of one sweep (the same
@@ -25,19 +53,13 @@ import { show } from "../util/check.ts";
  * ```
  * @throws {RangeError} naming what does not fit; {@linkcode TypeError} for what is not a table.
  */
-export function sweepMerge(tables: readonly SweepTable[]): SweepTable {
-  if (!Array.isArray(tables) || tables.length === 0) {
-    throw new RangeError(`sweep merge: give at least one shard's table`);
+export function sweepMerge(input: readonly SweepTable[]): SweepTable {
+  const read = readInput(input, "tables");
+  if (!Array.isArray(read)) {
+    throw new TypeError(`sweep merge: tables ${show(read)} is not a list of shards' tables`);
   }
-  tables.forEach((t, i) => {
-    if (typeof t !== "object" || t === null || t.format !== "hvtick-sweep/1") {
-      throw new TypeError(
-        `sweep merge: table ${i + 1} is not a sweep table (format ${
-          show((t as { format?: unknown })?.format)
-        }; expected "hvtick-sweep/1")`,
-      );
-    }
-  });
+  if (read.length === 0) throw new RangeError(`sweep merge: give at least one shard's table`);
+  const tables = read.map(tableOf);
   const first = tables[0];
   const same = (t: SweepTable) => JSON.stringify([t.axes, t.search, t.size]);
   const count = first.shard?.count;

@@ -9,6 +9,7 @@
 
 import { explore, type ExploreOptions, type ExploreResult } from "./search.ts";
 import type { ConfigInput } from "./workspace.ts";
+import { isPlainObject, readInput, show } from "../util/check.ts";
 
 /** Both searches and what differs between them. */
 export interface SymmetryCheck {
@@ -39,6 +40,14 @@ export function verifySymmetry(
   config: ConfigInput,
   options: Omit<ExploreOptions, "symmetry"> = {},
 ): SymmetryCheck {
+  const read = readInput(options, "options");
+  if (!isPlainObject(read)) {
+    throw new TypeError(`options: ${show(read)} is not an object of explore options`);
+  }
+  if ("symmetry" in read) {
+    throw new TypeError(`options: unknown key "symmetry" (verifySymmetry runs both searches)`);
+  }
+  options = read;
   const plain = explore(config, { ...options, symmetry: false });
   const reduced = explore(config, { ...options, symmetry: true });
   for (const r of [plain, reduced]) {
