@@ -222,6 +222,22 @@ export class Reuse {
     else this.checker.add(move.post, 1);
   }
 
+  /**
+   * A state `move` led to from node `node` (a state of class `c` at time `now`) that was visited
+   * before: its checks were counted then, but a violation there is also a counterexample for this
+   * kind of last operation when none was found yet — the shortest sequence ending in that kind
+   * that reaches a violating state, whichever path reached the state first (with symmetry, the
+   * first path reaches its orbit, not the state). Checked on the state itself, counts left out.
+   */
+  revisited(move: Move, v: readonly number[], node: number, c: StateClass, now: number): void {
+    if (!move.postKeys || move.postKeys.every((key) => this.tree.has(key))) return;
+    const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
+    const before = move.absolute
+      ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
+      : { now, monotonic: now + c.monotonic };
+    this.checker.counted(() => this.checker.check(k, null, before, node, move.op));
+  }
+
   /** Adds every reused move's counts, once per use (when the search ends). */
   settle(): void {
     for (const move of this.#moves) {

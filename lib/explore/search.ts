@@ -316,7 +316,7 @@ function* search(
               next.cls.push(move.to);
               for (let a = 0; a < A; a++) next.anchors.push(v[a]);
             }
-          }
+          } else reuse.revisited(move, v, node, c, level.anchors[at]);
           if (variant > 0 || !move.race) break;
           op = reuse.variant(c, g);
         }

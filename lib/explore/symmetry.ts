@@ -20,10 +20,7 @@ import { hotpluggable } from "../hotplug/device.ts";
  * the boot CPU 0, not a VMbus channel's `target_cpu`, not the CPU whose `vmbus_percpu_work()` runs
  * first (`synicFirst`). None when the boot CPU can go offline: the first online CPU takes over the
  * timekeeping duty and the hotplug control (tick-common.c `tick_handover_do_timer()`,
- * cpumask_first), and with CPU0 gone that is the lowest-numbered of the others. None with
- * CONFIG_CPU_HOTPLUG_STATE_CONTROL either: on 6.8 (Hyper-V 2025, 4 vCPUs, depth 5 with partial
- * targets) the reduced search missed a violation of hres-needs-oneshot-tick the plain search
- * finds (verifySymmetry), so some rule there tells these CPUs apart; not yet found.
+ * cpumask_first), and with CPU0 gone that is the lowest-numbered of the others.
  *
  * @example
  * ```ts
@@ -33,12 +30,11 @@ import { hotpluggable } from "../hotplug/device.ts";
  * assert.deepEqual(interchangeable(workspace({ cpus: 4 }).root), [1, 2, 3]);
  * assert.deepEqual(interchangeable(workspace({ cpus: 4, vmbusChannels: [0, 2] }).root), [1, 3]);
  * assert.deepEqual(interchangeable(workspace({ cpus: 4, arch: "arm64" }).root), []);
- * assert.deepEqual(interchangeable(workspace({ cpus: 4, hotplugStateControl: true }).root), []);
  * ```
  */
 export function interchangeable(k: Kernel): number[] {
   const config = k.s.config;
-  if (hotpluggable(k, 0) || config.hotplugStateControl) return [];
+  if (hotpluggable(k, 0)) return [];
   const fixed = new Set([0, config.synicFirst, ...config.vmbusChannels]);
   const out = k.s.cpus.map((c) => c.id).filter((cpu) => !fixed.has(cpu));
   return out.length < 2 ? [] : out;
