@@ -26,6 +26,8 @@ export interface Canonical {
   readonly ties: readonly Int32Array[];
 }
 
+let scratch = new Float64Array(64);
+
 /**
  * Makes anchors (`v[at…]`, one state's, as pack.ts orders them) canonical in place: the CPUs' tick
  * counts renumbered by `perm`, then sorted within each run of `ties`.
@@ -47,8 +49,10 @@ export function canonicalAnchors(
 ): void {
   const base = at + 2;
   if (perm) {
-    const ticks = Array.from(perm, (p) => v[base + p]);
-    for (let i = 0; i < ticks.length; i++) v[base + i] = ticks[i];
+    // A scratch copy of the tick counts (this runs per transition: no allocation).
+    if (scratch.length < perm.length) scratch = new Float64Array(perm.length);
+    for (let i = 0; i < perm.length; i++) scratch[i] = v[base + i];
+    for (let i = 0; i < perm.length; i++) v[base + i] = scratch[perm[i]];
   }
   for (const run of ties) {
     // Insertion sort: runs are short, and mostly sorted already.

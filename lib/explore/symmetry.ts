@@ -19,7 +19,7 @@ import { hotpluggable } from "../hotplug/device.ts";
  * The CPUs of `k`'s machine that no rule tells apart, ascending (empty when fewer than two): not
  * the boot CPU 0, not a VMbus channel's `target_cpu`, not the CPU whose `vmbus_percpu_work()` runs
  * first (`synicFirst`). None when the boot CPU can go offline: the first online CPU takes over the
- * timekeeping duty and the hotplug control (tick-common.c `tick_handover_do_timer()`,
+ * timekeeping duty and the hotplug control (6.6 kernel/time/tick-common.c:393-397 `tick_handover_do_timer()`,
  * cpumask_first), and with CPU0 gone that is the lowest-numbered of the others.
  *
  * @example
