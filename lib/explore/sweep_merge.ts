@@ -5,7 +5,8 @@
  * @module
  */
 
-import { sweepAxes, sweepMatrix, sweepSearch, type SweepTable } from "./sweep.ts";
+import { sweepMatrix, type SweepTable } from "./sweep.ts";
+import { sweepAxes, sweepSearch } from "./sweep_axes.ts";
 import { isPlainObject, readInput, show } from "../util/check.ts";
 
 // A table read from a file: its parts of the right kinds (the merge checks how they fit).
