@@ -271,6 +271,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
       stderr: "inherit",
     }).output();
     const s = (performance.now() - t0) / 1000;
+    if (!out.success) throw new Error(`deno task sweep failed (exit code ${out.code})`);
     const text = new TextDecoder().decode(out.stdout).split("\n")[0];
     console.log(
       `INFO  sweep: default matrix at depth 6 ${`${s.toFixed(1)} s`.padStart(16)}   ${text}`,

@@ -117,6 +117,44 @@ function places(xs: readonly string[]): Map<string, number> {
   return new Map(xs.map((x, i) => [x, xs.length - i]));
 }
 
+/** A state's lists, by id, and each CPU's devices (its own, and those masked or bound to it). */
+interface Lists {
+  readonly listed: Map<string, number>;
+  readonly released: Map<string, number>;
+  readonly lost: Map<string, number>;
+  readonly devices: Map<number, string[]>;
+}
+
+// Made once per state and canonicalOrder() call (`cache`): every CPU's key reads them. Not kept
+// across calls: a kernel's state changes in place.
+function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
+  let lists = cache.get(s);
+  if (lists) return lists;
+  const devices = new Map<number, string[]>();
+  const add = (cpu: number, x: string) => {
+    const list = devices.get(cpu);
+    if (!list) devices.set(cpu, [x]);
+    else if (list[list.length - 1] !== x) list.push(x);
+  };
+  for (const x in s.devices) {
+    const d = s.devices[x];
+    const owner = cpuOfId(x);
+    if (owner >= 0) add(owner, x);
+    if (d.mask >= 0) add(d.mask, x);
+    if (d.boundTo >= 0) add(d.boundTo, x);
+  }
+  // By id (kind, then CPU): the order they were registered in is history, not what they are.
+  for (const list of devices.values()) list.sort();
+  lists = {
+    listed: places(listOrder(s)),
+    released: places(s.released),
+    lost: places(s.ceCorrupt?.lost ?? []),
+    devices,
+  };
+  cache.set(s, lists);
+  return lists;
+}
+
 /**
  * Writes into `out` what tells CPU `cpu` of `s` apart, as numbers (strings as indexes in
  * `strings`): its record and its per-CPU devices, whether it holds the timekeeping duty or the
@@ -132,6 +170,7 @@ function cpuKey(
   strings: Map<string, number>,
   out: number[],
   base: MachineState | null,
+  cache: Map<MachineState, Lists>,
 ): boolean {
   let foreign = false;
   const str = (v: string | null) => {
@@ -172,13 +211,10 @@ function cpuKey(
     s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
     s.frozenCpus.includes(cpu) ? 1 : 0,
   );
-  const listed = places(listOrder(s));
-  const released = places(s.released);
-  const lost = places(s.ceCorrupt?.lost ?? []);
-  for (const x in s.devices) {
+  const { listed, released, lost, devices } = listsOf(s, cache);
+  for (const x of devices.get(cpu) ?? []) {
     const d = s.devices[x];
     const owner = cpuOfId(x);
-    if (owner !== cpu && d.mask !== cpu && d.boundTo !== cpu) continue;
     out.push(
       kindOf(x),
       owner < 0 ? -1 : ref(owner),
@@ -208,7 +244,7 @@ function cpuKey(
     );
   }
   out.push(-99);
-  if (s.image && cpuKey(s.image, cpu, group, strings, out, s)) foreign = true;
+  if (s.image && cpuKey(s.image, cpu, group, strings, out, s, cache)) foreign = true;
   return foreign;
 }
 
@@ -239,9 +275,10 @@ export function canonicalOrder(
   const set = new Set(group);
   const strings = new Map<string, number>();
   const keys = new Map<number, number[]>();
+  const cache = new Map<MachineState, Lists>();
   for (const cpu of group) {
     const key: number[] = [];
-    if (cpuKey(s, cpu, set, strings, key, null)) key.push(-100 - cpu);
+    if (cpuKey(s, cpu, set, strings, key, null, cache)) key.push(-100 - cpu);
     keys.set(cpu, key);
   }
   const compare = (a: number, b: number) => {
