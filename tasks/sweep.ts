@@ -84,10 +84,15 @@ async function writeTable(table: SweepTable, out: string): Promise<string[]> {
   return [out, html, `${scripts.length} counterexample scripts`];
 }
 
-/** Explores `jobs` in `count` workers; rows in the order of `jobs`. */
+/**
+ * Explores `jobs` in `count` workers; rows in the order of `jobs`. Progress goes to stderr every
+ * tenth of the jobs (stdout keeps the summary).
+ */
 async function runWorkers(jobs: SweepJob[], count: number): Promise<SweepRow[]> {
   const rows = new Array<SweepRow>(jobs.length);
   let next = 0;
+  let done = 0;
+  const step = Math.max(1, Math.ceil(jobs.length / 10));
   const one = () =>
     new Promise<void>((resolve, reject) => {
       const w = new Worker(new URL("./sweep_worker.ts", import.meta.url), { type: "module" });
@@ -105,6 +110,9 @@ async function runWorkers(jobs: SweepJob[], count: number): Promise<SweepRow[]> 
             return;
           }
           rows[i] = e.data.row!;
+          if (++done % step === 0 && done < jobs.length) {
+            console.error(`sweep: ${done}/${jobs.length} configurations explored`);
+          }
           send();
         };
         w.postMessage(jobs[i]);
