@@ -3,9 +3,17 @@
  * and shortest counterexamples of the same length; counterexamples name concrete CPUs and replay.
  */
 import assert from "node:assert/strict";
-import { explore, HYPERV_IDS, KERNEL_IDS, runScenario, vm, type VmOptions } from "../mod.ts";
+import {
+  explore,
+  HYPERV_IDS,
+  KERNEL_IDS,
+  OPERATION_KINDS,
+  runScenario,
+  verifySymmetry,
+  vm,
+  type VmOptions,
+} from "../mod.ts";
 import { permuteState } from "../lib/explore/symmetry.ts";
-import { verifySymmetry } from "../lib/explore/symmetry_check.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 
@@ -28,20 +36,19 @@ function configs(cpus: number): VmOptions[] {
   return out;
 }
 
-Deno.test("symmetry: every host and kernel line at 3 vCPUs (depth 2, every operation but partial targets), the same verdicts and counterexample lengths as the plain search", () => {
+Deno.test("symmetry: every host and kernel line at 3 vCPUs (depth 2, every operation kind, partial targets on), the same verdicts and counterexample lengths as the plain search", () => {
   const list = configs(3);
   assert.equal(list.length, HYPERV_IDS.length * KERNEL_IDS.length);
   for (const config of list) {
-    const check = verifySymmetry(config, {
+    const check = verifySymmetry({ ...config, hotplugStateControl: true }, {
       depth: 2,
-      ops: ["online", "offline", "advance", "hibernate", "kexec", "fail"],
+      ops: [...OPERATION_KINDS],
     });
     assert.deepEqual(check.differences, [], JSON.stringify(config));
     assert.deepEqual(check.reduced.symmetric, [1, 2]);
   }
 });
 
-// With CONFIG_CPU_HOTPLUG_STATE_CONTROL the reduction is off (symmetry.ts interchangeable): on
 // 6.8 with partial targets it missed a violation at depth 5.
 Deno.test("symmetry: 4 vCPUs to depth 4, with hibernation, as the plain search", () => {
   for (
