@@ -3,20 +3,68 @@
  * Hyper-V guests, before and after kernel commit 4df4cb9e99 ("x86/hyperv: Initialize clockevents
  * earlier in CPU onlining", Linux 5.5).
  *
- * @example
+ * Start with {@linkcode vm}: its {@linkcode VmBuilder} records options and `build()` checks them
+ * all at once ({@linkcode ConfigError} lists every problem, with did-you-mean hints) and boots a
+ * {@linkcode Machine}, every CPU online.
+ *
+ * - **Build**: `vm()` (or `vm(options)`, {@linkcode VmOptions}), then `.preset()`, `.hyperv()`,
+ *   `.kernel()`, `.arch()`, `.kconfig()`, `.cpus()`, `.hz()`… and `.build()`. The names are
+ *   literal unions of the tables, so editors complete them: {@linkcode KernelId}
+ *   (`KERNEL_IDS`), {@linkcode HypervId}, {@linkcode ConfigId}, {@linkcode PresetId},
+ *   {@linkcode Arch}. Each setter's parameter says its default.
+ * - **Drive**: `offline(cpu)` / `online(cpu)` (results with the errno, the kernel's message and
+ *   the tick device's changes step by step), `advance("10ms")`, `hibernate()` / `resume()`,
+ *   `reset()`, `write(path, value)`, or any operation as a script writes it: `run(line)`.
+ * - **Look**: `boundDevice(cpu)`, `cpus()`, `devices()`, `read(path)` (sysfs, procfs, tracefs),
+ *   `dmesg()`, `trace`, `problems()`, `snapshot()` / `restore()`.
+ * - **Search and compare**: {@linkcode explore} checks invariants over every operation sequence
+ *   up to a depth; {@linkcode compare} runs one scenario on two configurations.
+ * - **Pictures**: {@linkcode record} a scenario, then {@linkcode timelineSvg},
+ *   {@linkcode reportHtml}, {@linkcode chromeTrace}, {@linkcode ftraceText}.
+ *
+ * What hangs in the modelled kernel is a result that says so and why; a hung guest then throws
+ * {@linkcode HangError} for what it cannot do.
+ *
+ * @example A legacy host: the stimer is unbound at offline, the LAPIC takes over
  * ```ts
  * import { vm } from "./mod.ts";
  * import assert from "node:assert/strict";
  * const m = vm().hyperv("2012R2").arch("x86_64").kernel("5.2").cpus(4).hz(250).build();
  * assert.equal(m.boundDevice(2), "Hyper-V clockevent");
- * m.offline(2);
+ * const r = m.offline(2);
+ * assert.deepEqual(r.changes.map((c) => [c.stepName, c.device]), [
+ *   ["hyperv/vmbus:online", "lapic"],
+ *   ["cpu:teardown", null],
+ * ]);
  * assert.ok(m.trace.some((e) => e.cpu === 2 && e.type === "tick_setup_device" && e.device === "lapic"));
+ * m.advance("10ms");
+ * assert.equal(m.write("/sys/devices/system/cpu/cpu2/online", "1").ok, true);
+ * assert.equal(m.boundDevice(2), "Hyper-V clockevent");
+ * ```
+ *
+ * @example Defaults, presets, and a hang with its reason
+ * ```ts
+ * import { vm } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * const c = vm().config();
+ * assert.deepEqual([c.hyperv, c.kernel, c.arch, c.cpus, c.hz], ["2019", "5.5", "x86_64", 4, 250]);
+ * assert.equal(vm().preset("ubuntu-24.04-azure").config().kernel, "6.8");
+ * const h = vm().hyperv("2019").kernel("5.4").cpus(4).build().hibernate();
+ * assert.match(h.message, /^hibernate: HANG while taking CPU1 down/);
  * ```
  *
  * @module
  */
 
 export { vm, VmBuilder, type VmOptions } from "./lib/api/builder.ts";
+export type {
+  ConfigId,
+  HostId,
+  HypervId,
+  KernelId,
+  PresetId,
+  Suggested,
+} from "./lib/engine/ids.ts";
 export {
   type CpuInfo,
   type DeviceInfo,
@@ -26,8 +74,18 @@ export {
   type PowerResult,
   type WriteResult,
 } from "./lib/api/machine.ts";
+export { MachineControl } from "./lib/api/machine_control.ts";
 export { paths } from "./lib/files/table.ts";
 export { ConfigError, HangError, KernelError, PoweredOffError } from "./lib/util/errors.ts";
+export { StoppedError, type StoppedWalk, type StopPoint } from "./lib/engine/stops.ts";
+export type { RunUntilResult, Until } from "./lib/api/run_until.ts";
+export {
+  type Condition,
+  CONDITION_KINDS,
+  type ConditionKind,
+  conditionText,
+  parseCondition,
+} from "./lib/api/conditions.ts";
 export { parseDuration } from "./lib/util/duration.ts";
 export type { BindingChange } from "./lib/hotplug/device.ts";
 export type { HotplugReason, HotplugReasonCode } from "./lib/hotplug/reasons.ts";
@@ -66,6 +124,7 @@ export {
   type Platform,
 } from "./lib/engine/config.ts";
 export { ERRNO, type ErrnoInfo, type ErrnoName } from "./lib/util/errno.ts";
+export { type Refusal, type RefusalId, REFUSALS } from "./lib/util/refusals.ts";
 export {
   type HostFeatures,
   HOSTS,
@@ -102,6 +161,8 @@ export {
   type InvariantInfo,
 } from "./lib/explore/invariants.ts";
 export { OPERATION_KINDS, type OperationKind } from "./lib/ops/moves.ts";
+// Installs the invariant check of `violation` stop conditions (lib/api/conditions.ts).
+import "./lib/explore/violations.ts";
 export {
   formatOperation,
   type Operation,
@@ -114,14 +175,15 @@ export {
 } from "./lib/ops/operations.ts";
 export type {
   AdvanceResult,
+  KdumpResult,
   KexecResult,
   ModprobeResult,
   RaceResult,
   ResetResult,
   SwaponResult,
 } from "./lib/ops/results.ts";
-export type { StepPoint } from "./lib/engine/observe.ts";
-export { formatDuration, formatSeconds } from "./lib/util/duration.ts";
+export type { Observer, StepPoint } from "./lib/engine/observe.ts";
+export { formatDuration, formatSeconds, formatTime } from "./lib/util/duration.ts";
 export {
   type CpuStateName,
   deviceChange,
@@ -142,6 +204,8 @@ export {
   type Recording,
   recording,
   type Transition,
+  type Walk,
+  type WalkChange,
 } from "./lib/timeline/record.ts";
 export { type TimelineOptions, timelineSvg } from "./lib/timeline/svg.ts";
 export { compareSvg } from "./lib/timeline/compare_svg.ts";

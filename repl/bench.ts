@@ -16,8 +16,9 @@ const VERBOSE = Deno.args.includes("--verbose");
 
 // 3. The REPL on a 2048-vCPU machine: every command of the table, each sample line timed five
 // times through the same Session the terminal uses (median). Commands without a `cost` must
-// answer in under 10 ms; the ones whose work grows with the machine or the input (booting 2048
-// vCPUs, hibernating them, printing the whole trace buffer…) are reported with their figures.
+// answer in under 1 ms, unless their output grows with the machine (listed with its size); the
+// ones whose work grows with the machine or the input (booting 2048 vCPUs, hibernating them,
+// printing the whole trace buffer…) are reported with their figures.
 // Then cold start to the first prompt (a subprocess that reads `quit` from a pipe, median of five).
 {
   const SCRATCH = "bench-session.tmp";
@@ -58,12 +59,14 @@ const VERBOSE = Deno.args.includes("--verbose");
     ["modprobe hv_vmbus"],
     ["swapon /dev/vda"],
     ["poweroff", "poweron"],
+    ["kexec", "reset"],
     ["quit"],
     ["reset"],
     [BOOT],
   ];
-  // Lines the bench VM refuses, timed all the same: a Hyper-V VM has no virtio disk (ENOENT).
-  const REFUSED = new Set(["swapon /dev/vda"]);
+  // Lines the bench VM refuses, timed all the same: a Hyper-V VM has no virtio disk (ENOENT); the
+  // kexec'd kernel of the default line crashes (hv_cpu_die() never ran; reset boots afresh).
+  const REFUSED = new Set(["swapon /dev/vda", "kexec"]);
   const sampled = new Set(samples.flat().map((l) => l.split(" ")[0]));
   const missing = COMMANDS.filter((c) => !sampled.has(c.name)).map((c) => c.name);
   if (missing.length) throw new Error(`bench: no sample line for ${missing.join(", ")}`);
@@ -80,6 +83,7 @@ const VERBOSE = Deno.args.includes("--verbose");
     },
   };
   const times = new Map<string, number[]>();
+  const sizes = new Map<string, number>();
   for (const line of [BOOT, "advance 10ms"]) {
     const out = await session.execute(line);
     if (!out.ok) throw new Error(`${line}: ${out.text}`);
@@ -93,6 +97,7 @@ const VERBOSE = Deno.args.includes("--verbose");
           const ms = performance.now() - t0;
           if (!out.ok && !REFUSED.has(line)) throw new Error(`${line}: ${out.text}`);
           times.set(line, [...(times.get(line) ?? []), ms]);
+          sizes.set(line, out.text.length);
         }
       }
     }
@@ -101,6 +106,9 @@ const VERBOSE = Deno.args.includes("--verbose");
     await Deno.remove(SCRIPT).catch(() => {});
     await Deno.remove(PICTURE).catch(() => {});
   }
+  // A line that prints more than this (a per-CPU listing of 2048 vCPUs, the whole log) costs what
+  // its output does: listed with its size, outside the 1 ms target.
+  const OUTPUT_BOUND = 4096;
   let worst = { line: "", ms: 0 };
   for (const [line, ts] of times) {
     const command = COMMANDS.find((c) => c.name === line.split(" ")[0])!;
@@ -111,6 +119,12 @@ const VERBOSE = Deno.args.includes("--verbose");
           `${ms.toFixed(1)} ms`.padStart(16)
         }   cost: ${command.cost}`,
       );
+    } else if (sizes.get(line)! > OUTPUT_BOUND) {
+      console.log(
+        `INFO  ${line.slice(0, 44).padEnd(44)} ${`${ms.toFixed(1)} ms`.padStart(16)}   cost: its ${
+          (sizes.get(line)! / 1024).toFixed(0)
+        } KiB of output (grows with the machine)`,
+      );
     } else {
       if (VERBOSE) console.log(`      ${line.padEnd(60)} ${ms.toFixed(2)} ms`);
       if (ms > worst.ms) worst = { line, ms };
@@ -119,8 +133,8 @@ const VERBOSE = Deno.args.includes("--verbose");
   row(
     `slowest other REPL command (${worst.line.split(" ")[0]})`,
     `${worst.ms.toFixed(2)} ms`,
-    "< 10 ms",
-    worst.ms < 10,
+    "< 1 ms median",
+    worst.ms < 1,
   );
 
   const starts: number[] = [];

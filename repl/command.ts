@@ -8,6 +8,7 @@
 
 import type { Machine, VmOptions } from "../mod.ts";
 import { type Grammar, parseWords, usage as grammarUsage } from "../lib/ops/grammar.ts";
+import { CONFINED } from "./files.ts";
 
 export type { Completion, OptionSpec } from "../lib/ops/grammar.ts";
 
@@ -139,7 +140,11 @@ export async function io<T>(path: string, op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {
-    const why = (e as Error).message.replace(/^cannot open [^:]*: /, "");
+    // Deno's own permission refusal names its flags; the shell says what the rule is, once.
+    const denied = e instanceof Deno.errors.NotCapable || e instanceof Deno.errors.PermissionDenied;
+    const why = denied && /--allow|Requires .* access/.test((e as Error).message)
+      ? CONFINED
+      : (e as Error).message.replace(/^cannot open [^:]*: /, "");
     throw new ReplError(`cannot access ${JSON.stringify(path)}: ${why}`);
   }
 }
@@ -160,4 +165,38 @@ export function positiveInt(flag: string, value: unknown): number {
     throw new RangeError(`--${flag} ${JSON.stringify(text)}: expected a positive whole number`);
   }
   return Number(text);
+}
+
+/**
+ * The API's method names in the library's messages, and the REPL command that does the same: the
+ * shell names its own commands, never `files()` (`reset()` becomes `reset`).
+ */
+const API_WORDS: Readonly<Record<string, string>> = {
+  files: "ls",
+  readDir: "ls",
+  read: "cat",
+  write: "echo",
+  powerOn: "poweron",
+  reset: "reset",
+  resume: "resume",
+  hibernate: "hibernate",
+  advance: "advance",
+  online: "online",
+  offline: "offline",
+};
+
+/**
+ * `message` in the shell's words: an API method call (`files()`) becomes its command (`ls`).
+ *
+ * @example
+ * ```ts
+ * import { shellWords } from "./command.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(shellWords("not present on this VM; files() lists them"),
+ *   "not present on this VM; ls lists them");
+ * assert.equal(shellWords("hung; reset() reboots it"), "hung; reset reboots it");
+ * ```
+ */
+export function shellWords(message: string): string {
+  return message.replace(/\b([a-zA-Z]+)\(\)/g, (call, name: string) => API_WORDS[name] ?? call);
 }

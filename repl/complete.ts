@@ -39,8 +39,17 @@ function candidates(session: Session, kind: Completion | undefined, word: string
 }
 
 /**
+ * A finished word is followed by a space, as a shell does, so the next word can be typed at once;
+ * a directory (`/sys/devices/`) is not finished.
+ */
+function finished(words: string[]): string[] {
+  return words.map((w) => (w.endsWith("/") ? w : `${w} `));
+}
+
+/**
  * Completions for the word under the cursor at the end of `line`, as `[candidates, word]` (the
- * shape `node:readline`'s completer returns).
+ * shape `node:readline`'s completer returns); each candidate that finishes its word ends with a
+ * space.
  *
  * @example
  * ```ts
@@ -48,11 +57,17 @@ function candidates(session: Session, kind: Completion | undefined, word: string
  * import { Session } from "./session.ts";
  * import assert from "node:assert/strict";
  * const session = new Session();
- * assert.deepEqual(complete(session, "off"), [["offline"], "off"]);
- * assert.deepEqual(complete(session, "vm --kernel 6.1"), [["6.1", "6.12", "6.18"], "6.1"]);
+ * assert.deepEqual(complete(session, "off"), [["offline "], "off"]);
+ * assert.deepEqual(complete(session, "vm --hyp"), [["--hyperv "], "--hyp"]);
+ * assert.deepEqual(complete(session, "vm --kernel 6.1"), [["6.1 ", "6.12 ", "6.18 "], "6.1"]);
  * ```
  */
 export function complete(session: Session, line: string): [string[], string] {
+  const [words, word] = candidatesAt(session, line);
+  return [finished(words), word];
+}
+
+function candidatesAt(session: Session, line: string): [string[], string] {
   const parts = line.split(/\s+/);
   const word = parts[parts.length - 1];
   if (parts.length === 1) {
@@ -78,5 +93,7 @@ export function complete(session: Session, line: string): [string[], string] {
     }
     index++;
   }
-  return [candidates(session, command.positionals?.[index]?.complete, word), word];
+  const positionals = command.positionals ?? [];
+  const spec = positionals[index] ?? (positionals.at(-1)?.repeats ? positionals.at(-1) : undefined);
+  return [candidates(session, spec?.complete, word), word];
 }

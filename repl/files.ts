@@ -38,6 +38,9 @@ export function isTempName(name: string): boolean {
   return TEMP.test(name);
 }
 
+/** The one line every refusal of a path outside the current directory ends with. */
+export const CONFINED = "hvtick may read and write only under the current directory";
+
 const NAMES: Record<string, string> = {
   NotFound: "no such file or directory",
   PermissionDenied: "permission denied",
@@ -85,7 +88,7 @@ function whyOutside(path: string, real: string, root: string): string {
 
 function confine(path: string, real: string, root: string): string {
   if (!inside(real, root)) {
-    refuse("NotCapable", `${whyOutside(path, real, root)}; the REPL reads and writes only there`);
+    refuse("NotCapable", `${whyOutside(path, real, root)}; ${CONFINED}`);
   }
   return real;
 }
@@ -97,7 +100,7 @@ function lexically(path: string, root: string): void {
   if (!inside(absolute, root)) {
     refuse(
       "NotCapable",
-      `it is ${absolute}, outside the current directory ${root}; the REPL reads and writes only there`,
+      `it is ${absolute}, outside the current directory ${root}; ${CONFINED}`,
     );
   }
 }

@@ -11,8 +11,9 @@ import { createInterface } from "node:readline/promises";
 import { parseArgs } from "node:util";
 import { type Outcome, Session } from "./session.ts";
 import { complete } from "./complete.ts";
+import { enhanceLineEditing } from "./line_editor.ts";
 import { openHistory, readText, writeAtomic } from "./files.ts";
-import { formatSeconds } from "../mod.ts";
+import { formatTime } from "../mod.ts";
 import type { Context } from "./command.ts";
 
 /** Where interactive history is kept (the current directory: the REPL may only write there). */
@@ -91,8 +92,41 @@ async function print(out: Outcome): Promise<void> {
   } else if (out.text) console.log(out.text);
 }
 
-function prompt(session: Session): string {
-  return session.machine ? `hvtick[t=${formatSeconds(session.machine.now)}]> ` : "hvtick> ";
+/**
+ * The prompt: the simulated time and, when the VM cannot run commands as usual, why (a walk
+ * stopped at a breakpoint, hung, hibernated or powered off), so a user sees it before typing.
+ *
+ * @example
+ * ```ts
+ * import { prompt } from "./main.ts";
+ * import { Session } from "./session.ts";
+ * import assert from "node:assert/strict";
+ * const session = new Session();
+ * assert.equal(prompt(session), "hvtick> ");
+ * await session.execute("vm --cpus 2");
+ * await session.execute("advance 10ms");
+ * assert.equal(prompt(session), "hvtick[t=10 ms]> ");
+ * await session.execute("break state sched:active --cpu 1");
+ * await session.execute("offline 1");
+ * assert.equal(prompt(session), "hvtick[t=10 ms STOPPED]> ");
+ * await session.execute("continue");
+ * assert.equal(prompt(session), "hvtick[t=10 ms]> ");
+ * ```
+ */
+export function prompt(session: Session): string {
+  const m = session.machine;
+  if (!m) return "hvtick> ";
+  // A walk stopped at a breakpoint holds cpu_hotplug_lock: say so, as the other states are said.
+  const state = m.stopped
+    ? " STOPPED"
+    : m.hung
+    ? " HUNG"
+    : m.power === "hibernated"
+    ? " HIBERNATED"
+    : m.power === "off"
+    ? " POWERED OFF"
+    : "";
+  return `hvtick[t=${formatTime(m.now)}${state}]> `;
 }
 
 async function runLines(
@@ -156,6 +190,11 @@ async function interactive(f: Flags): Promise<number> {
     historySize: HISTORY_MAX,
     completer: (line: string) => complete(session, line),
   });
+  // TAB always completes; Ctrl-R searches the history (repl/line_editor.ts).
+  enhanceLineEditing(
+    rl as unknown as Parameters<typeof enhanceLineEditing>[0],
+    (text) => process.stdout.write(text),
+  );
   let running: AbortController | null = null;
   // Lines arrive as events so that Ctrl-D (close) ends the session even while waiting.
   const pending: string[] = [];

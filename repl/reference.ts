@@ -33,9 +33,22 @@ export function replReference(): string {
     "`line` (the input), `ok` (boolean), `result` (the command's data) or `error` (the message),",
     "and `time` (simulated nanoseconds after the command, or null before `vm`).",
     "",
-    "Keys: TAB completes commands, flags, flag values, CPU numbers and paths; Up/Down walk the",
-    "history (kept in `.hvtick_history` in the current directory); Ctrl-C discards the line being",
-    "typed, or interrupts a running `advance` (the time already simulated stays); Ctrl-D leaves.",
+    "Keys: TAB completes commands, flags, flag values, CPU numbers and paths (a completed word is",
+    "followed by a space), a second TAB lists the candidates; Up/Down walk the history (kept in",
+    "`.hvtick_history` in the current directory) and Ctrl-R searches it backwards (Ctrl-R again",
+    "for an older match, Enter runs it, any other key edits it, Ctrl-G gives the line back); Ctrl-C",
+    "discards the line being typed, or interrupts a running `advance` (the time already simulated",
+    "stays); Ctrl-D leaves. The prompt shows the simulated time (`hvtick[t=10 ms]>`) and says when",
+    "the VM is `HUNG`, `HIBERNATED` or `POWERED OFF`, or a walk is `STOPPED` at a breakpoint.",
+    "",
+    "Time: the REPL shows simulated time one way everywhere, in the largest unit it reaches with at",
+    "most three decimals (`10 ms`, `1.5 µs`); `advance --exact` shows whole nanoseconds. A duration",
+    "is typed with its unit (`10ms`, `1.5us`, `2s`); a bare number is refused, naming the units.",
+    "",
+    "Refusals: a write or operation the kernel refuses prints the errno and a `why:` line in the",
+    "kernel's terms (each from one entry of lib/util/refusals.ts, with its kernel source); a hang",
+    "that depends on the `kthread_park()` race adds a `race:` line saying how to take the other",
+    "side. After a hang, advancing far enough prints the kernel's hung-task warnings in `dmesg`.",
     "",
     "Files: every file the REPL reads or writes (`source`, `load`, `save`, `compare`, `timeline`,",
     "`report`, `trace export`, `--script`, the history) is in the current directory; a path that",
@@ -51,7 +64,8 @@ export function replReference(): string {
   for (const c of COMMANDS) {
     out.push(`### ${c.name}`, "", "```", usage(c), "```", "", `${cap(c.summary)}.`, "");
     if (c.aliases?.length) out.push(`Also: ${c.aliases.map((a) => `\`${a}\``).join(", ")}.`, "");
-    if (c.help) out.push(c.help, "");
+    // A help of several lines is a table in columns: kept as the REPL prints it.
+    if (c.help) out.push(c.help.includes("\n") ? `\`\`\`\n${c.help}\n\`\`\`` : c.help, "");
     if (c.cost) out.push(`Cost: ${c.cost}.`, "");
     if (c.needsVm === false) out.push("Works before a VM exists.", "");
     if (c.logs) out.push("Changes the machine; recorded in the session that `save` writes.", "");

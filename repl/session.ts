@@ -8,7 +8,14 @@
 import { type Machine, vm, type VmOptions } from "../mod.ts";
 import { words } from "../lib/ops/lexer.ts";
 import { excerpt } from "../lib/util/excerpt.ts";
-import { type Command, type Context, type Outcome, ReplError, type Shell } from "./command.ts";
+import {
+  type Command,
+  type Context,
+  type Outcome,
+  ReplError,
+  type Shell,
+  shellWords,
+} from "./command.ts";
 import { COMMANDS } from "./commands/index.ts";
 
 export type { Outcome } from "./command.ts";
@@ -94,7 +101,10 @@ export class Session implements Shell {
         const errno = e instanceof ReplError ? e.errno : null;
         return fail(trimmed, command.name, errno, `${command.name}: ${e.message}`, time());
       }
-      if (e instanceof Error && (e.name === "HangError" || e.name === "PoweredOffError")) {
+      if (
+        e instanceof Error && (e.name === "HangError" || e.name === "PoweredOffError" ||
+          e.name === "StoppedError")
+      ) {
         return fail(trimmed, command.name, null, `${command.name}: ${e.message}`, time());
       }
       throw e;
@@ -123,7 +133,8 @@ function fail(
   message: string,
   time: number | null,
 ): Outcome {
-  return { line, command, ok: false, text: message, error: { errno, message }, time };
+  const text = shellWords(message);
+  return { line, command, ok: false, text, error: { errno, message: text }, time };
 }
 
 function hint(name: string): string {

@@ -26,3 +26,23 @@ export function row(name: string, value: string, target: string, ok: boolean): v
     `${ok ? "PASS" : "MISS"}  ${name.padEnd(44)} ${value.padStart(16)}   target ${target}`,
   );
 }
+
+/**
+ * The C floor of the tick rate: builds tasks/bench_floor.c with `gcc -O2` next to the working
+ * directory, runs it and returns its tick events per second, or null without gcc.
+ */
+export async function cFloor(): Promise<number | null> {
+  const source = new URL("./bench_floor.c", import.meta.url).pathname;
+  const binary = "bench-floor.tmp";
+  try {
+    const built = await new Deno.Command("gcc", { args: ["-O2", "-o", binary, source] }).output();
+    if (!built.success) throw new Error(new TextDecoder().decode(built.stderr));
+    const ran = await new Deno.Command(`./${binary}`).output();
+    return Number(new TextDecoder().decode(ran.stdout).split(" ")[0]);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  } finally {
+    await Deno.remove(binary).catch(() => {});
+  }
+}

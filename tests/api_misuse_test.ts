@@ -198,6 +198,7 @@ const FUNCTIONS: Readonly<Record<string, Call>> = {
   parseDuration: { params: [{ valid: "1ms", words: ["duration"] }] },
   formatDuration: { params: [{ valid: 1000, words: ["duration", "ns"] }] },
   formatSeconds: { params: [{ valid: 1000, words: ["ns", "time"] }] },
+  formatTime: { params: [{ valid: 1000, words: ["ns", "time"] }] },
   tracepointText: {
     params: [{
       valid: { type: "cpuhp_exit", time: 0, cpu: 1, state: 205, idx: 206, ret: 0, on: 1 },
@@ -229,6 +230,19 @@ const FUNCTIONS: Readonly<Record<string, Call>> = {
         "after",
         "hung",
       ],
+    }],
+  },
+  parseCondition: {
+    params: [{ valid: "state 95 --cpu 1", words: ["condition", "text"] }, {
+      valid: 2,
+      words: ["cpus"],
+    }],
+  },
+  conditionText: {
+    params: [{
+      valid: { kind: "state", state: 95, cpu: 1 },
+      words: ["condition"],
+      keys: ["kind", "state", "cpu"],
     }],
   },
   parseScenario: { params: [{ valid: "offline 1\nadvance 1ms", words: ["scenario", "text"] }] },
@@ -352,6 +366,44 @@ const CLASSES: Readonly<Record<string, ClassWalk>> = {
   KernelError: errorClass([details, detailsParam]),
   HangError: errorClass([details, detailsParam]),
   PoweredOffError: errorClass([details]),
+  StoppedError: errorClass([details, detailsParam]),
+  MachineControl: {
+    ctor: { params: [{ valid: config2, words: ["config"], keys: Object.keys(config2) }] },
+    instance: machine,
+    state: (m) => (m as mod.Machine).fingerprint(),
+    members: {
+      observe: {
+        params: [{
+          valid: { step: () => {} },
+          words: ["observer"],
+          keys: ["step", "event", "tick", "device"],
+        }],
+      },
+      runUntil: {
+        params: [
+          {
+            valid: { kind: "state", state: "sched:active", cpu: 1 },
+            words: ["condition", "until"],
+            keys: ["kind", "state", "cpu"],
+          },
+          {
+            valid: { operation: "offline 1", limit: "1ms" },
+            words: ["options"],
+            keys: ["operation", "limit"],
+          },
+        ],
+      },
+      step: { params: [{ valid: "offline 1", words: ["operation"] }] },
+      condition: {
+        params: [{
+          valid: { kind: "callback", callback: "hv_synic_cleanup" },
+          words: ["condition"],
+          keys: ["kind", "callback", "cpu"],
+        }],
+      },
+      stopped: noArgs,
+    },
+  },
   ConfigError: errorClass([{ valid: ["cpus: 0 is not valid"], words: ["problems"] }]),
   VmBuilder: {
     ctor: { params: [vmParam({})], then: build },
@@ -613,6 +665,7 @@ Deno.test("API misuse: every export that is not a function is data the walk know
   const DATA = [
     "ARCHES",
     "CE_STATE",
+    "CONDITION_KINDS",
     "CONFIG_IDS",
     "CONFIG_PRESETS",
     "ERRNO",
@@ -626,6 +679,7 @@ Deno.test("API misuse: every export that is not a function is data the walk know
     "OPERATION_KINDS",
     "OPERATION_NAMES",
     "PRESET_IDS",
+    "REFUSALS",
     "RELEASE_VERSIONS",
     "VM_PRESETS",
   ];

@@ -65,7 +65,7 @@ Deno.test("every line boots on x86_64 and arm64, offlines and onlines a CPU, and
 Deno.test("the new lines are the releases they name, with their sources' numbers", () => {
   assert.deepEqual(
     Object.fromEntries(
-      ["5.4", "5.15", "6.6", "6.8", "6.18"].map((id) => [id, RELEASE_VERSIONS[id]]),
+      (["5.4", "5.15", "6.6", "6.8", "6.18"] as const).map((id) => [id, RELEASE_VERSIONS[id]]),
     ),
     { "5.4": "5.4.301", "5.15": "5.15.215", "6.6": "6.6.150", "6.8": "6.8.1", "6.18": "6.18.9" },
   );

@@ -4,6 +4,7 @@
  * operations from it, and the Machine, a scenario and exploration run the same code.
  */
 import assert from "node:assert/strict";
+import { UNTIL_OPTION } from "../repl/until.ts";
 import {
   explore,
   formatOperation,
@@ -27,6 +28,7 @@ const SAMPLES: readonly Operation[] = [
   { kind: "resume" },
   { kind: "reset" },
   { kind: "kexec" },
+  { kind: "kdump" },
   { kind: "race", side: "passes" },
   { kind: "modprobe", module: "hv_vmbus" },
   { kind: "swapon", device: "/dev/vda" },
@@ -68,11 +70,23 @@ Deno.test("the REPL's operation commands are the table's: name, summary, grammar
     assert.ok(command, `no REPL command for ${kind}`);
     assert.equal(command.summary, spec.summary);
     assert.equal(command.logs, true, `${kind} changes the machine: the session logs it`);
-    // `race` alone shows the race's side: the REPL makes its one word optional.
+    // `race` alone shows the race's side: the REPL makes its one word optional; `advance` also
+    // takes the REPL's `--until` (repl/until.ts).
     const grammar = kind === "race"
       ? { positionals: spec.grammar.positionals!.map((p) => ({ ...p, optional: true })) }
+      : kind === "advance"
+      ? { ...spec.grammar, options: UNTIL_OPTION }
       : spec.grammar;
-    assert.equal(usage(command.name, command), usage(kind, grammar));
+    // advance --exact is the REPL's display option (not logged, not an operation's word).
+    const shown = kind === "advance"
+      ? {
+        ...command,
+        options: Object.fromEntries(
+          Object.entries(command.options ?? {}).filter(([name]) => name !== "exact"),
+        ),
+      }
+      : command;
+    assert.equal(usage(command.name, shown), usage(kind, grammar));
   }
   const vmCommand = COMMANDS.find((c) => c.name === "vm")!;
   assert.deepEqual(vmCommand.options, VM_GRAMMAR.options);
@@ -119,7 +133,7 @@ Deno.test("a script reads as a scenario: its vm line, operations since the last 
   await t.step("what cannot be in a scenario is refused with its line", () => {
     assert.throws(
       () => readScript("vm\nload x.json\n", "s.hvt"),
-      /s.hvt line 2: "load" cannot be part of a scenario; use vm, online, offline, advance, hibernate, resume, kexec, race, echo/,
+      /s.hvt line 2: "load" cannot be part of a scenario; use vm, online, offline, advance, hibernate, resume, kexec, kdump, race, echo/,
     );
     assert.throws(() => readScript("ofline 1\n", "s.hvt"), /s.hvt line 1: "ofline" cannot be/);
     assert.throws(() => readScript("offline two\n", "s.hvt"), /s.hvt line 1: invalid CPU "two"/);

@@ -15,6 +15,7 @@ import {
   type VmOptions,
 } from "../mod.ts";
 import { PICTURES, recordScript, renderings } from "./pictures.ts";
+import { findChromium, pngPixels, runChromium } from "./browser.ts";
 
 const scripts = [...Deno.readDirSync(PICTURES)].filter((e) => e.name.endsWith(".hvt"))
   .map((e) => e.name).sort();
@@ -32,7 +33,7 @@ for (const name of scripts) {
 /** The trace event format's rules this exporter promises; returns the first broken one. */
 function traceProblems(events: readonly ChromeEvent[]): string | null {
   const named = new Set<number>();
-  const open = new Map<string, number>();
+  const open = new Map<string, ChromeEvent[]>();
   const last = new Map<string, number>();
   for (const [i, e] of events.entries()) {
     if (!["B", "E", "i", "M"].includes(e.ph)) return `event ${i}: phase ${e.ph}`;
@@ -45,15 +46,21 @@ function traceProblems(events: readonly ChromeEvent[]): string | null {
     if (!named.has(e.tid)) return `event ${i}: track ${track} has no thread_name`;
     if ((last.get(track) ?? 0) > e.ts) return `event ${i}: time goes back on track ${track}`;
     last.set(track, e.ts);
-    if (e.ph === "B") open.set(track, (open.get(track) ?? 0) + 1);
+    if (e.ph === "B") open.set(track, [...(open.get(track) ?? []), e]);
     if (e.ph === "E") {
-      const depth = open.get(track) ?? 0;
-      if (depth === 0) return `event ${i}: E without a B on track ${track}`;
-      open.set(track, depth - 1);
+      const stack = open.get(track) ?? [];
+      const begin = stack.pop();
+      if (!begin) return `event ${i}: E without a B on track ${track}`;
+      if (begin.name !== e.name) return `event ${i}: E of ${e.name} closes ${begin.name}`;
+      open.set(track, stack);
     }
     if (e.ph === "i" && e.s !== "t") return `event ${i}: instant without thread scope`;
   }
-  for (const [track, depth] of open) if (depth) return `track ${track}: ${depth} B without E`;
+  // Only a callback that never returned (a hang) stays open.
+  for (const [track, stack] of open) {
+    const unended = stack.filter((e) => !e.args?.hung);
+    if (unended.length) return `track ${track}: ${unended.length} B without E`;
+  }
   return null;
 }
 
@@ -147,57 +154,8 @@ Deno.test("timeline: windows, CPU subsets, many CPUs, and bad options", () => {
   assert.equal(compareSvg(rec, rec).match(/class="lane"/g)?.length, 8);
 });
 
-// PNG decoding, enough to tell a rendered page from a blank one: chunks, inflate, unfilter.
-async function pngPixels(bytes: Uint8Array): Promise<{ width: number; rows: Uint8Array[] }> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
-  const channels = { 2: 3, 6: 4 }[bytes[25]] ?? 0;
-  assert.ok(bytes[24] === 8 && channels, "an 8-bit RGB or RGBA PNG");
-  const idat: Uint8Array<ArrayBuffer>[] = [];
-  for (let at = 8; at < bytes.length;) {
-    const length = view.getUint32(at);
-    const type = new TextDecoder().decode(bytes.subarray(at + 4, at + 8));
-    if (type === "IDAT") idat.push(bytes.slice(at + 8, at + 8 + length));
-    at += 12 + length;
-  }
-  const stream = new Blob(idat).stream().pipeThrough(new DecompressionStream("deflate"));
-  const raw = new Uint8Array(await new Response(stream).arrayBuffer());
-  const stride = width * channels;
-  const rows: Uint8Array[] = [];
-  let previous = new Uint8Array(stride);
-  for (let y = 0; y < height; y++) {
-    const filter = raw[y * (stride + 1)];
-    const line = raw.slice(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let i = 0; i < stride; i++) {
-      const a = i >= channels ? line[i - channels] : 0;
-      const b = previous[i];
-      const c = i >= channels ? previous[i - channels] : 0;
-      const p = a + b - c;
-      const [pa, pb, pc] = [Math.abs(p - a), Math.abs(p - b), Math.abs(p - c)];
-      const predict = [0, a, b, (a + b) >> 1, pa <= pb && pa <= pc ? a : pb <= pc ? b : c][filter];
-      line[i] = (line[i] + predict) & 0xff;
-    }
-    rows.push(line);
-    previous = line;
-  }
-  return { width, rows };
-}
-
 Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (non-blank) page", async () => {
-  // Found on PATH (Debian's chromium; .ci/run installs it when missing).
-  let chromium: string | undefined;
-  for (const name of ["chromium", "chromium-browser"]) {
-    try {
-      await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-        .output();
-      chromium = name;
-      break;
-    } catch {
-      // not this name
-    }
-  }
-  assert.ok(chromium, "chromium is needed (apt-get install chromium; .ci/run installs it)");
+  const chromium = await findChromium();
   const dir = Deno.makeTempDirSync({ dir: ".", prefix: ".browser-test-" });
   try {
     const rec = recordScript(
@@ -206,40 +164,17 @@ Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (n
     );
     const page = `${Deno.realPathSync(dir)}/report.html`;
     Deno.writeTextFileSync(page, reportHtml(rec));
-    const flags = [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      // The page is a local file: nothing may reach the network (no update, sync or metrics
-      // lookups; every host name resolves to nothing).
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-domain-reliability",
-      "--no-pings",
-      "--host-resolver-rules=MAP * ~NOTFOUND",
-      `--user-data-dir=${Deno.realPathSync(dir)}/profile`,
-    ];
-    const run = async (extra: string[]) => {
-      const out = await new Deno.Command(chromium, {
-        args: [...flags, ...extra, `file://${page}`],
-        stdout: "piped",
-        stderr: "null",
-      }).output();
-      assert.equal(out.code, 0, "chromium exited with an error");
-      return new TextDecoder().decode(out.stdout);
-    };
+    const run = (extra: string[]) => runChromium(chromium, dir, page, extra);
     const dom = await run(["--dump-dom"]);
     assert.equal(dom.match(/<g class="lane" data-cpu="\d+">/g)?.length, 4);
     assert.match(dom, /<table id="cpus">/);
     assert.match(dom, /lapic-never-bound/);
     await run([`--screenshot=${Deno.realPathSync(dir)}/shot.png`, "--window-size=1200,900"]);
-    const { rows } = await pngPixels(Deno.readFileSync(`${dir}/shot.png`));
+    const { rows, channels } = await pngPixels(Deno.readFileSync(`${dir}/shot.png`));
     const colours = new Set<number>();
     let dark = 0;
     for (const row of rows) {
-      for (let i = 0; i + 2 < row.length; i += 4) {
+      for (let i = 0; i + 2 < row.length; i += channels) {
         colours.add((row[i] << 16) | (row[i + 1] << 8) | row[i + 2]);
         if (row[i] + row[i + 1] + row[i + 2] < 200) dark++;
       }
@@ -249,4 +184,201 @@ Deno.test("a real browser opens the HTML report: lanes in the DOM, a rendered (n
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+const golden = (name: string) => recordScript(Deno.readTextFileSync(new URL(name, PICTURES)), name);
+
+Deno.test("walk insets: one per walk (alike walks share one), callbacks never overlap, zoom keeps only the walks in view", () => {
+  const rec = golden("hibernate-55.hvt");
+  // Each CPU goes down, up (image creation) and down again (power-off), then up on resume.
+  assert.deepEqual(
+    rec.walks.map((w) => [w.cpu, w.pass, w.steps[0].teardown]),
+    [
+      [1, "image creation", true],
+      [1, "image creation", false],
+      [1, "power-off", true],
+      [1, "", false],
+    ],
+  );
+  for (const width of [300, 500, 1600]) {
+    const svg = timelineSvg(rec, { width });
+    const insets = svg.split("\n").filter((l) => l.startsWith('<g class="walk" '));
+    assert.equal(insets.length, 4);
+    for (const inset of insets) {
+      // Per row (depth), the callbacks' rectangles are disjoint and inside the picture.
+      const rows = new Map<string, [number, number][]>();
+      for (
+        const m of inset.matchAll(/<rect class="step" x="([\d.]+)" y="(\d+)" width="([\d.]+)"/g)
+      ) {
+        const [x, w] = [Number(m[1]), Number(m[3])];
+        assert.ok(w > 0 && x >= 84 && x + w <= width - 30 + 0.01, `${x}+${w} at ${width}`);
+        rows.set(m[2], [...rows.get(m[2]) ?? [], [x, x + w]]);
+      }
+      for (const spans of rows.values()) {
+        spans.sort((a, b) => a[0] - b[0]);
+        for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1] - 0.02);
+      }
+    }
+  }
+  // A wider picture gives the same walk wider callbacks.
+  const cell = (width: number) =>
+    Number(
+      /<rect class="step" x="[\d.]+" y="\d+" width="([\d.]+)"/.exec(
+        timelineSvg(rec, { width }),
+      )![1],
+    );
+  assert.ok(cell(1600) > 3 * cell(500));
+  // Zoomed to before the resume: its walk is not drawn.
+  const zoomed = timelineSvg(rec, { since: 0, until: 8_000_000 });
+  assert.equal(zoomed.split("\n").filter((l) => l.startsWith('<g class="walk" ')).length, 3);
+  // 256 vCPUs: the 255 CPUs that walked alike share an inset per walk.
+  const big = record({ hyperv: "2025", kernel: "6.6", cpus: 256 }, ["hibernate", "resume"]);
+  const groups = [
+    ...timelineSvg(big).matchAll(/<g class="walk" data-op="\d+" data-cpus="([\d,]+)"/g),
+  ];
+  assert.equal(groups.length, 4);
+  for (const g of groups) assert.equal(g[1].split(",").length, 255);
+});
+
+Deno.test("honest colours: expected violations grey with their names, hangs red, the hang's 'expected' as the summary says", () => {
+  const legacy = timelineSvg(golden("legacy-offline.hvt"));
+  const marks = [
+    ...legacy.matchAll(
+      /<g class="mark" data-what="([^"]+)" data-expected="(\w+)"><line [^>]*stroke="([^"]+)"/g,
+    ),
+  ];
+  assert.ok(marks.some((m) => m[1] === "lapic-never-bound"));
+  for (const m of marks) assert.deepEqual([m[2], m[3]], ["true", "#8a8a8a"], m[1]);
+  assert.match(
+    legacy,
+    /class="mark-label"[^>]*>lapic-never-bound, hypercall-page-before-irq-affinity</,
+  );
+  // 5.4's hibernation hang: red, and as expected as the no-hang verdict of the run.
+  const rec = golden("hibernate-54.hvt");
+  const hang = rec.marks.find((m) => m.what === "hang")!;
+  assert.equal(hang.expected, rec.run.invariants.find((i) => i.name === "no-hang")!.expected);
+  assert.equal(hang.pass, "image creation");
+  const svg = timelineSvg(rec);
+  assert.match(
+    svg,
+    /<g class="mark" data-what="hang" data-expected="true"><line [^>]*stroke="#c00"/,
+  );
+  // A violation not expected on the design is red too.
+  const unexpected = timelineSvg(golden("rollback-54.hvt"));
+  assert.match(
+    unexpected,
+    /<g class="mark" data-what="clockevent-list-sound" data-expected="false"><line [^>]*stroke="#c00"/,
+  );
+});
+
+Deno.test("a bound device that does not tick is hatched: 5.4's CPU1 on the shut-down stimer after the rollback", () => {
+  const rec = golden("rollback-54.hvt");
+  assert.deepEqual(
+    rec.lanes[1].devices.map((d) => [d.device, d.shutdown, d.from, d.to]),
+    [["Hyper-V clockevent", false, 0, 4_000_000], [
+      "Hyper-V clockevent",
+      true,
+      4_000_000,
+      8_000_000,
+    ]],
+  );
+  assert.deepEqual(rec.lanes[0].devices.map((d) => d.shutdown), [false]);
+  const svg = timelineSvg(rec);
+  assert.match(
+    svg,
+    /<rect class="device shutdown" [^>]*><title>CPU1: Hyper-V clockevent, bound but shut down \(it does not tick\) from 4 ms to 8 ms/,
+  );
+  assert.match(svg, /fill="url\(#hvtick-shutdown\)"/);
+  // A hibernated machine ticks nowhere, but nothing there is shut down.
+  assert.ok(golden("hibernate-55.hvt").lanes.every((l) => l.devices.every((d) => !d.shutdown)));
+});
+
+Deno.test("layout: one time unit per axis, the title wrapped to the width, the legend in rows that fit", () => {
+  const rec = golden("hibernate-55.hvt");
+  for (
+    const [opts, unit] of [[{}, "ms"], [{ since: 4_000_000, until: 4_500_000 }, "ms"]] as const
+  ) {
+    const labels = [...timelineSvg(rec, opts).matchAll(/<text class="axis"[^>]*>([^<]+)</g)]
+      .map((m) => m[1]);
+    assert.ok(labels.length >= 3);
+    for (const l of labels) assert.match(l, new RegExp(`^\\d+(\\.\\d+)? ${unit}$`));
+  }
+  const narrow = timelineSvg(rec, { width: 300 });
+  const titles = [...narrow.matchAll(/<text class="title"[^>]*>([^<]+)</g)].map((m) => m[1]);
+  assert.ok(titles.length >= 3);
+  for (const t of titles) assert.ok(t.length <= Math.floor((300 - 16) / 7.8), t);
+  // Every legend entry starts inside and its estimated end stays inside.
+  for (const m of narrow.matchAll(/<g class="legend">.*?<text x="(\d+)"[^>]*>([^<]+)</g)) {
+    assert.ok(Number(m[1]) + m[2].length * 6.6 <= 300, m[2]);
+  }
+});
+
+Deno.test("Chrome trace: walks on 'hotplug steps' tracks with synthetic time; a hung callback begins and never ends", () => {
+  const trace = chromeTrace(golden("hibernate-54.hvt")).traceEvents;
+  const names = new Map(
+    trace.filter((e) => e.name === "thread_name").map((e) => [e.tid, String(e.args!.name)]),
+  );
+  const steps = trace.filter((e) => e.cat === "cpuhp");
+  assert.ok(steps.every((e) => names.get(e.tid)!.includes("hotplug steps (synthetic: 1 µs")));
+  // Slices have width: each callback at least 1 µs.
+  const begins = steps.filter((e) => e.ph === "B");
+  const ends = steps.filter((e) => e.ph === "E");
+  assert.equal(begins.length, ends.length + 1);
+  const hung = begins.filter((e) => e.args?.hung);
+  assert.deepEqual(hung.map((e) => e.name), ["141 smpboot_park_threads"]);
+  assert.ok(
+    begins.every((b, i) => i === 0 || b.ts > begins[i - 1].ts || b.tid !== begins[i - 1].tid),
+  );
+  // A tick-device change is an instant on the steps track, worded as the REPL words it.
+  const legacy = chromeTrace(golden("legacy-52.hvt")).traceEvents;
+  const change = legacy.find((e) => e.cat === "tick_device" && e.ph === "i")!;
+  assert.equal(
+    change.args!.change,
+    "lapic <- Hyper-V clockevent   during teardown of 174 hyperv/vmbus:online",
+  );
+});
+
+Deno.test("report: configuration objects as tables, a hang listed once with its hibernation pass", () => {
+  const html = reportHtml(golden("hibernate-54.hvt"));
+  assert.doesNotMatch(html, /\{&quot;|\{"/);
+  assert.match(
+    html,
+    /<td>features<\/td><td><table><thead><tr><th>field<\/th><th>value<\/th><\/tr><\/thead><tbody><tr><td>referenceCounter<\/td><td>true<\/td>/,
+  );
+  const problems = /<ul id="problems">(.*?)<\/ul>/.exec(html)![1];
+  assert.equal(problems.match(/ hang /g)?.length, 1);
+  assert.match(
+    problems,
+    /<li>4 ms hang CPU1 in hibernation&#39;s image creation pass \(expected on this design\): CPU1 has no working clockevent device/,
+  );
+});
+
+Deno.test("the README's picture is what its `deno task timeline` command draws now", () => {
+  const dir = new URL("../docs/", import.meta.url);
+  const rec = recordScript(
+    Deno.readTextFileSync(new URL("timeline-example.hvt", dir)),
+    "docs/timeline-example.hvt",
+  );
+  const readme = Deno.readTextFileSync(new URL("../README.md", import.meta.url));
+  const width = Number(
+    /deno task timeline docs\/timeline-example\.hvt -o docs\/timeline-example\.svg --width (\d+)/
+      .exec(readme)![1],
+  );
+  assert.equal(
+    timelineSvg(rec, { width }),
+    Deno.readTextFileSync(new URL("timeline-example.svg", dir)),
+    "rerun the README's command",
+  );
+});
+
+Deno.test("marks inside the walks: a hang and a violation at the callback they name", () => {
+  const rec = golden("hibernate-54.hvt");
+  const hang = rec.marks.find((m) => m.what === "hang")!;
+  assert.equal(rec.walks[hang.at!.walk].steps[hang.at!.step].callback, "smpboot_park_threads");
+  const legacy = golden("legacy-52.hvt");
+  const never = legacy.marks.find((m) => m.what === "lapic-never-bound")!;
+  assert.equal(legacy.walks[never.at!.walk].steps[never.at!.step].callback, "hv_synic_cleanup");
+  const svg = timelineSvg(legacy);
+  assert.match(svg, /<path class="walk-mark" data-what="lapic-never-bound" [^>]*fill="#8a8a8a">/);
+  assert.match(timelineSvg(rec), /<path class="walk-mark" data-what="hang" [^>]*fill="#c00">/);
 });

@@ -73,7 +73,7 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
       await keys("vm --cpus 4", "Enter");
       await waitFor("the boot line", (s) => s.includes("booted: Hyper-V 2019"));
       await keys("Up");
-      await waitFor("recalled line", (s) => /hvtick\[t=[0-9.]+\]> vm --cpus 4\s*$/m.test(s));
+      await waitFor("recalled line", (s) => /hvtick\[t=[^\]]+\]> vm --cpus 4\s*$/m.test(s));
       await keys("C-u");
     });
 
@@ -126,7 +126,7 @@ Deno.test("REPL in a terminal: completion, history, Ctrl-C, Ctrl-D", async (t) =
       // The advance's own report, then the prompt again (not an earlier report on the screen).
       await waitFor(
         "the advance interrupted",
-        (s) => /interrupted after .*\nhvtick\[t=[0-9.]+\]> *$/.test(s.trimEnd() + " "),
+        (s) => /interrupted after .*\nhvtick\[t=[^\]]+\]> *$/.test(s.trimEnd() + " "),
       );
       await keys("timeline t.svg", "Enter");
       await waitFor("the replay's progress", (s) => s.includes("replaying the session"));
@@ -212,8 +212,67 @@ Deno.test("REPL in a terminal: Ctrl-D while a command runs, then Ctrl-C, ends cl
     await new Promise((r) => setTimeout(r, 500));
     await press("C-c");
     const s = await until("the REPL to exit", (s) => s.includes("REPL-EXITED"));
-    assert.match(s, /interrupted after [0-9.]+ s/);
+    assert.match(s, /interrupted after [0-9.]+ (s|ms|µs|ns) \(Ctrl-C\)[^:]*:/);
     assert.match(s, /REPL-EXITED 0/);
+  } finally {
+    await tmux("kill-session", "-t", name).catch(() => {});
+    await Deno.remove(cwd, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("REPL in a terminal: double TAB, a space after a completed flag, Ctrl-R", async () => {
+  const name = `${session}-e`;
+  const cwd = `${dir}-e`;
+  await Deno.remove(cwd, { recursive: true }).catch(() => {});
+  await Deno.mkdir(cwd);
+  // A history to search: the REPL reads it at start (newest last in the file).
+  await Deno.writeTextFile(
+    `${cwd}/.hvtick_history`,
+    ["vm --cpus 4", "advance 10ms", "cpus", "advance 2s", "bound 1"].join("\n") + "\n",
+  );
+  const cmd =
+    `cd '${cwd}' && NO_COLOR=1 '${Deno.execPath()}' run --allow-read=. --allow-write=. --allow-env=NO_COLOR '${root}repl/main.ts'; echo "REPL-EXITED $?"; sleep 60`;
+  await tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "40", cmd);
+  const shown = () => tmux("capture-pane", "-p", "-t", name);
+  const press = (...k: string[]) => tmux("send-keys", "-t", name, ...k);
+  const until = async (what: string, pred: (s: string) => boolean) => {
+    const end = Date.now() + 20_000;
+    let s = "";
+    while (Date.now() < end) {
+      if (pred(s = await shown())) return s;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
+  };
+  try {
+    await until("the prompt", (s) => s.includes("hvtick>"));
+    await press("vm --cpus 2", "Enter");
+    await until("the boot line", (s) => s.includes("2 vCPUs"));
+    // Both TABs reach the REPL in one read: the first completes, the second lists, none is typed.
+    await press("vm --kernel 6", "Tab", "Tab");
+    await until("the list of 6.x kernels", (s) => /6\.1 +6\.6 +6\.8 +6\.12 +6\.18/.test(s));
+    await press("X");
+    await until("the line after a double TAB", (s) => /> vm --kernel 6\.X$/m.test(s));
+    assert.ok(!(await shown()).includes("\t"), "a literal TAB on the screen");
+    await press("C-u", "cat /sys/nosuch", "Tab", "Tab", "X");
+    await until("no TAB inserted without a candidate", (s) => /> cat \/sys\/nosuchX$/m.test(s));
+    // A completed flag (and a completed command) is followed by a space.
+    await press("C-u", "vm --hyp", "Tab", "X");
+    await until("'--hyperv ' and the next word", (s) => /> vm --hyperv X$/m.test(s));
+    await press("C-u", "advan", "Tab", "10ms");
+    await until("'advance ' completed", (s) => /> advance 10ms$/m.test(s));
+    // Ctrl-R: the newest match, Ctrl-R again an older one, Enter runs it.
+    await press("C-u", "C-r", "adv");
+    await until("the search line", (s) => s.includes("(reverse-i-search)`adv': advance 2s"));
+    await press("C-r");
+    await until("the older match", (s) => s.includes("(reverse-i-search)`adv': advance 10ms"));
+    await press("Enter");
+    await until("the found line run", (s) => /advanced 10 ms: now t=10 ms/.test(s));
+    // A search that finds nothing says so; Ctrl-G gives the line back as it was.
+    await press("bound", "C-r", "zzz");
+    await until("a failed search", (s) => s.includes("(failed reverse-i-search)`zzz':"));
+    await press("C-g");
+    await until("the line back", (s) => /> bound$/.test(s.trimEnd().split("\n").at(-1)!));
   } finally {
     await tmux("kill-session", "-t", name).catch(() => {});
     await Deno.remove(cwd, { recursive: true }).catch(() => {});

@@ -67,7 +67,7 @@ const TAMPERED: Tamper[] = [
   [
     "config.kernel: 9.9",
     (s) => s.config.kernel = "9.9",
-    /snapshot.config.kernel: "9.9" is not valid/,
+    /snapshot.config.kernel: "9.9" is not a kernel line; valid: 5\.2, .*, 6\.18$/,
   ],
   ["config.cpus: 8", (s) => s.config.cpus = 8, /snapshot.cpus: "4 CPUs" is not config.cpus \(8\)/],
   ["config: {}", (s) => s.config = {}, /snapshot.config.hyperv is missing/],

@@ -96,7 +96,9 @@ Deno.test("fingerprints are stable across releases of hvtick (saved sessions che
   const m = vm().cpus(4).build();
   m.advance("3ms");
   m.offline(2);
-  assert.equal(m.fingerprint(), "b1bafe2e1428f587");
+  // 5.5 registers mm/vmscan:online (kswapd_init(), v5.5-rc5 mm/vmscan.c:4111-4113; issue 13): its
+  // later dynamic states moved by one, so a session of the earlier 5.5 tables does not load.
+  assert.equal(m.fingerprint(), "368b0baae800c844");
   const h = vm().hyperv("2012R2").kernel("5.4").cpus(3).build();
   h.hibernate();
   // 5.4 models 5.4.301 (its state numbers differ from 5.4.6's): a 5.4.6 session does not load.

@@ -66,6 +66,53 @@ Deno.test("2f8dea1692ee: a full offline and online re-runs hrtimers_prepare_cpu(
   assert.equal(m.online(1).ok, true);
   m.advance("20ms");
   assert.equal(m.cpu(1).mode, "oneshot");
+  assert.deepEqual(m.problems(), []);
+  assert.doesNotMatch(m.dmesg(), /enqueue_hrtimer/);
+});
+
+// The base's `online` flag: 6.8.1 prints WARN_ON_ONCE(!base->cpu_base->online) after the round
+// trip (tests/real/built/k6.8-hv-direct-target-onback.log), the fixed lines do not.
+const ENQUEUE_WARNING = [
+  "------------[ cut here ]------------",
+  "Modules linked in:",
+  "RIP: 0010:enqueue_hrtimer",
+  "---[ end trace 0000000000000000 ]---",
+];
+
+Deno.test("2f8dea1692ee: 6.8's hrtimer base stays offline after the round trip: enqueue_hrtimer WARNs once", () => {
+  const m = partialRoundTrip("6.8");
+  const lines = m.dmesg().split("\n").map((l) => l.replace(/^\[[ \d.]+\] /, ""));
+  const at = lines.indexOf(ENQUEUE_WARNING[0]);
+  assert.deepEqual(lines.slice(at, at + 4), ENQUEUE_WARNING);
+  const warns = m.problems().filter((p) => p.kind === "warn");
+  assert.equal(warns.length, 1);
+  assert.equal(warns[0].cpu, 1);
+  assert.match(
+    warns[0].message,
+    /^WARN_ON_ONCE\(!base->cpu_base->online\) in enqueue_hrtimer\(\) \(kernel\/time\/hrtimer\.c:1088\)/,
+  );
+  // WARN_ON_ONCE: a second round trip prints nothing more.
+  assert.equal(m.write(`${CPU1}/hotplug/target`, HRTIMERS_PREPARE["6.8"]).ok, true);
+  assert.equal(m.write(`${CPU1}/hotplug/target`, 233).ok, true);
+  assert.equal(m.problems().filter((p) => p.kind === "warn").length, 1);
+  assert.equal(m.dmesg().split("enqueue_hrtimer").length, 2);
+});
+
+Deno.test("2f8dea1692ee: with hrtimers_cpu_starting() (5.4.301, 6.6.150, 6.12) the base comes back online", () => {
+  for (const kernel of ["5.4", "6.6", "6.12"]) {
+    const m = kernel === "6.12"
+      ? vm().hyperv("2019").kernel("6.12").cpus(2).hotplugStateControl().build()
+      : partialRoundTrip(kernel);
+    if (kernel === "6.12") {
+      const states = m.read("/sys/devices/system/cpu/hotplug/states");
+      const prepare = states.match(/(\d+): hrtimers:prepare\n/)![1];
+      const online = states.match(/(\d+): online\n/)![1];
+      assert.equal(m.write(`${CPU1}/hotplug/target`, prepare).ok, true);
+      assert.equal(m.write(`${CPU1}/hotplug/target`, online).ok, true);
+    }
+    assert.doesNotMatch(m.dmesg(), /enqueue_hrtimer/, kernel);
+    assert.equal(m.snapshot().cpus[1].hrtimersOffline, undefined, kernel);
+  }
 });
 
 Deno.test("2f8dea1692ee: explore finds the round trip on 6.8 only, and only with state control", () => {
@@ -171,6 +218,46 @@ Deno.test("fff7b5e6ee63: the 5.5 line's normal boot runs (no failure was reporte
   assert.equal(m.hung, false);
   assert.equal(m.boundDevice(0), "Hyper-V clockevent");
   assert.deepEqual(m.problems(), []);
+});
+
+// The kdump capture kernel: the crashing kernel's lapic_shutdown() leaves the LAPIC disabled, and
+// Hyper-V drops the expiry 5.5's hyperv_init() programmed before setup_local_APIC() (fff7b5e6ee63).
+
+Deno.test("fff7b5e6ee63: 5.5's kdump capture kernel hangs (the stimer's first expiry is lost), 5.10.262's boots", () => {
+  const m = vm().hyperv("2019").kernel("5.5").cpus(2).build();
+  const r = m.run("kdump");
+  assert.equal(r.ok, false);
+  assert.equal(m.hung, true);
+  assert.match(r.message, /lapic_shutdown\(\) left disabled/);
+  assert.match(
+    m.problems()[0].message,
+    /^the kdump capture kernel lost its first tick: .*fff7b5e6ee63/,
+  );
+  // A legacy host (the stimer interrupts through a VMbus message), 5.4 (the stimer comes from the
+  // VMbus driver), 5.10.262 and later (hv_stimer_setup_percpu_clockev()) boot the capture kernel.
+  const fine: [string, string][] = [["5.5", "2012R2"], ["5.2", "2019"], ["5.4", "2019"]];
+  for (const kernel of ["5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18"]) {
+    fine.push([kernel, "2019"]);
+  }
+  for (const [kernel, hyperv] of fine) {
+    const n = vm().hyperv(hyperv).kernel(kernel).cpus(2).build();
+    const done = n.run("kdump");
+    assert.equal(done.ok, true, `${kernel} ${hyperv}: ${done.message}`);
+    n.advance("20ms");
+    assert.equal(n.hung, false, kernel);
+    assert.deepEqual(n.problems(), [], kernel);
+  }
+});
+
+Deno.test("fff7b5e6ee63: explore finds the capture kernel's hang on 5.5 (kdump), nothing on 5.10.262", () => {
+  const find = (o: VmOptions) =>
+    explore(o, { depth: 2, ops: ["kdump", "online"], invariants: ["kdump-capture-kernel-ticks"] })
+      .violations.find((v) => v.invariant === "kdump-capture-kernel-ticks");
+  const v = find({ hyperv: "2019", kernel: "5.5", cpus: 2 })!;
+  assert.equal(v.during, "kdump");
+  assert.deepEqual(v.operations, ["kdump"]);
+  assert.equal(find({ hyperv: "2019", kernel: "5.10", cpus: 2 }), undefined);
+  assert.equal(find({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }), undefined);
 });
 
 Deno.test("kexec keeps the swap device's hibernation image (the disk outlives the kernel)", () => {

@@ -154,3 +154,59 @@ Deno.test("every deno a task starts runs with DENO_NO_UPDATE_CHECK=1", () => {
     /^export DENO_NO_UPDATE_CHECK=1$/m,
   );
 });
+
+// mod.ts is imported by URL with no import map (README §API tour, tests/url_import_test.ts), so
+// every module it reaches may name only relative paths and `node:` built-ins, and only literally
+// (a computed `import()` could not be checked).
+
+/** The modules `code` imports (value, type, side-effect, re-export, literal `import()`). */
+function specifiersOf(code: string): { specifiers: string[]; computed: string[] } {
+  const bare = code.replace(/\/\*\*[\s\S]*?\*\//g, ""); // JSDoc examples import "../../mod.ts"
+  return {
+    specifiers: [
+      ...bare.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^"]*)"/gm),
+      ...bare.matchAll(/^\s*import\s*"([^"]*)"/gm),
+      ...bare.matchAll(/\bimport\s*\(\s*"([^"]*)"\s*\)/g),
+    ].map((m) => m[1]),
+    computed: [...bare.matchAll(/\bimport\s*\(\s*([^"\s)][^)]*)\)/g)].map((m) => m[1]),
+  };
+}
+
+Deno.test("the import walk sees every form of import", () => {
+  const { specifiers, computed } = specifiersOf([
+    'import { a } from "./a.ts";',
+    'import type {\n  B,\n} from "../b.ts";',
+    'export * from "jsr:@std/assert";',
+    'import "npm:fast-check";',
+    'const c = await import("https://example.com/c.ts");',
+    "const d = await import(name);",
+    '/** ```ts\n * import { vm } from "../../mod.ts";\n * ``` */',
+  ].join("\n"));
+  assert.deepEqual(specifiers, [
+    "./a.ts",
+    "../b.ts",
+    "jsr:@std/assert",
+    "npm:fast-check",
+    "https://example.com/c.ts",
+  ]);
+  assert.deepEqual(computed, ["name"]);
+});
+
+Deno.test("mod.ts and everything it imports use only relative paths and node: built-ins", () => {
+  const seen = new Set<string>();
+  const bad: string[] = [];
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { specifiers, computed } = specifiersOf(Deno.readTextFileSync(new URL(file, ROOT)));
+    for (const c of computed) bad.push(`${file}: import(${c})`);
+    for (const s of specifiers) {
+      if (s.startsWith("./") || s.startsWith("../")) {
+        visit(new URL(s, new URL(file, ROOT)).pathname.slice(ROOT.pathname.length));
+      } else if (!s.startsWith("node:")) bad.push(`${file}: "${s}"`);
+    }
+  };
+  visit("mod.ts");
+  assert.deepEqual(bad, []);
+  assert.ok(seen.has("lib/api/builder.ts") && seen.has("lib/timeline/report.ts"), [...seen].join());
+});

@@ -33,6 +33,7 @@ import {
   string,
 } from "../util/check.ts";
 import { ConfigError } from "../util/errors.ts";
+import { CONFIG_IDS, HYPERV_IDS, KERNEL_IDS } from "../engine/ids.ts";
 import { didYouMean } from "../util/hint.ts";
 import { defaultFeatures, validate } from "./validate.ts";
 
@@ -171,9 +172,9 @@ const PLATFORM: Fields<Platform> = {
 
 /** The shape of a configuration (types and plain ranges; what combines is validate()'s). */
 const SHAPE: Check<MachineConfig> = object<MachineConfig>({
-  hyperv: string(),
+  hyperv: oneOf(HYPERV_IDS, "a Hyper-V host"),
   arch: oneOf(ARCHES, "an architecture"),
-  kernel: string(),
+  kernel: oneOf(KERNEL_IDS, "a kernel line"),
   generation: oneOf([1, 2] as const, "a VM generation"),
   cpus: integer(1),
   hz: oneOf(HZ_VALUES, "a CONFIG_HZ"),
@@ -183,7 +184,7 @@ const SHAPE: Check<MachineConfig> = object<MachineConfig>({
   hotplugStateControl: boolean,
   traceTicks: boolean,
   traceBuffer: integer(),
-  kconfig: string(),
+  kconfig: oneOf(CONFIG_IDS, "a kernel config"),
   modules: oneOf(["udev", "manual"] as const),
   vmbus: boolean,
   vmbusMmio: boolean,

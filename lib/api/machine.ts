@@ -8,12 +8,11 @@
 
 import type { MachineConfig, VmOptions } from "../engine/config.ts";
 import { validate } from "./validate.ts";
+import { MachineControl, targetOf } from "./machine_control.ts";
 import { checkConfig, checkOptions } from "./config_check.ts";
 import { checkSnapshot } from "./snapshot_check.ts";
 import { checkOperation, echoOf } from "../ops/operation_check.ts";
-import { readInput } from "../util/check.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
-import { boot } from "../machine/boot.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
 import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
@@ -58,8 +57,8 @@ export type { HotplugResult, PowerResult, WriteResult } from "../ops/results.ts"
  * assert.equal(m.boundDevice(2), null);
  * ```
  */
-export class Machine {
-  // The kernel, which reset() and restore() replace.
+export class Machine extends MachineControl {
+  // The kernel, which reset(), restore() and a resumed walk replace.
   readonly #t: Target;
 
   /**
@@ -67,7 +66,8 @@ export class Machine {
    * @throws {TypeError|RangeError} for a configuration `vm()` would not build.
    */
   constructor(config: MachineConfig) {
-    this.#t = { k: boot(checkConfig(readInput(config, "config"), "config")) };
+    super(config);
+    this.#t = targetOf(this);
   }
 
   get #k() {
@@ -174,7 +174,9 @@ export class Machine {
   /**
    * Advances simulated time by `duration` ("10ms", "1.5us", "2s", or ns). Every interrupt due up to
    * and including the end instant runs. Works when hung (other CPUs keep ticking) and when
-   * hibernated (nothing runs). Returns the number of device interrupts handled.
+   * hibernated (nothing runs). Returns the number of device interrupts handled. Unless ticks are
+   * traced (`traceTicks()`), runs of periodic ticks are jumped over with the same result, so an
+   * hour of 2048 vCPUs takes milliseconds (docs/model.md §Fast-forward).
    * @throws {SyntaxError|RangeError|TypeError} for a bad duration.
    */
   advance(duration: string | number): number {

@@ -49,6 +49,8 @@ import {
   string,
 } from "../util/check.ts";
 import { checkConfig } from "./config_check.ts";
+import type { StoppedWalk, StopPoint } from "../engine/stops.ts";
+import { parseOperation } from "../ops/operations.ts";
 import {
   type Bounds,
   COUNT,
@@ -161,6 +163,7 @@ function cpusCheck(b: Bounds, device: Check<string>): Check<CpuState[]> {
       tickMode: oneOf([0, 1] as const, "a tick device mode"),
       checkClocks: boolean,
       hres: boolean,
+      hrtimersOffline: optional(oneOf([true] as const)),
       nohzMode: oneOf([0, 1, 2] as const, "a NOHZ mode"),
       synic: boolean,
     }),
@@ -263,6 +266,7 @@ function machine(value: unknown, at: string, outer: MachineConfig | null): Machi
         : nullable(check("a hibernation image", (v, where) => machine(v, where, config))),
       pm: optional(PM),
       consoleLoglevel: optional(COUNT),
+      walk: optional(check("a stopped walk", (v, where) => stoppedWalk(v, where, config, b))),
       problems: arrayOf(problemCheck(b)),
       log: logCheck(b),
     }),
@@ -270,6 +274,42 @@ function machine(value: unknown, at: string, outer: MachineConfig | null): Machi
   )(value, at);
   relations(s, at, outer);
   return s;
+}
+
+/** A stopped walk (lib/engine/stops.ts): its line, the machine before it (of this VM), where. */
+function stoppedWalk(v: unknown, at: string, config: MachineConfig, b: Bounds): StoppedWalk {
+  const line = check("an operation's line", (x, where) => {
+    const text = string()(x, where);
+    try {
+      parseOperation(text, { cpus: config.cpus });
+    } catch (e) {
+      invalid(where, x, "an operation's line", "range", ` (${(e as Error).message})`);
+    }
+    return text;
+  });
+  const w = object<StoppedWalk>({
+    operation: line,
+    before: check("the machine before the operation", (x, where) => machine(x, where, null)),
+    at: object<StopPoint>({
+      operation: nullable(string()),
+      boundary: COUNT,
+      phase: oneOf(["enter", "exit"] as const, "a callback boundary (enter or exit)"),
+      cpu: cpuOf(b),
+      state: stateOf(b),
+      stateName: string(),
+      callback: string(),
+      teardown: boolean,
+      time: TIME,
+      reason: string(),
+    }, "a stop point"),
+  }, "a stopped walk")(v, at);
+  if (w.before.walk !== undefined) {
+    invalid(`${at}.before.walk`, w.before.walk, "absent (one walk stops at a time)", "range");
+  }
+  if (JSON.stringify(w.before.config) !== JSON.stringify(config)) {
+    invalid(`${at}.before.config`, w.before.config, "the machine's own configuration", "range");
+  }
+  return w;
 }
 
 /** What holds between the parts of a state of the right shape. */

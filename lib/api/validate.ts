@@ -26,6 +26,7 @@ import {
 import { KERNEL_IDS, KERNEL_LINES } from "../kernels/lines.ts";
 import { CONFIG_IDS, CONFIG_PRESETS, configFacts, configLines } from "../kernels/configs.ts";
 import { findPreset, PRESET_IDS } from "../kernels/presets.ts";
+import { isOneOf } from "../engine/ids.ts";
 
 const GUEST_FEATURES = ["arat", "tscDeadline"] as const;
 const FEATURE_NAMES = [...Object.keys(HOST_FEATURE_BITS), ...GUEST_FEATURES];
@@ -76,7 +77,7 @@ function tdxProblems(
     );
   }
   if (generation === 1) out.push(`${what} is a Generation 2 VM, not 1`);
-  const line = KERNEL_IDS.includes(kernel) ? KERNEL_LINES[kernel] : undefined;
+  const line = isOneOf(KERNEL_IDS, kernel) ? KERNEL_LINES[kernel] : undefined;
   if (line && !line.hypervTdxGuest) {
     out.push(
       `${what} is not valid with kernel ${kernel}: Linux ${line.version} cannot run as a Hyper-V ` +
@@ -136,7 +137,7 @@ export function validate(options: VmOptions): MachineConfig {
   if (arch === "arm64" && hyperv === "qemu") {
     problems.push('arch: the "qemu" host is x86_64 (QEMU\'s pc machine) only');
   }
-  const line = KERNEL_IDS.includes(kernel) ? KERNEL_LINES[kernel] : undefined;
+  const line = isOneOf(KERNEL_IDS, kernel) ? KERNEL_LINES[kernel] : undefined;
   if (line && arch === "arm64" && line.registrantOrder.every((k) => !k.startsWith("arm64/"))) {
     problems.push(
       `arch: hvtick has no arm64 registrant table for Linux ${kernel}; arm64 is modelled for ${
@@ -331,10 +332,11 @@ export function validate(options: VmOptions): MachineConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   const defaults = defaultFeatures(hyperv);
   const tdx = isolation === "tdx";
+  // Each of these passed oneOf() above (else problems were thrown).
   return {
-    hyperv,
+    hyperv: hyperv as MachineConfig["hyperv"],
     arch: arch as MachineConfig["arch"],
-    kernel,
+    kernel: kernel as MachineConfig["kernel"],
     generation: generation as 1 | 2,
     cpus,
     hz: hz as MachineConfig["hz"],
@@ -346,7 +348,7 @@ export function validate(options: VmOptions): MachineConfig {
     hotplugStateControl: o.hotplugStateControl ?? false,
     traceTicks: o.traceTicks ?? false,
     traceBuffer,
-    kconfig,
+    kconfig: kconfig as MachineConfig["kconfig"],
     modules: modules as MachineConfig["modules"],
     vmbus: vmbus as boolean,
     vmbusMmio: vmbusMmio as boolean,

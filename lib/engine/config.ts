@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ConfigId, HypervId, KernelId, PresetId, Suggested } from "./ids.ts";
+
 /** Architectures hvtick models.  *
  * @example
  * ```ts
@@ -100,11 +102,11 @@ export type Features = HostFeatures & GuestFeatures;
 /** The configuration of a built machine. */
 export interface MachineConfig {
   /** Hyper-V host id, or "none" for the plain x86 baseline. */
-  readonly hyperv: string;
+  readonly hyperv: HypervId;
   /** Guest architecture. */
   readonly arch: Arch;
   /** Kernel line. */
-  readonly kernel: string;
+  readonly kernel: KernelId;
   /** VM generation (Hyper-V). */
   readonly generation: 1 | 2;
   /** Number of vCPUs (all present and possible). */
@@ -124,7 +126,7 @@ export interface MachineConfig {
   /** Trace buffer capacity, events. */
   readonly traceBuffer: number;
   /** The kernel config preset (lib/kernels/configs.ts). */
-  readonly kconfig: string;
+  readonly kconfig: ConfigId;
   /** How modules get loaded: by udev in early userspace (`udev`), or only by `modprobe` (`manual`). */
   readonly modules: "udev" | "manual";
   /** The host offers VMbus (Hyper-V always; QEMU with `-device vmbus-bridge`). */
@@ -168,52 +170,66 @@ export interface MachineConfig {
   readonly timing: { readonly bootNs: number; readonly callbackNs: number };
 }
 
-/** Everything `vm()` accepts; every field is optional. */
+/**
+ * Everything `vm()` accepts; every field is optional, and each says its default. The string
+ * options are the literal unions of their tables (editors complete them); any other string is
+ * `build()`'s to refuse, with every other problem, naming the valid values.
+ */
 export interface VmOptions {
   /**
-   * A distribution's kernel on its host (lib/kernels/presets.ts: "debian-12",
-   * "ubuntu-24.04-azure", …): sets kernel, kconfig, hyperv, hz and arch; options given beside it win.
+   * A distribution's kernel on its host (`VM_PRESETS`): sets kernel, kconfig, hyperv, hz and arch;
+   * options given beside it win. Default: none.
    */
-  preset?: string;
-  /** Host: "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025", "qemu" (QEMU with hv-* flags), or "none". Default "2019". */
-  hyperv?: string;
-  /** "x86_64" (default) or "arm64". */
-  arch?: string;
-  /** Kernel line: "5.2", "5.4", "5.5" (default), "5.10", "5.15", "6.1", "6.6", "6.8", "6.12" or "6.18". */
-  kernel?: string;
-  /** VM generation: 1 or 2 (default 2; arm64 VMs are Generation 2). */
+  preset?: Suggested<PresetId>;
+  /**
+   * The Hyper-V host (`HYPERV_IDS`: "2008R2" … "2025", "qemu" for QEMU with hv-* flags, or
+   * "none" for the plain x86 baseline). Default: `"2019"`.
+   */
+  hyperv?: Suggested<HypervId>;
+  /** The guest architecture (`ARCHES`). Default: `"x86_64"`. */
+  arch?: Suggested<Arch>;
+  /** The kernel line (`KERNEL_IDS`). Default: `"5.5"`. */
+  kernel?: Suggested<KernelId>;
+  /** The VM generation, 1 or 2 (arm64 VMs are Generation 2). Default: `2`. */
   generation?: number;
-  /** Number of vCPUs, 1 to the host's limit. Default 4. */
+  /** The number of vCPUs, 1 to the host's limit. Default: `4`. */
   cpus?: number;
-  /** CONFIG_HZ: 100, 250 (default), 300 or 1000. */
+  /** `CONFIG_HZ` (`HZ_VALUES`: 100, 250, 300 or 1000). Default: `250`. */
   hz?: number;
-  /** Feature overrides (host CPUID bits and guest CPU features). */
+  /**
+   * Feature overrides: host CPUID bits and guest CPU features. Default: none (the host's own,
+   * `HOSTS`; a Hyper-V guest sees neither ARAT nor TSC-deadline, QEMU's CPU has ARAT).
+   */
   features?: Partial<Features>;
-  /** CPUs with a VMbus channel bound; default [0]. */
+  /** The CPUs with a VMbus channel bound. Default: `[0]` on Hyper-V, none on QEMU or the baseline. */
   vmbusChannels?: number[];
-  /** x86 `cpu0_hotplug` boot parameter; default false. */
+  /** The x86 `cpu0_hotplug` boot parameter. Default: `false`. */
   cpu0Hotplug?: boolean;
-  /** `CONFIG_CPU_HOTPLUG_STATE_CONTROL`; default false. */
+  /** `CONFIG_CPU_HOTPLUG_STATE_CONTROL`. Default: `false`. */
   hotplugStateControl?: boolean;
-  /** Record a trace event per tick; default false. */
+  /** Record a trace event per tick. Default: `false`. */
   traceTicks?: boolean;
-  /** Trace buffer capacity in events; default 32768. */
+  /** The trace buffer's capacity, events. Default: `32768`. */
   traceBuffer?: number;
   /**
-   * Kernel config preset: "debian" (Debian's x86_64 kernel: 5.10, 6.1, 6.12; their default),
+   * The kernel config (`CONFIG_IDS`): "debian" (Debian's x86_64 kernel: 5.10, 6.1, 6.12),
    * "ubuntu-azure" (6.8), "azure-linux" (6.6), "wsl2" (5.15, 6.6), "rig-build" (the kernels built
-   * and booted here) or "minimal" (built-in Hyper-V; the default elsewhere and on arm64).
+   * and booted here) or "minimal" (built-in Hyper-V). Default: "debian" where Debian has the line
+   * on x86_64, else "minimal".
    */
-  kconfig?: string;
-  /** "udev" (default: udev loads the modules of present devices at boot) or "manual". */
-  modules?: string;
-  /** The host offers VMbus; default: always on Hyper-V hosts, not on "qemu" (no vmbus-bridge). */
+  kconfig?: Suggested<ConfigId>;
+  /** "udev" (udev loads the modules of present devices at boot) or "manual". Default: `"udev"`. */
+  modules?: Suggested<"udev" | "manual">;
+  /**
+   * The host offers VMbus. Default: on a Hyper-V host yes; on "qemu" (no vmbus-bridge) and
+   * "none", no.
+   */
   vmbus?: boolean;
-  /** The VMBus device has an MMIO `_CRS` ancestor in ACPI; default: Hyper-V yes, QEMU no. */
+  /** The VMBus device has an MMIO `_CRS` ancestor in ACPI. Default: on Hyper-V yes, on QEMU no. */
   vmbusMmio?: boolean;
-  /** The kernel command line (the options hvtick models are read: ftrace=, trace_event=, …). */
+  /** The kernel command line (the options hvtick models are read: ftrace=, …). Default: `""`. */
   cmdline?: string;
-  /** The VM's memory in MiB (QEMU `-m`); default 1024. */
+  /** The VM's memory in MiB (QEMU `-m`). Default: `1024`. */
   memory?: number;
   /**
    * The pages the page allocator manages once the boot has released its reservations
@@ -221,31 +237,28 @@ export interface VmOptions {
    * by a page from run to run. Default: the memory less the memmap and the build's reservations.
    */
   totalram?: number;
-  /** The host gives the VM a virtio disk (QEMU `-drive …,if=virtio`; Hyper-V: never); default false. */
+  /** The host gives the VM a virtio disk (QEMU `-drive …,if=virtio`; Hyper-V: never). Default: `false`. */
   virtioDisk?: boolean;
   /**
-   * A swap device is active from boot, so `echo disk > /sys/power/state` can write an image;
-   * default true. Without one (the rig's initramfs), the guest needs `swapon` first.
+   * A swap device is active from boot, so `echo disk > /sys/power/state` can write an image
+   * (without one, as in the rig's initramfs, the guest needs `swapon` first). Default: `true`.
    */
   swap?: boolean;
-  /**
-   * The user's shell that writes sysfs files, as `COMM-PID` (its name and PID in a trace);
-   * default "bash-1000".
-   */
+  /** The user's shell that writes sysfs files, as `COMM-PID`. Default: `"bash-1000"`. */
   shell?: string;
   /**
-   * Which CPU's VMbus init work item runs first where they race (6.12: `vmbus_percpu_work()`);
-   * default 0.
+   * Which CPU's VMbus init work item runs first where they race (6.12: `vmbus_percpu_work()`).
+   * Default: `0`.
    */
   synicFirst?: number;
   /**
-   * The VM's isolation: "none" (default) or "tdx", an Intel TDX confidential VM without a
-   * paravisor (x86_64, Linux 6.6 and later, a Hyper-V 2022 or 2025 host, Generation 2).
+   * The VM's isolation: "none" or "tdx", an Intel TDX confidential VM without a paravisor
+   * (x86_64, Linux 6.6 and later, a Hyper-V 2022 or 2025 host, Generation 2). Default: `"none"`.
    */
-  isolation?: string;
+  isolation?: Suggested<"none" | "tdx">;
   /**
-   * How long boot and each hotplug callback take (ns or a duration such as "4.7s", "2ms"); by
-   * default neither takes simulated time. A replay of a real run gives the run's own timing.
+   * How long boot and each hotplug callback take (ns or a duration such as "4.7s", "2ms"). Default:
+   * neither takes simulated time; a replay of a real run gives the run's own timing.
    */
   timing?: { boot?: number | string; callback?: number | string };
 }

@@ -67,6 +67,8 @@ export const MACHINE_FIELDS = {
   image: "struct",
   pm: "struct",
   consoleLoglevel: "value",
+  // How a stopped walk goes on: not kernel state (the state shows the walk's own cursor).
+  walk: "history",
   problems: "history",
   log: "history",
 } as const satisfies Readonly<Record<keyof MachineState, FieldKind>>;
@@ -88,6 +90,7 @@ export const CPU_FIELDS = {
   tickMode: "value",
   checkClocks: "value",
   hres: "value",
+  hrtimersOffline: "value",
   nohzMode: "value",
   schedExpires: { time: -1 },
   synic: "value",

@@ -81,6 +81,12 @@ export interface Kernel {
    * from `clocksource_done_booting()` on (before, timekeeping reads jiffies).
    */
   hresValid: boolean;
+  /**
+   * `timekeeping_max_deferment()`: the current clocksource's `max_idle_ns`, the longest a CPU
+   * that gave up the timekeeping duty may sleep with its tick stopped (lib/time/tick_nohz_idle.ts);
+   * null where hvtick does not know the clocksource's rate. Set from the config.
+   */
+  maxDefermentNs: number | null;
 }
 
 /**

@@ -76,6 +76,13 @@ export interface Switches {
     readonly direct: "vmbus" | "starting";
     /** What `hv_stimer_cleanup` / `hv_synic_cleanup` do to the stimer. */
     readonly cleanup: "unbind-then-shutdown" | "shutdown" | "direct-shutdown-else-unbind";
+    /**
+     * Where the stimer's per-CPU structs are allocated: by `hv_synic_alloc()` (5.2: there is no
+     * `hv_stimer_alloc()` yet) or `hv_stimer_alloc()` (5.3–5.4), both called by `vmbus_bus_init()`
+     * when VMbus initialises (in the task loading `hv_vmbus` with `CONFIG_HYPERV=m`); or at boot
+     * (5.5+: `hv_stimer_alloc()` from `hyperv_init()`, later `hv_stimer_setup_percpu_clockev()`).
+     */
+    readonly alloc: "hv_synic_alloc" | "vmbus_bus_init" | "boot";
   };
   /** arm64 guests use the (out-of-tree) Hyper-V stimer: true before mainline arm64 support (5.15). */
   readonly arm64Stimer: boolean;
@@ -300,6 +307,18 @@ export interface Switches {
    * 6.1.166's mshyperv.c has no TDX isolation type).
    */
   readonly hypervTdxGuest: boolean;
+  /**
+   * `check_hung_task()` says when its last warning is spent: "Future hung task reports are
+   * suppressed, see sysctl kernel.hung_task_warnings" (6.6.150 kernel/hung_task.c:145-146, 6.8.1
+   * :145-146, 6.12.15:146-147, 6.18.9:263-264; not in 5.4.301, 5.10.265, 5.15.215, 6.1.166).
+   */
+  readonly hungTaskSuppressedNote: boolean;
+  /**
+   * `TAINT_FLAGS_COUNT`: how many flag characters `print_tainted()` writes after `Tainted: `
+   * (5.4.301 include/linux/kernel.h:599 and 5.15.215 include/linux/panic.h:72: 18; 6.1.166
+   * panic.h:73 … 6.12.15:77: 19, with TAINT_TEST; 6.18.9:83: 20).
+   */
+  readonly taintFlagsCount: 18 | 19 | 20;
 }
 
 /** A kernel line: a release's tables and switches. */

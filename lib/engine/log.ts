@@ -164,6 +164,56 @@ export function emit(k: Kernel, event: TraceEvent): void {
   }
 }
 
+/**
+ * Records `count` trace events at once, event `e` being `make(e)`: what `count` calls of
+ * {@linkcode emit} leave, but only the events the ring still holds afterwards are built (the
+ * others would be overwritten before anyone could read them). Event observers see every event,
+ * so with any they are all built and emitted one by one.
+ *
+ * @example
+ * ```ts
+ * import { emitMany } from "./log.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().cpus(2).traceBuffer(16).build().snapshot());
+ * const before = k.s.log.traceLost + k.s.log.trace.length;
+ * emitMany(k, 100, (e) => ({ type: "tick", time: e, cpu: 0, device: "lapic", handler: "x" }));
+ * assert.equal(k.s.log.traceLost + k.s.log.trace.length, before + 100);
+ * assert.equal(k.s.log.trace.at(-1)!.time, 99);
+ * ```
+ */
+export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEvent): void {
+  if (k.observers.event.length > 0) {
+    for (let e = 0; e < count; e++) emit(k, make(e));
+    return;
+  }
+  if (!k.history || count <= 0) return;
+  const log = k.s.log;
+  const cap = k.s.config.traceBuffer;
+  const high = cap + (cap >> 2);
+  // emit()'s ring: a push past `high` entries drops all but the newest `cap`.
+  let length = log.trace.length;
+  let left = count;
+  let lost = 0;
+  const first = Math.max(1, high + 1 - length);
+  if (left >= first) {
+    left -= first;
+    lost += length + first - cap;
+    const cycle = high + 1 - cap;
+    const cycles = Math.floor(left / cycle);
+    left -= cycles * cycle;
+    lost += cycles * cycle;
+    length = cap;
+  }
+  length += left;
+  // The ring holds the newest `length` of the old entries followed by the new events.
+  const fresh = Math.min(length, count);
+  log.trace.splice(0, log.trace.length - (length - fresh));
+  for (let e = count - fresh; e < count; e++) log.trace.push(make(e));
+  log.traceLost += lost;
+}
+
 /** Whether an event would be seen at all (kept, or observed): when not, callers need not build it. */
 export function traced(k: Kernel): boolean {
   return k.history || k.observers.event.length > 0;
@@ -177,11 +227,12 @@ export function traceView(s: MachineState): TraceEvent[] {
 }
 
 /**
- * Counts one interrupt on `cpu` in `/proc/interrupts` row `row` (the kernel's per-CPU `irq_stat`
- * counters and `kstat_irqs`; statistics, kept with the log: exploration does not keep them).
+ * Counts `n` (default one) interrupts on `cpu` in `/proc/interrupts` row `row` (the kernel's
+ * per-CPU `irq_stat` counters and `kstat_irqs`; statistics, kept with the log: exploration does
+ * not keep them).
  */
-export function countIrq(k: Kernel, row: string, cpu: number): void {
+export function countIrq(k: Kernel, row: string, cpu: number, n = 1): void {
   if (!k.history) return;
   const irqs = k.s.log.irqs ??= {};
-  (irqs[row] ??= new Array(k.s.config.cpus).fill(0))[cpu]++;
+  (irqs[row] ??= new Array(k.s.config.cpus).fill(0))[cpu] += n;
 }

@@ -23,6 +23,36 @@ export interface StepPoint {
   readonly phase: "enter" | "exit";
 }
 
+/** A point where a run stopped (or may stop): a callback boundary, an event boundary, an end. */
+export interface StopPoint {
+  /** The operation's line (`offline 2`), or null while time passes. */
+  readonly operation: string | null;
+  /**
+   * Callback boundaries the operation had passed (each callback has two: before it runs and after
+   * it returned), this one included: the walk's cursor. 0 outside operations.
+   */
+  readonly boundary: number;
+  /**
+   * `enter`: before a hotplug callback runs; `exit`: after it returned; `event`: after the
+   * interrupts of one instant while time passes; `end`: after the operation ended.
+   */
+  readonly phase: "enter" | "exit" | "event" | "end";
+  /** The CPU being hotplugged (callback boundaries), or null. */
+  readonly cpu: number | null;
+  /** The callback's hotplug state, or null. */
+  readonly state: number | null;
+  /** That state's name (`hyperv/vmbus:online`), or null. */
+  readonly stateName: string | null;
+  /** The callback symbol, or null. */
+  readonly callback: string | null;
+  /** Whether the callback is a teardown. */
+  readonly teardown: boolean;
+  /** Simulation time, ns. */
+  readonly time: number;
+  /** Why the run stopped there (the condition met), or "" for a point that did not stop it. */
+  readonly reason: string;
+}
+
 /** What an observer watches: any of the four. */
 export interface Observer {
   /** Before and after each hotplug callback (the point is reused: copy what you keep). */

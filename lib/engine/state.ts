@@ -7,6 +7,9 @@
 
 import type { MachineConfig } from "./config.ts";
 import type { TraceEvent } from "./trace.ts";
+import type { StopPoint } from "./observe.ts";
+
+export type { StopPoint } from "./observe.ts";
 
 /** `enum clock_event_state` (include/linux/clockchips.h, v5.5): what timer_list prints as ` mode:`.  *
  * @example
@@ -124,6 +127,12 @@ export interface CpuState {
   checkClocks: boolean;
   /** `hrtimer_cpu_base.hres_active`. */
   hres: boolean;
+  /**
+   * `hrtimer_cpu_base.online` is 0: `hrtimers_cpu_dying()` cleared it and neither
+   * `hrtimers_prepare_cpu()` nor `hrtimers_cpu_starting()` has set it again (absent: 1, also
+   * for a CPU never brought up; lib/time/hrtimer_base.ts).
+   */
+  hrtimersOffline?: true;
   /** `tick_sched.nohz_mode`. */
   nohzMode: 0 | 1 | 2;
   /** Expiry of the `tick_sched_timer` hrtimer (guest ns) while high-res, else -1. */
@@ -257,6 +266,22 @@ export interface RegisteredStep {
  */
 export const MACHINE_FORMAT: MachineState["format"] = "hvtick-machine/5";
 
+/**
+ * A hotplug walk stopped in the middle: the state shows the kernel's own picture (the CPU's
+ * `cpuhp_cpu_state` at the stop, the callbacks before it done); this says how to go on. The model's
+ * walk is also a call stack (nested walks of `freeze_secondary_cpus()`, the operation's own
+ * bookkeeping), so resuming runs the operation again from `before`, deterministically, to
+ * `at.boundary` and on from there: the same engine, the same result as a run never stopped.
+ */
+export interface StoppedWalk {
+  /** The operation, as a script writes it. */
+  operation: string;
+  /** The machine before the operation began. */
+  before: MachineState;
+  /** Where it stopped. */
+  at: StopPoint;
+}
+
 /** The whole machine. */
 export interface MachineState {
   /** Schema tag. */
@@ -340,6 +365,11 @@ export interface MachineState {
   pm?: PmState;
   /** `console_loglevel` once something changed it (`console_verbose()` in an oops); absent: the command line's. */
   consoleLoglevel?: number;
+  /**
+   * A hotplug walk stopped in the middle by a breakpoint or a step (lib/api/run_until.ts): what
+   * resumes it. Absent while nothing is stopped.
+   */
+  walk?: StoppedWalk;
   /** Problems seen so far. */
   problems: Problem[];
   /** History: kernel log and trace buffer (not part of the fingerprint). */

@@ -172,6 +172,16 @@ const CLOCKEVENT_TYPES = [
   "tick_install_broadcast_device",
 ] as const satisfies readonly ClockeventEvent["type"][];
 
+/** Every trace event type (what `trace --type` takes). */
+export const TRACE_EVENT_TYPES: readonly TraceEvent["type"][] = [
+  "cpuhp_enter",
+  "cpuhp_exit",
+  "tick",
+  "tick_do_timer",
+  "hang",
+  ...CLOCKEVENT_TYPES,
+];
+
 /**
  * A check of a trace event from outside (a snapshot's trace, a recording's events): its type's
  * fields, CPU numbers below `cpus`.

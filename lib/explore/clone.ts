@@ -34,6 +34,7 @@ const COPY: { readonly [F in Struct]: (v: MachineState[F]) => MachineState[F] } 
 
 // What a copy holds instead of the history.
 const EMPTY: { readonly [F in History]: () => MachineState[F] } = {
+  walk: () => undefined,
   problems: () => [],
   log: () => ({ dmesg: [], dmesgBytes: 0, trace: [], traceLost: 0 }),
 };

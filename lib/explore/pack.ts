@@ -131,6 +131,7 @@ export class Packer {
         c.tickMode,
         c.checkClocks ? 1 : 0,
         c.hres ? 1 : 0,
+        c.hrtimersOffline ? 1 : 0,
         c.nohzMode,
         c.synic ? 1 : 0,
         c.ticks - base.cpus[i].ticks,

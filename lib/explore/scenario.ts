@@ -80,11 +80,20 @@ export interface ScenarioOptions {
   readonly invariants?: readonly (string | CustomInvariant)[];
   /**
    * Sees every trace event as it happens (whether or not the trace buffer keeps it) and every
-   * tick, with the simulation time (ns): what a timeline is drawn from.
+   * tick, with the simulation time (ns): what a timeline is drawn from. Optionally every
+   * hotplug callback's entry and exit (where a walk's tick-device changes fall, for the
+   * pictures) and, after each operation, each CPU's tick device, whether it ticks and whether
+   * the CPU is online, and whether the machine runs (not hibernated or off).
    */
   readonly observe?: {
     event(event: TraceEvent, time: number): void;
     tick(cpu: number, time: number): void;
+    step?(at: StepPoint, time: number): void;
+    settled?(
+      cpus: readonly { device: string | null; ticking: boolean; online: boolean }[],
+      time: number,
+      running: boolean,
+    ): void;
   };
 }
 
@@ -97,6 +106,9 @@ const OBSERVER = check<Observer>("an object with event(e, time) and tick(cpu, ti
   }
   for (const m of ["event", "tick"] as const) {
     func(`a method ${m}()`)((v as Observer)[m], `${at}.${m}`);
+  }
+  for (const m of ["step", "settled"] as const) {
+    if ((v as Observer)[m] !== undefined) func(`a method ${m}()`)((v as Observer)[m], `${at}.${m}`);
   }
   return v as Observer;
 });
@@ -173,7 +185,7 @@ const ADVANCE_SLICE = 10_000_000;
  * let step = run.next();
  * for (; !step.done; step = run.next()) seen.push(step.value.done);
  * assert.deepEqual(seen, [0, 0, 0, 1, 2]); // three slices of the advance, then each line
- * assert.equal(step.value.operations[0].message, "advanced 25000000 ns, 12 device interrupts");
+ * assert.equal(step.value.operations[0].message, "advanced 25 ms, 12 device interrupts");
  * ```
  * @throws as {@linkcode runScenario} does, before anything runs.
  */
@@ -210,6 +222,7 @@ export function* scenarioRun(
     k.observers.add({
       event: (e) => observe.event(e, k.s.now),
       tick: (cpu) => observe.tick(cpu, k.s.now),
+      ...(observe.step ? { step: (at: StepPoint) => observe.step!(at, k.s.now) } : {}),
     });
   }
   const operations: OperationRecord[] = [];
@@ -277,6 +290,14 @@ export function* scenarioRun(
       ? { now: k.s.now, monotonic: guestMonotonic(k.s), booted: true }
       : before;
     checks.check({ k, step: null, before: after }, report(null));
+    observe?.settled?.(
+      k.s.cpus.map((c) => {
+        const info = cpuInfo(k, c.id);
+        return { device: info.device, ticking: info.ticking, online: info.online };
+      }),
+      k.s.now,
+      k.s.power === "on",
+    );
     operations.push({
       line,
       operation: op,

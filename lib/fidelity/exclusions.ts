@@ -23,6 +23,13 @@ export interface ExclusionContext {
   readonly lapicInUserspace?: ReadonlySet<string>;
   /** A hibernation image was restored since the previous snapshot (the counts are another boot's). */
   readonly restored?: boolean;
+  /** The model's online CPUs' tick devices are not all in the same mode (periodic, oneshot). */
+  readonly tickModesDiffer?: boolean;
+  /**
+   * CPUs (`cpu2`) that the model has idling with their tick stopped (online below `sched:active`:
+   * lib/time/tick_nohz_idle.ts).
+   */
+  readonly tickStopped?: ReadonlySet<string>;
 }
 
 /** One rule. */
@@ -77,6 +84,18 @@ export const EXCLUSIONS: readonly Exclusion[] = [
       "pub-k5.10-hv-legacy-vmbus-failhvinit's operations on 5.10.262: LOC on CPU2 moved in one)",
   },
   {
+    id: "idle-tick-stop",
+    keys: /^tick cpu\d+ mode:$/,
+    when: (c, key) => c.tickStopped?.has(key.split(" ")[1]) ?? false,
+    value: /\b[34]$/,
+    reason: "a CPU idling with its tick stopped programs its device for its next timer-wheel " +
+      "event (ONESHOT, 3) or, with none, stops it (ONESHOT_STOPPED, 4); in 5.4.301 that may be a " +
+      "bucket left marked pending when the CPU's timers were migrated at its death " +
+      "(kernel/time/timer.c:1989-2014), so either mode follows from the run: nine runs of " +
+      "k5.4-hv-direct-failprep's operations left CPU2 in mode 3 (53-120 s ahead) five times, in " +
+      "mode 4 four times; hvtick models no timer-wheel timers and prints 4",
+  },
+  {
     id: "trace-need-resched",
     keys: /^trace /,
     appliedBy: "lib/fidelity/trace.ts",
@@ -87,6 +106,15 @@ export const EXCLUSIONS: readonly Exclusion[] = [
     keys: /^trace /,
     appliedBy: "lib/fidelity/trace.ts",
     reason: "which pool worker (kworker/0:0-7, kworker/0:1-17, …) picks up work_on_cpu()'s item",
+  },
+  {
+    id: "trace-loader",
+    keys: /^trace /,
+    appliedBy: "lib/fidelity/trace.ts",
+    reason: "the process that loads a module (the rig's `insmod`, a child of its /init): its " +
+      "PID follows from how many processes the guest ran before it (insmod-130 in both 5.4.301 " +
+      "VMbus trace logs), its CPU from where the scheduler placed it ([003] and [002]); hvtick " +
+      "loads modules with `modprobe`, as a stand-in child of the shell",
   },
   {
     id: "trace-unbound-cpu",
@@ -143,6 +171,18 @@ export const EXCLUSIONS: readonly Exclusion[] = [
       "so follow each run's activity: the image's count is the larger on CPU3 only in " +
       "k5.4-hv-direct-vmbus-hibernate(-verbose)-resume.log, on CPU1 only in " +
       "k5.4-hv-legacy-vmbus-hibernate-resume.log",
+  },
+  {
+    id: "reader-cpu-tick-mode",
+    keys: /^available_clocksource$/,
+    when: (c) => c.tickModesDiffer === true,
+    value: /(?:refined-jiffies )?(?:jiffies )?$/,
+    reason: "available_clocksource_show() hides the clocksources not valid for high resolution " +
+      "(jiffies, refined-jiffies) when the tick of the CPU that reads the file is in oneshot " +
+      "mode (tick_oneshot_mode_active() reads this CPU's tick device, 6.8.1 kernel/time/clocksource.c:1443-1453, tick-oneshot.c:106-116); with CPUs " +
+      "in both modes (a 6.8.1 CPU back from hrtimers:prepare stays periodic) the list follows " +
+      "the CPU the scheduler ran `cat` on (k6.8-hv-direct-target-onback.log: CPU2, the one " +
+      "that printed the enqueue_hrtimer warning)",
   },
   {
     id: "function-call-ipis",

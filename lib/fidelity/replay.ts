@@ -143,11 +143,13 @@ export function replayTo(
   if (parkRace) g.machine.parkRace = parkRace;
   const lapicStoodIn = new Set<string>();
   const lapicInUserspace = new Set<string>();
+  const tickStopped = new Set<string>();
   const ctx: { -readonly [K in keyof ExclusionContext]: ExclusionContext[K] } = {
     lapicFrequencyKnown: options.features?.frequencyMsrs === true,
     lapicStoodIn,
     lapicInUserspace,
     restored: false,
+    tickStopped,
   };
   const r = { readings: 0, matched: 0, mismatches: [] as Mismatch[] };
   const prevIrq: {
@@ -297,12 +299,21 @@ export function replayTo(
         let got = reader.parse(mine, s.line, s.arg);
         if (s.reader === "trace") ({ expected, got } = traceReadings(s.text, mine, s.line));
         if (s.reader === "snap") {
+          // Which CPU reads a file matters when the CPUs' tick modes differ ("reader-cpu-tick-mode").
+          const modes = new Set(g.machine.cpus().filter((c) => c.online).map((c) => c.mode));
+          ctx.tickModesDiffer = modes.size > 1;
           const a = parseSnapshot(s.text, s.line).interrupts as Map<string, Map<string, number>>;
           const b = parseSnapshot(mine, s.line).interrupts as Map<string, Map<string, number>>;
           expected = [...expected, ...irqMovement(a, prevIrq.real, s.line)];
           got = [...got, ...irqMovement(b, prevIrq.model, s.line)];
           prevIrq.real = a;
           prevIrq.model = b;
+        }
+        // The model's CPUs idling with their tick stopped (lib/fidelity/exclusions.ts
+        // "idle-tick-stop").
+        tickStopped.clear();
+        for (const c of g.machine.cpus()) {
+          if (c.online && c.deviceState === "ONESHOT_STOPPED") tickStopped.add(`cpu${c.cpu}`);
         }
         compare(expected, got, ctx, r);
         if (s.reader === "snap") {

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { MASKS, RELEVANT, RUN_DEPENDENT } from "./dmesg.ts";
+import { MASKS, RELEVANT, RUN_DEPENDENT, UNTIMED } from "./dmesg.ts";
 import { EXCLUSIONS } from "./exclusions.ts";
 
 /** The marker lines the rendered block sits between in docs/model.md. */
@@ -56,6 +56,14 @@ export function fidelityRules(): string {
     "| lines | why |",
     "| --- | --- |",
     ...RUN_DEPENDENT.map((r) => `| ${re(r.pattern)} | ${cell(r.reason)} |`),
+    "",
+    "**Untimed lines** (`dmesg.ts` `UNTIMED`): compared in the whole log as a sequence of their own",
+    "where the real log has them, and left out of the windows read after each operation, as when",
+    "the kernel prints them is the run's.",
+    "",
+    "| lines | why |",
+    "| --- | --- |",
+    ...UNTIMED.map((r) => `| ${re(r.pattern)} | ${cell(r.reason)} |`),
     "",
     "**Exclusions** (`exclusions.ts` `EXCLUSIONS`): readings, or parts of them, not compared. The",
     "`trace-*` rules are applied where the trace readings are made (`trace.ts`).",

@@ -51,12 +51,17 @@ function taskKey(e: TraceEntry): string {
   // A bound worker runs on its CPU (kworker/N:M); an unbound one (kworker/uN:M) anywhere.
   if (/^kworker\/\d/.test(e.comm)) return `kworker@cpu${e.cpu}`;
   if (/^kworker\//.test(e.comm)) return "kworker";
+  if (LOADER.test(e.comm)) return "loader";
   return `pid ${e.pid}`;
 }
 
+/** The process loading a module: the rig's busybox `insmod`, hvtick's `modprobe`. */
+const LOADER = /^(?:insmod|modprobe)$/;
+
 /**
  * The compared form of an entry: need-resched masked (trace-need-resched); a worker's name and
- * PID masked (trace-worker); the CPU of an unbound task, PID 1, masked (trace-unbound-cpu); in
+ * PID masked (trace-worker); the module loader's name, PID and CPU masked (trace-loader); the CPU
+ * of an unbound task, PID 1, masked (trace-unbound-cpu); in
  * hard-interrupt context the interrupted task and its preemption depth masked (trace-hardirq);
  * the comm masked where the real trace could not resolve it (trace-comm-cache, `unresolved`).
  */
@@ -64,12 +69,14 @@ function value(e: TraceEntry, unresolved: ReadonlySet<number>): string {
   let flags = `${e.flags[0]}.${e.flags.slice(2)}`;
   let task = `${e.comm}-${e.pid}`;
   if (/^kworker\//.test(e.comm)) task = "<kworker>";
+  else if (LOADER.test(e.comm)) task = "<loader>";
   else if (unresolved.has(e.pid)) task = `<...>-${e.pid}`;
   if (hardirq(e)) {
     task = "<irq>";
     flags = `${flags.slice(0, 3)}<depth>${flags.slice(4)}`;
   }
-  const cpu = e.pid === 1 && !hardirq(e) ? "<cpu>" : String(e.cpu).padStart(3, "0");
+  const unbound = e.pid === 1 || LOADER.test(e.comm);
+  const cpu = unbound && !hardirq(e) ? "<cpu>" : String(e.cpu).padStart(3, "0");
   return `${task} [${cpu}] ${flags} ${e.text}`;
 }
 

@@ -111,7 +111,7 @@ export const SYSFS: readonly SysfsFile[] = [
     source: "kernel/time/clockevents.c unbind_device_store",
     write: (k, cpu, value) => {
       try {
-        return { ret: unbindDeviceStore(k, cpu, value) };
+        return unbindDeviceStore(k, cpu, value);
       } catch (e) {
         if (!(e instanceof ListFault)) throw e;
         // The walk of a corrupted clockevent list never returns (lib/hotplug/oops.ts).

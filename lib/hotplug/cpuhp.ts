@@ -8,7 +8,7 @@
 
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
-import { E } from "../util/errno.ts";
+import { refuse } from "../util/refusals.ts";
 import { cpuhpKickEvent, invoke } from "./invoke.ts";
 
 export { HangSignal, invoke } from "./invoke.ts";
@@ -190,7 +190,7 @@ export function cpuDownLocked(k: Kernel, op: HotplugOp, target: number): number 
   const c = k.line.cpuhp;
   let online = 0;
   for (const x of s.cpus) if (x.online && ++online > 1) break;
-  if (online === 1) return -E.EBUSY;
+  if (online === 1) return refuse("last-cpu").ret;
   const st = s.cpus[op.cpu];
   const prev = setState(k, op, target);
   if (st.state > c.TEARDOWN_CPU) {

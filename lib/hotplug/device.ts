@@ -13,8 +13,9 @@ import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
 import { runAs } from "../engine/exec.ts";
 import { workerTask } from "../tracing/tasks.ts";
 import { controlContext } from "./context.ts";
-import { E } from "../util/errno.ts";
+import { refuse } from "../util/refusals.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
+import { tickNohzIdleStop, whileAwake } from "../time/tick_nohz_idle.ts";
 
 /** A change of a CPU's tick device during an operation. */
 export interface BindingChange {
@@ -102,7 +103,12 @@ export function walk(
   const up = target > st.state;
   op.up = up;
   const run = () => {
-    const r = up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target);
+    // An idle CPU whose tick is stopped wakes to run its hotplug thread.
+    const r = whileAwake(
+      k,
+      cpu,
+      () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target),
+    );
     if (r !== 0 && st.online && !hasWorkingTick(k, cpu)) {
       throw new HangSignal(leftWithoutTick(k, cpu, up));
     }
@@ -124,6 +130,8 @@ export function walk(
   } finally {
     unwatch();
   }
+  // Left online below sched:active, the CPU has nothing to run: its idle loop stops the tick.
+  if (!hang) tickNohzIdleStop(k, cpu);
   if (op.noTick.length > 0) {
     const first = op.noTick[0];
     const last = op.noTick[op.noTick.length - 1];
@@ -173,7 +181,13 @@ function leftWithoutTick(k: Kernel, cpu: number, up: boolean): Hang {
 export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
   const st = k.s.cpus[cpu];
   if (k.s.hotplugDisabled > 0) {
-    return { ret: -E.EBUSY, from: st.state, to: st.state, hang: null, changes: [] };
+    return {
+      ret: refuse("hotplug-disabled").ret,
+      from: st.state,
+      to: st.state,
+      hang: null,
+      changes: [],
+    };
   }
   return walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
 }
@@ -192,7 +206,7 @@ export function deviceOnline(k: Kernel, cpu: number, online: boolean): Outcome {
     if (out.ret === 0 && !out.hang) st.devOffline = false;
     return out;
   }
-  if (!hotpluggable(k, cpu)) return { ...same, ret: -E.EPERM };
+  if (!hotpluggable(k, cpu)) return { ...same, ret: refuse("not-hotpluggable").ret };
   if (st.devOffline) return same;
   const out = cpuUpDown(k, cpu, 0);
   if (out.ret === 0 && !out.hang) st.devOffline = true;

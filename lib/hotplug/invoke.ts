@@ -177,7 +177,6 @@ function invokeOne(
   }
   op.step = outer;
   op.stepTeardown = outerDir;
-  if (watched) observe(k, op, state, cb.name, !bringup, "exit");
   if (tp) {
     cpuhpEvent(k, {
       type: "cpuhp_exit",
@@ -192,6 +191,9 @@ function invokeOne(
   if (ret && !op.rollback && !op.failure) {
     op.failure = { state, callback: cb.name, ret, injected: false };
   }
+  // Observers see the callback's exit once it is wholly done (its `cpuhp_exit` traced, its failure
+  // noted): a walk stopped there (lib/api/run_until.ts) shows the kernel's picture after it.
+  if (watched) observe(k, op, state, cb.name, !bringup, "exit");
   return ret;
 }
 

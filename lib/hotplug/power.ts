@@ -10,15 +10,18 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { KERN, printk, printkCont } from "../engine/log.ts";
+import { KERN, printk } from "../engine/log.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
 import { advanceTo } from "../time/advance.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "../time/clockevents.ts";
 import { CE_STATE, type MachineState, type PmState, TICKDEV_MODE } from "../engine/state.ts";
-import { E } from "../util/errno.ts";
-import { swapDevice } from "./swapdev.ts";
+import { REFUSALS, refuse } from "../util/refusals.ts";
+
+export { COMPRESSION_THREADS, pm } from "./swsusp.ts";
+import { hotplugReason } from "./reasons.ts";
+import { pm, swsuspWrite } from "./swsusp.ts";
 import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
 
 /** What a hibernation or resume did. */
@@ -54,9 +57,6 @@ export type HibernationMode = typeof HIBERNATION_MODES[number];
 /** The modes whose power-down hvtick models (the others are refused before anything runs). */
 const MODELLED_MODES: readonly HibernationMode[] = ["platform", "shutdown"];
 
-/** LZO_THREADS (5.10 swap.c:527), CMP_THREADS (6.12 swap.c:537). */
-export const COMPRESSION_THREADS = 3;
-
 /** `pm_test_level` now. */
 export function pmTestLevel(k: Kernel): PmTest {
   return k.s.pm?.test ?? "none";
@@ -84,11 +84,6 @@ export function setPm(k: Kernel, patch: Partial<PmState>): void {
   else delete k.s.pm;
 }
 
-/** The PM prefix of hibernate.c/snapshot.c messages ("PM: ", 5.8+ "PM: hibernation: "). */
-export function pm(k: Kernel): string {
-  return k.line.pmPrefix;
-}
-
 /**
  * `freeze_secondary_cpus(primary)` (5.10 kernel/cpu.c:1407-1463, 6.12:1897-1953): takes every
  * other online CPU down, ascending (5.10) or from the last CPU down (6.12); stops at the first
@@ -97,11 +92,12 @@ export function pm(k: Kernel): string {
 export function freezeSecondaryCpus(
   k: Kernel,
   primary: number,
-): { ret: number; hung: Outcome | null } {
+): { ret: number; hung: Outcome | null; why?: string } {
   const s = k.s;
   printk(k, "Disabling non-boot CPUs ...");
   s.frozenCpus = [];
   let ret = 0;
+  let why: string | undefined;
   const order = k.line.hibernation.freezeOrder === "ascending" ? s.cpus : [...s.cpus].reverse();
   for (const c of order) {
     if (c.id === primary || !c.online) continue;
@@ -109,6 +105,7 @@ export function freezeSecondaryCpus(
     if (out.hang) return { ret: 0, hung: out };
     if (out.ret) {
       ret = out.ret;
+      why = `taking CPU${c.id} down failed: ${hotplugReason(k, c.id, true, out)?.text}`;
       printk(k, `Error taking CPU${c.id} down: ${out.ret}`, KERN.ERR);
       break;
     }
@@ -116,7 +113,7 @@ export function freezeSecondaryCpus(
   }
   if (ret) printk(k, "Non-boot CPUs are not disabled", KERN.ERR);
   s.hotplugDisabled++;
-  return { ret, hung: null };
+  return { ret, hung: null, ...(why ? { why } : {}) };
 }
 
 /** `thaw_secondary_cpus()` (5.10 kernel/cpu.c:1473-1500): the frozen CPUs come up in CPU order. */
@@ -217,6 +214,7 @@ interface Created {
   frozen: number[];
   image: MachineState | null;
   hung: Outcome | null;
+  why?: string;
 }
 
 /**
@@ -235,7 +233,7 @@ function createImage(k: Kernel, platform: boolean): Created {
     const down = freezeSecondaryCpus(k, 0);
     if (down.hung) return { ...out, frozen: [...s.frozenCpus], hung: down.hung };
     out.frozen = [...s.frozenCpus];
-    if (down.ret) out.ret = down.ret;
+    if (down.ret) Object.assign(out, { ret: down.ret, why: down.why });
     else if (!hibernationTest(k, "processors")) {
       syscoreSuspend(k);
       if (!hibernationTest(k, "core")) {
@@ -269,36 +267,6 @@ function createImage(k: Kernel, platform: boolean): Created {
   // dpm_resume_start(): VMbus resumes and reconnects.
   vmbusBusResume(k);
   return out;
-}
-
-/**
- * `swsusp_write()` (5.10 swap.c:911-950): the swap writer needs a swap device (`find_first_swap()`),
- * then `save_image_lzo()` compresses with one thread per online CPU but one (1 to 3), and
- * `swap_writer_finish()` marks the swap signature. 0 or -ENODEV.
- */
-function swsuspWrite(k: Kernel): number {
-  if (swapDevice(k.s) === null) {
-    printk(k, "PM: Cannot find swap device, try swapon -a", KERN.ERR);
-    printk(k, "PM: Cannot get swap writer", KERN.ERR);
-    return -E.ENODEV;
-  }
-  const named = k.line.hibernation.namedCompressor;
-  const online = k.s.cpus.filter((c) => c.online).length;
-  const threads = Math.min(Math.max(online - 1, 1), COMPRESSION_THREADS);
-  printk(k, `PM: Using ${threads} thread(s) for ${named ? "lzo " : ""}compression`);
-  printk(k, "PM: Compressing and saving image data (0 pages)...");
-  const wrote = `${pm(k)}Wrote 0 kbytes in 0.01 seconds (0.00 MB/s)`;
-  if (named) {
-    printk(k, wrote);
-    printk(k, "PM: Image size after compression: 0 kbytes");
-    printk(k, "PM: Image saving done");
-  } else {
-    printk(k, "PM: Image saving done");
-    printk(k, wrote);
-  }
-  printk(k, "PM: S");
-  printkCont(k, "|");
-  return 0;
 }
 
 /**
@@ -363,7 +331,8 @@ export function hibernate(k: Kernel): PowerOutcome {
     // bsp_pm_callback() refuses PM_HIBERNATION_PREPARE (5.10 arch/x86/power/cpu.c:333-337).
     printk(k, "CPU0 is offline.", KERN.WARNING);
     printk(k, `${pm(k)}hibernation exit`);
-    return { ret: -E.ENODEV, frozen: [], hung: null, why: "CPU0 is offline." };
+    const { ret } = refuse("hibernate-cpu0-offline");
+    return { ret, frozen: [], hung: null, why: REFUSALS["hibernate-cpu0-offline"].why };
   }
   // cpu_hotplug_pm_callback(PM_HIBERNATION_PREPARE): cpu_hotplug_disable().
   s.hotplugDisabled++;
@@ -383,8 +352,10 @@ export function hibernate(k: Kernel): PowerOutcome {
   if (created.hung) return { ret: 0, frozen: created.frozen, hung: created.hung };
   if (!test && !created.ret && !created.inSuspend) test = pmTestLevel(k);
   let ret = created.ret;
+  let why = created.why;
   if (!ret && created.inSuspend) {
     ret = swsuspWrite(k);
+    if (ret) why = REFUSALS["hibernate-no-swap"].why;
     if (!ret) {
       const hung = powerDown(k, created.image!);
       return { ret: 0, frozen: created.frozen, hung };
@@ -394,5 +365,11 @@ export function hibernate(k: Kernel): PowerOutcome {
   thawProcesses(k);
   s.hotplugDisabled--;
   printk(k, `${pm(k)}hibernation exit`);
-  return { ret, frozen: created.frozen, hung: null, ...(test ? { test } : {}) };
+  return {
+    ret,
+    frozen: created.frozen,
+    hung: null,
+    ...(test ? { test } : {}),
+    ...(ret && why ? { why } : {}),
+  };
 }

@@ -10,7 +10,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { configFacts } from "../kernels/configs.ts";
-import { E } from "../util/errno.ts";
+import { refuse } from "../util/refusals.ts";
 import {
   hasPlatformOps,
   hibernate,
@@ -55,7 +55,12 @@ export function stateStore(k: Kernel, _cpu: number, value: string): WriteOutcome
   // decode_state(): "disk" first (len == 4 && str_has_prefix(buf, "disk")).
   if (label === "disk") {
     const out = hibernate(k);
-    return { ret: out.ret, ...(out.hung ? { outcome: out.hung } : {}), ran: true };
+    return {
+      ret: out.ret,
+      ...(out.hung ? { outcome: out.hung } : {}),
+      ...(out.why ? { why: out.why } : {}),
+      ran: true,
+    };
   }
   const suspend = stateShow(k).trim().split(" ").filter((s) => s !== "disk");
   if (suspend.includes(label)) {
@@ -64,7 +69,7 @@ export function stateStore(k: Kernel, _cpu: number, value: string): WriteOutcome
         "it models hibernation: echo disk > /sys/power/state",
     );
   }
-  return { ret: -E.EINVAL };
+  return refuse("power-state-unknown");
 }
 
 /**
@@ -85,8 +90,8 @@ export function diskShow(k: Kernel): string {
  */
 export function diskStore(k: Kernel, _cpu: number, value: string): WriteOutcome {
   const mode = firstLine(value) as HibernationMode;
-  if (!HIBERNATION_MODES.includes(mode)) return { ret: -E.EINVAL };
-  if (mode === "platform" && !hasPlatformOps(k)) return { ret: -E.EINVAL };
+  if (!HIBERNATION_MODES.includes(mode)) return refuse("disk-mode-unknown");
+  if (mode === "platform" && !hasPlatformOps(k)) return refuse("disk-no-platform");
   const boot = hasPlatformOps(k) ? "platform" : "shutdown";
   setPm(k, { mode: mode === boot ? undefined : mode });
   return { ret: 0 };
@@ -110,7 +115,7 @@ export function pmTestShow(k: Kernel): string {
 export function pmTestStore(k: Kernel, _cpu: number, value: string): WriteOutcome {
   const level = firstLine(value);
   const found = PM_TESTS.find((t) => t === level);
-  if (!found) return { ret: -E.EINVAL };
+  if (!found) return refuse("pm-test-unknown");
   setPm(k, { test: found === "none" ? undefined : found });
   return { ret: 0 };
 }
@@ -142,12 +147,16 @@ export function resumeStore(k: Kernel, _cpu: number, value: string): WriteOutcom
       dev = `${(v & 0xfff00) >> 8}:${(v & 0xff) | ((v >> 12) & 0xfff00)}`;
     }
   }
-  if (dev === null || (dev === "0:0" && k.line.hibernation.resumeZeroRefused)) {
-    return { ret: -E.EINVAL };
-  }
+  if (dev === null) return refuse("resume-no-device");
+  if (dev === "0:0" && k.line.hibernation.resumeZeroRefused) return refuse("resume-zero");
   setPm(k, { resume: dev === "0:0" ? undefined : dev });
   const out = softwareResume(k);
-  return { ret: out.ret, ...(out.hung ? { outcome: out.hung } : {}), ran: true };
+  return {
+    ret: out.ret,
+    ...(out.hung ? { outcome: out.hung } : {}),
+    ...(out.why ? { why: out.why } : {}),
+    ran: true,
+  };
 }
 
 /**
@@ -178,7 +187,7 @@ export function imageSizeShow(k: Kernel): string {
  */
 export function imageSizeStore(k: Kernel, _cpu: number, value: string): WriteOutcome {
   const m = /^\s*(\d+)/.exec(value);
-  if (!m) return { ret: -E.EINVAL };
+  if (!m) return refuse("image-size-syntax");
   const size = (BigInt(m[1]) & ((1n << 64n) - 1n)).toString();
   setPm(k, { imageSize: size === String(imageSizeDefault(k)) ? undefined : size });
   return { ret: 0 };

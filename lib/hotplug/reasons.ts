@@ -7,8 +7,10 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { Outcome } from "./device.ts";
+import type { WriteOutcome } from "./sysfs.ts";
 import { resolveCallback } from "./symbols.ts";
 import { E } from "../util/errno.ts";
+import { REFUSALS } from "../util/refusals.ts";
 
 /** What stopped an operation. */
 export type HotplugReasonCode =
@@ -35,6 +37,24 @@ export interface HotplugReason {
   readonly state: number | null;
   /** The callback concerned, or null. */
   readonly callback: string | null;
+  /**
+   * For a hang that depends on a race the model tracks (5.4's `kthread_park()`), which side the
+   * model took and how to take the other (the `race` operation); otherwise absent.
+   */
+  readonly race?: string;
+}
+
+/**
+ * The race a hang in `callback` depends on, in words, or null: a callback that waits on a timer
+ * only when the parked thread is still queued (lib/hotplug/symbols.ts `waitsOnTimer`; the race
+ * docs/model.md §Hangs describes).
+ */
+export function raceOf(callback: string | null): string | null {
+  if (callback === null || !resolveCallback(callback).waitsOnTimer) return null;
+  return "this hang depends on the kthread_park() race: hvtick took the side where " +
+    "wait_task_inactive() finds the parked thread still queued and sleeps (race sleeps); " +
+    "to take the other, where the thread has already left the CPU, reset, then 'race passes' " +
+    "and repeat the operation";
 }
 
 /**
@@ -55,7 +75,14 @@ export function hotplugReason(
   });
   if (out.hang) {
     const h = out.hang;
-    return { code: "hang", text: h.reason, state: h.state, callback: h.callback };
+    const race = raceOf(h.callback);
+    return {
+      code: "hang",
+      text: h.reason,
+      state: h.state,
+      callback: h.callback,
+      ...(race ? { race } : {}),
+    };
   }
   if (out.ret === 0) return null;
   const f = out.failure;
@@ -81,20 +108,50 @@ export function hotplugReason(
       callback: f.callback,
     };
   }
+  // The refusals before any callback runs (lib/util/refusals.ts has their sources).
   if (out.ret === -E.EBUSY && k.s.hotplugDisabled > 0) {
-    return reason(
-      "hotplug-disabled",
-      "CPU hotplug is disabled (a suspend or hibernation is in progress)",
-    );
+    return reason("hotplug-disabled", REFUSALS["hotplug-disabled"].why);
   }
   if (out.ret === -E.EBUSY && offline) {
-    return reason("last-cpu", `CPU${cpu} is the last online CPU`);
+    return reason("last-cpu", `CPU${cpu}: ${REFUSALS["last-cpu"].why}`);
   }
   if (out.ret === -E.EPERM) {
-    return reason(
-      "not-hotpluggable",
-      `CPU${cpu} is not hotpluggable on x86 (it has no online file) unless the kernel is booted with cpu0_hotplug`,
-    );
+    return reason("not-hotpluggable", `CPU${cpu}: ${REFUSALS["not-hotpluggable"].why}`);
   }
-  return reason("other", "");
+  return reason("other", `the hotplug walk of CPU${cpu} returned ${out.ret}`);
+}
+
+/** Why a write was refused or hung: the kernel's reason and, where it is one check, its source. */
+export interface WriteReason {
+  /** One sentence, in the kernel's terms. */
+  readonly text: string;
+  /** The kernel source of the check (file:line and release), or null for a callback's own. */
+  readonly source: string | null;
+  /** For a hang that depends on a race the model tracks: which side, and how to take the other. */
+  readonly race?: string;
+}
+
+/**
+ * Why the write that ended in `out` did not succeed, or null when it did: the refusal's entry in
+ * {@linkcode REFUSALS}, else the hotplug walk's reason (of `cpu`, taken down when `offline`), else
+ * the reason the kernel path gave (a hibernation's).
+ */
+export function writeReason(
+  k: Kernel,
+  cpu: number,
+  offline: boolean,
+  out: WriteOutcome,
+): WriteReason | null {
+  if (out.ret === 0 && !out.outcome?.hang) return null;
+  if (out.refusal) return { text: REFUSALS[out.refusal].why, source: REFUSALS[out.refusal].source };
+  const walked = out.outcome ? hotplugReason(k, cpu, offline, out.outcome) : null;
+  if (walked) {
+    const known = walked.code in REFUSALS ? REFUSALS[walked.code as keyof typeof REFUSALS] : null;
+    return {
+      text: walked.text,
+      source: known?.source ?? null,
+      ...(walked.race ? { race: walked.race } : {}),
+    };
+  }
+  return out.why ? { text: out.why, source: null } : null;
 }

@@ -93,7 +93,7 @@ export function resume(k: Kernel, simNow: number): PowerOutcome {
  */
 export function softwareResume(
   k: Kernel,
-): { ret: number; restored: boolean; hung: Outcome | null } {
+): { ret: number; restored: boolean; hung: Outcome | null; why?: string } {
   const s = k.s;
   const image = s.image;
   const dev = s.pm?.resume;
@@ -134,7 +134,7 @@ export function softwareResume(
     printk(k, `${pm(k)}${k.line.hibernation.loadFailed}`, KERN.ERR);
     thawProcesses(k);
     printk(k, `${pm(k)}${k.line.hibernation.resumeFailed} (${down.ret})`);
-    return { ret: down.ret, restored: false, hung: null };
+    return { ret: down.ret, restored: false, hung: null, ...(down.why ? { why: down.why } : {}) };
   }
   syscoreSuspend(k);
   // swsusp_arch_resume(): the image takes over. The restore kernel's run counts as time off for

@@ -11,7 +11,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import { configFacts } from "../kernels/configs.ts";
-import { E } from "../util/errno.ts";
+import { refuse } from "../util/refusals.ts";
 
 /**
  * `/dev/vda`'s dev_t: virtio_blk's `register_blkdev(0, "virtblk")` takes the first free major
@@ -54,8 +54,8 @@ export function blockDevices(k: Kernel): Record<string, string> {
  */
 export function swapon(k: Kernel, path: string): number {
   const dev = blockDevices(k)[path];
-  if (dev === undefined) return -E.ENOENT;
-  if (k.s.pm?.swapon === dev) return -E.EBUSY;
+  if (dev === undefined) return refuse("swapon-no-device").ret;
+  if (k.s.pm?.swapon === dev) return refuse("swapon-busy").ret;
   k.s.pm = { ...k.s.pm, swapon: dev };
   return 0;
 }

@@ -15,6 +15,7 @@ import { irqsave } from "../engine/exec.ts";
 import { fcall } from "../tracing/ftrace.ts";
 import { bringupAp, bringupCpu, kickApAlive, takedownCpu, tickCpuDying } from "./lifecycle.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
+import { firstHrtimerOnCpu } from "../time/hrtimer_base.ts";
 import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
 import {
   hvSynicCleanup,
@@ -52,23 +53,36 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
   hrtimers_cpu_dying: {
     run: (k, op) =>
       fcall(k, "hrtimers_cpu_dying", () => {
-        // Under the CPU's hrtimer base lock (raw_spin_lock).
+        // Under the CPU's hrtimer base lock (raw_spin_lock); then `old_base->online = 0`
+        // (6.8.1 kernel/time/hrtimer.c:2255; lib/time/hrtimer_base.ts).
         irqsave(k, () => tickCancelSchedTimer(k, op.cpu));
+        k.s.cpus[op.cpu].hrtimersOffline = true;
         return 0;
       }),
   },
-  // hrtimers_prepare_cpu() resets hres_active on the control CPU before the CPU boots (6.8.1
-  // kernel/time/hrtimer.c:2166-2186); with 2f8dea1692ee it no longer does (6.6.150
-  // hrtimer.c:2208-2222) and hrtimers_cpu_starting() does it on the CPU (hrtimer.c:2224-2238).
+  // hrtimers_prepare_cpu() resets hres_active and sets the base online on the control CPU before
+  // the CPU boots (6.8.1 kernel/time/hrtimer.c:2166-2188); with 2f8dea1692ee it no longer does
+  // (6.6.150 hrtimer.c:2208-2222) and hrtimers_cpu_starting() does both on the CPU (:2224-2238).
   hrtimers_prepare_cpu: {
     run: (k, op) => {
-      if (!k.line.hresResetOnStarting) k.s.cpus[op.cpu].hres = false;
+      if (k.line.hresResetOnStarting) return 0;
+      k.s.cpus[op.cpu].hres = false;
+      delete k.s.cpus[op.cpu].hrtimersOffline;
       return 0;
     },
   },
   hrtimers_cpu_starting: {
     run: (k, op) => {
       k.s.cpus[op.cpu].hres = false;
+      delete k.s.cpus[op.cpu].hrtimersOffline;
+      return 0;
+    },
+  },
+  // sched_cpu_activate(): from here the scheduler places tasks on the CPU, and the first hrtimer
+  // one of them arms is queued on the CPU's base (lib/time/hrtimer_base.ts).
+  sched_cpu_activate: {
+    run: (k, op) => {
+      firstHrtimerOnCpu(k, op.cpu);
       return 0;
     },
   },

@@ -9,7 +9,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { isAtomic } from "../engine/line.ts";
-import { E } from "../util/errno.ts";
+import { type RefusalId, refuse } from "../util/refusals.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
 import { deviceOnline, type Outcome, walk } from "./device.ts";
 
@@ -21,6 +21,10 @@ export interface WriteOutcome {
   readonly outcome?: Outcome;
   /** The kernel ran (and changed the machine) even though it failed (a hibernation that could not write). */
   readonly ran?: boolean;
+  /** Why the kernel refused, when it refused before running anything (lib/util/refusals.ts). */
+  readonly refusal?: RefusalId;
+  /** Why a write that ran failed, when no hotplug walk says it (a hibernation's own reason). */
+  readonly why?: string;
 }
 
 /** `online_show()`: the device core's cached `offline` flag. */
@@ -31,7 +35,7 @@ export function onlineShow(k: Kernel, cpu: number): string {
 /** `online_store()`: `kstrtobool`, then `device_online()` / `device_offline()`. */
 export function onlineStore(k: Kernel, cpu: number, value: string): WriteOutcome {
   const on = kstrtobool(value);
-  if (on === null) return { ret: -E.EINVAL };
+  if (on === null) return refuse("kstrtobool");
   const outcome = deviceOnline(k, cpu, on);
   return { ret: outcome.ret, outcome };
 }
@@ -94,16 +98,16 @@ export function writeCpuhpTarget(k: Kernel, cpu: number, value: string): WriteOu
   if (typeof target !== "number") return target;
   const c = k.line.cpuhp;
   if (k.s.config.hotplugStateControl) {
-    if (target < 0 || target > c.ONLINE) return { ret: -E.EINVAL };
-  } else if (target !== 0 && target !== c.ONLINE) return { ret: -E.EINVAL };
+    if (target < 0 || target > c.ONLINE) return refuse("target-range");
+  } else if (target !== 0 && target !== c.ONLINE) return refuse("target-intermediate");
   const step = k.steps[target];
-  if (step.name === null || step.cantStop) return { ret: -E.EINVAL };
+  if (step.name === null || step.cantStop) return refuse("target-cant-stop");
   // Stopping between idle:dead and ap:online is not supported by the machinery: the dying CPU
   // always dies and cpuhp_report_idle_dead() BUG_ONs (reference §1.4). hvtick refuses it.
-  if (target >= c.AP_IDLE_DEAD && target <= c.AP_ONLINE) return { ret: -E.EINVAL };
+  if (target >= c.AP_IDLE_DEAD && target <= c.AP_ONLINE) return refuse("target-dying");
   const st = k.s.cpus[cpu];
   if (k.line.rules.targetEqualNoop && st.state === target) return { ret: 0 };
-  if (k.s.hotplugDisabled > 0) return { ret: -E.EBUSY };
+  if (k.s.hotplugDisabled > 0) return refuse("hotplug-disabled");
   const outcome = walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
   return { ret: outcome.ret, outcome };
 }
@@ -118,15 +122,15 @@ export function writeCpuhpFail(k: Kernel, cpu: number, value: string): WriteOutc
     st.fail = -1;
     return { ret: 0 };
   }
-  if (fail < 0 || fail > c.ONLINE) return { ret: -E.EINVAL };
-  if (isAtomic(k.line, fail)) return { ret: -E.EINVAL };
+  if (fail < 0 || fail > c.ONLINE) return refuse("fail-range");
+  if (isAtomic(k.line, fail)) return refuse("fail-atomic");
   const step = k.steps[fail];
-  if (!step.startup && !step.teardown) return { ret: -E.EINVAL };
+  if (!step.startup && !step.teardown) return refuse("fail-no-callback");
   if (
     k.line.rules.failRejectsDeadAboveBringup && fail <= c.BRINGUP_CPU && st.state > c.BRINGUP_CPU &&
     step.teardown
   ) {
-    return { ret: -E.EINVAL };
+    return refuse("fail-dead");
   }
   st.fail = fail;
   return { ret: 0 };

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { ConfigId, KernelId } from "../engine/ids.ts";
+
 /** A config preset's facts for one kernel line. */
 export interface ConfigFacts {
   /** Optional Kconfig options it enables (registrants gated by them are made). */
@@ -58,6 +60,12 @@ export interface ConfigFacts {
    * them (`t`: static), or none when the build's symbol table is not known.
    */
   readonly kallsyms: readonly string[];
+  /**
+   * `CONFIG_DETECT_HUNG_TASK`'s `CONFIG_DEFAULT_HUNG_TASK_TIMEOUT`, seconds: khungtaskd reports a
+   * task blocked in D state that long (kernel/hung_task.c). Absent: the detector is not built (or
+   * the preset's config is not known to set it): no warning.
+   */
+  readonly hungTaskTimeout?: number;
   /** `CONFIG_PM_DEBUG`: `/sys/power/pm_test` exists, and kernel/power/ prints its pr_debug lines. */
   readonly pmDebug: boolean;
   /** The virtio drivers built as modules (the others are built in), in load order. */
@@ -81,12 +89,12 @@ export interface ConfigFacts {
 
 /** One preset: its id, what it is, and its facts per kernel line (parents first, then deltas). */
 export interface ConfigPreset {
-  /** The id users pass to `.config()`. */
-  readonly id: string;
+  /** The id users pass to `.kconfig()`. */
+  readonly id: ConfigId;
   /** What it is. */
   readonly label: string;
   /** Facts by kernel line id: the first is whole, each later one changes the one before it. */
-  readonly lines: readonly { readonly id: string; readonly facts: Partial<ConfigFacts> }[];
+  readonly lines: readonly { readonly id: KernelId; readonly facts: Partial<ConfigFacts> }[];
   /** Architectures it exists for. */
   readonly arches: readonly string[];
 }

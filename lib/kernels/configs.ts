@@ -12,6 +12,7 @@
 
 import { AZURE_LINUX, UBUNTU_AZURE, WSL2 } from "./configs_distro.ts";
 import { RIG_BUILD } from "./configs_rig.ts";
+import { KERNEL_IDS } from "../engine/ids.ts";
 
 export type { ConfigFacts, ConfigPreset } from "./config_types.ts";
 import type { ConfigFacts, ConfigPreset } from "./config_types.ts";
@@ -22,10 +23,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
     id: "minimal",
     label: "built-in kernel: CONFIG_HYPERV=y, the registrations every config makes",
     arches: ["x86_64", "arm64"],
-    lines: ["5.2", "5.4", "5.5", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18"].map((
-      id,
-      i,
-    ) => ({
+    lines: KERNEL_IDS.map((id, i) => ({
       id,
       facts: i > 0 ? {} : {
         // CONFIG_MEMCG: systemd's cgroup v2 wants it, and every distribution's config sets it;
@@ -43,6 +41,10 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
         virtioModules: [],
         // [GAP] hvtick's own build has no measured reservation: all memory counts.
         bootReservedPages: 0,
+        // hvtick's own build is a debug build with the hung-task detector at the Kconfig default
+        // timeout (5.4.301 lib/Kconfig.debug:900-918: DETECT_HUNG_TASK, DEFAULT_HUNG_TASK_TIMEOUT
+        // 120), so that a hang's blocked tasks are reported as a distribution kernel's would be.
+        hungTaskTimeout: 120,
         source: "hvtick's own build: no distribution's config",
       },
     })),
@@ -162,8 +164,7 @@ export const CONFIG_PRESETS: readonly ConfigPreset[] = [
   RIG_BUILD,
 ];
 
-/** The ids `.config()` accepts. */
-export const CONFIG_IDS: readonly string[] = CONFIG_PRESETS.map((p) => p.id);
+export { CONFIG_IDS, type ConfigId } from "../engine/ids.ts";
 
 /**
  * A preset's facts for a kernel line (its deltas applied), or null when it has none for it.

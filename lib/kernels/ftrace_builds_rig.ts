@@ -72,7 +72,9 @@ const RIG_5_4: FtraceBuild = {
   ],
   init: ["hpet_time_init", "setup_boot_APIC_clock", "hpet_enable"],
   modules: { hv_vmbus: ["hv_synic_init", "hv_synic_cleanup"] },
-  inlined: INLINED_5_10,
+  // vmbus_bus_init() is inlined into hv_acpi_init() (k5.4-hv-direct-vmbus-trace.log:
+  // "hv_stimer_alloc <-hv_acpi_init").
+  inlined: [...INLINED_5_10, "vmbus_bus_init@hv_acpi_init"],
   // 5.4.301 drivers/clocksource/hyperv_timer.c:105-129: the void hv_stimer_init() ends in
   // clockevents_config_and_register() (k5.4-hv-direct-vmbus-trace.log:
   // "clockevents_config_and_register <-hv_synic_init").
@@ -148,8 +150,9 @@ const RIG_6_8: FtraceBuild = {
   ...RIG_6_6,
   // "kworker/0:1-9" (k6.8-hv-direct-trace.log; other runs: kworker/0:1-12, kworker/0:0-8).
   kworker: { comm: "kworker/0:1", pid: 9 },
-  // k6.8-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0xa1/0xd0 [hv_vmbus]".
-  oopsSymbols: { vmbus_bus_resume: "0xa1/0xd0" },
+  // k6.8-hv-direct-vmbus-hibernate-resume.log: "RIP: 0010:vmbus_bus_resume+0xa1/0xd0 [hv_vmbus]";
+  // k6.8-hv-direct-target-onback.log: "RIP: 0010:enqueue_hrtimer+0x82/0x90".
+  oopsSymbols: { vmbus_bus_resume: "0xa1/0xd0", enqueue_hrtimer: "0x82/0x90" },
 };
 
 /** The rig's builds by kernel line. */

@@ -13,6 +13,7 @@ import { chain, type Release } from "./release.ts";
 import { REGISTRANTS } from "./registrants.ts";
 import { RELEASES_5 } from "./releases_5.ts";
 import { RELEASES_6 } from "./releases_6.ts";
+import type { KernelId } from "../engine/ids.ts";
 
 /** Every release, parents first. */
 const RELEASES: readonly Release[] = [...RELEASES_5, ...RELEASES_6];
@@ -33,21 +34,11 @@ export const KERNEL_LINES: Readonly<Record<string, KernelLine>> = chain(
  * assert.equal(RELEASE_VERSIONS["6.1"], "6.1.192");
  * ```
  */
-export const RELEASE_VERSIONS: Readonly<Record<string, string>> = Object.fromEntries(
+export const RELEASE_VERSIONS: Readonly<Record<KernelId, string>> = Object.fromEntries(
   RELEASES.map((r) => [r.tables.id, r.version]),
-);
+) as Record<KernelId, string>;
 
 /** Every release, parents first (for checking the chain against the extracted tables). */
 export const RELEASE_CHAIN: readonly Release[] = RELEASES;
 
-/** Kernel line ids, oldest first.  *
- * @example
- * ```ts
- * import { KERNEL_IDS } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.deepEqual(KERNEL_IDS, [
- *   "5.2", "5.4", "5.5", "5.10", "5.15", "6.1", "6.6", "6.8", "6.12", "6.18",
- * ]);
- * ```
- */
-export const KERNEL_IDS: readonly string[] = Object.keys(KERNEL_LINES);
+export { KERNEL_IDS, type KernelId } from "../engine/ids.ts";

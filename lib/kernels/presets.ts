@@ -6,24 +6,27 @@
  * @module
  */
 
+import type { Arch, Hz } from "../engine/config.ts";
+import type { ConfigId, HypervId, KernelId, PresetId } from "../engine/ids.ts";
+
 /** The options a preset sets (each one a `vm` flag of the same name). */
 export interface PresetOptions {
   /** Kernel line (lib/kernels/lines.ts). */
-  readonly kernel: string;
+  readonly kernel: KernelId;
   /** Kernel config preset (lib/kernels/configs.ts). */
-  readonly kconfig: string;
+  readonly kconfig: ConfigId;
   /** Hyper-V host (lib/platform/hyperv/hosts.ts). */
-  readonly hyperv: string;
+  readonly hyperv: HypervId;
   /** `CONFIG_HZ` of the distribution's config. */
-  readonly hz: number;
+  readonly hz: Hz;
   /** Architecture. */
-  readonly arch: string;
+  readonly arch: Arch;
 }
 
 /** One preset. */
 export interface VmPreset {
   /** The id users pass to `--preset`. */
-  readonly id: string;
+  readonly id: PresetId;
   /** What it is, as its users name it. */
   readonly label: string;
   /** The options it sets. */
@@ -108,17 +111,7 @@ export const VM_PRESETS: readonly VmPreset[] = [
   },
 ];
 
-/**
- * The ids `--preset` accepts.
- *
- * @example
- * ```ts
- * import { PRESET_IDS } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.ok(PRESET_IDS.includes("debian-12"));
- * ```
- */
-export const PRESET_IDS: readonly string[] = VM_PRESETS.map((p) => p.id);
+export { PRESET_IDS, type PresetId } from "../engine/ids.ts";
 
 /**
  * The `vm` flags a preset stands for.

@@ -10,11 +10,12 @@
 
 import type { CoreStep, CpuhpNumbers, KernelLine, Switches } from "../engine/line.ts";
 import type { BootPhase } from "./phases.ts";
+import type { KernelId } from "../engine/ids.ts";
 
 /** A root release's hotplug tables (generated). */
 export interface Tables {
   /** The line id. */
-  readonly id: string;
+  readonly id: KernelId;
   /** No parent. */
   readonly parent: null;
   /** The tree they were read from. */
@@ -30,9 +31,9 @@ export interface Tables {
 /** A release's hotplug tables as changes to its parent's (generated). */
 export interface TablesDelta {
   /** The line id. */
-  readonly id: string;
+  readonly id: KernelId;
   /** The parent line. */
-  readonly parent: string;
+  readonly parent: KernelId;
   /** The tree they were read from. */
   readonly tag: string;
   /** Enum entries removed, then inserted after an entry (null: at the start), in order. */

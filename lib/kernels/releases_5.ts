@@ -44,7 +44,9 @@ export const RELEASES_5: readonly Release[] = [
       },
       // drivers/hv/hv.c: hv_synic_init registers the stimer in both modes; hv_synic_cleanup
       // unbinds then shuts it down (hyperv-stimer §1, §3.1).
-      stimer: { direct: "vmbus", cleanup: "unbind-then-shutdown" },
+      // 5.2.1 drivers/hv/vmbus_drv.c:1263 vmbus_bus_init() → hv_synic_alloc(), which allocates
+      // each CPU's clk_evt (drivers/hv/hv.c:174-208).
+      stimer: { direct: "vmbus", cleanup: "unbind-then-shutdown", alloc: "hv_synic_alloc" },
       arm64Stimer: true,
       // 52:arch/x86/kernel/i8253.c: the PIT whenever there is no HPET (tick-deltas §3).
       pit: "always",
@@ -131,6 +133,10 @@ export const RELEASES_5: readonly Release[] = [
       hvInputPageFreedOnDie: true,
       // No HV_ISOLATION_TYPE_TDX before 6.6 (6.1.166 arch/x86/kernel/cpu/mshyperv.c has none).
       hypervTdxGuest: false,
+      // 5.4.301 kernel/hung_task.c:128-140: no note when the warnings are spent.
+      hungTaskSuppressedNote: false,
+      // 5.4.301 include/linux/kernel.h:599.
+      taintFlagsCount: 18,
     },
   },
   {
@@ -165,7 +171,9 @@ export const RELEASES_5: readonly Release[] = [
     switches: {
       // fd1fea6834d0 (5.3): hv_stimer_cleanup only shuts the stimer down, no unbind (S4, S5);
       // 5.4.301 drivers/hv/hv.c:291 calls hv_stimer_cleanup(), hyperv_timer.c as in 5.4.6.
-      stimer: { direct: "vmbus", cleanup: "shutdown" },
+      // 5.4.301 drivers/hv/vmbus_drv.c:1396: vmbus_bus_init() → hv_stimer_alloc()
+      // (k5.4-hv-direct-vmbus-trace.log: "insmod-130 … hv_stimer_alloc <-hv_acpi_init").
+      stimer: { direct: "vmbus", cleanup: "shutdown", alloc: "vmbus_bus_init" },
       // 5.4.301 arch/x86/kernel/i8253.c:32-38 use_pit(): apic_needs_pit() decides.
       pit: "apic_needs_pit",
       // VMbus suspend/resume for hibernation (S33; 5.4.301 vmbus_drv.c:2221 vmbus_bus_suspend).
@@ -202,7 +210,8 @@ export const RELEASES_5: readonly Release[] = [
     },
     switches: {
       // 4df4cb9e99: Direct Mode in CPUHP_AP_HYPERV_TIMER_STARTING; legacy unbinds (S1).
-      stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind" },
+      // 5.5-rc5 arch/x86/hyperv/hv_init.c:327: hyperv_init() → hv_stimer_alloc().
+      stimer: { direct: "starting", cleanup: "direct-shutdown-else-unbind", alloc: "boot" },
       // 55:mshyperv.c:293-298: reliable with HV_ACCESS_TSC_INVARIANT.
       tscReliableWithInvariantBit: true,
       // Mainline 5.5 has none of what 5.4.301 took from stable: 55:drivers/hv/hv.c:260-278 refuses

@@ -23,6 +23,8 @@ export const RELEASES_6: readonly Release[] = [
       add: ["arm64/hyperv_init:online@hyperv_init"],
     },
     switches: {
+      // 6.1.166 include/linux/panic.h:73: TAINT_TEST makes 19 flags.
+      taintFlagsCount: 19,
       // 6.1.192 kernel/cpu.c cpuhp_next_state() (453e41085183, 5.12) and fail_store() (2432-2480).
       rules: {
         skipNullCallbacks: true,
@@ -99,6 +101,8 @@ export const RELEASES_6: readonly Release[] = [
       hvInputPageFreedOnDie: false,
       // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:501-518: a TDX VM without a paravisor.
       hypervTdxGuest: true,
+      // 6.6.150 kernel/hung_task.c:145-146 (6.1.166 has no such note).
+      hungTaskSuppressedNote: true,
       // 6.6.150 arch/x86/kernel/cpu/mshyperv.c:472 "Hyper-V: Host Build %d.%d.%d.%d-%d-%d".
       hostBuildMessage: "Hyper-V: Host Build {major}.{minor}.{build}.{number}-{sp}-{branch}",
       // e5313f1c5404: the MSR clocksource always, 5 below the TSC page (hyperv_timer.c:481, 502,
@@ -231,6 +235,8 @@ export const RELEASES_6: readonly Release[] = [
       remove: ["mm/compaction:online@kcompactd_init"],
     },
     switches: {
+      // 6.18.9 include/linux/panic.h:83: 20 flags.
+      taintFlagsCount: 20,
       // 6.18.9 drivers/hv/vmbus_drv.c:2702-2718: no WARN_ON, no wait for the offers on resume.
       vmbusResumeWaitsForOffers: false,
       // 6.18.9 arch/x86/kernel/cpu/mshyperv.c:460 adds `ext %#x`.

@@ -15,6 +15,7 @@ import { findHost } from "../platform/hyperv/hosts.ts";
 import { cpuidFeatures } from "../platform/hyperv/hosts.ts";
 import { clocksources, tscReliable, tscUnsynchronized } from "../platform/hyperv/platform.ts";
 import {
+  clocksourceRegistration,
   jiffiesClocksource,
   refinedJiffiesClocksource,
   registeredLine,
@@ -87,15 +88,7 @@ function csLines(k: Kernel, names: readonly string[]): string[] {
   const out: string[] = [];
   for (const name of names) {
     if (!present.has(name)) continue;
-    const cs = name.startsWith("hyperv_clocksource")
-      ? registerHz(name, 64, 10_000_000)
-      : name === "hpet"
-      ? registerHz("hpet", 32, 100_000_000)
-      : name === "acpi_pm"
-      ? registerHz("acpi_pm", 24, 3_579_545)
-      : name === "tsc"
-      ? registerHz("tsc", 64, TSC_KHZ * 1000)
-      : null;
+    const cs = clocksourceRegistration(name);
     if (cs) out.push(registeredLine(cs));
   }
   return out;

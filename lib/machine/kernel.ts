@@ -16,6 +16,8 @@ import { KERNEL_LINES } from "../kernels/lines.ts";
 import { buildSteps, indexSteps } from "../hotplug/steps.ts";
 import { configFacts } from "../kernels/configs.ts";
 import { taskContext } from "../engine/exec.ts";
+import { clocksourceName } from "../platform/hyperv/platform.ts";
+import { clocksourceRegistration } from "../time/clocksource.ts";
 
 // What runs when no operation does: CPU0's idle task.
 const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
@@ -41,7 +43,7 @@ export function createKernel(s: MachineState, history = true): Kernel {
   const steps = buildSteps(line, s.registered, nulledCallbacks(s.config));
   const timers = new TimerQueue();
   armTimers(timers, s);
-  return {
+  const k: Kernel = {
     s,
     line,
     steps,
@@ -58,7 +60,13 @@ export function createKernel(s: MachineState, history = true): Kernel {
     hresValid: s.running,
     // PREEMPT_DYNAMIC selects PREEMPT_BUILD, which selects PREEMPT_COUNT (kernel/Kconfig.preempt).
     preemptCount: configFacts(s.config.kconfig, s.config.kernel)?.preemptDynamic ?? false,
+    maxDefermentNs: null,
   };
+  // The clocksource timekeeping reads once it is valid for high resolution (the only time a tick
+  // can stop): the best-rated one, fixed by the config.
+  const cs = clocksourceRegistration(clocksourceName(k));
+  k.maxDefermentNs = cs === null ? null : Number(cs.maxIdleNs);
+  return k;
 }
 
 /**

@@ -11,11 +11,15 @@
 import { ftraceBuild } from "../kernels/ftrace_builds.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import { CONSOLE_LOGLEVEL_MOTORMOUTH, KERN, printk } from "../engine/log.ts";
-import { E, type ErrnoName, errnoName } from "../util/errno.ts";
+import { type ErrnoName, errnoName } from "../util/errno.ts";
+import { type RefusalId, refuse } from "../util/refusals.ts";
 import { REGISTRANTS } from "../kernels/registrants.ts";
 import { configFacts } from "../kernels/configs.ts";
 import { platformOf } from "../platform/hyperv/hosts.ts";
 import { register } from "./register.ts";
+import { current, runAs, taskContext } from "../engine/exec.ts";
+import { fcall, recording } from "../tracing/ftrace.ts";
+import { loaderTask } from "../tracing/tasks.ts";
 
 /** What loading a module did. */
 export interface ModuleLoad {
@@ -27,6 +31,8 @@ export interface ModuleLoad {
   readonly killed: boolean;
   /** The module was built in (`=y`) or already loaded: nothing ran. */
   readonly already: boolean;
+  /** Why its init refused, when it did (lib/util/refusals.ts). */
+  readonly refusal?: RefusalId;
 }
 
 /** The modules hvtick models. */
@@ -121,24 +127,33 @@ const ROOT_DEREF_OOPS = [
   "RIP: 0010:acpi_ns_lookup",
 ];
 
-/** Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. */
+/**
+ * Loads `name` (one of {@linkcode MODULE_NAMES}); `init_module()`'s outcome. The module's init
+ * runs in the loading process, on the CPU of the task that started it.
+ */
 export function loadModule(k: Kernel, name: string): ModuleLoad {
   if (name in VIRTIO_DEPENDS) return loadVirtio(k, name);
+  if (!recording(k)) return loadVmbus(k, name);
+  return runAs(k, taskContext(current(k).cpu, loaderTask(k)), () => loadVmbus(k, name));
+}
+
+/** `hv_vmbus`'s init, `hv_acpi_init()`. */
+function loadVmbus(k: Kernel, name: string): ModuleLoad {
   const s = k.s;
   const facts = configFacts(s.config.kconfig, s.config.kernel);
   if (facts?.hyperv !== "m" || (s.modules ?? []).includes(name)) {
     return { ret: 0, errno: null, killed: false, already: true };
   }
-  const fail = (ret: number): ModuleLoad => ({
-    ret,
-    errno: errnoName(ret),
-    killed: false,
-    already: false,
-  });
+  const fail = (refusal: RefusalId): ModuleLoad => {
+    const { ret } = refuse(refusal);
+    return { ret, errno: errnoName(ret), killed: false, already: false, refusal };
+  };
   // hv_acpi_init(): not a Hyper-V guest.
-  if (s.config.hyperv === "none") return fail(-E.ENODEV);
+  if (s.config.hyperv === "none") return fail("vmbus-no-hyperv");
   // No VMBus ACPI device: 5.10 waits 5 s for the probe (-ETIMEDOUT); 6.1+ finds no device.
-  if (!s.config.vmbus) return fail(k.line.vmbus.probe === "wait" ? -E.ETIMEDOUT : -E.ENODEV);
+  if (!s.config.vmbus) {
+    return fail(k.line.vmbus.probe === "wait" ? "vmbus-probe-timeout" : "vmbus-no-device");
+  }
   if (!s.config.vmbusMmio && k.line.vmbus.rootCrsDeref) {
     // oops_begin() → console_verbose() comes first (5.10 arch/x86/mm/fault.c:715,
     // arch/x86/kernel/dumpstack.c:375): the oops and everything after it reach the console.
@@ -165,10 +180,15 @@ export function loadModule(k: Kernel, name: string): ModuleLoad {
     printk(k, "hv_vmbus: Unexpected framebuffer mmio base of zero");
   }
   s.modules = [...(s.modules ?? []), name];
-  for (const key of k.line.registrantOrder) {
-    const r = REGISTRANTS.find((x) => x.key === key)!;
-    if (r.module === name) register(k, r, true);
-  }
+  fcall(k, "hv_acpi_init", () =>
+    fcall(k, "vmbus_bus_init", () => {
+      // 5.3–5.4: the stimer's structs, before hyperv/vmbus:online is registered.
+      if (k.line.stimer.alloc === "vmbus_bus_init") fcall(k, "hv_stimer_alloc", () => 0);
+      for (const key of k.line.registrantOrder) {
+        const r = REGISTRANTS.find((x) => x.key === key)!;
+        if (r.module === name) register(k, r, true);
+      }
+    }));
   return { ret: 0, errno: null, killed: false, already: false };
 }
 

@@ -33,6 +33,8 @@ export interface PositionalSpec {
   readonly name: string;
   /** May be left out. */
   readonly optional?: boolean;
+  /** The last positional only: may be given more than once (`cat PATH…`, as cat takes files). */
+  readonly repeats?: boolean;
   /** What completes it. */
   readonly complete?: Completion;
 }
@@ -70,7 +72,9 @@ export function usage(name: string, g: Grammar): string {
       spec.multiple ? "…" : ""
     }`
   );
-  const pos = (g.positionals ?? []).map((p) => p.optional ? `[${p.name}]` : p.name);
+  const pos = (g.positionals ?? []).map((p) =>
+    `${p.optional ? `[${p.name}]` : p.name}${p.repeats ? "…" : ""}`
+  );
   return [name, ...pos, ...opts].join(" ");
 }
 
@@ -111,7 +115,8 @@ export function parseWords(name: string, g: Grammar, argv: readonly string[]): P
   }
   const spec = g.positionals ?? [];
   const required = spec.filter((p) => !p.optional).length;
-  if (parsed.positionals.length < required || parsed.positionals.length > spec.length) {
+  const most = spec.at(-1)?.repeats ? Infinity : spec.length;
+  if (parsed.positionals.length < required || parsed.positionals.length > most) {
     throw new RangeError(
       `expected ${usage(name, g)}, got ${JSON.stringify(excerpt(argv.join(" ")))}`,
     );

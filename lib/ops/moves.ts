@@ -28,6 +28,7 @@ export const OPERATION_KINDS = [
   "fail",
   "target",
   "kexec",
+  "kdump",
 ] as const;
 
 /** One operation kind of exploration. */
@@ -119,6 +120,7 @@ export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperati
     return moves;
   },
   kexec: (k) => allowed(k, { kind: "kexec" }) ? [one("kexec", { kind: "kexec" })] : [],
+  kdump: (k) => allowed(k, { kind: "kdump" }) ? [one("kdump", { kind: "kdump" })] : [],
   // `echo N > cpuX/hotplug/target` (needs CONFIG_CPU_HOTPLUG_STATE_CONTROL): an online CPU part
   // way down to a PREPARE-section state, and a CPU left there back to CPUHP_ONLINE.
   target: (k) => {

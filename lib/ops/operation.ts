@@ -12,6 +12,7 @@ import type { Grammar, Parsed } from "./grammar.ts";
 import type {
   AdvanceResult,
   HotplugResult,
+  KdumpResult,
   KexecResult,
   ModprobeResult,
   PowerResult,
@@ -42,6 +43,7 @@ export type Operation =
   | { readonly kind: "resume" }
   | { readonly kind: "reset" }
   | { readonly kind: "kexec" }
+  | { readonly kind: "kdump" }
   | { readonly kind: "race"; readonly side: "sleeps" | "passes" }
   | {
     readonly kind: "echo";
@@ -78,6 +80,8 @@ export interface OperationResults {
   readonly reset: ResetResult;
   /** `kexec`. */
   readonly kexec: KexecResult;
+  /** `kdump`. */
+  readonly kdump: KdumpResult;
   /** `race`. */
   readonly race: RaceResult;
   /** `echo`. */

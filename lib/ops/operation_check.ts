@@ -46,6 +46,7 @@ const FIELDS: { readonly [K in OperationName]: Fields<Of<K>> } = {
   resume: { kind: kind("resume") },
   reset: { kind: kind("reset") },
   kexec: { kind: kind("kexec") },
+  kdump: { kind: kind("kdump") },
   race: { kind: kind("race"), side: oneOf(["sleeps", "passes"] as const, "a side") },
   echo: {
     kind: kind("echo"),

@@ -18,16 +18,24 @@ import { excerpt } from "../util/excerpt.ts";
 import { deviceOnline, type Outcome } from "../hotplug/device.ts";
 import { HIBERNATE, POWEROFF, POWERON, RESUME, SWAPON } from "./power_operations.ts";
 import { KEXEC } from "./kexec_operation.ts";
+import { KDUMP } from "./kdump_operation.ts";
 import { lookup } from "../files/table.ts";
 import { findFile } from "../files/lookup.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { advanceTo } from "../time/advance.ts";
+import { hungTaskReportsBetween } from "../hotplug/hung_task.ts";
+import { printHangReport } from "../hotplug/hang_report.ts";
+import { rcuStallReportsBetween } from "../hotplug/rcu_stall.ts";
+import { ktime } from "../engine/kernel.ts";
 import { boot } from "../machine/boot.ts";
 import { checkCpu } from "../machine/info.ts";
 import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts";
 import { didYouMean } from "../util/hint.ts";
+import { writeReason } from "../hotplug/reasons.ts";
+import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
 import { runAs } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
+import { walkStopped } from "../engine/stops.ts";
 import {
   type AdvanceResult,
   advanceResult,
@@ -83,7 +91,7 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   kind: "advance",
   summary: "advance simulated time (e.g. 10ms, 1.5us, 2s; Ctrl-C stops a long one)",
   cost:
-    "runs every tick and timer in the interval (time grows with the duration and the online CPUs)",
+    "runs every tick and timer in the interval (time grows with the online CPUs; with the duration too when ticks are traced or observed)",
   grammar: { positionals: [{ name: "DURATION" }] },
   inScenario: true,
   parse: (p) => ({ kind: "advance", ns: parseDuration(p.positionals[0]) }),
@@ -98,7 +106,19 @@ const ADVANCE: OperationSpec<Of<"advance">, AdvanceResult> = {
   blocked: () => null,
   apply(t, op) {
     const from = t.k.s.now;
-    const interrupts = advanceTo(t.k, from + op.ns);
+    let interrupts = 0;
+    // After a hang the detectors' reports are printed at their instants on the way.
+    const lag = from - ktime(t.k);
+    const window = [ktime(t.k), ktime(t.k) + op.ns] as const;
+    const reports = [
+      ...hungTaskReportsBetween(t.k, ...window),
+      ...rcuStallReportsBetween(t.k, ...window),
+    ].sort((a, b) => a.time - b.time);
+    for (const report of reports) {
+      interrupts += advanceTo(t.k, report.time + lag);
+      printHangReport(t.k, report);
+    }
+    interrupts += advanceTo(t.k, from + op.ns);
     return advanceResult(from, t.k.s.now, interrupts);
   },
   refused: never,
@@ -154,6 +174,14 @@ const RACE: OperationSpec<Of<"race">> = {
   result: (_k, op) => ({ ok: true, side: op.side, message: `race ${op.side}` }),
 };
 
+/** Whether a write to `path` takes its CPU down (`online` 0, or a `hotplug/target` below it). */
+function writesOffline(path: string, value: string, out: WriteOutcome): boolean {
+  if (path.endsWith("/online")) return kstrtobool(value) === false;
+  const target = kstrtoint(value);
+  return path.endsWith("/hotplug/target") && typeof target === "number" &&
+    out.outcome !== undefined && target < out.outcome.from;
+}
+
 const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   kind: "echo",
   summary: "write a sysfs file: echo VALUE > PATH (or >> PATH to append)",
@@ -193,7 +221,10 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
     return found.file.write!(t.k, found.cpu, op.value, op.append ?? false);
   },
   refused: (out) => out.ret !== 0 && !out.outcome && !out.ran,
-  result: (_k, _op, out) => writeResult(out),
+  result: (k, op, out) => {
+    const cpu = lookup(k, op.path)?.cpu ?? -1;
+    return writeResult(out, writeReason(k, cpu, writesOffline(op.path, op.value, out), out));
+  },
   describe: (op, r) => r.ok ? `wrote ${op.value.replace(/\n$/, "")} to ${op.path}` : r.message,
 };
 
@@ -234,6 +265,7 @@ export const OPERATIONS: { readonly [K in OperationName]: OperationSpec<Of<K>> }
   resume: RESUME,
   reset: RESET,
   kexec: KEXEC,
+  kdump: KDUMP,
   race: RACE,
   echo: ECHO,
   modprobe: MODPROBE,
@@ -275,6 +307,9 @@ export function runOperation<O extends Operation>(
   }
   const spec = specOf(op.kind) as unknown as OperationSpec<O>;
   spec.check(t.k, op);
+  // A stopped walk holds cpu_hotplug_lock (lib/engine/stops.ts); a reboot discards it.
+  const stopped = op.kind === "reset" ? null : walkStopped(t.k, spec.format(op));
+  if (stopped) throw stopped;
   const blocked = spec.blocked(t.k, op);
   if (blocked) throw blocked;
   // The shell's task runs it (a trace prints it; an oops kills it).

@@ -133,7 +133,7 @@ export const POWERON: OperationSpec<Of<"poweron">> = {
   },
   blocked: (k) =>
     k.s.power !== "on" ? null : new RangeError(
-      `Cannot power on: the VM is ${k.s.hang ? "hung" : "running"} (reset() reboots it)`,
+      `Cannot power on: the VM is ${k.s.hang ? "hung" : "running"} (reset reboots it)`,
     ),
   apply(t, op) {
     const image = t.k.s.image;

@@ -9,10 +9,11 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { Hang } from "../engine/state.ts";
 import { ERRNO, type ErrnoName, errnoName } from "../util/errno.ts";
+import { type RefusalId, REFUSALS } from "../util/refusals.ts";
 import { HangError, type KernelError, PoweredOffError } from "../util/errors.ts";
-import { formatSeconds } from "../util/duration.ts";
+import { formatTime } from "../util/duration.ts";
 import type { BindingChange, Outcome } from "../hotplug/device.ts";
-import { type HotplugReason, hotplugReason } from "../hotplug/reasons.ts";
+import { type HotplugReason, hotplugReason, raceOf, type WriteReason } from "../hotplug/reasons.ts";
 import type { PowerOutcome } from "../hotplug/power.ts";
 import type { WriteOutcome } from "../hotplug/sysfs.ts";
 import { stateName } from "../machine/info.ts";
@@ -57,6 +58,10 @@ export interface PowerResult {
   readonly hang: Hang | null;
   /** One line. */
   readonly message: string;
+  /** Why it failed or hung, in the kernel's terms, or null when it completed. */
+  readonly why: string | null;
+  /** For a hang that depends on a race the model tracks: which side, how to take the other. */
+  readonly race: string | null;
 }
 
 /** What `write()` returns. */
@@ -73,6 +78,12 @@ export interface WriteResult {
   readonly hang: Hang | null;
   /** Hotplug callbacks the write ran (0 for a write that runs no hotplug walk). */
   readonly calls: number;
+  /** Why it failed, in the kernel's terms (lib/util/refusals.ts), or null when it succeeded. */
+  readonly why: string | null;
+  /** The kernel source of the check that refused it (file:line and release), or null. */
+  readonly source: string | null;
+  /** For a hang that depends on a race the model tracks: which side, how to take the other. */
+  readonly race: string | null;
 }
 
 /** What `modprobe` did. */
@@ -85,6 +96,8 @@ export interface ModprobeResult {
   readonly killed: boolean;
   /** One line. */
   readonly message: string;
+  /** Why the init refused, in the kernel's terms (lib/util/refusals.ts), or null. */
+  readonly why: string | null;
 }
 
 /** What `swapon` did. */
@@ -95,6 +108,8 @@ export interface SwaponResult {
   readonly errno: ErrnoName | null;
   /** One line (busybox's words on failure: `swapon: DEVICE: …`). */
   readonly message: string;
+  /** Why the kernel refused, in its terms (lib/util/refusals.ts), or null. */
+  readonly why: string | null;
 }
 
 /** What `advance` did. */
@@ -119,7 +134,7 @@ export interface AdvanceResult {
  * ```ts
  * import { advanceResult } from "./results.ts";
  * import assert from "node:assert/strict";
- * assert.equal(advanceResult(0, 4_000_000, 4).message, "advanced 4000000 ns, 4 device interrupts");
+ * assert.equal(advanceResult(0, 4_000_000, 4).message, "advanced 4 ms, 4 device interrupts");
  * ```
  */
 export function advanceResult(from: number, to: number, interrupts: number): AdvanceResult {
@@ -128,7 +143,7 @@ export function advanceResult(from: number, to: number, interrupts: number): Adv
     from,
     to,
     interrupts,
-    message: `advanced ${to - from} ns, ${interrupts} device interrupts`,
+    message: `advanced ${formatTime(to - from)}, ${interrupts} device interrupts`,
   };
 }
 
@@ -160,6 +175,14 @@ export interface KexecResult {
   readonly message: string;
 }
 
+/** What `kdump` did: the capture kernel booted, or (ok false) it hangs and why. */
+export interface KdumpResult {
+  /** The capture kernel booted and runs. */
+  readonly ok: boolean;
+  /** One line. */
+  readonly message: string;
+}
+
 /**
  * Why the machine cannot `what` now: a {@linkcode HangError} while hung, a
  * {@linkcode PoweredOffError} while hibernated, or null when it can.
@@ -168,20 +191,18 @@ export function notRunning(k: Kernel, what: string): KernelError | null {
   const s = k.s;
   if (s.hang) {
     return new HangError(
-      `Cannot ${what}: the machine is hung since ${
-        formatSeconds(s.hang.time)
-      } s (CPU${s.hang.cpu} ` +
-        `stuck in ${s.hang.callback} at state ${s.hang.state} ${s.hang.stateName}); reset() reboots it`,
+      `Cannot ${what}: the machine is hung since t=${formatTime(s.hang.time)} (CPU${s.hang.cpu} ` +
+        `stuck in ${s.hang.callback} at state ${s.hang.state} ${s.hang.stateName}); reset reboots it`,
       { cpu: s.hang.cpu, state: s.hang.state, errno: null },
     );
   }
   if (s.power === "hibernated") {
     return new PoweredOffError(
-      `Cannot ${what}: the VM is hibernated (powered off); resume() or reset() first`,
+      `Cannot ${what}: the VM is hibernated (powered off); resume or reset first`,
     );
   }
   if (s.power === "off") {
-    return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset() first`);
+    return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset first`);
   }
   return null;
 }
@@ -236,11 +257,13 @@ export function powerResult(out: PowerOutcome, what: string): PowerResult {
       out.frozen.length ? out.frozen.join(",") : "none"
     } went down and came back)`
     : `${what}: ok (non-boot CPUs ${out.frozen.length ? out.frozen.join(",") : "none"})`;
-  return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message };
+  const why = hang ? hang.reason : errno ? out.why ?? null : null;
+  const race = hang ? raceOf(hang.callback) : null;
+  return { ok: !hang && !errno, errno, frozen: out.frozen, hang, message, why, race };
 }
 
 /** The result of a sysfs write that ended in `out`. */
-export function writeResult(out: WriteOutcome): WriteResult {
+export function writeResult(out: WriteOutcome, reason: WriteReason | null = null): WriteResult {
   const errno = errnoName(out.ret);
   const hang = out.outcome?.hang ?? null;
   return {
@@ -250,6 +273,9 @@ export function writeResult(out: WriteOutcome): WriteResult {
     message: errno ? `write error: ${ERRNO[errno].text}` : hang ? `hung: ${hang.reason}` : "",
     hang,
     calls: out.outcome?.calls ?? 0,
+    why: reason?.text ?? null,
+    source: reason?.source ?? null,
+    race: reason?.race ?? null,
   };
 }
 
@@ -257,7 +283,13 @@ export function writeResult(out: WriteOutcome): WriteResult {
 export function modprobeResult(
   k: Kernel,
   module: string,
-  out: { ret: number; errno: ErrnoName | null; killed: boolean; already: boolean },
+  out: {
+    ret: number;
+    errno: ErrnoName | null;
+    killed: boolean;
+    already: boolean;
+    refusal?: RefusalId;
+  },
 ): ModprobeResult {
   if (out.killed) {
     return {
@@ -265,6 +297,7 @@ export function modprobeResult(
       errno: null,
       killed: true,
       message: `Killed: ${module}'s init oopsed (see dmesg); the task died holding its locks`,
+      why: null,
     };
   }
   if (out.ret !== 0) {
@@ -275,6 +308,7 @@ export function modprobeResult(
       message: `modprobe: ERROR: could not insert '${module}': ${
         out.errno ? ERRNO[out.errno].text : `error ${out.ret}`
       }`,
+      why: out.refusal ? REFUSALS[out.refusal].why : null,
     };
   }
   const builtIn = out.already && !(k.s.modules ?? []).includes(module);
@@ -287,6 +321,7 @@ export function modprobeResult(
       : out.already
       ? `${module} is already loaded`
       : `loaded ${module}`,
+    why: null,
   };
 }
 
@@ -297,5 +332,11 @@ export function swaponResult(device: string, ret: number): SwaponResult {
     ok: !errno,
     errno,
     message: errno ? `swapon: ${device}: ${ERRNO[errno].text}` : `swapon ${device}: ok`,
+    // swapon(2)'s two refusals (lib/hotplug/swapdev.ts).
+    why: errno === "ENOENT"
+      ? REFUSALS["swapon-no-device"].why
+      : errno === "EBUSY"
+      ? REFUSALS["swapon-busy"].why
+      : null,
   };
 }

@@ -39,6 +39,13 @@ export const OTHER_WORDS: Readonly<Record<string, "skip" | "refuse">> = {
   timeline: "skip",
   report: "skip",
   save: "skip",
+  // Breakpoints change no state; a step or a continue runs part of an operation, which a
+  // scenario cannot say (it runs each operation whole).
+  break: "skip",
+  delete: "skip",
+  step: "refuse",
+  continue: "refuse",
+  c: "refuse",
   compare: "refuse",
   load: "refuse",
   source: "refuse",

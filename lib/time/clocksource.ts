@@ -7,6 +7,8 @@
  * @module
  */
 
+import { TSC_KHZ } from "./devices.ts";
+
 const U64 = (1n << 64n) - 1n;
 const NSEC_PER_SEC = 1_000_000_000n;
 
@@ -141,4 +143,30 @@ export function registeredLine(cs: RegisteredClocksource): string {
   return `clocksource: ${cs.name}: mask: 0x${cs.mask.toString(16)} max_cycles: 0x${
     cs.maxCycles.toString(16)
   }, max_idle_ns: ${cs.maxIdleNs} ns`;
+}
+
+/**
+ * The registration of a clocksource hvtick's platforms register, by name: the Hyper-V reference
+ * counters (10 MHz, 64 bits: drivers/clocksource/hyperv_timer.c), the HPET (100 MHz, 32 bits), the
+ * ACPI PM timer (3.579545 MHz, 24 bits), the TSC; null for the jiffies clocksources (registered
+ * without a frequency: {@linkcode jiffiesClocksource}).
+ *
+ * @example
+ * ```ts
+ * import { clocksourceRegistration } from "./clocksource.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(clocksourceRegistration("hpet")?.maxIdleNs, 19112604467n);
+ * assert.equal(clocksourceRegistration("jiffies"), null);
+ * ```
+ */
+export function clocksourceRegistration(name: string): RegisteredClocksource | null {
+  return name.startsWith("hyperv_clocksource")
+    ? registerHz(name, 64, 10_000_000)
+    : name === "hpet"
+    ? registerHz("hpet", 32, 100_000_000)
+    : name === "acpi_pm"
+    ? registerHz("acpi_pm", 24, 3_579_545)
+    : name === "tsc"
+    ? registerHz("tsc", 64, TSC_KHZ * 1000)
+    : null;
 }

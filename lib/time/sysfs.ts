@@ -8,6 +8,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { E } from "../util/errno.ts";
+import { type RefusalId, refuse } from "../util/refusals.ts";
 import { clockeventsTryUnbind, clockeventsUnbindDevice } from "./clockevents.ts";
 import { listOrder } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
@@ -26,18 +27,26 @@ export function broadcastDeviceShow(k: Kernel): string {
 
 /**
  * `unbind_device_store()`: the first device of that name, from the list head, is unbound on the
- * file's CPU. Returns 0 or a negative errno.
+ * file's CPU. Returns 0 or a refusal: `__clockevents_try_unbind()`'s -EBUSY is a device this CPU
+ * does not tick on, `clockevents_replace()`'s one a tick device with no spare to replace it.
  */
-export function unbindDeviceStore(k: Kernel, cpu: number, value: string): number {
-  if (value.length === 0 || value.length >= 32) return -E.EINVAL;
+export function unbindDeviceStore(
+  k: Kernel,
+  cpu: number,
+  value: string,
+): { ret: number; refusal?: RefusalId } {
+  if (value.length === 0 || value.length >= 32) return refuse("unbind-name-length");
   const name = value.endsWith("\n") ? value.slice(0, -1) : value;
   // list_for_each_entry(iter, &clockevent_devices, list) until the name.
   walkDevices(k, "unbind_device_store", (id) => k.s.devices[id]?.name === name);
   for (const id of listOrder(k.s)) {
     const d = k.s.devices[id];
     if (d.name !== name) continue;
-    const ret = clockeventsTryUnbind(k, d, cpu);
-    return ret === -E.EAGAIN ? clockeventsUnbindDevice(k, d, cpu) : ret;
+    const tried = clockeventsTryUnbind(k, d, cpu);
+    if (tried === -E.EBUSY) return refuse("unbind-not-tick-device");
+    if (tried !== -E.EAGAIN) return { ret: tried };
+    const ret = clockeventsUnbindDevice(k, d, cpu);
+    return ret === -E.EBUSY ? refuse("unbind-no-replacement") : { ret };
   }
-  return -E.ENODEV;
+  return refuse("unbind-no-device");
 }

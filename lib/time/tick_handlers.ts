@@ -1,8 +1,9 @@
 /**
  * What a CPU does when its tick device interrupts (kernel/time/tick-common.c, tick-sched.c,
  * tick-oneshot.c, hrtimer.c, tick-broadcast.c; v5.5, reference §2.5, §2.8, §4). hvtick models
- * every online CPU as busy: the tick never stops (NO_HZ idle is not modelled), high-resolution
- * timers are enabled and the clocksource is valid for high resolution.
+ * every active CPU as busy: its tick never stops (an online CPU below `sched:active` idles and
+ * stops it: lib/time/tick_nohz_idle.ts), high-resolution timers are enabled and the clocksource is
+ * valid for high resolution.
  *
  * @module
  */
@@ -27,6 +28,7 @@ import { tickBroadcastSwitchToOneshot } from "./tick_broadcast.ts";
 import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
 import { recording } from "../tracing/ftrace.ts";
 import { template } from "./devices.ts";
+import { idlesWithNothingToRun, tickNohzIdleRestop } from "./tick_nohz_idle.ts";
 
 /**
  * The `event_handler`s by symbol, for the interrupts of devices that are not high-resolution tick
@@ -66,7 +68,8 @@ function doTimer(k: Kernel, ticks: number): void {
   k.s.jiffies += ticks;
 }
 
-function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
+/** A tick `cpu` handled through `d`'s `handler`: counted, shown to tick observers, traced. */
+export function countTick(k: Kernel, d: DeviceState, cpu: number, handler: string): void {
   const c = k.s.cpus[cpu];
   c.ticks++;
   const ticks = k.observers.tick;
@@ -153,6 +156,8 @@ function hrtimerSwitchToHres(k: Kernel, cpu: number): void {
   c.hres = true;
   c.nohzMode = 2;
   tickSetupSchedTimer(k, d, cpu);
+  // Back in its idle loop, a CPU with nothing to run stops the tick it has just set up.
+  if (idlesWithNothingToRun(k, cpu)) tickNohzIdleRestop(k, cpu);
 }
 
 /** `tick_setup_sched_timer()` (tick-sched.c:1296-1327): the tick on the jiffies grid. */
@@ -224,6 +229,10 @@ export function runInterrupts(
         ? period
         : (Math.floor((time - expires) / period) + 1) * period;
       c.schedExpires = expires;
+      if (
+        c.state < k.line.cpuhp.ONLINE && idlesWithNothingToRun(k, cpu) &&
+        tickNohzIdleRestop(k, cpu)
+      ) continue;
     }
     if (expires < 0) {
       d.nextEvent = KTIME_MAX;
@@ -261,21 +270,35 @@ function irqContext(k: Kernel, cpu: number): ExecContext {
  * (apic.c `inc_irq_stat(apic_timer_irqs)`), the Direct Mode stimer's `HVS`
  * (`sysvec_hyperv_stimer0`), a message-mode stimer's `HYP` (its expiry is a SynIC message,
  * handled by `vmbus_isr()` in `sysvec_hyperv_callback`), the HPET or PIT on IRQ 0 (`timer`, routed
- * to CPU0 through the IO-APIC).
+ * to CPU0 through the IO-APIC); null for a device counted nowhere.
+ *
+ * @example
+ * ```ts
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { irqRow } from "./tick_handlers.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().hyperv("none").cpus(1).build().snapshot());
+ * assert.equal(irqRow(k, k.s.devices[k.s.cpus[0].tickDev!]), "LOC");
+ * ```
  */
-function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
-  const row = d.kind === "lapic"
+export function irqRow(k: Kernel, d: DeviceState): string | null {
+  return d.kind === "lapic"
     ? "LOC"
     : d.kind === "hv_stimer"
     ? (k.direct ? "HVS" : "HYP")
     : d.kind === "hpet" || d.kind === "pit"
     ? "0"
     : null;
+}
+
+function countDeviceIrq(k: Kernel, d: DeviceState, cpu: number): void {
+  const row = irqRow(k, d);
   if (row) countIrq(k, row, cpu);
 }
 
 /** `tick_sched_do_timer()` + `tick_do_update_jiffies64()` (tick-sched.c:54-141). */
-function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
+export function tickSchedDoTimer(k: Kernel, cpu: number, now: number): void {
   const s = k.s;
   if (s.doTimerCpu === TICK_DO_TIMER.NONE) {
     emit(k, { type: "tick_do_timer", time: now, cpu, from: s.doTimerCpu, to: cpu });
@@ -328,6 +351,9 @@ export function hasWorkingTick(k: Kernel, cpu: number): boolean {
     return bc !== null && s.broadcast.mask.includes(cpu) && bc.state !== CE_STATE.SHUTDOWN &&
       bc.hwEnabled;
   }
+  // ONESHOT_STOPPED: an idle CPU's stopped tick (lib/time/tick_nohz_idle.ts), which the next
+  // programming restarts (tick-oneshot.c tick_program_event()).
+  if (d.state === CE_STATE.ONESHOT_STOPPED) return d.hwFires;
   if (d.state !== CE_STATE.PERIODIC && d.state !== CE_STATE.ONESHOT) return false;
   return delivers(k, d);
 }

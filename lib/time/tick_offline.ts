@@ -107,9 +107,13 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   // hrtimers_prepare_cpu() or hrtimers_cpu_starting() does (lib/hotplug/symbols.ts), before
   // anything reads it again — unless the line lacks hrtimers_cpu_starting() and the CPU stops at
   // or above hrtimers:prepare (2f8dea1692ee). hvtick clears it here in every other case, so that
-  // dead CPUs' states do not differ by a value nothing reads.
+  // dead CPUs' states do not differ by a value nothing reads; the same for the base's `online`
+  // (lib/time/hrtimer_base.ts), which a CPU never brought up has set.
   const prepare = k.steps.findIndex((step) => step.name === "hrtimers:prepare");
-  if (k.line.hresResetOnStarting || c.target < prepare) c.hres = false;
+  if (k.line.hresResetOnStarting || c.target < prepare) {
+    c.hres = false;
+    delete c.hrtimersOffline;
+  }
   c.nohzMode = 0;
   c.schedExpires = -1;
   c.checkClocks = false;

@@ -1,10 +1,13 @@
 /**
  * A recording in the Chrome trace event format (the JSON that ui.perfetto.dev and
- * chrome://tracing open). Per CPU two tracks: "CPUn" with the hotplug callbacks as B/E pairs
- * (cpuhp_enter/cpuhp_exit, nested as the walk nests them) and the ticks as instant events, and
- * "CPUn tick device" with the device spans. One more track holds hibernated stretches and the
- * marks. Timestamps are simulation microseconds. Hotplug takes no simulated time, so a walk's
- * pairs share one timestamp; their order in the file is their order.
+ * chrome://tracing open). Per CPU three tracks: "CPUn" with the ticks and hangs as instant
+ * events, "CPUn tick device" with the device spans, and "CPUn hotplug steps" with its walks'
+ * callbacks as B/E pairs, nested as the walk nests them, and its tick-device changes as instants.
+ * One more track holds hibernated stretches and the marks. Timestamps are simulation
+ * microseconds, except on the hotplug steps tracks: hotplug takes no simulated time, so there
+ * each callback and each change is given {@linkcode STEP_US} µs of synthetic time from its walk's
+ * start (or from the end of the track's walk before, if later), so a viewer shows the steps
+ * side by side. A callback that never returned (a hang) has its B and no E.
  *
  * @module
  */
@@ -12,6 +15,7 @@
 import { checkRecording } from "./recording_check.ts";
 import { show } from "../util/show.ts";
 import type { Recording } from "./record.ts";
+import { changeText } from "./walk_svg.ts";
 
 /** One trace event (the fields this exporter writes). */
 export interface ChromeEvent {
@@ -46,6 +50,9 @@ export interface ChromeTrace {
 const PID = 1;
 const us = (ns: number) => ns / 1000;
 
+/** Synthetic duration of one place on a walk's axis (a callback's own part, or a change), µs. */
+export const STEP_US = 1;
+
 /** The trace's fixed parts: metadata events first, then per track the events in time order. */
 interface Tracks {
   readonly meta: readonly ChromeEvent[];
@@ -58,9 +65,10 @@ interface Tracks {
 
 function tracksOf(rec: Recording): Tracks {
   const cpus = rec.lanes.length;
-  const hotplugTid = (cpu: number) => 2 * cpu + 1;
-  const deviceTid = (cpu: number) => 2 * cpu + 2;
-  const vmTid = 2 * cpus + 1;
+  const hotplugTid = (cpu: number) => 3 * cpu + 1;
+  const deviceTid = (cpu: number) => 3 * cpu + 2;
+  const stepsTid = (cpu: number) => 3 * cpu + 3;
+  const vmTid = 3 * cpus + 1;
   const meta: ChromeEvent[] = [
     {
       name: "process_name",
@@ -79,6 +87,7 @@ function tracksOf(rec: Recording): Tracks {
   for (let cpu = 0; cpu < cpus; cpu++) {
     track(hotplugTid(cpu), `CPU${cpu}`);
     track(deviceTid(cpu), `CPU${cpu} tick device`);
+    track(stepsTid(cpu), `CPU${cpu} hotplug steps (synthetic: ${STEP_US} µs per callback)`);
   }
   track(vmTid, "VM");
 
@@ -89,58 +98,20 @@ function tracksOf(rec: Recording): Tracks {
     list.push(e);
     tracks.set(e.tid, list);
   };
-  const open = new Map<number, number>();
   for (const { time, event: e } of rec.events) {
-    const tid = hotplugTid(e.cpu);
-    if (e.type === "cpuhp_enter") {
-      open.set(tid, (open.get(tid) ?? 0) + 1);
-      put({
-        name: `${e.idx} ${e.fun}`,
-        cat: "cpuhp",
-        ph: "B",
-        ts: us(time),
-        pid: PID,
-        tid,
-        args: { cpu: e.cpu, target: e.target, idx: e.idx, fun: e.fun, on: e.on },
-      });
-    } else if (e.type === "cpuhp_exit") {
-      open.set(tid, (open.get(tid) ?? 0) - 1);
-      put({
-        name: "",
-        cat: "cpuhp",
-        ph: "E",
-        ts: us(time),
-        pid: PID,
-        tid,
-        args: { state: e.state, idx: e.idx, ret: e.ret },
-      });
-    } else if (e.type === "hang") {
-      put({
-        name: "hang",
-        cat: "hang",
-        ph: "i",
-        s: "t",
-        ts: us(time),
-        pid: PID,
-        tid,
-        args: { idx: e.idx, reason: e.reason },
-      });
-    }
+    if (e.type !== "hang") continue;
+    put({
+      name: "hang",
+      cat: "hang",
+      ph: "i",
+      s: "t",
+      ts: us(time),
+      pid: PID,
+      tid: hotplugTid(e.cpu),
+      args: { idx: e.idx, reason: e.reason },
+    });
   }
-  // A callback that never returned (a hang) is still running when the recording ends.
-  for (const [tid, depth] of open) {
-    for (let i = 0; i < depth; i++) {
-      put({
-        name: "",
-        cat: "cpuhp",
-        ph: "E",
-        ts: us(rec.end),
-        pid: PID,
-        tid,
-        args: { unfinished: "still running when the recording ends (hang)" },
-      });
-    }
-  }
+  walkSteps(rec, stepsTid, put);
   for (const lane of rec.lanes) {
     const tid = deviceTid(lane.cpu);
     for (const d of lane.devices) {
@@ -185,8 +156,68 @@ function tracksOf(rec: Recording): Tracks {
       config: JSON.stringify(rec.config),
       design: rec.design,
       timestamps: "simulation time (host view), microseconds",
+      "hotplug steps":
+        `synthetic: each callback and each tick-device change of a walk takes ${STEP_US} µs from the walk's simulation time (hotplug takes no simulated time)`,
     },
   };
+}
+
+/**
+ * Each CPU's walks on its hotplug steps track: B at a callback's entry, E where it returned
+ * (none if it never did), an instant per tick-device change, {@linkcode STEP_US} µs a place.
+ */
+function walkSteps(rec: Recording, tid: (cpu: number) => number, put: (e: ChromeEvent) => void) {
+  const cursor = new Map<number, number>();
+  for (const w of rec.walks) {
+    const start = Math.max(us(w.time), cursor.get(w.cpu) ?? 0);
+    const at = (unit: number) => start + unit * STEP_US;
+    // By place; at one place the callbacks ending there (innermost first), then those starting.
+    const items: { unit: number; order: number; e: ChromeEvent }[] = [];
+    w.steps.forEach((s, i) => {
+      const name = `${s.state} ${s.callback}`;
+      const args = { state: s.state, stateName: s.stateName, teardown: s.teardown };
+      items.push({
+        unit: w.enter[i],
+        order: 1,
+        e: {
+          name,
+          cat: "cpuhp",
+          ph: "B",
+          ts: at(w.enter[i]),
+          pid: PID,
+          tid: tid(w.cpu),
+          args: s.hung ? { ...args, hung: "never returns: the operation hangs here" } : args,
+        },
+      });
+      const exit = w.exit[i];
+      if (exit !== null) {
+        items.push({
+          unit: exit,
+          order: -s.depth - 1,
+          e: { name, cat: "cpuhp", ph: "E", ts: at(exit), pid: PID, tid: tid(w.cpu) },
+        });
+      }
+    });
+    for (const c of w.changes) {
+      items.push({
+        unit: c.unit,
+        order: 0,
+        e: {
+          name: `${c.device ?? "(none)"} <- ${c.previous ?? "(none)"}`,
+          cat: "tick_device",
+          ph: "i",
+          s: "t",
+          ts: at(c.unit),
+          pid: PID,
+          tid: tid(w.cpu),
+          args: { change: changeText(w, c) },
+        },
+      });
+    }
+    items.sort((a, b) => a.unit - b.unit || a.order - b.order);
+    for (const item of items) put(item.e);
+    cursor.set(w.cpu, at(w.units) + STEP_US);
+  }
 }
 
 /** Every event of the trace in file order, ticks made as they are reached. */

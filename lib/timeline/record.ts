@@ -19,6 +19,9 @@ import {
   scenarioRun,
   type StepRecord,
 } from "../explore/scenario.ts";
+import { type Walk, WalkBuilder } from "./walks.ts";
+
+export type { Walk, WalkChange } from "./walks.ts";
 
 /**
  * A stretch of time during which a CPU's tick device was `device` (null: none). Devices a CPU
@@ -31,6 +34,12 @@ export interface DeviceSpan {
   readonly to: number;
   /** The device's name, or null. */
   readonly device: string | null;
+  /**
+   * Still the tick device of its online CPU but not ticking (shut down: 5.4's hv_ce_shutdown()
+   * and hv_stimer_cleanup() stop the stimer and leave it bound, lib/hotplug/device.ts
+   * leftWithoutTick). Known at the end of each operation.
+   */
+  readonly shutdown: boolean;
 }
 
 /** A CPU's hotplug walk during one operation (hotplug takes no simulated time). */
@@ -69,11 +78,21 @@ export interface Mark {
   readonly time: number;
   /** The CPU concerned, or null. */
   readonly cpu: number | null;
+  /** The hibernation pass it happened in (see {@linkcode Walk.pass}), or "". */
+  readonly pass: string;
+  /**
+   * Where in a walk: the walk (an index into the recording's walks) and the callback (an index
+   * into its steps) it names, or null for a mark outside any callback.
+   */
+  readonly at: { readonly walk: number; readonly step: number } | null;
   /** "hang" or the invariant's name. */
   readonly what: string;
   /** Why, in words. */
   readonly reason: string;
-  /** Expected on this design (an invariant claimed for another design). */
+  /**
+   * Expected on this design (an invariant claimed for another design; for a hang, the `no-hang`
+   * invariant's verdict on it).
+   */
   readonly expected: boolean;
 }
 
@@ -87,6 +106,8 @@ export interface Recording {
   readonly end: number;
   /** One lane per CPU. */
   readonly lanes: readonly Lane[];
+  /** Every hotplug walk, in order. */
+  readonly walks: readonly Walk[];
   /** Stretches the VM was hibernated (powered off), simulation ns. */
   readonly hibernated: readonly { readonly from: number; readonly to: number }[];
   /** Hangs and violations, in time order. */
@@ -145,18 +166,41 @@ export function* recording(
 ): Generator<ScenarioProgress, Recording, void> {
   options = INVARIANTS_ONLY(readInput(options, "options"), "options");
   const ticks: number[][] = [];
-  const changes: { cpu: number; time: number; device: string | null }[] = [];
+  // Tick-device changes and, after each operation, each CPU's device and whether it is shut
+  // down, in the order they happened.
+  const changes: { cpu: number; time: number; device: string | null; down: boolean }[] = [];
   const events: { time: number; event: TraceEvent }[] = [];
+  const walks = new WalkBuilder();
   const run = yield* scenarioRun(config, scenario, {
     ...options,
     observe: {
       event(e, time) {
         if (e.type !== "tick") events.push({ time, event: e });
-        if (e.type === "tick_setup_device") changes.push({ cpu: e.cpu, time, device: e.device });
-        else if (e.type === "tick_shutdown") changes.push({ cpu: e.cpu, time, device: null });
+        if (e.type === "tick_setup_device") {
+          changes.push({ cpu: e.cpu, time, device: e.device, down: false });
+          walks.change(e.cpu, e.device, e.previous ?? null);
+        } else if (e.type === "tick_shutdown") {
+          changes.push({ cpu: e.cpu, time, device: null, down: false });
+          walks.change(e.cpu, null, e.device);
+        }
       },
       tick(cpu, time) {
         (ticks[cpu] ??= []).push(time);
+      },
+      step(at, time) {
+        walks.step(at, time);
+      },
+      settled(states, time, running) {
+        // An online CPU whose bound device does not tick (a hibernated machine ticks nowhere).
+        states.forEach((c, cpu) =>
+          changes.push({
+            cpu,
+            time,
+            device: c.device,
+            down: running && c.online && c.device !== null && !c.ticking,
+          })
+        );
+        walks.next();
       },
     },
   });
@@ -178,13 +222,17 @@ export function* recording(
     const devices: DeviceSpan[] = [];
     let from = 0;
     let device = run.start.bound[cpu];
+    let down = false;
+    // A device is marked shut down from the end of the operation that left it so, until it
+    // changes or an operation leaves it working again.
     for (const c of changesOf[cpu]) {
-      if (c.device === device) continue;
-      devices.push({ from, to: c.time, device });
+      if (c.device === device && c.down === down) continue;
+      devices.push({ from, to: c.time, device, shutdown: down });
       from = c.time;
       device = c.device;
+      down = c.down;
     }
-    devices.push({ from, to: run.end, device });
+    devices.push({ from, to: run.end, device, shutdown: down });
     const transitions: Transition[] = [];
     let state = run.start.states[cpu];
     run.operations.forEach((op, i) => {
@@ -213,19 +261,26 @@ export function* recording(
   const hibernated: { from: number; to: number }[] = [];
   const marks: Mark[] = [];
   let hung = false;
-  for (const op of run.operations) {
+  const built = walks.walks(run);
+  for (const [i, op] of run.operations.entries()) {
     if (op.ok && op.operation.kind === "hibernate") hibernated.push({ from: op.time, to: run.end });
     if (op.ok && op.operation.kind === "resume" && hibernated.length) {
       hibernated[hibernated.length - 1] = { from: hibernated.at(-1)!.from, to: op.time };
     }
     if (op.hang && !hung) {
       hung = true;
+      // The no-hang invariant's verdict on it: what the report's summary says too.
+      const verdict = op.violations.find((v) => v.invariant === "no-hang");
+      const walk = built.findIndex((w) => w.op === i && w.steps.some((s) => s.hung));
       marks.push({
         time: op.time,
         cpu: op.hang.cpu,
+        pass: built[walk]?.pass ?? "",
+        // The innermost callback that never returned.
+        at: walk < 0 ? null : { walk, step: built[walk].steps.findLastIndex((s) => s.hung) },
         what: "hang",
         reason: op.hang.reason,
-        expected: false,
+        expected: verdict?.expected ?? false,
       });
     }
     // One mark per invariant and CPU per operation: its first violation there.
@@ -234,9 +289,16 @@ export function* recording(
       const key = `${v.invariant} ${v.step?.cpu}`;
       if (v.invariant === "no-hang" || seen.has(key)) continue;
       seen.add(key);
+      const cpu = v.step?.cpu ?? null;
+      const named = (st: StepRecord) =>
+        v.step !== null && st.state === v.step.state && st.callback === v.step.callback &&
+        st.teardown === v.step.teardown;
+      const walk = built.findIndex((w) => w.op === i && w.cpu === cpu && w.steps.some(named));
       marks.push({
         time: op.time,
-        cpu: v.step?.cpu ?? null,
+        cpu,
+        pass: built[walk]?.pass ?? "",
+        at: walk < 0 ? null : { walk, step: built[walk].steps.findIndex(named) },
         what: v.invariant,
         reason: v.message,
         expected: v.expected,
@@ -248,6 +310,7 @@ export function* recording(
     design: run.design,
     end: run.end,
     lanes,
+    walks: built,
     hibernated,
     marks,
     events,

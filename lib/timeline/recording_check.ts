@@ -9,7 +9,7 @@
 import type { MachineConfig } from "../engine/config.ts";
 import { traceEventCheck } from "../engine/trace.ts";
 import { CONFIG, sameConfig } from "../api/config_check.ts";
-import { type Bounds, cpuOf, stateOf, TIME } from "../api/part_checks.ts";
+import { type Bounds, COUNT, cpuOf, stateOf, TIME } from "../api/part_checks.ts";
 import { boundsOf, cpuStateCheck, RUN, stepCheck } from "../explore/run.ts";
 import {
   arrayOf,
@@ -23,7 +23,7 @@ import {
   readData,
   string,
 } from "../util/check.ts";
-import type { DeviceSpan, Lane, Mark, Recording, Transition } from "./record.ts";
+import type { DeviceSpan, Lane, Mark, Recording, Transition, Walk, WalkChange } from "./record.ts";
 
 /** Tick times: finite, ≥ 0, in order (the pictures search them). */
 const TICKS = check<Float64Array>("a Float64Array of tick times, ascending", (v, at) => {
@@ -44,6 +44,7 @@ function lanesCheck(b: Bounds): Check<readonly Lane[]> {
       from: TIME,
       to: TIME,
       device: nullable(string()),
+      shutdown: boolean,
     }, "a device span")),
     transitions: arrayOf(object<Transition>({
       time: TIME,
@@ -66,6 +67,44 @@ function lanesCheck(b: Bounds): Check<readonly Lane[]> {
       if (l.cpu !== i) invalid(`${at}[${i}].cpu`, l.cpu, `its index, ${i}`, "range");
     });
     return lanes;
+  });
+}
+
+function walksCheck(b: Bounds): Check<readonly Walk[]> {
+  const unit = nullable(COUNT);
+  const walk = object<Walk>({
+    op: COUNT,
+    time: TIME,
+    cpu: cpuOf(b),
+    pass: string(),
+    steps: arrayOf(stepCheck(b)),
+    enter: arrayOf(COUNT),
+    exit: arrayOf(unit),
+    changes: arrayOf(object<WalkChange>({
+      unit: COUNT,
+      step: unit,
+      device: nullable(string()),
+      previous: nullable(string()),
+    }, "a walk's tick-device change")),
+    units: COUNT,
+  }, "a hotplug walk");
+  return check("hotplug walks", (v, at) => {
+    const walks = arrayOf(walk)(v, at);
+    walks.forEach((w, i) => {
+      // The pictures index by these: each a place on the walk's axis, each step one entry.
+      const where = `${at}[${i}]`;
+      if (w.enter.length !== w.steps.length || w.exit.length !== w.steps.length) {
+        invalid(where, `${w.steps.length} steps`, "one entry and exit per step", "range");
+      }
+      const units = [...w.enter, ...w.exit, ...w.changes.map((c) => c.unit)];
+      if (units.some((u) => u !== null && u > w.units)) {
+        invalid(`${where}.units`, w.units, "at least every place it lists", "range");
+      }
+      if (w.changes.some((c) => c.step !== null && c.step >= w.steps.length)) {
+        invalid(`${where}.changes`, "a step index", `one of its ${w.steps.length} steps`, "range");
+      }
+    });
+    return walks;
   });
 }
 
@@ -94,10 +133,15 @@ export function checkRecording(value: unknown, at: string): Recording {
     design: string(),
     end: TIME,
     lanes: lanesCheck(b),
+    walks: walksCheck(b),
     hibernated: arrayOf(object<Recording["hibernated"][number]>({ from: TIME, to: TIME })),
     marks: arrayOf(object<Mark>({
       time: TIME,
       cpu: nullable(cpuOf(b)),
+      pass: string(),
+      at: nullable(
+        object<NonNullable<Mark["at"]>>({ walk: COUNT, step: COUNT }, "a place in a walk"),
+      ),
       what: string(),
       reason: string(),
       expected: boolean,
@@ -108,6 +152,16 @@ export function checkRecording(value: unknown, at: string): Recording {
     }, "an event")),
     run: RUN,
   }, "a recording")(rec, at);
+  checked.marks.forEach((m, i) => {
+    if (m.at && !checked.walks[m.at.walk]?.steps[m.at.step]) {
+      invalid(
+        `${at}.marks[${i}].at`,
+        m.at,
+        "a walk of the recording and one of its steps",
+        "range",
+      );
+    }
+  });
   if (!sameConfig(checked.run.config, config)) {
     invalid(`${at}.run.config`, checked.run.config, `the recording's configuration`, "range");
   }

@@ -7,24 +7,45 @@
  */
 
 import type { Recording } from "./record.ts";
-import { drawTimeline, escapeXml, type TimelineOptions } from "./svg.ts";
+import { drawTimeline, type TimelineOptions } from "./svg.ts";
+import { escapeXml } from "./xml.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions } from "./window.ts";
-import { formatSeconds } from "../util/duration.ts";
+import { formatTime } from "../util/duration.ts";
 import { expectedNote } from "../explore/invariants.ts";
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], id: string): string {
-  const tr = (cells: readonly string[], tag: string) =>
-    `<tr>${cells.map((c) => `<${tag}>${escapeXml(c)}</${tag}>`).join("")}</tr>`;
-  return `<table id="${id}"><thead>${tr(head, "th")}</thead><tbody>${
+/** A cell: text (escaped), or HTML already made (a nested table). */
+type Cell = string | { readonly html: string };
+
+function table(head: readonly string[], rows: readonly (readonly Cell[])[], id: string): string {
+  const cell = (c: Cell) => (typeof c === "string" ? escapeXml(c) : c.html);
+  const tr = (cells: readonly Cell[], tag: string) =>
+    `<tr>${cells.map((c) => `<${tag}>${cell(c)}</${tag}>`).join("")}</tr>`;
+  return `<table${id ? ` id="${id}"` : ""}><thead>${tr(head, "th")}</thead><tbody>${
     rows.map((r) => tr(r, "td")).join("")
   }</tbody></table>`;
+}
+
+/**
+ * A configuration value as a reader takes it in: a list as its items, an object (the host's
+ * features, the platform) as a table of its fields, never raw JSON.
+ */
+function valueCell(v: unknown): Cell {
+  if (v === null) return "(none)";
+  if (Array.isArray(v)) return v.length ? v.map((x) => String(x)).join(", ") : "(none)";
+  if (typeof v === "object") {
+    const rows = Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, valueCell(x)]);
+    return { html: table(["field", "value"], rows, "") };
+  }
+  return String(v);
 }
 
 const STYLE =
   `body{font-family:sans-serif;margin:16px;color:#222}h1{font-size:18px}h2{font-size:15px;margin-top:24px}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
-th{background:#f3f3f3}.timeline{overflow-x:auto;border:1px solid #ddd}li{font-size:12px}`;
+th{background:#f3f3f3}td table{font-size:11px}td table td,td table th{border-color:#e4e4e4}
+.timeline{border:1px solid #ddd}.timeline svg{display:block;max-width:100%;height:auto}
+li{font-size:12px}`;
 
 /**
  * Renders a recording as a self-contained HTML page.
@@ -50,17 +71,18 @@ export function reportHtml(rec: Recording, options: TimelineOptions = {}): strin
   const last = rec.run.operations.at(-1);
   const states = last?.states ?? rec.run.start.states;
   const bound = last?.bound ?? rec.run.start.bound;
-  const config = Object.entries(c).map((
-    [k, v],
-  ) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]);
+  const config = Object.entries(c).map(([k, v]) => [k, valueCell(v)]);
+  // A hang once: its mark (with the pass it came from and whether it is expected) stands for
+  // the machine's problem of the same hang.
+  const marked = rec.marks.some((m) => m.what === "hang");
   const problems = [
-    ...rec.run.problems.map((p) =>
-      `${formatSeconds(p.time)} s ${p.kind}${p.cpu === null ? "" : ` CPU${p.cpu}`}: ${p.message}`
+    ...rec.run.problems.filter((p) => !(marked && p.kind === "hang")).map((p) =>
+      `${formatTime(p.time)} ${p.kind}${p.cpu === null ? "" : ` CPU${p.cpu}`}: ${p.message}`
     ),
     ...rec.marks.map((m) =>
-      `${formatSeconds(m.time)} s ${m.what}${m.cpu === null ? "" : ` CPU${m.cpu}`}${
-        m.expected ? " (expected on this design)" : ""
-      }: ${m.reason}`
+      `${formatTime(m.time)} ${m.what}${m.cpu === null ? "" : ` CPU${m.cpu}`}${
+        m.pass ? ` in hibernation's ${m.pass} pass` : ""
+      }${m.expected ? " (expected on this design)" : ""}: ${m.reason}`
     ),
   ];
   return `<!DOCTYPE html>
@@ -70,8 +92,8 @@ export function reportHtml(rec: Recording, options: TimelineOptions = {}): strin
 <body>
 <h1>${escapeXml(title)}</h1>
 <p>${escapeXml(rec.design)}. Simulated ${
-    formatSeconds(rec.end)
-  } s; hotplug takes no simulated time, so each walk's callbacks are drawn as a strip after its marker.</p>
+    formatTime(rec.end)
+  }; hotplug takes no simulated time, so each walk's callbacks are drawn in an inset of their own under the lanes, numbered as the tags above them.</p>
 <h2>Timeline</h2>
 <div class="timeline">${drawTimeline(rec, options)}</div>
 <h2>Configuration</h2>
@@ -112,8 +134,8 @@ ${
 <h2>Operations</h2>
 ${
     table(
-      ["time (s)", "operation", "outcome"],
-      rec.run.operations.map((o) => [formatSeconds(o.time), o.line, o.message]),
+      ["time", "operation", "outcome"],
+      rec.run.operations.map((o) => [formatTime(o.time), o.line, o.message]),
       "operations",
     )
   }

@@ -1,21 +1,27 @@
 /**
  * The timeline picture: one lane per CPU over simulation time. In each lane the tick device as
- * coloured spans (legend: the kernel's device names), the hotplug state as a thin band, each
- * hotplug walk as a marker with a strip of its callbacks (hotplug takes no simulated time, so
- * the strip shows their order, each coloured by the tick device after it; names on hover),
- * ticks as marks (aggregated when denser than a pixel), hangs and violations as red markers with
- * their reason, hibernated stretches shaded. Hand-built SVG, no external assets.
+ * coloured spans (legend: the kernel's device names; hatched while bound but shut down), the
+ * hotplug state as a thin band, each operation's hotplug walks as a marker with a numbered tag,
+ * ticks as marks (aggregated when denser than a pixel), hangs and unexpected violations as red
+ * markers and expected ones in grey, each with its name, hibernated stretches shaded. Hotplug
+ * takes no simulated time, so below the lanes each walk has an inset on its own axis
+ * (lib/timeline/walk_svg.ts). Hand-built SVG, no external assets.
  *
  * @module
  */
 
-import type { Recording } from "./record.ts";
-import { deviceChange, type StepRecord } from "../explore/scenario.ts";
-import { formatSeconds } from "../util/duration.ts";
+import type { Mark, Recording } from "./record.ts";
+import { formatTime } from "../util/duration.ts";
 import { checkRecording } from "./recording_check.ts";
 import { checkTimelineOptions, type TimelineOptions } from "./window.ts";
+import { escapeXml, wrapText } from "./xml.ts";
+import { type OperationWalks, walkPanel } from "./walk_svg.ts";
+import { timeAxis } from "./axis.ts";
+import { EXPECTED, marks, RED } from "./marks_svg.ts";
+import { ticks } from "./ticks_svg.ts";
 
 export type { TimelineOptions } from "./window.ts";
+export { escapeXml } from "./xml.ts";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"];
 const KNOWN: Readonly<Record<string, string>> = {
@@ -29,29 +35,7 @@ const KNOWN: Readonly<Record<string, string>> = {
 };
 const NONE = "#ffffff";
 const STATE_FILL = { online: "#8cd17d", offline: "#d3d3d3", between: "#f1ce63" };
-
-/** Escapes text for XML (and HTML) content and attributes. */
-export function escapeXml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
-  );
-}
-
-/** A readable time label: s, ms or us, whichever keeps it short. */
-function label(ns: number): string {
-  if (ns === 0) return "0";
-  if (ns % 1_000_000_000 === 0) return `${ns / 1e9} s`;
-  if (ns % 1_000_000 === 0) return `${ns / 1e6} ms`;
-  return `${ns / 1e3} us`;
-}
-
-/** The axis step: 1, 2 or 5 times a power of ten, about 8 labels across. */
-function axisStep(span: number): number {
-  const rough = Math.max(1, span / 8);
-  const p = 10 ** Math.floor(Math.log10(rough));
-  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= rough)!;
-}
+const HATCH = "hvtick-shutdown";
 
 function stateKind(name: string): keyof typeof STATE_FILL {
   return name === "online" ? "online" : name === "offline" ? "offline" : "between";
@@ -68,7 +52,8 @@ function stateKind(name: string): keyof typeof STATE_FILL {
  * const r = record({ hyperv: "2012R2", kernel: "5.5", cpus: 2 }, ["advance 8ms", "offline 1", "advance 8ms"]);
  * const svg = timelineSvg(r);
  * assert.match(svg, /^<svg /);
- * assert.match(svg, /<title>177 hyperv\/vmbus:online hv_synic_cleanup \(teardown\): Hyper-V clockevent -&gt; lapic<\/title>/);
+ * // The offline's walk, in an inset of its own, labelled where the LAPIC takes over.
+ * assert.match(svg, /<title>lapic &lt;- Hyper-V clockevent   during teardown of 177 hyperv\/vmbus:online<\/title>/);
  * ```
  * @throws {RangeError} for an empty window, an unknown CPU or a width under 300;
  * `TypeError` / `RangeError` for what is not a recording or unknown options (naming where).
@@ -115,63 +100,118 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
   const x = (t: number) => left + ((t - since) / (until - since)) * plot;
   const inWindow = (from: number, to: number) => to >= since && from <= until;
   const clip = (t: number) => Math.min(until, Math.max(since, t));
+  const axis = timeAxis(since, until, Math.max(2, Math.floor(plot / 90)));
 
   const devices = new Set<string>();
   for (const cpu of cpus) {
     for (const d of rec.lanes[cpu].devices) if (d.device) devices.add(d.device);
   }
+  for (const w of rec.walks) {
+    for (const c of w.changes) for (const d of [c.device, c.previous]) if (d) devices.add(d);
+  }
   const colours = new Map<string, string>();
   [...devices].sort().forEach((name, i) => colours.set(name, KNOWN[name] ?? PALETTE[i % 7]));
   const colour = (device: string | null) => (device ? colours.get(device)! : NONE);
 
-  // Lanes thin out with many CPUs; the legend and axis stay.
-  const laneH = Math.max(4, Math.min(48, Math.floor(640 / cpus.length)));
-  const detailed = laneH >= 24;
-  const top = 86;
-  const height = top + cpus.length * laneH + 40;
+  const head: string[] = [];
   const out: string[] = [];
+  // The title in lines that fit (13 px bold: at most 7.8 px a character).
   const title = options.title ??
     `Linux ${rec.config.kernel} on Hyper-V ${rec.config.hyperv}, ${rec.config.arch}, ${rec.config.cpus} vCPUs, HZ=${rec.config.hz}: ${rec.design}`;
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${width}" height="${height}" fill="#fff"/>`,
-    `<text x="8" y="18" font-size="13" font-weight="bold">${escapeXml(title)}</text>`,
-  );
-
-  // Legend: devices, hotplug band, markers.
-  let lx = 8;
-  // One legend entry: a swatch (a square for devices, a band for hotplug) and its text.
-  const entry = (fill: string, text: string, swatch: { y: number; h: number; stroke?: string }) => {
-    const stroke = swatch.stroke ? ` stroke="${swatch.stroke}"` : "";
-    out.push(
-      `<g class="legend"><rect x="${lx}" y="${swatch.y}" width="12" height="${swatch.h}" fill="${fill}"${stroke}/><text x="${
-        lx + 16
-      }" y="${swatch.y + (swatch.h === 12 ? 10 : 8)}">${escapeXml(text)}</text></g>`,
+  let y = 4;
+  for (const line of wrapText(title, Math.floor((width - 16) / 7.8))) {
+    y += 16;
+    head.push(
+      `<text class="title" x="8" y="${y}" font-size="13" font-weight="bold">${
+        escapeXml(line)
+      }</text>`,
     );
-    lx = Math.round(lx + 28 + text.length * 6.2);
+  }
+  y += 8;
+
+  // Legend entries flow into rows that fit the width (11 px: at most 6.6 px a character).
+  let lx = 8;
+  // One entry: its swatch drawn at (x, y), its text after it.
+  const entry = (swatch: (x: number, y: number) => string, text: string) => {
+    const w = Math.ceil(16 + text.length * 6.6 + 12);
+    if (lx > 8 && lx + w > width - 8) {
+      lx = 8;
+      y += 18;
+    }
+    head.push(
+      `<g class="legend">${swatch(lx, y)}<text x="${lx + 16}" y="${y + 10}">${
+        escapeXml(text)
+      }</text></g>`,
+    );
+    lx += w;
   };
-  const square = { y: 30, h: 12, stroke: "#555" };
-  for (const name of colours.keys()) entry(colour(name), name, square);
-  entry(NONE, "(no tick device)", square);
-  out.push(`<text x="8" y="60" fill="#333">hotplug:</text>`);
-  lx = 64;
-  const band = { y: 52, h: 6 };
-  entry(STATE_FILL.online, "online", band);
-  entry(STATE_FILL.offline, "offline", band);
-  entry(STATE_FILL.between, "between states (hung)", band);
-  entry("#c00", "hang / violation", band);
-  entry("#999", "hibernated", band);
+  const square = (fill: string) => (x: number, y: number) =>
+    `<rect x="${x}" y="${y}" width="12" height="12" fill="${fill}" stroke="#555"/>`;
+  const band = (fill: string) => (x: number, y: number) =>
+    `<rect x="${x}" y="${y + 3}" width="12" height="6" fill="${fill}"/>`;
+  for (const name of colours.keys()) entry(square(colour(name)), name);
+  entry(square(NONE), "(no tick device)");
+  entry(
+    (x, y) =>
+      square("#ddd")(x, y) +
+      `<rect x="${x}" y="${y}" width="12" height="12" fill="url(#${HATCH})"/>`,
+    "bound but shut down",
+  );
+  entry(band(STATE_FILL.online), "hotplug: online");
+  entry(band(STATE_FILL.offline), "offline");
+  entry(band(STATE_FILL.between), "between states (hung)");
+  entry(band(RED), "hang / unexpected violation");
+  entry(band(EXPECTED), "expected on this design");
+  entry(band("#999"), "hibernated");
+  entry(
+    (x, y) => `<rect x="${x}" y="${y}" width="12" height="12" rx="3" fill="#333"/>`,
+    "hotplug walk (inset below)",
+  );
+  y += 22;
+
+  // Operations with walks in view: numbered tags above the lanes, kept apart.
+  const ops: OperationWalks[] = [];
+  rec.run.operations.forEach((op, i) => {
+    const walks = rec.walks.filter((w) => w.op === i && cpus.includes(w.cpu));
+    if (!walks.length || op.time < since || op.time > until) return;
+    ops.push({ tag: ops.length + 1, line: op.line, time: op.time, walks });
+  });
+  const tagY = y;
+  const top = tagY + (ops.length ? 20 : 0);
+  const laneH = Math.max(4, Math.min(48, Math.floor(640 / cpus.length)));
+  const detailed = laneH >= 24;
+  let tagEnd = -Infinity;
+  for (const op of ops) {
+    const w = 8 + String(op.tag).length * 7;
+    const at = x(op.time);
+    const tx = Math.min(width - 4 - w, Math.max(at - w / 2, tagEnd + 2));
+    tagEnd = tx + w;
+    out.push(
+      `<g class="walk-tag" data-op="${ops.indexOf(op)}"><line x1="${at.toFixed(1)}" y1="${
+        tagY + 14
+      }" x2="${(tx + w / 2).toFixed(1)}" y2="${tagY + 12}" stroke="#333"/><line x1="${
+        at.toFixed(1)
+      }" y1="${tagY + 14}" x2="${at.toFixed(1)}" y2="${top}" stroke="#333"/><rect x="${
+        tx.toFixed(1)
+      }" y="${tagY}" width="${w}" height="13" rx="3" fill="#333"/><text x="${
+        (tx + w / 2).toFixed(1)
+      }" y="${tagY + 10}" text-anchor="middle" fill="#fff" font-size="10">${op.tag}</text><title>${
+        escapeXml(`${op.tag}. ${op.line} at ${axis.label(op.time)}`)
+      }</title></g>`,
+    );
+  }
 
   // Time axis.
-  const step = axisStep(until - since);
   const axisY = top + cpus.length * laneH + 4;
   out.push(`<line x1="${left}" y1="${axisY}" x2="${left + plot}" y2="${axisY}" stroke="#333"/>`);
-  for (let t = Math.ceil(since / step) * step; t <= until; t += step) {
+  for (let t = Math.ceil(since / axis.step) * axis.step; t <= until; t += axis.step) {
     out.push(
       `<line x1="${x(t).toFixed(1)}" y1="${axisY}" x2="${x(t).toFixed(1)}" y2="${
         axisY + 4
       }" stroke="#333"/>`,
-      `<text x="${x(t).toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${label(t)}</text>`,
+      `<text class="axis" x="${x(t).toFixed(1)}" y="${axisY + 16}" text-anchor="middle">${
+        axis.label(t)
+      }</text>`,
     );
   }
 
@@ -190,14 +230,28 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
     for (const d of lane.devices) {
       if (d.to <= d.from || !inWindow(d.from, d.to)) continue;
       const x0 = x(clip(d.from));
-      const w = Math.max(0.5, x(clip(d.to)) - x0);
+      const w = Math.max(0.5, x(clip(d.to)) - x0).toFixed(1);
+      const what = d.device === null
+        ? "no tick device"
+        : d.shutdown
+        ? `${d.device}, bound but shut down (it does not tick)`
+        : d.device;
       out.push(
-        `<rect x="${x0.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="${barH}" fill="${
+        `<rect class="device${d.shutdown ? " shutdown" : ""}" x="${
+          x0.toFixed(1)
+        }" y="${y}" width="${w}" height="${barH}" fill="${
           colour(d.device)
-        }" stroke="#888" stroke-width="0.3"><title>CPU${cpu}: ${
-          escapeXml(d.device ?? "no tick device")
-        } from ${formatSeconds(d.from)} to ${formatSeconds(d.to)} s</title></rect>`,
+        }" stroke="#888" stroke-width="0.3"><title>CPU${cpu}: ${escapeXml(what)} from ${
+          formatTime(d.from)
+        } to ${formatTime(d.to)}</title></rect>`,
       );
+      if (d.shutdown) {
+        out.push(
+          `<rect x="${
+            x0.toFixed(1)
+          }" y="${y}" width="${w}" height="${barH}" fill="url(#${HATCH})" pointer-events="none"/>`,
+        );
+      }
     }
     // Hotplug state band.
     let state: { state: number; name: string } = lane.startState;
@@ -227,11 +281,10 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
           bandY + bandH
         }" stroke="#000" stroke-width="1"/><title>${
           escapeXml(
-            `${t.line} at ${formatSeconds(t.time)} s: CPU${cpu} ${t.from} -> ${t.to} ${t.toName}`,
+            `${t.line} at ${formatTime(t.time)}: CPU${cpu} ${t.from} -> ${t.to} ${t.toName}`,
           )
         }</title></g>`,
       );
-      if (detailed) strip(out, t.steps, tx, bandY + bandH + 1, laneH - barH - bandH - 3, colour);
     }
     out.push(`</g>`);
   });
@@ -245,114 +298,32 @@ export function drawTimeline(rec: Recording, options: TimelineOptions): string {
       }" height="${
         cpus.length * laneH
       }" fill="#999" fill-opacity="0.35"><title>hibernated (powered off) from ${
-        formatSeconds(h.from)
-      } to ${formatSeconds(h.to)} s</title></rect>`,
+        formatTime(h.from)
+      } to ${formatTime(h.to)}</title></rect>`,
     );
   }
-  for (const m of rec.marks) {
-    if (m.time < since || m.time > until) continue;
-    const row = m.cpu === null ? -1 : cpus.indexOf(m.cpu);
-    if (m.cpu !== null && row < 0) continue;
-    const mx = x(m.time).toFixed(1);
-    const y0 = row < 0 ? top : top + row * laneH;
-    const y1 = row < 0 ? top + cpus.length * laneH : y0 + laneH;
-    const what = `${m.what}${m.expected ? " (expected on this design)" : ""}: ${m.reason}`;
-    out.push(
-      `<g class="mark"><line x1="${mx}" y1="${y0}" x2="${mx}" y2="${y1}" stroke="#c00" stroke-width="2"/><path d="M${mx} ${y0} l-4 -6 h8 z" fill="#c00"/><title>${
-        escapeXml(what)
-      }</title></g>`,
-    );
-  }
-  out.push(`</svg>`);
-  return out.join("\n");
-}
+  marks(out, rec.marks, { since, until, cpus, top, laneH, detailed, x, right: width - 4 });
 
-// The callbacks of one walk, in order, each a small cell coloured by the tick device after it.
-function strip(
-  out: string[],
-  steps: readonly StepRecord[],
-  x0: number,
-  y: number,
-  h: number,
-  colour: (device: string | null) => string,
-): void {
-  const cell = 3;
-  steps.forEach((s, i) => {
-    const moved = s.before === s.after ? "" : `: ${deviceChange(s)}`;
-    const text = `${s.state} ${s.stateName} ${s.callback} (${
-      s.teardown ? "teardown" : "startup"
-    })${moved}${s.hung ? ": never returns (hang)" : ""}`;
-    out.push(
-      `<rect class="step" x="${(x0 + i * cell).toFixed(1)}" y="${y}" width="${cell}" height="${
-        Math.max(2, h)
-      }" fill="${s.hung ? "#c00" : colour(s.after)}" stroke="#333" stroke-width="0.2"><title>${
-        escapeXml(text)
-      }</title></rect>`,
-    );
-  });
-}
-
-// Ticks: a mark each when there is room, else per-pixel counts merged into runs.
-function ticks(
-  out: string[],
-  times: Float64Array,
-  since: number,
-  until: number,
-  x: (t: number) => number,
-  plot: number,
-  y: number,
-  barH: number,
-  cpu: number,
-): void {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] < since) lo = mid + 1;
-    else hi = mid;
+  const at = new Map<object, { mark: Mark; step: number }[]>();
+  for (const mark of rec.marks) {
+    if (!mark.at) continue;
+    const walk = rec.walks[mark.at.walk];
+    at.set(walk, [...(at.get(walk) ?? []), { mark, step: mark.at.step }]);
   }
-  let end = lo;
-  while (end < times.length && times[end] <= until) end++;
-  const count = end - lo;
-  if (count === 0) return;
-  const markY = y + Math.round(barH * 0.2);
-  const markH = Math.max(1, Math.round(barH * 0.6));
-  if (count <= plot / 3) {
-    const path: string[] = [];
-    for (let i = lo; i < end; i++) path.push(`M${x(times[i]).toFixed(1)} ${markY}v${markH}`);
-    out.push(
-      `<path class="ticks" d="${
-        path.join("")
-      }" stroke="#000" stroke-opacity="0.6" stroke-width="0.7"><title>CPU${cpu}: ${count} ticks</title></path>`,
-    );
-    return;
-  }
-  // Per-pixel counts in four density levels; a run of columns at one level is one rect whose
-  // opacity says how dense (adjacent columns of 9 and 10 ticks share a level and a rect).
-  const columns = new Uint32Array(Math.ceil(plot) + 1);
-  const left = x(since);
-  for (let i = lo; i < end; i++) columns[Math.floor(x(times[i]) - left)]++;
-  let max = 0;
-  for (const n of columns) if (n > max) max = n;
-  const level = (n: number) => (n === 0 ? 0 : Math.ceil((4 * n) / max));
-  let start = 0;
-  let sum = 0;
-  for (let c = 0; c <= columns.length; c++) {
-    if (c < columns.length && level(columns[c]) === level(columns[start])) {
-      sum += columns[c];
-      continue;
-    }
-    const l = level(columns[start]);
-    if (l > 0) {
-      out.push(
-        `<rect class="ticks" x="${(left + start).toFixed(1)}" y="${markY}" width="${
-          c - start
-        }" height="${markH}" fill="#000" fill-opacity="${
-          (0.1 + 0.15 * l).toFixed(2)
-        }"><title>CPU${cpu}: ${sum} ticks</title></rect>`,
-      );
-    }
-    start = c;
-    sum = c < columns.length ? columns[c] : 0;
-  }
+  const marksAt = (w: object) => at.get(w) ?? [];
+  const panel = walkPanel(
+    ops,
+    { left, plot, width, colour, time: axis.label, marksAt },
+    axisY + 26,
+  );
+  const height = axisY + 26 + panel.height + 8;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<defs><pattern id="${HATCH}" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="2.5" height="6" fill="#222" fill-opacity="0.55"/></pattern></defs>`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    ...head,
+    ...out,
+    panel.svg,
+    `</svg>`,
+  ].join("\n");
 }

@@ -42,6 +42,16 @@ export function workerTask(k: Kernel, cpu: number): Task {
   return cpu === 0 ? w : { comm: `kworker/${cpu}:1`, pid: w.pid + cpu };
 }
 
+/**
+ * The process that loads a module (`modprobe`; the rig's busybox `insmod`), a child of the user's
+ * shell, on the shell's CPU: the module's init runs in it (`finit_module()`). Its PID is the next
+ * one the guest hands out, which depends on every process that ran before; the shell's + 1 stands
+ * in (the fidelity harness masks it: lib/fidelity/exclusions.ts `trace-loader`).
+ */
+export function loaderTask(k: Kernel): Task {
+  return { comm: "modprobe", pid: k.s.config.shell.pid + 1 };
+}
+
 /** The user's shell, which writes the files (the machine's `shell` option). */
 export function shellTask(k: Kernel): Task {
   return k.s.config.shell;

@@ -11,8 +11,8 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { FtraceEntry, FtraceState } from "../engine/state.ts";
 
 /** A store's result: 0 or a negative errno (the files table's `WriteOutcome`). */
-type WriteOutcome = { readonly ret: number };
-import { E } from "../util/errno.ts";
+type WriteOutcome = { readonly ret: number; readonly refusal?: RefusalId };
+import { type RefusalId, refuse } from "../util/refusals.ts";
 import { printk } from "../engine/log.ts";
 import { traceableFunctions } from "./ftrace.ts";
 
@@ -52,7 +52,7 @@ export function currentTracerStore(k: Kernel, _cpu: number, value: string): Writ
           `model; modelled: ${TRACERS.join(", ")}`,
       );
     }
-    return { ret: -E.EINVAL };
+    return refuse("tracer-unknown");
   }
   const ft = instance(k);
   if (ft.tracer !== name) {
@@ -83,7 +83,7 @@ export function tracingOnShow(k: Kernel): string {
 /** `rb_simple_write()`: `kstrtoul`; non-zero turns tracing on. */
 export function tracingOnStore(k: Kernel, _cpu: number, value: string): WriteOutcome {
   const text = value.trim();
-  if (!/^(?:0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.test(text)) return { ret: -E.EINVAL };
+  if (!/^(?:0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.test(text)) return refuse("tracing-on-syntax");
   instance(k).on = Number(text) !== 0;
   return { ret: 0 };
 }
@@ -123,7 +123,7 @@ export function ftraceFilterStore(
       }$`,
     );
     const matches = all.filter((f) => glob.test(f));
-    if (matches.length === 0) return { ret: -E.EINVAL };
+    if (matches.length === 0) return refuse("ftrace-no-match");
     ft.filter = remove
       ? ft.filter.filter((f) => !matches.includes(f))
       : [...ft.filter, ...matches.filter((f) => !ft.filter.includes(f))];
@@ -139,7 +139,7 @@ export function eventsEnableShow(k: Kernel, system: string): string {
 /** `system_enable_write()`: `0` or `1`, else -EINVAL. */
 export function eventsEnableStore(k: Kernel, system: string, value: string): WriteOutcome {
   const text = value.trim();
-  if (text !== "0" && text !== "1") return { ret: -E.EINVAL };
+  if (text !== "0" && text !== "1") return refuse("events-enable-value");
   const ft = instance(k);
   ft.events = text === "1"
     ? [...new Set([...ft.events, system])]

@@ -17,9 +17,9 @@ export const DURATION_UNITS: Readonly<Record<string, bigint>> = Object.freeze({
 });
 
 const GRAMMAR = /^(\d+)(?:\.(\d+))?(ns|us|ms|s|m|h)$/;
-const VALID =
-  'a non-negative integer of nanoseconds or "<number><unit>" with unit ns, us, ms, s, m or h ' +
-  '(e.g. "10ms", "1.5us", "2s")';
+// What a string may be, and what a number may be: each message names only what its type accepts.
+const VALID_TEXT = '"<number><unit>" with unit ns, us, ms, s, m or h (e.g. "10ms", "1.5us", "2s")';
+const VALID = `a non-negative integer of nanoseconds or ${VALID_TEXT}`;
 
 /**
  * Parses a duration into integer nanoseconds.
@@ -54,7 +54,11 @@ export function parseDuration(value: string | number): number {
   }
   const match = GRAMMAR.exec(value);
   if (!match) {
-    throw new SyntaxError(`Invalid duration ${show(value)}: expected ${VALID}`);
+    // A bare number in text has no unit: say which it could have been (nothing is assumed).
+    const bare = /^\d+(?:\.\d+)?$/.test(value)
+      ? `; a number needs its unit: ${["ns", "us", "ms", "s"].map((u) => value + u).join(", ")}`
+      : "";
+    throw new SyntaxError(`Invalid duration ${show(value)}: expected ${VALID_TEXT}${bare}`);
   }
   const [, whole, fraction = "", unit] = match;
   const scale = 10n ** BigInt(fraction.length);
@@ -116,4 +120,53 @@ export function formatDuration(ns: number): string {
     .filter(([, size]) => BigInt(ns) % size === 0n)
     .at(-1)!;
   return `${BigInt(ns) / size}${unit}`;
+}
+
+// The units simulated time is shown in, largest first (µs, as people write it).
+const SHOWN_UNITS: readonly (readonly [string, number])[] = [
+  ["s", 1e9],
+  ["ms", 1e6],
+  ["µs", 1e3],
+  ["ns", 1],
+];
+
+/**
+ * Simulated time or a duration for people, in the one style hvtick shows time everywhere (REPL,
+ * compare, report, explore, picture axes): the largest unit it reaches, at most three decimals,
+ * trailing zeros dropped (`10 ms`, `1.5 µs`, `0 ns`); `{ exact: true }` gives the whole
+ * nanoseconds (`1234567 ns`). `{ unit }` fixes the unit (one unit per axis or table).
+ *
+ * @example
+ * ```ts
+ * import { formatTime } from "./duration.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(formatTime(10_000_000), "10 ms");
+ * assert.equal(formatTime(1_500), "1.5 µs");
+ * assert.equal(formatTime(1_234_567), "1.235 ms");
+ * assert.equal(formatTime(1_234_567, { exact: true }), "1234567 ns");
+ * assert.equal(formatTime(2_500_000, { unit: "s" }), "0.003 s");
+ * assert.equal(formatTime(0), "0 ns");
+ * ```
+ * @throws {RangeError} when `ns` is not a non-negative safe integer, or for an unknown unit.
+ */
+export function formatTime(
+  ns: number,
+  options: { readonly exact?: boolean; readonly unit?: "s" | "ms" | "µs" | "ns" } = {},
+): string {
+  if (!Number.isSafeInteger(ns) || ns < 0) {
+    throw new RangeError(`Invalid time ${show(ns)}: expected a non-negative integer of ns`);
+  }
+  if (options.exact) return `${ns} ns`;
+  const unit = options.unit === undefined
+    ? SHOWN_UNITS.find(([, size]) => ns >= size) ?? SHOWN_UNITS[SHOWN_UNITS.length - 1]
+    : SHOWN_UNITS.find(([name]) => name === options.unit);
+  if (!unit) {
+    throw new RangeError(`Invalid unit ${show(options.unit)}: expected s, ms, µs or ns`);
+  }
+  const [name, size] = unit;
+  // Three decimals, rounded half up in integer arithmetic (no float drift on large times).
+  const thousandths = Math.round((ns * 1000) / size);
+  const whole = Math.floor(thousandths / 1000);
+  const fraction = String(thousandths % 1000).padStart(3, "0").replace(/0+$/, "");
+  return `${whole}${fraction ? `.${fraction}` : ""} ${name}`;
 }

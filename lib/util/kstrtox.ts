@@ -4,7 +4,7 @@
  * @module
  */
 
-import { E } from "./errno.ts";
+import { type RefusalId, refuse } from "./refusals.ts";
 
 /**
  * `kstrtoint(buf, 10, &v)`: the value, or `{ ret: -EINVAL }` for junk and `{ ret: -ERANGE }`
@@ -15,15 +15,15 @@ import { E } from "./errno.ts";
  * import { kstrtoint } from "./kstrtox.ts";
  * import assert from "node:assert/strict";
  * assert.equal(kstrtoint("171\n"), 171);
- * assert.deepEqual(kstrtoint("12a"), { ret: -22 });
- * assert.deepEqual(kstrtoint("2147483648"), { ret: -34 });
+ * assert.deepEqual(kstrtoint("12a"), { ret: -22, refusal: "kstrtoint-syntax" });
+ * assert.deepEqual(kstrtoint("2147483648"), { ret: -34, refusal: "kstrtoint-range" });
  * ```
  */
-export function kstrtoint(value: string): number | { ret: number } {
+export function kstrtoint(value: string): number | { ret: number; refusal: RefusalId } {
   const m = /^([+-]?\d+)\n?$/.exec(value);
-  if (!m) return { ret: -E.EINVAL };
+  if (!m) return refuse("kstrtoint-syntax");
   const v = Number(m[1]);
-  if (v > 2147483647 || v < -2147483648) return { ret: -E.ERANGE };
+  if (v > 2147483647 || v < -2147483648) return refuse("kstrtoint-range");
   return v;
 }
 

@@ -5,18 +5,42 @@
  * @module
  */
 
-import { type Command, parse } from "../command.ts";
+import { type Command, parse, shellWords } from "../command.ts";
 
 /** The file commands, by name. */
 export const FILE_COMMANDS: Readonly<Record<string, Command>> = {
   cat: {
     name: "cat",
-    summary: "print a sysfs/procfs file",
-    positionals: [{ name: "PATH", complete: "path" }],
+    summary: "print sysfs/procfs files, one after another (like cat)",
+    positionals: [{ name: "PATH", complete: "path", repeats: true }],
     run(session, argv) {
       const { positionals } = parse(this, argv);
-      const text = session.machine!.read(positionals[0]);
-      return { text: text.replace(/\n$/, ""), result: { path: positionals[0], text } };
+      const m = session.machine!;
+      // Like cat: each file in turn; one that cannot be read says so in its place, the others
+      // still print, and the command fails.
+      const files: { path: string; text: string }[] = [];
+      const errors: string[] = [];
+      let text = "";
+      for (const path of positionals) {
+        try {
+          const read = m.read(path);
+          files.push({ path, text: read });
+          text += read;
+        } catch (e) {
+          if (!(e instanceof RangeError) || positionals.length === 1) throw e;
+          const message = `cat: ${shellWords(e.message)}`;
+          errors.push(message);
+          text += `${message}\n`;
+        }
+      }
+      const result = files.length === 1 && positionals.length === 1 ? files[0] : files;
+      if (errors.length === 0) return { text: text.replace(/\n$/, ""), result };
+      return {
+        text: text.replace(/\n$/, ""),
+        result,
+        ok: false,
+        error: { errno: null, message: errors.join("; ") },
+      };
     },
   },
   ls: {

@@ -14,6 +14,7 @@ import { VIEW_COMMANDS as V } from "./views.ts";
 import { EXPLORE_COMMANDS as X } from "./explore.ts";
 import { PICTURE_COMMANDS as P } from "./pictures.ts";
 import { SESSION_COMMANDS as S } from "./session.ts";
+import { STEPPING_COMMANDS as B } from "./stepping.ts";
 
 // The commands in the order help lists them (an operation added to the table and not placed here
 // comes after the other machine commands).
@@ -35,6 +36,10 @@ const LISTED: readonly Command[] = [
   M.resume,
   M.reset,
   M.race,
+  B.break,
+  B.step,
+  B.continue,
+  B.delete,
   X.explore,
   X.compare,
   P.timeline,

@@ -8,7 +8,7 @@
 
 import {
   ERRNO,
-  formatSeconds,
+  formatTime,
   type HotplugResult,
   type Operation,
   OPERATION_NAMES,
@@ -21,13 +21,25 @@ import { VM_GRAMMAR, vmOptions } from "../../lib/ops/vm_line.ts";
 import { presetFlags, VM_PRESETS } from "../../lib/kernels/presets.ts";
 import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
+import { advanceUntil, UNTIL_OPTION } from "../until.ts";
 import { TURN_MS } from "../drive.ts";
+import { breakpointsOf, devicesNow, stopLines, stopRecord } from "../stops.ts";
 
-/** The text of any operation's result: its message; a refusal is a failed command. */
+/**
+ * The text of any operation's result: its message; a refusal is a failed command, with the
+ * kernel's reason on a `why:` line when the result gives one.
+ */
 function plain(r: OperationResult): Result {
   if (r.ok) return { text: r.message, result: r };
   const errno = "errno" in r ? r.errno : null;
-  return { text: r.message, result: r, ok: false, error: { errno, message: r.message } };
+  const why = "why" in r ? r.why : null;
+  const race = "race" in r ? r.race : null;
+  const text =
+    (why
+      ? `${r.message.endsWith(`: ${why}`) ? r.message.slice(0, -why.length - 2) : r.message}\n` +
+        `  why: ${why}`
+      : r.message) + (race ? `\n  race: ${race}` : "");
+  return { text, result: r, ok: false, error: { errno, message: r.message } };
 }
 
 /** `online` / `offline`: the message, each tick-device change, and on failure the shell's words. */
@@ -46,6 +58,7 @@ function hotplugText(r: HotplugResult): Result {
     ? [
       `${r.operation}: the write to cpu${r.cpu}/online never returns: the machine is hung`,
       `  why: ${r.hang.reason}`,
+      ...(r.reason?.race ? [`  race: ${r.reason.race}`] : []),
     ]
     : [
       `${r.operation}: write error: ${ERRNO[r.errno!].text} (${r.errno})`,
@@ -61,7 +74,9 @@ function echoText(w: WriteResult): Result {
     ? `write never returns: the machine is hung (${w.hang.reason})`
     : w.message;
   return {
-    text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}`,
+    text: `echo: ${message}${w.errno ? ` (${w.errno})` : ""}${
+      w.why && !w.hang ? `\n  why: ${w.why}` : ""
+    }${w.race ? `\n  race: ${w.race}` : ""}`,
     result: w,
     ok: false,
     error: { errno: w.errno, message },
@@ -83,18 +98,42 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
     run(session, argv) {
       const m = session.machine!;
       const op: Operation = spec.parse(parse(this, argv), { cpus: m.config.cpus });
-      return present(m.run(op), session);
+      const breakpoints = breakpointsOf(m);
+      if (breakpoints.length === 0 || kind === "reset") return present(m.run(op), session);
+      // With breakpoints the operation runs until one holds (repl/commands/stepping.ts).
+      const devices = devicesNow(m);
+      const r = m.runUntil(breakpoints.map((b) => b.condition), { operation: op });
+      if (!r.stopped) return present(r.result!, session);
+      const done = r.result ? present(r.result, session) : null;
+      return {
+        text: [...(done?.text ? [done.text] : []), ...stopLines(m, devices, r.stopped)].join("\n"),
+        result: stopRecord(r),
+        ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
+        // The session log holds operations that ran whole: this one is logged when it ends.
+        logged: !m.stopped,
+      };
     },
   };
+}
+
+/** How the REPL shows the result of an operation of kind `kind` (also after `continue`). */
+export function presentResult(kind: OperationName, r: OperationResult, session: Shell): Result {
+  return (PRESENT[kind] ?? plain)(r, session);
 }
 
 /** `advance`: in slices, so that Ctrl-C and progress get through; the log says what really ran. */
 const advance: Command = {
   ...operationCommand("advance"),
+  options: { exact: { type: "boolean", help: "show times as exact nanoseconds" }, ...UNTIL_OPTION },
   async run(session, argv, ctx) {
     const spec = OPERATIONS.advance;
     const m = session.machine!;
-    const total = spec.parse(parse(this, argv), { cpus: m.config.cpus }).ns;
+    const parsed = parse(this, argv);
+    if (parsed.values.until !== undefined || breakpointsOf(m).length > 0) {
+      return await advanceUntil(session, parsed, ctx);
+    }
+    const total = spec.parse(parsed, { cpus: m.config.cpus }).ns;
+    const time = (ns: number) => formatTime(ns, { exact: parsed.values.exact === true });
     const start = m.now;
     // Advancing in slices is the same as one advance (each includes its end instant), and lets
     // Ctrl-C and progress in between.
@@ -109,18 +148,22 @@ const advance: Command = {
       handled += m.advance(step);
       done += step;
       if ((ctx.progress || ctx.signal) && performance.now() - turn >= TURN_MS) {
-        ctx.progress?.(done / total, `advance ${formatSeconds(done)}/${formatSeconds(total)} s`);
+        ctx.progress?.(done / total, `advance ${time(done)} of ${time(total)}`);
         await new Promise((r) => setTimeout(r, 0));
         turn = performance.now();
       }
     }
     if (total === 0) handled = m.advance(0);
     const stopped = done < total;
-    const text = `${stopped ? "interrupted after" : "advanced"} ${formatSeconds(done)} s: now ${
-      formatSeconds(m.now)
-    } s, jiffies ${m.jiffies}, ${handled} device interrupts`;
+    // Ctrl-C stops between two slices: every interrupt of the time passed has run, none later.
+    const where = stopped ? " (Ctrl-C), between two interrupt instants" : "";
+    const text = `${stopped ? "interrupted after" : "advanced"} ${time(done)}${where}: now t=${
+      time(m.now)
+    }, jiffies ${m.jiffies}, ${handled} device interrupts`;
     // The log records what really happened, so a load replays to the same state.
+    // --exact only changes how this command shows time: the log keeps the operation alone.
     if (stopped) session.log.push(`advance ${done}ns`);
+    else if (parsed.values.exact) session.log.push(`advance ${parsed.positionals[0]}`);
     return {
       text,
       result: {
@@ -131,7 +174,7 @@ const advance: Command = {
         interrupts: handled,
         jiffies: m.jiffies,
       },
-      logged: !stopped,
+      logged: !stopped && !parsed.values.exact,
     };
   },
 };
@@ -183,16 +226,22 @@ const vmCommand: Command = {
   },
 };
 
-// The operations the REPL shows in its own way; every other shows its result's message.
+// How the REPL shows the operations it shows in its own way; every other shows its message.
+const PRESENT: Partial<Record<OperationName, Presentation>> = {
+  online: (r) => hotplugText(r as HotplugResult),
+  offline: (r) => hotplugText(r as HotplugResult),
+  reset: (_r, session) => ({ text: `rebooted: ${describeVm(session.machine!)}` }),
+  echo: (r) => echoText(r as WriteResult),
+};
+
+// The operations whose commands are their own.
 const SHOWN: Partial<Record<OperationName, Command>> = {
-  online: operationCommand("online", (r) => hotplugText(r as HotplugResult)),
-  offline: operationCommand("offline", (r) => hotplugText(r as HotplugResult)),
+  online: operationCommand("online", PRESENT.online),
+  offline: operationCommand("offline", PRESENT.offline),
   advance,
-  reset: operationCommand("reset", (_r, session) => ({
-    text: `rebooted: ${describeVm(session.machine!)}`,
-  })),
+  reset: operationCommand("reset", PRESENT.reset),
   race,
-  echo: operationCommand("echo", (r) => echoText(r as WriteResult)),
+  echo: operationCommand("echo", PRESENT.echo),
 };
 
 /** The machine commands, by name: `vm`, then a command for every operation of the table. */

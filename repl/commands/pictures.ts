@@ -82,6 +82,7 @@ function drawing(
   name: string,
   summary: string,
   render: (rec: Recording, window: TimelineOptions) => { text: string; what: string },
+  extensions: readonly string[],
 ): Command {
   return {
     name,
@@ -91,6 +92,14 @@ function drawing(
     options: WINDOW,
     async run(session, argv, ctx) {
       const { values, positionals } = parse(this, argv);
+      // What it writes is one format: a name that promises another is refused before any work.
+      const file = positionals[0];
+      if (!extensions.some((e) => file.toLowerCase().endsWith(e))) {
+        throw new RangeError(
+          `${JSON.stringify(file)}: ${name} writes ${extensions[0].slice(1).toUpperCase()}; ` +
+            `name the file ${extensions.map((e) => `*${e}`).join(" or ")}`,
+        );
+      }
       const rec = await sessionRecording(session, ctx);
       const { text, what } = render(rec, timelineWindow(values, rec.lanes.length));
       await write(ctx, positionals[0], text);
@@ -112,10 +121,12 @@ export const PICTURE_COMMANDS: Readonly<Record<string, Command>> = {
       const lanes = window.cpus?.length ?? rec.lanes.length;
       return { text: timelineSvg(rec, window), what: `${lanes} lane${lanes === 1 ? "" : "s"}` };
     },
+    [".svg"],
   ),
   report: drawing(
     "report",
     "write an HTML report: timeline, configuration, CPUs, problems, invariants",
     (rec, window) => ({ text: reportHtml(rec, window), what: "self-contained HTML" }),
+    [".html", ".htm"],
   ),
 };

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { formatSeconds } from "../../mod.ts";
+import { formatTime } from "../../mod.ts";
 import { type Command, io, parse, ReplError, usage } from "../command.ts";
 import { readSession, writeSession } from "../store.ts";
 import { describeVm } from "../format.ts";
@@ -48,7 +48,7 @@ export const SESSION_COMMANDS: Readonly<Record<string, Command>> = {
       return {
         text: `loaded ${positionals[0]}: ${
           describeVm(loaded.machine!)
-        }; replayed ${loaded.log.length} commands, now ${formatSeconds(loaded.machine!.now)} s`,
+        }; replayed ${loaded.log.length} commands, now t=${formatTime(loaded.machine!.now)}`,
         result: {
           file: positionals[0],
           commands: loaded.log.length,

@@ -6,6 +6,8 @@
  */
 
 import { formatSeconds, parseDuration, type TraceEvent } from "../../mod.ts";
+import { TRACE_EVENT_TYPES } from "../../lib/engine/trace.ts";
+import { didYouMean } from "../../lib/util/hint.ts";
 import { cpuWord } from "../../lib/ops/grammar.ts";
 import { type Command, parse, positiveInt } from "../command.ts";
 import { formatCpus, formatDevices, formatTrace } from "../format.ts";
@@ -25,10 +27,12 @@ function* linesOf(events: readonly TraceEvent[]): Generator<string> {
 export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
   cpus: {
     name: "cpus",
-    summary: "table of CPUs: online, hotplug state, bound device, mode, ticks",
+    summary: "table of CPUs (or one CPU's row): online, hotplug state, bound device, mode, ticks",
+    positionals: [{ name: "CPU", optional: true, complete: "cpu" }],
     run(session, argv) {
-      parse(this, argv);
-      const cpus = session.machine!.cpus();
+      const { positionals } = parse(this, argv);
+      const m = session.machine!;
+      const cpus = positionals.length ? [m.cpu(cpuWord(positionals[0], m.config.cpus))] : m.cpus();
       return { text: formatCpus(cpus), result: cpus };
     },
   },
@@ -76,7 +80,12 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
     options: {
       cpu: { type: "string", value: "N", help: "only events of this CPU", complete: "cpu" },
       since: { type: "string", value: "DURATION", help: "only events at or after this guest time" },
-      type: { type: "string", value: "EVENT", help: "only this event type" },
+      type: {
+        type: "string",
+        value: "EVENT",
+        help: "only this event type",
+        complete: TRACE_EVENT_TYPES,
+      },
       tail: { type: "string", value: "N", help: "only the last N events" },
       format: {
         type: "string",
@@ -111,7 +120,17 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
         const since = parseDuration(String(values.since));
         events = events.filter((e) => e.time >= since);
       }
-      if (values.type !== undefined) events = events.filter((e) => e.type === values.type);
+      if (values.type !== undefined) {
+        const type = String(values.type);
+        if (!(TRACE_EVENT_TYPES as readonly string[]).includes(type)) {
+          throw new RangeError(
+            `--type ${JSON.stringify(type)}: no such event type${
+              didYouMean(type, TRACE_EVENT_TYPES)
+            }; valid: ${TRACE_EVENT_TYPES.join(", ")}`,
+          );
+        }
+        events = events.filter((e) => e.type === type);
+      }
       if (values.tail !== undefined) events = events.slice(-positiveInt("tail", values.tail));
       if (events.length <= LONG_VIEW) {
         return { text: events.map(formatTrace).join("\n"), result: events };

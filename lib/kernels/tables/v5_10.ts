@@ -72,6 +72,7 @@ export const V5_10: TablesDelta = {
   registrants: {
     remove: [
       "block/softirq:dead@blk_softirq_init",
+      "mm/vmscan:online@kswapd_init",
       "arm64/fpsimd:dead@fpsimd_init",
       "irqchip/arm/gicv3:starting@gic_smp_init",
       "arm64/debug_monitors:starting@debug_monitors_init",

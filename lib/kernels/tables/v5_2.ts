@@ -319,6 +319,7 @@ export const V5_2: Tables = {
     "net/dev:dead@net_dev_init",
     "base/topology:prepare@topology_sysfs_init",
     "trace/RB:preapre@tracer_alloc_buffers",
+    "mm/vmscan:online@kswapd_init",
     "lib/percpu_cnt:online@percpu_counter_startup",
     "acpi/cpu-drv:online@acpi_processor_driver_init",
     "x86/mce:online@mcheck_init_device",

@@ -64,7 +64,6 @@ export const V5_4: TablesDelta = {
       "base/cacheinfo:online@cacheinfo_sysfs_init",
       "x86/msr:online@msr_init",
       "x86/cpuid:online@cpuid_init",
-      "mm/vmscan:online@kswapd_init",
     ],
   },
 };

@@ -47,7 +47,6 @@ export const V5_5: TablesDelta = {
       "fork:vm_stack_cache@fork_init",
       "x86/msr:online@msr_init",
       "x86/cpuid:online@cpuid_init",
-      "mm/vmscan:online@kswapd_init",
     ],
     add: [],
   },

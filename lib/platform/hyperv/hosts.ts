@@ -9,6 +9,7 @@
  */
 
 import type { HostFeatures, Platform } from "../../engine/config.ts";
+import type { HostId } from "../../engine/ids.ts";
 
 export type { HostFeatures, Platform } from "../../engine/config.ts";
 
@@ -73,7 +74,7 @@ const QEMU_PLATFORM: Platform = {
 /** One Hyper-V host generation. */
 export interface HostVersion {
   /** The id users pass to `.hyperv()`. */
-  readonly id: string;
+  readonly id: HostId;
   /** Human name, e.g. "Hyper-V 2012 R2". */
   readonly label: string;
   /** CPUID 0x40000002: build, major.minor, service pack, branch, number. */
@@ -237,18 +238,7 @@ export function platformOf(id: string): Platform {
   return findHost(id)?.platform ?? BASELINE_PLATFORM;
 }
 
-/**
- * The ids accepted by `.hyperv()`: every host plus "none" (the baseline without Hyper-V: QEMU's
- * `pc` machine, as the rig's `plain` profile runs it).
- *
- * @example
- * ```ts
- * import { HYPERV_IDS } from "../../../mod.ts";
- * import assert from "node:assert/strict";
- * assert.ok(HYPERV_IDS.includes("none"));
- * ```
- */
-export const HYPERV_IDS: readonly string[] = [...HOSTS.map((h) => h.id), "none"];
+export { HYPERV_IDS, type HypervId } from "../../engine/ids.ts";
 
 /** Max vCPUs for the "none" baseline (x86 `NR_CPUS` of a typical distribution kernel, 8192). */
 export const BASELINE_MAX_CPUS = 8192;
