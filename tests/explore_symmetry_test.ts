@@ -13,7 +13,7 @@ import {
   vm,
   type VmOptions,
 } from "../mod.ts";
-import { permuteState } from "../lib/explore/symmetry.ts";
+import { NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 
@@ -103,4 +103,26 @@ Deno.test("symmetry: renumbering a state in canonical order is the same for ever
   for (const p of [[0, 2, 1, 3, 4], [0, 4, 3, 2, 1], [0, 3, 1, 4, 2]]) {
     assert.deepEqual(canonical(permuteState(s, p)), want, JSON.stringify(p));
   }
+});
+
+Deno.test("symmetry: permuteState renames exactly the machine's fields the table says name CPUs", () => {
+  const m = vm({ hyperv: "2019", kernel: "5.4", cpus: 4 }).build();
+  m.offline(2);
+  m.advance("8ms");
+  const s = m.snapshot();
+  const out = permuteState(s, [0, 3, 2, 1]);
+  for (const [f, names] of Object.entries(NAMES_CPUS)) {
+    const [a, b] = [(s as never)[f] as unknown, (out as never)[f] as unknown];
+    if (!names) assert.equal(b, a, `${f} holds no CPU number: left as it is`);
+    else if (typeof a === "object" && a !== null) assert.notEqual(b, a, `${f}: renamed (a copy)`);
+  }
+  // The CPU records and devices moved with their CPU.
+  assert.equal(out.cpus[3].online, s.cpus[1].online);
+  const lapic1 = s.devices["lapic:1"];
+  assert.deepEqual(out.devices["lapic:3"], {
+    ...lapic1,
+    id: "lapic:3",
+    mask: 3,
+    boundTo: lapic1.boundTo === 1 ? 3 : lapic1.boundTo,
+  });
 });

@@ -11,7 +11,8 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
-import { type CpuState, type DeviceState, KTIME_MAX, type MachineState } from "../engine/state.ts";
+import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
+import { CPU_FIELDS, DEVICE_FIELDS, type TimeField } from "../engine/fields.ts";
 import { listOrder } from "../engine/list.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 
@@ -45,6 +46,92 @@ function cpuOfId(id: string): number {
   const i = id.lastIndexOf(":");
   return i < 0 ? -1 : Number(id.slice(i + 1));
 }
+
+// How each field of a CPU and of a device enters a CPU's key (cpuKey): a value as it is, a time
+// relative to `now` (its "none" value apart), a device id or a CPU number as seen from the CPU, an
+// anchor (the tick count: kept with the anchors), or a key (its number: not what it is). The tables
+// name every field, so a new one does not compile until it says.
+type KeyOf = "value" | "time" | "device" | "cpu" | "anchor" | "key";
+const CPU_KEY = {
+  id: "key",
+  online: "value",
+  devOffline: "value",
+  state: "value",
+  target: "value",
+  fail: "value",
+  tickDev: "device",
+  tickMode: "value",
+  checkClocks: "value",
+  hres: "value",
+  hrtimersOffline: "value",
+  nohzMode: "value",
+  schedExpires: "time",
+  synic: "value",
+  ticks: "anchor",
+} as const satisfies Readonly<Record<keyof CpuState, KeyOf>>;
+const DEVICE_KEY = {
+  id: "device",
+  kind: "value",
+  name: "value",
+  features: "value",
+  rating: "value",
+  mask: "cpu",
+  state: "value",
+  nextEvent: "time",
+  mult: "value",
+  shift: "value",
+  minDeltaNs: "value",
+  maxDeltaNs: "value",
+  handler: "value",
+  retries: "value",
+  perCpu: "value",
+  hwFires: "value",
+  hwEnabled: "value",
+  hwExpires: "time",
+  hwPeriod: "value",
+  boundTo: "cpu",
+} as const satisfies Readonly<Record<keyof DeviceState, KeyOf>>;
+
+/**
+ * The machine's fields that name CPUs (true): {@linkcode permuteState} renames each and the CPU
+ * key reads each. The others hold no CPU number (or are history, never packed). A new field does
+ * not compile until it says; a test checks that the true ones are the ones renamed.
+ */
+export const NAMES_CPUS = {
+  format: false,
+  config: false,
+  now: false,
+  offNs: false,
+  refEpoch: false,
+  running: false,
+  power: false,
+  hang: true,
+  jiffies: false,
+  doTimerCpu: true,
+  tickNextPeriod: false,
+  lastJiffiesUpdate: false,
+  cpus: true,
+  devices: true,
+  ceList: true,
+  ceSeq: false,
+  released: true,
+  broadcast: true,
+  registered: false,
+  hotplugDisabled: false,
+  parkRace: false,
+  vmbus: true,
+  frozenCpus: true,
+  ceCorrupt: true,
+  modules: false,
+  loading: false,
+  acpiNamespaceHeld: false,
+  image: true,
+  pm: false,
+  consoleLoglevel: false,
+  walk: false,
+  problems: false,
+  log: false,
+} as const satisfies Readonly<Record<keyof MachineState, boolean>>;
 
 /**
  * The state with CPU `p[i]` renumbered `i` (for every CPU; `p` is a permutation): a new value,
@@ -189,22 +276,28 @@ function cpuKey(
     const n = cpuOfId(x);
     return n < 0 ? str(x) : str(x.slice(0, x.lastIndexOf(":")));
   };
+  // A field as its table says (a time's "none" value from the field table).
+  const field = (v: unknown, how: KeyOf, none: number | null, anchor: number) => {
+    if (how === "key") return;
+    if (how === "anchor") out.push(anchor);
+    else if (how === "time") out.push(v === none ? -1 : 0, v === none ? 0 : (v as number) - s.now);
+    else if (how === "cpu") out.push((v as number) < 0 ? v as number : ref(v as number));
+    else if (how === "device") {
+      const x = v as string | null;
+      out.push(x === null ? -1 : kindOf(x), x === null || cpuOfId(x) < 0 ? -1 : ref(cpuOfId(x)));
+    } else if (v === undefined) out.push(-2);
+    else if (v === null) out.push(-1);
+    else if (typeof v === "boolean") out.push(v ? 1 : 0);
+    else if (typeof v === "number") out.push(v);
+    else out.push(str(String(v)));
+  };
+  const noneOf = (kind: unknown) => typeof kind === "object" ? (kind as TimeField).time : null;
   const c = s.cpus[cpu];
+  for (const f in CPU_KEY) {
+    const k = f as keyof CpuState;
+    field(c[k], CPU_KEY[k], noneOf(CPU_FIELDS[k]), base ? c.ticks - base.cpus[cpu].ticks : 0);
+  }
   out.push(
-    c.online ? 1 : 0,
-    c.devOffline ? 1 : 0,
-    c.state,
-    c.target,
-    c.fail,
-    c.tickMode,
-    c.checkClocks ? 1 : 0,
-    c.hres ? 1 : 0,
-    c.nohzMode,
-    c.synic ? 1 : 0,
-    c.schedExpires === -1 ? -1 : c.schedExpires - s.now,
-    c.tickDev === null ? -1 : kindOf(c.tickDev),
-    c.tickDev === null ? -1 : ref(cpuOfId(c.tickDev)),
-    base ? c.ticks - base.cpus[cpu].ticks : 0,
     s.doTimerCpu === cpu ? 1 : 0,
     s.hang?.cpu === cpu ? 1 : 0,
     s.broadcast.mask.includes(cpu) ? 1 : 0,
@@ -214,28 +307,11 @@ function cpuKey(
   const { listed, released, lost, devices } = listsOf(s, cache);
   for (const x of devices.get(cpu) ?? []) {
     const d = s.devices[x];
-    const owner = cpuOfId(x);
+    for (const f in DEVICE_KEY) {
+      const k = f as keyof DeviceState;
+      field(d[k], DEVICE_KEY[k], noneOf(DEVICE_FIELDS[k]), 0);
+    }
     out.push(
-      kindOf(x),
-      owner < 0 ? -1 : ref(owner),
-      d.features,
-      d.rating,
-      d.mask < 0 ? d.mask : ref(d.mask),
-      d.state,
-      d.mult,
-      d.shift,
-      d.minDeltaNs,
-      d.maxDeltaNs,
-      d.retries,
-      d.perCpu ? 1 : 0,
-      d.hwFires ? 1 : 0,
-      d.hwEnabled ? 1 : 0,
-      d.hwPeriod,
-      d.boundTo < 0 ? d.boundTo : ref(d.boundTo),
-      d.nextEvent === KTIME_MAX ? -1 : d.nextEvent - s.now,
-      d.hwExpires < 0 ? -1 : d.hwExpires - s.now,
-      str(d.name),
-      str(d.handler),
       listed.get(x) ?? -1,
       released.get(x) ?? -1,
       s.broadcast.dev === x ? 1 : 0,
