@@ -218,4 +218,13 @@ export {
 export { ftraceText } from "./lib/timeline/ftrace.ts";
 export { reportHtml } from "./lib/timeline/report.ts";
 export { compare, compareRuns, type Comparison, type Divergence } from "./lib/explore/compare.ts";
+export { type SymmetryCheck, verifySymmetry } from "./lib/explore/symmetry_check.ts";
+export {
+  sweep,
+  type SweepAxes,
+  type SweepRow,
+  type SweepSearch,
+  type SweepTable,
+} from "./lib/explore/sweep.ts";
+export { sweepMerge } from "./lib/explore/sweep_merge.ts";
 export type { ConfigInput } from "./lib/explore/workspace.ts";

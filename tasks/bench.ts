@@ -6,7 +6,7 @@
  * @module
  */
 
-import { exploration, explore, record, timelineSvg, vm } from "../mod.ts";
+import { exploration, explore, OPERATION_KINDS, record, timelineSvg, vm } from "../mod.ts";
 import { median, row } from "./bench_report.ts";
 
 import type { Machine } from "../mod.ts";
@@ -228,8 +228,8 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   row("restore() of that snapshot, checked whole", `${load.toFixed(1)} ms`, "< 200 ms", load < 200);
 }
 
-// 5. Exploration of a 4-CPU machine (Hyper-V 2019, Linux 5.5, online/offline/advance, every
-// invariant at every step). The rate is measured on depth 14 (125,738 states, 335,900
+// 5. Exploration of a 4-CPU machine without symmetry reduction (Hyper-V 2019, Linux 5.5,
+// online/offline/advance, every invariant at every step; section 7 has the reduced search). The rate is measured on depth 14 (125,738 states, 335,900
 // transitions), median of three runs: a search of 19,000 states (depth 10) lasts 40-150 ms, most
 // of it the JIT warming up, so its rate says little about a search one waits for. Its figures are
 // printed too: the first run, and the median of the next four. Memory per stored state comes from
@@ -241,7 +241,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   const timed = (depth: number) => {
     gc?.();
     const t0 = performance.now();
-    const r = explore(config, { depth });
+    const r = explore(config, { depth, symmetry: false });
     const ms = performance.now() - t0;
     if (VERBOSE) {
       console.log(
@@ -274,7 +274,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   );
   gc?.();
   const base = Deno.memoryUsage().heapUsed;
-  const search = exploration(config, { depth: 14, progressEvery: 10_000 });
+  const search = exploration(config, { depth: 14, progressEvery: 10_000, symmetry: false });
   let step = search.next();
   let perState = 0;
   let heap = 0;
@@ -332,4 +332,90 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     "< 50 ms",
     ms < 50,
   );
+}
+
+// 8. Symmetry reduction (issue 15): 8 vCPUs to depth 12 with every operation kind (stopped after
+// 60 s of wall time: the figure then says how far it got) and with every kind but fault
+// injection, 64 vCPUs to depth 8 (default operations) within the 1 GiB budget, and the 4-vCPU
+// rate of distinct states (orbits) per second.
+{
+  const timed = (config: Parameters<typeof explore>[0], options: Parameters<typeof explore>[1]) => {
+    gc?.();
+    const t0 = performance.now();
+    const r = explore(config, {
+      ...options,
+      shouldStop: () => performance.now() - t0 > 60_000 && "time budget",
+    });
+    return { r, s: (performance.now() - t0) / 1000 };
+  };
+  const all = [...OPERATION_KINDS];
+  const e8 = timed({ hyperv: "2019", kernel: "5.5", cpus: 8 }, { depth: 12, ops: all });
+  row(
+    "explore, symmetry: 8 vCPUs, depth 12, all ops",
+    `${e8.s.toFixed(1)} s`,
+    `complete < 10 s`,
+    e8.r.stopped === null && e8.s < 10,
+  );
+  console.log(
+    `INFO  ... ${e8.r.states} orbits, ${e8.r.transitions} transitions, ${e8.r.modelRuns} model ` +
+      `runs, depth ${e8.r.depthCovered}${e8.r.stopped ? `, stopped: ${e8.r.stopped}` : ""}`,
+  );
+  // Fault injection is most of it: one operation per failable state and CPU, each its own run.
+  const nofail = timed({ hyperv: "2019", kernel: "5.5", cpus: 8 }, {
+    depth: 12,
+    ops: all.filter((op) => op !== "fail"),
+  });
+  console.log(
+    `INFO  explore, symmetry: 8 vCPUs, depth 12, all but fail ${
+      `${nofail.s.toFixed(1)} s`.padStart(16)
+    }   ${nofail.r.states} orbits${nofail.r.stopped ? `, stopped: ${nofail.r.stopped}` : ""}`,
+  );
+  const e64 = timed({ hyperv: "2019", kernel: "5.5", cpus: 64 }, { depth: 8 });
+  row(
+    "explore, symmetry: 64 vCPUs, depth 8",
+    `${(e64.r.bytes / 2 ** 20).toFixed(0)} MiB`,
+    "complete within 1 GiB",
+    e64.r.stopped === null,
+  );
+  console.log(`INFO  ... ${e64.r.states} orbits in ${e64.s.toFixed(1)} s`);
+  // Depth 22 (about 250,000 orbits): depth 14 is 21,832 orbits, over in a fifth of a second.
+  const rates = [0, 1, 2].map(() => {
+    const t = timed({ hyperv: "2019", kernel: "5.5", cpus: 4 }, { depth: 22 });
+    return t.r.states / t.s;
+  });
+  const rate = median(rates);
+  row(
+    "explore, symmetry: orbits per second (4 vCPUs)",
+    `${(rate / 1e6).toFixed(2)} M/s`,
+    ">= 2 M/s",
+    rate >= 2e6,
+  );
+}
+
+// 9. The sweep's full default matrix at depth 6, in workers on every core (tasks/sweep.ts).
+{
+  const dir = await Deno.makeTempDir({ dir: "." });
+  try {
+    const t0 = performance.now();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read=.",
+        "--allow-write=.",
+        "tasks/sweep.ts",
+        "--out",
+        `${dir}/sweep.json`,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    const s = (performance.now() - t0) / 1000;
+    if (!out.success) throw new Error(`deno task sweep failed (exit code ${out.code})`);
+    const text = new TextDecoder().decode(out.stdout).split("\n")[0];
+    console.log(
+      `INFO  sweep: default matrix at depth 6 ${`${s.toFixed(1)} s`.padStart(16)}   ${text}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }

@@ -154,6 +154,7 @@ const EXPLORE_KEYS = [
   "shouldStop",
   "progressEvery",
   "verify",
+  "symmetry",
 ];
 const TIMELINE_KEYS = ["since", "until", "cpus", "width", "title"];
 const RECORDING_KEYS = ["config", "design", "end", "lanes", "hibernated", "marks", "events", "run"];
@@ -185,6 +186,10 @@ const detailsParam: Param = {
   words: ["details"],
   keys: ["cpu", "state", "errno"],
 };
+
+// A sweep of one configuration, and the table of its only shard.
+const SWEEP_AXES = { hosts: ["2019"], kernels: ["5.4"], arches: ["x86_64"], cpus: [2], hz: [250] };
+const SWEEP_SHARD = mod.sweep(SWEEP_AXES, { depth: 1 }, { index: 1, count: 1 });
 
 /** The functions of mod.ts, by export name. */
 const FUNCTIONS: Readonly<Record<string, Call>> = {
@@ -306,6 +311,34 @@ const FUNCTIONS: Readonly<Record<string, Call>> = {
   exploration: {
     params: [vmParam({ cpus: 2 }), { valid: { depth: 1 }, words: ["options"], keys: EXPLORE_KEYS }],
     then: drive,
+  },
+  verifySymmetry: {
+    params: [
+      vmParam({ cpus: 3 }),
+      {
+        valid: { depth: 1 },
+        words: ["options"],
+        keys: EXPLORE_KEYS.filter((k) => k !== "symmetry"),
+      },
+    ],
+  },
+  sweep: {
+    params: [
+      {
+        valid: SWEEP_AXES,
+        words: ["axes", ...Object.keys(SWEEP_AXES), "operation"],
+        keys: Object.keys(SWEEP_AXES),
+      },
+      {
+        valid: { depth: 1 },
+        words: ["search", "depth", "ops", "maxStates", "operation"],
+        keys: ["depth", "ops", "maxStates"],
+      },
+      { valid: null, words: ["shard"] },
+    ],
+  },
+  sweepMerge: {
+    params: [{ valid: [SWEEP_SHARD], words: ["tables", "table", "shard"] }],
   },
 };
 

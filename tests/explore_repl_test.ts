@@ -32,6 +32,20 @@ Deno.test("explore --time stops on a wall-clock budget", async () => {
   assert.equal((out.result as { stopped: string }).stopped, "time budget");
 });
 
+Deno.test("explore --symmetry: on by default (orbits, said so), off counts every state, a bad value is refused", async () => {
+  const session = new Session();
+  await session.execute("vm --hyperv 2019 --kernel 5.4 --cpus 4");
+  const on = await session.execute("explore --depth 4");
+  const off = await session.execute("explore --depth 4 --symmetry off");
+  const states = (o: typeof on) => (o.result as { states: number }).states;
+  assert.ok(states(on) < states(off), `${states(on)} orbits, ${states(off)} states`);
+  assert.match(on.text, /symmetry: CPUs 1,2,3 interchangeable, states counted once per orbit/);
+  assert.doesNotMatch(off.text, /symmetry:/);
+  const bad = await session.execute("explore --symmetry maybe");
+  assert.equal(bad.ok, false);
+  assert.match(bad.text, /--symmetry: "maybe" is not on or off/);
+});
+
 Deno.test("packed keys: two states have equal keys exactly when their fingerprints are equal", () => {
   type Op = { kind: "online" | "offline" | "advance"; cpu: number };
   const op = fc.record({

@@ -14,6 +14,59 @@ import { hash64, hash64Into, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
 import { classBytes } from "./memory.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
+import { canonicalOrder, permuteState } from "./symmetry.ts";
+
+/** A state's canonical class: its number, and how its CPUs are renumbered to reach it. */
+export interface Canonical {
+  /** The class. */
+  readonly cls: number;
+  /** `perm[i]` is the CPU that becomes CPU i; null when none moves. */
+  readonly perm: Int32Array | null;
+  /** Runs of CPUs (after renumbering) that nothing tells apart but their tick counts. */
+  readonly ties: readonly Int32Array[];
+}
+
+let scratch = new Float64Array(64);
+
+/**
+ * Makes anchors (`v[at…]`, one state's, as pack.ts orders them) canonical in place: the CPUs' tick
+ * counts renumbered by `perm`, then sorted within each run of `ties`.
+ *
+ * @example
+ * ```ts
+ * import { canonicalAnchors } from "./classes.ts";
+ * import assert from "node:assert/strict";
+ * const v = [5e6, 9, 30, 31, 29, 28, 0];
+ * canonicalAnchors(v, 0, Int32Array.of(0, 3, 1, 2), [Int32Array.of(2, 3)]);
+ * assert.deepEqual(v, [5e6, 9, 30, 28, 29, 31, 0]);
+ * ```
+ */
+export function canonicalAnchors(
+  v: number[] | Float64Array,
+  at: number,
+  perm: Int32Array | null,
+  ties: readonly Int32Array[],
+): void {
+  const base = at + 2;
+  if (perm) {
+    // A scratch copy of the tick counts (this runs per transition: no allocation).
+    if (scratch.length < perm.length) scratch = new Float64Array(perm.length);
+    for (let i = 0; i < perm.length; i++) scratch[i] = v[base + i];
+    for (let i = 0; i < perm.length; i++) v[base + i] = scratch[perm[i]];
+  }
+  for (const run of ties) {
+    // Insertion sort: runs are short, and mostly sorted already.
+    for (let i = 1; i < run.length; i++) {
+      const x = v[base + run[i]];
+      let j = i - 1;
+      while (j >= 0 && v[base + run[j]] > x) {
+        v[base + run[j + 1]] = v[base + run[j]];
+        j--;
+      }
+      v[base + run[j + 1]] = x;
+    }
+  }
+}
 
 /** What one operation did to a state of a class: what it does to every state of the class. */
 export interface Move {
@@ -37,6 +90,14 @@ export interface Move {
    * epoch less the new `now` (the delta does not apply to it then).
    */
   readonly epoch: number | null;
+  /**
+   * Symmetry: the renumbering that makes the state reached canonical (`perm[i]`: the CPU that
+   * becomes CPU i), null when none is needed; and the runs of CPUs whose tick counts are then
+   * sorted (symmetry.ts canonicalOrder).
+   */
+  readonly perm: Int32Array | null;
+  /** See `perm`. */
+  readonly ties: readonly Int32Array[];
   /** Per checked invariant: checks, then violations, inside the operation. */
   readonly walk: Int32Array;
   /** The same for the check of the state it leads to (made when that state is new). */
@@ -64,6 +125,8 @@ export interface Move {
  *   to: 1,
  *   delta: Float64Array.of(4e6, 1, 1, 0),
  *   epoch: null,
+ *   perm: null,
+ *   ties: [],
  *   walk: new Int32Array(2),
  *   post: Int32Array.of(1, 0),
  *   postKeys: null,
@@ -82,6 +145,8 @@ export function moveDifference(reused: Move, fresh: Move): string | null {
     ["anchor deltas", list(reused.delta), list(fresh.delta)],
     ["anchors reached, not added", reused.absolute ?? false, fresh.absolute ?? false],
     ["epoch set from now", reused.epoch, fresh.epoch],
+    ["renumbering", reused.perm && list(reused.perm), fresh.perm && list(fresh.perm)],
+    ["tied CPUs", reused.ties.map(list).join(), fresh.ties.map(list).join()],
     ["invariant counts during it", list(reused.walk), list(fresh.walk)],
     ["invariant counts after it", list(reused.post), list(fresh.post)],
   ];
@@ -144,8 +209,11 @@ export class StateClasses {
   readonly #key: Float64Array;
   readonly #hash = new Uint32Array(2);
 
-  /** For machines of `cpus` CPUs. */
-  constructor(cpus: number) {
+  /**
+   * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
+   * symmetry reduction).
+   */
+  constructor(cpus: number, readonly group: readonly number[] = []) {
     this.width = anchorCount(cpus);
     this.#key = new Float64Array(this.width + 1);
   }
@@ -158,7 +226,24 @@ export class StateClasses {
     return this.#seen.size;
   }
 
-  /** The class of `s`, new if unmet (then `s` becomes its representative: do not change it). */
+  /**
+   * The canonical class of `s` (its interchangeable CPUs renumbered in canonical order), new if
+   * unmet (then `s`, or its renumbered copy, becomes its representative: do not change `s`).
+   */
+  canonical(s: MachineState): Canonical {
+    if (this.group.length === 0) return { cls: this.classOf(s), perm: null, ties: [] };
+    const { order, ties } = canonicalOrder(s, this.group);
+    const perm = Int32Array.from(s.cpus, (c) => c.id);
+    this.group.forEach((cpu, i) => perm[cpu] = order[i]);
+    const moved = perm.some((p, i) => p !== i);
+    const cls = this.classOf(moved ? permuteState(s, perm) : s);
+    return { cls, perm: moved ? perm : null, ties: ties.map((run) => Int32Array.from(run)) };
+  }
+
+  /**
+   * The class of `s` as it is numbered, new if unmet (then `s` becomes its representative: do not
+   * change it).
+   */
   classOf(s: MachineState): number {
     const numbers = this.#packer.pack(s);
     const [hi, lo] = hash64(numbers);

@@ -12,6 +12,17 @@ import type { Kernel } from "../engine/kernel.ts";
 import { type ExploreOperation, moveScript, type OperationKind } from "../ops/moves.ts";
 import { type Recorder, violationStep } from "./checker.ts";
 import { replayScript } from "../ops/script.ts";
+import { concreteOperations } from "./concrete.ts";
+
+/** What a replay of a counterexample gives: per operation, its violations (runScenario's). */
+type Replayed = {
+  readonly operations: readonly {
+    readonly violations: readonly {
+      readonly message: string;
+      readonly step: ViolationStep | null;
+    }[];
+  }[];
+};
 
 /** A hotplug step, as a violation reports it. */
 export interface ViolationStep {
@@ -63,13 +74,19 @@ export interface Violation {
 export class Counterexamples {
   readonly #parent: number[] = [-1];
   readonly #via: (ExploreOperation | null)[] = [null];
-  readonly #found = new Map<string, Violation>();
+  // With symmetry, a violation is written out when listed (see list()).
+  readonly #found = new Map<string, Violation | (() => Violation)>();
 
-  /** For searches from `root`, a boot of `config` (written in scripts as `options`). */
+  /**
+   * For searches from `root`, a boot of `config` (written in scripts as `options`), with `group`
+   * the CPUs it explores once per orbit (symmetry.ts).
+   */
   constructor(
     readonly root: Kernel,
     readonly config: MachineConfig,
     readonly options: VmOptions,
+    readonly group: readonly number[] = [],
+    readonly replay: ((lines: string[], invariant: string) => Replayed) | null = null,
   ) {}
 
   /** Adds a node reached from `parent` by `op`; returns its number. */
@@ -79,11 +96,18 @@ export class Counterexamples {
     return this.#parent.length - 1;
   }
 
-  /** The REPL lines of every operation from the boot to `node`, then `last`. */
+  /**
+   * The REPL lines of every operation from the boot to `node`, then `last` (in the boot's CPU
+   * numbers).
+   */
   pathTo(node: number, last: ExploreOperation | null): string[][] {
+    return this.#path(node, last).map(moveScript);
+  }
+
+  #path(node: number, last: ExploreOperation | null): ExploreOperation[] {
     const ops: ExploreOperation[] = last ? [last] : [];
     for (let n = node; n > 0; n = this.#parent[n]) ops.unshift(this.#via[n]!);
-    return ops.map(moveScript);
+    return this.group.length ? concreteOperations(this.root, this.group, ops) : ops;
   }
 
   /** Whether the (invariant, kind) pair of `key` ({@linkcode keyOf}) has its counterexample. */
@@ -99,28 +123,62 @@ export class Counterexamples {
     const during = last?.kind ?? (node > 0 ? this.#via[node]!.kind : "boot");
     const key = keyOf(c.inv.name, during);
     if (this.#found.has(key)) return;
-    const scripts = this.pathTo(node, last);
-    const operations = scripts.map((lines) => lines.join("; "));
-    this.#found.set(key, {
-      invariant: c.inv.name,
-      message,
-      expected: c.expected,
-      during,
-      operations,
-      step: violationStep(k, c.inv, step),
-      script: replayScript(
-        `hvtick explore: shortest counterexample for ${c.inv.name} during ${during} ` +
-          `(${operations.length} operation${operations.length === 1 ? "" : "s"})`,
-        this.config,
-        this.options,
-        scripts.flat(),
-      ),
+    const found = { message, step: violationStep(k, c.inv, step) };
+    const violation = (scripts: string[][], at = found): Violation => {
+      const operations = scripts.map((lines) => lines.join("; "));
+      return {
+        invariant: c.inv.name,
+        message: at.message,
+        expected: c.expected,
+        during,
+        operations,
+        step: at.step,
+        script: replayScript(
+          `hvtick explore: shortest counterexample for ${c.inv.name} during ${during} ` +
+            `(${operations.length} operation${operations.length === 1 ? "" : "s"})`,
+          this.config,
+          this.options,
+          scripts.flat(),
+        ),
+      };
+    };
+    if (this.group.length === 0 || this.replay === null || (node === 0 && last === null)) {
+      this.#found.set(key, violation(this.pathTo(node, last)));
+      return;
+    }
+    // With symmetry, the path and what the violation says (its CPU numbers, its step) come from
+    // its replay in the boot's numbering, made when listed: once per counterexample kept.
+    this.#found.set(key, () => {
+      const scripts = this.pathTo(node, last);
+      return violation(scripts, this.#replayed(scripts, c.inv.name, step === null));
     });
   };
 
+  // The violation of `invariant` in the last operation of `scripts` (or the state after it),
+  // replayed from the boot. @throws {Error} when the replay does not violate it there.
+  #replayed(scripts: string[][], invariant: string, inState: boolean) {
+    const run = this.replay!(scripts.flat(), invariant);
+    const last = run.operations.slice(-scripts[scripts.length - 1].length);
+    // A state's check comes after the steps' checks of the operation before it.
+    const found = last.flatMap((o) => o.violations);
+    const v = inState ? found[found.length - 1] : found[0];
+    if (!v) {
+      throw new Error(
+        `explore: the counterexample for ${invariant} (${scripts.flat().join("; ")}) does not ` +
+          `violate it when replayed: the CPUs it treats as interchangeable are not`,
+      );
+    }
+    return { message: v.message, step: v.step };
+  }
+
   /** The violations kept, in the order met. */
   list(): Violation[] {
-    return [...this.#found.values()];
+    return [...this.#found].map(([key, v]) => {
+      if (typeof v !== "function") return v;
+      const out = v();
+      this.#found.set(key, out);
+      return out;
+    });
   }
 }
 

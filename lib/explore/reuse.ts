@@ -18,7 +18,13 @@ import { applyMove, type ExploreOperation, moveScript, raceVariant } from "../op
 import { anchorsOf } from "./pack.ts";
 import { cloneState } from "./clone.ts";
 import { moveBytes } from "./memory.ts";
-import { type Move, moveDifference, type StateClass, StateClasses } from "./classes.ts";
+import {
+  canonicalAnchors,
+  type Move,
+  moveDifference,
+  type StateClass,
+  StateClasses,
+} from "./classes.ts";
 import type { Checker } from "./checker.ts";
 import { NEW_KERNEL_KINDS } from "./invariants.ts";
 import { type Counterexamples, keyOf } from "./counterexamples.ts";
@@ -29,6 +35,8 @@ export interface ReuseOptions {
   readonly reuse: boolean;
   /** Run the model on every state too, and throw where it differs from the reused move. */
   readonly verify: boolean;
+  /** The interchangeable CPUs (symmetry.ts), explored once per orbit; empty: no reduction. */
+  readonly group?: readonly number[];
 }
 
 /** The moves a search has learnt, and how it takes them. */
@@ -50,7 +58,7 @@ export class Reuse {
     readonly tree: Counterexamples,
     readonly options: ReuseOptions,
   ) {
-    this.classes = new StateClasses(root.s.cpus.length);
+    this.classes = new StateClasses(root.s.cpus.length, options.group);
   }
 
   /**
@@ -87,6 +95,8 @@ export class Reuse {
       to: -1,
       delta: new Float64Array(A),
       epoch: null,
+      perm: null,
+      ties: [],
       walk,
       post: new Int32Array(walk.length),
       postKeys: null,
@@ -105,10 +115,13 @@ export class Reuse {
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
+    const reached = classes.canonical(k.s);
     if (absolute) {
       return {
         ...base,
-        to: classes.classOf(k.s),
+        to: reached.cls,
+        perm: reached.perm,
+        ties: reached.ties,
         delta: to,
         absolute,
         epoch: null,
@@ -121,7 +134,9 @@ export class Reuse {
     if (epoch !== null) delta[A - 1] = 0;
     return {
       ...base,
-      to: classes.classOf(k.s),
+      to: reached.cls,
+      perm: reached.perm,
+      ties: reached.ties,
       delta,
       epoch,
       post,
@@ -175,15 +190,19 @@ export class Reuse {
     return c.moves[g]?.[1]?.op ?? raceVariant(c.ops![g], side);
   }
 
-  /** Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`. */
+  /**
+   * Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`, in the
+   * canonical numbering of the class it reaches.
+   */
   anchorsAfter(move: Move, from: ArrayLike<number>, at: number, out: number[]): void {
     const A = this.classes.width;
     if (move.absolute) {
       for (let a = 0; a < A; a++) out[a] = move.delta[a];
-      return;
+    } else {
+      for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
+      if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
     }
-    for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
-    if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
+    if (move.perm !== null || move.ties.length > 0) canonicalAnchors(out, 0, move.perm, move.ties);
   }
 
   /**
@@ -201,6 +220,22 @@ export class Reuse {
       this.checker.check(k, null, before, id, null);
     } else if (this.options.reuse) move.postUses++;
     else this.checker.add(move.post, 1);
+  }
+
+  /**
+   * A state `move` led to from node `node` (a state of class `c` at time `now`) that was visited
+   * before: its checks were counted then, but a violation there is also a counterexample for this
+   * kind of last operation when none was found yet — the shortest sequence ending in that kind
+   * that reaches a violating state, whichever path reached the state first (with symmetry, the
+   * first path reaches its orbit, not the state). Checked on the state itself, counts left out.
+   */
+  revisited(move: Move, v: readonly number[], node: number, c: StateClass, now: number): void {
+    if (!move.postKeys || move.postKeys.every((key) => this.tree.has(key))) return;
+    const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
+    const before = move.absolute
+      ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
+      : { now, monotonic: now + c.monotonic };
+    this.checker.counted(() => this.checker.check(k, null, before, node, move.op));
   }
 
   /** Adds every reused move's counts, once per use (when the search ends). */

@@ -25,6 +25,10 @@ import {
 import { Counterexamples, type Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
 import { Reuse } from "./reuse.ts";
+import { canonicalAnchors } from "./classes.ts";
+import { anchorsOf } from "./pack.ts";
+import { interchangeable } from "./symmetry.ts";
+import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES, opsBytes, stateBytes } from "./memory.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
 
@@ -62,6 +66,13 @@ export interface ExploreOptions {
    * the same class, and throw if the two differ (slow: for testing the search).
    */
   readonly verify?: boolean;
+  /**
+   * Explore the CPUs the configuration makes interchangeable (symmetry.ts `interchangeable`) once
+   * per orbit: states equal but for which of those CPUs is which count as one (default true; off
+   * with a custom invariant, which may read CPU numbers). Counterexamples still name the CPUs a
+   * replay from the boot uses.
+   */
+  readonly symmetry?: boolean;
 }
 
 /** What a search covered and found (plain data). */
@@ -76,8 +87,13 @@ export interface ExploreResult {
   readonly depthCovered: number;
   /** The operation kinds. */
   readonly ops: readonly OperationKind[];
-  /** Distinct states (equal when their fingerprints are: history aside). */
+  /**
+   * Distinct states (equal when their fingerprints are: history aside), or with symmetry, distinct
+   * orbits of states.
+   */
   readonly states: number;
+  /** The CPUs explored once per orbit (empty: no symmetry reduction). */
+  readonly symmetric: readonly number[];
   /** Operations run. */
   readonly transitions: number;
   /**
@@ -121,6 +137,7 @@ const OPTIONS = object<ExploreOptions>({
   shouldStop: optional(func("a callback () => boolean | string")),
   progressEvery: optional(given<number>()),
   verify: optional(given<boolean>()),
+  symmetry: optional(given<boolean>()),
 }, "explore options");
 
 function validate(input: ExploreOptions) {
@@ -164,8 +181,10 @@ function validate(input: ExploreOptions) {
       `Invalid progressEvery ${show(every)}: expected a positive integer`,
     );
   }
-  if (options.verify !== undefined && typeof options.verify !== "boolean") {
-    throw new TypeError(`Invalid verify ${show(options.verify)}: expected true or false`);
+  for (const key of ["verify", "symmetry"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") {
+      throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
+    }
   }
   return { depth, ops, maxStates, maxBytes, every, options };
 }
@@ -205,24 +224,38 @@ function* search(
   const r = { ...limits, config: ws.config, vmOptions: ws.options };
   const root = ws.root;
   const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
-  const tree = new Counterexamples(root, r.config, r.vmOptions);
+  // A user's predicate may read anything, anchors and CPU numbers included: then nothing is
+  // reused, and no CPUs are interchangeable.
+  const builtin = checked.every((c) => c.inv.source !== "user");
+  const group = builtin && options.symmetry !== false ? interchangeable(root) : [];
+  const tree = new Counterexamples(
+    root,
+    r.config,
+    r.vmOptions,
+    group,
+    (lines, invariant) => runScenario(r.vmOptions, lines, { invariants: [invariant] }),
+  );
   const checker = new Checker(checked, root, tree.record);
   const reuse = new Reuse(root, checker, tree, {
-    // A user's predicate may read anything, anchors included: then nothing is reused.
-    reuse: checked.every((c) => c.inv.source !== "user"),
+    reuse: builtin,
     verify: options.verify === true,
+    group,
   });
   const classes = reuse.classes;
   const A = classes.width;
   let transitions = 0;
-  const rootClass = classes.classOf(root.s);
-  classes.visit(rootClass, classes.list[rootClass].anchors, 0);
+  const rootCanonical = classes.canonical(root.s);
+  const rootClass = rootCanonical.cls;
+  const rootAnchors = new Float64Array(A);
+  anchorsOf(root.s, rootAnchors);
+  canonicalAnchors(rootAnchors, 0, rootCanonical.perm, rootCanonical.ties);
+  classes.visit(rootClass, rootAnchors, 0);
   const booted = { now: root.s.now, monotonic: guestMonotonic(root.s), booted: true };
   checker.check(root, null, booted, 0, null);
 
   // A level of the search: its nodes, their classes and their anchors (A numbers each).
   type Level = { node: number[]; cls: number[]; anchors: number[] };
-  let level: Level = { node: [0], cls: [rootClass], anchors: [...classes.list[rootClass].anchors] };
+  let level: Level = { node: [0], cls: [rootClass], anchors: [...rootAnchors] };
   let depthCovered = 0;
   let stopped: ExploreResult["stopped"] = null;
   // What the visited states and the queued level hold (the classes and moves count their own).
@@ -283,7 +316,7 @@ function* search(
               next.cls.push(move.to);
               for (let a = 0; a < A; a++) next.anchors.push(v[a]);
             }
-          }
+          } else reuse.revisited(move, v, node, c, level.anchors[at]);
           if (variant > 0 || !move.race) break;
           op = reuse.variant(c, g);
         }
@@ -302,6 +335,7 @@ function* search(
     depthCovered: stopped ? depthCovered : r.depth,
     ops: r.ops,
     states: classes.states,
+    symmetric: group,
     transitions,
     modelRuns: reuse.modelRuns,
     stopped,

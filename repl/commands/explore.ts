@@ -57,6 +57,12 @@ function maxMemory(text: string): number {
   }
 }
 
+/** `--symmetry on|off`. */
+function onOff(text: string): boolean {
+  if (text === "on" || text === "off") return text === "on";
+  throw new RangeError(`--symmetry: ${JSON.stringify(text)} is not on or off`);
+}
+
 /** `explore` and `compare`. */
 export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
   explore: {
@@ -92,6 +98,12 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         value: "DURATION",
         help: "stop after this much wall time, e.g. 30s",
       },
+      symmetry: {
+        type: "string",
+        value: "on|off",
+        help: "explore CPUs no rule tells apart once per orbit (default on; off: every state)",
+        complete: ["on", "off"],
+      },
     },
     async run(session, argv, ctx) {
       const { values } = parse(this, argv);
@@ -107,6 +119,7 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         maxBytes: values["max-memory"] === undefined
           ? undefined
           : maxMemory(String(values["max-memory"])),
+        symmetry: values.symmetry === undefined ? undefined : onOff(String(values.symmetry)),
       };
       const limit = values.time === undefined ? Infinity : parseDuration(String(values.time)) / 1e6;
       const started = performance.now();
@@ -131,7 +144,12 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         step = run.next();
       }
       const result = step.value;
-      return { text: formatExplore(result), result };
+      // With symmetry, a state counted is an orbit: say which CPUs are interchangeable.
+      const orbits = result.symmetric.length
+        ? `\nsymmetry: CPUs ${result.symmetric.join(",")} interchangeable, states counted once ` +
+          `per orbit (--symmetry off counts each)`
+        : "";
+      return { text: formatExplore(result) + orbits, result };
     },
   },
   compare: {
