@@ -9,8 +9,7 @@ import assert from "node:assert/strict";
 import { record, timelineSvg } from "../mod.ts";
 import { readScript } from "../lib/ops/script.ts";
 import { Session } from "../repl/session.ts";
-import type { Context } from "../repl/command.ts";
-import { SEED_FILES } from "./transcript.ts";
+import { memoryContext, SEED_FILES } from "./transcript.ts";
 
 const GOLDEN = new URL("./golden/", import.meta.url);
 const scripts = [...Deno.readDirSync(GOLDEN)].filter((e) => e.name.endsWith(".hvt"))
@@ -65,23 +64,11 @@ for (const name of scripts) {
   Deno.test(`picture and REPL agree on every tick-device change: ${name}`, async () => {
     const fs = new Map(Object.entries(SEED_FILES));
     const session = new Session();
-    const ctx: Context = {
-      readFile: (p) => {
-        const text = fs.get(p);
-        return text === undefined
-          ? Promise.reject(new RangeError(`cannot open ${p}: no such file`))
-          : Promise.resolve(text);
-      },
-      writeFile: (p, t) => {
-        fs.set(p, typeof t === "string" ? t : [...t].join(""));
-        return Promise.resolve();
-      },
-      // A sourced script's lines are checked as the script's own.
-      runScript: async (t) => {
-        for (const line of t.split("\n")) await run(line);
-        return true;
-      },
-    };
+    // A sourced script's lines are checked as the script's own.
+    const ctx = memoryContext(fs, async (t) => {
+      for (const line of t.split("\n")) await run(line);
+      return true;
+    });
     let compared = 0;
     // A stepped walk (break, step, continue) prints its changes over several commands and is
     // logged once, when it ends: its lines are gathered until then.

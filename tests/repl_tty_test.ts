@@ -1,48 +1,14 @@
 // The REPL in a real terminal (tmux): completion, history, Ctrl-C at the prompt and during a long
 // command, Ctrl-D. These are the behaviours a pipe cannot show. `.ci/run` installs tmux.
 import assert from "node:assert/strict";
+import { pane, tmux } from "./tmux.ts";
 import { SESSION_FORMAT } from "../repl/store.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const dir = `${root}.tty-test`;
 const session = `hvtick-tty-${Deno.pid}`;
 
-async function tmux(...args: string[]): Promise<string> {
-  let out;
-  try {
-    out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
-  } catch (e) {
-    throw new Error(
-      `this test drives the REPL in a terminal and needs tmux (apt-get install -y tmux): ${e}`,
-    );
-  }
-  if (!out.success) {
-    throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-const screen = () => tmux("capture-pane", "-p", "-t", session);
-// The screen and the 200 lines above it, for output longer than the window.
-const scrollback = () => tmux("capture-pane", "-p", "-S", "-200", "-t", session);
-const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
-
-/** Polls the screen until `pred` holds; a missing behaviour fails with the screen shown. */
-async function waitFor(
-  what: string,
-  pred: (s: string) => boolean,
-  ms = 20_000,
-  read: () => Promise<string> = screen,
-) {
-  const end = Date.now() + ms;
-  let s = "";
-  while (Date.now() < end) {
-    s = await read();
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
+const { screen, scrollback, keys, waitFor } = pane(session);
 
 const count = (s: string, sub: string) => s.split(sub).length - 1;
 
@@ -190,17 +156,7 @@ Deno.test("REPL in a terminal: Ctrl-D while a command runs, then Ctrl-C, ends cl
   const cmd =
     `cd '${cwd}' && NO_COLOR=1 '${Deno.execPath()}' run --allow-read=. --allow-write=. --allow-env=NO_COLOR '${root}repl/main.ts'; echo "REPL-EXITED $?"; sleep 60`;
   await tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "40", cmd);
-  const shown = () => tmux("capture-pane", "-p", "-t", name);
-  const press = (...k: string[]) => tmux("send-keys", "-t", name, ...k);
-  const until = async (what: string, pred: (s: string) => boolean) => {
-    const end = Date.now() + 20_000;
-    let s = "";
-    while (Date.now() < end) {
-      if (pred(s = await shown())) return s;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-  };
+  const { keys: press, waitFor: until } = pane(name);
   try {
     await until("the prompt", (s) => s.includes("hvtick>"));
     await press("vm --cpus 4", "Enter");
@@ -233,17 +189,7 @@ Deno.test("REPL in a terminal: double TAB, a space after a completed flag, Ctrl-
   const cmd =
     `cd '${cwd}' && NO_COLOR=1 '${Deno.execPath()}' run --allow-read=. --allow-write=. --allow-env=NO_COLOR '${root}repl/main.ts'; echo "REPL-EXITED $?"; sleep 60`;
   await tmux("new-session", "-d", "-s", name, "-x", "150", "-y", "40", cmd);
-  const shown = () => tmux("capture-pane", "-p", "-t", name);
-  const press = (...k: string[]) => tmux("send-keys", "-t", name, ...k);
-  const until = async (what: string, pred: (s: string) => boolean) => {
-    const end = Date.now() + 20_000;
-    let s = "";
-    while (Date.now() < end) {
-      if (pred(s = await shown())) return s;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-  };
+  const { screen: shown, keys: press, waitFor: until } = pane(name);
   try {
     await until("the prompt", (s) => s.includes("hvtick>"));
     await press("vm --cpus 2", "Enter");

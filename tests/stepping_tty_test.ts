@@ -2,39 +2,17 @@
 // cat and bound, stepped and continued; Ctrl-C during a long `advance --until` stops between two
 // interrupt instants, says where, and the session goes on. `.ci/run` installs tmux.
 import assert from "node:assert/strict";
+import { pane, tmux } from "./tmux.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const dir = `${root}.tty-stepping-test`;
 const session = `hvtick-step-${Deno.pid}`;
 
-async function tmux(...args: string[]): Promise<string> {
-  let out;
-  try {
-    out = await new Deno.Command("tmux", { args, stdout: "piped", stderr: "piped" }).output();
-  } catch (e) {
-    throw new Error(
-      `this test drives the REPL in a terminal and needs tmux (apt-get install -y tmux): ${e}`,
-    );
-  }
-  if (!out.success) {
-    throw new Error(`tmux ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
-const screen = () => tmux("capture-pane", "-p", "-S", "-200", "-t", session);
-const keys = (...k: string[]) => tmux("send-keys", "-t", session, ...k);
-
-async function waitFor(what: string, pred: (s: string) => boolean, ms = 30_000) {
-  const end = Date.now() + ms;
-  let s = "";
-  while (Date.now() < end) {
-    s = await screen();
-    if (pred(s)) return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; screen:\n${s}`);
-}
+const term = pane(session);
+const screen = term.scrollback;
+const keys = term.keys;
+const waitFor = (what: string, pred: (s: string) => boolean, ms = 30_000) =>
+  term.waitFor(what, pred, ms, screen);
 
 Deno.test("REPL in a terminal: break, cat and step at a stop, continue; Ctrl-C in advance --until", async (t) => {
   await Deno.remove(dir, { recursive: true }).catch(() => {});

@@ -36,7 +36,18 @@ export async function transcript(
     }
     return ok;
   };
-  const ctx: Context = {
+  const ctx = memoryContext(fs, run);
+  await run(script);
+  return out.join("\n") + "\n";
+}
+
+/** A REPL context whose files live in `fs` (nothing touches the disk) and whose sourced scripts
+ * run through `runScript`. */
+export function memoryContext(
+  fs: Map<string, string>,
+  runScript: (text: string) => Promise<boolean>,
+): Context {
+  return {
     readFile: (p) => {
       const text = fs.get(p);
       return text === undefined
@@ -47,8 +58,6 @@ export async function transcript(
       fs.set(p, typeof t === "string" ? t : [...t].join(""));
       return Promise.resolve();
     },
-    runScript: (t) => run(t),
+    runScript,
   };
-  await run(script);
-  return out.join("\n") + "\n";
 }
