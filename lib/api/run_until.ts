@@ -17,6 +17,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { MachineState } from "../engine/state.ts";
+import { withTrace } from "../engine/log.ts";
 import { type StopPoint, StopSignal } from "../engine/stops.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { stateName } from "../machine/info.ts";
@@ -257,7 +258,7 @@ export function runUntil(
     t.k = k;
     ran = runOperationUntil(t, op, walk.before, walk.at.boundary, untils, watchers);
   } else if (options.operation) {
-    const before = copyState(t.k.s);
+    const before = copyState(withTrace(t.k));
     ran = runOperationUntil(t, options.operation, before, 0, untils, watchers);
   } else if (options.limit === null) {
     throw new RangeError(

@@ -154,13 +154,13 @@ export function emit(k: Kernel, event: TraceEvent): void {
   const observers = k.observers.event;
   for (let i = 0; i < observers.length; i++) observers[i](event);
   if (!k.history) return;
-  const log = k.s.log;
-  log.trace.push(event);
+  const ring = k.trace;
+  ring.push(event);
   const cap = k.s.config.traceBuffer;
-  if (log.trace.length > cap + (cap >> 2)) {
-    const drop = log.trace.length - cap;
-    log.trace.splice(0, drop);
-    log.traceLost += drop;
+  if (ring.length > cap + (cap >> 2)) {
+    const drop = ring.length - cap;
+    ring.dropOldest(drop);
+    k.s.log.traceLost += drop;
   }
 }
 
@@ -177,10 +177,10 @@ export function emit(k: Kernel, event: TraceEvent): void {
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm().cpus(2).traceBuffer(16).build().snapshot());
- * const before = k.s.log.traceLost + k.s.log.trace.length;
+ * const before = k.s.log.traceLost + k.trace.length;
  * emitMany(k, 100, (e) => ({ type: "tick", time: e, cpu: 0, device: "lapic", handler: "x" }));
- * assert.equal(k.s.log.traceLost + k.s.log.trace.length, before + 100);
- * assert.equal(k.s.log.trace.at(-1)!.time, 99);
+ * assert.equal(k.s.log.traceLost + k.trace.length, before + 100);
+ * assert.equal(k.trace.events(k.trace.length - 1)[0].time, 99);
  * ```
  */
 export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEvent): void {
@@ -193,7 +193,8 @@ export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEve
   const cap = k.s.config.traceBuffer;
   const high = cap + (cap >> 2);
   // emit()'s ring: a push past `high` entries drops all but the newest `cap`.
-  let length = log.trace.length;
+  const ring = k.trace;
+  let length = ring.length;
   let left = count;
   let lost = 0;
   const first = Math.max(1, high + 1 - length);
@@ -209,8 +210,8 @@ export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEve
   length += left;
   // The ring holds the newest `length` of the old entries followed by the new events.
   const fresh = Math.min(length, count);
-  log.trace.splice(0, log.trace.length - (length - fresh));
-  for (let e = count - fresh; e < count; e++) log.trace.push(make(e));
+  ring.dropOldest(ring.length - (length - fresh));
+  for (let e = count - fresh; e < count; e++) ring.push(make(e));
   log.traceLost += lost;
 }
 
@@ -220,10 +221,28 @@ export function traced(k: Kernel): boolean {
 }
 
 /** The newest `traceBuffer` events, oldest first. */
-export function traceView(s: MachineState): TraceEvent[] {
-  const cap = s.config.traceBuffer;
-  const trace = s.log.trace;
-  return trace.length > cap ? trace.slice(trace.length - cap) : trace.slice();
+export function traceView(k: Kernel): TraceEvent[] {
+  const cap = k.s.config.traceBuffer;
+  return k.trace.events(Math.max(0, k.trace.length - cap));
+}
+
+/**
+ * The machine value with its trace buffer as plain events (the running kernel keeps it packed,
+ * lib/engine/trace_ring.ts): what a snapshot, a hibernation image or a replay copies. Shares all
+ * but `log` with `k.s`.
+ *
+ * @example
+ * ```ts
+ * import { withTrace } from "./log.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm().cpus(2).build().config);
+ * assert.equal(withTrace(k).log.trace.length, k.trace.length);
+ * ```
+ */
+export function withTrace(k: Kernel): MachineState {
+  return { ...k.s, log: { ...k.s.log, trace: k.trace.events(0) } };
 }
 
 /**
