@@ -119,3 +119,21 @@ Deno.test("a machine's packed trace: snapshot, restore and the trace view are th
   m.offline(2);
   assert.equal(JSON.stringify(copy.snapshot()), JSON.stringify(m.snapshot()));
 });
+
+Deno.test("cpuhp events kept from their fields equal the events an observer is handed", () => {
+  for (const kernel of ["5.5", "5.10", "6.6"] as const) {
+    const plain = vm().kernel(kernel).cpus(4).build();
+    const watched = vm().kernel(kernel).cpus(4).build();
+    const seen: unknown[] = [];
+    watched.observe({ event: (e) => void seen.push(e) });
+    for (const m of [plain, watched]) {
+      m.offline(2);
+      m.write("/sys/devices/system/cpu/cpu3/hotplug/fail", "150");
+      m.offline(3);
+      m.online(2);
+    }
+    assert.ok(seen.some((e) => (e as { type: string }).type === "cpuhp_exit"));
+    assert.equal(JSON.stringify(plain.snapshot()), JSON.stringify(watched.snapshot()));
+    assert.equal(text(plain.trace), text(watched.trace));
+  }
+});

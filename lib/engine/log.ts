@@ -55,6 +55,19 @@ export const CONSOLE_LOGLEVEL_MOTORMOUTH = 15;
  * ```
  */
 export function bootConsoleLoglevel(cmdline: string): number {
+  let level = BOOT_LOGLEVELS.get(cmdline);
+  if (level === undefined) {
+    level = parseLoglevel(cmdline);
+    // A pure function of the string, asked on every printk: parsed once per command line.
+    if (BOOT_LOGLEVELS.size >= 64) BOOT_LOGLEVELS.clear();
+    BOOT_LOGLEVELS.set(cmdline, level);
+  }
+  return level;
+}
+
+const BOOT_LOGLEVELS = new Map<string, number>();
+
+function parseLoglevel(cmdline: string): number {
   let level = 7;
   for (const p of cmdline.split(/\s+/)) {
     if (p === "quiet") level = 4;
@@ -154,14 +167,64 @@ export function emit(k: Kernel, event: TraceEvent): void {
   const observers = k.observers.event;
   for (let i = 0; i < observers.length; i++) observers[i](event);
   if (!k.history) return;
+  k.trace.push(event);
+  trim(k);
+}
+
+// The ring's overwrite: past `traceBuffer` + a quarter, all but the newest `traceBuffer` go.
+function trim(k: Kernel): void {
   const ring = k.trace;
-  ring.push(event);
   const cap = k.s.config.traceBuffer;
   if (ring.length > cap + (cap >> 2)) {
     const drop = ring.length - cap;
     ring.dropOldest(drop);
     k.s.log.traceLost += drop;
   }
+}
+
+/**
+ * Whether a trace event must be built as an object: an event observer will see it. When not,
+ * {@linkcode keepCpuhpEnter} and {@linkcode keepCpuhpExit} record it from its fields.
+ */
+export function eventsObserved(k: Kernel): boolean {
+  return k.observers.event.length > 0;
+}
+
+/**
+ * What {@linkcode emit} of `{ type: "cpuhp_enter", time, cpu, target, idx, fun, on }` (with
+ * `multi: true` when `multi`) does when no event observer is attached: the buffer keeps it.
+ */
+export function keepCpuhpEnter(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  multi: boolean,
+): void {
+  if (!k.history) return;
+  k.trace.pushEnter(time, cpu, target, idx, fun, on, multi);
+  trim(k);
+}
+
+/**
+ * What {@linkcode emit} of `{ type: "cpuhp_exit", time, cpu, state, idx, ret, on }` does when no
+ * event observer is attached.
+ */
+export function keepCpuhpExit(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  state: number,
+  idx: number,
+  ret: number,
+  on: number,
+): void {
+  if (!k.history) return;
+  k.trace.pushExit(time, cpu, state, idx, ret, on);
+  trim(k);
 }
 
 /**

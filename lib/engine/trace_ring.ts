@@ -122,16 +122,100 @@ export class TraceRing {
 
   /** Appends `e` as the newest event (the ring must hold fewer than `max` packed). */
   push(e: TraceEvent): void {
+    const slot = this.#next();
+    if (!this.#pack(slot, e)) (this.#loose ??= new Map()).set(slot, e);
+    else this.#loose?.delete(slot);
+  }
+
+  /**
+   * Appends a `cpuhp_enter` event from its fields, as {@linkcode TraceRing.push} of
+   * `{ type, time, cpu, target, idx, fun, on }` (and `multi: true` when `multi`) would, without
+   * the object (a hotplug walk's hot path).
+   */
+  pushEnter(
+    time: number,
+    cpu: number,
+    target: number,
+    idx: number,
+    fun: string,
+    on: number,
+    multi: boolean,
+  ): void {
+    const slot = this.#next();
+    if (this.#enter(slot, time, cpu, target, idx, fun, on, multi)) this.#loose?.delete(slot);
+    else {
+      const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
+      (this.#loose ??= new Map()).set(slot, multi ? { ...e, multi: true } : e);
+    }
+  }
+
+  /**
+   * Appends a `cpuhp_exit` event from its fields, as {@linkcode TraceRing.push} of
+   * `{ type, time, cpu, state, idx, ret, on }` would.
+   */
+  pushExit(time: number, cpu: number, state: number, idx: number, ret: number, on: number): void {
+    const slot = this.#next();
+    if (this.#exit(slot, time, cpu, state, idx, ret, on)) this.#loose?.delete(slot);
+    else {
+      const e = { type: "cpuhp_exit" as const, time, cpu, state, idx, ret, on };
+      (this.#loose ??= new Map()).set(slot, e);
+    }
+  }
+
+  // The slot of a new newest event (the columns grown when full).
+  #next(): number {
     let cap = this.#cols.time.length;
     if (this.#count === cap) {
       if (cap >= this.#max) throw new Error(`internal: trace ring past ${this.#max} events`);
       this.#grow();
       cap = this.#cols.time.length;
     }
-    const slot = (this.#head + this.#count) % cap;
+    const slot = this.#head + this.#count;
     this.#count++;
-    if (!this.#pack(slot, e)) (this.#loose ??= new Map()).set(slot, e);
-    else this.#loose?.delete(slot);
+    return slot >= cap ? slot - cap : slot;
+  }
+
+  #enter(
+    slot: number,
+    time: number,
+    cpu: number,
+    target: number,
+    idx: number,
+    fun: string,
+    on: number,
+    multi: boolean,
+  ): boolean {
+    const c = this.#cols;
+    c.time[slot] = time;
+    c.kind[slot] = ENTER;
+    c.flags[slot] = multi ? MULTI : 0;
+    c.cpu[slot] = cpu;
+    c.a[slot] = idx;
+    c.b[slot] = target;
+    c.c[slot] = on;
+    return this.#putName(c.s1, slot, fun) && c.time[slot] === time && i16(cpu) && i16(idx) &&
+      i16(target) && i32(on);
+  }
+
+  #exit(
+    slot: number,
+    time: number,
+    cpu: number,
+    state: number,
+    idx: number,
+    ret: number,
+    on: number,
+  ): boolean {
+    const c = this.#cols;
+    c.time[slot] = time;
+    c.kind[slot] = EXIT;
+    c.flags[slot] = 0;
+    c.cpu[slot] = cpu;
+    c.a[slot] = idx;
+    c.b[slot] = state;
+    c.c[slot] = ret;
+    c.d[slot] = on;
+    return c.time[slot] === time && i16(cpu) && i16(idx) && i16(state) && i32(ret) && i16(on);
   }
 
   /** Drops the oldest `n` events (at most all); returns how many it dropped. */
@@ -219,20 +303,9 @@ export class TraceRing {
     let fits = i16(e.cpu) && c.time[slot] === e.time;
     switch (e.type) {
       case "cpuhp_enter":
-        fits &&= i16(e.idx) && i16(e.target) && i32(e.on);
-        c.a[slot] = e.idx;
-        c.b[slot] = e.target;
-        c.c[slot] = e.on;
-        fits &&= this.#putName(c.s1, slot, e.fun);
-        if (e.multi) flags |= MULTI;
-        break;
+        return this.#enter(slot, e.time, e.cpu, e.target, e.idx, e.fun, e.on, e.multi === true);
       case "cpuhp_exit":
-        fits &&= i16(e.idx) && i16(e.state) && i32(e.ret) && i16(e.on);
-        c.a[slot] = e.idx;
-        c.b[slot] = e.state;
-        c.c[slot] = e.ret;
-        c.d[slot] = e.on;
-        break;
+        return this.#exit(slot, e.time, e.cpu, e.state, e.idx, e.ret, e.on);
       case "tick":
         fits &&= this.#putName(c.s1, slot, e.device) && this.#putName(c.s2, slot, e.handler);
         break;
