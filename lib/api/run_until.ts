@@ -135,6 +135,8 @@ function pointOf(
 /**
  * A copy of `s` for a replay: all of it, but the trace's events are shared (the kernel never
  * changes an event once emitted, and copying thousands of them costs a step most of its time).
+ * A running kernel's state comes with its trace materialised (`withTrace()`); a kernel made from
+ * the copy takes its events over as they are (lib/engine/trace_ring.ts).
  */
 function copyState(s: MachineState): MachineState {
   const copy: MachineState = structuredClone({ ...s, log: { ...s.log, trace: [] } });
