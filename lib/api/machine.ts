@@ -15,7 +15,7 @@ import { checkOperation, echoOf } from "../ops/operation_check.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
-import { consoleView, dmesgView, stamped, traceView } from "../engine/log.ts";
+import { consoleView, dmesgView, stamped, traceView, withTrace } from "../engine/log.ts";
 import type { MachineState, Problem } from "../engine/state.ts";
 import type { TraceEvent } from "../engine/trace.ts";
 import { parseDuration } from "../util/duration.ts";
@@ -116,7 +116,7 @@ export class Machine extends MachineControl {
 
   /** The trace buffer: the newest events, oldest first (a copy). */
   get trace(): TraceEvent[] {
-    return traceView(this.#k.s);
+    return traceView(this.#k);
   }
 
   /** Whether the machine is hung. */
@@ -361,7 +361,7 @@ export class Machine extends MachineControl {
 
   /** The whole machine state as plain, JSON-serialisable data (a deep copy). */
   snapshot(): MachineState {
-    return structuredClone(this.#k.s);
+    return structuredClone(withTrace(this.#k));
   }
 
   /**

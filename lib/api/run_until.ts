@@ -17,6 +17,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { MachineState } from "../engine/state.ts";
+import { withTrace } from "../engine/log.ts";
 import { type StopPoint, StopSignal } from "../engine/stops.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { stateName } from "../machine/info.ts";
@@ -134,6 +135,8 @@ function pointOf(
 /**
  * A copy of `s` for a replay: all of it, but the trace's events are shared (the kernel never
  * changes an event once emitted, and copying thousands of them costs a step most of its time).
+ * A running kernel's state comes with its trace materialised (`withTrace()`); a kernel made from
+ * the copy takes its events over as they are (lib/engine/trace_ring.ts).
  */
 function copyState(s: MachineState): MachineState {
   const copy: MachineState = structuredClone({ ...s, log: { ...s.log, trace: [] } });
@@ -257,7 +260,7 @@ export function runUntil(
     t.k = k;
     ran = runOperationUntil(t, op, walk.before, walk.at.boundary, untils, watchers);
   } else if (options.operation) {
-    const before = copyState(t.k.s);
+    const before = copyState(withTrace(t.k));
     ran = runOperationUntil(t, options.operation, before, 0, untils, watchers);
   } else if (options.limit === null) {
     throw new RangeError(

@@ -11,6 +11,7 @@ import type { DeviceState, MachineState } from "./state.ts";
 import type { KernelLine } from "./line.ts";
 import type { TimerQueue } from "./timers.ts";
 import type { Observers, StepPoint } from "./observe.ts";
+import { TraceRing } from "./trace_ring.ts";
 
 /** A task as ftrace prints it. */
 export interface Task {
@@ -62,6 +63,11 @@ export interface Kernel {
   readonly period: number;
   /** Who watches steps, events and ticks. */
   readonly observers: Observers;
+  /**
+   * The trace buffer, packed (lib/engine/trace_ring.ts): while the kernel runs, `s.log.trace` is
+   * empty and the events are here; `withTrace()` (lib/engine/log.ts) gives the state with them.
+   */
+  trace: TraceRing;
   /**
    * Whether the kernel log and trace buffer are written. Exploration turns them off: they are
    * history, not state (the fingerprint leaves them out), and a replay regenerates them.
@@ -194,10 +200,33 @@ export function armTimers(timers: TimerQueue, s: MachineState): void {
 }
 
 /**
+ * The packed trace ring of a state a kernel takes over: its events move into the ring (shared,
+ * not copied) and `s.log.trace` is left empty while the kernel runs (lib/engine/trace_ring.ts).
+ *
+ * @example
+ * ```ts
+ * import { traceRing } from "./kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const s = vm().cpus(2).build().snapshot();
+ * const events = s.log.trace.length;
+ * assert.equal(traceRing(s).length, events);
+ * assert.equal(s.log.trace.length, 0);
+ * ```
+ */
+export function traceRing(s: MachineState): TraceRing {
+  const cap = s.config.traceBuffer;
+  const ring = new TraceRing(s.log.trace, cap + (cap >> 2) + 1);
+  s.log.trace = [];
+  return ring;
+}
+
+/**
  * Replaces the state of a running kernel with `s` of the same boot (resume restores the image):
  * the timer index follows the new state's devices.
  */
 export function setState(k: Kernel, s: MachineState): void {
+  k.trace = traceRing(s);
   k.s = s;
   armTimers(k.timers, s);
 }

@@ -55,6 +55,19 @@ export const CONSOLE_LOGLEVEL_MOTORMOUTH = 15;
  * ```
  */
 export function bootConsoleLoglevel(cmdline: string): number {
+  let level = BOOT_LOGLEVELS.get(cmdline);
+  if (level === undefined) {
+    level = parseLoglevel(cmdline);
+    // A pure function of the string, asked on every printk: parsed once per command line.
+    if (BOOT_LOGLEVELS.size >= 64) BOOT_LOGLEVELS.clear();
+    BOOT_LOGLEVELS.set(cmdline, level);
+  }
+  return level;
+}
+
+const BOOT_LOGLEVELS = new Map<string, number>();
+
+function parseLoglevel(cmdline: string): number {
   let level = 7;
   for (const p of cmdline.split(/\s+/)) {
     if (p === "quiet") level = 4;
@@ -154,14 +167,64 @@ export function emit(k: Kernel, event: TraceEvent): void {
   const observers = k.observers.event;
   for (let i = 0; i < observers.length; i++) observers[i](event);
   if (!k.history) return;
-  const log = k.s.log;
-  log.trace.push(event);
+  k.trace.push(event);
+  trim(k);
+}
+
+// The ring's overwrite: past `traceBuffer` + a quarter, all but the newest `traceBuffer` go.
+function trim(k: Kernel): void {
+  const ring = k.trace;
   const cap = k.s.config.traceBuffer;
-  if (log.trace.length > cap + (cap >> 2)) {
-    const drop = log.trace.length - cap;
-    log.trace.splice(0, drop);
-    log.traceLost += drop;
+  if (ring.length > cap + (cap >> 2)) {
+    const drop = ring.length - cap;
+    ring.dropOldest(drop);
+    k.s.log.traceLost += drop;
   }
+}
+
+/**
+ * Whether a trace event must be built as an object: an event observer will see it. When not,
+ * {@linkcode keepCpuhpEnter} and {@linkcode keepCpuhpExit} record it from its fields.
+ */
+export function eventsObserved(k: Kernel): boolean {
+  return k.observers.event.length > 0;
+}
+
+/**
+ * What {@linkcode emit} of `{ type: "cpuhp_enter", time, cpu, target, idx, fun, on }` (with
+ * `multi: true` when `multi`) does when no event observer is attached: the buffer keeps it.
+ */
+export function keepCpuhpEnter(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  multi: boolean,
+): void {
+  if (!k.history) return;
+  k.trace.pushEnter(time, cpu, target, idx, fun, on, multi);
+  trim(k);
+}
+
+/**
+ * What {@linkcode emit} of `{ type: "cpuhp_exit", time, cpu, state, idx, ret, on }` does when no
+ * event observer is attached.
+ */
+export function keepCpuhpExit(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  state: number,
+  idx: number,
+  ret: number,
+  on: number,
+): void {
+  if (!k.history) return;
+  k.trace.pushExit(time, cpu, state, idx, ret, on);
+  trim(k);
 }
 
 /**
@@ -177,10 +240,10 @@ export function emit(k: Kernel, event: TraceEvent): void {
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm().cpus(2).traceBuffer(16).build().snapshot());
- * const before = k.s.log.traceLost + k.s.log.trace.length;
+ * const before = k.s.log.traceLost + k.trace.length;
  * emitMany(k, 100, (e) => ({ type: "tick", time: e, cpu: 0, device: "lapic", handler: "x" }));
- * assert.equal(k.s.log.traceLost + k.s.log.trace.length, before + 100);
- * assert.equal(k.s.log.trace.at(-1)!.time, 99);
+ * assert.equal(k.s.log.traceLost + k.trace.length, before + 100);
+ * assert.equal(k.trace.events(k.trace.length - 1)[0].time, 99);
  * ```
  */
 export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEvent): void {
@@ -193,7 +256,8 @@ export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEve
   const cap = k.s.config.traceBuffer;
   const high = cap + (cap >> 2);
   // emit()'s ring: a push past `high` entries drops all but the newest `cap`.
-  let length = log.trace.length;
+  const ring = k.trace;
+  let length = ring.length;
   let left = count;
   let lost = 0;
   const first = Math.max(1, high + 1 - length);
@@ -209,8 +273,8 @@ export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEve
   length += left;
   // The ring holds the newest `length` of the old entries followed by the new events.
   const fresh = Math.min(length, count);
-  log.trace.splice(0, log.trace.length - (length - fresh));
-  for (let e = count - fresh; e < count; e++) log.trace.push(make(e));
+  ring.dropOldest(ring.length - (length - fresh));
+  for (let e = count - fresh; e < count; e++) ring.push(make(e));
   log.traceLost += lost;
 }
 
@@ -220,10 +284,28 @@ export function traced(k: Kernel): boolean {
 }
 
 /** The newest `traceBuffer` events, oldest first. */
-export function traceView(s: MachineState): TraceEvent[] {
-  const cap = s.config.traceBuffer;
-  const trace = s.log.trace;
-  return trace.length > cap ? trace.slice(trace.length - cap) : trace.slice();
+export function traceView(k: Kernel): TraceEvent[] {
+  const cap = k.s.config.traceBuffer;
+  return k.trace.events(Math.max(0, k.trace.length - cap));
+}
+
+/**
+ * The machine value with its trace buffer as plain events (the running kernel keeps it packed,
+ * lib/engine/trace_ring.ts): what a snapshot, a hibernation image or a replay copies. Shares all
+ * but `log` with `k.s`.
+ *
+ * @example
+ * ```ts
+ * import { withTrace } from "./log.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm().cpus(2).build().config);
+ * assert.equal(withTrace(k).log.trace.length, k.trace.length);
+ * ```
+ */
+export function withTrace(k: Kernel): MachineState {
+  return { ...k.s, log: { ...k.s.log, trace: k.trace.events(0) } };
 }
 
 /**

@@ -9,7 +9,7 @@
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { refuse } from "../util/refusals.ts";
-import { cpuhpKickEvent, invoke } from "./invoke.ts";
+import { cpuhpEnter, cpuhpExit, invoke } from "./invoke.ts";
 
 export { HangSignal, invoke } from "./invoke.ts";
 
@@ -101,25 +101,9 @@ function cpuhpKickApWork(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   const time = ktime(k);
-  cpuhpKickEvent(k, {
-    type: "cpuhp_enter",
-    time,
-    cpu: op.cpu,
-    target: st.target,
-    idx: prev,
-    fun: "cpuhp_kick_ap_work",
-    on: op.control,
-  });
+  cpuhpEnter(k, time, op.cpu, st.target, prev, "cpuhp_kick_ap_work", op.control);
   const ret = cpuhpKickAp(k, op, st.target);
-  cpuhpKickEvent(k, {
-    type: "cpuhp_exit",
-    time: ktime(k),
-    cpu: op.cpu,
-    state: st.state,
-    idx: prev,
-    ret,
-    on: op.control,
-  });
+  cpuhpExit(k, ktime(k), op.cpu, st.state, prev, ret, op.control);
   return ret;
 }
 

@@ -9,9 +9,9 @@
 import { type Callback, type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { type CpuhpEnterEvent, type CpuhpExitEvent, cpuhpText } from "../engine/trace.ts";
 import { runAs } from "../engine/exec.ts";
-import { fcall, printedSymbol, recording, tracepoint } from "../tracing/ftrace.ts";
+import { fcall, ftraceOf, printedSymbol, recording, tracepoint } from "../tracing/ftrace.ts";
 import { stepContext } from "./context.ts";
-import { emit, traced } from "../engine/log.ts";
+import { emit, eventsObserved, keepCpuhpEnter, keepCpuhpExit, traced } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
@@ -88,6 +88,13 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   if (!cb) return 0;
   const section = sectionOf(k.line, state);
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
+  // Without tracing (the common case) fcall() and the context add nothing: call directly, no
+  // closures.
+  if (!ftraceOf(k)?.on) {
+    return step.multi
+      ? invokeInstances(k, op, state, bringup, cb.name, on)
+      : invokeOne(k, op, state, bringup, cb, on);
+  }
   const ctx = recording(k) ? stepContext(k, op, state, bringup) : null;
   const run = () =>
     step.multi
@@ -104,6 +111,42 @@ function cpuhpEvent(k: Kernel, e: CpuhpEnterEvent | CpuhpExitEvent): void {
     "cpuhp",
     () => cpuhpText(e.type === "cpuhp_enter" ? { ...e, fun: printedSymbol(k, e.fun) } : e),
   );
+}
+
+/**
+ * The `cpuhp_enter` tracepoint (`cpuhp_multi_enter` when `multi`): as an event object when an
+ * observer or the ftrace buffer takes it, else straight into the trace buffer (the object would
+ * be garbage at once).
+ */
+export function cpuhpEnter(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  multi = false,
+): void {
+  if (eventsObserved(k) || recording(k)) {
+    const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
+    cpuhpEvent(k, multi ? { ...e, multi: true } : e);
+  } else keepCpuhpEnter(k, time, cpu, target, idx, fun, on, multi);
+}
+
+/** The `cpuhp_exit` tracepoint, like {@linkcode cpuhpEnter}. */
+export function cpuhpExit(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  state: number,
+  idx: number,
+  ret: number,
+  on: number,
+): void {
+  if (eventsObserved(k) || recording(k)) {
+    cpuhpEvent(k, { type: "cpuhp_exit", time, cpu, state, idx, ret, on });
+  } else keepCpuhpExit(k, time, cpu, state, idx, ret, on);
 }
 
 /** One callback of `cpuhp_invoke_callback()`, in the context that runs it. */
@@ -124,17 +167,7 @@ function invokeOne(
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
   const tp = tracesOn(k, on);
-  if (tp) {
-    cpuhpEvent(k, {
-      type: "cpuhp_enter",
-      time: ktime(k),
-      cpu: op.cpu,
-      target: st.target,
-      idx: state,
-      fun: cb.name,
-      on,
-    });
-  }
+  if (tp) cpuhpEnter(k, ktime(k), op.cpu, st.target, state, cb.name, on);
   if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
     op.noTick.push(state);
     const wait = cb.waitsOnTimer;
@@ -177,17 +210,7 @@ function invokeOne(
   }
   op.step = outer;
   op.stepTeardown = outerDir;
-  if (tp) {
-    cpuhpEvent(k, {
-      type: "cpuhp_exit",
-      time: ktime(k),
-      cpu: op.cpu,
-      state: exitState(k, st, state, bringup),
-      idx: state,
-      ret,
-      on,
-    });
-  }
+  if (tp) cpuhpExit(k, ktime(k), op.cpu, exitState(k, st, state, bringup), state, ret, on);
   if (ret && !op.rollback && !op.failure) {
     op.failure = { state, callback: cb.name, ret, injected: false };
   }
@@ -217,30 +240,8 @@ function invokeInstances(
   const instances = op.instance ? 1 : k.steps[state].instances;
   for (let i = 0; i < instances; i++) {
     if (!tp) continue;
-    cpuhpEvent(k, {
-      type: "cpuhp_enter",
-      time: ktime(k),
-      cpu: op.cpu,
-      target: st.target,
-      idx: state,
-      fun,
-      on,
-      multi: true,
-    });
-    cpuhpEvent(k, {
-      type: "cpuhp_exit",
-      time: ktime(k),
-      cpu: op.cpu,
-      state: exitState(k, st, state, bringup),
-      idx: state,
-      ret: 0,
-      on,
-    });
+    cpuhpEnter(k, ktime(k), op.cpu, st.target, state, fun, on, true);
+    cpuhpExit(k, ktime(k), op.cpu, exitState(k, st, state, bringup), state, 0, on);
   }
   return 0;
-}
-
-/** The tracepoint's event of the kick (`cpuhp_kick_ap_work`), like a callback's. */
-export function cpuhpKickEvent(k: Kernel, e: CpuhpEnterEvent | CpuhpExitEvent): void {
-  cpuhpEvent(k, e);
 }

@@ -10,7 +10,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { KERN, printk } from "../engine/log.ts";
+import { KERN, printk, withTrace } from "../engine/log.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
@@ -241,7 +241,7 @@ function createImage(k: Kernel, platform: boolean): Created {
         printk(k, `${pm(k)}${k.line.imageMessage}`);
         printk(k, `${pm(k)}Need to copy 0 pages`);
         // swsusp_save() copies memory here: the image holds the log up to this line.
-        const image = structuredClone(s) as MachineState;
+        const image = structuredClone(withTrace(k)) as MachineState;
         image.image = null;
         out.image = image;
         printk(

@@ -8,7 +8,8 @@
  */
 
 import { nulledCallbacks } from "../kernels/configs.ts";
-import { armTimers, type Kernel } from "../engine/kernel.ts";
+import { armTimers, type Kernel, traceRing } from "../engine/kernel.ts";
+import { TraceRing } from "../engine/trace_ring.ts";
 import type { MachineState } from "../engine/state.ts";
 import { TimerQueue } from "../engine/timers.ts";
 import { Observers } from "../engine/observe.ts";
@@ -54,6 +55,7 @@ export function createKernel(s: MachineState, history = true): Kernel {
     traceTicks: s.config.traceTicks,
     scratch: [],
     observers: new Observers(),
+    trace: traceRing(s),
     history,
     exec: idle0(),
     threads: s.running,
@@ -82,6 +84,7 @@ export function kernelOn(base: Kernel, s: MachineState, timers = new TimerQueue(
     timers,
     scratch: [],
     observers: new Observers(),
+    trace: new TraceRing(),
     history: false,
     exec: idle0(),
   };

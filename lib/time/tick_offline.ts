@@ -70,6 +70,18 @@ export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
   fcall(k, "tick_cleanup_dead_cpu", () => irqsave(k, () => cleanupDeadCpu(k, cpu)));
 }
 
+// The state number of `hrtimers:prepare` in a kernel's step table (found once per table: a
+// table is fixed while it is in use, and this runs on every offline).
+const PREPARE = new WeakMap<Kernel["steps"], number>();
+function prepareState(k: Kernel): number {
+  let state = PREPARE.get(k.steps);
+  if (state === undefined) {
+    state = k.steps.findIndex((step) => step.name === "hrtimers:prepare");
+    PREPARE.set(k.steps, state);
+  }
+  return state;
+}
+
 // Under clockevents_lock.
 function cleanupDeadCpu(k: Kernel, cpu: number): void {
   const s = k.s;
@@ -109,7 +121,7 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   // or above hrtimers:prepare (2f8dea1692ee). hvtick clears it here in every other case, so that
   // dead CPUs' states do not differ by a value nothing reads; the same for the base's `online`
   // (lib/time/hrtimer_base.ts), which a CPU never brought up has set.
-  const prepare = k.steps.findIndex((step) => step.name === "hrtimers:prepare");
+  const prepare = prepareState(k);
   if (k.line.hresResetOnStarting || c.target < prepare) {
     c.hres = false;
     delete c.hrtimersOffline;

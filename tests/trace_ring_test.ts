@@ -1,0 +1,139 @@
+/**
+ * The packed trace ring (lib/engine/trace_ring.ts) gives back exactly the events it was given —
+ * the same keys in the same order, `previous: undefined` kept as a key — across growth,
+ * wrap-around and drops, also for values that do not pack (kept as objects); and a machine
+ * that holds its trace packed snapshots and restores it unchanged.
+ */
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { TraceRing } from "../lib/engine/trace_ring.ts";
+import type { TraceEvent } from "../lib/engine/trace.ts";
+import { vm } from "../mod.ts";
+
+const small = fc.integer({ min: -2, max: 300 });
+const any = fc.oneof(small, fc.integer(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }));
+const name = fc.oneof(fc.constantFrom("hv_stimer0", "lapic", "f"), fc.string());
+const time = fc.oneof(fc.nat(), fc.double({ noNaN: true }));
+const base = { time, cpu: fc.oneof(small, any) };
+
+const event: fc.Arbitrary<TraceEvent> = fc.oneof(
+  fc.record({
+    type: fc.constant("cpuhp_enter" as const),
+    ...base,
+    target: any,
+    idx: any,
+    fun: name,
+    on: any,
+    multi: fc.constant(true as const),
+  }, { requiredKeys: ["type", "time", "cpu", "target", "idx", "fun", "on"] }),
+  fc.record({
+    type: fc.constant("cpuhp_exit" as const),
+    ...base,
+    state: any,
+    idx: any,
+    ret: any,
+    on: any,
+  }),
+  fc.record({
+    type: fc.constantFrom(
+      "clockevents_register_device",
+      "tick_setup_device",
+      "clockevents_unbind_device",
+      "clockevents_shutdown",
+      "tick_shutdown",
+      "tick_install_broadcast_device",
+    ),
+    ...base,
+    device: name,
+    previous: fc.option(name, { nil: undefined }),
+    ret: any,
+  }, { requiredKeys: ["type", "time", "cpu", "device"] }),
+  fc.record({ type: fc.constant("tick" as const), ...base, device: name, handler: name }),
+  fc.record({ type: fc.constant("tick_do_timer" as const), ...base, from: any, to: any }),
+  fc.record({ type: fc.constant("hang" as const), ...base, idx: any, reason: name }),
+);
+
+/** Events as text, keys in order, an undefined value's key shown. */
+const text = (events: readonly TraceEvent[]) =>
+  events.map((e) =>
+    Object.entries(e).map(([k, v]) => `${k}=${v === undefined ? "undefined" : JSON.stringify(v)}`)
+      .join(",")
+  ).join("\n");
+
+Deno.test("the packed ring gives back the events it was given, in order, through growth, wrap-around and drops", () => {
+  fc.assert(
+    fc.property(
+      fc.array(event, { maxLength: 20 }),
+      fc.array(fc.oneof(event.map((e) => ({ push: e })), fc.nat(40).map((n) => ({ drop: n }))), {
+        maxLength: 300,
+      }),
+      (start, steps) => {
+        const ring = new TraceRing(start);
+        const model = [...start];
+        for (const s of steps) {
+          if ("push" in s) {
+            ring.push(s.push);
+            model.push(s.push);
+          } else {
+            const dropped = ring.dropOldest(s.drop);
+            assert.equal(dropped, Math.min(s.drop, model.length));
+            model.splice(0, dropped);
+          }
+          assert.equal(ring.length, model.length);
+        }
+        assert.equal(text(ring.events(0)), text(model));
+        const from = Math.floor(model.length / 3);
+        assert.equal(text(ring.events(from)), text(model.slice(from)));
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("the packed ring refuses to grow past its bound", () => {
+  const ring = new TraceRing([], 64);
+  for (let i = 0; i < 64; i++) {
+    ring.push({ type: "tick_do_timer", time: i, cpu: 0, from: -2, to: 0 });
+  }
+  assert.throws(
+    () => ring.push({ type: "tick_do_timer", time: 64, cpu: 0, from: -2, to: 0 }),
+    /internal: trace ring past 64 events/,
+  );
+});
+
+Deno.test("a machine's packed trace: snapshot, restore and the trace view are the events as emitted", () => {
+  const m = vm().cpus(4).traceBuffer(40).traceTicks().build();
+  for (let i = 0; i < 5; i++) {
+    m.offline(1 + (i % 3));
+    m.advance("2ms");
+    m.online(1 + (i % 3));
+  }
+  const s = m.snapshot();
+  assert.ok(s.log.trace.length > 40 && s.log.trace.length <= 50, `${s.log.trace.length}`);
+  assert.deepEqual(m.trace, s.log.trace.slice(-40));
+  // restore() takes a copy: the caller's snapshot keeps its events.
+  const copy = vm().cpus(4).build().restore(s);
+  assert.ok(s.log.trace.length > 40);
+  assert.equal(JSON.stringify(copy.snapshot()), JSON.stringify(s));
+  copy.offline(2);
+  m.offline(2);
+  assert.equal(JSON.stringify(copy.snapshot()), JSON.stringify(m.snapshot()));
+});
+
+Deno.test("cpuhp events kept from their fields equal the events an observer is handed", () => {
+  for (const kernel of ["5.5", "5.10", "6.6"] as const) {
+    const plain = vm().kernel(kernel).cpus(4).build();
+    const watched = vm().kernel(kernel).cpus(4).build();
+    const seen: unknown[] = [];
+    watched.observe({ event: (e) => void seen.push(e) });
+    for (const m of [plain, watched]) {
+      m.offline(2);
+      m.write("/sys/devices/system/cpu/cpu3/hotplug/fail", "150");
+      m.offline(3);
+      m.online(2);
+    }
+    assert.ok(seen.some((e) => (e as { type: string }).type === "cpuhp_exit"));
+    assert.equal(JSON.stringify(plain.snapshot()), JSON.stringify(watched.snapshot()));
+    assert.equal(text(plain.trace), text(watched.trace));
+  }
+});
