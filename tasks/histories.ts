@@ -6,7 +6,9 @@
  * result, the trace, dmesg, problems, every readable file, `cpus()`, `devices()`, the fingerprint;
  * then digests of explorations, scenario runs, comparisons, recordings and their pictures. Run it
  * on two trees (e.g. a `git worktree` of the commit before a change) and `diff` the outputs: any
- * line that differs names the history, and `--verbose` prints that history's operations.
+ * line that differs names the history, and `--verbose` prints that history's operations. A
+ * snapshot that `restore()` refuses is reported (with its history's operations) and the exit
+ * status is 1.
  *
  * @module
  */
@@ -174,6 +176,7 @@ function run(m: Machine, line: string): string {
 }
 
 const r = rng(SEED);
+const refused: string[] = [];
 for (let i = 0; i < COUNT; i++) {
   const options = randomConfig(r);
   const ops: string[] = [];
@@ -198,8 +201,15 @@ for (let i = 0; i < COUNT; i++) {
     }
     out.push(observe(m));
     const snap = m.snapshot();
-    const copy = vm(options).build().restore(snap);
-    out.push(copy.fingerprint() === m.fingerprint() ? "restore ok" : "restore differs");
+    try {
+      const copy = vm(options).build().restore(snap);
+      out.push(copy.fingerprint() === m.fingerprint() ? "restore ok" : "restore differs");
+    } catch (e) {
+      // A snapshot the model made that restore() refuses loses what a user saved: name it, go on.
+      const why = `${(e as Error).name}: ${(e as Error).message}`;
+      out.push(`restore refused: ${why}`);
+      refused.push(`history ${i}: ${why}\n  ${JSON.stringify(options)} ${ops.join("; ")}`);
+    }
   }
   const line = `history ${i} ${digest(out.join("\n"))}`;
   console.log(values.verbose ? `${line} ${JSON.stringify(options)} ${ops.join("; ")}` : line);
@@ -268,4 +278,9 @@ for (const [i, config] of CONFIGS.entries()) {
   } catch (e) {
     console.log(`compare ${i} ${(e as Error).name}: ${(e as Error).message}`);
   }
+}
+if (refused.length > 0) {
+  console.error(`histories: restore() refused ${refused.length} snapshot(s) the model made:`);
+  for (const history of refused) console.error(history);
+  Deno.exit(1);
 }

@@ -318,11 +318,18 @@ function relations(s: MachineState, at: string, outer: MachineConfig | null): vo
   if (s.refEpoch > s.now) invalid(`${at}.refEpoch`, s.refEpoch, `at most now (${s.now})`, "range");
   s.cpus.forEach((c, i) => {
     const d = c.tickDev === null ? null : s.devices[c.tickDev];
-    if (d && d.boundTo !== i) {
+    // A CPU's tick device may be the broadcast device (boundTo -1): a rolled-back offline re-runs
+    // hv_synic_init() on a stimer still listed (5.4.301 drivers/hv/hv.c:205, whose cleanup only
+    // shuts it down, hyperv_timer.c:136-145; 6.6.150 hv.c:341 when the legacy unbind found no
+    // replacement, hyperv_timer.c:177-181): equal to itself it is not preferred
+    // (kernel/time/tick-common.c:287-305, 339-340), it wins the broadcast slot
+    // (tick-broadcast.c:76-107, 5.4.301) and td->evtdev still points at it (docs/model.md §Hangs).
+    const broadcast = d !== null && d.boundTo === -1 && s.broadcast.dev === c.tickDev;
+    if (d && d.boundTo !== i && !broadcast) {
       invalid(
         `${at}.cpus[${i}].tickDev`,
         c.tickDev,
-        `a device bound to CPU${i}`,
+        `a device bound to CPU${i} or the broadcast device`,
         "range",
         ` (its boundTo is ${d.boundTo})`,
       );

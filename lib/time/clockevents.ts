@@ -313,11 +313,21 @@ function ipiContext(k: Kernel, cpu: number): ExecContext {
   });
 }
 
+/**
+ * An unbound struct leaves the model, unless it is still the broadcast device: unbinding only
+ * unlinks it (`list_del_init()`, 5.10.265 kernel/time/clockevents.c:391, 379), and only
+ * `tick_install_broadcast_device()` changes `tick_broadcast_device.evtdev` (tick-broadcast.c:107).
+ * A DETACHED broadcast device is one registered again (the double add of lib/time/list_corruption.ts).
+ */
+function forget(k: Kernel, id: string): void {
+  if (k.s.broadcast.dev !== id) delete k.s.devices[id];
+}
+
 /** `__clockevents_try_unbind()` (clockevents.c:387-396). */
 export function clockeventsTryUnbind(k: Kernel, d: DeviceState, cpu: number): number {
   if (d.state === CE_STATE.DETACHED) {
     listDel(k.s, d.id);
-    delete k.s.devices[d.id];
+    forget(k, d.id);
     return 0;
   }
   return k.s.cpus[cpu].tickDev === d.id ? -E.EAGAIN : -E.EBUSY;
@@ -339,7 +349,7 @@ function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
   listDel(k.s, ced.id);
   const r = k.s.released.indexOf(ced.id);
   if (r >= 0) k.s.released.splice(r, 1);
-  delete k.s.devices[ced.id];
+  forget(k, ced.id);
   return 0;
 }
 
