@@ -56,8 +56,22 @@ export const CPULIST_NAMES: readonly string[] = Object.keys(CPULISTS);
  * `offline` prints just a newline (print_cpus_offline).
  */
 export function cpulistShow(k: Kernel, name: string): string {
-  const cpus = CPULISTS[name](k);
-  if (cpus.length === 0) return "\n";
+  return `${cpulistFormat(CPULISTS[name](k))}\n`;
+}
+
+/**
+ * CPU numbers in the kernel's cpulist format (`%*pbl`, lib/bitmap.c bitmap_print_to_pagebuf):
+ * runs as ranges, comma-separated, ascending input.
+ *
+ * @example
+ * ```ts
+ * import { cpulistFormat } from "./sysfs.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(cpulistFormat([0, 1, 2, 3, 5, 7, 8]), "0-3,5,7-8");
+ * assert.equal(cpulistFormat([]), "");
+ * ```
+ */
+export function cpulistFormat(cpus: readonly number[]): string {
   const parts: string[] = [];
   for (let i = 0; i < cpus.length; i++) {
     let j = i;
@@ -65,7 +79,7 @@ export function cpulistShow(k: Kernel, name: string): string {
     parts.push(i === j ? `${cpus[i]}` : `${cpus[i]}-${cpus[j]}`);
     i = j;
   }
-  return parts.join(",") + "\n";
+  return parts.join(",");
 }
 
 /** `state_show()` (kernel/cpu.c). */

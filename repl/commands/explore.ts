@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cpulistFormat } from "../../lib/hotplug/sysfs.ts";
 import {
   compareRuns,
   compareSvg,
@@ -146,7 +147,9 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
       const result = step.value;
       // With symmetry, a state counted is an orbit: say which CPUs are interchangeable.
       const orbits = result.symmetric.length
-        ? `\nsymmetry: CPUs ${result.symmetric.join(",")} interchangeable, states counted once ` +
+        ? `\nsymmetry: CPUs ${
+          cpulistFormat(result.symmetric)
+        } interchangeable, states counted once ` +
           `per orbit (--symmetry off counts each)`
         : "";
       return { text: formatExplore(result) + orbits, result };
