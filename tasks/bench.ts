@@ -366,7 +366,8 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     `INFO  ... ${e8.r.states} orbits, ${e8.r.transitions} transitions, ${e8.r.modelRuns} model ` +
       `runs, depth ${e8.r.depthCovered}${e8.r.stopped ? `, stopped: ${e8.r.stopped}` : ""}`,
   );
-  // Fault injection is most of it: one operation per failable state and CPU, each its own run.
+  // Fault injection is most of it: one operation per CPU and failable state (those another covers
+  // left out: lib/ops/moves.ts covering), each run once per class.
   const nofail = timed({ hyperv: "2019", kernel: "5.5", cpus: 8 }, {
     depth: 12,
     ops: all.filter((op) => op !== "fail"),

@@ -58,7 +58,21 @@ const one = (kind: OperationKind, op: Operation): ExploreOperation => ({ kind, o
 // States a failure can be injected at for a walk in one direction (cpu.c write_cpuhp_fail), per
 // step table: it is the same for every state a search expands.
 const FAILABLE = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
-function failable(k: Kernel, down: boolean): number[] {
+
+/**
+ * The states a failure can be injected at (`hotplug/fail`) for a walk up, or `down`, in `k`'s
+ * step table: named, not atomic, with a callback in that direction (cpu.c write_cpuhp_fail).
+ *
+ * @example
+ * ```ts
+ * import { failable } from "./moves.ts";
+ * import { workspace } from "../explore/workspace.ts";
+ * import assert from "node:assert/strict";
+ * const { root } = workspace({ hyperv: "2019", kernel: "5.5", cpus: 2 });
+ * assert.ok(failable(root, true).includes(root.line.cpuhp.TEARDOWN_CPU));
+ * ```
+ */
+export function failable(k: Kernel, down: boolean): number[] {
   let found = FAILABLE.get(k.steps);
   if (!found) {
     found = { up: [], down: [] };
@@ -69,6 +83,58 @@ function failable(k: Kernel, down: boolean): number[] {
       if (step.teardown) found.down.push(state);
     }
     FAILABLE.set(k.steps, found);
+  }
+  return down ? found.down : found.up;
+}
+
+// A step whose callbacks do nothing the model keeps (no modelled effect, no wait on an hrtimer,
+// not run per instance): entering it changes no state (lib/hotplug/invoke.ts invokeOne; only the
+// history and the no-tick window's list of callbacks, both history, see it).
+function inert(step: Step): boolean {
+  if (step.multi) return false;
+  return [step.startup, step.teardown].every((cb) =>
+    cb === null || (cb.run === null && cb.waitsOnTimer === null)
+  );
+}
+
+// The failable states whose injection a search makes: of two failable states with only inert
+// steps between them (and the one further along the walk inert too), a walk failing at the one
+// further along runs a subsequence of the other's callbacks, each on the same state, and ends in
+// the same state — so the other one's move covers it (same state reached, its checks a subset).
+// A walk down fails at state S after the teardowns above S and rolls back up: the lowest of such
+// a run is kept. A walk up fails after the startups below S and rolls back down: the highest is
+// kept. Only for walks from an end (CPUHP_OFFLINE up, CPUHP_ONLINE down): from a partial target
+// a failure below it is never reached and stays armed.
+const COVERING = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
+
+/**
+ * The failable states (see {@linkcode failable}) whose injection exploration makes for a walk from
+ * an end: each of the others is covered by the nearest one kept further back along the walk.
+ *
+ * @example Most states of 5.5 run nothing the model keeps: a third are kept
+ * ```ts
+ * import { covering, failable } from "./moves.ts";
+ * import { workspace } from "../explore/workspace.ts";
+ * import assert from "node:assert/strict";
+ * const { root } = workspace({ hyperv: "2019", kernel: "5.5", cpus: 2 });
+ * const [kept, all] = [covering(root, true), failable(root, true)];
+ * assert.ok(kept.every((state) => all.includes(state)));
+ * assert.ok(kept.length * 2 < all.length);
+ * ```
+ */
+export function covering(k: Kernel, down: boolean): number[] {
+  let found = COVERING.get(k.steps);
+  if (!found) {
+    const quiet = (from: number, to: number) => {
+      for (let state = from; state <= to; state++) if (!inert(k.steps[state])) return false;
+      return true;
+    };
+    const [up, all] = [failable(k, false), failable(k, true)];
+    found = {
+      up: up.filter((state, i) => i === up.length - 1 || !quiet(state, up[i + 1] - 1)),
+      down: all.filter((state, i) => i === 0 || !quiet(all[i - 1] + 1, state)),
+    };
+    COVERING.set(k.steps, found);
   }
   return down ? found.down : found.up;
 }
@@ -113,7 +179,10 @@ export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperati
       const next: Operation = { kind: down ? "offline" : "online", cpu: c.id };
       if (!allowed(k, next)) return [];
       const path = `${CPU_DIR}/cpu${c.id}/hotplug/fail`;
-      for (const state of failable(k, down)) {
+      // A callback takes simulated time when `timing.callbackNs` is set: then none is inert.
+      const fromEnd = c.state === (down ? k.line.cpuhp.ONLINE : 0) &&
+        k.s.config.timing.callbackNs === 0;
+      for (const state of fromEnd ? covering(k, down) : failable(k, down)) {
         moves.push({ kind: "fail", ops: [{ kind: "echo", value: `${state}\n`, path }, next] });
       }
     }
