@@ -298,10 +298,10 @@ export function replayTo(
         let expected = reader.parse(s.text, s.line, s.arg);
         let got = reader.parse(mine, s.line, s.arg);
         if (s.reader === "trace") ({ expected, got } = traceReadings(s.text, mine, s.line));
+        const online = g.machine.cpus().filter((c) => c.online);
         if (s.reader === "snap") {
           // Which CPU reads a file matters when the CPUs' tick modes differ ("reader-cpu-tick-mode").
-          const modes = new Set(g.machine.cpus().filter((c) => c.online).map((c) => c.mode));
-          ctx.tickModesDiffer = modes.size > 1;
+          ctx.tickModesDiffer = new Set(online.map((c) => c.mode)).size > 1;
           const a = parseSnapshot(s.text, s.line).interrupts as Map<string, Map<string, number>>;
           const b = parseSnapshot(mine, s.line).interrupts as Map<string, Map<string, number>>;
           expected = [...expected, ...irqMovement(a, prevIrq.real, s.line)];
@@ -312,8 +312,8 @@ export function replayTo(
         // The model's CPUs idling with their tick stopped (lib/fidelity/exclusions.ts
         // "idle-tick-stop").
         tickStopped.clear();
-        for (const c of g.machine.cpus()) {
-          if (c.online && c.deviceState === "ONESHOT_STOPPED") tickStopped.add(`cpu${c.cpu}`);
+        for (const c of online) {
+          if (c.deviceState === "ONESHOT_STOPPED") tickStopped.add(`cpu${c.cpu}`);
         }
         compare(expected, got, ctx, r);
         if (s.reader === "snap") {
