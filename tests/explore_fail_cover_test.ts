@@ -9,28 +9,17 @@ import { HYPERV_IDS, KERNEL_IDS, runScenario, vm, type VmOptions } from "../mod.
 import { covering, failable } from "../lib/ops/moves.ts";
 import { workspace } from "../lib/explore/workspace.ts";
 import { Packer } from "../lib/explore/pack.ts";
+import { runnable } from "./helpers.ts";
 
 // Every kernel line (its step table) on a host whose clockevent stops on offline (2012R2) and on
 // one whose does not (2019), and every host on 5.4; as a VM the host can run (Generation 1 where
 // it runs no other). All 90 pairs passed too (50 s on a loaded machine: too long to keep).
 function configs(cpus: number): VmOptions[] {
-  const out: VmOptions[] = [];
   const pairs = [
     ...KERNEL_IDS.flatMap((kernel) => [["2012R2", kernel], ["2019", kernel]]),
     ...HYPERV_IDS.filter((h) => h !== "2012R2" && h !== "2019").map((hyperv) => [hyperv, "5.4"]),
   ];
-  for (const [hyperv, kernel] of pairs) {
-    for (const generation of [2, 1]) {
-      try {
-        vm({ hyperv, kernel, cpus, generation }).config();
-      } catch {
-        continue;
-      }
-      out.push({ hyperv, kernel, cpus, generation });
-      break;
-    }
-  }
-  return out;
+  return pairs.flatMap(([hyperv, kernel]) => runnable(hyperv, kernel, cpus) ?? []);
 }
 
 const packer = new Packer();

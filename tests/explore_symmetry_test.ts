@@ -16,24 +16,13 @@ import {
 import { NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
+import { runnable } from "./helpers.ts";
 
 // Every host and kernel line, as a VM the host can run (Generation 1 where it runs no other).
 function configs(cpus: number): VmOptions[] {
-  const out: VmOptions[] = [];
-  for (const hyperv of HYPERV_IDS) {
-    for (const kernel of KERNEL_IDS) {
-      for (const generation of [2, 1]) {
-        try {
-          vm({ hyperv, kernel, cpus, generation }).config();
-        } catch {
-          continue;
-        }
-        out.push({ hyperv, kernel, cpus, generation });
-        break;
-      }
-    }
-  }
-  return out;
+  return HYPERV_IDS.flatMap((hyperv) =>
+    KERNEL_IDS.flatMap((kernel) => runnable(hyperv, kernel, cpus) ?? [])
+  );
 }
 
 Deno.test("symmetry: every host and kernel line at 3 vCPUs (depth 2, every operation kind, partial targets on), the same verdicts and counterexample lengths as the plain search", () => {

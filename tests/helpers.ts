@@ -1,5 +1,5 @@
 /** Test helpers: observe what an operation did, step by step, from the trace. */
-import type { Machine, TraceEvent } from "../mod.ts";
+import { type Machine, type TraceEvent, vm, type VmOptions } from "../mod.ts";
 
 /** Trace events `fn` produced (the machine's trace buffer must not wrap during `fn`). */
 export function during<T>(m: Machine, fn: () => T): { result: T; events: TraceEvent[] } {
@@ -20,4 +20,20 @@ export function deviceSequence(
   const seq: (string | null)[] = [initial];
   for (const c of changes) if (c.device !== seq[seq.length - 1]) seq.push(c.device);
   return seq;
+}
+
+/**
+ * A VM of `cpus` vCPUs running `kernel` on `hyperv`, as the host can run it: Generation 2, or
+ * Generation 1 where the host runs no other; null where it runs neither.
+ */
+export function runnable(hyperv: string, kernel: string, cpus: number): VmOptions | null {
+  for (const generation of [2, 1]) {
+    try {
+      vm({ hyperv, kernel, cpus, generation }).config();
+    } catch {
+      continue;
+    }
+    return { hyperv, kernel, cpus, generation };
+  }
+  return null;
 }

@@ -64,6 +64,25 @@ interface ConditionSpec {
 const CPU_OPTION = { cpu: { type: "string", value: "CPU", help: "only this CPU" } } as const;
 const onCpu = (cpu?: number) => cpu === undefined ? "" : ` --cpu ${cpu}`;
 
+/**
+ * The words of a condition on a thing its kind names (the key of the same name), on one CPU or
+ * any: `state 95 --cpu 2`, `callback hv_synic_cleanup`.
+ */
+function namedCondition(
+  kind: "state" | "callback",
+  word: string,
+): Pick<ConditionSpec, "grammar" | "parse" | "text"> {
+  return {
+    grammar: { positionals: [{ name: word }], options: CPU_OPTION },
+    parse: (value, cpu) =>
+      ({ kind, [kind]: value!, ...(cpu === undefined ? {} : { cpu }) }) as Condition,
+    text: (c) => {
+      const s = c as { state?: number | string; callback?: string; cpu?: number };
+      return `${kind} ${s[kind]}${onCpu(s.cpu)}`;
+    },
+  };
+}
+
 /** The CPU a boundary leaves `cpu` at, in `cpuhp_cpu_state.state`'s meaning (done up to it). */
 function settled(k: Kernel, cpu: number, p: StepPoint | null): number {
   if (!p || p.cpu !== cpu) return k.s.cpus[cpu].state;
@@ -117,16 +136,7 @@ const CONDITIONS: { readonly [K in ConditionKind]: ConditionSpec } = {
   },
   state: {
     summary: "a CPU reaches a hotplug state (its callbacks up to it done, or down to it torn down)",
-    grammar: { positionals: [{ name: "STATE" }], options: CPU_OPTION },
-    parse: (value, cpu) => ({
-      kind: "state",
-      state: value!,
-      ...(cpu === undefined ? {} : { cpu }),
-    }),
-    text: (c) => {
-      const s = c as Extract<Condition, { kind: "state" }>;
-      return `state ${s.state}${onCpu(s.cpu)}`;
-    },
+    ...namedCondition("state", "STATE"),
     arm(k, c) {
       const s = c as Extract<Condition, { kind: "state" }>;
       const target = stateNumber(k, s.state);
@@ -151,16 +161,7 @@ const CONDITIONS: { readonly [K in ConditionKind]: ConditionSpec } = {
   },
   callback: {
     summary: "a hotplug callback is about to run (the walk stops before it)",
-    grammar: { positionals: [{ name: "CALLBACK" }], options: CPU_OPTION },
-    parse: (value, cpu) => ({
-      kind: "callback",
-      callback: value!,
-      ...(cpu === undefined ? {} : { cpu }),
-    }),
-    text: (c) => {
-      const s = c as Extract<Condition, { kind: "callback" }>;
-      return `callback ${s.callback}${onCpu(s.cpu)}`;
-    },
+    ...namedCondition("callback", "CALLBACK"),
     arm(k, c) {
       const s = c as Extract<Condition, { kind: "callback" }>;
       const names = [...new Set(k.steps.flatMap((x) => [x.startup?.name, x.teardown?.name]))]

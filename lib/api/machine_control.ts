@@ -141,7 +141,7 @@ export class MachineControl {
     }
     for (const key of Object.keys(observer)) {
       const f = (observer as Record<string, unknown>)[key];
-      if (!["step", "event", "tick", "device"].includes(key) || typeof f !== "function") {
+      if (!Object.hasOwn(this.#forward, key) || typeof f !== "function") {
         throw new TypeError(
           `Invalid observer.${key}: expected one of step, event, tick, device, each a function`,
         );

@@ -232,9 +232,7 @@ export class StateClasses {
    */
   canonical(s: MachineState): Canonical {
     if (this.group.length === 0) return { cls: this.classOf(s), perm: null, ties: [] };
-    const { order, ties } = canonicalOrder(s, this.group);
-    const perm = Int32Array.from(s.cpus, (c) => c.id);
-    this.group.forEach((cpu, i) => perm[cpu] = order[i]);
+    const { perm, ties } = canonicalOrder(s, this.group);
     const moved = perm.some((p, i) => p !== i);
     const cls = this.classOf(moved ? permuteState(s, perm) : s);
     return { cls, perm: moved ? perm : null, ties: ties.map((run) => Int32Array.from(run)) };

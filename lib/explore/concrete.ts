@@ -31,10 +31,7 @@ import { canonicalOrder } from "./symmetry.ts";
  * ```
  */
 export function canonicalPerm(s: MachineState, group: readonly number[]): Int32Array {
-  const perm = Int32Array.from(s.cpus, (c) => c.id);
-  if (group.length === 0) return perm;
-  const { order, ties } = canonicalOrder(s, group);
-  group.forEach((cpu, i) => perm[cpu] = order[i]);
+  const { perm, ties } = canonicalOrder(s, group);
   for (const run of ties) {
     const cpus = run.map((place) => perm[place]);
     cpus.sort((a, b) => s.cpus[a].ticks - s.cpus[b].ticks || a - b);

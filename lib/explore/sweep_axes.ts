@@ -57,17 +57,16 @@ const SEARCH_INPUT = object<SweepSearch>({
 }, "a sweep's search");
 const AXES: {
   readonly [K in keyof SweepAxes]-?: {
-    readonly flag: string;
     readonly valid: readonly (string | number)[];
     readonly def: readonly (string | number)[];
   };
 } = {
-  hosts: { flag: "hosts", valid: HYPERV_IDS, def: HYPERV_IDS },
-  kernels: { flag: "kernels", valid: KERNEL_IDS, def: KERNEL_IDS },
-  arches: { flag: "arches", valid: ARCHES, def: ARCHES },
-  kconfigs: { flag: "kconfigs", valid: ["default", ...CONFIG_IDS], def: ["default"] },
-  cpus: { flag: "cpus", valid: [], def: [2, 4] },
-  hz: { flag: "hz", valid: HZ_VALUES, def: HZ_VALUES },
+  hosts: { valid: HYPERV_IDS, def: HYPERV_IDS },
+  kernels: { valid: KERNEL_IDS, def: KERNEL_IDS },
+  arches: { valid: ARCHES, def: ARCHES },
+  kconfigs: { valid: ["default", ...CONFIG_IDS], def: ["default"] },
+  cpus: { valid: [], def: [2, 4] },
+  hz: { valid: HZ_VALUES, def: HZ_VALUES },
 };
 
 /** The axis names, as `SweepAxes` keys (and `deno task sweep` flags). */

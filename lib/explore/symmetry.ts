@@ -327,7 +327,8 @@ function cpuKey(
 /**
  * A canonical order of `group`'s CPUs in `s`: `order[i]` is the CPU that goes to place
  * `group[i]`, sorted by what tells them apart (compared as number lists), equal ones kept in CPU
- * order; and `ties`, the runs of places whose CPUs nothing tells apart: swapping two such CPUs
+ * order; `perm`, the same as a renumbering of all of `s`'s CPUs (`perm[i]`: the CPU that becomes
+ * CPU i, as {@linkcode permuteState} takes it); and `ties`, the runs of places whose CPUs nothing tells apart: swapping two such CPUs
  * changes nothing but which tick count is whose. A CPU whose state names another of the group
  * (a device of one bound to the other) is told apart by its number too: never tied.
  *
@@ -339,15 +340,16 @@ function cpuKey(
  * const m = vm({ cpus: 4 }).build();
  * m.offline(1);
  * m.offline(3);
- * const { order, ties } = canonicalOrder(m.snapshot(), [1, 2, 3]);
+ * const { order, perm, ties } = canonicalOrder(m.snapshot(), [1, 2, 3]);
  * assert.deepEqual(order, [1, 3, 2]);
+ * assert.deepEqual([...perm], [0, 1, 3, 2]);
  * assert.deepEqual(ties, [[1, 2]]);
  * ```
  */
 export function canonicalOrder(
   s: MachineState,
   group: readonly number[],
-): { order: number[]; ties: number[][] } {
+): { order: number[]; perm: Int32Array; ties: number[][] } {
   const set = new Set(group);
   const strings = new Map<string, number>();
   const keys = new Map<number, number[]>();
@@ -371,5 +373,7 @@ export function canonicalOrder(
     if (j - i > 1) ties.push(group.slice(i, j));
     i = j;
   }
-  return { order, ties };
+  const perm = Int32Array.from(s.cpus, (c) => c.id);
+  group.forEach((cpu, i) => perm[cpu] = order[i]);
+  return { order, perm, ties };
 }

@@ -13,9 +13,8 @@
  * @module
  */
 
-import { ktime } from "../engine/kernel.ts";
-import { boot } from "../machine/boot.ts";
 import { captureKernelHang } from "../platform/hyperv/kdump.ts";
+import { bootNextKernel } from "./kexec_operation.ts";
 import { type KdumpResult, notRunning } from "./results.ts";
 import type { Operation, OperationSpec } from "./operation.ts";
 
@@ -43,25 +42,7 @@ export const KDUMP: OperationSpec<Extract<Operation, { kind: "kdump" }>, boolean
   check: () => {},
   blocked: (k) => notRunning(k, "kdump"),
   apply(t) {
-    const old = t.k;
-    const fresh = boot(old.s.config);
-    // The swap device outlives the kernel; the serial console shows both kernels' output.
-    fresh.s.image = old.s.image;
-    const before = old.s.log.console ?? [];
-    if (before.length > 0) fresh.s.log.console = [...before, ...(fresh.s.log.console ?? [])];
-    const hang = captureKernelHang(fresh);
-    if (hang) {
-      fresh.s.hang = hang;
-      fresh.s.problems.push({
-        kind: "hang",
-        cpu: 0,
-        state: hang.state,
-        message: hang.reason,
-        time: ktime(fresh),
-      });
-    }
-    Object.assign(old, fresh, { observers: old.observers, history: old.history });
-    return hang === null;
+    return bootNextKernel(t.k, captureKernelHang) === null;
   },
   refused: () => false,
   result: (k, _op, booted): KdumpResult =>

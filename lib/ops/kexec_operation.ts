@@ -8,7 +8,8 @@
  * @module
  */
 
-import { ktime } from "../engine/kernel.ts";
+import { type Kernel, ktime } from "../engine/kernel.ts";
+import type { Hang } from "../engine/state.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { boot } from "../machine/boot.ts";
 import {
@@ -49,29 +50,16 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
     const level = old.line.kexecStartingLevel === "emerg" ? KERN.EMERG : KERN.NOTICE;
     printk(old, "kexec_core: Starting new kernel", level);
     const left = hvMachineShutdown(old);
-    const fresh = boot(old.s.config);
-    // The swap device keeps a hibernation image the old kernel booted past (as `poweron`).
-    fresh.s.image = old.s.image;
-    // The serial console shows the old kernel's output, then the new one's.
-    const before = old.s.log.console ?? [];
-    if (before.length > 0) fresh.s.log.console = [...before, ...(fresh.s.log.console ?? [])];
-    if (left.length > 0) {
-      const state = fresh.steps.findIndex((s) => s.name === HYPERV_INIT_STATE);
-      const reason = vpAssistCrashReason(old, left);
-      fresh.s.hang = {
+    bootNextKernel(old, (fresh) =>
+      left.length === 0 ? null : {
         cpu: 0,
-        state,
+        state: fresh.steps.findIndex((s) => s.name === HYPERV_INIT_STATE),
         stateName: HYPERV_INIT_STATE,
         callback: VP_ASSIST_CRASH,
-        reason,
+        reason: vpAssistCrashReason(old, left),
         symptom: "",
         time: ktime(fresh),
-      };
-      fresh.s.problems.push({ kind: "hang", cpu: 0, state, message: reason, time: ktime(fresh) });
-    }
-    // The kernel context is the same object (observers, the caller's target): its state and
-    // tables are the new kernel's.
-    Object.assign(old, fresh, { observers: old.observers, history: old.history });
+      });
     return left;
   },
   refused: () => false,
@@ -90,3 +78,42 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
         }`,
       },
 };
+
+/**
+ * Boots the next kernel (the same kernel and configuration) in `old`'s place, as `kexec` and
+ * `kdump` do: the kernel context stays the same object (its observers, the caller's target, its
+ * history), its state and tables become the new kernel's. The swap device keeps a hibernation
+ * image the old kernel booted past (as `poweron`), and the serial console shows the old kernel's
+ * output, then the new one's. `hangOf` says whether the new kernel hangs as it boots; its hang,
+ * or null, is returned.
+ *
+ * @example
+ * ```ts
+ * import { bootNextKernel } from "./kexec_operation.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ kernel: "6.6", cpus: 2 }).build().snapshot());
+ * assert.equal(bootNextKernel(k, () => null), null);
+ * assert.equal(k.s.hang, null);
+ * ```
+ */
+export function bootNextKernel(old: Kernel, hangOf: (fresh: Kernel) => Hang | null): Hang | null {
+  const fresh = boot(old.s.config);
+  fresh.s.image = old.s.image;
+  const before = old.s.log.console ?? [];
+  if (before.length > 0) fresh.s.log.console = [...before, ...(fresh.s.log.console ?? [])];
+  const hang = hangOf(fresh);
+  if (hang) {
+    fresh.s.hang = hang;
+    fresh.s.problems.push({
+      kind: "hang",
+      cpu: hang.cpu,
+      state: hang.state,
+      message: hang.reason,
+      time: ktime(fresh),
+    });
+  }
+  Object.assign(old, fresh, { observers: old.observers, history: old.history });
+  return hang;
+}
