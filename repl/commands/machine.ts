@@ -22,7 +22,7 @@ import { presetFlags, VM_PRESETS } from "../../lib/kernels/presets.ts";
 import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
 import { advanceUntil, inSlices, UNTIL_OPTION } from "../until.ts";
-import { breakpointsOf, devicesNow, stopLines, stopRecord } from "../stops.ts";
+import { breakpointsOf, devicesNow, stopLines, stopResult } from "../stops.ts";
 
 /**
  * The text of any operation's result: its message; a refusal is a failed command, with the
@@ -105,9 +105,7 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
       if (!r.stopped) return present(r.result!, session);
       const done = r.result ? present(r.result, session) : null;
       return {
-        text: [...(done?.text ? [done.text] : []), ...stopLines(m, devices, r.stopped)].join("\n"),
-        result: stopRecord(r),
-        ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
+        ...stopResult(done, stopLines(m, devices, r.stopped), r),
         // The session log holds operations that ran whole: this one is logged when it ends.
         logged: !m.stopped,
       };
