@@ -29,15 +29,16 @@ const SLICE = 10_000_000;
 /**
  * Passes `total` ns through `slice` 10 ms at a time (at least once: a zero advance still runs its
  * one instant), handing the event loop a turn every {@linkcode TURN_MS} ms of work so that Ctrl-C
- * and the progress line get through. `slice(limit)` says the ns it passed and whether to stop
- * there. Returns the ns passed: less than `total` when stopped or interrupted.
+ * and the progress line (`advance 20 ms of 1 s`, times shown by `time`) get through.
+ * `slice(limit)` says the ns it passed and whether to stop there. Returns the ns passed: less
+ * than `total` when stopped or interrupted.
  *
  * @example
  * ```ts
  * import { inSlices } from "./until.ts";
  * import assert from "node:assert/strict";
  * const limits: number[] = [];
- * const done = await inSlices(25_000_000, {}, () => "", (limit) => {
+ * const done = await inSlices(25_000_000, {}, String, (limit) => {
  *   limits.push(limit);
  *   return { passed: limit, stop: false };
  * });
@@ -47,7 +48,7 @@ const SLICE = 10_000_000;
 export async function inSlices(
   total: number,
   ctx: Context,
-  label: (done: number) => string,
+  time: (ns: number) => string,
   slice: (limit: number) => { readonly passed: number; readonly stop: boolean },
 ): Promise<number> {
   let done = 0;
@@ -58,7 +59,7 @@ export async function inSlices(
     done += r.passed;
     if (r.stop) break;
     if ((ctx.progress || ctx.signal) && performance.now() - turn >= TURN_MS) {
-      ctx.progress?.(done / total, label(done));
+      ctx.progress?.(done / total, `advance ${time(done)} of ${time(total)}`);
       await new Promise((r) => setTimeout(r, 0));
       turn = performance.now();
     }
@@ -86,7 +87,7 @@ export async function advanceUntil(
   const done = await inSlices(
     total,
     ctx,
-    (d) => `advance ${time(d)} of ${time(total)}`,
+    time,
     (limit) => {
       const before = m.now;
       last = m.runUntil(conditions, { limit });

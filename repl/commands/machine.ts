@@ -136,7 +136,7 @@ const advance: Command = {
     const done = await inSlices(
       total,
       ctx,
-      (d) => `advance ${time(d)} of ${time(total)}`,
+      time,
       (limit) => {
         handled += m.advance(limit);
         return { passed: limit, stop: false };
