@@ -9,6 +9,7 @@
 import type { Condition, Machine, RunUntilResult, StopPoint } from "../mod.ts";
 import { conditionText } from "../mod.ts";
 import { stopPlace } from "../lib/engine/stops.ts";
+import type { Result } from "./command.ts";
 
 /** One breakpoint: its number (`delete N`) and condition. */
 export interface Breakpoint {
@@ -87,4 +88,20 @@ export function changeLines(m: Machine, before: readonly (string | null)[]): str
 /** What a `--json` record carries of a run until a condition. */
 export function stopRecord(r: RunUntilResult): unknown {
   return { stopped: r.stopped, result: r.result, advanced: r.advanced };
+}
+
+/**
+ * What the REPL answers for a run until a condition: the operation's own answer `done` when it
+ * ended (a failed one fails the command), then `lines` (where it stopped).
+ */
+export function stopResult(
+  done: Result | null,
+  lines: readonly string[],
+  r: RunUntilResult,
+): Result {
+  return {
+    text: [...(done?.text ? [done.text] : []), ...lines].join("\n"),
+    result: stopRecord(r),
+    ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
+  };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Condition, CONDITION_KINDS, formatTime } from "../mod.ts";
+import { type Condition, CONDITION_KINDS, formatTime, type RunUntilResult } from "../mod.ts";
 import { OPERATIONS } from "../lib/ops/operations.ts";
 import type { Context, OptionSpec, Result, Shell } from "./command.ts";
 import { TURN_MS } from "./drive.ts";
@@ -23,8 +23,49 @@ export const UNTIL_OPTION: Readonly<Record<string, OptionSpec>> = {
   },
 };
 
-// As the plain advance: slices of 10 ms, each including its end instant.
+// Slices of 10 ms: advancing in slices is the same as one advance (each includes its end instant).
 const SLICE = 10_000_000;
+
+/**
+ * Passes `total` ns through `slice` 10 ms at a time (at least once: a zero advance still runs its
+ * one instant), handing the event loop a turn every {@linkcode TURN_MS} ms of work so that Ctrl-C
+ * and the progress line (`advance 20 ms of 1 s`, times shown by `time`) get through.
+ * `slice(limit)` says the ns it passed and whether to stop there. Returns the ns passed: less
+ * than `total` when stopped or interrupted.
+ *
+ * @example
+ * ```ts
+ * import { inSlices } from "./until.ts";
+ * import assert from "node:assert/strict";
+ * const limits: number[] = [];
+ * const done = await inSlices(25_000_000, {}, String, (limit) => {
+ *   limits.push(limit);
+ *   return { passed: limit, stop: false };
+ * });
+ * assert.deepEqual([done, limits], [25_000_000, [10_000_000, 10_000_000, 5_000_000]]);
+ * ```
+ */
+export async function inSlices(
+  total: number,
+  ctx: Context,
+  time: (ns: number) => string,
+  slice: (limit: number) => { readonly passed: number; readonly stop: boolean },
+): Promise<number> {
+  let done = 0;
+  let turn = performance.now();
+  for (let first = true; first || done < total; first = false) {
+    if (ctx.signal?.aborted) break;
+    const r = slice(Math.min(SLICE, total - done));
+    done += r.passed;
+    if (r.stop) break;
+    if ((ctx.progress || ctx.signal) && performance.now() - turn >= TURN_MS) {
+      ctx.progress?.(done / total, `advance ${time(done)} of ${time(total)}`);
+      await new Promise((r) => setTimeout(r, 0));
+      turn = performance.now();
+    }
+  }
+  return done;
+}
 
 /** Runs `advance` with `--until` or breakpoints; the log records what really ran. */
 export async function advanceUntil(
@@ -41,20 +82,18 @@ export async function advanceUntil(
   if (m.stopped) m.run({ kind: "advance", ns: total });
   const devices = devicesNow(m);
   const start = m.now;
-  let done = 0;
-  let turn = performance.now();
-  let last = null;
-  while (done < total || (total === 0 && done === 0 && last === null)) {
-    if (ctx.signal?.aborted) break;
-    last = m.runUntil(conditions, { limit: Math.min(SLICE, total - done) });
-    done = m.now - start;
-    if (last.stopped) break;
-    if ((ctx.progress || ctx.signal) && performance.now() - turn >= TURN_MS) {
-      ctx.progress?.(done / total, `advance ${time(done)} of ${time(total)}`);
-      await new Promise((r) => setTimeout(r, 0));
-      turn = performance.now();
-    }
-  }
+  // Set in the slices (a closure: declared wide so the checks below are not narrowed to null).
+  let last = null as RunUntilResult | null;
+  const done = await inSlices(
+    total,
+    ctx,
+    time,
+    (limit) => {
+      const before = m.now;
+      last = m.runUntil(conditions, { limit });
+      return { passed: m.now - before, stop: Boolean(last.stopped) };
+    },
+  );
   const where = `now t=${time(m.now)}, jiffies ${m.jiffies}`;
   if (last?.stopped) {
     // The log records the time that passed (the condition is no operation).

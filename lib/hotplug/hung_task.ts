@@ -92,13 +92,13 @@ export function hungTaskReports(k: Kernel): HangReport[] {
   // Most advances run on a machine that is not hung: nothing to look up.
   const tasks = blockedTasks(k);
   if (tasks.length === 0) return [];
-  const timeout = configFacts(k.s.config.kconfig, k.s.config.kernel)?.hungTaskTimeout;
+  const facts = configFacts(k.s.config.kconfig, k.s.config.kernel);
+  const timeout = facts?.hungTaskTimeout;
   // Absent: no detector. 0: khungtaskd sleeps MAX_SCHEDULE_TIMEOUT and checks nothing (6.6.150
   // kernel/hung_task.c:232-234, 369-379).
   if (!timeout) return [];
   const period = timeout * NS_PER_S;
   const recorded = (Math.floor(k.s.hang!.time / period) + 1) * period;
-  const facts = configFacts(k.s.config.kconfig, k.s.config.kernel);
   // init_utsname()->release: the build's (Debian's ABI name), else the version (/proc/sys/kernel/
   // osrelease, lib/files/proc.ts).
   const release = facts?.uname.release || k.line.version;

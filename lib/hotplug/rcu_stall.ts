@@ -29,7 +29,10 @@ import { configFacts } from "../kernels/configs.ts";
 import type { HangReport } from "./hang_report.ts";
 
 const NS_PER_S = 1_000_000_000;
-/** `CONFIG_RCU_CPU_STALL_TIMEOUT`'s Kconfig default, seconds (kernel/rcu/Kconfig.debug). */
+/**
+ * `CONFIG_RCU_CPU_STALL_TIMEOUT`'s Kconfig default, seconds (5.4.301 kernel/rcu/Kconfig.debug:
+ * 60-64; 6.6.150:71-75).
+ */
 const RCU_CPU_STALL_TIMEOUT = 21;
 
 /** The walks of `clockevent_devices` that hold `clockevents_lock` with interrupts off. */

@@ -21,7 +21,6 @@ import { EXPECTED, marks, RED } from "./marks_svg.ts";
 import { ticks } from "./ticks_svg.ts";
 
 export type { TimelineOptions } from "./window.ts";
-export { escapeXml } from "./xml.ts";
 
 const PALETTE = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f"];
 const KNOWN: Readonly<Record<string, string>> = {

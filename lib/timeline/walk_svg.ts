@@ -11,6 +11,7 @@
 import type { Mark, Walk, WalkChange } from "./record.ts";
 import { alarming, EXPECTED, RED } from "./marks_svg.ts";
 import { escapeXml, wrapText } from "./xml.ts";
+import { cpulistFormat } from "../hotplug/sysfs.ts";
 
 /**
  * The REPL's words for a change (repl/commands/machine.ts hotplugText).
@@ -76,19 +77,6 @@ function groups(walks: readonly Walk[]): { cpus: number[]; walk: Walk; all: Walk
     } else out.set(key, { cpus: [w.cpu], walk: w, all: [w] });
   }
   return [...out.values()];
-}
-
-/** `1-3,7` for a list of CPUs. */
-function cpuRanges(cpus: readonly number[]): string {
-  const parts: string[] = [];
-  const sorted = [...cpus].sort((a, b) => a - b);
-  for (let i = 0; i < sorted.length;) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
-    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
-    i = j + 1;
-  }
-  return parts.join(",");
 }
 
 /**
@@ -158,7 +146,8 @@ function inset(
   const unit = p.plot / Math.max(1, w.units);
   const ux = (u: number) => p.left + u * unit;
   const depth = w.steps.reduce((m, s) => Math.max(m, s.depth), 0);
-  const label = `CPU${cpuRanges(cpus)}`;
+  // `CPU1-3,7`: the kernel's cpulist format.
+  const label = `CPU${cpulistFormat([...cpus].sort((a, b) => a - b))}`;
   out.push(
     `<g class="walk" data-op="${w.op}" data-cpus="${cpus.join(",")}" data-units="${w.units}">`,
     `<text x="${p.left - 6}" y="${y + 8}" text-anchor="end" font-size="10">${label}</text>`,

@@ -131,10 +131,12 @@ const SHOWN_UNITS: readonly (readonly [string, number])[] = [
 ];
 
 /**
- * Simulated time or a duration for people, in the one style hvtick shows time everywhere (REPL,
- * compare, report, explore, picture axes): the largest unit it reaches, at most three decimals,
- * trailing zeros dropped (`10 ms`, `1.5 µs`, `0 ns`); `{ exact: true }` gives the whole
- * nanoseconds (`1234567 ns`). `{ unit }` fixes the unit (one unit per axis or table).
+ * Simulated time or a duration for people, in the one style hvtick shows time everywhere (the
+ * REPL, operation results, the pictures' hover text, the report): the largest unit it reaches, at
+ * most three decimals, trailing zeros dropped (`10 ms`, `1.5 µs`, `0 ns`); `{ exact: true }`
+ * gives the whole nanoseconds (`1234567 ns`). `{ unit }` fixes the unit. A picture's axis labels
+ * keep one unit per view, with as many decimals as the view's step needs (lib/timeline/axis.ts);
+ * the kernel's own `[    0.004000]` stamps are {@linkcode formatSeconds}'s.
  *
  * @example
  * ```ts

@@ -21,9 +21,8 @@ import { VM_GRAMMAR, vmOptions } from "../../lib/ops/vm_line.ts";
 import { presetFlags, VM_PRESETS } from "../../lib/kernels/presets.ts";
 import { type Command, parse, type Result, type Shell } from "../command.ts";
 import { describeVm } from "../format.ts";
-import { advanceUntil, UNTIL_OPTION } from "../until.ts";
-import { TURN_MS } from "../drive.ts";
-import { breakpointsOf, devicesNow, stopLines, stopRecord } from "../stops.ts";
+import { advanceUntil, inSlices, UNTIL_OPTION } from "../until.ts";
+import { breakpointsOf, devicesNow, stopLines, stopResult } from "../stops.ts";
 
 /**
  * The text of any operation's result: its message; a refusal is a failed command, with the
@@ -106,9 +105,7 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
       if (!r.stopped) return present(r.result!, session);
       const done = r.result ? present(r.result, session) : null;
       return {
-        text: [...(done?.text ? [done.text] : []), ...stopLines(m, devices, r.stopped)].join("\n"),
-        result: stopRecord(r),
-        ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
+        ...stopResult(done, stopLines(m, devices, r.stopped), r),
         // The session log holds operations that ran whole: this one is logged when it ends.
         logged: !m.stopped,
       };
@@ -135,25 +132,16 @@ const advance: Command = {
     const total = spec.parse(parsed, { cpus: m.config.cpus }).ns;
     const time = (ns: number) => formatTime(ns, { exact: parsed.values.exact === true });
     const start = m.now;
-    // Advancing in slices is the same as one advance (each includes its end instant), and lets
-    // Ctrl-C and progress in between.
-    const slice = 10_000_000;
-    let done = 0;
     let handled = 0;
-    // The event loop gets a turn every 25 ms of work (repl/drive.ts's pace), not every slice.
-    let turn = performance.now();
-    while (done < total) {
-      if (ctx.signal?.aborted) break;
-      const step = Math.min(slice, total - done);
-      handled += m.advance(step);
-      done += step;
-      if ((ctx.progress || ctx.signal) && performance.now() - turn >= TURN_MS) {
-        ctx.progress?.(done / total, `advance ${time(done)} of ${time(total)}`);
-        await new Promise((r) => setTimeout(r, 0));
-        turn = performance.now();
-      }
-    }
-    if (total === 0) handled = m.advance(0);
+    const done = await inSlices(
+      total,
+      ctx,
+      time,
+      (limit) => {
+        handled += m.advance(limit);
+        return { passed: limit, stop: false };
+      },
+    );
     const stopped = done < total;
     // Ctrl-C stops between two slices: every interrupt of the time passed has run, none later.
     const where = stopped ? " (Ctrl-C), between two interrupt instants" : "";

@@ -15,7 +15,7 @@ import { CONDITION_KINDS, conditionText, formatOperation, parseOperation } from 
 import { CONDITION_GRAMMAR } from "../../lib/api/conditions.ts";
 import { shellWord } from "../../lib/ops/lexer.ts";
 import { type Command, parse, ReplError, type Result, type Shell } from "../command.ts";
-import { addBreakpoint, breakpointsOf, devicesNow, stopLines, stopRecord } from "../stops.ts";
+import { addBreakpoint, breakpointsOf, devicesNow, stopLines, stopResult } from "../stops.ts";
 import { presentResult } from "./machine.ts";
 import type { OperationName, RunUntilResult } from "../../mod.ts";
 
@@ -45,19 +45,11 @@ function after(
   // The walk ended: the session log gets its operation, whole (it replays unbroken to the same end).
   if (!m.stopped) session.log.push(operation);
   if (r.stopped && m.stopped) {
-    return { text: stopLines(m, devices, r.stopped).join("\n"), result: stopRecord(r) };
+    return stopResult(null, stopLines(m, devices, r.stopped), r);
   }
   const kind = operation.split(" ")[0] as OperationName;
   const done = r.result ? presentResult(kind, r.result, session) : null;
-  const lines = [
-    ...(done?.text ? [done.text] : []),
-    ...(r.stopped ? stopLines(m, devices, r.stopped) : []),
-  ];
-  return {
-    text: lines.join("\n"),
-    result: stopRecord(r),
-    ...(done && done.ok === false ? { ok: false, error: done.error } : {}),
-  };
+  return stopResult(done, r.stopped ? stopLines(m, devices, r.stopped) : [], r);
 }
 
 const breakCommand: Command = {
