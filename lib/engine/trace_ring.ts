@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { TraceEvent } from "./trace.ts";
+import { cpuhpEnterEvent, type TraceEvent } from "./trace.ts";
 
 // Event kinds, one per type (and cpuhp_enter's multi-instance form).
 const TYPES = [
@@ -144,8 +144,8 @@ export class TraceRing {
     const slot = this.#next();
     if (this.#enter(slot, time, cpu, target, idx, fun, on, multi)) this.#loose?.delete(slot);
     else {
-      const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
-      (this.#loose ??= new Map()).set(slot, multi ? { ...e, multi: true } : e);
+      const e = cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi);
+      (this.#loose ??= new Map()).set(slot, e);
     }
   }
 
@@ -345,18 +345,16 @@ export class TraceRing {
     const time = c.time[slot], cpu = c.cpu[slot], flags = c.flags[slot];
     const names = this.#names;
     switch (kind) {
-      case ENTER: {
-        const e = {
-          type: "cpuhp_enter" as const,
+      case ENTER:
+        return cpuhpEnterEvent(
           time,
           cpu,
-          target: c.b[slot],
-          idx: c.a[slot],
-          fun: names[c.s1[slot]],
-          on: c.c[slot],
-        };
-        return flags & MULTI ? { ...e, multi: true } : e;
-      }
+          c.b[slot],
+          c.a[slot],
+          names[c.s1[slot]],
+          c.c[slot],
+          (flags & MULTI) !== 0,
+        );
       case EXIT:
         return {
           type: "cpuhp_exit",

@@ -7,7 +7,12 @@
  */
 
 import { type Callback, type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
-import { type CpuhpEnterEvent, type CpuhpExitEvent, cpuhpText } from "../engine/trace.ts";
+import {
+  type CpuhpEnterEvent,
+  cpuhpEnterEvent,
+  type CpuhpExitEvent,
+  cpuhpText,
+} from "../engine/trace.ts";
 import { runAs } from "../engine/exec.ts";
 import { fcall, ftraceOf, printedSymbol, recording, tracepoint } from "../tracing/ftrace.ts";
 import { stepContext } from "./context.ts";
@@ -129,8 +134,7 @@ export function cpuhpEnter(
   multi = false,
 ): void {
   if (k.observers.event.length > 0 || recording(k)) {
-    const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
-    cpuhpEvent(k, multi ? { ...e, multi: true } : e);
+    cpuhpEvent(k, cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi));
   } else if (k.history) {
     // What emit() does with the object, packed from its fields.
     k.trace.pushEnter(time, cpu, target, idx, fun, on, multi);
