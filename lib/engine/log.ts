@@ -168,11 +168,30 @@ export function emit(k: Kernel, event: TraceEvent): void {
   for (let i = 0; i < observers.length; i++) observers[i](event);
   if (!k.history) return;
   k.trace.push(event);
-  trim(k);
+  trimTrace(k);
 }
 
-// The ring's overwrite: past `traceBuffer` + a quarter, all but the newest `traceBuffer` go.
-function trim(k: Kernel): void {
+/**
+ * The ring's overwrite, after each event put in `k.trace`: past `traceBuffer` + a quarter, all but
+ * the newest `traceBuffer` go and `traceLost` counts them. {@linkcode emit} calls it; so does a
+ * hot path that packs its event into the ring from its fields (`k.trace.pushEnter`, with history
+ * kept and no event observer) instead of building the object.
+ *
+ * @example
+ * ```ts
+ * import { trimTrace } from "./log.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().cpus(2).traceBuffer(16).build().snapshot());
+ * const lost = k.s.log.traceLost;
+ * while (k.trace.length <= 20) k.trace.pushExit(1, 0, 0, 0, 0, 0);
+ * trimTrace(k);
+ * assert.equal(k.trace.length, 16);
+ * assert.equal(k.s.log.traceLost, lost + 5);
+ * ```
+ */
+export function trimTrace(k: Kernel): void {
   const ring = k.trace;
   const cap = k.s.config.traceBuffer;
   if (ring.length > cap + (cap >> 2)) {
@@ -180,51 +199,6 @@ function trim(k: Kernel): void {
     ring.dropOldest(drop);
     k.s.log.traceLost += drop;
   }
-}
-
-/**
- * Whether a trace event must be built as an object: an event observer will see it. When not,
- * {@linkcode keepCpuhpEnter} and {@linkcode keepCpuhpExit} record it from its fields.
- */
-export function eventsObserved(k: Kernel): boolean {
-  return k.observers.event.length > 0;
-}
-
-/**
- * What {@linkcode emit} of `{ type: "cpuhp_enter", time, cpu, target, idx, fun, on }` (with
- * `multi: true` when `multi`) does when no event observer is attached: the buffer keeps it.
- */
-export function keepCpuhpEnter(
-  k: Kernel,
-  time: number,
-  cpu: number,
-  target: number,
-  idx: number,
-  fun: string,
-  on: number,
-  multi: boolean,
-): void {
-  if (!k.history) return;
-  k.trace.pushEnter(time, cpu, target, idx, fun, on, multi);
-  trim(k);
-}
-
-/**
- * What {@linkcode emit} of `{ type: "cpuhp_exit", time, cpu, state, idx, ret, on }` does when no
- * event observer is attached.
- */
-export function keepCpuhpExit(
-  k: Kernel,
-  time: number,
-  cpu: number,
-  state: number,
-  idx: number,
-  ret: number,
-  on: number,
-): void {
-  if (!k.history) return;
-  k.trace.pushExit(time, cpu, state, idx, ret, on);
-  trim(k);
 }
 
 /**

@@ -141,6 +141,34 @@ export function tracepointText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
 }
 
 /**
+ * The `cpuhp_enter` event of these fields, its keys in the order the trace buffer keeps them
+ * (`multi` last, present only when set): the one place that builds it (the tracepoint in
+ * lib/hotplug/invoke.ts, the packed ring's reads in lib/engine/trace_ring.ts).
+ *
+ * @example
+ * ```ts
+ * import { cpuhpEnterEvent } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(Object.keys(cpuhpEnterEvent(0, 1, 0, 206, "f", 1, true)), [
+ *   "type", "time", "cpu", "target", "idx", "fun", "on", "multi",
+ * ]);
+ * assert.equal("multi" in cpuhpEnterEvent(0, 1, 0, 206, "f", 1, false), false);
+ * ```
+ */
+export function cpuhpEnterEvent(
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  multi: boolean,
+): CpuhpEnterEvent {
+  const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
+  return multi ? { ...e, multi: true } : e;
+}
+
+/**
  * {@linkcode tracepointText} of an event the model made (not checked: the hot path of a traced
  * hotplug walk).
  *

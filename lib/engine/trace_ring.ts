@@ -9,24 +9,13 @@
  * @module
  */
 
-import type { TraceEvent } from "./trace.ts";
+import { cpuhpEnterEvent, TRACE_EVENT_TYPES, type TraceEvent } from "./trace.ts";
 
-// Event kinds, one per type (and cpuhp_enter's multi-instance form).
-const TYPES = [
-  "cpuhp_enter",
-  "cpuhp_exit",
-  "clockevents_register_device",
-  "tick_setup_device",
-  "clockevents_unbind_device",
-  "clockevents_shutdown",
-  "tick_shutdown",
-  "tick_install_broadcast_device",
-  "tick",
-  "tick_do_timer",
-  "hang",
-] as const satisfies readonly TraceEvent["type"][];
+// Event kinds: an event type's index in the one list of them (what `trace --type` takes).
+const TYPES = TRACE_EVENT_TYPES;
 const KIND = new Map<string, number>(TYPES.map((t, i) => [t, i]));
-const ENTER = 0, EXIT = 1, TICK = 8, DO_TIMER = 9, HANG = 10;
+const ENTER = KIND.get("cpuhp_enter")!, EXIT = KIND.get("cpuhp_exit")!, TICK = KIND.get("tick")!;
+const DO_TIMER = KIND.get("tick_do_timer")!, HANG = KIND.get("hang")!;
 // Flags: cpuhp_enter's `multi`; a clockevent event's `previous` and `ret` keys (present, even
 // when `previous` is undefined: tick_setup_device of a CPU that had no device).
 const MULTI = 1, PREVIOUS = 2, RET = 4;
@@ -144,8 +133,8 @@ export class TraceRing {
     const slot = this.#next();
     if (this.#enter(slot, time, cpu, target, idx, fun, on, multi)) this.#loose?.delete(slot);
     else {
-      const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
-      (this.#loose ??= new Map()).set(slot, multi ? { ...e, multi: true } : e);
+      const e = cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi);
+      (this.#loose ??= new Map()).set(slot, e);
     }
   }
 
@@ -345,18 +334,16 @@ export class TraceRing {
     const time = c.time[slot], cpu = c.cpu[slot], flags = c.flags[slot];
     const names = this.#names;
     switch (kind) {
-      case ENTER: {
-        const e = {
-          type: "cpuhp_enter" as const,
+      case ENTER:
+        return cpuhpEnterEvent(
           time,
           cpu,
-          target: c.b[slot],
-          idx: c.a[slot],
-          fun: names[c.s1[slot]],
-          on: c.c[slot],
-        };
-        return flags & MULTI ? { ...e, multi: true } : e;
-      }
+          c.b[slot],
+          c.a[slot],
+          names[c.s1[slot]],
+          c.c[slot],
+          (flags & MULTI) !== 0,
+        );
       case EXIT:
         return {
           type: "cpuhp_exit",

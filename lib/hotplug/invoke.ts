@@ -7,11 +7,16 @@
  */
 
 import { type Callback, type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
-import { type CpuhpEnterEvent, type CpuhpExitEvent, cpuhpText } from "../engine/trace.ts";
+import {
+  type CpuhpEnterEvent,
+  cpuhpEnterEvent,
+  type CpuhpExitEvent,
+  cpuhpText,
+} from "../engine/trace.ts";
 import { runAs } from "../engine/exec.ts";
 import { fcall, ftraceOf, printedSymbol, recording, tracepoint } from "../tracing/ftrace.ts";
 import { stepContext } from "./context.ts";
-import { emit, eventsObserved, keepCpuhpEnter, keepCpuhpExit, traced } from "../engine/log.ts";
+import { emit, traced, trimTrace } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
@@ -128,10 +133,13 @@ export function cpuhpEnter(
   on: number,
   multi = false,
 ): void {
-  if (eventsObserved(k) || recording(k)) {
-    const e = { type: "cpuhp_enter" as const, time, cpu, target, idx, fun, on };
-    cpuhpEvent(k, multi ? { ...e, multi: true } : e);
-  } else keepCpuhpEnter(k, time, cpu, target, idx, fun, on, multi);
+  if (k.observers.event.length > 0 || recording(k)) {
+    cpuhpEvent(k, cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi));
+  } else if (k.history) {
+    // What emit() does with the object, packed from its fields.
+    k.trace.pushEnter(time, cpu, target, idx, fun, on, multi);
+    trimTrace(k);
+  }
 }
 
 /** The `cpuhp_exit` tracepoint, like {@linkcode cpuhpEnter}. */
@@ -144,9 +152,12 @@ export function cpuhpExit(
   ret: number,
   on: number,
 ): void {
-  if (eventsObserved(k) || recording(k)) {
+  if (k.observers.event.length > 0 || recording(k)) {
     cpuhpEvent(k, { type: "cpuhp_exit", time, cpu, state, idx, ret, on });
-  } else keepCpuhpExit(k, time, cpu, state, idx, ret, on);
+  } else if (k.history) {
+    k.trace.pushExit(time, cpu, state, idx, ret, on);
+    trimTrace(k);
+  }
 }
 
 /** One callback of `cpuhp_invoke_callback()`, in the context that runs it. */
