@@ -13,7 +13,14 @@ import { vm } from "../mod.ts";
 const small = fc.integer({ min: -2, max: 300 });
 const any = fc.oneof(small, fc.integer(), fc.integer({ min: -(2 ** 40), max: 2 ** 40 }));
 const name = fc.oneof(fc.constantFrom("hv_stimer0", "lapic", "f"), fc.string());
-const time = fc.oneof(fc.nat(), fc.double({ noNaN: true }));
+// Times as the model writes them (integer ns, hours apart or close) and any double: the ring keeps
+// each as a difference from the one before, exactly or not at all.
+const time = fc.oneof(
+  fc.nat(),
+  fc.integer({ min: 2 ** 42, max: 2 ** 42 + 1000 }),
+  fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  fc.double({ noNaN: true }),
+);
 const base = { time, cpu: fc.oneof(small, any) };
 
 const event: fc.Arbitrary<TraceEvent> = fc.oneof(

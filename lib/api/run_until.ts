@@ -20,6 +20,11 @@ import type { MachineState } from "../engine/state.ts";
 import { withTrace } from "../engine/log.ts";
 import { type StopPoint, StopSignal } from "../engine/stops.ts";
 import { createKernel } from "../machine/kernel.ts";
+// A replay runs on a copy of the state before the operation, history kept, its records (and
+// trace events) shared: the kernel never changes one once written, and copying thousands of them
+// cost a step most of its time. A running kernel's state comes with its trace materialised
+// (`withTrace()`); a kernel made from the copy takes its events over as they are.
+import { copyState } from "../engine/copy.ts";
 import { stateName } from "../machine/info.ts";
 import {
   formatOperation,
@@ -130,18 +135,6 @@ function pointOf(
     time: k.s.now,
     reason,
   };
-}
-
-/**
- * A copy of `s` for a replay: all of it, but the trace's events are shared (the kernel never
- * changes an event once emitted, and copying thousands of them costs a step most of its time).
- * A running kernel's state comes with its trace materialised (`withTrace()`); a kernel made from
- * the copy takes its events over as they are (lib/engine/trace_ring.ts).
- */
-function copyState(s: MachineState): MachineState {
-  const copy: MachineState = structuredClone({ ...s, log: { ...s.log, trace: [] } });
-  copy.log.trace = s.log.trace.slice();
-  return copy;
 }
 
 /**

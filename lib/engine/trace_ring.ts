@@ -4,7 +4,9 @@
  * a hibernation image). A booted 2048-vCPU machine keeps 40,960 events; as objects they were two
  * thirds of its heap and most of a hotplug walk's garbage-collection time (each kept event is
  * promoted out of the young generation). The machine value (a snapshot) still holds plain events:
- * the ring starts from those (`base`, shared, never changed) and packs what the model emits after.
+ * the ring starts from those (`base`, shared, never changed) and packs what the model emits after,
+ * 15 bytes an event: its time as the difference from the event before (a ring is written in time
+ * order), summed back in order when read.
  *
  * @module
  */
@@ -16,49 +18,50 @@ const TYPES = TRACE_EVENT_TYPES;
 const KIND = new Map<string, number>(TYPES.map((t, i) => [t, i]));
 const ENTER = KIND.get("cpuhp_enter")!, EXIT = KIND.get("cpuhp_exit")!, TICK = KIND.get("tick")!;
 const DO_TIMER = KIND.get("tick_do_timer")!, HANG = KIND.get("hang")!;
-// Flags: cpuhp_enter's `multi`; a clockevent event's `previous` and `ret` keys (present, even
-// when `previous` is undefined: tick_setup_device of a CPU that had no device).
-const MULTI = 1, PREVIOUS = 2, RET = 4;
+// Flags, above the kind's bits: cpuhp_enter's `multi`; a clockevent event's `previous` and `ret`
+// keys (present, even when `previous` is undefined: tick_setup_device of a CPU that had no device).
+const KIND_BITS = 0x1f, MULTI = 0x20, PREVIOUS = 0x40, RET = 0x80;
+if (TYPES.length > KIND_BITS + 1) {
+  throw new Error("internal: trace event kinds past the ring's bits");
+}
 
-/** Columns of one packed event (what each holds depends on its kind). */
+/**
+ * Columns of one packed event, 15 bytes; every small field a 16-bit column (a signed value kept as
+ * its low 16 bits and read back sign-extended, a name as its interned id). What `a`, `b`, `c`, `s`
+ * hold depends on the kind: cpuhp_enter idx, target, on, fun; cpuhp_exit idx, state, ret, on; tick
+ * handler, -, -, device; tick_do_timer from, to; hang idx, -, -, reason; a clockevent event
+ * previous (NONE: undefined), -, ret, device.
+ */
 interface Columns {
-  time: Float64Array;
+  /** Time minus the time of the newest event before it (the oldest's time is `#headTime`). */
+  dt: Int32Array;
+  /** Kind (low bits) and flags. */
   kind: Uint8Array;
-  flags: Uint8Array;
-  cpu: Int16Array;
-  /** cpuhp: idx; tick_do_timer: from; hang: idx. */
-  a: Int16Array;
-  /** cpuhp_enter: target; cpuhp_exit: state; tick_do_timer: to. */
-  b: Int16Array;
-  /** cpuhp_enter: on; cpuhp_exit: ret; clockevent: ret. */
-  c: Int32Array;
-  /** cpuhp_exit: on. */
-  d: Int16Array;
-  /** Interned: cpuhp_enter's fun, a clockevent's or tick's device, a hang's reason. */
-  s1: Uint16Array;
-  /** Interned: a clockevent's previous device (NONE: undefined), a tick's handler. */
-  s2: Uint16Array;
+  cpu: Uint16Array;
+  a: Uint16Array;
+  b: Uint16Array;
+  c: Uint16Array;
+  s: Uint16Array;
 }
 
 function columns(n: number): Columns {
   return {
-    time: new Float64Array(n),
+    dt: new Int32Array(n),
     kind: new Uint8Array(n),
-    flags: new Uint8Array(n),
-    cpu: new Int16Array(n),
-    a: new Int16Array(n),
-    b: new Int16Array(n),
-    c: new Int32Array(n),
-    d: new Int16Array(n),
-    s1: new Uint16Array(n),
-    s2: new Uint16Array(n),
+    cpu: new Uint16Array(n),
+    a: new Uint16Array(n),
+    b: new Uint16Array(n),
+    c: new Uint16Array(n),
+    s: new Uint16Array(n),
   };
 }
 
-// Whether `v` fits an Int16 / Int32 column exactly (a model event's values always do: CPU and
-// state numbers, errnos; anything else is kept as an object).
+// A 16-bit column's value read back as the signed number it was.
+const signed = (v: number): number => (v << 16) >> 16;
+
+// Whether `v` fits a 16-bit column exactly (a model event's values always do: CPU and state
+// numbers, errnos; anything else is kept as an object).
 const i16 = (v: number): boolean => (v << 16) >> 16 === v;
-const i32 = (v: number): boolean => (v | 0) === v;
 
 // The interned-name id of an absent `previous` (and the first id that does not fit).
 const NONE = 0xffff;
@@ -88,6 +91,9 @@ export class TraceRing {
   // Packed events: slots head .. head+count-1 (mod capacity).
   #head = 0;
   #count = 0;
+  // The time of the oldest packed event, and of the newest (what the next event's `dt` is from).
+  #headTime = 0;
+  #lastTime = 0;
   // Events that do not pack (a value outside a column's range), by slot.
   #loose: Map<number, TraceEvent> | null = null;
   #names: string[] = [];
@@ -112,8 +118,8 @@ export class TraceRing {
   /** Appends `e` as the newest event (the ring must hold fewer than `max` packed). */
   push(e: TraceEvent): void {
     const slot = this.#next();
-    if (!this.#pack(slot, e)) (this.#loose ??= new Map()).set(slot, e);
-    else this.#loose?.delete(slot);
+    if (this.#time(slot, e.time) && this.#pack(slot, e)) this.#loose?.delete(slot);
+    else this.#keepLoose(slot, e);
   }
 
   /**
@@ -131,11 +137,9 @@ export class TraceRing {
     multi: boolean,
   ): void {
     const slot = this.#next();
-    if (this.#enter(slot, time, cpu, target, idx, fun, on, multi)) this.#loose?.delete(slot);
-    else {
-      const e = cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi);
-      (this.#loose ??= new Map()).set(slot, e);
-    }
+    if (this.#time(slot, time) && this.#enter(slot, cpu, target, idx, fun, on, multi)) {
+      this.#loose?.delete(slot);
+    } else this.#keepLoose(slot, cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi));
   }
 
   /**
@@ -144,29 +148,46 @@ export class TraceRing {
    */
   pushExit(time: number, cpu: number, state: number, idx: number, ret: number, on: number): void {
     const slot = this.#next();
-    if (this.#exit(slot, time, cpu, state, idx, ret, on)) this.#loose?.delete(slot);
-    else {
-      const e = { type: "cpuhp_exit" as const, time, cpu, state, idx, ret, on };
-      (this.#loose ??= new Map()).set(slot, e);
-    }
+    if (this.#time(slot, time) && this.#exit(slot, cpu, state, idx, ret, on)) {
+      this.#loose?.delete(slot);
+    } else this.#keepLoose(slot, { type: "cpuhp_exit", time, cpu, state, idx, ret, on });
   }
 
   // The slot of a new newest event (the columns grown when full).
   #next(): number {
-    let cap = this.#cols.time.length;
+    let cap = this.#cols.dt.length;
     if (this.#count === cap) {
       if (cap >= this.#max) throw new Error(`internal: trace ring past ${this.#max} events`);
       this.#grow();
-      cap = this.#cols.time.length;
+      cap = this.#cols.dt.length;
     }
     const slot = this.#head + this.#count;
     this.#count++;
     return slot >= cap ? slot - cap : slot;
   }
 
+  // Stores `time` in `slot` as the difference from the newest event before it; false when that
+  // does not give `time` back exactly (the event is then kept as an object, with its own time).
+  #time(slot: number, time: number): boolean {
+    const last = this.#lastTime;
+    this.#lastTime = time;
+    // The only event: the oldest, whose time is `#headTime` (its `dt` is never read).
+    if (this.#count === 1) {
+      this.#headTime = time;
+      return true;
+    }
+    const dt = time - last;
+    this.#cols.dt[slot] = dt;
+    return (dt | 0) === dt && last + dt === time;
+  }
+
+  // Keeps `e`, which does not pack, as the object in `slot`.
+  #keepLoose(slot: number, e: TraceEvent): void {
+    (this.#loose ??= new Map()).set(slot, e);
+  }
+
   #enter(
     slot: number,
-    time: number,
     cpu: number,
     target: number,
     idx: number,
@@ -175,36 +196,23 @@ export class TraceRing {
     multi: boolean,
   ): boolean {
     const c = this.#cols;
-    c.time[slot] = time;
-    c.kind[slot] = ENTER;
-    c.flags[slot] = multi ? MULTI : 0;
+    c.kind[slot] = multi ? ENTER | MULTI : ENTER;
     c.cpu[slot] = cpu;
     c.a[slot] = idx;
     c.b[slot] = target;
     c.c[slot] = on;
-    return this.#putName(c.s1, slot, fun) && c.time[slot] === time && i16(cpu) && i16(idx) &&
-      i16(target) && i32(on);
+    return this.#putName(c.s, slot, fun) && i16(cpu) && i16(idx) && i16(target) && i16(on);
   }
 
-  #exit(
-    slot: number,
-    time: number,
-    cpu: number,
-    state: number,
-    idx: number,
-    ret: number,
-    on: number,
-  ): boolean {
+  #exit(slot: number, cpu: number, state: number, idx: number, ret: number, on: number): boolean {
     const c = this.#cols;
-    c.time[slot] = time;
     c.kind[slot] = EXIT;
-    c.flags[slot] = 0;
     c.cpu[slot] = cpu;
     c.a[slot] = idx;
     c.b[slot] = state;
     c.c[slot] = ret;
-    c.d[slot] = on;
-    return c.time[slot] === time && i16(cpu) && i16(idx) && i16(state) && i32(ret) && i16(on);
+    c.s[slot] = on;
+    return i16(cpu) && i16(idx) && i16(state) && i16(ret) && i16(on);
   }
 
   /** Drops the oldest `n` events (at most all); returns how many it dropped. */
@@ -216,13 +224,26 @@ export class TraceRing {
       this.#baseStart = 0;
     }
     const fromPacked = Math.min(n - fromBase, this.#count);
-    const cap = this.#cols.time.length;
-    if (this.#loose) {
-      for (let i = 0; i < fromPacked; i++) this.#loose.delete((this.#head + i) % cap);
+    if (fromPacked > 0) {
+      const cap = this.#cols.dt.length;
+      // The new oldest event's time, summed from the old one's (before its slots are let go).
+      if (fromPacked < this.#count) {
+        let time = this.#headTime;
+        for (let i = 1; i <= fromPacked; i++) time = this.#timeAt((this.#head + i) % cap, time);
+        this.#headTime = time;
+      }
+      const loose = this.#loose;
+      for (let i = 0; loose && i < fromPacked; i++) loose.delete((this.#head + i) % cap);
+      this.#head = (this.#head + fromPacked) % cap;
+      this.#count -= fromPacked;
     }
-    if (fromPacked > 0) this.#head = (this.#head + fromPacked) % cap;
-    this.#count -= fromPacked;
     return fromBase + fromPacked;
+  }
+
+  // The time of the event in `slot`, the event before it being at `previous`.
+  #timeAt(slot: number, previous: number): number {
+    const loose = this.#loose?.get(slot);
+    return loose ? loose.time : previous + this.#cols.dt[slot];
   }
 
   /** The events from the `from`-th oldest on, as fresh plain objects (base events are shared). */
@@ -232,16 +253,20 @@ export class TraceRing {
     for (let i = this.#baseStart + Math.min(from, baseLeft); i < this.#base.length; i++) {
       out.push(this.#base[i]);
     }
-    const cap = this.#cols.time.length;
-    for (let i = Math.max(0, from - baseLeft); i < this.#count; i++) {
-      out.push(this.#unpack((this.#head + i) % cap));
+    const cap = this.#cols.dt.length;
+    const first = Math.max(0, from - baseLeft);
+    let time = this.#headTime;
+    for (let i = 0; i < this.#count; i++) {
+      const slot = (this.#head + i) % cap;
+      if (i > 0) time = this.#timeAt(slot, time);
+      if (i >= first) out.push(this.#unpack(slot, time));
     }
     return out;
   }
 
   #grow(): void {
     const old = this.#cols;
-    const cap = old.time.length;
+    const cap = old.dt.length;
     const next = columns(Math.min(this.#max, Math.max(64, cap * 2)));
     const loose = this.#loose;
     this.#loose = null;
@@ -282,21 +307,19 @@ export class TraceRing {
     return id;
   }
 
-  // Packs `e` into `slot`; false when a value does not fit (the caller keeps the object).
+  // Packs `e` but its time into `slot`; false when a value does not fit (the caller keeps the object).
   #pack(slot: number, e: TraceEvent): boolean {
     const c = this.#cols;
-    c.time[slot] = e.time;
-    c.kind[slot] = KIND.get(e.type)!;
+    let kind = KIND.get(e.type)!;
     c.cpu[slot] = e.cpu;
-    let flags = 0;
-    let fits = i16(e.cpu) && c.time[slot] === e.time;
+    let fits = i16(e.cpu);
     switch (e.type) {
       case "cpuhp_enter":
-        return this.#enter(slot, e.time, e.cpu, e.target, e.idx, e.fun, e.on, e.multi === true);
+        return this.#enter(slot, e.cpu, e.target, e.idx, e.fun, e.on, e.multi === true);
       case "cpuhp_exit":
-        return this.#exit(slot, e.time, e.cpu, e.state, e.idx, e.ret, e.on);
+        return this.#exit(slot, e.cpu, e.state, e.idx, e.ret, e.on);
       case "tick":
-        fits &&= this.#putName(c.s1, slot, e.device) && this.#putName(c.s2, slot, e.handler);
+        fits &&= this.#putName(c.s, slot, e.device) && this.#putName(c.a, slot, e.handler);
         break;
       case "tick_do_timer":
         fits &&= i16(e.from) && i16(e.to);
@@ -304,44 +327,44 @@ export class TraceRing {
         c.b[slot] = e.to;
         break;
       case "hang":
-        fits &&= i16(e.idx) && this.#putName(c.s1, slot, e.reason);
+        fits &&= i16(e.idx) && this.#putName(c.s, slot, e.reason);
         c.a[slot] = e.idx;
         break;
       default:
         // A clockevent event: its optional keys as its emitter wrote them (present or absent).
-        fits &&= this.#putName(c.s1, slot, e.device);
+        fits &&= this.#putName(c.s, slot, e.device);
         if ("previous" in e) {
-          flags |= PREVIOUS;
-          if (e.previous === undefined) c.s2[slot] = NONE;
-          else fits &&= this.#putName(c.s2, slot, e.previous);
+          kind |= PREVIOUS;
+          if (e.previous === undefined) c.a[slot] = NONE;
+          else fits &&= this.#putName(c.a, slot, e.previous);
         }
         if ("ret" in e) {
-          flags |= RET;
-          fits &&= e.ret !== undefined && i32(e.ret);
+          kind |= RET;
+          fits &&= e.ret !== undefined && i16(e.ret);
           c.c[slot] = e.ret ?? 0;
         }
     }
-    c.flags[slot] = flags;
+    c.kind[slot] = kind;
     return fits;
   }
 
-  // The event in `slot`, with its keys in the order its emitter wrote them.
-  #unpack(slot: number): TraceEvent {
+  // The event in `slot`, at `time`, with its keys in the order its emitter wrote them.
+  #unpack(slot: number, time: number): TraceEvent {
     const loose = this.#loose?.get(slot);
     if (loose) return loose;
     const c = this.#cols;
-    const kind = c.kind[slot];
-    const time = c.time[slot], cpu = c.cpu[slot], flags = c.flags[slot];
+    const kind = c.kind[slot] & KIND_BITS, flags = c.kind[slot];
+    const cpu = signed(c.cpu[slot]);
     const names = this.#names;
     switch (kind) {
       case ENTER:
         return cpuhpEnterEvent(
           time,
           cpu,
-          c.b[slot],
-          c.a[slot],
-          names[c.s1[slot]],
-          c.c[slot],
+          signed(c.b[slot]),
+          signed(c.a[slot]),
+          names[c.s[slot]],
+          signed(c.c[slot]),
           (flags & MULTI) !== 0,
         );
       case EXIT:
@@ -349,26 +372,26 @@ export class TraceRing {
           type: "cpuhp_exit",
           time,
           cpu,
-          state: c.b[slot],
-          idx: c.a[slot],
-          ret: c.c[slot],
-          on: c.d[slot],
+          state: signed(c.b[slot]),
+          idx: signed(c.a[slot]),
+          ret: signed(c.c[slot]),
+          on: signed(c.s[slot]),
         };
       case TICK:
-        return { type: "tick", time, cpu, device: names[c.s1[slot]], handler: names[c.s2[slot]] };
+        return { type: "tick", time, cpu, device: names[c.s[slot]], handler: names[c.a[slot]] };
       case DO_TIMER:
-        return { type: "tick_do_timer", time, cpu, from: c.a[slot], to: c.b[slot] };
+        return { type: "tick_do_timer", time, cpu, from: signed(c.a[slot]), to: signed(c.b[slot]) };
       case HANG:
-        return { type: "hang", time, cpu, idx: c.a[slot], reason: names[c.s1[slot]] };
+        return { type: "hang", time, cpu, idx: signed(c.a[slot]), reason: names[c.s[slot]] };
       default: {
         const e: Record<string, unknown> = {
           type: TYPES[kind],
           time,
           cpu,
-          device: names[c.s1[slot]],
+          device: names[c.s[slot]],
         };
-        if (flags & PREVIOUS) e.previous = c.s2[slot] === NONE ? undefined : names[c.s2[slot]];
-        if (flags & RET) e.ret = c.c[slot];
+        if (flags & PREVIOUS) e.previous = c.a[slot] === NONE ? undefined : names[c.a[slot]];
+        if (flags & RET) e.ret = signed(c.c[slot]);
         return e as unknown as TraceEvent;
       }
     }
