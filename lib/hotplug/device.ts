@@ -78,30 +78,30 @@ export function walk(
   const changes: BindingChange[] = [];
   const op: HotplugOp = {
     cpu,
-    control: control ?? (s.cpus.find((c) => c.online && c.id !== cpu)?.id ?? 0),
+    control: control ?? firstOnlineBut(k, cpu),
     noTick: [],
     rollback: false,
     step: null,
     stepTeardown: false,
+    calls: 0,
+    up: target > st.state,
   };
-  const where = () => {
+  const onDevice = (on: number, device: string | null, previous: string | null) => {
+    if (on !== cpu) return;
     const step = op.step === null ? null : k.steps[op.step];
-    return {
+    changes.push({
       state: st.state,
       step: op.step,
       stepName: step ? step.name ?? step.id : null,
       teardown: op.stepTeardown,
-    };
+      device,
+      previous,
+    });
   };
-  const unwatch = k.observers.add({
-    device(on, device, previous) {
-      if (on === cpu) changes.push({ ...where(), device, previous });
-    },
-  });
+  k.observers.addDevice(onDevice);
   let ret = 0;
   let hang: Hang | null = null;
-  const up = target > st.state;
-  op.up = up;
+  const up = op.up!;
   const run = () => {
     // An idle CPU whose tick is stopped wakes to run its hotplug thread.
     const r = whileAwake(
@@ -128,7 +128,7 @@ export function walk(
     s.problems.push({ kind: "hang", cpu, state: hang.state, message: hang.reason, time: ktime(k) });
     emit(k, { type: "hang", time: ktime(k), cpu, idx: hang.state, reason: hang.reason });
   } finally {
-    unwatch();
+    k.observers.removeDevice(onDevice);
   }
   // Left online below sched:active, the CPU has nothing to run: its idle loop stops the tick.
   if (!hang) tickNohzIdleStop(k, cpu);
@@ -146,6 +146,13 @@ export function walk(
     });
   }
   return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
+}
+
+/** The first online CPU other than `cpu` (CPU0 when none), which controls a walk of `cpu`. */
+function firstOnlineBut(k: Kernel, cpu: number): number {
+  const cpus = k.s.cpus;
+  for (const c of cpus) if (c.online && c.id !== cpu) return c.id;
+  return 0;
 }
 
 /**

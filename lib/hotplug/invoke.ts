@@ -18,7 +18,7 @@ import { fcall, ftraceOf, printedSymbol, recording, tracepoint } from "../tracin
 import { stepContext } from "./context.ts";
 import { emit, traced, trimTrace } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
-import { sectionOf } from "../engine/line.ts";
+import { type Section, sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { E } from "../util/errno.ts";
 import { advanceTo } from "../time/advance.ts";
@@ -98,13 +98,13 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   if (!ftraceOf(k)?.on) {
     return step.multi
       ? invokeInstances(k, op, state, bringup, cb.name, on)
-      : invokeOne(k, op, state, bringup, cb, on);
+      : invokeOne(k, op, state, bringup, cb, on, section);
   }
   const ctx = recording(k) ? stepContext(k, op, state, bringup) : null;
   const run = () =>
     step.multi
       ? invokeInstances(k, op, state, bringup, cb.name, on)
-      : fcall(k, "cpuhp_invoke_callback", () => invokeOne(k, op, state, bringup, cb, on));
+      : fcall(k, "cpuhp_invoke_callback", () => invokeOne(k, op, state, bringup, cb, on, section));
   return ctx ? runAs(k, ctx, run) : run();
 }
 
@@ -168,10 +168,9 @@ function invokeOne(
   bringup: boolean,
   cb: Callback,
   on: number,
+  section: Section,
 ): number {
   const st = k.s.cpus[op.cpu];
-  const step = k.steps[state];
-  const section = sectionOf(k.line, state);
   const watched = k.observers.step.length > 0;
   if (watched) observe(k, op, state, cb.name, !bringup, "enter");
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
@@ -186,7 +185,7 @@ function invokeOne(
       throw new HangSignal({
         cpu: op.cpu,
         state,
-        stateName: step.name ?? step.id,
+        stateName: k.steps[state].name ?? k.steps[state].id,
         callback: cb.name,
         reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
           `and ${cb.name}() ${wait}`,
@@ -214,7 +213,7 @@ function invokeOne(
   // the hotplugged CPU is not up, and a real trace shows the rest take microseconds
   // (logs/k6.12-hv-legacy-vmbus-failtrace.log: a rollback from 147 ends 0.5 ms after the AP
   // started, before its first tick).
-  if (sectionOf(k.line, state) === "ONLINE") {
+  if (section === "ONLINE") {
     op.calls = (op.calls ?? 0) + 1;
     const spent = k.s.config.timing.callbackNs;
     if (spent > 0) advanceTo(k, k.s.now + spent);
