@@ -172,28 +172,27 @@ function invokeOne(
 ): number {
   const st = k.s.cpus[op.cpu];
   const watched = k.observers.step.length > 0;
-  if (watched) observe(k, op, state, cb.name, !bringup, "enter");
+  const online = section === "ONLINE";
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
   const tp = tracesOn(k, on);
-  if (tp) cpuhpEnter(k, ktime(k), op.cpu, st.target, state, cb.name, on);
-  if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
-    op.noTick.push(state);
-    const wait = cb.waitsOnTimer;
-    if (wait && k.s.parkRace !== "passes") {
-      throw new HangSignal({
-        cpu: op.cpu,
-        state,
-        stateName: k.steps[state].name ?? k.steps[state].id,
-        callback: cb.name,
-        reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
-          `and ${cb.name}() ${wait}`,
-        symptom: "",
-        time: ktime(k),
-      });
+  if (cb.run === null && !watched && !(online && k.s.config.timing.callbackNs > 0)) {
+    // Most callbacks of a walk: no modelled effect, nobody watching, no time spent. What the
+    // general path below does for them, without its bookkeeping: nothing runs between the
+    // tracepoints, so both carry the same time.
+    const time = ktime(k);
+    if (tp) cpuhpEnter(k, time, op.cpu, st.target, state, cb.name, on);
+    if (online) {
+      if (!hasWorkingTick(k, op.cpu)) runsWithoutTick(k, op, state, cb);
+      op.calls = (op.calls ?? 0) + 1;
     }
+    if (tp) cpuhpExit(k, time, op.cpu, exitState(k, st, state, bringup), state, 0, on);
+    return 0;
   }
+  if (watched) observe(k, op, state, cb.name, !bringup, "enter");
+  if (tp) cpuhpEnter(k, ktime(k), op.cpu, st.target, state, cb.name, on);
+  if (online && !hasWorkingTick(k, op.cpu)) runsWithoutTick(k, op, state, cb);
   const outer = op.step;
   const outerDir = op.stepTeardown;
   op.step = state;
@@ -213,7 +212,7 @@ function invokeOne(
   // the hotplugged CPU is not up, and a real trace shows the rest take microseconds
   // (logs/k6.12-hv-legacy-vmbus-failtrace.log: a rollback from 147 ends 0.5 ms after the AP
   // started, before its first tick).
-  if (section === "ONLINE") {
+  if (online) {
     op.calls = (op.calls ?? 0) + 1;
     const spent = k.s.config.timing.callbackNs;
     if (spent > 0) advanceTo(k, k.s.now + spent);
@@ -228,6 +227,26 @@ function invokeOne(
   // noted): a walk stopped there (lib/api/run_until.ts) shows the kernel's picture after it.
   if (watched) observe(k, op, state, cb.name, !bringup, "exit");
   return ret;
+}
+
+/**
+ * An ONLINE-section callback about to run on a CPU with no working tick: noted for the walk's
+ * report; one that sleeps on a timer there never returns (the walk hangs).
+ */
+function runsWithoutTick(k: Kernel, op: HotplugOp, state: number, cb: Callback): void {
+  op.noTick.push(state);
+  const wait = cb.waitsOnTimer;
+  if (!wait || k.s.parkRace === "passes") return;
+  throw new HangSignal({
+    cpu: op.cpu,
+    state,
+    stateName: k.steps[state].name ?? k.steps[state].id,
+    callback: cb.name,
+    reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
+      `and ${cb.name}() ${wait}`,
+    symptom: "",
+    time: ktime(k),
+  });
 }
 
 /**

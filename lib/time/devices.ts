@@ -228,14 +228,17 @@ export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu
   t.kind
 );
 
-// clockevents_config() is a pure function of the template and the config: computed once.
-const TIMING = new Map<string, DeviceTiming>();
+// clockevents_config() is a pure function of the template and the config: computed once per
+// template and config (a machine's config object does not change; the key string the table
+// once took cost a re-registration more than the rest of newDevice()).
+const TIMING = new WeakMap<MachineConfig, Map<DeviceTemplate, DeviceTiming>>();
 function timingOf(c: MachineConfig, t: DeviceTemplate): DeviceTiming {
-  const key = `${t.kind}/${t.name(c)}/${c.hz}`;
-  let timing = TIMING.get(key);
+  let byTemplate = TIMING.get(c);
+  if (!byTemplate) TIMING.set(c, byTemplate = new Map());
+  let timing = byTemplate.get(t);
   if (!timing) {
     timing = t.timing(c) ?? { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
-    TIMING.set(key, timing);
+    byTemplate.set(t, timing);
   }
   return timing;
 }
