@@ -93,6 +93,11 @@ export interface Kernel {
    * null where hvtick does not know the clocksource's rate. Set from the config.
    */
   maxDefermentNs: number | null;
+  /**
+   * CPUs running their hotplug thread now: busy, so not idle (lib/time/tick_nohz_idle.ts; not
+   * machine state). Made when first needed.
+   */
+  awake?: Set<number>;
 }
 
 /**
