@@ -85,6 +85,7 @@ export function walk(
     stepTeardown: false,
     calls: 0,
     up: target > st.state,
+    tickWorks: undefined,
   };
   const onDevice = (on: number, device: string | null, previous: string | null) => {
     if (on !== cpu) return;

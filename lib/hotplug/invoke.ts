@@ -96,8 +96,10 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   // Without tracing (the common case) fcall() and the context add nothing: call directly, no
   // closures.
   if (!ftraceOf(k)?.on) {
-    return step.multi
-      ? invokeInstances(k, op, state, bringup, cb.name, on)
+    if (step.multi) return invokeInstances(k, op, state, bringup, cb.name, on);
+    return cb.run === null && k.observers.step.length === 0 &&
+        (section !== "ONLINE" || k.s.config.timing.callbackNs === 0)
+      ? invokeEmpty(k, op, state, bringup, cb, on, section)
       : invokeOne(k, op, state, bringup, cb, on, section);
   }
   const ctx = recording(k) ? stepContext(k, op, state, bringup) : null;
@@ -160,6 +162,35 @@ export function cpuhpExit(
   }
 }
 
+/**
+ * {@linkcode invokeOne} of a callback with no modelled effect, with nobody watching steps and no
+ * time spent (most callbacks of a walk): nothing runs between its tracepoints, so both carry one
+ * time, and there is no step to note or failure to keep. Kept apart and small so that it is
+ * compiled early.
+ */
+function invokeEmpty(
+  k: Kernel,
+  op: HotplugOp,
+  state: number,
+  bringup: boolean,
+  cb: Callback,
+  on: number,
+  section: Section,
+): number {
+  const tp = tracesOn(k, on);
+  const time = ktime(k);
+  const st = k.s.cpus[op.cpu];
+  if (tp) cpuhpEnter(k, time, op.cpu, st.target, state, cb.name, on);
+  if (section === "ONLINE") {
+    // The model's state is as the last such callback left it, unless another ran since.
+    const works = op.tickWorks ??= hasWorkingTick(k, op.cpu);
+    if (!works) runsWithoutTick(k, op, state, cb);
+    op.calls = (op.calls ?? 0) + 1;
+  }
+  if (tp) cpuhpExit(k, time, op.cpu, exitState(k, st, state, bringup), state, 0, on);
+  return 0;
+}
+
 /** One callback of `cpuhp_invoke_callback()`, in the context that runs it. */
 function invokeOne(
   k: Kernel,
@@ -177,26 +208,15 @@ function invokeOne(
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
   const tp = tracesOn(k, on);
-  if (cb.run === null && !watched && !(online && k.s.config.timing.callbackNs > 0)) {
-    // Most callbacks of a walk: no modelled effect, nobody watching, no time spent. What the
-    // general path below does for them, without its bookkeeping: nothing runs between the
-    // tracepoints, so both carry the same time.
-    const time = ktime(k);
-    if (tp) cpuhpEnter(k, time, op.cpu, st.target, state, cb.name, on);
-    if (online) {
-      if (!hasWorkingTick(k, op.cpu)) runsWithoutTick(k, op, state, cb);
-      op.calls = (op.calls ?? 0) + 1;
-    }
-    if (tp) cpuhpExit(k, time, op.cpu, exitState(k, st, state, bringup), state, 0, on);
-    return 0;
-  }
   if (watched) observe(k, op, state, cb.name, !bringup, "enter");
   if (tp) cpuhpEnter(k, ktime(k), op.cpu, st.target, state, cb.name, on);
-  if (online && !hasWorkingTick(k, op.cpu)) runsWithoutTick(k, op, state, cb);
+  if (online && !(op.tickWorks ?? hasWorkingTick(k, op.cpu))) runsWithoutTick(k, op, state, cb);
   const outer = op.step;
   const outerDir = op.stepTeardown;
   op.step = state;
   op.stepTeardown = !bringup;
+  // What the callback (and the time it takes) changes is not known: found again when next asked.
+  op.tickWorks = undefined;
   let ret: number;
   try {
     ret = cb.run ? cb.run(k, op) : 0;
@@ -217,6 +237,7 @@ function invokeOne(
     const spent = k.s.config.timing.callbackNs;
     if (spent > 0) advanceTo(k, k.s.now + spent);
   }
+  op.tickWorks = undefined;
   op.step = outer;
   op.stepTeardown = outerDir;
   if (tp) cpuhpExit(k, ktime(k), op.cpu, exitState(k, st, state, bringup), state, ret, on);
