@@ -243,6 +243,31 @@ function timingOf(c: MachineConfig, t: DeviceTemplate): DeviceTiming {
   return timing;
 }
 
+// A driver's callbacks are a pure function of its template and the config: built once per
+// config object (a state switch asks for them every time).
+const CALLBACKS = new WeakMap<MachineConfig, Map<string, DeviceCallbacks>>();
+
+/**
+ * The driver callbacks of device kind `kind` in config `c` (its template's, memoised).
+ *
+ * @example
+ * ```ts
+ * import { driverCallbacks } from "./devices.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const c = vm().build().config;
+ * assert.equal(driverCallbacks(c, "hv_stimer").shutdown, "hv_ce_shutdown");
+ * assert.equal(driverCallbacks(c, "hv_stimer"), driverCallbacks(c, "hv_stimer"));
+ * ```
+ */
+export function driverCallbacks(c: MachineConfig, kind: string): DeviceCallbacks {
+  let byKind = CALLBACKS.get(c);
+  if (!byKind) CALLBACKS.set(c, byKind = new Map());
+  let cb = byKind.get(kind);
+  if (!cb) byKind.set(kind, cb = template(kind).callbacks(c));
+  return cb;
+}
+
 /** Every device kind. */
 export const DEVICE_KINDS: readonly string[] = TEMPLATES.map((t) => t.kind);
 
