@@ -124,7 +124,9 @@ export class Observers {
   /** Removes a tick-device observer {@linkcode Observers.addDevice} added. */
   removeDevice(f: (cpu: number, device: string | null, previous: string | null) => void): void {
     const i = this.device.lastIndexOf(f);
-    if (i >= 0) this.device.splice(i, 1);
+    // The newest is the one a walk removes: pop() builds no array of the removed.
+    if (i === this.device.length - 1) this.device.pop();
+    else if (i >= 0) this.device.splice(i, 1);
   }
 
   /** Tells the device observers that `cpu`'s tick device changed. */

@@ -152,7 +152,7 @@ export function walk(
 /** The first online CPU other than `cpu` (CPU0 when none), which controls a walk of `cpu`. */
 function firstOnlineBut(k: Kernel, cpu: number): number {
   const cpus = k.s.cpus;
-  for (const c of cpus) if (c.online && c.id !== cpu) return c.id;
+  for (let i = 0; i < cpus.length; i++) if (cpus[i].online && cpus[i].id !== cpu) return cpus[i].id;
   return 0;
 }
 
@@ -200,6 +200,11 @@ export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
   return walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
 }
 
+// What a write that walks nothing returns.
+function unchanged(state: number, ret = 0): Outcome {
+  return { ret, from: state, to: state, hang: null, changes: [] };
+}
+
 /**
  * Writing `cpuN/online`: `device_online()`/`device_offline()`. Already in the requested state
  * (the device's cached `offline` flag) is a successful no-op; offline of a non-hotpluggable CPU
@@ -207,15 +212,14 @@ export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
  */
 export function deviceOnline(k: Kernel, cpu: number, online: boolean): Outcome {
   const st = k.s.cpus[cpu];
-  const same = { ret: 0, from: st.state, to: st.state, hang: null, changes: [] };
   if (online) {
-    if (!st.devOffline) return same;
+    if (!st.devOffline) return unchanged(st.state);
     const out = cpuUpDown(k, cpu, k.line.cpuhp.ONLINE);
     if (out.ret === 0 && !out.hang) st.devOffline = false;
     return out;
   }
-  if (!hotpluggable(k, cpu)) return { ...same, ret: refuse("not-hotpluggable").ret };
-  if (st.devOffline) return same;
+  if (!hotpluggable(k, cpu)) return unchanged(st.state, refuse("not-hotpluggable").ret);
+  if (st.devOffline) return unchanged(st.state);
   const out = cpuUpDown(k, cpu, 0);
   if (out.ret === 0 && !out.hang) st.devOffline = true;
   return out;
