@@ -180,15 +180,58 @@ function invokeEmpty(
   const tp = tracesOn(k, on);
   const time = ktime(k);
   const st = k.s.cpus[op.cpu];
-  if (tp) cpuhpEnter(k, time, op.cpu, st.target, state, cb.name, on);
   if (section === "ONLINE") {
     // The model's state is as the last such callback left it, unless another ran since.
     const works = op.tickWorks ??= hasWorkingTick(k, op.cpu);
-    if (!works) runsWithoutTick(k, op, state, cb);
+    if (!works) {
+      if (tp) cpuhpEnter(k, time, op.cpu, st.target, state, cb.name, on);
+      // May hang: the callback is then not counted as run.
+      runsWithoutTick(k, op, state, cb);
+      op.calls = (op.calls ?? 0) + 1;
+      if (tp) cpuhpExit(k, time, op.cpu, exitState(k, st, state, bringup), state, 0, on);
+      return 0;
+    }
     op.calls = (op.calls ?? 0) + 1;
   }
-  if (tp) cpuhpExit(k, time, op.cpu, exitState(k, st, state, bringup), state, 0, on);
+  if (tp) {
+    cpuhpEnterExit(
+      k,
+      time,
+      op.cpu,
+      st.target,
+      state,
+      cb.name,
+      on,
+      exitState(k, st, state, bringup),
+    );
+  }
   return 0;
+}
+
+/**
+ * Both tracepoints of a callback that ran nothing ({@linkcode invokeEmpty}): what
+ * {@linkcode cpuhpEnter} then {@linkcode cpuhpExit} with `ret` 0 do, deciding once where they go.
+ */
+function cpuhpEnterExit(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  state: number,
+): void {
+  if (k.observers.event.length > 0 || recording(k)) {
+    cpuhpEnter(k, time, cpu, target, idx, fun, on);
+    cpuhpExit(k, time, cpu, state, idx, 0, on);
+  } else if (k.history) {
+    const ring = k.trace;
+    ring.pushEnter(time, cpu, target, idx, fun, on, false);
+    trimTrace(k);
+    ring.pushExit(time, cpu, state, idx, 0, on);
+    trimTrace(k);
+  }
 }
 
 /** One callback of `cpuhp_invoke_callback()`, in the context that runs it. */

@@ -176,9 +176,8 @@ export function fcallWith<A, B, T>(
   a: A,
   b: B,
 ): T {
-  const ft = ftraceOf(k);
-  if (!ft || !ft.on) return f(k, a, b);
-  return fcall(k, fn, () => f(k, a, b));
+  // Small, so that it is inlined where it is called (and `f` with it).
+  return k.history && k.s.log.ftrace?.on ? fcall(k, fn, () => f(k, a, b)) : f(k, a, b);
 }
 
 /**
