@@ -70,3 +70,26 @@ export function irqsave<T>(k: Kernel, f: () => T): T {
   const c = current(k);
   return runAs(k, { ...c, irqsOff: true, depth: c.depth + (k.preemptCount ? 1 : 0) }, f);
 }
+
+/**
+ * {@linkcode irqsave} of `f(k, a, b)`, with no closure to build when no tracer reads contexts.
+ *
+ * @example
+ * ```ts
+ * import { irqsaveWith } from "./exec.ts";
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().build().snapshot());
+ * assert.equal(irqsaveWith(k, (_k, a: number, b: number) => a * b, 6, 7), 42);
+ * ```
+ */
+export function irqsaveWith<A, B, T>(
+  k: Kernel,
+  f: (k: Kernel, a: A, b: B) => T,
+  a: A,
+  b: B,
+): T {
+  if (!k.history || !k.s.log.ftrace?.on) return f(k, a, b);
+  return irqsave(k, () => f(k, a, b));
+}

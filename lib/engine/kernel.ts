@@ -93,6 +93,11 @@ export interface Kernel {
    * null where hvtick does not know the clocksource's rate. Set from the config.
    */
   maxDefermentNs: number | null;
+  /**
+   * CPUs running their hotplug thread now: busy, so not idle (lib/time/tick_nohz_idle.ts; not
+   * machine state). Made when first needed.
+   */
+  awake?: Set<number>;
 }
 
 /**
@@ -173,6 +178,12 @@ export interface HotplugOp {
   up?: boolean;
   /** `cpuhp_state_add_instance()` calling the one instance it adds (multi-instance steps). */
   instance?: boolean;
+  /**
+   * Whether the CPU has a working tick, as last found before a callback with no modelled effect
+   * (lib/hotplug/invoke.ts), or undefined when not known: nothing between two such callbacks
+   * changes it, and every other callback forgets it.
+   */
+  tickWorks?: boolean;
   /** The point handed to step observers, reused for every callback of the walk. */
   point?: { -readonly [K in keyof StepPoint]: StepPoint[K] };
 }

@@ -113,6 +113,22 @@ export class Observers {
     };
   }
 
+  /**
+   * Adds a tick-device observer as it is (no binding, no disposer: a hotplug walk adds one on
+   * every operation); {@linkcode Observers.removeDevice} removes it.
+   */
+  addDevice(f: (cpu: number, device: string | null, previous: string | null) => void): void {
+    this.device.push(f);
+  }
+
+  /** Removes a tick-device observer {@linkcode Observers.addDevice} added. */
+  removeDevice(f: (cpu: number, device: string | null, previous: string | null) => void): void {
+    const i = this.device.lastIndexOf(f);
+    // The newest is the one a walk removes: pop() builds no array of the removed.
+    if (i === this.device.length - 1) this.device.pop();
+    else if (i >= 0) this.device.splice(i, 1);
+  }
+
   /** Tells the device observers that `cpu`'s tick device changed. */
   deviceChanged(cpu: number, device: string | null, previous: string | null): void {
     for (let i = 0; i < this.device.length; i++) this.device[i](cpu, device, previous);

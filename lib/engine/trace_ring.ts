@@ -12,6 +12,7 @@
  */
 
 import { cpuhpEnterEvent, TRACE_EVENT_TYPES, type TraceEvent } from "./trace.ts";
+import { NONE, TraceNames } from "./trace_names.ts";
 
 // Event kinds: an event type's index in the one list of them (what `trace --type` takes).
 const TYPES = TRACE_EVENT_TYPES;
@@ -63,9 +64,6 @@ const signed = (v: number): number => (v << 16) >> 16;
 // numbers, errnos; anything else is kept as an object).
 const i16 = (v: number): boolean => (v << 16) >> 16 === v;
 
-// The interned-name id of an absent `previous` (and the first id that does not fit).
-const NONE = 0xffff;
-
 /**
  * The newest trace events, packed: `base` (plain events the ring started from, shared) followed
  * by the packed ones, oldest first; `push` keeps `emit()`'s ring (lib/engine/log.ts).
@@ -96,8 +94,7 @@ export class TraceRing {
   #lastTime = 0;
   // Events that do not pack (a value outside a column's range), by slot.
   #loose: Map<number, TraceEvent> | null = null;
-  #names: string[] = [];
-  #ids = new Map<string, number>();
+  #names = new TraceNames();
 
   #max: number;
 
@@ -201,7 +198,9 @@ export class TraceRing {
     c.a[slot] = idx;
     c.b[slot] = target;
     c.c[slot] = on;
-    return this.#putName(c.s, slot, fun) && i16(cpu) && i16(idx) && i16(target) && i16(on);
+    const id = this.#names.idAt(idx, fun);
+    c.s[slot] = id;
+    return id !== NONE && i16(cpu) && i16(idx) && i16(target) && i16(on);
   }
 
   #exit(slot: number, cpu: number, state: number, idx: number, ret: number, on: number): boolean {
@@ -290,21 +289,9 @@ export class TraceRing {
 
   // Stores name `s`'s id in `col[slot]`; false when the name table is full.
   #putName(col: Uint16Array, slot: number, s: string): boolean {
-    const id = this.#name(s);
+    const id = this.#names.id(s);
     col[slot] = id;
     return id !== NONE;
-  }
-
-  // The id of name `s` (NONE and above do not fit a name column: such an event stays an object).
-  #name(s: string): number {
-    let id = this.#ids.get(s);
-    if (id === undefined) {
-      if (this.#names.length >= NONE) return NONE;
-      id = this.#names.length;
-      this.#names.push(s);
-      this.#ids.set(s, id);
-    }
-    return id;
   }
 
   // Packs `e` but its time into `slot`; false when a value does not fit (the caller keeps the object).
@@ -355,7 +342,7 @@ export class TraceRing {
     const c = this.#cols;
     const kind = c.kind[slot] & KIND_BITS, flags = c.kind[slot];
     const cpu = signed(c.cpu[slot]);
-    const names = this.#names;
+    const names = this.#names.list;
     switch (kind) {
       case ENTER:
         return cpuhpEnterEvent(

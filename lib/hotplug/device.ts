@@ -78,30 +78,31 @@ export function walk(
   const changes: BindingChange[] = [];
   const op: HotplugOp = {
     cpu,
-    control: control ?? (s.cpus.find((c) => c.online && c.id !== cpu)?.id ?? 0),
+    control: control ?? firstOnlineBut(k, cpu),
     noTick: [],
     rollback: false,
     step: null,
     stepTeardown: false,
+    calls: 0,
+    up: target > st.state,
+    tickWorks: undefined,
   };
-  const where = () => {
+  const onDevice = (on: number, device: string | null, previous: string | null) => {
+    if (on !== cpu) return;
     const step = op.step === null ? null : k.steps[op.step];
-    return {
+    changes.push({
       state: st.state,
       step: op.step,
       stepName: step ? step.name ?? step.id : null,
       teardown: op.stepTeardown,
-    };
+      device,
+      previous,
+    });
   };
-  const unwatch = k.observers.add({
-    device(on, device, previous) {
-      if (on === cpu) changes.push({ ...where(), device, previous });
-    },
-  });
+  k.observers.addDevice(onDevice);
   let ret = 0;
   let hang: Hang | null = null;
-  const up = target > st.state;
-  op.up = up;
+  const up = op.up!;
   const run = () => {
     // An idle CPU whose tick is stopped wakes to run its hotplug thread.
     const r = whileAwake(
@@ -128,7 +129,7 @@ export function walk(
     s.problems.push({ kind: "hang", cpu, state: hang.state, message: hang.reason, time: ktime(k) });
     emit(k, { type: "hang", time: ktime(k), cpu, idx: hang.state, reason: hang.reason });
   } finally {
-    unwatch();
+    k.observers.removeDevice(onDevice);
   }
   // Left online below sched:active, the CPU has nothing to run: its idle loop stops the tick.
   if (!hang) tickNohzIdleStop(k, cpu);
@@ -146,6 +147,13 @@ export function walk(
     });
   }
   return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
+}
+
+/** The first online CPU other than `cpu` (CPU0 when none), which controls a walk of `cpu`. */
+function firstOnlineBut(k: Kernel, cpu: number): number {
+  const cpus = k.s.cpus;
+  for (let i = 0; i < cpus.length; i++) if (cpus[i].online && cpus[i].id !== cpu) return cpus[i].id;
+  return 0;
 }
 
 /**
@@ -192,6 +200,11 @@ export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
   return walk(k, cpu, target, undefined, k.line.cpuDownOnWorkqueue);
 }
 
+// What a write that walks nothing returns.
+function unchanged(state: number, ret = 0): Outcome {
+  return { ret, from: state, to: state, hang: null, changes: [] };
+}
+
 /**
  * Writing `cpuN/online`: `device_online()`/`device_offline()`. Already in the requested state
  * (the device's cached `offline` flag) is a successful no-op; offline of a non-hotpluggable CPU
@@ -199,15 +212,14 @@ export function cpuUpDown(k: Kernel, cpu: number, target: number): Outcome {
  */
 export function deviceOnline(k: Kernel, cpu: number, online: boolean): Outcome {
   const st = k.s.cpus[cpu];
-  const same = { ret: 0, from: st.state, to: st.state, hang: null, changes: [] };
   if (online) {
-    if (!st.devOffline) return same;
+    if (!st.devOffline) return unchanged(st.state);
     const out = cpuUpDown(k, cpu, k.line.cpuhp.ONLINE);
     if (out.ret === 0 && !out.hang) st.devOffline = false;
     return out;
   }
-  if (!hotpluggable(k, cpu)) return { ...same, ret: refuse("not-hotpluggable").ret };
-  if (st.devOffline) return same;
+  if (!hotpluggable(k, cpu)) return unchanged(st.state, refuse("not-hotpluggable").ret);
+  if (st.devOffline) return unchanged(st.state);
   const out = cpuUpDown(k, cpu, 0);
   if (out.ret === 0 && !out.hang) st.devOffline = true;
   return out;

@@ -18,7 +18,7 @@ import { fcall, ftraceOf, printedSymbol, recording, tracepoint } from "../tracin
 import { stepContext } from "./context.ts";
 import { emit, traced, trimTrace } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
-import { sectionOf } from "../engine/line.ts";
+import { type Section, sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { E } from "../util/errno.ts";
 import { advanceTo } from "../time/advance.ts";
@@ -96,15 +96,17 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   // Without tracing (the common case) fcall() and the context add nothing: call directly, no
   // closures.
   if (!ftraceOf(k)?.on) {
-    return step.multi
-      ? invokeInstances(k, op, state, bringup, cb.name, on)
-      : invokeOne(k, op, state, bringup, cb, on);
+    if (step.multi) return invokeInstances(k, op, state, bringup, cb.name, on);
+    return cb.run === null && k.observers.step.length === 0 &&
+        (section !== "ONLINE" || k.s.config.timing.callbackNs === 0)
+      ? invokeEmpty(k, op, state, bringup, cb, on, section)
+      : invokeOne(k, op, state, bringup, cb, on, section);
   }
   const ctx = recording(k) ? stepContext(k, op, state, bringup) : null;
   const run = () =>
     step.multi
       ? invokeInstances(k, op, state, bringup, cb.name, on)
-      : fcall(k, "cpuhp_invoke_callback", () => invokeOne(k, op, state, bringup, cb, on));
+      : fcall(k, "cpuhp_invoke_callback", () => invokeOne(k, op, state, bringup, cb, on, section));
   return ctx ? runAs(k, ctx, run) : run();
 }
 
@@ -160,6 +162,78 @@ export function cpuhpExit(
   }
 }
 
+/**
+ * {@linkcode invokeOne} of a callback with no modelled effect, with nobody watching steps and no
+ * time spent (most callbacks of a walk): nothing runs between its tracepoints, so both carry one
+ * time, and there is no step to note or failure to keep. Kept apart and small so that it is
+ * compiled early.
+ */
+function invokeEmpty(
+  k: Kernel,
+  op: HotplugOp,
+  state: number,
+  bringup: boolean,
+  cb: Callback,
+  on: number,
+  section: Section,
+): number {
+  const tp = tracesOn(k, on);
+  const time = ktime(k);
+  const st = k.s.cpus[op.cpu];
+  if (section === "ONLINE") {
+    // The model's state is as the last such callback left it, unless another ran since.
+    const works = op.tickWorks ??= hasWorkingTick(k, op.cpu);
+    if (!works) {
+      if (tp) cpuhpEnter(k, time, op.cpu, st.target, state, cb.name, on);
+      // May hang: the callback is then not counted as run.
+      runsWithoutTick(k, op, state, cb);
+      op.calls = (op.calls ?? 0) + 1;
+      if (tp) cpuhpExit(k, time, op.cpu, exitState(k, st, state, bringup), state, 0, on);
+      return 0;
+    }
+    op.calls = (op.calls ?? 0) + 1;
+  }
+  if (tp) {
+    cpuhpEnterExit(
+      k,
+      time,
+      op.cpu,
+      st.target,
+      state,
+      cb.name,
+      on,
+      exitState(k, st, state, bringup),
+    );
+  }
+  return 0;
+}
+
+/**
+ * Both tracepoints of a callback that ran nothing ({@linkcode invokeEmpty}): what
+ * {@linkcode cpuhpEnter} then {@linkcode cpuhpExit} with `ret` 0 do, deciding once where they go.
+ */
+function cpuhpEnterExit(
+  k: Kernel,
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  state: number,
+): void {
+  if (k.observers.event.length > 0 || recording(k)) {
+    cpuhpEnter(k, time, cpu, target, idx, fun, on);
+    cpuhpExit(k, time, cpu, state, idx, 0, on);
+  } else if (k.history) {
+    const ring = k.trace;
+    ring.pushEnter(time, cpu, target, idx, fun, on, false);
+    trimTrace(k);
+    ring.pushExit(time, cpu, state, idx, 0, on);
+    trimTrace(k);
+  }
+}
+
 /** One callback of `cpuhp_invoke_callback()`, in the context that runs it. */
 function invokeOne(
   k: Kernel,
@@ -168,37 +242,24 @@ function invokeOne(
   bringup: boolean,
   cb: Callback,
   on: number,
+  section: Section,
 ): number {
   const st = k.s.cpus[op.cpu];
-  const step = k.steps[state];
-  const section = sectionOf(k.line, state);
   const watched = k.observers.step.length > 0;
-  if (watched) observe(k, op, state, cb.name, !bringup, "enter");
+  const online = section === "ONLINE";
   // The tracepoint fires before the callback runs (55:kernel/cpu.c:171-173), also when the
   // callback then waits forever. Only the trace and its observers use it; building it costs
   // exploration (history off) its time.
   const tp = tracesOn(k, on);
+  if (watched) observe(k, op, state, cb.name, !bringup, "enter");
   if (tp) cpuhpEnter(k, ktime(k), op.cpu, st.target, state, cb.name, on);
-  if (section === "ONLINE" && !hasWorkingTick(k, op.cpu)) {
-    op.noTick.push(state);
-    const wait = cb.waitsOnTimer;
-    if (wait && k.s.parkRace !== "passes") {
-      throw new HangSignal({
-        cpu: op.cpu,
-        state,
-        stateName: step.name ?? step.id,
-        callback: cb.name,
-        reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
-          `and ${cb.name}() ${wait}`,
-        symptom: "",
-        time: ktime(k),
-      });
-    }
-  }
+  if (online && !(op.tickWorks ?? hasWorkingTick(k, op.cpu))) runsWithoutTick(k, op, state, cb);
   const outer = op.step;
   const outerDir = op.stepTeardown;
   op.step = state;
   op.stepTeardown = !bringup;
+  // What the callback (and the time it takes) changes is not known: found again when next asked.
+  op.tickWorks = undefined;
   let ret: number;
   try {
     ret = cb.run ? cb.run(k, op) : 0;
@@ -214,11 +275,12 @@ function invokeOne(
   // the hotplugged CPU is not up, and a real trace shows the rest take microseconds
   // (logs/k6.12-hv-legacy-vmbus-failtrace.log: a rollback from 147 ends 0.5 ms after the AP
   // started, before its first tick).
-  if (sectionOf(k.line, state) === "ONLINE") {
+  if (online) {
     op.calls = (op.calls ?? 0) + 1;
     const spent = k.s.config.timing.callbackNs;
     if (spent > 0) advanceTo(k, k.s.now + spent);
   }
+  op.tickWorks = undefined;
   op.step = outer;
   op.stepTeardown = outerDir;
   if (tp) cpuhpExit(k, ktime(k), op.cpu, exitState(k, st, state, bringup), state, ret, on);
@@ -229,6 +291,26 @@ function invokeOne(
   // noted): a walk stopped there (lib/api/run_until.ts) shows the kernel's picture after it.
   if (watched) observe(k, op, state, cb.name, !bringup, "exit");
   return ret;
+}
+
+/**
+ * An ONLINE-section callback about to run on a CPU with no working tick: noted for the walk's
+ * report; one that sleeps on a timer there never returns (the walk hangs).
+ */
+function runsWithoutTick(k: Kernel, op: HotplugOp, state: number, cb: Callback): void {
+  op.noTick.push(state);
+  const wait = cb.waitsOnTimer;
+  if (!wait || k.s.parkRace === "passes") return;
+  throw new HangSignal({
+    cpu: op.cpu,
+    state,
+    stateName: k.steps[state].name ?? k.steps[state].id,
+    callback: cb.name,
+    reason: `CPU${op.cpu} has no working clockevent device (${tickDescription(k, op.cpu)}), ` +
+      `and ${cb.name}() ${wait}`,
+    symptom: "",
+    time: ktime(k),
+  });
 }
 
 /**

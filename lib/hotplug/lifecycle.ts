@@ -10,7 +10,7 @@ import { cpuhpKickAp, invoke, skipDown, skipUp } from "./cpuhp.ts";
 import { archCpuDie, archCpuDisable, archCpuStarted, archCpuUp } from "../platform/arch/arch.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
 import { irqsave, runAs, taskContext } from "../engine/exec.ts";
-import { fcall, recording } from "../tracing/ftrace.ts";
+import { fcall, fcallWith, recording } from "../tracing/ftrace.ts";
 import { stopperTask } from "../tracing/tasks.ts";
 import { apIdleContext } from "./context.ts";
 import {
@@ -27,10 +27,12 @@ import {
  * `bringup_wait_for_ap()` kicks the hotplug thread towards the target.
  */
 export function bringupCpu(k: Kernel, op: HotplugOp): number {
-  return fcall(k, "bringup_cpu", () => {
-    kickApAlive(k, op);
-    return bringupAp(k, op);
-  });
+  return fcallWith(k, "bringup_cpu", bringup, op, null);
+}
+
+function bringup(k: Kernel, op: HotplugOp): number {
+  kickApAlive(k, op);
+  return bringupAp(k, op);
 }
 
 /**
@@ -60,9 +62,13 @@ export function bringupAp(k: Kernel, op: HotplugOp): number {
     if (ret) mustNotFail(k, op, "STARTING", ret);
   }
   // start_secondary() goes on in the idle task with interrupts enabled.
-  const started = () => fcall(k, "start_secondary", () => archCpuStarted(k, op.cpu));
-  if (recording(k)) runAs(k, apIdleContext(k, op.cpu), started);
-  else started();
+  if (recording(k)) {
+    runAs(
+      k,
+      apIdleContext(k, op.cpu),
+      () => fcallWith(k, "start_secondary", archCpuStarted, op.cpu, null),
+    );
+  } else fcallWith(k, "start_secondary", archCpuStarted, op.cpu, null);
   st.state = c.AP_ONLINE_IDLE;
   if (st.target <= c.AP_ONLINE_IDLE) return 0;
   return cpuhpKickAp(k, op, st.target);
@@ -75,19 +81,24 @@ export function bringupAp(k: Kernel, op: HotplugOp): number {
  * `__cpu_die()` and `tick_cleanup_dead_cpu()`.
  */
 export function takedownCpu(k: Kernel, op: HotplugOp): number {
-  return fcall(k, "takedown_cpu", () => {
-    const st = k.s.cpus[op.cpu];
-    // stop_machine(take_cpu_down): the dying CPU's stopper thread runs it, interrupts off.
-    const down = () => fcall(k, "take_cpu_down", () => takeCpuDown(k, op));
-    const err = recording(k)
-      ? runAs(k, taskContext(op.cpu, stopperTask(k, op.cpu), { irqsOff: true, depth: 1 }), down)
-      : down();
-    if (err) return err;
-    st.state = k.line.cpuhp.AP_IDLE_DEAD;
-    archCpuDie(k, op.cpu, op.control);
-    tickCleanupDeadCpu(k, op.cpu);
-    return 0;
-  });
+  return fcallWith(k, "takedown_cpu", takedown, op, null);
+}
+
+function takedown(k: Kernel, op: HotplugOp): number {
+  const st = k.s.cpus[op.cpu];
+  // stop_machine(take_cpu_down): the dying CPU's stopper thread runs it, interrupts off.
+  const err = recording(k)
+    ? runAs(
+      k,
+      taskContext(op.cpu, stopperTask(k, op.cpu), { irqsOff: true, depth: 1 }),
+      () => fcallWith(k, "take_cpu_down", takeCpuDown, op, null),
+    )
+    : fcallWith(k, "take_cpu_down", takeCpuDown, op, null);
+  if (err) return err;
+  st.state = k.line.cpuhp.AP_IDLE_DEAD;
+  archCpuDie(k, op.cpu, op.control);
+  tickCleanupDeadCpu(k, op.cpu);
+  return 0;
 }
 
 /** `take_cpu_down()` on the dying CPU. */

@@ -67,6 +67,7 @@ export function hotplugReason(
   offline: boolean,
   out: Outcome,
 ): HotplugReason | null {
+  if (out.ret === 0 && !out.hang) return null;
   const reason = (code: HotplugReasonCode, text: string, state = null as number | null) => ({
     code,
     text,

@@ -63,6 +63,7 @@ export function createKernel(s: MachineState, history = true): Kernel {
     // PREEMPT_DYNAMIC selects PREEMPT_BUILD, which selects PREEMPT_COUNT (kernel/Kconfig.preempt).
     preemptCount: configFacts(s.config.kconfig, s.config.kernel)?.preemptDynamic ?? false,
     maxDefermentNs: null,
+    awake: undefined,
   };
   // The clocksource timekeeping reads once it is valid for high resolution (the only time a tick
   // can stop): the best-rated one, fixed by the config.
@@ -87,5 +88,6 @@ export function kernelOn(base: Kernel, s: MachineState, timers = new TimerQueue(
     trace: new TraceRing(),
     history: false,
     exec: idle0(),
+    awake: undefined,
   };
 }

@@ -308,7 +308,8 @@ export function runOperation<O extends Operation>(
   const spec = specOf(op.kind) as unknown as OperationSpec<O>;
   spec.check(t.k, op);
   // A stopped walk holds cpu_hotplug_lock (lib/engine/stops.ts); a reboot discards it.
-  const stopped = op.kind === "reset" ? null : walkStopped(t.k, spec.format(op));
+  // (Its line is written only for the refusal.)
+  const stopped = op.kind === "reset" || !t.k.s.walk ? null : walkStopped(t.k, spec.format(op));
   if (stopped) throw stopped;
   const blocked = spec.blocked(t.k, op);
   if (blocked) throw blocked;

@@ -8,8 +8,15 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit, KERN, printk } from "../engine/log.ts";
-import { current, type ExecContext, irqsave, runAs, taskContext } from "../engine/exec.ts";
-import { fcall } from "../tracing/ftrace.ts";
+import {
+  current,
+  type ExecContext,
+  irqsave,
+  irqsaveWith,
+  runAs,
+  taskContext,
+} from "../engine/exec.ts";
+import { fcall, fcallWith } from "../tracing/ftrace.ts";
 import { noteDoubleAdd, walkDevices } from "./list_corruption.ts";
 import {
   CE_STATE,
@@ -19,7 +26,7 @@ import {
   FEAT,
   KTIME_MAX,
 } from "../engine/state.ts";
-import { DEVICE_KINDS, deviceId, PER_CPU_KINDS, template, viaSynic } from "./devices.ts";
+import { DEVICE_KINDS, deviceId, driverCallbacks, PER_CPU_KINDS, viaSynic } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
@@ -37,7 +44,7 @@ export function dev(k: Kernel, id: string): DeviceState {
  * registering CPU, then the released list is re-offered.
  */
 export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number): void {
-  fcall(k, "clockevents_register_device", () => registerDevice(k, d, cpu));
+  fcallWith(k, "clockevents_register_device", registerDevice, d, cpu);
 }
 
 function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
@@ -75,10 +82,13 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
   listAdd(k.s, d.id);
   emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
   // Under clockevents_lock (raw_spin_lock_irqsave).
-  irqsave(k, () => {
-    tickCheckNewDevice(k, d, cpu);
-    clockeventsNotifyReleased(k, cpu);
-  });
+  irqsaveWith(k, offerDevice, d, cpu);
+}
+
+// What clockevents_register_device() does under clockevents_lock once the device is listed.
+function offerDevice(k: Kernel, d: DeviceState, cpu: number): void {
+  tickCheckNewDevice(k, d, cpu);
+  clockeventsNotifyReleased(k, cpu);
 }
 
 /**
@@ -86,7 +96,7 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
  * when the model builds the device) and tail-calls `clockevents_register_device()`.
  */
 export function clockeventsConfigAndRegister(k: Kernel, d: DeviceState, cpu: number): void {
-  fcall(k, "clockevents_config_and_register", () => clockeventsRegisterDevice(k, d, cpu));
+  fcallWith(k, "clockevents_config_and_register", clockeventsRegisterDevice, d, cpu);
 }
 
 /** `clockevents_notify_released()`: every released device back on the list and re-offered. */
@@ -108,10 +118,12 @@ export function clockeventsExchangeDevice(
   old: DeviceState | null,
   next: DeviceState | null,
 ): void {
-  fcall(k, "clockevents_exchange_device", () => {
-    if (k.line.exchangeSplit) clockeventsExchange(k, old, next);
-    else exchange(k, old, next);
-  });
+  fcallWith(k, "clockevents_exchange_device", exchangeDevice, old, next);
+}
+
+function exchangeDevice(k: Kernel, old: DeviceState | null, next: DeviceState | null): void {
+  if (k.line.exchangeSplit) clockeventsExchange(k, old, next);
+  else exchange(k, old, next);
 }
 
 /**
@@ -123,7 +135,7 @@ export function clockeventsExchange(
   old: DeviceState | null,
   next: DeviceState | null,
 ): void {
-  fcall(k, "__clockevents_exchange_device", () => exchange(k, old, next));
+  fcallWith(k, "__clockevents_exchange_device", exchange, old, next);
 }
 
 function exchange(k: Kernel, old: DeviceState | null, next: DeviceState | null): void {
@@ -143,10 +155,12 @@ function exchange(k: Kernel, old: DeviceState | null, next: DeviceState | null):
 
 /** `clockevents_shutdown()`: SHUTDOWN and `next_event = KTIME_MAX` (clockevents.c:171-175). */
 export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
-  fcall(k, "clockevents_shutdown", () => {
-    clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);
-    d.nextEvent = KTIME_MAX;
-  });
+  fcallWith(k, "clockevents_shutdown", shutdown, d, null);
+}
+
+function shutdown(k: Kernel, d: DeviceState): void {
+  clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);
+  d.nextEvent = KTIME_MAX;
 }
 
 /**
@@ -156,23 +170,25 @@ export function clockeventsShutdown(k: Kernel, d: DeviceState): void {
  */
 export function clockeventsSwitchState(k: Kernel, d: DeviceState, state: CeState): number {
   if (d.state === state) return 0;
-  return fcall(k, "clockevents_switch_state", () => {
-    if (!(d.features & FEAT.DUMMY)) {
-      if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -E.ENOSYS;
-      if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -E.ENOSYS;
-      if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -E.EINVAL;
-      const cb = driverCallback(k, d, state);
-      if (cb) fcall(k, cb, () => driverSetState(k, d, state));
-      else driverSetState(k, d, state);
-    }
-    d.state = state;
-    return 0;
-  });
+  return fcallWith(k, "clockevents_switch_state", switchState, d, state);
+}
+
+function switchState(k: Kernel, d: DeviceState, state: CeState): number {
+  if (!(d.features & FEAT.DUMMY)) {
+    if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -E.ENOSYS;
+    if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -E.ENOSYS;
+    if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -E.EINVAL;
+    const cb = driverCallback(k, d, state);
+    if (cb) fcallWith(k, cb, driverSetState, d, state);
+    else driverSetState(k, d, state);
+  }
+  d.state = state;
+  return 0;
 }
 
 /** The driver callback `__clockevents_switch_state()` calls for `state`, if the driver has one. */
 function driverCallback(k: Kernel, d: DeviceState, state: CeState): string | undefined {
-  const cb = template(d.kind).callbacks(k.s.config);
+  const cb = driverCallbacks(k.s.config, d.kind);
   switch (state) {
     case CE_STATE.DETACHED:
     case CE_STATE.SHUTDOWN:
@@ -192,7 +208,7 @@ function driverSetState(k: Kernel, d: DeviceState, state: CeState): void {
     case CE_STATE.DETACHED:
     case CE_STATE.SHUTDOWN:
     case CE_STATE.ONESHOT_STOPPED:
-      if (template(d.kind).callbacks(k.s.config).shutdown || state === CE_STATE.ONESHOT_STOPPED) {
+      if (driverCallbacks(k.s.config, d.kind).shutdown || state === CE_STATE.ONESHOT_STOPPED) {
         hwStop(d);
       }
       return;

@@ -228,16 +228,44 @@ export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu
   t.kind
 );
 
-// clockevents_config() is a pure function of the template and the config: computed once.
-const TIMING = new Map<string, DeviceTiming>();
+// clockevents_config() is a pure function of the template and the config: computed once per
+// template and config (a machine's config object does not change; the key string the table
+// once took cost a re-registration more than the rest of newDevice()).
+const TIMING = new WeakMap<MachineConfig, Map<DeviceTemplate, DeviceTiming>>();
 function timingOf(c: MachineConfig, t: DeviceTemplate): DeviceTiming {
-  const key = `${t.kind}/${t.name(c)}/${c.hz}`;
-  let timing = TIMING.get(key);
+  let byTemplate = TIMING.get(c);
+  if (!byTemplate) TIMING.set(c, byTemplate = new Map());
+  let timing = byTemplate.get(t);
   if (!timing) {
     timing = t.timing(c) ?? { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
-    TIMING.set(key, timing);
+    byTemplate.set(t, timing);
   }
   return timing;
+}
+
+// A driver's callbacks are a pure function of its template and the config: built once per
+// config object (a state switch asks for them every time).
+const CALLBACKS = new WeakMap<MachineConfig, Map<string, DeviceCallbacks>>();
+
+/**
+ * The driver callbacks of device kind `kind` in config `c` (its template's, memoised).
+ *
+ * @example
+ * ```ts
+ * import { driverCallbacks } from "./devices.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const c = vm().build().config;
+ * assert.equal(driverCallbacks(c, "hv_stimer").shutdown, "hv_ce_shutdown");
+ * assert.equal(driverCallbacks(c, "hv_stimer"), driverCallbacks(c, "hv_stimer"));
+ * ```
+ */
+export function driverCallbacks(c: MachineConfig, kind: string): DeviceCallbacks {
+  let byKind = CALLBACKS.get(c);
+  if (!byKind) CALLBACKS.set(c, byKind = new Map());
+  let cb = byKind.get(kind);
+  if (!cb) byKind.set(kind, cb = template(kind).callbacks(c));
+  return cb;
 }
 
 /** Every device kind. */

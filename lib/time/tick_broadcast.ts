@@ -9,8 +9,8 @@
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import { CE_STATE, type DeviceState, FEAT, KTIME_MAX, TICKDEV_MODE } from "../engine/state.ts";
-import { irqsave } from "../engine/exec.ts";
-import { fcall } from "../tracing/ftrace.ts";
+import { irqsave, irqsaveWith } from "../engine/exec.ts";
+import { fcall, fcallWith } from "../tracing/ftrace.ts";
 import {
   clockeventsExchange,
   clockeventsExchangeDevice,
@@ -49,14 +49,12 @@ function tickCheckBroadcastDevice(
 export function tickInstallBroadcastDevice(k: Kernel, d: DeviceState, cpu: number): void {
   // With the release's exchangeSplit it runs under tick_broadcast_lock and calls
   // __clockevents_exchange_device() (6.1.192 tick-broadcast.c:160-190); 5.10.262 neither (94-120).
-  fcall(
-    k,
-    "tick_install_broadcast_device",
-    () =>
-      k.line.exchangeSplit
-        ? irqsave(k, () => installBroadcastDevice(k, d, cpu))
-        : installBroadcastDevice(k, d, cpu),
-  );
+  fcallWith(k, "tick_install_broadcast_device", installMaybeLocked, d, cpu);
+}
+
+function installMaybeLocked(k: Kernel, d: DeviceState, cpu: number): void {
+  if (k.line.exchangeSplit) irqsaveWith(k, installBroadcastDevice, d, cpu);
+  else installBroadcastDevice(k, d, cpu);
 }
 
 function installBroadcastDevice(k: Kernel, d: DeviceState, cpu: number): void {
@@ -93,7 +91,11 @@ function installBroadcastDevice(k: Kernel, d: DeviceState, cpu: number): void {
 /** `tick_device_uses_broadcast()` (tick-broadcast.c:163-242). */
 export function tickDeviceUsesBroadcast(k: Kernel, d: DeviceState, cpu: number): boolean {
   // Under tick_broadcast_lock (raw_spin_lock_irqsave).
-  return fcall(k, "tick_device_uses_broadcast", () => irqsave(k, () => usesBroadcast(k, d, cpu)));
+  return fcallWith(k, "tick_device_uses_broadcast", usesBroadcastLocked, d, cpu);
+}
+
+function usesBroadcastLocked(k: Kernel, d: DeviceState, cpu: number): boolean {
+  return irqsaveWith(k, usesBroadcast, d, cpu);
 }
 
 function usesBroadcast(k: Kernel, d: DeviceState, cpu: number): boolean {
@@ -154,13 +156,18 @@ export function tickBroadcastSwitchToOneshot(k: Kernel, cpu: number): void {
  */
 export function tickBroadcastOffline(k: Kernel, cpu: number): void {
   // Under tick_broadcast_lock (raw_spin_lock: interrupts are already off).
-  fcall(k, "tick_broadcast_offline", () =>
-    irqsave(k, () => {
-      const bc = k.s.broadcast;
-      clearBit(bc.mask, cpu);
-      clearBit(bc.oneshotMask, cpu);
-      if (bc.mode === TICKDEV_MODE.PERIODIC && bc.mask.length === 0 && bc.dev !== null) {
-        clockeventsShutdown(k, dev(k, bc.dev));
-      }
-    }));
+  fcallWith(k, "tick_broadcast_offline", broadcastOfflineLocked, cpu, null);
+}
+
+function broadcastOfflineLocked(k: Kernel, cpu: number): void {
+  irqsaveWith(k, broadcastOffline, cpu, null);
+}
+
+function broadcastOffline(k: Kernel, cpu: number): void {
+  const bc = k.s.broadcast;
+  clearBit(bc.mask, cpu);
+  clearBit(bc.oneshotMask, cpu);
+  if (bc.mode === TICKDEV_MODE.PERIODIC && bc.mask.length === 0 && bc.dev !== null) {
+    clockeventsShutdown(k, dev(k, bc.dev));
+  }
 }

@@ -37,8 +37,6 @@ import { recording } from "../tracing/ftrace.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "./clockevents.ts";
 
 const activeStates = new WeakMap<Kernel["steps"], number>();
-/** CPUs running their hotplug thread now, per kernel: busy, so not idle (not machine state). */
-const awake = new WeakMap<Kernel, Set<number>>();
 
 /** `CPUHP_AP_ACTIVE` (`sched:active`) of the kernel's step table: a CPU at or above it is active. */
 function schedActive(k: Kernel): number {
@@ -139,7 +137,7 @@ export function tickNohzIdleStop(k: Kernel, cpu: number): void {
  * whether it did.
  */
 export function tickNohzIdleRestop(k: Kernel, cpu: number): boolean {
-  if (awake.get(k)?.has(cpu)) return false;
+  if (k.awake?.has(cpu)) return false;
   k.s.cpus[cpu].schedExpires = stopExpiry(k, cpu);
   programTick(k, cpu);
   return true;
@@ -162,8 +160,7 @@ export function tickNohzIdleRestop(k: Kernel, cpu: number): boolean {
  */
 export function whileAwake<T>(k: Kernel, cpu: number, f: () => T): T {
   tickNohzIdleExit(k, cpu);
-  let set = awake.get(k);
-  if (!set) awake.set(k, set = new Set());
+  const set = awakeSet(k);
   const nested = set.has(cpu);
   set.add(cpu);
   try {
@@ -171,6 +168,11 @@ export function whileAwake<T>(k: Kernel, cpu: number, f: () => T): T {
   } finally {
     if (!nested) set.delete(cpu);
   }
+}
+
+// The CPUs of `k` running their hotplug thread now.
+function awakeSet(k: Kernel): Set<number> {
+  return k.awake ??= new Set();
 }
 
 /**

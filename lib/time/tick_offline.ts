@@ -8,8 +8,8 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
-import { irqsave } from "../engine/exec.ts";
-import { fcall } from "../tracing/ftrace.ts";
+import { irqsaveWith } from "../engine/exec.ts";
+import { fcallWith } from "../tracing/ftrace.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
@@ -24,14 +24,16 @@ import { tickBroadcastOffline } from "./tick_broadcast.ts";
  * the first online CPU takes it (the dying CPU has already left `cpu_online_mask`).
  */
 export function tickHandoverDoTimer(k: Kernel, cpu: number): void {
-  fcall(k, "tick_handover_do_timer", () => {
-    const s = k.s;
-    if (s.doTimerCpu !== cpu) return;
-    const first = s.cpus.find((c) => c.online);
-    const to = first ? first.id : TICK_DO_TIMER.NONE;
-    emit(k, { type: "tick_do_timer", time: ktime(k), cpu, from: cpu, to });
-    s.doTimerCpu = to;
-  });
+  fcallWith(k, "tick_handover_do_timer", handoverDoTimer, cpu, null);
+}
+
+function handoverDoTimer(k: Kernel, cpu: number): void {
+  const s = k.s;
+  if (s.doTimerCpu !== cpu) return;
+  const first = s.cpus.find((c) => c.online);
+  const to = first ? first.id : TICK_DO_TIMER.NONE;
+  emit(k, { type: "tick_do_timer", time: ktime(k), cpu, from: cpu, to });
+  s.doTimerCpu = to;
 }
 
 /**
@@ -39,13 +41,19 @@ export function tickHandoverDoTimer(k: Kernel, cpu: number): void {
  * (5.10.262 kernel/time/clockevents.c:622-627).
  */
 export function tickOfflineCpu(k: Kernel, cpu: number): void {
-  fcall(k, "tick_offline_cpu", () => irqsave(k, () => tickBroadcastOffline(k, cpu)));
+  fcallWith(k, "tick_offline_cpu", offlineCpu, cpu, null);
+}
+
+function offlineCpu(k: Kernel, cpu: number): void {
+  irqsaveWith(k, tickBroadcastOffline, cpu, null);
 }
 
 /** The dying CPU's timer hardware stops (x86 `__cpu_disable` → `clear_local_APIC()`, death). */
 export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
-  for (const kind of PER_CPU_KINDS) {
-    const d = k.s.devices[deviceId(kind, cpu)];
+  // Indexed loops here and below: they run once per offline, mostly before they are optimised,
+  // where `for…of` builds an iterator and a result per element.
+  for (let i = 0; i < PER_CPU_KINDS.length; i++) {
+    const d = k.s.devices[deviceId(PER_CPU_KINDS[i], cpu)];
     if (d) hwStop(d);
   }
 }
@@ -53,11 +61,13 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
 /** The registered devices whose cpumask is exactly `cpu` (per-CPU structs, or a global device pinned there). */
 function devicesOf(k: Kernel, cpu: number): string[] {
   const ids: string[] = [];
-  for (const kind of PER_CPU_KINDS) {
-    const id = deviceId(kind, cpu);
+  for (let i = 0; i < PER_CPU_KINDS.length; i++) {
+    const id = deviceId(PER_CPU_KINDS[i], cpu);
     if (k.s.devices[id]) ids.push(id);
   }
-  for (const kind of GLOBAL_KINDS) if (k.s.devices[kind]?.mask === cpu) ids.push(kind);
+  for (let i = 0; i < GLOBAL_KINDS.length; i++) {
+    if (k.s.devices[GLOBAL_KINDS[i]]?.mask === cpu) ids.push(GLOBAL_KINDS[i]);
+  }
   return ids;
 }
 
@@ -67,7 +77,11 @@ function devicesOf(k: Kernel, cpu: number): string[] {
  * device of the dead CPU that is not the broadcast device is unregistered.
  */
 export function tickCleanupDeadCpu(k: Kernel, cpu: number): void {
-  fcall(k, "tick_cleanup_dead_cpu", () => irqsave(k, () => cleanupDeadCpu(k, cpu)));
+  fcallWith(k, "tick_cleanup_dead_cpu", cleanupLocked, cpu, null);
+}
+
+function cleanupLocked(k: Kernel, cpu: number): void {
+  irqsaveWith(k, cleanupDeadCpu, cpu, null);
 }
 
 // The state number of `hrtimers:prepare` in a kernel's step table (found once per table: a
@@ -86,26 +100,18 @@ function prepareState(k: Kernel): number {
 function cleanupDeadCpu(k: Kernel, cpu: number): void {
   const s = k.s;
   const c = s.cpus[cpu];
-  fcall(k, "tick_shutdown", () => {
-    c.tickMode = TICKDEV_MODE.PERIODIC;
-    if (c.tickDev === null) return;
-    const d = dev(k, c.tickDev);
-    // tick_shutdown() marks it DETACHED without a driver call, then releases it through
-    // clockevents_exchange_device(dev, NULL) (5.10.262 kernel/time/tick-common.c:413-429).
-    d.state = CE_STATE.DETACHED;
-    clockeventsExchangeDevice(k, d, null);
-    d.handler = "clockevents_handle_noop";
-    k.observers.deviceChanged(cpu, null, d.name);
-    emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
-    c.tickDev = null;
-  });
+  fcallWith(k, "tick_shutdown", tickShutdown, cpu, null);
   // Released structs leave every list (list_del poisons them); one that is still the broadcast
   // device stays referenced (tick_broadcast_device.evtdev), so hvtick keeps it.
-  for (const id of s.released) if (s.broadcast.dev !== id) delete s.devices[id];
+  for (let i = 0; i < s.released.length; i++) {
+    if (s.broadcast.dev !== s.released[i]) delete s.devices[s.released[i]];
+  }
   s.released = [];
   // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices.
   walkDevices(k, "tick_cleanup_dead_cpu");
-  for (const id of devicesOf(k, cpu)) {
+  const mine = devicesOf(k, cpu);
+  for (let i = 0; i < mine.length; i++) {
+    const id = mine[i];
     if (!listed(s, id) || s.broadcast.dev === id) continue;
     const d = s.devices[id];
     if (d.state !== CE_STATE.DETACHED) {
@@ -129,6 +135,22 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   c.nohzMode = 0;
   c.schedExpires = -1;
   c.checkClocks = false;
+}
+
+/** `tick_shutdown()` of the dead `cpu` (on the control CPU). */
+function tickShutdown(k: Kernel, cpu: number): void {
+  const c = k.s.cpus[cpu];
+  c.tickMode = TICKDEV_MODE.PERIODIC;
+  if (c.tickDev === null) return;
+  const d = dev(k, c.tickDev);
+  // tick_shutdown() marks it DETACHED without a driver call, then releases it through
+  // clockevents_exchange_device(dev, NULL) (5.10.262 kernel/time/tick-common.c:413-429).
+  d.state = CE_STATE.DETACHED;
+  clockeventsExchangeDevice(k, d, null);
+  d.handler = "clockevents_handle_noop";
+  k.observers.deviceChanged(cpu, null, d.name);
+  emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
+  c.tickDev = null;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
   dev,
 } from "./clockevents.ts";
 import { tickDeviceUsesBroadcast, tickInstallBroadcastDevice } from "./tick_broadcast.ts";
-import { fcall } from "../tracing/ftrace.ts";
+import { fcall, fcallWith } from "../tracing/ftrace.ts";
 
 /** `cpumask_test_cpu(cpu, mask)`. */
 export function maskHas(mask: number, cpu: number): boolean {
@@ -77,7 +77,7 @@ export function tickCheckReplacement(
 
 /** `tick_check_new_device()` on the registering CPU (tick-common.c:338-379). */
 export function tickCheckNewDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
-  fcall(k, "tick_check_new_device", () => checkNewDevice(k, newdev, cpu));
+  fcallWith(k, "tick_check_new_device", checkNewDevice, newdev, cpu);
 }
 
 function checkNewDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
@@ -110,7 +110,7 @@ export function tickInstallReplacement(k: Kernel, newdev: DeviceState, cpu: numb
 
 /** `tick_setup_device()` (tick-common.c:201-272). */
 export function tickSetupDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
-  fcall(k, "tick_setup_device", () => setupDevice(k, newdev, cpu));
+  fcallWith(k, "tick_setup_device", setupDevice, newdev, cpu);
 }
 
 function setupDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
@@ -147,7 +147,7 @@ function setupDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
  * can and broadcast is not in oneshot mode, else oneshot emulation from `tick_next_period`.
  */
 export function tickSetupPeriodic(k: Kernel, d: DeviceState, broadcast: boolean): void {
-  fcall(k, "tick_setup_periodic", () => setupPeriodic(k, d, broadcast));
+  fcallWith(k, "tick_setup_periodic", setupPeriodic, d, broadcast);
 }
 
 function setupPeriodic(k: Kernel, d: DeviceState, broadcast: boolean): void {

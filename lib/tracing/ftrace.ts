@@ -155,6 +155,32 @@ export function fcall<T>(k: Kernel, fn: string, f: () => T): T {
 }
 
 /**
+ * {@linkcode fcall} of `f(k, a, b)`: the same entry and call stack while the tracer records, and
+ * no closure to build when it does not (the paths every hotplug walk takes call their kernel
+ * functions so).
+ *
+ * @example
+ * ```ts
+ * import { fcallWith } from "./ftrace.ts";
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().build().snapshot());
+ * assert.equal(fcallWith(k, "f", (_k, a: number, b: number) => a + b, 1, 2), 3);
+ * ```
+ */
+export function fcallWith<A, B, T>(
+  k: Kernel,
+  fn: string,
+  f: (k: Kernel, a: A, b: B) => T,
+  a: A,
+  b: B,
+): T {
+  // Small, so that it is inlined where it is called (and `f` with it).
+  return k.history && k.s.log.ftrace?.on ? fcall(k, fn, () => f(k, a, b)) : f(k, a, b);
+}
+
+/**
  * A tracepoint of event system `system` fired with the event's text (`cpuhp_enter: cpu: …`,
  * made only when it is recorded): recorded when tracing is on and the system is enabled. The caller has checked that the
  * executing CPU is online (tracepoints do not fire elsewhere).

@@ -9,7 +9,7 @@ import type { Kernel } from "../../engine/kernel.ts";
 import { printk } from "../../engine/log.ts";
 import { newDevice } from "../../time/devices.ts";
 import { clockeventsRegisterDevice } from "../../time/clockevents.ts";
-import { fcall } from "../../tracing/ftrace.ts";
+import { fcallWith } from "../../tracing/ftrace.ts";
 
 /**
  * `__cpu_up()` before the CPU runs: x86 `announce_cpu()` (smpboot.c:900-930) prints the SMP
@@ -45,16 +45,15 @@ export function archCpuStarted(k: Kernel, cpu: number): void {
   }
   s.cpus[cpu].online = true;
   // setup_secondary_APIC_clock() → setup_APIC_timer() → clockevents_register_device().
-  fcall(
-    k,
-    "setup_secondary_APIC_clock",
-    () =>
-      fcall(
-        k,
-        "setup_APIC_timer",
-        () => clockeventsRegisterDevice(k, newDevice(s.config, "lapic", cpu), cpu),
-      ),
-  );
+  fcallWith(k, "setup_secondary_APIC_clock", setupSecondaryApicClock, cpu, null);
+}
+
+function setupSecondaryApicClock(k: Kernel, cpu: number): void {
+  fcallWith(k, "setup_APIC_timer", setupApicTimer, cpu, null);
+}
+
+function setupApicTimer(k: Kernel, cpu: number): void {
+  clockeventsRegisterDevice(k, newDevice(k.s.config, "lapic", cpu), cpu);
 }
 
 /** `__cpu_disable()` on the dying CPU: it leaves `cpu_online_mask`. Returns 0 or -errno. */

@@ -13,7 +13,7 @@ import {
   clockeventsUnbindDevice,
   hwStop,
 } from "../../time/clockevents.ts";
-import { fcall } from "../../tracing/ftrace.ts";
+import { fcall, fcallWith } from "../../tracing/ftrace.ts";
 
 /** Whether the guest has a stimer at all (`HV_MSR_SYNTIMER_AVAILABLE`, and x86 or pre-5.15 arm64). */
 export function hasStimer(k: Kernel): boolean {
@@ -24,19 +24,23 @@ export function hasStimer(k: Kernel): boolean {
 
 /** `hv_stimer_init(cpu)`: configures and registers this CPU's "Hyper-V clockevent". */
 export function hvStimerInit(k: Kernel, cpu: number): number {
-  return fcall(k, "hv_stimer_init", () => {
-    if (!hasStimer(k)) return 0;
-    clockeventsConfigAndRegister(k, newDevice(k.s.config, "hv_stimer", cpu), cpu);
-    return 0;
-  });
+  return fcallWith(k, "hv_stimer_init", stimerInit, cpu, null);
+}
+
+function stimerInit(k: Kernel, cpu: number): number {
+  if (!hasStimer(k)) return 0;
+  clockeventsConfigAndRegister(k, newDevice(k.s.config, "hv_stimer", cpu), cpu);
+  return 0;
 }
 
 /** `hv_ce_shutdown()`: STIMER0_COUNT = 0, STIMER0_CONFIG = 0; the core's state is not touched. */
 export function hvCeShutdown(k: Kernel, cpu: number): void {
-  fcall(k, "hv_ce_shutdown", () => {
-    const d = k.s.devices[deviceId("hv_stimer", cpu)];
-    if (d) hwStop(d);
-  });
+  fcallWith(k, "hv_ce_shutdown", ceShutdown, cpu, null);
+}
+
+function ceShutdown(k: Kernel, cpu: number): void {
+  const d = k.s.devices[deviceId("hv_stimer", cpu)];
+  if (d) hwStop(d);
 }
 
 /**
@@ -46,31 +50,36 @@ export function hvCeShutdown(k: Kernel, cpu: number): void {
  * then shutdown.
  */
 export function hvStimerCleanup(k: Kernel, cpu: number): number {
-  return fcall(k, "hv_stimer_cleanup", () => {
-    if (!hasStimer(k)) return 0;
-    const d = k.s.devices[deviceId("hv_stimer", cpu)];
-    switch (k.line.stimer.cleanup) {
-      case "shutdown":
-        hvCeShutdown(k, cpu);
-        return 0;
-      case "unbind-then-shutdown":
-        if (d) clockeventsUnbindDevice(k, d, cpu);
-        hvCeShutdown(k, cpu);
-        return 0;
-      case "direct-shutdown-else-unbind":
-        if (k.direct) hvCeShutdown(k, cpu);
-        else if (d) clockeventsUnbindDevice(k, d, cpu);
-        return 0;
-    }
-  });
+  return fcallWith(k, "hv_stimer_cleanup", stimerCleanup, cpu, null);
+}
+
+function stimerCleanup(k: Kernel, cpu: number): number {
+  if (!hasStimer(k)) return 0;
+  const d = k.s.devices[deviceId("hv_stimer", cpu)];
+  switch (k.line.stimer.cleanup) {
+    case "shutdown":
+      hvCeShutdown(k, cpu);
+      return 0;
+    case "unbind-then-shutdown":
+      if (d) clockeventsUnbindDevice(k, d, cpu);
+      hvCeShutdown(k, cpu);
+      return 0;
+    case "direct-shutdown-else-unbind":
+      if (k.direct) hvCeShutdown(k, cpu);
+      else if (d) clockeventsUnbindDevice(k, d, cpu);
+      return 0;
+  }
 }
 
 /** `hv_cpu_init()` (x86/hyperv_init:online): VP assist page and hypercall input pages; no timer effect. */
 export function hvCpuInit(k: Kernel, _cpu: number): number {
-  return fcall(k, "hv_cpu_init", () => 0);
+  return fcall(k, "hv_cpu_init", noEffect);
 }
 
 /** `hv_cpu_die()`: frees what hv_cpu_init set up; no timer effect. */
 export function hvCpuDie(k: Kernel, _cpu: number): number {
-  return fcall(k, "hv_cpu_die", () => 0);
+  return fcall(k, "hv_cpu_die", noEffect);
 }
+
+// The body of a function with no modelled effect (one closure for all of them).
+const noEffect = () => 0;

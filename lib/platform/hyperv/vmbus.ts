@@ -11,7 +11,7 @@ import { E } from "../../util/errno.ts";
 import { countIrq, KERN, printk } from "../../engine/log.ts";
 import { advanceTo } from "../../time/advance.ts";
 import { ftraceBuild } from "../../kernels/ftrace_builds.ts";
-import { fcall, recording } from "../../tracing/ftrace.ts";
+import { fcall, fcallWith, recording } from "../../tracing/ftrace.ts";
 import { runAs, taskContext } from "../../engine/exec.ts";
 import { workerTask } from "../../tracing/tasks.ts";
 import { findHost } from "./hosts.ts";
@@ -86,18 +86,20 @@ function hvPickNewCpu(k: Kernel, cpu: number): void {
  * (`hv_stimer_legacy_init` returns at once in Direct Mode).
  */
 export function hvSynicInit(k: Kernel, cpu: number): number {
-  return fcall(k, "hv_synic_init", () => {
-    k.s.cpus[cpu].synic = true;
-    if (!hasStimer(k)) return 0;
-    if (k.line.stimer.direct === "vmbus") hvStimerInit(k, cpu);
-    else {
-      // hv_stimer_legacy_init() (5.5+): returns at once in Direct Mode.
-      fcall(k, "hv_stimer_legacy_init", () => {
-        if (!k.direct) hvStimerInit(k, cpu);
-      });
-    }
-    return 0;
-  });
+  return fcallWith(k, "hv_synic_init", synicInit, cpu, null);
+}
+
+function synicInit(k: Kernel, cpu: number): number {
+  k.s.cpus[cpu].synic = true;
+  if (!hasStimer(k)) return 0;
+  if (k.line.stimer.direct === "vmbus") hvStimerInit(k, cpu);
+  // hv_stimer_legacy_init() (5.5+): returns at once in Direct Mode.
+  else fcallWith(k, "hv_stimer_legacy_init", stimerLegacyInit, cpu, null);
+  return 0;
+}
+
+function stimerLegacyInit(k: Kernel, cpu: number): void {
+  if (!k.direct) hvStimerInit(k, cpu);
 }
 
 /**
@@ -109,25 +111,27 @@ export function hvSynicInit(k: Kernel, cpu: number): number {
  * modelled (no channel traffic is simulated).
  */
 export function hvSynicCleanup(k: Kernel, cpu: number): number {
-  return fcall(k, "hv_synic_cleanup", () => {
-    const vmbus = k.s.vmbus;
-    if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
-    if (vmbus.connected && vmbus.channels.includes(cpu)) {
-      if (!movesChannels(k)) return -E.EBUSY;
-      hvPickNewCpu(k, cpu);
-    }
-    if (hasStimer(k)) {
-      if (k.line.stimer.direct === "vmbus") hvStimerCleanup(k, cpu);
-      else {
-        // hv_stimer_legacy_cleanup() (5.5+): returns at once in Direct Mode.
-        fcall(k, "hv_stimer_legacy_cleanup", () => {
-          if (!k.direct) hvStimerCleanup(k, cpu);
-        });
-      }
-    }
-    k.s.cpus[cpu].synic = false;
-    return 0;
-  });
+  return fcallWith(k, "hv_synic_cleanup", synicCleanup, cpu, null);
+}
+
+function synicCleanup(k: Kernel, cpu: number): number {
+  const vmbus = k.s.vmbus;
+  if (vmbus.connected && k.line.vmbusConnectCpuBusy && cpu === 0) return -E.EBUSY;
+  if (vmbus.connected && vmbus.channels.includes(cpu)) {
+    if (!movesChannels(k)) return -E.EBUSY;
+    hvPickNewCpu(k, cpu);
+  }
+  if (hasStimer(k)) {
+    if (k.line.stimer.direct === "vmbus") hvStimerCleanup(k, cpu);
+    // hv_stimer_legacy_cleanup() (5.5+): returns at once in Direct Mode.
+    else fcallWith(k, "hv_stimer_legacy_cleanup", stimerLegacyCleanup, cpu, null);
+  }
+  k.s.cpus[cpu].synic = false;
+  return 0;
+}
+
+function stimerLegacyCleanup(k: Kernel, cpu: number): void {
+  if (!k.direct) hvStimerCleanup(k, cpu);
 }
 
 /**
