@@ -71,6 +71,7 @@ export class KeySet {
   #slots = new Uint32Array(2 << 12);
   #size = 0;
   #zero = false;
+  readonly #key = new Uint32Array(2);
 
   /** Keys held. */
   get size(): number {
@@ -105,13 +106,24 @@ export class KeySet {
       a = Math.imul(a ^ x, 0x01000193);
       b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 13);
     }
-    a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ words.length;
-    b = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
-    return this.add(a >>> 0, b >>> 0);
+    const key = this.#key;
+    key[0] = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ words.length;
+    key[1] = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
+    return this.#add();
   }
 
   /** Adds a key (two unsigned 32-bit halves); false when it was already there. */
   add(hi: number, lo: number): boolean {
+    this.#key[0] = hi;
+    this.#key[1] = lo;
+    return this.#add();
+  }
+
+  // Adds #key. The key travels in a typed array, not as arguments: a half of 2^30 or more passed
+  // to a function is boxed (a heap number per key, most of a search's garbage).
+  #add(): boolean {
+    const hi = this.#key[0];
+    const lo = this.#key[1];
     if ((hi | lo) === 0) {
       if (this.#zero) return false;
       this.#zero = true;
