@@ -95,6 +95,7 @@ export class Frontier {
   // What the visited states and the queued level hold (the classes and moves count their own).
   #stateHeld: number;
   #runsAtReport = 0;
+  #untilReport: number;
   // The anchors an operation leads to.
   readonly #v: Float64Array;
   // The state of the row being expanded, made when the model has to run on it.
@@ -126,6 +127,7 @@ export class Frontier {
     this.#next = new Float64Array(this.#w * 16);
     this.#v = new Float64Array(A);
     this.#stateHeld = stateBytes(A, true);
+    this.#untilReport = limits.every;
   }
 
   /** Estimated heap bytes the search holds (memory.ts). */
@@ -171,9 +173,10 @@ export class Frontier {
             const move = reuse.move(cls, g, variant, op, node, this.#state);
             if (!move.ran) break;
             this.transitions++;
-            if (
-              this.transitions % limits.every === 0 || reuse.modelRuns - this.#runsAtReport >= 16
-            ) {
+            // Counted down rather than `transitions % every`: a division per transition.
+            const due = --this.#untilReport === 0;
+            if (due) this.#untilReport = limits.every;
+            if (due || reuse.modelRuns - this.#runsAtReport >= 16) {
               this.#runsAtReport = reuse.modelRuns;
               this.reports.push({
                 states: classes.states,
