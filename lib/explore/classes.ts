@@ -10,7 +10,7 @@
 import type { MachineState } from "../engine/state.ts";
 import type { ExploreOperation } from "../ops/moves.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "./pack.ts";
-import { hash64, KeySet } from "./hash.ts";
+import { hash64, hash64Into, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
 import { classBytes } from "./memory.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
@@ -207,8 +207,7 @@ export class StateClasses {
   readonly #packer = new Packer();
   readonly #seen = new KeySet();
   readonly #key: Float64Array;
-  // The key's bits, as the visited set hashes them.
-  readonly #words: Uint32Array;
+  readonly #hash = new Uint32Array(2);
 
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
@@ -217,7 +216,6 @@ export class StateClasses {
   constructor(cpus: number, readonly group: readonly number[] = []) {
     this.width = anchorCount(cpus);
     this.#key = new Float64Array(this.width + 1);
-    this.#words = new Uint32Array(this.#key.buffer);
   }
 
   /** Estimated heap bytes of the classes (memory.ts). */
@@ -268,9 +266,9 @@ export class StateClasses {
   visit(cls: number, v: ArrayLike<number>, at: number): boolean {
     const key = this.#key;
     key[0] = cls;
-    // Hashed by their bits: + 0 makes a -0 the 0 it equals.
-    for (let i = 0; i < this.width; i++) key[i + 1] = v[at + i] + 0;
-    return this.#seen.addKey(this.#words);
+    for (let i = 0; i < this.width; i++) key[i + 1] = v[at + i];
+    hash64Into(key, this.#hash);
+    return this.#seen.add(this.#hash[0], this.#hash[1]);
   }
 
   /** The state of class `cls` with anchors `v[at…]`, as a new value. */
