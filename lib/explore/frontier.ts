@@ -163,7 +163,10 @@ export class Frontier {
         for (; this.#g < c.ops.length; this.#g++) {
           if (this.reports.length > 0) return true;
           if (classes.states >= limits.maxStates) return this.#stop("state budget");
-          if (this.held() >= limits.maxBytes) return this.#stop("memory budget");
+          // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
+          if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
+            return this.#stop("memory budget");
+          }
           const stop = limits.shouldStop?.();
           if (stop) return this.#stop(stop === true ? "interrupted" : stop);
           const g = this.#g;
@@ -201,7 +204,8 @@ export class Frontier {
       // The level just expanded is let go: its states' anchors are no longer held.
       this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
       [this.#rows, this.#count] = [this.#next, this.#nextCount];
-      this.#next = new Float64Array(W * 16);
+      // Levels grow: room for as many rows as this one had saves most of the doublings.
+      this.#next = new Float64Array(W * Math.max(16, this.#count));
       this.#nextCount = 0;
       this.#i = 0;
       this.#depth++;
