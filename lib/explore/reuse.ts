@@ -50,6 +50,8 @@ export class Reuse {
   readonly #timers = new TimerQueue();
   // Reused moves count their checks once per use, added up when the search ends.
   readonly #moves: Move[] = [];
+  // Moves are reused and not checked against the model.
+  readonly #plain: boolean;
 
   /** For a search from `root`, checking with `checker`, recording in `tree`. */
   constructor(
@@ -59,6 +61,7 @@ export class Reuse {
     readonly options: ReuseOptions,
   ) {
     this.classes = new StateClasses(root.s.cpus.length, options.group);
+    this.#plain = options.reuse && !options.verify;
   }
 
   /**
@@ -94,6 +97,8 @@ export class Reuse {
       race,
       to: -1,
       delta: new Float64Array(A),
+      // Every move has every field (one shape: the search's loop reads them monomorphically).
+      absolute: false,
       epoch: null,
       perm: null,
       ties: [],
@@ -158,6 +163,24 @@ export class Reuse {
     node: number,
     state: () => MachineState,
   ): Move {
+    // Most moves are learnt ones taken again: this path is kept small, for the search's loop to
+    // inline it.
+    const learnt = this.#plain ? this.classes.list[cls].moves[g]?.[variant] : undefined;
+    if (learnt !== undefined) {
+      learnt.uses++;
+      return learnt;
+    }
+    return this.#learn(cls, g, variant, op, node, state);
+  }
+
+  #learn(
+    cls: number,
+    g: number,
+    variant: number,
+    op: ExploreOperation,
+    node: number,
+    state: () => MachineState,
+  ): Move {
     const { reuse, verify } = this.options;
     const known = (this.classes.list[cls].moves[g] ??= []);
     let move = reuse ? known[variant] : undefined;
@@ -194,7 +217,7 @@ export class Reuse {
    * Writes into `out` the anchors of the state `move` leads to from anchors `from[at…]`, in the
    * canonical numbering of the class it reaches.
    */
-  anchorsAfter(move: Move, from: ArrayLike<number>, at: number, out: number[]): void {
+  anchorsAfter(move: Move, from: Float64Array, at: number, out: Float64Array): void {
     const A = this.classes.width;
     if (move.absolute) {
       for (let a = 0; a < A; a++) out[a] = move.delta[a];
@@ -207,12 +230,21 @@ export class Reuse {
 
   /**
    * The check of a new state `id` (class `move.to`, anchors `v`) that `move` led to from a state
-   * of class `c` at simulation time `now`: counted from the move, unless it would record a
-   * counterexample not found yet (then it runs on the state itself).
+   * of class `c` with anchors `from[at…]`: counted from the move, unless it would record a
+   * counterexample not found yet (then it runs on the state itself). The anchors are passed where
+   * they are, not their time: a number that big passed on would be boxed, once per transition.
    */
-  arrived(move: Move, v: readonly number[], id: number, c: StateClass, now: number): void {
+  arrived(
+    move: Move,
+    v: Float64Array,
+    id: number,
+    c: StateClass,
+    from: Float64Array,
+    at: number,
+  ): void {
     if (move.postKeys?.every((key) => this.tree.has(key))) move.postKeys = null;
     if (move.postKeys) {
+      const now = from[at];
       const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
       const before = move.absolute
         ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
@@ -223,14 +255,22 @@ export class Reuse {
   }
 
   /**
-   * A state `move` led to from node `node` (a state of class `c` at time `now`) that was visited
+   * A state `move` led to from node `node` (a state of class `c`, anchors `from[at…]`) that was visited
    * before: its checks were counted then, but a violation there is also a counterexample for this
    * kind of last operation when none was found yet — the shortest sequence ending in that kind
    * that reaches a violating state, whichever path reached the state first (with symmetry, the
    * first path reaches its orbit, not the state). Checked on the state itself, counts left out.
    */
-  revisited(move: Move, v: readonly number[], node: number, c: StateClass, now: number): void {
+  revisited(
+    move: Move,
+    v: Float64Array,
+    node: number,
+    c: StateClass,
+    from: Float64Array,
+    at: number,
+  ): void {
     if (!move.postKeys || move.postKeys.every((key) => this.tree.has(key))) return;
+    const now = from[at];
     const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
     const before = move.absolute
       ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }

@@ -10,10 +10,9 @@
 
 import type { MachineConfig } from "../engine/config.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
-import type { MachineState } from "../engine/state.ts";
 import { didYouMean } from "../util/hint.ts";
 import { arrayOf, check, func, object, optional, readInput, show } from "../util/check.ts";
-import { MOVES, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
+import { OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
@@ -29,7 +28,8 @@ import { canonicalAnchors } from "./classes.ts";
 import { anchorsOf } from "./pack.ts";
 import { interchangeable } from "./symmetry.ts";
 import { runScenario } from "./scenario.ts";
-import { DEFAULT_MAX_BYTES, opsBytes, stateBytes } from "./memory.ts";
+import { DEFAULT_MAX_BYTES } from "./memory.ts";
+import { Frontier } from "./frontier.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
 
 export type { InvariantVerdict } from "./checker.ts";
@@ -242,104 +242,48 @@ function* search(
     group,
   });
   const classes = reuse.classes;
-  const A = classes.width;
-  let transitions = 0;
   const rootCanonical = classes.canonical(root.s);
-  const rootClass = rootCanonical.cls;
-  const rootAnchors = new Float64Array(A);
+  const rootAnchors = new Float64Array(classes.width);
   anchorsOf(root.s, rootAnchors);
   canonicalAnchors(rootAnchors, 0, rootCanonical.perm, rootCanonical.ties);
-  classes.visit(rootClass, rootAnchors, 0);
+  classes.visit(rootCanonical.cls, rootAnchors, 0);
   const booted = { now: root.s.now, monotonic: guestMonotonic(root.s), booted: true };
   checker.check(root, null, booted, 0, null);
-
-  // A level of the search: its nodes, their classes and their anchors (A numbers each).
-  type Level = { node: number[]; cls: number[]; anchors: number[] };
-  let level: Level = { node: [0], cls: [rootClass], anchors: [...rootAnchors] };
-  let depthCovered = 0;
-  let stopped: ExploreResult["stopped"] = null;
-  // What the visited states and the queued level hold (the classes and moves count their own).
-  let stateHeld = stateBytes(A, true);
-  const held = () => Math.ceil(stateHeld + classes.bytes + reuse.bytes);
-  let runsAtYield = 0;
-  const v = new Array<number>(A).fill(0);
-  search: for (let depth = 0; depth < r.depth && level.node.length > 0; depth++) {
-    const next: Level = { node: [], cls: [], anchors: [] };
-    const last = depth + 1 === r.depth;
-    for (let i = 0; i < level.node.length; i++) {
-      const node = level.node[i];
-      const cls = level.cls[i];
-      const c = classes.list[cls];
-      const at = i * A;
-      // Its state, made when the model has to run on it.
-      let input: MachineState | null = null;
-      const state = () => input ??= classes.state(cls, level.anchors, at);
-      // Which operations a state allows depends on its class alone.
-      if (!c.ops) {
-        c.ops = kinds.flatMap((kind) => MOVES[kind]({ ...root, s: c.rep }));
-        stateHeld += opsBytes(c.ops.length);
-      }
-      for (let g = 0; g < c.ops.length; g++) {
-        if (classes.states >= r.maxStates) {
-          stopped = "state budget";
-          break search;
-        }
-        if (held() >= r.maxBytes) {
-          stopped = "memory budget";
-          break search;
-        }
-        const stop = options.shouldStop?.();
-        if (stop) {
-          stopped = stop === true ? "interrupted" : stop;
-          break search;
-        }
-        // An operation that reaches the kthread_park() race runs again with the other side.
-        let op = c.ops[g];
-        for (let variant = 0; variant < 2; variant++) {
-          const move = reuse.move(cls, g, variant, op, node, state);
-          if (!move.ran) break;
-          transitions++;
-          // Progress every so many operations, and every few runs of the model (each may take
-          // milliseconds on a big machine): the caller can stop the search between yields.
-          if (transitions % r.every === 0 || reuse.modelRuns - runsAtYield >= 16) {
-            runsAtYield = reuse.modelRuns;
-            yield { states: classes.states, transitions, depth: depth + 1, bytes: held() };
-          }
-          reuse.anchorsAfter(move, level.anchors, at, v);
-          if (classes.visit(move.to, v, 0)) {
-            stateHeld += stateBytes(A, !last);
-            const id = tree.add(node, op);
-            reuse.arrived(move, v, id, c, level.anchors[at]);
-            // The last level is never expanded: its states need not be kept.
-            if (!last) {
-              next.node.push(id);
-              next.cls.push(move.to);
-              for (let a = 0; a < A; a++) next.anchors.push(v[a]);
-            }
-          } else reuse.revisited(move, v, node, c, level.anchors[at]);
-          if (variant > 0 || !move.race) break;
-          op = reuse.variant(c, g);
-        }
-      }
-    }
-    // The level just expanded is let go: its states' anchors are no longer held.
-    stateHeld -= level.node.length * (stateBytes(A, true) - stateBytes(A, false));
-    level = next;
-    depthCovered = depth + 1;
+  const frontier = new Frontier(
+    root,
+    reuse,
+    tree,
+    {
+      depth: r.depth,
+      kinds,
+      maxStates: r.maxStates,
+      maxBytes: r.maxBytes,
+      every: r.every,
+      shouldStop: options.shouldStop,
+    },
+    rootCanonical.cls,
+    rootAnchors,
+  );
+  for (;;) {
+    const more = frontier.run();
+    yield* frontier.reports;
+    frontier.reports.length = 0;
+    if (!more) break;
   }
+  const { stopped, transitions } = frontier;
   reuse.settle();
   return {
     config: r.config,
     design: designOf(root),
     depth: r.depth,
-    depthCovered: stopped ? depthCovered : r.depth,
+    depthCovered: stopped ? frontier.depthCovered : r.depth,
     ops: r.ops,
     states: classes.states,
     symmetric: group,
     transitions,
     modelRuns: reuse.modelRuns,
     stopped,
-    bytes: held(),
+    bytes: frontier.held(),
     invariants: verdicts(checked),
     violations: tree.list(),
   };

@@ -1,0 +1,239 @@
+/**
+ * The breadth-first loop of `explore()` (search.ts): levels of states, each expanded operation by
+ * operation. It is a plain method the search calls again after each progress report, not the
+ * search's generator itself: V8 deoptimizes a generator's on-stack-replaced loop each time the
+ * loop exits, which kept the loop half-compiled (bench: 0.8 M states/s, issue 15).
+ *
+ * A level is one Float64Array of rows: node, class, then the state's anchors (pack.ts).
+ *
+ * @module
+ */
+
+import { MOVES, type OperationKind } from "../ops/moves.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import type { MachineState } from "../engine/state.ts";
+import type { Counterexamples } from "./counterexamples.ts";
+import type { Reuse } from "./reuse.ts";
+import { opsBytes, stateBytes } from "./memory.ts";
+
+/** Progress of a running search (search.ts `ExploreProgress`). */
+export interface Progress {
+  /** Distinct states so far. */
+  readonly states: number;
+  /** Operations run so far. */
+  readonly transitions: number;
+  /** Depth being explored. */
+  readonly depth: number;
+  /** Estimated heap bytes the search holds (memory.ts). */
+  readonly bytes: number;
+}
+
+/** What bounds a search (search.ts validates them). */
+export interface FrontierLimits {
+  /** Longest operation sequence. */
+  readonly depth: number;
+  /** The operation kinds, in table order. */
+  readonly kinds: readonly OperationKind[];
+  /** Stop after this many distinct states. */
+  readonly maxStates: number;
+  /** Stop before the estimated heap exceeds this. */
+  readonly maxBytes: number;
+  /** Transitions between progress reports. */
+  readonly every: number;
+  /** Asked between operations (ExploreOptions.shouldStop). */
+  readonly shouldStop?: () => boolean | string;
+}
+
+/**
+ * A breadth-first search from one state, run in slices: {@linkcode Frontier.run} returns when a
+ * progress report is due (they wait in `reports`) or the search is over.
+ *
+ * @example A 2-vCPU machine to depth 2
+ * ```ts
+ * import { Frontier } from "./frontier.ts";
+ * import { Checker, checkedInvariants } from "./checker.ts";
+ * import { Counterexamples } from "./counterexamples.ts";
+ * import { Reuse } from "./reuse.ts";
+ * import { workspace } from "./workspace.ts";
+ * import assert from "node:assert/strict";
+ * const { root, config, options } = workspace({ cpus: 2 });
+ * const tree = new Counterexamples(root, config, options);
+ * const checker = new Checker(checkedInvariants(root), root, tree.record);
+ * const reuse = new Reuse(root, checker, tree, { reuse: true, verify: false });
+ * const cls = reuse.classes.classOf(root.s);
+ * const anchors = reuse.classes.list[cls].anchors;
+ * reuse.classes.visit(cls, anchors, 0);
+ * const kinds = ["online", "offline", "advance"] as const;
+ * const limits = { depth: 2, kinds, maxStates: 100, maxBytes: 2 ** 30, every: 5 };
+ * const f = new Frontier(root, reuse, tree, limits, cls, anchors);
+ * while (f.run()) f.reports.length = 0;
+ * assert.equal(f.stopped, null);
+ * assert.equal(f.depthCovered, 2);
+ * assert.ok(reuse.classes.states > 1);
+ * ```
+ */
+export class Frontier {
+  /** Operations run. */
+  transitions = 0;
+  /** Every sequence up to this length was explored. */
+  depthCovered = 0;
+  /** Why the search stopped early (null: it did not). */
+  stopped: string | null = null;
+  /** Progress reports due, oldest first: the caller hands them on and empties the list. */
+  readonly reports: Progress[] = [];
+  // Row width: node, class, anchors.
+  readonly #w: number;
+  // The level being expanded and the next, with their row counts.
+  #rows: Float64Array;
+  #count = 1;
+  #next: Float64Array;
+  #nextCount = 0;
+  // Where the expansion is: depth, row, operation of the row's class.
+  #depth = 0;
+  #i = 0;
+  #g = 0;
+  // What the visited states and the queued level hold (the classes and moves count their own).
+  #stateHeld: number;
+  #runsAtReport = 0;
+  #untilReport: number;
+  // The anchors an operation leads to.
+  readonly #v: Float64Array;
+  // The state of the row being expanded, made when the model has to run on it.
+  #input: MachineState | null = null;
+  readonly #state = (): MachineState =>
+    this.#input ??= this.reuse.classes.state(
+      this.#rows[this.#i * this.#w + 1],
+      this.#rows,
+      this.#i * this.#w + 2,
+    );
+
+  /**
+   * A search from `root` (already visited and checked as node 0 of `tree`, class `rootClass`,
+   * anchors `rootAnchors`), learning and reusing moves in `reuse`.
+   */
+  constructor(
+    readonly root: Kernel,
+    readonly reuse: Reuse,
+    readonly tree: Counterexamples,
+    readonly limits: FrontierLimits,
+    rootClass: number,
+    rootAnchors: Float64Array,
+  ) {
+    const A = reuse.classes.width;
+    this.#w = A + 2;
+    this.#rows = new Float64Array(this.#w);
+    this.#rows[1] = rootClass;
+    this.#rows.set(rootAnchors, 2);
+    this.#next = new Float64Array(this.#w * 16);
+    this.#v = new Float64Array(A);
+    this.#stateHeld = stateBytes(A, true);
+    this.#untilReport = limits.every;
+  }
+
+  /** Estimated heap bytes the search holds (memory.ts). */
+  held(): number {
+    return Math.ceil(this.#stateHeld + this.reuse.classes.bytes + this.reuse.bytes);
+  }
+
+  /**
+   * Expands until a progress report is due (true: call again) or the search is over (false:
+   * complete, or `stopped`). Reports are due every `every` transitions and every 16 runs of the
+   * model (each may take milliseconds on a big machine), and the caller gets them between
+   * operations, where it may stop the search.
+   */
+  run(): boolean {
+    const { reuse, tree, limits } = this;
+    const classes = reuse.classes;
+    const W = this.#w;
+    const A = W - 2;
+    const v = this.#v;
+    while (this.#depth < limits.depth && this.#count > 0) {
+      const last = this.#depth + 1 === limits.depth;
+      const rows = this.#rows;
+      for (; this.#i < this.#count; this.#i++, this.#g = 0, this.#input = null) {
+        const at = this.#i * W;
+        const node = rows[at];
+        const cls = rows[at + 1];
+        const c = classes.list[cls];
+        // Which operations a state allows depends on its class alone.
+        if (!c.ops) {
+          c.ops = limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
+          this.#stateHeld += opsBytes(c.ops.length);
+        }
+        for (; this.#g < c.ops.length; this.#g++) {
+          if (this.reports.length > 0) return true;
+          if (classes.states >= limits.maxStates) return this.#stop("state budget");
+          // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
+          if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
+            return this.#stop("memory budget");
+          }
+          const stop = limits.shouldStop?.();
+          if (stop) return this.#stop(stop === true ? "interrupted" : stop);
+          const g = this.#g;
+          // An operation that reaches the kthread_park() race runs again with the other side.
+          let op = c.ops[g];
+          for (let variant = 0; variant < 2; variant++) {
+            const move = reuse.move(cls, g, variant, op, node, this.#state);
+            if (!move.ran) break;
+            this.transitions++;
+            // Counted down rather than `transitions % every`: a division per transition.
+            const due = --this.#untilReport === 0;
+            if (due) this.#untilReport = limits.every;
+            if (due || reuse.modelRuns - this.#runsAtReport >= 16) {
+              this.#runsAtReport = reuse.modelRuns;
+              this.reports.push({
+                states: classes.states,
+                transitions: this.transitions,
+                depth: this.#depth + 1,
+                bytes: this.held(),
+              });
+            }
+            reuse.anchorsAfter(move, rows, at + 2, v);
+            if (classes.visit(move.to, v, 0)) {
+              this.#stateHeld += stateBytes(A, !last);
+              const id = tree.add(node, op);
+              reuse.arrived(move, v, id, c, rows, at + 2);
+              // The last level is never expanded: its states need not be kept.
+              if (!last) this.#queue(id, move.to);
+            } else reuse.revisited(move, v, node, c, rows, at + 2);
+            if (variant > 0 || !move.race) break;
+            op = reuse.variant(c, g);
+          }
+        }
+      }
+      // The level just expanded is let go: its states' anchors are no longer held.
+      this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
+      [this.#rows, this.#count] = [this.#next, this.#nextCount];
+      // Levels grow: room for as many rows as this one had saves most of the doublings.
+      this.#next = new Float64Array(W * Math.max(16, this.#count));
+      this.#nextCount = 0;
+      this.#i = 0;
+      this.#depth++;
+      this.depthCovered = this.#depth;
+    }
+    return false;
+  }
+
+  #stop(why: string): false {
+    this.stopped = why;
+    return false;
+  }
+
+  // Appends a row to the next level: node `id`, class `cls`, the anchors in #v.
+  #queue(id: number, cls: number): void {
+    const W = this.#w;
+    const at = this.#nextCount * W;
+    if (at + W > this.#next.length) {
+      const grown = new Float64Array(this.#next.length * 2);
+      grown.set(this.#next);
+      this.#next = grown;
+    }
+    const next = this.#next;
+    const v = this.#v;
+    next[at] = id;
+    next[at + 1] = cls;
+    // A loop, not set(): a builtin call costs more than copying a few numbers.
+    for (let a = 0; a < v.length; a++) next[at + 2 + a] = v[a];
+    this.#nextCount++;
+  }
+}
