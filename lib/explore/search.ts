@@ -28,6 +28,7 @@ import { Reuse } from "./reuse.ts";
 import { canonicalAnchors } from "./classes.ts";
 import { anchorsOf } from "./pack.ts";
 import { interchangeable } from "./symmetry.ts";
+import { symmetricTwins, takes } from "./move_orbits.ts";
 import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES, opsBytes, stateBytes } from "./memory.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
@@ -73,6 +74,14 @@ export interface ExploreOptions {
    * replay from the boot uses.
    */
   readonly symmetry?: boolean;
+  /**
+   * With symmetry, of the operations that differ only by which of two CPUs the state itself does
+   * not tell apart (tied, with equal tick counts: swapping them gives the same state), run one:
+   * the others lead to the same orbit (move_orbits.ts; default true). False runs every one (for
+   * checking the reduction: the same orbits, verdicts and counterexample lengths, more
+   * `transitions`).
+   */
+  readonly symmetricMoves?: boolean;
 }
 
 /** What a search covered and found (plain data). */
@@ -94,7 +103,10 @@ export interface ExploreResult {
   readonly states: number;
   /** The CPUs explored once per orbit (empty: no symmetry reduction). */
   readonly symmetric: readonly number[];
-  /** Operations run. */
+  /**
+   * Operations run. With symmetry, one per class of operations that differ only by CPUs the state
+   * cannot tell apart (`symmetricMoves`), so fewer than the plain search runs on the same orbits.
+   */
   readonly transitions: number;
   /**
    * Operations the model ran itself, every callback and invariant checked; the others took the
@@ -138,6 +150,7 @@ const OPTIONS = object<ExploreOptions>({
   progressEvery: optional(given<number>()),
   verify: optional(given<boolean>()),
   symmetry: optional(given<boolean>()),
+  symmetricMoves: optional(given<boolean>()),
 }, "explore options");
 
 function validate(input: ExploreOptions) {
@@ -181,7 +194,7 @@ function validate(input: ExploreOptions) {
       `Invalid progressEvery ${show(every)}: expected a positive integer`,
     );
   }
-  for (const key of ["verify", "symmetry"] as const) {
+  for (const key of ["verify", "symmetry", "symmetricMoves"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
       throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
     }
@@ -243,6 +256,9 @@ function* search(
   });
   const classes = reuse.classes;
   const A = classes.width;
+  // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts).
+  const symmetricMoves = group.length > 0 && options.symmetricMoves !== false;
+  const twins: (Int32Array | null)[] = [];
   let transitions = 0;
   const rootCanonical = classes.canonical(root.s);
   const rootClass = rootCanonical.cls;
@@ -278,8 +294,11 @@ function* search(
       if (!c.ops) {
         c.ops = kinds.flatMap((kind) => MOVES[kind]({ ...root, s: c.rep }));
         stateHeld += opsBytes(c.ops.length);
+        twins[cls] = symmetricMoves ? symmetricTwins(c.rep, group, c.ops) : null;
       }
+      const twin = twins[cls];
       for (let g = 0; g < c.ops.length; g++) {
+        if (!takes(twin, g, level.anchors, at)) continue;
         if (classes.states >= r.maxStates) {
           stopped = "state budget";
           break search;
