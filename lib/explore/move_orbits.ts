@@ -9,21 +9,20 @@
  * @module
  */
 
-import type { MachineState } from "../engine/state.ts";
 import { type ExploreOperation, moveScript } from "../ops/moves.ts";
 import { cpusNamed, renamed } from "./concrete.ts";
-import { canonicalOrder } from "./symmetry.ts";
 
 /**
- * Per operation `g` of a class (`ops`, in the numbering of its representative `rep`):
- * `out[2g]` the CPU it names and `out[2g + 1]` the CPU before that one in its tie, when the same
- * operation on that CPU is one of `ops` too; -1, -1 otherwise. Null when no two of `group`'s CPUs
- * are tied in `rep` (nothing to leave out). A state of the class leaves out operation g when those
- * two CPUs have the same tick count ({@linkcode takes}).
+ * Per operation `g` of a class (`ops`, in its representative's numbering, whose runs of tied CPUs
+ * are `ties`: the class's canonical form, classes.ts `Canonical`): `out[2g]` the CPU it names and
+ * `out[2g + 1]` the CPU before that one in its run, when the same operation on that CPU is one of
+ * `ops` too; -1, -1 otherwise. Null when no CPUs are tied (nothing to leave out). A state of the
+ * class leaves out operation g when those two CPUs have the same tick count ({@linkcode takes}).
  *
  * @example Two offline CPUs of four: one `online` of the two
  * ```ts
  * import { symmetricTwins, takes } from "./move_orbits.ts";
+ * import { canonicalOrder } from "./symmetry.ts";
  * import { MOVES } from "../ops/moves.ts";
  * import { workspace } from "./workspace.ts";
  * import { anchorsOf } from "./pack.ts";
@@ -31,39 +30,42 @@ import { canonicalOrder } from "./symmetry.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const m = vm({ cpus: 4 }).build();
+ * m.offline(1);
  * m.offline(2);
- * m.offline(3);
  * const s = m.snapshot();
+ * const { ties } = canonicalOrder(s, [1, 2, 3]);
+ * assert.deepEqual(ties, [[1, 2]]);
  * const ops = MOVES.online(kernelOn(workspace({ cpus: 4 }).root, s));
  * assert.deepEqual(ops.map((op) => op.ops[0]), [
+ *   { kind: "online", cpu: 1 },
  *   { kind: "online", cpu: 2 },
- *   { kind: "online", cpu: 3 },
  * ]);
- * const twins = symmetricTwins(s, [1, 2, 3], ops)!;
- * assert.deepEqual([...twins], [-1, -1, 3, 2]);
+ * const twins = symmetricTwins(ties, ops)!;
+ * assert.deepEqual([...twins], [-1, -1, 2, 1]);
  * const anchors = new Float64Array(7);
  * anchorsOf(s, anchors);
  * assert.deepEqual(ops.map((_, g) => takes(twins, g, anchors, 0)), [true, false]);
  * ```
  */
 export function symmetricTwins(
-  rep: MachineState,
-  group: readonly number[],
+  ties: readonly ArrayLike<number>[],
   ops: readonly ExploreOperation[],
 ): Int32Array | null {
-  if (group.length < 2) return null;
-  const { perm, ties } = canonicalOrder(rep, group);
   if (ties.length === 0) return null;
-  // The CPU before each tied CPU in its run (places are renumbered to the representative's CPUs).
+  // The CPU before each tied CPU in its run.
   const before = new Map<number, number>();
+  let cpus = 0;
   for (const run of ties) {
-    for (let i = 1; i < run.length; i++) before.set(perm[run[i]], perm[run[i - 1]]);
+    for (let i = 0; i < run.length; i++) {
+      if (i > 0) before.set(run[i], run[i - 1]);
+      cpus = Math.max(cpus, run[i] + 1);
+    }
   }
   const key = (op: ExploreOperation) => moveScript(op).join("\n");
-  const index = new Map(ops.map((op, g) => [key(op), g]));
+  const index = new Set(ops.map(key));
   const out = new Int32Array(2 * ops.length).fill(-1);
   // One renumbering, two CPUs swapped at a time and back.
-  const swap = Int32Array.from(rep.cpus, (_, i) => i);
+  const swap = Int32Array.from({ length: cpus }, (_, i) => i);
   ops.forEach((op, g) => {
     const named = cpusNamed(op);
     if (named.length !== 1) return;

@@ -259,9 +259,12 @@ function* search(
   // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts).
   const symmetricMoves = group.length > 0 && options.symmetricMoves !== false;
   const twins: (Int32Array | null)[] = [];
+  // Per class, its runs of tied CPUs (from the canonical form that reached it).
+  const ties: (readonly Int32Array[])[] = [];
   let transitions = 0;
   const rootCanonical = classes.canonical(root.s);
   const rootClass = rootCanonical.cls;
+  ties[rootClass] = rootCanonical.ties;
   const rootAnchors = new Float64Array(A);
   anchorsOf(root.s, rootAnchors);
   canonicalAnchors(rootAnchors, 0, rootCanonical.perm, rootCanonical.ties);
@@ -294,7 +297,7 @@ function* search(
       if (!c.ops) {
         c.ops = kinds.flatMap((kind) => MOVES[kind]({ ...root, s: c.rep }));
         stateHeld += opsBytes(c.ops.length);
-        twins[cls] = symmetricMoves ? symmetricTwins(c.rep, group, c.ops) : null;
+        twins[cls] = symmetricMoves ? symmetricTwins(ties[cls], c.ops) : null;
       }
       const twin = twins[cls];
       for (let g = 0; g < c.ops.length; g++) {
@@ -317,6 +320,7 @@ function* search(
         for (let variant = 0; variant < 2; variant++) {
           const move = reuse.move(cls, g, variant, op, node, state);
           if (!move.ran) break;
+          ties[move.to] ??= move.ties;
           transitions++;
           // Progress every so many operations, and every few runs of the model (each may take
           // milliseconds on a big machine): the caller can stop the search between yields.
