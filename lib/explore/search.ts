@@ -110,7 +110,8 @@ export interface ExploreResult {
   readonly transitions: number;
   /**
    * Operations the model ran itself, every callback and invariant checked; the others took the
-   * move of the first state of their class (docs/model.md §Exploration).
+   * move of the first state of their class (docs/model.md §Exploration). With symmetry, of
+   * `transitions` only: the operations `symmetricMoves` leaves out are neither run nor counted.
    */
   readonly modelRuns: number;
   /**
