@@ -384,7 +384,10 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     "complete within 1 GiB",
     e64.r.stopped === null,
   );
-  console.log(`INFO  ... ${e64.r.states} orbits in ${e64.s.toFixed(1)} s`);
+  console.log(
+    `INFO  ... ${e64.r.states} orbits in ${e64.s.toFixed(1)} s, ${e64.r.transitions} ` +
+      `transitions, ${e64.r.modelRuns} model runs`,
+  );
   // Depth 22 (about 250,000 orbits): depth 14 is 21,832 orbits, over in a fifth of a second.
   const rates = [0, 1, 2].map(() => {
     const t = timed({ hyperv: "2019", kernel: "5.5", cpus: 4 }, { depth: 22 });

@@ -40,17 +40,60 @@ export function canonicalPerm(s: MachineState, group: readonly number[]): Int32A
   return perm;
 }
 
-/** `op` with CPU i of the search's numbering named by `perm[i]`. */
-function renamed(op: ExploreOperation, perm: Int32Array): ExploreOperation {
+// Where an operation names a CPU: its `cpu`, or the `cpuN` directory of the file it writes.
+const CPU_DIR = /\/cpu(\d+)\//;
+
+/**
+ * `op` with CPU i of the search's numbering named by `perm[i]`.
+ *
+ * @example
+ * ```ts
+ * import { renamed } from "./concrete.ts";
+ * import assert from "node:assert/strict";
+ * const path = "/sys/devices/system/cpu/cpu1/hotplug/fail";
+ * const op = { kind: "fail", ops: [{ kind: "echo", value: "5\n", path }, { kind: "offline", cpu: 1 }] } as const;
+ * assert.deepEqual(renamed(op, Int32Array.of(0, 2, 1)).ops, [
+ *   { kind: "echo", value: "5\n", path: "/sys/devices/system/cpu/cpu2/hotplug/fail" },
+ *   { kind: "offline", cpu: 2 },
+ * ]);
+ * ```
+ */
+export function renamed(op: ExploreOperation, perm: Int32Array): ExploreOperation {
   const cpu = (n: number) => perm[n] ?? n;
   const ops = op.ops.map((o): Operation => {
     if ("cpu" in o && typeof o.cpu === "number") return { ...o, cpu: cpu(o.cpu) } as Operation;
     if ("path" in o && typeof o.path === "string") {
-      return { ...o, path: o.path.replace(/\/cpu(\d+)\//, (_, n) => `/cpu${cpu(Number(n))}/`) };
+      return { ...o, path: o.path.replace(CPU_DIR, (_, n) => `/cpu${cpu(Number(n))}/`) };
     }
     return o;
   });
   return { ...op, ops };
+}
+
+/**
+ * The CPUs `op` names (those {@linkcode renamed} renames), each once, in the order named.
+ *
+ * @example
+ * ```ts
+ * import { cpusNamed } from "./concrete.ts";
+ * import assert from "node:assert/strict";
+ * const path = "/sys/devices/system/cpu/cpu3/hotplug/target";
+ * assert.deepEqual(cpusNamed({ kind: "target", ops: [{ kind: "echo", value: "0\n", path }] }), [3]);
+ * assert.deepEqual(cpusNamed({ kind: "advance", ops: [{ kind: "advance", ns: 1e6 }] }), []);
+ * ```
+ */
+export function cpusNamed(op: ExploreOperation): number[] {
+  const out: number[] = [];
+  for (const o of op.ops) {
+    let n = -1;
+    if ("cpu" in o && typeof o.cpu === "number") n = o.cpu;
+    else if ("path" in o && typeof o.path === "string") {
+      const m = CPU_DIR.exec(o.path);
+      if (m) n = Number(m[1]);
+    }
+    if (n >= 0 && !out.includes(n)) out.push(n);
+  }
+  return out;
 }
 
 /**

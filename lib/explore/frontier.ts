@@ -15,6 +15,7 @@ import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
+import { symmetricTwins, takes } from "./move_orbits.ts";
 
 /** Progress of a running search (search.ts `ExploreProgress`). */
 export interface Progress {
@@ -42,6 +43,8 @@ export interface FrontierLimits {
   readonly every: number;
   /** Asked between operations (ExploreOptions.shouldStop). */
   readonly shouldStop?: () => boolean | string;
+  /** One move per run of CPUs a state cannot tell apart (ExploreOptions.symmetricMoves). */
+  readonly symmetricMoves?: boolean;
 }
 
 /**
@@ -98,6 +101,10 @@ export class Frontier {
   #untilReport: number;
   // The anchors an operation leads to.
   readonly #v: Float64Array;
+  // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts), and its
+  // runs of tied CPUs (from the canonical form that reached it).
+  readonly #twins: (Int32Array | null)[] = [];
+  readonly #ties: (readonly Int32Array[])[] = [];
   // The state of the row being expanded, made when the model has to run on it.
   #input: MachineState | null = null;
   readonly #state = (): MachineState =>
@@ -109,7 +116,7 @@ export class Frontier {
 
   /**
    * A search from `root` (already visited and checked as node 0 of `tree`, class `rootClass`,
-   * anchors `rootAnchors`), learning and reusing moves in `reuse`.
+   * anchors `rootAnchors`, tied CPUs `rootTies`), learning and reusing moves in `reuse`.
    */
   constructor(
     readonly root: Kernel,
@@ -118,7 +125,9 @@ export class Frontier {
     readonly limits: FrontierLimits,
     rootClass: number,
     rootAnchors: Float64Array,
+    rootTies: readonly Int32Array[] = [],
   ) {
+    this.#ties[rootClass] = rootTies;
     const A = reuse.classes.width;
     this.#w = A + 2;
     this.#rows = new Float64Array(this.#w);
@@ -159,8 +168,13 @@ export class Frontier {
         if (!c.ops) {
           c.ops = limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
           this.#stateHeld += opsBytes(c.ops.length);
+          this.#twins[cls] = limits.symmetricMoves
+            ? symmetricTwins(this.#ties[cls] ?? [], c.ops)
+            : null;
         }
+        const twin = this.#twins[cls];
         for (; this.#g < c.ops.length; this.#g++) {
+          if (!takes(twin, this.#g, rows, at + 2)) continue;
           if (this.reports.length > 0) return true;
           if (classes.states >= limits.maxStates) return this.#stop("state budget");
           // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
@@ -175,6 +189,7 @@ export class Frontier {
           for (let variant = 0; variant < 2; variant++) {
             const move = reuse.move(cls, g, variant, op, node, this.#state);
             if (!move.ran) break;
+            this.#ties[move.to] ??= move.ties;
             this.transitions++;
             // Counted down rather than `transitions % every`: a division per transition.
             const due = --this.#untilReport === 0;

@@ -73,6 +73,14 @@ export interface ExploreOptions {
    * replay from the boot uses.
    */
   readonly symmetry?: boolean;
+  /**
+   * With symmetry, of the operations that differ only by which of two CPUs the state itself does
+   * not tell apart (tied, with equal tick counts: swapping them gives the same state), run one:
+   * the others lead to the same orbit (move_orbits.ts; default true). False runs every one (for
+   * checking the reduction: the same orbits, verdicts and counterexample lengths, more
+   * `transitions`).
+   */
+  readonly symmetricMoves?: boolean;
 }
 
 /** What a search covered and found (plain data). */
@@ -94,11 +102,15 @@ export interface ExploreResult {
   readonly states: number;
   /** The CPUs explored once per orbit (empty: no symmetry reduction). */
   readonly symmetric: readonly number[];
-  /** Operations run. */
+  /**
+   * Operations run. With symmetry, one per class of operations that differ only by CPUs the state
+   * cannot tell apart (`symmetricMoves`), so fewer than the plain search runs on the same orbits.
+   */
   readonly transitions: number;
   /**
    * Operations the model ran itself, every callback and invariant checked; the others took the
-   * move of the first state of their class (docs/model.md §Exploration).
+   * move of the first state of their class (docs/model.md §Exploration). With symmetry, of
+   * `transitions` only: the operations `symmetricMoves` leaves out are neither run nor counted.
    */
   readonly modelRuns: number;
   /**
@@ -138,6 +150,7 @@ const OPTIONS = object<ExploreOptions>({
   progressEvery: optional(given<number>()),
   verify: optional(given<boolean>()),
   symmetry: optional(given<boolean>()),
+  symmetricMoves: optional(given<boolean>()),
 }, "explore options");
 
 function validate(input: ExploreOptions) {
@@ -181,7 +194,7 @@ function validate(input: ExploreOptions) {
       `Invalid progressEvery ${show(every)}: expected a positive integer`,
     );
   }
-  for (const key of ["verify", "symmetry"] as const) {
+  for (const key of ["verify", "symmetry", "symmetricMoves"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
       throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
     }
@@ -260,9 +273,12 @@ function* search(
       maxBytes: r.maxBytes,
       every: r.every,
       shouldStop: options.shouldStop,
+      // One move per run of CPUs a state cannot tell apart (move_orbits.ts).
+      symmetricMoves: group.length > 0 && options.symmetricMoves !== false,
     },
     rootCanonical.cls,
     rootAnchors,
+    rootCanonical.ties,
   );
   for (;;) {
     const more = frontier.run();
