@@ -20,10 +20,6 @@ import type { MachineState } from "../engine/state.ts";
 import { withTrace } from "../engine/log.ts";
 import { type StopPoint, StopSignal } from "../engine/stops.ts";
 import { createKernel } from "../machine/kernel.ts";
-// A replay runs on a copy of the state before the operation, history kept, its records (and
-// trace events) shared: the kernel never changes one once written, and copying thousands of them
-// cost a step most of its time. A running kernel's state comes with its trace materialised
-// (`withTrace()`); a kernel made from the copy takes its events over as they are.
 import { copyState } from "../engine/copy.ts";
 import { stateName } from "../machine/info.ts";
 import {
@@ -253,6 +249,9 @@ export function runUntil(
     t.k = k;
     ran = runOperationUntil(t, op, walk.before, walk.at.boundary, untils, watchers);
   } else if (options.operation) {
+    // A replay runs on a copy of the state before the operation (its records shared: copying
+    // thousands of them cost a step most of its time), its trace materialised; a kernel made from
+    // the copy takes those events over as they are.
     const before = copyState(withTrace(t.k));
     ran = runOperationUntil(t, options.operation, before, 0, untils, watchers);
   } else if (options.limit === null) {

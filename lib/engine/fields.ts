@@ -1,8 +1,8 @@
 /**
- * What each field of the machine state is, as one table: copying a state for exploration
- * (lib/explore/clone.ts), packing it into numbers (lib/explore/pack.ts) and fingerprinting it
- * (lib/engine/fingerprint.ts) all follow it. The tables name every field, so a new field does not
- * compile until it says what it is.
+ * What each field of the machine state is, as one table: copying a state (lib/engine/copy.ts, for
+ * exploration and for a stopped walk's replay), packing it into numbers (lib/explore/pack.ts) and
+ * fingerprinting it (lib/engine/fingerprint.ts) all follow it. The tables name every field, so a
+ * new field does not compile until it says what it is.
  *
  * @module
  */
@@ -24,10 +24,12 @@ export interface TimeField {
  * - a {@linkcode TimeField}: an absolute time;
  * - `struct`: state with parts (copied part by part, packed by the packer's own code);
  * - `key`: fixed once the machine exists (configuration, ids, the registered steps): shared by
- *   copies, not packed (it cannot differ between states of one configuration);
+ *   exploration's copies (a replay's copy copies the steps a module load adds to), not packed (it
+ *   cannot differ between states of one configuration);
  * - `sequence`: a list's insertion counter, history of the list: copied, not packed, not
  *   fingerprinted (the list's order is);
- * - `history`: not state (kernel log, problems): left out of copies and fingerprints.
+ * - `history`: not state (kernel log, problems): left out of exploration's copies (a replay's
+ *   keeps it, records shared) and of fingerprints.
  */
 export type FieldKind = "value" | "counter" | TimeField | "struct" | "key" | "sequence" | "history";
 

@@ -62,6 +62,27 @@ export function controlContext(
  * anywhere; the real traces show it on various CPUs).
  */
 export function shellContext(k: Kernel, avoid: number): ExecContext {
-  const cpu = k.s.cpus.find((c) => c.online && c.id !== avoid)?.id ?? 0;
-  return taskContext(cpu, shellTask(k));
+  return taskContext(firstOnlineBut(k, avoid), shellTask(k));
+}
+
+/**
+ * The first online CPU other than `cpu` (CPU0 when there is none): where the user's shell runs,
+ * and the control CPU of a walk of `cpu` (lib/hotplug/device.ts). A loop, not `find()`: a walk
+ * asks on every operation.
+ *
+ * @example
+ * ```ts
+ * import { firstOnlineBut } from "./context.ts";
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 3 }).build().snapshot());
+ * assert.equal(firstOnlineBut(k, 0), 1);
+ * assert.equal(firstOnlineBut(k, 2), 0);
+ * ```
+ */
+export function firstOnlineBut(k: Kernel, cpu: number): number {
+  const cpus = k.s.cpus;
+  for (let i = 0; i < cpus.length; i++) if (cpus[i].online && cpus[i].id !== cpu) return cpus[i].id;
+  return 0;
 }

@@ -12,7 +12,7 @@ import type { Hang } from "../engine/state.ts";
 import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
 import { runAs } from "../engine/exec.ts";
 import { workerTask } from "../tracing/tasks.ts";
-import { controlContext } from "./context.ts";
+import { controlContext, firstOnlineBut } from "./context.ts";
 import { refuse } from "../util/refusals.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { tickNohzIdleStop, whileAwake } from "../time/tick_nohz_idle.ts";
@@ -147,13 +147,6 @@ export function walk(
     });
   }
   return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
-}
-
-/** The first online CPU other than `cpu` (CPU0 when none), which controls a walk of `cpu`. */
-function firstOnlineBut(k: Kernel, cpu: number): number {
-  const cpus = k.s.cpus;
-  for (let i = 0; i < cpus.length; i++) if (cpus[i].online && cpus[i].id !== cpu) return cpus[i].id;
-  return 0;
 }
 
 /**

@@ -67,6 +67,7 @@ export function hotplugReason(
   offline: boolean,
   out: Outcome,
 ): HotplugReason | null {
+  // A success, decided before the helper below is made.
   if (out.ret === 0 && !out.hang) return null;
   const reason = (code: HotplugReasonCode, text: string, state = null as number | null) => ({
     code,
@@ -85,7 +86,6 @@ export function hotplugReason(
       ...(race ? { race } : {}),
     };
   }
-  if (out.ret === 0) return null;
   const f = out.failure;
   if (f?.injected) {
     return {
