@@ -14,20 +14,9 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
+import type { ExploreProgress } from "./search.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
-
-/** Progress of a running search (search.ts `ExploreProgress`). */
-export interface Progress {
-  /** Distinct states so far. */
-  readonly states: number;
-  /** Operations run so far. */
-  readonly transitions: number;
-  /** Depth being explored. */
-  readonly depth: number;
-  /** Estimated heap bytes the search holds (memory.ts). */
-  readonly bytes: number;
-}
 
 /** What bounds a search (search.ts validates them). */
 export interface FrontierLimits {
@@ -83,7 +72,7 @@ export class Frontier {
   /** Why the search stopped early (null: it did not). */
   stopped: string | null = null;
   /** Progress reports due, oldest first: the caller hands them on and empties the list. */
-  readonly reports: Progress[] = [];
+  readonly reports: ExploreProgress[] = [];
   // Row width: node, class, anchors.
   readonly #w: number;
   // The level being expanded and the next, with their row counts.
