@@ -91,7 +91,7 @@ export class Frontier {
   // The anchors an operation leads to.
   readonly #v: Float64Array;
   // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts), and its
-  // runs of tied CPUs (from the canonical form that reached it).
+  // runs of tied CPUs (from the canonical form that first queued it).
   readonly #twins: (Int32Array | null)[] = [];
   readonly #ties: (readonly Int32Array[])[] = [];
   // The state of the row being expanded, made when the model has to run on it.
@@ -178,7 +178,6 @@ export class Frontier {
           for (let variant = 0; variant < 2; variant++) {
             const move = reuse.move(cls, g, variant, op, node, this.#state);
             if (!move.ran) break;
-            this.#ties[move.to] ??= move.ties;
             this.transitions++;
             // Counted down rather than `transitions % every`: a division per transition.
             const due = --this.#untilReport === 0;
@@ -197,8 +196,12 @@ export class Frontier {
               this.#stateHeld += stateBytes(A, !last);
               const id = tree.add(node, op);
               reuse.arrived(move, v, id, c, rows, at + 2);
-              // The last level is never expanded: its states need not be kept.
-              if (!last) this.#queue(id, move.to);
+              // The last level is never expanded: its states need not be kept. A class is expanded
+              // only once queued: its tied CPUs are kept then, from the first move that queues it.
+              if (!last) {
+                this.#ties[move.to] ??= move.ties;
+                this.#queue(id, move.to);
+              }
             } else reuse.revisited(move, v, node, c, rows, at + 2);
             if (variant > 0 || !move.race) break;
             op = reuse.variant(c, g);
