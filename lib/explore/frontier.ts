@@ -211,8 +211,10 @@ export class Frontier {
       // The level just expanded is let go: its states' anchors are no longer held.
       this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
       [this.#rows, this.#count] = [this.#next, this.#nextCount];
-      // Levels grow: room for as many rows as this one had saves most of the doublings.
-      this.#next = new Float64Array(W * Math.max(16, this.#count));
+      // Levels grow: room for as many rows as this one had saves most of the doublings. The last
+      // level queues nothing, so the one after it gets no such room.
+      const queuesNothing = this.#depth + 2 >= limits.depth;
+      this.#next = new Float64Array(W * (queuesNothing ? 16 : Math.max(16, this.#count)));
       this.#nextCount = 0;
       this.#i = 0;
       this.#depth++;
