@@ -103,8 +103,9 @@ export interface ExploreResult {
   /** The CPUs explored once per orbit (empty: no symmetry reduction). */
   readonly symmetric: readonly number[];
   /**
-   * Operations run. With symmetry, one per class of operations that differ only by CPUs the state
-   * cannot tell apart (`symmetricMoves`), so fewer than the plain search runs on the same orbits.
+   * Operations run. With symmetry and `symmetricMoves` (the default), one per class of operations
+   * that differ only by CPUs the state cannot tell apart: fewer than with `symmetricMoves: false`
+   * on the same orbits.
    */
   readonly transitions: number;
   /**
