@@ -3,7 +3,8 @@
  * deduplicated by their packed numbers, invariants checked in every state and at every hotplug
  * step. A violation comes with its shortest operation sequence (breadth-first order finds it
  * first). The model runs once per operation and class of states; the other states of the class
- * take the same move (reuse.ts keeps that account).
+ * take the same move (reuse.ts keeps that account). This file validates, sets the search up and
+ * makes its result; the breadth-first loop itself is `Frontier.run()` (frontier.ts).
  *
  * @module
  */
