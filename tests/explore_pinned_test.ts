@@ -2,8 +2,9 @@
  * Searches pinned to what they found: states, transitions, model runs, every invariant's counts
  * and every counterexample. Work on how fast the search runs (hashing, packing, reuse, the visited
  * set) must not change what it finds; these figures were taken from main at bfe0118, before that
- * work. A change to what a state is (its packed fields, the symmetry canonical form) changes them
- * on purpose: then take them again and say why in the commit.
+ * work, except the two "moves reduced" searches, taken when the move reduction (move_orbits.ts)
+ * was merged (4e5923d). A change to what a state is (its packed fields, the symmetry canonical
+ * form) changes them on purpose: then take them again and say why in the commit.
  */
 import assert from "node:assert/strict";
 import { explore, type ExploreOptions, type ExploreResult, type VmOptions } from "../mod.ts";

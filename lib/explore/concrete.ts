@@ -9,7 +9,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
-import type { Operation } from "../ops/operations.ts";
+import { concernedCpu, type Operation } from "../ops/operations.ts";
 import { TimerQueue } from "../engine/timers.ts";
 import { kernelOn } from "../machine/kernel.ts";
 import { applyMove, type ExploreOperation } from "../ops/moves.ts";
@@ -40,9 +40,6 @@ export function canonicalPerm(s: MachineState, group: readonly number[]): Int32A
   return perm;
 }
 
-// Where an operation names a CPU: its `cpu`, or the `cpuN` directory of the file it writes.
-const CPU_DIR = /\/cpu(\d+)\//;
-
 /**
  * `op` with CPU i of the search's numbering named by `perm[i]`.
  *
@@ -63,7 +60,7 @@ export function renamed(op: ExploreOperation, perm: Int32Array): ExploreOperatio
   const ops = op.ops.map((o): Operation => {
     if ("cpu" in o && typeof o.cpu === "number") return { ...o, cpu: cpu(o.cpu) } as Operation;
     if ("path" in o && typeof o.path === "string") {
-      return { ...o, path: o.path.replace(CPU_DIR, (_, n) => `/cpu${cpu(Number(n))}/`) };
+      return { ...o, path: o.path.replace(/\/cpu(\d+)\//, (_, n) => `/cpu${cpu(Number(n))}/`) };
     }
     return o;
   });
@@ -85,12 +82,7 @@ export function renamed(op: ExploreOperation, perm: Int32Array): ExploreOperatio
 export function cpusNamed(op: ExploreOperation): number[] {
   const out: number[] = [];
   for (const o of op.ops) {
-    let n = -1;
-    if ("cpu" in o && typeof o.cpu === "number") n = o.cpu;
-    else if ("path" in o && typeof o.path === "string") {
-      const m = CPU_DIR.exec(o.path);
-      if (m) n = Number(m[1]);
-    }
+    const n = concernedCpu(o);
     if (n >= 0 && !out.includes(n)) out.push(n);
   }
   return out;

@@ -14,20 +14,9 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
+import type { ExploreProgress } from "./search.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
-
-/** Progress of a running search (search.ts `ExploreProgress`). */
-export interface Progress {
-  /** Distinct states so far. */
-  readonly states: number;
-  /** Operations run so far. */
-  readonly transitions: number;
-  /** Depth being explored. */
-  readonly depth: number;
-  /** Estimated heap bytes the search holds (memory.ts). */
-  readonly bytes: number;
-}
 
 /** What bounds a search (search.ts validates them). */
 export interface FrontierLimits {
@@ -83,7 +72,7 @@ export class Frontier {
   /** Why the search stopped early (null: it did not). */
   stopped: string | null = null;
   /** Progress reports due, oldest first: the caller hands them on and empties the list. */
-  readonly reports: Progress[] = [];
+  readonly reports: ExploreProgress[] = [];
   // Row width: node, class, anchors.
   readonly #w: number;
   // The level being expanded and the next, with their row counts.
@@ -102,7 +91,7 @@ export class Frontier {
   // The anchors an operation leads to.
   readonly #v: Float64Array;
   // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts), and its
-  // runs of tied CPUs (from the canonical form that reached it).
+  // runs of tied CPUs (from the canonical form that first queued it).
   readonly #twins: (Int32Array | null)[] = [];
   readonly #ties: (readonly Int32Array[])[] = [];
   // The state of the row being expanded, made when the model has to run on it.
@@ -189,7 +178,6 @@ export class Frontier {
           for (let variant = 0; variant < 2; variant++) {
             const move = reuse.move(cls, g, variant, op, node, this.#state);
             if (!move.ran) break;
-            this.#ties[move.to] ??= move.ties;
             this.transitions++;
             // Counted down rather than `transitions % every`: a division per transition.
             const due = --this.#untilReport === 0;
@@ -208,8 +196,12 @@ export class Frontier {
               this.#stateHeld += stateBytes(A, !last);
               const id = tree.add(node, op);
               reuse.arrived(move, v, id, c, rows, at + 2);
-              // The last level is never expanded: its states need not be kept.
-              if (!last) this.#queue(id, move.to);
+              // The last level is never expanded: its states need not be kept. A class is expanded
+              // only once queued: its tied CPUs are kept then, from the first move that queues it.
+              if (!last) {
+                this.#ties[move.to] ??= move.ties;
+                this.#queue(id, move.to);
+              }
             } else reuse.revisited(move, v, node, c, rows, at + 2);
             if (variant > 0 || !move.race) break;
             op = reuse.variant(c, g);
@@ -219,8 +211,10 @@ export class Frontier {
       // The level just expanded is let go: its states' anchors are no longer held.
       this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
       [this.#rows, this.#count] = [this.#next, this.#nextCount];
-      // Levels grow: room for as many rows as this one had saves most of the doublings.
-      this.#next = new Float64Array(W * Math.max(16, this.#count));
+      // Levels grow: room for as many rows as this one had saves most of the doublings. The last
+      // level queues nothing, so the one after it gets no such room.
+      const queuesNothing = this.#depth + 2 >= limits.depth;
+      this.#next = new Float64Array(W * (queuesNothing ? 16 : Math.max(16, this.#count)));
       this.#nextCount = 0;
       this.#i = 0;
       this.#depth++;

@@ -3,8 +3,9 @@
  * (nothing but their tick counts tells them apart, symmetry.ts `canonicalOrder`) and their tick
  * counts are equal too, swapping them gives the state itself, so an operation on one and the same
  * operation on the other lead to the same orbit, through walks that are each other's renumbering
- * (the same checks, the same verdicts). The search runs one of them: per run of such CPUs, the
- * operation on the first (docs/model.md §Symmetry reduction says why that is exact).
+ * (the same checks, the same verdicts). The search (frontier.ts `Frontier.run`) runs one of them:
+ * per run of such CPUs, the operation on the first (docs/model.md §Symmetry reduction says why that
+ * is exact).
  *
  * @module
  */

@@ -243,23 +243,17 @@ export class Reuse {
     at: number,
   ): void {
     if (move.postKeys?.every((key) => this.tree.has(key))) move.postKeys = null;
-    if (move.postKeys) {
-      const now = from[at];
-      const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
-      const before = move.absolute
-        ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
-        : { now, monotonic: now + c.monotonic };
-      this.checker.check(k, null, before, id, null);
-    } else if (this.options.reuse) move.postUses++;
+    if (move.postKeys) this.#checkReached(move, v, c, from, at, id, null);
+    else if (this.options.reuse) move.postUses++;
     else this.checker.add(move.post, 1);
   }
 
   /**
-   * A state `move` led to from node `node` (a state of class `c`, anchors `from[at…]`) that was visited
-   * before: its checks were counted then, but a violation there is also a counterexample for this
-   * kind of last operation when none was found yet — the shortest sequence ending in that kind
-   * that reaches a violating state, whichever path reached the state first (with symmetry, the
-   * first path reaches its orbit, not the state). Checked on the state itself, counts left out.
+   * A state `move` led to from node `node` (a state of class `c`, anchors `from[at…]`) that was
+   * visited before: its checks were counted then, but a violation there is also a counterexample
+   * for this kind of last operation when none was found yet — the shortest sequence ending in that
+   * kind that reaches a violating state, whichever path reached the state first (with symmetry,
+   * the first path reaches its orbit, not the state). Checked on the state itself, counts left out.
    */
   revisited(
     move: Move,
@@ -270,12 +264,29 @@ export class Reuse {
     at: number,
   ): void {
     if (!move.postKeys || move.postKeys.every((key) => this.tree.has(key))) return;
-    const now = from[at];
+    this.checker.counted(() => this.#checkReached(move, v, c, from, at, node, move.op));
+  }
+
+  /**
+   * Checks, as node `node` reached by `last`, the state `move` led to (class `move.to`, anchors
+   * `v`) from a state of class `c` with anchors `from[at…]`: on the state itself, made from its
+   * class, its clocks before the move those of `from` (or, for a new kernel, its own).
+   */
+  #checkReached(
+    move: Move,
+    v: Float64Array,
+    c: StateClass,
+    from: Float64Array,
+    at: number,
+    node: number,
+    last: ExploreOperation | null,
+  ): void {
     const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
+    const now = from[at];
     const before = move.absolute
       ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
       : { now, monotonic: now + c.monotonic };
-    this.checker.counted(() => this.checker.check(k, null, before, node, move.op));
+    this.checker.check(k, null, before, node, last);
   }
 
   /** Adds every reused move's counts, once per use (when the search ends). */

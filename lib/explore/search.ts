@@ -3,7 +3,8 @@
  * deduplicated by their packed numbers, invariants checked in every state and at every hotplug
  * step. A violation comes with its shortest operation sequence (breadth-first order finds it
  * first). The model runs once per operation and class of states; the other states of the class
- * take the same move (reuse.ts keeps that account).
+ * take the same move (reuse.ts keeps that account). This file validates, sets the search up and
+ * makes its result; the breadth-first loop itself is `Frontier.run()` (frontier.ts).
  *
  * @module
  */
@@ -103,8 +104,9 @@ export interface ExploreResult {
   /** The CPUs explored once per orbit (empty: no symmetry reduction). */
   readonly symmetric: readonly number[];
   /**
-   * Operations run. With symmetry, one per class of operations that differ only by CPUs the state
-   * cannot tell apart (`symmetricMoves`), so fewer than the plain search runs on the same orbits.
+   * Operations run. With symmetry and `symmetricMoves` (the default), one per class of operations
+   * that differ only by CPUs the state cannot tell apart: fewer than with `symmetricMoves: false`
+   * on the same orbits.
    */
   readonly transitions: number;
   /**

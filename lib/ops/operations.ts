@@ -320,8 +320,20 @@ export function runOperation<O extends Operation>(
   return spec.result(t.k, op, raw);
 }
 
-/** The CPU an operation is about (its CPU, or the CPU in its path), or -1. */
-function concernedCpu(op: Operation): number {
+/**
+ * The CPU an operation is about (its CPU, or the CPU in its path), or -1.
+ *
+ * @example
+ * ```ts
+ * import { concernedCpu } from "./operations.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(concernedCpu({ kind: "offline", cpu: 2 }), 2);
+ * const path = "/sys/devices/system/cpu/cpu3/hotplug/target";
+ * assert.equal(concernedCpu({ kind: "echo", value: "0\n", path }), 3);
+ * assert.equal(concernedCpu({ kind: "advance", ns: 1e6 }), -1);
+ * ```
+ */
+export function concernedCpu(op: Operation): number {
   if ("cpu" in op && typeof op.cpu === "number") return op.cpu;
   const m = "path" in op ? /\/cpu(\d+)\//.exec(op.path) : null;
   return m ? Number(m[1]) : -1;
