@@ -388,7 +388,7 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     `INFO  ... ${e64.r.states} orbits in ${e64.s.toFixed(1)} s, ${e64.r.transitions} ` +
       `transitions, ${e64.r.modelRuns} model runs`,
   );
-  // Depth 22 (about 250,000 orbits): depth 14 is 21,832 orbits, over in a fifth of a second.
+  // Depth 22 (215,178 orbits): depth 14 is 21,832 orbits, over in a fifth of a second.
   const rates = [0, 1, 2].map(() => {
     const t = timed({ hyperv: "2019", kernel: "5.5", cpus: 4 }, { depth: 22 });
     return t.r.states / t.s;
