@@ -204,16 +204,18 @@ export class StateClasses {
   // Classes by the hash of their numbers, with those numbers to compare exactly.
   readonly #ids = new Map<number, number[]>();
   readonly #numbers: Float64Array[] = [];
-  readonly #packer = new Packer();
+  readonly #packer: Packer;
   readonly #seen = new KeySet();
   readonly #key: Float64Array;
   readonly #hash = new Uint32Array(2);
 
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
-   * symmetry reduction).
+   * symmetry reduction); `reduced`, states that agree on each CPU's order of `clockevent_devices`
+   * are one (list_identity.ts; pack.ts `perCpuList`).
    */
-  constructor(cpus: number, readonly group: readonly number[] = []) {
+  constructor(cpus: number, readonly group: readonly number[] = [], reduced = group.length > 0) {
+    this.#packer = new Packer(reduced);
     this.width = anchorCount(cpus);
     this.#key = new Float64Array(this.width + 1);
   }

@@ -13,7 +13,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
 import { CPU_FIELDS, DEVICE_FIELDS, type TimeField } from "../engine/fields.ts";
-import { listOrder } from "../engine/list.ts";
+import { candidateOrder } from "./list_identity.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 
 /**
@@ -204,11 +204,14 @@ function places(xs: readonly string[]): Map<string, number> {
   return new Map(xs.map((x, i) => [x, xs.length - i]));
 }
 
-/** A state's lists, by id, and each CPU's devices (its own, and those masked or bound to it). */
+/**
+ * A state's lists, by id — `clockevent_devices` per CPU, as the order of that CPU's candidates
+ * (list_identity.ts: the order a reduced search keeps) — and each CPU's devices (its own, and
+ * those masked or bound to it).
+ */
 interface Lists {
-  readonly listed: Map<string, number>;
+  readonly listed: Map<string, number>[];
   readonly released: Map<string, number>;
-  readonly lost: Map<string, number>;
   readonly devices: Map<number, string[]>;
 }
 
@@ -233,9 +236,8 @@ function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
   // By id (kind, then CPU): the order they were registered in is history, not what they are.
   for (const list of devices.values()) list.sort();
   lists = {
-    listed: places(listOrder(s)),
+    listed: s.cpus.map((_, cpu) => places(candidateOrder(s, cpu))),
     released: places(s.released),
-    lost: places(s.ceCorrupt?.lost ?? []),
     devices,
   };
   cache.set(s, lists);
@@ -245,8 +247,9 @@ function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
 /**
  * Writes into `out` what tells CPU `cpu` of `s` apart, as numbers (strings as indexes in
  * `strings`): its record and its per-CPU devices, whether it holds the timekeeping duty or the
- * hang, its bits in the broadcast masks and among the frozen CPUs, the places of its devices in the
- * clockevent and released lists, the devices bound to it, then the same in the hibernation image
+ * hang, its bits in the broadcast masks and among the frozen CPUs, the places of its devices in its
+ * own order of `clockevent_devices` (list_identity.ts) and in the released list, the devices bound
+ * to it, then the same in the hibernation image
  * (with its tick count less the machine's: the machine's own are anchors). Returns whether it
  * refers to another CPU of `group` (then it is tied with none: see {@linkcode canonicalOrder}).
  */
@@ -304,7 +307,7 @@ function cpuKey(
     s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
     s.frozenCpus.includes(cpu) ? 1 : 0,
   );
-  const { listed, released, lost, devices } = listsOf(s, cache);
+  const { listed, released, devices } = listsOf(s, cache);
   for (const x of devices.get(cpu) ?? []) {
     const d = s.devices[x];
     for (const f in DEVICE_KEY) {
@@ -312,11 +315,10 @@ function cpuKey(
       field(d[k], DEVICE_KEY[k], noneOf(DEVICE_FIELDS[k]), 0);
     }
     out.push(
-      listed.get(x) ?? -1,
+      listed[cpu].get(x) ?? -1,
       released.get(x) ?? -1,
       s.broadcast.dev === x ? 1 : 0,
       s.ceCorrupt?.dev === x ? 1 : 0,
-      lost.get(x) ?? -1,
     );
   }
   out.push(-99);
