@@ -13,7 +13,7 @@ import {
   vm,
   type VmOptions,
 } from "../mod.ts";
-import { NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
+import { canonicalOrder, KEY_OF, NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { runnable } from "./helpers.ts";
@@ -115,6 +115,33 @@ Deno.test("symmetry: states whose clockevent lists differ only in how CPUs' devi
   const booted = ran([]);
   assert.deepEqual([...reduced.pack(a)], [...reduced.pack(booted)]);
   assert.notDeepEqual([...new Packer().pack(a)], [...new Packer().pack(booted)]);
+});
+
+Deno.test("symmetry: every field of a CPU and of its devices that the key tables do not call a key or an anchor tells CPUs apart", () => {
+  // At the boot CPUs 1-3 are tied: changing one field of CPU2 (or of its stimer) unties it.
+  const base = vm({ hyperv: "2019", kernel: "5.5", cpus: 4 }).build().snapshot();
+  assert.deepEqual(canonicalOrder(base, [1, 2, 3]).ties, [[1, 2, 3]]);
+  const bump = (o: Record<string, unknown>, f: string) => {
+    const v = o[f];
+    o[f] = typeof v === "number" ? v + 1 : typeof v === "boolean" ? !v : v == null ? true : `${v}x`;
+  };
+  const untied = (mutate: (s: typeof base) => void) => {
+    const s = structuredClone(base);
+    mutate(s);
+    return canonicalOrder(s, [1, 2, 3]).ties.every((run) => !run.includes(2) || run.length < 3);
+  };
+  for (const [f, how] of Object.entries(KEY_OF.cpu)) {
+    if (how === "key" || how === "anchor") continue;
+    assert.ok(untied((s) => bump(s.cpus[2] as never, f)), `cpu.${f}`);
+  }
+  for (const [f, how] of Object.entries(KEY_OF.device)) {
+    if (how === "key" || how === "anchor") continue;
+    const id = "hv_stimer:2";
+    const mutate = f === "id"
+      ? (s: typeof base) => (s.devices[id].id = "hv_stimer:1")
+      : (s: typeof base) => bump(s.devices[id] as never, f);
+    assert.ok(untied(mutate), `device.${f}`);
+  }
 });
 
 Deno.test("symmetry: permuteState renames exactly the machine's fields the table says name CPUs", () => {

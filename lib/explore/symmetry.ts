@@ -12,7 +12,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
-import { CPU_FIELDS, DEVICE_FIELDS, type TimeField } from "../engine/fields.ts";
+import { CPU_FIELDS, DEVICE_FIELDS } from "../engine/fields.ts";
 import { candidateOrder } from "./list_identity.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 
@@ -47,11 +47,12 @@ function cpuOfId(id: string): number {
   return i < 0 ? -1 : Number(id.slice(i + 1));
 }
 
-// How each field of a CPU and of a device enters a CPU's key (cpuKey): a value as it is, a time
+// How each field of a CPU and of a device enters a CPU's key (KeyWriter): a value as it is, a time
 // relative to `now` (its "none" value apart), a device id or a CPU number as seen from the CPU, an
 // anchor (the tick count: kept with the anchors), or a key (its number: not what it is). The tables
 // name every field, so a new one does not compile until it says.
-type KeyOf = "value" | "time" | "device" | "cpu" | "anchor" | "key";
+/** How a field enters a CPU's key. */
+export type KeyOf = "value" | "time" | "device" | "cpu" | "anchor" | "key";
 const CPU_KEY = {
   id: "key",
   online: "value",
@@ -91,6 +92,24 @@ const DEVICE_KEY = {
   hwPeriod: "value",
   boundTo: "cpu",
 } as const satisfies Readonly<Record<keyof DeviceState, KeyOf>>;
+
+/**
+ * How each field of a CPU and of its devices enters the CPU's key in {@linkcode canonicalOrder}
+ * (the key's writer is straight-line code; tests/explore_symmetry_test.ts checks that every field
+ * these tables do not call a key or an anchor tells CPUs apart).
+ *
+ * @example
+ * ```ts
+ * import { KEY_OF } from "./symmetry.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(KEY_OF.cpu.ticks, "anchor");
+ * assert.equal(KEY_OF.device.boundTo, "cpu");
+ * ```
+ */
+export const KEY_OF: {
+  readonly cpu: Readonly<Record<keyof CpuState, KeyOf>>;
+  readonly device: Readonly<Record<keyof DeviceState, KeyOf>>;
+} = { cpu: CPU_KEY, device: DEVICE_KEY };
 
 /**
  * The machine's fields that name CPUs (true): {@linkcode permuteState} renames each and the CPU
@@ -244,86 +263,129 @@ function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
   return lists;
 }
 
+// A device id's kind and CPU (-1: a global device), parsed once per id.
+const ID_PARTS = new Map<string, { kind: string; cpu: number }>();
+function idParts(id: string): { kind: string; cpu: number } {
+  let p = ID_PARTS.get(id);
+  if (!p) {
+    const cpu = cpuOfId(id);
+    p = { kind: cpu < 0 ? id : id.slice(0, id.lastIndexOf(":")), cpu };
+    ID_PARTS.set(id, p);
+  }
+  return p;
+}
+
+/** A key entry: a number, or a string (compared as itself, so no order of meeting matters). */
+type KeyItem = number | string;
+
 /**
- * Writes into `out` what tells CPU `cpu` of `s` apart, as numbers (strings as indexes in
- * `strings`): its record and its per-CPU devices, whether it holds the timekeeping duty or the
+ * Writes CPU keys (see {@linkcode canonicalOrder}): what tells a CPU of a state apart, as numbers
+ * and strings — its record and its per-CPU devices, whether it holds the timekeeping duty or the
  * hang, its bits in the broadcast masks and among the frozen CPUs, the places of its devices in its
  * own order of `clockevent_devices` (list_identity.ts) and in the released list, the devices bound
- * to it, then the same in the hibernation image
- * (with its tick count less the machine's: the machine's own are anchors). Returns whether it
- * refers to another CPU of `group` (then it is tied with none: see {@linkcode canonicalOrder}).
+ * to it, then the same in the hibernation image (with its tick count less the machine's: the
+ * machine's own are anchors). One writer serves one canonicalOrder() call: its lists are made once
+ * per state (a kernel's state changes in place between calls).
  */
-function cpuKey(
-  s: MachineState,
-  cpu: number,
-  group: ReadonlySet<number>,
-  strings: Map<string, number>,
-  out: number[],
-  base: MachineState | null,
-  cache: Map<MachineState, Lists>,
-): boolean {
-  let foreign = false;
-  const str = (v: string | null) => {
-    if (v === null) return -1;
-    let n = strings.get(v);
-    if (n === undefined) strings.set(v, n = strings.size);
-    return n;
-  };
+class KeyWriter {
+  readonly #cache = new Map<MachineState, Lists>();
+  #out: KeyItem[] = [];
+  #cpu = 0;
+  #foreign = false;
+
+  constructor(readonly group: ReadonlySet<number>) {}
+
+  /** CPU `cpu`'s key in `s`, and whether it refers to another CPU of the group. */
+  key(s: MachineState, cpu: number): { key: KeyItem[]; foreign: boolean } {
+    this.#out = [];
+    this.#cpu = cpu;
+    this.#foreign = false;
+    this.#write(s, null);
+    return { key: this.#out, foreign: this.#foreign };
+  }
+
   // Another CPU as seen from this one: itself, another of the group, or a fixed CPU.
-  const ref = (n: number) => {
-    if (n === cpu) return -10;
-    if (group.has(n)) foreign = true;
-    return group.has(n) ? -11 : n;
-  };
-  const kindOf = (x: string) => {
-    const n = cpuOfId(x);
-    return n < 0 ? str(x) : str(x.slice(0, x.lastIndexOf(":")));
-  };
-  // A field as its table says (a time's "none" value from the field table).
-  const field = (v: unknown, how: KeyOf, none: number | null, anchor: number) => {
-    if (how === "key") return;
-    if (how === "anchor") out.push(anchor);
-    else if (how === "time") out.push(v === none ? -1 : 0, v === none ? 0 : (v as number) - s.now);
-    else if (how === "cpu") out.push((v as number) < 0 ? v as number : ref(v as number));
-    else if (how === "device") {
-      const x = v as string | null;
-      out.push(x === null ? -1 : kindOf(x), x === null || cpuOfId(x) < 0 ? -1 : ref(cpuOfId(x)));
-    } else if (v === undefined) out.push(-2);
-    else if (v === null) out.push(-1);
-    else if (typeof v === "boolean") out.push(v ? 1 : 0);
-    else if (typeof v === "number") out.push(v);
-    else out.push(str(String(v)));
-  };
-  const noneOf = (kind: unknown) => typeof kind === "object" ? (kind as TimeField).time : null;
-  const c = s.cpus[cpu];
-  for (const f in CPU_KEY) {
-    const k = f as keyof CpuState;
-    field(c[k], CPU_KEY[k], noneOf(CPU_FIELDS[k]), base ? c.ticks - base.cpus[cpu].ticks : 0);
+  #ref(n: number): number {
+    if (n === this.#cpu) return -10;
+    if (!this.group.has(n)) return n;
+    this.#foreign = true;
+    return -11;
   }
-  out.push(
-    s.doTimerCpu === cpu ? 1 : 0,
-    s.hang?.cpu === cpu ? 1 : 0,
-    s.broadcast.mask.includes(cpu) ? 1 : 0,
-    s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
-    s.frozenCpus.includes(cpu) ? 1 : 0,
-  );
-  const { listed, released, devices } = listsOf(s, cache);
-  for (const x of devices.get(cpu) ?? []) {
-    const d = s.devices[x];
-    for (const f in DEVICE_KEY) {
-      const k = f as keyof DeviceState;
-      field(d[k], DEVICE_KEY[k], noneOf(DEVICE_FIELDS[k]), 0);
+
+  // A time relative to `now`, or its "none" value (the field table's).
+  #time(v: number, none: number, now: number): void {
+    if (v === none) this.#out.push(-1, 0);
+    else this.#out.push(0, v - now);
+  }
+
+  // A device id: its kind, and its CPU as seen from this one.
+  #device(x: string | null): void {
+    if (x === null) this.#out.push(-1, -1);
+    else {
+      const { kind, cpu } = idParts(x);
+      this.#out.push(kind, cpu < 0 ? -1 : this.#ref(cpu));
     }
-    out.push(
-      listed[cpu].get(x) ?? -1,
-      released.get(x) ?? -1,
-      s.broadcast.dev === x ? 1 : 0,
-      s.ceCorrupt?.dev === x ? 1 : 0,
-    );
   }
-  out.push(-99);
-  if (s.image && cpuKey(s.image, cpu, group, strings, out, s, cache)) foreign = true;
-  return foreign;
+
+  // A CPU number (or a negative "none"), as seen from this CPU.
+  #cpuRef(n: number): number {
+    return n < 0 ? n : this.#ref(n);
+  }
+
+  // Field by field as CPU_KEY and DEVICE_KEY say, straight-line (this runs per CPU of every state
+  // a move reaches; tests/explore_symmetry_test.ts checks every field of the tables counts).
+  #write(s: MachineState, base: MachineState | null): void {
+    const out = this.#out;
+    const cpu = this.#cpu;
+    const now = s.now;
+    const c = s.cpus[cpu];
+    out.push(c.online ? 1 : 0, c.devOffline ? 1 : 0, c.state, c.target, c.fail);
+    this.#device(c.tickDev);
+    out.push(c.tickMode, c.checkClocks ? 1 : 0, c.hres ? 1 : 0, c.hrtimersOffline ? 1 : 0);
+    out.push(c.nohzMode);
+    this.#time(c.schedExpires, CPU_FIELDS.schedExpires.time, now);
+    out.push(c.synic ? 1 : 0, base ? c.ticks - base.cpus[cpu].ticks : 0);
+    out.push(
+      s.doTimerCpu === cpu ? 1 : 0,
+      s.hang?.cpu === cpu ? 1 : 0,
+      s.broadcast.mask.includes(cpu) ? 1 : 0,
+      s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
+      s.frozenCpus.includes(cpu) ? 1 : 0,
+    );
+    const { listed, released, devices } = listsOf(s, this.#cache);
+    for (const x of devices.get(cpu) ?? []) {
+      const d = s.devices[x];
+      this.#device(d.id);
+      out.push(d.kind, d.name, d.features, d.rating, this.#cpuRef(d.mask), d.state);
+      this.#time(d.nextEvent, DEVICE_FIELDS.nextEvent.time, now);
+      out.push(d.mult, d.shift, d.minDeltaNs, d.maxDeltaNs, d.handler ?? -1, d.retries);
+      out.push(d.perCpu ? 1 : 0, d.hwFires ? 1 : 0, d.hwEnabled ? 1 : 0);
+      this.#time(d.hwExpires, DEVICE_FIELDS.hwExpires.time, now);
+      out.push(d.hwPeriod, this.#cpuRef(d.boundTo));
+      out.push(
+        listed[cpu].get(x) ?? -1,
+        released.get(x) ?? -1,
+        s.broadcast.dev === x ? 1 : 0,
+        s.ceCorrupt?.dev === x ? 1 : 0,
+      );
+    }
+    out.push(-99);
+    if (s.image) this.#write(s.image, s);
+  }
+}
+
+// Key entries in order: numbers by value, strings by their text, a number before a string.
+function compareKeys(x: readonly KeyItem[], y: readonly KeyItem[]): number {
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) {
+    const a = x[i];
+    const b = y[i];
+    if (a === b) continue;
+    if (typeof a === "number") return typeof b === "number" ? a - b : -1;
+    if (typeof b === "number") return 1;
+    return a < b ? -1 : 1;
+  }
+  return x.length - y.length;
 }
 
 /**
@@ -352,21 +414,14 @@ export function canonicalOrder(
   s: MachineState,
   group: readonly number[],
 ): { order: number[]; perm: Int32Array; ties: number[][] } {
-  const set = new Set(group);
-  const strings = new Map<string, number>();
-  const keys = new Map<number, number[]>();
-  const cache = new Map<MachineState, Lists>();
+  const writer = new KeyWriter(new Set(group));
+  const keys = new Map<number, KeyItem[]>();
   for (const cpu of group) {
-    const key: number[] = [];
-    if (cpuKey(s, cpu, set, strings, key, null, cache)) key.push(-100 - cpu);
+    const { key, foreign } = writer.key(s, cpu);
+    if (foreign) key.push(-100 - cpu);
     keys.set(cpu, key);
   }
-  const compare = (a: number, b: number) => {
-    const x = keys.get(a)!;
-    const y = keys.get(b)!;
-    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-    return x.length - y.length;
-  };
+  const compare = (a: number, b: number) => compareKeys(keys.get(a)!, keys.get(b)!);
   const order = [...group].sort((a, b) => compare(a, b) || a - b);
   const ties: number[][] = [];
   for (let i = 0; i < order.length;) {
