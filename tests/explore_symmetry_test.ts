@@ -13,7 +13,8 @@ import {
   vm,
   type VmOptions,
 } from "../mod.ts";
-import { canonicalOrder, KEY_OF, NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
+import { canonicalOrder, NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
+import { KEY_OF } from "../lib/explore/cpu_key.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { runnable } from "./helpers.ts";
