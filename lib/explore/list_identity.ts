@@ -15,7 +15,7 @@
 
 import type { MachineState } from "../engine/state.ts";
 import { listOrder } from "../engine/list.ts";
-import { candidatesIn } from "../time/clockevents.ts";
+import { candidatesIn } from "../time/devices.ts";
 
 /**
  * The ids of the listed devices that `cpu` can take as its tick device, in

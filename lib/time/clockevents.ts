@@ -25,9 +25,8 @@ import {
   type DeviceState,
   FEAT,
   KTIME_MAX,
-  type MachineState,
 } from "../engine/state.ts";
-import { DEVICE_KINDS, deviceId, driverCallbacks, PER_CPU_KINDS, viaSynic } from "./devices.ts";
+import { candidatesIn, driverCallbacks, viaSynic } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
@@ -378,28 +377,4 @@ export function warn(k: Kernel, text: string): void {
 /** Registered devices whose cpumask can contain `cpu`: its per-CPU structs and the global devices. */
 export function candidatesFor(k: Kernel, cpu: number): string[] {
   return candidatesIn(k.s, cpu);
-}
-
-/**
- * {@linkcode candidatesFor} of a state: the only devices `clockevents_replace()` on `cpu` picks
- * among, so the only part of `clockevent_devices`' order that matters to it (exploration keeps no
- * more of that order: lib/explore/list_identity.ts).
- *
- * @example
- * ```ts
- * import { candidatesIn } from "./clockevents.ts";
- * import { vm } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * const s = vm({ hyperv: "2019", kernel: "5.5", cpus: 2 }).build().snapshot();
- * assert.ok(candidatesIn(s, 1).includes("hv_stimer:1"));
- * assert.ok(!candidatesIn(s, 1).includes("hv_stimer:0"));
- * ```
- */
-export function candidatesIn(s: MachineState, cpu: number): string[] {
-  const ids: string[] = [];
-  for (const kind of DEVICE_KINDS) {
-    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
-    if (s.devices[id]) ids.push(id);
-  }
-  return ids;
 }
