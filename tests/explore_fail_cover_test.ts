@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { HYPERV_IDS, KERNEL_IDS, runScenario, vm, type VmOptions } from "../mod.ts";
-import { covering, failable } from "../lib/ops/moves.ts";
+import { covering, failable, injections } from "../lib/ops/moves.ts";
 import { workspace } from "../lib/explore/workspace.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { runnable } from "./helpers.ts";
@@ -71,4 +71,78 @@ Deno.test("fail: every injection left out reaches the state the kept one reaches
     }
   }
   assert.ok(compared > 1000, `${compared} compared`);
+});
+
+// A CPU a failed walk left part way (5.5: a failure at `acpi/cpu-drv:dead` going down leaves it
+// online at `smpboot/threads:online`), or one sent to a partial target (hotplug/target): its next
+// walk passes the states on one side of where it stands, and of those the search keeps the
+// covering ones too (moves.ts `injections`).
+Deno.test("fail: from a CPU left part way, every injection left out reaches the state the kept one reaches, violating no more", () => {
+  let compared = 0;
+  const path = "/sys/devices/system/cpu/cpu1/hotplug/fail";
+  for (const plain of configs(2)) {
+    const config = { ...plain, hotplugStateControl: true };
+    const { root } = workspace(config);
+    const { ONLINE, BRINGUP_CPU } = root.line.cpuhp;
+    // The partial targets exploration sends an online CPU to (moves.ts).
+    const targets = failable(root, false).filter((t) => t < BRINGUP_CPU && !root.steps[t].cantStop);
+    for (const race of ["race passes", "race sleeps"]) {
+      // The places a failed offline or online of CPU1 or a partial target leaves it, once each.
+      const seen = new Set<string>();
+      const prefixes = [
+        ...failable(root, true).map((x) => [race, `echo ${x} > ${path}`, "offline 1"]),
+        ...failable(root, false).map((x) => [race, "offline 1", `echo ${x} > ${path}`, "online 1"]),
+        ...targets.map((t) => [race, `echo ${t} > /sys/devices/system/cpu/cpu1/hotplug/target`]),
+      ];
+      for (const prefix of prefixes) {
+        const m = vm(config).build();
+        for (const line of prefix) if (!m.snapshot().hang) m.run(line);
+        const at = m.snapshot();
+        const c = at.cpus[1];
+        if (at.hang || c.fail !== -1 || c.state === 0 || c.state === ONLINE) continue;
+        const down = !c.devOffline;
+        if (seen.has(`${down}/${c.state}`)) continue;
+        seen.add(`${down}/${c.state}`);
+        const walk = down ? "offline 1" : "online 1";
+        const kept = injections({ ...root, s: at }, down, c.state);
+        for (const state of failable(root, down)) {
+          if (kept.includes(state)) continue;
+          const covers = covering(root, down);
+          const by = down
+            ? covers.filter((s) => s < state).at(-1)!
+            : covers.find((s) => s > state)!;
+          assert.ok(kept.includes(by));
+          const lines = (s: number) => [...prefix, `echo ${s} > ${path}`, walk];
+          const what = `${JSON.stringify(config)} ${lines(state).join("; ")} (kept: ${by})`;
+          assert.deepEqual(end(config, lines(state)), end(config, lines(by)), what);
+          const [a, b] = [lines(state), lines(by)].map((l) =>
+            runScenario(config, l).operations.at(-1)!
+          );
+          assert.equal(a.ok, b.ok, what);
+          const violated = new Set(b.violations.map((v) => v.invariant));
+          for (const v of a.violations) {
+            assert.ok(violated.has(v.invariant), `${what}: ${v.invariant}`);
+          }
+          compared++;
+        }
+      }
+    }
+  }
+  assert.ok(compared > 300, `${compared} compared`);
+});
+
+Deno.test("fail: a walk refused before its first callback keeps every injection (the failure stays armed)", () => {
+  const config = { hyperv: "2019", kernel: "5.5", cpus: 2, hotplugStateControl: true } as const;
+  const { root } = workspace(config);
+  const m = vm(config).build();
+  m.run("echo 35 > /sys/devices/system/cpu/cpu1/hotplug/target");
+  // CPU1 at workqueue:prepare is not online: CPU0 is the last online CPU, _cpu_down() refuses.
+  const s = m.snapshot();
+  assert.equal(s.cpus.filter((c) => c.online).length, 1);
+  assert.deepEqual(injections({ ...root, s }, true, 35), failable(root, true));
+  // With CPU2 online too the walk starts, and passes the states below 35.
+  const three = vm({ ...config, cpus: 3 }).build();
+  three.run("echo 35 > /sys/devices/system/cpu/cpu1/hotplug/target");
+  const k = { ...workspace({ ...config, cpus: 3 }).root, s: three.snapshot() };
+  assert.ok(injections(k, true, 35).length < failable(root, true).length);
 });

@@ -1,10 +1,12 @@
 /**
  * Searches pinned to what they found: states, transitions, model runs, every invariant's counts
  * and every counterexample. Work on how fast the search runs (hashing, packing, reuse, the visited
- * set) must not change what it finds; these figures were taken from main at bfe0118, before that
- * work, except the two "moves reduced" searches, taken when the move reduction (move_orbits.ts)
- * was merged (4e5923d). A change to what a state is (its packed fields, the symmetry canonical
- * form) changes them on purpose: then take them again and say why in the commit.
+ * set) must not change what it finds. The figures were taken from main at bfe0118, before that
+ * work, and taken again on purpose twice: when the move reduction (move_orbits.ts) was merged
+ * (4e5923d, the two "moves reduced" searches), and when the reduced identity kept each CPU's own
+ * clockevent order and fault covering stopped leaving out injections a refused walk keeps armed
+ * (i15-fail's merge). A change to what a state is (its packed fields, the symmetry canonical form)
+ * changes them on purpose: then take them again and say why in the commit.
  */
 import assert from "node:assert/strict";
 import { explore, type ExploreOptions, type ExploreResult, type VmOptions } from "../mod.ts";
@@ -81,14 +83,14 @@ Deno.test("pinned: the bench's 4-vCPU machine, plain search to depth 10", () => 
 // the move reduction (move_orbits.ts) is pinned below against them.
 Deno.test("pinned: the bench's 4-vCPU machine, symmetry to depth 14, every move", () => {
   assert.deepEqual(found(explore(BENCH, { depth: 14, symmetricMoves: false })), {
-    states: 21832,
-    transitions: 58704,
+    states: 15465,
+    transitions: 42604,
     modelRuns: 96,
     stopped: null,
     checks: counts(
       NAMES,
-      "1756884/0 21832/0 1778716/0 1589340/0 1589340/0 1778716/0 1756884/0 21832/0 21832/0 " +
-        "21832/1 21832/0 1756884/44028 21832/0 1756884/0",
+      "1258734/0 15465/0 1274199/0 1142198/0 1142198/0 1274199/0 1258734/0 " +
+        "15465/0 15465/0 15465/1 15465/0 1258734/31953 15465/0 1258734/0",
     ),
     violations: BENCH_VIOLATIONS,
   });
@@ -133,14 +135,14 @@ const LEGACY_VIOLATIONS = [
 
 Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, plain", () => {
   assert.deepEqual(found(explore(LEGACY, { depth: 3, ops: ALL, symmetry: false })), {
-    states: 1122,
-    transitions: 2719,
-    modelRuns: 2651,
+    states: 1224,
+    transitions: 2521,
+    modelRuns: 2453,
     stopped: null,
     checks: counts(
       NAMES,
-      "74625/16178 1122/726 75747/3012 65483/0 65483/4412 75747/0 74625/9558 1122/0 1122/4 " +
-        "1122/0 1122/0 74625/1854 1122/0 74625/0",
+      "65095/16118 1224/696 66319/3012 58455/0 58455/4544 66319/0 65095/7368 " +
+        "1224/0 1224/4 1224/0 1224/0 65095/1554 1224/0 65095/0",
     ),
     violations: LEGACY_VIOLATIONS,
   });
@@ -148,14 +150,14 @@ Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, plain", () =>
 
 Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, symmetry, every move", () => {
   assert.deepEqual(found(explore(LEGACY, { depth: 3, ops: ALL, symmetricMoves: false })), {
-    states: 593,
-    transitions: 1440,
-    modelRuns: 1406,
+    states: 594,
+    transitions: 1298,
+    modelRuns: 1264,
     stopped: null,
     checks: counts(
       NAMES,
-      "39741/8771 593/385 40334/1583 34947/0 34947/2230 40334/0 39741/4991 593/0 593/4 593/0 " +
-        "593/0 39741/980 593/0 39741/0",
+      "33821/8460 594/361 34415/1558 30405/0 30405/1944 34415/0 33821/3723 " +
+        "594/0 594/4 594/0 594/0 33821/798 594/0 33821/0",
     ),
     violations: LEGACY_VIOLATIONS,
   });
@@ -184,19 +186,19 @@ Deno.test("pinned: 6.8 with hotplug state control (partial targets, kexec), 2 vC
 
 // The same two searches with the move reduction (move_orbits.ts, the default): the operations a
 // state's own symmetry leaves out are not run, so transitions, model runs and checks drop; the
-// verdicts and counterexamples stay. 2012R2 on 5.4 finds one orbit fewer: a hung state whose
-// reason text names its CPU gets two canonical forms, and running every move reaches both
-// (docs/model.md, Exploration).
+// verdicts and counterexamples stay. 2012R2 on 5.4 finds 31 orbits fewer (594 -> 563), all of
+// them hung (no-hang 361 -> 330 violations; 233 orbits that did not hang in both): a hung state
+// whose reason text names its CPU has two canonical forms, and running every move reaches both.
 Deno.test("pinned: the bench's 4-vCPU machine, symmetry to depth 14, moves reduced", () => {
   assert.deepEqual(found(explore(BENCH, { depth: 14 })), {
-    states: 21832,
-    transitions: 57394,
-    modelRuns: 93,
+    states: 15465,
+    transitions: 39857,
+    modelRuns: 86,
     stopped: null,
     checks: counts(
       NAMES,
-      "1709724/0 21832/0 1731556/0 1546110/0 1546110/0 1731556/0 1709724/0 21832/0 21832/0 " +
-        "21832/1 21832/0 1709724/42718 21832/0 1709724/0",
+      "1151220/0 15465/0 1166685/0 1045799/0 1045799/0 1166685/0 1151220/0 " +
+        "15465/0 15465/0 15465/1 15465/0 1151220/29206 15465/0 1151220/0",
     ),
     violations: BENCH_VIOLATIONS,
   });
@@ -204,14 +206,14 @@ Deno.test("pinned: the bench's 4-vCPU machine, symmetry to depth 14, moves reduc
 
 Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, symmetry, moves reduced", () => {
   assert.deepEqual(found(explore(LEGACY, { depth: 3, ops: ALL })), {
-    states: 592,
-    transitions: 1430,
-    modelRuns: 1396,
+    states: 563,
+    transitions: 1155,
+    modelRuns: 1121,
     stopped: null,
     checks: counts(
       NAMES,
-      "39331/8755 592/384 39923/1583 34574/0 34574/2230 39923/0 39331/4892 592/0 592/4 592/0 " +
-        "592/0 39331/971 592/0 39331/0",
+      "30977/7635 563/330 31540/1456 27883/0 27883/1912 31540/0 30977/3478 " +
+        "563/0 563/4 563/0 563/0 30977/732 563/0 30977/0",
     ),
     violations: LEGACY_VIOLATIONS,
   });

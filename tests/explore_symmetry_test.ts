@@ -13,7 +13,8 @@ import {
   vm,
   type VmOptions,
 } from "../mod.ts";
-import { NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
+import { canonicalOrder, NAMES_CPUS, permuteState } from "../lib/explore/symmetry.ts";
+import { KEY_OF } from "../lib/explore/cpu_key.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { runnable } from "./helpers.ts";
@@ -84,13 +85,63 @@ Deno.test("symmetry: renumbering a state in canonical order is the same for ever
   m.offline(1);
   m.online(3);
   const s = m.snapshot();
-  const packer = new Packer();
+  // The reduced search's identity: each CPU's order of clockevent_devices, not the whole list's.
+  const packer = new Packer(true);
   const canonical = (
     x: typeof s,
   ) => [...packer.packState(permuteState(x, canonicalPerm(x, [1, 2, 3, 4])))];
   const want = canonical(s);
   for (const p of [[0, 2, 1, 3, 4], [0, 4, 3, 2, 1], [0, 3, 1, 4, 2]]) {
     assert.deepEqual(canonical(permuteState(s, p)), want, JSON.stringify(p));
+  }
+});
+
+Deno.test("symmetry: states whose clockevent lists differ only in how CPUs' devices interleave are one class of the reduced search", () => {
+  const ran = (lines: string[]) => {
+    const m = vm({ hyperv: "2012R2", kernel: "5.5", cpus: 4 }).build();
+    for (const line of lines) m.run(line);
+    return m.snapshot();
+  };
+  // Each CPU's devices go back to the head of the list when it comes back: CPU1's then CPU2's
+  // ahead of the rest, or CPU2's then CPU1's.
+  const a = ran(["offline 1", "offline 2", "online 1", "online 2"]);
+  const b = ran(["offline 2", "offline 1", "online 2", "online 1"]);
+  const order = (s: typeof a) => Object.keys(s.ceList).sort((x, y) => s.ceList[y] - s.ceList[x]);
+  assert.notDeepEqual(order(a), order(b));
+  assert.notDeepEqual([...new Packer().pack(a)], [...new Packer().pack(b)]);
+  const reduced = new Packer(true);
+  assert.deepEqual([...reduced.pack(a)], [...reduced.pack(b)]);
+  // Every CPU still has its LAPIC and stimer ahead of the PIT (the global device), as at the boot:
+  // the boot's class, which the whole list tells apart.
+  const booted = ran([]);
+  assert.deepEqual([...reduced.pack(a)], [...reduced.pack(booted)]);
+  assert.notDeepEqual([...new Packer().pack(a)], [...new Packer().pack(booted)]);
+});
+
+Deno.test("symmetry: every field of a CPU and of its devices that the key tables do not call a key or an anchor tells CPUs apart", () => {
+  // At the boot CPUs 1-3 are tied: changing one field of CPU2 (or of its stimer) unties it.
+  const base = vm({ hyperv: "2019", kernel: "5.5", cpus: 4 }).build().snapshot();
+  assert.deepEqual(canonicalOrder(base, [1, 2, 3]).ties, [[1, 2, 3]]);
+  const bump = (o: Record<string, unknown>, f: string) => {
+    const v = o[f];
+    o[f] = typeof v === "number" ? v + 1 : typeof v === "boolean" ? !v : v == null ? true : `${v}x`;
+  };
+  const untied = (mutate: (s: typeof base) => void) => {
+    const s = structuredClone(base);
+    mutate(s);
+    return canonicalOrder(s, [1, 2, 3]).ties.every((run) => !run.includes(2) || run.length < 3);
+  };
+  for (const [f, how] of Object.entries(KEY_OF.cpu)) {
+    if (how === "key" || how === "anchor") continue;
+    assert.ok(untied((s) => bump(s.cpus[2] as never, f)), `cpu.${f}`);
+  }
+  for (const [f, how] of Object.entries(KEY_OF.device)) {
+    if (how === "key" || how === "anchor") continue;
+    const id = "hv_stimer:2";
+    const mutate = f === "id"
+      ? (s: typeof base) => (s.devices[id].id = "hv_stimer:1")
+      : (s: typeof base) => bump(s.devices[id] as never, f);
+    assert.ok(untied(mutate), `device.${f}`);
   }
 });
 

@@ -10,7 +10,7 @@
 import type { MachineState } from "../engine/state.ts";
 import type { ExploreOperation } from "../ops/moves.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "./pack.ts";
-import { hash64, hash64Into, KeySet } from "./hash.ts";
+import { hash64Into, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
 import { classBytes } from "./memory.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
@@ -204,16 +204,18 @@ export class StateClasses {
   // Classes by the hash of their numbers, with those numbers to compare exactly.
   readonly #ids = new Map<number, number[]>();
   readonly #numbers: Float64Array[] = [];
-  readonly #packer = new Packer();
+  readonly #packer: Packer;
   readonly #seen = new KeySet();
   readonly #key: Float64Array;
   readonly #hash = new Uint32Array(2);
 
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
-   * symmetry reduction).
+   * symmetry reduction); `reduced`, states that agree on each CPU's order of `clockevent_devices`
+   * are one (list_identity.ts; pack.ts `perCpuList`).
    */
-  constructor(cpus: number, readonly group: readonly number[] = []) {
+  constructor(cpus: number, readonly group: readonly number[] = [], reduced = group.length > 0) {
+    this.#packer = new Packer(reduced);
     this.width = anchorCount(cpus);
     this.#key = new Float64Array(this.width + 1);
   }
@@ -244,12 +246,17 @@ export class StateClasses {
    */
   classOf(s: MachineState): number {
     const numbers = this.#packer.pack(s);
-    const [hi, lo] = hash64(numbers);
-    const key = hi * 0x100000000 + lo;
+    hash64Into(numbers, this.#hash);
+    // 30 bits of the hash: a small integer key (the numbers are compared exactly anyway).
+    const key = (this.#hash[0] ^ this.#hash[1]) & 0x3fffffff;
     let ids = this.#ids.get(key);
-    for (const id of ids ?? []) {
-      const known = this.#numbers[id];
-      if (known.length === numbers.length && known.every((x, i) => x === numbers[i])) return id;
+    if (ids) {
+      search: for (const id of ids) {
+        const known = this.#numbers[id];
+        if (known.length !== numbers.length) continue;
+        for (let i = 0; i < known.length; i++) if (known[i] !== numbers[i]) continue search;
+        return id;
+      }
     }
     const anchors = new Float64Array(this.width);
     anchorsOf(s, anchors);

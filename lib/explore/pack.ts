@@ -32,6 +32,7 @@ import {
 const PACKED = ["value", "counter", "time", "struct"] as const;
 import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../time/devices.ts";
 import { listOrder } from "../engine/list.ts";
+import { candidateOrder } from "./list_identity.ts";
 
 /** The fields the packer writes, per table (tests check the packer against them). */
 export const PACKED_FIELDS = {
@@ -63,6 +64,13 @@ export function anchorCount(cpus: number): number {
 export class Packer {
   readonly #strings = new Map<string, number>();
   #out: number[] = [];
+
+  /**
+   * With `perCpuList`, `clockevent_devices` is written as each CPU's order of its candidates
+   * (list_identity.ts) and the corrupted list's unreached nodes are left out: what a reduced
+   * exploration tells states apart by. Without, the whole list, as the state holds it.
+   */
+  constructor(readonly perCpuList = false) {}
 
   #str(v: string | null | undefined): void {
     if (v === null || v === undefined) {
@@ -107,7 +115,9 @@ export class Packer {
     this.#str(s.parkRace);
     this.#str(s.acpiNamespaceHeld ? "held" : null);
     const bad = s.ceCorrupt;
-    this.#str(bad ? `${bad.dev}/${bad.unlinked ? 1 : 0}/${bad.lost.join(",")}` : null);
+    // Which nodes no walk reaches is read only by `unbind_device`'s search (list_corruption.ts).
+    const lost = this.perCpuList ? "" : bad?.lost.join(",");
+    this.#str(bad ? `${bad.dev}/${bad.unlinked ? 1 : 0}/${lost}` : null);
     out.push(s.consoleLoglevel ?? -1);
     // kernel/power/'s knobs: rarely set (only by writes exploration does not make), so as one string.
     this.#str(s.pm ? JSON.stringify(s.pm, Object.keys(s.pm).sort()) : null);
@@ -172,7 +182,9 @@ export class Packer {
         this.#str(d.handler);
       }
     }
-    this.#ids(listOrder(s));
+    if (this.perCpuList) {
+      for (let cpu = 0; cpu < s.cpus.length; cpu++) this.#ids(candidateOrder(s, cpu));
+    } else this.#ids(listOrder(s));
     this.#ids(s.released);
     this.#str(s.broadcast.dev);
     out.push(s.broadcast.mode);

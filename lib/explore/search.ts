@@ -98,7 +98,8 @@ export interface ExploreResult {
   readonly ops: readonly OperationKind[];
   /**
    * Distinct states (equal when their fingerprints are: history aside), or with symmetry, distinct
-   * orbits of states.
+   * orbits of states, told apart by each CPU's order of `clockevent_devices` rather than the whole
+   * list's (lib/explore/list_identity.ts).
    */
   readonly states: number;
   /** The CPUs explored once per orbit (empty: no symmetry reduction). */

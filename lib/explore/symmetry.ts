@@ -12,8 +12,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
-import { CPU_FIELDS, DEVICE_FIELDS, type TimeField } from "../engine/fields.ts";
-import { listOrder } from "../engine/list.ts";
+import { compareKeys, cpuOfId, type KeyItem, KeyWriter } from "./cpu_key.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 
 /**
@@ -40,57 +39,6 @@ export function interchangeable(k: Kernel): number[] {
   const out = k.s.cpus.map((c) => c.id).filter((cpu) => !fixed.has(cpu));
   return out.length < 2 ? [] : out;
 }
-
-/** Per-CPU device ids are `kind:cpu` (lib/time/devices.ts deviceId). */
-function cpuOfId(id: string): number {
-  const i = id.lastIndexOf(":");
-  return i < 0 ? -1 : Number(id.slice(i + 1));
-}
-
-// How each field of a CPU and of a device enters a CPU's key (cpuKey): a value as it is, a time
-// relative to `now` (its "none" value apart), a device id or a CPU number as seen from the CPU, an
-// anchor (the tick count: kept with the anchors), or a key (its number: not what it is). The tables
-// name every field, so a new one does not compile until it says.
-type KeyOf = "value" | "time" | "device" | "cpu" | "anchor" | "key";
-const CPU_KEY = {
-  id: "key",
-  online: "value",
-  devOffline: "value",
-  state: "value",
-  target: "value",
-  fail: "value",
-  tickDev: "device",
-  tickMode: "value",
-  checkClocks: "value",
-  hres: "value",
-  hrtimersOffline: "value",
-  nohzMode: "value",
-  schedExpires: "time",
-  synic: "value",
-  ticks: "anchor",
-} as const satisfies Readonly<Record<keyof CpuState, KeyOf>>;
-const DEVICE_KEY = {
-  id: "device",
-  kind: "value",
-  name: "value",
-  features: "value",
-  rating: "value",
-  mask: "cpu",
-  state: "value",
-  nextEvent: "time",
-  mult: "value",
-  shift: "value",
-  minDeltaNs: "value",
-  maxDeltaNs: "value",
-  handler: "value",
-  retries: "value",
-  perCpu: "value",
-  hwFires: "value",
-  hwEnabled: "value",
-  hwExpires: "time",
-  hwPeriod: "value",
-  boundTo: "cpu",
-} as const satisfies Readonly<Record<keyof DeviceState, KeyOf>>;
 
 /**
  * The machine's fields that name CPUs (true): {@linkcode permuteState} renames each and the CPU
@@ -196,135 +144,6 @@ export function permuteState(s: MachineState, p: ArrayLike<number>): MachineStat
 }
 
 /**
- * Places of ids in a list, by id, counted from its end: the clockevent list's head is its newest
- * entry, so CPUs brought up in CPU order sort in CPU order (the booted machine is its own
- * canonical form, and counterexamples name the CPUs a user would try first).
- */
-function places(xs: readonly string[]): Map<string, number> {
-  return new Map(xs.map((x, i) => [x, xs.length - i]));
-}
-
-/** A state's lists, by id, and each CPU's devices (its own, and those masked or bound to it). */
-interface Lists {
-  readonly listed: Map<string, number>;
-  readonly released: Map<string, number>;
-  readonly lost: Map<string, number>;
-  readonly devices: Map<number, string[]>;
-}
-
-// Made once per state and canonicalOrder() call (`cache`): every CPU's key reads them. Not kept
-// across calls: a kernel's state changes in place.
-function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
-  let lists = cache.get(s);
-  if (lists) return lists;
-  const devices = new Map<number, string[]>();
-  const add = (cpu: number, x: string) => {
-    const list = devices.get(cpu);
-    if (!list) devices.set(cpu, [x]);
-    else if (list[list.length - 1] !== x) list.push(x);
-  };
-  for (const x in s.devices) {
-    const d = s.devices[x];
-    const owner = cpuOfId(x);
-    if (owner >= 0) add(owner, x);
-    if (d.mask >= 0) add(d.mask, x);
-    if (d.boundTo >= 0) add(d.boundTo, x);
-  }
-  // By id (kind, then CPU): the order they were registered in is history, not what they are.
-  for (const list of devices.values()) list.sort();
-  lists = {
-    listed: places(listOrder(s)),
-    released: places(s.released),
-    lost: places(s.ceCorrupt?.lost ?? []),
-    devices,
-  };
-  cache.set(s, lists);
-  return lists;
-}
-
-/**
- * Writes into `out` what tells CPU `cpu` of `s` apart, as numbers (strings as indexes in
- * `strings`): its record and its per-CPU devices, whether it holds the timekeeping duty or the
- * hang, its bits in the broadcast masks and among the frozen CPUs, the places of its devices in the
- * clockevent and released lists, the devices bound to it, then the same in the hibernation image
- * (with its tick count less the machine's: the machine's own are anchors). Returns whether it
- * refers to another CPU of `group` (then it is tied with none: see {@linkcode canonicalOrder}).
- */
-function cpuKey(
-  s: MachineState,
-  cpu: number,
-  group: ReadonlySet<number>,
-  strings: Map<string, number>,
-  out: number[],
-  base: MachineState | null,
-  cache: Map<MachineState, Lists>,
-): boolean {
-  let foreign = false;
-  const str = (v: string | null) => {
-    if (v === null) return -1;
-    let n = strings.get(v);
-    if (n === undefined) strings.set(v, n = strings.size);
-    return n;
-  };
-  // Another CPU as seen from this one: itself, another of the group, or a fixed CPU.
-  const ref = (n: number) => {
-    if (n === cpu) return -10;
-    if (group.has(n)) foreign = true;
-    return group.has(n) ? -11 : n;
-  };
-  const kindOf = (x: string) => {
-    const n = cpuOfId(x);
-    return n < 0 ? str(x) : str(x.slice(0, x.lastIndexOf(":")));
-  };
-  // A field as its table says (a time's "none" value from the field table).
-  const field = (v: unknown, how: KeyOf, none: number | null, anchor: number) => {
-    if (how === "key") return;
-    if (how === "anchor") out.push(anchor);
-    else if (how === "time") out.push(v === none ? -1 : 0, v === none ? 0 : (v as number) - s.now);
-    else if (how === "cpu") out.push((v as number) < 0 ? v as number : ref(v as number));
-    else if (how === "device") {
-      const x = v as string | null;
-      out.push(x === null ? -1 : kindOf(x), x === null || cpuOfId(x) < 0 ? -1 : ref(cpuOfId(x)));
-    } else if (v === undefined) out.push(-2);
-    else if (v === null) out.push(-1);
-    else if (typeof v === "boolean") out.push(v ? 1 : 0);
-    else if (typeof v === "number") out.push(v);
-    else out.push(str(String(v)));
-  };
-  const noneOf = (kind: unknown) => typeof kind === "object" ? (kind as TimeField).time : null;
-  const c = s.cpus[cpu];
-  for (const f in CPU_KEY) {
-    const k = f as keyof CpuState;
-    field(c[k], CPU_KEY[k], noneOf(CPU_FIELDS[k]), base ? c.ticks - base.cpus[cpu].ticks : 0);
-  }
-  out.push(
-    s.doTimerCpu === cpu ? 1 : 0,
-    s.hang?.cpu === cpu ? 1 : 0,
-    s.broadcast.mask.includes(cpu) ? 1 : 0,
-    s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
-    s.frozenCpus.includes(cpu) ? 1 : 0,
-  );
-  const { listed, released, lost, devices } = listsOf(s, cache);
-  for (const x of devices.get(cpu) ?? []) {
-    const d = s.devices[x];
-    for (const f in DEVICE_KEY) {
-      const k = f as keyof DeviceState;
-      field(d[k], DEVICE_KEY[k], noneOf(DEVICE_FIELDS[k]), 0);
-    }
-    out.push(
-      listed.get(x) ?? -1,
-      released.get(x) ?? -1,
-      s.broadcast.dev === x ? 1 : 0,
-      s.ceCorrupt?.dev === x ? 1 : 0,
-      lost.get(x) ?? -1,
-    );
-  }
-  out.push(-99);
-  if (s.image && cpuKey(s.image, cpu, group, strings, out, s, cache)) foreign = true;
-  return foreign;
-}
-
-/**
  * A canonical order of `group`'s CPUs in `s`: `order[i]` is the CPU that goes to place
  * `group[i]`, sorted by what tells them apart (compared as number lists), equal ones kept in CPU
  * order; `perm`, the same as a renumbering of all of `s`'s CPUs (`perm[i]`: the CPU that becomes
@@ -350,21 +169,14 @@ export function canonicalOrder(
   s: MachineState,
   group: readonly number[],
 ): { order: number[]; perm: Int32Array; ties: number[][] } {
-  const set = new Set(group);
-  const strings = new Map<string, number>();
-  const keys = new Map<number, number[]>();
-  const cache = new Map<MachineState, Lists>();
+  const writer = new KeyWriter(new Set(group));
+  const keys = new Map<number, KeyItem[]>();
   for (const cpu of group) {
-    const key: number[] = [];
-    if (cpuKey(s, cpu, set, strings, key, null, cache)) key.push(-100 - cpu);
+    const { key, foreign } = writer.key(s, cpu);
+    if (foreign) key.push(-100 - cpu);
     keys.set(cpu, key);
   }
-  const compare = (a: number, b: number) => {
-    const x = keys.get(a)!;
-    const y = keys.get(b)!;
-    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
-    return x.length - y.length;
-  };
+  const compare = (a: number, b: number) => compareKeys(keys.get(a)!, keys.get(b)!);
   const order = [...group].sort((a, b) => compare(a, b) || a - b);
   const ties: number[][] = [];
   for (let i = 0; i < order.length;) {

@@ -103,8 +103,8 @@ function inert(step: Step): boolean {
 // the same state — so the other one's move covers it (same state reached, its checks a subset).
 // A walk down fails at state S after the teardowns above S and rolls back up: the lowest of such
 // a run is kept. A walk up fails after the startups below S and rolls back down: the highest is
-// kept. Only for walks from an end (CPUHP_OFFLINE up, CPUHP_ONLINE down): from a partial target
-// a failure below it is never reached and stays armed.
+// kept. For a walk from a partial state, of the states it passes (injections() below): one it does
+// not pass is never reached and stays armed.
 const COVERING = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
 
 /**
@@ -137,6 +137,38 @@ export function covering(k: Kernel, down: boolean): number[] {
     COVERING.set(k.steps, found);
   }
   return down ? found.down : found.up;
+}
+
+/**
+ * The failable states whose injection exploration makes for a walk from state `from` (up, or
+ * `down`) to its end: those the walk passes as {@linkcode covering} keeps them, and every one it
+ * does not pass (there the failure stays armed for a later walk, a state of its own). A covered
+ * state is covered by its run's keeper, which lies further along the walk (the lowest of the run
+ * going down, the highest going up): the walk passes the keeper whenever it passes the covered
+ * one, and fails there after the same callbacks but for inert ones, wherever it started.
+ *
+ * @example 5.5, a CPU left at `smpboot/threads:online` (140) by a failed offline: going down
+ * ```ts
+ * import { covering, failable, injections } from "./moves.ts";
+ * import { workspace } from "../explore/workspace.ts";
+ * import assert from "node:assert/strict";
+ * const { root } = workspace({ hyperv: "2019", kernel: "5.5", cpus: 2 });
+ * const out = injections(root, true, 140);
+ * assert.deepEqual(out.filter((s) => s <= 140), covering(root, true).filter((s) => s <= 140));
+ * assert.deepEqual(out.filter((s) => s > 140), failable(root, true).filter((s) => s > 140));
+ * ```
+ */
+export function injections(k: Kernel, down: boolean, from: number): number[] {
+  // A walk refused before its first callback passes nothing: every failure stays armed, each a
+  // state of its own (lib/hotplug/device.ts cpuUpDown: hotplug disabled; cpuhp.ts cpuDownLocked:
+  // `_cpu_down()` of the last online CPU, e.g. a CPU at a partial target with CPU0 the only one
+  // online, or CPU1 alone online where CPU0 can go offline).
+  let online = 0;
+  for (const c of k.s.cpus) if (c.online) online++;
+  if (k.s.hotplugDisabled > 0 || (down && online < 2)) return failable(k, down);
+  const kept = covering(k, down);
+  const passed = (state: number) => down ? state <= from : state > from;
+  return failable(k, down).filter((state) => !passed(state) || kept.includes(state));
 }
 
 // The partial targets a CPU can be sent to (cpu.c target_store with
@@ -180,9 +212,10 @@ export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperati
       if (!allowed(k, next)) return [];
       const path = `${CPU_DIR}/cpu${c.id}/hotplug/fail`;
       // A callback takes simulated time when `timing.callbackNs` is set: then none is inert.
-      const fromEnd = c.state === (down ? k.line.cpuhp.ONLINE : 0) &&
-        k.s.config.timing.callbackNs === 0;
-      for (const state of fromEnd ? covering(k, down) : failable(k, down)) {
+      const states = k.s.config.timing.callbackNs === 0
+        ? injections(k, down, c.state)
+        : failable(k, down);
+      for (const state of states) {
         moves.push({ kind: "fail", ops: [{ kind: "echo", value: `${state}\n`, path }, next] });
       }
     }

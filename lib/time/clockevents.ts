@@ -26,7 +26,7 @@ import {
   FEAT,
   KTIME_MAX,
 } from "../engine/state.ts";
-import { DEVICE_KINDS, deviceId, driverCallbacks, PER_CPU_KINDS, viaSynic } from "./devices.ts";
+import { candidatesIn, driverCallbacks, viaSynic } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
@@ -376,10 +376,5 @@ export function warn(k: Kernel, text: string): void {
 
 /** Registered devices whose cpumask can contain `cpu`: its per-CPU structs and the global devices. */
 export function candidatesFor(k: Kernel, cpu: number): string[] {
-  const ids: string[] = [];
-  for (const kind of DEVICE_KINDS) {
-    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
-    if (k.s.devices[id]) ids.push(id);
-  }
-  return ids;
+  return candidatesIn(k.s, cpu);
 }

@@ -7,7 +7,14 @@
 
 import { show } from "../util/check.ts";
 import type { MachineConfig } from "../engine/config.ts";
-import { ALL_CPUS, CE_STATE, type DeviceState, FEAT, KTIME_MAX } from "../engine/state.ts";
+import {
+  ALL_CPUS,
+  CE_STATE,
+  type DeviceState,
+  FEAT,
+  KTIME_MAX,
+  type MachineState,
+} from "../engine/state.ts";
 import { clockeventsConfig, type DeviceTiming, lapicTiming } from "./clockevents_config.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 
@@ -297,4 +304,29 @@ export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceSt
     hwPeriod: 0,
     boundTo: -1,
   };
+}
+
+/**
+ * The registered devices whose cpumask can contain `cpu` (its per-CPU structs and the global
+ * devices), of a state: clockevents.ts `candidatesFor`, the only devices `clockevents_replace()` on `cpu` picks
+ * among, so the only part of `clockevent_devices`' order that matters to it (exploration keeps no
+ * more of that order: lib/explore/list_identity.ts).
+ *
+ * @example
+ * ```ts
+ * import { candidatesIn } from "./devices.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const s = vm({ hyperv: "2019", kernel: "5.5", cpus: 2 }).build().snapshot();
+ * assert.ok(candidatesIn(s, 1).includes("hv_stimer:1"));
+ * assert.ok(!candidatesIn(s, 1).includes("hv_stimer:0"));
+ * ```
+ */
+export function candidatesIn(s: MachineState, cpu: number): string[] {
+  const ids: string[] = [];
+  for (const kind of DEVICE_KINDS) {
+    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
+    if (s.devices[id]) ids.push(id);
+  }
+  return ids;
 }
