@@ -14,9 +14,20 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
-import type { ExploreProgress } from "./search.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
+
+/** Progress of a running search (reported by `exploration()`, search.ts). */
+export interface ExploreProgress {
+  /** Distinct states so far. */
+  readonly states: number;
+  /** Operations run so far. */
+  readonly transitions: number;
+  /** Depth being explored. */
+  readonly depth: number;
+  /** Estimated heap bytes the search holds (memory.ts). */
+  readonly bytes: number;
+}
 
 /** What bounds a search (search.ts validates them). */
 export interface FrontierLimits {

@@ -30,10 +30,11 @@ import { anchorsOf } from "./pack.ts";
 import { interchangeable } from "./symmetry.ts";
 import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES } from "./memory.ts";
-import { Frontier } from "./frontier.ts";
+import { type ExploreProgress, Frontier } from "./frontier.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
 
 export type { InvariantVerdict } from "./checker.ts";
+export type { ExploreProgress } from "./frontier.ts";
 export type { Violation, ViolationStep } from "./counterexamples.ts";
 
 /** How to explore. */
@@ -127,18 +128,6 @@ export interface ExploreResult {
   readonly invariants: readonly InvariantVerdict[];
   /** Shortest counterexample per invariant and kind of last operation. */
   readonly violations: readonly Violation[];
-}
-
-/** Progress of a running search. */
-export interface ExploreProgress {
-  /** Distinct states so far. */
-  readonly states: number;
-  /** Operations run so far. */
-  readonly transitions: number;
-  /** Depth being explored. */
-  readonly depth: number;
-  /** Estimated heap bytes the search holds (memory.ts). */
-  readonly bytes: number;
 }
 
 // Each option's value is checked below, with its own message; here, the object and its keys.
