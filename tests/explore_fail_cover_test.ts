@@ -1,8 +1,9 @@
 /**
- * Fault injections that exploration leaves out (lib/ops/moves.ts `covering`): on every host and
- * kernel line, from the booted machine, with a CPU offline, and with the kthread_park() race on
- * either side, each left-out injection reaches the same state as the one kept for it, and what it
- * violates on the way is a subset of what the kept one violates.
+ * Fault injections that exploration leaves out (lib/ops/moves.ts `covering`, `injections`): on
+ * every host and kernel line, from the booted machine, with a CPU offline, from a CPU left part
+ * way, and with the kthread_park() race on either side, each left-out injection reaches the same
+ * state as the one kept for it, and what it violates on the way is a subset of what the kept one
+ * violates; a walk refused before its first callback leaves none out.
  */
 import assert from "node:assert/strict";
 import { HYPERV_IDS, KERNEL_IDS, runScenario, vm, type VmOptions } from "../mod.ts";
@@ -34,6 +35,20 @@ function end(config: VmOptions, lines: string[]) {
   return [...packer.packState(s)];
 }
 
+const FAIL = "/sys/devices/system/cpu/cpu1/hotplug/fail";
+
+// After `prefix`, a failure armed at `state` (left out) and at `by` (kept for it), then `walk`:
+// the same end state and outcome, and nothing violated that the kept one does not violate.
+function compare(config: VmOptions, prefix: string[], walk: string, state: number, by: number) {
+  const lines = (s: number) => [...prefix, `echo ${s} > ${FAIL}`, walk];
+  const what = `${JSON.stringify(config)} ${lines(state).join("; ")} (kept: ${by})`;
+  assert.deepEqual(end(config, lines(state)), end(config, lines(by)), what);
+  const [a, b] = [lines(state), lines(by)].map((l) => runScenario(config, l).operations.at(-1)!);
+  assert.equal(a.ok, b.ok, what);
+  const violated = new Set(b.violations.map((v) => v.invariant));
+  for (const v of a.violations) assert.ok(violated.has(v.invariant), `${what}: ${v.invariant}`);
+}
+
 Deno.test("fail: every injection left out reaches the state the kept one reaches, violating no more", () => {
   let compared = 0;
   for (const config of configs(2)) {
@@ -42,29 +57,17 @@ Deno.test("fail: every injection left out reaches the state the kept one reaches
       for (const down of [true, false]) {
         const prefix = down ? [race] : [race, "offline 1"];
         const walk = down ? "offline 1" : "online 1";
-        // The search injects failures into walks from an end only (moves.ts).
+        // From an end (the walks from part way: the next test).
         const m = vm(config).build();
         for (const line of prefix) m.run(line);
         const at = m.snapshot();
         if (at.hang || at.cpus[1].state !== (down ? root.line.cpuhp.ONLINE : 0)) continue;
         const kept = covering(root, down);
-        const path = "/sys/devices/system/cpu/cpu1/hotplug/fail";
         for (const state of failable(root, down)) {
           if (kept.includes(state)) continue;
           // Down: the nearest kept below; up: the nearest kept above.
           const by = down ? kept.filter((s) => s < state).at(-1)! : kept.find((s) => s > state)!;
-          const lines = (s: number) => [...prefix, `echo ${s} > ${path}`, walk];
-          const what = `${JSON.stringify(config)} ${lines(state).join("; ")} (kept: ${by})`;
-          assert.deepEqual(end(config, lines(state)), end(config, lines(by)), what);
-          const [a, b] = [lines(state), lines(by)].map((l) => {
-            const run = runScenario(config, l);
-            return run.operations.at(-1)!;
-          });
-          assert.equal(a.ok, b.ok, what);
-          const violated = new Set(b.violations.map((v) => v.invariant));
-          for (const v of a.violations) {
-            assert.ok(violated.has(v.invariant), `${what}: ${v.invariant}`);
-          }
+          compare(config, prefix, walk, state, by);
           compared++;
         }
       }
@@ -79,7 +82,6 @@ Deno.test("fail: every injection left out reaches the state the kept one reaches
 // covering ones too (moves.ts `injections`).
 Deno.test("fail: from a CPU left part way, every injection left out reaches the state the kept one reaches, violating no more", () => {
   let compared = 0;
-  const path = "/sys/devices/system/cpu/cpu1/hotplug/fail";
   for (const plain of configs(2)) {
     const config = { ...plain, hotplugStateControl: true };
     const { root } = workspace(config);
@@ -90,8 +92,8 @@ Deno.test("fail: from a CPU left part way, every injection left out reaches the 
       // The places a failed offline or online of CPU1 or a partial target leaves it, once each.
       const seen = new Set<string>();
       const prefixes = [
-        ...failable(root, true).map((x) => [race, `echo ${x} > ${path}`, "offline 1"]),
-        ...failable(root, false).map((x) => [race, "offline 1", `echo ${x} > ${path}`, "online 1"]),
+        ...failable(root, true).map((x) => [race, `echo ${x} > ${FAIL}`, "offline 1"]),
+        ...failable(root, false).map((x) => [race, "offline 1", `echo ${x} > ${FAIL}`, "online 1"]),
         ...targets.map((t) => [race, `echo ${t} > /sys/devices/system/cpu/cpu1/hotplug/target`]),
       ];
       for (const prefix of prefixes) {
@@ -112,17 +114,7 @@ Deno.test("fail: from a CPU left part way, every injection left out reaches the 
             ? covers.filter((s) => s < state).at(-1)!
             : covers.find((s) => s > state)!;
           assert.ok(kept.includes(by));
-          const lines = (s: number) => [...prefix, `echo ${s} > ${path}`, walk];
-          const what = `${JSON.stringify(config)} ${lines(state).join("; ")} (kept: ${by})`;
-          assert.deepEqual(end(config, lines(state)), end(config, lines(by)), what);
-          const [a, b] = [lines(state), lines(by)].map((l) =>
-            runScenario(config, l).operations.at(-1)!
-          );
-          assert.equal(a.ok, b.ok, what);
-          const violated = new Set(b.violations.map((v) => v.invariant));
-          for (const v of a.violations) {
-            assert.ok(violated.has(v.invariant), `${what}: ${v.invariant}`);
-          }
+          compare(config, prefix, walk, state, by);
           compared++;
         }
       }

@@ -211,11 +211,11 @@ export class StateClasses {
 
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
-   * symmetry reduction); `reduced`, states that agree on each CPU's order of `clockevent_devices`
-   * are one (list_identity.ts; pack.ts `perCpuList`).
+   * symmetry reduction); with symmetry, states that agree on each CPU's order of
+   * `clockevent_devices` are one (list_identity.ts; pack.ts `perCpuList`).
    */
-  constructor(cpus: number, readonly group: readonly number[] = [], reduced = group.length > 0) {
-    this.#packer = new Packer(reduced);
+  constructor(cpus: number, readonly group: readonly number[] = []) {
+    this.#packer = new Packer(group.length > 0);
     this.width = anchorCount(cpus);
     this.#key = new Float64Array(this.width + 1);
   }

@@ -156,12 +156,12 @@ function idParts(id: string): { kind: string; cpu: number } {
 export type KeyItem = number | string;
 
 /**
- * Writes CPU keys (symmetry.ts `canonicalOrder` sorts CPUs by them): what tells a CPU of a state apart, as numbers
- * and strings — its record and its per-CPU devices, whether it holds the timekeeping duty or the
- * hang, its bits in the broadcast masks and among the frozen CPUs, the places of its devices in its
- * own order of `clockevent_devices` (list_identity.ts) and in the released list, the devices bound
- * to it, then the same in the hibernation image (with its tick count less the machine's: the
- * machine's own are anchors). One writer serves one canonicalOrder() call: its lists are made once
+ * Writes CPU keys (symmetry.ts `canonicalOrder` sorts CPUs by them): what tells a CPU of a state
+ * apart, as numbers and strings — its record and its per-CPU devices, whether it holds the
+ * timekeeping duty or the hang, its bits in the broadcast masks and among the frozen CPUs, the
+ * places of its devices in its own order of `clockevent_devices` (list_identity.ts) and in the
+ * released list, the devices bound to it, then the same in the hibernation image (with its tick
+ * count less the machine's: the machine's own are anchors). One writer serves one canonicalOrder() call: its lists are made once
  * per state (a kernel's state changes in place between calls).
  *
  * @example At the boot CPUs 1 and 2 have equal keys; offline, CPU2's differs

@@ -2,7 +2,7 @@
  * What a reduced exploration keeps of `clockevent_devices`' order: per CPU, the order of the
  * devices that can become its tick device (its own per-CPU devices and the global ones), not the
  * order of the whole list. Of the operations exploration makes, only `clockevents_replace()` reads
- * the order, and it picks among one CPU's candidates (lib/time/clockevents.ts `candidatesFor`);
+ * the order, and it picks among one CPU's candidates (lib/time/devices.ts `candidatesIn`);
  * `list_add()` and `list_del()` change each CPU's order as they change the list's. So two states
  * whose lists interleave different CPUs' devices differently but agree CPU by CPU reach, under
  * the same operations, states that again agree CPU by CPU, with the same checks (docs/model.md

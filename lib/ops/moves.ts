@@ -161,8 +161,9 @@ export function covering(k: Kernel, down: boolean): number[] {
 export function injections(k: Kernel, down: boolean, from: number): number[] {
   // A walk refused before its first callback passes nothing: every failure stays armed, each a
   // state of its own (lib/hotplug/device.ts cpuUpDown: hotplug disabled; cpuhp.ts cpuDownLocked:
-  // `_cpu_down()` of the last online CPU, e.g. a CPU at a partial target with CPU0 the only one
-  // online, or CPU1 alone online where CPU0 can go offline).
+  // `_cpu_down()` while one CPU is online, whichever CPU it is asked of — 5.4.301 kernel/cpu.c:1050
+  // `num_online_cpus() == 1` — e.g. a CPU at a partial target with CPU0 the only one online, or
+  // CPU1 alone online where CPU0 can go offline).
   let online = 0;
   for (const c of k.s.cpus) if (c.online) online++;
   if (k.s.hotplugDisabled > 0 || (down && online < 2)) return failable(k, down);

@@ -354,7 +354,7 @@ function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
   walkDevices(k, "clockevents_replace");
   let best: DeviceState | null = null;
   // Only devices whose cpumask contains the CPU can pass tick_check_percpu().
-  for (const id of listOrder(k.s, candidatesFor(k, cpu))) {
+  for (const id of listOrder(k.s, candidatesIn(k.s, cpu))) {
     const d = dev(k, id);
     if (d === ced || d.state !== CE_STATE.DETACHED) continue;
     if (!tickCheckReplacement(k, best, d, cpu)) continue;
@@ -372,9 +372,4 @@ function clockeventsReplace(k: Kernel, ced: DeviceState, cpu: number): number {
 /** Prints a WARN-style line for an internal kernel warning the model hits (`KERN_WARNING`). */
 export function warn(k: Kernel, text: string): void {
   printk(k, `WARNING: ${text}`, KERN.WARNING);
-}
-
-/** Registered devices whose cpumask can contain `cpu`: its per-CPU structs and the global devices. */
-export function candidatesFor(k: Kernel, cpu: number): string[] {
-  return candidatesIn(k.s, cpu);
 }

@@ -308,9 +308,9 @@ export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceSt
 
 /**
  * The registered devices whose cpumask can contain `cpu` (its per-CPU structs and the global
- * devices), of a state: clockevents.ts `candidatesFor`, the only devices `clockevents_replace()` on `cpu` picks
- * among, so the only part of `clockevent_devices`' order that matters to it (exploration keeps no
- * more of that order: lib/explore/list_identity.ts).
+ * devices), of a state: the only devices `clockevents_replace()` on `cpu` picks among
+ * (clockevents.ts `clockeventsReplace`), so the only part of `clockevent_devices`' order that
+ * matters to it (exploration keeps no more of that order: lib/explore/list_identity.ts).
  *
  * @example
  * ```ts
