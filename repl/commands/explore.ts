@@ -127,10 +127,12 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
       const run = exploration(session.options ?? {}, {
         ...options,
         progressEvery: 2000,
+        // The search asks before every operation: the clock is read only under a time budget (a
+        // read each time cost a small search about as much as the search itself).
         shouldStop: () =>
           ctx.signal?.aborted
             ? "interrupted"
-            : performance.now() - started > limit && "time budget",
+            : limit !== Infinity && performance.now() - started > limit && "time budget",
       });
       let step = run.next();
       while (!step.done) {
