@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { explore, type ExploreResult, KERNEL_IDS, runScenario, type VmOptions } from "../mod.ts";
-import { runnable } from "./helpers.ts";
+import { FOUR_DESIGNS, runnable } from "./helpers.ts";
 
 const lengths = (r: ExploreResult): Record<string, readonly string[]> =>
   Object.fromEntries(r.violations.map((v) => [`${v.invariant} during ${v.during}`, v.operations]));
@@ -44,12 +44,7 @@ Deno.test("move orbits: every kernel line at 3 vCPUs to depth 3 (fault injection
 
 Deno.test("move orbits: four designs at 4 vCPUs with hibernation, kexec and kdump; counterexamples replay", () => {
   for (
-    const config of [
-      { hyperv: "2019", kernel: "5.4", cpus: 4 },
-      { hyperv: "2012R2", kernel: "5.5", cpus: 4 },
-      { hyperv: "2025", kernel: "6.8", cpus: 4 },
-      { hyperv: "none", kernel: "6.1", cpus: 4 },
-    ]
+    const config of FOUR_DESIGNS
   ) {
     const r = compare(config, {
       depth: 4,

@@ -18,7 +18,7 @@ import { KEY_OF } from "../lib/explore/cpu_key.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { listOrder } from "../lib/engine/list.ts";
-import { runnable } from "./helpers.ts";
+import { FOUR_DESIGNS, runnable } from "./helpers.ts";
 
 // Every host and kernel line, as a VM the host can run (Generation 1 where it runs no other).
 function configs(cpus: number): VmOptions[] {
@@ -43,12 +43,7 @@ Deno.test("symmetry: every host and kernel line at 3 vCPUs (depth 2, every opera
 // 6.8 with partial targets it missed a violation at depth 5.
 Deno.test("symmetry: 4 vCPUs to depth 4, with hibernation, as the plain search", () => {
   for (
-    const config of [
-      { hyperv: "2019", kernel: "5.4", cpus: 4 },
-      { hyperv: "2012R2", kernel: "5.5", cpus: 4 },
-      { hyperv: "2025", kernel: "6.8", cpus: 4 },
-      { hyperv: "none", kernel: "6.1", cpus: 4 },
-    ]
+    const config of FOUR_DESIGNS
   ) {
     const check = verifySymmetry(config, {
       depth: 4,
@@ -173,10 +168,7 @@ Deno.test("symmetry: permuteState renames exactly the machine's fields the table
 Deno.test("symmetry: fault injection at 4 vCPUs to depth 3 (and with partial targets at 3 vCPUs), as the plain search", () => {
   for (
     const config of [
-      { hyperv: "2019", kernel: "5.4", cpus: 4 },
-      { hyperv: "2012R2", kernel: "5.5", cpus: 4 },
-      { hyperv: "2025", kernel: "6.8", cpus: 4 },
-      { hyperv: "none", kernel: "6.1", cpus: 4 },
+      ...FOUR_DESIGNS,
       { hyperv: "2019", kernel: "6.6", cpus: 3, hotplugStateControl: true },
     ]
   ) {

@@ -37,3 +37,14 @@ export function runnable(hyperv: string, kernel: string, cpus: number): VmOption
   }
   return null;
 }
+
+/**
+ * Four designs at 4 vCPUs that explore's reduction tests hold to their reference searches: the
+ * ONLINE-state stimer (5.4), a legacy host on 5.5, Direct Mode on 6.8, and no Hyper-V at all.
+ */
+export const FOUR_DESIGNS: readonly VmOptions[] = [
+  { hyperv: "2019", kernel: "5.4", cpus: 4 },
+  { hyperv: "2012R2", kernel: "5.5", cpus: 4 },
+  { hyperv: "2025", kernel: "6.8", cpus: 4 },
+  { hyperv: "none", kernel: "6.1", cpus: 4 },
+];
