@@ -150,6 +150,61 @@ export class TraceRing {
     } else this.#keepLoose(slot, { type: "cpuhp_exit", time, cpu, state, idx, ret, on });
   }
 
+  /**
+   * Appends the `cpuhp_enter` and `cpuhp_exit` of a callback that ran nothing and returned 0, at
+   * one time: what {@linkcode TraceRing.pushEnter} (not multi) then {@linkcode TraceRing.pushExit}
+   * with `ret` 0 append, written together (most of a hotplug walk's events are such pairs).
+   */
+  pushEnterExit(
+    time: number,
+    cpu: number,
+    target: number,
+    idx: number,
+    fun: string,
+    on: number,
+    state: number,
+  ): void {
+    const c = this.#cols;
+    const cap = c.dt.length;
+    const count = this.#count;
+    const dt = time - this.#lastTime;
+    const id = count === 0 || count + 2 > cap ? NONE : this.#names.idAt(idx, fun);
+    // Anything the columns cannot give back exactly (or the first event, or a full ring) goes one
+    // event at a time.
+    if (
+      id === NONE || (dt | 0) !== dt || this.#lastTime + dt !== time || !i16(cpu) || !i16(idx) ||
+      !i16(target) || !i16(on) || !i16(state)
+    ) {
+      this.pushEnter(time, cpu, target, idx, fun, on, false);
+      this.pushExit(time, cpu, state, idx, 0, on);
+      return;
+    }
+    let slot = this.#head + count;
+    if (slot >= cap) slot -= cap;
+    let next = slot + 1;
+    if (next >= cap) next -= cap;
+    this.#count = count + 2;
+    this.#lastTime = time;
+    if (this.#loose) {
+      this.#loose.delete(slot);
+      this.#loose.delete(next);
+    }
+    c.dt[slot] = dt;
+    c.kind[slot] = ENTER;
+    c.cpu[slot] = cpu;
+    c.a[slot] = idx;
+    c.b[slot] = target;
+    c.c[slot] = on;
+    c.s[slot] = id;
+    c.dt[next] = 0;
+    c.kind[next] = EXIT;
+    c.cpu[next] = cpu;
+    c.a[next] = idx;
+    c.b[next] = state;
+    c.c[next] = 0;
+    c.s[next] = on;
+  }
+
   // The slot of a new newest event (the columns grown when full).
   #next(): number {
     let cap = this.#cols.dt.length;
@@ -226,12 +281,23 @@ export class TraceRing {
     if (fromPacked > 0) {
       const cap = this.#cols.dt.length;
       // The new oldest event's time, summed from the old one's (before its slots are let go).
+      const loose = this.#loose;
       if (fromPacked < this.#count) {
         let time = this.#headTime;
-        for (let i = 1; i <= fromPacked; i++) time = this.#timeAt((this.#head + i) % cap, time);
+        if (loose === null || loose.size === 0) {
+          // No event kept as an object: the differences alone, summed in the same order, in the
+          // two runs of slots either side of the wrap (a drop is a quarter of the ring).
+          const dt = this.#cols.dt;
+          const first = this.#head + 1, last = this.#head + fromPacked;
+          for (let slot = first, end = Math.min(last, cap - 1); slot <= end; slot++) {
+            time += dt[slot];
+          }
+          for (let slot = Math.max(first, cap) - cap; slot <= last - cap; slot++) time += dt[slot];
+        } else {
+          for (let i = 1; i <= fromPacked; i++) time = this.#timeAt((this.#head + i) % cap, time);
+        }
         this.#headTime = time;
       }
-      const loose = this.#loose;
       for (let i = 0; loose && i < fromPacked; i++) loose.delete((this.#head + i) % cap);
       this.#head = (this.#head + fromPacked) % cap;
       this.#count -= fromPacked;
