@@ -9,7 +9,7 @@
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { refuse } from "../util/refusals.ts";
-import { cpuhpEnter, cpuhpExit, invoke } from "./invoke.ts";
+import { cpuhpEnter, cpuhpExit, invoke, invokeQuiet } from "./invoke.ts";
 
 export { HangSignal, invoke } from "./invoke.ts";
 
@@ -60,6 +60,8 @@ function apThread(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
   while (st.state !== st.target) {
     const bringup = st.state < st.target;
+    // Callbacks with no modelled effect, as the rest of this loop would run them.
+    if (invokeQuiet(k, op, st.target, bringup, false) > 0) continue;
     let state: number;
     if (bringup) {
       skipUp(k, op, st.target);
@@ -112,6 +114,7 @@ function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   while (st.state < target) {
+    if (invokeQuiet(k, op, target, true, true) > 0) continue;
     skipUp(k, op, target);
     st.state++;
     const ret = invoke(k, op, st.state, true);
@@ -134,7 +137,8 @@ function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
 function cpuhpDownCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
-  for (; st.state > target; st.state--) {
+  while (st.state > target) {
+    if (invokeQuiet(k, op, target, false, true) > 0) continue;
     skipDown(k, op, target);
     const ret = invoke(k, op, st.state, false);
     if (ret) {
@@ -152,6 +156,7 @@ function cpuhpDownCallbacks(k: Kernel, op: HotplugOp, target: number): number {
       }
       return ret;
     }
+    st.state--;
   }
   return 0;
 }
