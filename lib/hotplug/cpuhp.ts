@@ -178,7 +178,8 @@ export function cpuDownLocked(k: Kernel, op: HotplugOp, target: number): number 
   const s = k.s;
   const c = k.line.cpuhp;
   let online = 0;
-  for (const x of s.cpus) if (x.online && ++online > 1) break;
+  // (Indexed: an iterator would be allocated per walk until the code is optimised.)
+  for (let i = 0; i < s.cpus.length && online < 2; i++) if (s.cpus[i].online) online++;
   if (online === 1) return refuse("last-cpu").ret;
   const st = s.cpus[op.cpu];
   const prev = setState(k, op, target);
