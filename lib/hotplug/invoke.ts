@@ -242,14 +242,11 @@ export function invokeQuiet(
   bringup: boolean,
   atState: boolean,
 ): number {
-  if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;
   const st = k.s.cpus[op.cpu];
   const index = k.stepIndex;
   const quiet = bringup ? index.quietUp : index.quietDown;
-  const timed = k.s.config.timing.callbackNs !== 0;
-  const skipNull = k.line.rules.skipNullCallbacks;
-  const time = ktime(k);
-  let room = k.history ? traceRoom(k) : 0;
+  // What the run needs, found at its first callback (the walk's loops ask before every callback).
+  let time = 0, room = 0, timed = false, skipNull = false;
   let ran = 0;
   for (;;) {
     // The state skipUp() / skipDown() would move the walk to next.
@@ -266,6 +263,13 @@ export function invokeQuiet(
       if (state <= target) state = target + 1;
     }
     if (quiet[state] === 0 || st.fail === state) break;
+    if (ran === 0) {
+      if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;
+      time = ktime(k);
+      room = k.history ? traceRoom(k) : 0;
+      timed = k.s.config.timing.callbackNs !== 0;
+      skipNull = k.line.rules.skipNullCallbacks;
+    }
     const section = sectionOf(k.line, state);
     if (section === "ONLINE") {
       if (timed || !(op.tickWorks ??= hasWorkingTick(k, op.cpu))) break;
