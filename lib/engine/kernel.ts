@@ -154,7 +154,7 @@ export interface StepIndex {
   readonly down: Int32Array;
   /**
    * 1 where a state's startup is a single callback with no modelled effect (`Callback.run` null,
-   * not multi-instance): what lib/hotplug/invoke.ts `invokeQuiet` may run as a block.
+   * not multi-instance): what lib/hotplug/quiet.ts `invokeQuiet` may run in one loop.
    */
   readonly quietUp: Uint8Array;
   /** The same of each state's teardown. */

@@ -9,7 +9,8 @@
 import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { refuse } from "../util/refusals.ts";
-import { cpuhpEnter, cpuhpExit, invoke, invokeQuiet } from "./invoke.ts";
+import { cpuhpEnter, cpuhpExit, invoke } from "./invoke.ts";
+import { invokeQuiet } from "./quiet.ts";
 
 export { HangSignal, invoke } from "./invoke.ts";
 
