@@ -71,9 +71,14 @@ Deno.test("the packed ring gives back the events it was given, in order, through
   fc.assert(
     fc.property(
       fc.array(event, { maxLength: 20 }),
-      fc.array(fc.oneof(event.map((e) => ({ push: e })), fc.nat(40).map((n) => ({ drop: n }))), {
-        maxLength: 300,
-      }),
+      fc.array(
+        fc.oneof(
+          event.map((e) => ({ push: e })),
+          fc.nat(40).map((n) => ({ drop: n })),
+          fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
+        ),
+        { maxLength: 300 },
+      ),
       (start, steps) => {
         const ring = new TraceRing(start);
         const model = [...start];
@@ -81,6 +86,12 @@ Deno.test("the packed ring gives back the events it was given, in order, through
           if ("push" in s) {
             ring.push(s.push);
             model.push(s.push);
+          } else if ("pair" in s) {
+            // A callback's cpuhp_enter and cpuhp_exit written together.
+            const [time, cpu, target, idx, fun, on, state] = s.pair;
+            ring.pushEnterExit(time, cpu, target, idx, fun, on, state);
+            model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
+            model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
           } else {
             const dropped = ring.dropOldest(s.drop);
             assert.equal(dropped, Math.min(s.drop, model.length));
@@ -95,6 +106,70 @@ Deno.test("the packed ring gives back the events it was given, in order, through
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("a ring whose events all pack drops its oldest through wrap-around with their times summed", () => {
+  // Small values and times: every event packs (no object kept), the drop's own path.
+  const cpuhp = fc.tuple(fc.nat(1e6), fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300));
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          cpuhp.map(([time, cpu, target, idx, state]) => ({
+            pair: { time, cpu, target, idx, state },
+          })),
+          cpuhp.map(([time, cpu, _, idx, state]) => ({ exit: { time, cpu, idx, state } })),
+          fc.nat(70).map((n) => ({ drop: n })),
+        ),
+        { minLength: 200, maxLength: 500 },
+      ),
+      (steps) => {
+        // At most 64 events: the columns stop growing, so the ring wraps around and drops cross
+        // its end.
+        const ring = new TraceRing([], 64);
+        const model: TraceEvent[] = [];
+        for (const s of steps) {
+          if (ring.length > 60) model.splice(0, ring.dropOldest(ring.length - 30));
+          if ("pair" in s) {
+            const { time, cpu, target, idx, state } = s.pair;
+            ring.pushEnterExit(time, cpu, target, idx, "f", cpu, state);
+            model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun: "f", on: cpu });
+            model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on: cpu });
+          } else if ("exit" in s) {
+            const { time, cpu, idx, state } = s.exit;
+            ring.pushExit(time, cpu, state, idx, 0, cpu);
+            model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on: cpu });
+          } else model.splice(0, ring.dropOldest(s.drop));
+        }
+        assert.equal(text(ring.events(0)), text(model));
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+Deno.test("a drop from every slot of a full ring, of every size, keeps the newest events' times", () => {
+  for (let head = 0; head < 64; head++) {
+    for (let drop = 1; drop < 60; drop++) {
+      const ring = new TraceRing([], 64);
+      const model: TraceEvent[] = [];
+      // Pairs at times that differ by varying amounts.
+      const push = (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const time = 7 * model.length + (i % 5);
+          ring.pushEnterExit(time, 1, 2, 3, "f", 1, 2);
+          model.push({ type: "cpuhp_enter", time, cpu: 1, target: 2, idx: 3, fun: "f", on: 1 });
+          model.push({ type: "cpuhp_exit", time, cpu: 1, state: 2, idx: 3, ret: 0, on: 1 });
+        }
+      };
+      push(Math.ceil(head / 2));
+      model.splice(0, ring.dropOldest(head));
+      push(30);
+      const kept = model.slice(drop);
+      assert.equal(ring.dropOldest(drop), drop);
+      assert.equal(text(ring.events(0)), text(kept), `head ${head}, drop ${drop}`);
+    }
+  }
 });
 
 Deno.test("the packed ring refuses to grow past its bound", () => {

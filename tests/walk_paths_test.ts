@@ -63,3 +63,33 @@ Deno.test("a walk watched step by step ends exactly as an unwatched one, on ever
   }
   assert.ok(compared >= KERNEL_IDS.length, `${compared} configurations`);
 });
+
+// The short path packs a run of callbacks' events into the trace buffer together, dropping the
+// oldest only where one event at a time would (traceLost counts them): buffers so small that a
+// walk overflows them mid-run, at every phase; and callbacks that take time, which the short path
+// leaves to the general one.
+Deno.test("a walk watched step by step ends exactly as an unwatched one with a tiny trace buffer or timed callbacks", () => {
+  let compared = 0;
+  for (const kernel of KERNEL_IDS) {
+    const options = runnable("2019", kernel, 3);
+    if (!options) continue;
+    for (
+      const extra of [
+        { traceBuffer: 16 },
+        { traceBuffer: 17 },
+        { traceBuffer: 18 },
+        { traceBuffer: 19 },
+        { timing: { callback: "20us" } },
+      ]
+    ) {
+      const plain = vm({ ...options, ...extra }).build();
+      const watched = vm({ ...options, ...extra }).build();
+      watched.observe({ step: () => {} });
+      const what = `${kernel} ${JSON.stringify(extra)}`;
+      assert.deepEqual(drive(watched), drive(plain), what);
+      assert.deepEqual(watched.snapshot(), plain.snapshot(), what);
+      compared++;
+    }
+  }
+  assert.ok(compared >= 5 * KERNEL_IDS.length, `${compared} configurations`);
+});

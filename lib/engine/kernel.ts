@@ -152,6 +152,13 @@ export interface StepIndex {
   readonly up: Int32Array;
   /** Last state at or below each state with a teardown. */
   readonly down: Int32Array;
+  /**
+   * 1 where a state's startup is a single callback with no modelled effect (`Callback.run` null,
+   * not multi-instance): what lib/hotplug/quiet.ts `invokeQuiet` may run in one loop.
+   */
+  readonly quietUp: Uint8Array;
+  /** The same of each state's teardown. */
+  readonly quietDown: Uint8Array;
 }
 
 /** One hotplug operation in progress (what `struct cpuhp_cpu_state` tracks of it, and more). */

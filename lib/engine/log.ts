@@ -202,6 +202,29 @@ export function trimTrace(k: Kernel): void {
 }
 
 /**
+ * How many more events the trace buffer takes before {@linkcode trimTrace} drops any: a hot path
+ * that packs events into `k.trace` may push that many with no `trimTrace()` between them.
+ *
+ * @example
+ * ```ts
+ * import { traceRoom, trimTrace } from "./log.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().cpus(2).traceBuffer(16).build().snapshot());
+ * const lost = k.s.log.traceLost;
+ * for (let i = traceRoom(k); i > 0; i--) k.trace.pushExit(1, 0, 0, 0, 0, 0);
+ * trimTrace(k);
+ * assert.equal(k.s.log.traceLost, lost);
+ * assert.equal(traceRoom(k), 0);
+ * ```
+ */
+export function traceRoom(k: Kernel): number {
+  const cap = k.s.config.traceBuffer;
+  return cap + (cap >> 2) - k.trace.length;
+}
+
+/**
  * Records `count` trace events at once, event `e` being `make(e)`: what `count` calls of
  * {@linkcode emit} leave, but only the events the ring still holds afterwards are built (the
  * others would be overwritten before anyone could read them). Event observers see every event,

@@ -10,6 +10,7 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { refuse } from "../util/refusals.ts";
 import { cpuhpEnter, cpuhpExit, invoke } from "./invoke.ts";
+import { invokeQuiet } from "./quiet.ts";
 
 export { HangSignal, invoke } from "./invoke.ts";
 
@@ -60,6 +61,8 @@ function apThread(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
   while (st.state !== st.target) {
     const bringup = st.state < st.target;
+    // Callbacks with no modelled effect, as the rest of this loop would run them.
+    if (invokeQuiet(k, op, st.target, bringup, false) > 0) continue;
     let state: number;
     if (bringup) {
       skipUp(k, op, st.target);
@@ -112,6 +115,7 @@ function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
   while (st.state < target) {
+    if (invokeQuiet(k, op, target, true, true) > 0) continue;
     skipUp(k, op, target);
     st.state++;
     const ret = invoke(k, op, st.state, true);
@@ -134,7 +138,8 @@ function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
 function cpuhpDownCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
-  for (; st.state > target; st.state--) {
+  while (st.state > target) {
+    if (invokeQuiet(k, op, target, false, true) > 0) continue;
     skipDown(k, op, target);
     const ret = invoke(k, op, st.state, false);
     if (ret) {
@@ -152,6 +157,7 @@ function cpuhpDownCallbacks(k: Kernel, op: HotplugOp, target: number): number {
       }
       return ret;
     }
+    st.state--;
   }
   return 0;
 }
@@ -173,7 +179,8 @@ export function cpuDownLocked(k: Kernel, op: HotplugOp, target: number): number 
   const s = k.s;
   const c = k.line.cpuhp;
   let online = 0;
-  for (const x of s.cpus) if (x.online && ++online > 1) break;
+  // (Indexed: an iterator would be allocated per walk until the code is optimised.)
+  for (let i = 0; i < s.cpus.length && online < 2; i++) if (s.cpus[i].online) online++;
   if (online === 1) return refuse("last-cpu").ret;
   const st = s.cpus[op.cpu];
   const prev = setState(k, op, target);

@@ -95,16 +95,31 @@ export function invoke(k: Kernel, op: HotplugOp, state: number, bringup: boolean
   const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
   // Without tracing (the common case) fcall() and the context add nothing: call directly, no
   // closures.
-  if (!ftraceOf(k)?.on) {
-    if (step.multi) return invokeInstances(k, op, state, bringup, cb.name, on);
-    return cb.run === null && k.observers.step.length === 0 &&
-        (section !== "ONLINE" || k.s.config.timing.callbackNs === 0)
-      ? invokeEmpty(k, op, state, bringup, cb, on, section)
-      : invokeOne(k, op, state, bringup, cb, on, section);
-  }
+  if (ftraceOf(k)?.on) return invokeTraced(k, op, state, bringup, cb, on, section);
+  if (step.multi) return invokeInstances(k, op, state, bringup, cb.name, on);
+  return cb.run === null && k.observers.step.length === 0 &&
+      (section !== "ONLINE" || k.s.config.timing.callbackNs === 0)
+    ? invokeEmpty(k, op, state, bringup, cb, on, section)
+    : invokeOne(k, op, state, bringup, cb, on, section);
+}
+
+/**
+ * {@linkcode invoke} while the tracer is on: the callback in its context, on the task's call
+ * stack. Apart, so that its closures capture nothing of `invoke()` (a captured variable makes
+ * every call allocate a context, until the code is optimised).
+ */
+function invokeTraced(
+  k: Kernel,
+  op: HotplugOp,
+  state: number,
+  bringup: boolean,
+  cb: Callback,
+  on: number,
+  section: Section,
+): number {
   const ctx = recording(k) ? stepContext(k, op, state, bringup) : null;
   const run = () =>
-    step.multi
+    k.steps[state].multi
       ? invokeInstances(k, op, state, bringup, cb.name, on)
       : fcall(k, "cpuhp_invoke_callback", () => invokeOne(k, op, state, bringup, cb, on, section));
   return ctx ? runAs(k, ctx, run) : run();
@@ -209,10 +224,11 @@ function invokeEmpty(
 }
 
 /**
- * Both tracepoints of a callback that ran nothing ({@linkcode invokeEmpty}): what
- * {@linkcode cpuhpEnter} then {@linkcode cpuhpExit} with `ret` 0 do, deciding once where they go.
+ * Both tracepoints of a callback that ran nothing ({@linkcode invokeEmpty}, lib/hotplug/quiet.ts):
+ * what {@linkcode cpuhpEnter} then {@linkcode cpuhpExit} with `ret` 0 do, deciding once where they
+ * go.
  */
-function cpuhpEnterExit(
+export function cpuhpEnterExit(
   k: Kernel,
   time: number,
   cpu: number,

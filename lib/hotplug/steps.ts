@@ -57,5 +57,11 @@ export function indexSteps(steps: readonly Step[]): StepIndex {
   const down = new Int32Array(n + 1).fill(-1);
   for (let s = n - 1; s >= 0; s--) up[s] = steps[s].startup ? s : up[s + 1];
   for (let s = 0; s < n; s++) down[s] = steps[s].teardown ? s : s > 0 ? down[s - 1] : -1;
-  return { up, down };
+  const quiet = (step: Step, cb: Callback | null) => cb !== null && cb.run === null && !step.multi;
+  const quietUp = new Uint8Array(n + 1), quietDown = new Uint8Array(n + 1);
+  for (let s = 0; s < n; s++) {
+    quietUp[s] = quiet(steps[s], steps[s].startup) ? 1 : 0;
+    quietDown[s] = quiet(steps[s], steps[s].teardown) ? 1 : 0;
+  }
+  return { up, down, quietUp, quietDown };
 }

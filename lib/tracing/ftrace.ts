@@ -176,8 +176,21 @@ export function fcallWith<A, B, T>(
   a: A,
   b: B,
 ): T {
-  // Small, so that it is inlined where it is called (and `f` with it).
-  return k.history && k.s.log.ftrace?.on ? fcall(k, fn, () => f(k, a, b)) : f(k, a, b);
+  // Small, so that it is inlined where it is called (and `f` with it); the closure apart, so that
+  // this captures nothing (a captured variable makes every call allocate a context until the code
+  // is optimised).
+  return k.history && k.s.log.ftrace?.on ? fcallTraced(k, fn, f, a, b) : f(k, a, b);
+}
+
+// fcallWith() while the tracer is on.
+function fcallTraced<A, B, T>(
+  k: Kernel,
+  fn: string,
+  f: (k: Kernel, a: A, b: B) => T,
+  a: A,
+  b: B,
+): T {
+  return fcall(k, fn, () => f(k, a, b));
 }
 
 /**

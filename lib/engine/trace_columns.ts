@@ -1,0 +1,241 @@
+/**
+ * The packed form of one trace event (what lib/engine/trace_ring.ts keeps per slot): its kind and
+ * small fields in parallel typed-array columns, its names as ids of the ring's
+ * {@linkcode TraceNames}, read back as the same event with its keys in the order its emitter wrote
+ * them. An event's time is the ring's (a difference from the event before).
+ *
+ * @module
+ */
+
+import { cpuhpEnterEvent, TRACE_EVENT_TYPES, type TraceEvent } from "./trace.ts";
+import { NONE, type TraceNames } from "./trace_names.ts";
+
+// Event kinds: an event type's index in the one list of them (what `trace --type` takes).
+const TYPES = TRACE_EVENT_TYPES;
+const KIND = new Map<string, number>(TYPES.map((t, i) => [t, i]));
+/** The kind of a `cpuhp_enter` event. */
+export const ENTER = KIND.get("cpuhp_enter")!;
+/** The kind of a `cpuhp_exit` event. */
+export const EXIT = KIND.get("cpuhp_exit")!;
+const TICK = KIND.get("tick")!, DO_TIMER = KIND.get("tick_do_timer")!, HANG = KIND.get("hang")!;
+// Flags, above the kind's bits: cpuhp_enter's `multi`; a clockevent event's `previous` and `ret`
+// keys (present, even when `previous` is undefined: tick_setup_device of a CPU that had no device).
+const KIND_BITS = 0x1f, MULTI = 0x20, PREVIOUS = 0x40, RET = 0x80;
+if (TYPES.length > KIND_BITS + 1) {
+  throw new Error("internal: trace event kinds past the ring's bits");
+}
+
+/**
+ * Columns of one packed event, 15 bytes; every small field a 16-bit column (a signed value kept as
+ * its low 16 bits and read back sign-extended, a name as its interned id). What `a`, `b`, `c`, `s`
+ * hold depends on the kind: cpuhp_enter idx, target, on, fun; cpuhp_exit idx, state, ret, on; tick
+ * handler, -, -, device; tick_do_timer from, to; hang idx, -, -, reason; a clockevent event
+ * previous (NONE: undefined), -, ret, device.
+ */
+export interface Columns {
+  /** Time minus the time of the newest event before it (the ring keeps the oldest's). */
+  dt: Int32Array;
+  /** Kind (low bits) and flags. */
+  kind: Uint8Array;
+  /** The event's CPU. */
+  cpu: Uint16Array;
+  /** A small field (see above). */
+  a: Uint16Array;
+  /** A small field (see above). */
+  b: Uint16Array;
+  /** A small field (see above). */
+  c: Uint16Array;
+  /** A name's id, or a small field (see above). */
+  s: Uint16Array;
+}
+
+/**
+ * Columns for `n` events.
+ *
+ * @example
+ * ```ts
+ * import { columns } from "./trace_columns.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(columns(64).cpu.length, 64);
+ * ```
+ */
+export function columns(n: number): Columns {
+  return {
+    dt: new Int32Array(n),
+    kind: new Uint8Array(n),
+    cpu: new Uint16Array(n),
+    a: new Uint16Array(n),
+    b: new Uint16Array(n),
+    c: new Uint16Array(n),
+    s: new Uint16Array(n),
+  };
+}
+
+// A 16-bit column's value read back as the signed number it was.
+const signed = (v: number): number => (v << 16) >> 16;
+
+/**
+ * Whether `v` fits a 16-bit column exactly (a model event's values always do: CPU and state
+ * numbers, errnos; anything else is kept as an object).
+ *
+ * @example
+ * ```ts
+ * import { i16 } from "./trace_columns.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(i16(-22), true);
+ * assert.equal(i16(40000), false);
+ * assert.equal(i16(1.5), false);
+ * ```
+ */
+export const i16 = (v: number): boolean => (v << 16) >> 16 === v;
+
+/**
+ * Packs a `cpuhp_enter` event's fields but its time into `slot`; false when a value does not fit
+ * (the caller keeps the object).
+ */
+export function packEnter(
+  c: Columns,
+  names: TraceNames,
+  slot: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  multi: boolean,
+): boolean {
+  c.kind[slot] = multi ? ENTER | MULTI : ENTER;
+  c.cpu[slot] = cpu;
+  c.a[slot] = idx;
+  c.b[slot] = target;
+  c.c[slot] = on;
+  const id = names.idAt(idx, fun);
+  c.s[slot] = id;
+  return id !== NONE && i16(cpu) && i16(idx) && i16(target) && i16(on);
+}
+
+/** Packs a `cpuhp_exit` event's fields but its time into `slot`, like {@linkcode packEnter}. */
+export function packExit(
+  c: Columns,
+  slot: number,
+  cpu: number,
+  state: number,
+  idx: number,
+  ret: number,
+  on: number,
+): boolean {
+  c.kind[slot] = EXIT;
+  c.cpu[slot] = cpu;
+  c.a[slot] = idx;
+  c.b[slot] = state;
+  c.c[slot] = ret;
+  c.s[slot] = on;
+  return i16(cpu) && i16(idx) && i16(state) && i16(ret) && i16(on);
+}
+
+// Stores name `s`'s id in `col[slot]`; false when the name table is full.
+function putName(names: TraceNames, col: Uint16Array, slot: number, s: string): boolean {
+  const id = names.id(s);
+  col[slot] = id;
+  return id !== NONE;
+}
+
+/**
+ * Packs `e` but its time into `slot`; false when a value does not fit (the caller keeps the
+ * object). {@linkcode unpackEvent} gives it back.
+ *
+ * @example
+ * ```ts
+ * import { columns, packEvent, unpackEvent } from "./trace_columns.ts";
+ * import { TraceNames } from "./trace_names.ts";
+ * import assert from "node:assert/strict";
+ * const c = columns(4), names = new TraceNames();
+ * const e = { type: "tick_setup_device", time: 7, cpu: 1, device: "lapic", previous: undefined } as const;
+ * assert.equal(packEvent(c, names, 2, e), true);
+ * assert.deepEqual(unpackEvent(c, names, 2, 7), e);
+ * assert.equal("previous" in unpackEvent(c, names, 2, 7), true);
+ * assert.equal(packEvent(c, names, 3, { ...e, cpu: 70000 }), false);
+ * ```
+ */
+export function packEvent(c: Columns, names: TraceNames, slot: number, e: TraceEvent): boolean {
+  let kind = KIND.get(e.type)!;
+  c.cpu[slot] = e.cpu;
+  let fits = i16(e.cpu);
+  switch (e.type) {
+    case "cpuhp_enter":
+      return packEnter(c, names, slot, e.cpu, e.target, e.idx, e.fun, e.on, e.multi === true);
+    case "cpuhp_exit":
+      return packExit(c, slot, e.cpu, e.state, e.idx, e.ret, e.on);
+    case "tick":
+      fits &&= putName(names, c.s, slot, e.device) && putName(names, c.a, slot, e.handler);
+      break;
+    case "tick_do_timer":
+      fits &&= i16(e.from) && i16(e.to);
+      c.a[slot] = e.from;
+      c.b[slot] = e.to;
+      break;
+    case "hang":
+      fits &&= i16(e.idx) && putName(names, c.s, slot, e.reason);
+      c.a[slot] = e.idx;
+      break;
+    default:
+      // A clockevent event: its optional keys as its emitter wrote them (present or absent).
+      fits &&= putName(names, c.s, slot, e.device);
+      if ("previous" in e) {
+        kind |= PREVIOUS;
+        if (e.previous === undefined) c.a[slot] = NONE;
+        else fits &&= putName(names, c.a, slot, e.previous);
+      }
+      if ("ret" in e) {
+        kind |= RET;
+        fits &&= e.ret !== undefined && i16(e.ret);
+        c.c[slot] = e.ret ?? 0;
+      }
+  }
+  c.kind[slot] = kind;
+  return fits;
+}
+
+/**
+ * The event packed in `slot`, at `time`, with its keys in the order its emitter wrote them (see
+ * {@linkcode packEvent}).
+ */
+export function unpackEvent(c: Columns, names: TraceNames, slot: number, time: number): TraceEvent {
+  const kind = c.kind[slot] & KIND_BITS, flags = c.kind[slot];
+  const cpu = signed(c.cpu[slot]);
+  const list = names.list;
+  switch (kind) {
+    case ENTER:
+      return cpuhpEnterEvent(
+        time,
+        cpu,
+        signed(c.b[slot]),
+        signed(c.a[slot]),
+        list[c.s[slot]],
+        signed(c.c[slot]),
+        (flags & MULTI) !== 0,
+      );
+    case EXIT:
+      return {
+        type: "cpuhp_exit",
+        time,
+        cpu,
+        state: signed(c.b[slot]),
+        idx: signed(c.a[slot]),
+        ret: signed(c.c[slot]),
+        on: signed(c.s[slot]),
+      };
+    case TICK:
+      return { type: "tick", time, cpu, device: list[c.s[slot]], handler: list[c.a[slot]] };
+    case DO_TIMER:
+      return { type: "tick_do_timer", time, cpu, from: signed(c.a[slot]), to: signed(c.b[slot]) };
+    case HANG:
+      return { type: "hang", time, cpu, idx: signed(c.a[slot]), reason: list[c.s[slot]] };
+    default: {
+      const e: Record<string, unknown> = { type: TYPES[kind], time, cpu, device: list[c.s[slot]] };
+      if (flags & PREVIOUS) e.previous = c.a[slot] === NONE ? undefined : list[c.a[slot]];
+      if (flags & RET) e.ret = signed(c.c[slot]);
+      return e as unknown as TraceEvent;
+    }
+  }
+}
