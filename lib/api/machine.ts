@@ -22,6 +22,7 @@ import { parseDuration } from "../util/duration.ts";
 import { type DirEntry, listFiles } from "../files/table.ts";
 import { findFile, pathKind, readDirectory } from "../files/lookup.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
+import { plainState } from "../time/device_form.ts";
 import {
   boundDevice,
   checkCpu,
@@ -361,7 +362,7 @@ export class Machine extends MachineControl {
 
   /** The whole machine state as plain, JSON-serialisable data (a deep copy). */
   snapshot(): MachineState {
-    return structuredClone(withTrace(this.#k));
+    return structuredClone(plainState(withTrace(this.#k)));
   }
 
   /**

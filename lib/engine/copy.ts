@@ -11,6 +11,7 @@
 
 import type { CpuState, DeviceState, MachineState } from "./state.ts";
 import { fieldsOf, MACHINE_FIELDS, type MachineFieldsOf } from "./fields.ts";
+import { copyDevice } from "./device.ts";
 
 type Struct = MachineFieldsOf<"struct">;
 type History = MachineFieldsOf<"history">;
@@ -26,7 +27,7 @@ const COPY: { readonly [F in Struct]: (v: MachineState[F]) => MachineState[F] } 
   devices: (devices) => {
     const out: Record<string, DeviceState> = {};
     const ids = Object.keys(devices);
-    for (let i = 0; i < ids.length; i++) out[ids[i]] = { ...devices[ids[i]] };
+    for (let i = 0; i < ids.length; i++) out[ids[i]] = copyDevice(devices[ids[i]]);
     return out;
   },
   ceList: (list) => {

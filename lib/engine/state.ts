@@ -1,6 +1,9 @@
 /**
- * The machine state: one plain, JSON-serialisable value. Everything the simulator knows lives
- * here; scheduling indexes and tables are derived from it.
+ * The machine state: one value. Everything the simulator knows lives here; scheduling indexes and
+ * tables are derived from it. A snapshot of it is plain, JSON-serialisable data; a running kernel
+ * holds its device records as `Device`s (lib/engine/device.ts: the instance's fields,
+ * the driver's constants shared), which read as the same records (lib/time/device_form.ts
+ * converts between the two).
  *
  * @module
  */
@@ -61,7 +64,10 @@ export const KTIME_MAX = 9223372036854775807;
 /** A device cpumask: one CPU number, or {@linkcode ALL_CPUS} for `cpu_possible_mask`. */
 export const ALL_CPUS = -1;
 
-/** One registered `struct clock_event_device`. */
+/**
+ * One registered `struct clock_event_device`, as a snapshot holds it (a running kernel's are
+ * `Device`s, lib/engine/device.ts, which read the same).
+ */
 export interface DeviceState {
   /** Stable identity of the kernel struct: `kind:cpu` for per-CPU statics, `kind` otherwise. */
   id: string;

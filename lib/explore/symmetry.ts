@@ -14,6 +14,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
 import { compareKeys, cpuOfId, type KeyItem, KeyWriter } from "./cpu_key.ts";
 import { hotpluggable } from "../hotplug/device.ts";
+import { movedDevice } from "../engine/device.ts";
 
 /**
  * The CPUs of `k`'s machine that no rule tells apart, ascending (empty when fewer than two): not
@@ -118,7 +119,7 @@ export function permuteState(s: MachineState, p: ArrayLike<number>): MachineStat
   const devices: Record<string, DeviceState> = {};
   for (const x in s.devices) {
     const d = s.devices[x];
-    devices[id(x)] = { ...d, id: id(d.id), mask: cpu(d.mask), boundTo: cpu(d.boundTo) };
+    devices[id(x)] = movedDevice(d, id(d.id), cpu(d.mask), cpu(d.boundTo));
   }
   out.devices = devices;
   const list: Record<string, number> = {};

@@ -11,6 +11,7 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk, withTrace } from "../engine/log.ts";
+import { copyState } from "../engine/copy.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
@@ -241,7 +242,7 @@ function createImage(k: Kernel, platform: boolean): Created {
         printk(k, `${pm(k)}${k.line.imageMessage}`);
         printk(k, `${pm(k)}Need to copy 0 pages`);
         // swsusp_save() copies memory here: the image holds the log up to this line.
-        const image = structuredClone(withTrace(k)) as MachineState;
+        const image = copyState(withTrace(k));
         image.image = null;
         out.image = image;
         printk(

@@ -28,6 +28,7 @@ import {
 } from "../engine/state.ts";
 import { candidatesIn, driverCallbacks, viaSynic } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
+import { refillTiming } from "../engine/device.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
 
@@ -52,12 +53,7 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
   if (existing) {
     // The struct still exists (static per-CPU memory still referenced, e.g. as the broadcast
     // device): the driver re-initialises the same struct.
-    Object.assign(existing, {
-      mult: d.mult,
-      shift: d.shift,
-      minDeltaNs: d.minDeltaNs,
-      maxDeltaNs: d.maxDeltaNs,
-    });
+    refillTiming(existing, d);
     d = existing;
   }
   if (listed(k.s, d.id)) {

@@ -1,0 +1,123 @@
+/**
+ * The two forms of a device record: the running kernel's {@linkcode Device} (its own fields and
+ * its driver's shared constants, lib/engine/device.ts) and the plain, whole record a snapshot
+ * holds (every field of `DeviceState`, as snapshots have always held them, so saved files load
+ * and save as before). A kernel takes a state over in its own form ({@linkcode liveDevices}); a
+ * snapshot leaves in the plain one ({@linkcode plainState}).
+ *
+ * @module
+ */
+
+import type { DeviceState, MachineState } from "../engine/state.ts";
+import { Device } from "../engine/device.ts";
+import { deviceDriver } from "./devices.ts";
+import type { MachineConfig } from "../engine/config.ts";
+
+/**
+ * The whole record of a device, as a snapshot holds it (the fields in the order of the type).
+ *
+ * @example
+ * ```ts
+ * import { plainDevice } from "./device_form.ts";
+ * import { newDevice } from "./devices.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const d = newDevice(vm().build().config, "hv_stimer", 1);
+ * assert.deepEqual(Object.keys(plainDevice(d)).slice(0, 3), ["id", "kind", "name"]);
+ * assert.equal(Object.getPrototypeOf(plainDevice(d)), Object.prototype);
+ * ```
+ */
+export function plainDevice(d: DeviceState): DeviceState {
+  return {
+    id: d.id,
+    kind: d.kind,
+    name: d.name,
+    features: d.features,
+    rating: d.rating,
+    mask: d.mask,
+    state: d.state,
+    nextEvent: d.nextEvent,
+    mult: d.mult,
+    shift: d.shift,
+    minDeltaNs: d.minDeltaNs,
+    maxDeltaNs: d.maxDeltaNs,
+    handler: d.handler,
+    retries: d.retries,
+    perCpu: d.perCpu,
+    hwFires: d.hwFires,
+    hwEnabled: d.hwEnabled,
+    hwExpires: d.hwExpires,
+    hwPeriod: d.hwPeriod,
+    boundTo: d.boundTo,
+  };
+}
+
+// A plain record as the kernel holds it: the constant fields are its driver's on this config
+// (what a checked snapshot's are: lib/api/snapshot_check.ts compares them with newDevice()'s).
+function liveDevice(c: MachineConfig, d: DeviceState): Device {
+  if (d instanceof Device) return d;
+  return new Device(
+    deviceDriver(c, d.kind),
+    d.mask,
+    d.state,
+    d.nextEvent,
+    d.handler,
+    d.retries,
+    d.hwEnabled,
+    d.hwExpires,
+    d.hwPeriod,
+    d.boundTo,
+  );
+}
+
+/**
+ * `s` with its device records (its hibernation image's and its stopped walk's state's too) in the
+ * kernel's form, in place: what a kernel takes over (lib/machine/kernel.ts).
+ *
+ * @example
+ * ```ts
+ * import { liveDevices } from "./device_form.ts";
+ * import { Device } from "../engine/device.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const s = vm({ cpus: 2 }).build().snapshot();
+ * const plain = s.devices["lapic:1"];
+ * liveDevices(s);
+ * assert.ok(s.devices["lapic:1"] instanceof Device);
+ * assert.equal(s.devices["lapic:1"].name, plain.name);
+ * ```
+ */
+export function liveDevices(s: MachineState): MachineState {
+  const devices = s.devices;
+  for (const id in devices) devices[id] = liveDevice(s.config, devices[id]);
+  if (s.image) liveDevices(s.image);
+  if (s.walk) liveDevices(s.walk.before);
+  return s;
+}
+
+/**
+ * A shallow copy of `s` whose device records (its image's and its stopped walk's state's too)
+ * are plain whole records: what a snapshot copies (lib/api/machine.ts `snapshot()`).
+ *
+ * @example
+ * ```ts
+ * import { plainState } from "./device_form.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).build().config);
+ * const s = plainState(k.s);
+ * assert.deepEqual(structuredClone(s.devices["lapic:1"]), s.devices["lapic:1"]);
+ * assert.equal(s.cpus, k.s.cpus);
+ * ```
+ */
+export function plainState(s: MachineState): MachineState {
+  const devices: Record<string, DeviceState> = {};
+  for (const id in s.devices) devices[id] = plainDevice(s.devices[id]);
+  return {
+    ...s,
+    devices,
+    image: s.image && plainState(s.image),
+    ...(s.walk ? { walk: { ...s.walk, before: plainState(s.walk.before) } } : {}),
+  };
+}
