@@ -288,7 +288,7 @@ Deno.test("unbinding a re-registered broadcast device keeps it the broadcast dev
   const s = m.snapshot();
   assert.equal(s.broadcast.dev, "lapic:0");
   assert.ok(s.devices["lapic:0"], "the struct is still there");
-  assert.equal(s.ceList["lapic:0"], undefined, "but no longer listed");
+  assert.equal(s.ceList!["lapic:0"], undefined, "but no longer listed");
   assert.equal(m.read("/sys/devices/system/clockevents/broadcast/current_device"), "lapic\n");
   const copy = vm().build().restore(s);
   assert.deepEqual(copy.snapshot(), s);

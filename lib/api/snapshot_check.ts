@@ -347,7 +347,7 @@ function relations(s: MachineState, at: string, outer: MachineConfig | null): vo
     }
   }
   const sequence = new Map<number, string>();
-  for (const [id, n] of Object.entries(s.ceList)) {
+  for (const [id, n] of Object.entries(s.ceList ?? {})) {
     const where = `${at}.ceList[${JSON.stringify(id)}]`;
     if (n >= s.ceSeq) invalid(where, n, `below ceSeq (${s.ceSeq})`, "range");
     if (sequence.has(n)) {

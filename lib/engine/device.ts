@@ -5,7 +5,9 @@
  * changes (name, features, rating, `mult`/`shift`, the delta limits…). The kernel splits
  * `struct clock_event_device` the same way: instances filled from a driver's template (6.6.150
  * drivers/clocksource/hyperv_timer.c:133-146 `hv_stimer_init()`, arch/x86/kernel/apic/apic.c:
- * 477-495 `lapic_clockevent`, copied per CPU by `setup_APIC_timer()`). A {@linkcode Device} reads
+ * 477-495 `lapic_clockevent`, copied per CPU by `setup_APIC_timer()`). Its link on
+ * `clockevent_devices` is in it too, as the kernel's `list_head` is (`seq`: its insertion sequence,
+ * -1 when not listed). A {@linkcode Device} reads
  * as a whole {@linkcode DeviceState} (its constant fields are getters); snapshots hold plain
  * records, converted at the boundary (lib/time/device_form.ts). Half the bytes of a plain record
  * at 2048 vCPUs, and a copy of it is ten fields, not twenty.
@@ -65,7 +67,7 @@ export interface DeviceDriver {
 export class Device implements DeviceState {
   /**
    * The instance's own fields (`drv`: the driver's constants, re-pointed when the driver
-   * re-initialises the struct).
+   * re-initialises the struct; `seq`: its place on `clockevent_devices`, lib/engine/list.ts).
    */
   constructor(
     public drv: DeviceDriver,
@@ -78,6 +80,7 @@ export class Device implements DeviceState {
     public hwExpires: number,
     public hwPeriod: number,
     public boundTo: number,
+    public seq: number = -1,
   ) {}
 
   /** `kind:cpu` for per-CPU structs (its cpumask is the CPU), `kind` otherwise. */
@@ -139,6 +142,7 @@ export class Device implements DeviceState {
       this.hwExpires,
       this.hwPeriod,
       this.boundTo,
+      this.seq,
     );
   }
 }

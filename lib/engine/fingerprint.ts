@@ -122,12 +122,12 @@ export function fingerprintOf(s: MachineState): string {
   const fields: Record<string, unknown> = {};
   for (const f of Object.keys(s) as (keyof MachineState)[]) {
     if (LEFT_OUT.has(f)) continue;
-    fields[f] = f === "ceList"
-      ? listOrder(s)
-      : f === "image"
+    fields[f] = f === "image"
       ? (s.image === null ? null : fingerprintOf({ ...s.image, image: null }))
       : s[f];
   }
+  // The list's order, whether the state keeps it as `ceList` or in its devices (list.ts).
+  fields.ceList = listOrder(s);
   const hash = new CanonicalHash();
   hash.value(fields, false);
   return hash.digest();

@@ -320,9 +320,11 @@ export interface MachineState {
   devices: Record<string, DeviceState>;
   /**
    * `clockevent_devices`: id → insertion sequence; the list head is the highest sequence
-   * (`list_add` inserts at the head). See lib/clockevents/list.ts.
+   * (`list_add` inserts at the head). See lib/engine/list.ts. Every snapshot has it; a running
+   * kernel's state has not: there each device holds its own sequence (`Device.seq`, as the kernel
+   * keeps the `list_head` in the struct; lib/time/device_form.ts converts).
    */
-  ceList: Record<string, number>;
+  ceList?: Record<string, number>;
   /** The next insertion sequence for `clockevent_devices`. */
   ceSeq: number;
   /** `clockevents_released`, head last. */

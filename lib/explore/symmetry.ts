@@ -122,9 +122,12 @@ export function permuteState(s: MachineState, p: ArrayLike<number>): MachineStat
     devices[id(x)] = movedDevice(d, id(d.id), cpu(d.mask), cpu(d.boundTo));
   }
   out.devices = devices;
-  const list: Record<string, number> = {};
-  for (const x in s.ceList) list[id(x)] = s.ceList[x];
-  out.ceList = list;
+  // A snapshot's list by id (a kernel's moved with its devices).
+  if (s.ceList !== undefined) {
+    const list: Record<string, number> = {};
+    for (const x in s.ceList) list[id(x)] = s.ceList[x];
+    out.ceList = list;
+  }
   out.released = s.released.map(id);
   out.broadcast = {
     ...s.broadcast,

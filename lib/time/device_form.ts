@@ -53,9 +53,9 @@ export function plainDevice(d: DeviceState): DeviceState {
 }
 
 // A plain record as the kernel holds it: the constant fields are its driver's on this config
-// (what a checked snapshot's are: lib/api/snapshot_check.ts compares them with newDevice()'s).
+// (what a checked snapshot's are: lib/api/snapshot_check.ts compares them with newDevice()'s);
+// not listed until the state's list says so.
 function liveDevice(c: MachineConfig, d: DeviceState): Device {
-  if (d instanceof Device) return d;
   return new Device(
     deviceDriver(c, d.kind),
     d.mask,
@@ -72,7 +72,8 @@ function liveDevice(c: MachineConfig, d: DeviceState): Device {
 
 /**
  * `s` with its device records (its hibernation image's and its stopped walk's state's too) in the
- * kernel's form, in place: what a kernel takes over (lib/machine/kernel.ts).
+ * kernel's form, in place, `clockevent_devices` moved into them (`ceList` removed): what a kernel
+ * takes over (lib/machine/kernel.ts).
  *
  * @example
  * ```ts
@@ -89,7 +90,17 @@ function liveDevice(c: MachineConfig, d: DeviceState): Device {
  */
 export function liveDevices(s: MachineState): MachineState {
   const devices = s.devices;
-  for (const id in devices) devices[id] = liveDevice(s.config, devices[id]);
+  const ids = Object.keys(devices);
+  for (let i = 0; i < ids.length; i++) {
+    const d = devices[ids[i]];
+    // Stored only when converted: a store into 4097 keys is what a kernel's own state would pay.
+    if (!(d instanceof Device)) devices[ids[i]] = liveDevice(s.config, d);
+  }
+  const list = s.ceList;
+  if (list !== undefined) {
+    for (const id in list) (devices[id] as Device).seq = list[id];
+    delete s.ceList;
+  }
   if (s.image) liveDevices(s.image);
   if (s.walk) liveDevices(s.walk.before);
   return s;
@@ -97,7 +108,8 @@ export function liveDevices(s: MachineState): MachineState {
 
 /**
  * A shallow copy of `s` whose device records (its image's and its stopped walk's state's too)
- * are plain whole records: what a snapshot copies (lib/api/machine.ts `snapshot()`).
+ * are plain whole records, `clockevent_devices` as `ceList`: what a snapshot copies
+ * (lib/api/machine.ts `snapshot()`).
  *
  * @example
  * ```ts
@@ -113,10 +125,20 @@ export function liveDevices(s: MachineState): MachineState {
  */
 export function plainState(s: MachineState): MachineState {
   const devices: Record<string, DeviceState> = {};
-  for (const id in s.devices) devices[id] = plainDevice(s.devices[id]);
+  const listed: Device[] = [];
+  for (const id in s.devices) {
+    const d = s.devices[id];
+    devices[id] = plainDevice(d);
+    if (d instanceof Device && d.seq >= 0) listed.push(d);
+  }
+  // In insertion order, as a snapshot's list always was.
+  listed.sort((a, b) => a.seq - b.seq);
+  const ceList: Record<string, number> = {};
+  for (const d of listed) ceList[d.id] = d.seq;
   return {
     ...s,
     devices,
+    ceList: s.ceList ?? ceList,
     image: s.image && plainState(s.image),
     ...(s.walk ? { walk: { ...s.walk, before: plainState(s.walk.before) } } : {}),
   };
