@@ -2,12 +2,13 @@
  * A clockevent device struct as the running kernel holds it: what changes (state, `next_event`,
  * handler, retries, the timer hardware, which CPU's tick device it is) on the instance, and a
  * reference to one shared, frozen record of what its driver filled in from its template and never
- * changes (name, features, rating, `mult`/`shift`, the delta limits…). The kernel splits
- * `struct clock_event_device` the same way: instances filled from a driver's template (6.6.150
- * drivers/clocksource/hyperv_timer.c:133-146 `hv_stimer_init()`, arch/x86/kernel/apic/apic.c:
- * 477-495 `lapic_clockevent`, copied per CPU by `setup_APIC_timer()`). Its link on
- * `clockevent_devices` is in it too, as the kernel's `list_head` is (`seq`: its insertion sequence,
- * -1 when not listed). A {@linkcode Device} reads
+ * changes (name, features, rating, `mult`/`shift`, the delta limits…). The kernel fills each
+ * per-CPU `struct clock_event_device` from its driver's one template the same way (6.6.150:
+ * drivers/clocksource/hyperv_timer.c:137-149 `hv_stimer_init()` sets name, features, rating and
+ * registers with the driver's fixed rate and delta limits; arch/x86/kernel/apic/apic.c:527, 542,
+ * 614 `lapic_clockevent` memcpy()'d into the per-CPU `lapic_events` by `setup_APIC_timer()`). Its
+ * link on `clockevent_devices` is in it too, as the struct's `list_head list` is
+ * (include/linux/clockchips.h:130): `seq`, its insertion sequence, -1 when not listed. A {@linkcode Device} reads
  * as a whole {@linkcode DeviceState} (its constant fields are getters); snapshots hold plain
  * records, converted at the boundary (lib/time/device_form.ts). Half the bytes of a plain record
  * at 2048 vCPUs, and a copy of it is ten fields, not twenty.

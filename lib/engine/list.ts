@@ -3,8 +3,9 @@
  * `list_add`, so list order is most-recently-added first. Stored as each device's insertion
  * sequence, so adding and removing are O(1); the order is recovered where the kernel's iteration
  * order matters (unbind by name, replacement, listings). A running kernel keeps the sequence in
- * the struct, as the kernel keeps the `list_head` in `struct clock_event_device` (`Device.seq`,
- * -1 when not listed; lib/engine/device.ts); a snapshot keeps it as `ceList`, id → sequence.
+ * the struct, as the kernel keeps the `list_head list` in `struct clock_event_device` (6.6.150
+ * include/linux/clockchips.h:130; `Device.seq`, -1 when not listed, lib/engine/device.ts); a
+ * snapshot keeps it as `ceList`, id → sequence.
  *
  * @module
  */
