@@ -18,6 +18,7 @@ import { KEY_OF } from "../lib/explore/cpu_key.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { listOrder } from "../lib/engine/list.ts";
+import type { MachineState } from "../lib/engine/state.ts";
 import { FOUR_DESIGNS, runnable } from "./helpers.ts";
 
 // Every host and kernel line, as a VM the host can run (Generation 1 where it runs no other).
@@ -84,7 +85,7 @@ Deno.test("symmetry: renumbering a state in canonical order is the same for ever
   // The reduced search's identity: each CPU's order of clockevent_devices, not the whole list's.
   const packer = new Packer(true);
   const canonical = (
-    x: typeof s,
+    x: MachineState,
   ) => [...packer.packState(permuteState(x, canonicalPerm(x, [1, 2, 3, 4])))];
   const want = canonical(s);
   for (const p of [[0, 2, 1, 3, 4], [0, 4, 3, 2, 1], [0, 3, 1, 4, 2]]) {

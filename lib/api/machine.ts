@@ -22,7 +22,7 @@ import { parseDuration } from "../util/duration.ts";
 import { type DirEntry, listFiles } from "../files/table.ts";
 import { findFile, pathKind, readDirectory } from "../files/lookup.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
-import { plainState } from "../time/device_form.ts";
+import { type MachineSnapshot, plainState } from "../time/device_form.ts";
 import {
   boundDevice,
   checkCpu,
@@ -361,7 +361,7 @@ export class Machine extends MachineControl {
   }
 
   /** The whole machine state as plain, JSON-serialisable data (a deep copy). */
-  snapshot(): MachineState {
+  snapshot(): MachineSnapshot {
     return structuredClone(plainState(withTrace(this.#k)));
   }
 

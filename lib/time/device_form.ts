@@ -14,6 +14,20 @@ import { deviceDriver } from "./devices.ts";
 import type { MachineConfig } from "../engine/config.ts";
 
 /**
+ * A machine state as `snapshot()` gives it: plain data, `clockevent_devices` as `ceList` (which a
+ * running kernel's state keeps in its devices instead, lib/engine/list.ts).
+ *
+ * @example
+ * ```ts
+ * import { type MachineSnapshot, vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const s: MachineSnapshot = vm({ cpus: 2 }).build().snapshot();
+ * assert.equal(typeof s.ceList["lapic:1"], "number");
+ * ```
+ */
+export type MachineSnapshot = MachineState & { ceList: Record<string, number> };
+
+/**
  * The whole record of a device, as a snapshot holds it (the fields in the order of the type).
  *
  * @example
@@ -123,7 +137,7 @@ export function liveDevices(s: MachineState): MachineState {
  * assert.equal(s.cpus, k.s.cpus);
  * ```
  */
-export function plainState(s: MachineState): MachineState {
+export function plainState(s: MachineState): MachineSnapshot {
   const devices: Record<string, DeviceState> = {};
   const listed: Device[] = [];
   for (const id in s.devices) {
