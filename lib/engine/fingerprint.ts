@@ -6,10 +6,11 @@
  * @module
  */
 
-import type { MachineState } from "./state.ts";
+import type { DeviceState, MachineState } from "./state.ts";
 import { DEVICE_FIELDS, fieldsOf, MACHINE_FIELDS } from "./fields.ts";
 import { listOrder } from "./list.ts";
 import { Device } from "./device.ts";
+import { allDevices } from "./device_table.ts";
 
 // Per object shape (its own key order): the keys sorted, each with its `"key":` text.
 interface Shape {
@@ -121,12 +122,17 @@ const LEFT_OUT = new Set(fieldsOf<MachineState>(MACHINE_FIELDS, "history", "sequ
 export function fingerprintOf(s: MachineState): string {
   const fields: Record<string, unknown> = {};
   for (const f of Object.keys(s) as (keyof MachineState)[]) {
-    if (LEFT_OUT.has(f)) continue;
+    if (LEFT_OUT.has(f) || f === "table") continue;
     fields[f] = f === "image"
       ? (s.image === null ? null : fingerprintOf({ ...s.image, image: null }))
       : s[f];
   }
-  // The list's order, whether the state keeps it as `ceList` or in its devices (list.ts).
+  // The devices by id and the list's order, whichever form the state keeps them in
+  // (device_table.ts, list.ts).
+  const devices: Record<string, DeviceState> = {};
+  const all = allDevices(s);
+  for (let i = 0; i < all.length; i++) devices[all[i].id] = all[i];
+  fields.devices = devices;
   fields.ceList = listOrder(s);
   const hash = new CanonicalHash();
   hash.value(fields, false);

@@ -12,18 +12,19 @@
 
 import type { MachineState } from "./state.ts";
 import type { Device } from "./device.ts";
+import { allDevices, deviceOf } from "./device_table.ts";
 
 // The device's insertion sequence, or undefined when it is not listed (either form).
 function seqOf(s: MachineState, id: string): number | undefined {
   if (s.ceList !== undefined) return s.ceList[id];
-  const d = s.devices[id] as Device | undefined;
+  const d = deviceOf(s, id) as Device | undefined;
   return d === undefined || d.seq < 0 ? undefined : d.seq;
 }
 
 /** `list_add(&dev->list, &clockevent_devices)`. */
 export function listAdd(s: MachineState, id: string): void {
   if (s.ceList !== undefined) s.ceList[id] = s.ceSeq++;
-  else (s.devices[id] as Device).seq = s.ceSeq++;
+  else (deviceOf(s, id) as Device).seq = s.ceSeq++;
   // A node that loops the corrupted list is linked at the head again: the loop stays
   // (lib/time/list_corruption.ts).
   if (s.ceCorrupt?.dev === id) s.ceCorrupt.unlinked = false;
@@ -33,7 +34,7 @@ export function listAdd(s: MachineState, id: string): void {
 export function listDel(s: MachineState, id: string): boolean {
   if (seqOf(s, id) === undefined) return false;
   if (s.ceList !== undefined) delete s.ceList[id];
-  else (s.devices[id] as Device).seq = -1;
+  else (deviceOf(s, id) as Device).seq = -1;
   if (s.ceCorrupt?.dev === id) s.ceCorrupt.unlinked = true;
   return true;
 }
@@ -46,7 +47,7 @@ export function listed(s: MachineState, id: string): boolean {
 /** The ids in list order, head first (`list_for_each_entry`), of `ids` (default: every device). */
 export function listOrder(
   s: MachineState,
-  ids: Iterable<string> = Object.keys(s.ceList ?? s.devices),
+  ids: Iterable<string> = s.ceList ? Object.keys(s.ceList) : allDevices(s).map((d) => d.id),
 ): string[] {
   const out: string[] = [];
   const seqs: number[] = [];

@@ -1,9 +1,8 @@
 /**
  * The machine state: one value. Everything the simulator knows lives here; scheduling indexes and
  * tables are derived from it. A snapshot of it is plain, JSON-serialisable data; a running kernel
- * holds its device records as `Device`s (lib/engine/device.ts: the instance's fields,
- * the driver's constants shared), which read as the same records (lib/time/device_form.ts
- * converts between the two).
+ * keeps its devices in a table of `Device`s (lib/engine/device_table.ts, device.ts), converted by
+ * lib/time/device_form.ts.
  *
  * @module
  */
@@ -316,13 +315,13 @@ export interface MachineState {
   lastJiffiesUpdate: number;
   /** Per-CPU state. */
   cpus: CpuState[];
-  /** Registered clockevent devices by id. */
-  devices: Record<string, DeviceState>;
+  /** Registered clockevent devices by id: every snapshot's (a running kernel's are in `table`). */
+  devices?: Record<string, DeviceState>;
+  /** A running kernel's registered devices by device number (lib/engine/device_table.ts). */
+  table?: (DeviceState | undefined)[];
   /**
-   * `clockevent_devices`: id → insertion sequence; the list head is the highest sequence
-   * (`list_add` inserts at the head). See lib/engine/list.ts. Every snapshot has it; a running
-   * kernel's state has not: there each device holds its own sequence (`Device.seq`, as the kernel
-   * keeps the `list_head` in the struct; lib/time/device_form.ts converts).
+   * `clockevent_devices`: id → insertion sequence, head highest (lib/engine/list.ts): every
+   * snapshot's (a running kernel's devices hold their own, `Device.seq`).
    */
   ceList?: Record<string, number>;
   /** The next insertion sequence for `clockevent_devices`. */

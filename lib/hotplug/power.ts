@@ -24,6 +24,7 @@ export { COMPRESSION_THREADS, pm } from "./swsusp.ts";
 import { hotplugReason } from "./reasons.ts";
 import { pm, swsuspWrite } from "./swsusp.ts";
 import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /** What a hibernation or resume did. */
 export interface PowerOutcome {
@@ -145,7 +146,7 @@ export function syscoreResume(k: Kernel): void {
   if (s.vmbus.up) s.cpus[0].synic = true;
   const c = s.cpus[0];
   if (c.tickDev === null) return;
-  const d = s.devices[c.tickDev];
+  const d = deviceOf(s, c.tickDev)!;
   if (c.tickMode === TICKDEV_MODE.PERIODIC) tickSetupPeriodic(k, d, false);
   else {
     clockeventsSwitchState(k, d, CE_STATE.ONESHOT);

@@ -32,12 +32,14 @@ const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
  * @example
  * ```ts
  * import { createKernel } from "./kernel.ts";
+ * import { allDevices } from "../engine/device_table.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const s = vm({ kernel: "5.5", cpus: 2 }).build().snapshot();
  * const k = createKernel(s);
  * assert.equal(k.steps[k.line.cpuhp.ONLINE].name, "online");
- * assert.equal(k.timers.peek(), Math.min(...Object.values(s.devices).map((d) => d.hwExpires).filter((t) => t >= 0)));
+ * const armed = allDevices(k.s).map((d) => d.hwExpires).filter((t) => t >= 0);
+ * assert.equal(k.timers.peek(), Math.min(...armed));
  * ```
  */
 export function createKernel(s: MachineState, history = true): Kernel {

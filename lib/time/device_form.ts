@@ -10,6 +10,7 @@
 
 import type { DeviceState, MachineState } from "../engine/state.ts";
 import { Device } from "../engine/device.ts";
+import { allDevices, numberOf, tableSize } from "../engine/device_table.ts";
 import { deviceDriver } from "./devices.ts";
 import type { MachineConfig } from "../engine/config.ts";
 
@@ -25,7 +26,10 @@ import type { MachineConfig } from "../engine/config.ts";
  * assert.equal(typeof s.ceList["lapic:1"], "number");
  * ```
  */
-export type MachineSnapshot = MachineState & { ceList: Record<string, number> };
+export type MachineSnapshot = MachineState & {
+  devices: Record<string, DeviceState>;
+  ceList: Record<string, number>;
+};
 
 /**
  * The whole record of a device, as a snapshot holds it (the fields in the order of the type).
@@ -86,33 +90,41 @@ function liveDevice(c: MachineConfig, d: DeviceState): Device {
 
 /**
  * `s` with its device records (its hibernation image's and its stopped walk's state's too) in the
- * kernel's form, in place, `clockevent_devices` moved into them (`ceList` removed): what a kernel
- * takes over (lib/machine/kernel.ts).
+ * kernel's form, in place: `devices` become `table` (lib/engine/device_table.ts), and
+ * `clockevent_devices` moves into them (`ceList` removed). What a kernel takes over
+ * (lib/machine/kernel.ts).
  *
  * @example
  * ```ts
  * import { liveDevices } from "./device_form.ts";
  * import { Device } from "../engine/device.ts";
+import { allDevices, numberOf, tableSize } from "../engine/device_table.ts";
+ * import { deviceOf } from "../engine/device_table.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const s = vm({ cpus: 2 }).build().snapshot();
  * const plain = s.devices["lapic:1"];
  * liveDevices(s);
- * assert.ok(s.devices["lapic:1"] instanceof Device);
- * assert.equal(s.devices["lapic:1"].name, plain.name);
+ * assert.equal(s.devices, undefined);
+ * assert.ok(deviceOf(s, "lapic:1") instanceof Device);
+ * assert.equal(deviceOf(s, "lapic:1")!.name, plain.name);
  * ```
  */
 export function liveDevices(s: MachineState): MachineState {
   const devices = s.devices;
-  const ids = Object.keys(devices);
-  for (let i = 0; i < ids.length; i++) {
-    const d = devices[ids[i]];
-    // Stored only when converted: a store into 4097 keys is what a kernel's own state would pay.
-    if (!(d instanceof Device)) devices[ids[i]] = liveDevice(s.config, d);
-  }
-  const list = s.ceList;
-  if (list !== undefined) {
-    for (const id in list) (devices[id] as Device).seq = list[id];
+  if (devices !== undefined) {
+    const table = new Array<DeviceState | undefined>(tableSize(s.cpus.length)).fill(undefined);
+    const ids = Object.keys(devices);
+    for (let i = 0; i < ids.length; i++) {
+      const d = devices[ids[i]];
+      table[numberOf(ids[i])] = d instanceof Device ? d : liveDevice(s.config, d);
+    }
+    const list = s.ceList;
+    if (list !== undefined) {
+      for (const id in list) (table[numberOf(id)] as Device).seq = list[id];
+    }
+    s.table = table;
+    delete s.devices;
     delete s.ceList;
   }
   if (s.image) liveDevices(s.image);
@@ -140,20 +152,23 @@ export function liveDevices(s: MachineState): MachineState {
 export function plainState(s: MachineState): MachineSnapshot {
   const devices: Record<string, DeviceState> = {};
   const listed: Device[] = [];
-  for (const id in s.devices) {
-    const d = s.devices[id];
-    devices[id] = plainDevice(d);
+  const all = allDevices(s);
+  for (let i = 0; i < all.length; i++) {
+    const d = all[i];
+    devices[d.id] = plainDevice(d);
     if (d instanceof Device && d.seq >= 0) listed.push(d);
   }
   // In insertion order, as a snapshot's list always was.
   listed.sort((a, b) => a.seq - b.seq);
   const ceList: Record<string, number> = {};
   for (const d of listed) ceList[d.id] = d.seq;
-  return {
+  const out: MachineSnapshot = {
     ...s,
     devices,
     ceList: s.ceList ?? ceList,
     image: s.image && plainState(s.image),
     ...(s.walk ? { walk: { ...s.walk, before: plainState(s.walk.before) } } : {}),
   };
+  delete out.table;
+  return out;
 }

@@ -17,6 +17,7 @@ import {
 } from "../engine/state.ts";
 import { clockeventsConfig, type DeviceTiming, lapicTiming } from "./clockevents_config.ts";
 import { Device, type DeviceDriver } from "../engine/device.ts";
+import { defineDeviceKinds, deviceAt } from "../engine/device_table.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 
 /** Driver callbacks, by the `/proc/timer_list` label that prints them. */
@@ -199,6 +200,8 @@ export function arm64UsesStimer(c: MachineConfig): boolean {
 }
 
 const BY_KIND = new Map(TEMPLATES.map((t) => [t.kind, t]));
+// The device table's numbering follows this table (lib/engine/device_table.ts).
+defineDeviceKinds(TEMPLATES);
 // The one kind whose interrupts go through the SynIC (checked when the table is loaded).
 const SYNIC_KINDS = TEMPLATES.filter((t) => t.viaSynic).map((t) => t.kind);
 if (SYNIC_KINDS.length !== 1) throw new Error("internal: expected one SynIC-delivered device kind");
@@ -349,8 +352,8 @@ export function newDevice(c: MachineConfig, kind: string, cpu: number): Device {
 export function candidatesIn(s: MachineState, cpu: number): string[] {
   const ids: string[] = [];
   for (const kind of DEVICE_KINDS) {
-    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
-    if (s.devices[id]) ids.push(id);
+    const d = deviceAt(s, kind, cpu);
+    if (d) ids.push(d.id);
   }
   return ids;
 }
