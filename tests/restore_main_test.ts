@@ -48,3 +48,15 @@ Deno.test("restore: the saved snapshots cover an image, a stopped walk, a hang a
   assert.ok(all.some((s) => "hpet" in s.devices) && all.some((s) => "pit" in s.devices));
   assert.equal(Object.keys(SAVED).length, Object.keys(FOLLOW).length);
 });
+
+Deno.test("restore: a snapshot never holds a running kernel's device table", () => {
+  const s = vm().cpus(2).build().snapshot();
+  assert.equal("table" in s, false);
+  const m = vm().cpus(3).build();
+  const before = m.fingerprint();
+  assert.throws(
+    () => m.restore({ ...s, table: [] }),
+    /snapshot\.table: \[\] is not absent \(a snapshot holds its devices by id\)/,
+  );
+  assert.equal(m.fingerprint(), before);
+});

@@ -78,6 +78,9 @@ function nameOf(ids: readonly string[], what: string): Check<string> {
   });
 }
 
+// A running kernel's own form of the devices (lib/engine/device_table.ts): never in a snapshot.
+const NO_TABLE = "absent (a snapshot holds its devices by id)";
+
 // What a device struct is from its id on: what newDevice() gives for its kind and CPU.
 const IDENTITY = [
   "kind",
@@ -228,13 +231,7 @@ function machine(value: unknown, at: string, outer: MachineConfig | null): Machi
       doTimerCpu: integer(-2, b.cpus - 1, "a CPU number, -1 (none) or -2 (boot)"),
       cpus: cpusCheck(b, device),
       devices: known(devices),
-      // A running kernel's own form (lib/engine/device_table.ts): never in a snapshot.
-      table: optional(
-        check(
-          "absent (a snapshot holds its devices by id)",
-          (v, where) => invalid(where, v, "absent (a snapshot holds its devices by id)", "range"),
-        ),
-      ),
+      table: optional(check(NO_TABLE, (v, where) => invalid(where, v, NO_TABLE, "range"))),
       ceList: recordOf(COUNT, device),
       released: setOf(device),
       broadcast: object<MachineState["broadcast"]>({

@@ -12,7 +12,7 @@ import { irqsaveWith } from "../engine/exec.ts";
 import { fcallWith } from "../tracing/ftrace.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
-import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
+import { DEVICE_KINDS, PER_CPU_KINDS } from "./devices.ts";
 import { listDel, listed } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
 
@@ -63,8 +63,8 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
 function devicesOf(k: Kernel, cpu: number): string[] {
   const ids: string[] = [];
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const id = deviceId(PER_CPU_KINDS[i], cpu);
-    if (deviceOf(k.s, id)) ids.push(id);
+    const d = deviceAt(k.s, PER_CPU_KINDS[i], cpu);
+    if (d) ids.push(d.id);
   }
   for (let i = 0; i < GLOBAL_KINDS.length; i++) {
     if (deviceAt(k.s, GLOBAL_KINDS[i], 0)?.mask === cpu) ids.push(GLOBAL_KINDS[i]);
