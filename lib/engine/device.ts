@@ -10,8 +10,8 @@
  * link on `clockevent_devices` is in it too, as the struct's `list_head list` is
  * (include/linux/clockchips.h:130): `seq`, its insertion sequence, -1 when not listed. A {@linkcode Device} reads
  * as a whole {@linkcode DeviceState} (its constant fields are getters); snapshots hold plain
- * records, converted at the boundary (lib/time/device_form.ts). Half the bytes of a plain record
- * at 2048 vCPUs, and a copy of it is ten fields, not twenty.
+ * records, converted at the boundary (lib/time/device_form.ts). About half the bytes of a plain
+ * record, and a copy of it is eleven fields, not twenty.
  *
  * @module
  */
