@@ -8,10 +8,10 @@
  * registers with the driver's fixed rate and delta limits; arch/x86/kernel/apic/apic.c:527, 542,
  * 614 `lapic_clockevent` memcpy()'d into the per-CPU `lapic_events` by `setup_APIC_timer()`). Its
  * link on `clockevent_devices` is in it too, as the struct's `list_head list` is
- * (include/linux/clockchips.h:130): `seq`, its insertion sequence, -1 when not listed. A {@linkcode Device} reads
- * as a whole {@linkcode DeviceState} (its constant fields are getters); snapshots hold plain
- * records, converted at the boundary (lib/time/device_form.ts). About half the bytes of a plain
- * record, and a copy of it is eleven fields, not twenty.
+ * (include/linux/clockchips.h:130): `seq`, its insertion sequence, -1 when not listed. A
+ * {@linkcode Device} reads as a whole {@linkcode DeviceState} (its constant fields are getters);
+ * snapshots hold plain records, converted at the boundary (lib/time/device_form.ts). About half
+ * the bytes of a plain record, and a copy of it is eleven fields, not twenty.
  *
  * @module
  */
