@@ -102,6 +102,7 @@ export type {
   Problem,
   RegisteredStep,
 } from "./lib/engine/state.ts";
+export type { MachineSnapshot } from "./lib/time/device_form.ts";
 export type {
   ClockeventEvent,
   CpuhpEnterEvent,

@@ -49,9 +49,14 @@ export function addBreakpoint(m: Machine, condition: Condition): Breakpoint {
   return b;
 }
 
-/** Every tick device, by CPU (to tell what a run changed). */
+/**
+ * Every tick device, by CPU (to tell what a run changed): the device names only (a whole `cpus()`
+ * listing, twice a step, was 0.7 ms of a step at 2048 vCPUs).
+ */
 export function devicesNow(m: Machine): (string | null)[] {
-  return m.cpus().map((c) => c.device);
+  const out = new Array<string | null>(m.config.cpus);
+  for (let cpu = 0; cpu < out.length; cpu++) out[cpu] = m.boundDevice(cpu);
+  return out;
 }
 
 /** The lines that say where a run stopped and what it changed on the way. */

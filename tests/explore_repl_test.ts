@@ -112,7 +112,7 @@ Deno.test("packed keys cover every field the tables call state, and only those",
     devices: (s) => delete s.devices["lapic:1"],
     ceList: (
       s,
-    ) => ([s.ceList["lapic:0"], s.ceList["pit"]] = [s.ceList["pit"], s.ceList["lapic:0"]]),
+    ) => ([s.ceList!["lapic:0"], s.ceList!["pit"]] = [s.ceList!["pit"], s.ceList!["lapic:0"]]),
     released: (s) => s.released.push("pit"),
     broadcast: (s) => s.broadcast.mask.push(1),
     vmbus: (s) => s.vmbus.channels.push(2),

@@ -18,6 +18,7 @@ import { KEY_OF } from "../lib/explore/cpu_key.ts";
 import { canonicalPerm } from "../lib/explore/concrete.ts";
 import { Packer } from "../lib/explore/pack.ts";
 import { listOrder } from "../lib/engine/list.ts";
+import type { MachineState } from "../lib/engine/state.ts";
 import { FOUR_DESIGNS, runnable } from "./helpers.ts";
 
 // Every host and kernel line, as a VM the host can run (Generation 1 where it runs no other).
@@ -84,7 +85,7 @@ Deno.test("symmetry: renumbering a state in canonical order is the same for ever
   // The reduced search's identity: each CPU's order of clockevent_devices, not the whole list's.
   const packer = new Packer(true);
   const canonical = (
-    x: typeof s,
+    x: MachineState,
   ) => [...packer.packState(permuteState(x, canonicalPerm(x, [1, 2, 3, 4])))];
   const want = canonical(s);
   for (const p of [[0, 2, 1, 3, 4], [0, 4, 3, 2, 1], [0, 3, 1, 4, 2]]) {
@@ -154,7 +155,7 @@ Deno.test("symmetry: permuteState renames exactly the machine's fields the table
   // The CPU records and devices moved with their CPU.
   assert.equal(out.cpus[3].online, s.cpus[1].online);
   const lapic1 = s.devices["lapic:1"];
-  assert.deepEqual(out.devices["lapic:3"], {
+  assert.deepEqual(out.devices!["lapic:3"], {
     ...lapic1,
     id: "lapic:3",
     mask: 3,

@@ -22,6 +22,7 @@ import { parseDuration } from "../util/duration.ts";
 import { type DirEntry, listFiles } from "../files/table.ts";
 import { findFile, pathKind, readDirectory } from "../files/lookup.ts";
 import { fingerprintOf } from "../engine/fingerprint.ts";
+import { type MachineSnapshot, plainState } from "../time/device_form.ts";
 import {
   boundDevice,
   checkCpu,
@@ -360,8 +361,8 @@ export class Machine extends MachineControl {
   }
 
   /** The whole machine state as plain, JSON-serialisable data (a deep copy). */
-  snapshot(): MachineState {
-    return structuredClone(withTrace(this.#k));
+  snapshot(): MachineSnapshot {
+    return structuredClone(plainState(withTrace(this.#k)));
   }
 
   /**

@@ -78,6 +78,9 @@ function nameOf(ids: readonly string[], what: string): Check<string> {
   });
 }
 
+// A running kernel's own form of the devices (lib/engine/device_table.ts): never in a snapshot.
+const NO_TABLE = "absent (a snapshot holds its devices by id)";
+
 // What a device struct is from its id on: what newDevice() gives for its kind and CPU.
 const IDENTITY = [
   "kind",
@@ -228,6 +231,7 @@ function machine(value: unknown, at: string, outer: MachineConfig | null): Machi
       doTimerCpu: integer(-2, b.cpus - 1, "a CPU number, -1 (none) or -2 (boot)"),
       cpus: cpusCheck(b, device),
       devices: known(devices),
+      table: optional(check(NO_TABLE, (v, where) => invalid(where, v, NO_TABLE, "range"))),
       ceList: recordOf(COUNT, device),
       released: setOf(device),
       broadcast: object<MachineState["broadcast"]>({
@@ -317,7 +321,7 @@ function relations(s: MachineState, at: string, outer: MachineConfig | null): vo
   if (s.offNs > s.now) invalid(`${at}.offNs`, s.offNs, `at most now (${s.now})`, "range");
   if (s.refEpoch > s.now) invalid(`${at}.refEpoch`, s.refEpoch, `at most now (${s.now})`, "range");
   s.cpus.forEach((c, i) => {
-    const d = c.tickDev === null ? null : s.devices[c.tickDev];
+    const d = c.tickDev === null ? null : s.devices![c.tickDev];
     // A CPU's tick device may be the broadcast device (boundTo -1): a rolled-back offline re-runs
     // hv_synic_init() on a stimer still listed (5.4.301 drivers/hv/hv.c:205, whose cleanup only
     // shuts it down, hyperv_timer.c:136-145; 6.6.150 hv.c:341 when the legacy unbind found no
@@ -335,7 +339,7 @@ function relations(s: MachineState, at: string, outer: MachineConfig | null): vo
       );
     }
   });
-  for (const [id, d] of Object.entries(s.devices)) {
+  for (const [id, d] of Object.entries(s.devices!)) {
     if (d.boundTo >= 0 && s.cpus[d.boundTo].tickDev !== id) {
       invalid(
         `${at}.devices[${JSON.stringify(id)}].boundTo`,
@@ -347,7 +351,7 @@ function relations(s: MachineState, at: string, outer: MachineConfig | null): vo
     }
   }
   const sequence = new Map<number, string>();
-  for (const [id, n] of Object.entries(s.ceList)) {
+  for (const [id, n] of Object.entries(s.ceList ?? {})) {
     const where = `${at}.ceList[${JSON.stringify(id)}]`;
     if (n >= s.ceSeq) invalid(where, n, `below ceSeq (${s.ceSeq})`, "range");
     if (sequence.has(n)) {

@@ -52,6 +52,7 @@ export const MACHINE_FIELDS = {
   lastJiffiesUpdate: { time: 0 },
   cpus: "struct",
   devices: "struct",
+  table: "struct",
   ceList: "struct",
   ceSeq: "sequence",
   released: "struct",

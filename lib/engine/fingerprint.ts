@@ -6,15 +6,26 @@
  * @module
  */
 
-import type { MachineState } from "./state.ts";
-import { fieldsOf, MACHINE_FIELDS } from "./fields.ts";
+import type { DeviceState, MachineState } from "./state.ts";
+import { DEVICE_FIELDS, fieldsOf, MACHINE_FIELDS } from "./fields.ts";
 import { listOrder } from "./list.ts";
+import { Device } from "./device.ts";
+import { allDevices } from "./device_table.ts";
 
 // Per object shape (its own key order): the keys sorted, each with its `"key":` text.
 interface Shape {
   readonly keys: string[];
   readonly labels: string[];
 }
+
+// Sorted keys with their `"key":` text; the first label opens the object, the others follow a comma.
+function shapeOf(own: readonly string[]): Shape {
+  const keys = [...own].sort();
+  return { keys, labels: keys.map((k, i) => `${i ? "," : "{"}${JSON.stringify(k)}:`) };
+}
+
+// A device record's shape, whichever its form: every field of the table.
+const DEVICE_SHAPE = shapeOf(Object.keys(DEVICE_FIELDS));
 
 /**
  * Hashes the canonical JSON of a value as it walks it, without building the text (2048 vCPUs
@@ -57,7 +68,8 @@ class CanonicalHash {
       }
       this.text("]");
     } else {
-      const { keys, labels } = this.#shape(v);
+      // A device in the kernel's form hashes as its whole record (lib/engine/device.ts).
+      const { keys, labels } = v instanceof Device ? DEVICE_SHAPE : this.#shape(v);
       for (let i = 0; i < keys.length; i++) {
         this.text(labels[i]);
         this.value((v as Record<string, unknown>)[keys[i]], false);
@@ -74,12 +86,7 @@ class CanonicalHash {
     }
     const id = own.join("\0");
     let shape = this.#shapes.get(id);
-    if (!shape) {
-      const keys = [...own].sort();
-      // The first label opens the object, the others follow a comma.
-      const labels = keys.map((k, i) => `${i ? "," : "{"}${JSON.stringify(k)}:`);
-      this.#shapes.set(id, shape = { keys, labels });
-    }
+    if (!shape) this.#shapes.set(id, shape = shapeOf(own));
     this.#lastOwn = own;
     this.#last = shape;
     return shape;
@@ -115,13 +122,18 @@ const LEFT_OUT = new Set(fieldsOf<MachineState>(MACHINE_FIELDS, "history", "sequ
 export function fingerprintOf(s: MachineState): string {
   const fields: Record<string, unknown> = {};
   for (const f of Object.keys(s) as (keyof MachineState)[]) {
-    if (LEFT_OUT.has(f)) continue;
-    fields[f] = f === "ceList"
-      ? listOrder(s)
-      : f === "image"
+    if (LEFT_OUT.has(f) || f === "table") continue;
+    fields[f] = f === "image"
       ? (s.image === null ? null : fingerprintOf({ ...s.image, image: null }))
       : s[f];
   }
+  // The devices by id and the list's order, whichever form the state keeps them in
+  // (device_table.ts, list.ts).
+  const devices: Record<string, DeviceState> = {};
+  const all = allDevices(s);
+  for (let i = 0; i < all.length; i++) devices[all[i].id] = all[i];
+  fields.devices = devices;
+  fields.ceList = listOrder(s);
   const hash = new CanonicalHash();
   hash.value(fields, false);
   return hash.digest();

@@ -12,6 +12,7 @@ import type { KernelLine } from "./line.ts";
 import type { TimerQueue } from "./timers.ts";
 import type { Observers, StepPoint } from "./observe.ts";
 import { TraceRing } from "./trace_ring.ts";
+import { allDevices } from "./device_table.ts";
 
 /** A task as ftrace prints it. */
 export interface Task {
@@ -211,8 +212,9 @@ export function guestMonotonic(s: MachineState): number {
 /** Indexes every armed device of the state in `timers` (which is emptied first). */
 export function armTimers(timers: TimerQueue, s: MachineState): void {
   timers.clear();
-  for (const id in s.devices) {
-    const d = s.devices[id];
+  const all = allDevices(s);
+  for (let i = 0; i < all.length; i++) {
+    const d = all[i];
     if (d.hwExpires >= 0) timers.arm(d.hwExpires, d);
   }
 }

@@ -1,17 +1,30 @@
 /**
  * `clockevent_devices` (kernel/time/clockevents.c:19-23): devices are added at the head with
- * `list_add`, so list order is most-recently-added first. Stored as id → insertion sequence, so
- * adding and removing are O(1); the order is recovered where the kernel's iteration order
- * matters (unbind by name, replacement, listings).
+ * `list_add`, so list order is most-recently-added first. Stored as each device's insertion
+ * sequence, so adding and removing are O(1); the order is recovered where the kernel's iteration
+ * order matters (unbind by name, replacement, listings). A running kernel keeps the sequence in
+ * the struct, as the kernel keeps the `list_head list` in `struct clock_event_device` (6.6.150
+ * include/linux/clockchips.h:130; `Device.seq`, -1 when not listed, lib/engine/device.ts); a
+ * snapshot keeps it as `ceList`, id → sequence.
  *
  * @module
  */
 
 import type { MachineState } from "./state.ts";
+import type { Device } from "./device.ts";
+import { allDevices, deviceOf } from "./device_table.ts";
+
+// The device's insertion sequence, or undefined when it is not listed (either form).
+function seqOf(s: MachineState, id: string): number | undefined {
+  if (s.ceList !== undefined) return s.ceList[id];
+  const d = deviceOf(s, id) as Device | undefined;
+  return d === undefined || d.seq < 0 ? undefined : d.seq;
+}
 
 /** `list_add(&dev->list, &clockevent_devices)`. */
 export function listAdd(s: MachineState, id: string): void {
-  s.ceList[id] = s.ceSeq++;
+  if (s.ceList !== undefined) s.ceList[id] = s.ceSeq++;
+  else (deviceOf(s, id) as Device).seq = s.ceSeq++;
   // A node that loops the corrupted list is linked at the head again: the loop stays
   // (lib/time/list_corruption.ts).
   if (s.ceCorrupt?.dev === id) s.ceCorrupt.unlinked = false;
@@ -19,37 +32,41 @@ export function listAdd(s: MachineState, id: string): void {
 
 /** `list_del(&dev->list)`; true when it was listed. */
 export function listDel(s: MachineState, id: string): boolean {
-  if (!(id in s.ceList)) return false;
-  delete s.ceList[id];
+  if (seqOf(s, id) === undefined) return false;
+  if (s.ceList !== undefined) delete s.ceList[id];
+  else (deviceOf(s, id) as Device).seq = -1;
   if (s.ceCorrupt?.dev === id) s.ceCorrupt.unlinked = true;
   return true;
 }
 
 /** Whether `id` is on the list. */
 export function listed(s: MachineState, id: string): boolean {
-  return id in s.ceList;
+  return seqOf(s, id) !== undefined;
 }
 
-/** The ids in list order, head first (`list_for_each_entry`). */
+/** The ids in list order, head first (`list_for_each_entry`), of `ids` (default: every device). */
 export function listOrder(
   s: MachineState,
-  ids: Iterable<string> = Object.keys(s.ceList),
+  ids: Iterable<string> = s.ceList ? Object.keys(s.ceList) : allDevices(s).map((d) => d.id),
 ): string[] {
   const out: string[] = [];
+  const seqs: number[] = [];
   let ascending = true;
   let descending = true;
   let prev = NaN;
   for (const id of ids) {
-    const seq = s.ceList[id];
+    const seq = seqOf(s, id);
     if (seq === undefined) continue;
     if (seq < prev) ascending = false;
     if (seq > prev) descending = false;
     prev = seq;
     out.push(id);
+    seqs.push(seq);
   }
-  // Object keys come back in insertion order, which is sequence order: a reverse is enough
-  // then, and sorting 4000 devices by a dictionary lookup is what `devices` used to spend.
+  // Keys mostly come back in sequence order (a snapshot's list: insertion order): a reverse is
+  // enough then, and sorting 4000 devices by a lookup is what `devices` used to spend.
   if (descending) return out;
   if (ascending) return out.reverse();
-  return out.sort((a, b) => s.ceList[b] - s.ceList[a]);
+  const order = out.map((_, i) => i).sort((a, b) => seqs[b] - seqs[a]);
+  return order.map((i) => out[i]);
 }

@@ -1,6 +1,8 @@
 /**
- * The machine state: one plain, JSON-serialisable value. Everything the simulator knows lives
- * here; scheduling indexes and tables are derived from it.
+ * The machine state: one value. Everything the simulator knows lives here; scheduling indexes and
+ * tables are derived from it. A snapshot of it is plain, JSON-serialisable data; a running kernel
+ * keeps its devices in a table of `Device`s (lib/engine/device_table.ts, device.ts), converted by
+ * lib/time/device_form.ts.
  *
  * @module
  */
@@ -61,7 +63,10 @@ export const KTIME_MAX = 9223372036854775807;
 /** A device cpumask: one CPU number, or {@linkcode ALL_CPUS} for `cpu_possible_mask`. */
 export const ALL_CPUS = -1;
 
-/** One registered `struct clock_event_device`. */
+/**
+ * One registered `struct clock_event_device`, as a snapshot holds it (a running kernel's are
+ * `Device`s, lib/engine/device.ts, which read the same).
+ */
 export interface DeviceState {
   /** Stable identity of the kernel struct: `kind:cpu` for per-CPU statics, `kind` otherwise. */
   id: string;
@@ -310,13 +315,15 @@ export interface MachineState {
   lastJiffiesUpdate: number;
   /** Per-CPU state. */
   cpus: CpuState[];
-  /** Registered clockevent devices by id. */
-  devices: Record<string, DeviceState>;
+  /** Registered clockevent devices by id: every snapshot's (a running kernel's are in `table`). */
+  devices?: Record<string, DeviceState>;
+  /** A running kernel's registered devices by device number (lib/engine/device_table.ts). */
+  table?: (DeviceState | undefined)[];
   /**
-   * `clockevent_devices`: id → insertion sequence; the list head is the highest sequence
-   * (`list_add` inserts at the head). See lib/clockevents/list.ts.
+   * `clockevent_devices`: id → insertion sequence, head highest (lib/engine/list.ts): every
+   * snapshot's (a running kernel's devices hold their own, `Device.seq`).
    */
-  ceList: Record<string, number>;
+  ceList?: Record<string, number>;
   /** The next insertion sequence for `clockevent_devices`. */
   ceSeq: number;
   /** `clockevents_released`, head last. */

@@ -10,6 +10,7 @@
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
 import { CPU_FIELDS, DEVICE_FIELDS } from "../engine/fields.ts";
 import { candidateOrder } from "./list_identity.ts";
+import { allDevices, deviceOf } from "../engine/device_table.ts";
 
 /**
  * The CPU of a per-CPU device id (`kind:cpu`, lib/time/devices.ts deviceId); -1 for a global one.
@@ -122,8 +123,10 @@ function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
     if (!list) devices.set(cpu, [x]);
     else if (list[list.length - 1] !== x) list.push(x);
   };
-  for (const x in s.devices) {
-    const d = s.devices[x];
+  const all = allDevices(s);
+  for (let i = 0; i < all.length; i++) {
+    const d = all[i];
+    const x = d.id;
     const owner = cpuOfId(x);
     if (owner >= 0) add(owner, x);
     if (d.mask >= 0) add(d.mask, x);
@@ -246,7 +249,7 @@ export class KeyWriter {
     );
     const { listed, released, devices } = listsOf(s, this.#cache);
     for (const x of devices.get(cpu) ?? []) {
-      const d = s.devices[x];
+      const d = deviceOf(s, x)!;
       this.#device(d.id);
       out.push(d.kind, d.name, d.features, d.rating, this.#cpuRef(d.mask), d.state);
       this.#time(d.nextEvent, DEVICE_FIELDS.nextEvent.time, now);

@@ -11,6 +11,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import { stateName } from "../machine/info.ts";
 import { movesChannels } from "../platform/hyperv/vmbus.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 const STIMER = "hv_stimer";
 
@@ -130,11 +131,13 @@ export const HYPERV_INVARIANTS = [
     claimBy: "7f828d5fff7d",
     check({ k }: At): string | null {
       if (k.s.config.isolation !== "tdx") return null;
-      const c = k.s.cpus.find((c) => c.tickDev !== null && k.s.devices[c.tickDev].kind === STIMER);
+      const c = k.s.cpus.find((c) =>
+        c.tickDev !== null && deviceOf(k.s, c.tickDev)!.kind === STIMER
+      );
       return c === undefined
         ? null
         : `CPU${c.id}'s tick device is "Hyper-V clockevent" (rating ${
-          k.s.devices[c.tickDev!].rating
+          deviceOf(k.s, c.tickDev!)!.rating
         }) in a TDX VM without a paravisor`;
     },
   },

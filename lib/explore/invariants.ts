@@ -17,6 +17,7 @@ import { HYPERV_INIT_STATE, VP_ASSIST_CRASH } from "../platform/hyperv/kexec.ts"
 import { KDUMP_LOST_TICK, STIMER_STARTING, stimerBeforeLapic } from "../platform/hyperv/kdump.ts";
 import { stateName } from "../machine/info.ts";
 import { HYPERV_INVARIANTS, stimerBelowLapic } from "./hyperv_invariants.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /** Where an invariant is checked. */
 export interface CheckPoint {
@@ -145,7 +146,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     check({ k }) {
       const c = k.s.ceCorrupt;
       if (!c) return null;
-      const d = k.s.devices[c.dev];
+      const d = deviceOf(k.s, c.dev)!;
       return `clockevent_devices loops through ${d ? `"${d.name}" of CPU${d.mask}` : c.dev}, ` +
         `added again while still listed: walks of the list never end, or fault once it is unlinked`;
     },
@@ -183,7 +184,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       const bound = (c: CpuState) =>
         c.online || c.tickDev === null
           ? null
-          : `offline CPU${c.id} still has "${s.devices[c.tickDev].name}" as its tick device`;
+          : `offline CPU${c.id} still has "${deviceOf(s, c.tickDev)!.name}" as its tick device`;
       if (step) return bound(s.cpus[step.cpu]);
       for (const c of s.cpus) {
         const message = bound(c);
@@ -222,8 +223,8 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
     check({ k, step }) {
       if (!step) return null;
       const id = k.s.cpus[step.cpu].tickDev;
-      if (id === null || k.s.devices[id].kind !== LAPIC) return null;
-      return `CPU${step.cpu}'s tick device is "${k.s.devices[id].name}" ${
+      if (id === null || deviceOf(k.s, id)!.kind !== LAPIC) return null;
+      return `CPU${step.cpu}'s tick device is "${deviceOf(k.s, id)!.name}" ${
         step.phase === "enter" ? "before" : "after"
       } ${step.callback}() (${step.state} ${stateName(k, step.state)})`;
     },
@@ -241,7 +242,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       for (const c of k.s.cpus) {
         if (!c.online || !c.hres || c.tickDev === null) continue;
         if (c.tickMode === TICKDEV_MODE.ONESHOT) continue;
-        const d = k.s.devices[c.tickDev];
+        const d = deviceOf(k.s, c.tickDev)!;
         return `CPU${c.id} has hres_active 1 but its tick device "${d.name}" is periodic (Tick ` +
           `Device mode ${c.tickMode}, event_handler ${d.handler}, nohz_mode ${c.nohzMode}): ` +
           `hrtimer_run_queues() returns before hrtimer_switch_to_hres(), so it never switches`;

@@ -30,9 +30,10 @@ import {
 // What the packer writes: state (values, counters, times, structures); keys, a list's insertion
 // counter and history are left out (lib/engine/fields.ts).
 const PACKED = ["value", "counter", "time", "struct"] as const;
-import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "../time/devices.ts";
+import { DEVICE_KINDS, PER_CPU_KINDS } from "../time/devices.ts";
 import { listOrder } from "../engine/list.ts";
 import { candidateOrder } from "./list_identity.ts";
+import { allDevices, deviceAt } from "../engine/device_table.ts";
 
 /** The fields the packer writes, per table (tests check the packer against them). */
 export const PACKED_FIELDS = {
@@ -154,7 +155,7 @@ export class Packer {
       const kind = DEVICE_KINDS[i];
       const perCpu = PER_CPU_KINDS.includes(kind);
       for (let cpu = 0; cpu < (perCpu ? s.cpus.length : 1); cpu++) {
-        const d = s.devices[perCpu ? deviceId(kind, cpu) : kind];
+        const d = deviceAt(s, kind, cpu);
         if (!d) {
           out.push(0);
           continue;
@@ -282,7 +283,8 @@ export function moveAnchors(s: MachineState, from: ArrayLike<number>, to: ArrayL
       c.ticks += delta[2 + i];
       shift(c, CPU_FIELDS);
     });
-    for (const id in m.devices) shift(m.devices[id], DEVICE_FIELDS);
+    const all = allDevices(m);
+    for (let i = 0; i < all.length; i++) shift(all[i], DEVICE_FIELDS);
     if (m.hang) shift(m.hang, HANG_FIELDS);
     shift(m, MACHINE_FIELDS);
     if (m.image) move(m.image);

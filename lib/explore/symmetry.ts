@@ -14,6 +14,8 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
 import { compareKeys, cpuOfId, type KeyItem, KeyWriter } from "./cpu_key.ts";
 import { hotpluggable } from "../hotplug/device.ts";
+import { movedDevice } from "../engine/device.ts";
+import { numberOf } from "../engine/device_table.ts";
 
 /**
  * The CPUs of `k`'s machine that no rule tells apart, ascending (empty when fewer than two): not
@@ -60,6 +62,7 @@ export const NAMES_CPUS = {
   lastJiffiesUpdate: false,
   cpus: true,
   devices: true,
+  table: true,
   ceList: true,
   ceSeq: false,
   released: true,
@@ -115,15 +118,30 @@ export function permuteState(s: MachineState, p: ArrayLike<number>): MachineStat
     const c = s.cpus[p[i]];
     return { ...c, id: i, tickDev: c.tickDev === null ? null : id(c.tickDev) };
   });
-  const devices: Record<string, DeviceState> = {};
-  for (const x in s.devices) {
-    const d = s.devices[x];
-    devices[id(x)] = { ...d, id: id(d.id), mask: cpu(d.mask), boundTo: cpu(d.boundTo) };
+  // A snapshot's devices by id, a kernel's by number (lib/engine/device_table.ts).
+  if (s.devices !== undefined) {
+    const devices: Record<string, DeviceState> = {};
+    for (const x in s.devices) {
+      const d = s.devices[x];
+      devices[id(x)] = movedDevice(d, id(d.id), cpu(d.mask), cpu(d.boundTo));
+    }
+    out.devices = devices;
   }
-  out.devices = devices;
-  const list: Record<string, number> = {};
-  for (const x in s.ceList) list[id(x)] = s.ceList[x];
-  out.ceList = list;
+  if (s.table !== undefined) {
+    const table = new Array<DeviceState | undefined>(s.table.length).fill(undefined);
+    for (const d of s.table) {
+      if (d === undefined) continue;
+      const moved = movedDevice(d, id(d.id), cpu(d.mask), cpu(d.boundTo));
+      table[numberOf(moved.id)] = moved;
+    }
+    out.table = table;
+  }
+  // A snapshot's list by id (a kernel's moved with its devices).
+  if (s.ceList !== undefined) {
+    const list: Record<string, number> = {};
+    for (const x in s.ceList) list[id(x)] = s.ceList[x];
+    out.ceList = list;
+  }
   out.released = s.released.map(id);
   out.broadcast = {
     ...s.broadcast,

@@ -9,6 +9,7 @@
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { template } from "../time/devices.ts";
 import { type DeviceState, KTIME_MAX } from "../engine/state.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 const KTIME_MAX_TEXT = "9223372036854775807";
 
@@ -85,14 +86,14 @@ export function timerList(k: Kernel): string {
     `now at ${ktime(k)} nsecs`,
     "",
   ];
-  const bc = s.broadcast.dev === null ? null : s.devices[s.broadcast.dev];
+  const bc = s.broadcast.dev === null ? null : deviceOf(s, s.broadcast.dev)!;
   deviceBlock(out, k, bc, s.broadcast.mode, "Broadcast device");
   out.push(`tick_broadcast_mask: ${cpumaskHex(s.broadcast.mask, s.config.cpus)}`);
   out.push(`tick_broadcast_oneshot_mask: ${cpumaskHex(s.broadcast.oneshotMask, s.config.cpus)}`);
   out.push("");
   for (const c of s.cpus) {
     if (!c.online) continue;
-    const d = c.tickDev === null ? null : s.devices[c.tickDev];
+    const d = c.tickDev === null ? null : deviceOf(s, c.tickDev)!;
     deviceBlock(out, k, d, c.tickMode, `Per CPU device: ${c.id}`);
   }
   return out.join("\n") + "\n";

@@ -11,6 +11,7 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { KERN, printk, withTrace } from "../engine/log.ts";
+import { copyState } from "../engine/copy.ts";
 import { type Outcome, walk } from "./device.ts";
 import { tickSuspend } from "../time/tick_offline.ts";
 import { tickSetupPeriodic } from "../time/tick_setup.ts";
@@ -23,6 +24,7 @@ export { COMPRESSION_THREADS, pm } from "./swsusp.ts";
 import { hotplugReason } from "./reasons.ts";
 import { pm, swsuspWrite } from "./swsusp.ts";
 import { vmbusBusResume } from "../platform/hyperv/vmbus.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /** What a hibernation or resume did. */
 export interface PowerOutcome {
@@ -144,7 +146,7 @@ export function syscoreResume(k: Kernel): void {
   if (s.vmbus.up) s.cpus[0].synic = true;
   const c = s.cpus[0];
   if (c.tickDev === null) return;
-  const d = s.devices[c.tickDev];
+  const d = deviceOf(s, c.tickDev)!;
   if (c.tickMode === TICKDEV_MODE.PERIODIC) tickSetupPeriodic(k, d, false);
   else {
     clockeventsSwitchState(k, d, CE_STATE.ONESHOT);
@@ -241,7 +243,7 @@ function createImage(k: Kernel, platform: boolean): Created {
         printk(k, `${pm(k)}${k.line.imageMessage}`);
         printk(k, `${pm(k)}Need to copy 0 pages`);
         // swsusp_save() copies memory here: the image holds the log up to this line.
-        const image = structuredClone(withTrace(k)) as MachineState;
+        const image = copyState(withTrace(k));
         image.image = null;
         out.image = image;
         printk(

@@ -72,7 +72,6 @@ export function initialState(config: MachineConfig, line: KernelLine): MachineSt
       ticks: 0,
     })),
     devices: {},
-    ceList: {},
     ceSeq: 0,
     released: [],
     broadcast: { dev: null, mode: 0, mask: [], oneshotMask: [] },

@@ -12,6 +12,7 @@ import { FEAT } from "../engine/state.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { listOrder } from "../engine/list.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /** One CPU, as `cpu()` / `cpus()` report it. */
 export interface CpuInfo {
@@ -100,7 +101,7 @@ export function checkCpu(k: Kernel, cpu: unknown): number {
 /** The name of CPU `cpu`'s tick device, or null. */
 export function boundDevice(k: Kernel, cpu: number): string | null {
   const id = k.s.cpus[cpu].tickDev;
-  return id === null ? null : k.s.devices[id].name;
+  return id === null ? null : deviceOf(k.s, id)!.name;
 }
 
 /** The name of the hotplug state `state` (its enum id when unnamed). */
@@ -124,7 +125,7 @@ export function stateName(k: Kernel, state: number): string {
  */
 export function cpuInfo(k: Kernel, cpu: number): CpuInfo {
   const c = k.s.cpus[cpu];
-  const d = c.tickDev === null ? null : k.s.devices[c.tickDev];
+  const d = c.tickDev === null ? null : deviceOf(k.s, c.tickDev)!;
   return {
     cpu: c.id,
     online: c.online,
@@ -147,7 +148,7 @@ export function cpuInfo(k: Kernel, cpu: number): CpuInfo {
 export function deviceInfos(k: Kernel): DeviceInfo[] {
   const s = k.s;
   const info = (id: string, listed: boolean): DeviceInfo => {
-    const d = s.devices[id];
+    const d = deviceOf(s, id)!;
     // `boundTo` names the CPU whose tick device it is; that CPU's evtdev confirms it.
     const bound = d.boundTo >= 0 && s.cpus[d.boundTo].tickDev === id ? d.boundTo : null;
     const role = s.broadcast.dev === id

@@ -9,6 +9,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import { nulledCallbacks } from "../kernels/configs.ts";
 import { template } from "../time/devices.ts";
 import { ftraceOf, isTraceable, saveCmdline } from "../tracing/ftrace.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /**
  * `kernel_init` execs `/init`: pid 1 is the shell from here on, and saved_cmdlines takes its new
@@ -45,7 +46,7 @@ export function initExec(k: Kernel): void {
   const traced = (fn: string | undefined) =>
     !!fn && (ft.filter.length === 0 || ft.filter.includes(fn)) && isTraceable(k, fn);
   const idleStops = k.s.cpus.some((c) => {
-    const d = c.online && c.tickDev ? k.s.devices[c.tickDev] : undefined;
+    const d = c.online && c.tickDev ? deviceOf(k.s, c.tickDev)! : undefined;
     return !!d && traced(template(d.kind).callbacks(k.s.config).oneshotStopped);
   });
   if (idleStops) saveCmdline(ft, k.s.config.shell);

@@ -19,26 +19,31 @@ import { configFacts } from "../kernels/configs.ts";
 import { taskContext } from "../engine/exec.ts";
 import { clocksourceName } from "../platform/hyperv/platform.ts";
 import { clocksourceRegistration } from "../time/clocksource.ts";
+import { liveDevices } from "../time/device_form.ts";
 
 // What runs when no operation does: CPU0's idle task.
 const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
 
 /**
- * The kernel context over `s` (not copied): its line's tables, the step table of `s.registered`,
+ * The kernel context over `s` (not copied; its device records taken into the kernel's form,
+ * lib/time/device_form.ts): its line's tables, the step table of `s.registered`,
  * the timer index of its devices; `history` false turns the log and trace off.
  *
  * @example
  * ```ts
  * import { createKernel } from "./kernel.ts";
+ * import { allDevices } from "../engine/device_table.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const s = vm({ kernel: "5.5", cpus: 2 }).build().snapshot();
  * const k = createKernel(s);
  * assert.equal(k.steps[k.line.cpuhp.ONLINE].name, "online");
- * assert.equal(k.timers.peek(), Math.min(...Object.values(s.devices).map((d) => d.hwExpires).filter((t) => t >= 0)));
+ * const armed = allDevices(k.s).map((d) => d.hwExpires).filter((t) => t >= 0);
+ * assert.equal(k.timers.peek(), Math.min(...armed));
  * ```
  */
 export function createKernel(s: MachineState, history = true): Kernel {
+  liveDevices(s);
   const line = KERNEL_LINES[s.config.kernel];
   const f = s.config.features;
   const steps = buildSteps(line, s.registered, nulledCallbacks(s.config));

@@ -28,12 +28,14 @@ import {
 } from "../engine/state.ts";
 import { candidatesIn, driverCallbacks, viaSynic } from "./devices.ts";
 import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
+import { refillTiming } from "../engine/device.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
+import { deviceOf, dropDevice, putDevice } from "../engine/device_table.ts";
 
 /** Looks up a registered device. */
 export function dev(k: Kernel, id: string): DeviceState {
-  const d = k.s.devices[id];
+  const d = deviceOf(k.s, id);
   if (!d) throw new Error(`internal: no device ${id}`);
   return d;
 }
@@ -48,16 +50,11 @@ export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number
 }
 
 function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
-  const existing = k.s.devices[d.id];
+  const existing = deviceOf(k.s, d.id);
   if (existing) {
     // The struct still exists (static per-CPU memory still referenced, e.g. as the broadcast
     // device): the driver re-initialises the same struct.
-    Object.assign(existing, {
-      mult: d.mult,
-      shift: d.shift,
-      minDeltaNs: d.minDeltaNs,
-      maxDeltaNs: d.maxDeltaNs,
-    });
+    refillTiming(existing, d);
     d = existing;
   }
   if (listed(k.s, d.id)) {
@@ -78,7 +75,7 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
     });
   }
   d.state = CE_STATE.DETACHED;
-  k.s.devices[d.id] = d;
+  putDevice(k.s, d);
   listAdd(k.s, d.id);
   emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
   // Under clockevents_lock (raw_spin_lock_irqsave).
@@ -336,7 +333,7 @@ function ipiContext(k: Kernel, cpu: number): ExecContext {
  * A DETACHED broadcast device is one registered again (the double add of lib/time/list_corruption.ts).
  */
 function forget(k: Kernel, id: string): void {
-  if (k.s.broadcast.dev !== id) delete k.s.devices[id];
+  if (k.s.broadcast.dev !== id) dropDevice(k.s, id);
 }
 
 /** `__clockevents_try_unbind()` (clockevents.c:387-396). */

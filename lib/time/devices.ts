@@ -16,6 +16,8 @@ import {
   type MachineState,
 } from "../engine/state.ts";
 import { clockeventsConfig, type DeviceTiming, lapicTiming } from "./clockevents_config.ts";
+import { Device, type DeviceDriver } from "../engine/device.ts";
+import { defineDeviceKinds, deviceAt } from "../engine/device_table.ts";
 import { KERNEL_LINES } from "../kernels/lines.ts";
 
 /** Driver callbacks, by the `/proc/timer_list` label that prints them. */
@@ -198,6 +200,8 @@ export function arm64UsesStimer(c: MachineConfig): boolean {
 }
 
 const BY_KIND = new Map(TEMPLATES.map((t) => [t.kind, t]));
+// The device table's numbering follows this table (lib/engine/device_table.ts).
+defineDeviceKinds(TEMPLATES);
 // The one kind whose interrupts go through the SynIC (checked when the table is loaded).
 const SYNIC_KINDS = TEMPLATES.filter((t) => t.viaSynic).map((t) => t.kind);
 if (SYNIC_KINDS.length !== 1) throw new Error("internal: expected one SynIC-delivered device kind");
@@ -278,32 +282,55 @@ export function driverCallbacks(c: MachineConfig, kind: string): DeviceCallbacks
 /** Every device kind. */
 export const DEVICE_KINDS: readonly string[] = TEMPLATES.map((t) => t.kind);
 
+// A driver's constants are a pure function of its template and the config: one frozen record
+// per config object and kind, which every instance of the kind shares (lib/engine/device.ts).
+const DRIVERS = new WeakMap<MachineConfig, Map<string, DeviceDriver>>();
+
+/**
+ * What the driver of `kind` fills a struct with on config `c` (memoised: one per config and kind).
+ *
+ * @example
+ * ```ts
+ * import { deviceDriver } from "./devices.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const c = vm().build().config;
+ * assert.equal(deviceDriver(c, "hv_stimer").name, "Hyper-V clockevent");
+ * assert.equal(deviceDriver(c, "hv_stimer"), deviceDriver(c, "hv_stimer"));
+ * ```
+ */
+export function deviceDriver(c: MachineConfig, kind: string): DeviceDriver {
+  let byKind = DRIVERS.get(c);
+  if (!byKind) DRIVERS.set(c, byKind = new Map());
+  let drv = byKind.get(kind);
+  if (!drv) {
+    const t = template(kind);
+    const timing = timingOf(c, t);
+    let ids: string[] | null = null;
+    if (t.perCpu && !(ids = IDS.get(kind) ?? null)) IDS.set(kind, ids = []);
+    drv = Object.freeze({
+      kind,
+      name: t.name(c),
+      features: t.features(c),
+      rating: t.rating(c),
+      mult: timing.mult,
+      shift: timing.shift,
+      minDeltaNs: timing.minDeltaNs,
+      maxDeltaNs: timing.maxDeltaNs,
+      perCpu: t.perCpu,
+      hwFires: t.interrupts(c),
+      ids,
+    });
+    byKind.set(kind, drv);
+  }
+  return drv;
+}
+
 /** A fresh, unregistered device struct (state DETACHED) for `kind`, per-CPU on `cpu`. */
-export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceState {
-  const t = template(kind);
-  const timing = timingOf(c, t);
-  return {
-    id: t.perCpu ? deviceId(kind, cpu) : kind,
-    kind,
-    name: t.name(c),
-    features: t.features(c),
-    rating: t.rating(c),
-    mask: t.perCpu ? cpu : t.globalMask!,
-    state: CE_STATE.DETACHED,
-    nextEvent: KTIME_MAX,
-    mult: timing.mult,
-    shift: timing.shift,
-    minDeltaNs: timing.minDeltaNs,
-    maxDeltaNs: timing.maxDeltaNs,
-    handler: null,
-    retries: 0,
-    perCpu: t.perCpu,
-    hwFires: t.interrupts(c),
-    hwEnabled: false,
-    hwExpires: -1,
-    hwPeriod: 0,
-    boundTo: -1,
-  };
+export function newDevice(c: MachineConfig, kind: string, cpu: number): Device {
+  const drv = deviceDriver(c, kind);
+  const mask = drv.perCpu ? cpu : template(kind).globalMask!;
+  return new Device(drv, mask, CE_STATE.DETACHED, KTIME_MAX, null, 0, false, -1, 0, -1);
 }
 
 /**
@@ -325,8 +352,8 @@ export function newDevice(c: MachineConfig, kind: string, cpu: number): DeviceSt
 export function candidatesIn(s: MachineState, cpu: number): string[] {
   const ids: string[] = [];
   for (const kind of DEVICE_KINDS) {
-    const id = PER_CPU_KINDS.includes(kind) ? deviceId(kind, cpu) : kind;
-    if (s.devices[id]) ids.push(id);
+    const d = deviceAt(s, kind, cpu);
+    if (d) ids.push(d.id);
   }
   return ids;
 }

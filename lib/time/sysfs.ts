@@ -12,17 +12,18 @@ import { type RefusalId, refuse } from "../util/refusals.ts";
 import { clockeventsTryUnbind, clockeventsUnbindDevice } from "./clockevents.ts";
 import { listOrder } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /** `sysfs_show_current_tick_dev()`: the CPU's tick device name, or nothing. */
 export function currentDeviceShow(k: Kernel, cpu: number): string {
   const id = k.s.cpus[cpu].tickDev;
-  return id === null ? "" : `${k.s.devices[id].name}\n`;
+  return id === null ? "" : `${deviceOf(k.s, id)!.name}\n`;
 }
 
 /** The broadcast device's `current_device` (`tick_get_broadcast_device()`). */
 export function broadcastDeviceShow(k: Kernel): string {
   const id = k.s.broadcast.dev;
-  return id === null ? "" : `${k.s.devices[id].name}\n`;
+  return id === null ? "" : `${deviceOf(k.s, id)!.name}\n`;
 }
 
 /**
@@ -38,9 +39,9 @@ export function unbindDeviceStore(
   if (value.length === 0 || value.length >= 32) return refuse("unbind-name-length");
   const name = value.endsWith("\n") ? value.slice(0, -1) : value;
   // list_for_each_entry(iter, &clockevent_devices, list) until the name.
-  walkDevices(k, "unbind_device_store", (id) => k.s.devices[id]?.name === name);
+  walkDevices(k, "unbind_device_store", (id) => deviceOf(k.s, id)?.name === name);
   for (const id of listOrder(k.s)) {
-    const d = k.s.devices[id];
+    const d = deviceOf(k.s, id)!;
     if (d.name !== name) continue;
     const tried = clockeventsTryUnbind(k, d, cpu);
     if (tried === -E.EBUSY) return refuse("unbind-not-tick-device");

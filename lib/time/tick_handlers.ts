@@ -29,6 +29,7 @@ import { type ExecContext, runAs, taskContext } from "../engine/exec.ts";
 import { recording } from "../tracing/ftrace.ts";
 import { template } from "./devices.ts";
 import { idlesWithNothingToRun, tickNohzIdleRestop } from "./tick_nohz_idle.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 /**
  * The `event_handler`s by symbol, for the interrupts of devices that are not high-resolution tick
@@ -94,7 +95,7 @@ function tickPeriodic(k: Kernel, d: DeviceState, cpu: number): void {
 export function tickHandlePeriodic(k: Kernel, d: DeviceState, cpu: number): void {
   const next0 = d.nextEvent;
   tickPeriodic(k, d, cpu);
-  const td = k.s.cpus[cpu].tickDev === null ? null : k.s.devices[k.s.cpus[cpu].tickDev!];
+  const td = k.s.cpus[cpu].tickDev === null ? null : deviceOf(k.s, k.s.cpus[cpu].tickDev!)!;
   if (!td || td.handler !== "tick_handle_periodic") return;
   if (td.state !== CE_STATE.ONESHOT) return;
   let next = next0 >= KTIME_MAX ? ktime(k) : next0;
@@ -128,17 +129,17 @@ function tickCheckOneshotChange(k: Kernel, cpu: number): boolean {
 /** `tick_is_oneshot_available()` (tick-common.c:69-78). */
 function tickIsOneshotAvailable(k: Kernel, cpu: number): boolean {
   const id = k.s.cpus[cpu].tickDev;
-  const d = id === null ? null : k.s.devices[id];
+  const d = id === null ? null : deviceOf(k.s, id)!;
   if (!d || !(d.features & FEAT.ONESHOT)) return false;
   if (!(d.features & FEAT.C3STOP)) return true;
-  const bc = k.s.broadcast.dev === null ? null : k.s.devices[k.s.broadcast.dev];
+  const bc = k.s.broadcast.dev === null ? null : deviceOf(k.s, k.s.broadcast.dev)!;
   return bc !== null && (bc.features & FEAT.ONESHOT) !== 0;
 }
 
 /** `hrtimer_switch_to_hres()` (hrtimer.c:727-741) with `tick_switch_to_oneshot()`. */
 function hrtimerSwitchToHres(k: Kernel, cpu: number): void {
   const c = k.s.cpus[cpu];
-  const d = c.tickDev === null ? null : k.s.devices[c.tickDev];
+  const d = c.tickDev === null ? null : deviceOf(k.s, c.tickDev)!;
   if (!d || !(d.features & FEAT.ONESHOT) || d.features & FEAT.DUMMY) {
     const why = !d
       ? " no tick device"
@@ -277,9 +278,10 @@ function irqContext(k: Kernel, cpu: number): ExecContext {
  * import { vm } from "../../mod.ts";
  * import { createKernel } from "../machine/kernel.ts";
  * import { irqRow } from "./tick_handlers.ts";
+ * import { deviceOf } from "../engine/device_table.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm().hyperv("none").cpus(1).build().snapshot());
- * assert.equal(irqRow(k, k.s.devices[k.s.cpus[0].tickDev!]), "LOC");
+ * assert.equal(irqRow(k, deviceOf(k.s, k.s.cpus[0].tickDev!)!), "LOC");
  * ```
  */
 export function irqRow(k: Kernel, d: DeviceState): string | null {
@@ -324,7 +326,7 @@ function tickHandleBroadcast(k: Kernel, bcdev: DeviceState): void {
   for (const cpu of [...s.broadcast.mask]) {
     const c = s.cpus[cpu];
     if (!c.online || c.tickDev === null) continue;
-    const own = s.devices[c.tickDev];
+    const own = deviceOf(s, c.tickDev)!;
     if (own) tickHandlePeriodic(k, own, cpu);
   }
   if (bcdev.state === CE_STATE.ONESHOT && s.broadcast.mask.length > 0) {
@@ -345,9 +347,9 @@ export function hasWorkingTick(k: Kernel, cpu: number): boolean {
   const s = k.s;
   const id = s.cpus[cpu].tickDev;
   if (id === null) return false;
-  const d = s.devices[id];
+  const d = deviceOf(s, id)!;
   if (d.features & FEAT.DUMMY) {
-    const bc = s.broadcast.dev === null ? null : s.devices[s.broadcast.dev];
+    const bc = s.broadcast.dev === null ? null : deviceOf(s, s.broadcast.dev)!;
     return bc !== null && s.broadcast.mask.includes(cpu) && bc.state !== CE_STATE.SHUTDOWN &&
       bc.hwEnabled;
   }
@@ -362,7 +364,7 @@ export function hasWorkingTick(k: Kernel, cpu: number): boolean {
 export function tickDescription(k: Kernel, cpu: number): string {
   const id = k.s.cpus[cpu].tickDev;
   if (id === null) return "its tick device is NULL";
-  const d = k.s.devices[id];
+  const d = deviceOf(k.s, id)!;
   return template(d.kind).silent?.(d, cpu) ??
     `its tick device "${d.name}" does not interrupt on this host`;
 }
@@ -380,7 +382,7 @@ export function tickCancelSchedTimer(k: Kernel, cpu: number): void {
   c.nohzMode = 0;
   c.schedExpires = -1;
   if (!wasHres || c.tickDev === null) return;
-  const d = k.s.devices[c.tickDev];
+  const d = deviceOf(k.s, c.tickDev)!;
   if (d && d.state === CE_STATE.ONESHOT && c.online === false) {
     clockeventsSwitchState(k, d, CE_STATE.ONESHOT_STOPPED);
     d.nextEvent = KTIME_MAX;

@@ -35,6 +35,7 @@ import { CE_STATE, KTIME_MAX, TICK_DO_TIMER } from "../engine/state.ts";
 import { IDLE } from "../tracing/tasks.ts";
 import { recording } from "../tracing/ftrace.ts";
 import { clockeventsProgramEvent, clockeventsSwitchState } from "./clockevents.ts";
+import { deviceOf } from "../engine/device_table.ts";
 
 const activeStates = new WeakMap<Kernel["steps"], number>();
 
@@ -205,7 +206,7 @@ export function tickNohzIdleExit(k: Kernel, cpu: number): void {
 /** The CPU's tick device follows its sched timer: stopped when there is none. */
 function programTick(k: Kernel, cpu: number): void {
   const c = k.s.cpus[cpu];
-  const d = c.tickDev === null ? null : k.s.devices[c.tickDev];
+  const d = c.tickDev === null ? null : deviceOf(k.s, c.tickDev)!;
   if (!d) return;
   if (c.schedExpires < 0) {
     if (d.state === CE_STATE.ONESHOT) clockeventsSwitchState(k, d, CE_STATE.ONESHOT_STOPPED);

@@ -12,12 +12,13 @@ import { irqsaveWith } from "../engine/exec.ts";
 import { fcallWith } from "../tracing/ftrace.ts";
 import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
-import { DEVICE_KINDS, deviceId, PER_CPU_KINDS } from "./devices.ts";
+import { DEVICE_KINDS, PER_CPU_KINDS } from "./devices.ts";
 import { listDel, listed } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";
+import { deviceAt, deviceOf, dropDevice } from "../engine/device_table.ts";
 
 /**
  * `tick_handover_do_timer()` on the dying CPU (tick-common.c:410-418): if it owns the duty,
@@ -53,7 +54,7 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
   // Indexed loops here and below: they run once per offline, mostly before they are optimised,
   // where `for…of` builds an iterator and a result per element.
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const d = k.s.devices[deviceId(PER_CPU_KINDS[i], cpu)];
+    const d = deviceAt(k.s, PER_CPU_KINDS[i], cpu);
     if (d) hwStop(d);
   }
 }
@@ -62,11 +63,11 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
 function devicesOf(k: Kernel, cpu: number): string[] {
   const ids: string[] = [];
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const id = deviceId(PER_CPU_KINDS[i], cpu);
-    if (k.s.devices[id]) ids.push(id);
+    const d = deviceAt(k.s, PER_CPU_KINDS[i], cpu);
+    if (d) ids.push(d.id);
   }
   for (let i = 0; i < GLOBAL_KINDS.length; i++) {
-    if (k.s.devices[GLOBAL_KINDS[i]]?.mask === cpu) ids.push(GLOBAL_KINDS[i]);
+    if (deviceAt(k.s, GLOBAL_KINDS[i], 0)?.mask === cpu) ids.push(GLOBAL_KINDS[i]);
   }
   return ids;
 }
@@ -104,7 +105,7 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   // Released structs leave every list (list_del poisons them); one that is still the broadcast
   // device stays referenced (tick_broadcast_device.evtdev), so hvtick keeps it.
   for (let i = 0; i < s.released.length; i++) {
-    if (s.broadcast.dev !== s.released[i]) delete s.devices[s.released[i]];
+    if (s.broadcast.dev !== s.released[i]) dropDevice(s, s.released[i]);
   }
   s.released = [];
   // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices.
@@ -113,12 +114,12 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   for (let i = 0; i < mine.length; i++) {
     const id = mine[i];
     if (!listed(s, id) || s.broadcast.dev === id) continue;
-    const d = s.devices[id];
+    const d = deviceOf(s, id)!;
     if (d.state !== CE_STATE.DETACHED) {
       throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
     }
     listDel(s, id);
-    delete s.devices[id];
+    dropDevice(s, id);
   }
   // hres_active is hrtimer_cpu_base's: neither tick_shutdown() nor the dying CPU's
   // hrtimers_cpu_dying() clears it (6.8.1 tick-common.c:420-437, hrtimer.c:2224-2262); only

@@ -8,9 +8,10 @@
  */
 
 import type { Kernel } from "../../engine/kernel.ts";
-import { deviceId, newDevice } from "../../time/devices.ts";
+import { newDevice } from "../../time/devices.ts";
 import { clockeventsRegisterDevice, clockeventsSwitchState } from "../../time/clockevents.ts";
 import { CE_STATE } from "../../engine/state.ts";
+import { deviceAt } from "../../engine/device_table.ts";
 
 /** `arch_timer_starting_cpu()`: registers this CPU's `arch_sys_timer`. */
 export function archTimerStartingCpu(k: Kernel, cpu: number): number {
@@ -23,7 +24,7 @@ export function archTimerStartingCpu(k: Kernel, cpu: number): number {
  * state is left alone until `tick_cleanup_dead_cpu()`).
  */
 export function archTimerDyingCpu(k: Kernel, cpu: number): number {
-  const d = k.s.devices[deviceId("arch_sys_timer", cpu)];
+  const d = deviceAt(k.s, "arch_sys_timer", cpu);
   if (d) {
     const state = d.state;
     clockeventsSwitchState(k, d, CE_STATE.SHUTDOWN);

@@ -7,13 +7,14 @@
  */
 
 import type { Kernel } from "../../engine/kernel.ts";
-import { deviceId, newDevice } from "../../time/devices.ts";
+import { newDevice } from "../../time/devices.ts";
 import {
   clockeventsConfigAndRegister,
   clockeventsUnbindDevice,
   hwStop,
 } from "../../time/clockevents.ts";
 import { fcall, fcallWith } from "../../tracing/ftrace.ts";
+import { deviceAt } from "../../engine/device_table.ts";
 
 /** Whether the guest has a stimer at all (`HV_MSR_SYNTIMER_AVAILABLE`, and x86 or pre-5.15 arm64). */
 export function hasStimer(k: Kernel): boolean {
@@ -39,7 +40,7 @@ export function hvCeShutdown(k: Kernel, cpu: number): void {
 }
 
 function ceShutdown(k: Kernel, cpu: number): void {
-  const d = k.s.devices[deviceId("hv_stimer", cpu)];
+  const d = deviceAt(k.s, "hv_stimer", cpu);
   if (d) hwStop(d);
 }
 
@@ -55,7 +56,7 @@ export function hvStimerCleanup(k: Kernel, cpu: number): number {
 
 function stimerCleanup(k: Kernel, cpu: number): number {
   if (!hasStimer(k)) return 0;
-  const d = k.s.devices[deviceId("hv_stimer", cpu)];
+  const d = deviceAt(k.s, "hv_stimer", cpu);
   switch (k.line.stimer.cleanup) {
     case "shutdown":
       hvCeShutdown(k, cpu);
