@@ -37,6 +37,8 @@ export interface ReuseOptions {
   readonly verify: boolean;
   /** The interchangeable CPUs (symmetry.ts), explored once per orbit; empty: no reduction. */
   readonly group?: readonly number[];
+  /** What to take out of a state reached before classing it (lazy_failures.ts); none when absent. */
+  readonly disarm?: (s: MachineState) => unknown;
 }
 
 /** The moves a search has learnt, and how it takes them. */
@@ -60,7 +62,7 @@ export class Reuse {
     readonly tree: Counterexamples,
     readonly options: ReuseOptions,
   ) {
-    this.classes = new StateClasses(root.s.cpus.length, options.group);
+    this.classes = new StateClasses(root.s.cpus.length, options.group, options.disarm ?? null);
     this.#plain = options.reuse && !options.verify;
   }
 
