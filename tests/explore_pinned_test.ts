@@ -5,7 +5,8 @@
  * work, and taken again on purpose twice: when the move reduction (move_orbits.ts) was merged
  * (4e5923d, the two "moves reduced" searches), and when the reduced identity kept each CPU's own
  * clockevent order and fault covering stopped leaving out injections a refused walk keeps armed
- * (i15-fail's merge). The three 2012R2 searches keep every armed failure (`lazyFailures: false`,
+ * (i15-fail's merge), and when a hang's reason was renumbered with its state (one canonical form
+ * per hung orbit: 2012R2 / 5.4 with every move, 594 -> 563 orbits, all 31 hung). The three 2012R2 searches keep every armed failure (`lazyFailures: false`,
  * as they were found); the default, carrying a failure armed on an offline CPU lazily
  * (lazy_failures.ts), is pinned on its own at the end. A change to what a state is (its packed fields, the symmetry canonical form)
  * changes them on purpose: then take them again and say why in the commit.
@@ -162,14 +163,14 @@ Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, symmetry, eve
       lazyFailures: false,
     })),
     {
-      states: 594,
+      states: 563,
       transitions: 1298,
       modelRuns: 1264,
       stopped: null,
       checks: counts(
         NAMES,
-        "33821/8460 594/361 34415/1558 30405/0 30405/1944 34415/0 33821/3723 " +
-          "594/0 594/4 594/0 594/0 33821/798 594/0 33821/0",
+        "33821/8460 563/330 34384/1552 30374/0 30374/1944 34384/0 33821/3723 " +
+          "563/0 563/4 563/0 563/0 33821/798 563/0 33821/0",
       ),
       violations: LEGACY_VIOLATIONS,
     },
@@ -199,9 +200,9 @@ Deno.test("pinned: 6.8 with hotplug state control (partial targets, kexec), 2 vC
 
 // The same two searches with the move reduction (move_orbits.ts, the default): the operations a
 // state's own symmetry leaves out are not run, so transitions, model runs and checks drop; the
-// verdicts and counterexamples stay. 2012R2 on 5.4 finds 31 orbits fewer (594 -> 563), all of
-// them hung (no-hang 361 -> 330 violations; 233 orbits that did not hang in both): a hung state
-// whose reason text names its CPU has two canonical forms, and running every move reaches both.
+// verdicts and counterexamples stay, and so do the orbits: a hang's reason text is renumbered with
+// its state (symmetry.ts renumberCpus), so a hung orbit has one canonical form (before, running
+// every move met 31 hung orbits twice on 2012R2 / 5.4: 594 where the reduced moves met 563).
 Deno.test("pinned: the bench's 4-vCPU machine, symmetry to depth 14, moves reduced", () => {
   assert.deepEqual(found(explore(BENCH, { depth: 14 })), {
     states: 15465,
