@@ -103,7 +103,9 @@ export const NAMES_CPUS = {
  * A hang's text as the renumbered state's producer writes it: its producers name a CPU only as
  * `CPU<n>` (hotplug/invoke.ts `runsWithoutTick` with time/devices.ts `silent`, hotplug/device.ts
  * `leftWithoutTick`) or a list as `CPUs <n>,<m>` in ascending order (platform/hyperv/kexec.ts
- * `vpAssistCrashReason`), so each such number is renumbered by `cpu` (a list sorted again).
+ * `vpAssistCrashReason`), so each such number is renumbered by `cpu` (a list sorted again). A
+ * task's name in hotplug/oops.ts's reason (`cpuhp/2[23]`) is left: no check reads a hang's texts,
+ * so at worst that hung orbit keeps two canonical forms.
  *
  * @example
  * ```ts
