@@ -13,7 +13,7 @@ import type { MachineConfig } from "../engine/config.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
 import { didYouMean } from "../util/hint.ts";
 import { arrayOf, check, func, object, optional, readInput, show } from "../util/check.ts";
-import { OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
+import { type ExploreOperation, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
@@ -22,13 +22,13 @@ import {
   type InvariantVerdict,
   verdicts,
 } from "./checker.ts";
-import { Counterexamples, type Violation } from "./counterexamples.ts";
+import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
 import { Reuse } from "./reuse.ts";
 import { canonicalAnchors } from "./classes.ts";
 import { anchorsOf } from "./pack.ts";
 import { interchangeable } from "./symmetry.ts";
-import { disarmOffline, lazyFailuresApply } from "./lazy_failures.ts";
+import { disarmOffline, fromPlainWalk, lazyFailuresApply } from "./lazy_failures.ts";
 import type { MachineState } from "../engine/state.ts";
 import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES } from "./memory.ts";
@@ -252,13 +252,23 @@ function* search(
     (lines, invariant) => runScenario(r.vmOptions, lines, { invariants: [invariant] }),
   );
   const checker = new Checker(checked, root, tree.record);
-  const reuse = new Reuse(root, checker, tree, {
+  const reuse: Reuse = new Reuse(root, checker, tree, {
     reuse: builtin,
     verify: options.verify === true,
     group,
     // Armed failures on offline CPUs carried lazily (lazy_failures.ts).
     ...(options.lazyFailures !== false && lazyFailuresApply(kinds)
-      ? { disarm: (s: MachineState) => disarmOffline(root.steps, s) }
+      ? {
+        disarm: (s: MachineState) => disarmOffline(root.steps, s),
+        derive: (cls: number, op: ExploreOperation) =>
+          fromPlainWalk(
+            root.steps,
+            reuse.classes,
+            cls,
+            op,
+            (i) => tree.has(keyOf(checked[i].inv.name, "fail")),
+          ),
+      }
       : {}),
   });
   const classes = reuse.classes;
