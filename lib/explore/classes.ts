@@ -212,9 +212,15 @@ export class StateClasses {
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
    * symmetry reduction); with symmetry, states that agree on each CPU's order of
-   * `clockevent_devices` are one (list_identity.ts; pack.ts `perCpuList`).
+   * `clockevent_devices` are one (list_identity.ts; pack.ts `perCpuList`). `disarm`, when given,
+   * takes out of a state reached what the search carries lazily (lazy_failures.ts) before it is
+   * classed.
    */
-  constructor(cpus: number, readonly group: readonly number[] = []) {
+  constructor(
+    cpus: number,
+    readonly group: readonly number[] = [],
+    readonly disarm: ((s: MachineState) => unknown) | null = null,
+  ) {
     this.#packer = new Packer(group.length > 0);
     this.width = anchorCount(cpus);
     this.#key = new Float64Array(this.width + 1);
@@ -230,9 +236,11 @@ export class StateClasses {
 
   /**
    * The canonical class of `s` (its interchangeable CPUs renumbered in canonical order), new if
-   * unmet (then `s`, or its renumbered copy, becomes its representative: do not change `s`).
+   * unmet (then `s`, or its renumbered copy, becomes its representative: do not change `s`). With
+   * `disarm`, `s` itself is disarmed first.
    */
   canonical(s: MachineState): Canonical {
+    this.disarm?.(s);
     if (this.group.length === 0) return { cls: this.classOf(s), perm: null, ties: [] };
     const { perm, ties } = canonicalOrder(s, this.group);
     const moved = perm.some((p, i) => p !== i);

@@ -37,6 +37,10 @@ export interface ReuseOptions {
   readonly verify: boolean;
   /** The interchangeable CPUs (symmetry.ts), explored once per orbit; empty: no reduction. */
   readonly group?: readonly number[];
+  /** What to take out of a state reached before classing it (lazy_failures.ts); none when absent. */
+  readonly disarm?: (s: MachineState) => unknown;
+  /** A move known without running the model (lazy_failures.ts fromPlainWalk), or null. */
+  readonly derive?: (cls: number, op: ExploreOperation) => Move | null;
 }
 
 /** The moves a search has learnt, and how it takes them. */
@@ -60,7 +64,7 @@ export class Reuse {
     readonly tree: Counterexamples,
     readonly options: ReuseOptions,
   ) {
-    this.classes = new StateClasses(root.s.cpus.length, options.group);
+    this.classes = new StateClasses(root.s.cpus.length, options.group, options.disarm ?? null);
     this.#plain = options.reuse && !options.verify;
   }
 
@@ -185,8 +189,13 @@ export class Reuse {
     const known = (this.classes.list[cls].moves[g] ??= []);
     let move = reuse ? known[variant] : undefined;
     if (move === undefined) {
-      move = this.#run(state(), op, node, false);
-      this.modelRuns++;
+      // A fault injection its walk does not read, taken from the plain walk (lazy_failures.ts).
+      const derived = this.#plain && variant === 0 ? this.options.derive?.(cls, op) : null;
+      if (derived) move = derived;
+      else {
+        move = this.#run(state(), op, node, false);
+        this.modelRuns++;
+      }
       if (reuse) {
         known[variant] = move;
         this.#moves.push(move);

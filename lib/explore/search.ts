@@ -13,7 +13,7 @@ import type { MachineConfig } from "../engine/config.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
 import { didYouMean } from "../util/hint.ts";
 import { arrayOf, check, func, object, optional, readInput, show } from "../util/check.ts";
-import { OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
+import { type ExploreOperation, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
@@ -22,12 +22,14 @@ import {
   type InvariantVerdict,
   verdicts,
 } from "./checker.ts";
-import { Counterexamples, type Violation } from "./counterexamples.ts";
+import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
 import { Reuse } from "./reuse.ts";
 import { canonicalAnchors } from "./classes.ts";
 import { anchorsOf } from "./pack.ts";
 import { interchangeable } from "./symmetry.ts";
+import { disarmOffline, fromPlainWalk, lazyFailuresApply } from "./lazy_failures.ts";
+import type { MachineState } from "../engine/state.ts";
 import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES } from "./memory.ts";
 import { type ExploreProgress, Frontier } from "./frontier.ts";
@@ -83,6 +85,14 @@ export interface ExploreOptions {
    * `transitions`).
    */
   readonly symmetricMoves?: boolean;
+  /**
+   * With `fail`, `online` and `offline` among the operations, a failure left armed on an offline
+   * CPU is carried lazily: the state is kept without it, and the failure is written right before
+   * the `online` that fires it (a `fail` move), at the same place in the path
+   * (lazy_failures.ts; default true). False keeps every armed failure (for checking the
+   * reduction: the same verdicts and counterexample lengths, more states).
+   */
+  readonly lazyFailures?: boolean;
 }
 
 /** What a search covered and found (plain data). */
@@ -143,6 +153,7 @@ const OPTIONS = object<ExploreOptions>({
   verify: optional(given<boolean>()),
   symmetry: optional(given<boolean>()),
   symmetricMoves: optional(given<boolean>()),
+  lazyFailures: optional(given<boolean>()),
 }, "explore options");
 
 function validate(input: ExploreOptions) {
@@ -186,7 +197,7 @@ function validate(input: ExploreOptions) {
       `Invalid progressEvery ${show(every)}: expected a positive integer`,
     );
   }
-  for (const key of ["verify", "symmetry", "symmetricMoves"] as const) {
+  for (const key of ["verify", "symmetry", "symmetricMoves", "lazyFailures"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
       throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
     }
@@ -241,10 +252,24 @@ function* search(
     (lines, invariant) => runScenario(r.vmOptions, lines, { invariants: [invariant] }),
   );
   const checker = new Checker(checked, root, tree.record);
-  const reuse = new Reuse(root, checker, tree, {
+  const reuse: Reuse = new Reuse(root, checker, tree, {
     reuse: builtin,
     verify: options.verify === true,
     group,
+    // Armed failures on offline CPUs carried lazily (lazy_failures.ts).
+    ...(options.lazyFailures !== false && lazyFailuresApply(kinds)
+      ? {
+        disarm: (s: MachineState) => disarmOffline(root.steps, s),
+        derive: (cls: number, op: ExploreOperation) =>
+          fromPlainWalk(
+            root.steps,
+            reuse.classes,
+            cls,
+            op,
+            (i) => tree.has(keyOf(checked[i].inv.name, "fail")),
+          ),
+      }
+      : {}),
   });
   const classes = reuse.classes;
   const rootCanonical = classes.canonical(root.s);

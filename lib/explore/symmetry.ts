@@ -102,6 +102,36 @@ export const NAMES_CPUS = {
  * assert.deepEqual(permuteState(swapped, [0, 2, 1]).cpus, s.cpus);
  * ```
  */
+/**
+ * A hang's text as the renumbered state's producer writes it: its producers name a CPU only as
+ * `CPU<n>` (hotplug/invoke.ts `runsWithoutTick` with time/devices.ts `silent`, hotplug/device.ts
+ * `leftWithoutTick`) or a list as `CPUs <n>,<m>` in ascending order (platform/hyperv/kexec.ts
+ * `vpAssistCrashReason`), so each such number is renumbered by `cpu` (a list sorted again). A
+ * task's name in hotplug/oops.ts's reason (`cpuhp/2[23]`) is left: no check reads a hang's texts,
+ * so at worst that hung orbit keeps two canonical forms.
+ *
+ * @example
+ * ```ts
+ * import { renumberCpus } from "./symmetry.ts";
+ * import assert from "node:assert/strict";
+ * const swap = (n: number) => [0, 2, 1, 3][n];
+ * assert.equal(renumberCpus("CPU2 has no working clockevent device", swap), "CPU1 has no working clockevent device");
+ * assert.equal(renumberCpus("stayed enabled on CPUs 1,3", swap), "stayed enabled on CPUs 2,3");
+ * ```
+ */
+export function renumberCpus(text: string, cpu: (n: number) => number): string {
+  return text.replace(
+    /\bCPUs (\d+(?:,\d+)+)|\bCPU(\d+)/g,
+    (_, list, one) =>
+      list === undefined
+        ? `CPU${cpu(Number(one))}`
+        : `CPUs ${
+          list.split(",").map((n: string) => cpu(Number(n))).sort((a: number, b: number) => a - b)
+            .join(",")
+        }`,
+  );
+}
+
 export function permuteState(s: MachineState, p: ArrayLike<number>): MachineState {
   const q = new Array<number>(p.length);
   for (let i = 0; i < p.length; i++) q[p[i]] = i;
@@ -113,7 +143,12 @@ export function permuteState(s: MachineState, p: ArrayLike<number>): MachineStat
   const mask = (xs: readonly number[]) => xs.map(cpu).sort((a, b) => a - b);
   const out: MachineState = { ...s };
   out.doTimerCpu = cpu(s.doTimerCpu);
-  out.hang = s.hang && { ...s.hang, cpu: cpu(s.hang.cpu) };
+  out.hang = s.hang && {
+    ...s.hang,
+    cpu: cpu(s.hang.cpu),
+    reason: renumberCpus(s.hang.reason, cpu),
+    symptom: renumberCpus(s.hang.symptom, cpu),
+  };
   out.cpus = s.cpus.map((_, i): CpuState => {
     const c = s.cpus[p[i]];
     return { ...c, id: i, tickDev: c.tickDev === null ? null : id(c.tickDev) };
