@@ -43,9 +43,10 @@ export function lazyFailuresApply(kinds: readonly OperationKind[]): boolean {
  * ```ts
  * import { disarmOffline } from "./lazy_failures.ts";
  * import { workspace } from "./workspace.ts";
+ * import { copyState } from "../engine/copy.ts";
  * import assert from "node:assert/strict";
  * const { root } = workspace({ hyperv: "2019", kernel: "5.5", cpus: 2 });
- * const s = structuredClone(root.s);
+ * const s = copyState(root.s);
  * Object.assign(s.cpus[1], { online: false, devOffline: true, state: 0, target: 0 });
  * s.cpus[1].fail = root.line.cpuhp.BRINGUP_CPU;
  * assert.equal(disarmOffline(root.steps, s), 1);

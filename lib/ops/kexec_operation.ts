@@ -10,6 +10,7 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import type { Hang, MachineState } from "../engine/state.ts";
+import { copyState } from "../engine/copy.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
@@ -85,16 +86,13 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
 // boot of one configuration ends in the same state, and a kernel made on a copy of it
 // (createKernel, as a snapshot is restored) is that boot's. Booting 8 vCPUs again takes about
 // 2 ms, the copy 0.2 ms; exploration boots one at every kexec and kdump it learns.
-// The copy shares the configuration, as a boot does (the state's `config` is the one it was given).
+// copyState() (lib/engine/copy.ts) shares the configuration, as a boot does, and copies the running
+// kernel's device structs as themselves (a structured clone would drop their driver's constants).
 const BOOTED = new WeakMap<MachineConfig, MachineState>();
-const copy = (s: MachineState, config: MachineConfig): MachineState => ({
-  ...structuredClone({ ...s, config: null }),
-  config,
-});
 function newKernel(config: MachineConfig): Kernel {
   let s = BOOTED.get(config);
-  if (s === undefined) BOOTED.set(config, s = copy(boot(config).s, config));
-  return createKernel(copy(s, config));
+  if (s === undefined) BOOTED.set(config, s = copyState(boot(config).s));
+  return createKernel(copyState(s));
 }
 
 /**
