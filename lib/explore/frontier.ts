@@ -151,73 +151,12 @@ export class Frontier {
    * operations, where it may stop the search.
    */
   run(): boolean {
-    const { reuse, tree, limits } = this;
-    const classes = reuse.classes;
-    const W = this.#w;
-    const A = W - 2;
-    const v = this.#v;
+    const limits = this.limits;
+    const A = this.#w - 2;
     while (this.#depth < limits.depth && this.#count > 0) {
-      const last = this.#depth + 1 === limits.depth;
-      const rows = this.#rows;
       for (; this.#i < this.#count; this.#i++, this.#g = 0, this.#input = null) {
-        const at = this.#i * W;
-        const node = rows[at];
-        const cls = rows[at + 1];
-        const c = classes.list[cls];
-        // Which operations a state allows depends on its class alone.
-        if (!c.ops) {
-          c.ops = limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
-          this.#stateHeld += opsBytes(c.ops.length);
-          this.#twins[cls] = limits.symmetricMoves
-            ? symmetricTwins(this.#ties[cls] ?? [], c.ops)
-            : null;
-        }
-        const twin = this.#twins[cls];
-        for (; this.#g < c.ops.length; this.#g++) {
-          if (!takes(twin, this.#g, rows, at + 2)) continue;
-          if (this.reports.length > 0) return true;
-          if (classes.states >= limits.maxStates) return this.#stop("state budget");
-          // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
-          if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
-            return this.#stop("memory budget");
-          }
-          const stop = limits.shouldStop?.();
-          if (stop) return this.#stop(stop === true ? "interrupted" : stop);
-          const g = this.#g;
-          // An operation that reaches the kthread_park() race runs again with the other side.
-          let op = c.ops[g];
-          for (let variant = 0; variant < 2; variant++) {
-            const move = reuse.move(cls, g, variant, op, node, this.#state);
-            if (!move.ran) break;
-            this.transitions++;
-            // Counted down rather than `transitions % every`: a division per transition.
-            const due = --this.#untilReport === 0;
-            if (due) this.#untilReport = limits.every;
-            if (due || reuse.modelRuns - this.#runsAtReport >= 16) {
-              this.#runsAtReport = reuse.modelRuns;
-              this.reports.push({
-                states: classes.states,
-                transitions: this.transitions,
-                depth: this.#depth + 1,
-                bytes: this.held(),
-              });
-            }
-            reuse.anchorsAfter(move, rows, at + 2, v);
-            if (classes.visit(move.to, v, 0)) {
-              this.#stateHeld += stateBytes(A, !last);
-              const id = tree.add(node, op);
-              reuse.arrived(move, v, id, c, rows, at + 2);
-              // The last level is never expanded: its states need not be kept. A class is expanded
-              // only once queued: its tied CPUs are kept then, from the first move that queues it.
-              if (!last) {
-                this.#ties[move.to] ??= move.ties;
-                this.#queue(id, move.to);
-              }
-            } else reuse.revisited(move, v, node, c, rows, at + 2);
-            if (variant > 0 || !move.race) break;
-            op = reuse.variant(c, g);
-          }
-        }
+        const out = this.#expand();
+        if (out !== null) return out;
       }
       // The level just expanded is let go: its states' anchors are no longer held.
       this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
@@ -225,13 +164,90 @@ export class Frontier {
       // Levels grow: room for as many rows as this one had saves most of the doublings. The last
       // level queues nothing, so the one after it gets no such room.
       const queuesNothing = this.#depth + 2 >= limits.depth;
-      this.#next = new Float64Array(W * (queuesNothing ? 16 : Math.max(16, this.#count)));
+      this.#next = new Float64Array(this.#w * (queuesNothing ? 16 : Math.max(16, this.#count)));
       this.#nextCount = 0;
       this.#i = 0;
       this.#depth++;
       this.depthCovered = this.#depth;
     }
     return false;
+  }
+
+  /**
+   * Runs row #i's operations from #g on: null once the row is done, else what run() returns (a
+   * report is due, or the search stopped). A method of its own, called per row, rather than the
+   * innermost of run()'s three loops: V8 optimizes a function called this often by its calls,
+   * where a loop nested this deep was compiled on the stack (OSR) and thrown away each time it
+   * exited, once per row, and again after every garbage collection that let the previous
+   * search's objects go (the bench's explore rows collect before each run).
+   */
+  #expand(): boolean | null {
+    const { reuse, tree, limits } = this;
+    const classes = reuse.classes;
+    const W = this.#w;
+    const A = W - 2;
+    const v = this.#v;
+    const last = this.#depth + 1 === limits.depth;
+    const rows = this.#rows;
+    const at = this.#i * W;
+    const node = rows[at];
+    const cls = rows[at + 1];
+    const c = classes.list[cls];
+    // Which operations a state allows depends on its class alone.
+    if (!c.ops) {
+      c.ops = limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
+      this.#stateHeld += opsBytes(c.ops.length);
+      this.#twins[cls] = limits.symmetricMoves
+        ? symmetricTwins(this.#ties[cls] ?? [], c.ops)
+        : null;
+    }
+    const twin = this.#twins[cls];
+    for (; this.#g < c.ops.length; this.#g++) {
+      if (!takes(twin, this.#g, rows, at + 2)) continue;
+      if (this.reports.length > 0) return true;
+      if (classes.states >= limits.maxStates) return this.#stop("state budget");
+      // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
+      if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
+        return this.#stop("memory budget");
+      }
+      const stop = limits.shouldStop?.();
+      if (stop) return this.#stop(stop === true ? "interrupted" : stop);
+      const g = this.#g;
+      // An operation that reaches the kthread_park() race runs again with the other side.
+      let op = c.ops[g];
+      for (let variant = 0; variant < 2; variant++) {
+        const move = reuse.move(cls, g, variant, op, node, this.#state);
+        if (!move.ran) break;
+        this.transitions++;
+        // Counted down rather than `transitions % every`: a division per transition.
+        const due = --this.#untilReport === 0;
+        if (due) this.#untilReport = limits.every;
+        if (due || reuse.modelRuns - this.#runsAtReport >= 16) {
+          this.#runsAtReport = reuse.modelRuns;
+          this.reports.push({
+            states: classes.states,
+            transitions: this.transitions,
+            depth: this.#depth + 1,
+            bytes: this.held(),
+          });
+        }
+        reuse.anchorsAfter(move, rows, at + 2, v);
+        if (classes.visit(move.to, v, 0)) {
+          this.#stateHeld += stateBytes(A, !last);
+          const id = tree.add(node, op);
+          reuse.arrived(move, v, id, c, rows, at + 2);
+          // The last level is never expanded: its states need not be kept. A class is expanded
+          // only once queued: its tied CPUs are kept then, from the first move that queues it.
+          if (!last) {
+            this.#ties[move.to] ??= move.ties;
+            this.#queue(id, move.to);
+          }
+        } else reuse.revisited(move, v, node, c, rows, at + 2);
+        if (variant > 0 || !move.race) break;
+        op = reuse.variant(c, g);
+      }
+    }
+    return null;
   }
 
   #stop(why: string): false {
