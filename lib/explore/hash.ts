@@ -49,6 +49,47 @@ export function hash64Into(xs: ArrayLike<number>, out: Uint32Array): void {
 }
 
 /**
+ * {@linkcode hash64Into} of the small integer `head` followed by `xs[at…at + n)`, without copying
+ * them into one array: a visited state's key is its class then its anchors, hashed once per
+ * transition.
+ *
+ * @example
+ * ```ts
+ * import { hash64, hash64Of } from "./hash.ts";
+ * import assert from "node:assert/strict";
+ * const out = new Uint32Array(2);
+ * hash64Of(7, Float64Array.of(9, 5e9, 3, 4), 1, 2, out);
+ * assert.deepEqual([...out], hash64([7, 5e9, 3]));
+ * ```
+ */
+export function hash64Of(
+  head: number,
+  xs: ArrayLike<number>,
+  at: number,
+  n: number,
+  out: Uint32Array,
+): void {
+  // The loop of hash64Into, its first step taken on `head` (a small integer: a class number).
+  let a = Math.imul(0x811c9dc5 ^ head, 0x01000193);
+  let b = Math.imul(0x9747b28c ^ head, 0x5bd1e995) ^ (0x9747b28c >>> 13);
+  for (let i = at; i < at + n; i++) {
+    const x = xs[i];
+    if (x === (x | 0)) {
+      a = Math.imul(a ^ x, 0x01000193);
+      b = Math.imul(b ^ x, 0x5bd1e995) ^ (b >>> 13);
+    } else {
+      f64[0] = x;
+      a = Math.imul(a ^ u32[0], 0x01000193) ^ u32[1];
+      b = Math.imul(b ^ u32[1], 0x5bd1e995) ^ (b >>> 13) ^ u32[0];
+    }
+  }
+  a = Math.imul(a ^ (a >>> 16), 0x85ebca6b) ^ (n + 1);
+  b = Math.imul(b ^ (b >>> 15), 0xc2b2ae35);
+  out[0] = a >>> 0;
+  out[1] = b >>> 0;
+}
+
+/**
  * A set of 64-bit keys (open addressing, linear probing): both halves of a key side by side in
  * one array, so a probe reads one cache line, not one per half and one for a flag (the table is
  * megabytes, read at a random place once per transition: issue 15). The all-zero key marks an
