@@ -160,11 +160,15 @@ export class Frontier {
       }
       // The level just expanded is let go: its states' anchors are no longer held.
       this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
+      const spent = this.#rows;
       [this.#rows, this.#count] = [this.#next, this.#nextCount];
-      // Levels grow: room for as many rows as this one had saves most of the doublings. The last
-      // level queues nothing, so the one after it gets no such room.
+      // Levels grow: room for as many rows as this one had saves most of the doublings. The next
+      // level is written over the one just expanded when that has the room (no new megabytes to
+      // zero and collect per level). The last level queues nothing, so the one after it gets no
+      // such room, and the spent level is let go.
       const queuesNothing = this.#depth + 2 >= limits.depth;
-      this.#next = new Float64Array(this.#w * (queuesNothing ? 16 : Math.max(16, this.#count)));
+      const room = this.#w * (queuesNothing ? 16 : Math.max(16, this.#count));
+      this.#next = !queuesNothing && spent.length >= room ? spent : new Float64Array(room);
       this.#nextCount = 0;
       this.#i = 0;
       this.#depth++;
