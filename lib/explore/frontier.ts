@@ -41,6 +41,11 @@ export interface FrontierLimits {
   readonly maxBytes: number;
   /** Transitions between progress reports. */
   readonly every: number;
+  /**
+   * Make progress reports (default true). False when nobody reads them (`explore()`): then run()
+   * returns only at the end, and its loop stays compiled for the whole search.
+   */
+  readonly reports?: boolean;
   /** Asked between operations (ExploreOptions.shouldStop). */
   readonly shouldStop?: () => boolean | string;
   /** One move per run of CPUs a state cannot tell apart (ExploreOptions.symmetricMoves). */
@@ -101,6 +106,7 @@ export class Frontier {
   #untilReport: number;
   // The anchors an operation leads to.
   readonly #v: Float64Array;
+  readonly #reporting: boolean;
   // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts), and its
   // runs of tied CPUs (from the canonical form that first queued it).
   readonly #twins: (Int32Array | null)[] = [];
@@ -137,6 +143,7 @@ export class Frontier {
     this.#v = new Float64Array(A);
     this.#stateHeld = stateBytes(A, true);
     this.#untilReport = limits.every;
+    this.#reporting = limits.reports !== false;
   }
 
   /** Estimated heap bytes the search holds (memory.ts). */
@@ -151,39 +158,47 @@ export class Frontier {
    * operations, where it may stop the search.
    */
   run(): boolean {
-    const limits = this.limits;
-    const A = this.#w - 2;
-    while (this.#depth < limits.depth && this.#count > 0) {
-      for (; this.#i < this.#count; this.#i++, this.#g = 0, this.#input = null) {
+    // One loop over rows and levels alike: V8 compiles a long-running loop on the stack (OSR),
+    // and such code is thrown away when an inner loop of it is left (at each level's end).
+    while (this.#depth < this.limits.depth && this.#count > 0) {
+      if (this.#i < this.#count) {
         const out = this.#expand();
         if (out !== null) return out;
-      }
-      // The level just expanded is let go: its states' anchors are no longer held.
-      this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
-      const spent = this.#rows;
-      [this.#rows, this.#count] = [this.#next, this.#nextCount];
-      // Levels grow: room for as many rows as this one had saves most of the doublings. The next
-      // level is written over the one just expanded when that has the room (no new megabytes to
-      // zero and collect per level). The last level queues nothing, so the one after it gets no
-      // such room, and the spent level is let go.
-      const queuesNothing = this.#depth + 2 >= limits.depth;
-      const room = this.#w * (queuesNothing ? 16 : Math.max(16, this.#count));
-      this.#next = !queuesNothing && spent.length >= room ? spent : new Float64Array(room);
-      this.#nextCount = 0;
-      this.#i = 0;
-      this.#depth++;
-      this.depthCovered = this.#depth;
+        this.#i++;
+        this.#g = 0;
+        this.#input = null;
+      } else this.#nextLevel();
     }
     return false;
   }
 
+  // The level just expanded is let go; the next one is the one to expand.
+  #nextLevel(): void {
+    const W = this.#w;
+    const A = W - 2;
+    // Its states' anchors are no longer held.
+    this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
+    const spent = this.#rows;
+    [this.#rows, this.#count] = [this.#next, this.#nextCount];
+    // Levels grow: room for as many rows as this one had saves most of the doublings. The next
+    // level is written over the one just expanded when that has the room (no new megabytes to
+    // zero and collect per level). The last level queues nothing, so the one after it gets no
+    // such room, and the spent level is let go.
+    const queuesNothing = this.#depth + 2 >= this.limits.depth;
+    const room = W * (queuesNothing ? 16 : Math.max(16, this.#count));
+    this.#next = !queuesNothing && spent.length >= room ? spent : new Float64Array(room);
+    this.#nextCount = 0;
+    this.#i = 0;
+    this.#depth++;
+    this.depthCovered = this.#depth;
+  }
+
   /**
    * Runs row #i's operations from #g on: null once the row is done, else what run() returns (a
-   * report is due, or the search stopped). A method of its own, called per row, rather than the
-   * innermost of run()'s three loops: V8 optimizes a function called this often by its calls,
-   * where a loop nested this deep was compiled on the stack (OSR) and thrown away each time it
-   * exited, once per row, and again after every garbage collection that let the previous
-   * search's objects go (the bench's explore rows collect before each run).
+   * report is due, or the search stopped). A method of its own, called per row, rather than an
+   * inner loop of run(): V8 optimizes a function called this often by its calls, where a loop
+   * nested that deep was compiled on the stack (OSR) and thrown away each time it was left, once
+   * per row.
    */
   #expand(): boolean | null {
     const { reuse, tree, limits } = this;
@@ -226,7 +241,7 @@ export class Frontier {
         // Counted down rather than `transitions % every`: a division per transition.
         const due = --this.#untilReport === 0;
         if (due) this.#untilReport = limits.every;
-        if (due || reuse.modelRuns - this.#runsAtReport >= 16) {
+        if ((due || reuse.modelRuns - this.#runsAtReport >= 16) && this.#reporting) {
           this.#runsAtReport = reuse.modelRuns;
           this.reports.push({
             states: classes.states,
