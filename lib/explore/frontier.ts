@@ -14,6 +14,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
+import type { StateClass } from "./classes.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
 
@@ -212,16 +213,9 @@ export class Frontier {
     const node = rows[at];
     const cls = rows[at + 1];
     const c = classes.list[cls];
-    // Which operations a state allows depends on its class alone.
-    if (!c.ops) {
-      c.ops = limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
-      this.#stateHeld += opsBytes(c.ops.length);
-      this.#twins[cls] = limits.symmetricMoves
-        ? symmetricTwins(this.#ties[cls] ?? [], c.ops)
-        : null;
-    }
+    if (!c.ops) this.#prepare(cls, c);
     const twin = this.#twins[cls];
-    for (; this.#g < c.ops.length; this.#g++) {
+    for (; this.#g < c.ops!.length; this.#g++) {
       if (!takes(twin, this.#g, rows, at + 2)) continue;
       if (this.reports.length > 0) return true;
       if (classes.states >= limits.maxStates) return this.#stop("state budget");
@@ -233,7 +227,7 @@ export class Frontier {
       if (stop) return this.#stop(stop === true ? "interrupted" : stop);
       const g = this.#g;
       // An operation that reaches the kthread_park() race runs again with the other side.
-      let op = c.ops[g];
+      let op = c.ops![g];
       for (let variant = 0; variant < 2; variant++) {
         const move = reuse.move(cls, g, variant, op, node, this.#state);
         if (!move.ran) break;
@@ -241,15 +235,7 @@ export class Frontier {
         // Counted down rather than `transitions % every`: a division per transition.
         const due = --this.#untilReport === 0;
         if (due) this.#untilReport = limits.every;
-        if ((due || reuse.modelRuns - this.#runsAtReport >= 16) && this.#reporting) {
-          this.#runsAtReport = reuse.modelRuns;
-          this.reports.push({
-            states: classes.states,
-            transitions: this.transitions,
-            depth: this.#depth + 1,
-            bytes: this.held(),
-          });
-        }
+        if ((due || reuse.modelRuns - this.#runsAtReport >= 16) && this.#reporting) this.#report();
         reuse.anchorsAfter(move, rows, at + 2, v);
         if (classes.visit(move.to, v, 0)) {
           this.#stateHeld += stateBytes(A, !last);
@@ -267,6 +253,28 @@ export class Frontier {
       }
     }
     return null;
+  }
+
+  // Which operations a state allows depends on its class alone: listed once per class. (This and
+  // #report are methods of their own to keep #expand, which V8 compiles again after every full
+  // collection, small.)
+  #prepare(cls: number, c: StateClass): void {
+    const ops = this.limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
+    c.ops = ops;
+    this.#stateHeld += opsBytes(ops.length);
+    this.#twins[cls] = this.limits.symmetricMoves
+      ? symmetricTwins(this.#ties[cls] ?? [], ops)
+      : null;
+  }
+
+  #report(): void {
+    this.#runsAtReport = this.reuse.modelRuns;
+    this.reports.push({
+      states: this.reuse.classes.states,
+      transitions: this.transitions,
+      depth: this.#depth + 1,
+      bytes: this.held(),
+    });
   }
 
   #stop(why: string): false {
