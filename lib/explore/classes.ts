@@ -10,7 +10,7 @@
 import type { MachineState } from "../engine/state.ts";
 import type { ExploreOperation } from "../ops/moves.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "./pack.ts";
-import { hash64Into, KeySet } from "./hash.ts";
+import { hash64Into, hash64Of, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
 import { classBytes } from "./memory.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
@@ -206,7 +206,6 @@ export class StateClasses {
   readonly #numbers: Float64Array[] = [];
   readonly #packer: Packer;
   readonly #seen = new KeySet();
-  readonly #key: Float64Array;
   readonly #hash = new Uint32Array(2);
 
   /**
@@ -223,7 +222,6 @@ export class StateClasses {
   ) {
     this.#packer = new Packer(group.length > 0);
     this.width = anchorCount(cpus);
-    this.#key = new Float64Array(this.width + 1);
   }
 
   /** Estimated heap bytes of the classes (memory.ts). */
@@ -279,10 +277,7 @@ export class StateClasses {
 
   /** Marks the state (class `cls`, anchors `v[at…]`) visited; false when it already was. */
   visit(cls: number, v: ArrayLike<number>, at: number): boolean {
-    const key = this.#key;
-    key[0] = cls;
-    for (let i = 0; i < this.width; i++) key[i + 1] = v[at + i];
-    hash64Into(key, this.#hash);
+    hash64Of(cls, v, at, this.width, this.#hash);
     return this.#seen.add(this.#hash[0], this.#hash[1]);
   }
 

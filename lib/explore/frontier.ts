@@ -14,6 +14,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
+import type { StateClass } from "./classes.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
 
@@ -41,6 +42,11 @@ export interface FrontierLimits {
   readonly maxBytes: number;
   /** Transitions between progress reports. */
   readonly every: number;
+  /**
+   * Make progress reports (default true). False when nobody reads them (`explore()`): then run()
+   * returns only at the end, and its loop stays compiled for the whole search.
+   */
+  readonly reports?: boolean;
   /** Asked between operations (ExploreOptions.shouldStop). */
   readonly shouldStop?: () => boolean | string;
   /** One move per run of CPUs a state cannot tell apart (ExploreOptions.symmetricMoves). */
@@ -101,6 +107,7 @@ export class Frontier {
   #untilReport: number;
   // The anchors an operation leads to.
   readonly #v: Float64Array;
+  readonly #reporting: boolean;
   // Per class, the operations a state leaves out by its own symmetry (move_orbits.ts), and its
   // runs of tied CPUs (from the canonical form that first queued it).
   readonly #twins: (Int32Array | null)[] = [];
@@ -137,6 +144,7 @@ export class Frontier {
     this.#v = new Float64Array(A);
     this.#stateHeld = stateBytes(A, true);
     this.#untilReport = limits.every;
+    this.#reporting = limits.reports !== false;
   }
 
   /** Estimated heap bytes the search holds (memory.ts). */
@@ -151,87 +159,122 @@ export class Frontier {
    * operations, where it may stop the search.
    */
   run(): boolean {
+    // One loop over rows and levels alike: V8 compiles a long-running loop on the stack (OSR),
+    // and such code is thrown away when an inner loop of it is left (at each level's end).
+    while (this.#depth < this.limits.depth && this.#count > 0) {
+      if (this.#i < this.#count) {
+        const out = this.#expand();
+        if (out !== null) return out;
+        this.#i++;
+        this.#g = 0;
+        this.#input = null;
+      } else this.#nextLevel();
+    }
+    return false;
+  }
+
+  // The level just expanded is let go; the next one is the one to expand.
+  #nextLevel(): void {
+    const W = this.#w;
+    const A = W - 2;
+    // Its states' anchors are no longer held.
+    this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
+    const spent = this.#rows;
+    [this.#rows, this.#count] = [this.#next, this.#nextCount];
+    // Levels grow: room for as many rows as this one had saves most of the doublings. The next
+    // level is written over the one just expanded when that has the room (no new megabytes to
+    // zero and collect per level). The last level queues nothing, so the one after it gets no
+    // such room, and the spent level is let go.
+    const queuesNothing = this.#depth + 2 >= this.limits.depth;
+    const room = W * (queuesNothing ? 16 : Math.max(16, this.#count));
+    this.#next = !queuesNothing && spent.length >= room ? spent : new Float64Array(room);
+    this.#nextCount = 0;
+    this.#i = 0;
+    this.#depth++;
+    this.depthCovered = this.#depth;
+  }
+
+  /**
+   * Runs row #i's operations from #g on: null once the row is done, else what run() returns (a
+   * report is due, or the search stopped). A method of its own, called per row, rather than an
+   * inner loop of run(): V8 optimizes a function called this often by its calls, where a loop
+   * nested that deep was compiled on the stack (OSR) and thrown away each time it was left, once
+   * per row.
+   */
+  #expand(): boolean | null {
     const { reuse, tree, limits } = this;
     const classes = reuse.classes;
     const W = this.#w;
     const A = W - 2;
     const v = this.#v;
-    while (this.#depth < limits.depth && this.#count > 0) {
-      const last = this.#depth + 1 === limits.depth;
-      const rows = this.#rows;
-      for (; this.#i < this.#count; this.#i++, this.#g = 0, this.#input = null) {
-        const at = this.#i * W;
-        const node = rows[at];
-        const cls = rows[at + 1];
-        const c = classes.list[cls];
-        // Which operations a state allows depends on its class alone.
-        if (!c.ops) {
-          c.ops = limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
-          this.#stateHeld += opsBytes(c.ops.length);
-          this.#twins[cls] = limits.symmetricMoves
-            ? symmetricTwins(this.#ties[cls] ?? [], c.ops)
-            : null;
-        }
-        const twin = this.#twins[cls];
-        for (; this.#g < c.ops.length; this.#g++) {
-          if (!takes(twin, this.#g, rows, at + 2)) continue;
-          if (this.reports.length > 0) return true;
-          if (classes.states >= limits.maxStates) return this.#stop("state budget");
-          // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
-          if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
-            return this.#stop("memory budget");
-          }
-          const stop = limits.shouldStop?.();
-          if (stop) return this.#stop(stop === true ? "interrupted" : stop);
-          const g = this.#g;
-          // An operation that reaches the kthread_park() race runs again with the other side.
-          let op = c.ops[g];
-          for (let variant = 0; variant < 2; variant++) {
-            const move = reuse.move(cls, g, variant, op, node, this.#state);
-            if (!move.ran) break;
-            this.transitions++;
-            // Counted down rather than `transitions % every`: a division per transition.
-            const due = --this.#untilReport === 0;
-            if (due) this.#untilReport = limits.every;
-            if (due || reuse.modelRuns - this.#runsAtReport >= 16) {
-              this.#runsAtReport = reuse.modelRuns;
-              this.reports.push({
-                states: classes.states,
-                transitions: this.transitions,
-                depth: this.#depth + 1,
-                bytes: this.held(),
-              });
-            }
-            reuse.anchorsAfter(move, rows, at + 2, v);
-            if (classes.visit(move.to, v, 0)) {
-              this.#stateHeld += stateBytes(A, !last);
-              const id = tree.add(node, op);
-              reuse.arrived(move, v, id, c, rows, at + 2);
-              // The last level is never expanded: its states need not be kept. A class is expanded
-              // only once queued: its tied CPUs are kept then, from the first move that queues it.
-              if (!last) {
-                this.#ties[move.to] ??= move.ties;
-                this.#queue(id, move.to);
-              }
-            } else reuse.revisited(move, v, node, c, rows, at + 2);
-            if (variant > 0 || !move.race) break;
-            op = reuse.variant(c, g);
-          }
-        }
+    const last = this.#depth + 1 === limits.depth;
+    const rows = this.#rows;
+    const at = this.#i * W;
+    const node = rows[at];
+    const cls = rows[at + 1];
+    const c = classes.list[cls];
+    if (!c.ops) this.#prepare(cls, c);
+    const twin = this.#twins[cls];
+    for (; this.#g < c.ops!.length; this.#g++) {
+      if (!takes(twin, this.#g, rows, at + 2)) continue;
+      if (this.reports.length > 0) return true;
+      if (classes.states >= limits.maxStates) return this.#stop("state budget");
+      // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
+      if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
+        return this.#stop("memory budget");
       }
-      // The level just expanded is let go: its states' anchors are no longer held.
-      this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
-      [this.#rows, this.#count] = [this.#next, this.#nextCount];
-      // Levels grow: room for as many rows as this one had saves most of the doublings. The last
-      // level queues nothing, so the one after it gets no such room.
-      const queuesNothing = this.#depth + 2 >= limits.depth;
-      this.#next = new Float64Array(W * (queuesNothing ? 16 : Math.max(16, this.#count)));
-      this.#nextCount = 0;
-      this.#i = 0;
-      this.#depth++;
-      this.depthCovered = this.#depth;
+      const stop = limits.shouldStop?.();
+      if (stop) return this.#stop(stop === true ? "interrupted" : stop);
+      const g = this.#g;
+      // An operation that reaches the kthread_park() race runs again with the other side.
+      let op = c.ops![g];
+      for (let variant = 0; variant < 2; variant++) {
+        const move = reuse.move(cls, g, variant, op, node, this.#state);
+        if (!move.ran) break;
+        this.transitions++;
+        // Counted down rather than `transitions % every`: a division per transition.
+        const due = --this.#untilReport === 0;
+        if (due) this.#untilReport = limits.every;
+        if ((due || reuse.modelRuns - this.#runsAtReport >= 16) && this.#reporting) this.#report();
+        reuse.anchorsAfter(move, rows, at + 2, v);
+        if (classes.visit(move.to, v, 0)) {
+          this.#stateHeld += stateBytes(A, !last);
+          const id = tree.add(node, op);
+          reuse.arrived(move, v, id, c, rows, at + 2);
+          // The last level is never expanded: its states need not be kept. A class is expanded
+          // only once queued: its tied CPUs are kept then, from the first move that queues it.
+          if (!last) {
+            this.#ties[move.to] ??= move.ties;
+            this.#queue(id, move.to);
+          }
+        } else reuse.revisited(move, v, node, c, rows, at + 2);
+        if (variant > 0 || !move.race) break;
+        op = reuse.variant(c, g);
+      }
     }
-    return false;
+    return null;
+  }
+
+  // Which operations a state allows depends on its class alone: listed once per class. (This and
+  // #report are methods of their own to keep #expand, which V8 compiles again after every full
+  // collection, small.)
+  #prepare(cls: number, c: StateClass): void {
+    const ops = this.limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
+    c.ops = ops;
+    this.#stateHeld += opsBytes(ops.length);
+    this.#twins[cls] = this.limits.symmetricMoves
+      ? symmetricTwins(this.#ties[cls] ?? [], ops)
+      : null;
+  }
+
+  #report(): void {
+    this.#runsAtReport = this.reuse.modelRuns;
+    this.reports.push({
+      states: this.reuse.classes.states,
+      transitions: this.transitions,
+      depth: this.#depth + 1,
+      bytes: this.held(),
+    });
   }
 
   #stop(why: string): false {

@@ -55,9 +55,9 @@ export function opsBytes(count: number): number {
 }
 
 /**
- * Estimated heap bytes of one visited state: its key in the visited set (two 32-bit words and a
- * flag, the table at most half full) and its counterexample-tree slots; plus its anchors while it
- * waits in the next level.
+ * Estimated heap bytes of one visited state: its key in the visited set (two 32-bit words side by
+ * side, the table at most three quarters full) and its counterexample-tree slots; plus its anchors
+ * while it waits in the next level.
  *
  * @example
  * ```ts

@@ -228,13 +228,24 @@ export class Reuse {
    */
   anchorsAfter(move: Move, from: Float64Array, at: number, out: Float64Array): void {
     const A = this.classes.width;
+    const d = move.delta;
+    const perm = move.perm;
+    // The tick counts (anchors 2 on) are renumbered as they are written: out[2 + i] is what CPU
+    // perm[i]'s becomes (classes.ts canonicalAnchors, without its copy: this runs per transition).
+    const n = perm === null ? 0 : perm.length;
     if (move.absolute) {
-      for (let a = 0; a < A; a++) out[a] = move.delta[a];
+      for (let a = 0; a < A; a++) out[a] = d[a];
+      for (let i = 0; i < n; i++) out[2 + i] = d[2 + perm![i]];
     } else {
-      for (let a = 0; a < A; a++) out[a] = from[at + a] + move.delta[a];
+      for (let a = 0; a < A; a++) out[a] = from[at + a] + d[a];
+      for (let i = 0; i < n; i++) {
+        const p = 2 + perm![i];
+        out[2 + i] = from[at + p] + d[p];
+      }
+      // The epoch is the last anchor, after the tick counts: no renumbering moves it.
       if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
     }
-    if (move.perm !== null || move.ties.length > 0) canonicalAnchors(out, 0, move.perm, move.ties);
+    if (move.ties.length > 0) canonicalAnchors(out, 0, null, move.ties);
   }
 
   /**

@@ -225,16 +225,26 @@ export function exploration(
   config: ConfigInput,
   options: ExploreOptions = {},
 ): Generator<ExploreProgress, ExploreResult, void> {
+  return searchOf(config, options, true);
+}
+
+// The search, its progress reported or not (explore() reads none).
+function searchOf(
+  config: ConfigInput,
+  options: ExploreOptions,
+  reports: boolean,
+): Generator<ExploreProgress, ExploreResult, void> {
   // Everything is checked now, before the first next().
   const limits = validate(options);
   const ws = workspace(config);
-  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants));
+  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants), reports);
 }
 
 function* search(
   ws: Workspace,
   limits: ReturnType<typeof validate>,
   checked: Checked[],
+  reports: boolean,
 ): Generator<ExploreProgress, ExploreResult, void> {
   const options = limits.options;
   const r = { ...limits, config: ws.config, vmOptions: ws.options };
@@ -289,6 +299,7 @@ function* search(
       maxStates: r.maxStates,
       maxBytes: r.maxBytes,
       every: r.every,
+      reports,
       shouldStop: options.shouldStop,
       // One move per run of CPUs a state cannot tell apart (move_orbits.ts).
       symmetricMoves: group.length > 0 && options.symmetricMoves !== false,
@@ -340,7 +351,10 @@ export function explore(
   config: ConfigInput,
   options: ExploreOptions = {},
 ): ExploreResult {
-  const run = exploration(config, options);
+  // Without progress reports: nobody reads them here (the search stops only by its budgets and
+  // shouldStop, asked before every operation either way), and without them the search's loop
+  // runs to the end in one call (frontier.ts).
+  const run = searchOf(config, options, false);
   for (;;) {
     const step = run.next();
     if (step.done) return step.value;
