@@ -33,7 +33,7 @@ import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts
 import { didYouMean } from "../util/hint.ts";
 import { writeReason } from "../hotplug/reasons.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
-import { runAs } from "../engine/exec.ts";
+import { runAsWith } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
 import { walkStopped } from "../engine/stops.ts";
 import {
@@ -315,9 +315,14 @@ export function runOperation<O extends Operation>(
   if (blocked) throw blocked;
   // The shell's task runs it (a trace prints it; an oops kills it).
   const raw = spec.byShell
-    ? runAs(t.k, shellContext(t.k, concernedCpu(op)), () => spec.apply(t, op))
+    ? runAsWith(t.k, shellContext(t.k, concernedCpu(op)), applySpec, spec, t, op)
     : spec.apply(t, op);
   return spec.result(t.k, op, raw);
+}
+
+// `spec.apply(t, op)`, as a function of its own: a closure over them would be built per operation.
+function applySpec<O extends Operation>(spec: OperationSpec<O>, t: Target, op: O): unknown {
+  return spec.apply(t, op);
 }
 
 /**
