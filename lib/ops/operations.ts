@@ -40,6 +40,7 @@ import {
   type AdvanceResult,
   advanceResult,
   hotplugResult,
+  isRunning,
   modprobeResult,
   notRunning,
   writeResult,
@@ -80,7 +81,8 @@ function hotplug(kind: CpuOp["kind"], summary: string): OperationSpec<CpuOp, Out
     parse: (p, ctx) => ({ kind, cpu: cpuWord(p.positionals[0], ctx.cpus) }),
     format: (op) => `${kind} ${op.cpu}`,
     check: (k, op) => checkCpu(k, op.cpu),
-    blocked: (k, op) => notRunning(k, `${kind} CPU${op.cpu}`),
+    // Its words only for a refusal: built on every operation they would cost it a string.
+    blocked: (k, op) => isRunning(k) ? null : notRunning(k, `${kind} CPU${op.cpu}`),
     apply: (t, op) => deviceOnline(t.k, op.cpu, kind === "online"),
     refused: never,
     result: (k, op, out) => hotplugResult(k, kind, op.cpu, out),
