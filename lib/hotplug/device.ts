@@ -144,11 +144,7 @@ export function walk(
 function walkLocked(k: Kernel, op: HotplugOp, target: number): number {
   const up = op.up!;
   // An idle CPU whose tick is stopped wakes to run its hotplug thread.
-  const r = whileAwake(
-    k,
-    op.cpu,
-    () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target),
-  );
+  const r = whileAwake(k, op.cpu, up ? cpuUpLocked : cpuDownLocked, op, target);
   if (r !== 0 && k.s.cpus[op.cpu].online && !hasWorkingTick(k, op.cpu)) {
     throw new HangSignal(leftWithoutTick(k, op.cpu, up));
   }
