@@ -15,14 +15,16 @@ export type { ExecContext, Task } from "./kernel.ts";
 export function taskContext(
   cpu: number,
   task: Task,
-  how: { irqsOff?: boolean; hardirq?: boolean; depth?: number } = {},
+  // Optional, not defaulted to `{}`: a default object is allocated on every call until the code is
+  // optimised, and every operation makes its shell's context with none.
+  how?: { irqsOff?: boolean; hardirq?: boolean; depth?: number },
 ): ExecContext {
   return {
     cpu,
     task,
-    irqsOff: how.irqsOff ?? false,
-    hardirq: how.hardirq ?? false,
-    depth: how.depth ?? 0,
+    irqsOff: how?.irqsOff ?? false,
+    hardirq: how?.hardirq ?? false,
+    depth: how?.depth ?? 0,
     calls: [],
   };
 }
@@ -52,6 +54,40 @@ export function runAs<T>(k: Kernel, ctx: ExecContext, f: () => T): T {
   k.exec.push(ctx);
   try {
     return f();
+  } finally {
+    k.exec.pop();
+  }
+}
+
+/**
+ * {@linkcode runAs} of `f(a, b, c)`: no closure to build (every operation runs in its shell's
+ * context, and every hotplug walk in its control task's).
+ *
+ * @example
+ * ```ts
+ * import { current, runAsWith, taskContext } from "./exec.ts";
+ * import { vm } from "../../mod.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import type { Kernel } from "./kernel.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const ctx = taskContext(1, { comm: "sh", pid: 300 });
+ * const comm = (k: Kernel, sep: string, n: number) => `${current(k).task.comm}${sep}${n}`;
+ * assert.equal(runAsWith(k, ctx, comm, k, ":", 1), "sh:1");
+ * assert.equal(current(k).task.comm, "<idle>");
+ * ```
+ */
+export function runAsWith<A, B, C, T>(
+  k: Kernel,
+  ctx: ExecContext,
+  f: (a: A, b: B, c: C) => T,
+  a: A,
+  b: B,
+  c: C,
+): T {
+  k.exec.push(ctx);
+  try {
+    return f(a, b, c);
   } finally {
     k.exec.pop();
   }

@@ -10,7 +10,7 @@ import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import type { Hang } from "../engine/state.ts";
 import { cpuDownLocked, cpuUpLocked, HangSignal } from "./cpuhp.ts";
-import { runAs } from "../engine/exec.ts";
+import { runAsWith } from "../engine/exec.ts";
 import { workerTask } from "../tracing/tasks.ts";
 import { controlContext, firstOnlineBut } from "./context.ts";
 import { refuse } from "../util/refusals.ts";
@@ -102,25 +102,15 @@ export function walk(
   k.observers.addDevice(onDevice);
   let ret = 0;
   let hang: Hang | null = null;
-  const up = op.up!;
-  const run = () => {
-    // An idle CPU whose tick is stopped wakes to run its hotplug thread.
-    const r = whileAwake(
-      k,
-      cpu,
-      () => up ? cpuUpLocked(k, op, target) : cpuDownLocked(k, op, target),
-    );
-    if (r !== 0 && st.online && !hasWorkingTick(k, cpu)) {
-      throw new HangSignal(leftWithoutTick(k, cpu, up));
-    }
-    return r;
-  };
   try {
     // The control side's task: the tracer prints it, and an oops names it.
-    ret = runAs(
+    ret = runAsWith(
       k,
-      controlContext(k, op.control, viaWorker && !up ? workerTask(k, op.control) : undefined),
-      run,
+      controlContext(k, op.control, viaWorker && !op.up ? workerTask(k, op.control) : undefined),
+      walkLocked,
+      k,
+      op,
+      target,
     );
   } catch (e) {
     if (!(e instanceof HangSignal)) throw e;
@@ -147,6 +137,18 @@ export function walk(
     });
   }
   return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
+}
+
+// The walk proper, in the control task. A function of its own, not a closure: walk() would build
+// one per operation.
+function walkLocked(k: Kernel, op: HotplugOp, target: number): number {
+  const up = op.up!;
+  // An idle CPU whose tick is stopped wakes to run its hotplug thread.
+  const r = whileAwake(k, op.cpu, up ? cpuUpLocked : cpuDownLocked, op, target);
+  if (r !== 0 && k.s.cpus[op.cpu].online && !hasWorkingTick(k, op.cpu)) {
+    throw new HangSignal(leftWithoutTick(k, op.cpu, up));
+  }
+  return r;
 }
 
 /**

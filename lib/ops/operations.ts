@@ -33,13 +33,14 @@ import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts
 import { didYouMean } from "../util/hint.ts";
 import { writeReason } from "../hotplug/reasons.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
-import { runAs } from "../engine/exec.ts";
+import { runAsWith } from "../engine/exec.ts";
 import { shellContext } from "../hotplug/context.ts";
 import { walkStopped } from "../engine/stops.ts";
 import {
   type AdvanceResult,
   advanceResult,
   hotplugResult,
+  isRunning,
   modprobeResult,
   notRunning,
   writeResult,
@@ -80,7 +81,8 @@ function hotplug(kind: CpuOp["kind"], summary: string): OperationSpec<CpuOp, Out
     parse: (p, ctx) => ({ kind, cpu: cpuWord(p.positionals[0], ctx.cpus) }),
     format: (op) => `${kind} ${op.cpu}`,
     check: (k, op) => checkCpu(k, op.cpu),
-    blocked: (k, op) => notRunning(k, `${kind} CPU${op.cpu}`),
+    // Its words only for a refusal: built on every operation they would cost it a string.
+    blocked: (k, op) => isRunning(k) ? null : notRunning(k, `${kind} CPU${op.cpu}`),
     apply: (t, op) => deviceOnline(t.k, op.cpu, kind === "online"),
     refused: never,
     result: (k, op, out) => hotplugResult(k, kind, op.cpu, out),
@@ -315,9 +317,14 @@ export function runOperation<O extends Operation>(
   if (blocked) throw blocked;
   // The shell's task runs it (a trace prints it; an oops kills it).
   const raw = spec.byShell
-    ? runAs(t.k, shellContext(t.k, concernedCpu(op)), () => spec.apply(t, op))
+    ? runAsWith(t.k, shellContext(t.k, concernedCpu(op)), applySpec, spec, t, op)
     : spec.apply(t, op);
   return spec.result(t.k, op, raw);
+}
+
+// `spec.apply(t, op)`, as a function of its own: a closure over them would be built per operation.
+function applySpec<O extends Operation>(spec: OperationSpec<O>, t: Target, op: O): unknown {
+  return spec.apply(t, op);
 }
 
 /**

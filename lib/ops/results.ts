@@ -184,10 +184,31 @@ export interface KdumpResult {
 }
 
 /**
+ * Whether the machine runs (not hung, powered on): when {@linkcode notRunning} is null. Asked
+ * first by callers that would otherwise build the words of a refusal on every operation.
+ *
+ * @example
+ * ```ts
+ * import { isRunning } from "./results.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * assert.equal(isRunning(k), true);
+ * k.s.power = "hibernated";
+ * assert.equal(isRunning(k), false);
+ * ```
+ */
+export function isRunning(k: Kernel): boolean {
+  return !k.s.hang && k.s.power === "on";
+}
+
+/**
  * Why the machine cannot `what` now: a {@linkcode HangError} while hung, a
  * {@linkcode PoweredOffError} while hibernated, or null when it can.
  */
 export function notRunning(k: Kernel, what: string): KernelError | null {
+  if (isRunning(k)) return null;
   const s = k.s;
   if (s.hang) {
     return new HangError(
@@ -216,6 +237,7 @@ export function hotplugResult(
 ): HotplugResult {
   const errno = errnoName(out.ret);
   const reason = hotplugReason(k, cpu, operation === "offline", out);
+  const toName = stateName(k, out.to);
   let message: string;
   if (out.hang) {
     message =
@@ -224,9 +246,9 @@ export function hotplugResult(
     message = `CPU${cpu} ${operation} failed: ${out.ret} ${errno} (${ERRNO[errno].text}): ` +
       reason!.text;
   } else {
-    message = `CPU${cpu} ${operation}: ok (${out.from} ${stateName(k, out.from)} -> ${out.to} ${
-      stateName(k, out.to)
-    })`;
+    message = `CPU${cpu} ${operation}: ok (${out.from} ${
+      stateName(k, out.from)
+    } -> ${out.to} ${toName})`;
   }
   return {
     ok: !errno && !out.hang,
@@ -234,7 +256,7 @@ export function hotplugResult(
     cpu,
     from: out.from,
     to: out.to,
-    toName: stateName(k, out.to),
+    toName,
     errno,
     ret: out.ret,
     message,

@@ -145,9 +145,9 @@ export function tickNohzIdleRestop(k: Kernel, cpu: number): boolean {
 }
 
 /**
- * Runs `f` (a hotplug walk of `cpu`) with the CPU awake: a stopped tick restarts first
+ * Runs `f(k, a, b)` (a hotplug walk of `cpu`) with the CPU awake: a stopped tick restarts first
  * ({@linkcode tickNohzIdleExit}), and while its hotplug thread runs the CPU is busy, whatever its
- * state (its tick interrupts do not stop the tick).
+ * state (its tick interrupts do not stop the tick). Arguments, not a closure: every walk asks.
  *
  * @example
  * ```ts
@@ -156,16 +156,23 @@ export function tickNohzIdleRestop(k: Kernel, cpu: number): boolean {
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
- * assert.equal(whileAwake(k, 1, () => 7), 7);
+ * assert.equal(whileAwake(k, 1, (k, a: number, b: number) => k.awake!.has(1) ? a + b : 0, 3, 4), 7);
+ * assert.equal(k.awake!.has(1), false);
  * ```
  */
-export function whileAwake<T>(k: Kernel, cpu: number, f: () => T): T {
+export function whileAwake<A, B, T>(
+  k: Kernel,
+  cpu: number,
+  f: (k: Kernel, a: A, b: B) => T,
+  a: A,
+  b: B,
+): T {
   tickNohzIdleExit(k, cpu);
   const set = awakeSet(k);
   const nested = set.has(cpu);
   set.add(cpu);
   try {
-    return f();
+    return f(k, a, b);
   } finally {
     if (!nested) set.delete(cpu);
   }
