@@ -197,6 +197,19 @@ export function movedDevice(
 /**
  * The driver re-initialises a struct that still exists (`clockevents_config()` again): `into`
  * takes `from`'s timing (`mult`, `shift`, the delta limits).
+ *
+ * @example
+ * ```ts
+ * import { refillTiming } from "./device.ts";
+ * import { newDevice } from "../time/devices.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const s = vm({ cpus: 2 }).build().snapshot();
+ * const plain = { ...s.devices["lapic:1"], mult: 1, shift: 1 };
+ * refillTiming(plain, newDevice(s.config, "lapic", 1));
+ * assert.equal(plain.mult, s.devices["lapic:1"].mult);
+ * assert.equal(plain.shift, s.devices["lapic:1"].shift);
+ * ```
  */
 export function refillTiming(into: DeviceState, from: DeviceState): void {
   if (into instanceof Device && from instanceof Device) into.drv = from.drv;

@@ -26,6 +26,15 @@ let NUMBERS: Record<string, number> = Object.create(null);
 /**
  * Sets the device kinds the table numbers (once, from the device template table): global kinds
  * in their order, then per-CPU kinds in theirs.
+ *
+ * @example
+ * ```ts
+ * import { deviceNumber } from "./device_table.ts";
+ * import "../time/devices.ts"; // calls defineDeviceKinds() with its templates
+ * import assert from "node:assert/strict";
+ * assert.equal(deviceNumber("hpet", 0), 0);
+ * assert.equal(deviceNumber("lapic", 0), 3); // after the global hpet, pit and bc_hrtimer
+ * ```
  */
 export function defineDeviceKinds(kinds: readonly { kind: string; perCpu: boolean }[]): void {
   globalKinds = kinds.filter((k) => !k.perCpu).map((k) => k.kind);
@@ -55,7 +64,19 @@ export function deviceNumber(kind: string, cpu: number): number {
   return slot < g ? slot : g + cpu * perCpuKinds.length + (slot - g);
 }
 
-/** The device number of an id (`kind:cpu` or `kind`). */
+/**
+ * The device number of an id (`kind:cpu` or `kind`).
+ *
+ * @example
+ * ```ts
+ * import { deviceNumber, numberOf } from "./device_table.ts";
+ * import "../time/devices.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(numberOf("hv_stimer:5"), deviceNumber("hv_stimer", 5));
+ * assert.equal(numberOf("pit"), deviceNumber("pit", 0));
+ * assert.throws(() => numberOf("tsc:1"), RangeError);
+ * ```
+ */
 export function numberOf(id: string): number {
   let n = NUMBERS[id];
   if (n === undefined) {
@@ -68,7 +89,18 @@ export function numberOf(id: string): number {
   return n;
 }
 
-/** How many device numbers a machine of `cpus` CPUs has. */
+/**
+ * How many device numbers a machine of `cpus` CPUs has.
+ *
+ * @example
+ * ```ts
+ * import { deviceNumber, tableSize } from "./device_table.ts";
+ * import { DEVICE_KINDS } from "../time/devices.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(tableSize(2048), 3 + 2048 * (DEVICE_KINDS.length - 3));
+ * assert.equal(tableSize(4), Math.max(...DEVICE_KINDS.map((k) => deviceNumber(k, 3))) + 1);
+ * ```
+ */
 export function tableSize(cpus: number): number {
   return globalKinds.length + cpus * perCpuKinds.length;
 }
@@ -93,7 +125,21 @@ export function deviceOf(s: MachineState, id: string): DeviceState | undefined {
   return t === undefined ? s.devices![id] : t[numberOf(id)];
 }
 
-/** The struct of kind `kind` on `cpu` (a global kind's whatever `cpu`), or undefined. */
+/**
+ * The struct of kind `kind` on `cpu` (a global kind's whatever `cpu`), or undefined.
+ *
+ * @example
+ * ```ts
+ * import { deviceAt } from "./device_table.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).build().config);
+ * assert.equal(deviceAt(k.s, "hv_stimer", 1)?.id, "hv_stimer:1");
+ * assert.equal(deviceAt(vm({ cpus: 2 }).build().snapshot(), "lapic", 0)?.id, "lapic:0");
+ * assert.equal(deviceAt(k.s, "hv_stimer", 2), undefined);
+ * ```
+ */
 export function deviceAt(s: MachineState, kind: string, cpu: number): DeviceState | undefined {
   const t = s.table;
   if (t === undefined) {
@@ -102,13 +148,32 @@ export function deviceAt(s: MachineState, kind: string, cpu: number): DeviceStat
   return t[deviceNumber(kind, cpu)];
 }
 
-/** Registers `d` as its id's struct. */
+/**
+ * Registers `d` as its id's struct.
+ *
+ * @example
+ * ```ts
+ * import { deviceOf, dropDevice, putDevice } from "./device_table.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).build().config);
+ * const d = deviceOf(k.s, "lapic:1")!;
+ * dropDevice(k.s, "lapic:1");
+ * assert.equal(deviceOf(k.s, "lapic:1"), undefined);
+ * putDevice(k.s, d);
+ * assert.equal(deviceOf(k.s, "lapic:1"), d);
+ * ```
+ */
 export function putDevice(s: MachineState, d: DeviceState): void {
   if (s.table === undefined) s.devices![d.id] = d;
   else s.table[numberOf(d.id)] = d;
 }
 
-/** Forgets the struct `id` (its memory freed: hvtick keeps no more of it). */
+/**
+ * Forgets the struct `id` (its memory freed: hvtick keeps no more of it); see
+ * {@linkcode putDevice}'s example.
+ */
 export function dropDevice(s: MachineState, id: string): void {
   if (s.table === undefined) delete s.devices![id];
   else s.table[numberOf(id)] = undefined;

@@ -45,23 +45,32 @@ export function listed(s: MachineState, id: string): boolean {
 }
 
 /** The ids in list order, head first (`list_for_each_entry`), of `ids` (default: every device). */
-export function listOrder(
-  s: MachineState,
-  ids: Iterable<string> = s.ceList ? Object.keys(s.ceList) : allDevices(s).map((d) => d.id),
-): string[] {
+export function listOrder(s: MachineState, ids?: Iterable<string>): string[] {
   const out: string[] = [];
   const seqs: number[] = [];
+  if (ids === undefined && s.ceList === undefined) {
+    // A running kernel's list: each struct's own link, read where the struct is (not looked up
+    // again by its id).
+    const all = allDevices(s) as Device[];
+    for (let i = 0; i < all.length; i++) {
+      if (all[i].seq >= 0) {
+        out.push(all[i].id);
+        seqs.push(all[i].seq);
+      }
+    }
+  } else {
+    for (const id of ids ?? Object.keys(s.ceList!)) {
+      const seq = seqOf(s, id);
+      if (seq === undefined) continue;
+      out.push(id);
+      seqs.push(seq);
+    }
+  }
   let ascending = true;
   let descending = true;
-  let prev = NaN;
-  for (const id of ids) {
-    const seq = seqOf(s, id);
-    if (seq === undefined) continue;
-    if (seq < prev) ascending = false;
-    if (seq > prev) descending = false;
-    prev = seq;
-    out.push(id);
-    seqs.push(seq);
+  for (let i = 1; i < seqs.length; i++) {
+    if (seqs[i] < seqs[i - 1]) ascending = false;
+    if (seqs[i] > seqs[i - 1]) descending = false;
   }
   // Keys mostly come back in sequence order (a snapshot's list: insertion order): a reverse is
   // enough then, and sorting 4000 devices by a lookup is what `devices` used to spend.

@@ -11,7 +11,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import { configFacts } from "../kernels/configs.ts";
-import { allDevices } from "../engine/device_table.ts";
+import { deviceAt } from "../engine/device_table.ts";
 
 // `prec` is 3 while nr_irqs < 1000 (the guests have nr_irqs 456: `NR_IRQS: 524544, nr_irqs: 456`).
 const PREC = 3;
@@ -39,7 +39,8 @@ export function procInterrupts(k: Kernel): string {
   const out = [" ".repeat(PREC + 8) + online.map((cpu) => `CPU${String(cpu).padEnd(8)}`).join("")];
   const hyperv = s.config.hyperv !== "none";
   // setup_default_timer_irq() requests IRQ 0 once the HPET or the PIT is the global clockevent.
-  if (allDevices(s).some((d) => d.kind === "hpet" || d.kind === "pit")) {
+  // Both are global structs, each at its own device number (lib/engine/device_table.ts).
+  if (deviceAt(s, "hpet", 0) !== undefined || deviceAt(s, "pit", 0) !== undefined) {
     out.push(
       `${"0".padStart(PREC)}: ${counts("0")} ${ioapicChip(k).padStart(8)} ${"2".padStart(PREC)}-${
         "edge".padEnd(8)

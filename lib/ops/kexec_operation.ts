@@ -13,7 +13,7 @@ import type { Hang, MachineState } from "../engine/state.ts";
 import { copyState } from "../engine/copy.ts";
 import type { MachineConfig } from "../engine/config.ts";
 import { createKernel } from "../machine/kernel.ts";
-import { KERN, printk } from "../engine/log.ts";
+import { KERN, printk, withTrace } from "../engine/log.ts";
 import { boot } from "../machine/boot.ts";
 import {
   hvMachineShutdown,
@@ -88,10 +88,12 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
 // 2 ms, the copy 0.2 ms; exploration boots one at every kexec and kdump it learns.
 // copyState() (lib/engine/copy.ts) shares the configuration, as a boot does, and copies the running
 // kernel's device structs as themselves (a structured clone would drop their driver's constants).
+// The boot's trace events are in its kernel's ring, not in its state: withTrace() puts them back,
+// so the new kernel's trace buffer holds its boot's events as a boot's own does.
 const BOOTED = new WeakMap<MachineConfig, MachineState>();
 function newKernel(config: MachineConfig): Kernel {
   let s = BOOTED.get(config);
-  if (s === undefined) BOOTED.set(config, s = copyState(boot(config).s));
+  if (s === undefined) BOOTED.set(config, s = withTrace(boot(config)));
   return createKernel(copyState(s));
 }
 
@@ -107,11 +109,15 @@ function newKernel(config: MachineConfig): Kernel {
  * ```ts
  * import { bootNextKernel } from "./kexec_operation.ts";
  * import { createKernel } from "../machine/kernel.ts";
+ * import { boot } from "../machine/boot.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm({ kernel: "6.6", cpus: 2 }).build().snapshot());
  * assert.equal(bootNextKernel(k, () => null), null);
  * assert.equal(k.s.hang, null);
+ * // The trace buffer holds the new kernel's boot, as a boot's own does.
+ * assert.ok(k.trace.length > 0);
+ * assert.deepEqual(k.trace.events(0), boot(k.s.config).trace.events(0));
  * ```
  */
 export function bootNextKernel(old: Kernel, hangOf: (fresh: Kernel) => Hang | null): Hang | null {

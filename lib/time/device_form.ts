@@ -98,7 +98,6 @@ function liveDevice(c: MachineConfig, d: DeviceState): Device {
  * ```ts
  * import { liveDevices } from "./device_form.ts";
  * import { Device } from "../engine/device.ts";
-import { allDevices, numberOf, tableSize } from "../engine/device_table.ts";
  * import { deviceOf } from "../engine/device_table.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";

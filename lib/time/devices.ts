@@ -214,18 +214,6 @@ export function template(kind: string): DeviceTemplate {
   return t;
 }
 
-const IDS = new Map<string, string[]>();
-
-/**
- * The id of CPU `cpu`'s struct of a per-CPU device kind, `kind:cpu` (memoised: hotplug looks these
- * up on every operation).
- */
-export function deviceId(kind: string, cpu: number): string {
-  let ids = IDS.get(kind);
-  if (!ids) IDS.set(kind, ids = []);
-  return ids[cpu] ??= `${kind}:${cpu}`;
-}
-
 /**
  * Whether `d`'s interrupts reach its CPU only through the SynIC (unless in Direct Mode): its
  * template says so. A constant per kind, looked up without a map (it runs per interrupt).
@@ -238,21 +226,6 @@ export function viaSynic(d: DeviceState): boolean {
 export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu).map((t) =>
   t.kind
 );
-
-// clockevents_config() is a pure function of the template and the config: computed once per
-// template and config (a machine's config object does not change; the key string the table
-// once took cost a re-registration more than the rest of newDevice()).
-const TIMING = new WeakMap<MachineConfig, Map<DeviceTemplate, DeviceTiming>>();
-function timingOf(c: MachineConfig, t: DeviceTemplate): DeviceTiming {
-  let byTemplate = TIMING.get(c);
-  if (!byTemplate) TIMING.set(c, byTemplate = new Map());
-  let timing = byTemplate.get(t);
-  if (!timing) {
-    timing = t.timing(c) ?? { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
-    byTemplate.set(t, timing);
-  }
-  return timing;
-}
 
 // A driver's callbacks are a pure function of its template and the config: built once per
 // config object (a state switch asks for them every time).
@@ -282,9 +255,13 @@ export function driverCallbacks(c: MachineConfig, kind: string): DeviceCallbacks
 /** Every device kind. */
 export const DEVICE_KINDS: readonly string[] = TEMPLATES.map((t) => t.kind);
 
-// A driver's constants are a pure function of its template and the config: one frozen record
-// per config object and kind, which every instance of the kind shares (lib/engine/device.ts).
+// A driver's constants are a pure function of its template and the config (clockevents_config()
+// too): one frozen record per config object and kind, which every instance of the kind shares
+// (lib/engine/device.ts). A per-CPU kind's ids (`kind:cpu`, built as Device.id asks) are shared by
+// every config's record.
 const DRIVERS = new WeakMap<MachineConfig, Map<string, DeviceDriver>>();
+const IDS = new Map<string, string[]>();
+const NO_TIMING: DeviceTiming = { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
 
 /**
  * What the driver of `kind` fills a struct with on config `c` (memoised: one per config and kind).
@@ -305,7 +282,7 @@ export function deviceDriver(c: MachineConfig, kind: string): DeviceDriver {
   let drv = byKind.get(kind);
   if (!drv) {
     const t = template(kind);
-    const timing = timingOf(c, t);
+    const timing = t.timing(c) ?? NO_TIMING;
     let ids: string[] | null = null;
     if (t.perCpu && !(ids = IDS.get(kind) ?? null)) IDS.set(kind, ids = []);
     drv = Object.freeze({
