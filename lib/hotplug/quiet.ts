@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
+import { type HotplugOp, type Kernel, ktime, nextDown, nextUp } from "../engine/kernel.ts";
 import { traceRoom } from "../engine/log.ts";
 import { sectionOf } from "../engine/line.ts";
 import { ftraceOf } from "../tracing/ftrace.ts";
@@ -40,18 +40,10 @@ export function invokeQuiet(
   let ran = 0;
   for (;;) {
     // The state skipUp() / skipDown() would move the walk to next.
-    let state: number;
-    if (bringup) {
-      if (st.state >= target) break;
-      state = index.up[st.state + 1];
-      if (st.fail > st.state && st.fail < state) state = st.fail;
-      if (state > target) state = target;
-    } else {
-      if (st.state <= target) break;
-      state = index.down[st.state];
-      if (st.fail <= st.state && st.fail > state) state = st.fail;
-      if (state <= target) state = target + 1;
-    }
+    if (bringup ? st.state >= target : st.state <= target) break;
+    const state = bringup
+      ? nextUp(index, st.state, st.fail, target)
+      : nextDown(index, st.state, st.fail, target);
     if (quiet[state] === 0 || st.fail === state) break;
     if (ran === 0) {
       if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;
