@@ -50,7 +50,7 @@ export interface Kernel {
   readonly line: KernelLine;
   /** Hotplug steps by state number (static table plus registered steps), callbacks resolved. */
   steps: readonly Step[];
-  /** Next non-empty step per direction (derived from `steps`). */
+  /** Next non-empty step per direction, and which steps run quietly (derived from `steps`). */
   stepIndex: StepIndex;
   /** Hardware timer index (derived from the devices). */
   readonly timers: TimerQueue;
