@@ -24,6 +24,29 @@ import { cpuhpEnterExit } from "./invoke.ts";
  * below the last state run, as the loop's `st.state--` leaves it; `atState` says whether
  * `st.state` is that state while its teardown runs (the control CPU's loop) or already one below
  * (the AP thread's), which the `cpuhp_exit` event shows.
+ *
+ * @example
+ * ```ts
+ * import { invokeQuiet } from "./quiet.ts";
+ * import { nextDown } from "../engine/kernel.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import type { HotplugOp } from "../engine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const st = k.s.cpus[1], top = st.state, events = k.trace.length;
+ * const op: HotplugOp = {
+ *   cpu: 1, control: 0, noTick: [], rollback: false, step: null, stepTeardown: false, calls: 0,
+ *   up: false, tickWorks: undefined,
+ * };
+ * // CPU1's hotplug thread tearing down towards 0 (cpuhp_set_state() has set the target).
+ * st.target = 0;
+ * const ran = invokeQuiet(k, op, 0, false, false);
+ * assert.ok(ran > 0 && st.state < top);
+ * assert.equal(k.trace.length - events, 2 * ran);
+ * // It stopped before a teardown that has an effect.
+ * assert.equal(k.stepIndex.quietDown[nextDown(k.stepIndex, st.state, st.fail, 0)], 0);
+ * ```
  */
 export function invokeQuiet(
   k: Kernel,
