@@ -137,8 +137,8 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   );
 }
 
-// 2. offline + online of one CPU in a 2048-vCPU machine (after 200 untimed operations that let
-// the JIT settle, and a collection of the build's garbage).
+// 2. offline + online of one CPU in a 2048-vCPU machine (after 200 untimed operations and a
+// collection of the build's garbage).
 {
   const m = big().build();
   const cycle = (i: number) => {
@@ -147,28 +147,26 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
     const on = m.online(cpu);
     if (!off.ok || !on.ok) throw new Error(`${off.message} / ${on.message}`);
   };
+  // The median time in µs of cycles `from` .. `to` - 1, each timed alone.
+  const timed = (from: number, to: number) => {
+    const times: number[] = [];
+    for (let i = from; i < to; i++) {
+      const t0 = performance.now();
+      cycle(i);
+      times.push((performance.now() - t0) * 1000);
+    }
+    return median(times);
+  };
   for (let i = 0; i < 200; i++) cycle(i);
   gc?.();
-  const times: number[] = [];
-  for (let i = 200; i < 800; i++) {
-    const t0 = performance.now();
-    cycle(i);
-    times.push((performance.now() - t0) * 1000);
-  }
-  const us = median(times);
+  const us = timed(200, 800);
   row("offline + online of one CPU (2048 vCPUs)", `${us.toFixed(1)} µs`, "< 5 µs median", us < 5);
   // The same cycles once the JIT has settled: V8 moves the walk's functions to TurboFan between
   // cycles ~400 and ~3,000 (--trace-opt), so the row above times them mostly before.
   for (let i = 800; i < 4000; i++) cycle(i);
-  const steady: number[] = [];
-  for (let i = 4000; i < 5000; i++) {
-    const t0 = performance.now();
-    cycle(i);
-    steady.push((performance.now() - t0) * 1000);
-  }
   console.log(
     `INFO  offline + online, steady (cycles 4000-5000)     ${
-      `${median(steady).toFixed(1)} µs`.padStart(16)
+      `${timed(4000, 5000).toFixed(1)} µs`.padStart(16)
     }`,
   );
 }

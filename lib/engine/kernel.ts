@@ -50,7 +50,7 @@ export interface Kernel {
   readonly line: KernelLine;
   /** Hotplug steps by state number (static table plus registered steps), callbacks resolved. */
   steps: readonly Step[];
-  /** Next non-empty step per direction (derived from `steps`). */
+  /** Next non-empty step per direction, and which steps run quietly (derived from `steps`). */
   stepIndex: StepIndex;
   /** Hardware timer index (derived from the devices). */
   readonly timers: TimerQueue;
@@ -160,6 +160,58 @@ export interface StepIndex {
   readonly quietUp: Uint8Array;
   /** The same of each state's teardown. */
   readonly quietDown: Uint8Array;
+}
+
+/**
+ * The state a walk upward from `state` runs next: the first above it with a startup, or the armed
+ * fault `fail` when that comes first, and at most `target` (the states in between are empty: no
+ * effect, no trace). What `skipUp()` (lib/hotplug/cpuhp.ts) and `invokeQuiet()`
+ * (lib/hotplug/quiet.ts) move to.
+ *
+ * @example
+ * ```ts
+ * import { nextUp } from "./kernel.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const index = k.stepIndex;
+ * const next = nextUp(index, 0, -1, k.steps.length - 1);
+ * assert.notEqual(k.steps[next].startup, null);
+ * assert.equal(nextUp(index, 0, -1, 0), 0);
+ * assert.equal(nextUp(index, 0, 1, next), 1);
+ * ```
+ */
+export function nextUp(index: StepIndex, state: number, fail: number, target: number): number {
+  let next = index.up[state + 1];
+  if (fail > state && fail < next) next = fail;
+  return next > target ? target : next;
+}
+
+/**
+ * The state a walk downward from `state` tears down next: the last at or below it with a teardown,
+ * or the armed fault `fail` when that comes first, and at least `target + 1`. What `skipDown()`
+ * (lib/hotplug/cpuhp.ts) and `invokeQuiet()` (lib/hotplug/quiet.ts) move to.
+ *
+ * @example
+ * ```ts
+ * import { nextDown } from "./kernel.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const index = k.stepIndex;
+ * const top = k.s.cpus[1].state;
+ * const next = nextDown(index, top, -1, 0);
+ * assert.notEqual(k.steps[next].teardown, null);
+ * assert.equal(nextDown(index, top, -1, top - 1), top);
+ * assert.equal(nextDown(index, top, top, 0), top);
+ * ```
+ */
+export function nextDown(index: StepIndex, state: number, fail: number, target: number): number {
+  let prev = index.down[state];
+  if (fail <= state && fail > prev) prev = fail;
+  return prev <= target ? target + 1 : prev;
 }
 
 /** One hotplug operation in progress (what `struct cpuhp_cpu_state` tracks of it, and more). */

@@ -92,6 +92,19 @@ export const i16 = (v: number): boolean => (v << 16) >> 16 === v;
 /**
  * Packs a `cpuhp_enter` event's fields but its time into `slot`; false when a value does not fit
  * (the caller keeps the object).
+ *
+ * @example
+ * ```ts
+ * import { columns, packEnter, unpackEvent } from "./trace_columns.ts";
+ * import { TraceNames } from "./trace_names.ts";
+ * import assert from "node:assert/strict";
+ * const c = columns(2), names = new TraceNames();
+ * assert.equal(packEnter(c, names, 0, 1, 0, 206, "sched_cpu_deactivate", 1, false), true);
+ * assert.deepEqual(unpackEvent(c, names, 0, 9), {
+ *   type: "cpuhp_enter", time: 9, cpu: 1, target: 0, idx: 206, fun: "sched_cpu_deactivate", on: 1,
+ * });
+ * assert.equal(packEnter(c, names, 1, 1, 0, 70000, "f", 1, true), false);
+ * ```
  */
 export function packEnter(
   c: Columns,
@@ -114,7 +127,22 @@ export function packEnter(
   return id !== NONE && i16(cpu) && i16(idx) && i16(target) && i16(on);
 }
 
-/** Packs a `cpuhp_exit` event's fields but its time into `slot`, like {@linkcode packEnter}. */
+/**
+ * Packs a `cpuhp_exit` event's fields but its time into `slot`, like {@linkcode packEnter}.
+ *
+ * @example
+ * ```ts
+ * import { columns, packExit, unpackEvent } from "./trace_columns.ts";
+ * import { TraceNames } from "./trace_names.ts";
+ * import assert from "node:assert/strict";
+ * const c = columns(2);
+ * assert.equal(packExit(c, 0, 1, 205, 206, -16, 1), true);
+ * assert.deepEqual(unpackEvent(c, new TraceNames(), 0, 9), {
+ *   type: "cpuhp_exit", time: 9, cpu: 1, state: 205, idx: 206, ret: -16, on: 1,
+ * });
+ * assert.equal(packExit(c, 1, 1, 205, 206, 0, 70000), false);
+ * ```
+ */
 export function packExit(
   c: Columns,
   slot: number,

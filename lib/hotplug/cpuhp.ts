@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
+import { type HotplugOp, type Kernel, ktime, nextDown, nextUp } from "../engine/kernel.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { refuse } from "../util/refusals.ts";
 import { cpuhpEnter, cpuhpExit, invoke } from "./invoke.ts";
@@ -20,9 +20,7 @@ export { HangSignal, invoke } from "./invoke.ts";
  */
 export function skipUp(k: Kernel, op: HotplugOp, target: number): void {
   const st = k.s.cpus[op.cpu];
-  let next = k.stepIndex.up[st.state + 1];
-  if (st.fail > st.state && st.fail < next) next = st.fail;
-  if (next > target) next = target;
+  const next = nextUp(k.stepIndex, st.state, st.fail, target);
   if (next - 1 > st.state) st.state = next - 1;
 }
 
@@ -32,9 +30,7 @@ export function skipUp(k: Kernel, op: HotplugOp, target: number): void {
  */
 export function skipDown(k: Kernel, op: HotplugOp, target: number): void {
   const st = k.s.cpus[op.cpu];
-  let prev = k.stepIndex.down[st.state];
-  if (st.fail <= st.state && st.fail > prev) prev = st.fail;
-  if (prev <= target) prev = target + 1;
+  const prev = nextDown(k.stepIndex, st.state, st.fail, target);
   if (prev < st.state) st.state = prev;
 }
 

@@ -227,6 +227,22 @@ function invokeEmpty(
  * Both tracepoints of a callback that ran nothing ({@linkcode invokeEmpty}, lib/hotplug/quiet.ts):
  * what {@linkcode cpuhpEnter} then {@linkcode cpuhpExit} with `ret` 0 do, deciding once where they
  * go.
+ *
+ * @example
+ * ```ts
+ * import { cpuhpEnterExit } from "./invoke.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { ktime } from "../engine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const n = k.trace.length, time = ktime(k), fun = "sched_cpu_deactivate";
+ * cpuhpEnterExit(k, time, 1, 0, 206, fun, 1, 205);
+ * assert.deepEqual(k.trace.events(n), [
+ *   { type: "cpuhp_enter", time, cpu: 1, target: 0, idx: 206, fun, on: 1 },
+ *   { type: "cpuhp_exit", time, cpu: 1, state: 205, idx: 206, ret: 0, on: 1 },
+ * ]);
+ * ```
  */
 export function cpuhpEnterExit(
   k: Kernel,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type HotplugOp, type Kernel, ktime } from "../engine/kernel.ts";
+import { type HotplugOp, type Kernel, ktime, nextDown, nextUp } from "../engine/kernel.ts";
 import { traceRoom } from "../engine/log.ts";
 import { sectionOf } from "../engine/line.ts";
 import { ftraceOf } from "../tracing/ftrace.ts";
@@ -24,6 +24,29 @@ import { cpuhpEnterExit } from "./invoke.ts";
  * below the last state run, as the loop's `st.state--` leaves it; `atState` says whether
  * `st.state` is that state while its teardown runs (the control CPU's loop) or already one below
  * (the AP thread's), which the `cpuhp_exit` event shows.
+ *
+ * @example
+ * ```ts
+ * import { invokeQuiet } from "./quiet.ts";
+ * import { nextDown } from "../engine/kernel.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import type { HotplugOp } from "../engine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const st = k.s.cpus[1], top = st.state, events = k.trace.length;
+ * const op: HotplugOp = {
+ *   cpu: 1, control: 0, noTick: [], rollback: false, step: null, stepTeardown: false, calls: 0,
+ *   up: false, tickWorks: undefined,
+ * };
+ * // CPU1's hotplug thread tearing down towards 0 (cpuhp_set_state() has set the target).
+ * st.target = 0;
+ * const ran = invokeQuiet(k, op, 0, false, false);
+ * assert.ok(ran > 0 && st.state < top);
+ * assert.equal(k.trace.length - events, 2 * ran);
+ * // It stopped before a teardown that has an effect.
+ * assert.equal(k.stepIndex.quietDown[nextDown(k.stepIndex, st.state, st.fail, 0)], 0);
+ * ```
  */
 export function invokeQuiet(
   k: Kernel,
@@ -40,18 +63,10 @@ export function invokeQuiet(
   let ran = 0;
   for (;;) {
     // The state skipUp() / skipDown() would move the walk to next.
-    let state: number;
-    if (bringup) {
-      if (st.state >= target) break;
-      state = index.up[st.state + 1];
-      if (st.fail > st.state && st.fail < state) state = st.fail;
-      if (state > target) state = target;
-    } else {
-      if (st.state <= target) break;
-      state = index.down[st.state];
-      if (st.fail <= st.state && st.fail > state) state = st.fail;
-      if (state <= target) state = target + 1;
-    }
+    if (bringup ? st.state >= target : st.state <= target) break;
+    const state = bringup
+      ? nextUp(index, st.state, st.fail, target)
+      : nextDown(index, st.state, st.fail, target);
     if (quiet[state] === 0 || st.fail === state) break;
     if (ran === 0) {
       if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;

@@ -222,10 +222,8 @@ export function notRunning(k: Kernel, what: string): KernelError | null {
       `Cannot ${what}: the VM is hibernated (powered off); resume or reset first`,
     );
   }
-  if (s.power === "off") {
-    return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset first`);
-  }
-  return null;
+  // Neither running nor hung nor hibernated: powered off.
+  return new PoweredOffError(`Cannot ${what}: the VM is powered off; poweron or reset first`);
 }
 
 /** The result of an online or offline of `cpu` that ended in `out`. */

@@ -213,8 +213,8 @@ export function tickNohzIdleExit(k: Kernel, cpu: number): void {
 /** The CPU's tick device follows its sched timer: stopped when there is none. */
 function programTick(k: Kernel, cpu: number): void {
   const c = k.s.cpus[cpu];
-  const d = c.tickDev === null ? null : deviceOf(k.s, c.tickDev)!;
-  if (!d) return;
+  if (c.tickDev === null) return;
+  const d = deviceOf(k.s, c.tickDev)!;
   if (c.schedExpires < 0) {
     if (d.state === CE_STATE.ONESHOT) clockeventsSwitchState(k, d, CE_STATE.ONESHOT_STOPPED);
     d.nextEvent = KTIME_MAX;
