@@ -207,18 +207,23 @@ export class StateClasses {
   readonly #packer: Packer;
   readonly #seen = new KeySet();
   readonly #hash = new Uint32Array(2);
+  // With `anchors` false: the classes visited, by number (a class number is exact: no hash).
+  #classSeen = new Uint8Array(64);
+  #classStates = 0;
 
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
    * symmetry reduction); with symmetry, states that agree on each CPU's order of
    * `clockevent_devices` are one (list_identity.ts; pack.ts `perCpuList`). `disarm`, when given,
    * takes out of a state reached what the search carries lazily (lazy_failures.ts) before it is
-   * classed.
+   * classed. With `anchors` false, a state is visited when another state of its class was: one
+   * state per class is kept (docs/model.md §Exploration, "One state per class").
    */
   constructor(
     cpus: number,
     readonly group: readonly number[] = [],
     readonly disarm: ((s: MachineState) => unknown) | null = null,
+    readonly anchors: boolean = true,
   ) {
     this.#packer = new Packer(group.length > 0);
     this.width = anchorCount(cpus);
@@ -229,7 +234,7 @@ export class StateClasses {
 
   /** Distinct states visited. */
   get states(): number {
-    return this.#seen.size;
+    return this.anchors ? this.#seen.size : this.#classStates;
   }
 
   /**
@@ -277,8 +282,22 @@ export class StateClasses {
 
   /** Marks the state (class `cls`, anchors `v[at…]`) visited; false when it already was. */
   visit(cls: number, v: ArrayLike<number>, at: number): boolean {
+    if (!this.anchors) return this.#visitClass(cls);
     hash64Of(cls, v, at, this.width, this.#hash);
     return this.#seen.add(this.#hash[0], this.#hash[1]);
+  }
+
+  // One state per class: the first of it visited.
+  #visitClass(cls: number): boolean {
+    if (cls >= this.#classSeen.length) {
+      const grown = new Uint8Array(Math.max(cls + 1, this.#classSeen.length * 2));
+      grown.set(this.#classSeen);
+      this.#classSeen = grown;
+    }
+    if (this.#classSeen[cls] === 1) return false;
+    this.#classSeen[cls] = 1;
+    this.#classStates++;
+    return true;
   }
 
   /** The state of class `cls` with anchors `v[at…]`, as a new value. */

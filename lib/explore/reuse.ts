@@ -41,6 +41,8 @@ export interface ReuseOptions {
   readonly disarm?: (s: MachineState) => unknown;
   /** A move known without running the model (lazy_failures.ts fromPlainWalk), or null. */
   readonly derive?: (cls: number, op: ExploreOperation) => Move | null;
+  /** Keep states of one class apart by their anchors (default true; false: one per class). */
+  readonly anchors?: boolean;
 }
 
 /** The moves a search has learnt, and how it takes them. */
@@ -64,7 +66,12 @@ export class Reuse {
     readonly tree: Counterexamples,
     readonly options: ReuseOptions,
   ) {
-    this.classes = new StateClasses(root.s.cpus.length, options.group, options.disarm ?? null);
+    this.classes = new StateClasses(
+      root.s.cpus.length,
+      options.group,
+      options.disarm ?? null,
+      options.anchors !== false,
+    );
     this.#plain = options.reuse && !options.verify;
   }
 
