@@ -80,7 +80,13 @@ export class Reuse {
    * invariants at every step (violations recorded for that node unless `quiet`) and in the state it
    * leads to (counted only: that state is checked for real when it is new).
    */
-  #run(input: MachineState, op: ExploreOperation, node: number, quiet: boolean): Move {
+  #run(
+    input: MachineState,
+    op: ExploreOperation,
+    node: number,
+    quiet: boolean,
+    cls: number,
+  ): Move {
     const { checker, classes } = this;
     const A = classes.width;
     const k = kernelOn(this.root, cloneState(input), this.#timers);
@@ -131,7 +137,8 @@ export class Reuse {
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
-    const reached = classes.canonical(k.s);
+    // A walk that rolls back to where it started reaches its own class: looked at first.
+    const reached = classes.canonical(k.s, cls);
     if (absolute) {
       return {
         ...base,
@@ -200,7 +207,7 @@ export class Reuse {
       const derived = this.#plain && variant === 0 ? this.options.derive?.(cls, op) : null;
       if (derived) move = derived;
       else {
-        move = this.#run(state(), op, node, false);
+        move = this.#run(state(), op, node, false, cls);
         this.modelRuns++;
       }
       if (reuse) {
@@ -209,7 +216,7 @@ export class Reuse {
         this.bytes += moveBytes(move.delta.length, move.walk.length);
       }
     } else if (verify) {
-      const differs = moveDifference(move, this.#run(state(), op, node, true));
+      const differs = moveDifference(move, this.#run(state(), op, node, true, cls));
       if (differs) {
         const after = this.tree.pathTo(node, null).flat().join("; ");
         throw new Error(
