@@ -8,7 +8,8 @@
  * (i15-fail's merge), and when a hang's reason was renumbered with its state (one canonical form
  * per hung orbit: 2012R2 / 5.4 with every move, 594 -> 563 orbits, all 31 hung). The three 2012R2 searches keep every armed failure (`lazyFailures: false`,
  * as they were found); the default, carrying a failure armed on an offline CPU lazily
- * (lazy_failures.ts), is pinned on its own at the end. A change to what a state is (its packed fields, the symmetry canonical form)
+ * (lazy_failures.ts), is pinned on its own, and after it the default searches with one state per
+ * class (`anchors: false`). A change to what a state is (its packed fields, the symmetry canonical form)
  * changes them on purpose: then take them again and say why in the commit.
  */
 import assert from "node:assert/strict";
@@ -251,6 +252,39 @@ Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, armed failure
       NAMES,
       "20353/5183 393/230 20746/1206 18185/0 18185/1822 20746/0 20353/2234 " +
         "393/0 393/4 393/0 393/0 20353/500 393/0 20353/0",
+    ),
+    violations: LEGACY_VIOLATIONS.filter((v) => !/^(timer-for-every-step|no-hang) online/.test(v)),
+  });
+});
+
+// One state per class (`anchors: false`, docs/model.md §Exploration "One state per class"): the
+// two default searches above keep the first state of each class they meet. The counterexamples
+// are the same, operation for operation; the bench's 15,465 orbits are 24 classes, each expanded
+// once, so each of its operations runs the model (66 runs where 86 served 39,857 transitions).
+Deno.test("pinned: the bench's 4-vCPU machine, symmetry to depth 14, one state per class", () => {
+  assert.deepEqual(found(explore(BENCH, { depth: 14, anchors: false })), {
+    states: 24,
+    transitions: 66,
+    modelRuns: 66,
+    stopped: null,
+    checks: counts(
+      NAMES,
+      "1674/0 24/0 1698/0 1518/0 1518/0 1698/0 1674/0 24/0 24/0 24/1 24/0 1674/42 24/0 1674/0",
+    ),
+    violations: BENCH_VIOLATIONS,
+  });
+});
+
+Deno.test("pinned: 2012R2 on 5.4, every operation kind to depth 3, one state per class", () => {
+  assert.deepEqual(found(explore(LEGACY, { depth: 3, ops: ALL, anchors: false })), {
+    states: 365,
+    transitions: 779,
+    modelRuns: 709,
+    stopped: null,
+    checks: counts(
+      NAMES,
+      "19321/4941 365/219 19686/1180 17229/0 17229/1810 19686/0 19321/2116 " +
+        "365/0 365/4 365/0 365/0 19321/478 365/0 19321/0",
     ),
     violations: LEGACY_VIOLATIONS.filter((v) => !/^(timer-for-every-step|no-hang) online/.test(v)),
   });

@@ -47,6 +47,22 @@ Deno.test("explore --symmetry: on by default (orbits, said so), off counts every
   assert.match(bad.text, /--symmetry: "maybe" is not on or off/);
 });
 
+Deno.test("explore --anchors off: one state per class, the same verdicts, said so; a bad value is refused", async () => {
+  const session = new Session();
+  await session.execute("vm --hyperv 2019 --kernel 5.4 --cpus 3");
+  const on = await session.execute("explore --depth 4");
+  const off = await session.execute("explore --depth 4 --anchors off");
+  type R = { states: number; invariants: { name: string; holds: string }[] };
+  const [a, b] = [on.result as R, off.result as R];
+  assert.ok(b.states < a.states, `${b.states} classes, ${a.states} states`);
+  assert.deepEqual(b.invariants.map((i) => i.holds), a.invariants.map((i) => i.holds));
+  assert.match(off.text, /anchors off: states equal but for their clocks and tick counts/);
+  assert.doesNotMatch(on.text, /anchors off/);
+  const bad = await session.execute("explore --anchors no");
+  assert.equal(bad.ok, false);
+  assert.match(bad.text, /--anchors: "no" is not on or off/);
+});
+
 Deno.test("packed keys: two states have equal keys exactly when their fingerprints are equal", () => {
   type Op = { kind: "online" | "offline" | "advance"; cpu: number };
   const op = fc.record({

@@ -207,18 +207,25 @@ export class StateClasses {
   readonly #packer: Packer;
   readonly #seen = new KeySet();
   readonly #hash = new Uint32Array(2);
+  // Per class, its runs of tied CPUs (from the canonical form that made it).
+  readonly #ties: (readonly Int32Array[])[] = [];
+  // With `anchors` false: the classes visited, by number (a class number is exact: no hash).
+  #classSeen = new Uint8Array(64);
+  #classStates = 0;
 
   /**
    * For machines of `cpus` CPUs, of which `group` are interchangeable (symmetry.ts; empty: no
    * symmetry reduction); with symmetry, states that agree on each CPU's order of
    * `clockevent_devices` are one (list_identity.ts; pack.ts `perCpuList`). `disarm`, when given,
    * takes out of a state reached what the search carries lazily (lazy_failures.ts) before it is
-   * classed.
+   * classed. With `anchors` false, a state is visited when another state of its class was: one
+   * state per class is kept (docs/model.md §Exploration, "One state per class").
    */
   constructor(
     cpus: number,
     readonly group: readonly number[] = [],
     readonly disarm: ((s: MachineState) => unknown) | null = null,
+    readonly anchors: boolean = true,
   ) {
     this.#packer = new Packer(group.length > 0);
     this.width = anchorCount(cpus);
@@ -229,7 +236,7 @@ export class StateClasses {
 
   /** Distinct states visited. */
   get states(): number {
-    return this.#seen.size;
+    return this.anchors ? this.#seen.size : this.#classStates;
   }
 
   /**
@@ -237,13 +244,37 @@ export class StateClasses {
    * unmet (then `s`, or its renumbered copy, becomes its representative: do not change `s`). With
    * `disarm`, `s` itself is disarmed first.
    */
-  canonical(s: MachineState): Canonical {
+  canonical(s: MachineState, from = -1): Canonical {
     this.disarm?.(s);
     if (this.group.length === 0) return { cls: this.classOf(s), perm: null, ties: [] };
+    if (from >= 0 && this.#ties[from] !== undefined && this.#isClass(s, from)) {
+      return { cls: from, perm: null, ties: this.#ties[from] };
+    }
     const { perm, ties } = canonicalOrder(s, this.group);
     const moved = perm.some((p, i) => p !== i);
     const cls = this.classOf(moved ? permuteState(s, perm) : s);
-    return { cls, perm: moved ? perm : null, ties: ties.map((run) => Int32Array.from(run)) };
+    const runs = ties.map((run) => Int32Array.from(run));
+    this.#ties[cls] ??= runs;
+    return { cls, perm: moved ? perm : null, ties: runs };
+  }
+
+  // Whether `s`, as it is numbered, is a state of class `cls` (whose representative is in its
+  // canonical numbering): then it is canonical too, but for the order of its tied CPUs, which only
+  // their tick counts tell apart (the anchors, sorted by their runs). A walk that fails and rolls
+  // back to where it started does this (38 % of fault injections at 8 vCPUs, docs/model.md
+  // §Exploration); what rules a state out at once is looked at first, then its packed numbers.
+  #isClass(s: MachineState, cls: number): boolean {
+    const rep = this.list[cls].rep;
+    for (let i = 0; i < s.cpus.length; i++) {
+      const a = s.cpus[i];
+      const b = rep.cpus[i];
+      if (a.state !== b.state || a.online !== b.online || a.tickDev !== b.tickDev) return false;
+    }
+    const numbers = this.#packer.pack(s);
+    const known = this.#numbers[cls];
+    if (known.length !== numbers.length) return false;
+    for (let i = 0; i < known.length; i++) if (known[i] !== numbers[i]) return false;
+    return true;
   }
 
   /**
@@ -277,8 +308,22 @@ export class StateClasses {
 
   /** Marks the state (class `cls`, anchors `v[at…]`) visited; false when it already was. */
   visit(cls: number, v: ArrayLike<number>, at: number): boolean {
+    if (!this.anchors) return this.#visitClass(cls);
     hash64Of(cls, v, at, this.width, this.#hash);
     return this.#seen.add(this.#hash[0], this.#hash[1]);
+  }
+
+  // One state per class: the first of it visited.
+  #visitClass(cls: number): boolean {
+    if (cls >= this.#classSeen.length) {
+      const grown = new Uint8Array(Math.max(cls + 1, this.#classSeen.length * 2));
+      grown.set(this.#classSeen);
+      this.#classSeen = grown;
+    }
+    if (this.#classSeen[cls] === 1) return false;
+    this.#classSeen[cls] = 1;
+    this.#classStates++;
+    return true;
   }
 
   /** The state of class `cls` with anchors `v[at…]`, as a new value. */

@@ -165,6 +165,8 @@ export class Frontier {
       if (this.#i < this.#count) {
         const out = this.#expand();
         if (out !== null) return out;
+        // With one state per class, the class's moves are taken for the last time.
+        this.reuse.release(this.#rows[this.#i * this.#w + 1]);
         this.#i++;
         this.#g = 0;
         this.#input = null;

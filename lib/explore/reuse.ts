@@ -41,6 +41,8 @@ export interface ReuseOptions {
   readonly disarm?: (s: MachineState) => unknown;
   /** A move known without running the model (lazy_failures.ts fromPlainWalk), or null. */
   readonly derive?: (cls: number, op: ExploreOperation) => Move | null;
+  /** Keep states of one class apart by their anchors (default true; false: one per class). */
+  readonly anchors?: boolean;
 }
 
 /** The moves a search has learnt, and how it takes them. */
@@ -64,7 +66,12 @@ export class Reuse {
     readonly tree: Counterexamples,
     readonly options: ReuseOptions,
   ) {
-    this.classes = new StateClasses(root.s.cpus.length, options.group, options.disarm ?? null);
+    this.classes = new StateClasses(
+      root.s.cpus.length,
+      options.group,
+      options.disarm ?? null,
+      options.anchors !== false,
+    );
     this.#plain = options.reuse && !options.verify;
   }
 
@@ -73,7 +80,13 @@ export class Reuse {
    * invariants at every step (violations recorded for that node unless `quiet`) and in the state it
    * leads to (counted only: that state is checked for real when it is new).
    */
-  #run(input: MachineState, op: ExploreOperation, node: number, quiet: boolean): Move {
+  #run(
+    input: MachineState,
+    op: ExploreOperation,
+    node: number,
+    quiet: boolean,
+    cls: number,
+  ): Move {
     const { checker, classes } = this;
     const A = classes.width;
     const k = kernelOn(this.root, cloneState(input), this.#timers);
@@ -124,7 +137,8 @@ export class Reuse {
     anchorsOf(input, from);
     const to = new Float64Array(A);
     anchorsOf(k.s, to);
-    const reached = classes.canonical(k.s);
+    // A walk that rolls back to where it started reaches its own class: looked at first.
+    const reached = classes.canonical(k.s, cls);
     if (absolute) {
       return {
         ...base,
@@ -193,7 +207,7 @@ export class Reuse {
       const derived = this.#plain && variant === 0 ? this.options.derive?.(cls, op) : null;
       if (derived) move = derived;
       else {
-        move = this.#run(state(), op, node, false);
+        move = this.#run(state(), op, node, false, cls);
         this.modelRuns++;
       }
       if (reuse) {
@@ -202,7 +216,7 @@ export class Reuse {
         this.bytes += moveBytes(move.delta.length, move.walk.length);
       }
     } else if (verify) {
-      const differs = moveDifference(move, this.#run(state(), op, node, true));
+      const differs = moveDifference(move, this.#run(state(), op, node, true, cls));
       if (differs) {
         const after = this.tree.pathTo(node, null).flat().join("; ");
         throw new Error(
@@ -307,6 +321,24 @@ export class Reuse {
       ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }
       : { now, monotonic: now + c.monotonic };
     this.checker.check(k, null, before, node, last);
+  }
+
+  /**
+   * With one state per class (`anchors` false), after class `cls`'s operations have all been
+   * taken: no other state of it is expanded, so nothing takes its moves again. Their counts are
+   * added now and the moves let go (at 8 vCPUs with every kind, about 30 a class, most of what the
+   * search held). Otherwise nothing.
+   */
+  release(cls: number): void {
+    if (this.classes.anchors) return;
+    for (const move of this.#moves) {
+      this.checker.add(move.walk, move.uses);
+      this.checker.add(move.post, move.postUses);
+      move.uses = move.postUses = 0;
+      this.bytes -= moveBytes(move.delta.length, move.walk.length);
+    }
+    this.#moves.length = 0;
+    this.classes.list[cls].moves.length = 0;
   }
 
   /** Adds every reused move's counts, once per use (when the search ends). */

@@ -93,6 +93,15 @@ export interface ExploreOptions {
    * reduction: the same verdicts and counterexample lengths, more states).
    */
   readonly lazyFailures?: boolean;
+  /**
+   * Keep states that differ only in their anchors (`now`, `jiffies_64`, tick counts, `refEpoch`)
+   * apart (default true). False keeps one state per class: the first met, at its least depth. An
+   * operation does the same to every state of a class and no built-in invariant reads an anchor
+   * but as a difference within one operation, so the verdicts and each counterexample's length
+   * are the same (docs/model.md §Exploration, "One state per class"); `states` then counts
+   * classes (orbits of them, with symmetry). Off with a custom invariant, which may read anchors.
+   */
+  readonly anchors?: boolean;
 }
 
 /** What a search covered and found (plain data). */
@@ -110,7 +119,8 @@ export interface ExploreResult {
   /**
    * Distinct states (equal when their fingerprints are: history aside), or with symmetry, distinct
    * orbits of states, told apart by each CPU's order of `clockevent_devices` rather than the whole
-   * list's (lib/explore/list_identity.ts).
+   * list's (lib/explore/list_identity.ts); with `anchors: false`, distinct classes (or orbits of
+   * them): states equal but for their anchors count once.
    */
   readonly states: number;
   /** The CPUs explored once per orbit (empty: no symmetry reduction). */
@@ -154,6 +164,7 @@ const OPTIONS = object<ExploreOptions>({
   symmetry: optional(given<boolean>()),
   symmetricMoves: optional(given<boolean>()),
   lazyFailures: optional(given<boolean>()),
+  anchors: optional(given<boolean>()),
 }, "explore options");
 
 function validate(input: ExploreOptions) {
@@ -197,7 +208,7 @@ function validate(input: ExploreOptions) {
       `Invalid progressEvery ${show(every)}: expected a positive integer`,
     );
   }
-  for (const key of ["verify", "symmetry", "symmetricMoves", "lazyFailures"] as const) {
+  for (const key of ["verify", "symmetry", "symmetricMoves", "lazyFailures", "anchors"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
       throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
     }
@@ -266,6 +277,8 @@ function* search(
     reuse: builtin,
     verify: options.verify === true,
     group,
+    // One state per class only with built-in invariants (a user's predicate may read anchors).
+    anchors: !builtin || options.anchors !== false,
     // Armed failures on offline CPUs carried lazily (lazy_failures.ts).
     ...(options.lazyFailures !== false && lazyFailuresApply(kinds)
       ? {

@@ -58,10 +58,10 @@ function maxMemory(text: string): number {
   }
 }
 
-/** `--symmetry on|off`. */
-function onOff(text: string): boolean {
+/** `--symmetry on|off`, `--anchors on|off`. */
+function onOff(option: string, text: string): boolean {
   if (text === "on" || text === "off") return text === "on";
-  throw new RangeError(`--symmetry: ${JSON.stringify(text)} is not on or off`);
+  throw new RangeError(`--${option}: ${JSON.stringify(text)} is not on or off`);
 }
 
 /** `explore` and `compare`. */
@@ -105,6 +105,13 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         help: "explore CPUs no rule tells apart once per orbit (default on; off: every state)",
         complete: ["on", "off"],
       },
+      anchors: {
+        type: "string",
+        value: "on|off",
+        help: "keep states equal but for their clocks and tick counts apart (default on; off: " +
+          "one state per class, the same verdicts and counterexample lengths, faster)",
+        complete: ["on", "off"],
+      },
     },
     async run(session, argv, ctx) {
       const { values } = parse(this, argv);
@@ -120,7 +127,12 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         maxBytes: values["max-memory"] === undefined
           ? undefined
           : maxMemory(String(values["max-memory"])),
-        symmetry: values.symmetry === undefined ? undefined : onOff(String(values.symmetry)),
+        symmetry: values.symmetry === undefined
+          ? undefined
+          : onOff("symmetry", String(values.symmetry)),
+        anchors: values.anchors === undefined
+          ? undefined
+          : onOff("anchors", String(values.anchors)),
       };
       const limit = values.time === undefined ? Infinity : parseDuration(String(values.time)) / 1e6;
       const started = performance.now();
@@ -154,7 +166,10 @@ export const EXPLORE_COMMANDS: Readonly<Record<string, Command>> = {
         } interchangeable, states counted once ` +
           `per orbit (--symmetry off counts each)`
         : "";
-      return { text: formatExplore(result) + orbits, result };
+      const classes = options.anchors === false
+        ? `\nanchors off: states equal but for their clocks and tick counts counted once`
+        : "";
+      return { text: formatExplore(result) + orbits + classes, result };
     },
   },
   compare: {
