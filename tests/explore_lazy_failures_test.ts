@@ -196,7 +196,7 @@ Deno.test("lazy failures: only an offline CPU's failure at a state with a startu
     ["part way", (s) => Object.assign(s.cpus[1], { state: bringup, target: bringup }), 0],
     ["frozen", (s) => (offline(s, 1), s.frozenCpus = [1]), 0],
     ["teardown only", (s) => (offline(s, 1), s.cpus[1].fail = teardownOnly), 0],
-    ["in the image", (s) => (s.image = structuredClone(s), offline(s.image, 1)), 1],
+    ["in the image", (s) => (s.image = cloneState(s), offline(s.image, 1)), 1],
   ];
   for (const [what, make, disarmed] of cases) {
     const s = cloneState(root.s);

@@ -13,7 +13,7 @@ import { candidateOrder } from "./list_identity.ts";
 import { allDevices, deviceOf } from "../engine/device_table.ts";
 
 /**
- * The CPU of a per-CPU device id (`kind:cpu`, lib/time/devices.ts deviceId); -1 for a global one.
+ * The CPU of a per-CPU device id (`kind:cpu`, lib/engine/device.ts `Device.id`); -1 for a global one.
  *
  * @example
  * ```ts
