@@ -68,6 +68,47 @@ export class TraceRing {
     this.#max = max;
   }
 
+  /**
+   * A ring holding the same events, apart from this one from now on: the packed columns copied
+   * (a memory copy: materialising 38,876 events at 2048 vCPUs took most of a stopped `offline`),
+   * `base` and the name table shared (the one never changes, the other only appends, its ids
+   * fixed). What a stopped walk keeps of the trace before its operation (lib/api/run_until.ts).
+   *
+   * @example
+   * ```ts
+   * import { TraceRing } from "./trace_ring.ts";
+   * import assert from "node:assert/strict";
+   * const ring = new TraceRing([{ type: "tick_do_timer", time: 1, cpu: 0, from: -2, to: 0 }]);
+   * ring.push({ type: "tick", time: 2, cpu: 1, device: "Hyper-V clockevent", handler: "f" });
+   * const fork = ring.fork();
+   * fork.push({ type: "tick", time: 3, cpu: 1, device: "Hyper-V clockevent", handler: "f" });
+   * fork.dropOldest(1);
+   * assert.equal(ring.length, 2);
+   * assert.deepEqual(fork.events(0).map((e) => e.time), [2, 3]);
+   * ```
+   */
+  fork(): TraceRing {
+    const out = new TraceRing(this.#base, this.#max);
+    out.#baseStart = this.#baseStart;
+    const c = this.#cols;
+    out.#cols = {
+      dt: c.dt.slice(),
+      kind: c.kind.slice(),
+      cpu: c.cpu.slice(),
+      a: c.a.slice(),
+      b: c.b.slice(),
+      c: c.c.slice(),
+      s: c.s.slice(),
+    };
+    out.#head = this.#head;
+    out.#count = this.#count;
+    out.#headTime = this.#headTime;
+    out.#lastTime = this.#lastTime;
+    out.#loose = this.#loose && new Map(this.#loose);
+    out.#names = this.#names;
+    return out;
+  }
+
   /** How many events it holds. */
   get length(): number {
     return this.#base.length - this.#baseStart + this.#count;
