@@ -248,19 +248,23 @@ export function runUntil(
     const op = parseOperation(walk.operation, { cpus: walk.before.config.cpus });
     const beforeTrace = t.k.walkTrace;
     const k = createKernel(copyState(walk.before));
-    // The trace before the operation, held packed (the copy's own is then empty).
-    if (beforeTrace) k.trace = beforeTrace.fork();
+    // The trace before the operation, held packed (the copy's own is then empty): the replay's
+    // ring packs its events after it, without copying it.
+    if (beforeTrace) k.trace = beforeTrace.branch();
     watchers.attach(k);
     watchers.gate(false);
     t.k = k;
     ran = runOperationUntil(t, op, walk.before, beforeTrace, walk.at.boundary, untils, watchers);
   } else if (options.operation) {
     // A replay runs on a copy of the state before the operation (its records shared: copying
-    // thousands of them cost a step most of its time) and a fork of its packed trace (the running
-    // kernel's `s.log.trace` is empty): materialising 38,876 events at 2048 vCPUs was most of a
-    // stopped `offline`.
+    // thousands of them cost a step most of its time) and its trace, packed (the running kernel's
+    // `s.log.trace` is empty): the ring so far stays as it is, and the kernel goes on with a branch
+    // of it (materialising 38,876 events at 2048 vCPUs was most of a stopped `offline`, copying
+    // their columns a fifth of it).
     const before = copyState(t.k.s);
-    ran = runOperationUntil(t, options.operation, before, t.k.trace.fork(), 0, untils, watchers);
+    const beforeTrace = t.k.trace;
+    t.k.trace = beforeTrace.branch();
+    ran = runOperationUntil(t, options.operation, before, beforeTrace, 0, untils, watchers);
   } else if (options.limit === null) {
     throw new RangeError(
       "Nothing to run until a condition: no walk is stopped and no operation was given; give " +
