@@ -472,6 +472,7 @@ const CLASSES: Readonly<Record<string, ClassWalk>> = {
       },
       reset: noArgs,
       boundDevice: { params: [cpuParam] },
+      boundDevices: noArgs,
       cpu: { params: [cpuParam] },
       cpus: noArgs,
       devices: noArgs,
