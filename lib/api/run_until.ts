@@ -134,22 +134,21 @@ function pointOf(
 }
 
 /**
- * Runs `op` on `t` until one of `untils` holds at a boundary past `skip` (a replay's prefix);
- * stopped inside the operation, the state keeps the walk (`walk`), `before` with the trace
- * `beforeTrace` when its own is held packed.
+ * Runs `op` on `t` until one of the conditions armed on `t.k` holds at a boundary past `skip` (a
+ * replay's prefix); stopped inside the operation, the state keeps the walk (`walk`), `before`
+ * with the trace `beforeTrace` when its own is held packed.
  */
 function runOperationUntil(
   t: Target,
+  { test, armed }: { test: Test; armed: Armed[] },
   op: Operation,
   before: MachineState,
   beforeTrace: TraceRing | undefined,
   skip: number,
-  untils: readonly Until[],
   watchers: Watchers,
 ): { stop: StopPoint | null; result: OperationResult | null } {
   const k = t.k;
   const line = formatOperation(op);
-  const { test, armed } = armAll(k, untils);
   let n = 0;
   const remove = k.observers.add({
     step(p) {
@@ -240,32 +239,38 @@ export function runUntil(
   watchers: Watchers = NO_WATCHERS,
 ): RunUntilResult {
   let ran: { stop: StopPoint | null; result: OperationResult | null } | null = null;
-  // The conditions are checked against this machine before anything changes.
-  armAll(t.k, untils);
+  // The conditions are checked against the kernel they watch before anything changes (armed once:
+  // arming a condition tracking every CPU's state reads all of them).
   const walk = t.k.s.walk;
   if (walk) {
-    if (options.operation) runOperation(t, options.operation); // refused: the walk holds the lock
+    if (options.operation) {
+      armAll(t.k, untils);
+      runOperation(t, options.operation); // refused: the walk holds the lock
+    }
     const op = parseOperation(walk.operation, { cpus: walk.before.config.cpus });
     const beforeTrace = t.k.walkTrace;
     const k = createKernel(copyState(walk.before));
     // The trace before the operation, held packed (the copy's own is then empty): the replay's
     // ring packs its events after it, without copying it.
     if (beforeTrace) k.trace = beforeTrace.branch();
+    const arm = armAll(k, untils);
     watchers.attach(k);
     watchers.gate(false);
     t.k = k;
-    ran = runOperationUntil(t, op, walk.before, beforeTrace, walk.at.boundary, untils, watchers);
+    ran = runOperationUntil(t, arm, op, walk.before, beforeTrace, walk.at.boundary, watchers);
   } else if (options.operation) {
     // A replay runs on a copy of the state before the operation (its records shared: copying
     // thousands of them cost a step most of its time) and its trace, packed (the running kernel's
     // `s.log.trace` is empty): the ring so far stays as it is, and the kernel goes on with a branch
     // of it (materialising 38,876 events at 2048 vCPUs was most of a stopped `offline`, copying
     // their columns a fifth of it).
+    const arm = armAll(t.k, untils);
     const before = copyState(t.k.s);
     const beforeTrace = t.k.trace;
     t.k.trace = beforeTrace.branch();
-    ran = runOperationUntil(t, options.operation, before, beforeTrace, 0, untils, watchers);
+    ran = runOperationUntil(t, arm, options.operation, before, beforeTrace, 0, watchers);
   } else if (options.limit === null) {
+    armAll(t.k, untils);
     throw new RangeError(
       "Nothing to run until a condition: no walk is stopped and no operation was given; give " +
         "options.limit (how much simulated time may pass) or options.operation",
