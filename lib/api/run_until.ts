@@ -66,6 +66,11 @@ export interface Watchers {
 
 const NO_WATCHERS: Watchers = { attach() {}, gate() {} };
 
+// The step table of each stopped walk's state before its operation, which every replay starts
+// from (built again per replay, it was a tenth of a step at 2048 vCPUs): a kernel's table as it
+// was when the operation began, or the first replay's.
+const BEFORE_STEPS = new WeakMap<MachineState, Pick<Kernel, "steps" | "stepIndex">>();
+
 /** `step`: stop after the next callback has run. */
 const NEXT_CALLBACK: Until = (at) => at.phase === "exit";
 
@@ -249,7 +254,8 @@ export function runUntil(
     }
     const op = parseOperation(walk.operation, { cpus: walk.before.config.cpus });
     const beforeTrace = t.k.walkTrace;
-    const k = createKernel(copyState(walk.before));
+    const k = createKernel(copyState(walk.before), true, BEFORE_STEPS.get(walk.before));
+    BEFORE_STEPS.set(walk.before, { steps: k.steps, stepIndex: k.stepIndex });
     // The trace before the operation, held packed (the copy's own is then empty): the replay's
     // ring packs its events after it, without copying it.
     if (beforeTrace) k.trace = beforeTrace.branch();
@@ -266,6 +272,7 @@ export function runUntil(
     // their columns a fifth of it).
     const arm = armAll(t.k, untils);
     const before = copyState(t.k.s);
+    BEFORE_STEPS.set(before, { steps: t.k.steps, stepIndex: t.k.stepIndex });
     const beforeTrace = t.k.trace;
     t.k.trace = beforeTrace.branch();
     ran = runOperationUntil(t, arm, options.operation, before, beforeTrace, 0, watchers);
