@@ -213,6 +213,7 @@ Deno.test("a stop shows the walk's own picture, and other operations are refused
   assert.equal(s.phase, "exit");
   assert.equal(s.callback, "hv_synic_cleanup");
   assert.equal(m.boundDevice(2), "lapic");
+  assert.deepEqual(m.boundDevices(), [0, 1, 2, 3].map((cpu) => m.boundDevice(cpu)));
   assert.equal(m.runUntil([]).result?.ok, true);
   assert.equal(m.stopped, null);
   assert.equal(m.cpu(2).online, false);

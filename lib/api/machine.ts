@@ -230,24 +230,9 @@ export class Machine extends MachineControl {
     return boundDevice(this.#k, checkCpu(this.#k, cpu));
   }
 
-  /**
-   * Every CPU's tick device name (or null), by CPU: what {@linkcode Machine.boundDevice} gives
-   * of each, in one pass (the REPL compares two of these to tell what a run changed).
-   *
-   * @example
-   * ```ts
-   * import { vm } from "../../mod.ts";
-   * import assert from "node:assert/strict";
-   * const m = vm().cpus(2).build();
-   * m.offline(1);
-   * assert.deepEqual(m.boundDevices(), [m.boundDevice(0), null]);
-   * ```
-   */
+  /** {@linkcode Machine.boundDevice} of every CPU, by CPU, in one pass (the REPL compares two). */
   boundDevices(): (string | null)[] {
-    const k = this.#k;
-    const out = new Array<string | null>(k.s.cpus.length);
-    for (let cpu = 0; cpu < out.length; cpu++) out[cpu] = boundDevice(k, cpu);
-    return out;
+    return this.#k.s.cpus.map((c) => boundDevice(this.#k, c.id));
   }
 
   /** One CPU's state. */
