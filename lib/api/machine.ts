@@ -232,7 +232,8 @@ export class Machine extends MachineControl {
 
   /** {@linkcode Machine.boundDevice} of every CPU, by CPU, in one pass (the REPL compares two). */
   boundDevices(): (string | null)[] {
-    return this.#k.s.cpus.map((c) => boundDevice(this.#k, c.id));
+    const k = this.#k;
+    return k.s.cpus.map((c) => boundDevice(k, c.id));
   }
 
   /** One CPU's state. */
