@@ -230,12 +230,6 @@ export class Machine extends MachineControl {
     return boundDevice(this.#k, checkCpu(this.#k, cpu));
   }
 
-  /** {@linkcode Machine.boundDevice} of every CPU, by CPU, in one pass (the REPL compares two). */
-  boundDevices(): (string | null)[] {
-    const k = this.#k;
-    return k.s.cpus.map((c) => boundDevice(k, c.id));
-  }
-
   /** One CPU's state. */
   cpu(cpu: number): CpuInfo {
     return cpuInfo(this.#k, checkCpu(this.#k, cpu));
