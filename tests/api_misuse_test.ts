@@ -394,6 +394,7 @@ const CLASSES: Readonly<Record<string, ClassWalk>> = {
         ],
       },
       step: { params: [{ valid: "offline 1", words: ["operation"] }] },
+      boundDevices: noArgs,
       condition: {
         params: [{
           valid: { kind: "callback", callback: "hv_synic_cleanup" },

@@ -213,6 +213,7 @@ Deno.test("a stop shows the walk's own picture, and other operations are refused
   assert.equal(s.phase, "exit");
   assert.equal(s.callback, "hv_synic_cleanup");
   assert.equal(m.boundDevice(2), "lapic");
+  assert.deepEqual(m.boundDevices(), [0, 1, 2, 3].map((cpu) => m.boundDevice(cpu)));
   assert.equal(m.runUntil([]).result?.ok, true);
   assert.equal(m.stopped, null);
   assert.equal(m.cpu(2).online, false);
@@ -365,4 +366,30 @@ Deno.test("a predicate sees each boundary once, also when a stopped walk goes on
   b.runUntil(at);
   assert.equal(b.stopped, null);
   assert.deepEqual(seen, all);
+});
+
+Deno.test("a stopped walk's snapshot holds the machine before the operation, trace and all, step after step", () => {
+  // A small trace buffer: the walk's events drop old ones from the ring it goes on with.
+  const build = () => vm().cpus(4).traceBuffer(64).build();
+  const m = build();
+  m.advance("3ms");
+  const before = m.snapshot();
+  assert.ok(before.log.trace.length >= 64);
+  const unbroken = build().restore(before);
+  unbroken.offline(2);
+  const end = unbroken.snapshot();
+  m.runUntil("callback hv_synic_cleanup --cpu 2", { operation: "offline 2" });
+  let stops = 0;
+  while (m.stopped) {
+    const s = m.snapshot();
+    assert.deepEqual(s.walk!.before, before);
+    // A restored stop (its before's events plain) goes on to the end the live one reaches.
+    const restored = build().restore(s);
+    restored.runUntil([]);
+    assert.deepEqual(restored.snapshot(), end);
+    m.step();
+    stops++;
+  }
+  assert.ok(stops > 3, `${stops} stops`);
+  assert.deepEqual(m.snapshot(), end);
 });

@@ -108,6 +108,54 @@ Deno.test("the packed ring gives back the events it was given, in order, through
   );
 });
 
+Deno.test("branches of branches give back the events pushed on each, and leave their bases as they were", () => {
+  fc.assert(
+    fc.property(
+      fc.array(event, { maxLength: 20 }),
+      fc.array(
+        fc.oneof(
+          event.map((e) => ({ push: e })),
+          fc.nat(40).map((n) => ({ drop: n })),
+          fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
+          fc.constant({ branch: true }),
+        ),
+        { maxLength: 300 },
+      ),
+      (start, steps) => {
+        let ring = new TraceRing(start);
+        const model = [...start];
+        // Each base, with what it held when it was branched.
+        const bases: { ring: TraceRing; events: string }[] = [];
+        for (const s of steps) {
+          if ("push" in s) {
+            ring.push(s.push);
+            model.push(s.push);
+          } else if ("pair" in s) {
+            const [time, cpu, target, idx, fun, on, state] = s.pair;
+            ring.pushEnterExit(time, cpu, target, idx, fun, on, state);
+            model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
+            model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
+          } else if ("drop" in s) {
+            const dropped = ring.dropOldest(s.drop);
+            assert.equal(dropped, Math.min(s.drop, model.length));
+            model.splice(0, dropped);
+          } else {
+            bases.push({ ring, events: text(model) });
+            ring = ring.branch();
+          }
+          assert.equal(ring.length, model.length);
+        }
+        assert.equal(text(ring.events(0)), text(model));
+        for (const from of [1, Math.floor(model.length / 3), Math.max(0, model.length - 1)]) {
+          assert.equal(text(ring.events(from)), text(model.slice(from)));
+        }
+        for (const b of bases) assert.equal(text(b.ring.events(0)), b.events);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
 Deno.test("a ring whose events all pack drops its oldest through wrap-around with their times summed", () => {
   // Small values and times: every event packs (no object kept), the drop's own path.
   const cpuhp = fc.tuple(fc.nat(1e6), fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300));

@@ -92,11 +92,11 @@ function settled(k: Kernel, cpu: number, p: StepPoint | null): number {
 
 /** The state number `value` names on `k`: a number, or a name as `hotplug/states` lists it. */
 export function stateNumber(k: Kernel, value: number | string): number {
-  const names = k.steps.flatMap((s) => s.name ? [s.name] : []);
   const n = typeof value === "number" ? value : /^\d+$/.test(value) ? Number(value) : NaN;
   if (Number.isInteger(n) && n >= 0 && n < k.steps.length) return n;
   const found = typeof value === "string" ? k.steps.find((s) => s.name === value) : undefined;
   if (found) return found.state;
+  const names = k.steps.flatMap((s) => s.name ? [s.name] : []);
   throw new RangeError(
     `state ${show(value)}${typeof value === "string" ? didYouMean(value, names) : ""}: not a ` +
       `hotplug state of this kernel; valid: 0 to ${k.steps.length - 1}, or a name ` +
@@ -141,7 +141,10 @@ const CONDITIONS: { readonly [K in ConditionKind]: ConditionSpec } = {
       const s = c as Extract<Condition, { kind: "state" }>;
       const target = stateNumber(k, s.state);
       const cpus = s.cpu === undefined ? k.s.cpus.map((x) => x.id) : [s.cpu];
-      const last = k.s.cpus.map((x) => x.state);
+      // The state each watched CPU was last seen at (one CPU's alone when one is named: arming
+      // reads no more of 2048 CPUs than it watches).
+      const last: number[] = [];
+      for (const cpu of cpus) last[cpu] = k.s.cpus[cpu].state;
       return {
         at(k, p) {
           let hit: number | null = null;

@@ -14,6 +14,7 @@ import { show } from "../util/check.ts";
 import { isPlainObject, readInput } from "../util/read.ts";
 import { parseDuration } from "../util/duration.ts";
 import { boot } from "../machine/boot.ts";
+import { boundDevices } from "../machine/info.ts";
 import { checkConfig } from "./config_check.ts";
 import { checkOperation } from "../ops/operation_check.ts";
 import { type Operation, parseOperation, type Target } from "../ops/operations.ts";
@@ -253,6 +254,23 @@ export class MachineControl {
     const c = typeof input === "string" ? parseCondition(input, this.#k.s.config.cpus) : input;
     armCondition(this.#k, c);
     return structuredClone(c);
+  }
+
+  /**
+   * Every CPU's tick device name (or null), by CPU, in one pass: what a run changed is two of these
+   * compared (the REPL prints it after `step`, `continue` and a hotplug write).
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().cpus(2).build();
+   * m.offline(1);
+   * assert.deepEqual(m.boundDevices(), [m.boundDevice(0), null]);
+   * ```
+   */
+  boundDevices(): (string | null)[] {
+    return boundDevices(this.#k);
   }
 
   /** Where a stopped walk is stopped, or null when none is. */

@@ -17,7 +17,7 @@
 import type { Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import type { MachineState } from "../engine/state.ts";
-import { withTrace } from "../engine/log.ts";
+import type { TraceRing } from "../engine/trace_ring.ts";
 import { type StopPoint, StopSignal } from "../engine/stops.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { copyState } from "../engine/copy.ts";
@@ -65,6 +65,11 @@ export interface Watchers {
 }
 
 const NO_WATCHERS: Watchers = { attach() {}, gate() {} };
+
+// The step table of each stopped walk's state before its operation, which every replay starts
+// from (built again per replay, it was a tenth of a step at 2048 vCPUs): a kernel's table as it
+// was when the operation began, or the first replay's.
+const BEFORE_STEPS = new WeakMap<MachineState, Pick<Kernel, "steps" | "stepIndex">>();
 
 /** `step`: stop after the next callback has run. */
 const NEXT_CALLBACK: Until = (at) => at.phase === "exit";
@@ -134,20 +139,21 @@ function pointOf(
 }
 
 /**
- * Runs `op` on `t` until one of `untils` holds at a boundary past `skip` (a replay's prefix);
- * stopped inside the operation, the state keeps the walk (`walk`).
+ * Runs `op` on `t` until one of the conditions armed on `t.k` holds at a boundary past `skip` (a
+ * replay's prefix); stopped inside the operation, the state keeps the walk (`walk`), `before`
+ * with the trace `beforeTrace` when its own is held packed.
  */
 function runOperationUntil(
   t: Target,
+  { test, armed }: { test: Test; armed: Armed[] },
   op: Operation,
   before: MachineState,
+  beforeTrace: TraceRing | undefined,
   skip: number,
-  untils: readonly Until[],
   watchers: Watchers,
 ): { stop: StopPoint | null; result: OperationResult | null } {
   const k = t.k;
   const line = formatOperation(op);
-  const { test, armed } = armAll(k, untils);
   let n = 0;
   const remove = k.observers.add({
     step(p) {
@@ -167,6 +173,7 @@ function runOperationUntil(
   } catch (e) {
     if (!(e instanceof StopSignal)) throw e;
     t.k.s.walk = { operation: line, before, at: e.at };
+    t.k.walkTrace = beforeTrace;
     return { stop: e.at, result: null };
   } finally {
     remove();
@@ -237,24 +244,40 @@ export function runUntil(
   watchers: Watchers = NO_WATCHERS,
 ): RunUntilResult {
   let ran: { stop: StopPoint | null; result: OperationResult | null } | null = null;
-  // The conditions are checked against this machine before anything changes.
-  armAll(t.k, untils);
+  // The conditions are checked against the kernel they watch before anything changes (armed once:
+  // arming a condition tracking every CPU's state reads all of them).
   const walk = t.k.s.walk;
   if (walk) {
-    if (options.operation) runOperation(t, options.operation); // refused: the walk holds the lock
+    if (options.operation) {
+      armAll(t.k, untils);
+      runOperation(t, options.operation); // refused: the walk holds the lock
+    }
     const op = parseOperation(walk.operation, { cpus: walk.before.config.cpus });
-    const k = createKernel(copyState(walk.before));
+    const beforeTrace = t.k.walkTrace;
+    const k = createKernel(copyState(walk.before), true, BEFORE_STEPS.get(walk.before));
+    BEFORE_STEPS.set(walk.before, { steps: k.steps, stepIndex: k.stepIndex });
+    // The trace before the operation, held packed (the copy's own is then empty): the replay's
+    // ring packs its events after it, without copying it.
+    if (beforeTrace) k.trace = beforeTrace.branch();
+    const arm = armAll(k, untils);
     watchers.attach(k);
     watchers.gate(false);
     t.k = k;
-    ran = runOperationUntil(t, op, walk.before, walk.at.boundary, untils, watchers);
+    ran = runOperationUntil(t, arm, op, walk.before, beforeTrace, walk.at.boundary, watchers);
   } else if (options.operation) {
     // A replay runs on a copy of the state before the operation (its records shared: copying
-    // thousands of them cost a step most of its time), its trace materialised; a kernel made from
-    // the copy takes those events over as they are.
-    const before = copyState(withTrace(t.k));
-    ran = runOperationUntil(t, options.operation, before, 0, untils, watchers);
+    // thousands of them cost a step most of its time) and its trace, packed (the running kernel's
+    // `s.log.trace` is empty): the ring so far stays as it is, and the kernel goes on with a branch
+    // of it (materialising 38,876 events at 2048 vCPUs was most of a stopped `offline`, copying
+    // their columns a fifth of it).
+    const arm = armAll(t.k, untils);
+    const before = copyState(t.k.s);
+    BEFORE_STEPS.set(before, { steps: t.k.steps, stepIndex: t.k.stepIndex });
+    const beforeTrace = t.k.trace;
+    t.k.trace = beforeTrace.branch();
+    ran = runOperationUntil(t, arm, options.operation, before, beforeTrace, 0, watchers);
   } else if (options.limit === null) {
+    armAll(t.k, untils);
     throw new RangeError(
       "Nothing to run until a condition: no walk is stopped and no operation was given; give " +
         "options.limit (how much simulated time may pass) or options.operation",

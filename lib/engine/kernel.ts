@@ -70,6 +70,12 @@ export interface Kernel {
    */
   trace: TraceRing;
   /**
+   * The trace buffer of `s.walk.before` (a stopped walk's state before its operation), packed, its
+   * `log.trace` then empty; undefined when that state holds its events itself (a restored
+   * snapshot's walk) or no walk is stopped. `withTrace()` gives both states with their events.
+   */
+  walkTrace?: TraceRing;
+  /**
    * Whether the kernel log and trace buffer are written. Exploration turns them off: they are
    * history, not state (the fingerprint leaves them out), and a replay regenerates them.
    */
@@ -299,6 +305,7 @@ export function traceRing(s: MachineState): TraceRing {
  */
 export function setState(k: Kernel, s: MachineState): void {
   k.trace = traceRing(s);
+  k.walkTrace = undefined;
   k.s = s;
   armTimers(k.timers, s);
 }

@@ -288,8 +288,8 @@ export function traceView(k: Kernel): TraceEvent[] {
 
 /**
  * The machine value with its trace buffer as plain events (the running kernel keeps it packed,
- * lib/engine/trace_ring.ts): what a snapshot, a hibernation image or a replay copies. Shares all
- * but `log` with `k.s`.
+ * lib/engine/trace_ring.ts), a stopped walk's state before its operation too (`k.walkTrace`):
+ * what a snapshot or a hibernation image copies. Shares all but `log` (and `walk`) with `k.s`.
  *
  * @example
  * ```ts
@@ -302,7 +302,13 @@ export function traceView(k: Kernel): TraceEvent[] {
  * ```
  */
 export function withTrace(k: Kernel): MachineState {
-  return { ...k.s, log: { ...k.s.log, trace: k.trace.events(0) } };
+  const s = { ...k.s, log: { ...k.s.log, trace: k.trace.events(0) } };
+  const w = s.walk;
+  if (w && k.walkTrace) {
+    const before = { ...w.before, log: { ...w.before.log, trace: k.walkTrace.events(0) } };
+    s.walk = { ...w, before };
+  }
+  return s;
 }
 
 /**

@@ -44,7 +44,10 @@ import {
  * ```
  */
 export class TraceRing {
-  #base: readonly TraceEvent[];
+  // The oldest events: plain ones (shared, never changed), or a ring that no longer changes (a
+  // branch's, see `branch()`); `#baseLen` is how many it holds, `#baseStart` how many are dropped.
+  #base: readonly TraceEvent[] | TraceRing;
+  #baseLen: number;
   #baseStart = 0;
   #cols: Columns = columns(0);
   // Packed events: slots head .. head+count-1 (mod capacity).
@@ -63,14 +66,41 @@ export class TraceRing {
    * A ring holding `base` (not copied: it must not change) that packs at most `max` events (its
    * columns grow to that as events come).
    */
-  constructor(base: readonly TraceEvent[] = [], max = Number.MAX_SAFE_INTEGER) {
+  constructor(base: readonly TraceEvent[] | TraceRing = [], max = Number.MAX_SAFE_INTEGER) {
     this.#base = base;
+    this.#baseLen = base.length;
     this.#max = max;
+  }
+
+  /**
+   * A ring that starts with this one's events and packs its own after them: this one becomes its
+   * base, shared, so it must not change from then on (nothing is copied: a replay of a stopped walk
+   * goes on from the trace before its operation this way, lib/api/run_until.ts). The name table is
+   * shared too (it only appends; its ids never change).
+   *
+   * @example
+   * ```ts
+   * import { TraceRing } from "./trace_ring.ts";
+   * import assert from "node:assert/strict";
+   * const ring = new TraceRing([{ type: "tick_do_timer", time: 1, cpu: 0, from: -2, to: 0 }]);
+   * ring.push({ type: "tick", time: 2, cpu: 1, device: "Hyper-V clockevent", handler: "f" });
+   * const branch = ring.branch();
+   * branch.push({ type: "tick", time: 3, cpu: 1, device: "Hyper-V clockevent", handler: "f" });
+   * assert.equal(branch.dropOldest(1), 1);
+   * assert.deepEqual(branch.events(0).map((e) => e.time), [2, 3]);
+   * assert.deepEqual(branch.events(1).map((e) => e.time), [3]);
+   * assert.equal(ring.length, 2);
+   * ```
+   */
+  branch(): TraceRing {
+    const out = new TraceRing(this, this.#max);
+    out.#names = this.#names;
+    return out;
   }
 
   /** How many events it holds. */
   get length(): number {
-    return this.#base.length - this.#baseStart + this.#count;
+    return this.#baseLen - this.#baseStart + this.#count;
   }
 
   /** Appends `e` as the newest event (the ring must hold fewer than `max` packed). */
@@ -205,10 +235,11 @@ export class TraceRing {
 
   /** Drops the oldest `n` events (at most all); returns how many it dropped. */
   dropOldest(n: number): number {
-    const fromBase = Math.min(n, this.#base.length - this.#baseStart);
+    const fromBase = Math.min(n, this.#baseLen - this.#baseStart);
     this.#baseStart += fromBase;
-    if (this.#baseStart === this.#base.length) {
+    if (this.#baseStart === this.#baseLen) {
       this.#base = [];
+      this.#baseLen = 0;
       this.#baseStart = 0;
     }
     const fromPacked = Math.min(n - fromBase, this.#count);
@@ -247,11 +278,34 @@ export class TraceRing {
 
   /** The events from the `from`-th oldest on, as fresh plain objects (base events are shared). */
   events(from: number): TraceEvent[] {
-    const out: TraceEvent[] = [];
-    const baseLeft = this.#base.length - this.#baseStart;
-    for (let i = this.#baseStart + Math.min(from, baseLeft); i < this.#base.length; i++) {
-      out.push(this.#base[i]);
+    return TraceRing.#eventsOf(this, from);
+  }
+
+  // `top.events(from)`: the rings down to plain events, each with the place its own events start
+  // from (a loop, not a recursion: a long session stacks one branch per stopped walk until its base
+  // drops).
+  static #eventsOf(top: TraceRing, from: number): TraceEvent[] {
+    const rings: TraceRing[] = [];
+    const froms: number[] = [];
+    let ring = top;
+    for (;;) {
+      rings.push(ring);
+      froms.push(from);
+      from = ring.#baseStart + Math.min(from, ring.#baseLen - ring.#baseStart);
+      const base = ring.#base;
+      if (!(base instanceof TraceRing)) break;
+      ring = base;
     }
+    const out: TraceEvent[] = [];
+    const plain = ring.#base as readonly TraceEvent[];
+    for (let i = from; i < plain.length; i++) out.push(plain[i]);
+    for (let i = rings.length - 1; i >= 0; i--) rings[i].#packedTo(out, froms[i]);
+    return out;
+  }
+
+  // Appends the packed events from the `from`-th oldest of the ring on to `out`.
+  #packedTo(out: TraceEvent[], from: number): void {
+    const baseLeft = this.#baseLen - this.#baseStart;
     const cap = this.#cols.dt.length;
     const first = Math.max(0, from - baseLeft);
     let time = this.#headTime;
@@ -260,7 +314,6 @@ export class TraceRing {
       if (i > 0) time = this.#timeAt(slot, time);
       if (i >= first) out.push(this.#unpack(slot, time));
     }
-    return out;
   }
 
   #grow(): void {

@@ -104,6 +104,23 @@ export function boundDevice(k: Kernel, cpu: number): string | null {
   return id === null ? null : deviceOf(k.s, id)!.name;
 }
 
+/**
+ * {@linkcode boundDevice} of every CPU, by CPU.
+ *
+ * @example
+ * ```ts
+ * import { boundDevice, boundDevices } from "./info.ts";
+ * import { boot } from "./boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).config());
+ * assert.deepEqual(boundDevices(k), [0, 1].map((cpu) => boundDevice(k, cpu)));
+ * ```
+ */
+export function boundDevices(k: Kernel): (string | null)[] {
+  return k.s.cpus.map((c) => boundDevice(k, c.id));
+}
+
 /** The name of the hotplug state `state` (its enum id when unnamed). */
 export function stateName(k: Kernel, state: number): string {
   const step = k.steps[state];

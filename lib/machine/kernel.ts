@@ -27,7 +27,9 @@ const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
 /**
  * The kernel context over `s` (not copied; its device records taken into the kernel's form,
  * lib/time/device_form.ts): its line's tables, the step table of `s.registered`,
- * the timer index of its devices; `history` false turns the log and trace off.
+ * the timer index of its devices; `history` false turns the log and trace off. `derived`: the
+ * step table of a state with the same `registered` and config, taken as it is (a table is never
+ * changed, only replaced; a stopped walk's replays all start from one state, lib/api/run_until.ts).
  *
  * @example
  * ```ts
@@ -42,18 +44,22 @@ const idle0 = () => [taskContext(0, { comm: "<idle>", pid: 0 })];
  * assert.equal(k.timers.peek(), Math.min(...armed));
  * ```
  */
-export function createKernel(s: MachineState, history = true): Kernel {
+export function createKernel(
+  s: MachineState,
+  history = true,
+  derived?: Pick<Kernel, "steps" | "stepIndex">,
+): Kernel {
   liveDevices(s);
   const line = KERNEL_LINES[s.config.kernel];
   const f = s.config.features;
-  const steps = buildSteps(line, s.registered, nulledCallbacks(s.config));
+  const steps = derived?.steps ?? buildSteps(line, s.registered, nulledCallbacks(s.config));
   const timers = new TimerQueue();
   armTimers(timers, s);
   const k: Kernel = {
     s,
     line,
     steps,
-    stepIndex: indexSteps(steps),
+    stepIndex: derived?.stepIndex ?? indexSteps(steps),
     timers,
     period: Math.floor(1_000_000_000 / s.config.hz),
     direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
