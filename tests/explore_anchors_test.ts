@@ -12,10 +12,9 @@ import {
   type ExploreResult,
   HOSTS,
   KERNEL_IDS,
-  runScenario,
   type VmOptions,
 } from "../mod.ts";
-import { FOUR_DESIGNS, runnable } from "./helpers.ts";
+import { assertReplays, FOUR_DESIGNS, runnable } from "./helpers.ts";
 
 const lengths = (r: ExploreResult): Record<string, number> =>
   Object.fromEntries(
@@ -38,20 +37,6 @@ function compare(config: VmOptions, options: ExploreOptions): [ExploreResult, Ex
   return [one, every];
 }
 
-function replays(config: VmOptions, r: ExploreResult): void {
-  for (const v of r.violations) {
-    if (v.during === "boot") continue;
-    const run = runScenario(config, v.operations.flatMap((o) => o.split("; ")), {
-      invariants: [v.invariant],
-    });
-    const last = run.operations[run.operations.length - 1];
-    assert.ok(
-      last.violations.some((x) => x.message === v.message),
-      `${v.invariant}: ${v.operations.join("; ")} does not replay`,
-    );
-  }
-}
-
 Deno.test("one state per class: every kernel line at 3 vCPUs to depth 3 (fault injection, partial targets), the same verdicts and counterexample lengths in fewer states", () => {
   const ops: ExploreOptions["ops"] = ["online", "offline", "advance", "fail", "target"];
   let fewer = 0;
@@ -59,7 +44,7 @@ Deno.test("one state per class: every kernel line at 3 vCPUs to depth 3 (fault i
     const config = { ...runnable("2019", kernel, 3)!, hotplugStateControl: true };
     const [one, every] = compare(config, { depth: 3, ops });
     if (one.states < every.states) fewer++;
-    if (kernel === "5.4" || kernel === "6.12") replays(config, one);
+    if (kernel === "5.4" || kernel === "6.12") assertReplays(config, one);
   }
   assert.equal(fewer, KERNEL_IDS.length, "advance makes states of one class on every line");
 });
@@ -82,7 +67,7 @@ Deno.test("one state per class: four designs at 4 vCPUs with hibernation, kexec 
       depth: 4,
       ops: ["online", "offline", "advance", "hibernate", "fail", "kexec", "kdump"],
     });
-    replays(config, one);
+    assertReplays(config, one);
   }
 });
 

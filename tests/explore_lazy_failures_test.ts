@@ -10,10 +10,9 @@ import {
   type ExploreOptions,
   type ExploreResult,
   KERNEL_IDS,
-  runScenario,
   type VmOptions,
 } from "../mod.ts";
-import { FOUR_DESIGNS, runnable } from "./helpers.ts";
+import { assertReplays, FOUR_DESIGNS, runnable } from "./helpers.ts";
 import { Frontier } from "../lib/explore/frontier.ts";
 import { checkedInvariants, Checker } from "../lib/explore/checker.ts";
 import { Counterexamples } from "../lib/explore/counterexamples.ts";
@@ -73,20 +72,6 @@ function compare(config: VmOptions, options: ExploreOptions): [ExploreResult, Ex
   return [lazy, eager];
 }
 
-function replays(config: VmOptions, r: ExploreResult): void {
-  for (const v of r.violations) {
-    if (v.during === "boot") continue;
-    const run = runScenario(config, v.operations.flatMap((o) => o.split("; ")), {
-      invariants: [v.invariant],
-    });
-    const last = run.operations[run.operations.length - 1];
-    assert.ok(
-      last.violations.some((x) => x.message === v.message),
-      `${v.invariant}: ${v.operations.join("; ")} does not replay`,
-    );
-  }
-}
-
 Deno.test("lazy failures: every kernel line at 3 vCPUs to depth 3 (fault injection, partial targets), the same verdicts and shortest counterexamples in fewer states", () => {
   const ops: ExploreOptions["ops"] = ["online", "offline", "advance", "fail", "target"];
   let fewer = 0;
@@ -94,7 +79,7 @@ Deno.test("lazy failures: every kernel line at 3 vCPUs to depth 3 (fault injecti
     const config = { ...runnable("2019", kernel, 3)!, hotplugStateControl: true };
     const [lazy, eager] = compare(config, { depth: 3, ops });
     if (lazy.states < eager.states) fewer++;
-    if (kernel === "5.4") replays(config, lazy);
+    if (kernel === "5.4") assertReplays(config, lazy);
   }
   assert.equal(fewer, KERNEL_IDS.length, "every line has a failure left armed on an offline CPU");
 });
@@ -105,7 +90,7 @@ Deno.test("lazy failures: four designs at 4 vCPUs with hibernation, kexec and kd
       depth: 4,
       ops: ["online", "offline", "advance", "hibernate", "fail", "kexec", "kdump"],
     });
-    replays(config, lazy);
+    assertReplays(config, lazy);
   }
 });
 

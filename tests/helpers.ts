@@ -1,5 +1,13 @@
 /** Test helpers: observe what an operation did, step by step, from the trace. */
-import { type Machine, type TraceEvent, vm, type VmOptions } from "../mod.ts";
+import assert from "node:assert/strict";
+import {
+  type ExploreResult,
+  type Machine,
+  runScenario,
+  type TraceEvent,
+  vm,
+  type VmOptions,
+} from "../mod.ts";
 
 /** Trace events `fn` produced (the machine's trace buffer must not wrap during `fn`). */
 export function during<T>(m: Machine, fn: () => T): { result: T; events: TraceEvent[] } {
@@ -48,3 +56,21 @@ export const FOUR_DESIGNS: readonly VmOptions[] = [
   { hyperv: "2025", kernel: "6.8", cpus: 4 },
   { hyperv: "none", kernel: "6.1", cpus: 4 },
 ];
+
+/**
+ * Asserts that each counterexample of `r` (but the boot's) replays: running its operations on
+ * `config` ends in an operation that violates the same invariant with the same message.
+ */
+export function assertReplays(config: VmOptions, r: ExploreResult): void {
+  for (const v of r.violations) {
+    if (v.during === "boot") continue;
+    const run = runScenario(config, v.operations.flatMap((o) => o.split("; ")), {
+      invariants: [v.invariant],
+    });
+    const last = run.operations[run.operations.length - 1];
+    assert.ok(
+      last.violations.some((x) => x.message === v.message),
+      `${v.invariant}: ${v.operations.join("; ")} does not replay`,
+    );
+  }
+}
