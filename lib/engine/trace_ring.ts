@@ -174,10 +174,12 @@ export class TraceRing {
       this.pushExit(time, cpu, state, idx, 0, on);
       return;
     }
-    let slot = this.#head + count;
-    if (slot >= cap) slot -= cap;
-    let next = slot + 1;
-    if (next >= cap) next -= cap;
+    // The wrap as a subtraction made every call (of 0 until the ring wraps), not one first made
+    // when it first wraps: optimised code that never saw it would deoptimise there (--trace-deopt:
+    // "Insufficient type feedback for binary operation") and stay off TurboFan for thousands of calls.
+    const end = this.#head + count;
+    const slot = end - (end >= cap ? cap : 0);
+    const next = slot + 1 - (slot + 1 >= cap ? cap : 0);
     this.#count = count + 2;
     this.#lastTime = time;
     if (this.#loose) {
@@ -210,7 +212,8 @@ export class TraceRing {
     }
     const slot = this.#head + this.#count;
     this.#count++;
-    return slot >= cap ? slot - cap : slot;
+    // The wrap made every call, as in pushEnterExit().
+    return slot - (slot >= cap ? cap : 0);
   }
 
   // Stores `time` in `slot` as the difference from the newest event before it; false when that
