@@ -74,3 +74,21 @@ export function assertReplays(config: VmOptions, r: ExploreResult): void {
     );
   }
 }
+
+/**
+ * Asserts that a reduced search and the full one both finished and give every invariant the same
+ * verdict (`what` names the configuration in a failure).
+ */
+export function assertSameVerdicts(
+  reduced: ExploreResult,
+  full: ExploreResult,
+  what: string,
+): void {
+  assert.equal(full.stopped, null, what);
+  assert.equal(reduced.stopped, null, what);
+  assert.deepEqual(
+    reduced.invariants.map((i) => [i.name, i.holds]),
+    full.invariants.map((i) => [i.name, i.holds]),
+    what,
+  );
+}
