@@ -11,7 +11,7 @@ import { traceRoom } from "../engine/log.ts";
 import { ftraceOf } from "../tracing/ftrace.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { cpuhpEnterExit } from "./invoke.ts";
-import { QUIET_CONTROL, QUIET_ONLINE } from "./quiet_runs.ts";
+import { quietRun } from "./quiet_runs.ts";
 
 /**
  * The walk's next callbacks for as long as they have no modelled effect, each as the walk's loop
@@ -74,11 +74,6 @@ export function invokeQuiet(
     end = Math.max(index.runDown[first], target + 1, fail <= from ? fail + 1 : target + 1);
   }
   if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;
-  const flags = bringup ? index.quietUp : index.quietDown;
-  const funs = bringup ? index.funUp : index.funDown;
-  const next = bringup ? index.up : index.down;
-  const time = ktime(k);
-  const timed = k.s.config.timing.callbackNs !== 0;
   // exitState() of each loop: the state itself, or one below it.
   const below = !bringup && !(atState && !k.line.rules.skipNullCallbacks) ? 1 : 0;
   // Whether each callback's tracepoints fire: on the control CPU or on the hotplugged one, and
@@ -86,30 +81,34 @@ export function invokeQuiet(
   const history = k.history;
   const onCpu = history && k.s.cpus[op.cpu].online;
   const onControl = history && k.s.cpus[op.control].online;
-  let room = history ? traceRoom(k) : 0;
-  let ran = 0, last = first;
-  for (let state = first; bringup ? state <= end : state >= end;) {
-    const f = flags[state];
-    if ((f & QUIET_ONLINE) !== 0) {
-      if (timed || !(op.tickWorks ??= hasWorkingTick(k, op.cpu))) break;
-      op.calls = (op.calls ?? 0) + 1;
-    }
-    ran++;
-    last = state;
-    const control = (f & QUIET_CONTROL) !== 0;
-    if (control ? onControl : onCpu) {
-      const on = control ? op.control : op.cpu;
-      if (room >= 2) {
-        k.trace.pushEnterExit(time, op.cpu, st.target, state, funs[state], on, state - below);
-        room -= 2;
-      } else {
-        cpuhpEnterExit(k, time, op.cpu, st.target, state, funs[state], on, state - below);
-        room = traceRoom(k);
+  let run = quietRun(index, bringup, first, end, below, onCpu, onControl);
+  // An ONLINE callback on a CPU without a working tick, or one that takes time, goes to invoke():
+  // the run stops before it.
+  if (
+    run.firstOnline !== -1 &&
+    (k.s.config.timing.callbackNs !== 0 || !(op.tickWorks ??= hasWorkingTick(k, op.cpu)))
+  ) {
+    if (run.beforeOnline === -1) return 0;
+    run = quietRun(index, bringup, first, run.beforeOnline, below, onCpu, onControl);
+  }
+  if (run.online > 0) op.calls = (op.calls ?? 0) + run.online;
+  const pairs = run.trace.idx.length;
+  if (pairs > 0) {
+    const time = ktime(k);
+    // One ring record for the run while the ring takes its events with no drop between them;
+    // else pair by pair, each event's drop where it falls (lib/engine/log.ts trimTrace()).
+    if (
+      traceRoom(k) < 2 * pairs ||
+      !k.trace.pushRun(time, op.cpu, st.target, op.control, run.trace)
+    ) {
+      const { idx, fun, control, state } = run.trace;
+      for (let i = 0; i < pairs; i++) {
+        const on = control[i] ? op.control : op.cpu;
+        cpuhpEnterExit(k, time, op.cpu, st.target, idx[i], fun[i], on, state[i]);
       }
     }
-    state = bringup ? next[state + 1] : next[state - 1];
   }
   // Where the walk's loop leaves it: at the last state run upward, one below it downward.
-  if (ran > 0) st.state = bringup ? last : last - 1;
-  return ran;
+  st.state = bringup ? run.last : run.last - 1;
+  return run.ran;
 }
