@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { TraceRing } from "../lib/engine/trace_ring.ts";
 import type { TraceEvent } from "../lib/engine/trace.ts";
+import type { CpuhpRun } from "../lib/engine/trace_runs.ts";
 import { vm } from "../mod.ts";
 
 const small = fc.integer({ min: -2, max: 300 });
@@ -60,6 +61,54 @@ const event: fc.Arbitrary<TraceEvent> = fc.oneof(
   fc.record({ type: fc.constant("hang" as const), ...base, idx: any, reason: name }),
 );
 
+// A run of cpuhp pairs (lib/engine/trace_runs.ts): 1-6 callbacks, with values that pack or not.
+const cpuhpRun: fc.Arbitrary<CpuhpRun> = fc.array(
+  fc.record({ idx: any, fun: name, control: fc.boolean(), state: any }),
+  { minLength: 1, maxLength: 6 },
+).map((pairs) => ({
+  idx: pairs.map((p) => p.idx),
+  fun: pairs.map((p) => p.fun),
+  control: pairs.map((p) => p.control),
+  state: pairs.map((p) => p.state),
+}));
+// A run written at `time` for `cpu` towards `target`, control CPU `control`: the `which`-th of
+// the runs made for the property (the walk writes the same run object again and again).
+const runStep = fc.tuple(time, small, any, small, fc.nat(2)).map((r) => ({ run: r }));
+
+/** A callback's `cpuhp_enter` and `cpuhp_exit` (ret 0), as lib/hotplug/invoke.ts writes them. */
+function pushPair(
+  ring: TraceRing,
+  time: number,
+  cpu: number,
+  target: number,
+  idx: number,
+  fun: string,
+  on: number,
+  state: number,
+): void {
+  ring.pushEnter(time, cpu, target, idx, fun, on, false);
+  ring.pushExit(time, cpu, state, idx, 0, on);
+}
+
+/**
+ * A run's pairs into `ring` as lib/hotplug/quiet.ts writes them (one record, else pair by pair),
+ * and into `model` as plain events.
+ */
+function pushRun(
+  ring: TraceRing,
+  model: TraceEvent[],
+  [time, cpu, target, control]: readonly [number, number, number, number, ...unknown[]],
+  run: CpuhpRun,
+): void {
+  const one = ring.pushRun(time, cpu, target, control, run);
+  for (let i = 0; i < run.idx.length; i++) {
+    const idx = run.idx[i], on = run.control[i] ? control : cpu;
+    if (!one) pushPair(ring, time, cpu, target, idx, run.fun[i], on, run.state[i]);
+    model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun: run.fun[i], on });
+    model.push({ type: "cpuhp_exit", time, cpu, state: run.state[i], idx, ret: 0, on });
+  }
+}
+
 /** Events as text, keys in order, an undefined value's key shown. */
 const text = (events: readonly TraceEvent[]) =>
   events.map((e) =>
@@ -76,10 +125,12 @@ Deno.test("the packed ring gives back the events it was given, in order, through
           event.map((e) => ({ push: e })),
           fc.nat(40).map((n) => ({ drop: n })),
           fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
+          runStep,
         ),
         { maxLength: 300 },
       ),
-      (start, steps) => {
+      fc.array(cpuhpRun, { minLength: 3, maxLength: 3 }),
+      (start, steps, runs) => {
         const ring = new TraceRing(start);
         const model = [...start];
         for (const s of steps) {
@@ -89,9 +140,11 @@ Deno.test("the packed ring gives back the events it was given, in order, through
           } else if ("pair" in s) {
             // A callback's cpuhp_enter and cpuhp_exit written together.
             const [time, cpu, target, idx, fun, on, state] = s.pair;
-            ring.pushEnterExit(time, cpu, target, idx, fun, on, state);
+            pushPair(ring, time, cpu, target, idx, fun, on, state);
             model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
             model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
+          } else if ("run" in s) {
+            pushRun(ring, model, s.run, runs[s.run[4]]);
           } else {
             const dropped = ring.dropOldest(s.drop);
             assert.equal(dropped, Math.min(s.drop, model.length));
@@ -118,10 +171,12 @@ Deno.test("branches of branches give back the events pushed on each, and leave t
           fc.nat(40).map((n) => ({ drop: n })),
           fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
           fc.constant({ branch: true }),
+          runStep,
         ),
         { maxLength: 300 },
       ),
-      (start, steps) => {
+      fc.array(cpuhpRun, { minLength: 3, maxLength: 3 }),
+      (start, steps, runs) => {
         let ring = new TraceRing(start);
         const model = [...start];
         // Each base, with what it held when it was branched.
@@ -132,9 +187,11 @@ Deno.test("branches of branches give back the events pushed on each, and leave t
             model.push(s.push);
           } else if ("pair" in s) {
             const [time, cpu, target, idx, fun, on, state] = s.pair;
-            ring.pushEnterExit(time, cpu, target, idx, fun, on, state);
+            pushPair(ring, time, cpu, target, idx, fun, on, state);
             model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
             model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
+          } else if ("run" in s) {
+            pushRun(ring, model, s.run, runs[s.run[4]]);
           } else if ("drop" in s) {
             const dropped = ring.dropOldest(s.drop);
             assert.equal(dropped, Math.min(s.drop, model.length));
@@ -167,11 +224,24 @@ Deno.test("a ring whose events all pack drops its oldest through wrap-around wit
             pair: { time, cpu, target, idx, state },
           })),
           cpuhp.map(([time, cpu, _, idx, state]) => ({ exit: { time, cpu, idx, state } })),
+          cpuhp.map(([time, cpu, target, control, which]) => ({
+            run: [time, cpu, target, control, which % 3] as const,
+          })),
           fc.nat(70).map((n) => ({ drop: n })),
         ),
         { minLength: 200, maxLength: 500 },
       ),
-      (steps) => {
+      fc.array(
+        fc.array(fc.tuple(fc.nat(300), fc.nat(300), fc.boolean()), { minLength: 1, maxLength: 5 })
+          .map((pairs): CpuhpRun => ({
+            idx: pairs.map((p) => p[0]),
+            fun: pairs.map((p) => `f${p[0]}`),
+            control: pairs.map((p) => p[2]),
+            state: pairs.map((p) => p[1]),
+          })),
+        { minLength: 3, maxLength: 3 },
+      ),
+      (steps, runs) => {
         // At most 64 events: the columns stop growing, so the ring wraps around and drops cross
         // its end.
         const ring = new TraceRing([], 64);
@@ -180,13 +250,18 @@ Deno.test("a ring whose events all pack drops its oldest through wrap-around wit
           if (ring.length > 60) model.splice(0, ring.dropOldest(ring.length - 30));
           if ("pair" in s) {
             const { time, cpu, target, idx, state } = s.pair;
-            ring.pushEnterExit(time, cpu, target, idx, "f", cpu, state);
+            pushPair(ring, time, cpu, target, idx, "f", cpu, state);
             model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun: "f", on: cpu });
             model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on: cpu });
           } else if ("exit" in s) {
             const { time, cpu, idx, state } = s.exit;
             ring.pushExit(time, cpu, state, idx, 0, cpu);
             model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on: cpu });
+          } else if ("run" in s) {
+            // Every run packs here: one record each.
+            const length = ring.length;
+            pushRun(ring, model, s.run, runs[s.run[4]]);
+            assert.equal(ring.length, length + 2 * runs[s.run[4]].idx.length);
           } else model.splice(0, ring.dropOldest(s.drop));
         }
         assert.equal(text(ring.events(0)), text(model));
@@ -205,7 +280,7 @@ Deno.test("a drop from every slot of a full ring, of every size, keeps the newes
       const push = (n: number) => {
         for (let i = 0; i < n; i++) {
           const time = 7 * model.length + (i % 5);
-          ring.pushEnterExit(time, 1, 2, 3, "f", 1, 2);
+          pushPair(ring, time, 1, 2, 3, "f", 1, 2);
           model.push({ type: "cpuhp_enter", time, cpu: 1, target: 2, idx: 3, fun: "f", on: 1 });
           model.push({ type: "cpuhp_exit", time, cpu: 1, state: 2, idx: 3, ret: 0, on: 1 });
         }
@@ -216,6 +291,57 @@ Deno.test("a drop from every slot of a full ring, of every size, keeps the newes
       const kept = model.slice(drop);
       assert.equal(ring.dropOldest(drop), drop);
       assert.equal(text(ring.events(0)), text(kept), `head ${head}, drop ${drop}`);
+    }
+  }
+});
+
+Deno.test("a drop of every size from a ring of runs wrapped round its end keeps exactly the newest events", () => {
+  const runs: CpuhpRun[] = [
+    { idx: [3, 5, 8], fun: ["a", "b", "c"], control: [true, false, true], state: [3, 5, 8] },
+    { idx: [9], fun: ["d"], control: [false], state: [8] },
+  ];
+  for (let head = 0; head < 64; head += 3) {
+    for (let drop = 1; drop < 60; drop++) {
+      const ring = new TraceRing([], 64);
+      const model: TraceEvent[] = [];
+      // Single events, pairs and runs at times that differ by varying amounts, the oldest dropped
+      // first so that the records wrap round the columns' end.
+      const push = (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const time = 7 * model.length + (i % 5);
+          if (i % 3 === 0) pushRun(ring, model, [time, 1, 20, 0], runs[i % 2]);
+          else if (i % 3 === 1) {
+            pushPair(ring, time, 1, 2, 3, "f", 1, 2);
+            model.push({ type: "cpuhp_enter", time, cpu: 1, target: 2, idx: 3, fun: "f", on: 1 });
+            model.push({ type: "cpuhp_exit", time, cpu: 1, state: 2, idx: 3, ret: 0, on: 1 });
+          } else {
+            ring.pushExit(time, 2, 4, 5, 0, 2);
+            model.push({ type: "cpuhp_exit", time, cpu: 2, state: 4, idx: 5, ret: 0, on: 2 });
+          }
+        }
+      };
+      // One record at a time, all but the newest two events dropped: the oldest record is
+      // `head` slots on, the last two events of a run.
+      for (let i = 0; i < head; i++) {
+        push(1);
+        model.splice(0, ring.dropOldest(ring.length - 2));
+      }
+      push(14);
+      const kept = model.slice(drop);
+      assert.equal(ring.dropOldest(drop), Math.min(drop, model.length));
+      model.splice(0, drop);
+      assert.equal(ring.length, kept.length);
+      const froms = [0, 1, 2, 5, Math.floor(kept.length / 2), kept.length - 1];
+      for (const from of froms.filter((f) => f >= 0 && f <= kept.length)) {
+        assert.equal(
+          text(ring.events(from)),
+          text(kept.slice(from)),
+          `head ${head}, drop ${drop}, from ${from}`,
+        );
+      }
+      // What is pushed after a drop inside a run follows its surviving tail.
+      push(2);
+      assert.equal(text(ring.events(0)), text(model));
     }
   }
 });
@@ -248,6 +374,28 @@ Deno.test("a machine's packed trace: snapshot, restore and the trace view are th
   copy.offline(2);
   m.offline(2);
   assert.equal(JSON.stringify(copy.snapshot()), JSON.stringify(m.snapshot()));
+});
+
+Deno.test("a walk's runs kept as one record each leave the trace and its drops as events one by one do", () => {
+  // An event observer sends every callback through invoke(), event by event; without one, runs
+  // of quiet callbacks are one ring record each. Small buffers overwrite records mid-run.
+  for (const traceBuffer of [16, 37, 100, 1000]) {
+    for (const kernel of ["5.10", "6.6", "6.12"] as const) {
+      const plain = vm().kernel(kernel).cpus(4).traceBuffer(traceBuffer).build();
+      const watched = vm().kernel(kernel).cpus(4).traceBuffer(traceBuffer).build();
+      watched.observe({ event: () => {} });
+      for (const m of [plain, watched]) {
+        for (let i = 0; i < 6; i++) {
+          m.offline(1 + (i % 3));
+          if (i === 2) m.write("/sys/devices/system/cpu/cpu2/hotplug/target", "100");
+          m.online(1 + (i % 3));
+        }
+      }
+      const label = `${kernel}, traceBuffer ${traceBuffer}`;
+      assert.equal(JSON.stringify(plain.snapshot()), JSON.stringify(watched.snapshot()), label);
+      assert.equal(text(plain.trace), text(watched.trace), label);
+    }
+  }
 });
 
 Deno.test("cpuhp events kept from their fields equal the events an observer is handed", () => {

@@ -160,12 +160,24 @@ export interface StepIndex {
   /** Last state at or below each state with a teardown. */
   readonly down: Int32Array;
   /**
-   * 1 where a state's startup is a single callback with no modelled effect (`Callback.run` null,
-   * not multi-instance): what lib/hotplug/quiet.ts `invokeQuiet` may run in one loop.
+   * Non-zero where a state's startup is a single callback with no modelled effect (`Callback.run`
+   * null, not multi-instance): what lib/hotplug/quiet.ts `invokeQuiet` may run in one loop; its
+   * bits (lib/hotplug/steps.ts `QUIET*`) say the state's section.
    */
   readonly quietUp: Uint8Array;
   /** The same of each state's teardown. */
   readonly quietDown: Uint8Array;
+  /**
+   * At each state with a quiet startup, the last state of its run upward: every startup from it
+   * up to there is quiet (-1 elsewhere).
+   */
+  readonly runUp: Int32Array;
+  /** At each state with a quiet teardown, the lowest state of its run downward (-1 elsewhere). */
+  readonly runDown: Int32Array;
+  /** Each state's startup symbol ("" when none). */
+  readonly funUp: readonly string[];
+  /** Each state's teardown symbol ("" when none). */
+  readonly funDown: readonly string[];
 }
 
 /**

@@ -21,7 +21,13 @@ const TICK = KIND.get("tick")!, DO_TIMER = KIND.get("tick_do_timer")!, HANG = KI
 // Flags, above the kind's bits: cpuhp_enter's `multi`; a clockevent event's `previous` and `ret`
 // keys (present, even when `previous` is undefined: tick_setup_device of a CPU that had no device).
 const KIND_BITS = 0x1f, MULTI = 0x20, PREVIOUS = 0x40, RET = 0x80;
-if (TYPES.length > KIND_BITS + 1) {
+/**
+ * The kind of a ring record that stands for a run of `cpuhp_enter`/`cpuhp_exit` pairs
+ * (lib/engine/trace_runs.ts): the last kind value, past every event type's. Its columns: `a` the
+ * run's id, `b` the target, `c` the control CPU.
+ */
+export const RUN = KIND_BITS;
+if (TYPES.length > RUN) {
   throw new Error("internal: trace event kinds past the ring's bits");
 }
 

@@ -16,14 +16,17 @@ import { NONE, TraceNames } from "./trace_names.ts";
 import {
   type Columns,
   columns,
-  ENTER,
-  EXIT,
   i16,
   packEnter,
   packEvent,
   packExit,
+  RUN,
   unpackEvent,
 } from "./trace_columns.ts";
+import { type CpuhpRun, TraceRuns } from "./trace_runs.ts";
+
+// A 16-bit column's value read back as the signed number it was.
+const signed = (v: number): number => (v << 16) >> 16;
 
 /**
  * The newest trace events, packed: `base` (plain events the ring started from, shared) followed
@@ -50,15 +53,21 @@ export class TraceRing {
   #baseLen: number;
   #baseStart = 0;
   #cols: Columns = columns(0);
-  // Packed events: slots head .. head+count-1 (mod capacity).
+  // Packed records: slots head .. head+count-1 (mod capacity). A slot is one event, or a run of
+  // cpuhp pairs (kind RUN, lib/engine/trace_runs.ts); `#events` is how many events they hold, the
+  // oldest slot's first `#headSkip` events being dropped (the ring's drops are event-exact: a run
+  // partly overwritten keeps its newest events).
   #head = 0;
   #count = 0;
+  #events = 0;
+  #headSkip = 0;
   // The time of the oldest packed event, and of the newest (what the next event's `dt` is from).
   #headTime = 0;
   #lastTime = 0;
   // Events that do not pack (a value outside a column's range), by slot.
   #loose: Map<number, TraceEvent> | null = null;
   #names = new TraceNames();
+  #runs = new TraceRuns();
 
   #max: number;
 
@@ -95,12 +104,13 @@ export class TraceRing {
   branch(): TraceRing {
     const out = new TraceRing(this, this.#max);
     out.#names = this.#names;
+    out.#runs = this.#runs;
     return out;
   }
 
   /** How many events it holds. */
   get length(): number {
-    return this.#baseLen - this.#baseStart + this.#count;
+    return this.#baseLen - this.#baseStart + this.#events;
   }
 
   /** Appends `e` as the newest event (the ring must hold fewer than `max` packed). */
@@ -146,60 +156,35 @@ export class TraceRing {
   }
 
   /**
-   * Appends the `cpuhp_enter` and `cpuhp_exit` of a callback that ran nothing and returned 0, at
-   * one time: what {@linkcode TraceRing.pushEnter} (not multi) then {@linkcode TraceRing.pushExit}
-   * with `ret` 0 append, written together (most of a hotplug walk's events are such pairs).
+   * Appends the `cpuhp_enter` and `cpuhp_exit` of each callback of `run` (lib/engine/trace_runs.ts)
+   * at one time, for `cpu` towards `target` with control CPU `control`, as ONE record: what
+   * {@linkcode TraceRing.pushEnter} and {@linkcode TraceRing.pushExit} of each pair in turn append, read back the same. False,
+   * appending nothing, when the record cannot give them back exactly (a number past a 16-bit
+   * column, a time the ring's difference does not keep, the run table full): the caller then
+   * appends the pairs one by one.
    */
-  pushEnterExit(
-    time: number,
-    cpu: number,
-    target: number,
-    idx: number,
-    fun: string,
-    on: number,
-    state: number,
-  ): void {
-    const c = this.#cols;
-    const cap = c.dt.length;
-    const count = this.#count;
+  pushRun(time: number, cpu: number, target: number, control: number, run: CpuhpRun): boolean {
+    const id = this.#runs.id(run);
+    if (id === NONE || !i16(cpu) || !i16(target) || !i16(control)) return false;
     const dt = time - this.#lastTime;
-    const id = count === 0 || count + 2 > cap ? NONE : this.#names.idAt(idx, fun);
-    // Anything the columns cannot give back exactly (or the first event, or a full ring) goes one
-    // event at a time.
-    if (
-      id === NONE || (dt | 0) !== dt || this.#lastTime + dt !== time || !i16(cpu) || !i16(idx) ||
-      !i16(target) || !i16(on) || !i16(state)
-    ) {
-      this.pushEnter(time, cpu, target, idx, fun, on, false);
-      this.pushExit(time, cpu, state, idx, 0, on);
-      return;
-    }
-    // The wrap as a subtraction made every call (of 0 until the ring wraps), not one first made
-    // when it first wraps: optimised code that never saw it would deoptimise there (--trace-deopt:
-    // "Insufficient type feedback for binary operation") and stay off TurboFan for thousands of calls.
-    const end = this.#head + count;
-    const slot = end - (end >= cap ? cap : 0);
-    const next = slot + 1 - (slot + 1 >= cap ? cap : 0);
-    this.#count = count + 2;
-    this.#lastTime = time;
-    if (this.#loose) {
-      this.#loose.delete(slot);
-      this.#loose.delete(next);
-    }
-    c.dt[slot] = dt;
-    c.kind[slot] = ENTER;
+    if (this.#count > 0 && ((dt | 0) !== dt || this.#lastTime + dt !== time)) return false;
+    const slot = this.#next();
+    this.#time(slot, time);
+    this.#loose?.delete(slot);
+    const c = this.#cols;
+    c.kind[slot] = RUN;
     c.cpu[slot] = cpu;
-    c.a[slot] = idx;
+    c.a[slot] = id;
     c.b[slot] = target;
-    c.c[slot] = on;
-    c.s[slot] = id;
-    c.dt[next] = 0;
-    c.kind[next] = EXIT;
-    c.cpu[next] = cpu;
-    c.a[next] = idx;
-    c.b[next] = state;
-    c.c[next] = 0;
-    c.s[next] = on;
+    c.c[slot] = control;
+    // #next() counted one event.
+    this.#events += this.#runs.size(id) - 1;
+    return true;
+  }
+
+  // How many events the record in `slot` holds (before any of it is dropped).
+  #sizeOf(slot: number): number {
+    return this.#cols.kind[slot] === RUN ? this.#runs.size(this.#cols.a[slot]) : 1;
   }
 
   // The slot of a new newest event (the columns grown when full).
@@ -212,7 +197,10 @@ export class TraceRing {
     }
     const slot = this.#head + this.#count;
     this.#count++;
-    // The wrap made every call, as in pushEnterExit().
+    this.#events++;
+    // The wrap as a subtraction made every call (of 0 until the ring wraps), not one first made
+    // when it first wraps: optimised code that never saw it would deoptimise there (--trace-deopt:
+    // "Insufficient type feedback for binary operation") and stay off TurboFan for thousands of calls.
     return slot - (slot >= cap ? cap : 0);
   }
 
@@ -231,8 +219,9 @@ export class TraceRing {
     return (dt | 0) === dt && last + dt === time;
   }
 
-  // Keeps `e`, which does not pack, as the object in `slot`.
+  // Keeps `e`, which does not pack, as the object in `slot` (its kind one event's, not a run's).
   #keepLoose(slot: number, e: TraceEvent): void {
+    this.#cols.kind[slot] = 0;
     (this.#loose ??= new Map()).set(slot, e);
   }
 
@@ -245,32 +234,47 @@ export class TraceRing {
       this.#baseLen = 0;
       this.#baseStart = 0;
     }
-    const fromPacked = Math.min(n - fromBase, this.#count);
-    if (fromPacked > 0) {
-      const cap = this.#cols.dt.length;
-      // The new oldest event's time, summed from the old one's (before its slots are let go).
-      const loose = this.#loose;
-      if (fromPacked < this.#count) {
-        let time = this.#headTime;
-        if (loose === null || loose.size === 0) {
-          // No event kept as an object: the differences alone, summed in the same order, in the
-          // two runs of slots either side of the wrap (a drop is a quarter of the ring).
-          const dt = this.#cols.dt;
-          const first = this.#head + 1, last = this.#head + fromPacked;
-          for (let slot = first, end = Math.min(last, cap - 1); slot <= end; slot++) {
-            time += dt[slot];
-          }
-          for (let slot = Math.max(first, cap) - cap; slot <= last - cap; slot++) time += dt[slot];
-        } else {
-          for (let i = 1; i <= fromPacked; i++) time = this.#timeAt((this.#head + i) % cap, time);
-        }
-        this.#headTime = time;
-      }
-      for (let i = 0; loose && i < fromPacked; i++) loose.delete((this.#head + i) % cap);
-      this.#head = (this.#head + fromPacked) % cap;
-      this.#count -= fromPacked;
-    }
+    const fromPacked = Math.min(n - fromBase, this.#events);
+    if (fromPacked > 0) this.#dropPacked(fromPacked);
     return fromBase + fromPacked;
+  }
+
+  // Drops the oldest `n` packed events (1 ≤ n ≤ #events): whole records, then the first events of
+  // a run when the drop ends inside it.
+  #dropPacked(n: number): void {
+    const cap = this.#cols.dt.length;
+    const loose = this.#loose !== null && this.#loose.size > 0 ? this.#loose : null;
+    if (n === this.#events) {
+      for (let i = 0; loose && i < this.#count; i++) loose.delete((this.#head + i) % cap);
+      this.#head = (this.#head + this.#count) % cap;
+      this.#count = 0;
+      this.#events = 0;
+      this.#headSkip = 0;
+      return;
+    }
+    // The new oldest record's time, summed from the old one's (before their slots are let go).
+    const dt = this.#cols.dt;
+    let slot = this.#head, time = this.#headTime, skip = this.#headSkip, left = n, slots = 0;
+    for (;;) {
+      const rest = this.#sizeOf(slot) - skip;
+      if (left < rest) {
+        skip += left;
+        break;
+      }
+      left -= rest;
+      skip = 0;
+      loose?.delete(slot);
+      slots++;
+      slot = slot + 1 === cap ? 0 : slot + 1;
+      const kept = loose?.get(slot);
+      time = kept ? kept.time : time + dt[slot];
+      if (left === 0) break;
+    }
+    this.#head = slot;
+    this.#headTime = time;
+    this.#headSkip = skip;
+    this.#count -= slots;
+    this.#events -= n;
   }
 
   // The time of the event in `slot`, the event before it being at `previous`.
@@ -310,12 +314,24 @@ export class TraceRing {
   #packedTo(out: TraceEvent[], from: number): void {
     const baseLeft = this.#baseLen - this.#baseStart;
     const cap = this.#cols.dt.length;
-    const first = Math.max(0, from - baseLeft);
+    const c = this.#cols;
+    // Packed events still to pass over before the first one wanted.
+    let skip = Math.max(0, from - baseLeft);
     let time = this.#headTime;
     for (let i = 0; i < this.#count; i++) {
       const slot = (this.#head + i) % cap;
       if (i > 0) time = this.#timeAt(slot, time);
-      if (i >= first) out.push(this.#unpack(slot, time));
+      const first = i === 0 ? this.#headSkip : 0;
+      const size = this.#sizeOf(slot);
+      if (skip >= size - first) {
+        skip -= size - first;
+        continue;
+      }
+      if (c.kind[slot] === RUN) {
+        const cpu = signed(c.cpu[slot]), target = signed(c.b[slot]), control = signed(c.c[slot]);
+        this.#runs.eventsTo(out, c.a[slot], time, cpu, target, control, first + skip, size);
+      } else out.push(this.#unpack(slot, time));
+      skip = 0;
     }
   }
 

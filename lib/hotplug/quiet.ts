@@ -8,10 +8,10 @@
 
 import { type HotplugOp, type Kernel, ktime, nextDown, nextUp } from "../engine/kernel.ts";
 import { traceRoom } from "../engine/log.ts";
-import { sectionOf } from "../engine/line.ts";
 import { ftraceOf } from "../tracing/ftrace.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { cpuhpEnterExit } from "./invoke.ts";
+import { quietRun } from "./quiet_runs.ts";
 
 /**
  * The walk's next callbacks for as long as they have no modelled effect, each as the walk's loop
@@ -57,44 +57,58 @@ export function invokeQuiet(
 ): number {
   const st = k.s.cpus[op.cpu];
   const index = k.stepIndex;
-  const quiet = bringup ? index.quietUp : index.quietDown;
-  // What the run needs, found at its first callback (the walk's loops ask before every callback).
-  let time = 0, room = 0, timed = false, skipNull = false;
-  let ran = 0;
-  for (;;) {
-    // The state skipUp() / skipDown() would move the walk to next.
-    if (bringup ? st.state >= target : st.state <= target) break;
-    const state = bringup
-      ? nextUp(index, st.state, st.fail, target)
-      : nextDown(index, st.state, st.fail, target);
-    if (quiet[state] === 0 || st.fail === state) break;
-    if (ran === 0) {
-      if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;
-      time = ktime(k);
-      room = k.history ? traceRoom(k) : 0;
-      timed = k.s.config.timing.callbackNs !== 0;
-      skipNull = k.line.rules.skipNullCallbacks;
-    }
-    const section = sectionOf(k.line, state);
-    if (section === "ONLINE") {
-      if (timed || !(op.tickWorks ??= hasWorkingTick(k, op.cpu))) break;
-      op.calls = (op.calls ?? 0) + 1;
-    }
-    ran++;
-    const on = section === "PREPARE" || section === "TEARDOWN" ? op.control : op.cpu;
-    // exitState() of each loop.
-    const exit = bringup || (atState && !skipNull) ? state : state - 1;
-    st.state = bringup ? state : state - 1;
-    if (!k.history || !k.s.cpus[on].online) continue;
-    const step = k.steps[state];
-    const fun = (bringup ? step.startup : step.teardown)!.name;
-    if (room >= 2) {
-      k.trace.pushEnterExit(time, op.cpu, st.target, state, fun, on, exit);
-      room -= 2;
-    } else {
-      cpuhpEnterExit(k, time, op.cpu, st.target, state, fun, on, exit);
-      room = traceRoom(k);
+  const from = st.state, fail = st.fail;
+  // The state skipUp() / skipDown() would move the walk to next, and the last state of the run
+  // from there (the step table's run of quiet callbacks, cut before an armed fault and at the
+  // target: the walk's loops stop there).
+  let first: number, end: number;
+  if (bringup) {
+    if (from >= target) return 0;
+    first = nextUp(index, from, fail, target);
+    if (index.quietUp[first] === 0 || fail === first) return 0;
+    end = Math.min(index.runUp[first], target, fail > from ? fail - 1 : target);
+  } else {
+    if (from <= target) return 0;
+    first = nextDown(index, from, fail, target);
+    if (index.quietDown[first] === 0 || fail === first) return 0;
+    end = Math.max(index.runDown[first], target + 1, fail <= from ? fail + 1 : target + 1);
+  }
+  if (k.observers.step.length > 0 || k.observers.event.length > 0 || ftraceOf(k)?.on) return 0;
+  // exitState() of each loop: the state itself, or one below it.
+  const below = !bringup && !(atState && !k.line.rules.skipNullCallbacks) ? 1 : 0;
+  // Whether each callback's tracepoints fire: on the control CPU or on the hotplugged one, and
+  // neither changes whether it is online during the run.
+  const history = k.history;
+  const onCpu = history && k.s.cpus[op.cpu].online;
+  const onControl = history && k.s.cpus[op.control].online;
+  let run = quietRun(index, bringup, first, end, below, onCpu, onControl);
+  // An ONLINE callback on a CPU without a working tick, or one that takes time, goes to invoke():
+  // the run stops before it.
+  if (
+    run.firstOnline !== -1 &&
+    (k.s.config.timing.callbackNs !== 0 || !(op.tickWorks ??= hasWorkingTick(k, op.cpu)))
+  ) {
+    if (run.beforeOnline === -1) return 0;
+    run = quietRun(index, bringup, first, run.beforeOnline, below, onCpu, onControl);
+  }
+  if (run.online > 0) op.calls = (op.calls ?? 0) + run.online;
+  const pairs = run.trace.idx.length;
+  if (pairs > 0) {
+    const time = ktime(k);
+    // One ring record for the run while the ring takes its events with no drop between them;
+    // else pair by pair, each event's drop where it falls (lib/engine/log.ts trimTrace()).
+    if (
+      traceRoom(k) < 2 * pairs ||
+      !k.trace.pushRun(time, op.cpu, st.target, op.control, run.trace)
+    ) {
+      const { idx, fun, control, state } = run.trace;
+      for (let i = 0; i < pairs; i++) {
+        const on = control[i] ? op.control : op.cpu;
+        cpuhpEnterExit(k, time, op.cpu, st.target, idx[i], fun[i], on, state[i]);
+      }
     }
   }
-  return ran;
+  // Where the walk's loop leaves it: at the last state run upward, one below it downward.
+  st.state = bringup ? run.last : run.last - 1;
+  return run.ran;
 }

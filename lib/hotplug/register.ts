@@ -76,7 +76,7 @@ export function cpuhpSetupState(
       : { state, name, startup, teardown },
   );
   k.steps = buildSteps(k.line, k.s.registered, nulledCallbacks(k.s.config));
-  k.stepIndex = indexSteps(k.steps);
+  k.stepIndex = indexSteps(k.steps, k.line);
   if (!startup || (options.nocalls && !options.multi)) return state;
   // A multi-instance state calls nothing when it is set up; each cpuhp_state_add_instance()
   // then calls its startup for the instance on every CPU past the state, in CPU order

@@ -6,10 +6,11 @@
  * @module
  */
 
-import type { KernelLine } from "../engine/line.ts";
+import { type KernelLine, sectionOf } from "../engine/line.ts";
 import type { RegisteredStep } from "../engine/state.ts";
 import type { Callback, Step, StepIndex } from "../engine/kernel.ts";
 import { resolveCallback } from "./symbols.ts";
+import { QUIET, QUIET_CONTROL, QUIET_ONLINE } from "./quiet_runs.ts";
 
 const resolve = (name: string | null | undefined): Callback | null =>
   name ? resolveCallback(name) : null;
@@ -50,18 +51,41 @@ export function buildSteps(
   return steps;
 }
 
-/** Builds the {@linkcode StepIndex} of a step table. */
-export function indexSteps(steps: readonly Step[]): StepIndex {
+/**
+ * Builds the {@linkcode StepIndex} of a step table of kernel line `line` (its sections say which
+ * CPU runs each callback).
+ */
+export function indexSteps(steps: readonly Step[], line: KernelLine): StepIndex {
   const n = steps.length;
   const up = new Int32Array(n + 1).fill(n);
   const down = new Int32Array(n + 1).fill(-1);
   for (let s = n - 1; s >= 0; s--) up[s] = steps[s].startup ? s : up[s + 1];
   for (let s = 0; s < n; s++) down[s] = steps[s].teardown ? s : s > 0 ? down[s - 1] : -1;
-  const quiet = (step: Step, cb: Callback | null) => cb !== null && cb.run === null && !step.multi;
+  const quiet = (s: number, cb: Callback | null) => {
+    if (cb === null || cb.run !== null || steps[s].multi) return 0;
+    const section = sectionOf(line, s);
+    return QUIET | (section === "ONLINE" ? QUIET_ONLINE : 0) |
+      (section === "PREPARE" || section === "TEARDOWN" ? QUIET_CONTROL : 0);
+  };
   const quietUp = new Uint8Array(n + 1), quietDown = new Uint8Array(n + 1);
+  const funUp: string[] = [], funDown: string[] = [];
   for (let s = 0; s < n; s++) {
-    quietUp[s] = quiet(steps[s], steps[s].startup) ? 1 : 0;
-    quietDown[s] = quiet(steps[s], steps[s].teardown) ? 1 : 0;
+    quietUp[s] = quiet(s, steps[s].startup);
+    quietDown[s] = quiet(s, steps[s].teardown);
+    funUp.push(steps[s].startup?.name ?? "");
+    funDown.push(steps[s].teardown?.name ?? "");
   }
-  return { up, down, quietUp, quietDown };
+  // Where each run of quiet callbacks ends (the states between them have no callback).
+  const runUp = new Int32Array(n + 1).fill(-1), runDown = new Int32Array(n + 1).fill(-1);
+  for (let s = n - 1, end = -1; s >= 0; s--) {
+    if (!steps[s].startup) continue;
+    end = quietUp[s] === 0 ? -1 : end === -1 ? s : end;
+    runUp[s] = end;
+  }
+  for (let s = 0, end = -1; s < n; s++) {
+    if (!steps[s].teardown) continue;
+    end = quietDown[s] === 0 ? -1 : end === -1 ? s : end;
+    runDown[s] = end;
+  }
+  return { up, down, quietUp, quietDown, runUp, runDown, funUp, funDown };
 }

@@ -59,7 +59,7 @@ export function createKernel(
     s,
     line,
     steps,
-    stepIndex: derived?.stepIndex ?? indexSteps(steps),
+    stepIndex: derived?.stepIndex ?? indexSteps(steps, line),
     timers,
     period: Math.floor(1_000_000_000 / s.config.hz),
     direct: s.config.hyperv !== "none" && f.syntheticTimers && f.stimerDirectMode,
