@@ -170,7 +170,8 @@ function traceRounds(k: Kernel, n: number, time: number, rounds: number): void {
 }
 
 // A tick or event observer sees every tick as it happens: each round, CPU by CPU, exactly as
-// runInterrupts() steps it.
+// runInterrupts() steps it. A round per call, as in stepQuiet() (an inner loop here was compiled
+// on-stack and deoptimised at each of its exits: --trace-deopt "exit from OSR'd inner loop").
 function stepWatched(
   k: Kernel,
   n: number,
@@ -178,31 +179,41 @@ function stepWatched(
   rounds: number,
   counters: (number[] | null)[] | null,
 ): void {
-  const s = k.s;
   const p = k.period;
-  const steady = k.scratch;
-  const cpus = s.cpus;
-  const off = s.offNs;
-  const owner = s.doTimerCpu;
+  const off = k.s.offNs;
+  const owner = k.s.doTimerCpu;
   for (let j = 0, t = time; j < rounds; j++, t += p) {
-    s.now = t + off;
-    const next = t + p;
-    for (let i = 0; i < n; i++) {
-      // runInterrupts() for a steady device: the one-shot hardware disarms, the interrupt is
-      // counted, tick_sched_timer runs (the timekeeping CPU first updates jiffies) and is
-      // forwarded one period, and the device is programmed for it.
-      const d = steady[i];
-      const cpu = d.boundTo;
-      d.hwExpires = -1;
-      if (counters !== null) {
-        const row = counters[i];
-        if (row !== null) row[cpu]++;
-      }
-      if (cpu === owner) tickSchedDoTimer(k, cpu, t);
-      countTick(k, d, cpu, "hrtimer_interrupt");
-      cpus[cpu].schedExpires = next;
-      d.nextEvent = next;
-      d.hwExpires = next;
+    k.s.now = t + off;
+    watchRound(k, n, t, owner, counters);
+  }
+}
+
+// One round at guest instant `t` with its observers (`owner`: the timekeeping CPU).
+function watchRound(
+  k: Kernel,
+  n: number,
+  t: number,
+  owner: number,
+  counters: (number[] | null)[] | null,
+): void {
+  const steady = k.scratch;
+  const cpus = k.s.cpus;
+  const next = t + k.period;
+  for (let i = 0; i < n; i++) {
+    // runInterrupts() for a steady device: the one-shot hardware disarms, the interrupt is
+    // counted, tick_sched_timer runs (the timekeeping CPU first updates jiffies) and is
+    // forwarded one period, and the device is programmed for it.
+    const d = steady[i];
+    const cpu = d.boundTo;
+    d.hwExpires = -1;
+    if (counters !== null) {
+      const row = counters[i];
+      if (row !== null) row[cpu]++;
     }
+    if (cpu === owner) tickSchedDoTimer(k, cpu, t);
+    countTick(k, d, cpu, "hrtimer_interrupt");
+    cpus[cpu].schedExpires = next;
+    d.nextEvent = next;
+    d.hwExpires = next;
   }
 }
