@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { TraceRing } from "../lib/engine/trace_ring.ts";
+import { pushTickRounds } from "../lib/engine/trace_ticks.ts";
 import type { TraceEvent } from "../lib/engine/trace.ts";
 import type { CpuhpRun } from "../lib/engine/trace_runs.ts";
 import { vm } from "../mod.ts";
@@ -126,6 +127,14 @@ Deno.test("the packed ring gives back the events it was given, in order, through
           fc.nat(40).map((n) => ({ drop: n })),
           fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
           runStep,
+          fc.tuple(
+            time,
+            fc.integer({ min: 0, max: 2 ** 32 }),
+            fc.array(fc.tuple(fc.oneof(small, any), name), { minLength: 1, maxLength: 6 }),
+            name,
+            fc.nat(8),
+            fc.nat(30),
+          ).map((p) => ({ ticks: p })),
         ),
         { maxLength: 300 },
       ),
@@ -145,6 +154,17 @@ Deno.test("the packed ring gives back the events it was given, in order, through
             model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
           } else if ("run" in s) {
             pushRun(ring, model, s.run, runs[s.run[4]]);
+          } else if ("ticks" in s) {
+            // The newest events of a batched run of rounds of ticks, from its CPUs and devices.
+            const [time, period, ticks, handler, first, count] = s.ticks;
+            const cpus = Int32Array.from(ticks, ([cpu]) => cpu);
+            const devices = ticks.map(([, device]) => device);
+            pushTickRounds(ring, time, period, cpus, devices, handler, first, first + count);
+            for (let e = first; e < first + count; e++) {
+              const i = e % ticks.length;
+              const at = time + Math.floor(e / ticks.length) * period;
+              model.push({ type: "tick", time: at, cpu: cpus[i], device: devices[i], handler });
+            }
           } else {
             const dropped = ring.dropOldest(s.drop);
             assert.equal(dropped, Math.min(s.drop, model.length));
@@ -158,6 +178,77 @@ Deno.test("the packed ring gives back the events it was given, in order, through
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+Deno.test("a batched run's tick events, written into the columns, are the events pushed one by one", () => {
+  // Values as a machine writes them (they pack), so that the rounds go straight into the columns;
+  // now and then one that does not, which the ring keeps as an object; runs of hotplug callbacks
+  // (one record, many events) among them.
+  const cpu = fc.oneof(fc.nat(2047), fc.nat(2047), fc.nat(2047), fc.constant(70000));
+  const device = fc.constantFrom("Hyper-V clockevent", "lapic");
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.oneof(
+          fc.record({
+            gap: fc.oneof(fc.nat(5_000_000), fc.constant(2 ** 32)),
+            period: fc.constantFrom(1_000_000, 4_000_000, 2 ** 31),
+            run: fc.array(fc.tuple(cpu, device), { minLength: 1, maxLength: 9 }),
+            first: fc.nat(20),
+            count: fc.nat(40),
+          }),
+          fc.nat(60).map((n) => ({ drop: n })),
+          fc.nat(2).map((which) => ({ callbacks: which })),
+        ),
+        { maxLength: 40 },
+      ),
+      fc.constantFrom(8, 64, 1000),
+      fc.array(cpuhpRun, { minLength: 3, maxLength: 3 }),
+      (steps, max, runs) => {
+        const base: TraceEvent[] = [{ type: "tick_do_timer", time: 1, cpu: 0, from: -2, to: 0 }];
+        const batched = new TraceRing(base, max);
+        const plain = new TraceRing(base, max);
+        let time = 1;
+        for (const s of steps) {
+          if ("drop" in s) {
+            assert.equal(batched.dropOldest(s.drop), plain.dropOldest(s.drop));
+            continue;
+          }
+          if ("callbacks" in s) {
+            // A run's record (many events in one slot), when there is room for its pairs one by one.
+            const run = runs[s.callbacks];
+            if (max - Math.max(plain.length, batched.length) < 2 * run.idx.length) continue;
+            pushRun(batched, [], [time, 1, 0, 0], run);
+            pushRun(plain, [], [time, 1, 0, 0], run);
+            continue;
+          }
+          time += s.gap;
+          const { period, run, first, count } = s;
+          const room = max - Math.max(plain.length, batched.length);
+          const total = first + Math.max(0, Math.min(count, room));
+          const cpus = Int32Array.from(run, ([c]) => c);
+          const devices = run.map(([, d]) => d);
+          pushTickRounds(batched, time, period, cpus, devices, "hrtimer_interrupt", first, total);
+          for (let e = first; e < total; e++) {
+            const i = e % run.length;
+            plain.push({
+              type: "tick",
+              time: time + Math.floor(e / run.length) * period,
+              cpu: cpus[i],
+              device: devices[i],
+              handler: "hrtimer_interrupt",
+            });
+          }
+          time += Math.floor(Math.max(0, total - 1) / run.length) * period;
+          assert.equal(batched.length, plain.length);
+        }
+        assert.equal(text(batched.events(0)), text(plain.events(0)));
+        const from = Math.floor(plain.length / 2);
+        assert.equal(text(batched.events(from)), text(plain.events(from)));
+      },
+    ),
+    { numRuns: 500 },
   );
 });
 

@@ -225,30 +225,27 @@ export function traceRoom(k: Kernel): number {
 }
 
 /**
- * Records `count` trace events at once, event `e` being `make(e)`: what `count` calls of
- * {@linkcode emit} leave, but only the events the ring still holds afterwards are built (the
- * others would be overwritten before anyone could read them). Event observers see every event,
- * so with any they are all built and emitted one by one.
+ * For `count` trace events recorded at once with no event observer (what `count` calls of
+ * {@linkcode emit} would leave): drops the old events they would overwrite, counts those and the
+ * new ones that would be overwritten too in `traceLost`, and returns how many of the `count` the
+ * ring keeps, the newest. The caller then pushes exactly those into `k.trace`, oldest first, and
+ * builds none of the others (no one could read them before they were overwritten).
  *
  * @example
  * ```ts
- * import { emitMany } from "./log.ts";
+ * import { traceKept } from "./log.ts";
  * import { createKernel } from "../machine/kernel.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm().cpus(2).traceBuffer(16).build().snapshot());
  * const before = k.s.log.traceLost + k.trace.length;
- * emitMany(k, 100, (e) => ({ type: "tick", time: e, cpu: 0, device: "lapic", handler: "x" }));
+ * const kept = traceKept(k, 100);
+ * for (let e = 100 - kept; e < 100; e++) k.trace.pushExit(e, 0, 0, 0, 0, 0);
  * assert.equal(k.s.log.traceLost + k.trace.length, before + 100);
  * assert.equal(k.trace.events(k.trace.length - 1)[0].time, 99);
  * ```
  */
-export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEvent): void {
-  if (k.observers.event.length > 0) {
-    for (let e = 0; e < count; e++) emit(k, make(e));
-    return;
-  }
-  if (!k.history || count <= 0) return;
+export function traceKept(k: Kernel, count: number): number {
   const log = k.s.log;
   const cap = k.s.config.traceBuffer;
   const high = cap + (cap >> 2);
@@ -271,8 +268,8 @@ export function emitMany(k: Kernel, count: number, make: (e: number) => TraceEve
   // The ring holds the newest `length` of the old entries followed by the new events.
   const fresh = Math.min(length, count);
   ring.dropOldest(ring.length - (length - fresh));
-  for (let e = count - fresh; e < count; e++) ring.push(make(e));
   log.traceLost += lost;
+  return fresh;
 }
 
 /** Whether an event would be seen at all (kept, or observed): when not, callers need not build it. */

@@ -17,7 +17,9 @@ const KIND = new Map<string, number>(TYPES.map((t, i) => [t, i]));
 export const ENTER = KIND.get("cpuhp_enter")!;
 /** The kind of a `cpuhp_exit` event. */
 export const EXIT = KIND.get("cpuhp_exit")!;
-const TICK = KIND.get("tick")!, DO_TIMER = KIND.get("tick_do_timer")!, HANG = KIND.get("hang")!;
+/** The kind of a `tick` event. */
+export const TICK = KIND.get("tick")!;
+const DO_TIMER = KIND.get("tick_do_timer")!, HANG = KIND.get("hang")!;
 // Flags, above the kind's bits: cpuhp_enter's `multi`; a clockevent event's `previous` and `ret`
 // keys (present, even when `previous` is undefined: tick_setup_device of a CPU that had no device).
 const KIND_BITS = 0x1f, MULTI = 0x20, PREVIOUS = 0x40, RET = 0x80;
@@ -167,6 +169,38 @@ export function packExit(
   return i16(cpu) && i16(idx) && i16(state) && i16(ret) && i16(on);
 }
 
+/**
+ * Packs a `tick` event's fields but its time into `slot`, its names given as their ids in the
+ * ring's {@linkcode TraceNames}; false when a value does not fit (the caller keeps the object).
+ *
+ * @example
+ * ```ts
+ * import { columns, packTick, unpackEvent } from "./trace_columns.ts";
+ * import { TraceNames } from "./trace_names.ts";
+ * import assert from "node:assert/strict";
+ * const c = columns(2), names = new TraceNames();
+ * const device = names.id("Hyper-V clockevent"), handler = names.id("hrtimer_interrupt");
+ * assert.equal(packTick(c, 0, 3, device, handler), true);
+ * assert.deepEqual(unpackEvent(c, names, 0, 9), {
+ *   type: "tick", time: 9, cpu: 3, device: "Hyper-V clockevent", handler: "hrtimer_interrupt",
+ * });
+ * assert.equal(packTick(c, 1, 70000, device, handler), false);
+ * ```
+ */
+export function packTick(
+  c: Columns,
+  slot: number,
+  cpu: number,
+  device: number,
+  handler: number,
+): boolean {
+  c.kind[slot] = TICK;
+  c.cpu[slot] = cpu;
+  c.s[slot] = device;
+  c.a[slot] = handler;
+  return device !== NONE && handler !== NONE && i16(cpu);
+}
+
 // Stores name `s`'s id in `col[slot]`; false when the name table is full.
 function putName(names: TraceNames, col: Uint16Array, slot: number, s: string): boolean {
   const id = names.id(s);
@@ -201,8 +235,7 @@ export function packEvent(c: Columns, names: TraceNames, slot: number, e: TraceE
     case "cpuhp_exit":
       return packExit(c, slot, e.cpu, e.state, e.idx, e.ret, e.on);
     case "tick":
-      fits &&= putName(names, c.s, slot, e.device) && putName(names, c.a, slot, e.handler);
-      break;
+      return packTick(c, slot, e.cpu, names.id(e.device), names.id(e.handler));
     case "tick_do_timer":
       fits &&= i16(e.from) && i16(e.to);
       c.a[slot] = e.from;

@@ -182,6 +182,37 @@ export class TraceRing {
     return true;
   }
 
+  /**
+   * Room for `count` events the caller packs into `columns`, a slot each, at times `first` ..
+   * `last`: the first's slot, its `dt` written; the caller writes the rest (the others' `dt`s sum to
+   * `last - first` exactly). -1 when they cannot go so (nothing packed yet, an object kept, no
+   * room, a `dt` that does not pack): push them (lib/engine/trace_ticks.ts, a run's ticks).
+   */
+  reserve(count: number, first: number, last: number): number {
+    const need = this.#count + count;
+    while (need > this.#cols.dt.length && this.#cols.dt.length < this.#max) this.#grow();
+    const cap = this.#cols.dt.length, end = this.#head + this.#count, dt = first - this.#lastTime;
+    if (
+      this.#count === 0 || (this.#loose?.size ?? 0) > 0 || need > cap || (dt | 0) !== dt ||
+      this.#lastTime + dt !== first
+    ) return -1;
+    const slot = end - (end >= cap ? cap : 0);
+    this.#cols.dt[slot] = dt;
+    this.#count = need;
+    this.#events += count;
+    this.#lastTime = last;
+    return slot;
+  }
+
+  /** The packed columns (see {@linkcode TraceRing.reserve}). */
+  get columns(): Columns {
+    return this.#cols;
+  }
+  /** The id the ring packs name `s` as ({@linkcode NONE}: the name table is full). */
+  nameId(s: string): number {
+    return this.#names.id(s);
+  }
+
   // How many events the record in `slot` holds (before any of it is dropped).
   #sizeOf(slot: number): number {
     return this.#cols.kind[slot] === RUN ? this.#runs.size(this.#cols.a[slot]) : 1;
