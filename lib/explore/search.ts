@@ -213,7 +213,7 @@ function validate(input: ExploreOptions) {
       throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
     }
   }
-  return { depth, ops, maxStates, maxBytes, every, options };
+  return { depth, ops, maxStates, maxBytes, every, options, reports: true };
 }
 
 /**
@@ -246,31 +246,26 @@ function searchOf(
   reports: boolean,
 ): Generator<ExploreProgress, ExploreResult, void> {
   // Everything is checked now, before the first next().
-  const limits = validate(options);
+  const limits = { ...validate(options), reports };
   const ws = workspace(config);
-  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants), reports);
+  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants));
 }
 
-function* search(
-  ws: Workspace,
-  limits: ReturnType<typeof validate>,
-  checked: Checked[],
-  reports: boolean,
-): Generator<ExploreProgress, ExploreResult, void> {
+// What a search is made of, built before its first operation.
+function searchParts(ws: Workspace, limits: ReturnType<typeof validate>, checked: Checked[]) {
   const options = limits.options;
-  const r = { ...limits, config: ws.config, vmOptions: ws.options };
   const root = ws.root;
-  const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
+  const kinds = OPERATION_KINDS.filter((kind) => limits.ops.includes(kind));
   // A user's predicate may read anything, anchors and CPU numbers included: then nothing is
   // reused, and no CPUs are interchangeable.
   const builtin = checked.every((c) => c.inv.source !== "user");
   const group = builtin && options.symmetry !== false ? interchangeable(root) : [];
   const tree = new Counterexamples(
     root,
-    r.config,
-    r.vmOptions,
+    ws.config,
+    ws.options,
     group,
-    (lines, invariant) => runScenario(r.vmOptions, lines, { invariants: [invariant] }),
+    (lines, invariant) => runScenario(ws.options, lines, { invariants: [invariant] }),
   );
   const checker = new Checker(checked, root, tree.record);
   const reuse: Reuse = new Reuse(root, checker, tree, {
@@ -307,12 +302,12 @@ function* search(
     reuse,
     tree,
     {
-      depth: r.depth,
+      depth: limits.depth,
       kinds,
-      maxStates: r.maxStates,
-      maxBytes: r.maxBytes,
-      every: r.every,
-      reports,
+      maxStates: limits.maxStates,
+      maxBytes: limits.maxBytes,
+      every: limits.every,
+      reports: limits.reports,
       shouldStop: options.shouldStop,
       // One move per run of CPUs a state cannot tell apart (move_orbits.ts).
       symmetricMoves: group.length > 0 && options.symmetricMoves !== false,
@@ -321,6 +316,34 @@ function* search(
     rootAnchors,
     rootCanonical.ties,
   );
+  return { group, tree, reuse, classes, frontier };
+}
+
+// V8 compiles the search's loop for the hidden classes (maps) of the search's objects, and a
+// class's map lives only while an object of it does: once a search's objects are let go, a full
+// collection drops those maps and the code compiled for them ("embedded weak objects cleared" in
+// --trace-deopt, about 60 functions), and the next search runs its loop unoptimised until V8 has
+// compiled it again (issue 15: a 4-vCPU search at depth 22 ran at 1.3 M orbits/s after a
+// collection, 2.0 when none ran between searches). The parts of an empty search, made after each
+// search from its configuration and never run, keep those maps: one set, replaced by the next
+// search's. They are made last, from the maps the search ended with (an object made before a field
+// of its class changed representation, an integer field given a fraction say, keeps a map V8 has
+// since replaced). Without the caller's shouldStop, and with the built-in invariants only: they
+// hold nothing of the caller's but its configuration.
+const kept: ReturnType<typeof searchParts>[] = [];
+
+function keepShapes(ws: Workspace, limits: ReturnType<typeof validate>): void {
+  const { shouldStop: _, invariants: __, ...options } = limits.options;
+  kept.length = 0;
+  kept.push(searchParts(ws, { ...limits, options }, checkedInvariants(ws.root)));
+}
+
+function* search(
+  ws: Workspace,
+  limits: ReturnType<typeof validate>,
+  checked: Checked[],
+): Generator<ExploreProgress, ExploreResult, void> {
+  const { group, tree, reuse, classes, frontier } = searchParts(ws, limits, checked);
   for (;;) {
     const more = frontier.run();
     yield* frontier.reports;
@@ -329,12 +352,13 @@ function* search(
   }
   const { stopped, transitions } = frontier;
   reuse.settle();
+  keepShapes(ws, limits);
   return {
-    config: r.config,
-    design: designOf(root),
-    depth: r.depth,
-    depthCovered: stopped ? frontier.depthCovered : r.depth,
-    ops: r.ops,
+    config: ws.config,
+    design: designOf(ws.root),
+    depth: limits.depth,
+    depthCovered: stopped ? frontier.depthCovered : limits.depth,
+    ops: limits.ops,
     states: classes.states,
     symmetric: group,
     transitions,
