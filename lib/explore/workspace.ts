@@ -7,10 +7,8 @@
 
 import { vm, VmBuilder, type VmOptions } from "../api/builder.ts";
 import type { MachineConfig } from "../engine/config.ts";
-import { boot } from "../machine/boot.ts";
+import { exploringRoot } from "../machine/booted.ts";
 import type { Kernel } from "../engine/kernel.ts";
-import { kernelOn } from "../machine/kernel.ts";
-import { cloneState } from "./clone.ts";
 import { checkOptions } from "../api/config_check.ts";
 import { show } from "../util/check.ts";
 
@@ -41,31 +39,9 @@ export function builderOf(input: ConfigInput): VmBuilder {
   return builder ? input as VmBuilder : vm(checkOptions(input, "config"));
 }
 
-// The boots of the configurations explored last, by configuration (its JSON, as snapshot_check.ts
-// compares two), each as a kernel without history: a boot depends on its configuration alone (no
-// clock, no randomness), and a search reads only the boot's tables and runs on its own copy of the
-// state, so a configuration explored again starts from the same root without booting again (at 4
-// vCPUs a boot was 5-8 % of a 0.1 s search, issue 15). A few, the last used kept: a sweep explores
-// each configuration once, a user the same one again and again.
-const BOOTED = new Map<string, Kernel>();
-const BOOTS_KEPT = 4;
-
-function booted(config: MachineConfig): Kernel {
-  const key = JSON.stringify(config);
-  let k = BOOTED.get(key);
-  if (k) BOOTED.delete(key);
-  else {
-    const fresh = boot(config);
-    k = kernelOn(fresh, cloneState(fresh.s));
-    if (BOOTED.size >= BOOTS_KEPT) BOOTED.delete(BOOTED.keys().next().value!);
-  }
-  BOOTED.set(key, k);
-  return k;
-}
-
 /**
  * Validates and boots `input` (a configuration booted lately is not booted again: its root is a
- * copy of the same boot).
+ * copy of the same boot, lib/machine/booted.ts).
  *
  * @example
  * ```ts
@@ -82,6 +58,5 @@ function booted(config: MachineConfig): Kernel {
 export function workspace(input: ConfigInput): Workspace {
   const builder = builderOf(input);
   const config = builder.config();
-  const k = booted(config);
-  return { config, options: builder.options(), root: kernelOn(k, cloneState(k.s)) };
+  return { config, options: builder.options(), root: exploringRoot(config) };
 }

@@ -1,6 +1,7 @@
 /**
- * Boots kept by configuration: the state each configuration booted lately boots to, and a kernel
- * on a copy of it for every boot after the first.
+ * Boots kept by configuration: the state each configuration booted lately boots to, and kernels
+ * made on copies of it for every boot after the first (with history, as boot() leaves it; or
+ * without, for exploring).
  *
  * @module
  */
@@ -10,8 +11,19 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import { copyState } from "../engine/copy.ts";
 import { withTrace } from "../engine/log.ts";
+import { cloneState } from "../explore/clone.ts";
 import { boot } from "./boot.ts";
-import { createKernel } from "./kernel.ts";
+import { createKernel, kernelOn } from "./kernel.ts";
+
+type Tables = Pick<Kernel, "steps" | "stepIndex">;
+
+// One configuration's boot: its state (history and all), its step table, and once explored, a
+// kernel on a copy of it without history, whose tables explorations' roots share.
+interface Kept {
+  readonly s: MachineState;
+  readonly tables: Tables;
+  explored?: Kernel;
+}
 
 // boot() is pure (no clock, no randomness): every boot of one configuration ends in the same
 // state, and a kernel made on a copy of it (createKernel, as a snapshot is restored, and as
@@ -19,12 +31,28 @@ import { createKernel } from "./kernel.ts";
 // copies the log, and withTrace() puts the boot's trace events, held in its kernel's ring, into
 // the state. The step table is the boot's own (a table is never changed, only replaced). Keyed by
 // the configuration's JSON (snapshot_check.ts compares two so); the last few used are kept: a
-// sweep replays each configuration's counterexamples, a search its own, one after another (at 4
-// vCPUs a boot was 80 % of a replay, issue 15).
-const KEPT = new Map<string, { readonly s: MachineState; readonly tables: Tables }>();
+// sweep explores each configuration once, a user the same one again and again. At 4 vCPUs a boot
+// was 5-8 % of a 0.1 s search, and 80 % of each counterexample's replay (issue 15).
+const KEPT = new Map<string, Kept>();
 const BOOTS_KEPT = 4;
 
-type Tables = Pick<Kernel, "steps" | "stepIndex">;
+// The kept boot of `config`, made now (`fresh`: the kernel that booted) when there was none.
+function keptBoot(config: MachineConfig): { kept: Kept; fresh: Kernel | null } {
+  const key = JSON.stringify(config);
+  let kept = KEPT.get(key);
+  let fresh: Kernel | null = null;
+  if (kept) KEPT.delete(key);
+  else {
+    fresh = boot(config);
+    kept = {
+      s: copyState(withTrace(fresh)),
+      tables: { steps: fresh.steps, stepIndex: fresh.stepIndex },
+    };
+    if (KEPT.size >= BOOTS_KEPT) KEPT.delete(KEPT.keys().next().value!);
+  }
+  KEPT.set(key, kept);
+  return { kept, fresh };
+}
 
 /**
  * A kernel of `config` as boot() leaves it, every CPU online, made on a copy of a boot of the
@@ -48,15 +76,34 @@ type Tables = Pick<Kernel, "steps" | "stepIndex">;
  * ```
  */
 export function bootedKernel(config: MachineConfig): Kernel {
-  const key = JSON.stringify(config);
-  const kept = KEPT.get(key);
-  if (kept) {
-    KEPT.delete(key);
-    KEPT.set(key, kept);
-    return createKernel(copyState(kept.s), true, kept.tables);
+  const { kept, fresh } = keptBoot(config);
+  return fresh ?? createKernel(copyState(kept.s), true, kept.tables);
+}
+
+/**
+ * A kernel of `config` for exploring from its boot: on its own copy of the booted state, without
+ * history (cloneState), sharing the boot's tables with the other roots of the configuration
+ * (kernelOn).
+ *
+ * @example
+ * ```ts
+ * import { exploringRoot } from "./booted.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const config = vm({ cpus: 2 }).build().config;
+ * const a = exploringRoot(config);
+ * a.s.cpus[1].online = false;
+ * const b = exploringRoot(config);
+ * assert.equal(b.s.cpus[1].online, true);
+ * assert.equal(b.steps, a.steps);
+ * assert.equal(b.history, false);
+ * ```
+ */
+export function exploringRoot(config: MachineConfig): Kernel {
+  const { kept, fresh } = keptBoot(config);
+  if (!kept.explored) {
+    const k = fresh ?? createKernel(copyState(kept.s), true, kept.tables);
+    kept.explored = kernelOn(k, cloneState(k.s));
   }
-  const k = boot(config);
-  if (KEPT.size >= BOOTS_KEPT) KEPT.delete(KEPT.keys().next().value!);
-  KEPT.set(key, { s: copyState(withTrace(k)), tables: { steps: k.steps, stepIndex: k.stepIndex } });
-  return k;
+  return kernelOn(kept.explored, cloneState(kept.explored.s));
 }
