@@ -322,14 +322,14 @@ function searchParts(ws: Workspace, limits: ReturnType<typeof validate>, checked
 // V8 compiles the search's loop for the hidden classes (maps) of the search's objects, and a
 // class's map lives only while an object of it does: once a search's objects are let go, a full
 // collection drops those maps and the code compiled for them ("embedded weak objects cleared" in
-// --trace-deopt, about 60 functions), and the next search runs its loop unoptimised until V8 has
-// compiled it again (issue 15: a 4-vCPU search at depth 22 ran at 1.3 M orbits/s after a
-// collection, 2.0 when none ran between searches). The parts of an empty search, made after each
-// search from its configuration and never run, keep those maps: one set, replaced by the next
-// search's. They are made last, from the maps the search ended with (an object made before a field
-// of its class changed representation, an integer field given a fraction say, keeps a map V8 has
-// since replaced). Without the caller's shouldStop, and with the built-in invariants only: they
-// hold nothing of the caller's but its configuration.
+// --trace-deopt: 25-40 functions a collection, the search's loop and the model's walks), and the
+// next search runs unoptimised until V8 has compiled it again (issue 15: a 4-vCPU search at depth
+// 22 ran at 1.3 M orbits/s with a collection before it, 1.6 without). The parts of an empty
+// search, made after each search from its configuration and never run, keep those maps: one set,
+// replaced by the next search's. They are made last, from the maps the search ended with (an
+// object made before a field of its class changed representation, an integer field given a
+// fraction say, keeps a map V8 has since replaced). Without the caller's shouldStop, and with the
+// built-in invariants only: they hold nothing of the caller's but its configuration.
 const kept: ReturnType<typeof searchParts>[] = [];
 
 function keepShapes(ws: Workspace, limits: ReturnType<typeof validate>): void {
