@@ -7,7 +7,9 @@
 
 import { vm, VmBuilder, type VmOptions } from "../api/builder.ts";
 import type { MachineConfig } from "../engine/config.ts";
-import { exploringRoot } from "../machine/booted.ts";
+import { keptKernel } from "../machine/booted.ts";
+import { kernelOn } from "../machine/kernel.ts";
+import { cloneState } from "./clone.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import { checkOptions } from "../api/config_check.ts";
 import { show } from "../util/check.ts";
@@ -58,5 +60,6 @@ export function builderOf(input: ConfigInput): VmBuilder {
 export function workspace(input: ConfigInput): Workspace {
   const builder = builderOf(input);
   const config = builder.config();
-  return { config, options: builder.options(), root: exploringRoot(config) };
+  const booted = keptKernel(config);
+  return { config, options: builder.options(), root: kernelOn(booted, cloneState(booted.s)) };
 }

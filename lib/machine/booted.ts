@@ -1,7 +1,7 @@
 /**
- * Boots kept by configuration: the state each configuration booted lately boots to, and kernels
- * made on copies of it for every boot after the first (with history, as boot() leaves it; or
- * without, for exploring).
+ * Boots kept by configuration: the state each configuration booted lately boots to, kernels made
+ * on copies of it for every boot after the first, and one kernel on it to read (exploration's
+ * roots are copies of its state, lib/explore/workspace.ts).
  *
  * @module
  */
@@ -11,18 +11,17 @@ import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import { copyState } from "../engine/copy.ts";
 import { withTrace } from "../engine/log.ts";
-import { cloneState } from "../explore/clone.ts";
 import { boot } from "./boot.ts";
-import { createKernel, kernelOn } from "./kernel.ts";
+import { createKernel } from "./kernel.ts";
 
 type Tables = Pick<Kernel, "steps" | "stepIndex">;
 
-// One configuration's boot: its state (history and all), its step table, and once explored, a
-// kernel on a copy of it without history, whose tables explorations' roots share.
+// One configuration's boot: its state (history and all), its step table, and once asked for, a
+// kernel on it that nobody changes.
 interface Kept {
   readonly s: MachineState;
   readonly tables: Tables;
-  explored?: Kernel;
+  kernel?: Kernel;
 }
 
 // boot() is pure (no clock, no randomness): every boot of one configuration ends in the same
@@ -81,29 +80,25 @@ export function bootedKernel(config: MachineConfig): Kernel {
 }
 
 /**
- * A kernel of `config` for exploring from its boot: on its own copy of the booted state, without
- * history (cloneState), sharing the boot's tables with the other roots of the configuration
- * (kernelOn).
+ * A kernel of `config` as boot() leaves it, shared by every caller until the configuration's boot
+ * is let go: read it, never change it (copy its state to run on it).
  *
  * @example
  * ```ts
- * import { exploringRoot } from "./booted.ts";
+ * import { keptKernel } from "./booted.ts";
+ * import { kernelOn } from "./kernel.ts";
+ * import { cloneState } from "../explore/clone.ts";
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const config = vm({ cpus: 2 }).build().config;
- * const a = exploringRoot(config);
- * a.s.cpus[1].online = false;
- * const b = exploringRoot(config);
- * assert.equal(b.s.cpus[1].online, true);
- * assert.equal(b.steps, a.steps);
- * assert.equal(b.history, false);
+ * const base = keptKernel(config);
+ * assert.equal(keptKernel(config), base);
+ * const k = kernelOn(base, cloneState(base.s));
+ * k.s.cpus[1].online = false;
+ * assert.equal(base.s.cpus[1].online, true);
  * ```
  */
-export function exploringRoot(config: MachineConfig): Kernel {
+export function keptKernel(config: MachineConfig): Kernel {
   const { kept, fresh } = keptBoot(config);
-  if (!kept.explored) {
-    const k = fresh ?? createKernel(copyState(kept.s), true, kept.tables);
-    kept.explored = kernelOn(k, cloneState(k.s));
-  }
-  return kernelOn(kept.explored, cloneState(kept.explored.s));
+  return kept.kernel ??= fresh ?? createKernel(copyState(kept.s), true, kept.tables);
 }
