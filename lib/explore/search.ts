@@ -213,7 +213,7 @@ function validate(input: ExploreOptions) {
       throw new TypeError(`Invalid ${key} ${show(options[key])}: expected true or false`);
     }
   }
-  return { depth, ops, maxStates, maxBytes, every, options, reports: true };
+  return { depth, ops, maxStates, maxBytes, every, options };
 }
 
 /**
@@ -251,8 +251,11 @@ function searchOf(
   return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants));
 }
 
+// The validated options, and whether progress is reported (exploration()) or not (explore()).
+type Limits = ReturnType<typeof validate> & { readonly reports: boolean };
+
 // What a search is made of, built before its first operation.
-function searchParts(ws: Workspace, limits: ReturnType<typeof validate>, checked: Checked[]) {
+function searchParts(ws: Workspace, limits: Limits, checked: Checked[]) {
   const options = limits.options;
   const root = ws.root;
   const kinds = OPERATION_KINDS.filter((kind) => limits.ops.includes(kind));
@@ -332,7 +335,7 @@ function searchParts(ws: Workspace, limits: ReturnType<typeof validate>, checked
 // built-in invariants only: they hold nothing of the caller's but its configuration.
 const kept: ReturnType<typeof searchParts>[] = [];
 
-function keepShapes(ws: Workspace, limits: ReturnType<typeof validate>): void {
+function keepShapes(ws: Workspace, limits: Limits): void {
   const { shouldStop: _, invariants: __, ...options } = limits.options;
   kept.length = 0;
   kept.push(searchParts(ws, { ...limits, options }, checkedInvariants(ws.root)));
@@ -340,7 +343,7 @@ function keepShapes(ws: Workspace, limits: ReturnType<typeof validate>): void {
 
 function* search(
   ws: Workspace,
-  limits: ReturnType<typeof validate>,
+  limits: Limits,
   checked: Checked[],
 ): Generator<ExploreProgress, ExploreResult, void> {
   const { group, tree, reuse, classes, frontier } = searchParts(ws, limits, checked);
