@@ -3,37 +3,30 @@
  * deduplicated by their packed numbers, invariants checked in every state and at every hotplug
  * step. A violation comes with its shortest operation sequence (breadth-first order finds it
  * first). The model runs once per operation and class of states; the other states of the class
- * take the same move (reuse.ts keeps that account). This file validates, sets the search up and
- * makes its result; the breadth-first loop itself is `Frontier.run()` (frontier.ts).
+ * take the same move (reuse.ts keeps that account). This file validates and makes the result; the
+ * search's parts are built by search_parts.ts, and the breadth-first loop itself is
+ * `Frontier.run()` (frontier.ts).
  *
  * @module
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import { guestMonotonic } from "../engine/kernel.ts";
 import { didYouMean } from "../util/hint.ts";
 import { arrayOf, check, func, object, optional, readInput, show } from "../util/check.ts";
-import { type ExploreOperation, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
+import { OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
-  Checker,
   INVARIANT_LIST,
   type InvariantVerdict,
   verdicts,
 } from "./checker.ts";
-import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
+import type { Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
-import { Reuse } from "./reuse.ts";
-import { canonicalAnchors } from "./classes.ts";
-import { anchorsOf } from "./pack.ts";
-import { interchangeable } from "./symmetry.ts";
-import { disarmOffline, fromPlainWalk, lazyFailuresApply } from "./lazy_failures.ts";
-import type { MachineState } from "../engine/state.ts";
-import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES } from "./memory.ts";
-import { type ExploreProgress, Frontier } from "./frontier.ts";
+import type { ExploreProgress } from "./frontier.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
+import { keepShapes, type SearchLimits, searchParts } from "./search_parts.ts";
 
 export type { InvariantVerdict } from "./checker.ts";
 export type { ExploreProgress } from "./frontier.ts";
@@ -251,99 +244,9 @@ function searchOf(
   return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants));
 }
 
-// The validated options, and whether progress is reported (exploration()) or not (explore()).
-type Limits = ReturnType<typeof validate> & { readonly reports: boolean };
-
-// What a search is made of, built before its first operation.
-function searchParts(ws: Workspace, limits: Limits, checked: Checked[]) {
-  const options = limits.options;
-  const root = ws.root;
-  const kinds = OPERATION_KINDS.filter((kind) => limits.ops.includes(kind));
-  // A user's predicate may read anything, anchors and CPU numbers included: then nothing is
-  // reused, and no CPUs are interchangeable.
-  const builtin = checked.every((c) => c.inv.source !== "user");
-  const group = builtin && options.symmetry !== false ? interchangeable(root) : [];
-  const tree = new Counterexamples(
-    root,
-    ws.config,
-    ws.options,
-    group,
-    (lines, invariant) => runScenario(ws.options, lines, { invariants: [invariant] }),
-  );
-  const checker = new Checker(checked, root, tree.record);
-  const reuse: Reuse = new Reuse(root, checker, tree, {
-    reuse: builtin,
-    verify: options.verify === true,
-    group,
-    // One state per class only with built-in invariants (a user's predicate may read anchors).
-    anchors: !builtin || options.anchors !== false,
-    // Armed failures on offline CPUs carried lazily (lazy_failures.ts).
-    ...(options.lazyFailures !== false && lazyFailuresApply(kinds)
-      ? {
-        disarm: (s: MachineState) => disarmOffline(root.steps, s),
-        derive: (cls: number, op: ExploreOperation) =>
-          fromPlainWalk(
-            root.steps,
-            reuse.classes,
-            cls,
-            op,
-            (i) => tree.has(keyOf(checked[i].inv.name, "fail")),
-          ),
-      }
-      : {}),
-  });
-  const classes = reuse.classes;
-  const rootCanonical = classes.canonical(root.s);
-  const rootAnchors = new Float64Array(classes.width);
-  anchorsOf(root.s, rootAnchors);
-  canonicalAnchors(rootAnchors, 0, rootCanonical.perm, rootCanonical.ties);
-  classes.visit(rootCanonical.cls, rootAnchors, 0);
-  const booted = { now: root.s.now, monotonic: guestMonotonic(root.s), booted: true };
-  checker.check(root, null, booted, 0, null);
-  const frontier = new Frontier(
-    root,
-    reuse,
-    tree,
-    {
-      depth: limits.depth,
-      kinds,
-      maxStates: limits.maxStates,
-      maxBytes: limits.maxBytes,
-      every: limits.every,
-      reports: limits.reports,
-      shouldStop: options.shouldStop,
-      // One move per run of CPUs a state cannot tell apart (move_orbits.ts).
-      symmetricMoves: group.length > 0 && options.symmetricMoves !== false,
-    },
-    rootCanonical.cls,
-    rootAnchors,
-    rootCanonical.ties,
-  );
-  return { group, tree, reuse, classes, frontier };
-}
-
-// V8 compiles the search's loop for the hidden classes (maps) of the search's objects, and a
-// class's map lives only while an object of it does: once a search's objects are let go, a full
-// collection drops those maps and the code compiled for them ("embedded weak objects cleared" in
-// --trace-deopt: 25-40 functions a collection, the search's loop and the model's walks), and the
-// next search runs unoptimised until V8 has compiled it again (issue 15: a 4-vCPU search at depth
-// 22 ran at 1.3 M orbits/s with a collection before it, 1.6 without). The parts of an empty
-// search, made after each search from its configuration and never run, keep those maps: one set,
-// replaced by the next search's. They are made last, from the maps the search ended with (an
-// object made before a field of its class changed representation, an integer field given a
-// fraction say, keeps a map V8 has since replaced). Without the caller's shouldStop, and with the
-// built-in invariants only: they hold nothing of the caller's but its configuration.
-const kept: ReturnType<typeof searchParts>[] = [];
-
-function keepShapes(ws: Workspace, limits: Limits): void {
-  const { shouldStop: _, invariants: __, ...options } = limits.options;
-  kept.length = 0;
-  kept.push(searchParts(ws, { ...limits, options }, checkedInvariants(ws.root)));
-}
-
 function* search(
   ws: Workspace,
-  limits: Limits,
+  limits: SearchLimits,
   checked: Checked[],
 ): Generator<ExploreProgress, ExploreResult, void> {
   const { group, tree, reuse, classes, frontier } = searchParts(ws, limits, checked);
