@@ -394,6 +394,24 @@ const big = () => vm().hyperv("2025").generation(2).cpus(2048).hz(1000);
   console.log(
     `INFO  ... ${(warm / 1e6).toFixed(2)} M/s when no collection runs between searches`,
   );
+  // The same search as the first in a fresh process (what a user running one search waits for):
+  // nothing compiled, nothing booted yet. Median of three processes, one after another.
+  const firsts: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const code = `import { explore } from "./mod.ts";
+      const t0 = performance.now();
+      const r = explore({ hyperv: "2019", kernel: "5.5", cpus: 4 }, { depth: 22 });
+      console.log(r.states / ((performance.now() - t0) / 1000));`;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["eval", code],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) throw new Error(`the fresh-process search failed (exit code ${out.code})`);
+    firsts.push(Number(new TextDecoder().decode(out.stdout)));
+  }
+  const fresh = median(firsts);
+  console.log(`INFO  ... ${(fresh / 1e6).toFixed(2)} M/s for the first search in a fresh process`);
   const all = [...OPERATION_KINDS];
   // One state per class (`anchors: false`: states equal but for now, jiffies_64, tick counts and
   // refEpoch count once; the same verdicts and counterexample lengths, docs/model.md

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { boot } from "../machine/boot.ts";
+import { bootedKernel } from "../machine/booted.ts";
 import { boundDevice, cpuInfo, stateName } from "../machine/info.ts";
 import { KernelError } from "../util/errors.ts";
 import {
@@ -196,7 +196,8 @@ export function* scenarioRun(
 ): Generator<ScenarioProgress, ScenarioRun, void> {
   options = SCENARIO_OPTIONS(readInput(options, "options"), "options");
   const lines = scenarioLines(readInput(scenario, "scenario"));
-  const t: Target = { k: boot(builderOf(config).config()) };
+  // A configuration booted lately is not booted again (lib/machine/booted.ts).
+  const t: Target = { k: bootedKernel(builderOf(config).config()) };
   const k = t.k;
   const checked: Checked[] = checkedInvariants(k, options.invariants);
   const checks = new InvariantChecks(checked);

@@ -3,37 +3,30 @@
  * deduplicated by their packed numbers, invariants checked in every state and at every hotplug
  * step. A violation comes with its shortest operation sequence (breadth-first order finds it
  * first). The model runs once per operation and class of states; the other states of the class
- * take the same move (reuse.ts keeps that account). This file validates, sets the search up and
- * makes its result; the breadth-first loop itself is `Frontier.run()` (frontier.ts).
+ * take the same move (reuse.ts keeps that account). This file validates and makes the result; the
+ * search's parts are built by search_parts.ts, and the breadth-first loop itself is
+ * `Frontier.run()` (frontier.ts).
  *
  * @module
  */
 
 import type { MachineConfig } from "../engine/config.ts";
-import { guestMonotonic } from "../engine/kernel.ts";
 import { didYouMean } from "../util/hint.ts";
 import { arrayOf, check, func, object, optional, readInput, show } from "../util/check.ts";
-import { type ExploreOperation, OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
+import { OPERATION_KINDS, type OperationKind } from "../ops/moves.ts";
 import {
   type Checked,
   checkedInvariants,
-  Checker,
   INVARIANT_LIST,
   type InvariantVerdict,
   verdicts,
 } from "./checker.ts";
-import { Counterexamples, keyOf, type Violation } from "./counterexamples.ts";
+import type { Violation } from "./counterexamples.ts";
 import { type CustomInvariant, designOf } from "./invariants.ts";
-import { Reuse } from "./reuse.ts";
-import { canonicalAnchors } from "./classes.ts";
-import { anchorsOf } from "./pack.ts";
-import { interchangeable } from "./symmetry.ts";
-import { disarmOffline, fromPlainWalk, lazyFailuresApply } from "./lazy_failures.ts";
-import type { MachineState } from "../engine/state.ts";
-import { runScenario } from "./scenario.ts";
 import { DEFAULT_MAX_BYTES } from "./memory.ts";
-import { type ExploreProgress, Frontier } from "./frontier.ts";
+import type { ExploreProgress } from "./frontier.ts";
 import { type ConfigInput, type Workspace, workspace } from "./workspace.ts";
+import { keepShapes, type SearchLimits, searchParts } from "./search_parts.ts";
 
 export type { InvariantVerdict } from "./checker.ts";
 export type { ExploreProgress } from "./frontier.ts";
@@ -246,81 +239,17 @@ function searchOf(
   reports: boolean,
 ): Generator<ExploreProgress, ExploreResult, void> {
   // Everything is checked now, before the first next().
-  const limits = validate(options);
+  const limits = { ...validate(options), reports };
   const ws = workspace(config);
-  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants), reports);
+  return search(ws, limits, checkedInvariants(ws.root, limits.options.invariants));
 }
 
 function* search(
   ws: Workspace,
-  limits: ReturnType<typeof validate>,
+  limits: SearchLimits,
   checked: Checked[],
-  reports: boolean,
 ): Generator<ExploreProgress, ExploreResult, void> {
-  const options = limits.options;
-  const r = { ...limits, config: ws.config, vmOptions: ws.options };
-  const root = ws.root;
-  const kinds = OPERATION_KINDS.filter((kind) => r.ops.includes(kind));
-  // A user's predicate may read anything, anchors and CPU numbers included: then nothing is
-  // reused, and no CPUs are interchangeable.
-  const builtin = checked.every((c) => c.inv.source !== "user");
-  const group = builtin && options.symmetry !== false ? interchangeable(root) : [];
-  const tree = new Counterexamples(
-    root,
-    r.config,
-    r.vmOptions,
-    group,
-    (lines, invariant) => runScenario(r.vmOptions, lines, { invariants: [invariant] }),
-  );
-  const checker = new Checker(checked, root, tree.record);
-  const reuse: Reuse = new Reuse(root, checker, tree, {
-    reuse: builtin,
-    verify: options.verify === true,
-    group,
-    // One state per class only with built-in invariants (a user's predicate may read anchors).
-    anchors: !builtin || options.anchors !== false,
-    // Armed failures on offline CPUs carried lazily (lazy_failures.ts).
-    ...(options.lazyFailures !== false && lazyFailuresApply(kinds)
-      ? {
-        disarm: (s: MachineState) => disarmOffline(root.steps, s),
-        derive: (cls: number, op: ExploreOperation) =>
-          fromPlainWalk(
-            root.steps,
-            reuse.classes,
-            cls,
-            op,
-            (i) => tree.has(keyOf(checked[i].inv.name, "fail")),
-          ),
-      }
-      : {}),
-  });
-  const classes = reuse.classes;
-  const rootCanonical = classes.canonical(root.s);
-  const rootAnchors = new Float64Array(classes.width);
-  anchorsOf(root.s, rootAnchors);
-  canonicalAnchors(rootAnchors, 0, rootCanonical.perm, rootCanonical.ties);
-  classes.visit(rootCanonical.cls, rootAnchors, 0);
-  const booted = { now: root.s.now, monotonic: guestMonotonic(root.s), booted: true };
-  checker.check(root, null, booted, 0, null);
-  const frontier = new Frontier(
-    root,
-    reuse,
-    tree,
-    {
-      depth: r.depth,
-      kinds,
-      maxStates: r.maxStates,
-      maxBytes: r.maxBytes,
-      every: r.every,
-      reports,
-      shouldStop: options.shouldStop,
-      // One move per run of CPUs a state cannot tell apart (move_orbits.ts).
-      symmetricMoves: group.length > 0 && options.symmetricMoves !== false,
-    },
-    rootCanonical.cls,
-    rootAnchors,
-    rootCanonical.ties,
-  );
+  const { group, tree, reuse, classes, frontier } = searchParts(ws, limits, checked);
   for (;;) {
     const more = frontier.run();
     yield* frontier.reports;
@@ -329,12 +258,13 @@ function* search(
   }
   const { stopped, transitions } = frontier;
   reuse.settle();
+  keepShapes(ws, limits);
   return {
-    config: r.config,
-    design: designOf(root),
-    depth: r.depth,
-    depthCovered: stopped ? frontier.depthCovered : r.depth,
-    ops: r.ops,
+    config: ws.config,
+    design: designOf(ws.root),
+    depth: limits.depth,
+    depthCovered: stopped ? frontier.depthCovered : limits.depth,
+    ops: limits.ops,
     states: classes.states,
     symmetric: group,
     transitions,

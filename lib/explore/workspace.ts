@@ -7,10 +7,10 @@
 
 import { vm, VmBuilder, type VmOptions } from "../api/builder.ts";
 import type { MachineConfig } from "../engine/config.ts";
-import { boot } from "../machine/boot.ts";
-import type { Kernel } from "../engine/kernel.ts";
+import { keptKernel } from "../machine/booted.ts";
 import { kernelOn } from "../machine/kernel.ts";
 import { cloneState } from "./clone.ts";
+import type { Kernel } from "../engine/kernel.ts";
 import { checkOptions } from "../api/config_check.ts";
 import { show } from "../util/check.ts";
 
@@ -41,10 +41,25 @@ export function builderOf(input: ConfigInput): VmBuilder {
   return builder ? input as VmBuilder : vm(checkOptions(input, "config"));
 }
 
-/** Validates and boots `input`. @throws {ConfigError} for a bad configuration. */
+/**
+ * Validates and boots `input` (a configuration booted lately is not booted again: its root is a
+ * copy of the same boot, lib/machine/booted.ts).
+ *
+ * @example
+ * ```ts
+ * import { workspace } from "./workspace.ts";
+ * import assert from "node:assert/strict";
+ * const a = workspace({ cpus: 2 }).root;
+ * a.s.cpus[1].online = false;
+ * const b = workspace({ cpus: 2 }).root;
+ * assert.equal(b.s.cpus[1].online, true);
+ * assert.equal(b.steps, a.steps);
+ * ```
+ * @throws {ConfigError} for a bad configuration.
+ */
 export function workspace(input: ConfigInput): Workspace {
   const builder = builderOf(input);
   const config = builder.config();
-  const booted = boot(config);
+  const booted = keptKernel(config);
   return { config, options: builder.options(), root: kernelOn(booted, cloneState(booted.s)) };
 }
