@@ -21,12 +21,10 @@ import {
   packEvent,
   packExit,
   RUN,
+  signed,
   unpackEvent,
 } from "./trace_columns.ts";
 import { type CpuhpRun, TraceRuns } from "./trace_runs.ts";
-
-// A 16-bit column's value read back as the signed number it was.
-const signed = (v: number): number => (v << 16) >> 16;
 
 /**
  * The newest trace events, packed: `base` (plain events the ring started from, shared) followed
