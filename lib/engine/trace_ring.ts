@@ -6,7 +6,8 @@
  * promoted out of the young generation). The machine value (a snapshot) still holds plain events:
  * the ring starts from those (`base`, shared, never changed) and packs what the model emits after,
  * 15 bytes an event: its time as the difference from the event before (a ring is written in time
- * order), summed back in order when read.
+ * order), summed back in order when read; a run of quiet hotplug callbacks' pairs is one such
+ * record (lib/engine/trace_runs.ts).
  *
  * @module
  */
@@ -156,10 +157,10 @@ export class TraceRing {
   /**
    * Appends the `cpuhp_enter` and `cpuhp_exit` of each callback of `run` (lib/engine/trace_runs.ts)
    * at one time, for `cpu` towards `target` with control CPU `control`, as ONE record: what
-   * {@linkcode TraceRing.pushEnter} and {@linkcode TraceRing.pushExit} of each pair in turn append, read back the same. False,
-   * appending nothing, when the record cannot give them back exactly (a number past a 16-bit
-   * column, a time the ring's difference does not keep, the run table full): the caller then
-   * appends the pairs one by one.
+   * {@linkcode TraceRing.pushEnter} and {@linkcode TraceRing.pushExit} of each pair in turn
+   * append, read back the same. False, appending nothing, when the record cannot give them back
+   * exactly (a number past a 16-bit column, a time the ring's difference does not keep, the run
+   * table full): the caller then appends the pairs one by one.
    */
   pushRun(time: number, cpu: number, target: number, control: number, run: CpuhpRun): boolean {
     const id = this.#runs.id(run);

@@ -94,7 +94,7 @@ function writeRound(
     cpu[slot] = cpus[i];
     a[slot] = handler;
     s[slot] = ids[i];
-    // The wrap as a subtraction, as in TraceRing.pushEnterExit().
+    // The wrap as a subtraction made every call, as in TraceRing's #next().
     slot = slot + 1 - (slot + 1 >= cap ? cap : 0);
   }
 }
