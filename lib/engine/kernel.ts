@@ -161,8 +161,8 @@ export interface StepIndex {
   readonly down: Int32Array;
   /**
    * Non-zero where a state's startup is a single callback with no modelled effect (`Callback.run`
-   * null, not multi-instance): what lib/hotplug/quiet.ts `invokeQuiet` may run in one loop; its
-   * bits (lib/hotplug/steps.ts `QUIET*`) say the state's section.
+   * null, not multi-instance): what lib/hotplug/quiet.ts `invokeQuiet` may run at once; its
+   * bits (lib/hotplug/quiet_runs.ts `QUIET*`) say the state's section.
    */
   readonly quietUp: Uint8Array;
   /** The same of each state's teardown. */

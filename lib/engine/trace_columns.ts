@@ -13,10 +13,7 @@ import { NONE, type TraceNames } from "./trace_names.ts";
 // Event kinds: an event type's index in the one list of them (what `trace --type` takes).
 const TYPES = TRACE_EVENT_TYPES;
 const KIND = new Map<string, number>(TYPES.map((t, i) => [t, i]));
-/** The kind of a `cpuhp_enter` event. */
-export const ENTER = KIND.get("cpuhp_enter")!;
-/** The kind of a `cpuhp_exit` event. */
-export const EXIT = KIND.get("cpuhp_exit")!;
+const ENTER = KIND.get("cpuhp_enter")!, EXIT = KIND.get("cpuhp_exit")!;
 /** The kind of a `tick` event. */
 export const TICK = KIND.get("tick")!;
 const DO_TIMER = KIND.get("tick_do_timer")!, HANG = KIND.get("hang")!;
@@ -38,7 +35,8 @@ if (TYPES.length > RUN) {
  * its low 16 bits and read back sign-extended, a name as its interned id). What `a`, `b`, `c`, `s`
  * hold depends on the kind: cpuhp_enter idx, target, on, fun; cpuhp_exit idx, state, ret, on; tick
  * handler, -, -, device; tick_do_timer from, to; hang idx, -, -, reason; a clockevent event
- * previous (NONE: undefined), -, ret, device.
+ * previous (NONE: undefined), -, ret, device; a run of cpuhp pairs ({@linkcode RUN}) its id,
+ * target, control CPU.
  */
 export interface Columns {
   /** Time minus the time of the newest event before it (the ring keeps the oldest's). */
@@ -79,8 +77,18 @@ export function columns(n: number): Columns {
   };
 }
 
-// A 16-bit column's value read back as the signed number it was.
-const signed = (v: number): number => (v << 16) >> 16;
+/**
+ * A 16-bit column's value read back as the signed number it was.
+ *
+ * @example
+ * ```ts
+ * import { signed } from "./trace_columns.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(signed(new Uint16Array([-22])[0]), -22);
+ * assert.equal(signed(300), 300);
+ * ```
+ */
+export const signed = (v: number): number => (v << 16) >> 16;
 
 /**
  * Whether `v` fits a 16-bit column exactly (a model event's values always do: CPU and state

@@ -6,7 +6,8 @@
  * promoted out of the young generation). The machine value (a snapshot) still holds plain events:
  * the ring starts from those (`base`, shared, never changed) and packs what the model emits after,
  * 15 bytes an event: its time as the difference from the event before (a ring is written in time
- * order), summed back in order when read.
+ * order), summed back in order when read; a run of quiet hotplug callbacks' pairs is one such
+ * record (lib/engine/trace_runs.ts).
  *
  * @module
  */
@@ -21,12 +22,10 @@ import {
   packEvent,
   packExit,
   RUN,
+  signed,
   unpackEvent,
 } from "./trace_columns.ts";
 import { type CpuhpRun, TraceRuns } from "./trace_runs.ts";
-
-// A 16-bit column's value read back as the signed number it was.
-const signed = (v: number): number => (v << 16) >> 16;
 
 /**
  * The newest trace events, packed: `base` (plain events the ring started from, shared) followed
@@ -158,10 +157,10 @@ export class TraceRing {
   /**
    * Appends the `cpuhp_enter` and `cpuhp_exit` of each callback of `run` (lib/engine/trace_runs.ts)
    * at one time, for `cpu` towards `target` with control CPU `control`, as ONE record: what
-   * {@linkcode TraceRing.pushEnter} and {@linkcode TraceRing.pushExit} of each pair in turn append, read back the same. False,
-   * appending nothing, when the record cannot give them back exactly (a number past a 16-bit
-   * column, a time the ring's difference does not keep, the run table full): the caller then
-   * appends the pairs one by one.
+   * {@linkcode TraceRing.pushEnter} and {@linkcode TraceRing.pushExit} of each pair in turn
+   * append, read back the same. False, appending nothing, when the record cannot give them back
+   * exactly (a number past a 16-bit column, a time the ring's difference does not keep, the run
+   * table full): the caller then appends the pairs one by one.
    */
   pushRun(time: number, cpu: number, target: number, control: number, run: CpuhpRun): boolean {
     const id = this.#runs.id(run);

@@ -38,13 +38,16 @@ export interface CpuhpRun {
  * ```ts
  * import { TraceRuns } from "./trace_runs.ts";
  * import { NONE } from "./trace_names.ts";
+ * import type { TraceEvent } from "./trace.ts";
  * import assert from "node:assert/strict";
  * const runs = new TraceRuns();
  * const run = { idx: [90, 91], fun: ["f", "g"], control: [false, true], state: [90, 91] };
  * assert.equal(runs.id(run), 0);
  * assert.equal(runs.id(run), 0);
  * assert.equal(runs.id({ ...run, idx: [70000, 91] }), NONE);
- * assert.deepEqual(runs.events(0, 5, 3, 2, 0, 1, 4), [
+ * const out: TraceEvent[] = [];
+ * runs.eventsTo(out, 0, 5, 3, 2, 0, 1, 4);
+ * assert.deepEqual(out, [
  *   { type: "cpuhp_exit", time: 5, cpu: 3, state: 90, idx: 90, ret: 0, on: 3 },
  *   { type: "cpuhp_enter", time: 5, cpu: 3, target: 2, idx: 91, fun: "g", on: 0 },
  *   { type: "cpuhp_exit", time: 5, cpu: 3, state: 91, idx: 91, ret: 0, on: 0 },
@@ -52,16 +55,16 @@ export interface CpuhpRun {
  * ```
  */
 export class TraceRuns {
-  /** The runs, by id. */
-  readonly list: CpuhpRun[] = [];
+  // The runs, by id.
+  #list: CpuhpRun[] = [];
   #ids = new Map<CpuhpRun, number>();
 
   /** The id of `run`, added now if new; {@linkcode NONE} when it does not pack or the table is full. */
   id(run: CpuhpRun): number {
     let id = this.#ids.get(run);
     if (id === undefined) {
-      id = fits(run) && this.list.length < NONE ? this.list.length : NONE;
-      if (id !== NONE) this.list.push(run);
+      id = fits(run) && this.#list.length < NONE ? this.#list.length : NONE;
+      if (id !== NONE) this.#list.push(run);
       this.#ids.set(run, id);
     }
     return id;
@@ -69,28 +72,14 @@ export class TraceRuns {
 
   /** How many events run `id` stands for. */
   size(id: number): number {
-    return 2 * this.list[id].idx.length;
+    return 2 * this.#list[id].idx.length;
   }
 
   /**
-   * Events `from` .. `to` - 1 (in the run's order, enter then exit of each pair) of run `id`
-   * written at `time` for `cpu` towards `target` with control CPU `control`, as fresh objects.
+   * Appends to `out` events `from` .. `to` - 1 (in the run's order, enter then exit of each pair)
+   * of run `id` written at `time` for `cpu` towards `target` with control CPU `control`, as fresh
+   * objects.
    */
-  events(
-    id: number,
-    time: number,
-    cpu: number,
-    target: number,
-    control: number,
-    from: number,
-    to: number,
-  ): TraceEvent[] {
-    const out: TraceEvent[] = [];
-    this.eventsTo(out, id, time, cpu, target, control, from, to);
-    return out;
-  }
-
-  /** {@linkcode TraceRuns.events}, appended to `out`. */
   eventsTo(
     out: TraceEvent[],
     id: number,
@@ -101,7 +90,7 @@ export class TraceRuns {
     from: number,
     to: number,
   ): void {
-    const run = this.list[id];
+    const run = this.#list[id];
     for (let e = from; e < to; e++) {
       const i = e >> 1;
       const idx = run.idx[i], on = run.control[i] ? control : cpu;

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { TICK } from "./trace_columns.ts";
+import { i16, TICK } from "./trace_columns.ts";
 import { NONE } from "./trace_names.ts";
 import type { TraceRing } from "./trace_ring.ts";
 
@@ -54,7 +54,7 @@ export function pushTickRounds(
   for (let i = 0, name: string | null = null, id = NONE; i < n; i++) {
     if (devices[i] !== name) id = ring.nameId(name = devices[i]);
     ids[i] = id;
-    packs &&= id !== NONE && (cpus[i] << 16) >> 16 === cpus[i];
+    packs &&= id !== NONE && i16(cpus[i]);
   }
   const slot = packs && e < total ? ring.reserve(total - e, at(e), at(total - 1)) : -1;
   if (slot < 0) {
@@ -94,7 +94,7 @@ function writeRound(
     cpu[slot] = cpus[i];
     a[slot] = handler;
     s[slot] = ids[i];
-    // The wrap as a subtraction, as in TraceRing.pushEnterExit().
+    // The wrap as a subtraction made every call, as in TraceRing's #next().
     slot = slot + 1 - (slot + 1 >= cap ? cap : 0);
   }
 }

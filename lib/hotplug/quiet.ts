@@ -1,7 +1,7 @@
 /**
- * A run of a hotplug walk's callbacks that have no modelled effect, run in one loop (the walk's
+ * A run of a hotplug walk's callbacks that have no modelled effect, run at once (the walk's
  * loops in lib/hotplug/cpuhp.ts hand it each run): what `invoke()` (lib/hotplug/invoke.ts) decides
- * per callback, decided once.
+ * per callback, decided once per step table and run (lib/hotplug/quiet_runs.ts).
  *
  * @module
  */
@@ -16,14 +16,14 @@ import { quietRun } from "./quiet_runs.ts";
 /**
  * The walk's next callbacks for as long as they have no modelled effect, each as the walk's loop
  * (lib/hotplug/cpuhp.ts: `skipUp()` and `++st.state` upward, `skipDown()` downward) and then
- * `invokeEmpty()` would run it, in one loop that decides once what the walk needs: nobody
- * watches steps or events and no tracer records, so each callback is its two tracepoints at one
- * time and nothing else. Stops before the first callback that needs `invoke()` (an effect,
- * an armed fault, a multi-instance step, an ONLINE callback on a CPU without a working tick or
- * one that takes time) or at `target`; returns how many it ran. Downward, `st.state` is left one
- * below the last state run, as the loop's `st.state--` leaves it; `atState` says whether
- * `st.state` is that state while its teardown runs (the control CPU's loop) or already one below
- * (the AP thread's), which the `cpuhp_exit` event shows.
+ * `invokeEmpty()` would run it, all at once: nobody watches steps or events and no tracer
+ * records, so each callback is its two tracepoints at one time and nothing else, and the run (its
+ * end, ONLINE count and traced pairs) comes from the step table. Stops before the first callback
+ * that needs `invoke()` (an effect, an armed fault, a multi-instance step, an ONLINE callback on a
+ * CPU without a working tick or one that takes time) or at `target`; returns how many it ran.
+ * Downward, `st.state` is left one below the last state run, as the loop's `st.state--` leaves it;
+ * `atState` says whether `st.state` is that state while its teardown runs (the control CPU's loop)
+ * or already one below (the AP thread's), which the `cpuhp_exit` event shows.
  *
  * @example
  * ```ts

@@ -27,7 +27,10 @@ import type { CpuhpRun } from "../engine/trace_runs.ts";
 export const QUIET = 1;
 /** ONLINE section: the callback counts as run (`HotplugOp.calls`) and needs a working tick. */
 export const QUIET_ONLINE = 2;
-/** PREPARE or TEARDOWN section: the control CPU runs it (kernel/cpu.c, lib/engine/line.ts). */
+/**
+ * PREPARE or TEARDOWN section: the control CPU runs it (docs/model.md "Sections and who runs
+ * callbacks", as lib/hotplug/invoke.ts `invoke()` decides it per callback).
+ */
 export const QUIET_CONTROL = 4;
 
 /** A run of quiet callbacks, in the walk's order, and what it leaves. */
