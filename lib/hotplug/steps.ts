@@ -18,6 +18,19 @@ const resolve = (name: string | null | undefined): Callback | null =>
 /**
  * Builds the step table for a kernel line and the registered steps; `nulled` are the static
  * steps' callbacks the build's config defines as NULL (lib/kernels/config_types.ts `nulled`).
+ *
+ * @example A booted machine's table is the one these build
+ * ```ts
+ * import { buildSteps } from "./steps.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { nulledCallbacks } from "../kernels/configs.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const steps = buildSteps(k.line, k.s.registered, nulledCallbacks(k.s.config));
+ * assert.deepEqual(steps.map((s) => s.name), k.steps.map((s) => s.name));
+ * assert.equal(steps[k.line.cpuhp.TEARDOWN_CPU].teardown?.name, "takedown_cpu");
+ * ```
  */
 export function buildSteps(
   line: KernelLine,
@@ -54,6 +67,20 @@ export function buildSteps(
 /**
  * Builds the {@linkcode StepIndex} of a step table of kernel line `line` (its sections say which
  * CPU runs each callback).
+ *
+ * @example Each state's next startup upward and teardown downward, and where runs of quiet ones end
+ * ```ts
+ * import { indexSteps } from "./steps.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+ * const index = indexSteps(k.steps, k.line);
+ * const takedown = k.line.cpuhp.TEARDOWN_CPU;
+ * assert.equal(index.down[takedown], takedown);
+ * assert.equal(index.quietDown[takedown], 0); // takedown_cpu() has a modelled effect
+ * assert.deepEqual(index.runUp, k.stepIndex.runUp);
+ * ```
  */
 export function indexSteps(steps: readonly Step[], line: KernelLine): StepIndex {
   const n = steps.length;
