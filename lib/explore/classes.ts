@@ -300,7 +300,7 @@ export class StateClasses {
     const id = this.list.length;
     this.list.push({ rep: s, anchors, monotonic: guestMonotonic(s) - s.now, ops: null, moves: [] });
     this.bytes += classBytes(numbers.length);
-    this.#numbers.push(Float64Array.from(numbers));
+    this.#numbers.push(numbers.slice());
     if (!ids) this.#ids.set(key, ids = []);
     ids.push(id);
     return id;
