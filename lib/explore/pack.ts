@@ -32,8 +32,11 @@ import {
 const PACKED = ["value", "counter", "time", "struct"] as const;
 import { DEVICE_KINDS, PER_CPU_KINDS } from "../time/devices.ts";
 import { listOrder } from "../engine/list.ts";
-import { candidateKinds } from "./list_identity.ts";
-import { allDevices, deviceAt } from "../engine/device_table.ts";
+import { candidateKinds, kindAt } from "./list_identity.ts";
+
+// Per kind (DEVICE_KINDS order), whether it is per-CPU.
+const PER_CPU = DEVICE_KINDS.map((kind) => PER_CPU_KINDS.includes(kind));
+import { allDevices } from "../engine/device_table.ts";
 
 /** The fields the packer writes, per table (tests check the packer against them). */
 export const PACKED_FIELDS = {
@@ -186,10 +189,9 @@ export class Packer {
     }
     // Devices in a fixed order (kind, then CPU), absent ones as a marker.
     for (let i = 0; i < DEVICE_KINDS.length; i++) {
-      const kind = DEVICE_KINDS[i];
-      const perCpu = PER_CPU_KINDS.includes(kind);
+      const perCpu = PER_CPU[i];
       for (let cpu = 0; cpu < (perCpu ? s.cpus.length : 1); cpu++) {
-        const d = deviceAt(s, kind, cpu);
+        const d = kindAt(s, i, cpu);
         if (!d) {
           this.#push(0);
           continue;
