@@ -70,10 +70,13 @@ export function symmetricTwins(
   const shapes: string[] = [];
   const index = new Set<string>();
   for (let g = 0; g < ops.length; g++) {
-    const cpu = onlyCpu(ops[g]);
+    const op = ops[g];
+    let seen = SEEN.get(op);
+    if (seen === undefined) SEEN.set(op, seen = { cpu: onlyCpu(op), shape: null });
+    const cpu = seen.cpu;
     if (cpu < 0 || cpu >= cpus || before[cpu] === -2) continue;
     named[g] = cpu;
-    shapes[g] = shapeOf(ops[g]);
+    shapes[g] = seen.shape ??= shapeOf(op);
     index.add(`${cpu} ${shapes[g]}`);
   }
   const out = new Int32Array(2 * ops.length).fill(-1);
@@ -88,6 +91,10 @@ export function symmetricTwins(
   }
   return out;
 }
+
+// Per operation, the one CPU it names and its shape (below), worked out once: the operations on a
+// CPU are made once and shared by the classes that allow them (lib/ops/moves.ts).
+const SEEN = new WeakMap<ExploreOperation, { cpu: number; shape: string | null }>();
 
 // The one CPU an operation names (cpusNamed), or -1 when it names none or several.
 function onlyCpu(op: ExploreOperation): number {
