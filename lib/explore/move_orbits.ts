@@ -68,7 +68,8 @@ export function symmetricTwins(
   // exactly when their shapes are equal (concrete.ts renamed() changes nothing else).
   const named = new Int32Array(ops.length).fill(-1);
   const shapes: string[] = [];
-  const index = new Set<string>();
+  // The CPUs each shape is met on (a shape is the same string each time: its hash is kept).
+  const index = new Map<string, number[]>();
   for (let g = 0; g < ops.length; g++) {
     const op = ops[g];
     let seen = SEEN.get(op);
@@ -77,14 +78,16 @@ export function symmetricTwins(
     if (cpu < 0 || cpu >= cpus || before[cpu] === -2) continue;
     named[g] = cpu;
     shapes[g] = seen.shape ??= shapeOf(op);
-    index.add(`${cpu} ${shapes[g]}`);
+    const on = index.get(shapes[g]);
+    if (on === undefined) index.set(shapes[g], [cpu]);
+    else on.push(cpu);
   }
   const out = new Int32Array(2 * ops.length).fill(-1);
   for (let g = 0; g < ops.length; g++) {
     const cpu = named[g];
     if (cpu < 0) continue;
     const prev = before[cpu];
-    if (prev >= 0 && index.has(`${prev} ${shapes[g]}`)) {
+    if (prev >= 0 && index.get(shapes[g])!.includes(prev)) {
       out[2 * g] = cpu;
       out[2 * g + 1] = prev;
     }
