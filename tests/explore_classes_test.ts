@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { explore, type ExploreResult, vm, type VmOptions } from "../mod.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "../lib/explore/pack.ts";
-import { type Move, moveDifference } from "../lib/explore/classes.ts";
+import { type Move, moveDifference, StateClasses } from "../lib/explore/classes.ts";
 import { cloneState } from "../lib/explore/clone.ts";
 import type { OperationKind } from "../lib/ops/moves.ts";
 
@@ -153,4 +153,26 @@ Deno.test("a state rebuilt from another of its class with its own anchors is tha
     ),
     { numRuns: 150, seed: 11 },
   );
+});
+
+Deno.test("canonical(): a state met again as it was numbered takes the canonical form it took then, and forgetSeen() lets that cache go without changing a class", () => {
+  const m = vm({ hyperv: "2019", kernel: "5.5", cpus: 4 }).build();
+  const states = [m.snapshot()];
+  // CPU3 offline is renumbered (an offline CPU sorts first), then CPU1 too, then CPU3 back.
+  for (const line of ["offline 3", "offline 1", "online 3", "advance 4ms"]) {
+    m.run(line);
+    states.push(m.snapshot());
+  }
+  const classes = new StateClasses(4, [1, 2, 3]);
+  const met = (c: StateClasses) => states.map((s) => c.canonical(cloneState(s)));
+  const first = met(classes);
+  assert.ok(first.some((c) => c.perm !== null), "a state renumbered");
+  const held = classes.bytes;
+  assert.deepEqual(met(classes), first);
+  assert.equal(classes.bytes, held, "nothing more held for states met before");
+  assert.ok(classes.forgetSeen());
+  assert.ok(classes.bytes < held);
+  assert.ok(!classes.forgetSeen(), "nothing left to let go");
+  assert.deepEqual(met(classes), first);
+  assert.deepEqual(met(new StateClasses(4, [1, 2, 3])), first);
 });

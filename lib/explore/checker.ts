@@ -109,19 +109,27 @@ export class Checker {
    * back out. With `violated`, its violations go there by name instead of being recorded.
    */
   counted(f: () => void, violated?: string[]): Int32Array {
-    const was = this.checked.map((c) => [c.checks, c.violations]);
+    // One typed array of the counts before, not a pair per invariant (twice per model run).
+    const checked = this.checked;
+    const was = new Float64Array(2 * checked.length);
+    for (let i = 0; i < checked.length; i++) {
+      was[2 * i] = checked[i].checks;
+      was[2 * i + 1] = checked[i].violations;
+    }
     this.#muted = violated ?? null;
     try {
       f();
     } finally {
       this.#muted = null;
     }
-    const out = new Int32Array(2 * this.checked.length);
-    this.checked.forEach((c, i) => {
-      out[2 * i] = c.checks - was[i][0];
-      out[2 * i + 1] = c.violations - was[i][1];
-      [c.checks, c.violations] = was[i];
-    });
+    const out = new Int32Array(2 * checked.length);
+    for (let i = 0; i < checked.length; i++) {
+      const c = checked[i];
+      out[2 * i] = c.checks - was[2 * i];
+      out[2 * i + 1] = c.violations - was[2 * i + 1];
+      c.checks = was[2 * i];
+      c.violations = was[2 * i + 1];
+    }
     return out;
   }
 

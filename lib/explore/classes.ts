@@ -12,7 +12,7 @@ import type { ExploreOperation } from "../ops/moves.ts";
 import { anchorCount, anchorsOf, moveAnchors, Packer } from "./pack.ts";
 import { hash64Into, hash64Of, KeySet } from "./hash.ts";
 import { cloneState } from "./clone.ts";
-import { classBytes } from "./memory.ts";
+import { classBytes, seenBytes } from "./memory.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
 import { canonicalOrder, permuteState } from "./symmetry.ts";
 
@@ -156,6 +156,13 @@ export function moveDifference(reused: Move, fresh: Move): string | null {
     : differ.map(([what, a, b]) => `${what}: ${b} (reused: ${a})`).join("; ");
 }
 
+// Whether two packed states are equal, number by number.
+function equal(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** One class: a state of it (its representative), that state's anchors, what was learnt. */
 export interface StateClass {
   /** A state of the class; never changed (copy it). */
@@ -209,6 +216,10 @@ export class StateClasses {
   readonly #hash = new Uint32Array(2);
   // Per class, its runs of tied CPUs (from the canonical form that made it).
   readonly #ties: (readonly Int32Array[])[] = [];
+  // States met as they were numbered, by the hash of their numbers: those numbers, to compare
+  // exactly, and their canonical form.
+  readonly #seenAs = new Map<number, { numbers: Float64Array; canonical: Canonical }[]>();
+  #seenHeld = 0;
   // With `anchors` false: the classes visited, by number (a class number is exact: no hash).
   #classSeen = new Uint8Array(64);
   #classStates = 0;
@@ -247,33 +258,51 @@ export class StateClasses {
   canonical(s: MachineState, from = -1): Canonical {
     this.disarm?.(s);
     if (this.group.length === 0) return { cls: this.classOf(s), perm: null, ties: [] };
-    if (from >= 0 && this.#ties[from] !== undefined && this.#isClass(s, from)) {
+    const numbers = this.#packer.pack(s);
+    // A walk that fails and rolls back to where it started reaches a state of its own class, as
+    // it is numbered (then it is canonical too, but for the order of its tied CPUs, which only
+    // their tick counts tell apart: the anchors, sorted by their runs): 38 % of fault injections
+    // at 8 vCPUs (docs/model.md §Exploration).
+    if (from >= 0 && this.#ties[from] !== undefined && equal(this.#numbers[from], numbers)) {
       return { cls: from, perm: null, ties: this.#ties[from] };
     }
+    // A state met before as it is numbered has the canonical form it had then: canonicalOrder()
+    // is a function of the packed numbers (every field a CPU key reads is packed, pack.ts
+    // PACKED_FIELDS against cpu_key.ts KEY_OF), and so is the renumbered state's class.
+    hash64Into(numbers, this.#hash);
+    const key = (this.#hash[0] ^ this.#hash[1]) & 0x3fffffff;
+    const known = this.#seenAs.get(key);
+    if (known) {
+      for (let i = 0; i < known.length; i++) {
+        if (equal(known[i].numbers, numbers)) return known[i].canonical;
+      }
+    }
+    const own = numbers.slice();
     const { perm, ties } = canonicalOrder(s, this.group);
     const moved = perm.some((p, i) => p !== i);
-    const cls = this.classOf(moved ? permuteState(s, perm) : s);
+    const cls = moved ? this.classOf(permuteState(s, perm)) : this.#classOfPacked(s, own);
     const runs = ties.map((run) => Int32Array.from(run));
     this.#ties[cls] ??= runs;
-    return { cls, perm: moved ? perm : null, ties: runs };
+    const canonical = { cls, perm: moved ? perm : null, ties: runs };
+    if (known) known.push({ numbers: own, canonical });
+    else this.#seenAs.set(key, [{ numbers: own, canonical }]);
+    const held = seenBytes(own.length, this.width);
+    this.#seenHeld += held;
+    this.bytes += held;
+    return canonical;
   }
 
-  // Whether `s`, as it is numbered, is a state of class `cls` (whose representative is in its
-  // canonical numbering): then it is canonical too, but for the order of its tied CPUs, which only
-  // their tick counts tell apart (the anchors, sorted by their runs). A walk that fails and rolls
-  // back to where it started does this (38 % of fault injections at 8 vCPUs, docs/model.md
-  // §Exploration); what rules a state out at once is looked at first, then its packed numbers.
-  #isClass(s: MachineState, cls: number): boolean {
-    const rep = this.list[cls].rep;
-    for (let i = 0; i < s.cpus.length; i++) {
-      const a = s.cpus[i];
-      const b = rep.cpus[i];
-      if (a.state !== b.state || a.online !== b.online || a.tickDev !== b.tickDev) return false;
-    }
-    const numbers = this.#packer.pack(s);
-    const known = this.#numbers[cls];
-    if (known.length !== numbers.length) return false;
-    for (let i = 0; i < known.length; i++) if (known[i] !== numbers[i]) return false;
+  /**
+   * Lets go of the states met as they were numbered (what `canonical()` remembers to skip their
+   * canonical form the next time: 28,222 states for 127,077 calls in the 8-vCPU bench search,
+   * issue 15); false when it held none. For a search at its memory budget: a cache, not what it
+   * must keep, so it gives way before the search stops.
+   */
+  forgetSeen(): boolean {
+    if (this.#seenHeld === 0) return false;
+    this.#seenAs.clear();
+    this.bytes -= this.#seenHeld;
+    this.#seenHeld = 0;
     return true;
   }
 
@@ -282,25 +311,24 @@ export class StateClasses {
    * change it).
    */
   classOf(s: MachineState): number {
-    const numbers = this.#packer.pack(s);
+    return this.#classOfPacked(s, this.#packer.pack(s));
+  }
+
+  // classOf() with `s`'s numbers packed already.
+  #classOfPacked(s: MachineState, numbers: Float64Array): number {
     hash64Into(numbers, this.#hash);
     // 30 bits of the hash: a small integer key (the numbers are compared exactly anyway).
     const key = (this.#hash[0] ^ this.#hash[1]) & 0x3fffffff;
     let ids = this.#ids.get(key);
     if (ids) {
-      search: for (const id of ids) {
-        const known = this.#numbers[id];
-        if (known.length !== numbers.length) continue;
-        for (let i = 0; i < known.length; i++) if (known[i] !== numbers[i]) continue search;
-        return id;
-      }
+      for (const id of ids) if (equal(this.#numbers[id], numbers)) return id;
     }
     const anchors = new Float64Array(this.width);
     anchorsOf(s, anchors);
     const id = this.list.length;
     this.list.push({ rep: s, anchors, monotonic: guestMonotonic(s) - s.now, ops: null, moves: [] });
     this.bytes += classBytes(numbers.length);
-    this.#numbers.push(Float64Array.from(numbers));
+    this.#numbers.push(numbers.slice());
     if (!ids) this.#ids.set(key, ids = []);
     ids.push(id);
     return id;

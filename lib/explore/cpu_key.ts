@@ -9,8 +9,9 @@
 
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
 import { CPU_FIELDS, DEVICE_FIELDS } from "../engine/fields.ts";
-import { candidateOrder } from "./list_identity.ts";
-import { allDevices, deviceOf } from "../engine/device_table.ts";
+import { candidateKinds } from "./list_identity.ts";
+import { allDevices } from "../engine/device_table.ts";
+import { DEVICE_KINDS } from "../time/devices.ts";
 
 /**
  * The CPU of a per-CPU device id (`kind:cpu`, lib/engine/device.ts `Device.id`); -1 for a global one.
@@ -92,80 +93,92 @@ export const KEY_OF: {
   readonly device: Readonly<Record<keyof DeviceState, KeyOf>>;
 } = { cpu: CPU_KEY, device: DEVICE_KEY };
 
-/**
- * Places of ids in a list, by id, counted from its end: the clockevent list's head is its newest
- * entry, so CPUs brought up in CPU order sort in CPU order (the booted machine is its own
- * canonical form, and counterexamples name the CPUs a user would try first).
- */
-function places(xs: readonly string[]): Map<string, number> {
-  return new Map(xs.map((x, i) => [x, xs.length - i]));
-}
-
-/**
- * A state's lists, by id — `clockevent_devices` per CPU, as the order of that CPU's candidates
- * (list_identity.ts: the order a reduced search keeps) — and each CPU's devices (its own, and
- * those masked or bound to it).
- */
+// A state's lists, read once per state and KeyWriter call (a kernel's state changes in place
+// between calls): each CPU's devices (its own, and those masked or bound to it), by id; the
+// places of each CPU's candidates in its own order of `clockevent_devices` (list_identity.ts: the
+// order a reduced search keeps), counted from the end (the list's head is its newest entry, so
+// CPUs brought up in CPU order sort in CPU order: the booted machine is its own canonical form,
+// and counterexamples name the CPUs a user would try first), per CPU and kind, 0 when not listed.
 interface Lists {
-  readonly listed: Map<string, number>[];
-  readonly released: Map<string, number>;
-  readonly devices: Map<number, string[]>;
+  readonly devices: DeviceState[][];
+  readonly places: Int32Array;
 }
 
-// Made once per state and canonicalOrder() call (`cache`): every CPU's key reads them. Not kept
-// across calls: a kernel's state changes in place.
-function listsOf(s: MachineState, cache: Map<MachineState, Lists>): Lists {
-  let lists = cache.get(s);
-  if (lists) return lists;
-  const devices = new Map<number, string[]>();
-  const add = (cpu: number, x: string) => {
-    const list = devices.get(cpu);
-    if (!list) devices.set(cpu, [x]);
-    else if (list[list.length - 1] !== x) list.push(x);
+function listsOf(s: MachineState): Lists {
+  const cpus = s.cpus.length;
+  const devices: DeviceState[][] = [];
+  for (let cpu = 0; cpu < cpus; cpu++) devices.push([]);
+  const add = (cpu: number, d: DeviceState) => {
+    // A CPU number a field holds may lie outside the machine (a "none" value is negative).
+    if (cpu < 0 || cpu >= cpus) return;
+    const list = devices[cpu];
+    if (list.length === 0 || list[list.length - 1] !== d) list.push(d);
   };
   const all = allDevices(s);
   for (let i = 0; i < all.length; i++) {
     const d = all[i];
-    const x = d.id;
-    const owner = cpuOfId(x);
-    if (owner >= 0) add(owner, x);
-    if (d.mask >= 0) add(d.mask, x);
-    if (d.boundTo >= 0) add(d.boundTo, x);
+    add(idParts(d.id).cpu, d);
+    add(d.mask, d);
+    add(d.boundTo, d);
   }
   // By id (kind, then CPU): the order they were registered in is history, not what they are.
-  for (const list of devices.values()) list.sort();
-  lists = {
-    listed: s.cpus.map((_, cpu) => places(candidateOrder(s, cpu))),
-    released: places(s.released),
-    devices,
-  };
-  cache.set(s, lists);
-  return lists;
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    const list = devices[cpu];
+    if (list.length > 1) list.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }
+  const K = DEVICE_KINDS.length;
+  const places = new Int32Array(cpus * K);
+  const kinds = new Int32Array(K);
+  const seqs = new Float64Array(K);
+  for (let cpu = 0; cpu < cpus; cpu++) {
+    const n = candidateKinds(s, cpu, kinds, seqs);
+    for (let i = 0; i < n; i++) places[cpu * K + kinds[i]] = n - i;
+  }
+  return { devices, places };
 }
 
-// A device id's kind and CPU (-1: a global device), parsed once per id.
-const ID_PARTS = new Map<string, { kind: string; cpu: number }>();
-function idParts(id: string): { kind: string; cpu: number } {
+// A device id's kind, its place in DEVICE_KINDS, and its CPU (-1: a global device), parsed once
+// per id.
+const ID_PARTS = new Map<string, { kind: string; index: number; cpu: number }>();
+function idParts(id: string): { kind: string; index: number; cpu: number } {
   let p = ID_PARTS.get(id);
   if (!p) {
     const cpu = cpuOfId(id);
-    p = { kind: cpu < 0 ? id : id.slice(0, id.lastIndexOf(":")), cpu };
+    const kind = cpu < 0 ? id : id.slice(0, id.lastIndexOf(":"));
+    p = { kind, index: DEVICE_KINDS.indexOf(kind), cpu };
     ID_PARTS.set(id, p);
   }
   return p;
 }
 
-/** A key entry: a number, or a string (compared as itself, so no order of meeting matters). */
-export type KeyItem = number | string;
+// Strings enter a key as two numbers: STRING, above every number a key holds, then the string's
+// rank in text order among every string met so far — so keys compare as compareKeys() always
+// compared them (numbers by value, a number before a string, strings by their text). A string
+// met for the first time ranks the others anew (`generation`): keys written before it are
+// written again (canonicalOrder).
+const STRING = Number.MAX_VALUE;
+const names: string[] = [];
+const RANK = new Map<string, number>();
+let generation = 0;
+function rankOf(x: string): number {
+  const r = RANK.get(x);
+  if (r !== undefined) return r;
+  names.push(x);
+  names.sort();
+  names.forEach((name, i) => RANK.set(name, i));
+  generation++;
+  return RANK.get(x)!;
+}
 
 /**
  * Writes CPU keys (symmetry.ts `canonicalOrder` sorts CPUs by them): what tells a CPU of a state
- * apart, as numbers and strings — its record and its per-CPU devices, whether it holds the
- * timekeeping duty or the hang, its bits in the broadcast masks and among the frozen CPUs, the
- * places of its devices in its own order of `clockevent_devices` (list_identity.ts) and in the
- * released list, the devices bound to it, then the same in the hibernation image (with its tick
- * count less the machine's: the machine's own are anchors). One writer serves one canonicalOrder() call: its lists are made once
- * per state (a kernel's state changes in place between calls).
+ * apart, as numbers (a string as two: see compareKeys) — its record and its per-CPU devices,
+ * whether it holds the timekeeping duty or the hang, its bits in the broadcast masks and among the
+ * frozen CPUs, the places of its devices in its own order of `clockevent_devices`
+ * (list_identity.ts) and in the released list, the devices bound to it, then the same in the
+ * hibernation image (with its tick count less the machine's: the machine's own are anchors). A
+ * state's lists are made once per `keys()` call (a kernel's state changes in place between
+ * calls).
  *
  * @example At the boot CPUs 1 and 2 have equal keys; offline, CPU2's differs
  * ```ts
@@ -173,9 +186,10 @@ export type KeyItem = number | string;
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const m = vm({ cpus: 3 }).build();
+ * const w = new KeyWriter(new Set([1, 2]));
  * const keys = () => {
- *   const w = new KeyWriter(new Set([1, 2]));
- *   return compareKeys(w.key(m.snapshot(), 1).key, w.key(m.snapshot(), 2).key);
+ *   const k = w.keys(m.snapshot(), [1, 2]);
+ *   return compareKeys(k[1], k[2]);
  * };
  * assert.equal(keys(), 0);
  * m.offline(2);
@@ -183,20 +197,56 @@ export type KeyItem = number | string;
  * ```
  */
 export class KeyWriter {
-  readonly #cache = new Map<MachineState, Lists>();
-  #out: KeyItem[] = [];
+  #lists: Lists | null = null;
+  #listsOf: MachineState | null = null;
+  #imageLists: Lists | null = null;
+  #imageOf: MachineState | null = null;
+  #out = new Float64Array(256);
+  #n = 0;
   #cpu = 0;
   #foreign = false;
 
+  /** For the CPUs of `group` (those it may call interchangeable: see `#ref`). */
   constructor(readonly group: ReadonlySet<number>) {}
 
-  /** CPU `cpu`'s key in `s`, and whether it refers to another CPU of the group. */
-  key(s: MachineState, cpu: number): { key: KeyItem[]; foreign: boolean } {
-    this.#out = [];
-    this.#cpu = cpu;
-    this.#foreign = false;
-    this.#write(s, null);
-    return { key: this.#out, foreign: this.#foreign };
+  /**
+   * The keys of the CPUs of `group` in `s`, by CPU number, all written with the same string
+   * ranks. A CPU whose key refers to another CPU of the group (a device of one bound to the
+   * other) is told apart by its number too: its key ends in `-100 - cpu`.
+   */
+  keys(s: MachineState, group: readonly number[]): Float64Array[] {
+    this.#lists = this.#imageLists = null;
+    this.#listsOf = this.#imageOf = null;
+    const keys: Float64Array[] = [];
+    // Written again when a string met for the first time ranked the others anew.
+    let ranks;
+    do {
+      ranks = generation;
+      for (let i = 0; i < group.length; i++) {
+        const cpu = group[i];
+        this.#n = 0;
+        this.#cpu = cpu;
+        this.#foreign = false;
+        this.#write(s, null);
+        if (this.#foreign) this.#push(-100 - cpu);
+        keys[cpu] = this.#out.slice(0, this.#n);
+      }
+    } while (ranks !== generation);
+    return keys;
+  }
+
+  #push(x: number): void {
+    if (this.#n === this.#out.length) {
+      const grown = new Float64Array(this.#out.length * 2);
+      grown.set(this.#out);
+      this.#out = grown;
+    }
+    this.#out[this.#n++] = x;
+  }
+
+  #str(x: string): void {
+    this.#push(STRING);
+    this.#push(rankOf(x));
   }
 
   // Another CPU as seen from this one: itself, another of the group, or a fixed CPU.
@@ -209,16 +259,19 @@ export class KeyWriter {
 
   // A time relative to `now`, or its "none" value (the field table's).
   #time(v: number, none: number, now: number): void {
-    if (v === none) this.#out.push(-1, 0);
-    else this.#out.push(0, v - now);
+    this.#push(v === none ? -1 : 0);
+    this.#push(v === none ? 0 : v - now);
   }
 
   // A device id: its kind, and its CPU as seen from this one.
   #device(x: string | null): void {
-    if (x === null) this.#out.push(-1, -1);
-    else {
+    if (x === null) {
+      this.#push(-1);
+      this.#push(-1);
+    } else {
       const { kind, cpu } = idParts(x);
-      this.#out.push(kind, cpu < 0 ? -1 : this.#ref(cpu));
+      this.#str(kind);
+      this.#push(cpu < 0 ? -1 : this.#ref(cpu));
     }
   }
 
@@ -227,70 +280,101 @@ export class KeyWriter {
     return n < 0 ? n : this.#ref(n);
   }
 
+  #listsFor(s: MachineState, image: boolean): Lists {
+    if (image) {
+      if (this.#imageOf !== s) [this.#imageLists, this.#imageOf] = [listsOf(s), s];
+      return this.#imageLists!;
+    }
+    if (this.#listsOf !== s) [this.#lists, this.#listsOf] = [listsOf(s), s];
+    return this.#lists!;
+  }
+
   // Field by field as CPU_KEY and DEVICE_KEY say, straight-line (this runs per CPU of every state
   // a move reaches; tests/explore_symmetry_test.ts checks every field of the tables counts).
   #write(s: MachineState, base: MachineState | null): void {
-    const out = this.#out;
     const cpu = this.#cpu;
     const now = s.now;
     const c = s.cpus[cpu];
-    out.push(c.online ? 1 : 0, c.devOffline ? 1 : 0, c.state, c.target, c.fail);
+    this.#push(c.online ? 1 : 0);
+    this.#push(c.devOffline ? 1 : 0);
+    this.#push(c.state);
+    this.#push(c.target);
+    this.#push(c.fail);
     this.#device(c.tickDev);
-    out.push(c.tickMode, c.checkClocks ? 1 : 0, c.hres ? 1 : 0, c.hrtimersOffline ? 1 : 0);
-    out.push(c.nohzMode);
+    this.#push(c.tickMode);
+    this.#push(c.checkClocks ? 1 : 0);
+    this.#push(c.hres ? 1 : 0);
+    this.#push(c.hrtimersOffline ? 1 : 0);
+    this.#push(c.nohzMode);
     this.#time(c.schedExpires, CPU_FIELDS.schedExpires.time, now);
-    out.push(c.synic ? 1 : 0, base ? c.ticks - base.cpus[cpu].ticks : 0);
-    out.push(
-      s.doTimerCpu === cpu ? 1 : 0,
-      s.hang?.cpu === cpu ? 1 : 0,
-      s.broadcast.mask.includes(cpu) ? 1 : 0,
-      s.broadcast.oneshotMask.includes(cpu) ? 1 : 0,
-      s.frozenCpus.includes(cpu) ? 1 : 0,
-    );
-    const { listed, released, devices } = listsOf(s, this.#cache);
-    for (const x of devices.get(cpu) ?? []) {
-      const d = deviceOf(s, x)!;
-      this.#device(d.id);
-      out.push(d.kind, d.name, d.features, d.rating, this.#cpuRef(d.mask), d.state);
+    this.#push(c.synic ? 1 : 0);
+    this.#push(base ? c.ticks - base.cpus[cpu].ticks : 0);
+    this.#push(s.doTimerCpu === cpu ? 1 : 0);
+    this.#push(s.hang?.cpu === cpu ? 1 : 0);
+    this.#push(s.broadcast.mask.includes(cpu) ? 1 : 0);
+    this.#push(s.broadcast.oneshotMask.includes(cpu) ? 1 : 0);
+    this.#push(s.frozenCpus.includes(cpu) ? 1 : 0);
+    const { devices, places } = this.#listsFor(s, base !== null);
+    const K = DEVICE_KINDS.length;
+    const mine = devices[cpu];
+    for (let i = 0; i < mine.length; i++) {
+      const d = mine[i];
+      const x = d.id;
+      this.#device(x);
+      this.#str(d.kind);
+      this.#str(d.name);
+      this.#push(d.features);
+      this.#push(d.rating);
+      this.#push(this.#cpuRef(d.mask));
+      this.#push(d.state);
       this.#time(d.nextEvent, DEVICE_FIELDS.nextEvent.time, now);
-      out.push(d.mult, d.shift, d.minDeltaNs, d.maxDeltaNs, d.handler ?? -1, d.retries);
-      out.push(d.perCpu ? 1 : 0, d.hwFires ? 1 : 0, d.hwEnabled ? 1 : 0);
+      this.#push(d.mult);
+      this.#push(d.shift);
+      this.#push(d.minDeltaNs);
+      this.#push(d.maxDeltaNs);
+      if (d.handler === null || d.handler === undefined) this.#push(-1);
+      else this.#str(d.handler);
+      this.#push(d.retries);
+      this.#push(d.perCpu ? 1 : 0);
+      this.#push(d.hwFires ? 1 : 0);
+      this.#push(d.hwEnabled ? 1 : 0);
       this.#time(d.hwExpires, DEVICE_FIELDS.hwExpires.time, now);
-      out.push(d.hwPeriod, this.#cpuRef(d.boundTo));
-      out.push(
-        listed[cpu].get(x) ?? -1,
-        released.get(x) ?? -1,
-        s.broadcast.dev === x ? 1 : 0,
-        s.ceCorrupt?.dev === x ? 1 : 0,
-      );
+      this.#push(d.hwPeriod);
+      this.#push(this.#cpuRef(d.boundTo));
+      // Its place in this CPU's candidates (one of them: its own or a global device).
+      const { index, cpu: owner } = idParts(x);
+      const place = index >= 0 && (owner === cpu || owner < 0) ? places[cpu * K + index] : 0;
+      this.#push(place > 0 ? place : -1);
+      const r = s.released.lastIndexOf(x);
+      this.#push(r < 0 ? -1 : s.released.length - r);
+      this.#push(s.broadcast.dev === x ? 1 : 0);
+      this.#push(s.ceCorrupt?.dev === x ? 1 : 0);
     }
-    out.push(-99);
+    this.#push(-99);
     if (s.image) this.#write(s.image, s);
   }
 }
 
 /**
- * Key entries in order: numbers by value, strings by their text, a number before a string; then
- * the shorter key first.
+ * Keys in order: entry by entry, then the shorter key first. A key's strings are written as two
+ * numbers (a marker above every number, then the string's rank in text order), so numbers
+ * compare by value, a number before a string, and strings by their text.
  *
  * @example
  * ```ts
  * import { compareKeys } from "./cpu_key.ts";
  * import assert from "node:assert/strict";
- * assert.ok(compareKeys([1, "lapic"], [1, "pit"]) < 0);
+ * assert.ok(compareKeys([1, 2], [1, 3]) < 0);
  * assert.ok(compareKeys([2], [1, 5]) > 0);
- * assert.ok(compareKeys([7], ["a"]) < 0);
+ * assert.ok(compareKeys([7], [7, 0]) < 0);
  * ```
  */
-export function compareKeys(x: readonly KeyItem[], y: readonly KeyItem[]): number {
+export function compareKeys(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) {
     const a = x[i];
     const b = y[i];
-    if (a === b) continue;
-    if (typeof a === "number") return typeof b === "number" ? a - b : -1;
-    if (typeof b === "number") return 1;
-    return a < b ? -1 : 1;
+    if (a !== b) return a - b;
   }
   return x.length - y.length;
 }

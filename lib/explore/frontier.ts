@@ -222,7 +222,8 @@ export class Frontier {
       if (this.reports.length > 0) return true;
       if (classes.states >= limits.maxStates) return this.#stop("state budget");
       // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
-      if (this.#stateHeld + classes.bytes + reuse.bytes > limits.maxBytes - 1) {
+      // The classes' cache of states met goes first (classes.ts forgetSeen).
+      if (this.#over() && (!classes.forgetSeen() || this.#over())) {
         return this.#stop("memory budget");
       }
       const stop = limits.shouldStop?.();
@@ -277,6 +278,10 @@ export class Frontier {
       depth: this.#depth + 1,
       bytes: this.held(),
     });
+  }
+
+  #over(): boolean {
+    return this.#stateHeld + this.reuse.classes.bytes + this.reuse.bytes > this.limits.maxBytes - 1;
   }
 
   #stop(why: string): false {

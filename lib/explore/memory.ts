@@ -27,6 +27,22 @@ export function classBytes(packedNumbers: number): number {
 }
 
 /**
+ * Estimated heap bytes of one state met as it was numbered, with symmetry (classes.ts
+ * `StateClasses.canonical`): its packed numbers, their index entry and its canonical form (the
+ * renumbering, a machine's `anchors - 3` CPUs, and the runs of tied CPUs).
+ *
+ * @example
+ * ```ts
+ * import { seenBytes } from "./memory.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(seenBytes(565, 11) > 565 * 8);
+ * ```
+ */
+export function seenBytes(packedNumbers: number, anchors: number): number {
+  return 600 + packedNumbers * 8 + (anchors - 3) * 8;
+}
+
+/**
  * Estimated heap bytes of one learnt move: the object, its anchor deltas and its invariant counts.
  *
  * @example

@@ -11,7 +11,7 @@
  */
 
 import type { ExploreOperation } from "../ops/moves.ts";
-import { cpusNamed, renamed } from "./concrete.ts";
+import { concernedCpu } from "../ops/operations.ts";
 
 /**
  * Per operation `g` of a class (`ops`, in its representative's numbering, whose runs of tied CPUs
@@ -53,47 +53,87 @@ export function symmetricTwins(
   ops: readonly ExploreOperation[],
 ): Int32Array | null {
   if (ties.length === 0) return null;
-  // The CPU before each tied CPU in its run.
-  const before = new Map<number, number>();
+  // The CPU before each tied CPU in its run, -1 for a run's first; -2 for a CPU not tied.
   let cpus = 0;
+  for (const run of ties) for (let i = 0; i < run.length; i++) cpus = Math.max(cpus, run[i] + 1);
+  const before = new Int32Array(cpus).fill(-2);
   for (const run of ties) {
     for (let i = 0; i < run.length; i++) {
-      if (i > 0) before.set(run[i], run[i - 1]);
-      cpus = Math.max(cpus, run[i] + 1);
+      before[run[i]] = i > 0 ? run[i - 1] : -1;
     }
   }
-  // Operations as data: renamed() keeps each field's place, so equal operations give equal text
-  // (moveScript's REPL lines, the same identity, validate each operation again: a sixth of the
-  // search's time at 8 vCPUs with one state per class, where every class is prepared).
-  const key = (op: ExploreOperation) => JSON.stringify(op.ops);
-  // Only operations on a tied CPU can be another's renumbering (fault injections are most of a
-  // class's operations, a few dozen a CPU: keying them all cost 6 % of a search).
-  const onTied = (op: ExploreOperation) => {
-    const named = cpusNamed(op);
-    return named.length === 1 && named[0] < cpus && (before.has(named[0]) || firsts.has(named[0]));
-  };
-  const firsts = new Set(ties.map((run) => run[0]));
-  const index = new Set(ops.filter(onTied).map(key));
+  // Each operation on one tied CPU (only those can be another's renumbering: fault injections are
+  // most of a class's operations, a few dozen a CPU), as its shape: the operation with that CPU
+  // left out. Two operations, on CPUs a and b, are each other's renumbering with a and b swapped
+  // exactly when their shapes are equal (concrete.ts renamed() changes nothing else).
+  const named = new Int32Array(ops.length).fill(-1);
+  const shapes: string[] = [];
+  // The CPUs each shape is met on (a shape is the same string each time: its hash is kept).
+  const index = new Map<string, number[]>();
+  for (let g = 0; g < ops.length; g++) {
+    const op = ops[g];
+    let seen = SEEN.get(op);
+    if (seen === undefined) SEEN.set(op, seen = { cpu: onlyCpu(op), shape: null });
+    const cpu = seen.cpu;
+    if (cpu < 0 || cpu >= cpus || before[cpu] === -2) continue;
+    named[g] = cpu;
+    shapes[g] = seen.shape ??= shapeOf(op);
+    const on = index.get(shapes[g]);
+    if (on === undefined) index.set(shapes[g], [cpu]);
+    else on.push(cpu);
+  }
   const out = new Int32Array(2 * ops.length).fill(-1);
-  // One renumbering, two CPUs swapped at a time and back.
-  const swap = Int32Array.from({ length: cpus }, (_, i) => i);
-  ops.forEach((op, g) => {
-    const named = cpusNamed(op);
-    if (named.length !== 1) return;
-    const cpu = named[0];
-    const prev = before.get(cpu);
-    if (prev === undefined) return;
-    swap[cpu] = prev;
-    swap[prev] = cpu;
-    if (index.has(key(renamed(op, swap)))) {
+  for (let g = 0; g < ops.length; g++) {
+    const cpu = named[g];
+    if (cpu < 0) continue;
+    const prev = before[cpu];
+    if (prev >= 0 && index.get(shapes[g])!.includes(prev)) {
       out[2 * g] = cpu;
       out[2 * g + 1] = prev;
     }
-    swap[cpu] = cpu;
-    swap[prev] = prev;
-  });
+  }
   return out;
 }
+
+// Per operation, the one CPU it names and its shape (below), worked out once: the operations on a
+// CPU are made once and shared by the classes that allow them (lib/ops/moves.ts).
+const SEEN = new WeakMap<ExploreOperation, { cpu: number; shape: string | null }>();
+
+// The one CPU an operation names (cpusNamed), or -1 when it names none or several.
+function onlyCpu(op: ExploreOperation): number {
+  let cpu = -1;
+  for (const o of op.ops) {
+    const n = concernedCpu(o);
+    if (n < 0 || n === cpu) continue;
+    if (cpu >= 0) return -1;
+    cpu = n;
+  }
+  return cpu;
+}
+
+// An operation with the CPU it names left out, as text: what renamed() leaves alone, each field
+// in its place (as JSON). The CPU online/offline and a sysfs write name are written by hand (they
+// are nearly all of a class's operations: JSON and renamed() copies of each were a sixth of
+// preparing a class at 8 vCPUs).
+function shapeOf(op: ExploreOperation): string {
+  let out = "";
+  for (const o of op.ops) {
+    if (o.kind === "online" || o.kind === "offline") out += `${o.kind};`;
+    else if (o.kind === "echo") {
+      out += `echo ${JSON.stringify(o.value)} ${
+        JSON.stringify(o.path.replace(CPU_IN_PATH, "/cpu#/"))
+      };`;
+    } else if ("cpu" in o && typeof o.cpu === "number") {
+      out += `${JSON.stringify({ ...o, cpu: -1 })};`;
+    } else if ("path" in o && typeof o.path === "string") {
+      out += `${JSON.stringify({ ...o, path: o.path.replace(CPU_IN_PATH, "/cpu#/") })};`;
+    } else out += `${JSON.stringify(o)};`;
+  }
+  return out;
+}
+
+// A CPU in a sysfs path, as renamed() and concernedCpu() find it (the first).
+const CPU_IN_PATH = /\/cpu\d+\//;
 
 /**
  * Whether a state (anchors `v[at…]`, as pack.ts orders them) takes operation `g` of its class:

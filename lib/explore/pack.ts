@@ -32,8 +32,11 @@ import {
 const PACKED = ["value", "counter", "time", "struct"] as const;
 import { DEVICE_KINDS, PER_CPU_KINDS } from "../time/devices.ts";
 import { listOrder } from "../engine/list.ts";
-import { candidateOrder } from "./list_identity.ts";
-import { allDevices, deviceAt } from "../engine/device_table.ts";
+import { candidateKinds, kindAt } from "./list_identity.ts";
+
+// Per kind (DEVICE_KINDS order), whether it is per-CPU.
+const PER_CPU = DEVICE_KINDS.map((kind) => PER_CPU_KINDS.includes(kind));
+import { allDevices } from "../engine/device_table.ts";
 
 /** The fields the packer writes, per table (tests check the packer against them). */
 export const PACKED_FIELDS = {
@@ -64,7 +67,14 @@ export function anchorCount(cpus: number): number {
  */
 export class Packer {
   readonly #strings = new Map<string, number>();
-  #out: number[] = [];
+  // A typed buffer and its fill, grown by doubling and never shrunk: a plain array emptied with
+  // `length = 0` lost its backing store and grew again from nothing on every pack (5 % of the
+  // 8-vCPU bench search, issue 15).
+  #buf = new Float64Array(256);
+  #n = 0;
+  // Scratch for candidateKinds().
+  readonly #kinds = new Int32Array(DEVICE_KINDS.length);
+  readonly #seqs = new Float64Array(DEVICE_KINDS.length);
 
   /**
    * With `perCpuList`, `clockevent_devices` is written as each CPU's order of its candidates
@@ -73,45 +83,69 @@ export class Packer {
    */
   constructor(readonly perCpuList = false) {}
 
+  #grow(): void {
+    const grown = new Float64Array(this.#buf.length * 2);
+    grown.set(this.#buf);
+    this.#buf = grown;
+  }
+
+  #push(x: number): void {
+    if (this.#n === this.#buf.length) this.#grow();
+    this.#buf[this.#n++] = x;
+  }
+
   #str(v: string | null | undefined): void {
     if (v === null || v === undefined) {
-      this.#out.push(-1);
+      this.#push(-1);
       return;
     }
     let n = this.#strings.get(v);
     if (n === undefined) this.#strings.set(v, n = this.#strings.size);
-    this.#out.push(n);
+    this.#push(n);
   }
 
   // A time relative to `now`, or its "none" value: a flag, then the difference.
   #time(v: number, none: number | null, now: number): void {
-    if (v === none) this.#out.push(1, 0);
-    else this.#out.push(0, v - now);
+    this.#push(v === none ? 1 : 0);
+    this.#push(v === none ? 0 : v - now);
   }
 
   #list(xs: readonly number[]): void {
-    this.#out.push(xs.length);
-    for (const x of xs) this.#out.push(x);
+    this.#push(xs.length);
+    for (let i = 0; i < xs.length; i++) this.#push(xs[i]);
   }
 
   #ids(xs: readonly string[]): void {
-    this.#out.push(xs.length);
-    for (const x of xs) this.#str(x);
+    this.#push(xs.length);
+    for (let i = 0; i < xs.length; i++) this.#str(xs[i]);
+  }
+
+  // Room for `k` more numbers: the buffer to write them to from #n.
+  #room(k: number): Float64Array {
+    while (this.#n + k > this.#buf.length) this.#grow();
+    return this.#buf;
   }
 
   // Field by field, as the tables above say (straight-line: this runs once per transition). The
   // anchors are written relative to `base`'s: zero for the machine itself, the difference for the
-  // hibernation image.
+  // hibernation image. Runs of plain numbers are written after one #room() each.
   #state(s: MachineState, base: MachineState): void {
-    const out = this.#out;
     const now = base.now;
-    out.push(s.now - now, s.offNs, s.running ? 1 : 0, s.jiffies - base.jiffies, s.doTimerCpu);
+    let out = this.#room(7);
+    let n = this.#n;
+    out[n++] = s.now - now;
+    out[n++] = s.offNs;
+    out[n++] = s.running ? 1 : 0;
+    out[n++] = s.jiffies - base.jiffies;
+    out[n++] = s.doTimerCpu;
     // The epoch is an anchor. Whether the machine's is `now` tells apart the states where
     // setting it to `now` (resume) changes nothing; the image's is never read.
-    out.push(s.refEpoch - base.refEpoch, s === base && s.refEpoch === s.now ? 1 : 0);
+    out[n++] = s.refEpoch - base.refEpoch;
+    out[n++] = s === base && s.refEpoch === s.now ? 1 : 0;
+    this.#n = n;
     this.#time(s.tickNextPeriod, null, now);
     this.#time(s.lastJiffiesUpdate, 0, now);
-    out.push(s.hotplugDisabled);
+    this.#push(s.hotplugDisabled);
     this.#str(s.power);
     this.#str(s.parkRace);
     this.#str(s.acpiNamespaceHeld ? "held" : null);
@@ -119,64 +153,67 @@ export class Packer {
     // Which nodes no walk reaches is read only by `unbind_device`'s search (list_corruption.ts).
     const lost = this.perCpuList ? "" : bad?.lost.join(",");
     this.#str(bad ? `${bad.dev}/${bad.unlinked ? 1 : 0}/${lost}` : null);
-    out.push(s.consoleLoglevel ?? -1);
+    this.#push(s.consoleLoglevel ?? -1);
     // kernel/power/'s knobs: rarely set (only by writes exploration does not make), so as one string.
     this.#str(s.pm ? JSON.stringify(s.pm, Object.keys(s.pm).sort()) : null);
     const h = s.hang;
     if (h) {
-      out.push(1, h.cpu, h.state);
+      this.#push(1);
+      this.#push(h.cpu);
+      this.#push(h.state);
       this.#time(h.time, null, now);
       this.#str(h.stateName);
       this.#str(h.callback);
       this.#str(h.reason);
       this.#str(h.symptom);
-    } else out.push(0);
+    } else this.#push(0);
     for (let i = 0; i < s.cpus.length; i++) {
       const c = s.cpus[i];
-      out.push(
-        c.online ? 1 : 0,
-        c.devOffline ? 1 : 0,
-        c.state,
-        c.target,
-        c.fail,
-        c.tickMode,
-        c.checkClocks ? 1 : 0,
-        c.hres ? 1 : 0,
-        c.hrtimersOffline ? 1 : 0,
-        c.nohzMode,
-        c.synic ? 1 : 0,
-        c.ticks - base.cpus[i].ticks,
-      );
+      out = this.#room(12);
+      n = this.#n;
+      out[n++] = c.online ? 1 : 0;
+      out[n++] = c.devOffline ? 1 : 0;
+      out[n++] = c.state;
+      out[n++] = c.target;
+      out[n++] = c.fail;
+      out[n++] = c.tickMode;
+      out[n++] = c.checkClocks ? 1 : 0;
+      out[n++] = c.hres ? 1 : 0;
+      out[n++] = c.hrtimersOffline ? 1 : 0;
+      out[n++] = c.nohzMode;
+      out[n++] = c.synic ? 1 : 0;
+      out[n++] = c.ticks - base.cpus[i].ticks;
+      this.#n = n;
       this.#time(c.schedExpires, -1, now);
       this.#str(c.tickDev);
     }
     // Devices in a fixed order (kind, then CPU), absent ones as a marker.
     for (let i = 0; i < DEVICE_KINDS.length; i++) {
-      const kind = DEVICE_KINDS[i];
-      const perCpu = PER_CPU_KINDS.includes(kind);
+      const perCpu = PER_CPU[i];
       for (let cpu = 0; cpu < (perCpu ? s.cpus.length : 1); cpu++) {
-        const d = deviceAt(s, kind, cpu);
+        const d = kindAt(s, i, cpu);
         if (!d) {
-          out.push(0);
+          this.#push(0);
           continue;
         }
-        out.push(
-          1,
-          d.features,
-          d.rating,
-          d.mask,
-          d.state,
-          d.mult,
-          d.shift,
-          d.minDeltaNs,
-          d.maxDeltaNs,
-          d.retries,
-          d.perCpu ? 1 : 0,
-          d.hwFires ? 1 : 0,
-          d.hwEnabled ? 1 : 0,
-          d.hwPeriod,
-          d.boundTo,
-        );
+        out = this.#room(15);
+        n = this.#n;
+        out[n++] = 1;
+        out[n++] = d.features;
+        out[n++] = d.rating;
+        out[n++] = d.mask;
+        out[n++] = d.state;
+        out[n++] = d.mult;
+        out[n++] = d.shift;
+        out[n++] = d.minDeltaNs;
+        out[n++] = d.maxDeltaNs;
+        out[n++] = d.retries;
+        out[n++] = d.perCpu ? 1 : 0;
+        out[n++] = d.hwFires ? 1 : 0;
+        out[n++] = d.hwEnabled ? 1 : 0;
+        out[n++] = d.hwPeriod;
+        out[n++] = d.boundTo;
+        this.#n = n;
         this.#time(d.nextEvent, KTIME_MAX, now);
         this.#time(d.hwExpires, -1, now);
         this.#str(d.name);
@@ -184,37 +221,48 @@ export class Packer {
       }
     }
     if (this.perCpuList) {
-      for (let cpu = 0; cpu < s.cpus.length; cpu++) this.#ids(candidateOrder(s, cpu));
+      // Each CPU's candidates by kind: at a CPU's place, a kind names one device.
+      const kinds = this.#kinds;
+      for (let cpu = 0; cpu < s.cpus.length; cpu++) {
+        const count = candidateKinds(s, cpu, kinds, this.#seqs);
+        this.#push(count);
+        for (let i = 0; i < count; i++) this.#push(kinds[i]);
+      }
     } else this.#ids(listOrder(s));
     this.#ids(s.released);
     this.#str(s.broadcast.dev);
-    out.push(s.broadcast.mode);
+    this.#push(s.broadcast.mode);
     this.#list(s.broadcast.mask);
     this.#list(s.broadcast.oneshotMask);
-    out.push(s.vmbus.up ? 1 : 0, s.vmbus.connected ? 1 : 0);
+    this.#push(s.vmbus.up ? 1 : 0);
+    this.#push(s.vmbus.connected ? 1 : 0);
     this.#list(s.vmbus.channels);
     this.#list(s.frozenCpus);
     if (s.image) {
-      out.push(1);
+      this.#push(1);
       this.#state(s.image, base);
-    } else out.push(0);
+    } else this.#push(0);
   }
 
-  /** The numbers of `s`'s class (without its anchors and history), in canonical order. */
-  pack(s: MachineState): readonly number[] {
-    this.#out.length = 0;
+  /**
+   * The numbers of `s`'s class (without its anchors and history), in canonical order: a view of
+   * the packer's buffer, valid until its next pack.
+   */
+  pack(s: MachineState): Float64Array {
+    this.#n = 0;
     this.#state(s, s);
-    return this.#out;
+    return this.#buf.subarray(0, this.#n);
   }
 
-  /** The whole state as numbers: its class, then its anchors. */
-  packState(s: MachineState): readonly number[] {
-    this.pack(s);
-    const out = this.#out;
-    out.push(s.now, s.jiffies);
-    for (const c of s.cpus) out.push(c.ticks);
-    out.push(s.refEpoch);
-    return out;
+  /** The whole state as numbers: its class, then its anchors (a view, as `pack`'s). */
+  packState(s: MachineState): Float64Array {
+    this.#n = 0;
+    this.#state(s, s);
+    this.#push(s.now);
+    this.#push(s.jiffies);
+    for (const c of s.cpus) this.#push(c.ticks);
+    this.#push(s.refEpoch);
+    return this.#buf.subarray(0, this.#n);
   }
 }
 

@@ -12,6 +12,7 @@ import type { Kernel } from "../engine/kernel.ts";
 import { guestMonotonic } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import { TimerQueue } from "../engine/timers.ts";
+import { TraceRing } from "../engine/trace_ring.ts";
 import { kernelOn } from "../machine/kernel.ts";
 import { hasWorkingTick } from "../time/tick_handlers.ts";
 import { applyMove, type ExploreOperation, moveScript, raceVariant } from "../ops/moves.ts";
@@ -54,6 +55,8 @@ export class Reuse {
   /** Estimated heap bytes of the moves learnt (memory.ts). */
   bytes = 0;
   readonly #timers = new TimerQueue();
+  // The trace ring of every kernel it runs (they keep no history: nothing is written to it).
+  readonly #trace = new TraceRing();
   // Reused moves count their checks once per use, added up when the search ends.
   readonly #moves: Move[] = [];
   // Moves are reused and not checked against the model.
@@ -89,7 +92,7 @@ export class Reuse {
   ): Move {
     const { checker, classes } = this;
     const A = classes.width;
-    const k = kernelOn(this.root, cloneState(input), this.#timers);
+    const k = kernelOn(this.root, cloneState(input), this.#timers, this.#trace);
     const before = { now: k.s.now, monotonic: guestMonotonic(k.s) };
     let race = false;
     let ran = false;
@@ -315,7 +318,7 @@ export class Reuse {
     node: number,
     last: ExploreOperation | null,
   ): void {
-    const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers);
+    const k = kernelOn(this.root, this.classes.state(move.to, v, 0), this.#timers, this.#trace);
     const now = from[at];
     const before = move.absolute
       ? { now: v[0], monotonic: guestMonotonic(k.s), booted: true }

@@ -12,7 +12,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { CpuState, DeviceState, MachineState } from "../engine/state.ts";
-import { compareKeys, cpuOfId, type KeyItem, KeyWriter } from "./cpu_key.ts";
+import { compareKeys, cpuOfId, KeyWriter } from "./cpu_key.ts";
 import { hotpluggable } from "../hotplug/device.ts";
 import { movedDevice } from "../engine/device.ts";
 import { numberOf } from "../engine/device_table.ts";
@@ -222,14 +222,10 @@ export function canonicalOrder(
   s: MachineState,
   group: readonly number[],
 ): { order: number[]; perm: Int32Array; ties: number[][] } {
-  const writer = new KeyWriter(new Set(group));
-  const keys = new Map<number, KeyItem[]>();
-  for (const cpu of group) {
-    const { key, foreign } = writer.key(s, cpu);
-    if (foreign) key.push(-100 - cpu);
-    keys.set(cpu, key);
-  }
-  const compare = (a: number, b: number) => compareKeys(keys.get(a)!, keys.get(b)!);
+  let writer = WRITERS.get(group);
+  if (!writer) WRITERS.set(group, writer = new KeyWriter(new Set(group)));
+  const keys = writer.keys(s, group);
+  const compare = (a: number, b: number) => compareKeys(keys[a], keys[b]);
   const order = [...group].sort((a, b) => compare(a, b) || a - b);
   const ties: number[][] = [];
   for (let i = 0; i < order.length;) {
@@ -242,3 +238,6 @@ export function canonicalOrder(
   group.forEach((cpu, i) => perm[cpu] = order[i]);
   return { order, perm, ties };
 }
+
+// One key writer per group (a search's: made once).
+const WRITERS = new WeakMap<readonly number[], KeyWriter>();

@@ -90,11 +90,18 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
 // kernel's device structs as themselves (a structured clone would drop their driver's constants).
 // The boot's trace events are in its kernel's ring, not in its state: withTrace() puts them back,
 // so the new kernel's trace buffer holds its boot's events as a boot's own does.
-const BOOTED = new WeakMap<MachineConfig, MachineState>();
+// The booted kernel's step table is taken with it (createKernel's derived tables: a table is
+// never changed, only replaced), not built again per kexec (half of a kexec's cost in
+// exploration, issue 15).
+const BOOTED = new WeakMap<MachineConfig, { s: MachineState; tables: Kernel }>();
 function newKernel(config: MachineConfig): Kernel {
-  let s = BOOTED.get(config);
-  if (s === undefined) BOOTED.set(config, s = withTrace(boot(config)));
-  return createKernel(copyState(s));
+  let booted = BOOTED.get(config);
+  if (booted === undefined) {
+    const s = withTrace(boot(config));
+    booted = { s, tables: createKernel(copyState(s)) };
+    BOOTED.set(config, booted);
+  }
+  return createKernel(copyState(booted.s), true, booted.tables);
 }
 
 /**

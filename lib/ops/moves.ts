@@ -55,6 +55,28 @@ const spec = (op: Operation) => OPERATIONS[op.kind] as unknown as OperationSpec;
 const allowed = (k: Kernel, op: Operation) => spec(op).blocked(k, op) === null;
 const one = (kind: OperationKind, op: Operation): ExploreOperation => ({ kind, ops: [op] });
 
+// The operations on a CPU, made once and shared by every state that allows them (an operation is
+// plain data, never changed; exploration lists them per class: thousands of classes, a few dozen
+// operations each): `online N` and `offline N`, and fault injections by direction, CPU and state.
+const CPU_OPS: { online: ExploreOperation[]; offline: ExploreOperation[] } = {
+  online: [],
+  offline: [],
+};
+const FAIL_OPS: ExploreOperation[][][] = [[], []];
+function onCpu(kind: "online" | "offline", cpu: number): ExploreOperation {
+  return CPU_OPS[kind][cpu] ??= one(kind, { kind, cpu });
+}
+function failAt(down: boolean, cpu: number, state: number): ExploreOperation {
+  const byCpu = FAIL_OPS[down ? 1 : 0][cpu] ??= [];
+  return byCpu[state] ??= {
+    kind: "fail",
+    ops: [
+      { kind: "echo", value: `${state}\n`, path: `${CPU_DIR}/cpu${cpu}/hotplug/fail` },
+      { kind: down ? "offline" : "online", cpu },
+    ],
+  };
+}
+
 // States a failure can be injected at for a walk in one direction (cpu.c write_cpuhp_fail), per
 // step table: it is the same for every state a search expands.
 const FAILABLE = new WeakMap<readonly Step[], { up: number[]; down: number[] }>();
@@ -192,11 +214,11 @@ function partialTargets(k: Kernel): number[] {
 /** Per kind, the operations a state allows (a hung machine allows none). */
 export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperation[]>> = {
   online: (k) =>
-    k.s.cpus.filter((c) => c.devOffline).map((c) => one("online", { kind: "online", cpu: c.id }))
+    k.s.cpus.filter((c) => c.devOffline).map((c) => onCpu("online", c.id))
       .filter((m) => allowed(k, m.ops[0])),
   offline: (k) =>
     k.s.cpus.filter((c) => !c.devOffline && hotpluggable(k, c.id))
-      .map((c) => one("offline", { kind: "offline", cpu: c.id }))
+      .map((c) => onCpu("offline", c.id))
       .filter((m) => allowed(k, m.ops[0])),
   // One tick: the smallest step after which something can differ. Time runs on after a hang, but
   // nothing new can happen then.
@@ -209,16 +231,12 @@ export const MOVES: Readonly<Record<OperationKind, (k: Kernel) => ExploreOperati
     for (const c of k.s.cpus) {
       const down = !c.devOffline;
       if (down && !hotpluggable(k, c.id)) continue;
-      const next: Operation = { kind: down ? "offline" : "online", cpu: c.id };
-      if (!allowed(k, next)) return [];
-      const path = `${CPU_DIR}/cpu${c.id}/hotplug/fail`;
+      if (!allowed(k, onCpu(down ? "offline" : "online", c.id).ops[0])) return [];
       // A callback takes simulated time when `timing.callbackNs` is set: then none is inert.
       const states = k.s.config.timing.callbackNs === 0
         ? injections(k, down, c.state)
         : failable(k, down);
-      for (const state of states) {
-        moves.push({ kind: "fail", ops: [{ kind: "echo", value: `${state}\n`, path }, next] });
-      }
+      for (const state of states) moves.push(failAt(down, c.id, state));
     }
     return moves;
   },
