@@ -19,13 +19,7 @@ import { applyMove, type ExploreOperation, moveScript, raceVariant } from "../op
 import { anchorsOf } from "./pack.ts";
 import { cloneState } from "./clone.ts";
 import { moveBytes } from "./memory.ts";
-import {
-  canonicalAnchors,
-  type Move,
-  moveDifference,
-  type StateClass,
-  StateClasses,
-} from "./classes.ts";
+import { type Move, moveDifference, type StateClass, StateClasses } from "./classes.ts";
 import type { Checker } from "./checker.ts";
 import { NEW_KERNEL_KINDS } from "./invariants.ts";
 import { type Counterexamples, keyOf } from "./counterexamples.ts";
@@ -247,22 +241,43 @@ export class Reuse {
     const A = this.classes.width;
     const d = move.delta;
     const perm = move.perm;
-    // The tick counts (anchors 2 on) are renumbered as they are written: out[2 + i] is what CPU
-    // perm[i]'s becomes (classes.ts canonicalAnchors, without its copy: this runs per transition).
-    const n = perm === null ? 0 : perm.length;
+    // Each anchor written once: now and jiffies, the tick counts (anchors 2 on) renumbered as they
+    // are written (out[2 + i] is what CPU perm[i]'s becomes: classes.ts canonicalAnchors, without
+    // its copy), then the epoch, the last anchor, which no renumbering moves.
+    const n = A - 3;
     if (move.absolute) {
-      for (let a = 0; a < A; a++) out[a] = d[a];
-      for (let i = 0; i < n; i++) out[2 + i] = d[2 + perm![i]];
+      out[0] = d[0];
+      out[1] = d[1];
+      if (perm === null) { for (let i = 2; i < 2 + n; i++) out[i] = d[i]; }
+      else for (let i = 0; i < n; i++) out[2 + i] = d[2 + perm[i]];
+      out[A - 1] = d[A - 1];
     } else {
-      for (let a = 0; a < A; a++) out[a] = from[at + a] + d[a];
-      for (let i = 0; i < n; i++) {
-        const p = 2 + perm![i];
-        out[2 + i] = from[at + p] + d[p];
+      out[0] = from[at] + d[0];
+      out[1] = from[at + 1] + d[1];
+      if (perm === null) { for (let i = 2; i < 2 + n; i++) out[i] = from[at + i] + d[i]; }
+      else {
+        for (let i = 0; i < n; i++) {
+          const p = 2 + perm[i];
+          out[2 + i] = from[at + p] + d[p];
+        }
       }
-      // The epoch is the last anchor, after the tick counts: no renumbering moves it.
-      if (move.epoch !== null) out[A - 1] = out[0] + move.epoch;
+      out[A - 1] = move.epoch === null ? from[at + A - 1] + d[A - 1] : out[0] + move.epoch;
     }
-    if (move.ties.length > 0) canonicalAnchors(out, 0, null, move.ties);
+    const ties = move.ties;
+    // The tick counts sorted within each run of tied CPUs (canonicalAnchors' insertion sort, here
+    // rather than called: this runs per transition, and runs are short and mostly sorted).
+    for (let r = 0; r < ties.length; r++) {
+      const run = ties[r];
+      for (let i = 1; i < run.length; i++) {
+        const x = out[2 + run[i]];
+        let j = i - 1;
+        while (j >= 0 && out[2 + run[j]] > x) {
+          out[2 + run[j + 1]] = out[2 + run[j]];
+          j--;
+        }
+        out[2 + run[j + 1]] = x;
+      }
+    }
   }
 
   /**
