@@ -21,6 +21,7 @@ import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./c
 import { DEVICE_KINDS, PER_CPU_KINDS } from "./devices.ts";
 import { listDel, listed } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
+import { resetHrtimerBase } from "./hrtimer_base.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";
@@ -134,10 +135,7 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   // dead CPUs' states do not differ by a value nothing reads; the same for the base's `online`
   // (lib/time/hrtimer_base.ts), which a CPU never brought up has set.
   const prepare = prepareState(k);
-  if (k.line.hresResetOnStarting || c.target < prepare) {
-    c.hres = false;
-    delete c.hrtimersOffline;
-  }
+  if (k.line.hresResetOnStarting || c.target < prepare) resetHrtimerBase(c);
   c.nohzMode = 0;
   c.schedExpires = -1;
   c.checkClocks = false;
