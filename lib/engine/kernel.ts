@@ -101,10 +101,10 @@ export interface Kernel {
    */
   maxDefermentNs: number | null;
   /**
-   * CPUs running their hotplug thread now: busy, so not idle (lib/time/tick_nohz_idle.ts; not
-   * machine state). Made when first needed.
+   * CPUs running their hotplug thread now, innermost walk last: busy, so not idle
+   * (lib/time/tick_nohz_idle.ts; not machine state). Made when first needed.
    */
-  awake?: Set<number>;
+  awake?: number[];
 }
 
 /**

@@ -55,10 +55,18 @@ function setState(k: Kernel, op: HotplugOp, target: number): number {
 /** The AP hotplug thread `cpuhp/N` walking ONLINE states towards `st.target` (cpuhp_thread_fun). */
 function apThread(k: Kernel, op: HotplugOp): number {
   const st = k.s.cpus[op.cpu];
+  // Whether the last pass ran a run of quiet callbacks: runs are maximal (lib/hotplug/steps.ts
+  // runUp/runDown) and cut only before a callback that needs invoke(), so the next pass would
+  // find none and is not asked.
+  let ranQuiet = false;
   while (st.state !== st.target) {
     const bringup = st.state < st.target;
     // Callbacks with no modelled effect, as the rest of this loop would run them.
-    if (invokeQuiet(k, op, st.target, bringup, false) > 0) continue;
+    if (!ranQuiet && invokeQuiet(k, op, st.target, bringup, false) > 0) {
+      ranQuiet = true;
+      continue;
+    }
+    ranQuiet = false;
     let state: number;
     if (bringup) {
       skipUp(k, op, st.target);
@@ -110,8 +118,14 @@ function cpuhpKickApWork(k: Kernel, op: HotplugOp): number {
 function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
+  // As in apThread(): no call for quiet callbacks right after a run of them.
+  let ranQuiet = false;
   while (st.state < target) {
-    if (invokeQuiet(k, op, target, true, true) > 0) continue;
+    if (!ranQuiet && invokeQuiet(k, op, target, true, true) > 0) {
+      ranQuiet = true;
+      continue;
+    }
+    ranQuiet = false;
     skipUp(k, op, target);
     st.state++;
     const ret = invoke(k, op, st.state, true);
@@ -134,8 +148,14 @@ function cpuhpUpCallbacks(k: Kernel, op: HotplugOp, target: number): number {
 function cpuhpDownCallbacks(k: Kernel, op: HotplugOp, target: number): number {
   const st = k.s.cpus[op.cpu];
   const prev = st.state;
+  // As in apThread(): no call for quiet callbacks right after a run of them.
+  let ranQuiet = false;
   while (st.state > target) {
-    if (invokeQuiet(k, op, target, false, true) > 0) continue;
+    if (!ranQuiet && invokeQuiet(k, op, target, false, true) > 0) {
+      ranQuiet = true;
+      continue;
+    }
+    ranQuiet = false;
     skipDown(k, op, target);
     const ret = invoke(k, op, st.state, false);
     if (ret) {

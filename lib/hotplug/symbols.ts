@@ -15,7 +15,7 @@ import { irqsave } from "../engine/exec.ts";
 import { fcall } from "../tracing/ftrace.ts";
 import { bringupAp, bringupCpu, kickApAlive, takedownCpu, tickCpuDying } from "./lifecycle.ts";
 import { tickCancelSchedTimer } from "../time/tick_handlers.ts";
-import { firstHrtimerOnCpu } from "../time/hrtimer_base.ts";
+import { firstHrtimerOnCpu, resetHrtimerBase } from "../time/hrtimer_base.ts";
 import { hvCpuDie, hvCpuInit, hvStimerCleanup, hvStimerInit } from "../platform/hyperv/stimer.ts";
 import {
   hvSynicCleanup,
@@ -66,15 +66,13 @@ const SYMBOLS: Readonly<Record<string, Meaning>> = {
   hrtimers_prepare_cpu: {
     run: (k, op) => {
       if (k.line.hresResetOnStarting) return 0;
-      k.s.cpus[op.cpu].hres = false;
-      delete k.s.cpus[op.cpu].hrtimersOffline;
+      resetHrtimerBase(k.s.cpus[op.cpu]);
       return 0;
     },
   },
   hrtimers_cpu_starting: {
     run: (k, op) => {
-      k.s.cpus[op.cpu].hres = false;
-      delete k.s.cpus[op.cpu].hrtimersOffline;
+      resetHrtimerBase(k.s.cpus[op.cpu]);
       return 0;
     },
   },

@@ -49,7 +49,10 @@ export function createKernel(
   history = true,
   derived?: Pick<Kernel, "steps" | "stepIndex">,
 ): Kernel {
-  liveDevices(s);
+  // liveDevices() converts in place, deleting the snapshot form's `devices` and `ceList`: V8 then
+  // keeps the state as a dictionary, and every `k.s.…` of the model is a hash lookup. Its shallow
+  // copy (the same keys in the same order, the same values) is a fast object again.
+  s = { ...liveDevices(s) };
   const line = KERNEL_LINES[s.config.kernel];
   const f = s.config.features;
   const steps = derived?.steps ?? buildSteps(line, s.registered, nulledCallbacks(s.config));

@@ -13,6 +13,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
+import type { CpuState } from "../engine/state.ts";
 import { KERN, printk } from "../engine/log.ts";
 import { ftraceBuild } from "../kernels/ftrace_builds.ts";
 
@@ -68,4 +69,26 @@ export function firstHrtimerOnCpu(k: Kernel, cpu: number): void {
   printk(k, `Modules linked in:${modules}`, KERN.WARNING);
   printk(k, `RIP: 0010:${rip}`, KERN.WARNING);
   printk(k, "---[ end trace 0000000000000000 ]---", KERN.WARNING);
+}
+
+/**
+ * `hres_active` cleared and the base online again (`cpu_base->online = 1`), as
+ * `hrtimers_prepare_cpu()` / `hrtimers_cpu_starting()` do (6.8.1 kernel/time/hrtimer.c:2166-2188;
+ * 6.6.150 hrtimer.c:2224-2238), on `c` (an absent `hrtimersOffline` is an online base). The
+ * property is deleted only when there: a `delete` of an absent property is a runtime call in V8
+ * (~0.1 µs), and this runs on every offline and online.
+ *
+ * @example
+ * ```ts
+ * import { resetHrtimerBase } from "./hrtimer_base.ts";
+ * import type { CpuState } from "../engine/state.ts";
+ * import assert from "node:assert/strict";
+ * const c = { hres: true, hrtimersOffline: true } as unknown as CpuState;
+ * resetHrtimerBase(c);
+ * assert.deepEqual(c, { hres: false });
+ * ```
+ */
+export function resetHrtimerBase(c: CpuState): void {
+  c.hres = false;
+  if ("hrtimersOffline" in c) delete c.hrtimersOffline;
 }

@@ -138,7 +138,7 @@ export function tickNohzIdleStop(k: Kernel, cpu: number): void {
  * whether it did.
  */
 export function tickNohzIdleRestop(k: Kernel, cpu: number): boolean {
-  if (k.awake?.has(cpu)) return false;
+  if (k.awake?.includes(cpu)) return false;
   k.s.cpus[cpu].schedExpires = stopExpiry(k, cpu);
   programTick(k, cpu);
   return true;
@@ -156,8 +156,8 @@ export function tickNohzIdleRestop(k: Kernel, cpu: number): boolean {
  * import { vm } from "../../mod.ts";
  * import assert from "node:assert/strict";
  * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
- * assert.equal(whileAwake(k, 1, (k, a: number, b: number) => k.awake!.has(1) ? a + b : 0, 3, 4), 7);
- * assert.equal(k.awake!.has(1), false);
+ * assert.equal(whileAwake(k, 1, (k, a: number, b: number) => k.awake!.includes(1) ? a + b : 0, 3, 4), 7);
+ * assert.equal(k.awake!.includes(1), false);
  * ```
  */
 export function whileAwake<A, B, T>(
@@ -168,19 +168,15 @@ export function whileAwake<A, B, T>(
   b: B,
 ): T {
   tickNohzIdleExit(k, cpu);
-  const set = awakeSet(k);
-  const nested = set.has(cpu);
-  set.add(cpu);
+  // A stack, not a Set: walks nest, and a Set emptied by delete() shrinks its table (a runtime
+  // call and a new table on every walk).
+  const awake = k.awake ??= [];
+  awake.push(cpu);
   try {
     return f(k, a, b);
   } finally {
-    if (!nested) set.delete(cpu);
+    awake.pop();
   }
-}
-
-// The CPUs of `k` running their hotplug thread now.
-function awakeSet(k: Kernel): Set<number> {
-  return k.awake ??= new Set();
 }
 
 /**

@@ -10,15 +10,22 @@ import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import { irqsaveWith } from "../engine/exec.ts";
 import { fcallWith } from "../tracing/ftrace.ts";
-import { CE_STATE, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
+import {
+  CE_STATE,
+  type DeviceState,
+  type MachineState,
+  TICK_DO_TIMER,
+  TICKDEV_MODE,
+} from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, PER_CPU_KINDS } from "./devices.ts";
 import { listDel, listed } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
+import { resetHrtimerBase } from "./hrtimer_base.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";
-import { deviceAt, deviceOf, dropDevice } from "../engine/device_table.ts";
+import { deviceAt, dropDevice } from "../engine/device_table.ts";
 
 /**
  * `tick_handover_do_timer()` on the dying CPU (tick-common.c:410-418): if it owns the duty,
@@ -59,17 +66,18 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
   }
 }
 
-/** The registered devices whose cpumask is exactly `cpu` (per-CPU structs, or a global device pinned there). */
-function devicesOf(k: Kernel, cpu: number): string[] {
-  const ids: string[] = [];
-  for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const d = deviceAt(k.s, PER_CPU_KINDS[i], cpu);
-    if (d) ids.push(d.id);
+/**
+ * A registered device of the dead CPU (its cpumask is exactly the CPU) that is still listed and
+ * not the broadcast device: unregistered (`list_del()`, then freed), its struct resolved once.
+ */
+function unregisterDead(s: MachineState, d: DeviceState): void {
+  const id = d.id;
+  if (!listed(s, id) || s.broadcast.dev === id) return;
+  if (d.state !== CE_STATE.DETACHED) {
+    throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
   }
-  for (let i = 0; i < GLOBAL_KINDS.length; i++) {
-    if (deviceAt(k.s, GLOBAL_KINDS[i], 0)?.mask === cpu) ids.push(GLOBAL_KINDS[i]);
-  }
-  return ids;
+  listDel(s, id);
+  dropDevice(s, id);
 }
 
 /**
@@ -108,18 +116,16 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
     if (s.broadcast.dev !== s.released[i]) dropDevice(s, s.released[i]);
   }
   s.released = [];
-  // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices.
+  // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices (its
+  // per-CPU structs, and a global device pinned to it), in that order.
   walkDevices(k, "tick_cleanup_dead_cpu");
-  const mine = devicesOf(k, cpu);
-  for (let i = 0; i < mine.length; i++) {
-    const id = mine[i];
-    if (!listed(s, id) || s.broadcast.dev === id) continue;
-    const d = deviceOf(s, id)!;
-    if (d.state !== CE_STATE.DETACHED) {
-      throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
-    }
-    listDel(s, id);
-    dropDevice(s, id);
+  for (let i = 0; i < PER_CPU_KINDS.length; i++) {
+    const d = deviceAt(s, PER_CPU_KINDS[i], cpu);
+    if (d) unregisterDead(s, d);
+  }
+  for (let i = 0; i < GLOBAL_KINDS.length; i++) {
+    const d = deviceAt(s, GLOBAL_KINDS[i], 0);
+    if (d?.mask === cpu) unregisterDead(s, d);
   }
   // hres_active is hrtimer_cpu_base's: neither tick_shutdown() nor the dying CPU's
   // hrtimers_cpu_dying() clears it (6.8.1 tick-common.c:420-437, hrtimer.c:2224-2262); only
@@ -129,10 +135,7 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   // dead CPUs' states do not differ by a value nothing reads; the same for the base's `online`
   // (lib/time/hrtimer_base.ts), which a CPU never brought up has set.
   const prepare = prepareState(k);
-  if (k.line.hresResetOnStarting || c.target < prepare) {
-    c.hres = false;
-    delete c.hrtimersOffline;
-  }
+  if (k.line.hresResetOnStarting || c.target < prepare) resetHrtimerBase(c);
   c.nohzMode = 0;
   c.schedExpires = -1;
   c.checkClocks = false;

@@ -7,6 +7,7 @@
  */
 
 import type { Kernel } from "../../engine/kernel.ts";
+import type { DeviceState } from "../../engine/state.ts";
 import { newDevice } from "../../time/devices.ts";
 import {
   clockeventsConfigAndRegister,
@@ -34,13 +35,15 @@ function stimerInit(k: Kernel, cpu: number): number {
   return 0;
 }
 
-/** `hv_ce_shutdown()`: STIMER0_COUNT = 0, STIMER0_CONFIG = 0; the core's state is not touched. */
-export function hvCeShutdown(k: Kernel, cpu: number): void {
-  fcallWith(k, "hv_ce_shutdown", ceShutdown, cpu, null);
+/**
+ * `hv_ce_shutdown()` of a CPU's stimer struct `d` (looked up once by the caller; none: nothing
+ * to stop): STIMER0_COUNT = 0, STIMER0_CONFIG = 0; the core's state is not touched.
+ */
+function hvCeShutdown(k: Kernel, d: DeviceState | undefined): void {
+  fcallWith(k, "hv_ce_shutdown", ceShutdown, d, null);
 }
 
-function ceShutdown(k: Kernel, cpu: number): void {
-  const d = deviceAt(k.s, "hv_stimer", cpu);
+function ceShutdown(_k: Kernel, d: DeviceState | undefined): void {
   if (d) hwStop(d);
 }
 
@@ -59,14 +62,15 @@ function stimerCleanup(k: Kernel, cpu: number): number {
   const d = deviceAt(k.s, "hv_stimer", cpu);
   switch (k.line.stimer.cleanup) {
     case "shutdown":
-      hvCeShutdown(k, cpu);
+      hvCeShutdown(k, d);
       return 0;
     case "unbind-then-shutdown":
       if (d) clockeventsUnbindDevice(k, d, cpu);
-      hvCeShutdown(k, cpu);
+      // The unbind may have dropped the struct: hv_ce_shutdown() stops what is there now.
+      hvCeShutdown(k, deviceAt(k.s, "hv_stimer", cpu));
       return 0;
     case "direct-shutdown-else-unbind":
-      if (k.direct) hvCeShutdown(k, cpu);
+      if (k.direct) hvCeShutdown(k, d);
       else if (d) clockeventsUnbindDevice(k, d, cpu);
       return 0;
   }
