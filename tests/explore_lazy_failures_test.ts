@@ -23,7 +23,14 @@ import { anchorsOf } from "../lib/explore/pack.ts";
 import { canonicalAnchors } from "../lib/explore/classes.ts";
 import { cloneState } from "../lib/explore/clone.ts";
 import { disarmOffline, fromPlainWalk } from "../lib/explore/lazy_failures.ts";
-import type { ExploreOperation, OperationKind } from "../lib/ops/moves.ts";
+import {
+  applyMove,
+  type ExploreOperation,
+  failable,
+  MOVES,
+  type OperationKind,
+} from "../lib/ops/moves.ts";
+import type { Kernel } from "../lib/engine/kernel.ts";
 import type { MachineState } from "../lib/engine/state.ts";
 
 const lengths = (r: ExploreResult): Record<string, readonly string[]> =>
@@ -114,8 +121,10 @@ function classesMet(
   kinds: OperationKind[],
   lazy: boolean,
   derive = false,
+  prepare: (root: Kernel) => void = () => {},
 ) {
   const { root, config: c, options } = workspace(config);
+  prepare(root);
   const group = interchangeable(root);
   const tree = new Counterexamples(root, c, options, group, () => {
     throw new Error("no replay here");
@@ -215,4 +224,40 @@ Deno.test("lazy failures: a fault injection taken from the plain walk is the mov
     });
   }
   assert.ok(taken > 100, `${taken} taken`);
+});
+
+Deno.test("lazy failures: an injection that replaces a failure left armed above a CPU part way is not the plain walk's move", () => {
+  // CPU1 sent part way down (a partial target), then a failure written at a teardown-only state
+  // above it (the search reaches this at depth 5: offline 2; the target; the write, whose offline
+  // is refused with CPU0 alone online; online 2). Its plain offline leaves that failure armed (no
+  // startup: kept), where `fail S; offline 1` overwrites it with S, which is disarmed.
+  let replaced = 0;
+  for (const kernel of ["5.10", "6.6"]) {
+    const config = { ...runnable("2019", kernel, 3)!, hotplugStateControl: true };
+    const prepare = (k: Kernel) => {
+      const [target] = MOVES.target(k).filter((m) =>
+        m.ops[0].kind === "echo" && m.ops[0].path.includes("/cpu1/")
+      );
+      assert.ok(applyMove({ k }, target), kernel);
+      const from = k.s.cpus[1].state;
+      const armed = failable(k, true).find((state) =>
+        state > from && k.steps[state].startup === null
+      )!;
+      const path = "/sys/devices/system/cpu/cpu1/hotplug/fail";
+      assert.ok(
+        applyMove({ k }, { kind: "fail", ops: [{ kind: "echo", value: `${armed}\n`, path }] }),
+      );
+      assert.deepEqual([k.s.cpus[1].state > 0, k.s.cpus[1].fail], [true, armed], kernel);
+    };
+    const kinds: OperationKind[] = ["offline", "fail"];
+    const ran = classesMet(config, 1, kinds, true, false, prepare).classes.list;
+    const derived = classesMet(config, 1, kinds, true, true, prepare).classes.list;
+    assert.equal(derived.length, ran.length, kernel);
+    ran[0].moves.forEach((moves, g) => {
+      const [a, b] = [moves?.[0], derived[0].moves[g]?.[0]];
+      assert.equal(b?.to, a?.to, `${kernel}: ${a?.op.ops.map((o) => JSON.stringify(o)).join(" ")}`);
+      if (a?.op.kind === "fail" && ran[a.to]?.rep.cpus[1].fail === -1) replaced++;
+    });
+  }
+  assert.ok(replaced > 0);
 });

@@ -78,8 +78,10 @@ export function disarmOffline(steps: readonly Step[], s: MachineState): number {
  * S when S lies outside what it passes (down from P: S > P; up from P: S ≤ P; a rollback returns
  * over what was passed): then it runs exactly as the plain walk, with the same checks, and ends
  * with S armed on an offline CPU, which {@linkcode disarmOffline} takes out, so it reaches the
- * plain walk's class. Taken only when the plain walk found no violation (a counterexample found
- * there would be recorded under the other kind of operation) and did not reach the race.
+ * plain walk's class if N has nothing armed there (the write replaced what N had armed: a
+ * failure the plain walk left armed at a state with no startup stays in its class). Taken only
+ * when the plain walk found no violation (a counterexample found there would be recorded under
+ * the other kind of operation) and did not reach the race.
  *
  * @example 5.5 on 2 vCPUs: nothing taken from a walk the search has not learnt
  * ```ts
@@ -126,7 +128,11 @@ export function fromPlainWalk(
   const to = classes.list[plain.to].rep;
   const at = plain.perm === null ? next.cpu : plain.perm.indexOf(next.cpu);
   const n = to.cpus[at];
+  // The write replaced whatever N had armed: the injected walk ends with S armed, which
+  // disarmOffline() takes out, so the plain walk's class is the one reached only if N has nothing
+  // armed there (a failure the plain walk left armed and kept, at a state with no startup, was
+  // overwritten by S).
   const offline = n.state === 0 && n.target === 0 && n.devOffline && !n.online &&
-    !to.frozenCpus.includes(at);
+    n.fail === -1 && !to.frozenCpus.includes(at);
   return offline ? { ...plain, op, postKeys: null, uses: 0, postUses: 0 } : null;
 }
