@@ -8,7 +8,19 @@
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-/** A 64-bit hash of packed numbers, as two unsigned 32-bit halves. */
+/**
+ * A 64-bit hash of packed numbers, as two unsigned 32-bit halves.
+ *
+ * @example Equal numbers, equal hashes; a number's position counts
+ * ```ts
+ * import { hash64 } from "./hash.ts";
+ * import assert from "node:assert/strict";
+ * const [hi, lo] = hash64([1, 2, 3.5]);
+ * assert.ok(hi >= 0 && hi < 2 ** 32 && lo >= 0 && lo < 2 ** 32);
+ * assert.deepEqual(hash64([1, 2, 3.5]), [hi, lo]);
+ * assert.notDeepEqual(hash64([2, 1, 3.5]), [hi, lo]);
+ * ```
+ */
 export function hash64(xs: ArrayLike<number>): [number, number] {
   const out = new Uint32Array(2);
   hash64Into(xs, out);

@@ -85,24 +85,6 @@ export const NAMES_CPUS = {
 } as const satisfies Readonly<Record<keyof MachineState, boolean>>;
 
 /**
- * The state with CPU `p[i]` renumbered `i` (for every CPU; `p` is a permutation): a new value,
- * sharing only what the permutation leaves alone (the configuration, the registered steps).
- *
- * @example Two CPUs swapped, twice: the state again
- * ```ts
- * import { permuteState } from "./symmetry.ts";
- * import { vm } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * const m = vm({ cpus: 3 }).build();
- * m.offline(1);
- * const s = m.snapshot();
- * const swapped = permuteState(s, [0, 2, 1]);
- * assert.equal(swapped.cpus[2].online, false);
- * assert.equal(swapped.cpus[1].tickDev, s.cpus[2].tickDev!.replace(":2", ":1"));
- * assert.deepEqual(permuteState(swapped, [0, 2, 1]).cpus, s.cpus);
- * ```
- */
-/**
  * A hang's text as the renumbered state's producer writes it: its producers name a CPU only as
  * `CPU<n>` (hotplug/invoke.ts `runsWithoutTick` with time/devices.ts `silent`, hotplug/device.ts
  * `leftWithoutTick`) or a list as `CPUs <n>,<m>` in ascending order (platform/hyperv/kexec.ts
@@ -132,6 +114,24 @@ export function renumberCpus(text: string, cpu: (n: number) => number): string {
   );
 }
 
+/**
+ * The state with CPU `p[i]` renumbered `i` (for every CPU; `p` is a permutation): a new value,
+ * sharing only what the permutation leaves alone (the configuration, the registered steps).
+ *
+ * @example Two CPUs swapped, twice: the state again
+ * ```ts
+ * import { permuteState } from "./symmetry.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const m = vm({ cpus: 3 }).build();
+ * m.offline(1);
+ * const s = m.snapshot();
+ * const swapped = permuteState(s, [0, 2, 1]);
+ * assert.equal(swapped.cpus[2].online, false);
+ * assert.equal(swapped.cpus[1].tickDev, s.cpus[2].tickDev!.replace(":2", ":1"));
+ * assert.deepEqual(permuteState(swapped, [0, 2, 1]).cpus, s.cpus);
+ * ```
+ */
 export function permuteState(s: MachineState, p: ArrayLike<number>): MachineState {
   const q = new Array<number>(p.length);
   for (let i = 0; i < p.length; i++) q[p[i]] = i;
