@@ -110,7 +110,7 @@ export class Reuse {
     if (!ran) {
       return moveOf(
         op,
-        false,
+        ran,
         race,
         -1,
         new Float64Array(A),
@@ -136,42 +136,16 @@ export class Reuse {
     const delta = new Float64Array(A);
     anchorsOf(k.s, delta);
     // A walk that rolls back to where it started reaches its own class: looked at first.
-    const reached = classes.canonical(k.s, cls);
-    if (absolute) {
-      return moveOf(
-        op,
-        true,
-        race,
-        reached.cls,
-        delta,
-        true,
-        null,
-        reached.perm,
-        reached.ties,
-        walk,
-        post,
-        postKeys,
-      );
+    const { cls: to, perm, ties } = classes.canonical(k.s, cls);
+    let epoch: number | null = null;
+    if (!absolute) {
+      const from = new Float64Array(A);
+      anchorsOf(input, from);
+      epoch = delta[A - 1] === from[A - 1] ? null : delta[A - 1] - delta[0];
+      for (let i = 0; i < A; i++) delta[i] -= from[i];
+      if (epoch !== null) delta[A - 1] = 0;
     }
-    const from = new Float64Array(A);
-    anchorsOf(input, from);
-    const epoch = delta[A - 1] === from[A - 1] ? null : delta[A - 1] - delta[0];
-    for (let i = 0; i < A; i++) delta[i] -= from[i];
-    if (epoch !== null) delta[A - 1] = 0;
-    return moveOf(
-      op,
-      true,
-      race,
-      reached.cls,
-      delta,
-      false,
-      epoch,
-      reached.perm,
-      reached.ties,
-      walk,
-      post,
-      postKeys,
-    );
+    return moveOf(op, ran, race, to, delta, absolute, epoch, perm, ties, walk, post, postKeys);
   }
 
   /**
