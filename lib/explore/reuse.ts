@@ -104,25 +104,25 @@ export class Reuse {
       });
       ran = applyMove({ k }, op);
     }, quiet ? [] : undefined);
-    // All a refused operation did; one that ran adds where it led.
-    const base: Move = {
-      op,
-      ran,
-      race,
-      to: -1,
-      delta: new Float64Array(A),
-      // Every move has every field (one shape: the search's loop reads them monomorphically).
-      absolute: false,
-      epoch: null,
-      perm: null,
-      ties: [],
-      walk,
-      post: new Int32Array(walk.length),
-      postKeys: null,
-      uses: 0,
-      postUses: 0,
-    };
-    if (!ran) return base;
+    // All a refused operation did; one that ran adds where it led. Every move is made by the one
+    // literal below (one shape: the search's loop reads its fields monomorphically), with no
+    // spread of a refused move's fields per model run.
+    if (!ran) {
+      return moveOf(
+        op,
+        ran,
+        race,
+        -1,
+        new Float64Array(A),
+        false,
+        null,
+        null,
+        [],
+        walk,
+        new Int32Array(walk.length),
+        null,
+      );
+    }
     const violated: string[] = [];
     // A new kernel's clocks start over: its state is checked against itself.
     const absolute = NEW_KERNEL_KINDS.includes(op.kind);
@@ -130,38 +130,22 @@ export class Reuse {
       ? { now: k.s.now, monotonic: guestMonotonic(k.s), booted: true }
       : before;
     const post = checker.counted(() => checker.check(k, null, after, node, op), violated);
-    const from = new Float64Array(A);
-    anchorsOf(input, from);
-    const to = new Float64Array(A);
-    anchorsOf(k.s, to);
+    const postKeys = violated.length ? violated.map((name) => keyOf(name, op.kind)) : null;
+    // The anchors reached: for a new kernel the move itself, else less those it started from (in
+    // place, the same subtraction per anchor).
+    const delta = new Float64Array(A);
+    anchorsOf(k.s, delta);
     // A walk that rolls back to where it started reaches its own class: looked at first.
-    const reached = classes.canonical(k.s, cls);
-    if (absolute) {
-      return {
-        ...base,
-        to: reached.cls,
-        perm: reached.perm,
-        ties: reached.ties,
-        delta: to,
-        absolute,
-        epoch: null,
-        post,
-        postKeys: violated.length ? violated.map((name) => keyOf(name, op.kind)) : null,
-      };
+    const { cls: to, perm, ties } = classes.canonical(k.s, cls);
+    let epoch: number | null = null;
+    if (!absolute) {
+      const from = new Float64Array(A);
+      anchorsOf(input, from);
+      epoch = delta[A - 1] === from[A - 1] ? null : delta[A - 1] - delta[0];
+      for (let i = 0; i < A; i++) delta[i] -= from[i];
+      if (epoch !== null) delta[A - 1] = 0;
     }
-    const delta = to.map((v, i) => v - from[i]);
-    const epoch = to[A - 1] === from[A - 1] ? null : to[A - 1] - to[0];
-    if (epoch !== null) delta[A - 1] = 0;
-    return {
-      ...base,
-      to: reached.cls,
-      perm: reached.perm,
-      ties: reached.ties,
-      delta,
-      epoch,
-      post,
-      postKeys: violated.length ? violated.map((name) => keyOf(name, op.kind)) : null,
-    };
+    return moveOf(op, ran, race, to, delta, absolute, epoch, perm, ties, walk, post, postKeys);
   }
 
   /**
@@ -366,4 +350,37 @@ export class Reuse {
       this.checker.add(move.post, move.postUses);
     }
   }
+}
+
+// A move, its fields always in this order (see Reuse.#run).
+function moveOf(
+  op: ExploreOperation,
+  ran: boolean,
+  race: boolean,
+  to: number,
+  delta: Float64Array,
+  absolute: boolean,
+  epoch: number | null,
+  perm: Int32Array | null,
+  ties: readonly Int32Array[],
+  walk: Int32Array,
+  post: Int32Array,
+  postKeys: readonly string[] | null,
+): Move {
+  return {
+    op,
+    ran,
+    race,
+    to,
+    delta,
+    absolute,
+    epoch,
+    perm,
+    ties,
+    walk,
+    post,
+    postKeys,
+    uses: 0,
+    postUses: 0,
+  };
 }

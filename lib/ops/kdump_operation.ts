@@ -15,7 +15,7 @@
 
 import { captureKernelHang } from "../platform/hyperv/kdump.ts";
 import { bootNextKernel } from "./kexec_operation.ts";
-import { type KdumpResult, notRunning } from "./results.ts";
+import { isRunning, type KdumpResult, notRunning } from "./results.ts";
 import type { Operation, OperationSpec } from "./operation.ts";
 
 /**
@@ -40,7 +40,7 @@ export const KDUMP: OperationSpec<Extract<Operation, { kind: "kdump" }>, boolean
   parse: () => ({ kind: "kdump" }),
   format: () => "kdump",
   check: () => {},
-  blocked: (k) => notRunning(k, "kdump"),
+  blocked: (k) => isRunning(k) ? null : () => notRunning(k, "kdump")!,
   apply(t) {
     return bootNextKernel(t.k, captureKernelHang) === null;
   },

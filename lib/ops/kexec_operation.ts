@@ -21,7 +21,7 @@ import {
   VP_ASSIST_CRASH,
   vpAssistCrashReason,
 } from "../platform/hyperv/kexec.ts";
-import { type KexecResult, notRunning } from "./results.ts";
+import { isRunning, type KexecResult, notRunning } from "./results.ts";
 import type { Operation, OperationSpec } from "./operation.ts";
 
 /**
@@ -47,7 +47,7 @@ export const KEXEC: OperationSpec<Extract<Operation, { kind: "kexec" }>, readonl
   format: () => "kexec",
   check: () => {},
   // kernel_kexec() takes the hotplug lock (migrate_to_reboot_cpu()).
-  blocked: (k) => notRunning(k, "kexec"),
+  blocked: (k) => isRunning(k) ? null : () => notRunning(k, "kexec")!,
   apply(t) {
     const old = t.k;
     const level = old.line.kexecStartingLevel === "emerg" ? KERN.EMERG : KERN.NOTICE;

@@ -111,6 +111,13 @@ export interface ParseContext {
   readonly cpus: number | null;
 }
 
+/**
+ * Why an operation cannot run now, as the function that makes its error: the words (and the
+ * error's stack) are made only when a refusal is reported, not each time exploration asks whether
+ * a state allows an operation (most states refuse `resume`, a hibernated one nearly all).
+ */
+export type Refusal = () => Error;
+
 /** One row of the table. */
 export interface OperationSpec<O extends Operation = Operation, Raw = unknown> {
   /** Its kind, the first word of its line. */
@@ -134,8 +141,11 @@ export interface OperationSpec<O extends Operation = Operation, Raw = unknown> {
   format(op: O): string;
   /** Checks it against machine `k` (nothing runs). @throws {TypeError|RangeError} */
   check(k: Kernel, op: O): void;
-  /** Why machine `k` cannot run it now (hung, powered off, not hibernated), or null. */
-  blocked(k: Kernel, op: O): Error | null;
+  /**
+   * Whether machine `k` cannot run it now (hung, powered off, not hibernated): null when it can,
+   * else the {@linkcode Refusal} that makes the error saying why.
+   */
+  blocked(k: Kernel, op: O): Refusal | null;
   /** Runs it: what the kernel did, without building a result (exploration calls this). */
   apply(t: Target, op: O): Raw;
   /** Whether the kernel refused it before changing anything. */

@@ -82,7 +82,7 @@ function hotplug(kind: CpuOp["kind"], summary: string): OperationSpec<CpuOp, Out
     format: (op) => `${kind} ${op.cpu}`,
     check: (k, op) => checkCpu(k, op.cpu),
     // Its words only for a refusal: built on every operation they would cost it a string.
-    blocked: (k, op) => isRunning(k) ? null : notRunning(k, `${kind} CPU${op.cpu}`),
+    blocked: (k, op) => isRunning(k) ? null : () => notRunning(k, `${kind} CPU${op.cpu}`)!,
     apply: (t, op) => deviceOnline(t.k, op.cpu, kind === "online"),
     refused: never,
     result: (k, op, out) => hotplugResult(k, kind, op.cpu, out),
@@ -215,8 +215,8 @@ const ECHO: OperationSpec<Of<"echo">, WriteOutcome> = {
   },
   // A stuck hotplug operation holds cpu_add_remove_lock: only hotplug writes block behind it.
   blocked: (k, op) =>
-    lookup(k, op.path)!.file.hotplug || k.s.power !== "on"
-      ? notRunning(k, `write ${op.path}`)
+    !isRunning(k) && (k.s.power !== "on" || lookup(k, op.path)!.file.hotplug)
+      ? () => notRunning(k, `write ${op.path}`)!
       : null,
   apply(t, op) {
     const found = lookup(t.k, op.path)!;
@@ -248,7 +248,7 @@ const MODPROBE: OperationSpec<Of<"modprobe">, ModuleLoad> = {
     }
   },
   // cpuhp_setup_state() takes cpus_read_lock(), which a stuck hotplug operation holds.
-  blocked: (k) => notRunning(k, "modprobe"),
+  blocked: (k) => isRunning(k) ? null : () => notRunning(k, "modprobe")!,
   apply: (t, op) => loadModule(t.k, op.module),
   refused: (out) => out.ret !== 0,
   result: (k, op, out) => modprobeResult(k, op.module, out),
@@ -314,7 +314,7 @@ export function runOperation<O extends Operation>(
   const stopped = op.kind === "reset" || !t.k.s.walk ? null : walkStopped(t.k, spec.format(op));
   if (stopped) throw stopped;
   const blocked = spec.blocked(t.k, op);
-  if (blocked) throw blocked;
+  if (blocked) throw blocked();
   // The shell's task runs it (a trace prints it; an oops kills it).
   const raw = spec.byShell
     ? runAsWith(t.k, shellContext(t.k, concernedCpu(op)), applySpec, spec, t, op)

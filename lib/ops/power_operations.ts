@@ -11,7 +11,7 @@ import { resume } from "../hotplug/restore.ts";
 import { swapon } from "../hotplug/swapdev.ts";
 import { boot } from "../machine/boot.ts";
 import { shellWord } from "./lexer.ts";
-import { notRunning, powerResult, swaponResult } from "./results.ts";
+import { isRunning, notRunning, powerResult, swaponResult } from "./results.ts";
 import type { Operation, OperationSpec } from "./operation.ts";
 
 type Of<K extends Operation["kind"]> = Extract<Operation, { kind: K }>;
@@ -29,7 +29,7 @@ export const HIBERNATE: OperationSpec<Of<"hibernate">, PowerOutcome> = {
   parse: () => ({ kind: "hibernate" }),
   format: () => "hibernate",
   check: () => {},
-  blocked: (k) => notRunning(k, "hibernate"),
+  blocked: (k) => isRunning(k) ? null : () => notRunning(k, "hibernate")!,
   apply: (t) => hibernate(t.k),
   refused: never,
   result: (_k, _op, out) => powerResult(out, "hibernate"),
@@ -48,7 +48,8 @@ export const RESUME: OperationSpec<Of<"resume">, PowerOutcome> = {
   blocked: (k) =>
     k.s.power === "hibernated"
       ? null
-      : new RangeError(`Cannot resume: the VM is ${k.s.hang ? "hung" : "running"}, not hibernated`),
+      : () =>
+        new RangeError(`Cannot resume: the VM is ${k.s.hang ? "hung" : "running"}, not hibernated`),
   apply: (t) => resume(t.k, t.k.s.now),
   refused: never,
   result: (_k, _op, out) => powerResult(out, "resume"),
@@ -71,7 +72,7 @@ export const SWAPON: OperationSpec<Of<"swapon">, number> = {
     }
   },
   // sys_swapon() takes no hotplug lock: only a powered-off VM cannot run it.
-  blocked: (k) => k.s.power === "on" ? null : notRunning(k, "swapon"),
+  blocked: (k) => k.s.power === "on" ? null : () => notRunning(k, "swapon")!,
   apply: (t, op) => swapon(t.k, op.device),
   refused: (ret) => ret !== 0,
   result: (_k, op, ret) => swaponResult(op.device, ret),
@@ -87,7 +88,7 @@ export const POWEROFF: OperationSpec<Of<"poweroff">> = {
   format: () => "poweroff",
   check: () => {},
   // migrate_to_reboot_cpu() takes the hotplug lock a stuck hotplug operation holds.
-  blocked: (k) => notRunning(k, "poweroff"),
+  blocked: (k) => isRunning(k) ? null : () => notRunning(k, "poweroff")!,
   apply: (t) => kernelPowerOff(t.k),
   refused: never,
   result: () => ({ ok: true, message: "powered off" }),
@@ -132,9 +133,10 @@ export const POWERON: OperationSpec<Of<"poweron">> = {
     }
   },
   blocked: (k) =>
-    k.s.power !== "on" ? null : new RangeError(
-      `Cannot power on: the VM is ${k.s.hang ? "hung" : "running"} (reset reboots it)`,
-    ),
+    k.s.power !== "on" ? null : () =>
+      new RangeError(
+        `Cannot power on: the VM is ${k.s.hang ? "hung" : "running"} (reset reboots it)`,
+      ),
   apply(t, op) {
     const image = t.k.s.image;
     t.k = boot(op.config ?? t.k.s.config);
