@@ -110,6 +110,43 @@ function pushRun(
   }
 }
 
+// The steps both ring property tests take, and those only one of them does (it takes them itself).
+type CommonStep =
+  | { readonly push: TraceEvent }
+  | { readonly pair: readonly [number, number, number, number, string, number, number] }
+  | { readonly run: readonly [number, number, number, number, number] }
+  | { readonly drop: number };
+type OwnStep = { readonly ticks: unknown } | { readonly branch: boolean };
+
+/**
+ * Step `s` into `ring` and into `model` as plain events: an event, a callback's pair, a run (the
+ * `s.run[4]`-th of `runs`) or a drop of the oldest; false, with nothing done, for a test's own step.
+ */
+function applyStep(
+  ring: TraceRing,
+  model: TraceEvent[],
+  s: CommonStep | OwnStep,
+  runs: readonly CpuhpRun[],
+): boolean {
+  if ("push" in s) {
+    ring.push(s.push);
+    model.push(s.push);
+  } else if ("pair" in s) {
+    // A callback's cpuhp_enter and cpuhp_exit written together.
+    const [time, cpu, target, idx, fun, on, state] = s.pair;
+    pushPair(ring, time, cpu, target, idx, fun, on, state);
+    model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
+    model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
+  } else if ("run" in s) {
+    pushRun(ring, model, s.run, runs[s.run[4]]);
+  } else if ("drop" in s) {
+    const dropped = ring.dropOldest(s.drop);
+    assert.equal(dropped, Math.min(s.drop, model.length));
+    model.splice(0, dropped);
+  } else return false;
+  return true;
+}
+
 /** Events as text, keys in order, an undefined value's key shown. */
 const text = (events: readonly TraceEvent[]) =>
   events.map((e) =>
@@ -143,18 +180,7 @@ Deno.test("the packed ring gives back the events it was given, in order, through
         const ring = new TraceRing(start);
         const model = [...start];
         for (const s of steps) {
-          if ("push" in s) {
-            ring.push(s.push);
-            model.push(s.push);
-          } else if ("pair" in s) {
-            // A callback's cpuhp_enter and cpuhp_exit written together.
-            const [time, cpu, target, idx, fun, on, state] = s.pair;
-            pushPair(ring, time, cpu, target, idx, fun, on, state);
-            model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
-            model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
-          } else if ("run" in s) {
-            pushRun(ring, model, s.run, runs[s.run[4]]);
-          } else if ("ticks" in s) {
+          if (!applyStep(ring, model, s, runs) && "ticks" in s) {
             // The newest events of a batched run of rounds of ticks, from its CPUs and devices.
             const [time, period, ticks, handler, first, count] = s.ticks;
             const cpus = Int32Array.from(ticks, ([cpu]) => cpu);
@@ -165,10 +191,6 @@ Deno.test("the packed ring gives back the events it was given, in order, through
               const at = time + Math.floor(e / ticks.length) * period;
               model.push({ type: "tick", time: at, cpu: cpus[i], device: devices[i], handler });
             }
-          } else {
-            const dropped = ring.dropOldest(s.drop);
-            assert.equal(dropped, Math.min(s.drop, model.length));
-            model.splice(0, dropped);
           }
           assert.equal(ring.length, model.length);
         }
@@ -273,21 +295,7 @@ Deno.test("branches of branches give back the events pushed on each, and leave t
         // Each base, with what it held when it was branched.
         const bases: { ring: TraceRing; events: string }[] = [];
         for (const s of steps) {
-          if ("push" in s) {
-            ring.push(s.push);
-            model.push(s.push);
-          } else if ("pair" in s) {
-            const [time, cpu, target, idx, fun, on, state] = s.pair;
-            pushPair(ring, time, cpu, target, idx, fun, on, state);
-            model.push({ type: "cpuhp_enter", time, cpu, target, idx, fun, on });
-            model.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
-          } else if ("run" in s) {
-            pushRun(ring, model, s.run, runs[s.run[4]]);
-          } else if ("drop" in s) {
-            const dropped = ring.dropOldest(s.drop);
-            assert.equal(dropped, Math.min(s.drop, model.length));
-            model.splice(0, dropped);
-          } else {
+          if (!applyStep(ring, model, s, runs)) {
             bases.push({ ring, events: text(model) });
             ring = ring.branch();
           }
