@@ -42,7 +42,10 @@ function keptBoot(config: MachineConfig): { kept: Kept; fresh: Kernel | null } {
   let fresh: Kernel | null = null;
   if (kept) KEPT.delete(key);
   else {
-    fresh = boot(config);
+    // The boot's own copy of the configuration: the state holds its config, and every kernel made
+    // from the kept boot reads that one, so a caller's object (a search's result's `config`)
+    // changed later must not be it.
+    fresh = boot(structuredClone(config));
     kept = {
       s: copyState(withTrace(fresh)),
       tables: { steps: fresh.steps, stepIndex: fresh.stepIndex },
