@@ -35,6 +35,7 @@ import {
   type Operation,
   type OperationResults,
   parseOperation,
+  runHotplug,
   runOperation,
   type Target,
 } from "../ops/operations.ts";
@@ -160,7 +161,7 @@ export class Machine extends MachineControl {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   online(cpu: number): HotplugResult {
-    return runOperation(this.#t, { kind: "online", cpu });
+    return runHotplug(this.#t, { kind: "online", cpu });
   }
 
   /**
@@ -169,7 +170,7 @@ export class Machine extends MachineControl {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   offline(cpu: number): HotplugResult {
-    return runOperation(this.#t, { kind: "offline", cpu });
+    return runHotplug(this.#t, { kind: "offline", cpu });
   }
 
   /**

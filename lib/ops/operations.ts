@@ -39,6 +39,7 @@ import { walkStopped } from "../engine/stops.ts";
 import {
   type AdvanceResult,
   advanceResult,
+  type HotplugResult,
   hotplugResult,
   isRunning,
   modprobeResult,
@@ -307,17 +308,46 @@ export function runOperation<O extends Operation>(
   if (!op || typeof op !== "object") {
     throw new TypeError(`Invalid operation ${show(op)}: expected an object with a kind`);
   }
-  const spec = specOf(op.kind) as unknown as OperationSpec<O>;
-  spec.check(t.k, op);
+  return runSpec(t, specOf(op.kind) as unknown as OperationSpec<O>, op);
+}
+
+/**
+ * {@linkcode runOperation} of `online N` / `offline N` (`Machine.online()` / `offline()`): their
+ * rows taken as they are, with no look-up by kind.
+ *
+ * @example
+ * ```ts
+ * import { runHotplug } from "./operations.ts";
+ * import { targetOf } from "../api/machine_control.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const t = targetOf(vm().cpus(2).build());
+ * assert.equal(runHotplug(t, { kind: "offline", cpu: 1 }).message, "CPU1 offline: ok (207 online -> 0 offline)");
+ * assert.throws(() => runHotplug(t, { kind: "online", cpu: 2 }), RangeError);
+ * ```
+ */
+export function runHotplug(t: Target, op: CpuOp): HotplugResult {
+  return runSpec(t, op.kind === "online" ? OPERATIONS.online : OPERATIONS.offline, op);
+}
+
+// runOperation() of `op` by its row `spec`. The kernel is read once up to the row's apply(),
+// which may replace it (reset); its result is made on the one there is then.
+function runSpec<O extends Operation>(
+  t: Target,
+  spec: OperationSpec<O>,
+  op: O,
+): OperationResults[O["kind"]] {
+  const k = t.k;
+  spec.check(k, op);
   // A stopped walk holds cpu_hotplug_lock (lib/engine/stops.ts); a reboot discards it.
   // (Its line is written only for the refusal.)
-  const stopped = op.kind === "reset" || !t.k.s.walk ? null : walkStopped(t.k, spec.format(op));
+  const stopped = op.kind === "reset" || !k.s.walk ? null : walkStopped(k, spec.format(op));
   if (stopped) throw stopped;
-  const blocked = spec.blocked(t.k, op);
+  const blocked = spec.blocked(k, op);
   if (blocked) throw blocked();
   // The shell's task runs it (a trace prints it; an oops kills it).
   const raw = spec.byShell
-    ? runAsWith(t.k, shellContext(t.k, concernedCpu(op)), applySpec, spec, t, op)
+    ? runAsWith(k, shellContext(k, concernedCpu(op)), applySpec, spec, t, op)
     : spec.apply(t, op);
   return spec.result(t.k, op, raw);
 }
