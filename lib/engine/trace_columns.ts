@@ -23,7 +23,7 @@ const KIND_BITS = 0x1f, MULTI = 0x20, PREVIOUS = 0x40, RET = 0x80;
 /**
  * The kind of a ring record that stands for a run of `cpuhp_enter`/`cpuhp_exit` pairs
  * (lib/engine/trace_runs.ts): the last kind value, past every event type's. Its columns: `a` the
- * run's id, `b` the target, `c` the control CPU.
+ * run's id, `b` the target, `c` the control CPU, `s` how many events it stands for.
  */
 export const RUN = KIND_BITS;
 /**
@@ -45,7 +45,7 @@ if (TYPES.length > PAIR) {
  * hold depends on the kind: cpuhp_enter idx, target, on, fun; cpuhp_exit idx, state, ret, on; tick
  * handler, -, -, device; tick_do_timer from, to; hang idx, -, -, reason; a clockevent event
  * previous (NONE: undefined), -, ret, device; a run of cpuhp pairs ({@linkcode RUN}) its id,
- * target, control CPU.
+ * target, control CPU, its number of events; a {@linkcode PAIR} as its cpuhp_enter.
  */
 export interface Columns {
   /** Time minus the time of the newest event before it (the ring keeps the oldest's). */

@@ -196,8 +196,12 @@ export class TraceRing {
     c.a[slot] = id;
     c.b[slot] = target;
     c.c[slot] = control;
+    // Its size where a drop reads it (every record of the ring passes there): a run has fewer
+    // than 512 pairs (one per state), so it fits the column.
+    const size = this.#runs.size(id);
+    c.s[slot] = size;
     // #next() counted one event.
-    this.#events += this.#runs.size(id) - 1;
+    this.#events += size - 1;
     return true;
   }
 
@@ -236,7 +240,7 @@ export class TraceRing {
   // How many events the record in `slot` holds (before any of it is dropped).
   #sizeOf(slot: number): number {
     const kind = this.#cols.kind[slot];
-    return kind === RUN ? this.#runs.size(this.#cols.a[slot]) : (kind & RUN) === PAIR ? 2 : 1;
+    return kind === RUN ? this.#cols.s[slot] : (kind & RUN) === PAIR ? 2 : 1;
   }
 
   // The slot of a new newest event (the columns grown when full).
