@@ -7,8 +7,7 @@
  * the ring starts from those (`base`, shared, never changed) and packs what the model emits after,
  * 15 bytes an event: its time as the difference from the event before (a ring is written in time
  * order), summed back in order when read; a run of quiet hotplug callbacks' pairs is one such
- * record (lib/engine/trace_runs.ts), and so is one callback's `cpuhp_enter` with the `cpuhp_exit`
- * right after it (lib/engine/trace_columns.ts `PAIR`).
+ * record (lib/engine/trace_runs.ts), and so is a callback's enter with the exit right after it.
  *
  * @module
  */
@@ -30,6 +29,7 @@ import {
   unpackEvent,
 } from "./trace_columns.ts";
 import { type CpuhpRun, TraceRuns } from "./trace_runs.ts";
+import { grownColumns } from "./trace_grow.ts";
 
 /**
  * The newest trace events, packed: `base` (plain events the ring started from, shared) followed
@@ -57,10 +57,9 @@ export class TraceRing {
   #baseStart = 0;
   #cols: Columns = columns(0);
   // Packed records: slots head .. head+count-1 (mod capacity). A slot is one event, a run of
-  // cpuhp pairs (kind RUN, lib/engine/trace_runs.ts) or one pair (kind PAIR); `#events` is how
-  // many events they hold, the
-  // oldest slot's first `#headSkip` events being dropped (the ring's drops are event-exact: a run
-  // partly overwritten keeps its newest events).
+  // cpuhp pairs (kind RUN, lib/engine/trace_runs.ts) or one pair (PAIR); `#events` is how many
+  // events they hold, the oldest slot's first `#headSkip` being dropped (drops are event-exact:
+  // a run or pair partly overwritten keeps its newest events).
   #head = 0;
   #count = 0;
   #events = 0;
@@ -68,8 +67,7 @@ export class TraceRing {
   // The time of the oldest packed event, and of the newest (what the next event's `dt` is from).
   #headTime = 0;
   #lastTime = 0;
-  // The slot of the newest record when it is a `cpuhp_enter` packed by pushEnter(), else -1: a
-  // `cpuhp_exit` pushed next may make it a PAIR.
+  // The newest record's slot when pushEnter() packed it, else -1: pushExit() may make it a PAIR.
   #enterSlot = -1;
   // Events that do not pack (a value outside a column's range), by slot.
   #loose: Map<number, TraceEvent> | null = null;
@@ -159,14 +157,10 @@ export class TraceRing {
    * nothing between them (a callback that ran no event of its own), which then reads back as both.
    */
   pushExit(time: number, cpu: number, state: number, idx: number, ret: number, on: number): void {
-    const enter = this.#enterSlot;
-    if (
-      enter !== -1 && time === this.#lastTime &&
-      pairExit(this.#cols, enter, cpu, state, idx, ret, on)
-    ) {
-      this.#enterSlot = -1;
-      this.#events++;
-      return;
+    const enter = this.#enterSlot, c = this.#cols;
+    this.#enterSlot = -1;
+    if (enter >= 0 && time === this.#lastTime && pairExit(c, enter, cpu, state, idx, ret, on)) {
+      return void this.#events++;
     }
     const slot = this.#next();
     if (this.#time(slot, time) && packExit(this.#cols, slot, cpu, state, idx, ret, on)) {
@@ -196,8 +190,7 @@ export class TraceRing {
     c.a[slot] = id;
     c.b[slot] = target;
     c.c[slot] = control;
-    // Its size where a drop reads it (every record of the ring passes there): a run has fewer
-    // than 512 pairs (one per state), so it fits the column.
+    // Its size, for a drop (every record passes there); under 1024 events: a pair per state.
     const size = this.#runs.size(id);
     c.s[slot] = size;
     // #next() counted one event.
@@ -395,27 +388,8 @@ export class TraceRing {
   }
 
   #grow(): void {
-    const old = this.#cols;
-    const cap = old.dt.length;
-    const next = columns(Math.min(this.#max, Math.max(64, cap * 2)));
-    const loose = this.#loose;
-    this.#loose = null;
-    // Oldest first from slot 0: the wrapped tail, then the head.
-    const tail = Math.min(this.#count, cap - this.#head);
-    for (const key of Object.keys(old) as (keyof Columns)[]) {
-      const from = old[key], to = next[key];
-      to.set(from.subarray(this.#head, this.#head + tail) as never);
-      to.set(from.subarray(0, this.#count - tail) as never, tail);
-    }
-    if (loose) {
-      this.#loose = new Map();
-      for (let i = 0; i < this.#count; i++) {
-        const e = loose.get((this.#head + i) % cap);
-        if (e) this.#loose.set(i, e);
-      }
-    }
-    this.#cols = next;
-    this.#head = 0;
+    const g = grownColumns(this.#cols, this.#head, this.#count, this.#max, this.#loose);
+    [this.#cols, this.#loose, this.#head] = [g.cols, g.loose, 0];
   }
 
   // The event in `slot`, at `time` (the object kept when it did not pack).

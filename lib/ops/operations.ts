@@ -11,6 +11,7 @@
 
 import { integer, nullable, object, readInput, show } from "../util/check.ts";
 import { checkOperation } from "./operation_check.ts";
+import { runSpec } from "./run_row.ts";
 import { formatDuration, parseDuration } from "../util/duration.ts";
 import { cpuWord, parseWords } from "./grammar.ts";
 import { shellWord, words } from "./lexer.ts";
@@ -33,13 +34,9 @@ import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts
 import { didYouMean } from "../util/hint.ts";
 import { writeReason } from "../hotplug/reasons.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
-import { runAsWith } from "../engine/exec.ts";
-import { shellContext } from "../hotplug/context.ts";
-import { walkStopped } from "../engine/stops.ts";
 import {
   type AdvanceResult,
   advanceResult,
-  type HotplugResult,
   hotplugResult,
   isRunning,
   modprobeResult,
@@ -55,6 +52,7 @@ import type {
   Target,
 } from "./operation.ts";
 
+export { concernedCpu } from "./run_row.ts";
 export type {
   Operation,
   OperationName,
@@ -309,71 +307,6 @@ export function runOperation<O extends Operation>(
     throw new TypeError(`Invalid operation ${show(op)}: expected an object with a kind`);
   }
   return runSpec(t, specOf(op.kind) as unknown as OperationSpec<O>, op);
-}
-
-/**
- * {@linkcode runOperation} of `online N` / `offline N` (`Machine.online()` / `offline()`): their
- * rows taken as they are, with no look-up by kind.
- *
- * @example
- * ```ts
- * import { runHotplug } from "./operations.ts";
- * import { targetOf } from "../api/machine_control.ts";
- * import { vm } from "../../mod.ts";
- * import assert from "node:assert/strict";
- * const t = targetOf(vm().cpus(2).build());
- * assert.equal(runHotplug(t, { kind: "offline", cpu: 1 }).message, "CPU1 offline: ok (207 online -> 0 offline)");
- * assert.throws(() => runHotplug(t, { kind: "online", cpu: 2 }), RangeError);
- * ```
- */
-export function runHotplug(t: Target, op: CpuOp): HotplugResult {
-  return runSpec(t, op.kind === "online" ? OPERATIONS.online : OPERATIONS.offline, op);
-}
-
-// runOperation() of `op` by its row `spec`. The kernel is read once up to the row's apply(),
-// which may replace it (reset); its result is made on the one there is then.
-function runSpec<O extends Operation>(
-  t: Target,
-  spec: OperationSpec<O>,
-  op: O,
-): OperationResults[O["kind"]] {
-  const k = t.k;
-  spec.check(k, op);
-  // A stopped walk holds cpu_hotplug_lock (lib/engine/stops.ts); a reboot discards it.
-  // (Its line is written only for the refusal.)
-  const stopped = op.kind === "reset" || !k.s.walk ? null : walkStopped(k, spec.format(op));
-  if (stopped) throw stopped;
-  const blocked = spec.blocked(k, op);
-  if (blocked) throw blocked();
-  // The shell's task runs it (a trace prints it; an oops kills it).
-  const raw = spec.byShell
-    ? runAsWith(k, shellContext(k, concernedCpu(op)), applySpec, spec, t, op)
-    : spec.apply(t, op);
-  return spec.result(t.k, op, raw);
-}
-
-// `spec.apply(t, op)`, as a function of its own: a closure over them would be built per operation.
-function applySpec<O extends Operation>(spec: OperationSpec<O>, t: Target, op: O): unknown {
-  return spec.apply(t, op);
-}
-
-/**
- * The CPU an operation is about (its CPU, or the CPU in its path), or -1.
- *
- * @example
- * ```ts
- * import { concernedCpu } from "./operations.ts";
- * import assert from "node:assert/strict";
- * assert.equal(concernedCpu({ kind: "offline", cpu: 2 }), 2);
- * const path = "/sys/devices/system/cpu/cpu3/hotplug/target";
- * assert.equal(concernedCpu({ kind: "echo", value: "0\n", path }), 3);
- * assert.equal(concernedCpu({ kind: "advance", ns: 1e6 }), -1);
- * ```
- */
-export function concernedCpu(op: Operation): number {
-  if ("cpu" in op && typeof op.cpu === "number") return op.cpu;
-  const m = "path" in op ? /\/cpu(\d+)\//.exec(op.path) : null;
-  return m ? Number(m[1]) : -1;
 }
 
 /**
