@@ -75,6 +75,22 @@ const cpuhpRun: fc.Arbitrary<CpuhpRun> = fc.array(
 // A run written at `time` for `cpu` towards `target`, control CPU `control`: the `which`-th of
 // the runs made for the property (the walk writes the same run object again and again).
 const runStep = fc.tuple(time, small, any, small, fc.nat(2)).map((r) => ({ run: r }));
+// A callback that goes through invoke(): its cpuhp_enter, maybe an event of its own or a drop,
+// then its cpuhp_exit at the same time or later, showing its state or one below, with `ret` 0
+// or not (the ring keeps the two as one record when nothing came between and the exit is plain).
+const callbackStep = fc.tuple(
+  fc.tuple(time, small, any, fc.oneof(small, any), name, fc.oneof(small, any), fc.boolean()),
+  fc.tuple(
+    fc.constantFrom(0, 0, 0, -16),
+    fc.oneof(
+      fc.constant(null),
+      event.map((e) => ({ push: e })),
+      fc.nat(40).map((n) => ({ drop: n })),
+    ),
+    fc.constantFrom(0, 0, 0, 1),
+    fc.boolean(),
+  ),
+).map(([enter, exit]) => ({ callback: { enter, exit } }));
 
 /** A callback's `cpuhp_enter` and `cpuhp_exit` (ret 0), as lib/hotplug/invoke.ts writes them. */
 function pushPair(
@@ -115,7 +131,18 @@ type CommonStep =
   | { readonly push: TraceEvent }
   | { readonly pair: readonly [number, number, number, number, string, number, number] }
   | { readonly run: readonly [number, number, number, number, number] }
-  | { readonly drop: number };
+  | { readonly drop: number }
+  | {
+    readonly callback: {
+      readonly enter: readonly [number, number, number, number, string, number, boolean];
+      readonly exit: readonly [
+        number,
+        { push: TraceEvent } | { drop: number } | null,
+        number,
+        boolean,
+      ];
+    };
+  };
 type OwnStep = { readonly ticks: unknown } | { readonly branch: boolean };
 
 /**
@@ -143,6 +170,27 @@ function applyStep(
     const dropped = ring.dropOldest(s.drop);
     assert.equal(dropped, Math.min(s.drop, model.length));
     model.splice(0, dropped);
+  } else if ("callback" in s) {
+    const [time, cpu, target, idx, fun, on, multi] = s.callback.enter;
+    const [ret, between, later, below] = s.callback.exit;
+    ring.pushEnter(time, cpu, target, idx, fun, on, multi);
+    model.push(
+      multi
+        ? { type: "cpuhp_enter", time, cpu, target, idx, fun, on, multi }
+        : { type: "cpuhp_enter", time, cpu, target, idx, fun, on },
+    );
+    // An event between them at the enter's time (a pair's own time test would not tell it apart).
+    if (between) {
+      applyStep(
+        ring,
+        model,
+        "push" in between ? { push: { ...between.push, time } } : between,
+        runs,
+      );
+    }
+    const state = below ? idx - 1 : idx, at = time + later;
+    ring.pushExit(at, cpu, state, idx, ret, on);
+    model.push({ type: "cpuhp_exit", time: at, cpu, state, idx, ret, on });
   } else return false;
   return true;
 }
@@ -164,6 +212,7 @@ Deno.test("the packed ring gives back the events it was given, in order, through
           fc.nat(40).map((n) => ({ drop: n })),
           fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
           runStep,
+          callbackStep,
           fc.tuple(
             time,
             fc.integer({ min: 0, max: 2 ** 32 }),
@@ -285,6 +334,7 @@ Deno.test("branches of branches give back the events pushed on each, and leave t
           fc.tuple(time, small, any, any, name, small, any).map((p) => ({ pair: p })),
           fc.constant({ branch: true }),
           runStep,
+          callbackStep,
         ),
         { maxLength: 300 },
       ),

@@ -12,6 +12,7 @@ import { MachineControl, targetOf } from "./machine_control.ts";
 import { checkConfig, checkOptions } from "./config_check.ts";
 import { checkSnapshot } from "./snapshot_check.ts";
 import { checkOperation, echoOf } from "../ops/operation_check.ts";
+import { runSpec } from "../ops/run_row.ts";
 import { configFacts, kconfigLines } from "../kernels/configs.ts";
 import { createKernel } from "../machine/kernel.ts";
 import { ktime } from "../engine/kernel.ts";
@@ -34,6 +35,7 @@ import {
 import {
   type Operation,
   type OperationResults,
+  OPERATIONS,
   parseOperation,
   runOperation,
   type Target,
@@ -160,7 +162,7 @@ export class Machine extends MachineControl {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   online(cpu: number): HotplugResult {
-    return runOperation(this.#t, { kind: "online", cpu });
+    return runSpec(this.#t, OPERATIONS.online, { kind: "online", cpu });
   }
 
   /**
@@ -169,7 +171,7 @@ export class Machine extends MachineControl {
    * @throws {TypeError|RangeError} for a bad CPU number; {@linkcode HangError} when hung.
    */
   offline(cpu: number): HotplugResult {
-    return runOperation(this.#t, { kind: "offline", cpu });
+    return runSpec(this.#t, OPERATIONS.offline, { kind: "offline", cpu });
   }
 
   /**

@@ -23,10 +23,19 @@ const KIND_BITS = 0x1f, MULTI = 0x20, PREVIOUS = 0x40, RET = 0x80;
 /**
  * The kind of a ring record that stands for a run of `cpuhp_enter`/`cpuhp_exit` pairs
  * (lib/engine/trace_runs.ts): the last kind value, past every event type's. Its columns: `a` the
- * run's id, `b` the target, `c` the control CPU.
+ * run's id, `b` the target, `c` the control CPU, `s` how many events it stands for.
  */
 export const RUN = KIND_BITS;
-if (TYPES.length > RUN) {
+/**
+ * The kind of a ring record that stands for one callback's `cpuhp_enter` (or `cpuhp_multi_enter`:
+ * flag `MULTI`) and the `cpuhp_exit` right after it, at one time with `ret` 0: the enter's columns
+ * (`a` idx, `b` target, `c` on, `s` fun), and flag `BELOW` when the exit's `state` is `idx - 1`
+ * (else `idx`). A walk's callbacks with a modelled effect but no event of their own between their
+ * tracepoints are most of those that go through `invoke()` (lib/hotplug/invoke.ts).
+ */
+export const PAIR = KIND_BITS - 1;
+const BELOW = 0x40;
+if (TYPES.length > PAIR) {
   throw new Error("internal: trace event kinds past the ring's bits");
 }
 
@@ -36,7 +45,7 @@ if (TYPES.length > RUN) {
  * hold depends on the kind: cpuhp_enter idx, target, on, fun; cpuhp_exit idx, state, ret, on; tick
  * handler, -, -, device; tick_do_timer from, to; hang idx, -, -, reason; a clockevent event
  * previous (NONE: undefined), -, ret, device; a run of cpuhp pairs ({@linkcode RUN}) its id,
- * target, control CPU.
+ * target, control CPU, its number of events; a {@linkcode PAIR} as its cpuhp_enter.
  */
 export interface Columns {
   /** Time minus the time of the newest event before it (the ring keeps the oldest's). */
@@ -207,6 +216,69 @@ export function packTick(
   c.s[slot] = device;
   c.a[slot] = handler;
   return device !== NONE && handler !== NONE && i16(cpu);
+}
+
+/**
+ * Makes the `cpuhp_enter` packed in `slot` the {@linkcode PAIR} of it and a `cpuhp_exit` at the
+ * same time with these fields; false, changing nothing, when they are not its exit as a pair
+ * keeps it (another CPU, state or `on`, `ret` not 0, a `state` other than `idx` or `idx - 1`).
+ *
+ * @example
+ * ```ts
+ * import { columns, packEnter, pairExit, pairEventsTo } from "./trace_columns.ts";
+ * import { TraceNames } from "./trace_names.ts";
+ * import type { TraceEvent } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * const c = columns(1), names = new TraceNames();
+ * packEnter(c, names, 0, 1, 0, 177, "hv_synic_cleanup", 1, false);
+ * assert.equal(pairExit(c, 0, 1, 176, 177, -16, 1), false);
+ * assert.equal(pairExit(c, 0, 1, 176, 177, 0, 1), true);
+ * const out: TraceEvent[] = [];
+ * pairEventsTo(out, c, names, 0, 9, 0);
+ * assert.deepEqual(out, [
+ *   { type: "cpuhp_enter", time: 9, cpu: 1, target: 0, idx: 177, fun: "hv_synic_cleanup", on: 1 },
+ *   { type: "cpuhp_exit", time: 9, cpu: 1, state: 176, idx: 177, ret: 0, on: 1 },
+ * ]);
+ * ```
+ */
+export function pairExit(
+  c: Columns,
+  slot: number,
+  cpu: number,
+  state: number,
+  idx: number,
+  ret: number,
+  on: number,
+): boolean {
+  const kind = c.kind[slot];
+  if (
+    (kind & ~MULTI) !== ENTER || ret !== 0 || signed(c.cpu[slot]) !== cpu ||
+    signed(c.a[slot]) !== idx || signed(c.c[slot]) !== on || (state !== idx && state !== idx - 1)
+  ) return false;
+  c.kind[slot] = (kind & MULTI) | PAIR | (state === idx ? 0 : BELOW);
+  return true;
+}
+
+/**
+ * Appends to `out` the events of the {@linkcode PAIR} in `slot` written at `time`, from its
+ * `from`-th on (0: both; 1: the exit), as fresh objects.
+ */
+export function pairEventsTo(
+  out: TraceEvent[],
+  c: Columns,
+  names: TraceNames,
+  slot: number,
+  time: number,
+  from: number,
+): void {
+  const flags = c.kind[slot];
+  const cpu = signed(c.cpu[slot]), idx = signed(c.a[slot]), on = signed(c.c[slot]);
+  if (from === 0) {
+    const fun = names.list[c.s[slot]];
+    out.push(cpuhpEnterEvent(time, cpu, signed(c.b[slot]), idx, fun, on, (flags & MULTI) !== 0));
+  }
+  const state = (flags & BELOW) !== 0 ? idx - 1 : idx;
+  out.push({ type: "cpuhp_exit", time, cpu, state, idx, ret: 0, on });
 }
 
 // Stores name `s`'s id in `col[slot]`; false when the name table is full.

@@ -7,7 +7,7 @@
  * the ring starts from those (`base`, shared, never changed) and packs what the model emits after,
  * 15 bytes an event: its time as the difference from the event before (a ring is written in time
  * order), summed back in order when read; a run of quiet hotplug callbacks' pairs is one such
- * record (lib/engine/trace_runs.ts).
+ * record (lib/engine/trace_runs.ts), and so is a callback's enter with the exit right after it.
  *
  * @module
  */
@@ -21,11 +21,15 @@ import {
   packEnter,
   packEvent,
   packExit,
+  PAIR,
+  pairEventsTo,
+  pairExit,
   RUN,
   signed,
   unpackEvent,
 } from "./trace_columns.ts";
 import { type CpuhpRun, TraceRuns } from "./trace_runs.ts";
+import { grownColumns } from "./trace_grow.ts";
 
 /**
  * The newest trace events, packed: `base` (plain events the ring started from, shared) followed
@@ -52,10 +56,10 @@ export class TraceRing {
   #baseLen: number;
   #baseStart = 0;
   #cols: Columns = columns(0);
-  // Packed records: slots head .. head+count-1 (mod capacity). A slot is one event, or a run of
-  // cpuhp pairs (kind RUN, lib/engine/trace_runs.ts); `#events` is how many events they hold, the
-  // oldest slot's first `#headSkip` events being dropped (the ring's drops are event-exact: a run
-  // partly overwritten keeps its newest events).
+  // Packed records: slots head .. head+count-1 (mod capacity). A slot is one event, a run of
+  // cpuhp pairs (kind RUN, lib/engine/trace_runs.ts) or one pair (PAIR); `#events` is how many
+  // events they hold, the oldest slot's first `#headSkip` being dropped (drops are event-exact:
+  // a run or pair partly overwritten keeps its newest events).
   #head = 0;
   #count = 0;
   #events = 0;
@@ -63,6 +67,8 @@ export class TraceRing {
   // The time of the oldest packed event, and of the newest (what the next event's `dt` is from).
   #headTime = 0;
   #lastTime = 0;
+  // The newest record's slot when pushEnter() packed it, else -1: pushExit() may make it a PAIR.
+  #enterSlot = -1;
   // Events that do not pack (a value outside a column's range), by slot.
   #loose: Map<number, TraceEvent> | null = null;
   #names = new TraceNames();
@@ -140,14 +146,22 @@ export class TraceRing {
       packEnter(this.#cols, this.#names, slot, cpu, target, idx, fun, on, multi)
     ) {
       this.#loose?.delete(slot);
+      this.#enterSlot = slot;
     } else this.#keepLoose(slot, cpuhpEnterEvent(time, cpu, target, idx, fun, on, multi));
   }
 
   /**
    * Appends a `cpuhp_exit` event from its fields, as {@linkcode TraceRing.push} of
-   * `{ type, time, cpu, state, idx, ret, on }` would.
+   * `{ type, time, cpu, state, idx, ret, on }` would: into the record of the `cpuhp_enter`
+   * {@linkcode TraceRing.pushEnter} appended last when it is its exit at the same time with
+   * nothing between them (a callback that ran no event of its own), which then reads back as both.
    */
   pushExit(time: number, cpu: number, state: number, idx: number, ret: number, on: number): void {
+    const enter = this.#enterSlot, c = this.#cols;
+    this.#enterSlot = -1;
+    if (enter >= 0 && time === this.#lastTime && pairExit(c, enter, cpu, state, idx, ret, on)) {
+      return void this.#events++;
+    }
     const slot = this.#next();
     if (this.#time(slot, time) && packExit(this.#cols, slot, cpu, state, idx, ret, on)) {
       this.#loose?.delete(slot);
@@ -176,8 +190,11 @@ export class TraceRing {
     c.a[slot] = id;
     c.b[slot] = target;
     c.c[slot] = control;
+    // Its size, for a drop (every record passes there); under 1024 events: a pair per state.
+    const size = this.#runs.size(id);
+    c.s[slot] = size;
     // #next() counted one event.
-    this.#events += this.#runs.size(id) - 1;
+    this.#events += size - 1;
     return true;
   }
 
@@ -188,6 +205,7 @@ export class TraceRing {
    * room, a `dt` that does not pack): push them (lib/engine/trace_ticks.ts, a run's ticks).
    */
   reserve(count: number, first: number, last: number): number {
+    this.#enterSlot = -1;
     const need = this.#count + count;
     while (need > this.#cols.dt.length && this.#cols.dt.length < this.#max) this.#grow();
     const cap = this.#cols.dt.length, end = this.#head + this.#count, dt = first - this.#lastTime;
@@ -214,7 +232,8 @@ export class TraceRing {
 
   // How many events the record in `slot` holds (before any of it is dropped).
   #sizeOf(slot: number): number {
-    return this.#cols.kind[slot] === RUN ? this.#runs.size(this.#cols.a[slot]) : 1;
+    const kind = this.#cols.kind[slot];
+    return kind === RUN ? this.#cols.s[slot] : (kind & RUN) === PAIR ? 2 : 1;
   }
 
   // The slot of a new newest event (the columns grown when full).
@@ -228,6 +247,7 @@ export class TraceRing {
     const slot = this.#head + this.#count;
     this.#count++;
     this.#events++;
+    this.#enterSlot = -1;
     // The wrap as a subtraction made every call (of 0 until the ring wraps), not one first made
     // when it first wraps: optimised code that never saw it would deoptimise there (--trace-deopt:
     // "Insufficient type feedback for binary operation") and stay off TurboFan for thousands of calls.
@@ -280,6 +300,7 @@ export class TraceRing {
       this.#count = 0;
       this.#events = 0;
       this.#headSkip = 0;
+      this.#enterSlot = -1;
       return;
     }
     // The new oldest record's time, summed from the old one's (before their slots are let go).
@@ -360,33 +381,15 @@ export class TraceRing {
       if (c.kind[slot] === RUN) {
         const cpu = signed(c.cpu[slot]), target = signed(c.b[slot]), control = signed(c.c[slot]);
         this.#runs.eventsTo(out, c.a[slot], time, cpu, target, control, first + skip, size);
-      } else out.push(this.#unpack(slot, time));
+      } else if (size === 2) pairEventsTo(out, c, this.#names, slot, time, first + skip);
+      else out.push(this.#unpack(slot, time));
       skip = 0;
     }
   }
 
   #grow(): void {
-    const old = this.#cols;
-    const cap = old.dt.length;
-    const next = columns(Math.min(this.#max, Math.max(64, cap * 2)));
-    const loose = this.#loose;
-    this.#loose = null;
-    // Oldest first from slot 0: the wrapped tail, then the head.
-    const tail = Math.min(this.#count, cap - this.#head);
-    for (const key of Object.keys(old) as (keyof Columns)[]) {
-      const from = old[key], to = next[key];
-      to.set(from.subarray(this.#head, this.#head + tail) as never);
-      to.set(from.subarray(0, this.#count - tail) as never, tail);
-    }
-    if (loose) {
-      this.#loose = new Map();
-      for (let i = 0; i < this.#count; i++) {
-        const e = loose.get((this.#head + i) % cap);
-        if (e) this.#loose.set(i, e);
-      }
-    }
-    this.#cols = next;
-    this.#head = 0;
+    const g = grownColumns(this.#cols, this.#head, this.#count, this.#max, this.#loose);
+    [this.#cols, this.#loose, this.#head] = [g.cols, g.loose, 0];
   }
 
   // The event in `slot`, at `time` (the object kept when it did not pack).

@@ -75,7 +75,9 @@ export function walk(
   const s = k.s;
   const st = s.cpus[cpu];
   const from = st.state;
-  const changes: BindingChange[] = [];
+  // Made with its first change (most walks change one device or none): an empty array that is
+  // pushed to grows a backing store of 17 slots.
+  let changes: BindingChange[] | null = null;
   const op: HotplugOp = {
     cpu,
     control: control ?? firstOnlineBut(k, cpu),
@@ -90,14 +92,16 @@ export function walk(
   const onDevice = (on: number, device: string | null, previous: string | null) => {
     if (on !== cpu) return;
     const step = op.step === null ? null : k.steps[op.step];
-    changes.push({
+    const change: BindingChange = {
       state: st.state,
       step: op.step,
       stepName: step ? step.name ?? step.id : null,
       teardown: op.stepTeardown,
       device,
       previous,
-    });
+    };
+    if (changes === null) changes = [change];
+    else changes.push(change);
   };
   k.observers.addDevice(onDevice);
   let ret = 0;
@@ -136,7 +140,15 @@ export function walk(
       time: ktime(k),
     });
   }
-  return { ret, from, to: st.state, hang, changes, failure: op.failure, calls: op.calls ?? 0 };
+  return {
+    ret,
+    from,
+    to: st.state,
+    hang,
+    changes: changes ?? [],
+    failure: op.failure,
+    calls: op.calls ?? 0,
+  };
 }
 
 // The walk proper, in the control task. A function of its own, not a closure: walk() would build

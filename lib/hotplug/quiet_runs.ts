@@ -49,10 +49,17 @@ export interface QuietRun {
   readonly trace: CpuhpRun;
 }
 
-// Each step table's runs, by quietRunKey(); the last table asked for, kept at hand.
-const RUNS = new WeakMap<StepIndex, Map<number, QuietRun>>();
+// Each step table's runs: all of them by key (their arguments), and at each start (its first
+// state, `below` and the three flags) the last one asked for with its end, which a walk asks for
+// again and again (a look-up in two arrays, not a hash); the last table asked for kept at hand.
+interface Runs {
+  readonly byKey: Map<number, QuietRun>;
+  readonly lastEnd: Int32Array;
+  readonly last: (QuietRun | undefined)[];
+}
+const RUNS = new WeakMap<StepIndex, Runs>();
 let lastIndex: StepIndex | null = null;
-let lastRuns = new Map<number, QuietRun>();
+let lastRuns: Runs | null = null;
 
 /**
  * The run of the quiet callbacks of `index` from state `first` to `end` (both with a callback in
@@ -86,20 +93,29 @@ export function quietRun(
   onCpu: boolean,
   onControl: boolean,
 ): QuietRun {
-  if (index !== lastIndex) {
-    let runs = RUNS.get(index);
-    if (!runs) RUNS.set(index, runs = new Map());
+  let runs = lastRuns;
+  const n = index.up.length;
+  if (index !== lastIndex || runs === null) {
+    runs = RUNS.get(index) ?? null;
+    if (runs === null) {
+      const last = new Array<QuietRun | undefined>(16 * n).fill(undefined);
+      runs = { byKey: new Map(), lastEnd: new Int32Array(16 * n).fill(-1), last };
+      RUNS.set(index, runs);
+    }
     lastIndex = index;
     lastRuns = runs;
   }
-  const n = index.up.length;
-  const key = ((first * n + end) * 2 + below) * 8 + (bringup ? 4 : 0) + (onCpu ? 2 : 0) +
+  const start = (first * 2 + below) * 8 + (bringup ? 4 : 0) + (onCpu ? 2 : 0) +
     (onControl ? 1 : 0);
-  let run = lastRuns.get(key);
+  if (runs.lastEnd[start] === end) return runs.last[start]!;
+  const key = start * n + end;
+  let run = runs.byKey.get(key);
   if (!run) {
     run = makeRun(index, bringup, first, end, below, onCpu, onControl);
-    lastRuns.set(key, run);
+    runs.byKey.set(key, run);
   }
+  runs.lastEnd[start] = end;
+  runs.last[start] = run;
   return run;
 }
 

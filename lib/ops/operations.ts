@@ -11,6 +11,7 @@
 
 import { integer, nullable, object, readInput, show } from "../util/check.ts";
 import { checkOperation } from "./operation_check.ts";
+import { runSpec } from "./run_row.ts";
 import { formatDuration, parseDuration } from "../util/duration.ts";
 import { cpuWord, parseWords } from "./grammar.ts";
 import { shellWord, words } from "./lexer.ts";
@@ -33,9 +34,6 @@ import { loadModule, MODULE_NAMES, type ModuleLoad } from "../machine/modules.ts
 import { didYouMean } from "../util/hint.ts";
 import { writeReason } from "../hotplug/reasons.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
-import { runAsWith } from "../engine/exec.ts";
-import { shellContext } from "../hotplug/context.ts";
-import { walkStopped } from "../engine/stops.ts";
 import {
   type AdvanceResult,
   advanceResult,
@@ -54,6 +52,7 @@ import type {
   Target,
 } from "./operation.ts";
 
+export { concernedCpu } from "./run_row.ts";
 export type {
   Operation,
   OperationName,
@@ -307,43 +306,7 @@ export function runOperation<O extends Operation>(
   if (!op || typeof op !== "object") {
     throw new TypeError(`Invalid operation ${show(op)}: expected an object with a kind`);
   }
-  const spec = specOf(op.kind) as unknown as OperationSpec<O>;
-  spec.check(t.k, op);
-  // A stopped walk holds cpu_hotplug_lock (lib/engine/stops.ts); a reboot discards it.
-  // (Its line is written only for the refusal.)
-  const stopped = op.kind === "reset" || !t.k.s.walk ? null : walkStopped(t.k, spec.format(op));
-  if (stopped) throw stopped;
-  const blocked = spec.blocked(t.k, op);
-  if (blocked) throw blocked();
-  // The shell's task runs it (a trace prints it; an oops kills it).
-  const raw = spec.byShell
-    ? runAsWith(t.k, shellContext(t.k, concernedCpu(op)), applySpec, spec, t, op)
-    : spec.apply(t, op);
-  return spec.result(t.k, op, raw);
-}
-
-// `spec.apply(t, op)`, as a function of its own: a closure over them would be built per operation.
-function applySpec<O extends Operation>(spec: OperationSpec<O>, t: Target, op: O): unknown {
-  return spec.apply(t, op);
-}
-
-/**
- * The CPU an operation is about (its CPU, or the CPU in its path), or -1.
- *
- * @example
- * ```ts
- * import { concernedCpu } from "./operations.ts";
- * import assert from "node:assert/strict";
- * assert.equal(concernedCpu({ kind: "offline", cpu: 2 }), 2);
- * const path = "/sys/devices/system/cpu/cpu3/hotplug/target";
- * assert.equal(concernedCpu({ kind: "echo", value: "0\n", path }), 3);
- * assert.equal(concernedCpu({ kind: "advance", ns: 1e6 }), -1);
- * ```
- */
-export function concernedCpu(op: Operation): number {
-  if ("cpu" in op && typeof op.cpu === "number") return op.cpu;
-  const m = "path" in op ? /\/cpu(\d+)\//.exec(op.path) : null;
-  return m ? Number(m[1]) : -1;
+  return runSpec(t, specOf(op.kind) as unknown as OperationSpec<O>, op);
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Kernel } from "../engine/kernel.ts";
+import type { Kernel, Step } from "../engine/kernel.ts";
 import type { Hang } from "../engine/state.ts";
 import { ERRNO, type ErrnoName, errnoName } from "../util/errno.ts";
 import { type RefusalId, REFUSALS } from "../util/refusals.ts";
@@ -243,11 +243,7 @@ export function hotplugResult(
   } else if (errno) {
     message = `CPU${cpu} ${operation} failed: ${out.ret} ${errno} (${ERRNO[errno].text}): ` +
       reason!.text;
-  } else {
-    message = `CPU${cpu} ${operation}: ok (${out.from} ${
-      stateName(k, out.from)
-    } -> ${out.to} ${toName})`;
-  }
+  } else message = `CPU${cpu}${okWords(k, operation, out.from, out.to)}`;
   return {
     ok: !errno && !out.hang,
     operation,
@@ -262,6 +258,24 @@ export function hotplugResult(
     changes: out.changes,
     reason,
   };
+}
+
+// The words of a success after its CPU (` offline: ok (207 online -> 0 offline)`), by step table
+// (never changed, only replaced) and kind, from and to state: made once, the message of every
+// success is then two strings joined, not a dozen (half an offline+online cycle's garbage was
+// its messages' pieces).
+const OK_WORDS = new WeakMap<readonly Step[], Map<number, string>>();
+
+function okWords(k: Kernel, operation: "online" | "offline", from: number, to: number): string {
+  let words = OK_WORDS.get(k.steps);
+  if (!words) OK_WORDS.set(k.steps, words = new Map());
+  const key = (from * k.steps.length + to) * 2 + (operation === "online" ? 1 : 0);
+  let w = words.get(key);
+  if (w === undefined) {
+    w = ` ${operation}: ok (${from} ${stateName(k, from)} -> ${to} ${stateName(k, to)})`;
+    words.set(key, w);
+  }
+  return w;
 }
 
 /** The result of a hibernation or resume (`what`) that ended in `out`. */
