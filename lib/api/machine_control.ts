@@ -301,10 +301,13 @@ export class MachineControl {
   // Every CPU's tick device, kept as the machine runs (lib/machine/bound_index.ts).
   readonly #index = new BoundIndex();
 
-  /** Where a stopped walk is stopped, or null when none is. */
+  /** Where a stopped walk is stopped (a copy), or null when none is. */
   get stopped(): StopPoint | null {
     const w = this.#k.s.walk;
-    return w ? structuredClone(w.at) : null;
+    // A stop point's fields are all numbers, strings, booleans or null (a snapshot's are checked
+    // to be: lib/api/snapshot_check.ts): a shallow copy is a whole one, in a tenth of the time of
+    // a structured clone.
+    return w ? { ...w.at } : null;
   }
 
   #operation(operation: string | Operation): Operation {
