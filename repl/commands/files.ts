@@ -51,17 +51,22 @@ export const FILE_COMMANDS: Readonly<Record<string, Command>> = {
       const { positionals } = parse(this, argv);
       const path = positionals[0] ?? "/sys/devices/system/cpu";
       const machine = session.machine!;
-      const kind = machine.stat(path);
-      // Like ls: a file lists as itself.
-      if (kind === "file") return { text: path, result: [path] };
-      if (kind === null) {
+      // A directory is listed at once (readDir() refuses exactly what stat() does not call a
+      // directory: asking stat() first walked the path table twice).
+      let entries;
+      try {
+        entries = machine.readDir(path);
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        // Like ls: a file lists as itself.
+        if (machine.stat(path) === "file") return { text: path, result: [path] };
         throw new RangeError(
           `cannot access ${
             JSON.stringify(path.replace(/\/+$/, ""))
           }: no such directory in the modelled sysfs/procfs`,
         );
       }
-      const list = machine.readDir(path).map((e) => e.name);
+      const list = entries.map((e) => e.name);
       return { text: list.join("  "), result: list };
     },
   },

@@ -42,9 +42,10 @@ function after(
   r: RunUntilResult,
 ): Result {
   const m = session.machine!;
+  const stopped = m.stopped !== null;
   // The walk ended: the session log gets its operation, whole (it replays unbroken to the same end).
-  if (!m.stopped) session.log.push(operation);
-  if (r.stopped && m.stopped) {
+  if (!stopped) session.log.push(operation);
+  if (r.stopped && stopped) {
     return stopResult(null, stopLines(m, devices, r.stopped), r);
   }
   const kind = operation.split(" ")[0] as OperationName;
@@ -116,14 +117,15 @@ const stepCommand: Command = {
     const op = argv.length
       ? parseOperation(argv.map(shellWord).join(" "), { cpus: m.config.cpus })
       : null;
-    if (!op && !m.stopped) {
+    const stopped = m.stopped;
+    if (!op && !stopped) {
       throw new ReplError(
         "nothing to step: no hotplug walk is stopped (set a breakpoint with break, or step an " +
           "operation: step offline 2)",
       );
     }
     const devices = devicesNow(m);
-    const line = op ? formatOperation(op) : m.stopped!.operation!;
+    const line = op ? formatOperation(op) : stopped!.operation!;
     return after(session, line, devices, op ? m.step(op) : m.step());
   },
 };
@@ -135,13 +137,14 @@ const continueCommand: Command = {
   run(session, argv) {
     parse(this, argv);
     const m = session.machine!;
-    if (!m.stopped) {
+    const stopped = m.stopped;
+    if (!stopped) {
       throw new ReplError(
         "nothing to continue: no hotplug walk is stopped (advance lets time pass)",
       );
     }
     const devices = devicesNow(m);
-    const line = m.stopped.operation!;
+    const line = stopped.operation!;
     return after(session, line, devices, m.runUntil(breakpointsOf(m).map((b) => b.condition)));
   },
 };
