@@ -149,6 +149,32 @@ export function deviceAt(s: MachineState, kind: string, cpu: number): DeviceStat
 }
 
 /**
+ * The struct of the `i`th per-CPU kind (in table order) on `cpu`, or undefined: what
+ * {@linkcode deviceAt} finds for that kind, without looking the kind up (a CPU's structs are
+ * consecutive numbers; the dead CPU's cleanup goes through all of them).
+ *
+ * @example
+ * ```ts
+ * import { deviceAt, perCpuDevice } from "./device_table.ts";
+ * import { PER_CPU_KINDS } from "../time/devices.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).build().config);
+ * const snap = vm({ cpus: 2 }).build().snapshot();
+ * for (let i = 0; i < PER_CPU_KINDS.length; i++) {
+ *   assert.equal(perCpuDevice(k.s, i, 1), deviceAt(k.s, PER_CPU_KINDS[i], 1));
+ *   assert.equal(perCpuDevice(snap, i, 1), deviceAt(snap, PER_CPU_KINDS[i], 1));
+ * }
+ * ```
+ */
+export function perCpuDevice(s: MachineState, i: number, cpu: number): DeviceState | undefined {
+  const t = s.table;
+  if (t === undefined) return s.devices![`${perCpuKinds[i]}:${cpu}`];
+  return t[globalKinds.length + cpu * perCpuKinds.length + i];
+}
+
+/**
  * Registers `d` as its id's struct.
  *
  * @example

@@ -19,13 +19,13 @@ import {
 } from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
 import { DEVICE_KINDS, PER_CPU_KINDS } from "./devices.ts";
-import { listDel, listed } from "../engine/list.ts";
+import { listDelStruct, listedStruct } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
 import { resetHrtimerBase } from "./hrtimer_base.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";
-import { deviceAt, dropDevice } from "../engine/device_table.ts";
+import { deviceAt, dropDevice, perCpuDevice } from "../engine/device_table.ts";
 
 /**
  * `tick_handover_do_timer()` on the dying CPU (tick-common.c:410-418): if it owns the duty,
@@ -61,7 +61,7 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
   // Indexed loops here and below: they run once per offline, mostly before they are optimised,
   // where `for…of` builds an iterator and a result per element.
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const d = deviceAt(k.s, PER_CPU_KINDS[i], cpu);
+    const d = perCpuDevice(k.s, i, cpu);
     if (d) hwStop(d);
   }
 }
@@ -71,12 +71,13 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
  * not the broadcast device: unregistered (`list_del()`, then freed), its struct resolved once.
  */
 function unregisterDead(s: MachineState, d: DeviceState): void {
+  if (!listedStruct(s, d)) return;
   const id = d.id;
-  if (!listed(s, id) || s.broadcast.dev === id) return;
+  if (s.broadcast.dev === id) return;
   if (d.state !== CE_STATE.DETACHED) {
     throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
   }
-  listDel(s, id);
+  listDelStruct(s, d);
   dropDevice(s, id);
 }
 
@@ -120,7 +121,7 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   // per-CPU structs, and a global device pinned to it), in that order.
   walkDevices(k, "tick_cleanup_dead_cpu");
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const d = deviceAt(s, PER_CPU_KINDS[i], cpu);
+    const d = perCpuDevice(s, i, cpu);
     if (d) unregisterDead(s, d);
   }
   for (let i = 0; i < GLOBAL_KINDS.length; i++) {
