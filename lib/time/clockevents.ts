@@ -38,7 +38,8 @@ import {
 import { refillTiming } from "../engine/device.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
-import { deviceOf, dropDevice, putDevice } from "../engine/device_table.ts";
+import { deviceOf, putDevice } from "../engine/device_table.ts";
+import { freeDevice } from "./device_free.ts";
 
 /** Looks up a registered device. */
 export function dev(k: Kernel, id: string): DeviceState {
@@ -339,7 +340,7 @@ function ipiContext(k: Kernel, cpu: number): ExecContext {
  * A DETACHED broadcast device is one registered again (the double add of lib/time/list_corruption.ts).
  */
 function forget(k: Kernel, id: string): void {
-  if (k.s.broadcast.dev !== id) dropDevice(k.s, id);
+  if (k.s.broadcast.dev !== id) freeDevice(k, id);
 }
 
 /** `__clockevents_try_unbind()` (clockevents.c:387-396). */
