@@ -22,6 +22,8 @@ const KIND_SLOT = new Map<string, number>();
 // compared by pointer from then on; a Map hashed and compared the ids built as `kind:cpu` (cons
 // strings) each time, which made a 2048-CPU listing three times slower than the record by id.
 let NUMBERS: Record<string, number> = Object.create(null);
+let lastId = "";
+let lastNumber = -1;
 
 /**
  * Sets the device kinds the table numbers (once, from the device template table): global kinds
@@ -41,6 +43,7 @@ export function defineDeviceKinds(kinds: readonly { kind: string; perCpu: boolea
   perCpuKinds = kinds.filter((k) => k.perCpu).map((k) => k.kind);
   KIND_SLOT.clear();
   NUMBERS = Object.create(null);
+  lastId = "";
   globalKinds.forEach((k, i) => KIND_SLOT.set(k, i));
   perCpuKinds.forEach((k, i) => KIND_SLOT.set(k, globalKinds.length + i));
 }
@@ -78,6 +81,9 @@ export function deviceNumber(kind: string, cpu: number): number {
  * ```
  */
 export function numberOf(id: string): number {
+  // The id last asked for, first: a walk asks for its CPU's tick device again and again (an id a
+  // state holds is the struct's own string, so this is a pointer compare).
+  if (id === lastId) return lastNumber;
   let n = NUMBERS[id];
   if (n === undefined) {
     const colon = id.lastIndexOf(":");
@@ -86,6 +92,8 @@ export function numberOf(id: string): number {
       : deviceNumber(id.slice(0, colon), Number(id.slice(colon + 1)));
     NUMBERS[id] = n;
   }
+  lastId = id;
+  lastNumber = n;
   return n;
 }
 
