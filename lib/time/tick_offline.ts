@@ -109,10 +109,13 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   fcallWith(k, "tick_shutdown", tickShutdown, cpu, null);
   // Released structs leave every list (list_del poisons them); one that is still the broadcast
   // device stays referenced (tick_broadcast_device.evtdev), so hvtick keeps it.
-  for (let i = 0; i < s.released.length; i++) {
-    if (s.broadcast.dev !== s.released[i]) freeDevice(k, s.released[i]);
+  // Emptied by pop(), which keeps the array's room: a new array (or `length = 0`) gave its store
+  // back, and the next offline's release into it allocated one again (about 150 bytes a cycle).
+  const released = s.released;
+  while (released.length > 0) {
+    const id = released.pop()!;
+    if (s.broadcast.dev !== id) freeDevice(k, id);
   }
-  s.released = [];
   // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices (its
   // per-CPU structs, and a global device pinned to it), in that order.
   walkDevices(k, "tick_cleanup_dead_cpu");
