@@ -7,7 +7,7 @@
 
 import type { Kernel } from "../engine/kernel.ts";
 import type { DeviceState, MachineState } from "../engine/state.ts";
-import { deviceOf, dropDevice } from "../engine/device_table.ts";
+import { deviceNumber, deviceOf, dropDevice } from "../engine/device_table.ts";
 
 /**
  * The struct `id` leaves the machine (`dropDevice()`). Its stale timer entries stay where they
@@ -34,6 +34,10 @@ export function freeDevice(k: Kernel, id: string): void {
 }
 
 // A timer entry's struct that can never fire again: stopped, and no longer the state's struct.
+// Its slot is found from its kind and cpumask (what its id spells: a per-CPU struct's mask is its
+// CPU, a global kind has one slot), not by building and looking up the id.
 function freedAndStopped(s: MachineState, d: DeviceState): boolean {
-  return d.hwExpires < 0 && deviceOf(s, d.id) !== d;
+  if (d.hwExpires >= 0) return false;
+  const t = s.table;
+  return (t === undefined ? deviceOf(s, d.id) : t[deviceNumber(d.kind, d.mask)]) !== d;
 }
