@@ -22,6 +22,8 @@ const KIND_SLOT = new Map<string, number>();
 // compared by pointer from then on; a Map hashed and compared the ids built as `kind:cpu` (cons
 // strings) each time, which made a 2048-CPU listing three times slower than the record by id.
 let NUMBERS: Record<string, number> = Object.create(null);
+let lastId = "";
+let lastNumber = -1;
 
 /**
  * Sets the device kinds the table numbers (once, from the device template table): global kinds
@@ -41,6 +43,7 @@ export function defineDeviceKinds(kinds: readonly { kind: string; perCpu: boolea
   perCpuKinds = kinds.filter((k) => k.perCpu).map((k) => k.kind);
   KIND_SLOT.clear();
   NUMBERS = Object.create(null);
+  lastId = "";
   globalKinds.forEach((k, i) => KIND_SLOT.set(k, i));
   perCpuKinds.forEach((k, i) => KIND_SLOT.set(k, globalKinds.length + i));
 }
@@ -78,6 +81,9 @@ export function deviceNumber(kind: string, cpu: number): number {
  * ```
  */
 export function numberOf(id: string): number {
+  // The id last asked for, first: a walk asks for its CPU's tick device again and again (an id a
+  // state holds is the struct's own string, so this is a pointer compare).
+  if (id === lastId) return lastNumber;
   let n = NUMBERS[id];
   if (n === undefined) {
     const colon = id.lastIndexOf(":");
@@ -86,6 +92,8 @@ export function numberOf(id: string): number {
       : deviceNumber(id.slice(0, colon), Number(id.slice(colon + 1)));
     NUMBERS[id] = n;
   }
+  lastId = id;
+  lastNumber = n;
   return n;
 }
 
@@ -146,6 +154,32 @@ export function deviceAt(s: MachineState, kind: string, cpu: number): DeviceStat
     return s.devices![KIND_SLOT.get(kind)! < globalKinds.length ? kind : `${kind}:${cpu}`];
   }
   return t[deviceNumber(kind, cpu)];
+}
+
+/**
+ * The struct of the `i`th per-CPU kind (in table order) on `cpu`, or undefined: what
+ * {@linkcode deviceAt} finds for that kind, without looking the kind up (a CPU's structs are
+ * consecutive numbers; the dead CPU's cleanup goes through all of them).
+ *
+ * @example
+ * ```ts
+ * import { deviceAt, perCpuDevice } from "./device_table.ts";
+ * import { PER_CPU_KINDS } from "../time/devices.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).build().config);
+ * const snap = vm({ cpus: 2 }).build().snapshot();
+ * for (let i = 0; i < PER_CPU_KINDS.length; i++) {
+ *   assert.equal(perCpuDevice(k.s, i, 1), deviceAt(k.s, PER_CPU_KINDS[i], 1));
+ *   assert.equal(perCpuDevice(snap, i, 1), deviceAt(snap, PER_CPU_KINDS[i], 1));
+ * }
+ * ```
+ */
+export function perCpuDevice(s: MachineState, i: number, cpu: number): DeviceState | undefined {
+  const t = s.table;
+  if (t === undefined) return s.devices![`${perCpuKinds[i]}:${cpu}`];
+  return t[globalKinds.length + cpu * perCpuKinds.length + i];
 }
 
 /**

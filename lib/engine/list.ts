@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { MachineState } from "./state.ts";
+import type { DeviceState, MachineState } from "./state.ts";
 import type { Device } from "./device.ts";
 import { allDevices, deviceOf } from "./device_table.ts";
 
@@ -42,6 +42,44 @@ export function listDel(s: MachineState, id: string): boolean {
 /** Whether `id` is on the list. */
 export function listed(s: MachineState, id: string): boolean {
   return seqOf(s, id) !== undefined;
+}
+
+/**
+ * {@linkcode listed}, {@linkcode listAdd} and {@linkcode listDel} of a struct the caller holds
+ * (the state's own struct of its id): its link read where it is, not looked up again by its id.
+ *
+ * @example
+ * ```ts
+ * import { listDel, listed, listedStruct } from "./list.ts";
+ * import { deviceOf } from "./device_table.ts";
+ * import { boot } from "../machine/boot.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = boot(vm({ cpus: 2 }).build().config);
+ * const d = deviceOf(k.s, "lapic:1")!;
+ * assert.equal(listedStruct(k.s, d), listed(k.s, d.id));
+ * listDel(k.s, d.id);
+ * assert.equal(listedStruct(k.s, d), false);
+ * ```
+ */
+export function listedStruct(s: MachineState, d: DeviceState): boolean {
+  return s.ceList === undefined ? (d as Device).seq >= 0 : s.ceList[d.id] !== undefined;
+}
+
+/** {@linkcode listAdd} of a struct the caller holds (see {@linkcode listedStruct}). */
+export function listAddStruct(s: MachineState, d: DeviceState): void {
+  if (s.ceList !== undefined) return listAdd(s, d.id);
+  (d as Device).seq = s.ceSeq++;
+  if (s.ceCorrupt?.dev === d.id) s.ceCorrupt.unlinked = false;
+}
+
+/** {@linkcode listDel} of a struct the caller holds (see {@linkcode listedStruct}). */
+export function listDelStruct(s: MachineState, d: DeviceState): boolean {
+  if (s.ceList !== undefined) return listDel(s, d.id);
+  if ((d as Device).seq < 0) return false;
+  (d as Device).seq = -1;
+  if (s.ceCorrupt?.dev === d.id) s.ceCorrupt.unlinked = true;
+  return true;
 }
 
 /** The ids in list order, head first (`list_for_each_entry`), of `ids` (default: every device). */

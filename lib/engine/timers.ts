@@ -31,6 +31,10 @@ export class TimerQueue {
   #lastTime = Number.NaN;
   #last: Bucket | null = null;
   #spare: DeviceState[][] = [];
+  // Structs freed since the last sweep, and the entries that sweep kept (lib/time/clockevents.ts
+  // freeDevice()).
+  #freed = 0;
+  #kept = 0;
 
   /** Adds `device` to the bucket for `time`. */
   arm(time: number, device: DeviceState): void {
@@ -127,11 +131,65 @@ export class TimerQueue {
     if (this.#spare.length < 4) this.#spare.push(devices);
   }
 
+  /**
+   * Notes that a device struct was freed; true once enough were since the last
+   * {@linkcode TimerQueue.sweep} for another to pay: more than four times what that sweep kept, and
+   * at least 1024. A sweep reads every entry's struct (at 2048 vCPUs, 2048 live structs scattered
+   * in the heap: 0.1-0.9 ms), so stale entries are let grow to a few times the live ones first.
+   */
+  freedOne(): boolean {
+    return ++this.#freed > Math.max(1024, 4 * this.#kept);
+  }
+
+  /**
+   * Removes the entries whose device `dead(c, d)` says can never fire again from every bucket:
+   * the rest keep their order, and each bucket its sort state and its instant (one left empty
+   * is taken as before). An entry goes stale, not away, when its device is stopped or
+   * re-programmed, and hotplug of a CPU frees its structs and registers new ones: with time not
+   * advancing, the next tick's bucket kept every freed struct's stale entry (one per
+   * offline+online, the struct with it).
+   *
+   * @example
+   * ```ts
+   * import { TimerQueue } from "./timers.ts";
+   * import { vm } from "../../mod.ts";
+   * import { createKernel } from "../machine/kernel.ts";
+   * import { allDevices } from "./device_table.ts";
+   * import assert from "node:assert/strict";
+   * const k = createKernel(vm({ cpus: 2 }).build().snapshot());
+   * const [a, b] = allDevices(k.s);
+   * const q = new TimerQueue();
+   * q.arm(5, a);
+   * q.arm(5, b);
+   * q.sweep((dead, d) => d === dead, a);
+   * assert.deepEqual(q.take(), { time: 5, devices: [b], count: 1 });
+   * ```
+   */
+  sweep<C>(dead: (c: C, d: DeviceState) => boolean, c: C): void {
+    let kept = 0;
+    for (const bucket of this.#buckets.values()) {
+      const devices = bucket.devices;
+      let n = 0;
+      for (let i = 0; i < bucket.count; i++) {
+        const d = devices[i];
+        if (!dead(c, d)) devices[n++] = d;
+      }
+      // Past `count` nothing is read: the removed structs are let go.
+      devices.length = n;
+      bucket.count = n;
+      kept += n;
+    }
+    this.#freed = 0;
+    this.#kept = kept;
+  }
+
   /** Forgets everything. */
   clear(): void {
     this.#heap = [];
     this.#buckets.clear();
     this.#spare = [];
     [this.#lastTime, this.#last] = [Number.NaN, null];
+    this.#freed = 0;
+    this.#kept = 0;
   }
 }

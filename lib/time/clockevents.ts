@@ -27,11 +27,19 @@ import {
   KTIME_MAX,
 } from "../engine/state.ts";
 import { candidatesIn, driverCallbacks, viaSynic } from "./devices.ts";
-import { listAdd, listDel, listed, listOrder } from "../engine/list.ts";
+import {
+  listAdd,
+  listAddStruct,
+  listDel,
+  listDelStruct,
+  listedStruct,
+  listOrder,
+} from "../engine/list.ts";
 import { refillTiming } from "../engine/device.ts";
 import { tickCheckNewDevice, tickCheckReplacement, tickInstallReplacement } from "./tick_setup.ts";
 import { E } from "../util/errno.ts";
-import { deviceOf, dropDevice, putDevice } from "../engine/device_table.ts";
+import { deviceOf, putDevice } from "../engine/device_table.ts";
+import { freeDevice } from "./device_free.ts";
 
 /** Looks up a registered device. */
 export function dev(k: Kernel, id: string): DeviceState {
@@ -50,14 +58,16 @@ export function clockeventsRegisterDevice(k: Kernel, d: DeviceState, cpu: number
 }
 
 function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
-  const existing = deviceOf(k.s, d.id);
+  const s = k.s;
+  const existing = deviceOf(s, d.id);
   if (existing) {
     // The struct still exists (static per-CPU memory still referenced, e.g. as the broadcast
     // device): the driver re-initialises the same struct.
     refillTiming(existing, d);
     d = existing;
-  }
-  if (listed(k.s, d.id)) {
+  } else putDevice(s, d);
+  // The struct is the state's own from here: its list link is read and set where it is.
+  if (listedStruct(s, d)) {
     // Registered again while still on clockevent_devices: 5.3-5.4's hv_stimer_init() when a
     // rollback re-runs hv_synic_init() before the CPU died (their hv_stimer_cleanup() only shuts
     // the device down); 6.12's LAPIC of a CPU that comes back while that struct is still the
@@ -75,8 +85,7 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
     });
   }
   d.state = CE_STATE.DETACHED;
-  putDevice(k.s, d);
-  listAdd(k.s, d.id);
+  listAddStruct(s, d);
   emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
   // Under clockevents_lock (raw_spin_lock_irqsave).
   irqsaveWith(k, offerDevice, d, cpu);
@@ -138,7 +147,7 @@ export function clockeventsExchange(
 function exchange(k: Kernel, old: DeviceState | null, next: DeviceState | null): void {
   if (old) {
     clockeventsSwitchState(k, old, CE_STATE.DETACHED);
-    listDel(k.s, old.id);
+    listDelStruct(k.s, old);
     k.s.released.push(old.id);
     old.boundTo = -1;
   }
@@ -175,39 +184,37 @@ function switchState(k: Kernel, d: DeviceState, state: CeState): number {
     if (state === CE_STATE.PERIODIC && !(d.features & FEAT.PERIODIC)) return -E.ENOSYS;
     if (state === CE_STATE.ONESHOT && !(d.features & FEAT.ONESHOT)) return -E.ENOSYS;
     if (state === CE_STATE.ONESHOT_STOPPED && d.state !== CE_STATE.ONESHOT) return -E.EINVAL;
-    const cb = driverCallback(k, d, state);
+    // The driver callback `__clockevents_switch_state()` calls for `state`, if the driver has one
+    // (looked up once: it also says what the hardware does).
+    const cbs = driverCallbacks(k.s.config, d.kind);
+    const cb = state === CE_STATE.DETACHED || state === CE_STATE.SHUTDOWN
+      ? cbs.shutdown
+      : state === CE_STATE.PERIODIC
+      ? cbs.periodic
+      : state === CE_STATE.ONESHOT
+      ? cbs.oneshot
+      : cbs.oneshotStopped;
     if (cb) fcallWith(k, cb, driverSetState, d, state);
-    else driverSetState(k, d, state);
+    // With no shutdown callback the hardware is left as it is; a state with no callback of its
+    // own still takes its effect.
+    else if (state !== CE_STATE.DETACHED && state !== CE_STATE.SHUTDOWN) {
+      driverSetState(k, d, state);
+    }
   }
   d.state = state;
   return 0;
 }
 
-/** The driver callback `__clockevents_switch_state()` calls for `state`, if the driver has one. */
-function driverCallback(k: Kernel, d: DeviceState, state: CeState): string | undefined {
-  const cb = driverCallbacks(k.s.config, d.kind);
-  switch (state) {
-    case CE_STATE.DETACHED:
-    case CE_STATE.SHUTDOWN:
-      return cb.shutdown;
-    case CE_STATE.PERIODIC:
-      return cb.periodic;
-    case CE_STATE.ONESHOT:
-      return cb.oneshot;
-    case CE_STATE.ONESHOT_STOPPED:
-      return cb.oneshotStopped;
-  }
-}
-
-/** The driver's `set_state_*` callback, as its effect on the (simulated) hardware. */
+/**
+ * The driver's `set_state_*` callback, as its effect on the (simulated) hardware; shutting down
+ * (DETACHED, SHUTDOWN) runs only through the driver's shutdown callback.
+ */
 function driverSetState(k: Kernel, d: DeviceState, state: CeState): void {
   switch (state) {
     case CE_STATE.DETACHED:
     case CE_STATE.SHUTDOWN:
     case CE_STATE.ONESHOT_STOPPED:
-      if (driverCallbacks(k.s.config, d.kind).shutdown || state === CE_STATE.ONESHOT_STOPPED) {
-        hwStop(d);
-      }
+      hwStop(d);
       return;
     case CE_STATE.PERIODIC: {
       d.hwEnabled = true;
@@ -333,7 +340,7 @@ function ipiContext(k: Kernel, cpu: number): ExecContext {
  * A DETACHED broadcast device is one registered again (the double add of lib/time/list_corruption.ts).
  */
 function forget(k: Kernel, id: string): void {
-  if (k.s.broadcast.dev !== id) dropDevice(k.s, id);
+  if (k.s.broadcast.dev !== id) freeDevice(k, id);
 }
 
 /** `__clockevents_try_unbind()` (clockevents.c:387-396). */

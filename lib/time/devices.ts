@@ -228,8 +228,11 @@ export const PER_CPU_KINDS: readonly string[] = TEMPLATES.filter((t) => t.perCpu
 );
 
 // A driver's callbacks are a pure function of its template and the config: built once per
-// config object (a state switch asks for them every time).
+// config object (a state switch asks for them every time). The last config's map is kept apart:
+// a kernel asks with one config, and a pointer compare is cheaper than the WeakMap's lookup.
 const CALLBACKS = new WeakMap<MachineConfig, Map<string, DeviceCallbacks>>();
+let lastCallbacksOf: MachineConfig | null = null;
+let lastCallbacks = new Map<string, DeviceCallbacks>();
 
 /**
  * The driver callbacks of device kind `kind` in config `c` (its template's, memoised).
@@ -245,8 +248,10 @@ const CALLBACKS = new WeakMap<MachineConfig, Map<string, DeviceCallbacks>>();
  * ```
  */
 export function driverCallbacks(c: MachineConfig, kind: string): DeviceCallbacks {
-  let byKind = CALLBACKS.get(c);
+  let byKind = c === lastCallbacksOf ? lastCallbacks : CALLBACKS.get(c);
   if (!byKind) CALLBACKS.set(c, byKind = new Map());
+  lastCallbacksOf = c;
+  lastCallbacks = byKind;
   let cb = byKind.get(kind);
   if (!cb) byKind.set(kind, cb = template(kind).callbacks(c));
   return cb;
@@ -260,6 +265,9 @@ export const DEVICE_KINDS: readonly string[] = TEMPLATES.map((t) => t.kind);
 // (lib/engine/device.ts). A per-CPU kind's ids (`kind:cpu`, built as Device.id asks) are shared by
 // every config's record.
 const DRIVERS = new WeakMap<MachineConfig, Map<string, DeviceDriver>>();
+// The last config's map, as for the callbacks above (each hotplug builds two structs).
+let lastDriversOf: MachineConfig | null = null;
+let lastDrivers = new Map<string, DeviceDriver>();
 const IDS = new Map<string, string[]>();
 const NO_TIMING: DeviceTiming = { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 0 };
 
@@ -277,8 +285,10 @@ const NO_TIMING: DeviceTiming = { mult: 0, shift: 0, minDeltaNs: 0, maxDeltaNs: 
  * ```
  */
 export function deviceDriver(c: MachineConfig, kind: string): DeviceDriver {
-  let byKind = DRIVERS.get(c);
+  let byKind = c === lastDriversOf ? lastDrivers : DRIVERS.get(c);
   if (!byKind) DRIVERS.set(c, byKind = new Map());
+  lastDriversOf = c;
+  lastDrivers = byKind;
   let drv = byKind.get(kind);
   if (!drv) {
     const t = template(kind);

@@ -30,7 +30,7 @@
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
-import { runAs, taskContext } from "../engine/exec.ts";
+import { runAsWith, taskContext } from "../engine/exec.ts";
 import { CE_STATE, KTIME_MAX, TICK_DO_TIMER } from "../engine/state.ts";
 import { IDLE } from "../tracing/tasks.ts";
 import { recording } from "../tracing/ftrace.ts";
@@ -122,13 +122,16 @@ function stopExpiry(k: Kernel, cpu: number): number {
  */
 export function tickNohzIdleStop(k: Kernel, cpu: number): void {
   if (!idlesWithNothingToRun(k, cpu) || tickStopped(k, cpu)) return;
-  const stop = () => {
-    const c = k.s.cpus[cpu];
-    c.schedExpires = stopExpiry(k, cpu);
-    programTick(k, cpu);
-  };
-  if (recording(k)) runAs(k, taskContext(cpu, IDLE, { irqsOff: true }), stop);
-  else stop();
+  // Arguments, not a closure: a closure's captured variables make every call (each walk's)
+  // allocate a context, also when the tick runs on.
+  if (recording(k)) runAsWith(k, taskContext(cpu, IDLE, { irqsOff: true }), stopTick, k, cpu, 0);
+  else stopTick(k, cpu);
+}
+
+// `tick_nohz_stop_tick()` in the idle task: the sched timer's new expiry, the device after it.
+function stopTick(k: Kernel, cpu: number): void {
+  k.s.cpus[cpu].schedExpires = stopExpiry(k, cpu);
+  programTick(k, cpu);
 }
 
 /**
@@ -198,12 +201,15 @@ export function whileAwake<A, B, T>(
  */
 export function tickNohzIdleExit(k: Kernel, cpu: number): void {
   if (!tickStopped(k, cpu)) return;
-  const restart = () => {
-    k.s.cpus[cpu].schedExpires = nextTick(k);
-    programTick(k, cpu);
-  };
-  if (recording(k)) runAs(k, taskContext(cpu, IDLE, { irqsOff: true }), restart);
-  else restart();
+  // Arguments, not a closure, as in tickNohzIdleStop().
+  if (recording(k)) runAsWith(k, taskContext(cpu, IDLE, { irqsOff: true }), restartTick, k, cpu, 0);
+  else restartTick(k, cpu);
+}
+
+// `tick_nohz_restart_sched_tick()`: the sched timer back at the next tick, the device after it.
+function restartTick(k: Kernel, cpu: number): void {
+  k.s.cpus[cpu].schedExpires = nextTick(k);
+  programTick(k, cpu);
 }
 
 /** The CPU's tick device follows its sched timer: stopped when there is none. */

@@ -10,22 +10,17 @@ import { type Kernel, ktime } from "../engine/kernel.ts";
 import { emit } from "../engine/log.ts";
 import { irqsaveWith } from "../engine/exec.ts";
 import { fcallWith } from "../tracing/ftrace.ts";
-import {
-  CE_STATE,
-  type DeviceState,
-  type MachineState,
-  TICK_DO_TIMER,
-  TICKDEV_MODE,
-} from "../engine/state.ts";
+import { CE_STATE, type DeviceState, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
 import { clockeventsExchangeDevice, clockeventsShutdown, dev, hwStop } from "./clockevents.ts";
+import { freeDevice } from "./device_free.ts";
 import { DEVICE_KINDS, PER_CPU_KINDS } from "./devices.ts";
-import { listDel, listed } from "../engine/list.ts";
+import { listDelStruct, listedStruct } from "../engine/list.ts";
 import { walkDevices } from "./list_corruption.ts";
 import { resetHrtimerBase } from "./hrtimer_base.ts";
 
 const GLOBAL_KINDS = DEVICE_KINDS.filter((kind) => !PER_CPU_KINDS.includes(kind));
 import { tickBroadcastOffline } from "./tick_broadcast.ts";
-import { deviceAt, dropDevice } from "../engine/device_table.ts";
+import { deviceAt, perCpuDevice } from "../engine/device_table.ts";
 
 /**
  * `tick_handover_do_timer()` on the dying CPU (tick-common.c:410-418): if it owns the duty,
@@ -61,7 +56,7 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
   // Indexed loops here and below: they run once per offline, mostly before they are optimised,
   // where `for…of` builds an iterator and a result per element.
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const d = deviceAt(k.s, PER_CPU_KINDS[i], cpu);
+    const d = perCpuDevice(k.s, i, cpu);
     if (d) hwStop(d);
   }
 }
@@ -70,14 +65,16 @@ export function stopDyingCpuTimers(k: Kernel, cpu: number): void {
  * A registered device of the dead CPU (its cpumask is exactly the CPU) that is still listed and
  * not the broadcast device: unregistered (`list_del()`, then freed), its struct resolved once.
  */
-function unregisterDead(s: MachineState, d: DeviceState): void {
+function unregisterDead(k: Kernel, d: DeviceState): void {
+  const s = k.s;
+  if (!listedStruct(s, d)) return;
   const id = d.id;
-  if (!listed(s, id) || s.broadcast.dev === id) return;
+  if (s.broadcast.dev === id) return;
   if (d.state !== CE_STATE.DETACHED) {
     throw new Error(`internal: BUG_ON(!clockevent_state_detached(${d.name}))`);
   }
-  listDel(s, id);
-  dropDevice(s, id);
+  listDelStruct(s, d);
+  freeDevice(k, id);
 }
 
 /**
@@ -112,20 +109,23 @@ function cleanupDeadCpu(k: Kernel, cpu: number): void {
   fcallWith(k, "tick_shutdown", tickShutdown, cpu, null);
   // Released structs leave every list (list_del poisons them); one that is still the broadcast
   // device stays referenced (tick_broadcast_device.evtdev), so hvtick keeps it.
-  for (let i = 0; i < s.released.length; i++) {
-    if (s.broadcast.dev !== s.released[i]) dropDevice(s, s.released[i]);
+  // Emptied by pop(), which keeps the array's room: a new array (or `length = 0`) gave its store
+  // back, and the next offline's release into it allocated one again (about 150 bytes a cycle).
+  const released = s.released;
+  while (released.length > 0) {
+    const id = released.pop()!;
+    if (s.broadcast.dev !== id) freeDevice(k, id);
   }
-  s.released = [];
   // list_for_each_entry_safe(dev, tmp, &clockevent_devices, list): the dead CPU's devices (its
   // per-CPU structs, and a global device pinned to it), in that order.
   walkDevices(k, "tick_cleanup_dead_cpu");
   for (let i = 0; i < PER_CPU_KINDS.length; i++) {
-    const d = deviceAt(s, PER_CPU_KINDS[i], cpu);
-    if (d) unregisterDead(s, d);
+    const d = perCpuDevice(s, i, cpu);
+    if (d) unregisterDead(k, d);
   }
   for (let i = 0; i < GLOBAL_KINDS.length; i++) {
     const d = deviceAt(s, GLOBAL_KINDS[i], 0);
-    if (d?.mask === cpu) unregisterDead(s, d);
+    if (d?.mask === cpu) unregisterDead(k, d);
   }
   // hres_active is hrtimer_cpu_base's: neither tick_shutdown() nor the dying CPU's
   // hrtimers_cpu_dying() clears it (6.8.1 tick-common.c:420-437, hrtimer.c:2224-2262); only
