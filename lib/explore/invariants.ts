@@ -10,7 +10,7 @@
 import { guestMonotonic, type Kernel } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import { type CpuState, type MachineState, TICKDEV_MODE } from "../engine/state.ts";
-import { sectionOf } from "../engine/line.ts";
+import { type Section, sectionOf } from "../engine/line.ts";
 import { hasWorkingTick, tickDescription } from "../time/tick_handlers.ts";
 import { hasStimer } from "../platform/hyperv/stimer.ts";
 import { HYPERV_INIT_STATE, VP_ASSIST_CRASH } from "../platform/hyperv/kexec.ts";
@@ -48,6 +48,17 @@ export interface BuiltinInvariant {
   readonly during: "all" | "none" | "non-atomic";
   /** Whether the rule is checked between operations too. */
   readonly inStates: boolean;
+  /**
+   * Where in a walk it can be violated, when only at some of the steps it is checked at: before
+   * (`enter`) or after (`exit`) the callback, in one section, at the callbacks named. Its check
+   * returns null elsewhere (it tests the same); a search counts it checked there without calling
+   * it (docs/model.md §Exploration, "Checks skipped").
+   */
+  readonly firesAt?: {
+    readonly phase?: "enter" | "exit";
+    readonly section?: Section;
+    readonly callbacks?: readonly string[];
+  };
   /** For a claim of one design: whether this machine has that design. */
   readonly claimedFor?: (k: Kernel) => boolean;
   /** That design in words (default: 4df4cb9e99's). */
@@ -111,6 +122,7 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       "sleep on timers; 4df4cb9e99 (the stimer is ready before them)",
     during: "all",
     inStates: false,
+    firesAt: { phase: "enter", section: "ONLINE" },
     claimedFor: startingStimer,
     check({ k, step }) {
       if (!step || step.phase !== "enter") return null;
