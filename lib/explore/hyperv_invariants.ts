@@ -162,14 +162,14 @@ export const HYPERV_INVARIANTS = [
     claimBy: "7f828d5fff7d",
     check({ k }: At): string | null {
       if (k.s.config.isolation !== "tdx") return null;
-      const c = k.s.cpus.find((c) =>
-        c.tickDev !== null && deviceOf(k.s, c.tickDev)!.kind === STIMER
-      );
-      return c === undefined
-        ? null
-        : `CPU${c.id}'s tick device is "Hyper-V clockevent" (rating ${
-          deviceOf(k.s, c.tickDev!)!.rating
+      // A loop, not find(): its closure would capture `k`, a context made at every check.
+      for (const c of k.s.cpus) {
+        if (c.tickDev === null || deviceOf(k.s, c.tickDev)!.kind !== STIMER) continue;
+        return `CPU${c.id}'s tick device is "Hyper-V clockevent" (rating ${
+          deviceOf(k.s, c.tickDev)!.rating
         }) in a TDX VM without a paravisor`;
+      }
+      return null;
     },
   },
   {

@@ -111,6 +111,14 @@ export function designOf(k: Kernel): string {
 }
 
 const LAPIC = "lapic";
+
+// no-device-on-offline-cpu on one CPU. A function of its own, not a closure made per check: that
+// was 8.3 M closures (~0.45 GiB) in the 8-vCPU depth-12 search.
+function boundOffline(s: MachineState, c: CpuState): string | null {
+  return c.online || c.tickDev === null
+    ? null
+    : `offline CPU${c.id} still has "${deviceOf(s, c.tickDev)!.name}" as its tick device`;
+}
 const STARTING_DESIGN = "stimer Direct Mode as a STARTING-section state (4df4cb9e99)";
 
 /** Every built-in invariant. */
@@ -193,13 +201,9 @@ export const INVARIANTS: readonly BuiltinInvariant[] = [
       // Inside a walk only the hotplugged CPU's tick device and online bit change (registration,
       // replacement and tick_shutdown all act on the CPU they run for): the others were checked
       // in the state before, and a 2048-vCPU walk need not look at 2048 CPUs per callback.
-      const bound = (c: CpuState) =>
-        c.online || c.tickDev === null
-          ? null
-          : `offline CPU${c.id} still has "${deviceOf(s, c.tickDev)!.name}" as its tick device`;
-      if (step) return bound(s.cpus[step.cpu]);
+      if (step) return boundOffline(s, s.cpus[step.cpu]);
       for (const c of s.cpus) {
-        const message = bound(c);
+        const message = boundOffline(s, c);
         if (message) return message;
       }
       return null;
