@@ -33,7 +33,9 @@ import {
 } from "./invariants.ts";
 import { stateName } from "../machine/info.ts";
 import { didYouMean } from "../util/hint.ts";
-import { isAtomic } from "../engine/line.ts";
+import { type Checked, InvariantChecks } from "./invariant_checks.ts";
+
+export { type Checked, firesAt, InvariantChecks } from "./invariant_checks.ts";
 
 /**
  * What the search does with a violation of `c` in node `node` (inside `last`, at `step`, on `k`):
@@ -71,23 +73,27 @@ export type Recorder = (
 export class Checker {
   readonly #checks: InvariantChecks;
   readonly #point: { -readonly [K in keyof CheckPoint]: CheckPoint[K] };
-  #where = { node: 0, last: null as ExploreOperation | null };
+  #node = 0;
+  #last: ExploreOperation | null = null;
   #muted: string[] | null = null;
   // counted()'s array of the counts before, while no call holds it.
   #was: Float64Array | null = null;
+  // The count arrays counted() has returned, by the hash of their numbers: one array per list of
+  // numbers (the 8-vCPU depth-12 search's 0.43 M calls gave 68 lists; an Int32Array each was an
+  // allocation outside the heap, ~0.7 µs, and garbage for the collector).
+  readonly #made = new Map<number, Int32Array[]>();
+  readonly #out: Int32Array;
 
   /** Checks `checked`, handing violations to `record`. */
   constructor(readonly checked: readonly Checked[], root: Kernel, readonly record: Recorder) {
     this.#checks = new InvariantChecks(checked);
     this.#point = { k: root, step: null, before: { now: 0, monotonic: 0 } };
+    this.#out = new Int32Array(2 * checked.length);
   }
 
   readonly #report = (c: Checked, message: string): void => {
     if (this.#muted) this.#muted.push(c.inv.name);
-    else {
-      const { node, last } = this.#where;
-      this.record(c, message, node, last, this.#point.step, this.#point.k);
-    }
+    else this.record(c, message, this.#node, this.#last, this.#point.step, this.#point.k);
   };
 
   /** Checks every invariant that applies at a step (or, with `step` null, in the state). */
@@ -102,32 +108,40 @@ export class Checker {
     point.k = k;
     point.step = step;
     point.before = before;
-    if (this.#where.node !== node || this.#where.last !== last) this.#where = { node, last };
+    this.#node = node;
+    this.#last = last;
     this.#checks.check(point, this.#report);
   }
 
   /**
    * Runs `f` and returns the counts its checks made, per invariant checks then violations, taken
-   * back out. With `violated`, its violations go there by name instead of being recorded.
+   * back out. With `violated`, its violations go there by name instead of being recorded. The
+   * array returned may be one returned before with the same numbers: read it, do not change it.
    */
   counted(f: () => void, violated?: string[]): Int32Array {
     // The counts before in one typed array, kept for the next call (twice per model run: a new
     // one each time was ~0.4 M arrays of garbage in the 8-vCPU search); a call inside `f` takes
     // its own.
     const checked = this.checked;
+    const checks = this.#checks;
     const was = this.#was ?? new Float64Array(2 * checked.length);
     this.#was = null;
+    checks.flush();
     for (let i = 0; i < checked.length; i++) {
       was[2 * i] = checked[i].checks;
       was[2 * i + 1] = checked[i].violations;
     }
+    const muted = this.#muted;
     this.#muted = violated ?? null;
+    const deferred = checks.defer(true);
     try {
       f();
     } finally {
-      this.#muted = null;
+      this.#muted = muted;
+      checks.flush();
+      checks.defer(deferred);
     }
-    const out = new Int32Array(2 * checked.length);
+    const out = this.#out;
     for (let i = 0; i < checked.length; i++) {
       const c = checked[i];
       out[2 * i] = c.checks - was[2 * i];
@@ -136,7 +150,27 @@ export class Checker {
       c.violations = was[2 * i + 1];
     }
     this.#was = was;
-    return out;
+    return this.#shared(out);
+  }
+
+  // The array of `out`'s numbers made before, or a copy of `out` kept as it.
+  #shared(out: Int32Array): Int32Array {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < out.length; i++) h = Math.imul(h ^ out[i], 0x01000193);
+    const key = h >>> 2;
+    const known = this.#made.get(key);
+    if (known !== undefined) {
+      for (let j = 0; j < known.length; j++) {
+        const a = known[j];
+        let same = true;
+        for (let i = 0; i < out.length && same; i++) same = a[i] === out[i];
+        if (same) return a;
+      }
+    }
+    const copy = out.slice();
+    if (known !== undefined) known.push(copy);
+    else this.#made.set(key, [copy]);
+    return copy;
   }
 
   /** Adds counts from {@linkcode counted}, `times` over. */
@@ -173,18 +207,6 @@ export function violationStep(
     // The walk was going down when its target is below the state it hung at.
     teardown: k.s.cpus[hang.cpu].target < hang.state,
   };
-}
-
-/** An invariant being checked, with its counts. */
-export interface Checked {
-  /** The rule. */
-  readonly inv: BuiltinInvariant;
-  /** Whether violations are expected on the machine's design. */
-  readonly expected: boolean;
-  /** Points checked. */
-  checks: number;
-  /** Points that violated it. */
-  violations: number;
 }
 
 function custom(c: CustomInvariant): BuiltinInvariant {
@@ -258,41 +280,6 @@ export function checkedInvariants(
     } else inv = custom(item);
     return { inv, expected: inv.claimedFor ? !inv.claimedFor(k) : false, checks: 0, violations: 0 };
   });
-}
-
-/**
- * Checks every invariant that applies at a point (a state, an atomic step, another step);
- * `report` gets each violation. The per-kind lists are built once.
- */
-export class InvariantChecks {
-  readonly #states: Checked[];
-  readonly #atomic: Checked[];
-  readonly #steps: Checked[];
-
-  /** Sorts `checked` by where each applies. */
-  constructor(readonly checked: readonly Checked[]) {
-    this.#states = checked.filter((c) => c.inv.inStates);
-    this.#atomic = checked.filter((c) => c.inv.during === "all");
-    this.#steps = checked.filter((c) => c.inv.during !== "none");
-  }
-
-  /** Checks the invariants that apply at `at`. */
-  check(at: CheckPoint, report: (c: Checked, message: string) => void): void {
-    const list = !at.step
-      ? this.#states
-      : isAtomic(at.k.line, at.step.state)
-      ? this.#atomic
-      : this.#steps;
-    for (let i = 0; i < list.length; i++) {
-      const c = list[i];
-      c.checks++;
-      const message = c.inv.check(at);
-      if (message !== null) {
-        c.violations++;
-        report(c, message);
-      }
-    }
-  }
 }
 
 /** One invariant's verdict over everything checked. */

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Kernel } from "../engine/kernel.ts";
+import type { Kernel, Step } from "../engine/kernel.ts";
 import type { StepPoint } from "../engine/observe.ts";
 import { stateName } from "../machine/info.ts";
 import { movesChannels } from "../platform/hyperv/vmbus.ts";
@@ -21,14 +21,37 @@ interface At {
   readonly step: StepPoint | null;
 }
 
+// What the rows read of a step table, found once per table (the 8-vCPU search met the first row's
+// irq_affinity_online_cpu and takedown_cpu steps 0.5 M times, and looked each time): the two
+// states, and the messages of the first row by where it fires, a function of the table alone.
+interface TableFacts {
+  readonly hv: number;
+  readonly irq: number;
+  readonly messages: Map<number, string>;
+}
+const FACTS = new WeakMap<readonly Step[], TableFacts>();
+
+function factsOf(steps: readonly Step[]): TableFacts {
+  let facts = FACTS.get(steps);
+  if (facts === undefined) {
+    facts = {
+      hv: steps.findIndex((s) => s.name !== null && s.name.endsWith("/hyperv_init:online")),
+      irq: steps.findIndex((s) => s.startup?.name === "irq_affinity_online_cpu"),
+      messages: new Map(),
+    };
+    FACTS.set(steps, facts);
+  }
+  return facts;
+}
+
 /** The state whose startup sets up a CPU's hypercall input page (`*\/hyperv_init:online`), or -1. */
 function hypervInitState(k: Kernel): number {
-  return k.steps.findIndex((s) => s.name !== null && s.name.endsWith("/hyperv_init:online"));
+  return factsOf(k.steps).hv;
 }
 
 /** `irq/affinity:online` (CPUHP_AP_IRQ_AFFINITY_ONLINE), or -1. */
 function irqAffinityState(k: Kernel): number {
-  return k.steps.findIndex((s) => s.startup?.name === "irq_affinity_online_cpu");
+  return factsOf(k.steps).irq;
 }
 
 /**
@@ -94,6 +117,7 @@ export const HYPERV_INVARIANTS = [
       "before it a dynamic ONLINE state after CPUHP_AP_IRQ_AFFINITY_ONLINE (6.1.166 hv_init.c:435)",
     during: "all" as const,
     inStates: false,
+    firesAt: { phase: "enter" as const, callbacks: ["irq_affinity_online_cpu", "takedown_cpu"] },
     claimedFor: hypercallPageFixed,
     claim: "the Hyper-V per-CPU init as CPUHP_AP_HYPERV_ONLINE (9636be85cc5b, 6.4)",
     claimBy: "9636be85cc5b",
@@ -103,15 +127,22 @@ export const HYPERV_INVARIANTS = [
       const down = step.teardown && step.callback === "takedown_cpu" &&
         k.line.hvInputPageFreedOnDie;
       if (!up && !down) return null;
-      const hv = hypervInitState(k);
+      const facts = factsOf(k.steps);
+      const hv = facts.hv;
       if (hv < 0 || hv < step.state) return null;
+      // The message is made of the table, the step (its callback is `up`'s) and the CPU: kept.
+      const key = step.cpu < 0x10000 ? (2 * step.state + (up ? 1 : 0)) * 0x10000 + step.cpu : -1;
+      const known = facts.messages.get(key);
+      if (known !== undefined) return known;
       const at = `${step.callback}() (${step.state} ${stateName(k, step.state)})`;
       const init = `(${hv} ${stateName(k, hv)})`;
-      return up
+      const message = up
         ? `${at} runs on CPU${step.cpu} before the startup ${init} has set up its hypercall ` +
           `input page (hyperv_pcpu_input_arg)`
         : `${at} migrates CPU${step.cpu}'s interrupts after the teardown ${init} freed its ` +
           `hypercall input page (hyperv_pcpu_input_arg)`;
+      if (key >= 0) facts.messages.set(key, message);
+      return message;
     },
   },
   {
@@ -131,14 +162,14 @@ export const HYPERV_INVARIANTS = [
     claimBy: "7f828d5fff7d",
     check({ k }: At): string | null {
       if (k.s.config.isolation !== "tdx") return null;
-      const c = k.s.cpus.find((c) =>
-        c.tickDev !== null && deviceOf(k.s, c.tickDev)!.kind === STIMER
-      );
-      return c === undefined
-        ? null
-        : `CPU${c.id}'s tick device is "Hyper-V clockevent" (rating ${
-          deviceOf(k.s, c.tickDev!)!.rating
+      // A loop, not find(): its closure would capture `k`, a context made at every check.
+      for (const c of k.s.cpus) {
+        if (c.tickDev === null || deviceOf(k.s, c.tickDev)!.kind !== STIMER) continue;
+        return `CPU${c.id}'s tick device is "Hyper-V clockevent" (rating ${
+          deviceOf(k.s, c.tickDev)!.rating
         }) in a TDX VM without a paravisor`;
+      }
+      return null;
     },
   },
   {
@@ -150,6 +181,7 @@ export const HYPERV_INVARIANTS = [
       "(6.12.15 hv.c:462)",
     during: "all" as const,
     inStates: false,
+    firesAt: { phase: "exit" as const, callbacks: ["hv_synic_cleanup"] },
     claimedFor: movesChannels,
     claim: "VMbus channels moved off a CPU going offline (3a7f7785eae7, 6.15, VMBus 5.3)",
     claimBy: "3a7f7785eae7",
