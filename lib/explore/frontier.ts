@@ -9,12 +9,12 @@
  * @module
  */
 
-import { MOVES, type OperationKind } from "../ops/moves.ts";
+import { type ExploreOperation, MOVES, type OperationKind } from "../ops/moves.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
-import type { StateClass } from "./classes.ts";
+import type { Move, StateClass } from "./classes.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
 
@@ -105,6 +105,8 @@ export class Frontier {
   #stateHeld: number;
   #runsAtReport = 0;
   #untilReport: number;
+  // What #halt reads may have changed since it last found nothing (set by what changes it).
+  #due = true;
   // The anchors an operation leads to.
   readonly #v: Float64Array;
   readonly #reporting: boolean;
@@ -201,61 +203,96 @@ export class Frontier {
    * report is due, or the search stopped). A method of its own, called per row, rather than an
    * inner loop of run(): V8 optimizes a function called this often by its calls, where a loop
    * nested that deep was compiled on the stack (OSR) and thrown away each time it was left, once
-   * per row.
+   * per row. Only what every transition needs is written here, the rest is in methods of its own
+   * (#halt, #report, #learn, #arrive): V8 inlines the calls of a small function into it and not
+   * those of a big one (issue 15: the budget checks written here cost the search about a third).
    */
   #expand(): boolean | null {
-    const { reuse, tree, limits } = this;
+    const reuse = this.reuse;
     const classes = reuse.classes;
-    const W = this.#w;
-    const A = W - 2;
     const v = this.#v;
-    const last = this.#depth + 1 === limits.depth;
+    const last = this.#depth + 1 === this.limits.depth;
     const rows = this.#rows;
-    const at = this.#i * W;
+    const at = this.#i * this.#w;
+    const from = at + 2;
     const node = rows[at];
     const cls = rows[at + 1];
     const c = classes.list[cls];
     if (!c.ops) this.#prepare(cls, c);
+    const ops = c.ops!;
     const twin = this.#twins[cls];
-    for (; this.#g < c.ops!.length; this.#g++) {
-      if (!takes(twin, this.#g, rows, at + 2)) continue;
-      if (this.reports.length > 0) return true;
-      if (classes.states >= limits.maxStates) return this.#stop("state budget");
-      // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
-      // The classes' cache of states met goes first (classes.ts forgetSeen).
-      if (this.#over() && (!classes.forgetSeen() || this.#over())) {
-        return this.#stop("memory budget");
+    for (; this.#g < ops.length; this.#g++) {
+      if (!takes(twin, this.#g, rows, from)) continue;
+      if (this.#due) {
+        const out = this.#halt();
+        if (out !== null) return out;
       }
-      const stop = limits.shouldStop?.();
-      if (stop) return this.#stop(stop === true ? "interrupted" : stop);
       const g = this.#g;
       // An operation that reaches the kthread_park() race runs again with the other side.
-      let op = c.ops![g];
+      let op = ops[g];
       for (let variant = 0; variant < 2; variant++) {
-        const move = reuse.move(cls, g, variant, op, node, this.#state);
+        const move = reuse.learnt(c, g, variant) ?? this.#learn(cls, g, variant, op, node);
         if (!move.ran) break;
         this.transitions++;
-        // Counted down rather than `transitions % every`: a division per transition.
-        const due = --this.#untilReport === 0;
-        if (due) this.#untilReport = limits.every;
-        if ((due || reuse.modelRuns - this.#runsAtReport >= 16) && this.#reporting) this.#report();
-        reuse.anchorsAfter(move, rows, at + 2, v);
-        if (classes.visit(move.to, v, 0)) {
-          this.#stateHeld += stateBytes(A, !last);
-          const id = tree.add(node, op);
-          reuse.arrived(move, v, id, c, rows, at + 2);
-          // The last level is never expanded: its states need not be kept. A class is expanded
-          // only once queued: its tied CPUs are kept then, from the first move that queues it.
-          if (!last) {
-            this.#ties[move.to] ??= move.ties;
-            this.#queue(id, move.to);
-          }
-        } else reuse.revisited(move, v, node, c, rows, at + 2);
+        if (this.#reporting) this.#tick();
+        reuse.anchorsAfter(move, rows, from, v);
+        if (classes.visit(move.to, v, 0)) this.#arrive(move, node, op, c, last);
+        else reuse.revisited(move, v, node, c, rows, from);
         if (variant > 0 || !move.race) break;
         op = reuse.variant(c, g);
       }
     }
     return null;
+  }
+
+  // Before an operation, when what it reads may have changed since it last found nothing (#due):
+  // a report to hand on (true), or the search stopped (false); null to go on. Asked before every
+  // operation when the caller has a shouldStop.
+  #halt(): boolean | null {
+    const { limits, reuse } = this;
+    const classes = reuse.classes;
+    this.#due = limits.shouldStop !== undefined;
+    if (this.reports.length > 0) return (this.#due = true);
+    if (classes.states >= limits.maxStates) return this.#stop("state budget");
+    // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
+    // The classes' cache of states met goes first (classes.ts forgetSeen).
+    if (this.#over() && (!classes.forgetSeen() || this.#over())) {
+      return this.#stop("memory budget");
+    }
+    const stop = limits.shouldStop?.();
+    if (stop) return this.#stop(stop === true ? "interrupted" : stop);
+    return null;
+  }
+
+  // A move not learnt yet, or not reused as it is (Reuse.move): the model may run, and what the
+  // search holds grow, so the budgets are checked before the next operation.
+  #learn(cls: number, g: number, variant: number, op: ExploreOperation, node: number): Move {
+    this.#due = true;
+    return this.reuse.move(cls, g, variant, op, node, this.#state);
+  }
+
+  // A transition counted towards the next progress report: due every `every` transitions and
+  // every 16 runs of the model. (Counted down rather than `transitions % every`: a division per
+  // transition.)
+  #tick(): void {
+    const due = --this.#untilReport === 0;
+    if (due) this.#untilReport = this.limits.every;
+    if (due || this.reuse.modelRuns - this.#runsAtReport >= 16) this.#report();
+  }
+
+  // A new state, reached by `move` (operation `op`) from node `node`, a state of class `c`: kept
+  // in the tree, checked, and queued unless it is on the `last` level.
+  #arrive(move: Move, node: number, op: ExploreOperation, c: StateClass, last: boolean): void {
+    this.#due = true;
+    this.#stateHeld += stateBytes(this.#w - 2, !last);
+    const id = this.tree.add(node, op);
+    this.reuse.arrived(move, this.#v, id, c, this.#rows, this.#i * this.#w + 2);
+    // The last level is never expanded: its states need not be kept. A class is expanded only
+    // once queued: its tied CPUs are kept then, from the first move that queues it.
+    if (!last) {
+      this.#ties[move.to] ??= move.ties;
+      this.#queue(id, move.to);
+    }
   }
 
   // Which operations a state allows depends on its class alone: listed once per class. (This and
@@ -264,6 +301,7 @@ export class Frontier {
   #prepare(cls: number, c: StateClass): void {
     const ops = this.limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
     c.ops = ops;
+    this.#due = true;
     this.#stateHeld += opsBytes(ops.length);
     this.#twins[cls] = this.limits.symmetricMoves
       ? symmetricTwins(this.#ties[cls] ?? [], ops)
@@ -271,6 +309,7 @@ export class Frontier {
   }
 
   #report(): void {
+    this.#due = true;
     this.#runsAtReport = this.reuse.modelRuns;
     this.reports.push({
       states: this.reuse.classes.states,
