@@ -4,7 +4,7 @@
  * search's generator itself: V8 deoptimizes a generator's on-stack-replaced loop each time the
  * loop exits, which kept the loop half-compiled (bench: 0.8 M states/s, issue 15).
  *
- * A level is one Float64Array of rows: node, class, then the state's anchors (pack.ts).
+ * A level is rows of numbers (levels.ts): node, class, then the state's anchors (pack.ts).
  *
  * @module
  */
@@ -17,6 +17,7 @@ import type { Reuse } from "./reuse.ts";
 import type { Move, StateClass } from "./classes.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
+import { Levels } from "./levels.ts";
 
 /** Progress of a running search (reported by `exploration()`, search.ts). */
 export interface ExploreProgress {
@@ -92,11 +93,10 @@ export class Frontier {
   readonly reports: ExploreProgress[] = [];
   // Row width: node, class, anchors.
   readonly #w: number;
-  // The level being expanded and the next, with their row counts.
+  // The level being expanded and the next (levels.ts), and row #i's chunk and where it starts.
+  readonly #levels: Levels;
   #rows: Float64Array;
-  #count = 1;
-  #next: Float64Array;
-  #nextCount = 0;
+  #at = 0;
   // Where the expansion is: depth, row, operation of the row's class.
   #depth = 0;
   #i = 0;
@@ -117,11 +117,7 @@ export class Frontier {
   // The state of the row being expanded, made when the model has to run on it.
   #input: MachineState | null = null;
   readonly #state = (): MachineState =>
-    this.#input ??= this.reuse.classes.state(
-      this.#rows[this.#i * this.#w + 1],
-      this.#rows,
-      this.#i * this.#w + 2,
-    );
+    this.#input ??= this.reuse.classes.state(this.#rows[this.#at + 1], this.#rows, this.#at + 2);
 
   /**
    * A search from `root` (already visited and checked as node 0 of `tree`, class `rootClass`,
@@ -139,10 +135,13 @@ export class Frontier {
     this.#ties[rootClass] = rootTies;
     const A = reuse.classes.width;
     this.#w = A + 2;
-    this.#rows = new Float64Array(this.#w);
-    this.#rows[1] = rootClass;
-    this.#rows.set(rootAnchors, 2);
-    this.#next = new Float64Array(this.#w * 16);
+    this.#levels = new Levels(this.#w);
+    const at = this.#levels.slot();
+    this.#levels.tail[at] = 0;
+    this.#levels.tail[at + 1] = rootClass;
+    this.#levels.tail.set(rootAnchors, at + 2);
+    this.#levels.advance(true);
+    this.#rows = this.#levels.chunk(0);
     this.#v = new Float64Array(A);
     this.#stateHeld = stateBytes(A, true);
     this.#untilReport = limits.every;
@@ -163,15 +162,16 @@ export class Frontier {
   run(): boolean {
     // One loop over rows and levels alike: V8 compiles a long-running loop on the stack (OSR),
     // and such code is thrown away when an inner loop of it is left (at each level's end).
-    while (this.#depth < this.limits.depth && this.#count > 0) {
-      if (this.#i < this.#count) {
+    while (this.#depth < this.limits.depth && this.#levels.count > 0) {
+      if (this.#i < this.#levels.count) {
         const out = this.#expand();
         if (out !== null) return out;
         // With one state per class, the class's moves are taken for the last time.
-        this.reuse.release(this.#rows[this.#i * this.#w + 1]);
+        this.reuse.release(this.#rows[this.#at + 1]);
         this.#i++;
         this.#g = 0;
         this.#input = null;
+        this.#row();
       } else this.#nextLevel();
     }
     return false;
@@ -179,23 +179,23 @@ export class Frontier {
 
   // The level just expanded is let go; the next one is the one to expand.
   #nextLevel(): void {
-    const W = this.#w;
-    const A = W - 2;
+    const A = this.#w - 2;
     // Its states' anchors are no longer held.
-    this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
-    const spent = this.#rows;
-    [this.#rows, this.#count] = [this.#next, this.#nextCount];
-    // Levels grow: room for as many rows as this one had saves most of the doublings. The next
-    // level is written over the one just expanded when that has the room (no new megabytes to
-    // zero and collect per level). The last level queues nothing, so the one after it gets no
-    // such room, and the spent level is let go.
-    const queuesNothing = this.#depth + 2 >= this.limits.depth;
-    const room = W * (queuesNothing ? 16 : Math.max(16, this.#count));
-    this.#next = !queuesNothing && spent.length >= room ? spent : new Float64Array(room);
-    this.#nextCount = 0;
+    this.#stateHeld -= this.#levels.count * (stateBytes(A, true) - stateBytes(A, false));
+    // Its chunks are written over by the levels after it; the last level queues nothing, so then
+    // they are let go.
+    this.#levels.advance(this.#depth + 2 < this.limits.depth);
     this.#i = 0;
+    this.#row();
     this.#depth++;
     this.depthCovered = this.#depth;
+  }
+
+  // Row #i of the level being expanded: its chunk and where it starts (none past the last).
+  #row(): void {
+    if (this.#i >= this.#levels.count) return;
+    this.#rows = this.#levels.chunk(this.#i);
+    this.#at = this.#levels.offset(this.#i);
   }
 
   /**
@@ -213,7 +213,7 @@ export class Frontier {
     const v = this.#v;
     const last = this.#depth + 1 === this.limits.depth;
     const rows = this.#rows;
-    const at = this.#i * this.#w;
+    const at = this.#at;
     const from = at + 2;
     const node = rows[at];
     const cls = rows[at + 1];
@@ -286,7 +286,7 @@ export class Frontier {
     this.#due = true;
     this.#stateHeld += stateBytes(this.#w - 2, !last);
     const id = this.tree.add(node, op);
-    this.reuse.arrived(move, this.#v, id, c, this.#rows, this.#i * this.#w + 2);
+    this.reuse.arrived(move, this.#v, id, c, this.#rows, this.#at + 2);
     // The last level is never expanded: its states need not be kept. A class is expanded only
     // once queued: its tied CPUs are kept then, from the first move that queues it.
     if (!last) {
@@ -330,19 +330,12 @@ export class Frontier {
 
   // Appends a row to the next level: node `id`, class `cls`, the anchors in #v.
   #queue(id: number, cls: number): void {
-    const W = this.#w;
-    const at = this.#nextCount * W;
-    if (at + W > this.#next.length) {
-      const grown = new Float64Array(this.#next.length * 2);
-      grown.set(this.#next);
-      this.#next = grown;
-    }
-    const next = this.#next;
+    const at = this.#levels.slot();
+    const next = this.#levels.tail;
     const v = this.#v;
     next[at] = id;
     next[at + 1] = cls;
     // A loop, not set(): a builtin call costs more than copying a few numbers.
     for (let a = 0; a < v.length; a++) next[at + 2 + a] = v[a];
-    this.#nextCount++;
   }
 }
