@@ -15,7 +15,8 @@ Deno.test("a level reads back the rows queued on it, in order, with its chunks w
     x ^= x << 5;
     return x >>> 0;
   };
-  // 1 and 3: many rows a chunk; 69: a 64-vCPU row (node, class, 67 anchors), 237 rows a chunk.
+  // 1 and 3: many rows a chunk (16,384 and 4,096); 9: a 4-vCPU row, 1,024 a chunk; 69: a 64-vCPU
+  // row (node, class, 67 anchors), 128 a chunk.
   for (const width of [1, 3, 9, 69]) {
     const levels = new Levels(width);
     // Levels that grow, shrink and are empty; the last one's chunks let go (keep false).
