@@ -4,19 +4,20 @@
  * search's generator itself: V8 deoptimizes a generator's on-stack-replaced loop each time the
  * loop exits, which kept the loop half-compiled (bench: 0.8 M states/s, issue 15).
  *
- * A level is one Float64Array of rows: node, class, then the state's anchors (pack.ts).
+ * A level is rows of numbers (levels.ts): node, class, then the state's anchors (pack.ts).
  *
  * @module
  */
 
-import { MOVES, type OperationKind } from "../ops/moves.ts";
+import { type ExploreOperation, MOVES, type OperationKind } from "../ops/moves.ts";
 import type { Kernel } from "../engine/kernel.ts";
 import type { MachineState } from "../engine/state.ts";
 import type { Counterexamples } from "./counterexamples.ts";
 import type { Reuse } from "./reuse.ts";
-import type { StateClass } from "./classes.ts";
+import type { Move, StateClass } from "./classes.ts";
 import { opsBytes, stateBytes } from "./memory.ts";
 import { symmetricTwins, takes } from "./move_orbits.ts";
+import { Levels } from "./levels.ts";
 
 /** Progress of a running search (reported by `exploration()`, search.ts). */
 export interface ExploreProgress {
@@ -92,11 +93,10 @@ export class Frontier {
   readonly reports: ExploreProgress[] = [];
   // Row width: node, class, anchors.
   readonly #w: number;
-  // The level being expanded and the next, with their row counts.
+  // The level being expanded and the next (levels.ts), and row #i's chunk and where it starts.
+  readonly #levels: Levels;
   #rows: Float64Array;
-  #count = 1;
-  #next: Float64Array;
-  #nextCount = 0;
+  #at = 0;
   // Where the expansion is: depth, row, operation of the row's class.
   #depth = 0;
   #i = 0;
@@ -105,6 +105,8 @@ export class Frontier {
   #stateHeld: number;
   #runsAtReport = 0;
   #untilReport: number;
+  // What #halt reads may have changed since it last found nothing (set by what changes it).
+  #due = true;
   // The anchors an operation leads to.
   readonly #v: Float64Array;
   readonly #reporting: boolean;
@@ -115,11 +117,7 @@ export class Frontier {
   // The state of the row being expanded, made when the model has to run on it.
   #input: MachineState | null = null;
   readonly #state = (): MachineState =>
-    this.#input ??= this.reuse.classes.state(
-      this.#rows[this.#i * this.#w + 1],
-      this.#rows,
-      this.#i * this.#w + 2,
-    );
+    this.#input ??= this.reuse.classes.state(this.#rows[this.#at + 1], this.#rows, this.#at + 2);
 
   /**
    * A search from `root` (already visited and checked as node 0 of `tree`, class `rootClass`,
@@ -137,10 +135,13 @@ export class Frontier {
     this.#ties[rootClass] = rootTies;
     const A = reuse.classes.width;
     this.#w = A + 2;
-    this.#rows = new Float64Array(this.#w);
-    this.#rows[1] = rootClass;
-    this.#rows.set(rootAnchors, 2);
-    this.#next = new Float64Array(this.#w * 16);
+    this.#levels = new Levels(this.#w);
+    const at = this.#levels.slot();
+    this.#levels.tail[at] = 0;
+    this.#levels.tail[at + 1] = rootClass;
+    this.#levels.tail.set(rootAnchors, at + 2);
+    this.#levels.advance(true);
+    this.#rows = this.#levels.chunk(0);
     this.#v = new Float64Array(A);
     this.#stateHeld = stateBytes(A, true);
     this.#untilReport = limits.every;
@@ -161,15 +162,16 @@ export class Frontier {
   run(): boolean {
     // One loop over rows and levels alike: V8 compiles a long-running loop on the stack (OSR),
     // and such code is thrown away when an inner loop of it is left (at each level's end).
-    while (this.#depth < this.limits.depth && this.#count > 0) {
-      if (this.#i < this.#count) {
+    while (this.#depth < this.limits.depth && this.#levels.count > 0) {
+      if (this.#i < this.#levels.count) {
         const out = this.#expand();
         if (out !== null) return out;
         // With one state per class, the class's moves are taken for the last time.
-        this.reuse.release(this.#rows[this.#i * this.#w + 1]);
+        this.reuse.release(this.#rows[this.#at + 1]);
         this.#i++;
         this.#g = 0;
         this.#input = null;
+        this.#row();
       } else this.#nextLevel();
     }
     return false;
@@ -177,23 +179,23 @@ export class Frontier {
 
   // The level just expanded is let go; the next one is the one to expand.
   #nextLevel(): void {
-    const W = this.#w;
-    const A = W - 2;
+    const A = this.#w - 2;
     // Its states' anchors are no longer held.
-    this.#stateHeld -= this.#count * (stateBytes(A, true) - stateBytes(A, false));
-    const spent = this.#rows;
-    [this.#rows, this.#count] = [this.#next, this.#nextCount];
-    // Levels grow: room for as many rows as this one had saves most of the doublings. The next
-    // level is written over the one just expanded when that has the room (no new megabytes to
-    // zero and collect per level). The last level queues nothing, so the one after it gets no
-    // such room, and the spent level is let go.
-    const queuesNothing = this.#depth + 2 >= this.limits.depth;
-    const room = W * (queuesNothing ? 16 : Math.max(16, this.#count));
-    this.#next = !queuesNothing && spent.length >= room ? spent : new Float64Array(room);
-    this.#nextCount = 0;
+    this.#stateHeld -= this.#levels.count * (stateBytes(A, true) - stateBytes(A, false));
+    // Its chunks are written over by the levels after it; the last level queues nothing, so then
+    // they are let go.
+    this.#levels.advance(this.#depth + 2 < this.limits.depth);
     this.#i = 0;
+    this.#row();
     this.#depth++;
     this.depthCovered = this.#depth;
+  }
+
+  // Row #i of the level being expanded: its chunk and where it starts (none past the last).
+  #row(): void {
+    if (this.#i >= this.#levels.count) return;
+    this.#rows = this.#levels.chunk(this.#i);
+    this.#at = this.#levels.offset(this.#i);
   }
 
   /**
@@ -201,61 +203,96 @@ export class Frontier {
    * report is due, or the search stopped). A method of its own, called per row, rather than an
    * inner loop of run(): V8 optimizes a function called this often by its calls, where a loop
    * nested that deep was compiled on the stack (OSR) and thrown away each time it was left, once
-   * per row.
+   * per row. Only what every transition needs is written here, the rest is in methods of its own
+   * (#halt, #report, #learn, #arrive): V8 inlines the calls of a small function into it and not
+   * those of a big one (issue 15: the budget checks written here cost the search about a third).
    */
   #expand(): boolean | null {
-    const { reuse, tree, limits } = this;
+    const reuse = this.reuse;
     const classes = reuse.classes;
-    const W = this.#w;
-    const A = W - 2;
     const v = this.#v;
-    const last = this.#depth + 1 === limits.depth;
+    const last = this.#depth + 1 === this.limits.depth;
     const rows = this.#rows;
-    const at = this.#i * W;
+    const at = this.#at;
+    const from = at + 2;
     const node = rows[at];
     const cls = rows[at + 1];
     const c = classes.list[cls];
     if (!c.ops) this.#prepare(cls, c);
+    const ops = c.ops!;
     const twin = this.#twins[cls];
-    for (; this.#g < c.ops!.length; this.#g++) {
-      if (!takes(twin, this.#g, rows, at + 2)) continue;
-      if (this.reports.length > 0) return true;
-      if (classes.states >= limits.maxStates) return this.#stop("state budget");
-      // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
-      // The classes' cache of states met goes first (classes.ts forgetSeen).
-      if (this.#over() && (!classes.forgetSeen() || this.#over())) {
-        return this.#stop("memory budget");
+    for (; this.#g < ops.length; this.#g++) {
+      if (!takes(twin, this.#g, rows, from)) continue;
+      if (this.#due) {
+        const out = this.#halt();
+        if (out !== null) return out;
       }
-      const stop = limits.shouldStop?.();
-      if (stop) return this.#stop(stop === true ? "interrupted" : stop);
       const g = this.#g;
       // An operation that reaches the kthread_park() race runs again with the other side.
-      let op = c.ops![g];
+      let op = ops[g];
       for (let variant = 0; variant < 2; variant++) {
-        const move = reuse.move(cls, g, variant, op, node, this.#state);
+        const move = reuse.learnt(c, g, variant) ?? this.#learn(cls, g, variant, op, node);
         if (!move.ran) break;
         this.transitions++;
-        // Counted down rather than `transitions % every`: a division per transition.
-        const due = --this.#untilReport === 0;
-        if (due) this.#untilReport = limits.every;
-        if ((due || reuse.modelRuns - this.#runsAtReport >= 16) && this.#reporting) this.#report();
-        reuse.anchorsAfter(move, rows, at + 2, v);
-        if (classes.visit(move.to, v, 0)) {
-          this.#stateHeld += stateBytes(A, !last);
-          const id = tree.add(node, op);
-          reuse.arrived(move, v, id, c, rows, at + 2);
-          // The last level is never expanded: its states need not be kept. A class is expanded
-          // only once queued: its tied CPUs are kept then, from the first move that queues it.
-          if (!last) {
-            this.#ties[move.to] ??= move.ties;
-            this.#queue(id, move.to);
-          }
-        } else reuse.revisited(move, v, node, c, rows, at + 2);
+        if (this.#reporting) this.#tick();
+        reuse.anchorsAfter(move, rows, from, v);
+        if (classes.visit(move.to, v, 0)) this.#arrive(move, node, op, c, last);
+        else reuse.revisited(move, v, node, c, rows, from);
         if (variant > 0 || !move.race) break;
         op = reuse.variant(c, g);
       }
     }
     return null;
+  }
+
+  // Before an operation, when what it reads may have changed since it last found nothing (#due):
+  // a report to hand on (true), or the search stopped (false); null to go on. Asked before every
+  // operation when the caller has a shouldStop.
+  #halt(): boolean | null {
+    const { limits, reuse } = this;
+    const classes = reuse.classes;
+    this.#due = limits.shouldStop !== undefined;
+    if (this.reports.length > 0) return (this.#due = true);
+    if (classes.states >= limits.maxStates) return this.#stop("state budget");
+    // held() >= maxBytes, without its ceiling (maxBytes is an integer): checked per operation.
+    // The classes' cache of states met goes first (classes.ts forgetSeen).
+    if (this.#over() && (!classes.forgetSeen() || this.#over())) {
+      return this.#stop("memory budget");
+    }
+    const stop = limits.shouldStop?.();
+    if (stop) return this.#stop(stop === true ? "interrupted" : stop);
+    return null;
+  }
+
+  // A move not learnt yet, or not reused as it is (Reuse.move): the model may run, and what the
+  // search holds grow, so the budgets are checked before the next operation.
+  #learn(cls: number, g: number, variant: number, op: ExploreOperation, node: number): Move {
+    this.#due = true;
+    return this.reuse.move(cls, g, variant, op, node, this.#state);
+  }
+
+  // A transition counted towards the next progress report: due every `every` transitions and
+  // every 16 runs of the model. (Counted down rather than `transitions % every`: a division per
+  // transition.)
+  #tick(): void {
+    const due = --this.#untilReport === 0;
+    if (due) this.#untilReport = this.limits.every;
+    if (due || this.reuse.modelRuns - this.#runsAtReport >= 16) this.#report();
+  }
+
+  // A new state, reached by `move` (operation `op`) from node `node`, a state of class `c`: kept
+  // in the tree, checked, and queued unless it is on the `last` level.
+  #arrive(move: Move, node: number, op: ExploreOperation, c: StateClass, last: boolean): void {
+    this.#due = true;
+    this.#stateHeld += stateBytes(this.#w - 2, !last);
+    const id = this.tree.add(node, op);
+    this.reuse.arrived(move, this.#v, id, c, this.#rows, this.#at + 2);
+    // The last level is never expanded: its states need not be kept. A class is expanded only
+    // once queued: its tied CPUs are kept then, from the first move that queues it.
+    if (!last) {
+      this.#ties[move.to] ??= move.ties;
+      this.#queue(id, move.to);
+    }
   }
 
   // Which operations a state allows depends on its class alone: listed once per class. (This and
@@ -264,6 +301,7 @@ export class Frontier {
   #prepare(cls: number, c: StateClass): void {
     const ops = this.limits.kinds.flatMap((kind) => MOVES[kind]({ ...this.root, s: c.rep }));
     c.ops = ops;
+    this.#due = true;
     this.#stateHeld += opsBytes(ops.length);
     this.#twins[cls] = this.limits.symmetricMoves
       ? symmetricTwins(this.#ties[cls] ?? [], ops)
@@ -271,6 +309,7 @@ export class Frontier {
   }
 
   #report(): void {
+    this.#due = true;
     this.#runsAtReport = this.reuse.modelRuns;
     this.reports.push({
       states: this.reuse.classes.states,
@@ -291,19 +330,12 @@ export class Frontier {
 
   // Appends a row to the next level: node `id`, class `cls`, the anchors in #v.
   #queue(id: number, cls: number): void {
-    const W = this.#w;
-    const at = this.#nextCount * W;
-    if (at + W > this.#next.length) {
-      const grown = new Float64Array(this.#next.length * 2);
-      grown.set(this.#next);
-      this.#next = grown;
-    }
-    const next = this.#next;
+    const at = this.#levels.slot();
+    const next = this.#levels.tail;
     const v = this.#v;
     next[at] = id;
     next[at + 1] = cls;
     // A loop, not set(): a builtin call costs more than copying a few numbers.
     for (let a = 0; a < v.length; a++) next[at + 2 + a] = v[a];
-    this.#nextCount++;
   }
 }

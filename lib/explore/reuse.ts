@@ -162,14 +162,20 @@ export class Reuse {
     node: number,
     state: () => MachineState,
   ): Move {
-    // Most moves are learnt ones taken again: this path is kept small, for the search's loop to
-    // inline it.
-    const learnt = this.#plain ? this.classes.list[cls].moves[g]?.[variant] : undefined;
-    if (learnt !== undefined) {
-      learnt.uses++;
-      return learnt;
-    }
-    return this.#learn(cls, g, variant, op, node, state);
+    return this.learnt(this.classes.list[cls], g, variant) ??
+      this.#learn(cls, g, variant, op, node, state);
+  }
+
+  /**
+   * The move learnt for operation `g` of class `c` (its race variant when `variant` is 1), its use
+   * counted, when it is taken again as it is (no verify, no user predicate); else undefined, and
+   * {@linkcode Reuse.move} makes it. Most moves are such: this path is kept small, for the
+   * search's loop to inline it.
+   */
+  learnt(c: StateClass, g: number, variant: number): Move | undefined {
+    const learnt = this.#plain ? c.moves[g]?.[variant] : undefined;
+    if (learnt !== undefined) learnt.uses++;
+    return learnt;
   }
 
   #learn(
