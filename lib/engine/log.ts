@@ -7,7 +7,8 @@
  */
 
 import type { LogRecord, MachineState } from "./state.ts";
-import type { TraceEvent } from "./trace.ts";
+import type { ClockeventEvent, TraceEvent } from "./trace.ts";
+import { deviceEvent, pushDevice } from "./trace_devices.ts";
 import { type Kernel, ktime } from "./kernel.ts";
 import { formatSeconds } from "../util/duration.ts";
 
@@ -168,6 +169,42 @@ export function emit(k: Kernel, event: TraceEvent): void {
   for (let i = 0; i < observers.length; i++) observers[i](event);
   if (!k.history) return;
   k.trace.push(event);
+  trimTrace(k);
+}
+
+/**
+ * {@linkcode emit} of the clockevent event of these fields at `ktime(k)` (lib/engine/trace_devices.ts
+ * `deviceEvent()`: `previous` kept for `tick_setup_device` and `tick_install_broadcast_device`, `ret`
+ * for `clockevents_unbind_device`), built only when an observer takes it: else written straight
+ * into the trace buffer.
+ *
+ * @example
+ * ```ts
+ * import { emitDevice } from "./log.ts";
+ * import { ktime } from "./kernel.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().cpus(2).build().snapshot());
+ * emitDevice(k, "tick_setup_device", 1, "Hyper-V clockevent", undefined);
+ * assert.deepEqual(k.trace.events(k.trace.length - 1)[0], {
+ *   type: "tick_setup_device", time: ktime(k), cpu: 1, device: "Hyper-V clockevent", previous: undefined,
+ * });
+ * ```
+ */
+export function emitDevice(
+  k: Kernel,
+  type: ClockeventEvent["type"],
+  cpu: number,
+  device: string,
+  previous?: string,
+  ret = 0,
+): void {
+  if (k.observers.event.length > 0) {
+    return emit(k, deviceEvent(type, ktime(k), cpu, device, previous, ret));
+  }
+  if (!k.history) return;
+  pushDevice(k.trace, type, ktime(k), cpu, device, previous, ret);
   trimTrace(k);
 }
 
