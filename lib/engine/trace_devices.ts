@@ -7,26 +7,47 @@
  * @module
  */
 
-import type { ClockeventEvent } from "./trace.ts";
+import { CLOCKEVENT_TYPES, type ClockeventEvent } from "./trace.ts";
 import { columns, i16, packEvent } from "./trace_columns.ts";
 import { NONE, TraceNames } from "./trace_names.ts";
 import type { TraceRing } from "./trace_ring.ts";
 
-/** The key each clockevent event type carries past `device`, as the model emits it. */
-const EXTRA: Readonly<Record<ClockeventEvent["type"], "previous" | "ret" | null>> = {
+// What each clockevent event type carries past `device`, as the model emits it, in
+// CLOCKEVENT_TYPES order (lib/engine/trace.ts): NO key, PREVIOUS (even undefined), RET.
+const NO = 0, PREVIOUS = 1, RET = 2;
+const EXTRA = Uint8Array.of(
   // lib/time/clockevents.ts clockeventsRegisterDevice()
-  clockevents_register_device: null,
+  NO,
   // lib/time/tick_setup.ts setupDevice(): undefined when the CPU had no tick device
-  tick_setup_device: "previous",
+  PREVIOUS,
   // lib/time/clockevents.ts clockeventsUnbindDevice()
-  clockevents_unbind_device: "ret",
+  RET,
   // not emitted as an event (an ftrace function, lib/time/clockevents.ts)
-  clockevents_shutdown: null,
+  NO,
   // lib/time/tick_offline.ts tickShutdown()
-  tick_shutdown: null,
+  NO,
   // lib/time/tick_broadcast.ts installBroadcastDevice(): undefined when there was none
-  tick_install_broadcast_device: "previous",
-};
+  PREVIOUS,
+);
+
+// The index of `type` in CLOCKEVENT_TYPES: a switch, whose cases compare interned strings by
+// reference, where a table keyed by the type was a megamorphic keyed load (~20 ns an event).
+function indexOf(type: ClockeventEvent["type"]): number {
+  switch (type) {
+    case "clockevents_register_device":
+      return 0;
+    case "tick_setup_device":
+      return 1;
+    case "clockevents_unbind_device":
+      return 2;
+    case "clockevents_shutdown":
+      return 3;
+    case "tick_shutdown":
+      return 4;
+    default:
+      return 5;
+  }
+}
 
 /**
  * The clockevent event of these fields, its keys as its emitter writes them: `previous` (even
@@ -50,25 +71,22 @@ export function deviceEvent(
   previous: string | undefined,
   ret: number,
 ): ClockeventEvent {
-  const extra = EXTRA[type];
-  return extra === "previous"
+  const extra = EXTRA[indexOf(type)];
+  return extra === PREVIOUS
     ? { type, time, cpu, device, previous }
-    : extra === "ret"
+    : extra === RET
     ? { type, time, cpu, device, ret }
     : { type, time, cpu, device };
 }
 
 // Each type's kind byte (kind and key flags) as packEvent() packs its event: read from the packer
 // itself, so that the two cannot differ.
-const KIND_OF: Readonly<Record<ClockeventEvent["type"], number>> = (() => {
-  const c = columns(1), names = new TraceNames();
-  const out: Record<string, number> = {};
-  for (const type of Object.keys(EXTRA) as ClockeventEvent["type"][]) {
-    packEvent(c, names, 0, deviceEvent(type, 0, 0, "d", undefined, 0));
-    out[type] = c.kind[0];
-  }
-  return out as Record<ClockeventEvent["type"], number>;
-})();
+const KIND = Uint8Array.from(CLOCKEVENT_TYPES, (type, i) => {
+  if (indexOf(type) !== i) throw new Error(`internal: clockevent type ${type} out of order`);
+  const c = columns(1);
+  packEvent(c, new TraceNames(), 0, deviceEvent(type, 0, 0, "d", undefined, 0));
+  return c.kind[0];
+});
 
 /**
  * Appends the clockevent event of these fields ({@linkcode deviceEvent}) to `ring`: what
@@ -97,22 +115,22 @@ export function pushDevice(
   previous: string | undefined,
   ret: number,
 ): void {
-  const extra = EXTRA[type];
+  const i = indexOf(type), extra = EXTRA[i];
   const id = ring.nameId(device);
-  const prev = extra === "previous" && previous !== undefined ? ring.nameId(previous) : NONE;
+  const prev = extra === PREVIOUS && previous !== undefined ? ring.nameId(previous) : NONE;
   // What packEvent() would not pack (the ring then keeps the object), or a slot reserve() cannot
   // give (nothing packed yet, an object kept, a time its difference does not keep): push() it.
-  const slot = id === NONE || (prev === NONE && extra === "previous" && previous !== undefined) ||
-      !i16(cpu) || (extra === "ret" && !i16(ret))
+  const slot = id === NONE || (prev === NONE && extra === PREVIOUS && previous !== undefined) ||
+      !i16(cpu) || (extra === RET && !i16(ret))
     ? -1
     : ring.reserve(1, time, time);
   if (slot < 0) return ring.push(deviceEvent(type, time, cpu, device, previous, ret));
   // packEvent()'s layout (lib/engine/trace_columns.ts): s the device, a previous (NONE:
   // undefined), c ret.
   const c = ring.columns;
-  c.kind[slot] = KIND_OF[type];
+  c.kind[slot] = KIND[i];
   c.cpu[slot] = cpu;
   c.s[slot] = id;
   c.a[slot] = prev;
-  c.c[slot] = extra === "ret" ? ret : 0;
+  c.c[slot] = extra === RET ? ret : 0;
 }
