@@ -7,7 +7,8 @@
  */
 
 import type { LogRecord, MachineState } from "./state.ts";
-import type { TraceEvent } from "./trace.ts";
+import type { ClockeventEvent, TraceEvent } from "./trace.ts";
+import { deviceEvent, pushDevice } from "./trace_devices.ts";
 import { type Kernel, ktime } from "./kernel.ts";
 import { formatSeconds } from "../util/duration.ts";
 
@@ -55,6 +56,8 @@ export const CONSOLE_LOGLEVEL_MOTORMOUTH = 15;
  * ```
  */
 export function bootConsoleLoglevel(cmdline: string): number {
+  // The machine's own command line, asked for again and again: compared by reference first.
+  if (cmdline === lastCmdline) return lastLevel;
   let level = BOOT_LOGLEVELS.get(cmdline);
   if (level === undefined) {
     level = parseLoglevel(cmdline);
@@ -62,10 +65,14 @@ export function bootConsoleLoglevel(cmdline: string): number {
     if (BOOT_LOGLEVELS.size >= 64) BOOT_LOGLEVELS.clear();
     BOOT_LOGLEVELS.set(cmdline, level);
   }
+  lastCmdline = cmdline;
+  lastLevel = level;
   return level;
 }
 
 const BOOT_LOGLEVELS = new Map<string, number>();
+let lastCmdline: string | undefined = undefined;
+let lastLevel = 7;
 
 function parseLoglevel(cmdline: string): number {
   let level = 7;
@@ -104,13 +111,22 @@ export function printk(k: Kernel, text: string, level: number = KERN.INFO): void
     if (console.length > 2 * CONSOLE_KEPT) console.splice(0, console.length - CONSOLE_KEPT);
   }
   log.dmesgBytes += text.length + 1;
-  if (log.dmesgBytes <= 2 * LOG_BUF_LEN) return;
-  let drop = 0;
-  while (log.dmesgBytes > LOG_BUF_LEN && drop < log.dmesg.length - 1) {
-    log.dmesgBytes -= log.dmesg[drop].text.length + 1;
+  if (log.dmesgBytes > 2 * LOG_BUF_LEN) dropOldestRecords(log);
+}
+
+// printk()'s drop of the oldest records down to `log_buf_len` bytes (at least the newest kept),
+// once per 128 KiB: apart, so that printk() stays small and its optimised code has no loop that
+// never ran (--trace-deopt: printk deoptimised at the drop's first run, "Insufficient type feedback
+// for compare operation").
+function dropOldestRecords(log: MachineState["log"]): void {
+  const records = log.dmesg;
+  let bytes = log.dmesgBytes, drop = 0;
+  while (bytes > LOG_BUF_LEN && drop < records.length - 1) {
+    bytes -= records[drop].text.length + 1;
     drop++;
   }
-  log.dmesg.splice(0, drop);
+  log.dmesgBytes = bytes;
+  records.splice(0, drop);
 }
 
 /** Appends to the last printk record (`pr_cont`). */
@@ -168,6 +184,42 @@ export function emit(k: Kernel, event: TraceEvent): void {
   for (let i = 0; i < observers.length; i++) observers[i](event);
   if (!k.history) return;
   k.trace.push(event);
+  trimTrace(k);
+}
+
+/**
+ * {@linkcode emit} of the clockevent event of these fields at `ktime(k)` (lib/engine/trace_devices.ts
+ * `deviceEvent()`: `previous` kept for `tick_setup_device` and `tick_install_broadcast_device`, `ret`
+ * for `clockevents_unbind_device`), built only when an observer takes it: else written straight
+ * into the trace buffer.
+ *
+ * @example
+ * ```ts
+ * import { emitDevice } from "./log.ts";
+ * import { ktime } from "./kernel.ts";
+ * import { createKernel } from "../machine/kernel.ts";
+ * import { vm } from "../../mod.ts";
+ * import assert from "node:assert/strict";
+ * const k = createKernel(vm().cpus(2).build().snapshot());
+ * emitDevice(k, "tick_setup_device", 1, "Hyper-V clockevent", undefined);
+ * assert.deepEqual(k.trace.events(k.trace.length - 1)[0], {
+ *   type: "tick_setup_device", time: ktime(k), cpu: 1, device: "Hyper-V clockevent", previous: undefined,
+ * });
+ * ```
+ */
+export function emitDevice(
+  k: Kernel,
+  type: ClockeventEvent["type"],
+  cpu: number,
+  device: string,
+  previous?: string,
+  ret = 0,
+): void {
+  if (k.observers.event.length > 0) {
+    return emit(k, deviceEvent(type, ktime(k), cpu, device, previous, ret));
+  }
+  if (!k.history) return;
+  pushDevice(k.trace, type, ktime(k), cpu, device, previous, ret);
   trimTrace(k);
 }
 

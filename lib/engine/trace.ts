@@ -190,8 +190,17 @@ export function cpuhpText(e: CpuhpEnterEvent | CpuhpExitEvent): string {
     : `cpuhp_exit:  cpu: ${cpu}  state: ${String(e.state).padStart(3)} step: ${idx} ret: ${e.ret}`;
 }
 
-/** The types of {@linkcode ClockeventEvent}. */
-const CLOCKEVENT_TYPES = [
+/**
+ * The types of {@linkcode ClockeventEvent}, in the order lib/engine/trace_devices.ts indexes them.
+ *
+ * @example
+ * ```ts
+ * import { CLOCKEVENT_TYPES } from "./trace.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(CLOCKEVENT_TYPES[1], "tick_setup_device");
+ * ```
+ */
+export const CLOCKEVENT_TYPES = [
   "clockevents_register_device",
   "tick_setup_device",
   "clockevents_unbind_device",

@@ -33,6 +33,8 @@ export class TraceNames {
   /** The names, by id. */
   readonly list: string[] = [];
   #ids = new Map<string, number>();
+  #last: string | undefined = undefined;
+  #lastId = NONE;
   // The two names last asked for at each state number, and their ids (made when first asked: an
   // exploration's rings pack nothing).
   #atState: (string | undefined)[] | null = null;
@@ -40,6 +42,9 @@ export class TraceNames {
 
   /** The id of `s`, interned now if new; {@linkcode NONE} when the table is full. */
   id(s: string): number {
+    // The name asked for last, by reference (a device's name, asked for event after event): no
+    // hash lookup.
+    if (s === this.#last) return this.#lastId;
     let id = this.#ids.get(s);
     if (id === undefined) {
       if (this.list.length >= NONE) return NONE;
@@ -47,6 +52,8 @@ export class TraceNames {
       this.list.push(s);
       this.#ids.set(s, id);
     }
+    this.#last = s;
+    this.#lastId = id;
     return id;
   }
 

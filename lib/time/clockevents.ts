@@ -7,7 +7,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { emit, KERN, printk } from "../engine/log.ts";
+import { emitDevice, KERN, printk } from "../engine/log.ts";
 import {
   current,
   type ExecContext,
@@ -86,7 +86,7 @@ function registerDevice(k: Kernel, d: DeviceState, cpu: number): void {
   }
   d.state = CE_STATE.DETACHED;
   listAddStruct(s, d);
-  emit(k, { type: "clockevents_register_device", time: ktime(k), cpu, device: d.name });
+  emitDevice(k, "clockevents_register_device", cpu, d.name);
   // Under clockevents_lock (raw_spin_lock_irqsave).
   irqsaveWith(k, offerDevice, d, cpu);
 }
@@ -311,7 +311,7 @@ export function clockeventsUnbindDevice(k: Kernel, d: DeviceState, cpu: number):
           ? fcall(k, "generic_exec_single", () => irqsave(k, body))
           : runAs(k, ctx!, () => fcall(k, "__flush_smp_call_function_queue", body)),
     );
-    emit(k, { type: "clockevents_unbind_device", time: ktime(k), cpu, device: d.name, ret });
+    emitDevice(k, "clockevents_unbind_device", cpu, d.name, undefined, ret);
     return ret;
   });
 }

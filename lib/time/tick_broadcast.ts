@@ -6,8 +6,8 @@
  * @module
  */
 
-import { type Kernel, ktime } from "../engine/kernel.ts";
-import { emit } from "../engine/log.ts";
+import type { Kernel } from "../engine/kernel.ts";
+import { emitDevice } from "../engine/log.ts";
 import { CE_STATE, type DeviceState, FEAT, KTIME_MAX, TICKDEV_MODE } from "../engine/state.ts";
 import { irqsave, irqsaveWith } from "../engine/exec.ts";
 import { fcall, fcallWith } from "../tracing/ftrace.ts";
@@ -67,13 +67,7 @@ function installBroadcastDevice(k: Kernel, d: DeviceState, cpu: number): void {
   bc.dev = d.id;
   // The broadcast device's interrupts come first in an instant (timer key -1).
   d.boundTo = -1;
-  emit(k, {
-    type: "tick_install_broadcast_device",
-    time: ktime(k),
-    cpu,
-    device: d.name,
-    previous: cur?.name,
-  });
+  emitDevice(k, "tick_install_broadcast_device", cpu, d.name, cur?.name);
   if (bc.mask.length > 0) tickSetupPeriodic(k, d, true);
   if (!(d.features & FEAT.ONESHOT)) return;
   // "If the system already runs in oneshot mode, switch the newly registered broadcast device to

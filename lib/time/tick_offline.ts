@@ -7,7 +7,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { emit } from "../engine/log.ts";
+import { emit, emitDevice } from "../engine/log.ts";
 import { irqsaveWith } from "../engine/exec.ts";
 import { fcallWith } from "../tracing/ftrace.ts";
 import { CE_STATE, type DeviceState, TICK_DO_TIMER, TICKDEV_MODE } from "../engine/state.ts";
@@ -153,7 +153,7 @@ function tickShutdown(k: Kernel, cpu: number): void {
   clockeventsExchangeDevice(k, d, null);
   d.handler = "clockevents_handle_noop";
   k.observers.deviceChanged(cpu, null, d.name);
-  emit(k, { type: "tick_shutdown", time: ktime(k), cpu, device: d.name });
+  emitDevice(k, "tick_shutdown", cpu, d.name);
   c.tickDev = null;
 }
 

@@ -7,7 +7,7 @@
  */
 
 import { type Kernel, ktime } from "../engine/kernel.ts";
-import { emit } from "../engine/log.ts";
+import { emit, emitDevice } from "../engine/log.ts";
 import {
   ALL_CPUS,
   CE_STATE,
@@ -136,7 +136,7 @@ function setupDevice(k: Kernel, newdev: DeviceState, cpu: number): void {
   td.tickDev = newdev.id;
   newdev.boundTo = cpu;
   k.observers.deviceChanged(cpu, newdev.name, previous ?? null);
-  emit(k, { type: "tick_setup_device", time: ktime(k), cpu, device: newdev.name, previous });
+  emitDevice(k, "tick_setup_device", cpu, newdev.name, previous);
   if (tickDeviceUsesBroadcast(k, newdev, cpu)) return;
   if (td.tickMode === TICKDEV_MODE.PERIODIC) tickSetupPeriodic(k, newdev, false);
   else tickSetupOneshot(k, newdev, handler, nextEvent);
