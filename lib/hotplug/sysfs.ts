@@ -8,6 +8,7 @@
  */
 
 import type { Kernel } from "../engine/kernel.ts";
+import type { CpuState } from "../engine/state.ts";
 import { isAtomic } from "../engine/line.ts";
 import { type RefusalId, refuse } from "../util/refusals.ts";
 import { kstrtobool, kstrtoint } from "../util/kstrtox.ts";
@@ -40,12 +41,18 @@ export function onlineStore(k: Kernel, cpu: number, value: string): WriteOutcome
   return { ret: outcome.ret, outcome };
 }
 
-/** The cpulist files of drivers/base/cpu.c, by name: which CPUs each lists. */
-const CPULISTS: Readonly<Record<string, (k: Kernel) => number[]>> = {
-  online: (k) => k.s.cpus.filter((c) => c.online).map((c) => c.id),
-  offline: (k) => k.s.cpus.filter((c) => !c.online).map((c) => c.id),
-  possible: (k) => k.s.cpus.map((c) => c.id),
-  present: (k) => k.s.cpus.map((c) => c.id),
+/**
+ * The cpulist files of drivers/base/cpu.c (6.6: `cpu_attrs[]` at :227-231, `print_cpus_offline()`
+ * at :246), by name: whether a CPU is in the mask each prints. Offline is possible and not online
+ * (`cpumask_andnot()`). hvtick's CPUs are all possible and present, none disabled, so x86's
+ * `total_cpus` (arch/x86/kernel/smpboot.c:1313, 6.6) equals `nr_cpu_ids` and the tail of
+ * `print_cpus_offline()` (CPUs at or above `nr_cpu_ids`) never prints.
+ */
+const CPULISTS: Readonly<Record<string, (c: CpuState) => boolean>> = {
+  online: (c) => c.online,
+  offline: (c) => !c.online,
+  possible: () => true,
+  present: () => true,
 };
 
 /** The cpulist file names (`/sys/devices/system/cpu/NAME`). */
@@ -53,10 +60,44 @@ export const CPULIST_NAMES: readonly string[] = Object.keys(CPULISTS);
 
 /**
  * `cpu/online`, `offline`, `possible`, `present`: the `%*pbl` list (`0-3,5`); an empty
- * `offline` prints just a newline (print_cpus_offline).
+ * `offline` prints just a newline (print_cpus_offline). One pass over the CPUs, as the kernel's
+ * walk over the mask's bits (a 2048-vCPU `cat` is a REPL command with a 1 ms target).
  */
 export function cpulistShow(k: Kernel, name: string): string {
-  return `${cpulistFormat(CPULISTS[name](k))}\n`;
+  const inMask = CPULISTS[name];
+  const cpus = k.s.cpus;
+  return `${bitmapListString(cpus.length, (cpu) => inMask(cpus[cpu]))}\n`;
+}
+
+/**
+ * `bitmap_list_string()` (lib/vsprintf.c:1238, 6.6), what `%*pbl` prints: the set bits below
+ * `nbits` as ranges, one pass (`for_each_set_bitrange()`); a single bit prints alone (`5`), a run
+ * as `first-last`, comma-separated; no bits set, nothing.
+ *
+ * @example
+ * ```ts
+ * import { bitmapListString } from "./sysfs.ts";
+ * import assert from "node:assert/strict";
+ * const set = new Set([0, 1, 2, 3, 5, 7, 8]);
+ * assert.equal(bitmapListString(10, (bit) => set.has(bit)), "0-3,5,7-8");
+ * assert.equal(bitmapListString(10, () => false), "");
+ * ```
+ */
+export function bitmapListString(nbits: number, isSet: (bit: number) => boolean): string {
+  let out = "";
+  let rbot = -1;
+  // One step past the last bit closes a run that reaches it.
+  for (let bit = 0; bit <= nbits; bit++) {
+    if (bit < nbits && isSet(bit)) {
+      if (rbot < 0) rbot = bit;
+      continue;
+    }
+    if (rbot < 0) continue;
+    if (out !== "") out += ",";
+    out += bit - 1 === rbot ? `${rbot}` : `${rbot}-${bit - 1}`;
+    rbot = -1;
+  }
+  return out;
 }
 
 /**
