@@ -1,18 +1,22 @@
 /**
  * The cpulist files (`/sys/devices/system/cpu/{online,offline,possible,present}`) print in one pass
- * over the CPUs (lib/hotplug/sysfs.ts bitmapListString): the text must be what listing the CPUs
- * first and formatting the list (cpulistFormat) prints, byte for byte.
+ * over the CPUs (lib/hotplug/sysfs.ts cpumaskList): the text must be what listing the CPUs first
+ * and formatting the list (cpulistFormat) prints, byte for byte.
  */
 import assert from "node:assert/strict";
-import { bitmapListString, cpulistFormat } from "../lib/hotplug/sysfs.ts";
+import { cpulistFormat, cpumaskList } from "../lib/hotplug/sysfs.ts";
 import { vm } from "../mod.ts";
 
-Deno.test("bitmapListString: every mask of up to 12 bits prints as its list does", () => {
-  for (let nbits = 0; nbits <= 12; nbits++) {
-    for (let mask = 0; mask < 1 << nbits; mask++) {
-      const isSet = (bit: number) => (mask >> bit & 1) === 1;
-      const list = [...Array(nbits).keys()].filter(isSet);
-      assert.equal(bitmapListString(nbits, isSet), cpulistFormat(list), `mask ${mask.toString(2)}`);
+Deno.test("cpumaskList: every mask of up to 12 CPUs prints as its list does", () => {
+  for (let n = 0; n <= 12; n++) {
+    for (let mask = 0; mask < 1 << n; mask++) {
+      const cpus = [...Array(n).keys()].map((cpu) => ({ online: (mask >> cpu & 1) === 1 }));
+      const ids = (keep: (on: boolean) => boolean) =>
+        cpulistFormat([...cpus.keys()].filter((cpu) => keep(cpus[cpu].online)));
+      const at = `mask ${mask.toString(2)} of ${n}`;
+      assert.equal(cpumaskList(cpus, true), ids((on) => on), at);
+      assert.equal(cpumaskList(cpus, false), ids((on) => !on), at);
+      assert.equal(cpumaskList(cpus, null), ids(() => true), at);
     }
   }
 });
