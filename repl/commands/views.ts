@@ -45,7 +45,7 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
       const m = session.machine!;
       const cpus = positionals.length
         ? [cpuWord(positionals[0], m.cpuCount)]
-        : m.cpus().map((c) => c.cpu);
+        : Array.from({ length: m.cpuCount }, (_, cpu) => cpu);
       const bound = cpus.map((cpu) => ({ cpu, device: m.boundDevice(cpu) }));
       const text = positionals.length
         ? bound[0].device ?? "(none)"
