@@ -16,7 +16,7 @@ function candidates(session: Session, kind: Completion | undefined, word: string
   if (Array.isArray(kind)) return kind.filter((v) => v.startsWith(word));
   switch (kind) {
     case "cpu": {
-      const n = session.machine?.config.cpus ?? 0;
+      const n = session.machine?.cpuCount ?? 0;
       return Array.from({ length: n }, (_, i) => String(i)).filter((v) => v.startsWith(word));
     }
     case "command":

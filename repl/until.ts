@@ -74,7 +74,7 @@ export async function advanceUntil(
   ctx: Context,
 ): Promise<Result> {
   const m = session.machine!;
-  const total = OPERATIONS.advance.parse(parsed, { cpus: m.config.cpus }).ns;
+  const total = OPERATIONS.advance.parse(parsed, { cpus: m.cpuCount }).ns;
   const time = (ns: number) => formatTime(ns, { exact: parsed.values.exact === true });
   const conditions: Condition[] = breakpointsOf(m).map((b) => b.condition);
   if (parsed.values.until !== undefined) conditions.push(m.condition(String(parsed.values.until)));

@@ -403,6 +403,7 @@ const CLASSES: Readonly<Record<string, ClassWalk>> = {
         }],
       },
       stopped: noArgs,
+      cpuCount: noArgs,
     },
   },
   ConfigError: errorClass([{ valid: ["cpus: 0 is not valid"], words: ["problems"] }]),

@@ -301,6 +301,24 @@ export class MachineControl {
   // Every CPU's tick device, kept as the machine runs (lib/machine/bound_index.ts).
   readonly #index = new BoundIndex();
 
+  /**
+   * The number of vCPUs (`nr_cpu_ids`): `config.cpus` without copying the whole configuration
+   * (`config` is a deep copy), for callers that need only the count (the REPL, for every command
+   * that names a CPU).
+   *
+   * @example
+   * ```ts
+   * import { vm } from "../../mod.ts";
+   * import assert from "node:assert/strict";
+   * const m = vm().cpus(4).build();
+   * assert.equal(m.cpuCount, 4);
+   * assert.equal(m.cpuCount, m.config.cpus);
+   * ```
+   */
+  get cpuCount(): number {
+    return this.#k.s.config.cpus;
+  }
+
   /** Where a stopped walk is stopped (a copy), or null when none is. */
   get stopped(): StopPoint | null {
     const w = this.#k.s.walk;

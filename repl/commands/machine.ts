@@ -96,7 +96,7 @@ function operationCommand(kind: OperationName, present: Presentation = plain): C
     logs: true,
     run(session, argv) {
       const m = session.machine!;
-      const op: Operation = spec.parse(parse(this, argv), { cpus: m.config.cpus });
+      const op: Operation = spec.parse(parse(this, argv), { cpus: m.cpuCount });
       const breakpoints = breakpointsOf(m);
       if (breakpoints.length === 0 || kind === "reset") return present(m.run(op), session);
       // With breakpoints the operation runs until one holds (repl/commands/stepping.ts).
@@ -129,7 +129,7 @@ const advance: Command = {
     if (parsed.values.until !== undefined || breakpointsOf(m).length > 0) {
       return await advanceUntil(session, parsed, ctx);
     }
-    const total = spec.parse(parsed, { cpus: m.config.cpus }).ns;
+    const total = spec.parse(parsed, { cpus: m.cpuCount }).ns;
     const time = (ns: number) => formatTime(ns, { exact: parsed.values.exact === true });
     const start = m.now;
     let handled = 0;
@@ -175,7 +175,7 @@ const race: Command = {
     const { positionals } = parse(this, argv);
     const m = session.machine!;
     if (positionals.length) {
-      m.run(OPERATIONS.race.parse({ values: {}, positionals }, { cpus: m.config.cpus }));
+      m.run(OPERATIONS.race.parse({ values: {}, positionals }, { cpus: m.cpuCount }));
     }
     const what = m.parkRace === "sleeps"
       ? "wait_task_inactive() finds the parked thread still queued and sleeps (a hang without a tick)"

@@ -115,7 +115,7 @@ const stepCommand: Command = {
   run(session, argv) {
     const m = session.machine!;
     const op = argv.length
-      ? parseOperation(argv.map(shellWord).join(" "), { cpus: m.config.cpus })
+      ? parseOperation(argv.map(shellWord).join(" "), { cpus: m.cpuCount })
       : null;
     const stopped = m.stopped;
     if (!op && !stopped) {

@@ -32,7 +32,7 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
     run(session, argv) {
       const { positionals } = parse(this, argv);
       const m = session.machine!;
-      const cpus = positionals.length ? [m.cpu(cpuWord(positionals[0], m.config.cpus))] : m.cpus();
+      const cpus = positionals.length ? [m.cpu(cpuWord(positionals[0], m.cpuCount))] : m.cpus();
       return { text: formatCpus(cpus), result: cpus };
     },
   },
@@ -44,8 +44,8 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
       const { positionals } = parse(this, argv);
       const m = session.machine!;
       const cpus = positionals.length
-        ? [cpuWord(positionals[0], m.config.cpus)]
-        : m.cpus().map((c) => c.cpu);
+        ? [cpuWord(positionals[0], m.cpuCount)]
+        : Array.from({ length: m.cpuCount }, (_, cpu) => cpu);
       const bound = cpus.map((cpu) => ({ cpu, device: m.boundDevice(cpu) }));
       const text = positionals.length
         ? bound[0].device ?? "(none)"
@@ -113,7 +113,7 @@ export const VIEW_COMMANDS: Readonly<Record<string, Command>> = {
       const m = session.machine!;
       let events: TraceEvent[] = m.trace;
       if (values.cpu !== undefined) {
-        const cpu = cpuWord(String(values.cpu), m.config.cpus);
+        const cpu = cpuWord(String(values.cpu), m.cpuCount);
         events = events.filter((e) => e.cpu === cpu);
       }
       if (values.since !== undefined) {
